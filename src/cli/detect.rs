@@ -1,0 +1,129 @@
+//! `aigen detect`: the services of the repository and what aigen knows about each.
+
+use std::fmt::Write as _;
+
+use clap::Args;
+
+use super::Context;
+use super::args::FormatArgs;
+use crate::detect::{self, Detection, Origin, Service, Sourced};
+use crate::error::{Error, ExitStatus, Result};
+use crate::printer::{Printer, Tone};
+
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    #[command(flatten)]
+    pub output: FormatArgs,
+}
+
+pub fn run(args: DetectArgs, context: &Context) -> Result<ExitStatus> {
+    let settings = context.settings()?;
+    let detection = detect::detect(&settings.root, &settings.config);
+    let printer = &context.printer;
+    if args.output.is_json() {
+        let json = serde_json::to_string_pretty(&detection)
+            .map_err(|e| Error::usage(format!("cannot encode the detection as JSON: {e}")))?;
+        printer.out(json)?;
+    } else {
+        printer.out(render_text(&detection, printer))?;
+    }
+    for problem in &detection.problems {
+        printer.warn(problem);
+    }
+    Ok(
+        if detection.services.is_empty() && !detection.problems.is_empty() {
+            ExitStatus::Error
+        } else {
+            ExitStatus::Success
+        },
+    )
+}
+
+/// The text report: one block per service, one line per fact, each with its source.
+pub fn render_text(detection: &Detection, printer: &Printer) -> String {
+    let mut out = String::new();
+    if detection.services.is_empty() {
+        out.push_str("no services found (looked for pyproject.toml, requirements.txt, Pipfile, package.json, go.mod, Cargo.toml, pom.xml, build.gradle)");
+        return out;
+    }
+    for (index, service) in detection.services.iter().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        render_service(&mut out, service, printer);
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+fn render_service(out: &mut String, service: &Service, printer: &Printer) {
+    let _ = writeln!(
+        out,
+        "{} {}",
+        printer.paint(Tone::Emphasis, &service.name),
+        printer.paint(
+            Tone::Dim,
+            format!("({}, {})", service.path, service.manifest)
+        )
+    );
+    let mut row = |label: &str, value: String, origin: &Origin| {
+        let _ = writeln!(
+            out,
+            "  {label:<16}{value:<40} {}",
+            printer.paint(Tone::Dim, origin)
+        );
+    };
+    let text = |s: &Sourced<String>| (s.value.clone(), s.origin.clone());
+    row(
+        "class",
+        service.class.value.to_string(),
+        &service.class.origin,
+    );
+    let language = match &service.language_version {
+        Some(version) => format!("{} {}", service.language.value, version.value),
+        None => service.language.value.to_string(),
+    };
+    let language_origin = service
+        .language_version
+        .as_ref()
+        .map_or(&service.language.origin, |v| &v.origin);
+    row("language", language, language_origin);
+    if let Some(framework) = &service.framework {
+        let f = &framework.value;
+        let mut value = f.kind.to_string();
+        if let Some(version) = f.major.map(|m| m.to_string()).or_else(|| f.version.clone()) {
+            let _ = write!(value, " {version}");
+        }
+        if let Some(standalone) = f.standalone {
+            let _ = write!(value, " (standalone: {standalone})");
+        }
+        row("framework", value, &framework.origin);
+    }
+    let mut manager = service.package_manager.value.to_string();
+    if let Some(lockfile) = &service.lockfile {
+        let _ = write!(manager, " ({})", lockfile.value);
+    }
+    row("packages", manager, &service.package_manager.origin);
+    row(
+        "start",
+        service.start_command.value.join(" "),
+        &service.start_command.origin,
+    );
+    if let Some(build) = &service.build_command {
+        row("build", build.value.join(" "), &build.origin);
+    }
+    if let Some((value, origin)) = service.entrypoint.as_ref().map(text) {
+        row("entrypoint", value, &origin);
+    }
+    row("port", service.port.value.to_string(), &service.port.origin);
+    if let Some((value, origin)) = service.health_path.as_ref().map(text) {
+        row("health", value, &origin);
+    }
+    if let Some((value, origin)) = service.readiness_path.as_ref().map(text) {
+        row("readiness", value, &origin);
+    }
+    for var in &service.env {
+        let kind = if var.secret { "secret" } else { "plain" };
+        row("env", format!("{} ({kind})", var.name), &var.origin);
+    }
+}

@@ -1,0 +1,193 @@
+//! `aigen init`: sets aigen up in a repository.
+//!
+//! Writes `aigen.toml` (with the detected services), the constitution preset, the default prompt
+//! templates, the history directory and the staging directory. An existing file is never
+//! overwritten without `--force`, so a second run changes nothing and says so.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::Context;
+use crate::assets;
+use crate::config::{self, Config, ServiceConfig};
+use crate::detect::{self, Detection, Origin};
+use crate::error::{Error, ExitStatus, Result};
+use crate::fsutil;
+use crate::printer::Tone;
+use crate::settings::{self, DEFAULT_POLICY};
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Application name (default: the directory's name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Spec-Kit feature to file records under (e.g. 003-k8s-deployment).
+    #[arg(long, value_name = "FEATURE")]
+    pub feature: Option<String>,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Created,
+    Overwritten,
+    Kept,
+}
+
+pub fn run(args: InitArgs, context: &Context) -> Result<ExitStatus> {
+    let printer = &context.printer;
+    let dir = match &context.options.directory {
+        Some(dir) => std::env::current_dir()
+            .map_err(|e| Error::io("read the working directory", ".", e))?
+            .join(dir),
+        None => {
+            std::env::current_dir().map_err(|e| Error::io("read the working directory", ".", e))?
+        }
+    };
+    if !dir.is_dir() {
+        return Err(Error::usage(format!(
+            "`-C {}`: no such directory",
+            dir.display()
+        )));
+    }
+    let existing_config = dir.join(config::FILE_NAME);
+    let base_config = if existing_config.is_file() {
+        config::load(&existing_config)?
+    } else {
+        Config::default()
+    };
+    let detection = detect::detect(&dir, &base_config);
+    let config = initial_config(&dir, &args, base_config, &detection);
+    let config_text = render_config(&config)?;
+
+    let mut files: Vec<(PathBuf, String)> = vec![
+        (PathBuf::from(config::FILE_NAME), config_text),
+        (
+            PathBuf::from(DEFAULT_POLICY),
+            assets::CONSTITUTION.to_string(),
+        ),
+        (
+            Path::new(&config.paths.staging).join(".gitignore"),
+            assets::STAGING_GITIGNORE.to_string(),
+        ),
+    ];
+    for (name, text) in assets::PROMPTS {
+        files.push((
+            Path::new(&config.paths.prompts).join(name),
+            text.to_string(),
+        ));
+    }
+
+    let mut changed = 0;
+    for (relative, text) in &files {
+        let outcome = write_file(&dir.join(relative), text, args.force)?;
+        let shown = fsutil::slash_path(relative);
+        match outcome {
+            Outcome::Created => printer.status(format!(
+                "{} {shown}",
+                printer.paint_err(Tone::Success, "created")
+            )),
+            Outcome::Overwritten => printer.status(format!(
+                "{} {shown}",
+                printer.paint_err(Tone::Warning, "overwrote")
+            )),
+            Outcome::Kept => printer.verbose(format!("kept {shown} (exists)")),
+        }
+        if outcome != Outcome::Kept {
+            changed += 1;
+        }
+    }
+    let history = dir.join(&config.paths.history);
+    if !history.is_dir() {
+        std::fs::create_dir_all(&history)
+            .map_err(|e| Error::io("create directory", &history, e))?;
+        printer.status(format!(
+            "{} {}/",
+            printer.paint_err(Tone::Success, "created"),
+            config.paths.history
+        ));
+        changed += 1;
+    }
+
+    for problem in &detection.problems {
+        printer.warn(problem);
+    }
+    if detection.services.is_empty() {
+        printer.warn("no services detected; declare them under [[services]] in aigen.toml");
+    } else {
+        let names: Vec<&str> = detection.services.iter().map(|s| s.name.as_str()).collect();
+        printer.status(format!(
+            "detected {} service{}: {}",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        ));
+    }
+    if changed == 0 {
+        printer.status(
+            "aigen is already set up here; nothing changed (use --force to rewrite the files)",
+        );
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The config `init` writes: what an existing file said, with the detected services filled in.
+fn initial_config(
+    dir: &Path,
+    args: &InitArgs,
+    mut config: Config,
+    detection: &Detection,
+) -> Config {
+    if let Some(name) = &args.name {
+        config.name = Some(name.clone());
+    }
+    if config.name.is_none() {
+        config.name = Some(settings::directory_name(dir));
+    }
+    if let Some(feature) = &args.feature {
+        config.feature = Some(feature.clone());
+    }
+    if config.services.is_empty() {
+        config.services = detection
+            .services
+            .iter()
+            .map(|service| ServiceConfig {
+                name: service.name.clone(),
+                path: PathBuf::from(&service.path),
+                kind: Some(service.class.value.to_string()),
+                port: (service.port.origin != Origin::Default).then_some(service.port.value),
+                health_path: None,
+                readiness_path: None,
+            })
+            .collect();
+    }
+    config
+}
+
+fn render_config(config: &Config) -> Result<String> {
+    let body = toml::to_string(config)
+        .map_err(|e| Error::usage(format!("cannot write aigen.toml: {e}")))?;
+    Ok(format!(
+        "# aigen project configuration (the keys are listed in aigen's README).\n\
+         # Services were detected by `aigen init`; edit them freely.\n\n{body}"
+    ))
+}
+
+fn write_file(path: &Path, text: &str, force: bool) -> Result<Outcome> {
+    let exists = path.exists();
+    if exists && !force {
+        return Ok(Outcome::Kept);
+    }
+    fsutil::write_atomic(path, text.as_bytes())?;
+    Ok(if exists {
+        Outcome::Overwritten
+    } else {
+        Outcome::Created
+    })
+}

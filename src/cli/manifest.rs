@@ -1,0 +1,35 @@
+//! `aigen manifest`: Kubernetes manifests per service, or a review of existing ones.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::Context;
+use super::args::GenerateArgs;
+use crate::error::{ExitStatus, Result};
+
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// Services to generate for (names from `aigen detect`).
+    #[arg(value_name = "SERVICE", required_unless_present_any = ["all", "review"])]
+    pub services: Vec<String>,
+
+    /// Generate for every detected service.
+    #[arg(long, conflicts_with = "services")]
+    pub all: bool,
+
+    /// Review existing manifests (default: the manifests directory) and stage fixes.
+    #[arg(long, value_name = "PATH", num_args = 0.., conflicts_with_all = ["services", "all"])]
+    pub review: Option<Vec<PathBuf>>,
+
+    /// Also write a Namespace object for the application.
+    #[arg(long)]
+    pub namespace: bool,
+
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+}
+
+pub fn run(_args: ManifestArgs, _context: &Context) -> Result<ExitStatus> {
+    super::not_built("manifest")
+}

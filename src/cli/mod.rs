@@ -1,0 +1,164 @@
+//! The command line: clap definitions and dispatch, one file per command.
+//!
+//! [`main`] parses the arguments, builds the [`Printer`], runs the command and maps its outcome to
+//! the documented exit codes. Each command module holds its `Args` and a `run` function that
+//! returns an [`ExitStatus`]; commands read merged [`Settings`], never the environment directly.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, ExitStatus, Result};
+use crate::printer::{ColorChoice, Printer, Verbosity};
+use crate::settings::{GlobalOptions, Settings};
+
+pub mod apply;
+pub mod args;
+pub mod ask;
+pub mod check;
+pub mod completions;
+pub mod detect;
+pub mod dockerfile;
+pub mod helm;
+pub mod history;
+pub mod init;
+pub mod lint;
+pub mod manifest;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  findings at or above the threshold, or a verification failed
+  2  usage or input error (bad arguments, unreadable or malformed files)
+  3  an external dependency failed (LLM, AI tool, cluster)";
+
+/// Generate container and Kubernetes infrastructure with AI: every prompt recorded, every
+/// artifact checked against the constitution, nothing written without approval.
+#[derive(Debug, Parser)]
+#[command(name = "aigen", version, about, max_term_width = 100, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Run as if aigen was started in <DIR>.
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub directory: Option<PathBuf>,
+
+    /// Use this config file instead of the nearest aigen.toml [env: AIGEN_CONFIG].
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Say more about what is being done (repeatable).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Print only data and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// When to use colour; `NO_COLOR` turns it off in `auto`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// aigen's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up aigen in a repository: aigen.toml, the constitution, prompts, history and staging.
+    Init(init::InitArgs),
+    /// Show the services of the repository and what aigen knows about each.
+    Detect(detect::DetectArgs),
+    /// Generate a Dockerfile and .dockerignore per service.
+    Dockerfile(dockerfile::DockerfileArgs),
+    /// Generate Kubernetes manifests, or review existing ones with `--review`.
+    Manifest(manifest::ManifestArgs),
+    /// Generate a Helm chart for all services.
+    Helm(helm::HelmArgs),
+    /// Check Dockerfiles, manifests and charts against the constitution.
+    Lint(lint::LintArgs),
+    /// Review staged artifacts and write the approved ones (or apply them to a cluster).
+    Apply(apply::ApplyArgs),
+    /// Run an AI DevOps tool on a free-form prompt and record the exchange.
+    Ask(ask::AskArgs),
+    /// The Prompt History Record audit trail.
+    History(history::HistoryArgs),
+    /// The constitution gate: artifacts present, lint clean, every file traced to a record.
+    Check(check::CheckArgs),
+    /// Print shell completions.
+    Completions(completions::CompletionsArgs),
+}
+
+/// What every command gets: the printer and the way to its settings.
+#[derive(Debug)]
+pub struct Context {
+    pub printer: Printer,
+    pub options: GlobalOptions,
+}
+
+impl Context {
+    /// Resolves settings (config file, environment) for commands that need them.
+    pub fn settings(&self) -> Result<Settings> {
+        Settings::from_env(&self.options)
+    }
+}
+
+/// Runs aigen with the process's arguments and returns its exit code.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let verbosity = if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose > 0 {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let context = Context {
+        printer: Printer::new(verbosity, cli.color),
+        options: GlobalOptions {
+            directory: cli.directory.clone(),
+            config: cli.config.clone(),
+        },
+    };
+    let status = match run(cli.command, &context) {
+        Ok(status) => status,
+        Err(error) if error.is_broken_pipe() => ExitStatus::Success,
+        Err(error) => {
+            context.printer.error(&error);
+            error.exit_status()
+        }
+    };
+    status.into()
+}
+
+/// Runs one command.
+pub fn run(command: Command, context: &Context) -> Result<ExitStatus> {
+    match command {
+        Command::Init(args) => init::run(args, context),
+        Command::Detect(args) => detect::run(args, context),
+        Command::Dockerfile(args) => dockerfile::run(args, context),
+        Command::Manifest(args) => manifest::run(args, context),
+        Command::Helm(args) => helm::run(args, context),
+        Command::Lint(args) => lint::run(args, context),
+        Command::Apply(args) => apply::run(args, context),
+        Command::Ask(args) => ask::run(args, context),
+        Command::History(args) => history::run(args, context),
+        Command::Check(args) => check::run(args, context),
+        Command::Completions(args) => completions::run(args, context),
+    }
+}
+
+/// The error of a command whose capability is not in this build.
+pub(crate) fn not_built(command: &'static str) -> Result<ExitStatus> {
+    Err(Error::NotBuilt { command })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,280 @@
+//! The Service model: what aigen knows about one service of a repository, and where each fact
+//! came from. Every generator and several lint rules work from this model.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// Where a detected value came from: a line of a file, the config, or a default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A line of a file; the path is relative to the project root, with `/` separators.
+    File { path: String, line: usize },
+    /// Declared in `aigen.toml`.
+    Config { path: String },
+    /// Nothing said otherwise; aigen's default for the stack.
+    Default,
+}
+
+impl Origin {
+    /// A line of a file.
+    pub fn file(path: impl Into<String>, line: usize) -> Self {
+        Self::File {
+            path: path.into(),
+            line,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::File { path, line } => write!(f, "{path}:{line}"),
+            Self::Config { path } => write!(f, "{path}"),
+            Self::Default => f.write_str("default"),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A value and where it came from. Serialises as `{"value": ..., "source": "file:line"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sourced<T> {
+    pub value: T,
+    #[serde(rename = "source")]
+    pub origin: Origin,
+}
+
+impl<T> Sourced<T> {
+    /// A value found at a line of a file.
+    pub fn at(value: T, path: impl Into<String>, line: usize) -> Self {
+        Self {
+            value,
+            origin: Origin::file(path, line),
+        }
+    }
+
+    /// A default value.
+    pub fn default_value(value: T) -> Self {
+        Self {
+            value,
+            origin: Origin::Default,
+        }
+    }
+}
+
+/// A service's programming language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+    Node,
+    Go,
+    Rust,
+    Java,
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Python => "python",
+            Self::Node => "node",
+            Self::Go => "go",
+            Self::Rust => "rust",
+            Self::Java => "java",
+        })
+    }
+}
+
+/// The web framework a service is built on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FrameworkKind {
+    FastApi,
+    Flask,
+    Django,
+    NextJs,
+    Express,
+    NestJs,
+    NetHttp,
+    Gin,
+    Axum,
+    Actix,
+    SpringBoot,
+}
+
+impl fmt::Display for FrameworkKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::FastApi => "fastapi",
+            Self::Flask => "flask",
+            Self::Django => "django",
+            Self::NextJs => "next.js",
+            Self::Express => "express",
+            Self::NestJs => "nestjs",
+            Self::NetHttp => "net/http",
+            Self::Gin => "gin",
+            Self::Axum => "axum",
+            Self::Actix => "actix-web",
+            Self::SpringBoot => "spring-boot",
+        })
+    }
+}
+
+/// A framework and what matters about it for building an image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Framework {
+    pub kind: FrameworkKind,
+    /// The declared version (as written, e.g. `^16.0.1`), when the manifest says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The major version, when it can be read from the declared one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub major: Option<u32>,
+    /// Next.js only: whether `output: 'standalone'` is set in next.config.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standalone: Option<bool>,
+}
+
+/// The tool that installs a service's dependencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageManager {
+    Pip,
+    Uv,
+    Poetry,
+    Pipenv,
+    Npm,
+    Pnpm,
+    Yarn,
+    Go,
+    Cargo,
+    Maven,
+    Gradle,
+}
+
+impl fmt::Display for PackageManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        f.write_str(&name)
+    }
+}
+
+/// Whether a service is internal or faces users; decides Service type and resource class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceClass {
+    /// Internal API: ClusterIP, backend resources.
+    Backend,
+    /// User-facing web app: NodePort, front-end resources.
+    Frontend,
+}
+
+impl ServiceClass {
+    /// Parses the `kind` of a service in `aigen.toml`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "backend" => Some(Self::Backend),
+            "frontend" => Some(Self::Frontend),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ServiceClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Backend => "backend",
+            Self::Frontend => "frontend",
+        })
+    }
+}
+
+/// An environment variable the service's code reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvVar {
+    pub name: String,
+    /// True when the value must come from a Secret: the name says key, secret, token, password
+    /// or credentials, or the value is a URL that carries credentials (`DATABASE_URL`).
+    pub secret: bool,
+    #[serde(rename = "source")]
+    pub origin: Origin,
+}
+
+/// One service of a repository.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Service {
+    /// Its name: the config's, else the directory's (`backend`, `frontend-web`).
+    pub name: String,
+    /// Its directory relative to the project root, with `/` separators (`.` for the root).
+    pub path: String,
+    /// The manifest that made it a service (`pyproject.toml`, `package.json`, ...).
+    pub manifest: String,
+    pub class: Sourced<ServiceClass>,
+    pub language: Sourced<Language>,
+    /// Language version (`3.13`, `20`, `1.22`), when declared.
+    pub language_version: Option<Sourced<String>>,
+    pub framework: Option<Sourced<Framework>>,
+    pub package_manager: Sourced<PackageManager>,
+    /// The lockfile, relative to the service directory (`package-lock.json`, `uv.lock`).
+    pub lockfile: Option<Sourced<String>>,
+    /// The command that starts the service in production, as argv.
+    pub start_command: Sourced<Vec<String>>,
+    /// The build command, for stacks that build (`npm run build`, `go build`), as argv.
+    pub build_command: Option<Sourced<Vec<String>>>,
+    /// The application object or entry module (`src.api.main:app`, `cmd/server`).
+    pub entrypoint: Option<Sourced<String>>,
+    pub port: Sourced<u16>,
+    /// Liveness endpoint (`/health`, `/healthz`, `/api/health`).
+    pub health_path: Option<Sourced<String>>,
+    /// Readiness endpoint (`/ready`, `/readyz`).
+    pub readiness_path: Option<Sourced<String>>,
+    /// Environment variables the code reads, sorted by name.
+    pub env: Vec<EnvVar>,
+}
+
+/// A manifest or source file that could not be read or understood. Detection of the other
+/// services goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The file, relative to the project root.
+    pub path: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.path)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// What detection found in a repository.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Detection {
+    pub services: Vec<Service>,
+    pub problems: Vec<Problem>,
+}
+
+impl Detection {
+    /// The service with this name.
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+}

@@ -1,0 +1,25 @@
+//! aigen generates container and Kubernetes infrastructure with AI, records every exchange as a
+//! Prompt History Record, checks what it generates against a written constitution, and writes
+//! only what a person approved.
+//!
+//! Start with [`cli`], which parses the command line and dispatches to one function per command.
+//! The building blocks each have a module of their own:
+//!
+//! - [`config`] and [`settings`]: `aigen.toml` discovery and the merge of flags, environment and file;
+//! - [`detect`]: the [`detect::Service`] model of a repository's services;
+//! - [`printer`]: all terminal output, honouring `--quiet`, `--verbose` and `--color`;
+//! - [`error`]: typed errors and the documented exit codes;
+//! - [`fsutil`]: atomic writes and other file-system care.
+
+pub mod assets;
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod env_vars;
+pub mod error;
+pub mod fsutil;
+pub mod printer;
+pub mod secret;
+pub mod settings;
+
+pub use error::{Error, ExitStatus, Result};
