@@ -11,6 +11,7 @@
 //! - [`error`]: typed errors and the documented exit codes;
 //! - [`fsutil`]: atomic writes and other file-system care.
 
+pub mod apply;
 pub mod assets;
 pub mod cli;
 pub mod config;
@@ -18,7 +19,11 @@ pub mod detect;
 pub mod env_vars;
 pub mod error;
 pub mod fsutil;
+pub mod generate;
+pub mod phr;
+pub mod policy;
 pub mod printer;
+pub mod provider;
 pub mod secret;
 pub mod settings;
 

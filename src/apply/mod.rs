@@ -1,0 +1,1 @@
+//! Staging, review and apply: the only way anything aigen generates is written.

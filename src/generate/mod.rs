@@ -1,0 +1,1 @@
+//! Generation: prompt rendering, artifact extraction, the lint-guided loop, the builtin generator.

@@ -1,0 +1,1 @@
+//! The policy engine: the constitution, findings, rules for Dockerfiles and Kubernetes objects.
