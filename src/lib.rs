@@ -20,6 +20,7 @@ pub mod env_vars;
 pub mod error;
 pub mod fsutil;
 pub mod generate;
+pub mod hash;
 pub mod phr;
 pub mod policy;
 pub mod printer;
