@@ -1,5 +1,8 @@
 //! Staging, review and apply: the only way anything aigen generates is written.
 //!
-//! [`staging`] keeps generated artifacts with their hashes until a person approves them.
+//! [`staging`] keeps generated artifacts with their hashes until a person approves them; [`diff`]
+//! shows what would change; [`approve`] asks (or, with `--yes`, does not).
 
+pub mod approve;
+pub mod diff;
 pub mod staging;
