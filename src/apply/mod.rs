@@ -5,4 +5,5 @@
 
 pub mod approve;
 pub mod diff;
+pub mod files;
 pub mod staging;
