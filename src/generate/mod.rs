@@ -3,3 +3,4 @@
 //! [`extract`] takes the files out of a provider's answer and refuses anything unsafe.
 
 pub mod extract;
+pub mod prompt;
