@@ -14,6 +14,13 @@ const TIMEOUT_MS = 5000;
 /** The backend could not be reached or refused a call; the message says which. */
 export class BackendError extends Error {}
 
+/** Why a fetch failed: the system error code (ECONNREFUSED, ...) when there is one. */
+function failureReason(error: unknown): string {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (typeof code === "string") return code;
+  return error instanceof Error ? error.message : String(error);
+}
+
 async function call(method: string, path: string, body?: unknown): Promise<Response> {
   const base = apiUrl();
   if (!base) throw new BackendError("NEXT_PUBLIC_API_URL is not set");
@@ -33,8 +40,7 @@ async function call(method: string, path: string, body?: unknown): Promise<Respo
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new BackendError(`${method} ${path} failed: ${reason}`);
+    throw new BackendError(`${method} ${path} failed: ${failureReason(error)}`);
   }
   if (!response.ok) throw new BackendError(`${method} ${path} answered ${response.status}`);
   return response;
