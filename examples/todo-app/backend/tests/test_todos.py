@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from fastapi.testclient import TestClient
 
-from src.api.auth import InvalidToken, verify_token
+from src.api.auth import InvalidTokenError, verify_token
 
 from .tokens import fresh_claims, sign
 
@@ -61,7 +61,9 @@ def test_writes_need_a_valid_token_when_the_secret_is_set(
     assert client.get("/api/todos").json() == []
 
     good = {"Authorization": f"Bearer {sign(fresh_claims(), SECRET)}"}
-    assert client.post("/api/todos", json={"title": "Write report"}, headers=good).status_code == 201
+    assert (
+        client.post("/api/todos", json={"title": "Write report"}, headers=good).status_code == 201
+    )
     assert len(client.get("/api/todos").json()) == 1
 
 
@@ -76,7 +78,7 @@ def test_writes_need_a_valid_token_when_the_secret_is_set(
     ],
 )
 def test_bad_tokens_say_what_is_wrong(token: str, reason: str) -> None:
-    with pytest.raises(InvalidToken, match=reason):
+    with pytest.raises(InvalidTokenError, match=reason):
         verify_token(token, SECRET)
 
 
@@ -93,7 +95,11 @@ class _ChatCompletions(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.received.append((self.path, self.headers["Authorization"], body))
-        answer = {"choices": [{"message": {"role": "assistant", "content": "- Find a pen\n\n- Write it\n"}}]}
+        answer = {
+            "choices": [
+                {"message": {"role": "assistant", "content": "- Find a pen\n\n- Write it\n"}}
+            ]
+        }
         data = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

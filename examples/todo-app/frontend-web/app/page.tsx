@@ -26,7 +26,9 @@ export default async function TodoPage() {
       {problem ? (
         <p role="alert">The backend is unavailable: {problem}</p>
       ) : (
-        <p className="count">{todos.length === 0 ? "Nothing to do." : `${open} of ${todos.length} open`}</p>
+        <p className="count">
+          {todos.length === 0 ? "Nothing to do." : `${open} of ${todos.length} open`}
+        </p>
       )}
       <ul>
         {todos.map((todo) => (

@@ -16,17 +16,17 @@ _TIMEOUT = httpx2.Timeout(30.0, connect=5.0)
 _MAX_STEPS = 10
 
 
-class AssistantUnavailable(Exception):
+class AssistantError(Exception):
     """The model could not be reached or gave no usable answer; the message says why."""
 
 
 async def suggest_steps(settings: Settings, title: str) -> list[str]:
     """Steps that would get the todo with this title done.
 
-    Requires ``settings.openai_api_key``; raises ``AssistantUnavailable`` when the request fails.
+    Requires ``settings.openai_api_key``; raises ``AssistantError`` when the request fails.
     """
     if settings.openai_api_key is None:
-        raise AssistantUnavailable("OPENAI_API_KEY is not set")
+        raise AssistantError("OPENAI_API_KEY is not set")
     url = settings.openai_base_url.rstrip("/") + "/chat/completions"
     payload = {
         "model": settings.openai_model,
@@ -40,17 +40,17 @@ async def suggest_steps(settings: Settings, title: str) -> list[str]:
         async with httpx2.AsyncClient(timeout=_TIMEOUT) as client:
             response = await client.post(url, json=payload, headers=headers)
     except httpx2.HTTPError as error:
-        raise AssistantUnavailable(f"model request failed: {type(error).__name__}") from error
+        raise AssistantError(f"model request failed: {type(error).__name__}") from error
     if response.status_code != 200:
-        raise AssistantUnavailable(f"model answered HTTP {response.status_code}")
+        raise AssistantError(f"model answered HTTP {response.status_code}")
     try:
         content = response.json()["choices"][0]["message"]["content"]
     except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise AssistantUnavailable("model answer has no message content") from error
+        raise AssistantError("model answer has no message content") from error
     if not isinstance(content, str):
-        raise AssistantUnavailable("model answer has no message content")
+        raise AssistantError("model answer has no message content")
     steps = [line.strip(" -*\t") for line in content.splitlines()]
     steps = [step for step in steps if step]
     if not steps:
-        raise AssistantUnavailable("model answer is empty")
+        raise AssistantError("model answer is empty")
     return steps[:_MAX_STEPS]

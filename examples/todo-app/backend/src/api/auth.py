@@ -13,7 +13,7 @@ import json
 import time
 
 
-class InvalidToken(Exception):
+class InvalidTokenError(Exception):
     """The token is malformed, badly signed or expired; the message says which."""
 
 
@@ -22,16 +22,16 @@ def _b64url_decode(part: str) -> bytes:
     try:
         return base64.urlsafe_b64decode(padded.encode("ascii"))
     except (binascii.Error, UnicodeEncodeError) as error:
-        raise InvalidToken("token is not base64url") from error
+        raise InvalidTokenError("token is not base64url") from error
 
 
 def _json_part(part: str, what: str) -> dict[str, object]:
     try:
         value = json.loads(_b64url_decode(part))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidToken(f"token {what} is not JSON") from error
+        raise InvalidTokenError(f"token {what} is not JSON") from error
     if not isinstance(value, dict):
-        raise InvalidToken(f"token {what} is not an object")
+        raise InvalidTokenError(f"token {what} is not an object")
     return value
 
 
@@ -43,22 +43,22 @@ def verify_token(token: str, secret: str, now: float | None = None) -> dict[str,
     """
     parts = token.split(".")
     if len(parts) != 3:
-        raise InvalidToken("token does not have three parts")
+        raise InvalidTokenError("token does not have three parts")
     header_part, claims_part, signature_part = parts
     header = _json_part(header_part, "header")
     if header.get("alg") != "HS256":
-        raise InvalidToken("token algorithm is not HS256")
+        raise InvalidTokenError("token algorithm is not HS256")
     expected = hmac.new(
-        secret.encode("utf-8"), f"{header_part}.{claims_part}".encode("utf-8"), hashlib.sha256
+        secret.encode("utf-8"), f"{header_part}.{claims_part}".encode(), hashlib.sha256
     ).digest()
     if not hmac.compare_digest(expected, _b64url_decode(signature_part)):
-        raise InvalidToken("token signature does not match")
+        raise InvalidTokenError("token signature does not match")
     claims = _json_part(claims_part, "claims")
     expires = claims.get("exp")
     if not isinstance(expires, (int, float)) or isinstance(expires, bool):
-        raise InvalidToken("token has no expiry")
+        raise InvalidTokenError("token has no expiry")
     if expires <= (time.time() if now is None else now):
-        raise InvalidToken("token has expired")
+        raise InvalidTokenError("token has expired")
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
-        raise InvalidToken("token has no subject")
+        raise InvalidTokenError("token has no subject")
     return claims

@@ -6,7 +6,7 @@ and loses it on restart. The store is safe to use from several threads.
 
 import threading
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class TodoStore:
                 id=self._next_id,
                 title=title,
                 done=False,
-                created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
             self._todos[todo.id] = todo
             self._next_id += 1

@@ -10,8 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
 from pydantic import BaseModel, StringConstraints
 
-from .assistant import AssistantUnavailable, suggest_steps
-from .auth import InvalidToken, verify_token
+from .assistant import AssistantError, suggest_steps
+from .auth import InvalidTokenError, verify_token
 from .settings import Settings
 from .store import Todo, TodoStore
 
@@ -57,7 +57,7 @@ def require_writer(
         raise _unauthorized("a bearer token is required")
     try:
         claims = verify_token(token.strip(), settings.better_auth_secret)
-    except InvalidToken as error:
+    except InvalidTokenError as error:
         raise _unauthorized(str(error)) from error
     return str(claims["sub"])
 
@@ -127,7 +127,7 @@ async def todo_steps(
         )
     try:
         steps = await suggest_steps(settings, todo.title)
-    except AssistantUnavailable as error:
+    except AssistantError as error:
         logger.warning("step suggestion failed", extra={"todo_id": todo_id, "reason": str(error)})
         raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail=str(error)) from error
     return {"todo_id": todo_id, "steps": steps}
