@@ -221,6 +221,9 @@ pub struct ProviderConfig {
     pub agent: Option<String>,
     /// The most a tool may print on stdout before aigen stops reading and kills it.
     pub output_cap: usize,
+    /// Variables set for tools on top of aigen's own environment (which they inherit). A `PATH`
+    /// here is also where the tool's program is looked up.
+    pub env: Vec<(String, String)>,
 }
 
 impl ProviderConfig {
@@ -242,6 +245,7 @@ impl ProviderConfig {
             command: generate.command.clone(),
             agent: None,
             output_cap: DEFAULT_OUTPUT_CAP,
+            env: Vec::new(),
         }
     }
 }

@@ -77,6 +77,7 @@ pub struct Tool {
     timeout: Duration,
     output_cap: usize,
     agent: String,
+    env: Vec<(String, String)>,
 }
 
 /// The exact child process a request runs, for `--dry-run` and for records.
@@ -126,6 +127,7 @@ impl Tool {
                 .clone()
                 .filter(|a| !a.trim().is_empty())
                 .unwrap_or_else(|| DEFAULT_KAGENT_AGENT.to_string()),
+            env: config.env.clone(),
         })
     }
 
@@ -140,7 +142,7 @@ impl Tool {
         let model = request.model.clone().filter(|m| !m.trim().is_empty());
         let mut args = self.leading_args.clone();
         let mut stdin = None;
-        let mut env = Vec::new();
+        let mut env = self.env.clone();
         let mut ignored = Vec::new();
         match self.kind {
             ToolKind::KubectlAi => {
@@ -428,6 +430,7 @@ mod tests {
             command: vec!["llm".into(), "-m".into(), "x".into()],
             agent: None,
             output_cap: 1024,
+            env: Vec::new(),
         }
     }
 
