@@ -3,9 +3,10 @@
 //! Every [`ProviderError`] says what failed in its message and what to do in [`ProviderError::hint`].
 //! Failures that happen after part of the answer arrived (a cut stream, a timeout, an interrupt,
 //! a tool that died mid-answer) keep that text, reachable through [`ProviderError::partial`], so
-//! the caller can record it. Converted into [`crate::Error`], everything becomes
-//! [`Error::External`](crate::Error::External) (exit code 3) except an interrupt, which becomes
-//! [`Error::Interrupted`](crate::Error::Interrupted).
+//! the caller can record it. Converted into [`crate::Error`], failures become
+//! [`Error::External`](crate::Error::External) (exit code 3), an interrupt becomes
+//! [`Error::Interrupted`](crate::Error::Interrupted), and a provider that cannot be set up as
+//! configured (unknown name, bad base URL, no command) a usage error (exit code 2).
 //!
 //! No message contains an API key: keys travel only in request headers, URLs are shown without
 //! user info or query, and text a server sends back is scrubbed with [`scrub`] before it is kept.
@@ -285,10 +286,15 @@ impl ProviderError {
             Self::ToolFailed { tool, .. } | Self::NoAnswer { tool, .. } => format!(
                 "run the tool by hand to see what it needs (is it configured and logged in?); \
                  {OFFLINE}{}",
-                if tool == "kagent" {
-                    "; kagent reports failures on stderr even when it exits with status 0"
-                } else {
-                    ""
+                match tool.as_str() {
+                    "kagent" => {
+                        "; kagent reports failures on stderr even when it exits with status 0"
+                    }
+                    "kubectl-ai" => {
+                        "; in --quiet mode kubectl-ai refuses steps that change the cluster, and \
+                         aigen never passes --skip-permissions: run it yourself to approve them"
+                    }
+                    _ => "",
                 }
             ),
             Self::InputRequired { .. } => "approve or reject the pending step in kagent (the \
@@ -342,9 +348,14 @@ fn install_hint(tool: &str, program: &str) -> String {
 }
 
 impl From<ProviderError> for Error {
+    /// An interrupt becomes [`Error::Interrupted`], a provider that cannot be set up as configured
+    /// a usage error (exit 2), and every other failure [`Error::External`] (exit 3).
     fn from(error: ProviderError) -> Self {
         if error.is_interrupted() {
             return Error::Interrupted;
+        }
+        if let ProviderError::Config { message, hint, .. } = error {
+            return Error::Usage { message, hint };
         }
         Error::External {
             what: error.what().to_string(),
@@ -394,6 +405,12 @@ mod tests {
         let hint = error.hint().unwrap();
         assert!(hint.contains("krew"), "{hint}");
         assert!(hint.contains("--provider builtin"), "{hint}");
+
+        let error: Error =
+            ProviderError::config_with_hint("aigen", "unknown provider `x`", "h").into();
+        assert_eq!(error.exit_status() as u8, 2);
+        assert_eq!(error.to_string(), "unknown provider `x`");
+        assert_eq!(error.hint(), Some("h"));
     }
 
     #[test]
