@@ -413,3 +413,32 @@ async fn a_prompt_too_long_for_an_argument_is_refused_before_running() {
     assert!(!tools.file("argv").exists(), "the tool never ran");
     assert!(error.hint().unwrap().contains("--provider command"));
 }
+
+#[tokio::test]
+async fn a_request_dropped_half_way_leaves_nothing_running() {
+    let tools = Tools::install();
+    let work = tempfile::tempdir().unwrap();
+    let config = tools.config(ProviderKind::Gordon, "hang", work.path());
+    let provider = Provider::new(&config).unwrap();
+    let child_file = tools.file("pid.child");
+    let started = async {
+        while !child_file.exists() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    let cancel = CancellationToken::new();
+    let request = request("hang", None);
+    let mut sink = aigen::provider::Discard;
+    let running = provider.complete(&request, &mut sink, &cancel);
+    tokio::select! {
+        _ = running => panic!("the tool should hang"),
+        () = started => {}
+    }
+    let tool = tools.wait_for_pid("pid").await;
+    let helper = tools.wait_for_pid("pid.child").await;
+    assert!(is_gone(tool).await, "the tool {tool} is still running");
+    assert!(
+        is_gone(helper).await,
+        "its helper {helper} is still running"
+    );
+}

@@ -306,7 +306,8 @@ impl Provider {
     }
 
     /// [`complete`](Self::complete) for synchronous callers: runs the request on a runtime of
-    /// its own, with Ctrl-C cancelling it.
+    /// its own, with Ctrl-C cancelling it. Call it from synchronous code only (a runtime cannot
+    /// start inside another); async callers use `complete` with [`interrupt_on_ctrl_c`].
     pub fn complete_blocking(
         &self,
         request: &Request,

@@ -51,7 +51,7 @@ impl Sink for Discard {
 
 /// The CLI's sink: a spinner on stderr until the first piece of text, then the text itself,
 /// streamed to stderr as it arrives. Retries and warnings become `warning:` lines. In quiet mode
-/// only warnings are dropped too, as the printer does.
+/// it shows nothing.
 #[derive(Debug)]
 pub struct TerminalSink {
     printer: Printer,

@@ -10,7 +10,7 @@
 //! `choices[].delta.content`, `finish_reason` and `usage` matter), since compatible servers omit
 //! fields OpenAI always sends.
 //!
-//! Start at [`OpenAi::complete`]: the retry loop, then [`OpenAi::read_answer`] for the stream.
+//! Start at [`OpenAi::complete`]: the retry loop, then `OpenAi::read_answer` for the stream.
 
 use std::error::Error as _;
 use std::sync::Once;
@@ -110,6 +110,7 @@ impl OpenAi {
         let model = request
             .model
             .clone()
+            .filter(|m| !m.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_MODEL.to_string());
         let body = request_body(&model, request)?;
         let max_attempts = self.retry.max_attempts();

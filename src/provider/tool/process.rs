@@ -89,6 +89,8 @@ pub async fn run(
     command.process_group(0);
     let mut child = command.spawn().map_err(Stopped::Spawn)?;
     let group = Group::of(&child);
+    // Should this future be dropped half-way, the group goes with it.
+    let _guard = KillOnDrop(group);
 
     if let (Some(text), Some(mut stdin)) = (spec.stdin, child.stdin.take()) {
         let bytes = text.as_bytes().to_vec();
@@ -264,6 +266,15 @@ impl Group {
             let _ = child.start_kill();
             let _ = child.wait().await;
         }
+    }
+}
+
+/// Kills what is left of a process group when dropped.
+struct KillOnDrop(Group);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        self.0.kill();
     }
 }
 
