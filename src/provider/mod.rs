@@ -348,6 +348,41 @@ mod tests {
     }
 
     #[test]
+    fn config_comes_from_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("aigen.toml"),
+            "[generate]\ntimeout_secs = 7\nretries = 1\ncommand = [\"llm\", \"-m\", \"x\"]\n",
+        )
+        .unwrap();
+        let options = crate::settings::GlobalOptions {
+            directory: Some(dir.path().to_path_buf()),
+            config: None,
+        };
+        let settings = Settings::resolve(&options, |name| match name {
+            "OPENAI_API_KEY" => Some("sk-from-env-123456".to_string()),
+            "AIGEN_BASE_URL" => Some("http://localhost:11434/v1".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        let config = ProviderConfig::from_settings(ProviderKind::Command, &settings);
+        assert_eq!(config.timeout, Duration::from_secs(7));
+        assert_eq!(config.retry.max_retries, 1);
+        assert_eq!(config.command, ["llm", "-m", "x"]);
+        assert_eq!(
+            config.base_url.as_deref(),
+            Some("http://localhost:11434/v1")
+        );
+        assert_eq!(config.working_dir, settings.root);
+        assert_eq!(
+            config.api_key.as_ref().map(Secret::expose),
+            Some("sk-from-env-123456")
+        );
+        assert!(!format!("{config:?}").contains("sk-from-env"));
+        assert!(matches!(Provider::new(&config).unwrap(), Provider::Tool(_)));
+    }
+
+    #[test]
     fn combined_text_puts_the_system_text_first() {
         let request = Request {
             system: "Answer in YAML.\n".into(),
