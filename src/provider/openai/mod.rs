@@ -155,7 +155,7 @@ impl OpenAi {
                 Sent::Broken(reason) => {
                     return Err(ProviderError::Unreachable {
                         url: self.shown.clone(),
-                        reason: format!("{reason} (after {attempt} attempts)"),
+                        reason: format!("{reason} (after {attempt} attempt(s))"),
                     });
                 }
             };
