@@ -1,1 +1,403 @@
-//! Providers: what turns a prompt into a response (builtin, OpenAI-compatible, external tools).
+//! Providers: what turns a prompt into an answer.
+//!
+//! A [`Request`] (system text, prompt, model, and the structured [`Task`]) goes to a
+//! [`Provider`], which streams the answer to a [`Sink`] as it arrives and returns a [`Response`]
+//! (the text, the model the server reported, token usage, latency, attempts, finish reason), or a
+//! [`ProviderError`] that says what failed and what to do. Every request takes a
+//! [`CancellationToken`]; cancelling it (Ctrl-C, through [`interrupt_on_ctrl_c`]) ends the request
+//! with [`ProviderError::Interrupted`] and whatever text had arrived.
+//!
+//! Start with [`Provider::new`], which builds a provider from a [`ProviderConfig`]
+//! ([`ProviderConfig::from_settings`] fills one from aigen's settings), then
+//! [`Provider::complete`]. The kinds:
+//!
+//! - [`openai`]: any OpenAI-compatible chat completions server, streamed over HTTP, with
+//!   timeouts and retries that honour `Retry-After`;
+//! - [`tool`]: the AI DevOps tools run as subprocesses (`kubectl-ai`, Gordon as `docker ai`,
+//!   `kagent invoke`) and any `command` that reads the prompt on stdin;
+//! - `builtin`: the offline generator, which answers from the [`Task`] instead of the prompt. It
+//!   lives with the generators and joins [`Provider`] as a variant of its own.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::secret::Secret;
+use crate::settings::Settings;
+
+mod cancel;
+mod error;
+pub mod openai;
+mod sink;
+mod task;
+pub mod tool;
+
+pub use cancel::{CancellationToken, interrupt_on_ctrl_c};
+pub use error::{ProviderError, scrub};
+pub use openai::{OpenAi, RetryPolicy};
+pub use sink::{Discard, Event, Sink, TerminalSink};
+pub use task::Task;
+pub use tool::{Tool, ToolKind};
+
+/// What is asked of a provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Instructions that frame the answer (role, rules, output format). Sent as the system
+    /// message; tools without one get it ahead of the prompt.
+    pub system: String,
+    /// The prompt itself, exactly as recorded.
+    pub prompt: String,
+    /// The model to ask for; `None` lets the provider choose.
+    pub model: Option<String>,
+    /// The same request in structured form, for providers that do not read prompts.
+    pub task: Task,
+}
+
+impl Request {
+    /// The system text and the prompt as one text, for providers that take a single input.
+    pub fn combined_text(&self) -> String {
+        if self.system.trim().is_empty() {
+            self.prompt.clone()
+        } else {
+            format!("{}\n\n{}", self.system.trim_end(), self.prompt)
+        }
+    }
+}
+
+/// Tokens a request used, as the server counted them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
+impl Usage {
+    /// Prompt and completion tokens together.
+    pub fn total(&self) -> u64 {
+        self.prompt_tokens + self.completion_tokens
+    }
+}
+
+/// A provider's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Response {
+    /// The full answer text: every [`Event::Text`] piece, joined.
+    pub text: String,
+    /// The model that answered, as the server reported it (else the one asked for, else the
+    /// tool's name).
+    pub model: String,
+    /// Token usage, when the provider reports it.
+    pub usage: Option<Usage>,
+    /// From sending the request to the end of the answer, retries included.
+    pub latency: Duration,
+    /// Attempts made (1 when the first one succeeded).
+    pub attempts: u32,
+    /// Why the answer ended, as the provider put it: `stop`, `length` (cut at an output limit,
+    /// so the text is incomplete), `content_filter`, a kagent task state (`completed`), ...
+    pub finish_reason: Option<String>,
+}
+
+impl Response {
+    /// True when the answer was cut at an output limit (the model's, or aigen's cap on a tool's
+    /// output) and is therefore incomplete.
+    pub fn is_truncated(&self) -> bool {
+        self.finish_reason.as_deref() == Some(FINISH_LENGTH)
+    }
+}
+
+/// The finish reason of an answer cut at an output limit.
+pub const FINISH_LENGTH: &str = "length";
+
+/// The kinds of provider, as named by `--provider`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderKind {
+    /// The offline generator.
+    Builtin,
+    /// An OpenAI-compatible server.
+    #[serde(rename = "openai")]
+    OpenAi,
+    /// `kubectl-ai --quiet`.
+    KubectlAi,
+    /// Docker AI, `docker ai`.
+    Gordon,
+    /// `kagent invoke`.
+    Kagent,
+    /// Any program from `command` under `[generate]`.
+    Command,
+}
+
+impl ProviderKind {
+    /// Every kind, in the order the help lists them.
+    pub const ALL: [ProviderKind; 6] = [
+        Self::Builtin,
+        Self::OpenAi,
+        Self::KubectlAi,
+        Self::Gordon,
+        Self::Kagent,
+        Self::Command,
+    ];
+
+    /// The name `--provider` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Builtin => "builtin",
+            Self::OpenAi => "openai",
+            Self::KubectlAi => "kubectl-ai",
+            Self::Gordon => "gordon",
+            Self::Kagent => "kagent",
+            Self::Command => "command",
+        }
+    }
+
+    /// The tool behind this kind, for the subprocess kinds.
+    pub fn tool(self) -> Option<ToolKind> {
+        match self {
+            Self::KubectlAi => Some(ToolKind::KubectlAi),
+            Self::Gordon => Some(ToolKind::Gordon),
+            Self::Kagent => Some(ToolKind::Kagent),
+            Self::Command => Some(ToolKind::Command),
+            Self::Builtin | Self::OpenAi => None,
+        }
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ProviderKind {
+    type Err = ProviderError;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        let wanted = name.trim().to_ascii_lowercase();
+        let wanted = match wanted.as_str() {
+            "docker-ai" | "docker" => "gordon",
+            "kubectl_ai" => "kubectl-ai",
+            other => other,
+        };
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.name() == wanted)
+            .ok_or_else(|| {
+                ProviderError::config_with_hint(
+                    "aigen",
+                    format!("unknown provider `{name}`"),
+                    format!(
+                        "choose one of: {}",
+                        Self::ALL.map(ProviderKind::name).join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+/// The default cap on what a tool may print before aigen stops reading: 4 MiB.
+pub const DEFAULT_OUTPUT_CAP: usize = 4 * 1024 * 1024;
+
+/// Everything needed to build a provider.
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    pub kind: ProviderKind,
+    /// Base URL of the OpenAI-compatible server (default `https://api.openai.com/v1`).
+    pub base_url: Option<String>,
+    /// API key for the server; local servers need none.
+    pub api_key: Option<Secret>,
+    /// A server: the longest wait for the response and between two pieces of it. A tool: the
+    /// longest it may run.
+    pub timeout: Duration,
+    /// Retries of a failed HTTP request.
+    pub retry: RetryPolicy,
+    /// Where tools run (and Gordon's `-C`): the project root.
+    pub working_dir: PathBuf,
+    /// The argv of the `command` provider.
+    pub command: Vec<String>,
+    /// The kagent agent to invoke (default `k8s-agent`).
+    pub agent: Option<String>,
+    /// The most a tool may print on stdout before aigen stops reading and kills it.
+    pub output_cap: usize,
+    /// Variables set for tools on top of aigen's own environment (which they inherit). A `PATH`
+    /// here is also where the tool's program is looked up.
+    pub env: Vec<(String, String)>,
+}
+
+impl ProviderConfig {
+    /// A config of `kind` from aigen's settings: base URL and key from the environment or
+    /// `aigen.toml`, timeout, retries and command from `[generate]`, the project root as the
+    /// working directory. Callers override fields from command-line flags.
+    pub fn from_settings(kind: ProviderKind, settings: &Settings) -> Self {
+        let generate = &settings.config.generate;
+        Self {
+            kind,
+            base_url: settings.base_url.clone(),
+            api_key: settings.openai_api_key.clone(),
+            timeout: Duration::from_secs(generate.timeout_secs.max(1)),
+            retry: RetryPolicy {
+                max_retries: generate.retries,
+                ..RetryPolicy::default()
+            },
+            working_dir: settings.root.clone(),
+            command: generate.command.clone(),
+            agent: None,
+            output_cap: DEFAULT_OUTPUT_CAP,
+            env: Vec::new(),
+        }
+    }
+}
+
+/// A provider, ready to take requests.
+#[derive(Debug)]
+pub enum Provider {
+    /// An OpenAI-compatible server.
+    OpenAi(OpenAi),
+    /// An AI DevOps tool or command run as a subprocess.
+    Tool(Tool),
+}
+
+impl Provider {
+    /// Builds the provider `config.kind` names. Fails when the configuration cannot work (a base
+    /// URL that is not a URL, `command` without a program); a missing tool is found when a
+    /// request runs.
+    pub fn new(config: &ProviderConfig) -> Result<Self, ProviderError> {
+        match config.kind {
+            ProviderKind::OpenAi => Ok(Self::OpenAi(OpenAi::new(
+                config.base_url.as_deref(),
+                config.api_key.clone(),
+                config.timeout,
+                config.retry,
+            )?)),
+            ProviderKind::Builtin => Err(ProviderError::config_with_hint(
+                "builtin",
+                "the builtin provider is not part of this build",
+                "use `--provider openai` with OPENAI_API_KEY, or one of the tools",
+            )),
+            kind => {
+                let tool = kind.tool().expect("every other kind is a tool");
+                Ok(Self::Tool(Tool::new(tool, config)?))
+            }
+        }
+    }
+
+    /// Which kind of provider this is.
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            Self::OpenAi(_) => ProviderKind::OpenAi,
+            Self::Tool(tool) => tool.kind().provider_kind(),
+        }
+    }
+
+    /// Sends `request`, streaming the answer to `sink`, until it completes, fails, or `cancel`
+    /// is cancelled.
+    pub async fn complete(
+        &self,
+        request: &Request,
+        sink: &mut (dyn Sink + Send),
+        cancel: &CancellationToken,
+    ) -> Result<Response, ProviderError> {
+        match self {
+            Self::OpenAi(openai) => openai.complete(request, sink, cancel).await,
+            Self::Tool(tool) => tool.complete(request, sink, cancel).await,
+        }
+    }
+
+    /// [`complete`](Self::complete) for synchronous callers: runs the request on a runtime of
+    /// its own, with Ctrl-C cancelling it. Call it from synchronous code only (a runtime cannot
+    /// start inside another); async callers use `complete` with [`interrupt_on_ctrl_c`].
+    pub fn complete_blocking(
+        &self,
+        request: &Request,
+        sink: &mut (dyn Sink + Send),
+    ) -> Result<Response, ProviderError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                ProviderError::config(
+                    self.kind().name(),
+                    format!("cannot start the runtime requests run on: {e}"),
+                )
+            })?;
+        runtime.block_on(async {
+            let cancel = interrupt_on_ctrl_c();
+            self.complete(request, sink, &cancel).await
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_names_round_trip_and_unknown_ones_list_the_choices() {
+        for kind in ProviderKind::ALL {
+            assert_eq!(kind.name().parse::<ProviderKind>().unwrap(), kind);
+        }
+        assert_eq!(
+            "Docker-AI".parse::<ProviderKind>().unwrap(),
+            ProviderKind::Gordon
+        );
+        let error = "gpt".parse::<ProviderKind>().unwrap_err();
+        assert_eq!(error.to_string(), "unknown provider `gpt`");
+        assert!(error.hint().unwrap().contains("kubectl-ai, gordon, kagent"));
+    }
+
+    #[test]
+    fn config_comes_from_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("aigen.toml"),
+            "[generate]\ntimeout_secs = 7\nretries = 1\ncommand = [\"llm\", \"-m\", \"x\"]\n",
+        )
+        .unwrap();
+        let options = crate::settings::GlobalOptions {
+            directory: Some(dir.path().to_path_buf()),
+            config: None,
+        };
+        let settings = Settings::resolve(&options, |name| match name {
+            "OPENAI_API_KEY" => Some("sk-from-env-123456".to_string()),
+            "AIGEN_BASE_URL" => Some("http://localhost:11434/v1".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        let config = ProviderConfig::from_settings(ProviderKind::Command, &settings);
+        assert_eq!(config.timeout, Duration::from_secs(7));
+        assert_eq!(config.retry.max_retries, 1);
+        assert_eq!(config.command, ["llm", "-m", "x"]);
+        assert_eq!(
+            config.base_url.as_deref(),
+            Some("http://localhost:11434/v1")
+        );
+        assert_eq!(config.working_dir, settings.root);
+        assert_eq!(
+            config.api_key.as_ref().map(Secret::expose),
+            Some("sk-from-env-123456")
+        );
+        assert!(!format!("{config:?}").contains("sk-from-env"));
+        assert!(matches!(Provider::new(&config).unwrap(), Provider::Tool(_)));
+    }
+
+    #[test]
+    fn combined_text_puts_the_system_text_first() {
+        let request = Request {
+            system: "Answer in YAML.\n".into(),
+            prompt: "A Service for api".into(),
+            model: None,
+            task: Task::Free,
+        };
+        assert_eq!(
+            request.combined_text(),
+            "Answer in YAML.\n\nA Service for api"
+        );
+        let bare = Request {
+            system: " ".into(),
+            ..request
+        };
+        assert_eq!(bare.combined_text(), "A Service for api");
+    }
+}
