@@ -6,6 +6,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use aigen::apply::approve::{Approver, Decision, Proposal, Scripted};
 use aigen::apply::cluster::mask::{HIDDEN, HIDDEN_NEW, HIDDEN_OLD};
 use aigen::apply::cluster::{
     Action, Cluster, ConnectOptions, Manifests, ObjectRef, Plan, PlanOptions, RolloutOptions,
@@ -239,6 +240,60 @@ async fn objects_are_applied_in_order_and_the_secret_template_never_is() {
             .server
             .object("secrets", Some(NAMESPACE), "backend-secrets")
             .is_none()
+    );
+}
+
+#[tokio::test]
+async fn only_the_objects_a_person_approved_are_applied() {
+    let setup = Setup::new().await;
+    let cluster = setup.cluster().await;
+    let plan = cluster
+        .plan(&setup.todo_app(), PlanOptions::default())
+        .await
+        .unwrap();
+    // The review loop a command runs: show each diff, ask, keep what was accepted.
+    let mut approver = Scripted::new([
+        Decision::Accept,
+        Decision::Accept,
+        Decision::Accept,
+        Decision::Accept,
+        Decision::Reject,
+        Decision::Accept,
+    ]);
+    let mut approved = Vec::new();
+    let mut shown = Vec::new();
+    for change in plan.pending() {
+        let target = change.object.to_string();
+        let diff = change.diff();
+        let proposal = Proposal {
+            target: &target,
+            content: &diff,
+            has_errors: false,
+        };
+        shown.push(target.clone());
+        if approver.decide(&proposal).unwrap() == Decision::Accept {
+            approved.push(change);
+        }
+    }
+    assert_eq!(shown[4], "Deployment todo-app/web");
+    let report = cluster.apply(approved).await.into_result().unwrap();
+    assert_eq!(report.applied.len(), 5);
+    assert!(
+        setup
+            .server
+            .object("deployments.apps", Some(NAMESPACE), "web")
+            .is_none()
+    );
+    assert!(
+        setup
+            .server
+            .object("deployments.apps", Some(NAMESPACE), "backend")
+            .is_some()
+    );
+    assert!(
+        applied_paths(&setup.server)
+            .iter()
+            .all(|p| !p.ends_with("/deployments/web"))
     );
 }
 
