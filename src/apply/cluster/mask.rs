@@ -5,6 +5,8 @@
 //! key, the two sides get different markers, so the diff still shows that the value changes
 //! without showing either value. Keys stay visible: they are names, not secrets.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 /// Marker for a value that is the same on both sides (or exists on one side only).
@@ -24,64 +26,49 @@ pub fn is_secret(object: &Value) -> bool {
 
 /// Masks the values of a Secret (and of its live counterpart, when there is one) in place.
 /// Objects that are not Secrets are left alone.
-pub fn mask_secret_values(live: Option<&mut Value>, proposed: &mut Value) {
-    let live = live.filter(|l| is_secret(l));
+pub fn mask_secret_values(mut live: Option<&mut Value>, proposed: &mut Value) {
     if !is_secret(proposed) {
-        if let Some(live) = live {
-            mask_one_side(live);
-        }
         return;
     }
-    let Some(live) = live else {
-        mask_one_side(proposed);
-        return;
-    };
     for field in SECRET_FIELDS {
-        let live_values = live.get(field).and_then(Value::as_object).cloned();
-        if let Some(values) = proposed.get_mut(field).and_then(Value::as_object_mut) {
-            for (key, value) in values.iter_mut() {
-                let marker = match live_values.as_ref().and_then(|l| l.get(key)) {
-                    Some(old) if old != value => HIDDEN_NEW,
-                    _ => HIDDEN,
-                };
-                *value = Value::String(marker.to_string());
-            }
+        let changed = changed_keys(live.as_deref(), proposed, field);
+        if let Some(live) = live.as_deref_mut() {
+            mask_field(live, field, &changed, HIDDEN_OLD);
         }
-        let proposed_values = proposed.get(field).and_then(Value::as_object);
-        let changed: Vec<String> = proposed_values
-            .map(|values| {
-                values
-                    .iter()
-                    .filter(|(_, v)| v.as_str() == Some(HIDDEN_NEW))
-                    .map(|(k, _)| k.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(values) = live.get_mut(field).and_then(Value::as_object_mut) {
+        mask_field(proposed, field, &changed, HIDDEN_NEW);
+    }
+}
+
+/// Keys present on both sides of `field` with different values.
+fn changed_keys(live: Option<&Value>, proposed: &Value, field: &str) -> HashSet<String> {
+    let old = live.and_then(|l| l.get(field)).and_then(Value::as_object);
+    let new = proposed.get(field).and_then(Value::as_object);
+    match (old, new) {
+        (Some(old), Some(new)) => new
+            .iter()
+            .filter(|(key, value)| old.get(*key).is_some_and(|o| o != *value))
+            .map(|(key, _)| key.clone())
+            .collect(),
+        _ => HashSet::new(),
+    }
+}
+
+/// Replaces every value of `field` with [`HIDDEN`], or `changed_marker` for changed keys.
+fn mask_field(object: &mut Value, field: &str, changed: &HashSet<String>, changed_marker: &str) {
+    match object.get_mut(field) {
+        Some(Value::Object(values)) => {
             for (key, value) in values.iter_mut() {
                 let marker = if changed.contains(key) {
-                    HIDDEN_OLD
+                    changed_marker
                 } else {
                     HIDDEN
                 };
                 *value = Value::String(marker.to_string());
             }
         }
-    }
-}
-
-fn mask_one_side(object: &mut Value) {
-    for field in SECRET_FIELDS {
-        match object.get_mut(field) {
-            Some(Value::Object(values)) => {
-                for value in values.values_mut() {
-                    *value = Value::String(HIDDEN.to_string());
-                }
-            }
-            Some(Value::Null) | None => {}
-            // Malformed (the server will say so); still nothing of it is shown.
-            Some(other) => *other = Value::String(HIDDEN.to_string()),
-        }
+        Some(Value::Null) | None => {}
+        // Malformed (the server will say so); still nothing of it is shown.
+        Some(other) => *other = Value::String(HIDDEN.to_string()),
     }
 }
 

@@ -183,7 +183,7 @@ impl Cluster {
         let dry_run = api
             .patch(&key.name, &params, &Patch::Apply(manifest.object()))
             .await;
-        let (merged, note) = match dry_run {
+        let (mut merged, note) = match dry_run {
             Ok(merged) => (to_value(&merged)?, None),
             Err(error)
                 if object.namespace.as_ref().is_some_and(|ns| {
@@ -205,7 +205,6 @@ impl Cluster {
             }
         };
         let mut live = live.as_ref().map(to_value).transpose()?;
-        let mut merged = merged;
         if let Some(live) = live.as_mut() {
             strip_noise(live);
         }
