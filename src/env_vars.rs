@@ -21,6 +21,8 @@ pub const OPENAI_BASE_URL: &str = "OPENAI_BASE_URL";
 pub const NO_COLOR: &str = "NO_COLOR";
 /// Editor opened by `aigen apply` when an artifact is edited before approval.
 pub const EDITOR: &str = "EDITOR";
+/// Kubeconfig files for `aigen apply --cluster`, a list as kubectl reads it.
+pub const KUBECONFIG: &str = "KUBECONFIG";
 /// Spec-Kit's feature variable, honoured as the last fallback for the feature name.
 pub const SPECIFY_FEATURE: &str = "SPECIFY_FEATURE";
 

@@ -4,6 +4,7 @@
 //! shows what would change; [`approve`] asks (or, with `--yes`, does not).
 
 pub mod approve;
+pub mod cluster;
 pub mod diff;
 pub mod files;
 pub mod staging;
