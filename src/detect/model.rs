@@ -252,6 +252,33 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// A problem with a whole file.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem at a line and column (1-based) of a file.
+    pub fn at(
+        path: impl Into<String>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            line: Some(line),
+            column: Some(column),
+            message: message.into(),
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.path)?;
