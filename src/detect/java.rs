@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::comments::Syntax;
 use super::env;
 use super::model::{
     Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
@@ -47,10 +48,10 @@ pub fn detect(
     let file = dir.read(manifest)?;
     let facts = if manifest == "pom.xml" {
         xml::check(&file)?;
-        maven(&file)
+        maven(&file.blanked(Syntax::Xml))
     } else {
         check_brackets(&file)?;
-        gradle(&file)
+        gradle(&file.blanked(Syntax::CLike))
     };
     let sources = dir.sources(
         |rel| {

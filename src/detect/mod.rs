@@ -17,6 +17,7 @@ use crate::config::{self, Config, ServiceConfig};
 use crate::fsutil;
 use crate::settings::directory_name;
 
+mod comments;
 mod env;
 mod go;
 mod java;

@@ -91,9 +91,9 @@ impl fmt::Display for Language {
     }
 }
 
-/// The web framework a service is built on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// The web framework a service is built on. Shown and serialised by its common name
+/// (`fastapi`, `next.js`, `net/http`, `spring-boot`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameworkKind {
     FastApi,
     Flask,
@@ -108,9 +108,10 @@ pub enum FrameworkKind {
     SpringBoot,
 }
 
-impl fmt::Display for FrameworkKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl FrameworkKind {
+    /// The framework's common name.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Self::FastApi => "fastapi",
             Self::Flask => "flask",
             Self::Django => "django",
@@ -122,7 +123,19 @@ impl fmt::Display for FrameworkKind {
             Self::Axum => "axum",
             Self::Actix => "actix-web",
             Self::SpringBoot => "spring-boot",
-        })
+        }
+    }
+}
+
+impl fmt::Display for FrameworkKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FrameworkKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 

@@ -105,7 +105,8 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
     }
     let probes = Probes::pick(&routes);
     let class = class(&package, framework.as_ref());
-    let start_command = start_command(&package, &run, &sources, kind, port.value);
+    let frontend = class.value == ServiceClass::Frontend;
+    let start_command = start_command(&package, &run, &sources, kind, frontend, port.value);
     let build_command = package.string(&["scripts", "build"]).map(|script| Sourced {
         value: run.script("build"),
         origin: script.origin,
@@ -279,12 +280,14 @@ static PLAIN_NODE: LazyLock<Regex> =
 
 /// The production command: `node server.js` for a standalone Next.js build; a script that is a
 /// plain `node <file>` runs node directly (signals then reach the app, not npm); other scripts run
-/// through the package manager; without scripts, `main` or `index.js`.
+/// through the package manager; without them, a front end's `preview` script, `main` or
+/// `index.js`.
 fn start_command(
     package: &Package<'_>,
     run: &Runner,
     sources: &[SourceFile],
     kind: Option<FrameworkKind>,
+    frontend: bool,
     port: u16,
 ) -> Sourced<Vec<String>> {
     let argv = |parts: &[&str]| parts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -315,6 +318,13 @@ fn start_command(
     if kind == Some(FrameworkKind::NextJs) {
         let port = port.to_string();
         return Sourced::default_value(argv(&["npx", "next", "start", "-p", &port]));
+    }
+    // A single-page app built with Vite and the like serves its build with `preview`.
+    if let Some(script) = package.string(&["scripts", "preview"]).filter(|_| frontend) {
+        return Sourced {
+            value: run.script("preview"),
+            origin: script.origin,
+        };
     }
     match package.string(&["main"]) {
         Some(main) => Sourced {

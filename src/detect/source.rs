@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use regex::{Captures, Regex};
 
+use super::comments::{self, Syntax};
 use super::model::{Origin, Problem, Sourced};
 use crate::config::line_column;
 
@@ -57,6 +58,15 @@ impl SourceFile {
             let group = first_group(&caps)?;
             Some(self.sourced(group.as_str().to_string(), group.start()))
         })
+    }
+
+    /// The same file with its comments blanked out (offsets and lines unchanged).
+    pub fn blanked(&self, syntax: Syntax) -> SourceFile {
+        SourceFile {
+            path: self.path.clone(),
+            rel: self.rel.clone(),
+            text: comments::blank(&self.text, syntax),
+        }
     }
 
     /// What kind of file this is, by its name.
@@ -179,16 +189,28 @@ impl ServiceDir {
         Origin::file(self.display(rel), 1)
     }
 
-    /// Reads one file; an unreadable file becomes a [`Problem`].
+    /// Reads one file; an unreadable file becomes a [`Problem`], at the first byte that is not
+    /// UTF-8 when that is the fault.
     pub fn read(&self, rel: &str) -> Result<SourceFile, Problem> {
-        let path = self.absolute(rel);
-        match std::fs::read_to_string(&path) {
+        let bytes = std::fs::read(self.absolute(rel)).map_err(|e| self.unreadable(rel, &e))?;
+        match String::from_utf8(bytes) {
             Ok(text) => Ok(SourceFile {
                 path: self.display(rel),
                 rel: rel.to_string(),
                 text,
             }),
-            Err(error) => Err(self.unreadable(rel, &error)),
+            Err(error) => {
+                let valid = error.utf8_error().valid_up_to();
+                let bytes = error.as_bytes();
+                let before = String::from_utf8_lossy(&bytes[..valid]);
+                let (line, column) = line_column(&before, valid);
+                Err(Problem::at(
+                    self.display(rel),
+                    line,
+                    column,
+                    "cannot read the file: it is not UTF-8 text",
+                ))
+            }
         }
     }
 
@@ -215,8 +237,8 @@ impl ServiceDir {
     }
 
     /// Reads the source files `wanted` selects (by path relative to the service), skipping very
-    /// large ones and tests. Files that are not UTF-8 are read lossily: only names and literals
-    /// matter here. Unreadable files are recorded in `problems`.
+    /// large ones and tests, with their comments blanked out. Files that are not UTF-8 are read
+    /// lossily: only names and literals matter here. Unreadable files are recorded in `problems`.
     pub fn sources(
         &self,
         wanted: impl Fn(&str) -> bool,
@@ -238,7 +260,7 @@ impl ServiceDir {
                     Ok(Some(bytes)) => Some(SourceFile {
                         path: self.display(rel),
                         rel: rel.clone(),
-                        text: String::from_utf8_lossy(&bytes).into_owned(),
+                        text: without_comments(rel, &String::from_utf8_lossy(&bytes)),
                     }),
                     Ok(None) => None,
                     Err(error) => {
@@ -249,6 +271,17 @@ impl ServiceDir {
             })
             .collect()
     }
+}
+
+/// A source text with its comments blanked, by the syntax of its kind of file.
+fn without_comments(rel: &str, text: &str) -> String {
+    let syntax = match FileKind::of(rel) {
+        FileKind::Python => Syntax::Python,
+        FileKind::JavaScript | FileKind::Go | FileKind::Rust | FileKind::Java => Syntax::CLike,
+        FileKind::SpringConfig => Syntax::Config,
+        FileKind::EnvExample | FileKind::Other => return text.to_string(),
+    };
+    comments::blank(text, syntax)
 }
 
 /// True for test code, whose routes and variables are not the service's.
