@@ -13,11 +13,17 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/detect")
 }
 
+/// Copies a directory tree, leaving out installed dependencies and build output a developer may
+/// have in their working copy of the example.
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
+        let name = entry.file_name();
+        if ["node_modules", ".next", ".venv", "__pycache__"].contains(&name.to_str().unwrap()) {
+            continue;
+        }
+        let target = to.join(&name);
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
@@ -155,11 +161,36 @@ fn problems(json: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Every `file:line` source in the output names an existing file with that many lines.
+fn check_sources(root: &Path, value: &Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(source)) = map.get("source") {
+                if let Some((file, line)) = source.rsplit_once(':') {
+                    let line: usize = line.parse().unwrap();
+                    let text = fs::read_to_string(root.join(file))
+                        .unwrap_or_else(|e| panic!("source {source}: {e}"));
+                    assert!(
+                        line >= 1 && line <= text.lines().count().max(1),
+                        "source {source} is past the end of the file"
+                    );
+                } else {
+                    assert!(source == "default" || source == "aigen.toml", "{source}");
+                }
+            }
+            map.values().for_each(|v| check_sources(root, v));
+        }
+        Value::Array(items) => items.iter().for_each(|v| check_sources(root, v)),
+        _ => {}
+    }
+}
+
 /// Detects one fixture and checks its only service, with no problems.
 fn assert_single(name: &str, expected: &str) {
     let (_temp, dir) = copy_fixture(name);
     let run = detect_json(&dir);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    check_sources(&dir, &run.json);
     assert_eq!(problems(&run.json), Vec::<String>::new());
     assert_eq!(describe_all(&run.json), vec![expected.to_string()]);
 }
@@ -496,6 +527,7 @@ fn monorepo_services_are_the_shallowest_manifest_directories() {
     let run = detect_json(&dir);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(problems(&run.json), Vec::<String>::new());
+    check_sources(&dir, &run.json);
     let names: Vec<(String, String)> = run.json["services"]
         .as_array()
         .unwrap()
@@ -646,6 +678,7 @@ fn services_declared_in_aigen_toml_win() {
     let (_temp, dir) = copy_fixture("config-override");
     let run = detect_json(&dir);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    check_sources(&dir, &run.json);
     assert_eq!(
         describe_all(&run.json),
         ["api (backend, requirements.txt)
@@ -713,4 +746,143 @@ fn text_output_shows_each_fact_with_its_source() {
     assert_eq!(row("port"), "port 8000 default");
     assert_eq!(row("health"), "health /healthz src/api/main.py:11");
     assert!(run.stdout.contains("STRIPE_API_KEY (secret)"));
+}
+
+/// The line a `file:line` source points at.
+fn source_line(root: &Path, source: &Value) -> String {
+    let source = source.as_str().expect("a source");
+    let (file, line) = source.rsplit_once(':').expect("a file:line source");
+    let text = fs::read_to_string(root.join(file)).unwrap();
+    text.lines()
+        .nth(line.parse::<usize>().unwrap() - 1)
+        .unwrap_or_else(|| panic!("{source} is past the end of the file"))
+        .to_string()
+}
+
+/// Checks a value, and that the line its source points at says it.
+fn assert_fact(root: &Path, field: &Value, value: Value, evidence: &str) {
+    assert_eq!(field["value"], value, "{field}");
+    let line = source_line(root, &field["source"]);
+    assert!(
+        line.to_lowercase().contains(&evidence.to_lowercase()),
+        "{} points at `{line}`, which does not say `{evidence}`",
+        field["source"]
+    );
+}
+
+#[test]
+fn the_todo_example_has_its_three_services() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("todo-app");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/todo-app"),
+        &dir,
+    );
+    let run = detect_json(&dir);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(problems(&run.json), Vec::<String>::new());
+    check_sources(&dir, &run.json);
+    let names: Vec<String> = run.json["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| text(&s["name"]))
+        .collect();
+    assert_eq!(names, ["backend", "frontend-chatbot", "frontend-web"]);
+    let service = |name: &str| {
+        run.json["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let env = |service: &Value, name: &str| {
+        service["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is not detected"))
+            .clone()
+    };
+    let fact =
+        |field: &Value, value: Value, evidence: &str| assert_fact(&dir, field, value, evidence);
+    let secret = |service: &Value, name: &str, secret: bool| {
+        let var = env(service, name);
+        assert_eq!(var["secret"], secret, "{var}");
+        let line = source_line(&dir, &var["source"]);
+        assert!(line.contains(name), "{var} points at `{line}`");
+    };
+
+    let backend = service("backend");
+    assert_eq!(backend["path"], "backend");
+    fact(&backend["class"], "backend".into(), "fastapi");
+    fact(&backend["language"], "python".into(), "");
+    fact(&backend["language_version"], "3.13".into(), "3.13");
+    assert_eq!(backend["framework"]["value"]["kind"], "fastapi");
+    fact(&backend["port"], 8000.into(), "8000");
+    fact(
+        &backend["start_command"],
+        serde_json::json!([
+            "uvicorn",
+            "src.api.main:app",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "8000"
+        ]),
+        "FastAPI(",
+    );
+    fact(
+        &backend["entrypoint"],
+        "src.api.main:app".into(),
+        "app = FastAPI(",
+    );
+    fact(&backend["health_path"], "/health".into(), "\"/health\"");
+    fact(&backend["readiness_path"], "/ready".into(), "\"/ready\"");
+    for (name, is_secret) in [
+        ("DATABASE_URL", true),
+        ("OPENAI_API_KEY", true),
+        ("BETTER_AUTH_SECRET", true),
+        ("CORS_ORIGINS", false),
+        ("LOG_LEVEL", false),
+    ] {
+        secret(&backend, name, is_secret);
+    }
+
+    let web = service("frontend-web");
+    fact(&web["class"], "frontend".into(), "\"next\"");
+    assert_eq!(web["framework"]["value"]["kind"], "next.js");
+    assert_eq!(web["framework"]["value"]["major"], 16);
+    assert_eq!(web["framework"]["value"]["standalone"], true);
+    fact(&web["port"], 3000.into(), "3000");
+    fact(
+        &web["start_command"],
+        serde_json::json!(["node", "server.js"]),
+        "standalone",
+    );
+    fact(&web["health_path"], "/health".into(), "export");
+    assert!(text(&web["health_path"]["source"]).starts_with("frontend-web/app/health/route."));
+    fact(&web["readiness_path"], "/ready".into(), "export");
+    assert!(text(&web["readiness_path"]["source"]).starts_with("frontend-web/app/ready/route."));
+    secret(&web, "NEXT_PUBLIC_API_URL", false);
+    secret(&web, "BETTER_AUTH_SECRET", true);
+
+    let chatbot = service("frontend-chatbot");
+    fact(&chatbot["class"], "frontend".into(), "\"next\"");
+    assert_eq!(chatbot["framework"]["value"]["kind"], "next.js");
+    assert_eq!(chatbot["framework"]["value"]["major"], 14);
+    assert_eq!(chatbot["framework"]["value"]["standalone"], false);
+    fact(&chatbot["port"], 3001.into(), "3001");
+    fact(
+        &chatbot["start_command"],
+        serde_json::json!(["npm", "start"]),
+        "next start",
+    );
+    fact(&chatbot["health_path"], "/health".into(), "export");
+    fact(&chatbot["readiness_path"], "/ready".into(), "export");
+    secret(&chatbot, "NEXT_PUBLIC_API_URL", false);
+    secret(&chatbot, "OPENAI_API_KEY", true);
 }
