@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::model::{EnvVar, Origin};
+use super::regex;
 use super::source::{FileKind, SourceFile, is_env_example};
 
 /// The variables read in `files`, each once with its first location, sorted by name. Code wins
@@ -32,10 +33,6 @@ pub fn collect(files: &[SourceFile]) -> Vec<EnvVar> {
             origin,
         })
         .collect()
-}
-
-fn regex(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("valid regex")
 }
 
 static PYTHON: LazyLock<Vec<Regex>> = LazyLock::new(|| {

@@ -15,6 +15,7 @@ use super::model::{
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
+use super::{argv, regex};
 
 /// The default port of a Go web service.
 const DEFAULT_PORT: u16 = 8080;
@@ -68,38 +69,25 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
         name: String::new(),
         path: dir.path.clone(),
         manifest: "go.mod".to_string(),
-        class: Sourced {
-            value: ServiceClass::Backend,
-            origin: class_origin,
-        },
-        language: Sourced {
-            value: Language::Go,
-            origin: module
+        class: Sourced::new(ServiceClass::Backend, class_origin),
+        language: Sourced::new(
+            Language::Go,
+            module
                 .module
                 .as_ref()
                 .map_or(dir.file_origin("go.mod"), |m| m.origin.clone()),
-        },
+        ),
         language_version: module.go,
         framework,
-        package_manager: Sourced {
-            value: PackageManager::Go,
-            origin: dir.file_origin("go.mod"),
-        },
-        lockfile: dir.has("go.sum").then(|| Sourced {
-            value: "go.sum".to_string(),
-            origin: dir.file_origin("go.sum"),
-        }),
-        start_command: Sourced {
-            value: vec![format!("./{BINARY}")],
-            origin: command_origin.clone(),
-        },
-        build_command: Some(Sourced {
-            value: ["go", "build", "-o", BINARY, &package]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            origin: command_origin,
-        }),
+        package_manager: Sourced::new(PackageManager::Go, dir.file_origin("go.mod")),
+        lockfile: dir
+            .has("go.sum")
+            .then(|| Sourced::new("go.sum".to_string(), dir.file_origin("go.sum"))),
+        start_command: Sourced::new(vec![format!("./{BINARY}")], command_origin.clone()),
+        build_command: Some(Sourced::new(
+            argv(&["go", "build", "-o", BINARY, &package]),
+            command_origin,
+        )),
         entrypoint,
         port,
         health_path: probes.health,
@@ -181,8 +169,7 @@ fn push_require(parsed: &mut GoMod, file: &SourceFile, spec: &str, at: usize) {
     }
 }
 
-static NET_HTTP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#""(net/http)""#).expect("valid regex"));
+static NET_HTTP: LazyLock<Regex> = LazyLock::new(|| regex(r#""(net/http)""#));
 
 /// gin when `go.mod` requires it, else net/http when the code imports it.
 fn framework(module: &GoMod, sources: &[SourceFile]) -> Option<Sourced<Framework>> {
@@ -192,32 +179,30 @@ fn framework(module: &GoMod, sources: &[SourceFile]) -> Option<Sourced<Framework
         .find(|r| r.value.0 == "github.com/gin-gonic/gin")
     {
         let version = gin.value.1.clone();
-        return Some(Sourced {
-            value: Framework {
+        return Some(Sourced::new(
+            Framework {
                 kind: FrameworkKind::Gin,
                 major: super::manifest::major(&version),
                 version: Some(version),
                 standalone: None,
             },
-            origin: gin.origin.clone(),
-        });
+            gin.origin.clone(),
+        ));
     }
     let import = super::source::find_in(sources, &NET_HTTP)?;
-    Some(Sourced {
-        value: Framework {
+    Some(Sourced::new(
+        Framework {
             kind: FrameworkKind::NetHttp,
             version: None,
             major: None,
             standalone: None,
         },
-        origin: import.origin,
-    })
+        import.origin,
+    ))
 }
 
-static PACKAGE_MAIN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^package\s+main\b").expect("valid regex"));
-static FUNC_MAIN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^func\s+main\s*\(\s*\)").expect("valid regex"));
+static PACKAGE_MAIN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^package\s+main\b"));
+static FUNC_MAIN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^func\s+main\s*\(\s*\)"));
 
 /// The package with `func main()`: the module root (`.`) first, else the first under `cmd/`,
 /// else the first found.
@@ -245,10 +230,9 @@ fn main_package(sources: &[SourceFile]) -> Option<Sourced<String>> {
 }
 
 static PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    regex(
         r#"(?:"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\])?:(\d{2,5})"|(?i:\bport)\s*(?::=|=)\s*"(\d{2,5})")"#,
     )
-    .expect("valid regex")
 });
 
 #[cfg(test)]

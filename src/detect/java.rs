@@ -17,6 +17,7 @@ use super::model::{
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, SourceFile, find_in, find_port, is_env_example};
+use super::{argv, regex};
 use super::{manifest, xml};
 
 /// The default port of a Java web service (Spring Boot's).
@@ -24,10 +25,6 @@ const DEFAULT_PORT: u16 = 8080;
 
 /// The jar the start command runs: the build's executable jar, copied under this name.
 const JAR: &str = "app.jar";
-
-fn regex(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("valid regex")
-}
 
 /// What a build file says.
 struct BuildFacts {
@@ -71,24 +68,23 @@ pub fn detect(
     if let Some(origin) = &facts.actuator {
         let base = find_in(&configs, &ACTUATOR_BASE).map_or("/actuator".to_string(), |b| b.value);
         for path in ["health", "health/readiness"] {
-            routes.push(Sourced {
-                value: routes::join(&base, path),
-                origin: origin.clone(),
-            });
+            routes.push(Sourced::new(routes::join(&base, path), origin.clone()));
         }
     }
     let probes = Probes::pick(&routes);
     let port = find_port(&configs, &SERVER_PORT)
         .or_else(|| nested_port(&configs))
         .unwrap_or(Sourced::default_value(DEFAULT_PORT));
-    let framework = facts.boot.as_ref().map(|boot| Sourced {
-        value: Framework {
-            kind: FrameworkKind::SpringBoot,
-            version: boot.value.clone(),
-            major: boot.value.as_deref().and_then(manifest::major),
-            standalone: None,
-        },
-        origin: boot.origin.clone(),
+    let framework = facts.boot.as_ref().map(|boot| {
+        Sourced::new(
+            Framework {
+                kind: FrameworkKind::SpringBoot,
+                version: boot.value.clone(),
+                major: boot.value.as_deref().and_then(manifest::major),
+                standalone: None,
+            },
+            boot.origin.clone(),
+        )
     });
     let boot_origin = facts
         .boot
@@ -99,35 +95,22 @@ pub fn detect(
         name: String::new(),
         path: dir.path.clone(),
         manifest: manifest.to_string(),
-        class: Sourced {
-            value: ServiceClass::Backend,
-            origin: boot_origin.clone(),
-        },
-        language: Sourced {
-            value: Language::Java,
-            origin: dir.file_origin(manifest),
-        },
+        class: Sourced::new(ServiceClass::Backend, boot_origin.clone()),
+        language: Sourced::new(Language::Java, dir.file_origin(manifest)),
         language_version: facts.java,
         framework,
-        package_manager: Sourced {
-            value: facts.manager,
-            origin: dir.file_origin(manifest),
-        },
-        lockfile: dir.has("gradle.lockfile").then(|| Sourced {
-            value: "gradle.lockfile".to_string(),
-            origin: dir.file_origin("gradle.lockfile"),
+        package_manager: Sourced::new(facts.manager, dir.file_origin(manifest)),
+        lockfile: dir.has("gradle.lockfile").then(|| {
+            Sourced::new(
+                "gradle.lockfile".to_string(),
+                dir.file_origin("gradle.lockfile"),
+            )
         }),
-        start_command: Sourced {
-            value: ["java", "-jar", JAR]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            origin: boot_origin,
-        },
-        build_command: Some(Sourced {
-            value: build_command(dir, facts.manager, facts.boot.is_some()),
-            origin: dir.file_origin(manifest),
-        }),
+        start_command: Sourced::new(argv(&["java", "-jar", JAR]), boot_origin),
+        build_command: Some(Sourced::new(
+            build_command(dir, facts.manager, facts.boot.is_some()),
+            dir.file_origin(manifest),
+        )),
         entrypoint: application_class(&sources),
         port,
         health_path: probes.health,
@@ -203,10 +186,7 @@ static GRADLE_JAVA: LazyLock<Regex> = LazyLock::new(|| {
 fn gradle(file: &SourceFile) -> BuildFacts {
     let boot = file
         .find_sourced(&GRADLE_BOOT_PLUGIN)
-        .map(|version| Sourced {
-            value: Some(version.value),
-            origin: version.origin,
-        })
+        .map(|version| Sourced::new(Some(version.value), version.origin))
         .or_else(|| {
             let found = file.find(&GRADLE_BOOT)?.get(1)?;
             Some(file.sourced(None, found.start()))
@@ -281,7 +261,6 @@ fn check_brackets(file: &SourceFile) -> Result<(), Problem> {
 
 /// The command that builds the executable jar, with the project's wrapper when it has one.
 fn build_command(dir: &ServiceDir, manager: PackageManager, boot: bool) -> Vec<String> {
-    let argv = |parts: &[&str]| parts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     if manager == PackageManager::Maven {
         let mvn = if dir.has("mvnw") { "./mvnw" } else { "mvn" };
         argv(&[mvn, "-B", "package", "-DskipTests"])

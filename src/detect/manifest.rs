@@ -12,6 +12,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::model::{Problem, Sourced};
+use super::regex;
 use super::source::SourceFile;
 use crate::config::line_column;
 
@@ -98,8 +99,7 @@ pub fn json_line(text: &str, keys: &[&str]) -> Option<usize> {
     Some(line_column(text, offset).0)
 }
 
-static VERSION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\d+(?:\.\d+)*").expect("valid regex"));
+static VERSION: LazyLock<Regex> = LazyLock::new(|| regex(r"\d+(?:\.\d+)*"));
 
 /// The first version number in a requirement (`>=3.12,<4` gives `3.12`, `^16.0.1` gives
 /// `16.0.1`).

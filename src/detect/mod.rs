@@ -12,6 +12,7 @@
 use std::path::{Component, Path};
 
 use rayon::prelude::*;
+use regex::Regex;
 
 use crate::config::{self, Config, ServiceConfig};
 use crate::fsutil;
@@ -175,12 +176,12 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
 
 /// A value declared in `aigen.toml`.
 fn from_config<T>(value: T) -> Sourced<T> {
-    Sourced {
+    Sourced::new(
         value,
-        origin: Origin::Config {
+        Origin::Config {
             path: config::FILE_NAME.to_string(),
         },
-    }
+    )
 }
 
 /// Names detected services after their directories; when two directories share a name, both
@@ -202,4 +203,14 @@ fn name_services(root: &Path, services: &mut [Service]) {
             names[index].clone()
         };
     }
+}
+
+/// A command line as argv.
+fn argv(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|part| part.to_string()).collect()
+}
+
+/// Compiles one of detection's patterns, which are literals known to be valid.
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("detection patterns are valid regexes")
 }

@@ -51,6 +51,11 @@ pub struct Sourced<T> {
 }
 
 impl<T> Sourced<T> {
+    /// A value and its origin.
+    pub fn new(value: T, origin: Origin) -> Self {
+        Self { value, origin }
+    }
+
     /// A value found at a line of a file.
     pub fn at(value: T, path: impl Into<String>, line: usize) -> Self {
         Self {

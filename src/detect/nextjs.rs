@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::model::{Origin, Sourced};
+use super::regex;
 use super::routes;
 use super::source::{SourceFile, has_extension};
 
@@ -20,15 +21,13 @@ const CONFIG_FILES: &[&str] = &[
 ];
 
 static STANDALONE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\boutput\s*:\s*["'`]standalone["'`]"#).expect("valid regex"));
+    LazyLock::new(|| regex(r#"\boutput\s*:\s*["'`]standalone["'`]"#));
 static BASE_PATH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\bbasePath\s*:\s*["'`](/[^"'`]*)["'`]"#).expect("valid regex"));
+    LazyLock::new(|| regex(r#"\bbasePath\s*:\s*["'`](/[^"'`]*)["'`]"#));
 static ROUTE_HANDLER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^export\s+(?:async\s+function\s+|function\s+|const\s+)(?:GET|HEAD)\b")
-        .expect("valid regex")
+    regex(r"(?m)^export\s+(?:async\s+function\s+|function\s+|const\s+)(?:GET|HEAD)\b")
 });
-static DEFAULT_EXPORT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^export\s+default\b").expect("valid regex"));
+static DEFAULT_EXPORT: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^export\s+default\b"));
 
 /// The app's `next.config`, when it has one among `sources`.
 pub fn config(sources: &[SourceFile]) -> Option<&SourceFile> {

@@ -22,6 +22,7 @@ use super::routes::{self, Probes};
 use super::source::{
     JS_EXTENSIONS, ServiceDir, SourceFile, find_port, has_extension, is_env_example,
 };
+use super::{argv, regex};
 
 /// The default port of a Node.js web service.
 const DEFAULT_PORT: u16 = 3000;
@@ -54,10 +55,10 @@ impl Package<'_> {
             .try_fold(&self.json, |v, k| v.get(k))?
             .as_str()?;
         let line = json_line(&self.file.text, keys).unwrap_or(1);
-        Some(Sourced {
-            value: value.to_string(),
-            origin: Origin::file(&self.file.path, line),
-        })
+        Some(Sourced::new(
+            value.to_string(),
+            Origin::file(&self.file.path, line),
+        ))
     }
 
     /// A dependency's version requirement, from `dependencies` or `devDependencies`.
@@ -87,10 +88,10 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
 
     // A port in the start script wins; Next.js apps have no other place to say it.
     let script_port = start_script.as_ref().and_then(|script| {
-        Some(Sourced {
-            value: script_port(&script.value)?,
-            origin: script.origin.clone(),
-        })
+        Some(Sourced::new(
+            script_port(&script.value)?,
+            script.origin.clone(),
+        ))
     });
     let port = if kind == Some(FrameworkKind::NextJs) {
         script_port
@@ -107,20 +108,16 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
     let class = class(&package, framework.as_ref());
     let frontend = class.value == ServiceClass::Frontend;
     let start_command = start_command(&package, &run, &sources, kind, frontend, port.value);
-    let build_command = package.string(&["scripts", "build"]).map(|script| Sourced {
-        value: run.script("build"),
-        origin: script.origin,
-    });
+    let build_command = package
+        .string(&["scripts", "build"])
+        .map(|script| Sourced::new(run.script("build"), script.origin));
 
     Ok(Service {
         name: String::new(),
         path: dir.path.clone(),
         manifest: "package.json".to_string(),
         class,
-        language: Sourced {
-            value: Language::Node,
-            origin: dir.file_origin("package.json"),
-        },
+        language: Sourced::new(Language::Node, dir.file_origin("package.json")),
         language_version: node_version(dir, &package, problems),
         entrypoint: entrypoint(&package, &sources, kind),
         framework,
@@ -146,34 +143,27 @@ fn framework(package: &Package<'_>, sources: &[SourceFile]) -> Option<Sourced<Fr
         let spec = package.dependency(name)?;
         let standalone = (*kind == FrameworkKind::NextJs)
             .then(|| nextjs::standalone(nextjs::config(sources)).is_some());
-        Some(Sourced {
-            value: Framework {
+        Some(Sourced::new(
+            Framework {
                 kind: *kind,
                 major: major(&spec.value),
                 version: Some(spec.value),
                 standalone,
             },
-            origin: spec.origin,
-        })
+            spec.origin,
+        ))
     })
 }
 
 /// Front end for Next.js and for UI toolkits without a server framework; back end otherwise.
 fn class(package: &Package<'_>, framework: Option<&Sourced<Framework>>) -> Sourced<ServiceClass> {
     match framework {
-        Some(f) if f.value.kind == FrameworkKind::NextJs => Sourced {
-            value: ServiceClass::Frontend,
-            origin: f.origin.clone(),
-        },
-        Some(f) => Sourced {
-            value: ServiceClass::Backend,
-            origin: f.origin.clone(),
-        },
+        Some(f) if f.value.kind == FrameworkKind::NextJs => {
+            Sourced::new(ServiceClass::Frontend, f.origin.clone())
+        }
+        Some(f) => Sourced::new(ServiceClass::Backend, f.origin.clone()),
         None => match UI_DEPENDENCIES.iter().find_map(|d| package.dependency(d)) {
-            Some(dependency) => Sourced {
-                value: ServiceClass::Frontend,
-                origin: dependency.origin,
-            },
+            Some(dependency) => Sourced::new(ServiceClass::Frontend, dependency.origin),
             None => Sourced::default_value(ServiceClass::Backend),
         },
     }
@@ -194,10 +184,7 @@ fn package_manager(
         LOCKS
             .iter()
             .find(|(lock, m)| *m == manager && dir.has(lock))
-            .map(|(lock, _)| Sourced {
-                value: lock.to_string(),
-                origin: dir.file_origin(lock),
-            })
+            .map(|(lock, _)| Sourced::new(lock.to_string(), dir.file_origin(lock)))
     };
     let declared = package.string(&["packageManager"]).and_then(|field| {
         let name = field.value.split('@').next().unwrap_or_default();
@@ -207,10 +194,7 @@ fn package_manager(
             "npm" => PackageManager::Npm,
             _ => return None,
         };
-        Some(Sourced {
-            value: manager,
-            origin: field.origin,
-        })
+        Some(Sourced::new(manager, field.origin))
     });
     if let Some(manager) = declared {
         let lockfile = lock_of(manager.value);
@@ -218,10 +202,7 @@ fn package_manager(
     }
     match LOCKS.iter().find(|(lock, _)| dir.has(lock)) {
         Some((lock, manager)) => (
-            Sourced {
-                value: *manager,
-                origin: dir.file_origin(lock),
-            },
+            Sourced::new(*manager, dir.file_origin(lock)),
             lock_of(*manager),
         ),
         None => (Sourced::default_value(PackageManager::Npm), None),
@@ -242,10 +223,10 @@ fn node_version(
     });
     from_file.or_else(|| {
         let engines = package.string(&["engines", "node"])?;
-        Some(Sourced {
-            value: major(&engines.value)?.to_string(),
-            origin: engines.origin,
-        })
+        Some(Sourced::new(
+            major(&engines.value)?.to_string(),
+            engines.origin,
+        ))
     })
 }
 
@@ -275,8 +256,7 @@ impl Runner {
     }
 }
 
-static PLAIN_NODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^node\s+[^&|;<>$`]+$").expect("valid regex"));
+static PLAIN_NODE: LazyLock<Regex> = LazyLock::new(|| regex(r"^node\s+[^&|;<>$`]+$"));
 
 /// The production command: `node server.js` for a standalone Next.js build; a script that is a
 /// plain `node <file>` runs node directly (signals then reach the app, not npm); other scripts run
@@ -290,13 +270,9 @@ fn start_command(
     frontend: bool,
     port: u16,
 ) -> Sourced<Vec<String>> {
-    let argv = |parts: &[&str]| parts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let standalone = nextjs::standalone(nextjs::config(sources));
     if let (Some(FrameworkKind::NextJs), Some(origin)) = (kind, standalone) {
-        return Sourced {
-            value: argv(&["node", "server.js"]),
-            origin,
-        };
+        return Sourced::new(argv(&["node", "server.js"]), origin);
     }
     for name in ["start:prod", "start"] {
         if let Some(script) = package.string(&["scripts", name]) {
@@ -309,10 +285,7 @@ fn start_command(
             } else {
                 run.script(name)
             };
-            return Sourced {
-                value,
-                origin: script.origin,
-            };
+            return Sourced::new(value, script.origin);
         }
     }
     if kind == Some(FrameworkKind::NextJs) {
@@ -321,24 +294,16 @@ fn start_command(
     }
     // A single-page app built with Vite and the like serves its build with `preview`.
     if let Some(script) = package.string(&["scripts", "preview"]).filter(|_| frontend) {
-        return Sourced {
-            value: run.script("preview"),
-            origin: script.origin,
-        };
+        return Sourced::new(run.script("preview"), script.origin);
     }
     match package.string(&["main"]) {
-        Some(main) => Sourced {
-            value: argv(&["node", &main.value]),
-            origin: main.origin,
-        },
+        Some(main) => Sourced::new(argv(&["node", &main.value]), main.origin),
         None => Sourced::default_value(argv(&["node", "index.js"])),
     }
 }
 
-static NEST_BOOTSTRAP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(NestFactory)\.create\b").expect("valid regex"));
-static EXPRESS_APP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(express)\(\s*\)").expect("valid regex"));
+static NEST_BOOTSTRAP: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(NestFactory)\.create\b"));
+static EXPRESS_APP: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(express)\(\s*\)"));
 
 /// The file that starts the server: NestJS's bootstrap, the file that creates the Express app,
 /// else `main`. Next.js apps have none of their own.
@@ -362,10 +327,8 @@ fn entrypoint(
         .or_else(|| package.string(&["main"]))
 }
 
-static SCRIPT_PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:(?:^|\s)(?:-p|--port)(?:\s+|=)(\d{2,5})\b|\bPORT=(\d{2,5})\b)")
-        .expect("valid regex")
-});
+static SCRIPT_PORT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?:(?:^|\s)(?:-p|--port)(?:\s+|=)(\d{2,5})\b|\bPORT=(\d{2,5})\b)"));
 
 /// The port a script passes (`next start -p 3001`, `PORT=3001 node server.js`).
 fn script_port(script: &str) -> Option<u16> {
@@ -375,10 +338,9 @@ fn script_port(script: &str) -> Option<u16> {
 }
 
 static PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    regex(
         r#"(?:process\.env\.PORT\s*(?:\|\||\?\?)\s*["']?(\d{2,5})|\.listen\(\s*(\d{2,5})\b|\b(?:const|let|var)\s+(?:PORT|port)\s*(?::\s*\w+\s*)?=\s*(\d{2,5})\b)"#,
     )
-    .expect("valid regex")
 });
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use super::model::{
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
+use super::{argv, regex};
 
 /// The default port of a Python web service.
 const DEFAULT_PORT: u16 = 8000;
@@ -80,14 +81,8 @@ pub fn detect(
         name: String::new(),
         path: dir.path.clone(),
         manifest: manifest.to_string(),
-        class: Sourced {
-            value: ServiceClass::Backend,
-            origin: class_origin,
-        },
-        language: Sourced {
-            value: Language::Python,
-            origin: dir.file_origin(manifest),
-        },
+        class: Sourced::new(ServiceClass::Backend, class_origin),
+        language: Sourced::new(Language::Python, dir.file_origin(manifest)),
         language_version: python_version,
         framework,
         package_manager,
@@ -103,10 +98,7 @@ pub fn detect(
 }
 
 fn version_of(spec: Sourced<String>) -> Option<Sourced<String>> {
-    Some(Sourced {
-        value: first_version(&spec.value)?,
-        origin: spec.origin,
-    })
+    Some(Sourced::new(first_version(&spec.value)?, spec.origin))
 }
 
 /// The first version line of `.python-version`.
@@ -125,10 +117,8 @@ fn python_version_file(file: &SourceFile) -> Option<Sourced<String>> {
     None
 }
 
-static REQUIREMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;#]*)")
-        .expect("valid regex")
-});
+static REQUIREMENT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;#]*)"));
 
 /// A PEP 508 requirement's name (normalised) and version requirement.
 fn parse_requirement(text: &str) -> Option<(String, String)> {
@@ -205,9 +195,8 @@ fn requirements_dependencies(file: &SourceFile) -> Vec<Dependency> {
     found
 }
 
-static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^\s*(?:from|import)\s+(fastapi|flask|django)\b").expect("valid regex")
-});
+static IMPORT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^\s*(?:from|import)\s+(fastapi|flask|django)\b"));
 
 /// The web framework: from the dependencies, else from the imports in the code.
 fn framework(dependencies: &[Dependency], sources: &[SourceFile]) -> Option<Sourced<Framework>> {
@@ -219,15 +208,15 @@ fn framework(dependencies: &[Dependency], sources: &[SourceFile]) -> Option<Sour
     let declared = KNOWN.iter().find_map(|(name, kind)| {
         let dependency = dependencies.iter().find(|d| d.name == *name)?;
         let version = (!dependency.spec.is_empty()).then(|| dependency.spec.clone());
-        Some(Sourced {
-            value: Framework {
+        Some(Sourced::new(
+            Framework {
                 kind: *kind,
                 major: version.as_deref().and_then(super::manifest::major),
                 version,
                 standalone: None,
             },
-            origin: dependency.origin.clone(),
-        })
+            dependency.origin.clone(),
+        ))
     });
     declared.or_else(|| {
         let found = sources.iter().find_map(|file| {
@@ -236,15 +225,15 @@ fn framework(dependencies: &[Dependency], sources: &[SourceFile]) -> Option<Sour
             Some(file.sourced(module.as_str().to_string(), module.start()))
         })?;
         let kind = KNOWN.iter().find(|(name, _)| *name == found.value)?.1;
-        Some(Sourced {
-            value: Framework {
+        Some(Sourced::new(
+            Framework {
                 kind,
                 version: None,
                 major: None,
                 standalone: None,
             },
-            origin: found.origin,
-        })
+            found.origin,
+        ))
     })
 }
 
@@ -262,14 +251,8 @@ fn package_manager(
     if let Some((lock, manager)) = LOCKS.iter().find(|(lock, _)| dir.has(lock)) {
         let origin = dir.file_origin(lock);
         return (
-            Sourced {
-                value: *manager,
-                origin: origin.clone(),
-            },
-            Some(Sourced {
-                value: lock.to_string(),
-                origin,
-            }),
+            Sourced::new(*manager, origin.clone()),
+            Some(Sourced::new(lock.to_string(), origin)),
         );
     }
     let tool = |name: &str| {
@@ -278,43 +261,27 @@ fn package_manager(
         Some(doc.sourced((), table).origin)
     };
     let manager = if let Some(origin) = tool("poetry") {
-        Sourced {
-            value: PackageManager::Poetry,
-            origin,
-        }
+        Sourced::new(PackageManager::Poetry, origin)
     } else if let Some(origin) = tool("uv") {
-        Sourced {
-            value: PackageManager::Uv,
-            origin,
-        }
+        Sourced::new(PackageManager::Uv, origin)
     } else if has_pipfile {
-        Sourced {
-            value: PackageManager::Pipenv,
-            origin: dir.file_origin("Pipfile"),
-        }
+        Sourced::new(PackageManager::Pipenv, dir.file_origin("Pipfile"))
     } else if dir.has("requirements.txt") {
-        Sourced {
-            value: PackageManager::Pip,
-            origin: dir.file_origin("requirements.txt"),
-        }
+        Sourced::new(PackageManager::Pip, dir.file_origin("requirements.txt"))
     } else {
         Sourced::default_value(PackageManager::Pip)
     };
     (manager, None)
 }
 
-static FASTAPI_APP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^(\w+)\s*(?::\s*[\w.\[\]]+\s*)?=\s*(?:fastapi\.)?FastAPI\(")
-        .expect("valid regex")
-});
-static FLASK_APP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^(\w+)\s*(?::\s*[\w.\[\]]+\s*)?=\s*(?:flask\.)?Flask\(").expect("valid regex")
-});
+static FASTAPI_APP: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^(\w+)\s*(?::\s*[\w.\[\]]+\s*)?=\s*(?:fastapi\.)?FastAPI\("));
+static FLASK_APP: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^(\w+)\s*(?::\s*[\w.\[\]]+\s*)?=\s*(?:flask\.)?Flask\("));
 static APP_FACTORY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^def\s+(create_app|make_app)\s*\(").expect("valid regex"));
-static DJANGO_WSGI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^(application)\s*=\s*get_wsgi_application\(").expect("valid regex")
-});
+    LazyLock::new(|| regex(r"(?m)^def\s+(create_app|make_app)\s*\("));
+static DJANGO_WSGI: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^(application)\s*=\s*get_wsgi_application\("));
 
 /// The application object the server loads: `module:variable`, found where it is created.
 fn entrypoint(kind: FrameworkKind, sources: &[SourceFile]) -> Option<Sourced<String>> {
@@ -361,9 +328,8 @@ fn module_path(rel: &str) -> String {
     without.replace('/', ".")
 }
 
-static MAIN_GUARD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^if\s+__name__\s*==\s*["']__main__["']"#).expect("valid regex")
-});
+static MAIN_GUARD: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"(?m)^if\s+__name__\s*==\s*["']__main__["']"#));
 
 /// The production command: uvicorn for FastAPI, gunicorn for Flask and Django, else the script
 /// with a `__main__` guard.
@@ -373,14 +339,10 @@ fn start_command(
     port: u16,
     sources: &[SourceFile],
 ) -> Sourced<Vec<String>> {
-    let argv = |parts: &[&str]| parts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let port_text = port.to_string();
     let bind = format!("0.0.0.0:{port}");
     let with_entry = |default: &str, build: &dyn Fn(&str) -> Vec<String>| match entrypoint {
-        Some(entry) => Sourced {
-            value: build(&entry.value),
-            origin: entry.origin.clone(),
-        },
+        Some(entry) => Sourced::new(build(&entry.value), entry.origin.clone()),
         None => Sourced::default_value(build(default)),
     };
     match kind {
@@ -404,10 +366,9 @@ fn start_command(
 }
 
 static PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    regex(
         r#"(?:\.run\([^)]*?\bport\s*=\s*["']?(\d{2,5})|["']PORT["']\s*,\s*["']?(\d{2,5})|\bbind\s*=\s*["'][\w.]*:(\d{2,5}))"#,
     )
-    .expect("valid regex")
 });
 
 #[cfg(test)]

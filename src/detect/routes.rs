@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::model::Sourced;
+use super::regex;
 use super::source::{FileKind, SourceFile};
 
 /// Last path segments that name a liveness endpoint, most conventional first.
@@ -66,10 +67,6 @@ fn last_segment(path: &str) -> String {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase()
-}
-
-fn regex(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("valid regex")
 }
 
 static PYTHON: LazyLock<Vec<Regex>> = LazyLock::new(|| {

@@ -16,6 +16,7 @@ use super::model::{
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
+use super::{argv, regex};
 
 /// The default port of a Rust web service.
 const DEFAULT_PORT: u16 = 8080;
@@ -41,38 +42,24 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
         name: String::new(),
         path: dir.path.clone(),
         manifest: "Cargo.toml".to_string(),
-        class: Sourced {
-            value: ServiceClass::Backend,
-            origin: class_origin,
-        },
-        language: Sourced {
-            value: Language::Rust,
-            origin: dir.file_origin("Cargo.toml"),
-        },
+        class: Sourced::new(ServiceClass::Backend, class_origin),
+        language: Sourced::new(Language::Rust, dir.file_origin("Cargo.toml")),
         language_version: toolchain(dir, problems).or_else(|| {
             let declared = doc.string(&["package", "rust-version"])?;
-            Some(Sourced {
-                value: first_version(&declared.value)?,
-                origin: declared.origin,
-            })
+            Some(Sourced::new(
+                first_version(&declared.value)?,
+                declared.origin,
+            ))
         }),
         framework,
-        package_manager: Sourced {
-            value: PackageManager::Cargo,
-            origin: dir.file_origin("Cargo.toml"),
-        },
-        lockfile: locked.then(|| Sourced {
-            value: "Cargo.lock".to_string(),
-            origin: dir.file_origin("Cargo.lock"),
-        }),
-        start_command: Sourced {
-            value: vec![format!("./target/release/{}", binary.value)],
-            origin: binary.origin.clone(),
-        },
-        build_command: Some(Sourced {
-            value: build.iter().map(|s| s.to_string()).collect(),
-            origin: dir.file_origin("Cargo.toml"),
-        }),
+        package_manager: Sourced::new(PackageManager::Cargo, dir.file_origin("Cargo.toml")),
+        lockfile: locked
+            .then(|| Sourced::new("Cargo.lock".to_string(), dir.file_origin("Cargo.lock"))),
+        start_command: Sourced::new(
+            vec![format!("./target/release/{}", binary.value)],
+            binary.origin.clone(),
+        ),
+        build_command: Some(Sourced::new(argv(&build), dir.file_origin("Cargo.toml"))),
         entrypoint: main_fn(&sources),
         port: find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT)),
         health_path: probes.health,
@@ -98,15 +85,15 @@ fn framework(doc: &TomlDoc<'_>) -> Option<Sourced<Framework>> {
                 .and_then(|v| v.get_ref().as_str())
                 .map(str::to_string),
         };
-        Some(Sourced {
-            value: Framework {
+        Some(Sourced::new(
+            Framework {
                 kind: *kind,
                 major: version.as_deref().and_then(major),
                 version,
                 standalone: None,
             },
-            origin: doc.file.origin(key.span().start),
-        })
+            doc.file.origin(key.span().start),
+        ))
     })
 }
 
@@ -147,8 +134,7 @@ fn toolchain(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Option<Sourced<St
         .then(|| file.sourced(line.to_string(), 0))
 }
 
-static MAIN_FN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^(?:async\s+)?fn\s+main\s*\(").expect("valid regex"));
+static MAIN_FN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^(?:async\s+)?fn\s+main\s*\("));
 
 /// The file with `fn main`, `src/main.rs` first.
 fn main_fn(sources: &[SourceFile]) -> Option<Sourced<String>> {
@@ -161,10 +147,9 @@ fn main_fn(sources: &[SourceFile]) -> Option<Sourced<String>> {
 }
 
 static PORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    regex(
         r#"(?:"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\])?:(\d{2,5})"|\(\s*"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|::)"\s*,\s*(\d{2,5})\s*\)|\(\s*\[\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\]\s*,\s*(\d{2,5})\s*\))"#,
     )
-    .expect("valid regex")
 });
 
 #[cfg(test)]

@@ -40,10 +40,7 @@ impl SourceFile {
 
     /// A value found at a byte offset.
     pub fn sourced<T>(&self, value: T, offset: usize) -> Sourced<T> {
-        Sourced {
-            value,
-            origin: self.origin(offset),
-        }
+        Sourced::new(value, self.origin(offset))
     }
 
     /// The first match of `re`, with the captures.
