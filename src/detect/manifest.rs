@@ -107,6 +107,11 @@ pub fn first_version(spec: &str) -> Option<String> {
     VERSION.find(spec).map(|m| m.as_str().to_string())
 }
 
+/// The first version number of a sourced requirement, keeping its origin.
+pub fn version_in(spec: Sourced<String>) -> Option<Sourced<String>> {
+    Some(Sourced::new(first_version(&spec.value)?, spec.origin))
+}
+
 /// The major version of a requirement (`^16.0.1` gives 16, `~> 14.2` gives 14).
 pub fn major(spec: &str) -> Option<u32> {
     first_version(spec)?.split('.').next()?.parse().ok()

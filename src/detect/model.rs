@@ -56,6 +56,11 @@ impl<T> Sourced<T> {
         Self { value, origin }
     }
 
+    /// The same origin with the value transformed.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Sourced<U> {
+        Sourced::new(f(self.value), self.origin)
+    }
+
     /// A value found at a line of a file.
     pub fn at(value: T, path: impl Into<String>, line: usize) -> Self {
         Self {

@@ -217,9 +217,8 @@ fn node_version(
 ) -> Option<Sourced<String>> {
     let from_file = [".nvmrc", ".node-version"].iter().find_map(|name| {
         let file = dir.read_if_present(name, problems)?;
-        let line = file.text.lines().map(str::trim).find(|l| !l.is_empty())?;
-        let version = major(line)?.to_string();
-        Some(file.sourced(version, file.text.find(line).unwrap_or(0)))
+        let line = file.first_line()?;
+        Some(Sourced::new(major(line.value)?.to_string(), line.origin))
     });
     from_file.or_else(|| {
         let engines = package.string(&["engines", "node"])?;

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::env;
-use super::manifest::{TomlDoc, first_version};
+use super::manifest::{TomlDoc, version_in};
 use super::model::{
     Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
     Sourced,
@@ -56,15 +56,15 @@ pub fn detect(
     let sources = dir.sources(|rel| rel.ends_with(".py") || is_env_example(rel), problems);
     let python_version = dir
         .read_if_present(".python-version", problems)
-        .and_then(|file| python_version_file(&file))
+        .and_then(|file| version_in(file.first_line()?.map(str::to_string)))
         .or_else(|| {
             let doc = pyproject.as_ref()?;
             let spec = doc
                 .string(&["project", "requires-python"])
                 .or_else(|| doc.string(&["tool", "poetry", "dependencies", "python"]))?;
-            version_of(spec)
+            version_in(spec)
         })
-        .or_else(|| version_of(pipfile.as_ref()?.string(&["requires", "python_version"])?));
+        .or_else(|| version_in(pipfile.as_ref()?.string(&["requires", "python_version"])?));
 
     let framework = framework(&dependencies, &sources);
     let (package_manager, lockfile) = package_manager(dir, pyproject.as_ref(), pipfile.is_some());
@@ -95,26 +95,6 @@ pub fn detect(
         readiness_path: probes.readiness,
         env: env::collect(&sources),
     })
-}
-
-fn version_of(spec: Sourced<String>) -> Option<Sourced<String>> {
-    Some(Sourced::new(first_version(&spec.value)?, spec.origin))
-}
-
-/// The first version line of `.python-version`.
-fn python_version_file(file: &SourceFile) -> Option<Sourced<String>> {
-    let mut offset = 0;
-    for line in file.text.split_inclusive('\n') {
-        let at = offset;
-        offset += line.len();
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let version = first_version(line)?;
-        return Some(file.sourced(version, at));
-    }
-    None
 }
 
 static REQUIREMENT: LazyLock<Regex> =

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::env;
-use super::manifest::{TomlDoc, first_version, major};
+use super::manifest::{TomlDoc, major, version_in};
 use super::model::{
     Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
     Sourced,
@@ -44,13 +44,8 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
         manifest: "Cargo.toml".to_string(),
         class: Sourced::new(ServiceClass::Backend, class_origin),
         language: Sourced::new(Language::Rust, dir.file_origin("Cargo.toml")),
-        language_version: toolchain(dir, problems).or_else(|| {
-            let declared = doc.string(&["package", "rust-version"])?;
-            Some(Sourced::new(
-                first_version(&declared.value)?,
-                declared.origin,
-            ))
-        }),
+        language_version: toolchain(dir, problems)
+            .or_else(|| version_in(doc.string(&["package", "rust-version"])?)),
         framework,
         package_manager: Sourced::new(PackageManager::Cargo, dir.file_origin("Cargo.toml")),
         lockfile: locked
@@ -129,9 +124,10 @@ fn toolchain(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Option<Sourced<St
             .then_some(channel);
     }
     let file = dir.read_if_present("rust-toolchain", problems)?;
-    let line = file.text.lines().map(str::trim).find(|l| !l.is_empty())?;
-    line.starts_with(|c: char| c.is_ascii_digit())
-        .then(|| file.sourced(line.to_string(), 0))
+    let line = file.first_line()?;
+    line.value
+        .starts_with(|c: char| c.is_ascii_digit())
+        .then(|| line.map(str::to_string))
 }
 
 static MAIN_FN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^(?:async\s+)?fn\s+main\s*\("));

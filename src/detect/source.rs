@@ -57,6 +57,21 @@ impl SourceFile {
         })
     }
 
+    /// The first line that is neither blank nor a `#` comment, trimmed, with its origin: what
+    /// one-value files (`.python-version`, `.nvmrc`, `rust-toolchain`) hold.
+    pub fn first_line(&self) -> Option<Sourced<&str>> {
+        let mut offset = 0;
+        for line in self.text.split_inclusive('\n') {
+            let at = offset;
+            offset += line.len();
+            let trimmed = line.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Some(self.sourced(trimmed, at));
+            }
+        }
+        None
+    }
+
     /// The same file with its comments blanked out (offsets and lines unchanged).
     pub fn blanked(&self, syntax: Syntax) -> SourceFile {
         SourceFile {
