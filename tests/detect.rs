@@ -517,6 +517,8 @@ fn monorepo_services_are_the_shallowest_manifest_directories() {
         "node_modules/left-pad/package.json",
         "web/node_modules/vite/package.json",
         ".venv/lib/pyproject.toml",
+        "env/pyvenv.cfg",
+        "env/pyproject.toml",
         "dist/package.json",
         "legacy/package.json",
     ] {

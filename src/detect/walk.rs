@@ -1,7 +1,7 @@
 //! Finding the service directories of a repository.
 //!
 //! One walk ([`list_files`]) lists every file under the root (honouring `.gitignore`, skipping
-//! dependency and build directories); [`service_dirs`] then picks the directories that hold a manifest. The shallowest one on
+//! hidden, dependency and build directories and virtual environments); [`service_dirs`] then picks the directories that hold a manifest. The shallowest one on
 //! each branch is the service: a manifest further down (a tool's `package.json` inside a Python
 //! service) belongs to it. The root is a service only when nothing below it is.
 
@@ -29,10 +29,9 @@ pub const MANIFESTS: &[&str] = &[
 ];
 
 /// Directories that hold dependencies, build output or test data, never a service's own code.
+/// Python virtual environments are told by their `pyvenv.cfg`, whatever their name.
 const SKIPPED_DIRS: &[&str] = &[
     "node_modules",
-    "venv",
-    "env",
     "target",
     "dist",
     "build",
@@ -102,7 +101,9 @@ pub fn list_files(root: &Path) -> (Vec<String>, Vec<Problem>) {
                 return true;
             }
             let name = entry.file_name().to_string_lossy();
-            !(name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()))
+            !(name.starts_with('.')
+                || SKIPPED_DIRS.contains(&name.as_ref())
+                || entry.path().join("pyvenv.cfg").is_file())
         })
         .build();
     for entry in walker {
