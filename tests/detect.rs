@@ -699,7 +699,12 @@ readiness: /ready @ backend/main.py:11"]
     );
     assert_eq!(
         problems(&run.json),
-        ["aigen.toml:-:-: service `ghost`: path `missing` is not a directory"]
+        [
+            "aigen.toml:-:-: service `ghost`: path `missing` is not a directory",
+            "aigen.toml:-:-: service `notes`: no manifest in `notes` (looked for pyproject.toml, \
+             requirements.txt, Pipfile, package.json, go.mod, Cargo.toml, pom.xml, build.gradle, \
+             build.gradle.kts)",
+        ]
     );
 }
 

@@ -102,11 +102,8 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
 fn describe(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, Problem> {
     let Some(manifest) = dir.first_of(MANIFESTS) else {
         return Err(Problem::new(
-            dir.display(""),
-            format!(
-                "no manifest in the service directory (looked for {})",
-                MANIFESTS.join(", ")
-            ),
+            &dir.path,
+            "no manifest in the service directory",
         ));
     };
     match manifest {
@@ -120,7 +117,8 @@ fn describe(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, Pr
     }
 }
 
-/// The directory of a service declared in `aigen.toml`, which must lie inside the project.
+/// The directory of a service declared in `aigen.toml`, which must lie inside the project and
+/// hold a manifest.
 fn declared_dir(
     root: &Path,
     files: &[String],
@@ -145,7 +143,14 @@ fn declared_dir(
     if !root.join(&declared.path).is_dir() {
         return Err(problem(format!("path `{path}` is not a directory")));
     }
-    Ok(walk::service_dir(root, files, &path))
+    let dir = walk::service_dir(root, files, &path);
+    if dir.first_of(MANIFESTS).is_none() {
+        return Err(problem(format!(
+            "no manifest in `{path}` (looked for {})",
+            MANIFESTS.join(", ")
+        )));
+    }
+    Ok(dir)
 }
 
 /// Lets the values declared in `aigen.toml` win over the detected ones.
