@@ -1,5 +1,5 @@
-// Next.js 14 reads next.config.js or next.config.mjs (not .ts). No `output: 'standalone'` here:
-// this app is served by `next start` with its node_modules.
+// Next.js 14 reads next.config.js or next.config.mjs (not .ts). This app keeps the default build
+// output (no standalone server): it is served by `next start` with its node_modules.
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
