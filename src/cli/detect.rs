@@ -91,7 +91,13 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
     if let Some(framework) = &service.framework {
         let f = &framework.value;
         let mut value = f.kind.to_string();
-        if let Some(version) = f.major.map(|m| m.to_string()).or_else(|| f.version.clone()) {
+        // The major says most (`next.js 16`); below 1 it says nothing (`fastapi >=0.115`).
+        let shown = f
+            .major
+            .filter(|m| *m > 0)
+            .map(|m| m.to_string())
+            .or_else(|| f.version.clone());
+        if let Some(version) = shown {
             let _ = write!(value, " {version}");
         }
         if let Some(standalone) = f.standalone {

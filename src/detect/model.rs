@@ -51,6 +51,16 @@ pub struct Sourced<T> {
 }
 
 impl<T> Sourced<T> {
+    /// A value and its origin.
+    pub fn new(value: T, origin: Origin) -> Self {
+        Self { value, origin }
+    }
+
+    /// The same origin with the value transformed.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Sourced<U> {
+        Sourced::new(f(self.value), self.origin)
+    }
+
     /// A value found at a line of a file.
     pub fn at(value: T, path: impl Into<String>, line: usize) -> Self {
         Self {
@@ -91,9 +101,9 @@ impl fmt::Display for Language {
     }
 }
 
-/// The web framework a service is built on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// The web framework a service is built on. Shown and serialised by its common name
+/// (`fastapi`, `next.js`, `net/http`, `spring-boot`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameworkKind {
     FastApi,
     Flask,
@@ -108,9 +118,10 @@ pub enum FrameworkKind {
     SpringBoot,
 }
 
-impl fmt::Display for FrameworkKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl FrameworkKind {
+    /// The framework's common name.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Self::FastApi => "fastapi",
             Self::Flask => "flask",
             Self::Django => "django",
@@ -122,7 +133,19 @@ impl fmt::Display for FrameworkKind {
             Self::Axum => "axum",
             Self::Actix => "actix-web",
             Self::SpringBoot => "spring-boot",
-        })
+        }
+    }
+}
+
+impl fmt::Display for FrameworkKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FrameworkKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -250,6 +273,33 @@ pub struct Problem {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
+}
+
+impl Problem {
+    /// A problem with a whole file.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem at a line and column (1-based) of a file.
+    pub fn at(
+        path: impl Into<String>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            line: Some(line),
+            column: Some(column),
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for Problem {

@@ -1,0 +1,442 @@
+//! The environment variables a service's code reads, and which of them are secrets.
+//!
+//! [`collect`] looks at each file with the patterns of its language (`os.getenv("X")`,
+//! `process.env.X`, `os.Getenv("X")`, `env::var("X")`, `System.getenv("X")`, `${X}` in Spring
+//! properties, pydantic `BaseSettings` fields) and at the names listed in `.env.example`.
+//! [`is_secret`] decides, from the name alone, whether the value belongs in a Secret.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::model::{EnvVar, Origin};
+use super::regex;
+use super::source::{FileKind, SourceFile, is_env_example};
+
+/// The variables read in `files`, each once with its first location, sorted by name. Code wins
+/// over `.env.example` for the location, because that is where the value is used.
+pub fn collect(files: &[SourceFile]) -> Vec<EnvVar> {
+    let mut found: BTreeMap<String, Origin> = BTreeMap::new();
+    let (examples, code): (Vec<&SourceFile>, Vec<&SourceFile>) =
+        files.iter().partition(|f| is_env_example(&f.rel));
+    for file in code.into_iter().chain(examples) {
+        for (name, offset) in names_in(file) {
+            found.entry(name).or_insert_with(|| file.origin(offset));
+        }
+    }
+    found
+        .into_iter()
+        .map(|(name, origin)| EnvVar {
+            secret: is_secret(&name),
+            name,
+            origin,
+        })
+        .collect()
+}
+
+static PYTHON: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        regex(
+            r#"\b(?:os\.)?(?:getenv|environ\.get|environ\.setdefault)\(\s*["']([A-Za-z_]\w*)["']"#,
+        ),
+        regex(r#"\b(?:os\.)?environ\[\s*["']([A-Za-z_]\w*)["']\s*\]"#),
+        // django-environ and environs: env("X"), env.str("X"), env.bool("X", ...)
+        regex(r#"\benv(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]*)["']"#),
+    ]
+});
+
+static JAVASCRIPT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        regex(r"\bprocess\.env\.([A-Za-z_]\w*)"),
+        regex(r#"\bprocess\.env\[\s*["'`]([A-Za-z_]\w*)["'`]\s*\]"#),
+        regex(r"\bimport\.meta\.env\.([A-Za-z_]\w*)"),
+    ]
+});
+
+static GO: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| vec![regex(r#"\bos\.(?:Getenv|LookupEnv)\(\s*"([A-Za-z_]\w*)""#)]);
+
+static RUST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        regex(r#"\b(?:env|dotenvy|dotenv)::var(?:_os)?\(\s*"([A-Za-z_]\w*)""#),
+        // clap arguments bound to a variable: #[arg(long, env = "X")]
+        regex(r#"\benv\s*=\s*"([A-Z][A-Z0-9_]*)""#),
+    ]
+});
+
+static JAVA: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        regex(r#"\bSystem\.getenv\(\s*"([A-Za-z_]\w*)""#),
+        regex(r"\$\{([A-Z][A-Z0-9_]*)(?::[^}]*)?\}"),
+    ]
+});
+
+static SPRING_PROPERTIES: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| vec![regex(r"\$\{([A-Z][A-Z0-9_]*)(?::[^}]*)?\}")]);
+
+static ENV_EXAMPLE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![regex(
+        r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=",
+    )]
+});
+
+static JS_DESTRUCTURE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?:const|let|var)\s*\{([^}]*)\}\s*=\s*process\.env\b"));
+
+static IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| regex(r"^\s*([A-Za-z_]\w*)"));
+
+/// The patterns that find variable reads in a kind of file.
+fn patterns(kind: FileKind) -> &'static [Regex] {
+    match kind {
+        FileKind::Python => &PYTHON,
+        FileKind::JavaScript => &JAVASCRIPT,
+        FileKind::Go => &GO,
+        FileKind::Rust => &RUST,
+        FileKind::Java => &JAVA,
+        FileKind::SpringConfig => &SPRING_PROPERTIES,
+        FileKind::EnvExample => &ENV_EXAMPLE,
+        FileKind::Other => &[],
+    }
+}
+/// The variable names a file reads, with the byte offset of each.
+fn names_in(file: &SourceFile) -> Vec<(String, usize)> {
+    let kind = file.kind();
+    let mut names: Vec<(String, usize)> = patterns(kind)
+        .iter()
+        .flat_map(|re| re.captures_iter(&file.text))
+        .filter_map(|caps| caps.get(1))
+        .map(|m| (m.as_str().to_string(), m.start()))
+        .collect();
+    match kind {
+        FileKind::JavaScript => names.extend(destructured(file)),
+        FileKind::Python => names.extend(settings_fields(file)),
+        _ => {}
+    }
+    names.sort_by_key(|(_, offset)| *offset);
+    names
+}
+
+/// `const { A, B: b, C = "x" } = process.env`.
+fn destructured(file: &SourceFile) -> Vec<(String, usize)> {
+    JS_DESTRUCTURE
+        .captures_iter(&file.text)
+        .filter_map(|caps| caps.get(1))
+        .flat_map(|list| {
+            let mut offset = list.start();
+            list.as_str()
+                .split(',')
+                .filter_map(|item| {
+                    let at = offset;
+                    offset += item.len() + 1;
+                    let name = IDENTIFIER.captures(item)?.get(1)?;
+                    Some((name.as_str().to_string(), at + name.start()))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+static SETTINGS_CLASS: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^class\s+\w+\s*\([^)]*\bBaseSettings\b[^)]*\)\s*:"));
+static FIELD: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^([ \t]+)([A-Za-z_]\w*)\s*:\s*[^=\s][^=]*(?:=.*)?$"));
+static ENV_PREFIX: LazyLock<Regex> = LazyLock::new(|| regex(r#"\benv_prefix\s*=\s*["'](\w*)["']"#));
+static ALIAS: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"\b(?:validation_alias|alias|env)\s*=\s*["'](\w+)["']"#));
+
+/// The fields of pydantic `BaseSettings` classes: each is read from the variable of its name
+/// (upper-cased, after the class's `env_prefix`), or from its alias.
+fn settings_fields(file: &SourceFile) -> Vec<(String, usize)> {
+    let mut names = Vec::new();
+    for class in SETTINGS_CLASS.find_iter(&file.text) {
+        let body_start = class.end();
+        let body_end = class_end(&file.text, body_start);
+        let body = &file.text[body_start..body_end];
+        let prefix = ENV_PREFIX
+            .captures(body)
+            .and_then(|c| c.get(1))
+            .map_or(String::new(), |m| m.as_str().to_ascii_uppercase());
+        let mut indent: Option<&str> = None;
+        let mut offset = body_start;
+        for line in body.split_inclusive('\n') {
+            let at = offset;
+            offset += line.len();
+            let Some(caps) = FIELD.captures(line.trim_end()) else {
+                continue;
+            };
+            let (Some(this_indent), Some(field)) = (caps.get(1), caps.get(2)) else {
+                continue;
+            };
+            // Only the class's own level: nested `class Config:` bodies are deeper.
+            let level = *indent.get_or_insert(this_indent.as_str());
+            if this_indent.as_str() != level
+                || field.as_str().starts_with('_')
+                || field.as_str() == "model_config"
+            {
+                continue;
+            }
+            let name = match ALIAS.captures(line).and_then(|c| c.get(1)) {
+                Some(alias) => alias.as_str().to_string(),
+                None => format!("{prefix}{}", field.as_str().to_ascii_uppercase()),
+            };
+            names.push((name, at + field.start()));
+        }
+    }
+    names
+}
+
+/// Where a class body that starts at `start` ends: at the next line that is neither blank nor
+/// indented.
+fn class_end(text: &str, start: usize) -> usize {
+    let mut offset = start;
+    for line in text[start..].split_inclusive('\n') {
+        let first_line = offset == start;
+        if !first_line && !line.trim().is_empty() && !line.starts_with([' ', '\t']) {
+            return offset;
+        }
+        offset += line.len();
+    }
+    text.len()
+}
+
+/// Words in a name that say its value is a secret.
+const SECRET_WORDS: &[&str] = &[
+    "KEY",
+    "KEYS",
+    "APIKEY",
+    "SECRET",
+    "SECRETS",
+    "TOKEN",
+    "TOKENS",
+    "PASSWORD",
+    "PASSWD",
+    "PWD",
+    "PASS",
+    "PASSPHRASE",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "CREDS",
+    "PRIVATE",
+    "DSN",
+    "SALT",
+];
+
+/// Last words that make a name a setting about a secret rather than the secret itself
+/// (`ACCESS_TOKEN_EXPIRE_MINUTES`, `SECRET_KEY_FILE`).
+const SETTING_SUFFIXES: &[&str] = &[
+    "EXPIRE",
+    "EXPIRES",
+    "EXPIRY",
+    "EXPIRATION",
+    "TTL",
+    "TIMEOUT",
+    "SECONDS",
+    "MINUTES",
+    "HOURS",
+    "DAYS",
+    "LENGTH",
+    "LEN",
+    "ALGORITHM",
+    "HEADER",
+    "FILE",
+    "PATH",
+    "NAME",
+    "ENABLED",
+];
+
+/// Words naming a store whose connection URL conventionally carries a user and password.
+const STORE_WORDS: &[&str] = &[
+    "DATABASE",
+    "DB",
+    "POSTGRES",
+    "POSTGRESQL",
+    "PG",
+    "MYSQL",
+    "MARIADB",
+    "MONGO",
+    "MONGODB",
+    "REDIS",
+    "VALKEY",
+    "AMQP",
+    "RABBITMQ",
+    "BROKER",
+    "CELERY",
+    "SMTP",
+    "NEON",
+    "SUPABASE",
+    "ELASTICSEARCH",
+    "CLICKHOUSE",
+];
+
+/// True when a variable's value must come from a Secret: its name says key, secret, token,
+/// password or credentials, or it is a connection URL or DSN that carries credentials.
+/// `NEXT_PUBLIC_*` variables are shipped to browsers, so they are never secret.
+pub fn is_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    // The shell's working directories, not passwords.
+    if upper.starts_with("NEXT_PUBLIC_") || upper == "PWD" || upper == "OLDPWD" {
+        return false;
+    }
+    let words: Vec<&str> = upper.split('_').filter(|w| !w.is_empty()).collect();
+    if words
+        .last()
+        .is_some_and(|last| SETTING_SUFFIXES.contains(last))
+    {
+        return false;
+    }
+    let named_secret = words.iter().any(|w| SECRET_WORDS.contains(w))
+        || [
+            "SECRET",
+            "TOKEN",
+            "PASSWORD",
+            "PASSWD",
+            "CREDENTIAL",
+            "APIKEY",
+        ]
+        .iter()
+        .any(|part| upper.contains(part));
+    let connection = upper.contains("CONNECTION_STRING")
+        || upper.contains("CONN_STR")
+        || (words.iter().any(|w| matches!(*w, "URL" | "URI" | "DSN"))
+            && words.iter().any(|w| STORE_WORDS.contains(w)));
+    named_secret || connection
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(rel: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: format!("svc/{rel}"),
+            rel: rel.into(),
+            text: text.into(),
+        }
+    }
+
+    fn names(files: &[SourceFile]) -> Vec<(String, bool, String)> {
+        collect(files)
+            .into_iter()
+            .map(|v| (v.name, v.secret, v.origin.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn secrets_by_name() {
+        for name in [
+            "OPENAI_API_KEY",
+            "BETTER_AUTH_SECRET",
+            "GITHUB_TOKEN",
+            "DB_PASSWORD",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "MONGODB_URI",
+            "SENTRY_DSN",
+            "AWS_SECRET_ACCESS_KEY",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "JWT_PRIVATE_KEY",
+            "AZURE_STORAGE_CONNECTION_STRING",
+            "STRIPE_APIKEY",
+            "CELERY_BROKER_URL",
+        ] {
+            assert!(is_secret(name), "{name} should be secret");
+        }
+        for name in [
+            "NEXT_PUBLIC_API_KEY",
+            "NEXT_PUBLIC_API_URL",
+            "CORS_ORIGINS",
+            "PORT",
+            "LOG_LEVEL",
+            "BETTER_AUTH_URL",
+            "ACCESS_TOKEN_EXPIRE_MINUTES",
+            "SECRET_KEY_FILE",
+            "MONKEY_MODE",
+            "DB_HOST",
+            "API_BASE_URL",
+            "PWD",
+        ] {
+            assert!(!is_secret(name), "{name} should not be secret");
+        }
+    }
+
+    #[test]
+    fn python_reads_and_settings_fields() {
+        let text = "import os\n\
+            DB = os.environ[\"DATABASE_URL\"]\n\
+            key = os.getenv('OPENAI_API_KEY')\n\
+            from os import environ\n\
+            origins = environ.get(\"CORS_ORIGINS\", \"*\")\n\
+            \n\
+            class Settings(BaseSettings):\n\
+            \x20   model_config = SettingsConfigDict(env_prefix=\"app_\")\n\
+            \x20   debug: bool = False\n\
+            \x20   secret: str = Field(alias=\"BETTER_AUTH_SECRET\")\n\
+            \x20   class Config:\n\
+            \x20       extra: str = \"ignore\"\n\
+            \n\
+            other: int = 1\n";
+        assert_eq!(
+            names(&[file("main.py", text)]),
+            vec![
+                ("APP_DEBUG".into(), false, "svc/main.py:9".into()),
+                ("BETTER_AUTH_SECRET".into(), true, "svc/main.py:10".into()),
+                ("CORS_ORIGINS".into(), false, "svc/main.py:5".into()),
+                ("DATABASE_URL".into(), true, "svc/main.py:2".into()),
+                ("OPENAI_API_KEY".into(), true, "svc/main.py:3".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn javascript_reads() {
+        let text = "const a = process.env.NEXT_PUBLIC_API_URL;\n\
+            const b = process.env[\"AUTH_SECRET\"];\n\
+            const {\n  REDIS_URL,\n  LOG_LEVEL = 'info',\n} = process.env;\n";
+        assert_eq!(
+            names(&[file("app/page.tsx", text)]),
+            vec![
+                ("AUTH_SECRET".into(), true, "svc/app/page.tsx:2".into()),
+                ("LOG_LEVEL".into(), false, "svc/app/page.tsx:5".into()),
+                (
+                    "NEXT_PUBLIC_API_URL".into(),
+                    false,
+                    "svc/app/page.tsx:1".into()
+                ),
+                ("REDIS_URL".into(), true, "svc/app/page.tsx:4".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn code_location_wins_over_env_example() {
+        let files = [
+            file(".env.example", "# comment\nAPI_TOKEN=\nexport EXTRA=1\n"),
+            file(
+                "main.go",
+                "package main\nvar t = os.Getenv(\"API_TOKEN\")\n",
+            ),
+        ];
+        assert_eq!(
+            names(&files),
+            vec![
+                ("API_TOKEN".into(), true, "svc/main.go:2".into()),
+                ("EXTRA".into(), false, "svc/.env.example:3".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn rust_java_and_spring_reads() {
+        let files = [
+            file("src/main.rs", "let t = std::env::var(\"API_TOKEN\");\n"),
+            file("App.java", "String k = System.getenv(\"STRIPE_KEY\");\n"),
+            file(
+                "application.properties",
+                "spring.datasource.password=${DB_PASSWORD:}\nx=${spring.y}\n",
+            ),
+        ];
+        let found: Vec<String> = collect(&files).into_iter().map(|v| v.name).collect();
+        assert_eq!(found, vec!["API_TOKEN", "DB_PASSWORD", "STRIPE_KEY"]);
+    }
+}

@@ -1,0 +1,290 @@
+//! Go services: a `go.mod`.
+//!
+//! [`detect`] reads `go.mod` line by line (its grammar is small: directives, and blocks in
+//! parentheses) for the module path, the `go` directive and the required modules (gin), then the
+//! code for the `main` package, the listen address, the routes and the variables.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::env;
+use super::model::{
+    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
+    Sourced,
+};
+use super::routes::{self, Probes};
+use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
+use super::{argv, regex};
+
+/// The default port of a Go web service.
+const DEFAULT_PORT: u16 = 8080;
+
+/// The binary `go build` writes, and the start command runs.
+const BINARY: &str = "server";
+
+/// The directives `go.mod` may hold.
+const DIRECTIVES: &[&str] = &[
+    "module",
+    "go",
+    "toolchain",
+    "godebug",
+    "require",
+    "exclude",
+    "replace",
+    "retract",
+    "tool",
+    "ignore",
+];
+
+/// What `go.mod` says.
+#[derive(Debug, Default)]
+struct GoMod {
+    module: Option<Sourced<String>>,
+    go: Option<Sourced<String>>,
+    /// Required module paths with their version, each with its line.
+    requires: Vec<Sourced<(String, String)>>,
+}
+
+/// Detects the Go service in `dir`.
+pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, Problem> {
+    let file = dir.read("go.mod")?;
+    let module = parse_go_mod(&file)?;
+    let sources = dir.sources(|rel| rel.ends_with(".go") || is_env_example(rel), problems);
+    let framework = framework(&module, &sources);
+    let entrypoint = main_package(&sources);
+    let package = entrypoint
+        .as_ref()
+        .map_or(".".to_string(), |e| e.value.clone());
+    let command_origin = entrypoint
+        .as_ref()
+        .map_or(Origin::Default, |e| e.origin.clone());
+    let probes = Probes::pick(&routes::declared(&sources));
+    let port = find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT));
+    let class_origin = framework
+        .as_ref()
+        .map_or(Origin::Default, |f| f.origin.clone());
+
+    Ok(Service {
+        name: String::new(),
+        path: dir.path.clone(),
+        manifest: "go.mod".to_string(),
+        class: Sourced::new(ServiceClass::Backend, class_origin),
+        language: Sourced::new(
+            Language::Go,
+            module
+                .module
+                .as_ref()
+                .map_or(dir.file_origin("go.mod"), |m| m.origin.clone()),
+        ),
+        language_version: module.go,
+        framework,
+        package_manager: Sourced::new(PackageManager::Go, dir.file_origin("go.mod")),
+        lockfile: dir
+            .has("go.sum")
+            .then(|| Sourced::new("go.sum".to_string(), dir.file_origin("go.sum"))),
+        start_command: Sourced::new(vec![format!("./{BINARY}")], command_origin.clone()),
+        build_command: Some(Sourced::new(
+            argv(&["go", "build", "-o", BINARY, &package]),
+            command_origin,
+        )),
+        entrypoint,
+        port,
+        health_path: probes.health,
+        readiness_path: probes.readiness,
+        env: env::collect(&sources),
+    })
+}
+
+/// Reads `go.mod`: an unknown directive, an unclosed block or a missing `module` line is an
+/// error at its line, as `go` itself reports it.
+fn parse_go_mod(file: &SourceFile) -> Result<GoMod, Problem> {
+    let mut parsed = GoMod::default();
+    let mut block: Option<(&str, usize)> = None;
+    let mut offset = 0;
+    for (index, raw) in file.text.split_inclusive('\n').enumerate() {
+        let at = offset;
+        offset += raw.len();
+        let line_number = index + 1;
+        let line = raw.split("//").next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some((directive, _)) = block {
+            if line == ")" {
+                block = None;
+            } else if directive == "require" {
+                push_require(&mut parsed, file, line, at);
+            }
+            continue;
+        }
+        let (directive, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let rest = rest.trim();
+        if !DIRECTIVES.contains(&directive) {
+            let column = raw.len() - raw.trim_start().len() + 1;
+            return Err(Problem::at(
+                &file.path,
+                line_number,
+                column,
+                format!("unknown directive `{directive}`"),
+            ));
+        }
+        if rest == "(" {
+            block = Some((directive, line_number));
+            continue;
+        }
+        let value = rest.trim_matches('"').to_string();
+        match directive {
+            "module" => parsed.module = Some(file.sourced(value, at)),
+            "go" => parsed.go = Some(file.sourced(value, at)),
+            "require" => push_require(&mut parsed, file, rest, at),
+            _ => {}
+        }
+    }
+    if let Some((directive, line)) = block {
+        return Err(Problem::at(
+            &file.path,
+            line,
+            1,
+            format!("the `{directive} (` block is never closed"),
+        ));
+    }
+    if parsed.module.as_ref().is_none_or(|m| m.value.is_empty()) {
+        return Err(Problem::at(
+            &file.path,
+            1,
+            1,
+            "no `module` directive: go.mod must start by naming its module",
+        ));
+    }
+    Ok(parsed)
+}
+
+fn push_require(parsed: &mut GoMod, file: &SourceFile, spec: &str, at: usize) {
+    let mut parts = spec.split_whitespace();
+    if let (Some(path), Some(version)) = (parts.next(), parts.next()) {
+        parsed
+            .requires
+            .push(file.sourced((path.to_string(), version.to_string()), at));
+    }
+}
+
+static NET_HTTP: LazyLock<Regex> = LazyLock::new(|| regex(r#""(net/http)""#));
+
+/// gin when `go.mod` requires it, else net/http when the code imports it.
+fn framework(module: &GoMod, sources: &[SourceFile]) -> Option<Sourced<Framework>> {
+    if let Some(gin) = module
+        .requires
+        .iter()
+        .find(|r| r.value.0 == "github.com/gin-gonic/gin")
+    {
+        let version = gin.value.1.clone();
+        return Some(Sourced::new(
+            Framework {
+                kind: FrameworkKind::Gin,
+                major: super::manifest::major(&version),
+                version: Some(version),
+                standalone: None,
+            },
+            gin.origin.clone(),
+        ));
+    }
+    let import = super::source::find_in(sources, &NET_HTTP)?;
+    Some(Sourced::new(
+        Framework {
+            kind: FrameworkKind::NetHttp,
+            version: None,
+            major: None,
+            standalone: None,
+        },
+        import.origin,
+    ))
+}
+
+static PACKAGE_MAIN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^package\s+main\b"));
+static FUNC_MAIN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^func\s+main\s*\(\s*\)"));
+
+/// The package with `func main()`: the module root (`.`) first, else the first under `cmd/`,
+/// else the first found.
+fn main_package(sources: &[SourceFile]) -> Option<Sourced<String>> {
+    let mut mains: Vec<Sourced<String>> = sources
+        .iter()
+        .filter(|file| PACKAGE_MAIN.is_match(&file.text))
+        .filter_map(|file| {
+            let func = file.find(&FUNC_MAIN)?.get(0)?;
+            let package = match file.rel.rsplit_once('/') {
+                Some((dir, _)) => format!("./{dir}"),
+                None => ".".to_string(),
+            };
+            Some(file.sourced(package, func.start()))
+        })
+        .collect();
+    mains.sort_by_key(|main| {
+        (
+            main.value != ".",
+            !main.value.starts_with("./cmd/"),
+            main.value.clone(),
+        )
+    });
+    mains.into_iter().next()
+}
+
+static PORT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"(?:"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\])?:(\d{2,5})"|(?i:\bport)\s*(?::=|=)\s*"(\d{2,5})")"#,
+    )
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile {
+            path: "svc/go.mod".into(),
+            rel: "go.mod".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn go_mod_is_read() {
+        let parsed = parse_go_mod(&file(
+            "// comment\nmodule example.com/api\n\ngo 1.22\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.10.0 // indirect\n)\nrequire golang.org/x/net v0.1.0\n",
+        ))
+        .unwrap();
+        assert_eq!(parsed.module.unwrap().value, "example.com/api");
+        let go = parsed.go.unwrap();
+        assert_eq!(
+            (go.value.as_str(), go.origin.to_string()),
+            ("1.22", "svc/go.mod:4".into())
+        );
+        assert_eq!(parsed.requires.len(), 2);
+        assert_eq!(parsed.requires[0].origin.to_string(), "svc/go.mod:7");
+    }
+
+    #[test]
+    fn go_mod_errors_have_a_line() {
+        let missing = parse_go_mod(&file("go 1.22\n")).unwrap_err();
+        assert_eq!(missing.line, Some(1));
+        assert!(missing.message.contains("module"));
+        let unknown = parse_go_mod(&file("module x\n  gone 1.22\n")).unwrap_err();
+        assert_eq!((unknown.line, unknown.column), (Some(2), Some(3)));
+        let open = parse_go_mod(&file("module x\nrequire (\n a v1\n")).unwrap_err();
+        assert_eq!(open.line, Some(2));
+    }
+
+    #[test]
+    fn listen_addresses() {
+        let src = |text: &str| SourceFile {
+            path: "main.go".into(),
+            rel: "main.go".into(),
+            text: text.into(),
+        };
+        let port = |text: &str| find_port(&[src(text)], &PORT).map(|p| p.value);
+        assert_eq!(port("http.ListenAndServe(\":8081\", nil)"), Some(8081));
+        assert_eq!(port("r.Run(\"0.0.0.0:9090\")"), Some(9090));
+        assert_eq!(port("if port == \"\" { port = \"7070\" }"), Some(7070));
+        assert_eq!(port("dsn := \"postgres://u@localhost:5432/db\""), None);
+    }
+}

@@ -1,0 +1,379 @@
+//! Java services: a `pom.xml` (Maven) or `build.gradle(.kts)` (Gradle).
+//!
+//! [`detect`] checks the build file is well-formed, then scans it for Spring Boot (the parent
+//! POM or the Gradle plugin, with its version), the Actuator starter and the Java version. The
+//! code gives the `@SpringBootApplication` class and the routes; `application.properties` or
+//! `application.yml` give `server.port` and the `${VARIABLES}` the app reads.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::comments::Syntax;
+use super::env;
+use super::model::{
+    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
+    Sourced,
+};
+use super::routes::{self, Probes};
+use super::source::{ServiceDir, SourceFile, find_in, find_port, is_env_example};
+use super::{argv, regex};
+use super::{manifest, xml};
+
+/// The default port of a Java web service (Spring Boot's).
+const DEFAULT_PORT: u16 = 8080;
+
+/// The jar the start command runs: the build's executable jar, copied under this name.
+const JAR: &str = "app.jar";
+
+/// What a build file says.
+struct BuildFacts {
+    manager: PackageManager,
+    /// Spring Boot, with its version when the build file pins one.
+    boot: Option<Sourced<Option<String>>>,
+    /// Where the Actuator starter is declared.
+    actuator: Option<Origin>,
+    java: Option<Sourced<String>>,
+}
+
+/// Detects the Java service in `dir`, whose build file is `manifest`.
+pub fn detect(
+    dir: &ServiceDir,
+    manifest: &str,
+    problems: &mut Vec<Problem>,
+) -> Result<Service, Problem> {
+    let file = dir.read(manifest)?;
+    let facts = if manifest == "pom.xml" {
+        xml::check(&file)?;
+        maven(&file.blanked(Syntax::Xml))
+    } else {
+        check_brackets(&file)?;
+        gradle(&file.blanked(Syntax::CLike))
+    };
+    let sources = dir.sources(
+        |rel| {
+            (rel.starts_with("src/main/") && (rel.ends_with(".java") || rel.ends_with(".kt")))
+                || is_spring_config(rel)
+                || is_env_example(rel)
+        },
+        problems,
+    );
+    let configs: Vec<SourceFile> = sources
+        .iter()
+        .filter(|f| is_spring_config(&f.rel))
+        .cloned()
+        .collect();
+
+    let mut routes = routes::declared(&sources);
+    if let Some(origin) = &facts.actuator {
+        let base = find_in(&configs, &ACTUATOR_BASE).map_or("/actuator".to_string(), |b| b.value);
+        for path in ["health", "health/readiness"] {
+            routes.push(Sourced::new(routes::join(&base, path), origin.clone()));
+        }
+    }
+    let probes = Probes::pick(&routes);
+    let port = find_port(&configs, &SERVER_PORT)
+        .or_else(|| nested_port(&configs))
+        .unwrap_or(Sourced::default_value(DEFAULT_PORT));
+    let framework = facts.boot.as_ref().map(|boot| {
+        Sourced::new(
+            Framework {
+                kind: FrameworkKind::SpringBoot,
+                version: boot.value.clone(),
+                major: boot.value.as_deref().and_then(manifest::major),
+                standalone: None,
+            },
+            boot.origin.clone(),
+        )
+    });
+    let boot_origin = facts
+        .boot
+        .as_ref()
+        .map_or(Origin::Default, |b| b.origin.clone());
+
+    Ok(Service {
+        name: String::new(),
+        path: dir.path.clone(),
+        manifest: manifest.to_string(),
+        class: Sourced::new(ServiceClass::Backend, boot_origin.clone()),
+        language: Sourced::new(Language::Java, dir.file_origin(manifest)),
+        language_version: facts.java,
+        framework,
+        package_manager: Sourced::new(facts.manager, dir.file_origin(manifest)),
+        lockfile: dir.has("gradle.lockfile").then(|| {
+            Sourced::new(
+                "gradle.lockfile".to_string(),
+                dir.file_origin("gradle.lockfile"),
+            )
+        }),
+        start_command: Sourced::new(argv(&["java", "-jar", JAR]), boot_origin),
+        build_command: Some(Sourced::new(
+            build_command(dir, facts.manager, facts.boot.is_some()),
+            dir.file_origin(manifest),
+        )),
+        entrypoint: application_class(&sources),
+        port,
+        health_path: probes.health,
+        readiness_path: probes.readiness,
+        env: env::collect(&sources),
+    })
+}
+
+/// `src/main/resources/application.properties`, `application-prod.yml` and the like.
+fn is_spring_config(rel: &str) -> bool {
+    rel.strip_prefix("src/main/resources/").is_some_and(|name| {
+        name.starts_with("application")
+            && (name.ends_with(".properties") || name.ends_with(".yml") || name.ends_with(".yaml"))
+    })
+}
+
+static POM_PARENT: LazyLock<Regex> = LazyLock::new(|| regex(r"(?s)<parent>(.*?)</parent>"));
+static POM_BOOT_PARENT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"<artifactId>\s*(spring-boot-starter-parent)\s*</artifactId>"));
+static POM_VERSION: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"<version>\s*([^<\s]+)\s*</version>"));
+static POM_BOOT_STARTER: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"<artifactId>\s*(spring-boot-starter(?:-[\w-]+)?|spring-boot-maven-plugin)\s*</artifactId>",
+    )
+});
+static POM_ACTUATOR: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"<artifactId>\s*(spring-boot-starter-actuator)\s*</artifactId>"));
+static POM_JAVA: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"<(?:java\.version|maven\.compiler\.release|maven\.compiler\.source)>\s*([^<\s]+)\s*<")
+});
+
+/// The facts of a `pom.xml`.
+fn maven(file: &SourceFile) -> BuildFacts {
+    let parent_boot = POM_PARENT.captures(&file.text).and_then(|caps| {
+        let block = caps.get(1)?;
+        let artifact = POM_BOOT_PARENT.captures(block.as_str())?.get(1)?;
+        let version = POM_VERSION
+            .captures(block.as_str())
+            .and_then(|v| v.get(1))
+            .map(|v| v.as_str().to_string());
+        Some(file.sourced(version, block.start() + artifact.start()))
+    });
+    let boot = parent_boot.or_else(|| {
+        let starter = file.find(&POM_BOOT_STARTER)?.get(1)?;
+        Some(file.sourced(None, starter.start()))
+    });
+    BuildFacts {
+        manager: PackageManager::Maven,
+        boot,
+        actuator: file.find_sourced(&POM_ACTUATOR).map(|a| a.origin),
+        java: file.find_sourced(&POM_JAVA),
+    }
+}
+
+static GRADLE_BOOT_PLUGIN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r#"id\s*\(?\s*["']org\.springframework\.boot["']\s*\)?\s*version\s*["']([^"']+)["']"#)
+});
+static GRADLE_BOOT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"(org\.springframework\.boot:spring-boot-starter|apply\s+plugin:\s*["']org\.springframework\.boot["']|id\s*\(?\s*["']org\.springframework\.boot["'])"#,
+    )
+});
+static GRADLE_ACTUATOR: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(spring-boot-starter-actuator)"));
+static GRADLE_JAVA: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"(?:JavaLanguageVersion\.of\(\s*(\d+)\s*\)|jvmToolchain\(\s*(\d+)\s*\)|sourceCompatibility\s*=\s*(?:JavaVersion\.VERSION_)?["']?(\d+(?:\.\d+)?))"#,
+    )
+});
+
+/// The facts of a `build.gradle` or `build.gradle.kts`.
+fn gradle(file: &SourceFile) -> BuildFacts {
+    let boot = file
+        .find_sourced(&GRADLE_BOOT_PLUGIN)
+        .map(|version| Sourced::new(Some(version.value), version.origin))
+        .or_else(|| {
+            let found = file.find(&GRADLE_BOOT)?.get(1)?;
+            Some(file.sourced(None, found.start()))
+        });
+    BuildFacts {
+        manager: PackageManager::Gradle,
+        boot,
+        actuator: file.find_sourced(&GRADLE_ACTUATOR).map(|a| a.origin),
+        java: file.find_sourced(&GRADLE_JAVA),
+    }
+}
+
+/// Checks that a Gradle script's brackets balance, outside strings and comments: the one fault
+/// line scanning could otherwise read past.
+fn check_brackets(file: &SourceFile) -> Result<(), Problem> {
+    let text = file.text.as_str();
+    let fail = |offset: usize, message: String| {
+        let (line, column) = crate::config::line_column(text, offset);
+        Err(Problem::at(&file.path, line, column, message))
+    };
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '/' if chars.peek().is_some_and(|(_, n)| *n == '/') => {
+                for (_, n) in chars.by_ref() {
+                    if n == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek().is_some_and(|(_, n)| *n == '*') => {
+                let mut previous = ' ';
+                for (_, n) in chars.by_ref() {
+                    if previous == '*' && n == '/' {
+                        break;
+                    }
+                    previous = n;
+                }
+            }
+            '"' | '\'' => {
+                let mut escaped = false;
+                for (_, n) in chars.by_ref() {
+                    match n {
+                        _ if escaped => escaped = false,
+                        '\\' => escaped = true,
+                        _ if n == c => break,
+                        _ => {}
+                    }
+                }
+            }
+            '{' | '(' | '[' => open.push((c, at)),
+            '}' | ')' | ']' => {
+                let expected = match c {
+                    '}' => '{',
+                    ')' => '(',
+                    _ => '[',
+                };
+                match open.pop() {
+                    Some((opened, _)) if opened == expected => {}
+                    _ => return fail(at, format!("unbalanced `{c}`")),
+                }
+            }
+            _ => {}
+        }
+    }
+    match open.pop() {
+        Some((c, at)) => fail(at, format!("`{c}` is never closed")),
+        None => Ok(()),
+    }
+}
+
+/// The command that builds the executable jar, with the project's wrapper when it has one.
+fn build_command(dir: &ServiceDir, manager: PackageManager, boot: bool) -> Vec<String> {
+    if manager == PackageManager::Maven {
+        let mvn = if dir.has("mvnw") { "./mvnw" } else { "mvn" };
+        argv(&[mvn, "-B", "package", "-DskipTests"])
+    } else {
+        let gradle = if dir.has("gradlew") {
+            "./gradlew"
+        } else {
+            "gradle"
+        };
+        if boot {
+            argv(&[gradle, "bootJar"])
+        } else {
+            argv(&[gradle, "build", "-x", "test"])
+        }
+    }
+}
+
+static SPRING_APPLICATION: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"@SpringBootApplication\b(?:\([^)]*\))?\s*(?:@\w+(?:\([^)]*\))?\s*)*(?:public\s+)?(?:open\s+)?class\s+(\w+)",
+    )
+});
+static PACKAGE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^\s*package\s+([\w.]+)"));
+
+/// The `@SpringBootApplication` class, fully qualified.
+fn application_class(sources: &[SourceFile]) -> Option<Sourced<String>> {
+    sources.iter().find_map(|file| {
+        let caps = file.find(&SPRING_APPLICATION)?;
+        let annotation = caps.get(0)?;
+        let class = caps.get(1)?.as_str();
+        let name = match file.find(&PACKAGE).and_then(|p| p.get(1)) {
+            Some(package) => format!("{}.{class}", package.as_str()),
+            None => class.to_string(),
+        };
+        Some(file.sourced(name, annotation.start()))
+    })
+}
+
+static SERVER_PORT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r#"(?m)^\s*server\.port\s*[=:]\s*["']?(?:\$\{[A-Za-z_][\w.]*:)?(\d{2,5})"#)
+});
+static ACTUATOR_BASE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^\s*management\.endpoints\.web\.base-path\s*[=:]\s*(/\S*)"));
+static NESTED_PORT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"^\s+port\s*:\s*["']?(?:\$\{[A-Za-z_][\w.]*:)?(\d{2,5})"#));
+
+/// `port:` under a top-level `server:` in `application.yml`.
+fn nested_port(configs: &[SourceFile]) -> Option<Sourced<u16>> {
+    configs.iter().find_map(|file| {
+        let mut in_server = false;
+        let mut offset = 0;
+        for line in file.text.split_inclusive('\n') {
+            let at = offset;
+            offset += line.len();
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            if !line.starts_with([' ', '\t']) {
+                in_server = line.trim_end() == "server:";
+                continue;
+            }
+            if let Some(port) = NESTED_PORT
+                .captures(line)
+                .and_then(|c| c.get(1))
+                .filter(|_| in_server)
+            {
+                let value: u16 = port.as_str().parse().ok()?;
+                return Some(file.sourced(value, at));
+            }
+        }
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(rel: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: rel.into(),
+            rel: rel.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn brackets_must_balance() {
+        let good = "plugins {\n  id 'java' // { not counted\n}\ndef s = \"}\"\n/* ( */\n";
+        assert!(check_brackets(&file("build.gradle", good)).is_ok());
+        let bad = "dependencies {\n  implementation('x'\n}\n";
+        let problem = check_brackets(&file("build.gradle", bad)).unwrap_err();
+        assert_eq!((problem.line, problem.column), (Some(3), Some(1)));
+        let open = "plugins {\n  id 'java'\n";
+        let problem = check_brackets(&file("build.gradle", open)).unwrap_err();
+        assert_eq!(problem.line, Some(1));
+    }
+
+    #[test]
+    fn ports_in_spring_config() {
+        let props = file(
+            "src/main/resources/application.properties",
+            "spring.application.name=x\nserver.port=${PORT:8081}\n",
+        );
+        assert_eq!(find_port(&[props], &SERVER_PORT).unwrap().value, 8081);
+        let yml = file(
+            "src/main/resources/application.yml",
+            "spring:\n  port: 1\nserver:\n  # note\n  port: 9000\n",
+        );
+        let port = nested_port(&[yml]).unwrap();
+        assert_eq!(
+            (port.value, port.origin.to_string()),
+            (9000, "src/main/resources/application.yml:5".into())
+        );
+    }
+}

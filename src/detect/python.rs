@@ -1,0 +1,376 @@
+//! Python services: `pyproject.toml`, `requirements.txt` or `Pipfile`.
+//!
+//! [`detect`] reads the manifests for dependencies (FastAPI, Flask, Django), the Python version
+//! (`.python-version`, `requires-python`, Pipfile's `python_version`) and the package manager (uv,
+//! Poetry, Pipenv, pip, told by lockfile or tool table), then the code for the application object
+//! (`app = FastAPI()` in `src/api/main.py` gives `src.api.main:app`), the port, the routes and the
+//! variables it reads.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::env;
+use super::manifest::{TomlDoc, version_in};
+use super::model::{
+    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
+    Sourced,
+};
+use super::routes::{self, Probes};
+use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
+use super::{argv, regex};
+
+/// The default port of a Python web service.
+const DEFAULT_PORT: u16 = 8000;
+
+/// A declared dependency: its normalised name, the version requirement as written, and where.
+struct Dependency {
+    name: String,
+    spec: String,
+    origin: Origin,
+}
+
+/// Detects the Python service in `dir`, whose main manifest is `manifest`.
+pub fn detect(
+    dir: &ServiceDir,
+    manifest: &str,
+    problems: &mut Vec<Problem>,
+) -> Result<Service, Problem> {
+    let pyproject = dir.read_optional("pyproject.toml")?;
+    let pipfile = dir.read_optional("Pipfile")?;
+    let requirements = dir.read_optional("requirements.txt")?;
+    let pyproject = pyproject.as_ref().map(TomlDoc::parse).transpose()?;
+    let pipfile = pipfile.as_ref().map(TomlDoc::parse).transpose()?;
+
+    let mut dependencies = Vec::new();
+    if let Some(doc) = &pyproject {
+        dependencies.extend(pyproject_dependencies(doc));
+    }
+    if let Some(doc) = &pipfile {
+        dependencies.extend(table_dependencies(doc, &["packages"]));
+    }
+    if let Some(file) = &requirements {
+        dependencies.extend(requirements_dependencies(file));
+    }
+
+    let sources = dir.sources(|rel| rel.ends_with(".py") || is_env_example(rel), problems);
+    let python_version = dir
+        .read_if_present(".python-version", problems)
+        .and_then(|file| version_in(file.first_line()?.map(str::to_string)))
+        .or_else(|| {
+            let doc = pyproject.as_ref()?;
+            let spec = doc
+                .string(&["project", "requires-python"])
+                .or_else(|| doc.string(&["tool", "poetry", "dependencies", "python"]))?;
+            version_in(spec)
+        })
+        .or_else(|| version_in(pipfile.as_ref()?.string(&["requires", "python_version"])?));
+
+    let framework = framework(&dependencies, &sources);
+    let (package_manager, lockfile) = package_manager(dir, pyproject.as_ref(), pipfile.is_some());
+    let port = find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT));
+    let kind = framework.as_ref().map(|f| f.value.kind);
+    let entrypoint = kind.and_then(|kind| entrypoint(kind, &sources));
+    let start_command = start_command(kind, entrypoint.as_ref(), port.value, &sources);
+    let probes = Probes::pick(&routes::declared(&sources));
+    let class_origin = framework
+        .as_ref()
+        .map_or(Origin::Default, |f| f.origin.clone());
+
+    Ok(Service {
+        name: String::new(),
+        path: dir.path.clone(),
+        manifest: manifest.to_string(),
+        class: Sourced::new(ServiceClass::Backend, class_origin),
+        language: Sourced::new(Language::Python, dir.file_origin(manifest)),
+        language_version: python_version,
+        framework,
+        package_manager,
+        lockfile,
+        start_command,
+        build_command: None,
+        entrypoint,
+        port,
+        health_path: probes.health,
+        readiness_path: probes.readiness,
+        env: env::collect(&sources),
+    })
+}
+
+static REQUIREMENT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;#]*)"));
+
+/// A PEP 508 requirement's name (normalised) and version requirement.
+fn parse_requirement(text: &str) -> Option<(String, String)> {
+    let caps = REQUIREMENT.captures(text)?;
+    let name = caps.get(1)?.as_str().to_ascii_lowercase().replace('_', "-");
+    let spec = caps.get(2).map_or("", |m| m.as_str()).trim().to_string();
+    Some((name, spec))
+}
+
+/// `[project] dependencies` (PEP 621) and `[tool.poetry.dependencies]`.
+fn pyproject_dependencies(doc: &TomlDoc<'_>) -> Vec<Dependency> {
+    let mut found = Vec::new();
+    if let Some(array) = doc
+        .get(&["project", "dependencies"])
+        .and_then(|v| v.get_ref().as_array())
+    {
+        for item in array {
+            if let Some((name, spec)) = item.get_ref().as_str().and_then(parse_requirement) {
+                let origin = doc.sourced((), item).origin;
+                found.push(Dependency { name, spec, origin });
+            }
+        }
+    }
+    found.extend(table_dependencies(doc, &["tool", "poetry", "dependencies"]));
+    found
+}
+
+/// A table of `name = "spec"` or `name = { version = "spec" }` (Poetry, Pipfile).
+fn table_dependencies(doc: &TomlDoc<'_>, path: &[&str]) -> Vec<Dependency> {
+    let Some(table) = doc.table(path) else {
+        return Vec::new();
+    };
+    table
+        .iter()
+        .map(|(key, value)| {
+            let spec = match value.get_ref().as_str() {
+                Some(spec) => spec.to_string(),
+                None => value
+                    .get_ref()
+                    .get("version")
+                    .and_then(|v| v.get_ref().as_str())
+                    .unwrap_or("")
+                    .to_string(),
+            };
+            let spec = if spec == "*" { String::new() } else { spec };
+            Dependency {
+                name: key.get_ref().to_ascii_lowercase().replace('_', "-"),
+                spec,
+                origin: doc.file.origin(key.span().start),
+            }
+        })
+        .collect()
+}
+
+/// The lines of `requirements.txt` that name a package.
+fn requirements_dependencies(file: &SourceFile) -> Vec<Dependency> {
+    let mut offset = 0;
+    let mut found = Vec::new();
+    for line in file.text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('-') {
+            continue;
+        }
+        if let Some((name, spec)) = parse_requirement(trimmed) {
+            found.push(Dependency {
+                name,
+                spec,
+                origin: file.origin(at),
+            });
+        }
+    }
+    found
+}
+
+static IMPORT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^\s*(?:from|import)\s+(fastapi|flask|django)\b"));
+
+/// The web framework: from the dependencies, else from the imports in the code.
+fn framework(dependencies: &[Dependency], sources: &[SourceFile]) -> Option<Sourced<Framework>> {
+    const KNOWN: &[(&str, FrameworkKind)] = &[
+        ("fastapi", FrameworkKind::FastApi),
+        ("django", FrameworkKind::Django),
+        ("flask", FrameworkKind::Flask),
+    ];
+    let declared = KNOWN.iter().find_map(|(name, kind)| {
+        let dependency = dependencies.iter().find(|d| d.name == *name)?;
+        let version = (!dependency.spec.is_empty()).then(|| dependency.spec.clone());
+        Some(Sourced::new(
+            Framework {
+                kind: *kind,
+                major: version.as_deref().and_then(super::manifest::major),
+                version,
+                standalone: None,
+            },
+            dependency.origin.clone(),
+        ))
+    });
+    declared.or_else(|| {
+        let found = sources.iter().find_map(|file| {
+            let caps = file.find(&IMPORT)?;
+            let module = caps.get(1)?;
+            Some(file.sourced(module.as_str().to_string(), module.start()))
+        })?;
+        let kind = KNOWN.iter().find(|(name, _)| *name == found.value)?.1;
+        Some(Sourced::new(
+            Framework {
+                kind,
+                version: None,
+                major: None,
+                standalone: None,
+            },
+            found.origin,
+        ))
+    })
+}
+
+/// The installer, told by the lockfile, else by the tool table in `pyproject.toml`.
+fn package_manager(
+    dir: &ServiceDir,
+    pyproject: Option<&TomlDoc<'_>>,
+    has_pipfile: bool,
+) -> (Sourced<PackageManager>, Option<Sourced<String>>) {
+    const LOCKS: &[(&str, PackageManager)] = &[
+        ("uv.lock", PackageManager::Uv),
+        ("poetry.lock", PackageManager::Poetry),
+        ("Pipfile.lock", PackageManager::Pipenv),
+    ];
+    if let Some((lock, manager)) = LOCKS.iter().find(|(lock, _)| dir.has(lock)) {
+        let origin = dir.file_origin(lock);
+        return (
+            Sourced::new(*manager, origin.clone()),
+            Some(Sourced::new(lock.to_string(), origin)),
+        );
+    }
+    let tool = |name: &str| {
+        let doc = pyproject?;
+        let table = doc.get(&["tool", name])?;
+        Some(doc.sourced((), table).origin)
+    };
+    let manager = if let Some(origin) = tool("poetry") {
+        Sourced::new(PackageManager::Poetry, origin)
+    } else if let Some(origin) = tool("uv") {
+        Sourced::new(PackageManager::Uv, origin)
+    } else if has_pipfile {
+        Sourced::new(PackageManager::Pipenv, dir.file_origin("Pipfile"))
+    } else if dir.has("requirements.txt") {
+        Sourced::new(PackageManager::Pip, dir.file_origin("requirements.txt"))
+    } else {
+        Sourced::default_value(PackageManager::Pip)
+    };
+    (manager, None)
+}
+
+static FASTAPI_APP: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^(\w+)\s*(?::\s*[\w.\[\]]+\s*)?=\s*(?:fastapi\.)?FastAPI\("));
+static FLASK_APP: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^(\w+)\s*(?::\s*[\w.\[\]]+\s*)?=\s*(?:flask\.)?Flask\("));
+static APP_FACTORY: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^def\s+(create_app|make_app)\s*\("));
+static DJANGO_WSGI: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?m)^(application)\s*=\s*get_wsgi_application\("));
+
+/// The application object the server loads: `module:variable`, found where it is created.
+fn entrypoint(kind: FrameworkKind, sources: &[SourceFile]) -> Option<Sourced<String>> {
+    let mut candidates: Vec<&SourceFile> = sources.iter().collect();
+    // Conventional entry files first, then shallow before deep.
+    candidates.sort_by_key(|file| {
+        let conventional = matches!(
+            file.name(),
+            "main.py" | "app.py" | "server.py" | "asgi.py" | "wsgi.py" | "__init__.py"
+        );
+        (!conventional, file.rel.matches('/').count())
+    });
+    let object = |re: &Regex, call: bool| {
+        candidates.iter().find_map(|file| {
+            let name = file.find(re)?.get(1)?;
+            let suffix = if call { "()" } else { "" };
+            let value = format!("{}:{}{suffix}", module_path(&file.rel), name.as_str());
+            Some(file.sourced(value, name.start()))
+        })
+    };
+    match kind {
+        FrameworkKind::FastApi => object(&FASTAPI_APP, false),
+        FrameworkKind::Flask => object(&FLASK_APP, false).or_else(|| {
+            let factories: Vec<&SourceFile> = candidates
+                .iter()
+                .copied()
+                .filter(|f| f.text.contains("Flask("))
+                .collect();
+            factories.iter().find_map(|file| {
+                let name = file.find(&APP_FACTORY)?.get(1)?;
+                let value = format!("{}:{}()", module_path(&file.rel), name.as_str());
+                Some(file.sourced(value, name.start()))
+            })
+        }),
+        FrameworkKind::Django => object(&DJANGO_WSGI, false),
+        _ => None,
+    }
+}
+
+/// `src/api/main.py` as a module path: `src.api.main` (a package's `__init__.py` is the package).
+fn module_path(rel: &str) -> String {
+    let without = rel.trim_end_matches(".py");
+    let without = without.strip_suffix("/__init__").unwrap_or(without);
+    without.replace('/', ".")
+}
+
+static MAIN_GUARD: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"(?m)^if\s+__name__\s*==\s*["']__main__["']"#));
+
+/// The production command: uvicorn for FastAPI, gunicorn for Flask and Django, else the script
+/// with a `__main__` guard.
+fn start_command(
+    kind: Option<FrameworkKind>,
+    entrypoint: Option<&Sourced<String>>,
+    port: u16,
+    sources: &[SourceFile],
+) -> Sourced<Vec<String>> {
+    let port_text = port.to_string();
+    let bind = format!("0.0.0.0:{port}");
+    let with_entry = |default: &str, build: &dyn Fn(&str) -> Vec<String>| match entrypoint {
+        Some(entry) => Sourced::new(build(&entry.value), entry.origin.clone()),
+        None => Sourced::default_value(build(default)),
+    };
+    match kind {
+        Some(FrameworkKind::FastApi) => with_entry("main:app", &|entry| {
+            argv(&["uvicorn", entry, "--host", "0.0.0.0", "--port", &port_text])
+        }),
+        Some(FrameworkKind::Flask) => with_entry("app:app", &|entry| {
+            argv(&["gunicorn", "--bind", &bind, entry])
+        }),
+        Some(FrameworkKind::Django) => with_entry("config.wsgi:application", &|entry| {
+            argv(&["gunicorn", "--bind", &bind, entry])
+        }),
+        _ => sources
+            .iter()
+            .find_map(|file| {
+                let guard = file.find(&MAIN_GUARD)?.get(0)?;
+                Some(file.sourced(argv(&["python", &file.rel]), guard.start()))
+            })
+            .unwrap_or_else(|| Sourced::default_value(argv(&["python", "main.py"]))),
+    }
+}
+
+static PORT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"(?:\.run\([^)]*?\bport\s*=\s*["']?(\d{2,5})|["']PORT["']\s*,\s*["']?(\d{2,5})|\bbind\s*=\s*["'][\w.]*:(\d{2,5}))"#,
+    )
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirements_are_parsed() {
+        assert_eq!(
+            parse_requirement("FastAPI[standard]>=0.115 ; python_version>'3'"),
+            Some(("fastapi".into(), ">=0.115".into()))
+        );
+        assert_eq!(
+            parse_requirement("python_dotenv"),
+            Some(("python-dotenv".into(), String::new()))
+        );
+    }
+
+    #[test]
+    fn module_paths() {
+        assert_eq!(module_path("src/api/main.py"), "src.api.main");
+        assert_eq!(module_path("app/__init__.py"), "app");
+        assert_eq!(module_path("main.py"), "main");
+    }
+}

@@ -1,0 +1,365 @@
+//! The files of one service, read once, and the "line of a match" helpers that give every
+//! detected value its `file:line`.
+//!
+//! [`ServiceDir`] is what the walk hands to an ecosystem: the service's directory and the list of
+//! files under it. Ecosystems read what they need through it ([`ServiceDir::read`],
+//! [`ServiceDir::sources`]) and get [`SourceFile`]s, whose `sourced` and `find` methods turn a byte
+//! offset or a regex match into a value with its origin.
+
+use std::path::PathBuf;
+
+use regex::{Captures, Regex};
+
+use super::comments::{self, Syntax};
+use super::model::{Origin, Problem, Sourced};
+use crate::config::line_column;
+
+/// Source files larger than this are skipped: they are generated or minified, not read by hand.
+const MAX_SOURCE_BYTES: u64 = 1024 * 1024;
+
+/// A file's text and where it lives.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path relative to the project root, with `/` separators (used in origins).
+    pub path: String,
+    /// The path relative to the service directory, with `/` separators.
+    pub rel: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    /// 1-based line of a byte offset.
+    pub fn line_at(&self, offset: usize) -> usize {
+        line_column(&self.text, offset).0
+    }
+
+    /// The origin of a byte offset.
+    pub fn origin(&self, offset: usize) -> Origin {
+        Origin::file(&self.path, self.line_at(offset))
+    }
+
+    /// A value found at a byte offset.
+    pub fn sourced<T>(&self, value: T, offset: usize) -> Sourced<T> {
+        Sourced::new(value, self.origin(offset))
+    }
+
+    /// The first match of `re`, with the captures.
+    pub fn find<'t>(&'t self, re: &Regex) -> Option<Captures<'t>> {
+        re.captures(&self.text)
+    }
+
+    /// The first match of `re`: the text of its first capture group that took part, and the
+    /// origin of that capture.
+    pub fn find_sourced(&self, re: &Regex) -> Option<Sourced<String>> {
+        re.captures_iter(&self.text).find_map(|caps| {
+            let group = first_group(&caps)?;
+            Some(self.sourced(group.as_str().to_string(), group.start()))
+        })
+    }
+
+    /// The first line that is neither blank nor a `#` comment, trimmed, with its origin: what
+    /// one-value files (`.python-version`, `.nvmrc`, `rust-toolchain`) hold.
+    pub fn first_line(&self) -> Option<Sourced<&str>> {
+        let mut offset = 0;
+        for line in self.text.split_inclusive('\n') {
+            let at = offset;
+            offset += line.len();
+            let trimmed = line.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Some(self.sourced(trimmed, at));
+            }
+        }
+        None
+    }
+
+    /// The same file with its comments blanked out (offsets and lines unchanged).
+    pub fn blanked(&self, syntax: Syntax) -> SourceFile {
+        SourceFile {
+            path: self.path.clone(),
+            rel: self.rel.clone(),
+            text: comments::blank(&self.text, syntax),
+        }
+    }
+
+    /// What kind of file this is, by its name.
+    pub fn kind(&self) -> FileKind {
+        FileKind::of(&self.rel)
+    }
+
+    /// The file's name without its directories.
+    pub fn name(&self) -> &str {
+        self.rel.rsplit('/').next().unwrap_or(&self.rel)
+    }
+}
+
+/// The kinds of file detection reads, each with patterns of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Python,
+    JavaScript,
+    Go,
+    Rust,
+    Java,
+    /// Spring's `application.properties` / `application.yml` and other YAML.
+    SpringConfig,
+    /// `.env.example` and its cousins.
+    EnvExample,
+    Other,
+}
+
+impl FileKind {
+    /// The kind of a file, from its path.
+    pub fn of(rel: &str) -> Self {
+        if is_env_example(rel) {
+            Self::EnvExample
+        } else if has_extension(rel, &["py"]) {
+            Self::Python
+        } else if has_extension(rel, JS_EXTENSIONS) {
+            Self::JavaScript
+        } else if has_extension(rel, &["go"]) {
+            Self::Go
+        } else if has_extension(rel, &["rs"]) {
+            Self::Rust
+        } else if has_extension(rel, &["java", "kt"]) {
+            Self::Java
+        } else if has_extension(rel, &["properties", "yml", "yaml"]) {
+            Self::SpringConfig
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// Extensions of JavaScript and TypeScript sources.
+pub const JS_EXTENSIONS: &[&str] = &["js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts"];
+
+/// The first match of `re` (its first capture that took part) over several files, in order.
+pub fn find_in(files: &[SourceFile], re: &Regex) -> Option<Sourced<String>> {
+    files.iter().find_map(|file| file.find_sourced(re))
+}
+
+/// The first capture group of a match that took part in it (patterns with alternatives capture
+/// in different groups).
+fn first_group<'t>(caps: &Captures<'t>) -> Option<regex::Match<'t>> {
+    caps.iter().skip(1).flatten().next()
+}
+
+/// A port found by `re` (its first capture that took part) over several files, when it is a
+/// valid port number.
+pub fn find_port(files: &[SourceFile], re: &Regex) -> Option<Sourced<u16>> {
+    files.iter().find_map(|file| {
+        re.captures_iter(&file.text).find_map(|caps| {
+            let group = first_group(&caps)?;
+            let port: u16 = group.as_str().parse().ok().filter(|p| *p > 0)?;
+            Some(file.sourced(port, group.start()))
+        })
+    })
+}
+
+/// One service's directory and the files the walk found under it.
+#[derive(Debug, Clone)]
+pub struct ServiceDir {
+    /// The project root, absolute.
+    pub root: PathBuf,
+    /// The directory relative to the root, with `/` separators (`.` for the root itself).
+    pub path: String,
+    /// Files under the directory, relative to it, with `/` separators, sorted.
+    pub files: Vec<String>,
+}
+
+impl ServiceDir {
+    /// The absolute path of a file of the service.
+    pub fn absolute(&self, rel: &str) -> PathBuf {
+        if self.path == "." {
+            self.root.join(rel)
+        } else {
+            self.root.join(&self.path).join(rel)
+        }
+    }
+
+    /// A file of the service, relative to the project root (the form origins use).
+    pub fn display(&self, rel: &str) -> String {
+        if self.path == "." {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.path)
+        }
+    }
+
+    /// True when the walk found this file in the service.
+    pub fn has(&self, rel: &str) -> bool {
+        self.files.binary_search_by(|f| f.as_str().cmp(rel)).is_ok()
+    }
+
+    /// The first of `names` the service has.
+    pub fn first_of<'n>(&self, names: &[&'n str]) -> Option<&'n str> {
+        names.iter().copied().find(|name| self.has(name))
+    }
+
+    /// The origin "line 1 of this file", for facts a file states by existing (a lockfile).
+    pub fn file_origin(&self, rel: &str) -> Origin {
+        Origin::file(self.display(rel), 1)
+    }
+
+    /// Reads one file; an unreadable file becomes a [`Problem`], at the first byte that is not
+    /// UTF-8 when that is the fault.
+    pub fn read(&self, rel: &str) -> Result<SourceFile, Problem> {
+        let bytes = std::fs::read(self.absolute(rel)).map_err(|e| self.unreadable(rel, &e))?;
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile {
+                path: self.display(rel),
+                rel: rel.to_string(),
+                text,
+            }),
+            Err(error) => {
+                let valid = error.utf8_error().valid_up_to();
+                let bytes = error.as_bytes();
+                let before = String::from_utf8_lossy(&bytes[..valid]);
+                let (line, column) = line_column(&before, valid);
+                Err(Problem::at(
+                    self.display(rel),
+                    line,
+                    column,
+                    "cannot read the file: it is not UTF-8 text",
+                ))
+            }
+        }
+    }
+
+    /// Reads a manifest when the service has it; one that exists but cannot be read is an error,
+    /// because the service cannot be described without it.
+    pub fn read_optional(&self, rel: &str) -> Result<Option<SourceFile>, Problem> {
+        if self.has(rel) {
+            self.read(rel).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Reads a file when the service has it; unreadable files are recorded in `problems`.
+    pub fn read_if_present(&self, rel: &str, problems: &mut Vec<Problem>) -> Option<SourceFile> {
+        if !self.has(rel) {
+            return None;
+        }
+        self.read(rel).map_err(|p| problems.push(p)).ok()
+    }
+
+    fn unreadable(&self, rel: &str, error: &std::io::Error) -> Problem {
+        Problem::new(self.display(rel), format!("cannot read the file: {error}"))
+    }
+
+    /// Reads the source files `wanted` selects (by path relative to the service), skipping very
+    /// large ones and tests, with their comments blanked out. Files that are not UTF-8 are read
+    /// lossily: only names and literals matter here. Unreadable files are recorded in `problems`.
+    pub fn sources(
+        &self,
+        wanted: impl Fn(&str) -> bool,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<SourceFile> {
+        self.files
+            .iter()
+            .filter(|rel| wanted(rel) && !is_test_file(rel))
+            .filter_map(|rel| {
+                let path = self.absolute(rel);
+                let result = std::fs::metadata(&path).and_then(|meta| {
+                    if meta.len() > MAX_SOURCE_BYTES {
+                        Ok(None)
+                    } else {
+                        std::fs::read(&path).map(Some)
+                    }
+                });
+                match result {
+                    Ok(Some(bytes)) => Some(SourceFile {
+                        path: self.display(rel),
+                        rel: rel.clone(),
+                        text: without_comments(rel, &String::from_utf8_lossy(&bytes)),
+                    }),
+                    Ok(None) => None,
+                    Err(error) => {
+                        problems.push(self.unreadable(rel, &error));
+                        None
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+/// A source text with its comments blanked, by the syntax of its kind of file.
+fn without_comments(rel: &str, text: &str) -> String {
+    let syntax = match FileKind::of(rel) {
+        FileKind::Python => Syntax::Python,
+        FileKind::JavaScript | FileKind::Go | FileKind::Rust | FileKind::Java => Syntax::CLike,
+        FileKind::SpringConfig => Syntax::Config,
+        FileKind::EnvExample | FileKind::Other => return text.to_string(),
+    };
+    comments::blank(text, syntax)
+}
+
+/// True for test code, whose routes and variables are not the service's.
+fn is_test_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    rel.split('/').any(|part| {
+        matches!(
+            part,
+            "tests" | "test" | "__tests__" | "__mocks__" | "e2e" | "testdata"
+        )
+    }) || name.starts_with("test_")
+        || name.ends_with("_test.go")
+        || name.ends_with("_test.py")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+}
+
+/// True when `rel` ends with one of the extensions (without dots).
+pub fn has_extension(rel: &str, extensions: &[&str]) -> bool {
+    rel.rsplit_once('.')
+        .is_some_and(|(_, ext)| extensions.iter().any(|e| ext.eq_ignore_ascii_case(e)))
+}
+
+/// The `.env.example`-style files that list the variables a service expects.
+pub fn is_env_example(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    matches!(
+        name,
+        ".env.example" | ".env.sample" | ".env.template" | ".env.dist" | "env.example"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile {
+            path: "svc/a.py".into(),
+            rel: "a.py".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn matches_get_their_line() {
+        let re = Regex::new(r"port=(\d+)").unwrap();
+        let f = file("a\nb\nrun(port=8001)\n");
+        let found = f.find_sourced(&re).unwrap();
+        assert_eq!(found.value, "8001");
+        assert_eq!(found.origin.to_string(), "svc/a.py:3");
+        assert_eq!(find_port(&[f], &re).unwrap().value, 8001);
+    }
+
+    #[test]
+    fn invalid_ports_are_skipped() {
+        let re = Regex::new(r"port=(\d+)").unwrap();
+        assert!(find_port(&[file("port=99999 port=0")], &re).is_none());
+    }
+
+    #[test]
+    fn test_files_are_recognised() {
+        assert!(is_test_file("tests/test_api.py"));
+        assert!(is_test_file("src/app.spec.ts"));
+        assert!(is_test_file("main_test.go"));
+        assert!(!is_test_file("src/api/main.py"));
+        assert!(!is_test_file("src/latest.py"));
+    }
+}
