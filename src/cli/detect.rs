@@ -66,12 +66,9 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
             format!("({}, {})", service.path, service.manifest)
         )
     );
-    let mut row = |label: &str, value: String, origin: &Origin| {
-        let _ = writeln!(
-            out,
-            "  {label:<16}{value:<40} {}",
-            printer.paint(Tone::Dim, origin)
-        );
+    let mut rows: Vec<(&str, String, Origin)> = Vec::new();
+    let mut row = |label: &'static str, value: String, origin: &Origin| {
+        rows.push((label, value, origin.clone()));
     };
     let text = |s: &Sourced<String>| (s.value.clone(), s.origin.clone());
     row(
@@ -131,5 +128,17 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
     for var in &service.env {
         let kind = if var.secret { "secret" } else { "plain" };
         row("env", format!("{} ({kind})", var.name), &var.origin);
+    }
+    let width = rows
+        .iter()
+        .map(|(_, value, _)| value.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value, origin) in rows {
+        let _ = writeln!(
+            out,
+            "  {label:<12}{value:<width$}  {}",
+            printer.paint(Tone::Dim, origin)
+        );
     }
 }
