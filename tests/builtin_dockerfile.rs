@@ -302,7 +302,9 @@ fn next_standalone_copies_only_the_server_output() {
 fn next_without_standalone_prunes_dev_dependencies_and_runs_next_start() {
     let text = dockerfile_of(&seed_frontend_chatbot()).content;
     assert!(
-        text.contains("npm run build \\\n    && npm prune --omit=dev"),
+        text.contains(
+            "npm run build \\\n    && npm prune --omit=dev \\\n    && rm -rf .next/cache\n"
+        ),
         "{text}"
     );
     assert!(text.contains(r#"CMD ["node", "node_modules/next/dist/bin/next", "start", "--hostname", "0.0.0.0", "--port", "3001"]"#), "{text}");

@@ -62,8 +62,12 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                 "Build: every dependency from the lockfile (in a layer rebuilt only when it changes), then\nthe source and the build.",
             )
             .step(Step::workdir("/app"));
+            let mut build_env = pm.env();
             if next {
-                builder = builder.step(Step::env(&[("NEXT_TELEMETRY_DISABLED", "1")]));
+                build_env.insert(0, ("NEXT_TELEMETRY_DISABLED", "1"));
+            }
+            if !build_env.is_empty() {
+                builder = builder.step(Step::env(&build_env));
             }
             builder = builder.steps(pm.install_steps(cx, false));
             builder = builder.step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")));
@@ -75,9 +79,12 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                 commands.push("mkdir -p public".into());
             } else {
                 builder = builder.step(Step::comment(
-                    "After the build only the production dependencies stay.",
+                    "After the build only the production dependencies stay (and no build cache).",
                 ));
                 commands.extend(pm.prune());
+                if next {
+                    commands.push("rm -rf .next/cache".into());
+                }
             }
             stages.push(builder.step(Step::Run(commands)));
             let runtime = runtime_stage(
@@ -111,9 +118,14 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                 image,
                 "Production dependencies from the lockfile, in a layer rebuilt only when it changes.",
             )
-            .step(Step::workdir("/app"))
-            .steps(pm.install_steps(cx, true));
-            stages.push(deps);
+            .step(Step::workdir("/app"));
+            let deps_env = pm.env();
+            let deps = if deps_env.is_empty() {
+                deps
+            } else {
+                deps.step(Step::env(&deps_env))
+            };
+            stages.push(deps.steps(pm.install_steps(cx, true)));
             runtime_stage(
                 image,
                 &format!("Runtime: the dependencies and the source, owned by the non-root runtime user.{user_note}"),
@@ -198,13 +210,18 @@ impl PackageTool {
                 vec![install]
             }
         };
-        let mut steps = Vec::new();
-        if self.name == PackageManager::Pnpm {
-            steps.push(Step::env(&[("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")]));
+        vec![
+            Step::Copy(Copy::context(&sources, "./")),
+            Step::Run(commands),
+        ]
+    }
+
+    /// Environment the install needs: corepack fetches pnpm without asking.
+    fn env(&self) -> Vec<(&'static str, &'static str)> {
+        match self.name {
+            PackageManager::Pnpm => vec![("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")],
+            _ => Vec::new(),
         }
-        steps.push(Step::Copy(Copy::context(&sources, "./")));
-        steps.push(Step::Run(commands));
-        steps
     }
 
     /// The package manager's `run build`.
