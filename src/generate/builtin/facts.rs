@@ -30,8 +30,8 @@ impl<'a> Facts<'a> {
     /// The facts of `service` under `params`.
     pub fn of(service: &'a Service, params: &Params) -> Self {
         let name = dns_label(&service.name);
-        let health = service.health_path.as_ref().map(|p| p.value.clone());
-        let ready = service.readiness_path.as_ref().map(|p| p.value.clone());
+        let health = service.health_path.as_ref().map(|p| url_path(&p.value));
+        let ready = service.readiness_path.as_ref().map(|p| url_path(&p.value));
         let mut writable_dirs = vec!["/tmp"];
         if framework(service) == Some(FrameworkKind::NextJs) {
             writable_dirs.push("/app/.next/cache");
@@ -88,6 +88,25 @@ pub(crate) fn node_ports(facts: &[Facts<'_>], params: &Params) -> BTreeMap<Strin
     ports
 }
 
+/// A detected HTTP path made safe to embed anywhere the generator writes it (a probe, a Python
+/// string, a shell word): a leading `/`, and every character outside the URL-safe set
+/// percent-encoded, so no quote, space, backslash or `$` survives.
+pub(crate) fn url_path(text: &str) -> String {
+    let mut out = String::new();
+    if !text.starts_with('/') {
+        out.push('/');
+    }
+    for byte in text.bytes() {
+        let c = byte as char;
+        if c.is_ascii_alphanumeric() || "-._~/%?=&:@+,;".contains(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// `text` as a DNS-1123 label: lower case, runs of other characters turned into one `-`, no
 /// leading or trailing `-`, at most 63 characters; `app` when nothing is left.
 pub(crate) fn dns_label(text: &str) -> String {
@@ -111,6 +130,14 @@ pub(crate) fn dns_label(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_paths_are_safe_to_quote() {
+        assert_eq!(url_path("/health"), "/health");
+        assert_eq!(url_path("api/ready?full=1"), "/api/ready?full=1");
+        assert_eq!(url_path("/it's here"), "/it%27s%20here");
+        assert_eq!(url_path("/$x\\"), "/%24x%5C");
+    }
 
     #[test]
     fn dns_labels() {

@@ -72,7 +72,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         Copy::stage("builder", "/server", "/app/server").owned_by(&owner),
     ));
     let check = format!(
-        "exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET {path} HTTP/1.0\\r\\n\\r\\n' >&3 && timeout {timeout} head -n 1 <&3 | grep -q ' 2[0-9][0-9] '",
+        "exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET %s HTTP/1.0\\r\\n\\r\\n' '{path}' >&3 && timeout {timeout} head -n 1 <&3 | grep -q ' 2[0-9][0-9] '",
         port = cx.facts.port,
         path = cx.facts.liveness_path,
         timeout = cx.request_timeout(),
