@@ -1,7 +1,8 @@
 //! The builtin provider's generator: Dockerfiles, `.dockerignore` files, Kubernetes manifests and
 //! a Helm chart, written offline and deterministically from the detected [`Service`] model.
 //!
-//! Start with the three entry points, [`dockerfile`], [`manifests`] and [`helm_chart`]. Each takes
+//! Start with the three entry points, [`dockerfile`], [`manifests`] and [`helm_chart`] (and
+//! [`generate_all`], which calls the three for a set of services). Each takes
 //! the services and the [`Params`] (every number and name the output depends on; the default is
 //! the Phase IV constitution preset) and returns [`GeneratedFile`]s: paths relative to the project
 //! root and their contents. Nothing here touches the file system; the same input always gives the
