@@ -1,6 +1,9 @@
 //! Generation: prompt rendering, artifact extraction, the lint-guided loop, the builtin generator.
 //!
-//! [`extract`] takes the files out of a provider's answer and refuses anything unsafe.
+//! [`prompt`] renders the templates; [`extract`] takes the files out of a provider's answer and
+//! refuses anything unsafe; [`builtin`] is the offline generator that answers from the Service
+//! model.
 
+pub mod builtin;
 pub mod extract;
 pub mod prompt;
