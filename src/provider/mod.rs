@@ -15,8 +15,9 @@
 //!   timeouts and retries that honour `Retry-After`;
 //! - [`tool`]: the AI DevOps tools run as subprocesses (`kubectl-ai`, Gordon as `docker ai`,
 //!   `kagent invoke`) and any `command` that reads the prompt on stdin;
-//! - `builtin`: the offline generator, which answers from the [`Task`] instead of the prompt. It
-//!   lives with the generators and joins [`Provider`] as a variant of its own.
+//! - [`builtin`]: the offline generator, which answers from the [`Task`] instead of the prompt.
+//!   It needs the project's generation parameters, so it is built with [`Builtin::new`] and
+//!   wrapped as [`Provider::Builtin`] rather than through [`Provider::new`].
 
 use std::fmt;
 use std::path::PathBuf;
@@ -28,6 +29,7 @@ use serde::Serialize;
 use crate::secret::Secret;
 use crate::settings::Settings;
 
+pub mod builtin;
 mod cancel;
 mod error;
 pub mod openai;
@@ -35,6 +37,7 @@ mod sink;
 mod task;
 pub mod tool;
 
+pub use builtin::Builtin;
 pub use cancel::{CancellationToken, interrupt_on_ctrl_c};
 pub use error::{ProviderError, scrub};
 pub use openai::{OpenAi, RetryPolicy};
@@ -253,6 +256,8 @@ impl ProviderConfig {
 /// A provider, ready to take requests.
 #[derive(Debug)]
 pub enum Provider {
+    /// The offline generator.
+    Builtin(Box<Builtin>),
     /// An OpenAI-compatible server.
     OpenAi(OpenAi),
     /// An AI DevOps tool or command run as a subprocess.
@@ -271,10 +276,9 @@ impl Provider {
                 config.timeout,
                 config.retry,
             )?)),
-            ProviderKind::Builtin => Err(ProviderError::config_with_hint(
+            ProviderKind::Builtin => Err(ProviderError::config(
                 "builtin",
-                "the builtin provider is not part of this build",
-                "use `--provider openai` with OPENAI_API_KEY, or one of the tools",
+                "the builtin provider is built from the project's parameters with `Builtin::new`",
             )),
             kind => {
                 let tool = kind.tool().expect("every other kind is a tool");
@@ -286,6 +290,7 @@ impl Provider {
     /// Which kind of provider this is.
     pub fn kind(&self) -> ProviderKind {
         match self {
+            Self::Builtin(_) => ProviderKind::Builtin,
             Self::OpenAi(_) => ProviderKind::OpenAi,
             Self::Tool(tool) => tool.kind().provider_kind(),
         }
@@ -300,6 +305,11 @@ impl Provider {
         cancel: &CancellationToken,
     ) -> Result<Response, ProviderError> {
         match self {
+            Self::Builtin(builtin) => {
+                let response = builtin.complete(request)?;
+                sink.event(Event::Text(&response.text));
+                Ok(response)
+            }
             Self::OpenAi(openai) => openai.complete(request, sink, cancel).await,
             Self::Tool(tool) => tool.complete(request, sink, cancel).await,
         }
