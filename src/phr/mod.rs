@@ -1,1 +1,40 @@
 //! Prompt History Records: the audit trail of every AI exchange, approval and apply.
+//!
+//! Records are Markdown files in the Spec-Kit Plus PHR format under `history/prompts/`, so
+//! existing tooling and reviewers read them as they are; aigen adds its own data under one
+//! front-matter key, `aigen:`, including the fields of a hash chain that makes any edit,
+//! deletion, insertion, reordering or truncation of the trail detectable.
+//!
+//! Where to start:
+//! - writing: [`Store::open`] then [`Store::append`] with a [`NewRecord`];
+//! - reading: [`Store::records`], [`Store::find`], and [`Record`] for the fields;
+//! - checking: [`verify::verify`] (and [`verify::relink`] after merging branches);
+//! - [`redact::Redactor`]: what every text passes through before it is written or shown;
+//! - [`query`] (filters, search, stats, export) and [`report`] (the HTML page) serve
+//!   `aigen history`.
+//!
+//! The modules, one concern each: [`naming`] (stages, routes, IDs, file names), [`yaml`] (front
+//! matter), [`record`] (render and parse), [`new`] (building a record), [`chain`] (hashes and
+//! the chain analysis), [`head`] (the head file), [`store`] (lock, IDs, atomic append, reading),
+//! [`validate`] (the Spec-Kit format checks), [`verify`], [`redact`], [`query`], [`report`].
+
+pub mod chain;
+pub mod head;
+pub mod naming;
+pub mod new;
+pub mod query;
+pub mod record;
+pub mod redact;
+pub mod report;
+pub mod store;
+pub mod validate;
+pub mod verify;
+pub mod yaml;
+
+pub use naming::Stage;
+pub use new::{NewRecord, Notes};
+pub use record::{
+    Artifact, Links, LintSummary, Meta, Outcome, Record, Reference, Relation, Template, Tokens,
+};
+pub use redact::Redactor;
+pub use store::{Appended, Entry, Store, Trail};
