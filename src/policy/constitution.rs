@@ -687,6 +687,29 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     Some(total)
 }
 
+/// Formats a duration the way Docker flags write it: `30s`, `1m30s`, `500ms`, `1h`.
+pub fn format_duration(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    if millis == 0 {
+        return "0s".to_string();
+    }
+    if !millis.is_multiple_of(1000) {
+        return format!("{millis}ms");
+    }
+    let mut seconds = millis / 1000;
+    let mut out = String::new();
+    for (unit, size) in [("h", 3600), ("m", 60)] {
+        if seconds >= size {
+            out.push_str(&format!("{}{unit}", seconds / size));
+            seconds %= size;
+        }
+    }
+    if seconds > 0 {
+        out.push_str(&format!("{seconds}s"));
+    }
+    out
+}
+
 /// Turns a serde-saphyr error into an input error at its position, without the rendered snippet.
 fn yaml_error(error: &serde_saphyr::Error, path: &Path) -> Error {
     let location = match error.location() {
@@ -840,6 +863,9 @@ mod tests {
         assert_eq!(parse_duration("0"), Some(Duration::ZERO));
         assert_eq!(parse_duration("30"), None);
         assert_eq!(parse_duration("s"), None);
+        assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(format_duration(Duration::from_secs(3600)), "1h");
         assert_eq!(parse_duration(""), None);
     }
 }

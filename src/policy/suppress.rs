@@ -270,6 +270,18 @@ pub fn apply(
                 .map(|f| f.with_help("add ` -- <why this is acceptable>` after the codes")),
             );
         }
+        if suppression.codes.is_empty() && suppression.origin == Origin::Aigen {
+            kept.extend(
+                file.finding(
+                    UNKNOWN_SUPPRESSED_RULE.code,
+                    Some(suppression.span),
+                    "suppression names no rule",
+                )
+                .map(|f| {
+                    f.with_help("name the codes to silence, e.g. `aigen:ignore AG-D004 -- why`")
+                }),
+            );
+        }
         for (c, code) in suppression.codes.iter().enumerate() {
             if code.rules.is_empty() {
                 if suppression.origin == Origin::Aigen {
