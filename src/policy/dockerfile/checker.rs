@@ -45,6 +45,19 @@ impl Script {
         self.commands.iter().any(|c| c.joint == shell::Joint::Pipe)
     }
 
+    /// The source range of a command's program and subcommand (`apt-get install`), or of the
+    /// program alone when it has no subcommand.
+    pub fn head_range(&self, command: &Command) -> Range<usize> {
+        let words = command.effective_words();
+        let Some(first) = words.first() else {
+            return self.source_range(command.range());
+        };
+        let end = command
+            .subcommand()
+            .map_or(first.range.end, |sub| sub.range.end);
+        self.source_range(first.range.start..end)
+    }
+
     /// The commands running `program` (base name).
     pub fn running<'s>(&'s self, program: &'s str) -> impl Iterator<Item = &'s Command> + 's {
         self.commands
@@ -239,6 +252,43 @@ impl<'a> Checker<'a> {
             .filter(|(_, i)| i.keyword == Keyword::Run)
             .map(|(index, i)| (index, i, self.scripts(i)))
             .collect()
+    }
+
+    /// Every RUN of the given stages (by index) with its scripts.
+    pub fn runs_in(&self, stages: &[usize]) -> Vec<(&'a Instruction, Vec<Script>)> {
+        stages
+            .iter()
+            .filter_map(|&i| self.model.stages.get(i))
+            .flat_map(|stage| self.model.body(self.file, stage))
+            .filter(|i| i.keyword == Keyword::Run)
+            .map(|i| (i, self.scripts(i)))
+            .collect()
+    }
+
+    /// The indices of every stage.
+    pub fn all_stages(&self) -> Vec<usize> {
+        (0..self.model.stages.len()).collect()
+    }
+
+    /// The indices of the stages that end up in the final image.
+    pub fn final_stages(&self) -> Vec<usize> {
+        self.model.final_lineage().iter().map(|s| s.index).collect()
+    }
+
+    /// True when the RUN mounts a cache at a target starting with `prefix`.
+    pub fn mounts_cache(instruction: &Instruction, prefix: &str) -> bool {
+        instruction.flags.iter().any(|flag| {
+            flag.name == "mount"
+                && flag.value.as_deref().is_some_and(|v| {
+                    v.split(',').any(|p| p == "type=cache")
+                        && v.split(',').any(|p| {
+                            p.strip_prefix("target=")
+                                .or_else(|| p.strip_prefix("dst="))
+                                .or_else(|| p.strip_prefix("destination="))
+                                .is_some_and(|t| t.starts_with(prefix))
+                        })
+                })
+        })
     }
 
     /// The base images' names that a user name may come from (normalized references of the
