@@ -70,9 +70,15 @@ impl Default for Params {
 }
 
 /// Finds the `.dockerignore` of a Dockerfile on disk: `<dockerfile>.dockerignore`, then
-/// `.dockerignore` in its directory and each parent up to `root`. `display` turns a found path
-/// into the path shown in findings.
-pub fn find(dockerfile: &Path, root: &Path, display: impl Fn(&Path) -> PathBuf) -> Dockerignore {
+/// `.dockerignore` in its directory and each parent up to `root`. `read` reads a candidate (the
+/// walker caches reads, since many Dockerfiles share one file); `display` turns a path into the
+/// path shown in findings.
+pub fn find(
+    dockerfile: &Path,
+    root: &Path,
+    read: &dyn Fn(&Path) -> Option<String>,
+    display: &dyn Fn(&Path) -> PathBuf,
+) -> Dockerignore {
     let mut candidates = Vec::new();
     if let Some(name) = dockerfile.file_name() {
         let mut own = name.to_os_string();
@@ -82,12 +88,12 @@ pub fn find(dockerfile: &Path, root: &Path, display: impl Fn(&Path) -> PathBuf) 
     let dir = crate::fsutil::parent_dir(dockerfile);
     for ancestor in dir.ancestors() {
         candidates.push(ancestor.join(".dockerignore"));
-        if ancestor == root || ancestor.as_os_str().is_empty() {
+        if ancestor == root || ancestor.as_os_str().is_empty() || !ancestor.starts_with(root) {
             break;
         }
     }
     for candidate in candidates {
-        if let Ok(text) = std::fs::read_to_string(&candidate) {
+        if let Some(text) = read(&candidate) {
             return Dockerignore::Found {
                 path: display(&candidate),
                 text,
@@ -97,6 +103,11 @@ pub fn find(dockerfile: &Path, root: &Path, display: impl Fn(&Path) -> PathBuf) 
     Dockerignore::Missing {
         expected: display(&dir.join(".dockerignore")),
     }
+}
+
+/// Reads a file when it exists and is text.
+pub fn read_file(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
 }
 
 /// The required entries a `.dockerignore` text does not exclude.
@@ -193,19 +204,20 @@ mod tests {
         std::fs::create_dir_all(&docker).unwrap();
         let dockerfile = docker.join("backend.Dockerfile");
         let shown = |p: &Path| p.strip_prefix(dir.path()).unwrap().to_path_buf();
+        let find = |d: &Path, r: &Path, s: &dyn Fn(&Path) -> PathBuf| find(d, r, &read_file, s);
         assert_eq!(
-            find(&dockerfile, dir.path(), shown),
+            find(&dockerfile, dir.path(), &shown),
             Dockerignore::Missing {
                 expected: PathBuf::from("docker/.dockerignore")
             }
         );
         std::fs::write(dir.path().join(".dockerignore"), "root\n").unwrap();
         assert!(
-            matches!(find(&dockerfile, dir.path(), shown), Dockerignore::Found { path, .. } if path == Path::new(".dockerignore"))
+            matches!(find(&dockerfile, dir.path(), &shown), Dockerignore::Found { path, .. } if path == Path::new(".dockerignore"))
         );
         std::fs::write(docker.join("backend.Dockerfile.dockerignore"), "own\n").unwrap();
         assert!(
-            matches!(find(&dockerfile, dir.path(), shown), Dockerignore::Found { text, .. } if text == "own\n")
+            matches!(find(&dockerfile, dir.path(), &shown), Dockerignore::Found { text, .. } if text == "own\n")
         );
     }
 }
