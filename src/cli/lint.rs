@@ -113,7 +113,7 @@ pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
     let outcome = if stdin {
         let bytes = walk::read_stdin()?;
         walk::lint_stdin(
-            &bytes,
+            bytes,
             args.stdin_filename.as_deref(),
             &settings.cwd,
             &settings.root,

@@ -56,6 +56,15 @@ pub fn lint_text_as(
     findings
 }
 
+/// Lints the manifests of one run together (paths as shown, texts), so cross-object rules see
+/// every object. This is where the walker hands manifests to the Kubernetes rules.
+pub fn lint_manifests(files: &[(&Path, &str)], constitution: &Constitution) -> Vec<Finding> {
+    files
+        .iter()
+        .flat_map(|(path, text)| lint_text_as(FileKind::Kubernetes, path, text, constitution))
+        .collect()
+}
+
 /// Kubernetes manifests. The Kubernetes rules are wired in here; until then manifests get no
 /// findings (and [`walk`] does not pick them up, see [`kind::KUBERNETES_ENABLED`]).
 fn lint_kubernetes(

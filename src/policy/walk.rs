@@ -92,7 +92,12 @@ pub fn discover(
                     continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            // Files, and symlinks that are not directories (a broken link is reported when
+            // it cannot be read).
+            let is_file = entry
+                .file_type()
+                .is_some_and(|t| t.is_file() || (t.is_symlink() && !entry.path().is_dir()));
+            if !is_file {
                 continue;
             }
             let kind = match FileKind::from_name(entry.path()) {
@@ -148,11 +153,15 @@ impl ReadCache {
 /// What one file gave.
 enum FileResult {
     Linted(Vec<Finding>),
+    /// A manifest: linted with the other manifests of the run, so cross-object rules see them
+    /// all.
+    Manifest(PathBuf, String),
     Skipped(PathBuf),
     Failed(Error),
 }
 
-/// Reads and lints the targets in parallel.
+/// Reads and lints the targets in parallel. Dockerfiles are linted one by one; manifests are
+/// linted together ([`super::lint_manifests`]).
 pub fn lint_files(
     targets: &[Target],
     root: &Path,
@@ -170,29 +179,17 @@ pub fn lint_files(
                 let lookup = |path: &Path| {
                     dockerfile::rules::dockerignore::find(path, root, &read, &display)
                 };
-                lint_bytes(target, &bytes, constitution, &lookup)
+                lint_bytes(target, bytes, constitution, &lookup)
             }
         })
         .collect();
-    let mut outcome = Outcome::default();
-    for result in results {
-        match result {
-            FileResult::Linted(findings) => {
-                outcome.files += 1;
-                outcome.findings.extend(findings);
-            }
-            FileResult::Skipped(path) => outcome.skipped.push(path),
-            FileResult::Failed(error) => outcome.errors.push(error),
-        }
-    }
-    finish(&mut outcome.findings);
-    outcome
+    collect(results, constitution)
 }
 
 /// Lints text read from stdin, shown as `name`. The `.dockerignore` is looked for around
 /// `cwd/name` when a name is given.
 pub fn lint_stdin(
-    bytes: &[u8],
+    bytes: Vec<u8>,
     name: Option<&str>,
     cwd: &Path,
     root: &Path,
@@ -216,32 +213,50 @@ pub fn lint_stdin(
             Dockerignore::NotChecked
         }
     };
+    collect(
+        vec![lint_bytes(&target, bytes, constitution, &lookup)],
+        constitution,
+    )
+}
+
+/// Gathers per-file results into an outcome, linting the manifests together.
+fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
     let mut outcome = Outcome::default();
-    match lint_bytes(&target, bytes, constitution, &lookup) {
-        FileResult::Linted(findings) => {
-            outcome.files = 1;
-            outcome.findings = findings;
+    let mut manifests = Vec::new();
+    for result in results {
+        match result {
+            FileResult::Linted(findings) => {
+                outcome.files += 1;
+                outcome.findings.extend(findings);
+            }
+            FileResult::Manifest(path, text) => manifests.push((path, text)),
+            FileResult::Skipped(path) => outcome.skipped.push(path),
+            FileResult::Failed(error) => outcome.errors.push(error),
         }
-        FileResult::Skipped(path) => outcome.skipped.push(path),
-        FileResult::Failed(error) => outcome.errors.push(error),
     }
-    finish(&mut outcome.findings);
+    if !manifests.is_empty() {
+        let files: Vec<(&Path, &str)> = manifests
+            .iter()
+            .map(|(path, text)| (path.as_path(), text.as_str()))
+            .collect();
+        outcome.files += files.len();
+        outcome
+            .findings
+            .extend(super::lint_manifests(&files, constitution));
+    }
+    outcome.findings.sort_by(Finding::report_order);
+    outcome.findings.dedup();
     outcome
 }
 
-fn finish(findings: &mut Vec<Finding>) {
-    findings.sort_by(Finding::report_order);
-    findings.dedup();
-}
-
-/// Lints one file's bytes.
+/// Lints one file's bytes (a manifest is handed back to be linted with the others).
 fn lint_bytes(
     target: &Target,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     constitution: &Constitution,
     dockerignore: &dyn Fn(&Path) -> Dockerignore,
 ) -> FileResult {
-    let text = std::str::from_utf8(bytes);
+    let text = std::str::from_utf8(&bytes);
     let kind = match (target.kind, &text) {
         (Some(kind), _) => kind,
         (None, Ok(text)) => FileKind::from_content(text),
@@ -252,7 +267,7 @@ fn lint_bytes(
             let Ok(text) = text else {
                 return FileResult::Linted(dockerfile::not_text(
                     &target.display,
-                    bytes,
+                    &bytes,
                     constitution,
                 ));
             };
@@ -266,13 +281,8 @@ fn lint_bytes(
                 &ignore,
             ))
         }
-        FileKind::Kubernetes if kind::KUBERNETES_ENABLED => match text {
-            Ok(text) => FileResult::Linted(super::lint_text_as(
-                FileKind::Kubernetes,
-                &target.display,
-                text,
-                constitution,
-            )),
+        FileKind::Kubernetes if kind::KUBERNETES_ENABLED => match String::from_utf8(bytes) {
+            Ok(text) => FileResult::Manifest(target.display.clone(), text),
             Err(_) => FileResult::Skipped(target.display.clone()),
         },
         _ => FileResult::Skipped(target.display.clone()),

@@ -194,18 +194,6 @@ impl<'a> Checker<'a> {
         self.push(None, message.into())
     }
 
-    /// Reports a finding about another file (the `.dockerignore`), as a whole.
-    pub fn report_other_file(&mut self, path: PathBuf, message: impl Into<String>) -> Reported<'_> {
-        let reported = self.push(None, message.into());
-        match reported.0 {
-            Some(finding) => {
-                finding.path = path;
-                Reported(Some(finding))
-            }
-            None => Reported(None),
-        }
-    }
-
     fn push(
         &mut self,
         span: Option<crate::policy::finding::Span>,

@@ -161,12 +161,13 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
         Dockerignore::Found { path, text } => {
             let missing = missing_entries(text, required);
             if !missing.is_empty() {
+                let shown = crate::fsutil::slash_path(path);
                 checker
-                    .report_other_file(
-                        path.clone(),
-                        format!("`.dockerignore` does not exclude {}", listed(&missing)),
-                    )
-                    .help(format!("add {} to it, one per line", listed(&missing)));
+                    .report_file(format!("`{shown}` does not exclude {}", listed(&missing)))
+                    .help(format!(
+                        "add {} to `{shown}`, one per line",
+                        listed(&missing)
+                    ));
             }
         }
     }
