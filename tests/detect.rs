@@ -230,7 +230,7 @@ language: python @ requirements.txt:1
 version: -
 framework: flask version===3.0.3 major=3 standalone=- @ requirements.txt:2
 packages: pip @ requirements.txt:1
-lockfile: -
+lockfile: requirements.txt @ requirements.txt:1
 start: gunicorn --bind 0.0.0.0:5000 app:app @ app.py:5
 build: -
 entrypoint: app:app @ app.py:5
@@ -555,7 +555,7 @@ language: python @ services/api/requirements.txt:1
 version: -
 framework: fastapi version===0.111.0 major=0 standalone=- @ services/api/requirements.txt:1
 packages: pip @ services/api/requirements.txt:1
-lockfile: -
+lockfile: requirements.txt @ services/api/requirements.txt:1
 start: uvicorn main:app --host 0.0.0.0 --port 8000 @ services/api/main.py:5
 build: -
 entrypoint: main:app @ services/api/main.py:5
@@ -689,7 +689,7 @@ language: python @ backend/requirements.txt:1
 version: -
 framework: fastapi version===0.111.0 major=0 standalone=- @ backend/requirements.txt:1
 packages: pip @ backend/requirements.txt:1
-lockfile: -
+lockfile: requirements.txt @ backend/requirements.txt:1
 start: uvicorn main:app --host 0.0.0.0 --port 8000 @ backend/main.py:3
 build: -
 entrypoint: main:app @ backend/main.py:3

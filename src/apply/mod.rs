@@ -7,4 +7,5 @@ pub mod approve;
 pub mod cluster;
 pub mod diff;
 pub mod files;
+pub mod review;
 pub mod staging;

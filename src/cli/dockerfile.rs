@@ -6,7 +6,9 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
+use super::generating::{Session, run_jobs};
 use crate::error::{ExitStatus, Result};
+use crate::generate::jobs;
 
 #[derive(Debug, Args)]
 pub struct DockerfileArgs {
@@ -26,6 +28,29 @@ pub struct DockerfileArgs {
     pub generate: GenerateArgs,
 }
 
-pub fn run(_args: DockerfileArgs, _context: &Context) -> Result<ExitStatus> {
-    super::not_built("dockerfile")
+pub fn run(args: DockerfileArgs, context: &Context) -> Result<ExitStatus> {
+    let session = Session::open(context)?;
+    if let Some(paths) = &args.review {
+        return super::review::run(
+            &session,
+            paths,
+            super::review::Kind::Dockerfile,
+            &args.generate,
+            context,
+        );
+    }
+    let services = session.select(&args.services, args.all)?;
+    let provider = session.provider(&args.generate, &services)?;
+    let jobs = services
+        .iter()
+        .map(|service| {
+            jobs::dockerfile(
+                service,
+                &session.params,
+                &session.constitution,
+                &session.settings.root,
+            )
+        })
+        .collect();
+    run_jobs(&session, &provider, jobs, &args.generate, context)
 }

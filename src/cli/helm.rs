@@ -4,7 +4,9 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
+use super::generating::{Session, run_jobs};
 use crate::error::{ExitStatus, Result};
+use crate::generate::jobs;
 
 #[derive(Debug, Args)]
 pub struct HelmArgs {
@@ -20,6 +22,14 @@ pub struct HelmArgs {
     pub generate: GenerateArgs,
 }
 
-pub fn run(_args: HelmArgs, _context: &Context) -> Result<ExitStatus> {
-    super::not_built("helm")
+pub fn run(args: HelmArgs, context: &Context) -> Result<ExitStatus> {
+    let mut session = Session::open(context)?;
+    if let Some(name) = &args.chart_name {
+        session.params.app.clone_from(name);
+    }
+    session.params.chart.ingress = args.ingress;
+    let services = session.select(&[], true)?;
+    let provider = session.provider(&args.generate, &services)?;
+    let job = jobs::helm(&services, &session.params, &session.constitution);
+    run_jobs(&session, &provider, vec![job], &args.generate, context)
 }

@@ -6,7 +6,9 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
+use super::generating::{Session, run_jobs};
 use crate::error::{ExitStatus, Result};
+use crate::generate::jobs;
 
 #[derive(Debug, Args)]
 pub struct ManifestArgs {
@@ -30,6 +32,27 @@ pub struct ManifestArgs {
     pub generate: GenerateArgs,
 }
 
-pub fn run(_args: ManifestArgs, _context: &Context) -> Result<ExitStatus> {
-    super::not_built("manifest")
+pub fn run(args: ManifestArgs, context: &Context) -> Result<ExitStatus> {
+    let mut session = Session::open(context)?;
+    if let Some(paths) = &args.review {
+        return super::review::run(
+            &session,
+            paths,
+            super::review::Kind::Manifest,
+            &args.generate,
+            context,
+        );
+    }
+    if !args.namespace {
+        session.params.namespace = None;
+    }
+    let services = session.select(&args.services, args.all)?;
+    let provider = session.provider(&args.generate, &services)?;
+    let job = jobs::manifests(
+        &services,
+        &session.params,
+        &session.constitution,
+        &session.settings.root,
+    );
+    run_jobs(&session, &provider, vec![job], &args.generate, context)
 }

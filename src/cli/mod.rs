@@ -19,11 +19,13 @@ pub mod check;
 pub mod completions;
 pub mod detect;
 pub mod dockerfile;
+pub mod generating;
 pub mod helm;
 pub mod history;
 pub mod init;
 pub mod lint;
 pub mod manifest;
+pub mod review;
 
 const EXIT_CODES: &str = "\
 Exit codes:

@@ -247,11 +247,30 @@ fn package_manager(
     } else if has_pipfile {
         Sourced::new(PackageManager::Pipenv, dir.file_origin("Pipfile"))
     } else if dir.has("requirements.txt") {
-        Sourced::new(PackageManager::Pip, dir.file_origin("requirements.txt"))
+        let origin = dir.file_origin("requirements.txt");
+        // A requirements file that pins every package exactly is pip's lockfile.
+        let lock = dir
+            .read_optional("requirements.txt")
+            .ok()
+            .flatten()
+            .filter(|file| pins_everything(&file.text))
+            .map(|_| Sourced::new("requirements.txt".to_string(), origin.clone()));
+        return (Sourced::new(PackageManager::Pip, origin), lock);
     } else {
         Sourced::default_value(PackageManager::Pip)
     };
     (manager, None)
+}
+
+/// True when every requirement line pins an exact version (`name==1.2.3`), so installing from
+/// the file gives the same packages every time.
+fn pins_everything(text: &str) -> bool {
+    let mut requirements = text
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|line| !line.is_empty() && !line.starts_with('-'))
+        .peekable();
+    requirements.peek().is_some() && requirements.all(|line| line.contains("=="))
 }
 
 static FASTAPI_APP: LazyLock<Regex> =
@@ -353,6 +372,17 @@ static PORT: LazyLock<Regex> = LazyLock::new(|| {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_fully_pinned_requirements_are_a_lockfile() {
+        assert!(super::pins_everything(
+            "# deps\nfastapi==0.115.0\nuvicorn[standard]==0.30.1  # server\n"
+        ));
+        assert!(super::pins_everything("-r base.txt\nflask==3.0.3\n"));
+        assert!(!super::pins_everything("fastapi>=0.115\nuvicorn==0.30.1\n"));
+        assert!(!super::pins_everything("# nothing\n"));
+    }
+
     use super::*;
 
     #[test]

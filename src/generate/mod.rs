@@ -5,5 +5,10 @@
 //! model.
 
 pub mod builtin;
+pub mod constitution_text;
 pub mod extract;
+pub mod jobs;
+pub mod lint;
+pub mod params;
+pub mod pipeline;
 pub mod prompt;

@@ -1,0 +1,369 @@
+//! The review loop: each staged artifact is shown as a diff against its target, with its lint
+//! status and the record that produced it, and written only when the [`Approver`] accepts it.
+//!
+//! What is written is byte for byte what was shown: the staged bytes are read back through
+//! [`Staging::read`], which refuses them if they changed since they were staged, and an edit is
+//! shown again (re-linted, re-diffed) before it can be accepted. An artifact with error findings
+//! is refused unless the run is forced, and a forced apply is recorded as such. Every decision
+//! becomes a record of its own, pointing at the record that produced the artifact; the apply
+//! record lists what it replaced so [`Reviewer::undo`] can put it back.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::approve::{Approver, Decision, Proposal};
+use super::diff;
+use super::files::{FileApplier, Written};
+use super::staging::{Entry, LintStatus, Staging};
+use crate::error::{Error, Result};
+use crate::generate::extract::Artifact;
+use crate::generate::lint::lint_artifacts;
+use crate::phr::{self, NewRecord, Reference, Relation, Stage, Store};
+use crate::policy::Constitution;
+use crate::printer::{Printer, Tone};
+
+/// Everything the review needs.
+pub struct Reviewer<'a> {
+    pub root: &'a Path,
+    pub staging: &'a Staging,
+    pub store: &'a Store,
+    pub constitution: &'a Constitution,
+    pub printer: &'a Printer,
+    /// Feature the decision records are filed under.
+    pub feature: Option<String>,
+    /// The command line, for the records.
+    pub command_line: String,
+    /// Apply artifacts that have error findings.
+    pub force: bool,
+    /// Print each artifact's header and diff on stdout (off when stdout carries JSON).
+    pub show_diffs: bool,
+}
+
+/// One file that was written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    pub target: String,
+    pub sha256: String,
+    /// The record of the approval.
+    pub record: String,
+    pub forced: bool,
+    pub edited: bool,
+}
+
+/// What a review did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReviewReport {
+    pub applied: Vec<Applied>,
+    pub rejected: Vec<String>,
+    /// Targets not applied, and why (error findings without `--force`, changed after staging).
+    pub refused: Vec<(String, String)>,
+    /// Targets left staged because the review was quit.
+    pub left: Vec<String>,
+}
+
+/// The marker before the JSON list of written files in an apply record's response.
+const WRITTEN_MARKER: &str = "Files written (for `aigen apply --undo`):";
+
+impl Reviewer<'_> {
+    /// Reviews the entries in order.
+    pub fn review(&self, entries: Vec<Entry>, approver: &mut dyn Approver) -> Result<ReviewReport> {
+        let mut report = ReviewReport::default();
+        let mut accept_all = false;
+        let mut remaining = entries.into_iter();
+        while let Some(entry) = remaining.next() {
+            let staged = match self.staging.read(&entry) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    self.printer.warn(&error);
+                    report
+                        .refused
+                        .push((entry.target.clone(), error.to_string()));
+                    continue;
+                }
+            };
+            let Ok(mut content) = String::from_utf8(staged) else {
+                report
+                    .refused
+                    .push((entry.target.clone(), "the staged file is not text".into()));
+                continue;
+            };
+            let mut lint = entry.lint;
+            let mut edited = false;
+            loop {
+                self.show(&entry, &content, lint)?;
+                let decision = if accept_all {
+                    Decision::Accept
+                } else {
+                    approver.decide(&Proposal {
+                        target: &entry.target,
+                        content: &content,
+                        has_errors: lint.errors > 0,
+                    })?
+                };
+                match decision {
+                    Decision::Accept | Decision::AcceptAll => {
+                        accept_all |= decision == Decision::AcceptAll;
+                        if lint.errors > 0 && !self.force {
+                            let reason = format!(
+                                "{} error finding{}; rerun with --force to apply it anyway",
+                                lint.errors,
+                                if lint.errors == 1 { "" } else { "s" }
+                            );
+                            self.printer
+                                .warn(format!("{}: refused: {reason}", entry.target));
+                            report.refused.push((entry.target.clone(), reason));
+                        } else {
+                            report
+                                .applied
+                                .push(self.write(&entry, &content, lint, edited)?);
+                        }
+                        break;
+                    }
+                    Decision::Reject => {
+                        self.decision_record(
+                            &entry,
+                            Relation::Rejects,
+                            &content,
+                            "Rejected: the file was not written.".into(),
+                            vec!["apply".into(), "rejected".into()],
+                        )?;
+                        self.staging.remove(std::slice::from_ref(&entry.target))?;
+                        self.printer.status(format!(
+                            "{} {}",
+                            self.printer.paint_err(Tone::Warning, "rejected"),
+                            entry.target
+                        ));
+                        report.rejected.push(entry.target.clone());
+                        break;
+                    }
+                    Decision::Edit(text) => {
+                        edited = edited || text != content;
+                        content = text;
+                        lint = self.lint(&entry.target, &content);
+                    }
+                    Decision::Quit => {
+                        report.left.push(entry.target.clone());
+                        report.left.extend(remaining.by_ref().map(|e| e.target));
+                        return Ok(report);
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Prints an artifact's header and diff.
+    fn show(&self, entry: &Entry, content: &str, lint: LintStatus) -> Result<()> {
+        if !self.show_diffs {
+            return Ok(());
+        }
+        let current = std::fs::read_to_string(self.root.join(&entry.target)).ok();
+        let state = match &current {
+            None => "new file",
+            Some(old) if old == content => "unchanged",
+            Some(_) => "modified",
+        };
+        let lint_text = if lint.errors > 0 {
+            self.printer.paint(Tone::Error, lint.summary())
+        } else if lint.is_clean() {
+            self.printer.paint(Tone::Success, lint.summary())
+        } else {
+            self.printer.paint(Tone::Warning, lint.summary())
+        };
+        self.printer.out(format!(
+            "{} ({state}; lint: {lint_text}; from {} via {})",
+            self.printer.paint(Tone::Emphasis, &entry.target),
+            entry.record.as_deref().unwrap_or("no record"),
+            entry.provider,
+        ))?;
+        let text = diff::unified(&entry.target, current.as_deref(), content);
+        let masked = self.store.redactor().redact_string(&text);
+        if !masked.is_empty() {
+            self.printer
+                .out(diff::paint(&masked, self.printer).trim_end())?;
+        }
+        Ok(())
+    }
+
+    fn lint(&self, target: &str, content: &str) -> LintStatus {
+        let linted = lint_artifacts(
+            vec![Artifact {
+                path: target.to_string(),
+                content: content.to_string(),
+            }],
+            self.root,
+            self.constitution,
+        );
+        linted.first().map(|l| l.status()).unwrap_or_default()
+    }
+
+    /// Writes one approved artifact, records the approval and unstages it.
+    fn write(
+        &self,
+        entry: &Entry,
+        content: &str,
+        lint: LintStatus,
+        edited: bool,
+    ) -> Result<Applied> {
+        let applier = FileApplier::new(self.root, self.staging.dir().join("backups"));
+        let written = applier.write(&entry.target, content.as_bytes())?;
+        let forced = lint.errors > 0;
+        let mut labels = vec!["apply".to_string()];
+        if forced {
+            labels.push("forced".into());
+        }
+        if edited {
+            labels.push("edited".into());
+        }
+        let list = serde_json::to_string_pretty(std::slice::from_ref(&written))
+            .map_err(|e| Error::usage(format!("cannot encode the apply record: {e}")))?;
+        let mut response = format!(
+            "Applied `{}` (lint: {}){}.\n\n{WRITTEN_MARKER}\n\n```json\n{list}\n```\n",
+            entry.target,
+            lint.summary(),
+            if edited {
+                ", edited before approval"
+            } else {
+                ""
+            },
+        );
+        if edited {
+            response.push_str(&format!(
+                "\nStaged sha256 {}; written sha256 {}.\n",
+                entry.sha256, written.sha256
+            ));
+        }
+        let relation = if forced {
+            Relation::Forces
+        } else {
+            Relation::Approves
+        };
+        let record = self.decision_record(entry, relation, content, response, labels)?;
+        self.staging.remove(std::slice::from_ref(&entry.target))?;
+        self.printer.status(format!(
+            "{} {}{}",
+            self.printer.paint_err(Tone::Success, "applied"),
+            entry.target,
+            if forced { " (forced)" } else { "" }
+        ));
+        Ok(Applied {
+            target: entry.target.clone(),
+            sha256: written.sha256,
+            record,
+            forced,
+            edited,
+        })
+    }
+
+    /// Appends the record of a decision about an entry.
+    fn decision_record(
+        &self,
+        entry: &Entry,
+        relation: Relation,
+        content: &str,
+        response: String,
+        labels: Vec<String>,
+    ) -> Result<String> {
+        let verb = match relation {
+            Relation::Rejects => "Reject",
+            Relation::Forces => "Force apply of",
+            _ => "Apply",
+        };
+        let record = NewRecord {
+            feature: self.feature.clone(),
+            labels,
+            prompt: format!(
+                "{verb} `{}` (staged sha256 {}, produced by {}).",
+                entry.target,
+                entry.sha256,
+                entry.record.as_deref().unwrap_or("no record")
+            ),
+            response,
+            files: vec![entry.target.clone()],
+            tests: vec![format!("aigen lint: {}", entry.lint.summary())],
+            command: Some("aigen apply".into()),
+            provider: Some(entry.provider.clone()),
+            command_line: Some(self.command_line.clone()),
+            artifacts: vec![phr::Artifact::of(&entry.target, content.as_bytes())],
+            reference: entry
+                .record
+                .clone()
+                .map(|record| Reference { relation, record }),
+            ..NewRecord::new(format!("{verb} {}", entry.target), self.stage())
+        };
+        Ok(self.store.append(record)?.reference)
+    }
+
+    /// Restores what the apply recorded in `record` replaced, and records the undo.
+    pub fn undo(&self, record: &str) -> Result<Vec<String>> {
+        let entry = self.store.find(record)?;
+        let reference = entry.reference();
+        let written = written_files(entry.record.response.as_deref().unwrap_or("")).ok_or_else(
+            || {
+                Error::usage_with_hint(
+                    format!("record `{reference}` is not an apply record"),
+                    "pass the record `aigen apply` printed, or find it with `aigen history list --label apply`",
+                )
+            },
+        )?;
+        let applier = FileApplier::new(self.root, self.staging.dir().join("backups"));
+        let restored = applier.undo(&written)?;
+        let record = NewRecord {
+            feature: self.feature.clone(),
+            labels: vec!["apply".into(), "undo".into()],
+            prompt: format!("Undo the apply recorded in {reference}."),
+            response: format!("Restored: {}.", restored.join(", ")),
+            files: restored.clone(),
+            command: Some("aigen apply --undo".into()),
+            command_line: Some(self.command_line.clone()),
+            reference: Some(Reference {
+                relation: Relation::Undoes,
+                record: reference,
+            }),
+            ..NewRecord::new(
+                format!("Undo apply of {}", restored.join(", ")),
+                self.stage(),
+            )
+        };
+        self.store.append(record)?;
+        Ok(restored)
+    }
+
+    fn stage(&self) -> Stage {
+        if self.feature.is_some() {
+            Stage::Misc
+        } else {
+            Stage::General
+        }
+    }
+}
+
+/// The files an apply record lists, from the JSON block after [`WRITTEN_MARKER`].
+fn written_files(response: &str) -> Option<Vec<Written>> {
+    let after = response.split_once(WRITTEN_MARKER)?.1;
+    let start = after.find("```json")? + "```json".len();
+    let rest = &after[start..];
+    let end = rest.find("```")?;
+    serde_json::from_str(&rest[..end]).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_files_round_trip_through_the_record_text() {
+        let written = vec![Written {
+            target: "k8s/a.yaml".into(),
+            previous: None,
+            sha256: "ab".repeat(32),
+        }];
+        let text = format!(
+            "Applied.\n\n{WRITTEN_MARKER}\n\n```json\n{}\n```\n",
+            serde_json::to_string_pretty(&written).unwrap()
+        );
+        assert_eq!(written_files(&text).unwrap(), written);
+        assert!(written_files("no list here").is_none());
+    }
+}

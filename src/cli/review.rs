@@ -1,0 +1,177 @@
+//! `aigen dockerfile --review` and `aigen manifest --review`: existing files are linted, sent with
+//! their findings to the provider for a review and a corrected version, and the correction is
+//! staged for `aigen apply`, with the exchange recorded like any other.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::Context;
+use super::args::GenerateArgs;
+use super::generating::{Session, run_jobs};
+use crate::error::{Error, ExitStatus, Result};
+use crate::generate::constitution_text::{self, Audience};
+use crate::generate::extract::Expected;
+use crate::generate::jobs::Job;
+use crate::generate::prompt::{FILE_CAP, fence};
+use crate::policy::walk;
+use crate::policy::{FileKind, Finding};
+use crate::provider::Task;
+
+/// Which files a review is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Dockerfile,
+    Manifest,
+}
+
+impl Kind {
+    fn file_kind(self) -> FileKind {
+        match self {
+            Self::Dockerfile => FileKind::Dockerfile,
+            Self::Manifest => FileKind::Kubernetes,
+        }
+    }
+}
+
+/// Reviews `paths` (default: the project's Dockerfiles, or its manifests directory).
+pub fn run(
+    session: &Session,
+    paths: &[PathBuf],
+    kind: Kind,
+    args: &GenerateArgs,
+    context: &Context,
+) -> Result<ExitStatus> {
+    let settings = &session.settings;
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        match kind {
+            Kind::Dockerfile => vec![settings.root.clone()],
+            Kind::Manifest => vec![settings.in_root(session.params.manifest_dir())],
+        }
+    } else {
+        paths.to_vec()
+    };
+    let discovery = walk::discover(&paths, &settings.cwd, &settings.root, &session.constitution);
+    if let Some(error) = discovery.errors.into_iter().next() {
+        return Err(error);
+    }
+    let mut files: Vec<(String, String)> = Vec::new();
+    for target in discovery.targets {
+        let Ok(text) = std::fs::read_to_string(&target.path) else {
+            continue;
+        };
+        let file_kind = target
+            .kind
+            .unwrap_or_else(|| FileKind::detect(&target.path, &text));
+        if file_kind != kind.file_kind() {
+            continue;
+        }
+        let relative = relative_to_root(&target.path, &settings.root)?;
+        files.push((relative, text));
+    }
+    if files.is_empty() {
+        return Err(Error::usage(format!(
+            "no {} to review under {}",
+            match kind {
+                Kind::Dockerfile => "Dockerfiles",
+                Kind::Manifest => "Kubernetes manifests",
+            },
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let findings = lint_existing(session, &files);
+    for finding in &findings {
+        context.printer.warn(finding.short());
+    }
+    let services = session.select(&[], true).unwrap_or_default();
+    let provider = session.provider(args, &services)?;
+    let job = review_job(session, kind, files, &findings);
+    run_jobs(session, &provider, vec![job], args, context)
+}
+
+/// The findings of the policy engine on the files, as they are on disk.
+fn lint_existing(session: &Session, files: &[(String, String)]) -> Vec<Finding> {
+    let artifacts = files
+        .iter()
+        .map(|(path, content)| crate::generate::extract::Artifact {
+            path: path.clone(),
+            content: content.clone(),
+        })
+        .collect();
+    crate::generate::lint::lint_artifacts(artifacts, &session.settings.root, &session.constitution)
+        .into_iter()
+        .flat_map(|l| l.findings)
+        .collect()
+}
+
+fn review_job(
+    session: &Session,
+    kind: Kind,
+    files: Vec<(String, String)>,
+    findings: &[Finding],
+) -> Job {
+    let audience = match kind {
+        Kind::Dockerfile => Audience::Dockerfile,
+        Kind::Manifest => Audience::Kubernetes,
+    };
+    let fenced = files
+        .iter()
+        .map(|(path, text)| fence(path, text, FILE_CAP))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let finding_values: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            json!({
+                "path": crate::fsutil::slash_path(&f.path),
+                "line": f.line(),
+                "column": f.column(),
+                "code": f.code,
+                "message": f.message,
+            })
+        })
+        .collect();
+    let targets: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
+    let label = match kind {
+        Kind::Dockerfile => "dockerfile",
+        Kind::Manifest => "manifest",
+    };
+    Job {
+        title: format!("Review of {}", targets.join(", ")),
+        template: "review.md",
+        context: json!({
+            "rules": constitution_text::in_words(&session.constitution, audience),
+            "findings": finding_values,
+            "files": fenced,
+        }),
+        task: Task::Review {
+            files,
+            findings: findings.iter().map(Finding::short).collect(),
+        },
+        expected: Expected::files(targets),
+        labels: vec!["review".into(), label.into()],
+    }
+}
+
+/// A path relative to the project root, refusing files outside it.
+fn relative_to_root(path: &Path, root: &Path) -> Result<String> {
+    let absolute = path
+        .canonicalize()
+        .map_err(|e| Error::io("read", path, e))?;
+    let root = root
+        .canonicalize()
+        .map_err(|e| Error::io("read", root, e))?;
+    absolute
+        .strip_prefix(&root)
+        .map(crate::fsutil::slash_path)
+        .map_err(|_| {
+            Error::usage(format!(
+                "`{}` is outside the project; only files of the project are reviewed",
+                path.display()
+            ))
+        })
+}

@@ -1,0 +1,145 @@
+//! Jobs: what one generating command asks a provider for, before any provider sees it.
+//!
+//! A [`Job`] holds the prompt template and its context, the structured [`Task`] for the builtin
+//! provider, and the files the answer may produce. The targets are the paths the builtin
+//! generator would write for the same request, so every provider is held to the same files.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::constitution_text::{self, Audience};
+use super::extract::Expected;
+use super::prompt::{FILE_CAP, fence};
+use crate::detect::Service;
+use crate::generate::builtin::{self, Params};
+use crate::policy::Constitution;
+use crate::provider::Task;
+
+/// One request to generate files, ready for the lint-guided loop.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Short title, used for records (`Dockerfile for backend`).
+    pub title: String,
+    /// The prompt template's file name under `prompts/`.
+    pub template: &'static str,
+    /// What the template is rendered with.
+    pub context: serde_json::Value,
+    /// The same request in structured form.
+    pub task: Task,
+    /// The files the answer may produce.
+    pub expected: Expected,
+    /// Labels for the records (`dockerfile`, the service names).
+    pub labels: Vec<String>,
+}
+
+/// A Dockerfile and its `.dockerignore` for one service.
+pub fn dockerfile(
+    service: &Service,
+    params: &Params,
+    constitution: &Constitution,
+    root: &Path,
+) -> Job {
+    let dockerfile = params.dockerfile_path(&service.name);
+    let dockerignore = format!("{dockerfile}.dockerignore");
+    let targets = vec![dockerfile.clone(), dockerignore.clone()];
+    Job {
+        title: format!("Dockerfile for {}", service.name),
+        template: "dockerfile.md",
+        context: json!({
+            "service": service,
+            "target": dockerfile,
+            "dockerignore_target": dockerignore,
+            "rules": constitution_text::in_words(constitution, Audience::Dockerfile),
+            "existing": existing(root, std::slice::from_ref(&dockerfile)),
+        }),
+        task: Task::Dockerfile {
+            service: Box::new(service.clone()),
+            targets: targets.clone(),
+        },
+        expected: Expected::files(targets),
+        labels: vec!["dockerfile".into(), service.name.clone()],
+    }
+}
+
+/// Kubernetes manifests for a set of services.
+pub fn manifests(
+    services: &[Service],
+    params: &Params,
+    constitution: &Constitution,
+    root: &Path,
+) -> Job {
+    let targets: Vec<String> = builtin::manifests(services, params)
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+    let mut labels = vec!["manifest".to_string()];
+    labels.extend(names.iter().map(|n| n.to_string()));
+    Job {
+        title: format!("Kubernetes manifests for {}", names.join(", ")),
+        template: "manifest.md",
+        context: json!({
+            "app": params.app,
+            "services": services,
+            "images": services.iter().map(|s| image_of(params, &s.name)).collect::<Vec<_>>(),
+            "manifests_dir": params.manifest_dir(),
+            "targets": targets,
+            "rules": constitution_text::in_words(constitution, Audience::Kubernetes),
+            "existing": existing(root, &targets),
+        }),
+        task: Task::Manifests {
+            services: services.to_vec(),
+            targets: targets.clone(),
+        },
+        expected: Expected::files(targets),
+        labels,
+    }
+}
+
+/// One Helm chart for all services.
+pub fn helm(services: &[Service], params: &Params, constitution: &Constitution) -> Job {
+    let targets: Vec<String> = builtin::helm_chart(services, params)
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    let chart_dir = params.chart_dir();
+    Job {
+        title: format!("Helm chart {}", params.app),
+        template: "helm.md",
+        context: json!({
+            "chart": params.app,
+            "chart_dir": chart_dir,
+            "services": services,
+            "targets": targets,
+            "rules": constitution_text::in_words(constitution, Audience::Kubernetes),
+        }),
+        task: Task::Helm {
+            chart: params.app.clone(),
+            services: services.to_vec(),
+            targets: targets.clone(),
+        },
+        expected: Expected {
+            targets,
+            directories: vec![chart_dir],
+        },
+        labels: vec!["helm".into(), params.app.clone()],
+    }
+}
+
+/// The image reference a service's manifests use.
+fn image_of(params: &Params, service: &str) -> String {
+    format!("{}/{}:{}", params.image.prefix, service, params.image.tag)
+}
+
+/// The current content of the targets that exist, fenced as data, for updating them.
+fn existing(root: &Path, targets: &[String]) -> String {
+    targets
+        .iter()
+        .filter_map(|target| {
+            let text = std::fs::read_to_string(root.join(target)).ok()?;
+            Some(fence(target, &text, FILE_CAP))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
