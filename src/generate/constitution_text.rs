@@ -123,7 +123,7 @@ pub fn in_words(constitution: &Constitution, audience: Audience) -> String {
     }
     if !constitution.secrets.is_empty() {
         line(format!(
-            "{} are secrets: never in ARG/ENV or literal values; in Kubernetes, only through secretKeyRef",
+            "{} are secrets and never appear in ARG/ENV or as literal values; in Kubernetes they come only through secretKeyRef",
             constitution.secrets.join(", ")
         ));
     }

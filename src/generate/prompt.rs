@@ -9,7 +9,6 @@
 
 use std::path::Path;
 
-use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 use serde::Serialize;
@@ -27,7 +26,7 @@ pub struct Template {
     pub name: String,
     /// The version in its header, `0` when it has none.
     pub version: u32,
-    /// `builtin` or the path of the project's override.
+    /// `<name> (built-in)` or the path of the project's override.
     pub origin: String,
     source: String,
 }
@@ -45,7 +44,7 @@ impl Template {
                 .find(|(file, _)| *file == name)
                 .map(|(_, text)| (*text).to_string())
                 .ok_or_else(|| Error::usage(format!("no prompt template named `{name}`")))?;
-            (text, "builtin".to_string())
+            (text, format!("{name} (built-in)"))
         };
         Ok(Self {
             name: name.to_string(),
@@ -70,12 +69,6 @@ impl Template {
             )
         };
         let mut env = Environment::new();
-        env.set_syntax(
-            SyntaxConfig::builder()
-                .trim_blocks(true)
-                .build()
-                .map_err(located)?,
-        );
         env.add_template(&self.name, &self.source)
             .map_err(located)?;
         let template = env.get_template(&self.name).map_err(located)?;
@@ -154,7 +147,7 @@ mod tests {
         for (name, _) in assets::PROMPTS {
             let template = Template::load(Path::new("/nonexistent"), name).unwrap();
             assert!(template.version >= 1, "{name} has no version header");
-            assert_eq!(template.origin, "builtin");
+            assert_eq!(template.origin, format!("{name} (built-in)"));
         }
     }
 
