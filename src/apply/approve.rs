@@ -35,6 +35,8 @@ pub enum Decision {
     AcceptAll,
     /// Write nothing more; stop asking.
     Quit,
+    /// Decide nothing about this one; leave it staged and go on (a dry run).
+    Skip,
 }
 
 /// Decides about proposals.

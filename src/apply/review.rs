@@ -142,6 +142,10 @@ impl Reviewer<'_> {
                         content = text;
                         lint = self.lint(&entry.target, &content);
                     }
+                    Decision::Skip => {
+                        report.left.push(entry.target.clone());
+                        break;
+                    }
                     Decision::Quit => {
                         report.left.push(entry.target.clone());
                         report.left.extend(remaining.by_ref().map(|e| e.target));
