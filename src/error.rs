@@ -104,9 +104,6 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
-    /// The command exists but its capability has not been built.
-    #[error("`aigen {command}` is not available in this build yet")]
-    NotBuilt { command: &'static str },
     /// A command was interrupted by the user (Ctrl-C).
     #[error("interrupted")]
     Interrupted,
@@ -173,9 +170,7 @@ impl Error {
         match self {
             Self::External { .. } => ExitStatus::External,
             Self::Interrupted => ExitStatus::External,
-            Self::Usage { .. } | Self::Io { .. } | Self::Input { .. } | Self::NotBuilt { .. } => {
-                ExitStatus::Error
-            }
+            Self::Usage { .. } | Self::Io { .. } | Self::Input { .. } => ExitStatus::Error,
         }
     }
 

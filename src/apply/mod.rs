@@ -9,3 +9,4 @@ pub mod diff;
 pub mod files;
 pub mod review;
 pub mod staging;
+pub mod trace;

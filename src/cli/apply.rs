@@ -17,7 +17,7 @@ use crate::apply::diff;
 use crate::apply::review::Reviewer;
 use crate::error::{Error, ExitStatus, Result};
 use crate::phr::{NewRecord, Outcome, Stage};
-use crate::printer::Tone;
+use crate::printer::{Tone, Verbosity};
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -85,7 +85,9 @@ pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
         feature: session.settings.feature.clone(),
         command_line: command_line(),
         force: args.force,
-        show_diffs: !args.output.is_json(),
+        // With --yes nobody reads the diffs as they scroll by; -v shows them anyway.
+        show_diffs: !args.output.is_json()
+            && (!args.yes || context.printer.verbosity() >= Verbosity::Verbose),
     };
     if let Some(record) = &args.undo {
         let restored = reviewer.undo(record)?;

@@ -1,14 +1,27 @@
-//! `aigen ask`: a free-form prompt to an AI DevOps tool, recorded as a PHR.
+//! `aigen ask`: a free-form prompt to an AI DevOps tool (or an OpenAI-compatible model), its
+//! answer on stdout, and the exchange recorded as a PHR, failures and interruptions included.
+
+use std::io::Write;
+use std::str::FromStr;
+use std::time::Duration;
 
 use clap::Args;
+use serde_json::json;
 
 use super::Context;
 use super::args::FormatArgs;
-use crate::error::{ExitStatus, Result};
+use super::generating::{command_line, project_redactor};
+use crate::detect;
+use crate::error::{Error, ExitStatus, Result};
+use crate::phr::{NewRecord, Outcome, Stage, Store, Tokens};
+use crate::policy::Constitution;
+use crate::provider::{
+    Event, Provider, ProviderConfig, ProviderKind, RedactingSink, Request, Sink, Task,
+};
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
-    /// The tool to ask: kubectl-ai, kagent, gordon, openai, builtin or command.
+    /// The tool to ask: kubectl-ai, kagent, gordon, openai or command.
     #[arg(long, value_name = "TOOL")]
     pub tool: String,
 
@@ -24,11 +37,15 @@ pub struct AskArgs {
     #[arg(long, value_name = "FEATURE")]
     pub feature: Option<String>,
 
-    /// kagent agent to invoke.
+    /// kagent agent to invoke (default k8s-agent).
     #[arg(long, value_name = "NAME")]
     pub agent: Option<String>,
 
-    /// Show what would be run; run nothing.
+    /// Base URL of an OpenAI-compatible server (for --tool openai).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Show what would be run; run nothing, record nothing.
     #[arg(long)]
     pub dry_run: bool,
 
@@ -40,6 +57,175 @@ pub struct AskArgs {
     pub output: FormatArgs,
 }
 
-pub fn run(_args: AskArgs, _context: &Context) -> Result<ExitStatus> {
-    super::not_built("ask")
+pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
+    let settings = context.settings()?;
+    let printer = &context.printer;
+    let json = args.output.is_json();
+    let kind = ProviderKind::from_str(&args.tool)?;
+    if kind == ProviderKind::Builtin {
+        return Err(Error::usage_with_hint(
+            "the builtin generator answers generation requests only, not free-form questions",
+            "ask kubectl-ai, kagent, gordon, an OpenAI-compatible model (openai) or a command",
+        ));
+    }
+    let mut config = ProviderConfig::from_settings(kind, &settings);
+    config.agent.clone_from(&args.agent);
+    if let Some(url) = &args.base_url {
+        config.base_url = Some(url.clone());
+    }
+    if let Some(secs) = args.timeout {
+        config.timeout = Duration::from_secs(secs.max(1));
+    }
+    let provider = Provider::new(&config)?;
+    let request = Request {
+        system: String::new(),
+        prompt: args.prompt.clone(),
+        model: args.model.clone().or_else(|| settings.model.clone()),
+        task: Task::Free,
+    };
+    let constitution = Constitution::load_or_preset(&settings.policy)?;
+    let detection = detect::detect(&settings.root, &settings.config);
+    let redactor = project_redactor(&detection, &constitution);
+
+    if args.dry_run {
+        let what = match &provider {
+            Provider::Tool(tool) => {
+                let invocation = tool.invocation(&request);
+                format!("{} {}", invocation.program, invocation.args.join(" "))
+            }
+            _ => format!(
+                "POST {}/chat/completions (model {})",
+                config
+                    .base_url
+                    .as_deref()
+                    .unwrap_or("https://api.openai.com/v1")
+                    .trim_end_matches('/'),
+                request.model.as_deref().unwrap_or("the default")
+            ),
+        };
+        let what = redactor.redact_string(&what);
+        if json {
+            printer.out(json!({ "dry_run": true, "tool": kind.name(), "would_run": what }))?;
+        } else {
+            printer.out(format!("dry run: would run {what}; nothing is sent"))?;
+        }
+        return Ok(ExitStatus::Success);
+    }
+
+    let store = Store::open(&settings.in_root(&settings.config.paths.history))?
+        .with_redactor(redactor.clone());
+    // The answer is the data: streamed to stdout in text mode, redacted line by line.
+    let mut stdout = |event: Event<'_>| {
+        if let Event::Text(text) = event
+            && !json
+        {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        }
+    };
+    let result = {
+        let mut sink = RedactingSink::new(&mut stdout, &redactor);
+        let sink_ref: &mut (dyn Sink + Send) = &mut sink;
+        let result = provider.complete_blocking(&request, sink_ref);
+        sink.flush();
+        result
+    };
+    let feature = args.feature.clone().or_else(|| settings.feature.clone());
+    let title = title_of(&args.prompt);
+    let mut record = NewRecord {
+        feature: feature.clone(),
+        model: request.model.clone(),
+        labels: vec!["ask".into(), kind.name().into()],
+        prompt: args.prompt.clone(),
+        command: Some("aigen ask".into()),
+        provider: Some(kind.name().into()),
+        tool: kind.tool().map(|t| t.name().to_string()),
+        command_line: Some(command_line()),
+        ..NewRecord::new(
+            title,
+            if feature.is_some() {
+                Stage::Misc
+            } else {
+                Stage::General
+            },
+        )
+    };
+    match result {
+        Ok(response) => {
+            record.response = response.text.clone();
+            record.model = Some(response.model.clone());
+            record.tokens = response.usage.map(|u| Tokens {
+                prompt: u.prompt_tokens,
+                completion: u.completion_tokens,
+            });
+            record.latency_ms =
+                Some(u64::try_from(response.latency.as_millis()).unwrap_or(u64::MAX));
+            let appended = store.append(record)?;
+            if json {
+                let mut value = json!({
+                    "record": appended.reference,
+                    "path": appended.path,
+                    "tool": kind.name(),
+                    "model": response.model,
+                    "usage": response.usage,
+                    "response": response.text,
+                });
+                redactor.redact_json(&mut value);
+                printer.out(value)?;
+            } else {
+                if !response.text.ends_with('\n') {
+                    printer.out("")?;
+                }
+                printer.status(format!("recorded as {}", appended.reference));
+            }
+            Ok(ExitStatus::Success)
+        }
+        Err(error) => {
+            record.response = error.partial().to_string();
+            record.outcome = if error.is_interrupted() {
+                Outcome::Interrupted(error.to_string())
+            } else {
+                Outcome::Failed(error.to_string())
+            };
+            let appended = store.append(record)?;
+            printer.status(format!("recorded as {}", appended.reference));
+            Err(redactor.redact_error(error.into()))
+        }
+    }
+}
+
+/// A record title from a prompt: its first line, cut at a word boundary.
+fn title_of(prompt: &str) -> String {
+    let first = prompt
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("ask");
+    let mut title = String::new();
+    for word in first.split_whitespace() {
+        if title.len() + word.len() > 60 {
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(word);
+    }
+    if title.is_empty() {
+        first.chars().take(60).collect()
+    } else {
+        title
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_are_the_first_line_cut_at_a_word() {
+        assert_eq!(
+            super::title_of("\n  scale the backend to 3\nmore"),
+            "scale the backend to 3"
+        );
+        let long = "word ".repeat(30);
+        assert!(super::title_of(&long).len() <= 60);
+    }
 }

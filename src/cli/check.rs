@@ -1,10 +1,27 @@
 //! `aigen check`: the constitution gate over a whole repository.
+//!
+//! It passes when every detected service has a Dockerfile, a Deployment among the manifests and
+//! templates in the chart; when everything lints clean (no error findings); and when every
+//! infrastructure file traces to the trail: a record of an exchange or an approved apply whose
+//! artifact hash is the file's current hash (principle I of the constitution, made checkable).
+//! Files changed by hand since their record, and files no record knows, are listed by name.
+
+use std::path::{Path, PathBuf};
 
 use clap::Args;
+use ignore::WalkBuilder;
+use serde::Serialize;
 
 use super::Context;
 use super::args::FormatArgs;
-use crate::error::{ExitStatus, Result};
+use super::generating::Session;
+use crate::apply::cluster::Manifests;
+use crate::apply::trace::{Trace, TraceIndex};
+use crate::error::{Error, ExitStatus, Result};
+use crate::fsutil;
+use crate::hash::sha256_hex;
+use crate::policy::{Counts, Finding, Severity, walk};
+use crate::printer::Tone;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -12,6 +29,210 @@ pub struct CheckArgs {
     pub output: FormatArgs,
 }
 
-pub fn run(_args: CheckArgs, _context: &Context) -> Result<ExitStatus> {
-    super::not_built("check")
+/// One failed or passed part of the gate.
+#[derive(Debug, Clone, Serialize)]
+struct Problem {
+    /// `missing`, `lint`, `changed` or `untraced`.
+    kind: &'static str,
+    path: String,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    passed: bool,
+    services: Vec<String>,
+    files_checked: usize,
+    lint: Counts,
+    problems: Vec<Problem>,
+}
+
+pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
+    let session = Session::open(context)?;
+    let settings = &session.settings;
+    let root = &settings.root;
+    let mut problems = Vec::new();
+
+    let manifest_dir = session.params.manifest_dir();
+    let chart_dir = session.params.chart_dir();
+    let deployments = deployments_in(&root.join(&manifest_dir));
+    for service in &session.detection.services {
+        let dockerfile = session.params.dockerfile_path(&service.name);
+        if !root.join(&dockerfile).is_file() {
+            problems.push(missing(&dockerfile, &service.name, "Dockerfile"));
+        }
+        if !deployments.contains(&service.name) {
+            problems.push(missing(
+                &manifest_dir,
+                &service.name,
+                "Deployment among the manifests",
+            ));
+        }
+        let template = format!("{chart_dir}/templates/{}-deployment.yaml", service.name);
+        if !root.join(&template).is_file() {
+            problems.push(missing(&template, &service.name, "chart template"));
+        }
+    }
+
+    let findings = lint_project(&session)?;
+    for finding in findings.iter().filter(|f| f.severity == Severity::Error) {
+        problems.push(Problem {
+            kind: "lint",
+            path: fsutil::slash_path(&finding.path),
+            message: finding.short(),
+        });
+    }
+
+    let trail = session.store.records()?;
+    let index = TraceIndex::from_trail(&trail);
+    let files = infrastructure_files(root, &session);
+    for relative in &files {
+        let path = root.join(relative);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+        match index.trace(relative, &sha256_hex(&bytes)) {
+            Trace::Recorded { .. } => {}
+            Trace::Changed { record } => problems.push(Problem {
+                kind: "changed",
+                path: relative.clone(),
+                message: format!("changed by hand since {record}; regenerate it or record the change with `aigen manifest --review` / `aigen dockerfile --review`"),
+            }),
+            Trace::Untraced => problems.push(Problem {
+                kind: "untraced",
+                path: relative.clone(),
+                message: "no record produced or approved it; generate it with aigen or record the exchange with `aigen history add`".into(),
+            }),
+        }
+    }
+
+    let report = Report {
+        passed: problems.is_empty(),
+        services: session
+            .detection
+            .services
+            .iter()
+            .map(|s| s.name.clone())
+            .collect(),
+        files_checked: files.len(),
+        lint: Counts::of(&findings),
+        problems,
+    };
+    print(&report, args.output.is_json(), context)?;
+    Ok(if report.passed {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}
+
+fn missing(path: &str, service: &str, what: &str) -> Problem {
+    Problem {
+        kind: "missing",
+        path: path.to_string(),
+        message: format!("service `{service}` has no {what}"),
+    }
+}
+
+/// Names of the Deployments in the manifests directory (empty when there is none).
+fn deployments_in(dir: &Path) -> Vec<String> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    Manifests::load(&[dir.to_path_buf()])
+        .map(|manifests| {
+            manifests
+                .objects
+                .iter()
+                .filter(|m| m.key().kind == "Deployment")
+                .map(|m| m.key().name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every finding of `aigen lint` over the project.
+fn lint_project(session: &Session) -> Result<Vec<Finding>> {
+    let settings = &session.settings;
+    let discovery = walk::discover(
+        std::slice::from_ref(&settings.root),
+        &settings.root,
+        &settings.root,
+        &session.constitution,
+    );
+    if let Some(error) = discovery.errors.into_iter().next() {
+        return Err(error);
+    }
+    let outcome = walk::lint_files(
+        &discovery.targets,
+        &settings.root,
+        &settings.root,
+        &session.constitution,
+    );
+    if let Some(error) = outcome.errors.into_iter().next() {
+        return Err(error);
+    }
+    Ok(outcome.findings)
+}
+
+/// The infrastructure files: each service's Dockerfile and `.dockerignore`, and every file under
+/// the manifests and chart directories; relative to the root, sorted.
+fn infrastructure_files(root: &Path, session: &Session) -> Vec<String> {
+    let mut files: Vec<String> = Vec::new();
+    for service in &session.detection.services {
+        let dockerfile = session.params.dockerfile_path(&service.name);
+        for candidate in [dockerfile.clone(), format!("{dockerfile}.dockerignore")] {
+            if root.join(&candidate).is_file() {
+                files.push(candidate);
+            }
+        }
+    }
+    for dir in [session.params.manifest_dir(), session.params.chart_dir()] {
+        let dir: PathBuf = root.join(dir);
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in WalkBuilder::new(&dir)
+            .hidden(false)
+            .require_git(false)
+            .build()
+            .flatten()
+        {
+            if entry.file_type().is_some_and(|t| t.is_file()) {
+                files.push(fsutil::slash_path(&fsutil::relative_to(entry.path(), root)));
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn print(report: &Report, json: bool, context: &Context) -> Result<()> {
+    let printer = &context.printer;
+    if json {
+        return printer.out(
+            serde_json::to_string_pretty(report)
+                .map_err(|e| Error::usage(format!("cannot encode the report as JSON: {e}")))?,
+        );
+    }
+    for problem in &report.problems {
+        printer.out(format!(
+            "{} {}: {}",
+            printer.paint(Tone::Error, format!("{:<9}", problem.kind)),
+            problem.path,
+            problem.message
+        ))?;
+    }
+    let verdict = if report.passed {
+        printer.paint(Tone::Success, "passed")
+    } else {
+        printer.paint(Tone::Error, "failed")
+    };
+    printer.out(format!(
+        "check {verdict}: {} services, {} infrastructure files, lint {} errors / {} warnings, {} problems",
+        report.services.len(),
+        report.files_checked,
+        report.lint.error,
+        report.lint.warning,
+        report.problems.len()
+    ))
 }

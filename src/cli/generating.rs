@@ -21,7 +21,7 @@ use crate::generate::params::builtin_params;
 use crate::generate::pipeline::{Generator, JobReport, RunOptions, SYSTEM};
 use crate::phr::{Redactor, Store};
 use crate::policy::Constitution;
-use crate::printer::Tone;
+use crate::printer::{Tone, Verbosity};
 use crate::provider::{Builtin, Provider, ProviderConfig, ProviderKind};
 use crate::settings::Settings;
 
@@ -321,7 +321,7 @@ fn apply_now(
         feature: options.feature.clone(),
         command_line: options.command_line.clone(),
         force: false,
-        show_diffs: !options.json,
+        show_diffs: !options.json && context.printer.verbosity() >= Verbosity::Verbose,
     };
     reviewer.review(entries, &mut ApproveAll)
 }

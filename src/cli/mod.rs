@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{ExitStatus, Result};
 use crate::printer::{ColorChoice, Printer, Verbosity};
 use crate::settings::{GlobalOptions, Settings};
 
@@ -147,11 +147,6 @@ pub fn run(command: Command, context: &Context) -> Result<ExitStatus> {
         Command::Check(args) => check::run(args, context),
         Command::Completions(args) => completions::run(args, context),
     }
-}
-
-/// The error of a command whose capability is not in this build.
-pub(crate) fn not_built(command: &'static str) -> Result<ExitStatus> {
-    Err(Error::NotBuilt { command })
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
 use crate::policy::{Constitution, Finding, Severity};
 use crate::printer::{Printer, Tone};
-use crate::provider::{Provider, ProviderError, Request, Response, Sink, Task};
+use crate::provider::{Provider, ProviderError, RedactingSink, Request, Response, Sink, Task};
 
 /// The system text every provider gets: how to answer, so the files can be taken out.
 pub const SYSTEM: &str = "\
@@ -178,10 +178,15 @@ impl Generator<'_> {
         };
         let message = format!("waiting for {}", self.provider.kind().name());
         if self.options.stream && !matches!(self.provider, Provider::Builtin(_)) {
-            let mut sink =
+            let mut terminal =
                 crate::provider::TerminalSink::new(self.printer, message, self.options.json);
-            let result = self.provider.complete_blocking(&request, &mut sink);
-            sink.finish();
+            let result = {
+                let mut sink = RedactingSink::new(&mut terminal, self.store.redactor());
+                let result = self.provider.complete_blocking(&request, &mut sink);
+                sink.flush();
+                result
+            };
+            terminal.finish();
             result
         } else {
             let mut sink = crate::provider::Discard;
