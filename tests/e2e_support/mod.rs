@@ -1,0 +1,309 @@
+//! Shared by the end-to-end tests: a temporary copy of the example project, the `aigen` binary
+//! run in it with a clean environment, and readers for what a run leaves behind (records, the
+//! staging index, every file of the temporary directory).
+//!
+//! Start with [`Project::todo_app`], then [`Project::run`]. The copy lives at
+//! `<tmp>/work/todo-app`: the directory name is the application's (and the Helm chart's) name,
+//! and the extra level keeps `../..` of the project inside the temporary directory, so a test
+//! can check that nothing was written outside the project without touching the real system.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use aigen::apply::staging::{Entry as Staged, Staging};
+use aigen::generate::builtin::GeneratedFile;
+use aigen::phr::{Entry as RecordEntry, Store};
+use serde_json::Value;
+
+/// An API key that must never show up anywhere a run leaves text.
+pub const KEY: &str = "sk-e2e-NEVERSHOWN-4f1d9c2b7a";
+
+/// Where the records of a run without a feature go, relative to the project root.
+pub const GENERAL: &str = "history/prompts/general";
+
+/// A temporary copy of an example project.
+pub struct Project {
+    dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Project {
+    /// A fresh copy of `examples/todo-app`.
+    pub fn todo_app() -> Self {
+        Self::copy_of(&repo_path("examples/todo-app"), "todo-app")
+    }
+
+    /// A fresh copy of the directory `source`, named `name`.
+    pub fn copy_of(source: &Path, name: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("work").join(name);
+        copy_tree(source, &root);
+        Self { dir, root }
+    }
+
+    /// The project root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The temporary directory the project lives in (files outside the project go here).
+    pub fn scratch(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path under the project root.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+
+    /// The `aigen` binary, started in the project root with none of the caller's aigen, OpenAI,
+    /// kubeconfig or editor settings, and without colour.
+    pub fn aigen(&self) -> std::process::Command {
+        let mut command = aigen_command();
+        command.current_dir(&self.root);
+        command
+    }
+
+    /// Runs `aigen` with `args` and collects what it did.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = self.aigen();
+        command.args(args);
+        Run::of(&mut command)
+    }
+
+    /// Reads a file of the project as text.
+    pub fn read(&self, relative: &str) -> String {
+        let path = self.path(relative);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// Writes a file of the project, creating directories.
+    pub fn write(&self, relative: &str, text: &str) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Every record of the trail, in chain order.
+    pub fn records(&self) -> Vec<RecordEntry> {
+        let store = Store::open(&self.path("history/prompts")).unwrap();
+        let trail = store.records().unwrap();
+        assert!(
+            trail.problems.is_empty(),
+            "unreadable records: {:?}",
+            trail.problems
+        );
+        let mut entries = trail.entries;
+        entries.sort_by_key(|e| {
+            e.record
+                .aigen
+                .as_ref()
+                .and_then(|m| m.chain.as_ref())
+                .map(|c| c.sequence)
+        });
+        entries
+    }
+
+    /// One record by reference (`general/0003`).
+    pub fn record(&self, reference: &str) -> RecordEntry {
+        self.records()
+            .into_iter()
+            .find(|e| e.reference() == reference)
+            .unwrap_or_else(|| panic!("no record {reference}"))
+    }
+
+    /// The file names in `history/prompts/general/`, sorted.
+    pub fn general_records(&self) -> Vec<String> {
+        list_dir(&self.path(GENERAL))
+    }
+
+    /// What the staging index lists.
+    pub fn staged(&self) -> Vec<Staged> {
+        Staging::new(self.path("generated")).entries().unwrap()
+    }
+
+    /// The staged bytes of `target`, as a string.
+    pub fn staged_text(&self, target: &str) -> String {
+        let staging = Staging::new(self.path("generated"));
+        std::fs::read_to_string(staging.staged_path(target)).unwrap()
+    }
+
+    /// Every file under the temporary directory (the project and what lies around it), by path
+    /// relative to it, with its bytes.
+    pub fn tree(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        collect_files(self.dir.path(), self.dir.path(), &mut files);
+        files
+    }
+
+    /// Makes the `command` provider answer with `answer`: the text goes to a file outside the
+    /// project and aigen.toml names `cat <file>` as the program. `extra` is appended to
+    /// aigen.toml.
+    pub fn answer_with(&self, answer: &str, extra: &str) {
+        let file = self.dir.path().join("answer.md");
+        std::fs::write(&file, answer).unwrap();
+        self.write(
+            "aigen.toml",
+            &format!(
+                "[generate]\ncommand = [\"cat\", {}]\n{extra}",
+                serde_json::to_string(&file.display().to_string()).unwrap()
+            ),
+        );
+    }
+
+    /// The files the builtin generator writes for this project, as it detects it, with the
+    /// options the commands use by default (no Namespace object: `aigen manifest` without
+    /// `--namespace`).
+    pub fn builtin_files(&self) -> Vec<GeneratedFile> {
+        let options = aigen::settings::GlobalOptions {
+            directory: Some(self.root.clone()),
+            config: None,
+        };
+        let settings = aigen::settings::Settings::resolve(&options, |_| None).unwrap();
+        let constitution = aigen::policy::Constitution::load_or_preset(&settings.policy).unwrap();
+        let detection = aigen::detect::detect(&settings.root, &settings.config);
+        let mut params = aigen::generate::params::builtin_params(&settings, &constitution);
+        params.namespace = None;
+        aigen::generate::builtin::generate_all(&detection.services, &params)
+    }
+
+    /// One file the builtin generator writes for this project.
+    pub fn builtin_file(&self, path: &str) -> String {
+        self.builtin_files()
+            .into_iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("the builtin generator writes no {path}"))
+            .content
+    }
+}
+
+/// The `aigen` binary with a clean environment (see [`Project::aigen`]).
+pub fn aigen_command() -> std::process::Command {
+    use assert_cmd::cargo::CommandCargoExt;
+    let mut command = std::process::Command::cargo_bin("aigen").unwrap();
+    for name in aigen::env_vars::ALL_AIGEN.iter().chain(&[
+        aigen::env_vars::OPENAI_API_KEY,
+        aigen::env_vars::OPENAI_BASE_URL,
+        aigen::env_vars::KUBECONFIG,
+        aigen::env_vars::SPECIFY_FEATURE,
+        aigen::env_vars::EDITOR,
+        "VISUAL",
+    ]) {
+        command.env_remove(name);
+    }
+    command.env("NO_COLOR", "1");
+    command
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code; -1 when a signal ended the process.
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Runs `command` to the end.
+    pub fn of(command: &mut std::process::Command) -> Self {
+        Self::from(command.output().expect("run aigen"))
+    }
+
+    /// Panics, showing the output, unless the run exited with `code`.
+    #[track_caller]
+    pub fn expect(self, code: i32) -> Self {
+        assert_eq!(
+            self.code, code,
+            "exit {} instead of {code}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Stdout as one JSON document.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// Stdout and stderr together.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// A path in this repository.
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// Copies a directory tree (hidden files included).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The names in a directory, sorted (empty when it does not exist).
+pub fn list_dir(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn collect_files(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if entry.file_type().unwrap().is_dir() {
+            collect_files(base, &path, out);
+        } else {
+            let relative = path.strip_prefix(base).unwrap().display().to_string();
+            out.insert(relative, std::fs::read(&path).unwrap_or_default());
+        }
+    }
+}
+
+/// Asserts that no text in `texts` (named by the first element) contains `secret`.
+#[track_caller]
+pub fn assert_absent(secret: &str, texts: &[(&str, &str)]) {
+    for (name, text) in texts {
+        assert!(!text.contains(secret), "the secret shows up in {name}");
+    }
+}
+
+/// Asserts that no file of the project's temporary directory contains `secret`.
+#[track_caller]
+pub fn assert_absent_from_files(project: &Project, secret: &str) {
+    for (path, bytes) in project.tree() {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(secret), "the secret shows up in {path}");
+    }
+}
