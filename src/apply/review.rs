@@ -190,16 +190,37 @@ impl Reviewer<'_> {
         Ok(())
     }
 
+    /// Lints an edited artifact the way it was linted when it was generated: together with the
+    /// other staged files (a Dockerfile's staged `.dockerignore`, the manifests beside it),
+    /// which are not on disk yet while the review runs.
     fn lint(&self, target: &str, content: &str) -> LintStatus {
-        let linted = lint_artifacts(
-            vec![Artifact {
-                path: target.to_string(),
-                content: content.to_string(),
-            }],
-            self.root,
-            self.constitution,
-        );
-        linted.first().map(|l| l.status()).unwrap_or_default()
+        let mut artifacts = vec![Artifact {
+            path: target.to_string(),
+            content: content.to_string(),
+        }];
+        for entry in self.staging.entries().unwrap_or_default() {
+            if entry.target == target {
+                continue;
+            }
+            let Some(text) = self
+                .staging
+                .read(&entry)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+            else {
+                continue;
+            };
+            artifacts.push(Artifact {
+                path: entry.target,
+                content: text,
+            });
+        }
+        let linted = lint_artifacts(artifacts, self.root, self.constitution);
+        linted
+            .iter()
+            .find(|l| l.artifact.path == target)
+            .map(|l| l.status())
+            .unwrap_or_default()
     }
 
     /// Writes one approved artifact, records the approval and unstages it.
