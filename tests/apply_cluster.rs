@@ -1,0 +1,117 @@
+//! `aigen apply --cluster` through the binary, after a generate-and-apply run on a copy of
+//! `examples/todo-app`, against the Kubernetes API stand-in of `tests/support` on loopback: the
+//! objects are applied by server-side apply after a server dry run, the apply is recorded, and
+//! the Secret template never leaves the machine.
+
+mod e2e_support;
+mod support;
+
+use e2e_support::{Project, Run};
+use support::fake_apiserver::FakeApiServer;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn generated_manifests_are_applied_and_recorded_and_the_secret_template_is_never_sent() {
+    let project = Project::todo_app();
+    project.run(&["manifest", "--all", "--yes"]).expect(0);
+    let records_before = project.records().len();
+    let server = FakeApiServer::start().await;
+    let kubeconfig = server.write_kubeconfig(project.scratch(), "default");
+
+    let mut command = project.aigen();
+    command
+        .args(["apply", "--cluster", "--yes", "--kubeconfig"])
+        .arg(&kubeconfig);
+    let run = tokio::task::spawn_blocking(move || Run::of(&mut command))
+        .await
+        .unwrap()
+        .expect(0);
+
+    // Every object of the manifests is in the cluster, in the kubeconfig's namespace.
+    for (resource, name) in [
+        ("deployments.apps", "backend"),
+        ("deployments.apps", "frontend-web"),
+        ("deployments.apps", "frontend-chatbot"),
+        ("services", "backend"),
+        ("services", "frontend-web"),
+        ("configmaps", "todo-app-config"),
+        ("serviceaccounts", "backend"),
+        ("poddisruptionbudgets.policy", "backend"),
+        ("networkpolicies.networking.k8s.io", "backend"),
+    ] {
+        let object = server
+            .object(resource, Some("default"), name)
+            .unwrap_or_else(|| panic!("{resource}/{name} was not applied:\n{}", run.all()));
+        let managers: Vec<&str> = object["metadata"]["managedFields"]
+            .as_array()
+            .map(|fields| {
+                fields
+                    .iter()
+                    .filter_map(|f| f["manager"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(
+            managers.contains(&"aigen"),
+            "{resource}/{name}: {managers:?}"
+        );
+    }
+    let deployment = server
+        .object("deployments.apps", Some("default"), "backend")
+        .unwrap();
+    assert_eq!(deployment["spec"]["replicas"], 2);
+
+    // A server dry run came before each apply, and no Secret was ever sent.
+    let requests = server.requests();
+    let dry_runs = requests.iter().filter(|r| r.is_dry_run()).count();
+    let applies = requests.iter().filter(|r| r.is_apply()).count();
+    assert!(
+        applies > 0 && dry_runs >= applies,
+        "{dry_runs} dry runs, {applies} applies"
+    );
+    assert!(
+        !requests.iter().any(|r| r.path.contains("/secrets")),
+        "a Secret was sent: {:?}",
+        requests
+            .iter()
+            .filter(|r| r.path.contains("/secrets"))
+            .collect::<Vec<_>>()
+    );
+
+    // One record of the cluster apply, naming what was applied.
+    let records = project.records();
+    assert_eq!(records.len(), records_before + 1);
+    let record = &records.last().unwrap().record;
+    assert!(record.labels.contains(&"cluster".to_string()));
+    assert_eq!(record.aigen.as_ref().unwrap().outcome.status(), "ok");
+    let response = record.response.as_deref().unwrap();
+    assert!(response.contains("Deployment"), "{response}");
+    assert!(!response.contains("Secret"), "{response}");
+    assert!(run.stderr.contains(&format!(
+        "recorded as {}",
+        records.last().unwrap().reference()
+    )));
+
+    // Named on the command line, the template is read, set aside with a reason, and still not
+    // sent.
+    let mut command = project.aigen();
+    command
+        .args(["apply", "--cluster", "--yes", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .args(["k8s/secret.yaml.example", "k8s/configmap.yaml"]);
+    let run = tokio::task::spawn_blocking(move || Run::of(&mut command))
+        .await
+        .unwrap()
+        .expect(0);
+    assert!(
+        run.stderr.contains("skipped Secret") && run.stderr.contains("template"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !server
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("/secrets"))
+    );
+    project.run(&["history", "verify"]).expect(0);
+}
