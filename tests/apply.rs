@@ -458,3 +458,51 @@ fn an_edit_that_breaks_the_constitution_is_refused_without_force() {
     assert!(report.refused[0].1.contains("--force"));
     assert!(!project.path(DOCKERFILE).exists());
 }
+
+/// Adds an entry to the staging index by hand, as a cloned repository could carry one.
+fn stage_by_hand(project: &Project, target: &str, content: &str) {
+    let staged = Staging::new(project.path("generated")).staged_path(target);
+    std::fs::create_dir_all(staged.parent().unwrap()).unwrap();
+    std::fs::write(&staged, content).unwrap();
+    let index_path = project.path("generated/index.json");
+    let mut index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&index_path).unwrap()).unwrap();
+    index["entries"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "target": target,
+            "sha256": sha256_hex(content.as_bytes()),
+            "record": null,
+            "provider": "builtin",
+            "lint": {"errors": 0, "warnings": 0, "infos": 0}
+        }));
+    std::fs::write(&index_path, index.to_string()).unwrap();
+}
+
+#[test]
+fn a_staged_target_that_leads_outside_the_project_is_refused() {
+    let project = staged_backend();
+    stage_by_hand(&project, "../escaped.txt", "written outside\n");
+    let run = project.run(&["apply", "--yes"]).expect(1);
+    assert!(
+        run.stderr.contains("refusing `../escaped.txt`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!project.scratch().join("work/escaped.txt").exists());
+    // The other entries are applied as usual.
+    assert!(project.path(DOCKERFILE).is_file());
+}
+
+#[test]
+fn a_target_directory_replaced_by_a_symlink_after_staging_is_refused() {
+    let project = staged_backend();
+    let elsewhere = project.scratch().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, project.path("docker")).unwrap();
+    let run = project.run(&["apply", "--yes"]).expect(1);
+    assert!(run.stderr.contains("symlink"), "{}", run.stderr);
+    assert!(e2e_support::list_dir(&elsewhere).is_empty());
+    assert_eq!(project.staged().len(), 2);
+}

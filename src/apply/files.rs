@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 use crate::fsutil;
+use crate::generate::extract::check_target;
 use crate::hash::sha256_hex;
 
 /// One file an apply wrote: enough to undo it.
@@ -42,7 +43,9 @@ impl FileApplier {
     }
 
     /// Writes `content` to `target` (relative to the root) atomically, keeping the old content.
+    /// A target that would lead outside the root is refused.
     pub fn write(&self, target: &str, content: &[u8]) -> Result<Written> {
+        self.check(target)?;
         let path = self.root.join(target);
         let previous = match fs::read(&path) {
             Ok(old) => {
@@ -68,6 +71,7 @@ impl FileApplier {
     /// that no longer holds what the apply wrote stops the undo, naming the file.
     pub fn undo(&self, written: &[Written]) -> Result<Vec<String>> {
         for file in written {
+            self.check(&file.target)?;
             let path = self.root.join(&file.target);
             let current = match fs::read(&path) {
                 Ok(bytes) => Some(sha256_hex(&bytes)),
@@ -116,6 +120,17 @@ impl FileApplier {
     pub fn root(&self) -> &Path {
         &self.root
     }
+
+    /// Refuses a target that is absolute, climbs out with `..` or goes through a symlink that
+    /// leads outside the root.
+    fn check(&self, target: &str) -> Result<()> {
+        check_target(target, &self.root).map_err(|why| {
+            Error::input(
+                Location::file(self.root.join(target)),
+                format!("refusing `{target}`: {}", why.reason()),
+            )
+        })
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +157,30 @@ mod tests {
             "before\n"
         );
         assert!(!dir.path().join("k8s/new.yaml").exists());
+    }
+
+    #[test]
+    fn targets_outside_the_root_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("docker")).unwrap();
+        let applier = FileApplier::new(&root, root.join("backups"));
+        let absolute = outside.join("a.txt").display().to_string();
+        for target in ["../a.txt", absolute.as_str(), "docker/a.txt"] {
+            let error = applier.write(target, b"x\n").unwrap_err();
+            assert!(error.to_string().contains("refusing"), "{target}: {error}");
+        }
+        let undo = vec![Written {
+            target: "../a.txt".into(),
+            previous: None,
+            sha256: sha256_hex(b"x\n"),
+        }];
+        assert!(applier.undo(&undo).is_err());
+        assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+        assert!(!dir.path().join("a.txt").exists());
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::diff;
 use super::files::{FileApplier, Written};
 use super::staging::{Entry, LintStatus, Staging};
 use crate::error::{Error, Result};
-use crate::generate::extract::Artifact;
+use crate::generate::extract::{Artifact, check_target};
 use crate::generate::lint::lint_artifacts;
 use crate::phr::{self, NewRecord, Reference, Relation, Stage, Store};
 use crate::policy::Constitution;
@@ -72,6 +72,12 @@ impl Reviewer<'_> {
         let mut accept_all = false;
         let mut remaining = entries.into_iter();
         while let Some(entry) = remaining.next() {
+            if let Err(why) = check_target(&entry.target, self.root) {
+                let reason = format!("refusing `{}`: {}", entry.target, why.reason());
+                self.printer.warn(&reason);
+                report.refused.push((entry.target.clone(), reason));
+                continue;
+            }
             let staged = match self.staging.read(&entry) {
                 Ok(bytes) => bytes,
                 Err(error) => {

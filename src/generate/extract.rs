@@ -322,12 +322,10 @@ fn check_path(
     root: &Path,
 ) -> Result<String, ExtractError> {
     let raw = raw.replace('\\', "/");
-    let path = Path::new(&raw);
-    if path.is_absolute() || raw.starts_with('~') {
-        return Err(ExtractError::AbsolutePath { path: raw, line });
-    }
-    if path.components().any(|c| matches!(c, Component::ParentDir)) {
-        return Err(ExtractError::ParentPath { path: raw, line });
+    match check_lexically(&raw) {
+        Err(UnsafeTarget::Absolute) => return Err(ExtractError::AbsolutePath { path: raw, line }),
+        Err(_) => return Err(ExtractError::ParentPath { path: raw, line }),
+        Ok(()) => {}
     }
     let normal: Vec<&str> = raw
         .split('/')
@@ -341,6 +339,51 @@ fn check_path(
         return Err(ExtractError::Symlink { path: normal, line });
     }
     Ok(normal)
+}
+
+/// Why a target path may not be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsafeTarget {
+    /// An absolute path (or one starting with `~`).
+    Absolute,
+    /// A path with a `..` component.
+    Parent,
+    /// A path through a symlink that leads outside the project, or a symlink itself.
+    Symlink,
+}
+
+impl UnsafeTarget {
+    /// Why, in words.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Absolute => "absolute paths are never written",
+            Self::Parent => "paths with `..` are never written",
+            Self::Symlink => "it goes through a symlink that leads outside the project",
+        }
+    }
+}
+
+/// Checks a target path (relative to the project root `root`) right before it is written. The
+/// tree may have changed since the answer was checked, and a staging index or a record may come
+/// from somewhere else, so whoever writes checks again.
+pub fn check_target(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
+    check_lexically(relative)?;
+    if escapes_through_symlink(root, relative) {
+        return Err(UnsafeTarget::Symlink);
+    }
+    Ok(())
+}
+
+/// Refuses absolute paths and paths with `..`, before looking at the file system.
+fn check_lexically(raw: &str) -> Result<(), UnsafeTarget> {
+    let path = Path::new(raw);
+    if path.is_absolute() || raw.starts_with('~') {
+        return Err(UnsafeTarget::Absolute);
+    }
+    if path.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(UnsafeTarget::Parent);
+    }
+    Ok(())
 }
 
 /// True when the target, or a directory on its way, is a symlink that leads outside `root`, or
