@@ -346,3 +346,50 @@ async fn a_stream_cut_mid_way_leaves_a_failed_record_with_the_partial_text() {
     assert_key_kept_out(&project, &run);
     assert!(project.path(GENERAL).is_dir());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_model_that_repeats_its_answer_is_not_asked_again_and_the_findings_are_named() {
+    let project = Project::todo_app();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(streamed(&bad_answer()))
+        .mount(&server)
+        .await;
+
+    let mut command = project.aigen();
+    command
+        .args([
+            "dockerfile",
+            "backend",
+            "--provider",
+            "openai",
+            "--base-url",
+        ])
+        .arg(format!("{}/v1", server.uri()))
+        .env("OPENAI_API_KEY", KEY);
+    let run = Run::of(&mut command).expect(1);
+    // Round 2 gave round 1's files again: a third round would only repeat them.
+    assert_eq!(prompts_sent(&server).await.len(), 2);
+    assert_eq!(project.records().len(), 2);
+    assert!(
+        run.stderr.contains("same files as round 1"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("findings left after 2 rounds"),
+        "{}",
+        run.stderr
+    );
+    // Each finding left is shown with its severity and what it means.
+    assert!(
+        run.stderr
+            .contains("docker/backend.Dockerfile:1:1 AG-D004 error: the final stage runs as root"),
+        "{}",
+        run.stderr
+    );
+    let staged = project.staged();
+    assert_eq!(staged.len(), 1);
+    assert!(staged[0].lint.errors > 0);
+    assert_key_kept_out(&project, &run);
+}

@@ -20,7 +20,7 @@ use crate::generate::jobs::Job;
 use crate::generate::params::builtin_params;
 use crate::generate::pipeline::{Generator, JobReport, RunOptions, SYSTEM};
 use crate::phr::{Redactor, Store};
-use crate::policy::Constitution;
+use crate::policy::{Constitution, Finding};
 use crate::printer::{Tone, Verbosity};
 use crate::provider::{Builtin, Provider, ProviderConfig, ProviderKind};
 use crate::settings::Settings;
@@ -250,9 +250,19 @@ fn print_job(report: &JobReport, context: &Context) -> Result<()> {
         ));
     }
     for finding in &report.findings {
-        printer.warn(finding.short());
+        printer.warn(describe(finding));
     }
     Ok(())
+}
+
+/// A finding on one line: where, which rule, how severe, and what is wrong.
+pub fn describe(finding: &Finding) -> String {
+    format!(
+        "{} {}: {}",
+        finding.short(),
+        finding.severity,
+        finding.message
+    )
 }
 
 /// `--dry-run`: the prompt and where it would go; nothing is sent or written.

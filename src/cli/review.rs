@@ -85,7 +85,7 @@ pub fn run(
     }
     let findings = lint_existing(session, &files);
     for finding in &findings {
-        context.printer.warn(finding.short());
+        context.printer.warn(super::generating::describe(finding));
     }
     let services = session.select(&[], true).unwrap_or_default();
     let provider = session.provider(args, &services)?;

@@ -103,6 +103,7 @@ impl Generator<'_> {
             task: job.task.clone(),
         };
         let mut records: Vec<String> = Vec::new();
+        let mut previous_files: Option<Vec<Artifact>> = None;
         loop {
             let previous = records.last().cloned();
             let response = match self.ask(&round) {
@@ -153,9 +154,23 @@ impl Generator<'_> {
                 .flat_map(|l| &l.findings)
                 .filter(|f| f.severity == Severity::Error)
                 .collect();
-            if errors.is_empty() || round.number >= self.options.max_rounds.max(1) {
+            // A fix round that gives back the same files shows the provider cannot fix them
+            // (the builtin generator never can); asking again would only repeat them.
+            let files: Vec<Artifact> = linted.iter().map(|l| l.artifact.clone()).collect();
+            let repeated = previous_files.as_ref() == Some(&files);
+            if repeated && !errors.is_empty() {
+                self.printer.status(format!(
+                    "{} {}: round {} gave the same files as round {}",
+                    self.printer.paint_err(Tone::Warning, "stopping"),
+                    job.title,
+                    round.number,
+                    round.number - 1
+                ));
+            }
+            if errors.is_empty() || repeated || round.number >= self.options.max_rounds.max(1) {
                 return self.finish(job, round.number, records, linted);
             }
+            previous_files = Some(files);
             self.printer.status(format!(
                 "{} {}: {} error finding{} in round {}; asking for a fix",
                 self.printer.paint_err(Tone::Warning, "fixing"),
