@@ -66,6 +66,20 @@ fn without_a_terminal_and_without_yes_nothing_is_applied_and_the_reason_is_given
 }
 
 #[test]
+fn with_nothing_staged_apply_says_so_in_text_and_in_json() {
+    let project = Project::todo_app();
+    let run = project.run(&["apply", "--yes"]).expect(0);
+    assert!(run.stderr.contains("nothing is staged"), "{}", run.stderr);
+    let report = project
+        .run(&["apply", "--yes", "--format", "json"])
+        .expect(0)
+        .json();
+    for key in ["applied", "rejected", "refused", "left"] {
+        assert_eq!(report[key], serde_json::json!([]), "{key}: {report}");
+    }
+}
+
+#[test]
 fn dry_run_shows_each_diff_and_changes_nothing() {
     let project = Project::todo_app();
     project.write(DOCKERFILE, HAND_WRITTEN);

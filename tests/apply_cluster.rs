@@ -17,14 +17,59 @@ async fn generated_manifests_are_applied_and_recorded_and_the_secret_template_is
     let server = FakeApiServer::start().await;
     let kubeconfig = server.write_kubeconfig(project.scratch(), "default");
 
+    // A dry run first: planned by server dry run, nothing applied, nothing recorded.
     let mut command = project.aigen();
     command
-        .args(["apply", "--cluster", "--yes", "--kubeconfig"])
+        .args([
+            "apply",
+            "--cluster",
+            "--dry-run",
+            "--format",
+            "json",
+            "--kubeconfig",
+        ])
+        .arg(&kubeconfig);
+    let dry = tokio::task::spawn_blocking(move || Run::of(&mut command))
+        .await
+        .unwrap()
+        .expect(0);
+    let plan = dry.json();
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(plan["context"], support::fake_apiserver::CONTEXT);
+    let planned = plan["planned"].as_array().unwrap().clone();
+    assert!(
+        planned.contains(&"Deployment default/backend (create)".into()),
+        "{plan}"
+    );
+    assert_eq!(plan["applied"], serde_json::json!([]));
+    assert!(server.requests().iter().all(|r| !r.is_apply()));
+    assert_eq!(project.records().len(), records_before);
+
+    let mut command = project.aigen();
+    command
+        .args([
+            "apply",
+            "--cluster",
+            "--yes",
+            "--format",
+            "json",
+            "--kubeconfig",
+        ])
         .arg(&kubeconfig);
     let run = tokio::task::spawn_blocking(move || Run::of(&mut command))
         .await
         .unwrap()
         .expect(0);
+    let report = run.json();
+    assert_eq!(report["dry_run"], false);
+    assert_eq!(report["applied"].as_array().unwrap().len(), planned.len());
+    assert!(
+        report["applied"]
+            .as_array()
+            .unwrap()
+            .contains(&"Deployment default/frontend-web (create)".into()),
+        "{report}"
+    );
 
     // Every object of the manifests is in the cluster, in the kubeconfig's namespace.
     for (resource, name) in [
@@ -86,10 +131,10 @@ async fn generated_manifests_are_applied_and_recorded_and_the_secret_template_is
     let response = record.response.as_deref().unwrap();
     assert!(response.contains("Deployment"), "{response}");
     assert!(!response.contains("Secret"), "{response}");
-    assert!(run.stderr.contains(&format!(
-        "recorded as {}",
-        records.last().unwrap().reference()
-    )));
+    assert_eq!(
+        report["record"],
+        records.last().unwrap().reference().as_str()
+    );
 
     // Named on the command line, the template is read, set aside with a reason, and still not
     // sent.

@@ -14,7 +14,7 @@ use super::generating::{Session, command_line};
 use crate::apply::approve::{ApproveAll, Approver, Decision, Proposal, TerminalApprover};
 use crate::apply::cluster::{Cluster, ConnectOptions, Manifests, PlanOptions, RolloutOptions};
 use crate::apply::diff;
-use crate::apply::review::Reviewer;
+use crate::apply::review::{ReviewReport, Reviewer};
 use crate::error::{Error, ExitStatus, Result};
 use crate::phr::{NewRecord, Outcome, Stage};
 use crate::printer::{Tone, Verbosity};
@@ -119,15 +119,15 @@ pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
             "generate it first (`aigen dockerfile`, `aigen manifest`, `aigen helm`)",
         ));
     }
-    if entries.is_empty() {
+    let report = if entries.is_empty() {
         context
             .printer
             .status("nothing is staged; generate first (`aigen dockerfile --all`, ...)");
-        return Ok(ExitStatus::Success);
-    }
-
-    let mut approver = pick_approver(args.yes, args.dry_run)?;
-    let report = reviewer.review(entries, approver.as_mut())?;
+        ReviewReport::default()
+    } else {
+        let mut approver = pick_approver(args.yes, args.dry_run)?;
+        reviewer.review(entries, approver.as_mut())?
+    };
     let summary = format!(
         "{} applied, {} rejected, {} refused, {} left staged",
         report.applied.len(),
@@ -237,17 +237,20 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
         let plan = cluster
             .plan(&manifests, PlanOptions { force: args.force })
             .await?;
+        let json = args.output.is_json();
         let mut approved = Vec::new();
+        let mut planned = Vec::new();
         let mut accept_all = false;
         for change in plan.pending() {
             let label = format!("{} ({})", change.object, change.action.as_str());
+            planned.push(label.clone());
             let text = diff::unified(
                 &change.object.to_string(),
                 change.live.as_deref(),
                 &change.proposed,
             );
             let text = session.redactor.redact_string(&text);
-            if !args.output.is_json() {
+            if !json {
                 printer.out(printer.paint(Tone::Emphasis, &label))?;
                 if let Some(note) = &change.note {
                     printer.out(format!("  note: {note}"))?;
@@ -273,12 +276,30 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
                 Decision::Quit => break,
             }
         }
+        // The JSON report: where, what the plan held, and what was applied.
+        let report_json = |applied: &[String], record: Option<&str>| {
+            let value = json!({
+                "context": endpoint.context,
+                "server": endpoint.server,
+                "dry_run": args.dry_run,
+                "planned": planned,
+                "applied": applied,
+                "record": record,
+            });
+            printer.out(
+                serde_json::to_string_pretty(&value)
+                    .map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?,
+            )
+        };
         if args.dry_run || approved.is_empty() {
             printer.status(if args.dry_run {
                 "dry run: nothing was applied"
             } else {
                 "nothing approved; nothing was applied"
             });
+            if json {
+                report_json(&[], None)?;
+            }
             return Ok(ExitStatus::Success);
         }
         let report = cluster.apply(approved.iter().copied()).await;
@@ -367,6 +388,9 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
             cluster
                 .wait_for_rollouts(&objects, options, |rollout| printer.status(rollout))
                 .await?;
+        }
+        if json {
+            report_json(&applied, Some(&appended.reference))?;
         }
         Ok(ExitStatus::Success)
     })
