@@ -5,7 +5,7 @@
 mod e2e_support;
 mod provider_support;
 
-use e2e_support::{Project, Run};
+use e2e_support::{KEY, Project, Run};
 use provider_support::Tools;
 
 /// `aigen ask` with the stand-ins first on PATH, behaving as `mode` says.
@@ -154,4 +154,29 @@ fn dry_run_runs_nothing_and_records_nothing() {
         tools.argv()
     );
     assert_eq!(project.tree(), before);
+}
+
+#[test]
+fn a_secret_in_the_answer_reaches_neither_the_screen_nor_the_record() {
+    let project = Project::todo_app();
+    project.answer_with(
+        &format!("Set the key in the Secret:\n\n  OPENAI_API_KEY={KEY}\n\nthen restart.\n"),
+        "",
+    );
+    let mut command = project.aigen();
+    command
+        .args([
+            "ask",
+            "--tool",
+            "command",
+            "How do I give the backend its key?",
+        ])
+        .env("OPENAI_API_KEY", KEY);
+    let run = Run::of(&mut command).expect(0);
+    assert!(run.stdout.contains("then restart."), "{}", run.stdout);
+    assert!(run.stdout.contains("[REDACTED"), "{}", run.stdout);
+    e2e_support::assert_absent(KEY, &[("stdout", &run.stdout), ("stderr", &run.stderr)]);
+    std::fs::remove_file(project.scratch().join("answer.md")).unwrap();
+    e2e_support::assert_absent_from_files(&project, KEY);
+    assert_eq!(project.records().len(), 1);
 }

@@ -352,3 +352,33 @@ fn hadolint_with_every_rule_on_reports_nothing_on_any_staged_dockerfile() {
         "hadolint found problems (exit {code}):\n{stdout}{stderr}"
     );
 }
+
+#[test]
+fn concurrent_runs_share_the_trail_and_the_staging_index_without_losing_anything() {
+    let project = Project::todo_app();
+    let children: Vec<_> = SERVICES
+        .iter()
+        .map(|service| {
+            let mut command = project.aigen();
+            command
+                .args(["dockerfile", service])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
+            command.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let records = project.records();
+    let mut ids: Vec<String> = records.iter().map(|e| e.record.id.clone()).collect();
+    ids.sort();
+    assert_eq!(ids, ["0001", "0002", "0003"]);
+    assert_eq!(project.staged().len(), 6);
+    project.run(&["history", "verify"]).expect(0);
+}
