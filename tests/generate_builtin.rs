@@ -382,3 +382,30 @@ fn concurrent_runs_share_the_trail_and_the_staging_index_without_losing_anything
     assert_eq!(project.staged().len(), 6);
     project.run(&["history", "verify"]).expect(0);
 }
+
+#[test]
+fn a_target_that_is_a_symlink_out_of_the_project_is_never_read_into_a_prompt() {
+    let project = Project::todo_app();
+    let outside = project.scratch().join("notes.txt");
+    std::fs::write(
+        &outside,
+        "machine db.internal login deploy password hunter2hunter2\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(project.path("docker")).unwrap();
+    std::os::unix::fs::symlink(&outside, project.path("docker/backend.Dockerfile")).unwrap();
+    let prompts = dry_run_prompts(&project, &["dockerfile", "backend"]);
+    let prompt = prompts["Dockerfile for backend"]["prompt"]
+        .as_str()
+        .unwrap();
+    assert!(!prompt.contains("db.internal"), "{prompt}");
+
+    // An ordinary existing Dockerfile is given to the model to update.
+    std::fs::remove_file(project.path("docker/backend.Dockerfile")).unwrap();
+    project.write("docker/backend.Dockerfile", "FROM python:3.12-slim\n");
+    let prompts = dry_run_prompts(&project, &["dockerfile", "backend"]);
+    let prompt = prompts["Dockerfile for backend"]["prompt"]
+        .as_str()
+        .unwrap();
+    assert!(prompt.contains("FROM python:3.12-slim"), "{prompt}");
+}

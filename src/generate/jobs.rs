@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::json;
 
 use super::constitution_text::{self, Audience};
-use super::extract::Expected;
+use super::extract::{Expected, check_target};
 use super::prompt::{FILE_CAP, fence};
 use crate::detect::Service;
 use crate::generate::builtin::{self, Params};
@@ -132,11 +132,14 @@ fn image_of(params: &Params, service: &str) -> String {
     format!("{}/{}:{}", params.image.prefix, service, params.image.tag)
 }
 
-/// The current content of the targets that exist, fenced as data, for updating them.
+/// The current content of the targets that exist, fenced as data, for updating them. A target
+/// that leads outside the project (a symlink) is not read: its content is not the project's to
+/// send.
 fn existing(root: &Path, targets: &[String]) -> String {
     targets
         .iter()
         .filter_map(|target| {
+            check_target(target, root).ok()?;
             let text = std::fs::read_to_string(root.join(target)).ok()?;
             Some(fence(target, &text, FILE_CAP))
         })
