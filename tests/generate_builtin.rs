@@ -409,3 +409,30 @@ fn a_target_that_is_a_symlink_out_of_the_project_is_never_read_into_a_prompt() {
         .unwrap();
     assert!(prompt.contains("FROM python:3.12-slim"), "{prompt}");
 }
+
+#[test]
+fn a_review_of_a_dockerfile_without_a_dockerignore_stages_one() {
+    let project = Project::todo_app();
+    project.write(
+        "docker/backend.Dockerfile",
+        "FROM python:latest\nCOPY backend/ /app\nCMD [\"python\", \"-m\", \"api\"]\n",
+    );
+    let run = project.run(&["dockerfile", "--review"]).expect(0);
+    assert!(
+        run.stderr.contains("AG-D022"),
+        "the findings are shown: {}",
+        run.stderr
+    );
+    let staged = project.staged();
+    let targets: Vec<&str> = staged.iter().map(|e| e.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        [
+            "docker/backend.Dockerfile",
+            "docker/backend.Dockerfile.dockerignore"
+        ]
+    );
+    assert!(staged.iter().all(|e| e.lint.is_clean()), "{staged:?}");
+    let record = &project.records()[0].record;
+    assert!(record.labels.contains(&"review".to_string()));
+}

@@ -393,3 +393,58 @@ async fn a_model_that_repeats_its_answer_is_not_asked_again_and_the_findings_are
     assert!(staged[0].lint.errors > 0);
     assert_key_kept_out(&project, &run);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_review_sends_the_file_and_its_findings_and_stages_the_correction() {
+    let project = Project::todo_app();
+    let hand_written =
+        "FROM python:latest\nCOPY backend/ /app\nCMD [\"python\", \"-m\", \"api\"]\n";
+    project.write(DOCKERFILE, hand_written);
+    // The model adds the missing .dockerignore where the finding says it is looked for.
+    let answer = render_answer(&[
+        GeneratedFile::new(DOCKERFILE, project.builtin_file(DOCKERFILE)),
+        GeneratedFile::new("docker/.dockerignore", project.builtin_file(DOCKERIGNORE)),
+    ]);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(streamed(&format!(
+            "Problems: root user, latest tag.\n\n{answer}"
+        )))
+        .mount(&server)
+        .await;
+
+    let mut command = project.aigen();
+    command
+        .args([
+            "dockerfile",
+            "--review",
+            DOCKERFILE,
+            "--provider",
+            "openai",
+            "--base-url",
+        ])
+        .arg(format!("{}/v1", server.uri()))
+        .env("OPENAI_API_KEY", KEY);
+    let run = Run::of(&mut command).expect(0);
+
+    let requests = prompts_sent(&server).await;
+    assert_eq!(requests.len(), 1);
+    let prompt = requests[0]["messages"][1]["content"].as_str().unwrap();
+    assert!(prompt.contains("FROM python:latest"), "{prompt}");
+    for code in ["AG-D003", "AG-D004", "AG-D022"] {
+        assert!(prompt.contains(code), "{code} is not in the review prompt");
+    }
+    let mut targets: Vec<String> = project.staged().into_iter().map(|e| e.target).collect();
+    targets.sort();
+    assert_eq!(targets, ["docker/.dockerignore", DOCKERFILE]);
+    assert!(project.staged().iter().all(|e| e.lint.is_clean()));
+    assert_eq!(
+        project.read(DOCKERFILE),
+        hand_written,
+        "nothing is written before apply"
+    );
+    let records = project.records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].record.prompt.as_deref(), Some(prompt));
+    assert_key_kept_out(&project, &run);
+}

@@ -14,6 +14,8 @@ use crate::generate::constitution_text::{self, Audience};
 use crate::generate::extract::Expected;
 use crate::generate::jobs::Job;
 use crate::generate::prompt::{FILE_CAP, fence};
+use crate::policy::dockerfile::Dockerignore;
+use crate::policy::dockerfile::rules::dockerignore;
 use crate::policy::walk;
 use crate::policy::{FileKind, Finding};
 use crate::provider::Task;
@@ -135,13 +137,27 @@ fn review_job(
             })
         })
         .collect();
-    let targets: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
+    let reviewed: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
+    let added = match kind {
+        Kind::Dockerfile => missing_dockerignores(&reviewed, &session.settings.root),
+        Kind::Manifest => Vec::new(),
+    };
+    let mut optional: Vec<String> = added
+        .iter()
+        .flat_map(|m| [m.beside.clone(), m.in_directory.clone()])
+        .collect();
+    optional.sort();
+    optional.dedup();
+    // The builtin generator answers from the task: it writes the `.dockerignore` beside the
+    // Dockerfile, as it does when it generates one.
+    let mut task_files = files;
+    task_files.extend(added.iter().map(|m| (m.beside.clone(), String::new())));
     let label = match kind {
         Kind::Dockerfile => "dockerfile",
         Kind::Manifest => "manifest",
     };
     Job {
-        title: format!("Review of {}", targets.join(", ")),
+        title: format!("Review of {}", reviewed.join(", ")),
         template: "review.md",
         context: json!({
             "rules": constitution_text::in_words(&session.constitution, audience),
@@ -149,12 +165,51 @@ fn review_job(
             "files": fenced,
         }),
         task: Task::Review {
-            files,
+            files: task_files,
             findings: findings.iter().map(Finding::short).collect(),
         },
-        expected: Expected::files(targets),
+        expected: Expected {
+            optional,
+            ..Expected::files(reviewed)
+        },
         labels: vec!["review".into(), label.into()],
     }
+}
+
+/// Where a reviewed Dockerfile that has no `.dockerignore` may get one.
+struct MissingDockerignore {
+    /// `<Dockerfile>.dockerignore`, which BuildKit reads first.
+    beside: String,
+    /// `.dockerignore` in the Dockerfile's directory, where the finding says one is looked for.
+    in_directory: String,
+}
+
+/// The reviewed Dockerfiles with no `.dockerignore` on disk: a review may add one, since the
+/// finding about it can be fixed no other way.
+fn missing_dockerignores(dockerfiles: &[String], root: &Path) -> Vec<MissingDockerignore> {
+    dockerfiles
+        .iter()
+        .filter(|path| {
+            let found = dockerignore::find(
+                &root.join(path),
+                root,
+                &dockerignore::read_file,
+                &|p: &Path| p.to_path_buf(),
+            );
+            matches!(found, Dockerignore::Missing { .. })
+        })
+        .map(|path| {
+            let directory = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            MissingDockerignore {
+                beside: format!("{path}.dockerignore"),
+                in_directory: if directory.is_empty() {
+                    ".dockerignore".to_string()
+                } else {
+                    format!("{directory}/.dockerignore")
+                },
+            }
+        })
+        .collect()
 }
 
 /// A path relative to the project root, refusing files outside it.

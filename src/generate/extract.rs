@@ -32,6 +32,9 @@ pub struct Expected {
     pub targets: Vec<String>,
     /// Directories any file under which may be produced (a Helm chart's directory).
     pub directories: Vec<String>,
+    /// Files the answer may add although they were not asked for (the `.dockerignore` a reviewed
+    /// Dockerfile lacks). They never stand in for an unnamed block.
+    pub optional: Vec<String>,
 }
 
 impl Expected {
@@ -39,12 +42,12 @@ impl Expected {
     pub fn files(targets: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
             targets: targets.into_iter().map(Into::into).collect(),
-            directories: Vec::new(),
+            ..Self::default()
         }
     }
 
     fn allows(&self, path: &str) -> bool {
-        self.targets.iter().any(|t| t == path)
+        self.targets.iter().chain(&self.optional).any(|t| t == path)
             || self
                 .directories
                 .iter()
@@ -549,9 +552,27 @@ mod tests {
     }
 
     #[test]
+    fn optional_files_are_allowed_but_never_stand_in_for_an_unnamed_block() {
+        let root = root();
+        let expected = Expected {
+            optional: vec!["docker/.dockerignore".into()],
+            ..Expected::files(["docker/api.Dockerfile"])
+        };
+        let unnamed = "```\nFROM python:3.13-slim\n```\n";
+        let files = extract(unnamed, &expected, root.path()).unwrap();
+        assert_eq!(files[0].path, "docker/api.Dockerfile");
+        let named = "```dockerfile title=docker/api.Dockerfile\nFROM python:3.13-slim\n```\n\
+                     ```gitignore title=docker/.dockerignore\n.git\n```\n";
+        let files = extract(named, &expected, root.path()).unwrap();
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[1].path, "docker/.dockerignore");
+    }
+
+    #[test]
     fn chart_directories_allow_any_file_under_them() {
         let root = root();
         let expected = Expected {
+            optional: Vec::new(),
             targets: vec![],
             directories: vec!["helm-charts/app".into()],
         };

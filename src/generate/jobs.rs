@@ -122,6 +122,7 @@ pub fn helm(services: &[Service], params: &Params, constitution: &Constitution) 
         expected: Expected {
             targets,
             directories: vec![chart_dir],
+            optional: Vec::new(),
         },
         labels: vec!["helm".into(), params.app.clone()],
     }
