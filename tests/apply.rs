@@ -179,7 +179,7 @@ fn a_staged_file_changed_after_staging_is_refused_and_its_target_left_alone() {
 fn error_findings_are_refused_without_force_and_a_forced_apply_is_recorded_as_such() {
     let project = Project::todo_app();
     let bad = "FROM python:latest\nCOPY backend/ /app\nCMD [\"python\", \"-m\", \"api\"]\n";
-    project.answer_with(&format!("```dockerfile title={DOCKERFILE}\n{bad}```\n"), "");
+    project.answer_with(&format!("```dockerfile title={DOCKERFILE}\n{bad}```\n"));
     let generated = project
         .run(&[
             "dockerfile",
@@ -318,7 +318,7 @@ fn a_crash_in_the_middle_of_a_write_leaves_the_old_file_whole() {
             project.builtin_file(DOCKERIGNORE),
         ),
     ]);
-    project.answer_with(&answer, "");
+    project.answer_with(&answer);
     project
         .run(&["dockerfile", "backend", "--provider", "command"])
         .expect(0);

@@ -159,10 +159,9 @@ fn dry_run_runs_nothing_and_records_nothing() {
 #[test]
 fn a_secret_in_the_answer_reaches_neither_the_screen_nor_the_record() {
     let project = Project::todo_app();
-    project.answer_with(
-        &format!("Set the key in the Secret:\n\n  OPENAI_API_KEY={KEY}\n\nthen restart.\n"),
-        "",
-    );
+    project.answer_with(&format!(
+        "Set the key in the Secret:\n\n  OPENAI_API_KEY={KEY}\n\nthen restart.\n"
+    ));
     let mut command = project.aigen();
     command
         .args([

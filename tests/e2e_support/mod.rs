@@ -140,15 +140,14 @@ impl Project {
     }
 
     /// Makes the `command` provider answer with `answer`: the text goes to a file outside the
-    /// project and aigen.toml names `cat <file>` as the program. `extra` is appended to
-    /// aigen.toml.
-    pub fn answer_with(&self, answer: &str, extra: &str) {
+    /// project, and aigen.toml names `cat <file>` as the program.
+    pub fn answer_with(&self, answer: &str) {
         let file = self.dir.path().join("answer.md");
         std::fs::write(&file, answer).unwrap();
         self.write(
             "aigen.toml",
             &format!(
-                "[generate]\ncommand = [\"cat\", {}]\n{extra}",
+                "[generate]\ncommand = [\"cat\", {}]\n",
                 serde_json::to_string(&file.display().to_string()).unwrap()
             ),
         );
