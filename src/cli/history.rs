@@ -582,7 +582,12 @@ impl Run<'_> {
             labels: args.labels,
             prompt,
             response,
-            files: args.files.iter().map(|f| fsutil::slash_path(f)).collect(),
+            // As given (with `/` separators): normalising first could hide a secret's shape.
+            files: args
+                .files
+                .iter()
+                .map(|f| f.to_string_lossy().replace('\\', "/"))
+                .collect(),
             tests: args.tests,
             command: Some("aigen history add".to_string()),
             ..NewRecord::new(args.title, stage)

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::naming::{Stage, id_number};
 use super::record::{LintSummary, Record, Tokens};
-use super::store::{Entry, RecordFile, Store, parse_at, read_all};
+use super::store::{Entry, RecordFile, Store, parse_at, read_all, utf8};
 use crate::error::{Error, Result};
 
 /// Which records to keep. Empty fields keep everything.
@@ -243,8 +243,8 @@ pub fn matcher(text: &str) -> Result<Regex> {
 
 /// Records whose file (prompt, response or metadata) contains `text`, case-insensitively.
 pub fn search(files: &[RecordFile], needle: &Regex, filter: &Filter) -> Vec<Hit> {
-    let found = read_all(files, |file, text| {
-        let text = text.ok()?;
+    let found = read_all(files, |file, bytes| {
+        let text = utf8(file, bytes.ok()?).ok()?;
         let at = needle.find(&text)?;
         let record = parse_at(&file.path, &text).ok()?;
         let entry = Entry {

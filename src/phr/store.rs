@@ -477,17 +477,29 @@ impl Store {
 /// Reads files in parallel, keeping their order.
 pub fn read_all<T: Send>(
     files: &[RecordFile],
-    f: impl Fn(&RecordFile, Result<String>) -> T + Sync + Send,
+    f: impl Fn(&RecordFile, Result<Vec<u8>>) -> T + Sync + Send,
 ) -> Vec<T> {
     files
         .par_iter()
-        .map(|file| f(file, fsutil::read_to_string(&file.path)))
+        .map(|file| {
+            f(
+                file,
+                fs::read(&file.path).map_err(|e| Error::io("read", &file.path, e)),
+            )
+        })
         .collect()
 }
 
+/// The text of a record file, which must be UTF-8.
+pub fn utf8(file: &RecordFile, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|_| Error::input(Location::file(&file.path), "not UTF-8 text"))
+}
+
 fn load(files: Vec<RecordFile>) -> Trail {
-    let results = read_all(&files, |file, text| {
-        text.and_then(|text| parse_at(&file.path, &text))
+    let results = read_all(&files, |file, bytes| {
+        bytes
+            .and_then(|bytes| utf8(file, bytes))
+            .and_then(|text| parse_at(&file.path, &text))
     });
     let mut trail = Trail::default();
     for (file, result) in files.into_iter().zip(results) {

@@ -17,7 +17,7 @@ use super::head::{HeadState, Tip};
 use super::naming::Stage;
 use super::naming::{record_file_name, route_dir};
 use super::new::NewRecord;
-use super::record::{Chain, Record, front_matter_end, strip_hash_prefix};
+use super::record::{Chain, HASH_PREFIX, Record, front_matter_end, strip_hash_prefix};
 use super::store::{Appended, Parents, RecordFile, Store, parse_at, read_all};
 use super::validate;
 use crate::error::{Error, Result};
@@ -180,27 +180,54 @@ struct Inspected {
     record: Option<Record>,
     error: Option<Error>,
     chain: Option<ChainEntry>,
+    /// The format checks' findings.
+    findings: Vec<Finding>,
 }
 
-/// The chain fields of a record whose front matter no longer parses, read line by line.
-fn scan_chain(text: &str) -> Option<Chain> {
-    let (start, end, _) = front_matter_end(text)?;
-    let mut sequence = None;
-    let mut prev = None;
-    let mut hash = None;
-    for line in text[start..end].lines() {
-        if let Some(v) = line.strip_prefix("  sequence: ") {
-            sequence = v.trim().parse().ok();
-        } else if let Some(v) = line.strip_prefix("  prev: ") {
-            prev = Some(strip_hash_prefix(v.trim()).to_string()).filter(|v| v != "null");
-        } else if let Some(v) = line.strip_prefix("  hash: ") {
-            hash = Some(strip_hash_prefix(v.trim()).to_string());
+/// The chain fields of a record whose front matter no longer reads as aigen wrote it. Each is
+/// found by its key (the last occurrence before the body), else by position: the last three
+/// lines of the `aigen:` block are always `sequence`, `prev` and `hash`. A value that no longer
+/// reads is unknown (sequence 0; a hash unique to the file). `None` for records that were never
+/// chained.
+fn scan_chain(text: &str, rel: &str) -> Option<Chain> {
+    let end = text.find("\n## Prompt\n").unwrap_or(text.len());
+    let region = &text[..end];
+    let lines: Vec<&str> = region
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && l.trim() != "---")
+        .collect();
+    let [.., seq_line, prev_line, hash_line] = lines[..] else {
+        return None;
+    };
+    let by_key = |key: &str, fallback: &str| -> String {
+        match region.rfind(&format!("  {key}: ")) {
+            Some(at) => region[at + key.len() + 4..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            None => fallback
+                .split_once(": ")
+                .map_or("", |(_, v)| v.trim())
+                .to_string(),
         }
+    };
+    let hash = by_key("hash", hash_line);
+    let looks_chained = region.contains("\naigen:\n")
+        || strip_hash_prefix(&hash).len() == chain::HASH_LEN && hash.starts_with(HASH_PREFIX);
+    if !looks_chained {
+        return None;
     }
+    let sequence = by_key("sequence", seq_line);
+    let digits: String = sequence.chars().take_while(char::is_ascii_digit).collect();
+    let prev = by_key("prev", prev_line);
     Some(Chain {
-        sequence: sequence?,
-        prev,
-        hash: hash?,
+        sequence: digits.parse().unwrap_or(0),
+        prev: Some(strip_hash_prefix(&prev).to_string()).filter(|v| v != "null" && !v.is_empty()),
+        hash: Some(strip_hash_prefix(&hash).to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| format!("unreadable:{rel}")),
     })
 }
 
@@ -214,15 +241,20 @@ fn home_of(record: &Record) -> Option<String> {
     ))
 }
 
-fn inspect(file: &RecordFile, text: Result<String>) -> Inspected {
-    let text = match text {
-        Ok(text) => text,
+fn inspect(file: &RecordFile, bytes: Result<Vec<u8>>) -> Inspected {
+    // Bytes that are not UTF-8 are read lossily: the hash check then fails, as it should.
+    let text = match bytes {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        },
         Err(error) => {
             return Inspected {
                 file: file.clone(),
                 record: None,
                 error: Some(error),
                 chain: None,
+                findings: Vec::new(),
             };
         }
     };
@@ -233,14 +265,16 @@ fn inspect(file: &RecordFile, text: Result<String>) -> Inspected {
     let declared = record
         .as_ref()
         .and_then(|r| r.chain().cloned())
-        .or_else(|| scan_chain(&text));
+        .or_else(|| scan_chain(&text, &file.rel));
     let chain = declared.map(|declared| {
         let intact = content_hash(&text).is_some_and(|h| h == declared.hash);
-        let cut = !text.ends_with('\n')
-            || front_matter_end(&text).is_none()
-            || record.as_ref().is_some_and(|r| {
-                r.evaluation.is_none() && r.aigen.as_ref().is_some_and(|m| m.prompt_bytes.is_some())
-            });
+        // aigen's records end with the last evaluation bullet; a file that does not was cut.
+        let last_line = text
+            .trim_end_matches('\n')
+            .rsplit('\n')
+            .next()
+            .unwrap_or("");
+        let cut = !text.ends_with('\n') || !last_line.starts_with("- Next experiment");
         let damage = match (intact, cut) {
             (true, _) => None,
             (false, true) => Some(Damage::Truncated),
@@ -265,11 +299,20 @@ fn inspect(file: &RecordFile, text: Result<String>) -> Inspected {
             home,
         }
     });
+    let findings = match &record {
+        Some(record) => {
+            let front = front_matter_end(&text).map_or("", |(start, end, _)| &text[start..end]);
+            let moved = chain.as_ref().is_some_and(|c| c.home.is_some());
+            validate::check_record(file, record, front, !moved)
+        }
+        None => Vec::new(),
+    };
     Inspected {
         file: file.clone(),
         record,
         error,
         chain,
+        findings,
     }
 }
 
@@ -355,27 +398,27 @@ pub fn verify(store: &Store) -> Result<Report> {
     findings.extend(analysis.findings);
     let mut unchained = 0;
     for item in &survey.inspected {
+        findings.extend(item.findings.iter().cloned());
+        if item.chain.is_some() {
+            continue;
+        }
         match (&item.record, &item.error) {
-            (Some(record), _) => {
-                let moved = item.chain.as_ref().is_some_and(|c| c.home.is_some());
-                findings.extend(validate::check_record(&item.file, record, !moved));
-                if item.chain.is_none() {
-                    unchained += 1;
-                    findings.push(Finding::at(
-                        FindingKind::Unchained,
-                        &item.file.rel,
-                        "not chained (hand-written or from another tool): no tamper evidence",
-                    ));
-                }
+            (Some(_), _) => {
+                unchained += 1;
+                findings.push(Finding::at(
+                    FindingKind::Unchained,
+                    &item.file.rel,
+                    "not chained (hand-written or from another tool): no tamper evidence",
+                ));
             }
-            (None, Some(error)) if item.chain.is_none() => {
+            (None, Some(error)) => {
                 findings.push(Finding::at(
                     FindingKind::Unreadable,
                     &item.file.rel,
                     error.to_string(),
                 ));
             }
-            _ => {}
+            (None, None) => {}
         }
     }
     findings.extend(validate::duplicate_ids(
