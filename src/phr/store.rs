@@ -32,7 +32,7 @@ use super::chain::{placeholder, seal};
 use super::head::{self, HEAD_FILE, Head, HeadState, Tip};
 use super::naming::{RECORD_SUFFIX, format_id, id_number, parse_file_name, record_file_name};
 use super::new::{Context, NewRecord, Prepared, prepare};
-use super::record::{Chain, Record, parse, render};
+use super::record::{Chain, Record, parse, parse_front, render};
 use super::redact::Redactor;
 use crate::error::{Error, Location, Result};
 use crate::fsutil;
@@ -401,14 +401,18 @@ impl Store {
 
     /// Reads and parses every record (in parallel).
     pub fn records(&self) -> Result<Trail> {
-        let files = self.files(None)?;
-        Ok(load(files))
+        Ok(load(self.files(None)?, true))
     }
 
     /// Reads and parses the records of one routing directory.
     pub fn records_in(&self, dir: &str) -> Result<Trail> {
-        let files = self.files(Some(dir))?;
-        Ok(load(files))
+        Ok(load(self.files(Some(dir))?, true))
+    }
+
+    /// Reads the front matter of every record, or of one directory's: records without their
+    /// prompt, response and notes (see [`parse_front`]), for listings over large trails.
+    pub fn front_matter(&self, dir: Option<&str>) -> Result<Trail> {
+        Ok(load(self.files(dir)?, false))
     }
 
     /// One record by ID (`0004`, unique across directories), `<dir>/<id>`
@@ -495,11 +499,15 @@ pub fn utf8(file: &RecordFile, bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| Error::input(Location::file(&file.path), "not UTF-8 text"))
 }
 
-fn load(files: Vec<RecordFile>) -> Trail {
+fn load(files: Vec<RecordFile>, with_body: bool) -> Trail {
     let results = read_all(&files, |file, bytes| {
-        bytes
-            .and_then(|bytes| utf8(file, bytes))
-            .and_then(|text| parse_at(&file.path, &text))
+        let text = bytes.and_then(|bytes| utf8(file, bytes))?;
+        if with_body {
+            parse_at(&file.path, &text)
+        } else {
+            parse_front(&text)
+                .map_err(|e| Error::input(Location::at(&file.path, e.line, e.column), e.message))
+        }
     });
     let mut trail = Trail::default();
     for (file, result) in files.into_iter().zip(results) {

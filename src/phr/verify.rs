@@ -177,7 +177,8 @@ impl Report {
 /// One record file, as verify sees it.
 struct Inspected {
     file: RecordFile,
-    record: Option<Record>,
+    /// Whether the record parsed (the record itself is not kept: a trail can be large).
+    parsed: bool,
     error: Option<Error>,
     chain: Option<ChainEntry>,
     /// The format checks' findings.
@@ -251,7 +252,7 @@ fn inspect(file: &RecordFile, bytes: Result<Vec<u8>>) -> Inspected {
         Err(error) => {
             return Inspected {
                 file: file.clone(),
-                record: None,
+                parsed: false,
                 error: Some(error),
                 chain: None,
                 findings: Vec::new(),
@@ -309,7 +310,7 @@ fn inspect(file: &RecordFile, bytes: Result<Vec<u8>>) -> Inspected {
     };
     Inspected {
         file: file.clone(),
-        record,
+        parsed: record.is_some(),
         error,
         chain,
         findings,
@@ -402,8 +403,8 @@ pub fn verify(store: &Store) -> Result<Report> {
         if item.chain.is_some() {
             continue;
         }
-        match (&item.record, &item.error) {
-            (Some(_), _) => {
+        match (item.parsed, &item.error) {
+            (true, _) => {
                 unchained += 1;
                 findings.push(Finding::at(
                     FindingKind::Unchained,
@@ -411,14 +412,14 @@ pub fn verify(store: &Store) -> Result<Report> {
                     "not chained (hand-written or from another tool): no tamper evidence",
                 ));
             }
-            (None, Some(error)) => {
+            (false, Some(error)) => {
                 findings.push(Finding::at(
                     FindingKind::Unreadable,
                     &item.file.rel,
                     error.to_string(),
                 ));
             }
-            (None, None) => {}
+            (false, None) => {}
         }
     }
     findings.extend(validate::duplicate_ids(
