@@ -411,9 +411,16 @@ fn ordinary_infrastructure_text_is_left_alone() {
     let redactor = Redactor::builtin();
     let dir = fixtures().join("redaction/clean");
     let mut checked = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    let mut all = String::new();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    for path in paths {
         let text = std::fs::read_to_string(&path).unwrap();
+        all.push_str(&text);
+        all.push('\n');
         let out = redactor.redact(&text);
         assert!(
             matches!(out, Cow::Borrowed(_)),
@@ -424,6 +431,13 @@ fn ordinary_infrastructure_text_is_left_alone() {
         checked += 1;
     }
     assert!(checked >= 8, "{checked} clean fixtures");
+    // Pasted one after another, as in a prompt that quotes several files.
+    let out = redactor.redact(&all);
+    assert!(
+        matches!(out, Cow::Borrowed(_)),
+        "the fixtures pasted together changed:\n{}",
+        similar_lines(&all, &out)
+    );
 }
 
 fn similar_lines(a: &str, b: &str) -> String {

@@ -17,7 +17,7 @@ use crate::fsutil;
 use crate::phr::query::{self, Filter, SortKey, Summary};
 use crate::phr::redact::{Redactor, secret_env_values};
 use crate::phr::verify::{self, Report, Severity};
-use crate::phr::{NewRecord, Stage, Store, chain, report};
+use crate::phr::{NewRecord, Stage, Store, chain, relink, report};
 use crate::printer::{Printer, Tone};
 use crate::settings::Settings;
 
@@ -437,7 +437,7 @@ impl Run<'_> {
     }
 
     fn relink(&self, store: &Store, json: bool) -> Result<ExitStatus> {
-        let outcome = verify::relink(store)?;
+        let outcome = relink::relink(store)?;
         let refused = !outcome.blocking.is_empty();
         if json {
             self.out_json(&outcome)?;

@@ -5,8 +5,7 @@
 //! truncated; the head missing or in conflict) always fail; warnings (format checks, unreadable
 //! hand-written files) and notes (unchained records) fail only with `--strict`.
 //!
-//! [`relink`] is the one operation here that writes: after a merge of two branches' trails it
-//! appends a record joining the branch tips, and refuses while any other finding stands.
+//! The survey behind verify is shared with [`super::relink`], which joins merged branches.
 
 use std::fmt;
 
@@ -14,11 +13,9 @@ use serde::Serialize;
 
 use super::chain::{self, ChainEntry, Damage, HeadPoint, content_hash};
 use super::head::{HeadState, Tip};
-use super::naming::Stage;
-use super::naming::{record_file_name, route_dir};
-use super::new::NewRecord;
+use super::naming::{Stage, record_file_name, route_dir};
 use super::record::{Chain, HASH_PREFIX, Record, front_matter_end, strip_hash_prefix};
-use super::store::{Appended, Parents, RecordFile, Store, parse_at, read_all};
+use super::store::{RecordFile, Store, parse_at, read_all};
 use super::validate;
 use crate::error::{Error, Result};
 
@@ -318,16 +315,16 @@ fn inspect(file: &RecordFile, bytes: Result<Vec<u8>>) -> Inspected {
 }
 
 /// Everything verify and relink look at.
-struct Survey {
+pub(crate) struct Survey {
     inspected: Vec<Inspected>,
-    entries: Vec<ChainEntry>,
-    heads: Vec<HeadPoint>,
-    head_findings: Vec<Finding>,
-    head: Option<Tip>,
-    conflict: bool,
+    pub(crate) entries: Vec<ChainEntry>,
+    pub(crate) heads: Vec<HeadPoint>,
+    pub(crate) head_findings: Vec<Finding>,
+    pub(crate) head: Option<Tip>,
+    pub(crate) conflict: bool,
 }
 
-fn survey(store: &Store) -> Result<Survey> {
+pub(crate) fn survey(store: &Store) -> Result<Survey> {
     let files = store.files(None)?;
     let inspected = read_all(&files, inspect);
     let entries: Vec<ChainEntry> = inspected.iter().filter_map(|i| i.chain.clone()).collect();
@@ -384,7 +381,7 @@ fn survey(store: &Store) -> Result<Survey> {
     })
 }
 
-fn sort_findings(findings: &mut [Finding]) {
+pub(crate) fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (a.severity, &a.path, a.kind, &a.message).cmp(&(b.severity, &b.path, b.kind, &b.message))
     });
@@ -432,120 +429,5 @@ pub fn verify(store: &Store) -> Result<Report> {
         unchained,
         head: survey.head,
         findings,
-    })
-}
-
-/// What a relink did.
-#[derive(Debug, Clone, Serialize)]
-pub struct Relinked {
-    /// The record joining the tips, when one was needed.
-    pub appended: Option<Appended>,
-    /// The branch tips it joined to the head (paths).
-    pub adopted: Vec<String>,
-    /// What stopped it, when it refused (nothing was written then).
-    pub blocking: Vec<Finding>,
-}
-
-/// Joins the tips of merged branches with one new record, after checking that nothing else is
-/// wrong: every record intact, no gaps, each side of a conflicted head present. Records already
-/// written are never changed.
-pub fn relink(store: &Store) -> Result<Relinked> {
-    let _lock = store.lock()?;
-    let survey = survey(store)?;
-    let analysis = chain::analyze(&survey.entries, &survey.heads);
-    let dangling: Vec<&str> = analysis
-        .dangling
-        .iter()
-        .map(|&i| survey.entries[i].path.as_str())
-        .collect();
-    let mut blocking: Vec<Finding> = survey
-        .head_findings
-        .iter()
-        .filter(|f| f.kind != FindingKind::HeadConflict)
-        .cloned()
-        .collect();
-    blocking.extend(
-        analysis
-            .findings
-            .iter()
-            .filter(|f| {
-                !(f.kind == FindingKind::Inserted
-                    && f.path.as_deref().is_some_and(|p| dangling.contains(&p))
-                    && f.message.starts_with("not on the chain"))
-            })
-            .cloned(),
-    );
-    if !blocking.is_empty() {
-        sort_findings(&mut blocking);
-        return Ok(Relinked {
-            appended: None,
-            adopted: Vec::new(),
-            blocking,
-        });
-    }
-    let tips: Vec<&ChainEntry> = analysis.tips.iter().map(|&i| &survey.entries[i]).collect();
-    if tips.len() < 2 && !survey.conflict {
-        return Ok(Relinked {
-            appended: None,
-            adopted: Vec::new(),
-            blocking,
-        });
-    }
-    let primary = survey
-        .heads
-        .iter()
-        .find_map(|h| tips.iter().find(|t| t.hash == h.hash))
-        .or_else(|| tips.iter().max_by_key(|t| (t.sequence, &t.path)))
-        .copied()
-        .ok_or_else(|| Error::usage("the trail has no chained records to relink"))?;
-    let others: Vec<&ChainEntry> = tips
-        .iter()
-        .copied()
-        .filter(|t| t.hash != primary.hash)
-        .collect();
-    let sequence = tips.iter().map(|t| t.sequence).max().unwrap_or(0) + 1;
-    let mut response = format!(
-        "Joined {} branch tip(s) to the head `{}` (#{}, {}):\n",
-        others.len(),
-        primary.path,
-        primary.sequence,
-        chain::short(&primary.hash)
-    );
-    for tip in &others {
-        response.push_str(&format!(
-            "\n- `{}` (#{}, {})",
-            tip.path,
-            tip.sequence,
-            chain::short(&tip.hash)
-        ));
-    }
-    let command = "aigen history verify --relink";
-    let record = NewRecord {
-        prompt: "Re-link the Prompt History Record chain after merging branches.".to_string(),
-        response,
-        tool: Some("aigen".to_string()),
-        command: Some(command.to_string()),
-        command_line: Some(command.to_string()),
-        labels: vec!["relink".to_string()],
-        files: others.iter().map(|t| t.path.clone()).collect(),
-        ..NewRecord::new("Relink merged trails", Stage::General)
-    };
-    let prepared = store.prepare(record)?;
-    let appended = store.append_locked(
-        prepared,
-        Parents::Merge {
-            primary: Tip {
-                sequence: primary.sequence,
-                hash: primary.hash.clone(),
-                path: primary.path.clone(),
-            },
-            merges: others.iter().map(|t| t.hash.clone()).collect(),
-            sequence,
-        },
-    )?;
-    Ok(Relinked {
-        appended: Some(appended),
-        adopted: others.iter().map(|t| t.path.clone()).collect(),
-        blocking,
     })
 }

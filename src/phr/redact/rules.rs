@@ -42,10 +42,11 @@ struct Rule {
     action: Action,
 }
 
-/// Word stems a secret's name contains; the patterns use them to stay selective.
+/// Word stems a secret's name contains; the patterns use them to stay selective. `key` counts
+/// only after another character: a bare `key:` (as under `secretKeyRef`) names nothing secret.
 macro_rules! stem {
     () => {
-        "(?i:secret|token|passw|pwd|pass|key|credential|private)"
+        "(?i:secret|token|passw|pwd|pass|credential|private|[A-Za-z0-9_.-]key)"
     };
 }
 
