@@ -99,7 +99,10 @@ pub struct HeadPoint {
 /// What [`analyze`] found.
 #[derive(Debug, Default)]
 pub struct Analysis {
+    /// Everything found, except the dangling tips.
     pub findings: Vec<Finding>,
+    /// One `inserted` finding per dangling tip: what a relink may join.
+    pub dangling_findings: Vec<Finding>,
     /// Records no other record names as its predecessor (indexes into the entries): the head,
     /// and the tips of any other branch.
     pub tips: Vec<usize>,
@@ -327,7 +330,7 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
         unexplained.clear();
     }
     for &i in &unexplained {
-        findings.push(Finding::at(
+        analysis.dangling_findings.push(Finding::at(
             FindingKind::Inserted,
             &entries[i].path,
             "not on the chain that ends at the head: inserted, or from a merged branch \
@@ -382,6 +385,7 @@ mod tests {
         analysis
             .findings
             .iter()
+            .chain(&analysis.dangling_findings)
             .map(|f| (f.kind, f.path.clone().unwrap_or_default()))
             .collect()
     }

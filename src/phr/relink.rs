@@ -34,28 +34,14 @@ pub fn relink(store: &Store) -> Result<Relinked> {
     let _lock = store.lock()?;
     let survey = survey(store)?;
     let analysis = chain::analyze(&survey.entries, &survey.heads);
-    let dangling: Vec<&str> = analysis
-        .dangling
-        .iter()
-        .map(|&i| survey.entries[i].path.as_str())
-        .collect();
+    // Dangling tips are what a relink joins; anything else stops it.
     let mut blocking: Vec<Finding> = survey
         .head_findings
         .iter()
         .filter(|f| f.kind != FindingKind::HeadConflict)
         .cloned()
         .collect();
-    blocking.extend(
-        analysis
-            .findings
-            .iter()
-            .filter(|f| {
-                !(f.kind == FindingKind::Inserted
-                    && f.path.as_deref().is_some_and(|p| dangling.contains(&p))
-                    && f.message.starts_with("not on the chain"))
-            })
-            .cloned(),
-    );
+    blocking.extend(analysis.findings.iter().cloned());
     if !blocking.is_empty() {
         sort_findings(&mut blocking);
         return Ok(Relinked {

@@ -394,6 +394,7 @@ pub fn verify(store: &Store) -> Result<Report> {
     let analysis = chain::analyze(&survey.entries, &survey.heads);
     let mut findings = survey.head_findings;
     findings.extend(analysis.findings);
+    findings.extend(analysis.dangling_findings);
     let mut unchained = 0;
     for item in &survey.inspected {
         findings.extend(item.findings.iter().cloned());
