@@ -17,7 +17,7 @@ use crate::fsutil;
 use crate::phr::query::{self, Filter, SortKey, Summary};
 use crate::phr::redact::{Redactor, secret_env_values};
 use crate::phr::verify::{self, Report, Severity};
-use crate::phr::{NewRecord, Stage, Store, chain, report};
+use crate::phr::{NewRecord, Stage, Store, chain, relink, report};
 use crate::printer::{Printer, Tone};
 use crate::settings::Settings;
 
@@ -278,12 +278,15 @@ impl Run<'_> {
         self.printer.out(text)
     }
 
-    /// The records that pass a filter, reading only the feature's directory when it can.
-    fn entries(&self, filter: &Filter) -> Result<Vec<crate::phr::Entry>> {
+    /// The records that pass a filter, reading only the feature's directory when it can, and
+    /// only their front matter unless `with_body`.
+    fn entries(&self, filter: &Filter, with_body: bool) -> Result<Vec<crate::phr::Entry>> {
         let store = self.store()?;
-        let trail = match filter.directory(store) {
-            Some(dir) => store.records_in(&dir)?,
-            None => store.records()?,
+        let dir = filter.directory(store);
+        let trail = match (with_body, dir) {
+            (true, Some(dir)) => store.records_in(&dir)?,
+            (true, None) => store.records()?,
+            (false, dir) => store.front_matter(dir.as_deref())?,
         };
         for (file, error) in &trail.problems {
             self.printer.warn(format!(
@@ -301,7 +304,7 @@ impl Run<'_> {
 
     fn list(&self, args: ListArgs) -> Result<ExitStatus> {
         let filter = filter(&args.filter)?;
-        let mut entries = self.entries(&filter)?;
+        let mut entries = self.entries(&filter, false)?;
         query::sort(
             &mut entries,
             match args.sort {
@@ -313,15 +316,15 @@ impl Run<'_> {
         if args.reverse {
             entries.reverse();
         }
-        let summaries: Vec<Summary> = entries.iter().map(Summary::of).collect();
         if args.output.is_json() {
+            let summaries: Vec<Summary> = entries.iter().map(Summary::of).collect();
             self.out_json(&summaries)?;
-        } else if summaries.is_empty() {
+        } else if entries.is_empty() {
             self.printer.status("no records");
         } else {
-            let mut text = String::with_capacity(summaries.len() * 100);
-            for summary in &summaries {
-                text.push_str(&summary.line());
+            let mut text = String::with_capacity(entries.len() * 100);
+            for entry in &entries {
+                text.push_str(&query::line(entry));
                 text.push('\n');
             }
             self.out(&text)?;
@@ -434,7 +437,7 @@ impl Run<'_> {
     }
 
     fn relink(&self, store: &Store, json: bool) -> Result<ExitStatus> {
-        let outcome = verify::relink(store)?;
+        let outcome = relink::relink(store)?;
         let refused = !outcome.blocking.is_empty();
         if json {
             self.out_json(&outcome)?;
@@ -477,7 +480,7 @@ impl Run<'_> {
 
     fn stats(&self, args: StatsArgs) -> Result<ExitStatus> {
         let filter = filter(&args.filter)?;
-        let entries = self.entries(&filter)?;
+        let entries = self.entries(&filter, false)?;
         let stats = query::stats(&entries);
         if args.output.is_json() {
             self.out_json(&stats)?;
@@ -489,7 +492,7 @@ impl Run<'_> {
 
     fn export(&self, args: ExportArgs) -> Result<ExitStatus> {
         let filter = filter(&args.filter)?;
-        let mut entries = self.entries(&filter)?;
+        let mut entries = self.entries(&filter, true)?;
         query::sort(&mut entries, SortKey::Date);
         let redacted_json = |entry: &crate::phr::Entry| -> Result<serde_json::Value> {
             let exported = query::Exported {
@@ -582,7 +585,12 @@ impl Run<'_> {
             labels: args.labels,
             prompt,
             response,
-            files: args.files.iter().map(|f| fsutil::slash_path(f)).collect(),
+            // As given (with `/` separators): normalising first could hide a secret's shape.
+            files: args
+                .files
+                .iter()
+                .map(|f| f.to_string_lossy().replace('\\', "/"))
+                .collect(),
             tests: args.tests,
             command: Some("aigen history add".to_string()),
             ..NewRecord::new(args.title, stage)
@@ -636,7 +644,7 @@ impl Run<'_> {
     fn report(&self, args: ReportArgs) -> Result<ExitStatus> {
         let store = self.store()?;
         let verified = verify::verify(store)?;
-        let mut entries = self.entries(&Filter::default())?;
+        let mut entries = self.entries(&Filter::default(), true)?;
         query::sort(&mut entries, SortKey::Date);
         let title = format!("Prompt History — {}", self.settings.app_name);
         let root = fsutil::slash_path(&fsutil::relative_to(store.root(), &self.settings.root));

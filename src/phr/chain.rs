@@ -99,7 +99,10 @@ pub struct HeadPoint {
 /// What [`analyze`] found.
 #[derive(Debug, Default)]
 pub struct Analysis {
+    /// Everything found, except the dangling tips.
     pub findings: Vec<Finding>,
+    /// One `inserted` finding per dangling tip: what a relink may join.
+    pub dangling_findings: Vec<Finding>,
     /// Records no other record names as its predecessor (indexes into the entries): the head,
     /// and the tips of any other branch.
     pub tips: Vec<usize>,
@@ -113,6 +116,7 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
     let mut analysis = Analysis::default();
     let findings = &mut analysis.findings;
     let n = entries.len();
+    let damaged = |j: usize| entries[j].damage.is_some();
 
     for e in entries {
         match e.damage {
@@ -163,6 +167,9 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
         }
     }
 
+    // Links: each record's predecessor(s) must exist, and its sequence follow theirs. Damaged
+    // records are reported already and their chain fields may be what changed, so they only
+    // claim a predecessor, never raise a finding of their own here.
     let mut referenced = vec![false; n];
     let mut missing: Vec<(usize, &str)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
@@ -170,25 +177,30 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
             continue;
         }
         let mut highest: Option<u64> = None;
-        let mut all_found = true;
+        let mut trusted = e.damage.is_none();
         for parent in e.prev.iter().chain(&e.merges) {
             match canonical.get(parent.as_str()) {
                 Some(&j) if j != i => {
                     referenced[j] = true;
                     highest = highest.max(Some(entries[j].sequence));
+                    trusted &= !damaged(j);
                 }
                 _ => {
-                    all_found = false;
+                    trusted = false;
                     missing.push((i, parent));
                 }
             }
         }
-        let expected = match (e.prev.is_none() && e.merges.is_empty(), highest) {
-            (true, _) => Some(1),
-            (false, Some(h)) if all_found => Some(h + 1),
-            _ => None,
+        let is_root = e.prev.is_none() && e.merges.is_empty();
+        if is_root && damaged(i) && e.sequence != 1 {
+            missing.push((i, ""));
+        }
+        let expected = if is_root {
+            Some(1)
+        } else {
+            highest.map(|h| h + 1)
         };
-        if let Some(expected) = expected.filter(|x| *x != e.sequence) {
+        if let Some(expected) = expected.filter(|x| trusted && *x != e.sequence) {
             findings.push(Finding::at(
                 FindingKind::Inserted,
                 &e.path,
@@ -206,7 +218,7 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
         match canonical.get(head.hash.as_str()) {
             Some(&j) => {
                 referenced[j] = true;
-                if entries[j].sequence != head.sequence {
+                if entries[j].sequence != head.sequence && !damaged(j) {
                     findings.push(Finding::head(format!(
                         "the head says #{} but its record `{}` is #{}",
                         head.sequence, entries[j].path, entries[j].sequence
@@ -220,44 +232,53 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
             {
                 Some(j) => {
                     referenced[j] = true;
-                    findings.push(Finding::at(
-                        FindingKind::Edited,
-                        &entries[j].path,
-                        "its hash is not the one the head recorded: edited and re-hashed",
-                    ));
+                    if !damaged(j) {
+                        findings.push(Finding::at(
+                            FindingKind::Edited,
+                            &entries[j].path,
+                            "its hash is not the one the head recorded: edited and re-hashed",
+                        ));
+                    }
                 }
                 None => truncated_heads.push(head),
             },
         }
     }
 
-    let unreferenced_at = |referenced: &[bool], sequence: u64, except: usize| -> Vec<usize> {
-        (0..n)
-            .filter(|&j| j != except && !referenced[j] && !copy[j])
-            .filter(|&j| entries[j].sequence == sequence)
-            .collect()
-    };
-    let last_before = |referenced: &[bool], sequence: u64| -> Option<usize> {
-        (0..n)
-            .filter(|&j| !referenced[j] && !copy[j] && entries[j].sequence < sequence)
-            .max_by_key(|&j| entries[j].sequence)
+    let free = |referenced: &[bool], j: usize| !referenced[j] && !copy[j];
+    // A damaged record whose sequence could not be read (0) may sit anywhere.
+    let unplaced = |referenced: &[bool]| {
+        (0..n).find(|&j| free(referenced, j) && damaged(j) && entries[j].sequence == 0)
     };
     for (i, parent) in missing {
         let e = &entries[i];
-        let candidates = unreferenced_at(&referenced, e.sequence.saturating_sub(1), i);
+        let candidates: Vec<usize> = (0..n)
+            .filter(|&j| j != i && free(&referenced, j) && entries[j].sequence + 1 == e.sequence)
+            .collect();
         if let [j] = candidates[..] {
             referenced[j] = true;
-            findings.push(Finding::at(
-                FindingKind::Edited,
-                &entries[j].path,
-                format!(
-                    "its hash is not the one `{}` names as its predecessor: edited and re-hashed",
-                    e.path
-                ),
-            ));
+            if !damaged(i) && !damaged(j) {
+                findings.push(Finding::at(
+                    FindingKind::Edited,
+                    &entries[j].path,
+                    format!(
+                        "its hash is not the one `{}` names as its predecessor: edited and re-hashed",
+                        e.path
+                    ),
+                ));
+            }
             continue;
         }
-        let before = last_before(&referenced, e.sequence.saturating_sub(1));
+        if damaged(i) {
+            continue;
+        }
+        if let Some(j) = unplaced(&referenced) {
+            referenced[j] = true;
+            continue;
+        }
+        let before = (0..n)
+            .filter(|&j| free(&referenced, j) && entries[j].sequence + 1 < e.sequence)
+            .max_by_key(|&j| entries[j].sequence);
         let low = before.map_or(1, |j| entries[j].sequence + 1);
         let high = e.sequence.saturating_sub(1).max(low);
         let mut message = format!(
@@ -274,7 +295,9 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
     }
 
     for head in truncated_heads {
-        let before = last_before(&referenced, head.sequence);
+        let before = (0..n)
+            .filter(|&j| free(&referenced, j) && entries[j].sequence < head.sequence)
+            .max_by_key(|&j| entries[j].sequence);
         let low = before.map_or(1, |j| entries[j].sequence + 1);
         let mut message = format!(
             "{} at the end {} missing: the head names #{} `{}`",
@@ -290,13 +313,24 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
         findings.push(Finding::at(FindingKind::Truncated, &head.path, message));
     }
 
-    let mut unexplained: Vec<usize> = (0..n).filter(|&i| !referenced[i] && !copy[i]).collect();
+    // Tips nothing explains. A damaged tip is reported already; a tip right before a damaged
+    // record (or one whose place is unknown) is that record's predecessor.
+    let mut unexplained: Vec<usize> = (0..n)
+        .filter(|&i| free(&referenced, i) && !damaged(i))
+        .filter(|&i| {
+            !(0..n).any(|d| {
+                d != i
+                    && damaged(d)
+                    && (entries[d].sequence == 0 || entries[d].sequence == entries[i].sequence + 1)
+            })
+        })
+        .collect();
     if heads.is_empty() && unexplained.len() == 1 {
         // No head file (reported by the caller): a single tip is the end of the chain.
         unexplained.clear();
     }
     for &i in &unexplained {
-        findings.push(Finding::at(
+        analysis.dangling_findings.push(Finding::at(
             FindingKind::Inserted,
             &entries[i].path,
             "not on the chain that ends at the head: inserted, or from a merged branch \
@@ -351,6 +385,7 @@ mod tests {
         analysis
             .findings
             .iter()
+            .chain(&analysis.dangling_findings)
             .map(|f| (f.kind, f.path.clone().unwrap_or_default()))
             .collect()
     }
@@ -403,6 +438,27 @@ mod tests {
             kinds(&analysis),
             vec![(FindingKind::Edited, "f/0003-r.misc.prompt.md".to_string())]
         );
+    }
+
+    #[test]
+    fn damage_to_chain_fields_is_reported_once_on_the_damaged_record() {
+        for field in ["prev", "hash", "sequence"] {
+            let mut entries = chain(5);
+            let heads = head(&entries);
+            let e = &mut entries[2];
+            e.damage = Some(Damage::Edited);
+            match field {
+                "prev" => e.prev = Some("garbled".to_string()),
+                "hash" => e.hash = "garbled".to_string(),
+                _ => e.sequence = 9,
+            }
+            let analysis = analyze(&entries, &heads);
+            assert_eq!(
+                kinds(&analysis),
+                vec![(FindingKind::Edited, "f/0003-r.misc.prompt.md".to_string())],
+                "{field}"
+            );
+        }
     }
 
     #[test]

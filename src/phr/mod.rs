@@ -8,23 +8,27 @@
 //! Where to start:
 //! - writing: [`Store::open`] then [`Store::append`] with a [`NewRecord`];
 //! - reading: [`Store::records`], [`Store::find`], and [`Record`] for the fields;
-//! - checking: [`verify::verify`] (and [`verify::relink`] after merging branches);
+//! - checking: [`verify::verify`] (and [`relink::relink`] after merging branches);
 //! - [`redact::Redactor`]: what every text passes through before it is written or shown;
 //! - [`query`] (filters, search, stats, export) and [`report`] (the HTML page) serve
 //!   `aigen history`.
 //!
 //! The modules, one concern each: [`naming`] (stages, routes, IDs, file names), [`yaml`] (front
 //! matter), [`record`] (render and parse), [`new`] (building a record), [`chain`] (hashes and
-//! the chain analysis), [`head`] (the head file), [`store`] (lock, IDs, atomic append, reading),
-//! [`validate`] (the Spec-Kit format checks), [`verify`], [`redact`], [`query`], [`report`].
+//! the chain analysis), [`head`] (the head file), [`store`] (lock, atomic append, reading),
+//! [`ids`] (the ID cache), [`git`] (branch and user), [`validate`] (the Spec-Kit format checks),
+//! [`verify`], [`relink`], [`redact`], [`query`], [`report`].
 
 pub mod chain;
+pub mod git;
 pub mod head;
+pub mod ids;
 pub mod naming;
 pub mod new;
 pub mod query;
 pub mod record;
 pub mod redact;
+pub mod relink;
 pub mod report;
 pub mod store;
 pub mod validate;

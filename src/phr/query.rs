@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::naming::{Stage, id_number};
 use super::record::{LintSummary, Record, Tokens};
-use super::store::{Entry, RecordFile, Store, parse_at, read_all};
+use super::store::{Entry, RecordFile, Store, parse_at, read_all, utf8};
 use crate::error::{Error, Result};
 
 /// Which records to keep. Empty fields keep everything.
@@ -128,26 +128,56 @@ fn time_of(r: &Record) -> &str {
         .unwrap_or("")
 }
 
-/// Sorts entries (stable).
-pub fn sort(entries: &mut [Entry], key: SortKey) {
+/// Sorts entries (stable). The entries are large, so an order is computed over indexes and
+/// the entries are moved once.
+pub fn sort(entries: &mut Vec<Entry>, key: SortKey) {
     let id = |e: &Entry| id_number(&e.record.id).unwrap_or(u64::MAX);
-    match key {
-        SortKey::Date => entries.sort_by(|a, b| {
-            (&a.record.date, time_of(&a.record), &a.file.dir, id(a)).cmp(&(
-                &b.record.date,
-                time_of(&b.record),
-                &b.file.dir,
-                id(b),
-            ))
-        }),
-        SortKey::Id => entries.sort_by(|a, b| (&a.file.dir, id(a)).cmp(&(&b.file.dir, id(b)))),
-        SortKey::Sequence => entries.sort_by_key(|e| {
-            (
-                e.record.chain().map_or(u64::MAX, |c| c.sequence),
-                e.file.rel.clone(),
-            )
-        }),
+    let sequence = |e: &Entry| e.record.chain().map_or(u64::MAX, |c| c.sequence);
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    {
+        let e = &*entries;
+        match key {
+            SortKey::Date => order.sort_by(|&a, &b| {
+                let (a, b) = (&e[a], &e[b]);
+                (&a.record.date, time_of(&a.record), &a.file.dir, id(a)).cmp(&(
+                    &b.record.date,
+                    time_of(&b.record),
+                    &b.file.dir,
+                    id(b),
+                ))
+            }),
+            SortKey::Id => order.sort_by(|&a, &b| {
+                let (a, b) = (&e[a], &e[b]);
+                (&a.file.dir, id(a)).cmp(&(&b.file.dir, id(b)))
+            }),
+            SortKey::Sequence => order.sort_by(|&a, &b| {
+                let (a, b) = (&e[a], &e[b]);
+                (sequence(a), &a.file.rel).cmp(&(sequence(b), &b.file.rel))
+            }),
+        }
     }
+    let mut slots: Vec<Option<Entry>> = std::mem::take(entries).into_iter().map(Some).collect();
+    entries.extend(order.into_iter().filter_map(|i| slots[i].take()));
+}
+
+/// One line for the terminal: reference, date, stage, outcome (`-` when not recorded), title.
+pub fn row(reference: &str, date: &str, stage: &str, outcome: Option<&str>, title: &str) -> String {
+    format!(
+        "{reference:<28} {date:<10} {stage:<12} {:<11} {title}",
+        outcome.unwrap_or("-")
+    )
+}
+
+/// The [`row`] of an entry.
+pub fn line(entry: &Entry) -> String {
+    let r = &entry.record;
+    row(
+        &entry.reference(),
+        &r.date,
+        &r.stage,
+        r.outcome_status(),
+        &r.title,
+    )
 }
 
 /// One record as `list` and `search` show it.
@@ -184,6 +214,17 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The [`row`] of a summary.
+    pub fn line(&self) -> String {
+        row(
+            &self.reference,
+            &self.date,
+            &self.stage,
+            self.outcome.as_deref(),
+            &self.title,
+        )
+    }
+
     /// The summary of an entry.
     pub fn of(entry: &Entry) -> Self {
         let r = &entry.record;
@@ -209,18 +250,6 @@ impl Summary {
             hash: r.chain().map(|c| c.hash.clone()),
         }
     }
-
-    /// One line for the terminal: reference, date, stage, outcome, title.
-    pub fn line(&self) -> String {
-        format!(
-            "{:<28} {:<10} {:<12} {:<11} {}",
-            self.reference,
-            self.date,
-            self.stage,
-            self.outcome.as_deref().unwrap_or("-"),
-            self.title
-        )
-    }
 }
 
 /// A record that contains the searched text, with the first line that does.
@@ -243,8 +272,8 @@ pub fn matcher(text: &str) -> Result<Regex> {
 
 /// Records whose file (prompt, response or metadata) contains `text`, case-insensitively.
 pub fn search(files: &[RecordFile], needle: &Regex, filter: &Filter) -> Vec<Hit> {
-    let found = read_all(files, |file, text| {
-        let text = text.ok()?;
+    let found = read_all(files, |file, bytes| {
+        let text = utf8(file, bytes.ok()?).ok()?;
         let at = needle.find(&text)?;
         let record = parse_at(&file.path, &text).ok()?;
         let entry = Entry {

@@ -19,20 +19,20 @@
 //! `head.rs`. Neither the head nor the ID cache needs a rescan of the trail, so an append costs
 //! the same on a trail of ten records or a hundred thousand.
 
-use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::chain::{placeholder, seal};
+use super::git::{git_branch, git_user};
 use super::head::{self, HEAD_FILE, Head, HeadState, Tip};
+use super::ids::{IDS_FILE, IdCache};
 use super::naming::{RECORD_SUFFIX, format_id, id_number, parse_file_name, record_file_name};
 use super::new::{Context, NewRecord, Prepared, prepare};
-use super::record::{Chain, Record, parse, render};
+use super::record::{Chain, Record, parse, parse_front, render};
 use super::redact::Redactor;
 use crate::error::{Error, Location, Result};
 use crate::fsutil;
@@ -40,7 +40,6 @@ use crate::fsutil;
 /// The state directory's name under the history root.
 pub const STATE_DIR: &str = ".aigen";
 const LOCK_FILE: &str = "lock";
-const IDS_FILE: &str = "ids.json";
 const TEMP_PREFIX: &str = ".aigen-tmp-";
 const STATE_GITIGNORE: &str =
     "# Local to each clone: the append lock and the ID cache.\nlock\nids.json\n";
@@ -401,14 +400,18 @@ impl Store {
 
     /// Reads and parses every record (in parallel).
     pub fn records(&self) -> Result<Trail> {
-        let files = self.files(None)?;
-        Ok(load(files))
+        Ok(load(self.files(None)?, true))
     }
 
     /// Reads and parses the records of one routing directory.
     pub fn records_in(&self, dir: &str) -> Result<Trail> {
-        let files = self.files(Some(dir))?;
-        Ok(load(files))
+        Ok(load(self.files(Some(dir))?, true))
+    }
+
+    /// Reads the front matter of every record, or of one directory's: records without their
+    /// prompt, response and notes (see [`parse_front`]), for listings over large trails.
+    pub fn front_matter(&self, dir: Option<&str>) -> Result<Trail> {
+        Ok(load(self.files(dir)?, false))
     }
 
     /// One record by ID (`0004`, unique across directories), `<dir>/<id>`
@@ -477,17 +480,33 @@ impl Store {
 /// Reads files in parallel, keeping their order.
 pub fn read_all<T: Send>(
     files: &[RecordFile],
-    f: impl Fn(&RecordFile, Result<String>) -> T + Sync + Send,
+    f: impl Fn(&RecordFile, Result<Vec<u8>>) -> T + Sync + Send,
 ) -> Vec<T> {
     files
         .par_iter()
-        .map(|file| f(file, fsutil::read_to_string(&file.path)))
+        .map(|file| {
+            f(
+                file,
+                fs::read(&file.path).map_err(|e| Error::io("read", &file.path, e)),
+            )
+        })
         .collect()
 }
 
-fn load(files: Vec<RecordFile>) -> Trail {
-    let results = read_all(&files, |file, text| {
-        text.and_then(|text| parse_at(&file.path, &text))
+/// The text of a record file, which must be UTF-8.
+pub fn utf8(file: &RecordFile, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|_| Error::input(Location::file(&file.path), "not UTF-8 text"))
+}
+
+fn load(files: Vec<RecordFile>, with_body: bool) -> Trail {
+    let results = read_all(&files, |file, bytes| {
+        let text = bytes.and_then(|bytes| utf8(file, bytes))?;
+        if with_body {
+            parse_at(&file.path, &text)
+        } else {
+            parse_front(&text)
+                .map_err(|e| Error::input(Location::at(&file.path, e.line, e.column), e.message))
+        }
     });
     let mut trail = Trail::default();
     for (file, result) in files.into_iter().zip(results) {
@@ -567,7 +586,7 @@ pub(crate) fn write_replace(path: &Path, contents: &[u8], sync: bool) -> Result<
 
 /// Removes temporary files a crashed writer left in `dir`. Only called under the lock, when no
 /// other writer can be using one.
-fn remove_temp_files(dir: &Path) {
+pub(crate) fn remove_temp_files(dir: &Path) {
     if let Ok(entries) = fs::read_dir(dir) {
         for entry in entries.filter_map(|e| e.ok()) {
             if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
@@ -575,103 +594,4 @@ fn remove_temp_files(dir: &Path) {
             }
         }
     }
-}
-
-/// The last ID given out per routing directory, with the directory's modification time then.
-/// While the time is unchanged nobody else has added a file, and the next ID is one more; when
-/// it changed (a hand-written record, a git checkout, a crash), the directory is listed again.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct IdCache {
-    dirs: BTreeMap<String, DirIds>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct DirIds {
-    last: u64,
-    mtime_ns: u64,
-}
-
-fn mtime_ns(dir: &Path) -> Option<u64> {
-    let modified = fs::metadata(dir).ok()?.modified().ok()?;
-    let nanos = modified.duration_since(UNIX_EPOCH).ok()?.as_nanos();
-    u64::try_from(nanos).ok()
-}
-
-impl IdCache {
-    fn load(path: &Path) -> Self {
-        fs::read_to_string(path)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
-    }
-
-    fn save(&self, path: &Path) {
-        if let Ok(text) = serde_json::to_string(self) {
-            // A cache: losing it only costs one directory listing.
-            let _ = write_replace(path, text.as_bytes(), false);
-        }
-    }
-
-    /// The next ID number for a routing directory.
-    fn next(&self, route: &str, dir: &Path) -> Result<u64> {
-        let cached = self.dirs.get(route).copied();
-        if let (Some(cached), Some(now)) = (cached, mtime_ns(dir))
-            && cached.mtime_ns == now
-        {
-            return Ok(cached.last + 1);
-        }
-        remove_temp_files(dir);
-        let listed = fs::read_dir(dir)
-            .map_err(|e| Error::io("read directory", dir, e))?
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter_map(|name| parse_file_name(&name).and_then(|p| p.number))
-            .max()
-            .unwrap_or(0);
-        Ok(listed.max(cached.map_or(0, |c| c.last)) + 1)
-    }
-
-    fn set(&mut self, route: &str, last: u64, dir: &Path) {
-        if let Some(mtime_ns) = mtime_ns(dir) {
-            self.dirs
-                .insert(route.to_string(), DirIds { last, mtime_ns });
-        }
-    }
-}
-
-/// The current git branch of the repository holding `dir`, read from `.git/HEAD`.
-pub fn git_branch(dir: &Path) -> Option<String> {
-    for ancestor in dir.ancestors() {
-        let dot_git = ancestor.join(".git");
-        let git_dir = if dot_git.is_dir() {
-            dot_git
-        } else if dot_git.is_file() {
-            let text = fs::read_to_string(&dot_git).ok()?;
-            let target = text.trim().strip_prefix("gitdir:")?.trim();
-            ancestor.join(target)
-        } else {
-            continue;
-        };
-        let head = fs::read_to_string(git_dir.join("HEAD")).ok()?;
-        let head = head.trim();
-        return Some(match head.strip_prefix("ref: refs/heads/") {
-            Some(branch) => branch.to_string(),
-            None => head.chars().take(12).collect(),
-        });
-    }
-    None
-}
-
-/// `git config user.name`, run in `dir`.
-pub fn git_user(dir: &Path) -> Option<String> {
-    let existing = dir.ancestors().find(|d| d.is_dir())?;
-    let output = std::process::Command::new("git")
-        .args(["config", "user.name"])
-        .current_dir(existing)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let name = String::from_utf8(output.stdout).ok()?.trim().to_string();
-    (output.status.success() && !name.is_empty()).then_some(name)
 }

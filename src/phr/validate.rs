@@ -18,28 +18,18 @@ use super::verify::{Finding, FindingKind};
 static PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\{\{[A-Z][A-Z0-9_]*\}\}").expect("placeholder pattern compiles"));
 
-/// Checks one record. `located` is false for a chained record already reported as moved, whose
-/// location checks would only repeat that finding.
-pub fn check_record(file: &RecordFile, record: &Record, located: bool) -> Vec<Finding> {
+/// Checks one record. `front_matter` is its raw front matter (placeholders such as
+/// `{{TITLE}}` do not survive YAML parsing). `located` is false for a chained record already
+/// reported as moved, whose location checks would only repeat that finding. The prompt and
+/// response are not checked for placeholders: they are kept verbatim and may quote templates.
+pub fn check_record(
+    file: &RecordFile,
+    record: &Record,
+    front_matter: &str,
+    located: bool,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut fields: Vec<(&str, &str)> = vec![
-        ("id", &record.id),
-        ("title", &record.title),
-        ("stage", &record.stage),
-        ("date", &record.date),
-        ("surface", &record.surface),
-        ("model", &record.model),
-        ("feature", &record.feature),
-        ("branch", &record.branch),
-        ("user", &record.user),
-        ("command", &record.command),
-    ];
-    let lists = record
-        .labels
-        .iter()
-        .chain(&record.files)
-        .chain(&record.tests);
-    fields.extend(lists.map(|item| ("list item", item.as_str())));
+    let mut fields: Vec<(&str, &str)> = vec![("front matter", front_matter)];
     if let Some(notes) = &record.outcome {
         for value in [
             &notes.impact,

@@ -5,8 +5,7 @@
 //! truncated; the head missing or in conflict) always fail; warnings (format checks, unreadable
 //! hand-written files) and notes (unchained records) fail only with `--strict`.
 //!
-//! [`relink`] is the one operation here that writes: after a merge of two branches' trails it
-//! appends a record joining the branch tips, and refuses while any other finding stands.
+//! The survey behind verify is shared with [`super::relink`], which joins merged branches.
 
 use std::fmt;
 
@@ -14,11 +13,9 @@ use serde::Serialize;
 
 use super::chain::{self, ChainEntry, Damage, HeadPoint, content_hash};
 use super::head::{HeadState, Tip};
-use super::naming::Stage;
-use super::naming::{record_file_name, route_dir};
-use super::new::NewRecord;
-use super::record::{Chain, Record, front_matter_end, strip_hash_prefix};
-use super::store::{Appended, Parents, RecordFile, Store, parse_at, read_all};
+use super::naming::{Stage, record_file_name, route_dir};
+use super::record::{Chain, HASH_PREFIX, Record, front_matter_end, strip_hash_prefix};
+use super::store::{RecordFile, Store, parse_at, read_all};
 use super::validate;
 use crate::error::{Error, Result};
 
@@ -177,30 +174,58 @@ impl Report {
 /// One record file, as verify sees it.
 struct Inspected {
     file: RecordFile,
-    record: Option<Record>,
+    /// Whether the record parsed (the record itself is not kept: a trail can be large).
+    parsed: bool,
     error: Option<Error>,
     chain: Option<ChainEntry>,
+    /// The format checks' findings.
+    findings: Vec<Finding>,
 }
 
-/// The chain fields of a record whose front matter no longer parses, read line by line.
-fn scan_chain(text: &str) -> Option<Chain> {
-    let (start, end, _) = front_matter_end(text)?;
-    let mut sequence = None;
-    let mut prev = None;
-    let mut hash = None;
-    for line in text[start..end].lines() {
-        if let Some(v) = line.strip_prefix("  sequence: ") {
-            sequence = v.trim().parse().ok();
-        } else if let Some(v) = line.strip_prefix("  prev: ") {
-            prev = Some(strip_hash_prefix(v.trim()).to_string()).filter(|v| v != "null");
-        } else if let Some(v) = line.strip_prefix("  hash: ") {
-            hash = Some(strip_hash_prefix(v.trim()).to_string());
+/// The chain fields of a record whose front matter no longer reads as aigen wrote it. Each is
+/// found by its key (the last occurrence before the body), else by position: the last three
+/// lines of the `aigen:` block are always `sequence`, `prev` and `hash`. A value that no longer
+/// reads is unknown (sequence 0; a hash unique to the file). `None` for records that were never
+/// chained.
+fn scan_chain(text: &str, rel: &str) -> Option<Chain> {
+    let end = text.find("\n## Prompt\n").unwrap_or(text.len());
+    let region = &text[..end];
+    let lines: Vec<&str> = region
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && l.trim() != "---")
+        .collect();
+    let [.., seq_line, prev_line, hash_line] = lines[..] else {
+        return None;
+    };
+    let by_key = |key: &str, fallback: &str| -> String {
+        match region.rfind(&format!("  {key}: ")) {
+            Some(at) => region[at + key.len() + 4..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            None => fallback
+                .split_once(": ")
+                .map_or("", |(_, v)| v.trim())
+                .to_string(),
         }
+    };
+    let hash = by_key("hash", hash_line);
+    let looks_chained = region.contains("\naigen:\n")
+        || strip_hash_prefix(&hash).len() == chain::HASH_LEN && hash.starts_with(HASH_PREFIX);
+    if !looks_chained {
+        return None;
     }
+    let sequence = by_key("sequence", seq_line);
+    let digits: String = sequence.chars().take_while(char::is_ascii_digit).collect();
+    let prev = by_key("prev", prev_line);
     Some(Chain {
-        sequence: sequence?,
-        prev,
-        hash: hash?,
+        sequence: digits.parse().unwrap_or(0),
+        prev: Some(strip_hash_prefix(&prev).to_string()).filter(|v| v != "null" && !v.is_empty()),
+        hash: Some(strip_hash_prefix(&hash).to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| format!("unreadable:{rel}")),
     })
 }
 
@@ -214,15 +239,20 @@ fn home_of(record: &Record) -> Option<String> {
     ))
 }
 
-fn inspect(file: &RecordFile, text: Result<String>) -> Inspected {
-    let text = match text {
-        Ok(text) => text,
+fn inspect(file: &RecordFile, bytes: Result<Vec<u8>>) -> Inspected {
+    // Bytes that are not UTF-8 are read lossily: the hash check then fails, as it should.
+    let text = match bytes {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        },
         Err(error) => {
             return Inspected {
                 file: file.clone(),
-                record: None,
+                parsed: false,
                 error: Some(error),
                 chain: None,
+                findings: Vec::new(),
             };
         }
     };
@@ -233,14 +263,16 @@ fn inspect(file: &RecordFile, text: Result<String>) -> Inspected {
     let declared = record
         .as_ref()
         .and_then(|r| r.chain().cloned())
-        .or_else(|| scan_chain(&text));
+        .or_else(|| scan_chain(&text, &file.rel));
     let chain = declared.map(|declared| {
         let intact = content_hash(&text).is_some_and(|h| h == declared.hash);
-        let cut = !text.ends_with('\n')
-            || front_matter_end(&text).is_none()
-            || record.as_ref().is_some_and(|r| {
-                r.evaluation.is_none() && r.aigen.as_ref().is_some_and(|m| m.prompt_bytes.is_some())
-            });
+        // aigen's records end with the last evaluation bullet; a file that does not was cut.
+        let last_line = text
+            .trim_end_matches('\n')
+            .rsplit('\n')
+            .next()
+            .unwrap_or("");
+        let cut = !text.ends_with('\n') || !last_line.starts_with("- Next experiment");
         let damage = match (intact, cut) {
             (true, _) => None,
             (false, true) => Some(Damage::Truncated),
@@ -265,25 +297,34 @@ fn inspect(file: &RecordFile, text: Result<String>) -> Inspected {
             home,
         }
     });
+    let findings = match &record {
+        Some(record) => {
+            let front = front_matter_end(&text).map_or("", |(start, end, _)| &text[start..end]);
+            let moved = chain.as_ref().is_some_and(|c| c.home.is_some());
+            validate::check_record(file, record, front, !moved)
+        }
+        None => Vec::new(),
+    };
     Inspected {
         file: file.clone(),
-        record,
+        parsed: record.is_some(),
         error,
         chain,
+        findings,
     }
 }
 
 /// Everything verify and relink look at.
-struct Survey {
+pub(crate) struct Survey {
     inspected: Vec<Inspected>,
-    entries: Vec<ChainEntry>,
-    heads: Vec<HeadPoint>,
-    head_findings: Vec<Finding>,
-    head: Option<Tip>,
-    conflict: bool,
+    pub(crate) entries: Vec<ChainEntry>,
+    pub(crate) heads: Vec<HeadPoint>,
+    pub(crate) head_findings: Vec<Finding>,
+    pub(crate) head: Option<Tip>,
+    pub(crate) conflict: bool,
 }
 
-fn survey(store: &Store) -> Result<Survey> {
+pub(crate) fn survey(store: &Store) -> Result<Survey> {
     let files = store.files(None)?;
     let inspected = read_all(&files, inspect);
     let entries: Vec<ChainEntry> = inspected.iter().filter_map(|i| i.chain.clone()).collect();
@@ -340,7 +381,7 @@ fn survey(store: &Store) -> Result<Survey> {
     })
 }
 
-fn sort_findings(findings: &mut [Finding]) {
+pub(crate) fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (a.severity, &a.path, a.kind, &a.message).cmp(&(b.severity, &b.path, b.kind, &b.message))
     });
@@ -353,29 +394,30 @@ pub fn verify(store: &Store) -> Result<Report> {
     let analysis = chain::analyze(&survey.entries, &survey.heads);
     let mut findings = survey.head_findings;
     findings.extend(analysis.findings);
+    findings.extend(analysis.dangling_findings);
     let mut unchained = 0;
     for item in &survey.inspected {
-        match (&item.record, &item.error) {
-            (Some(record), _) => {
-                let moved = item.chain.as_ref().is_some_and(|c| c.home.is_some());
-                findings.extend(validate::check_record(&item.file, record, !moved));
-                if item.chain.is_none() {
-                    unchained += 1;
-                    findings.push(Finding::at(
-                        FindingKind::Unchained,
-                        &item.file.rel,
-                        "not chained (hand-written or from another tool): no tamper evidence",
-                    ));
-                }
+        findings.extend(item.findings.iter().cloned());
+        if item.chain.is_some() {
+            continue;
+        }
+        match (item.parsed, &item.error) {
+            (true, _) => {
+                unchained += 1;
+                findings.push(Finding::at(
+                    FindingKind::Unchained,
+                    &item.file.rel,
+                    "not chained (hand-written or from another tool): no tamper evidence",
+                ));
             }
-            (None, Some(error)) if item.chain.is_none() => {
+            (false, Some(error)) => {
                 findings.push(Finding::at(
                     FindingKind::Unreadable,
                     &item.file.rel,
                     error.to_string(),
                 ));
             }
-            _ => {}
+            (false, None) => {}
         }
     }
     findings.extend(validate::duplicate_ids(
@@ -388,120 +430,5 @@ pub fn verify(store: &Store) -> Result<Report> {
         unchained,
         head: survey.head,
         findings,
-    })
-}
-
-/// What a relink did.
-#[derive(Debug, Clone, Serialize)]
-pub struct Relinked {
-    /// The record joining the tips, when one was needed.
-    pub appended: Option<Appended>,
-    /// The branch tips it joined to the head (paths).
-    pub adopted: Vec<String>,
-    /// What stopped it, when it refused (nothing was written then).
-    pub blocking: Vec<Finding>,
-}
-
-/// Joins the tips of merged branches with one new record, after checking that nothing else is
-/// wrong: every record intact, no gaps, each side of a conflicted head present. Records already
-/// written are never changed.
-pub fn relink(store: &Store) -> Result<Relinked> {
-    let _lock = store.lock()?;
-    let survey = survey(store)?;
-    let analysis = chain::analyze(&survey.entries, &survey.heads);
-    let dangling: Vec<&str> = analysis
-        .dangling
-        .iter()
-        .map(|&i| survey.entries[i].path.as_str())
-        .collect();
-    let mut blocking: Vec<Finding> = survey
-        .head_findings
-        .iter()
-        .filter(|f| f.kind != FindingKind::HeadConflict)
-        .cloned()
-        .collect();
-    blocking.extend(
-        analysis
-            .findings
-            .iter()
-            .filter(|f| {
-                !(f.kind == FindingKind::Inserted
-                    && f.path.as_deref().is_some_and(|p| dangling.contains(&p))
-                    && f.message.starts_with("not on the chain"))
-            })
-            .cloned(),
-    );
-    if !blocking.is_empty() {
-        sort_findings(&mut blocking);
-        return Ok(Relinked {
-            appended: None,
-            adopted: Vec::new(),
-            blocking,
-        });
-    }
-    let tips: Vec<&ChainEntry> = analysis.tips.iter().map(|&i| &survey.entries[i]).collect();
-    if tips.len() < 2 && !survey.conflict {
-        return Ok(Relinked {
-            appended: None,
-            adopted: Vec::new(),
-            blocking,
-        });
-    }
-    let primary = survey
-        .heads
-        .iter()
-        .find_map(|h| tips.iter().find(|t| t.hash == h.hash))
-        .or_else(|| tips.iter().max_by_key(|t| (t.sequence, &t.path)))
-        .copied()
-        .ok_or_else(|| Error::usage("the trail has no chained records to relink"))?;
-    let others: Vec<&ChainEntry> = tips
-        .iter()
-        .copied()
-        .filter(|t| t.hash != primary.hash)
-        .collect();
-    let sequence = tips.iter().map(|t| t.sequence).max().unwrap_or(0) + 1;
-    let mut response = format!(
-        "Joined {} branch tip(s) to the head `{}` (#{}, {}):\n",
-        others.len(),
-        primary.path,
-        primary.sequence,
-        chain::short(&primary.hash)
-    );
-    for tip in &others {
-        response.push_str(&format!(
-            "\n- `{}` (#{}, {})",
-            tip.path,
-            tip.sequence,
-            chain::short(&tip.hash)
-        ));
-    }
-    let command = "aigen history verify --relink";
-    let record = NewRecord {
-        prompt: "Re-link the Prompt History Record chain after merging branches.".to_string(),
-        response,
-        tool: Some("aigen".to_string()),
-        command: Some(command.to_string()),
-        command_line: Some(command.to_string()),
-        labels: vec!["relink".to_string()],
-        files: others.iter().map(|t| t.path.clone()).collect(),
-        ..NewRecord::new("Relink merged trails", Stage::General)
-    };
-    let prepared = store.prepare(record)?;
-    let appended = store.append_locked(
-        prepared,
-        Parents::Merge {
-            primary: Tip {
-                sequence: primary.sequence,
-                hash: primary.hash.clone(),
-                path: primary.path.clone(),
-            },
-            merges: others.iter().map(|t| t.hash.clone()).collect(),
-            sequence,
-        },
-    )?;
-    Ok(Relinked {
-        appended: Some(appended),
-        adopted: others.iter().map(|t| t.path.clone()).collect(),
-        blocking,
     })
 }

@@ -17,22 +17,23 @@ use std::fmt::Write as _;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-/// A front-matter value. Scalars keep their text; nothing is resolved to numbers or booleans.
+/// A front-matter value. Scalars keep their text (borrowed from the input where no escape had to
+/// be undone); nothing is resolved to numbers or booleans.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
+pub enum Value<'a> {
     /// `null`, `~` or nothing.
     Null,
     /// Any other scalar, as text.
-    Str(String),
+    Str(Cow<'a, str>),
     /// A sequence.
-    List(Vec<Value>),
+    List(Vec<Value<'a>>),
     /// A mapping, in document order. Later duplicate keys are kept; [`Value::get`] finds the first.
-    Map(Vec<(String, Value)>),
+    Map(Vec<(Cow<'a, str>, Value<'a>)>),
 }
 
-impl Value {
+impl<'a> Value<'a> {
     /// The value under `key` of a mapping.
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
         match self {
             Self::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -48,7 +49,7 @@ impl Value {
     }
 
     /// The items of a sequence (a lone scalar counts as a sequence of one).
-    pub fn items(&self) -> Vec<&Value> {
+    pub fn items(&self) -> Vec<&Value<'a>> {
         match self {
             Self::List(items) => items.iter().collect(),
             Self::Null => Vec::new(),
@@ -61,7 +62,7 @@ impl Value {
     pub fn to_text(&self) -> Option<String> {
         match self {
             Self::Null => None,
-            Self::Str(text) => Some(text.clone()),
+            Self::Str(text) => Some(text.to_string()),
             Self::List(items) => Some(
                 items
                     .iter()
@@ -74,7 +75,7 @@ impl Value {
                     .iter()
                     .map(|(k, v)| match v.to_text() {
                         Some(v) => format!("{k}: {v}"),
-                        None => k.clone(),
+                        None => k.to_string(),
                     })
                     .collect::<Vec<_>>()
                     .join(", "),
@@ -93,7 +94,7 @@ pub struct YamlError {
 }
 
 /// Reads front-matter text (without the `---` lines) into a [`Value`].
-pub fn parse(text: &str) -> Result<Value, YamlError> {
+pub fn parse(text: &str) -> Result<Value<'_>, YamlError> {
     match subset::parse(text) {
         Some(value) => Ok(value),
         None => full::parse(text),
@@ -101,19 +102,19 @@ pub fn parse(text: &str) -> Result<Value, YamlError> {
 }
 
 /// Reads front matter with the full YAML parser only (tests compare it with the fast reader).
-pub fn parse_full(text: &str) -> Result<Value, YamlError> {
+pub fn parse_full(text: &str) -> Result<Value<'_>, YamlError> {
     full::parse(text)
 }
 
 /// Reads front matter with the subset reader only; `None` when the text goes beyond the subset.
-pub fn parse_subset(text: &str) -> Option<Value> {
+pub fn parse_subset(text: &str) -> Option<Value<'_>> {
     subset::parse(text)
 }
 
-fn plain_value(text: &str) -> Value {
-    match text {
+fn plain_value(text: Cow<'_, str>) -> Value<'_> {
+    match &*text {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
-        _ => Value::Str(text.to_string()),
+        _ => Value::Str(text),
     }
 }
 
@@ -195,6 +196,8 @@ pub fn double_quoted(text: &str) -> String {
 
 /// The subset reader: fast, and gives up (returns `None`) on anything it does not know.
 mod subset {
+    use std::borrow::Cow;
+
     use super::{Value, plain_value};
 
     struct Line<'a> {
@@ -202,7 +205,7 @@ mod subset {
         text: &'a str,
     }
 
-    pub(super) fn parse(text: &str) -> Option<Value> {
+    pub(super) fn parse(text: &str) -> Option<Value<'_>> {
         let mut lines = Vec::with_capacity(48);
         for raw in text.split('\n') {
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
@@ -226,7 +229,7 @@ mod subset {
         (pos == lines.len()).then_some(value)
     }
 
-    fn block(lines: &[Line<'_>], pos: &mut usize, indent: usize) -> Option<Value> {
+    fn block<'a>(lines: &[Line<'a>], pos: &mut usize, indent: usize) -> Option<Value<'a>> {
         if is_item(lines[*pos].text) {
             sequence(lines, pos, indent)
         } else {
@@ -239,13 +242,14 @@ mod subset {
     }
 
     /// A mapping whose lines sit at `indent`; `first` is a pair already read from a `- key: v`.
-    fn mapping(
-        lines: &[Line<'_>],
+    fn mapping<'a>(
+        lines: &[Line<'a>],
         pos: &mut usize,
         indent: usize,
-        first: Option<(String, Value)>,
-    ) -> Option<Value> {
-        let mut entries: Vec<(String, Value)> = first.into_iter().collect();
+        first: Option<(Cow<'a, str>, Value<'a>)>,
+    ) -> Option<Value<'a>> {
+        let mut entries: Vec<(Cow<'a, str>, Value<'a>)> = Vec::with_capacity(24);
+        entries.extend(first);
         while let Some(line) = lines.get(*pos) {
             if line.indent < indent {
                 break;
@@ -260,14 +264,14 @@ mod subset {
             } else {
                 inline(rest)?
             };
-            entries.push((key.to_string(), value));
+            entries.push((Cow::Borrowed(key), value));
         }
         Some(Value::Map(entries))
     }
 
     /// The block under a `key:` with nothing after the colon: deeper lines, or a sequence at the
     /// key's own indent (which YAML allows), or null.
-    fn nested(lines: &[Line<'_>], pos: &mut usize, indent: usize) -> Option<Value> {
+    fn nested<'a>(lines: &[Line<'a>], pos: &mut usize, indent: usize) -> Option<Value<'a>> {
         match lines.get(*pos) {
             Some(next) if next.indent > indent => block(lines, pos, next.indent),
             Some(next) if next.indent == indent && is_item(next.text) => {
@@ -277,7 +281,7 @@ mod subset {
         }
     }
 
-    fn sequence(lines: &[Line<'_>], pos: &mut usize, indent: usize) -> Option<Value> {
+    fn sequence<'a>(lines: &[Line<'a>], pos: &mut usize, indent: usize) -> Option<Value<'a>> {
         let mut items = Vec::new();
         while let Some(line) = lines.get(*pos) {
             if line.indent != indent || !is_item(line.text) {
@@ -307,7 +311,7 @@ mod subset {
                     lines,
                     pos,
                     key_indent,
-                    Some((key.to_string(), value)),
+                    Some((Cow::Borrowed(key), value)),
                 )?);
             } else {
                 items.push(inline(rest)?);
@@ -332,7 +336,7 @@ mod subset {
     }
 
     /// A scalar or flow list that ends on this line.
-    fn inline(text: &str) -> Option<Value> {
+    fn inline(text: &str) -> Option<Value<'_>> {
         match text.as_bytes()[0] {
             b'"' => {
                 let (value, rest) = double(text)?;
@@ -349,14 +353,14 @@ mod subset {
         }
     }
 
-    fn plain(text: &str) -> Option<Value> {
+    fn plain(text: &str) -> Option<Value<'_>> {
         if text.contains(": ") || text.contains(" #") || text.ends_with(':') {
             return None;
         }
-        Some(plain_value(text))
+        Some(plain_value(Cow::Borrowed(text)))
     }
 
-    fn flow_list(text: &str) -> Option<Value> {
+    fn flow_list(text: &str) -> Option<Value<'_>> {
         let inner = text.strip_prefix('[')?.strip_suffix(']')?.trim();
         let mut items = Vec::new();
         let mut rest = inner;
@@ -371,7 +375,7 @@ mod subset {
                     if item.contains(": ") || item.contains(" #") {
                         return None;
                     }
-                    (plain_value(item), &rest[end..])
+                    (plain_value(Cow::Borrowed(item)), &rest[end..])
                 }
             };
             items.push(item);
@@ -386,12 +390,18 @@ mod subset {
     }
 
     /// A double-quoted scalar at the start of `text`, and what follows it.
-    fn double(text: &str) -> Option<(String, &str)> {
+    fn double(text: &str) -> Option<(Cow<'_, str>, &str)> {
+        let body = &text[1..];
+        if let Some(end) = body.find(['"', '\\'])
+            && body.as_bytes()[end] == b'"'
+        {
+            return Some((Cow::Borrowed(&body[..end]), &body[end + 1..]));
+        }
         let mut out = String::new();
         let mut chars = text[1..].char_indices();
         while let Some((at, c)) = chars.next() {
             match c {
-                '"' => return Some((out, &text[1 + at + 1..])),
+                '"' => return Some((Cow::Owned(out), &text[1 + at + 1..])),
                 '\\' => {
                     let (_, e) = chars.next()?;
                     match e {
@@ -434,9 +444,13 @@ mod subset {
     }
 
     /// A single-quoted scalar at the start of `text` (`''` is a quote), and what follows it.
-    fn single(text: &str) -> Option<(String, &str)> {
-        let mut out = String::new();
+    fn single(text: &str) -> Option<(Cow<'_, str>, &str)> {
         let body = &text[1..];
+        let first = body.find('\'')?;
+        if !body[first + 1..].starts_with('\'') {
+            return Some((Cow::Borrowed(&body[..first]), &body[first + 1..]));
+        }
+        let mut out = String::new();
         let mut at = 0;
         loop {
             let next = body[at..].find('\'')? + at;
@@ -445,7 +459,7 @@ mod subset {
                 out.push('\'');
                 at = next + 2;
             } else {
-                return Some((out, &body[next + 1..]));
+                return Some((Cow::Owned(out), &body[next + 1..]));
             }
         }
     }
@@ -453,16 +467,18 @@ mod subset {
 
 /// The full reader: saphyr's YAML 1.2 parser, events folded into a [`Value`].
 mod full {
+    use std::borrow::Cow;
+
     use super::{Event, Parser, ScalarStyle, Value, YamlError, plain_value};
 
-    enum Frame {
-        List(Vec<Value>),
-        Map(Vec<(String, Value)>, Option<String>),
+    enum Frame<'a> {
+        List(Vec<Value<'a>>),
+        Map(Vec<(Cow<'a, str>, Value<'a>)>, Option<Cow<'a, str>>),
     }
 
-    pub(super) fn parse(text: &str) -> Result<Value, YamlError> {
-        let mut stack: Vec<Frame> = Vec::new();
-        let mut root: Option<Value> = None;
+    pub(super) fn parse(text: &str) -> Result<Value<'_>, YamlError> {
+        let mut stack: Vec<Frame<'_>> = Vec::new();
+        let mut root: Option<Value<'_>> = None;
         for event in Parser::new_from_str(text) {
             let (event, span) = event.map_err(|e| YamlError {
                 line: e.marker().line(),
@@ -483,8 +499,8 @@ mod full {
                     Frame::Map(entries, _) => Value::Map(entries),
                 }),
                 Event::Scalar(text, style, _, _) => Some(match style {
-                    ScalarStyle::Plain => plain_value(&text),
-                    _ => Value::Str(text.into_owned()),
+                    ScalarStyle::Plain => plain_value(text),
+                    _ => Value::Str(text),
                 }),
                 Event::Alias(_) => Some(Value::Null),
                 _ => None,
@@ -495,11 +511,10 @@ mod full {
                 Some(Frame::Map(entries, key)) => match key.take() {
                     Some(key) => entries.push((key, value)),
                     None => {
-                        let Some(text) = value.to_text() else {
-                            *key = Some(String::new());
-                            continue;
-                        };
-                        *key = Some(text);
+                        *key = Some(match value {
+                            Value::Str(text) => text,
+                            other => Cow::Owned(other.to_text().unwrap_or_default()),
+                        });
                     }
                 },
                 None if root.is_none() => root = Some(value),
@@ -520,17 +535,17 @@ mod full {
 mod tests {
     use super::*;
 
-    fn map(entries: &[(&str, Value)]) -> Value {
+    fn map(entries: &[(&str, Value<'static>)]) -> Value<'static> {
         Value::Map(
             entries
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
+                .map(|(k, v)| (Cow::Owned(k.to_string()), v.clone()))
                 .collect(),
         )
     }
 
-    fn s(text: &str) -> Value {
-        Value::Str(text.to_string())
+    fn s(text: &str) -> Value<'static> {
+        Value::Str(Cow::Owned(text.to_string()))
     }
 
     #[test]
@@ -607,7 +622,7 @@ mod tests {
             "ends with colon:",
         ] {
             let written = format!("k: {}\n", scalar(text));
-            let value = Value::Map(vec![("k".to_string(), s(text))]);
+            let value = Value::Map(vec![(Cow::Borrowed("k"), s(text))]);
             assert_eq!(parse_full(&written), Ok(value.clone()), "{written}");
             assert_eq!(parse(&written), Ok(value), "{written}");
         }

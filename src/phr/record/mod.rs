@@ -20,7 +20,7 @@ use super::naming::Stage;
 mod parse;
 mod render;
 
-pub use parse::{ParseError, front_matter_end, parse};
+pub use parse::{ParseError, front_matter_end, parse, parse_front};
 pub use render::render;
 
 /// What hashes are written with in records: `sha256:<64 hex digits>`.

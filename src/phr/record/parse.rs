@@ -41,26 +41,36 @@ pub fn front_matter_end(text: &str) -> Option<(usize, usize, usize)> {
     } else {
         return None;
     };
-    let mut at = start;
+    // The closing line: `---` alone, right at the start or after a newline.
+    let mut from = start - 1;
     loop {
-        let rest = &text[at..];
-        if let Some(after) = rest.strip_prefix("---") {
-            if after.is_empty() {
-                return Some((start, at, text.len()));
-            }
-            if after.starts_with('\n') {
-                return Some((start, at, at + 4));
-            }
-            if after.starts_with("\r\n") {
-                return Some((start, at, at + 5));
-            }
+        let at = from + text[from..].find("\n---")? + 1;
+        let after = &text[at + 3..];
+        if after.is_empty() {
+            return Some((start, at, text.len()));
         }
-        at += rest.find('\n')? + 1;
+        if after.starts_with('\n') {
+            return Some((start, at, at + 4));
+        }
+        if after.starts_with("\r\n") {
+            return Some((start, at, at + 5));
+        }
+        from = at;
     }
 }
 
 /// Reads a record from the text of its file.
 pub fn parse(text: &str) -> Result<Record, ParseError> {
+    parse_with(text, true)
+}
+
+/// Reads only the front matter of a record: the body fields (`prompt`, `response`, `outcome`,
+/// `evaluation`) stay `None`. For listings and statistics over large trails.
+pub fn parse_front(text: &str) -> Result<Record, ParseError> {
+    parse_with(text, false)
+}
+
+fn parse_with(text: &str, with_body: bool) -> Result<Record, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let Some((fm_start, fm_end, body_start)) = front_matter_end(text) else {
         let message = if text.starts_with("---") {
@@ -88,6 +98,9 @@ pub fn parse(text: &str) -> Result<Record, ParseError> {
     }
     let mut record = standard_fields(&front);
     record.aigen = front.get("aigen").map(meta);
+    if !with_body {
+        return Ok(record);
+    }
     let body = &text[body_start..];
     let exact = record
         .aigen
@@ -112,7 +125,7 @@ pub fn parse(text: &str) -> Result<Record, ParseError> {
     Ok(record)
 }
 
-fn text_of(map: &Value, key: &str) -> Option<String> {
+fn text_of(map: &Value<'_>, key: &str) -> Option<String> {
     map.get(key).and_then(Value::to_text)
 }
 
@@ -122,11 +135,34 @@ fn is_nothing(text: &str) -> bool {
     text.is_empty() || text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("null")
 }
 
-fn standard_fields(front: &Value) -> Record {
-    let text = |key: &str| text_of(front, key).unwrap_or_default();
-    let list = |key: &str| -> Vec<String> {
-        front
-            .get(key)
+fn standard_fields(front: &Value<'_>) -> Record {
+    // One pass over the mapping (the first of duplicate keys wins), rather than a lookup per key.
+    let mut slots: [Option<&Value<'_>>; 14] = [None; 14];
+    if let Value::Map(entries) = front {
+        for (key, value) in entries {
+            let slot = match key.as_ref() {
+                "id" => 0,
+                "title" => 1,
+                "stage" => 2,
+                "date" => 3,
+                "surface" => 4,
+                "model" => 5,
+                "feature" => 6,
+                "branch" => 7,
+                "user" => 8,
+                "command" => 9,
+                "labels" => 10,
+                "links" => 11,
+                "files" => 12,
+                "tests" => 13,
+                _ => continue,
+            };
+            slots[slot].get_or_insert(value);
+        }
+    }
+    let text = |slot: usize| slots[slot].and_then(Value::to_text).unwrap_or_default();
+    let list = |slot: usize| -> Vec<String> {
+        slots[slot]
             .map(|v| {
                 v.items()
                     .into_iter()
@@ -136,7 +172,7 @@ fn standard_fields(front: &Value) -> Record {
             })
             .unwrap_or_default()
     };
-    let links = front.get("links");
+    let links = slots[11];
     let link = |key: &str| {
         links
             .and_then(|l| l.get(key))
@@ -144,32 +180,38 @@ fn standard_fields(front: &Value) -> Record {
             .filter(|v| !is_nothing(v))
     };
     Record {
-        id: text("id"),
-        title: text("title"),
-        stage: text("stage"),
-        date: text("date"),
-        surface: text("surface"),
-        model: text("model"),
-        feature: text("feature"),
-        branch: text("branch"),
-        user: text("user"),
-        command: text("command"),
-        labels: list("labels"),
+        id: text(0),
+        title: text(1),
+        stage: text(2),
+        date: text(3),
+        surface: text(4),
+        model: text(5),
+        feature: text(6),
+        branch: text(7),
+        user: text(8),
+        command: text(9),
+        labels: list(10),
         links: Links {
             spec: link("spec"),
             ticket: link("ticket"),
             adr: link("adr"),
             pr: link("pr"),
         },
-        files: list("files"),
-        tests: list("tests"),
+        files: list(12),
+        tests: list(13),
         ..Record::default()
     }
 }
 
-fn meta(block: &Value) -> Meta {
+fn meta(block: &Value<'_>) -> Meta {
     let text = |key: &str| text_of(block, key);
-    let number = |key: &str| text(key).and_then(|t| t.trim().parse::<u64>().ok());
+    let number = |key: &str| {
+        block
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|t| t.trim().parse::<u64>().ok())
+    };
+    let has = |key: &str| block.get(key).is_some_and(|v| *v != Value::Null);
     let small = |key: &str| number(key).and_then(|n| u32::try_from(n).ok());
     let size = |key: &str| number(key).and_then(|n| usize::try_from(n).ok());
     let outcome = match text("outcome") {
@@ -177,16 +219,14 @@ fn meta(block: &Value) -> Meta {
         Some(word) => Outcome::from_parts(&word, text("reason"))
             .unwrap_or_else(|| Outcome::Failed(format!("unknown outcome `{word}`"))),
     };
-    let lint =
-        (text("lint_errors").is_some() || text("lint_warnings").is_some()).then(|| LintSummary {
-            errors: small("lint_errors").unwrap_or(0),
-            warnings: small("lint_warnings").unwrap_or(0),
-        });
-    let tokens =
-        (text("prompt_tokens").is_some() || text("completion_tokens").is_some()).then(|| Tokens {
-            prompt: number("prompt_tokens").unwrap_or(0),
-            completion: number("completion_tokens").unwrap_or(0),
-        });
+    let lint = (has("lint_errors") || has("lint_warnings")).then(|| LintSummary {
+        errors: small("lint_errors").unwrap_or(0),
+        warnings: small("lint_warnings").unwrap_or(0),
+    });
+    let tokens = (has("prompt_tokens") || has("completion_tokens")).then(|| Tokens {
+        prompt: number("prompt_tokens").unwrap_or(0),
+        completion: number("completion_tokens").unwrap_or(0),
+    });
     let artifacts = block
         .get("artifacts")
         .map(|list| {

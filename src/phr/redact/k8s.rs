@@ -44,6 +44,30 @@ fn indent_of(line: &str) -> usize {
     line.len() - line.trim_start_matches([' ', '\t']).len()
 }
 
+/// `0` for a top-level `apiVersion:` line, `1` for a top-level `kind:` line.
+fn top_level_key(line: &str) -> Option<usize> {
+    if line.starts_with("apiVersion:") {
+        Some(0)
+    } else if line.starts_with("kind:") {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// The column where a line's key starts (after indentation and a list dash).
+fn key_column(line: &str) -> usize {
+    let indent = indent_of(line);
+    let rest = &line[indent..];
+    match rest.strip_prefix('-') {
+        Some(after) => {
+            let after_dash = after.trim_start_matches([' ', '\t']);
+            indent + rest.len() - after_dash.len()
+        }
+        None => indent,
+    }
+}
+
 fn is_boundary(line: &str) -> bool {
     let t = line.trim();
     t == "---" || t.starts_with("```") || t.starts_with("~~~")
@@ -62,13 +86,27 @@ fn redact_yaml(text: &str) -> Option<String> {
     let mut start = 0;
     while start < lines.len() {
         let mut end = start;
-        while end < lines.len() && !(end > start && is_boundary(lines[end])) {
+        let mut seen = [false; 2];
+        while end < lines.len() {
+            if end > start && is_boundary(lines[end]) {
+                break;
+            }
+            // Objects pasted one after another without `---`: a second top-level `apiVersion:`
+            // or `kind:` starts the next one.
+            if let Some(key) = top_level_key(lines[end]) {
+                if end > start && seen[key] {
+                    break;
+                }
+                seen[key] = true;
+            }
             end += 1;
         }
         let document = &lines[start..end];
-        let is_secret = document
-            .iter()
-            .any(|l| KIND_SECRET.is_match(l.trim_end_matches(['\n', '\r'])));
+        let kind_column = document.iter().find_map(|l| {
+            let line = l.trim_end_matches(['\n', '\r']);
+            KIND_SECRET.is_match(line).then(|| key_column(line))
+        });
+        let is_secret = kind_column.is_some();
         if !is_secret {
             document.iter().for_each(|l| out.push_str(l));
             start = end;
@@ -83,6 +121,10 @@ fn redact_yaml(text: &str) -> Option<String> {
             let Some(caps) = DATA_KEY.captures(content) else {
                 continue;
             };
+            if Some(key_column(content)) != kind_column {
+                // `data:` of a nested object, not of the Secret.
+                continue;
+            }
             let rest = caps.name("rest").map_or("", |m| m.as_str());
             if !keep_value(rest) {
                 // `data: {a: b}` or a scalar: the whole value goes.
@@ -263,5 +305,19 @@ mod tests {
         );
         let helm = "kind: Secret\nstringData:\n  password: {{ .Values.db.password | quote }}\n";
         assert_eq!(redact_secret_data(helm), None);
+    }
+
+    #[test]
+    fn only_the_secret_object_loses_its_data() {
+        // Objects pasted without `---`, a Secret listed after a ConfigMap, and a `data:` key
+        // nested inside another object of the Secret's document.
+        let text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  LOG_LEVEL: info\napiVersion: v1\nkind: Secret\nmetadata:\n  annotations:\n    data: visible\ndata:\n  token: c2VjcmV0\n";
+        let out = redact_secret_data(text).unwrap();
+        assert!(out.contains("LOG_LEVEL: info"), "{out}");
+        assert!(out.contains("    data: visible"), "{out}");
+        assert!(out.contains("  token: [REDACTED:k8s-secret-data]"), "{out}");
+        let listed = "items:\n  - kind: Secret\n    data:\n      a: YWJj\n";
+        let out = redact_secret_data(listed).unwrap();
+        assert!(out.contains("      a: [REDACTED:k8s-secret-data]"), "{out}");
     }
 }

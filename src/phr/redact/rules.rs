@@ -42,10 +42,11 @@ struct Rule {
     action: Action,
 }
 
-/// Word stems a secret's name contains; the patterns use them to stay selective.
+/// Word stems a secret's name contains; the patterns use them to stay selective. `key` counts
+/// only after another character: a bare `key:` (as under `secretKeyRef`) names nothing secret.
 macro_rules! stem {
     () => {
-        "(?i:secret|token|passw|pwd|pass|key|credential|private)"
+        "(?i:secret|token|passw|pwd|pass|credential|private|[A-Za-z0-9_.-]key)"
     };
 }
 
@@ -389,7 +390,8 @@ const NOT_SECRET_KEYS: &[&str] = &[
 /// `password`, `passwd`, `passphrase`, `credential(s)` or `apikey`; or `pass`, `pwd` or `key`
 /// after another word (`DB_PASS`, `STRIPE_KEY`, `apiKey`; not `primary_key`, `public_key`,
 /// `PWD`); or it ends in `SECRET_KEY_BASE`. Names ending in `Ref`, `Name`, `File`, `Path`,
-/// `Url`, `ttl`, ... do not (`secretKeyRef`, `secretName`, `token_url`).
+/// `Url`, `ttl`, ... do not (`secretKeyRef`, `secretName`, `token_url`), nor do names of Secret
+/// objects (`existingSecret`, `imagePullSecrets`).
 pub fn name_says_secret(name: &str) -> bool {
     let words = words(name);
     let n = words.len();
@@ -397,6 +399,10 @@ pub fn name_says_secret(name: &str) -> bool {
         return false;
     };
     let prev = n.checked_sub(2).map(|i| words[i].as_str());
+    // `existingSecret`, `imagePullSecrets`: names of Secret objects, not their content.
+    if words[0] == "existing" || words.iter().any(|w| w == "pull") {
+        return false;
+    }
     match last.as_str() {
         "secret" | "secrets" | "token" | "password" | "passwd" | "passphrase" | "credential"
         | "credentials" | "apikey" | "secretkey" | "privatekey" | "accesskey" => true,
@@ -478,6 +484,11 @@ pub fn is_placeholder(value: &str) -> bool {
         "fake_",
     ];
     if PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    // `sk_test_xxxxxxxx`, `ghp_****`: a known prefix with a masked body.
+    let tail = lower.rsplit(['_', '-', ':', '.']).next().unwrap_or("");
+    if tail.len() >= 4 && tail.chars().all(|c| c == 'x' || c == '*') {
         return true;
     }
     let masked = lower
@@ -619,6 +630,8 @@ mod tests {
             "password_file",
             "name",
             "passwordSecretRef",
+            "existingSecret",
+            "imagePullSecrets",
         ] {
             assert!(!name_says_secret(name), "{name}");
         }
