@@ -52,7 +52,8 @@ pub fn lint_with(
     let cx = FileContext::new(path, text, constitution, service);
     let file = parser::parse(text);
     let model = model::Model::new(&file);
-    let mut checker = checker::Checker::new(&file, &model, &cx, dockerignore);
+    let scripts = checker::ScriptIndex::new(&file, text);
+    let mut checker = checker::Checker::new(&file, &model, &cx, dockerignore, &scripts);
     for entry in rules::RULES {
         if let Some(setting) = cx.setting(entry.rule.code)
             && setting.enabled
