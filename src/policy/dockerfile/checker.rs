@@ -18,14 +18,17 @@ use crate::policy::finding::Finding;
 use crate::policy::registry::Rule;
 
 /// The `.dockerignore` of a Dockerfile's build context, as far as it was looked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Dockerignore {
     /// Not looked for (text linted from memory without one).
     NotChecked,
     /// Looked for and not found; `expected` is where it should be.
     Missing { expected: PathBuf },
-    /// Found: its display path and text.
-    Found { path: PathBuf, text: String },
+    /// Found: its display path and its patterns, read once however many Dockerfiles share it.
+    Found {
+        path: PathBuf,
+        file: std::sync::Arc<super::rules::dockerignore::DockerignoreFile>,
+    },
 }
 
 /// The shell code of a RUN instruction, split into commands, with the map to the source.

@@ -65,8 +65,10 @@ pub fn lint_with(
     let findings = checker.into_findings();
     let suppressions = pragmas::collect(&file, &cx);
     let mut findings = suppress::apply(findings, &suppressions, &cx);
-    let sensitive = redact::sensitive_ranges(&file, text, constitution);
-    redact::mask(&mut findings, &sensitive, &cx.source);
+    if findings.iter().any(|f| f.excerpt.is_some()) {
+        let sensitive = redact::sensitive_ranges(&file, text, constitution);
+        redact::mask(&mut findings, &sensitive, &cx.source);
+    }
     findings
 }
 
