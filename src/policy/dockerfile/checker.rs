@@ -31,6 +31,16 @@ pub enum Dockerignore {
     },
 }
 
+impl Dockerignore {
+    /// A `.dockerignore` given as text (generated, not yet on disk), shown as `path`.
+    pub fn from_text(path: &std::path::Path, text: &str) -> Self {
+        Self::Found {
+            path: path.to_path_buf(),
+            file: std::sync::Arc::new(super::rules::dockerignore::DockerignoreFile::parse(text)),
+        }
+    }
+}
+
 /// The shell code of a RUN instruction, split into commands, with the map to the source.
 #[derive(Debug, Clone)]
 pub struct Script {
