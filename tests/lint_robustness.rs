@@ -205,7 +205,7 @@ fn findings_per_rule_are_capped_in_pathological_files() {
 #[test]
 fn thousands_of_suppressions_stay_linear_and_capped() {
     let mut text = String::from("FROM python:3.13-slim AS b\nFROM python:3.13-slim\n");
-    for _ in 0..20_000 {
+    for _ in 0..5_000 {
         text.push_str("# aigen:ignore AG-D013\nWORKDIR relative\n");
     }
     let findings = lint_checked(&text, &preset());
@@ -215,7 +215,7 @@ fn thousands_of_suppressions_stay_linear_and_capped() {
     assert!(
         reasons
             .iter()
-            .any(|f| f.message == "19900 more findings of `AG-S001` in this file are not shown")
+            .any(|f| f.message == "4900 more findings of `AG-S001` in this file are not shown")
     );
 }
 

@@ -220,9 +220,9 @@ pub fn resolve_foreign_code(tool: &str, code: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// The most findings about suppressions of one code reported for one file; the rest are
-/// counted in one more finding.
-pub const MAX_SUPPRESSION_FINDINGS: usize = 100;
+/// The most findings about suppressions of one code kept for one file, so a file of a million
+/// pragmas cannot fill memory; the rest are counted in one more finding.
+pub const MAX_SUPPRESSION_FINDINGS: usize = 10_000;
 
 /// Which suppressions cover which line, so matching stays linear however many there are.
 struct ScopeIndex {

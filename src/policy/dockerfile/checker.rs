@@ -151,9 +151,10 @@ impl ScriptIndex {
     }
 }
 
-/// The most findings one rule reports in one file; the rest are counted in one last finding,
-/// so a pathological file cannot fill memory with findings.
-pub const MAX_FINDINGS_PER_RULE: usize = 100;
+/// The most findings one rule keeps for one file, so a pathological file cannot fill memory
+/// (the rest are counted in one last finding). Reports show fewer: see
+/// [`crate::policy::finding::cap_per_code`], applied after suppressions.
+pub const MAX_FINDINGS_PER_RULE: usize = 10_000;
 
 /// What a Dockerfile rule works with.
 pub struct Checker<'a> {
