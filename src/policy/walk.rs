@@ -8,12 +8,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 use rayon::prelude::*;
 
 use super::constitution::Constitution;
+use super::dockerfile::rules::dockerignore::DockerignoreFile;
 use super::dockerfile::{self, Dockerignore};
 use super::finding::Finding;
 use super::kind::{self, FileKind};
@@ -131,12 +132,12 @@ pub struct Outcome {
     pub skipped: Vec<PathBuf>,
 }
 
-/// Caches file reads shared by many Dockerfiles (`.dockerignore` files).
+/// Caches the `.dockerignore` files many Dockerfiles share, read and parsed once.
 #[derive(Debug, Default)]
-struct ReadCache(Mutex<HashMap<PathBuf, Option<String>>>);
+struct ReadCache(Mutex<HashMap<PathBuf, Option<Arc<DockerignoreFile>>>>);
 
 impl ReadCache {
-    fn read(&self, path: &Path) -> Option<String> {
+    fn read(&self, path: &Path) -> Option<Arc<DockerignoreFile>> {
         if let Ok(cache) = self.0.lock()
             && let Some(hit) = cache.get(path)
         {
@@ -160,6 +161,10 @@ enum FileResult {
     Failed(Error),
 }
 
+/// The `.dockerignore` found for each directory of Dockerfiles.
+#[derive(Debug, Default)]
+struct DirectoryCache(Mutex<HashMap<PathBuf, Dockerignore>>);
+
 /// Reads and lints the targets in parallel. Dockerfiles are linted one by one; manifests are
 /// linted together ([`super::lint_manifests`]).
 pub fn lint_files(
@@ -169,6 +174,7 @@ pub fn lint_files(
     constitution: &Constitution,
 ) -> Outcome {
     let cache = ReadCache::default();
+    let directories = DirectoryCache::default();
     let results: Vec<FileResult> = targets
         .par_iter()
         .map(|target| match std::fs::read(&target.path) {
@@ -177,7 +183,28 @@ pub fn lint_files(
                 let read = |p: &Path| cache.read(p);
                 let display = |p: &Path| fsutil::relative_to(p, cwd);
                 let lookup = |path: &Path| {
-                    dockerfile::rules::dockerignore::find(path, root, &read, &display)
+                    use dockerfile::rules::dockerignore::{
+                        find_in_directories, own_file, read_file,
+                    };
+                    if let Some(own) = own_file(path)
+                        && let Some(file) = read_file(&own)
+                    {
+                        return Dockerignore::Found {
+                            path: display(&own),
+                            file,
+                        };
+                    }
+                    let dir = fsutil::parent_dir(path);
+                    if let Ok(known) = directories.0.lock()
+                        && let Some(found) = known.get(dir)
+                    {
+                        return found.clone();
+                    }
+                    let found = find_in_directories(dir, root, &read, &display);
+                    if let Ok(mut known) = directories.0.lock() {
+                        known.insert(dir.to_path_buf(), found.clone());
+                    }
+                    found
                 };
                 lint_bytes(target, bytes, constitution, &lookup)
             }
@@ -234,6 +261,8 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
             FileResult::Failed(error) => outcome.errors.push(error),
         }
     }
+    // Each file's findings are sorted where it was linted, and files come in path order; only
+    // manifests, linted together, need a sort to merge in.
     if !manifests.is_empty() {
         let files: Vec<(&Path, &str)> = manifests
             .iter()
@@ -243,8 +272,8 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
         outcome
             .findings
             .extend(super::lint_manifests(&files, constitution));
+        outcome.findings.sort_by(Finding::report_order);
     }
-    outcome.findings.sort_by(Finding::report_order);
     outcome.findings.dedup();
     outcome
 }
@@ -273,13 +302,15 @@ fn lint_bytes(
             };
             let service = kind::service_for_path(&target.path, constitution);
             let ignore = dockerignore(&target.path);
-            FileResult::Linted(dockerfile::lint_with(
+            let mut findings = dockerfile::lint_with(
                 &target.display,
                 text,
                 constitution,
                 service.as_deref(),
                 &ignore,
-            ))
+            );
+            findings.sort_by(Finding::report_order);
+            FileResult::Linted(findings)
         }
         FileKind::Kubernetes if kind::KUBERNETES_ENABLED => match String::from_utf8(bytes) {
             Ok(text) => FileResult::Manifest(target.display.clone(), text),

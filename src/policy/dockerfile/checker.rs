@@ -5,8 +5,11 @@
 //! reports with [`Checker::report`] and reads its parameters with [`Checker::params`] without
 //! naming itself.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use super::ast::{Dockerfile, Instruction, Keyword, Logical};
 use super::model::Model;
@@ -17,14 +20,27 @@ use crate::policy::finding::Finding;
 use crate::policy::registry::Rule;
 
 /// The `.dockerignore` of a Dockerfile's build context, as far as it was looked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Dockerignore {
     /// Not looked for (text linted from memory without one).
     NotChecked,
     /// Looked for and not found; `expected` is where it should be.
     Missing { expected: PathBuf },
-    /// Found: its display path and text.
-    Found { path: PathBuf, text: String },
+    /// Found: its display path and its patterns, read once however many Dockerfiles share it.
+    Found {
+        path: PathBuf,
+        file: std::sync::Arc<super::rules::dockerignore::DockerignoreFile>,
+    },
+}
+
+impl Dockerignore {
+    /// A `.dockerignore` given as text (generated, not yet on disk), shown as `path`.
+    pub fn from_text(path: &std::path::Path, text: &str) -> Self {
+        Self::Found {
+            path: path.to_path_buf(),
+            file: std::sync::Arc::new(super::rules::dockerignore::DockerignoreFile::parse(text)),
+        }
+    }
 }
 
 /// The shell code of a RUN instruction, split into commands, with the map to the source.
@@ -112,14 +128,52 @@ pub fn scripts(instruction: &Instruction, source: &str) -> Vec<Script> {
     scripts
 }
 
+/// The scripts of every RUN of a file, read once and shared by the rules (keyed by the
+/// instruction's start offset).
+#[derive(Debug, Default)]
+pub struct ScriptIndex(HashMap<usize, Vec<Script>>);
+
+impl ScriptIndex {
+    /// Reads the scripts of every RUN instruction.
+    pub fn new(file: &Dockerfile, source: &str) -> Self {
+        Self(
+            file.instructions
+                .iter()
+                .filter(|i| i.keyword == Keyword::Run)
+                .map(|i| (i.keyword_range.start, scripts(i, source)))
+                .collect(),
+        )
+    }
+
+    /// The scripts of an instruction (none for other instructions).
+    pub fn of(&self, instruction: &Instruction) -> &[Script] {
+        self.0
+            .get(&instruction.keyword_range.start)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The most findings one rule keeps for one file, so a pathological file cannot fill memory
+/// (the rest are counted in one last finding). Reports show fewer: see
+/// [`crate::policy::finding::cap_per_code`], applied after suppressions.
+pub const MAX_FINDINGS_PER_RULE: usize = 10_000;
+
+/// Variables (`ARG`, `ENV`) by name, with their values where known.
+pub type Vars = Vec<(String, Option<String>)>;
+
 /// What a Dockerfile rule works with.
 pub struct Checker<'a> {
+    vars: RefCell<HashMap<usize, Rc<Vars>>>,
     pub file: &'a Dockerfile,
     pub model: &'a Model,
     pub cx: &'a FileContext<'a>,
     pub dockerignore: &'a Dockerignore,
+    scripts: &'a ScriptIndex,
     rule: Option<(&'static Rule, &'a RuleSetting)>,
     findings: Vec<Finding>,
+    /// Findings of the current rule so far, and how many were dropped over the limit.
+    reported: usize,
+    dropped: usize,
 }
 
 /// A finding just reported, to add a help line to.
@@ -141,24 +195,51 @@ impl<'a> Checker<'a> {
         model: &'a Model,
         cx: &'a FileContext<'a>,
         dockerignore: &'a Dockerignore,
+        scripts: &'a ScriptIndex,
     ) -> Self {
         Self {
+            vars: RefCell::default(),
             file,
             model,
             cx,
             dockerignore,
+            scripts,
             rule: None,
             findings: Vec::new(),
+            reported: 0,
+            dropped: 0,
         }
     }
 
     /// Makes `rule` the one that reports next.
     pub fn start(&mut self, rule: &'static Rule, setting: &'a RuleSetting) {
+        self.finish_rule();
         self.rule = Some((rule, setting));
     }
 
+    /// Adds the count of the current rule's dropped findings, if any.
+    fn finish_rule(&mut self) {
+        if let Some((rule, setting)) = self.rule
+            && self.dropped > 0
+        {
+            let message = format!(
+                "{} more findings of `{}` in this file are not shown",
+                self.dropped, rule.code
+            );
+            self.findings.push(Finding::new(
+                rule.code,
+                setting.severity,
+                self.cx.path,
+                message,
+            ));
+        }
+        self.reported = 0;
+        self.dropped = 0;
+    }
+
     /// The findings reported so far.
-    pub fn into_findings(self) -> Vec<Finding> {
+    pub fn into_findings(mut self) -> Vec<Finding> {
+        self.finish_rule();
         self.findings
     }
 
@@ -202,6 +283,11 @@ impl<'a> Checker<'a> {
         let Some((rule, setting)) = self.rule else {
             return Reported(None);
         };
+        if self.reported >= MAX_FINDINGS_PER_RULE {
+            self.dropped += 1;
+            return Reported(None);
+        }
+        self.reported += 1;
         let mut finding = Finding::new(rule.code, setting.severity, self.cx.path, message);
         if let Some(span) = span {
             finding = finding.at(span).with_excerpt(&self.cx.source);
@@ -226,30 +312,20 @@ impl<'a> Checker<'a> {
             .filter(move |i| i.keyword == keyword)
     }
 
-    /// The scripts of a RUN instruction.
-    pub fn scripts(&self, instruction: &Instruction) -> Vec<Script> {
-        scripts(instruction, self.source())
-    }
-
-    /// Every RUN instruction (index, instruction) with its scripts.
-    pub fn runs(&self) -> Vec<(usize, &'a Instruction, Vec<Script>)> {
-        self.file
-            .instructions
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.keyword == Keyword::Run)
-            .map(|(index, i)| (index, i, self.scripts(i)))
-            .collect()
+    /// The scripts of a RUN instruction (none for other instructions).
+    pub fn scripts(&self, instruction: &Instruction) -> &'a [Script] {
+        self.scripts.of(instruction)
     }
 
     /// Every RUN of the given stages (by index) with its scripts.
-    pub fn runs_in(&self, stages: &[usize]) -> Vec<(&'a Instruction, Vec<Script>)> {
+    pub fn runs_in(&self, stages: &[usize]) -> Vec<(&'a Instruction, &'a [Script])> {
+        let scripts = self.scripts;
         stages
             .iter()
             .filter_map(|&i| self.model.stages.get(i))
             .flat_map(|stage| self.model.body(self.file, stage))
             .filter(|i| i.keyword == Keyword::Run)
-            .map(|i| (i, self.scripts(i)))
+            .map(|i| (i, scripts.of(i)))
             .collect()
     }
 
@@ -295,8 +371,17 @@ impl<'a> Checker<'a> {
 
 impl<'a> Checker<'a> {
     /// The `ARG` and `ENV` values visible at the end of a stage (its lineage included, global
-    /// ARG defaults first), for substituting variables.
-    pub fn stage_vars(&self, stage_index: usize) -> Vec<(String, Option<String>)> {
+    /// ARG defaults first), for substituting variables. Worked out once per stage and file.
+    pub fn stage_vars(&self, stage_index: usize) -> Rc<Vars> {
+        if let Some(vars) = self.vars.borrow().get(&stage_index) {
+            return Rc::clone(vars);
+        }
+        let vars = Rc::new(self.compute_stage_vars(stage_index));
+        self.vars.borrow_mut().insert(stage_index, Rc::clone(&vars));
+        vars
+    }
+
+    fn compute_stage_vars(&self, stage_index: usize) -> Vars {
         let mut vars = self.model.global_args.clone();
         let Some(stage) = self.model.stages.get(stage_index) else {
             return vars;

@@ -21,7 +21,7 @@ pub use checker::Dockerignore;
 
 use super::constitution::Constitution;
 use super::context::FileContext;
-use super::finding::Finding;
+use super::finding::{self, Finding};
 use super::registry::Rule;
 use super::suppress;
 
@@ -52,7 +52,8 @@ pub fn lint_with(
     let cx = FileContext::new(path, text, constitution, service);
     let file = parser::parse(text);
     let model = model::Model::new(&file);
-    let mut checker = checker::Checker::new(&file, &model, &cx, dockerignore);
+    let scripts = checker::ScriptIndex::new(&file, text);
+    let mut checker = checker::Checker::new(&file, &model, &cx, dockerignore, &scripts);
     for entry in rules::RULES {
         if let Some(setting) = cx.setting(entry.rule.code)
             && setting.enabled
@@ -64,8 +65,13 @@ pub fn lint_with(
     let findings = checker.into_findings();
     let suppressions = pragmas::collect(&file, &cx);
     let mut findings = suppress::apply(findings, &suppressions, &cx);
-    let sensitive = redact::sensitive_ranges(&file, text, constitution);
-    redact::mask(&mut findings, &sensitive, &cx.source);
+    if findings.len() > finding::SHOWN_PER_CODE {
+        findings = finding::cap_per_code(findings);
+    }
+    if findings.iter().any(|f| f.excerpt.is_some()) {
+        let sensitive = redact::sensitive_ranges(&file, text, constitution);
+        redact::mask(&mut findings, &sensitive, &cx.source);
+    }
     findings
 }
 

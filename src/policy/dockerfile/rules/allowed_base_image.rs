@@ -127,19 +127,20 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
+    let (Some(first_star), Some(last_star)) = (pattern.find('*'), pattern.rfind('*')) else {
         return pattern == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || !text[first.len()..].ends_with(last) {
+    };
+    let (first, last) = (&pattern[..first_star], &pattern[last_star + 1..]);
+    if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
+    if first_star < last_star {
+        for part in pattern[first_star + 1..last_star].split('*') {
+            match rest.find(part) {
+                Some(i) => rest = &rest[i + part.len()..],
+                None => return false,
+            }
         }
     }
     true

@@ -52,7 +52,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
         if cleaned {
             continue;
         }
-        for script in &scripts {
+        for script in scripts {
             for command in script.commands.iter().filter(|c| c.runs("apk", "add")) {
                 if !command.has_option("--no-cache", None) {
                     checker

@@ -41,7 +41,7 @@ declare_rule! {
 /// Checks every `apt-get install`.
 pub(crate) fn check(checker: &mut Checker<'_>) {
     for (_, scripts) in checker.runs_in(&checker.all_stages()) {
-        for script in &scripts {
+        for script in scripts {
             for command in script
                 .commands
                 .iter()

@@ -46,7 +46,7 @@ declare_rule! {
 /// Checks npm, yarn and pnpm installs.
 pub(crate) fn check(checker: &mut Checker<'_>) {
     for (_, scripts) in checker.runs_in(&checker.all_stages()) {
-        for script in &scripts {
+        for script in scripts {
             for command in &script.commands {
                 let (message, help) = match command.program() {
                     Some("npm")

@@ -42,7 +42,7 @@ declare_rule! {
 /// Checks every command.
 pub(crate) fn check(checker: &mut Checker<'_>) {
     for (_, scripts) in checker.runs_in(&checker.all_stages()) {
-        for script in &scripts {
+        for script in scripts {
             for command in script.running("cd") {
                 checker
                     .report(

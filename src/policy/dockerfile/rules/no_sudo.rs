@@ -43,7 +43,7 @@ declare_rule! {
 /// Checks every command.
 pub(crate) fn check(checker: &mut Checker<'_>) {
     for (_, scripts) in checker.runs_in(&checker.all_stages()) {
-        for script in &scripts {
+        for script in scripts {
             for command in &script.commands {
                 let Some(first) = command.program_words().first() else {
                     continue;

@@ -75,7 +75,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             {
                 continue;
             }
-            for script in &scripts {
+            for script in scripts {
                 for command in script.commands.iter().filter(|c| is_pip_install(c)) {
                     if !command.has_option("--no-cache-dir", None) {
                         let words = command.effective_words();
