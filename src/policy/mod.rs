@@ -1,3 +1,69 @@
-//! The policy engine: the constitution, findings, rules for Dockerfiles and Kubernetes objects.
+//! The policy engine: the constitution, findings, the rule registry, suppressions, reports, and
+//! the Dockerfile and Kubernetes rules.
+//!
+//! Start at [`lint_text`], which lints one file's text (the generator calls it on artifacts
+//! before they touch disk), or [`walk`], which finds the files `aigen lint` checks. The pieces:
+//!
+//! - [`constitution`]: `policies/constitution.yaml`, loaded and validated, rule settings resolved;
+//! - [`registry`]: every rule by code, with its documentation;
+//! - [`finding`], [`severity`], [`source`]: what rules report and where;
+//! - [`suppress`]: `aigen:ignore` suppressions and the findings about them;
+//! - [`report`]: text, JSON and SARIF output;
+//! - [`dockerfile`]: the Dockerfile parser and rules.
 
+pub mod constitution;
+pub mod context;
+pub mod dockerfile;
+pub mod finding;
 pub mod k8s;
+pub mod kind;
+pub mod registry;
+pub mod report;
+pub mod severity;
+pub mod source;
+pub mod suppress;
+pub mod walk;
+
+use std::path::Path;
+
+pub use constitution::Constitution;
+pub use finding::{Counts, Finding, Position, Span};
+pub use kind::FileKind;
+pub use registry::Rule;
+pub use severity::Severity;
+
+/// Lints one file's text against a constitution. The kind is picked from the path and the
+/// content ([`FileKind::detect`]); the service from the path ([`kind::service_for_path`]).
+/// Findings are sorted. Files that are neither Dockerfiles nor manifests get no findings.
+pub fn lint_text(path: &Path, text: &str, constitution: &Constitution) -> Vec<Finding> {
+    let kind = FileKind::detect(path, text);
+    lint_text_as(kind, path, text, constitution)
+}
+
+/// Lints one file's text as the given kind.
+pub fn lint_text_as(
+    kind: FileKind,
+    path: &Path,
+    text: &str,
+    constitution: &Constitution,
+) -> Vec<Finding> {
+    let service = kind::service_for_path(path, constitution);
+    let mut findings = match kind {
+        FileKind::Dockerfile => dockerfile::lint(path, text, constitution, service.as_deref()),
+        FileKind::Kubernetes => lint_kubernetes(path, text, constitution, service.as_deref()),
+        FileKind::Other => Vec::new(),
+    };
+    findings.sort_by(Finding::report_order);
+    findings
+}
+
+/// Kubernetes manifests. The Kubernetes rules are wired in here; until then manifests get no
+/// findings (and [`walk`] does not pick them up, see [`kind::KUBERNETES_ENABLED`]).
+fn lint_kubernetes(
+    _path: &Path,
+    _text: &str,
+    _constitution: &Constitution,
+    _service: Option<&str>,
+) -> Vec<Finding> {
+    Vec::new()
+}

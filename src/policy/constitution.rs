@@ -1,0 +1,871 @@
+//! The constitution: `policies/constitution.yaml`, the numbers and rule settings every
+//! Dockerfile, manifest and chart is checked against.
+//!
+//! [`Constitution::load_or_preset`] is the entry point: it reads the file when it exists and falls
+//! back to the Phase IV preset embedded in the binary ([`crate::assets::CONSTITUTION`]). Reading
+//! validates everything up front (unknown keys, unknown rule codes, parameters of the wrong type,
+//! durations that do not parse), and every error names the file, the key and its line, so a typo
+//! never silently turns a rule off.
+//!
+//! The file has typed sections (cluster, classes, services, deployment, probes, healthcheck,
+//! secrets), a `rules` table (per rule `severity`, `enabled` and the rule's own parameters),
+//! per-service rule overrides (`services.<name>.rules`) and `ignore` paths (gitignore patterns,
+//! relative to the project root). After loading, [`Constitution::setting`] gives the effective
+//! [`RuleSetting`] of a rule for a file of a given service.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use super::registry::{self, ParamValue, Rule};
+use super::severity::Severity;
+use crate::error::{Error, Location, Result};
+use crate::fsutil;
+
+/// The name shown for the embedded preset in messages.
+pub const PRESET_NAME: &str = "<embedded Phase IV preset>";
+
+/// The constitution, loaded and validated.
+#[derive(Clone)]
+pub struct Constitution {
+    /// Where it was read from ([`PRESET_NAME`] for the embedded preset).
+    pub source: PathBuf,
+    /// The preset's or team's name for it.
+    pub name: Option<String>,
+    /// The cluster the application is sized for.
+    pub cluster: Option<Cluster>,
+    /// Service classes (`backend`, `frontend`) and what each gets.
+    pub classes: BTreeMap<String, Class>,
+    /// The application's services, by name.
+    pub services: BTreeMap<String, ServicePolicy>,
+    /// Deployment settings.
+    pub deployment: Option<DeploymentPolicy>,
+    /// Liveness and readiness probes.
+    pub probes: Option<Probes>,
+    /// The Dockerfile `HEALTHCHECK` every image must declare.
+    pub healthcheck: Option<Healthcheck>,
+    /// Names of settings that are secrets (never in ARG/ENV or literal env values).
+    pub secrets: Vec<String>,
+    /// Gitignore patterns of paths never linted, relative to the project root.
+    pub ignore: Vec<String>,
+    ignore_matcher: Gitignore,
+    settings: HashMap<&'static str, RuleSetting>,
+    service_settings: HashMap<String, HashMap<&'static str, RuleSetting>>,
+}
+
+impl fmt::Debug for Constitution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Constitution")
+            .field("source", &self.source)
+            .field("name", &self.name)
+            .field("services", &self.services.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The effective setting of one rule: on or off, its severity and its parameters.
+#[derive(Clone)]
+pub struct RuleSetting {
+    /// Whether the rule runs.
+    pub enabled: bool,
+    /// The severity its findings get.
+    pub severity: Severity,
+    params: ParamValue,
+}
+
+impl fmt::Debug for RuleSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleSetting")
+            .field("enabled", &self.enabled)
+            .field("severity", &self.severity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RuleSetting {
+    /// The rule's parameters, as the type the rule declared (`None` for any other type).
+    pub fn params<P: 'static>(&self) -> Option<&P> {
+        self.params.downcast_ref::<P>()
+    }
+}
+
+/// The cluster the application is sized for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cluster {
+    /// Allocatable CPU, as a Kubernetes quantity (`"4"`, `3500m`).
+    pub cpu: String,
+    /// Allocatable memory, as a Kubernetes quantity (`8Gi`).
+    pub memory: String,
+    /// The share of the cluster the requests of all replicas may take (0.70 = 70 %).
+    pub max_request_share: f64,
+}
+
+/// A service class: what every service of the class gets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Class {
+    /// Allowed base images (patterns; `*` matches any run of characters).
+    #[serde(default)]
+    pub base_images: Vec<String>,
+    /// The largest image allowed (`500MB`).
+    #[serde(default)]
+    pub image_size_max: Option<String>,
+    /// The Kubernetes Service type (`ClusterIP`, `NodePort`).
+    #[serde(default)]
+    pub service_type: Option<String>,
+    /// Requests and limits of each container.
+    #[serde(default)]
+    pub resources: Option<Resources>,
+}
+
+/// Container requests and limits.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    #[serde(default)]
+    pub requests: Amounts,
+    #[serde(default)]
+    pub limits: Amounts,
+}
+
+/// CPU and memory amounts, as Kubernetes quantities.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amounts {
+    #[serde(default)]
+    pub cpu: Option<String>,
+    #[serde(default)]
+    pub memory: Option<String>,
+}
+
+/// One service of the application.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePolicy {
+    /// Its class (a key of `classes`).
+    #[serde(default)]
+    pub class: Option<String>,
+    /// The port the service listens on (and its image EXPOSEs).
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// The NodePort of an exposed service.
+    #[serde(default)]
+    pub node_port: Option<u16>,
+    /// Allowed base images for this service, replacing the class's list.
+    #[serde(default)]
+    pub base_images: Option<Vec<String>>,
+    /// Rule settings for this service's files, over the global ones.
+    #[serde(default)]
+    rules: RuleEntries,
+}
+
+/// Deployment settings of every workload.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentPolicy {
+    #[serde(default)]
+    pub replicas: Option<u32>,
+    /// `maxUnavailable` of the RollingUpdate strategy (a number or a percentage).
+    #[serde(default)]
+    pub max_unavailable: Option<IntOrString>,
+    /// `maxSurge` of the RollingUpdate strategy.
+    #[serde(default)]
+    pub max_surge: Option<IntOrString>,
+    #[serde(default)]
+    pub pod_disruption_budget: Option<PodDisruptionBudgetPolicy>,
+    /// The UID containers run as.
+    #[serde(default)]
+    pub run_as_user: Option<i64>,
+}
+
+/// A number or a string such as `25%`, as Kubernetes accepts in rolling-update settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum IntOrString {
+    Int(i64),
+    String(String),
+}
+
+/// The PodDisruptionBudget every Deployment gets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PodDisruptionBudgetPolicy {
+    #[serde(default)]
+    pub min_available: Option<IntOrString>,
+    #[serde(default)]
+    pub max_unavailable: Option<IntOrString>,
+}
+
+/// Liveness and readiness probes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probes {
+    #[serde(default)]
+    pub liveness: Option<Probe>,
+    #[serde(default)]
+    pub readiness: Option<Probe>,
+}
+
+/// One HTTP probe.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    pub path: String,
+    #[serde(default)]
+    pub initial_delay_seconds: Option<u32>,
+    #[serde(default)]
+    pub period_seconds: Option<u32>,
+}
+
+/// The Dockerfile `HEALTHCHECK` options every image must use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Healthcheck {
+    pub interval: Option<Duration>,
+    pub timeout: Option<Duration>,
+    pub start_period: Option<Duration>,
+    pub retries: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HealthcheckFile {
+    #[serde(default)]
+    interval: Option<Spanned<String>>,
+    #[serde(default)]
+    timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    start_period: Option<Spanned<String>>,
+    #[serde(default)]
+    retries: Option<u32>,
+}
+
+/// The file as written, before rule settings are resolved.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConstitutionFile {
+    version: Spanned<u32>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    cluster: Option<Cluster>,
+    #[serde(default)]
+    classes: BTreeMap<String, Class>,
+    #[serde(default)]
+    services: BTreeMap<String, ServicePolicy>,
+    #[serde(default)]
+    deployment: Option<DeploymentPolicy>,
+    #[serde(default)]
+    probes: Option<Probes>,
+    #[serde(default)]
+    healthcheck: Option<HealthcheckFile>,
+    #[serde(default)]
+    secrets: Vec<String>,
+    #[serde(default)]
+    rules: RuleEntries,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+}
+
+/// The constitution format version this build reads.
+pub const VERSION: u32 = 1;
+
+/// `rules:` as written: rule code (or name) → entry, with the position of each key.
+#[derive(Debug, Clone, Default)]
+struct RuleEntries(Vec<(Spanned<String>, RuleEntry)>);
+
+/// One rule's entry: `severity`, `enabled` and its parameters.
+#[derive(Debug, Clone, Default)]
+struct RuleEntry {
+    severity: Option<Spanned<String>>,
+    enabled: Option<bool>,
+    params: Vec<(Spanned<String>, serde_json::Value)>,
+}
+
+impl<'de> Deserialize<'de> for RuleEntries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer
+            .deserialize_map(SpannedMapVisitor::<RuleEntry>(PhantomData))
+            .map(RuleEntries)
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let pairs =
+            deserializer.deserialize_map(SpannedMapVisitor::<serde_json::Value>(PhantomData))?;
+        let mut entry = RuleEntry::default();
+        for (key, value) in pairs {
+            match key.value.as_str() {
+                "severity" => match value {
+                    serde_json::Value::String(s) => {
+                        entry.severity = Some(Spanned {
+                            value: s,
+                            referenced: key.referenced,
+                            defined: key.defined,
+                        });
+                    }
+                    // YAML 1.1 reads a bare `off` as false.
+                    serde_json::Value::Bool(false) => {
+                        entry.severity = Some(Spanned {
+                            value: "off".to_string(),
+                            referenced: key.referenced,
+                            defined: key.defined,
+                        });
+                    }
+                    _ => {
+                        return Err(de::Error::custom(
+                            "`severity` must be one of `error`, `warning`, `info`, `off`",
+                        ));
+                    }
+                },
+                "enabled" => match value {
+                    serde_json::Value::Bool(b) => entry.enabled = Some(b),
+                    _ => return Err(de::Error::custom("`enabled` must be `true` or `false`")),
+                },
+                _ => entry.params.push((key, value)),
+            }
+        }
+        Ok(entry)
+    }
+}
+
+/// Reads a mapping into key/value pairs, keeping each key's position.
+struct SpannedMapVisitor<V>(PhantomData<V>);
+
+impl<'de, V: Deserialize<'de>> Visitor<'de> for SpannedMapVisitor<V> {
+    type Value = Vec<(Spanned<String>, V)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut pairs = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<String>>()? {
+            let value = map.next_value::<V>()?;
+            pairs.push((key, value));
+        }
+        Ok(pairs)
+    }
+}
+
+impl Constitution {
+    /// The embedded Phase IV preset.
+    pub fn preset() -> Result<Self> {
+        Self::parse(crate::assets::CONSTITUTION, Path::new(PRESET_NAME))
+    }
+
+    /// Reads a constitution file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = fsutil::read_to_string(path)?;
+        Self::parse(&text, path)
+    }
+
+    /// Reads `path` when it exists, else the embedded preset.
+    pub fn load_or_preset(path: &Path) -> Result<Self> {
+        if path.exists() {
+            Self::load(path)
+        } else {
+            Self::preset()
+        }
+    }
+
+    /// Parses and validates constitution text; `path` is used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let file: ConstitutionFile =
+            serde_saphyr::from_str(text).map_err(|error| yaml_error(&error, path))?;
+        let locate = |line: u64, column: u64| Location::at(path, line as usize, column as usize);
+        if file.version.value != VERSION {
+            let place = file.version.referenced;
+            return Err(Error::input(
+                locate(place.line(), place.column()),
+                format!(
+                    "`version: {}` is not supported; this aigen reads version {VERSION}",
+                    file.version.value
+                ),
+            ));
+        }
+        let healthcheck = match file.healthcheck {
+            Some(raw) => Some(Healthcheck {
+                interval: duration_field(raw.interval.as_ref(), "interval", path)?,
+                timeout: duration_field(raw.timeout.as_ref(), "timeout", path)?,
+                start_period: duration_field(raw.start_period.as_ref(), "start_period", path)?,
+                retries: raw.retries,
+            }),
+            None => None,
+        };
+        for (name, service) in &file.services {
+            if let Some(class) = &service.class
+                && !file.classes.contains_key(class)
+            {
+                return Err(Error::input(
+                    Location::file(path),
+                    format!(
+                        "service `{name}` has class `{class}`, which `classes` does not define"
+                    ),
+                ));
+            }
+        }
+
+        let mut settings: HashMap<&'static str, RuleSetting> = HashMap::new();
+        let global_entries = resolve_entries(&file.rules, path)?;
+        for rule in registry::rules() {
+            let entry = global_entries.get(rule.code).copied();
+            settings.insert(rule.code, setting_for(rule, entry, None, path)?);
+        }
+        let mut service_settings = HashMap::new();
+        for (name, service) in &file.services {
+            let entries = resolve_entries(&service.rules, path)?;
+            let mut overrides = HashMap::new();
+            for (code, entry) in entries {
+                let Some(rule) = registry::find(code) else {
+                    continue;
+                };
+                let base = global_entries.get(code).copied();
+                overrides.insert(rule.code, setting_for(rule, base, Some(entry), path)?);
+            }
+            service_settings.insert(name.clone(), overrides);
+        }
+
+        let mut builder = GitignoreBuilder::new("");
+        for pattern in &file.ignore {
+            if let Err(error) = builder.add_line(None, &pattern.value) {
+                let place = pattern.referenced;
+                return Err(Error::input(
+                    locate(place.line(), place.column()),
+                    format!("`ignore` pattern `{}` is not valid: {error}", pattern.value),
+                ));
+            }
+        }
+        let ignore_matcher = builder.build().map_err(|error| {
+            Error::input(
+                Location::file(path),
+                format!("`ignore` patterns are not valid: {error}"),
+            )
+        })?;
+
+        Ok(Self {
+            source: path.to_path_buf(),
+            name: file.name,
+            cluster: file.cluster,
+            classes: file.classes,
+            services: file.services,
+            deployment: file.deployment,
+            probes: file.probes,
+            healthcheck,
+            secrets: file.secrets,
+            ignore: file.ignore.into_iter().map(|p| p.value).collect(),
+            ignore_matcher,
+            settings,
+            service_settings,
+        })
+    }
+
+    /// The effective setting of a rule for a file of `service` (`None` for unknown codes).
+    pub fn setting(&self, code: &str, service: Option<&str>) -> Option<&RuleSetting> {
+        if let Some(service) = service
+            && let Some(setting) = self
+                .service_settings
+                .get(service)
+                .and_then(|overrides| overrides.get(code))
+        {
+            return Some(setting);
+        }
+        self.settings.get(code)
+    }
+
+    /// The policy of a service, by name.
+    pub fn service(&self, name: &str) -> Option<&ServicePolicy> {
+        self.services.get(name)
+    }
+
+    /// The class of a service, when it has one.
+    pub fn class_of(&self, service: &str) -> Option<&Class> {
+        self.service(service)
+            .and_then(|s| s.class.as_deref())
+            .and_then(|class| self.classes.get(class))
+    }
+
+    /// The base images allowed for a service: its own list, else its class's; for an unknown
+    /// service (`None`), the images of every class and service.
+    pub fn base_images(&self, service: Option<&str>) -> Vec<&str> {
+        if let Some(name) = service
+            && let Some(policy) = self.service(name)
+        {
+            if let Some(images) = &policy.base_images {
+                return images.iter().map(String::as_str).collect();
+            }
+            if let Some(class) = self.class_of(name) {
+                return class.base_images.iter().map(String::as_str).collect();
+            }
+        }
+        let mut all: Vec<&str> = self
+            .classes
+            .values()
+            .flat_map(|class| class.base_images.iter().map(String::as_str))
+            .chain(
+                self.services
+                    .values()
+                    .filter_map(|s| s.base_images.as_ref())
+                    .flatten()
+                    .map(String::as_str),
+            )
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// True when a path (relative to the project root) matches an `ignore` pattern.
+    pub fn is_ignored(&self, relative: &Path, is_dir: bool) -> bool {
+        !self.ignore_matcher.is_empty()
+            && self
+                .ignore_matcher
+                .matched_path_or_any_parents(relative, is_dir)
+                .is_ignore()
+    }
+}
+
+/// Resolves the keys of a `rules` table to registered rule codes.
+fn resolve_entries<'a>(
+    entries: &'a RuleEntries,
+    path: &Path,
+) -> Result<HashMap<&'static str, &'a RuleEntry>> {
+    let mut resolved = HashMap::new();
+    for (key, entry) in &entries.0 {
+        let Some(rule) = registry::find(&key.value) else {
+            return Err(Error::input(
+                spanned_location(path, key),
+                format!(
+                    "`rules` names `{}`, which is not a rule of this aigen (see `aigen lint --list-rules`)",
+                    key.value
+                ),
+            ));
+        };
+        if resolved.insert(rule.code, entry).is_some() {
+            return Err(Error::input(
+                spanned_location(path, key),
+                format!("`rules` sets `{}` twice", rule.code),
+            ));
+        }
+    }
+    Ok(resolved)
+}
+
+/// The setting of a rule from its defaults, the global entry and a service's entry.
+fn setting_for(
+    rule: &Rule,
+    global: Option<&RuleEntry>,
+    service: Option<&RuleEntry>,
+    path: &Path,
+) -> Result<RuleSetting> {
+    let mut enabled = true;
+    let mut severity = rule.severity;
+    let mut params = serde_json::Map::new();
+    let mut param_keys: Vec<&Spanned<String>> = Vec::new();
+    let mut first_key = None;
+    for entry in [global, service].into_iter().flatten() {
+        if let Some(enabled_value) = entry.enabled {
+            enabled = enabled_value;
+        }
+        if let Some(level) = &entry.severity {
+            if level.value.eq_ignore_ascii_case("off") {
+                enabled = false;
+            } else {
+                severity = level.value.parse().map_err(|message: String| {
+                    Error::input(
+                        spanned_location(path, level),
+                        format!("`{}` severity: {message} or `off`", rule.code),
+                    )
+                })?;
+                if entry.enabled.is_none() {
+                    enabled = true;
+                }
+            }
+        }
+        for (key, value) in &entry.params {
+            first_key.get_or_insert(key);
+            params.insert(key.value.clone(), value.clone());
+            param_keys.push(key);
+        }
+    }
+    let raw = (!params.is_empty()).then(|| serde_json::Value::Object(params));
+    let params = rule.params.parse(raw.as_ref()).map_err(|message| {
+        let key = param_keys
+            .iter()
+            .find(|key| message.contains(&format!("`{}`", key.value)))
+            .copied()
+            .or(first_key);
+        let location = key.map_or_else(|| Location::file(path), |k| spanned_location(path, k));
+        Error::input(location, format!("`{}` parameters: {message}", rule.code))
+    })?;
+    Ok(RuleSetting {
+        enabled,
+        severity,
+        params,
+    })
+}
+
+fn spanned_location<T>(path: &Path, spanned: &Spanned<T>) -> Location {
+    let place = spanned.referenced;
+    if place.line() == 0 {
+        Location::file(path)
+    } else {
+        Location::at(path, place.line() as usize, place.column() as usize)
+    }
+}
+
+fn duration_field(
+    value: Option<&Spanned<String>>,
+    key: &str,
+    path: &Path,
+) -> Result<Option<Duration>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    parse_duration(&value.value).map(Some).ok_or_else(|| {
+        Error::input(
+            spanned_location(path, value),
+            format!(
+                "`healthcheck.{key}`: `{}` is not a duration (write e.g. `30s`, `1m30s`)",
+                value.value
+            ),
+        )
+    })
+}
+
+/// Parses a Docker/Go duration: `30s`, `1m30s`, `500ms`, `1h`. `None` when it does not parse.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text == "0" {
+        return Some(Duration::ZERO);
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return None;
+        }
+        let number: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += Duration::try_from_secs_f64(number * seconds).ok()?;
+    }
+    Some(total)
+}
+
+/// Formats a duration the way Docker flags write it: `30s`, `1m30s`, `500ms`, `1h`.
+pub fn format_duration(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    if millis == 0 {
+        return "0s".to_string();
+    }
+    if !millis.is_multiple_of(1000) {
+        return format!("{millis}ms");
+    }
+    let mut seconds = millis / 1000;
+    let mut out = String::new();
+    for (unit, size) in [("h", 3600), ("m", 60)] {
+        if seconds >= size {
+            out.push_str(&format!("{}{unit}", seconds / size));
+            seconds %= size;
+        }
+    }
+    if seconds > 0 {
+        out.push_str(&format!("{seconds}s"));
+    }
+    out
+}
+
+/// Turns a serde-saphyr error into an input error at its position, without the rendered snippet.
+fn yaml_error(error: &serde_saphyr::Error, path: &Path) -> Error {
+    let location = match error.location() {
+        Some(place) if place.line() > 0 => {
+            Location::at(path, place.line() as usize, place.column() as usize)
+        }
+        _ => Location::file(path),
+    };
+    let text = error.to_string();
+    let message = text
+        .lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("the constitution is not valid YAML")
+        .trim()
+        .to_string();
+    Error::input(location, strip_location_prefix(&message))
+}
+
+/// serde-saphyr starts messages with `error: line L column C: `; the location is reported
+/// separately.
+fn strip_location_prefix(message: &str) -> String {
+    let message = message.strip_prefix("error: ").unwrap_or(message);
+    if message.starts_with("line ")
+        && let Some(index) = message.find(": ")
+    {
+        return message[index + 2..].to_string();
+    }
+    message.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Constitution> {
+        Constitution::parse(text, Path::new("policies/constitution.yaml"))
+    }
+
+    #[test]
+    fn the_preset_loads_with_its_numbers() {
+        let preset = Constitution::preset().unwrap();
+        assert_eq!(preset.service("backend").and_then(|s| s.port), Some(8000));
+        assert_eq!(
+            preset.base_images(Some("frontend-web")),
+            vec!["node:20-alpine"]
+        );
+        let healthcheck = preset.healthcheck.clone().unwrap();
+        assert_eq!(healthcheck.interval, Some(Duration::from_secs(30)));
+        assert_eq!(healthcheck.timeout, Some(Duration::from_secs(3)));
+        assert_eq!(healthcheck.retries, Some(3));
+        assert!(preset.secrets.iter().any(|s| s == "OPENAI_API_KEY"));
+        for rule in registry::rules() {
+            let setting = preset.setting(rule.code, None).unwrap();
+            assert!(setting.enabled, "{} is on in the preset", rule.code);
+        }
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_its_line() {
+        let err = parse("version: 1\nhealthcheck:\n  interval: 30s\n  retires: 3\n").unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("policies/constitution.yaml:4:"),
+            "{message}"
+        );
+        assert!(message.contains("retires"), "{message}");
+        assert!(!message.contains('\n'), "{message}");
+        assert!(!message.contains("error: line"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_rule_is_named_with_its_line() {
+        let err = parse("version: 1\nrules:\n  AG-S001: { severity: info }\n  AG-X123: {}\n")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "policies/constitution.yaml:4:3: `rules` names `AG-X123`, which is not a rule of \
+             this aigen (see `aigen lint --list-rules`)"
+        );
+    }
+
+    #[test]
+    fn a_bad_severity_and_a_bad_parameter_are_located() {
+        let err = parse("version: 1\nrules:\n  AG-S001:\n    severity: fatal\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("policies/constitution.yaml:4:5:"),
+            "{err}"
+        );
+        let err = parse("version: 1\nrules:\n  AG-S001:\n    colour: red\n").unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("policies/constitution.yaml:4:5:"),
+            "{message}"
+        );
+        assert!(message.contains("colour"), "{message}");
+    }
+
+    #[test]
+    fn severity_off_disables_and_services_override() {
+        let twice = "version: 1\nrules:\n  AG-S002: { severity: off }\n  unused-suppression: {}\n";
+        let err = parse(twice).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "policies/constitution.yaml:4:3: `rules` sets `AG-S002` twice"
+        );
+        let text = "version: 1\nclasses:\n  backend: {}\nservices:\n  api:\n    class: backend\n    \
+                    rules:\n      AG-S002: { severity: error }\nrules:\n  AG-S002: { severity: off }\n";
+        let constitution = parse(text).unwrap();
+        assert!(!constitution.setting("AG-S002", None).unwrap().enabled);
+        let api = constitution.setting("AG-S002", Some("api")).unwrap();
+        assert!(api.enabled);
+        assert_eq!(api.severity, Severity::Error);
+        assert!(
+            !constitution
+                .setting("AG-S002", Some("web"))
+                .unwrap()
+                .enabled
+        );
+    }
+
+    #[test]
+    fn a_wrong_version_and_a_bad_duration_are_rejected() {
+        let err = parse("version: 2\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("policies/constitution.yaml:1:10:"),
+            "{err}"
+        );
+        let err = parse("version: 1\nhealthcheck: { interval: soon }\n").unwrap_err();
+        assert!(
+            err.to_string().contains("`soon` is not a duration"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ignore_patterns_match_relative_paths() {
+        let constitution =
+            parse("version: 1\nignore: [\"vendor/\", \"*.generated.Dockerfile\"]\n").unwrap();
+        assert!(constitution.is_ignored(Path::new("vendor/x/Dockerfile"), false));
+        assert!(constitution.is_ignored(Path::new("a/b.generated.Dockerfile"), false));
+        assert!(!constitution.is_ignored(Path::new("docker/backend.Dockerfile"), false));
+    }
+
+    #[test]
+    fn durations_parse_like_docker() {
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("0"), Some(Duration::ZERO));
+        assert_eq!(parse_duration("30"), None);
+        assert_eq!(parse_duration("s"), None);
+        assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(format_duration(Duration::from_secs(3600)), "1h");
+        assert_eq!(parse_duration(""), None);
+    }
+}

@@ -1,0 +1,89 @@
+//! Dockerfiles: the parser with exact positions, the model of stages, and the rules.
+//!
+//! [`lint_with`] is the entry point: it parses the text ([`parser`]), builds the [`model`], runs
+//! every rule the constitution enables ([`rules::RULES`]) through a [`checker::Checker`], and
+//! applies the file's suppressions ([`pragmas`]). Each rule lives in its own file under
+//! [`rules`], with its documentation as its doc comment.
+
+pub mod ast;
+pub mod checker;
+pub mod model;
+pub mod parser;
+pub mod pragmas;
+pub mod rules;
+pub mod shell;
+pub mod words;
+
+use std::path::Path;
+
+pub use checker::Dockerignore;
+
+use super::constitution::Constitution;
+use super::context::FileContext;
+use super::finding::Finding;
+use super::registry::Rule;
+use super::suppress;
+
+/// The Dockerfile rules, in code order.
+pub fn rules() -> impl Iterator<Item = &'static Rule> {
+    rules::RULES.iter().map(|entry| entry.rule)
+}
+
+/// Lints a Dockerfile's text without looking for its `.dockerignore`.
+pub fn lint(
+    path: &Path,
+    text: &str,
+    constitution: &Constitution,
+    service: Option<&str>,
+) -> Vec<Finding> {
+    lint_with(path, text, constitution, service, &Dockerignore::NotChecked)
+}
+
+/// Lints a Dockerfile's text; `dockerignore` is what was found of its build context's
+/// `.dockerignore`. Findings are in rule order; callers sort them.
+pub fn lint_with(
+    path: &Path,
+    text: &str,
+    constitution: &Constitution,
+    service: Option<&str>,
+    dockerignore: &Dockerignore,
+) -> Vec<Finding> {
+    let cx = FileContext::new(path, text, constitution, service);
+    let file = parser::parse(text);
+    let model = model::Model::new(&file);
+    let mut checker = checker::Checker::new(&file, &model, &cx, dockerignore);
+    for entry in rules::RULES {
+        if let Some(setting) = cx.setting(entry.rule.code)
+            && setting.enabled
+        {
+            checker.start(entry.rule, setting);
+            (entry.check)(&mut checker);
+        }
+    }
+    let findings = checker.into_findings();
+    let suppressions = pragmas::collect(&file, &cx);
+    suppress::apply(findings, &suppressions, &cx)
+}
+
+/// The finding for a Dockerfile that is not UTF-8 text, at the first byte that is not.
+pub fn not_text(path: &Path, bytes: &[u8], constitution: &Constitution) -> Vec<Finding> {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => return Vec::new(),
+        Err(error) => error.valid_up_to(),
+    };
+    let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
+    let cx = FileContext::new(path, prefix, constitution, None);
+    let position = cx.source.position(valid);
+    let span = super::finding::Span::new(
+        position,
+        super::finding::Position::new(position.line, position.column + 1),
+    );
+    cx.finding(
+        rules::syntax::RULE.code,
+        Some(span),
+        "the file is not UTF-8 text (a binary file?)",
+    )
+    .map(|f| f.with_help("lint Dockerfiles saved as UTF-8 text"))
+    .into_iter()
+    .collect()
+}

@@ -1,0 +1,187 @@
+//! `AG-D002`: base images come from the constitution's list.
+
+use serde::Deserialize;
+
+use crate::policy::dockerfile::checker::Checker;
+use crate::policy::dockerfile::model::{Base, normalize_reference};
+use crate::policy::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every image a `FROM` pulls matches the base images the constitution allows
+    /// for the service: the service's own `base_images`, else its class's (`backend`:
+    /// `python:3.13-slim`, `frontend`: `node:20-alpine` in the preset). For a file of no known
+    /// service, any image the constitution lists is allowed.
+    ///
+    /// Patterns are image references; `*` matches any run of characters, a pattern without a
+    /// tag matches every tag, and a digest in the image is ignored unless the pattern has one.
+    /// Docker Hub prefixes (`docker.io/library/`) do not matter.
+    ///
+    /// ## Why is this bad?
+    /// Base images decide the image's size, its patch cadence and what a scanner finds in it.
+    /// A team that standardised on two images cannot keep them patched if each Dockerfile picks
+    /// its own.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// # docker/backend.Dockerfile
+    /// FROM python:3.12-bookworm
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM python:3.13-slim
+    /// ```
+    ///
+    /// ## Options
+    /// - `extra` (list of patterns, default empty): images allowed for every service on top of
+    ///   the constitution's lists (e.g. `gcr.io/distroless/*` for final stages).
+    ///
+    /// ## References
+    /// hadolint `DL3026` (trusted registries) checks registries only; checkov `CKV_DOCKER_7`.
+    pub(crate) const RULE = {
+        code: "AG-D002",
+        name: "allowed-base-image",
+        target: Dockerfile,
+        severity: Error,
+        summary: "base images match the constitution's allowed images",
+        aliases: [Hadolint("DL3026")],
+        params: Params,
+    };
+}
+
+/// Parameters of `AG-D002`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Params {
+    pub extra: Vec<String>,
+}
+
+/// Checks each external image against the patterns.
+pub(crate) fn check(checker: &mut Checker<'_>) {
+    let service = checker.cx.service;
+    let mut allowed: Vec<&str> = checker.cx.constitution.base_images(service);
+    if allowed.is_empty() {
+        return;
+    }
+    allowed.extend(checker.params::<Params>().extra.iter().map(String::as_str));
+    for stage in &checker.model.stages {
+        let image = &stage.image;
+        if image.base != Base::External || image.unresolved {
+            continue;
+        }
+        let normalized = image.normalized();
+        if allowed
+            .iter()
+            .any(|pattern| image_matches(pattern, &normalized))
+        {
+            continue;
+        }
+        let listed = allowed
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = match service {
+            Some(name) => format!(
+                "base image `{}` is not allowed for service `{name}`",
+                image.resolved
+            ),
+            None => format!(
+                "base image `{}` is not one of the constitution's base images",
+                image.resolved
+            ),
+        };
+        checker
+            .report(image.range.clone(), message)
+            .help(format!("use {listed}"));
+    }
+}
+
+/// Whether a (normalized) image reference matches an allowed-image pattern.
+pub fn image_matches(pattern: &str, image: &str) -> bool {
+    let pattern = normalize_reference(pattern);
+    let image = if pattern.contains('@') {
+        image
+    } else {
+        image.split('@').next().unwrap_or(image)
+    };
+    if glob(&pattern, image) {
+        return true;
+    }
+    // A pattern without a tag matches every tag of the repository.
+    let last = pattern.rsplit('/').next().unwrap_or(&pattern);
+    if !last.contains(':') && !pattern.contains('@') {
+        let untagged = match image.rfind(':') {
+            Some(colon) if !image[colon..].contains('/') => &image[..colon],
+            _ => image,
+        };
+        return glob(&pattern, untagged);
+    }
+    false
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || !text[first.len()..].ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{catches_at, passes_at};
+    use super::image_matches;
+
+    #[test]
+    fn images_outside_the_list_are_reported() {
+        let src = "FROM python:3.12 AS build\nFROM build AS test\nFROM python:3.13-slim\n";
+        catches_at("AG-D002", "docker/backend.Dockerfile", src, &[(1, 6)]);
+        catches_at(
+            "AG-D002",
+            "docker/frontend-web.Dockerfile",
+            "FROM python:3.13-slim\n",
+            &[(1, 6)],
+        );
+        passes_at(
+            "AG-D002",
+            "docker/backend.Dockerfile",
+            "FROM docker.io/library/python:3.13-slim@sha256:ab AS b\nFROM scratch\n",
+        );
+        passes_at("AG-D002", "Dockerfile", "FROM node:20-alpine\n");
+        passes_at("AG-D002", "Dockerfile", "ARG V\nFROM python:$V\n");
+    }
+
+    #[test]
+    fn patterns_match_like_references() {
+        assert!(image_matches("python:3.13-slim", "python:3.13-slim"));
+        assert!(image_matches("python", "python:3.12"));
+        assert!(image_matches(
+            "gcr.io/distroless/*",
+            "gcr.io/distroless/python3:nonroot"
+        ));
+        assert!(image_matches("node:20-*", "node:20-alpine"));
+        assert!(!image_matches("node:20-alpine", "node:20"));
+        assert!(!image_matches(
+            "python:3.13-slim",
+            "python:3.13-slim-bookworm"
+        ));
+        assert!(!image_matches(
+            "python:3.13-slim@sha256:aa",
+            "python:3.13-slim@sha256:bb"
+        ));
+    }
+}

@@ -1,0 +1,217 @@
+//! What a rule reports: a [`Finding`] with its code, severity, message, optional help and the
+//! [`Span`] of the file it is about, plus an [`Excerpt`] of the source lines for rendering.
+//!
+//! Findings are plain data: the report renderers in [`super::report`] turn a list of them into
+//! text, JSON or SARIF, and [`super::suppress`] filters them by the suppressions of a file.
+
+use std::cmp::Ordering;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::severity::Severity;
+
+/// A 1-based line and column; the column counts Unicode scalar values, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Position {
+    /// A position from a 1-based line and column.
+    pub fn new(line: usize, column: usize) -> Self {
+        Self { line, column }
+    }
+}
+
+/// A region of a file: from `start` (inclusive) to `end` (exclusive), like SARIF regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: Position,
+    pub end: Position,
+}
+
+impl Span {
+    /// A span from two positions.
+    pub fn new(start: Position, end: Position) -> Self {
+        Self { start, end }
+    }
+
+    /// A span of `width` characters on one line, starting at `line:column`.
+    pub fn on_line(line: usize, column: usize, width: usize) -> Self {
+        Self {
+            start: Position::new(line, column),
+            end: Position::new(line, column + width),
+        }
+    }
+
+    /// True when `line` lies within the span.
+    pub fn covers_line(&self, line: usize) -> bool {
+        (self.start.line..=self.end.line).contains(&line)
+    }
+}
+
+/// The source lines a finding's span covers, kept with the finding so it can be rendered
+/// without reading the file again (stdin and in-memory artifacts cannot be read twice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    /// The 1-based number of the first line in `text`.
+    pub first_line: usize,
+    /// The lines, joined with `\n`, without the final line break.
+    pub text: String,
+}
+
+/// One problem found in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule's stable code, e.g. `AG-D003`.
+    pub code: &'static str,
+    /// How serious it is, after the constitution's overrides.
+    pub severity: Severity,
+    /// What is wrong, stated as a fact; code in backticks, no trailing period.
+    pub message: String,
+    /// What to do about it, in the imperative, when the rule knows.
+    pub help: Option<String>,
+    /// The file, as it should be shown (relative to the working directory where possible).
+    pub path: PathBuf,
+    /// Where in the file; `None` for findings about the file as a whole.
+    pub span: Option<Span>,
+    /// The source lines of `span`, for rendering.
+    pub excerpt: Option<Excerpt>,
+}
+
+impl Finding {
+    /// A finding about a whole file; add a place with [`Finding::at`].
+    pub fn new(
+        code: &'static str,
+        severity: Severity,
+        path: impl Into<PathBuf>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            severity,
+            message: message.into(),
+            help: None,
+            path: path.into(),
+            span: None,
+            excerpt: None,
+        }
+    }
+
+    /// The same finding at a span of the file.
+    pub fn at(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    /// The same finding with a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The same finding with the lines of its span taken from `source`.
+    pub fn with_excerpt(mut self, source: &super::source::SourceFile<'_>) -> Self {
+        if let Some(span) = self.span {
+            self.excerpt = source.excerpt(span);
+        }
+        self
+    }
+
+    /// The line the finding starts on (0 for whole-file findings).
+    pub fn line(&self) -> usize {
+        self.span.map_or(0, |s| s.start.line)
+    }
+
+    /// The column the finding starts at (0 for whole-file findings).
+    pub fn column(&self) -> usize {
+        self.span.map_or(0, |s| s.start.column)
+    }
+
+    /// `path:line:column code`, the short form tests and logs use.
+    pub fn short(&self) -> String {
+        format!(
+            "{}:{}:{} {}",
+            crate::fsutil::slash_path(&self.path),
+            self.line(),
+            self.column(),
+            self.code
+        )
+    }
+
+    /// The order findings are reported in: by file, then position, then code.
+    pub fn report_order(&self, other: &Self) -> Ordering {
+        self.path
+            .cmp(&other.path)
+            .then_with(|| self.span.cmp(&other.span))
+            .then_with(|| self.code.cmp(other.code))
+            .then_with(|| self.message.cmp(&other.message))
+    }
+}
+
+/// How many findings of each severity a list holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+impl Counts {
+    /// Counts the findings of a list.
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+        let mut counts = Self::default();
+        for finding in findings {
+            match finding.severity {
+                Severity::Error => counts.error += 1,
+                Severity::Warning => counts.warning += 1,
+                Severity::Info => counts.info += 1,
+            }
+        }
+        counts
+    }
+
+    /// All findings counted.
+    pub fn total(&self) -> usize {
+        self.error + self.warning + self.info
+    }
+
+    /// Findings at or above a severity.
+    pub fn at_or_above(&self, threshold: Severity) -> usize {
+        match threshold {
+            Severity::Error => self.error,
+            Severity::Warning => self.error + self.warning,
+            Severity::Info => self.total(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_sort_by_file_then_position() {
+        let a = Finding::new("AG-D002", Severity::Error, "a", "x").at(Span::on_line(3, 1, 1));
+        let b = Finding::new("AG-D001", Severity::Error, "a", "x").at(Span::on_line(1, 5, 1));
+        let c = Finding::new("AG-D001", Severity::Error, "b", "x");
+        let mut all = vec![c.clone(), a.clone(), b.clone()];
+        all.sort_by(Finding::report_order);
+        assert_eq!(all, vec![b, a, c]);
+    }
+
+    #[test]
+    fn counts_honour_the_threshold() {
+        let findings = [
+            Finding::new("A", Severity::Error, "f", "m"),
+            Finding::new("B", Severity::Info, "f", "m"),
+            Finding::new("C", Severity::Warning, "f", "m"),
+        ];
+        let counts = Counts::of(&findings);
+        assert_eq!(counts.at_or_above(Severity::Error), 1);
+        assert_eq!(counts.at_or_above(Severity::Warning), 2);
+        assert_eq!(counts.at_or_above(Severity::Info), 3);
+    }
+}

@@ -1,0 +1,215 @@
+//! Which files aigen lints, and as what: [`FileKind`] from a file's name and content, and the
+//! service a file belongs to ([`service_for_path`]).
+//!
+//! Dockerfiles are recognised by name (`Dockerfile`, `Containerfile`, `*.Dockerfile`,
+//! `Dockerfile.*`); Kubernetes manifests by content (YAML with top-level `apiVersion` and
+//! `kind`). A file of another name whose first instruction is `FROM` or `ARG` is a Dockerfile when
+//! it is named explicitly or linted from memory.
+
+use std::path::Path;
+
+use super::constitution::Constitution;
+
+/// Whether the walker picks up Kubernetes manifests. Off until the Kubernetes rules are wired
+/// into [`super::lint_text_as`], so manifests are not counted as linted while nothing checks them.
+pub const KUBERNETES_ENABLED: bool = false;
+
+/// What kind of file a path holds, as far as linting goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// A Dockerfile or Containerfile.
+    Dockerfile,
+    /// YAML with Kubernetes objects.
+    Kubernetes,
+    /// Anything else: not linted.
+    Other,
+}
+
+impl FileKind {
+    /// The kind a file name alone says, or `None` when the content must decide.
+    pub fn from_name(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?;
+        if is_dockerfile_name(name) {
+            return Some(Self::Dockerfile);
+        }
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            return None;
+        }
+        Some(Self::Other)
+    }
+
+    /// The kind of a file from its name, then its content.
+    pub fn detect(path: &Path, text: &str) -> Self {
+        match Self::from_name(path) {
+            Some(Self::Other) | None => Self::from_content(text),
+            Some(kind) => kind,
+        }
+    }
+
+    /// The kind content alone says: Kubernetes YAML, a Dockerfile, or other.
+    pub fn from_content(text: &str) -> Self {
+        if looks_like_kubernetes(text) {
+            Self::Kubernetes
+        } else if looks_like_dockerfile(text) {
+            Self::Dockerfile
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// `Dockerfile`, `Containerfile`, `x.Dockerfile`, `Dockerfile.x` (any case of the stem), but not
+/// `x.Dockerfile.dockerignore`.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".dockerignore") || lower.ends_with(".containerignore") {
+        return false;
+    }
+    ["dockerfile", "containerfile"].iter().any(|stem| {
+        lower == *stem
+            || lower.ends_with(&format!(".{stem}"))
+            || lower.starts_with(&format!("{stem}."))
+    })
+}
+
+/// True when some line starts (at column 1) with `apiVersion:` and some with `kind:`.
+pub fn looks_like_kubernetes(text: &str) -> bool {
+    let mut api_version = false;
+    let mut kind = false;
+    for line in text.lines().take(2000) {
+        api_version |= line.starts_with("apiVersion:");
+        kind |= line.starts_with("kind:");
+        if api_version && kind {
+            return true;
+        }
+    }
+    false
+}
+
+/// True when the first line that is not blank or a comment is a `FROM` or `ARG` instruction.
+pub fn looks_like_dockerfile(text: &str) -> bool {
+    text.lines()
+        .map(str::trim_start)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .is_some_and(|line| {
+            let word = line.split_whitespace().next().unwrap_or("");
+            word.eq_ignore_ascii_case("FROM") || word.eq_ignore_ascii_case("ARG")
+        })
+}
+
+/// The service a file belongs to: a file named after it (`docker/backend.Dockerfile`,
+/// `Dockerfile.backend`, `k8s/backend-deployment.yaml`), else the nearest directory named after
+/// it (`backend/Dockerfile`). Only services of the constitution count; the longest name wins.
+pub fn service_for_path(path: &Path, constitution: &Constitution) -> Option<String> {
+    let known = |name: &str| constitution.services.contains_key(name);
+    let file_name = path.file_name()?.to_str()?;
+    let lower = file_name.to_ascii_lowercase();
+    for suffix in [".dockerfile", ".containerfile"] {
+        if let Some(stem) = lower.strip_suffix(suffix) {
+            let stem = &file_name[..stem.len()];
+            if known(stem) {
+                return Some(stem.to_string());
+            }
+        }
+    }
+    for prefix in ["dockerfile.", "containerfile."] {
+        if lower.starts_with(prefix) {
+            let rest = &file_name[prefix.len()..];
+            if known(rest) {
+                return Some(rest.to_string());
+            }
+        }
+    }
+    if !is_dockerfile_name(file_name) {
+        let stem = file_name.split('.').next().unwrap_or(file_name);
+        let best = constitution
+            .services
+            .keys()
+            .filter(|service| {
+                stem == service.as_str()
+                    || stem
+                        .strip_prefix(service.as_str())
+                        .is_some_and(|rest| rest.starts_with(['-', '_']))
+            })
+            .max_by_key(|service| service.len());
+        if let Some(service) = best {
+            return Some(service.clone());
+        }
+    }
+    path.parent()?
+        .ancestors()
+        .filter_map(|dir| dir.file_name()?.to_str())
+        .find(|dir| known(dir))
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfiles_are_known_by_name() {
+        for name in [
+            "Dockerfile",
+            "backend.Dockerfile",
+            "Dockerfile.prod",
+            "Containerfile",
+            "web.dockerfile",
+        ] {
+            assert!(is_dockerfile_name(name), "{name}");
+        }
+        for name in [
+            "Dockerfile.dockerignore",
+            "backend.Dockerfile.dockerignore",
+            "docker.md",
+        ] {
+            assert!(!is_dockerfile_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn content_decides_for_yaml_and_unknown_names() {
+        let manifest = "# x\napiVersion: v1\nkind: Service\n";
+        assert_eq!(
+            FileKind::detect(Path::new("svc.yaml"), manifest),
+            FileKind::Kubernetes
+        );
+        assert_eq!(
+            FileKind::detect(Path::new("values.yaml"), "a: 1\n"),
+            FileKind::Other
+        );
+        let dockerfile = "# syntax=docker/dockerfile:1\n\nARG V=1\nFROM x:$V\n";
+        assert_eq!(
+            FileKind::detect(Path::new("build"), dockerfile),
+            FileKind::Dockerfile
+        );
+        assert_eq!(
+            FileKind::detect(Path::new("notes.txt"), "hello\n"),
+            FileKind::Other
+        );
+    }
+
+    #[test]
+    fn services_come_from_names_then_directories() {
+        let constitution = Constitution::preset().unwrap();
+        let service = |p: &str| service_for_path(Path::new(p), &constitution);
+        assert_eq!(
+            service("docker/backend.Dockerfile").as_deref(),
+            Some("backend")
+        );
+        assert_eq!(
+            service("Dockerfile.frontend-web").as_deref(),
+            Some("frontend-web")
+        );
+        assert_eq!(
+            service("apps/frontend-chatbot/Dockerfile").as_deref(),
+            Some("frontend-chatbot")
+        );
+        assert_eq!(
+            service("k8s/frontend-web-service.yaml").as_deref(),
+            Some("frontend-web")
+        );
+        assert_eq!(service("docker/tools.Dockerfile"), None);
+    }
+}

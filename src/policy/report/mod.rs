@@ -1,0 +1,103 @@
+//! Report renderers: findings as rustc-style text ([`text`]), one JSON document ([`json`]) or
+//! SARIF 2.1.0 for code-scanning services ([`sarif`]).
+//!
+//! Renderers take findings that are already sorted ([`Finding::report_order`]) and return the
+//! whole report as a string; the command decides where it goes. [`Summary`] is the one-line count
+//! shown after a text report.
+
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use std::fmt;
+
+use super::finding::{Counts, Finding};
+
+pub use json::json;
+pub use sarif::sarif;
+pub use text::text;
+
+/// What a lint run checked and found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Files linted.
+    pub files: usize,
+    /// Files with at least one finding.
+    pub files_with_findings: usize,
+    /// Findings by severity.
+    pub counts: Counts,
+}
+
+impl Summary {
+    /// The summary of a run over `files` files with these findings.
+    pub fn of(findings: &[Finding], files: usize) -> Self {
+        let mut files_with_findings = 0;
+        let mut previous = None;
+        for finding in findings {
+            if previous != Some(&finding.path) {
+                files_with_findings += 1;
+                previous = Some(&finding.path);
+            }
+        }
+        Self {
+            files,
+            files_with_findings,
+            counts: Counts::of(findings),
+        }
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let files = plural(self.files, "file");
+        if self.counts.total() == 0 {
+            return write!(f, "no findings in {files}");
+        }
+        let mut parts = Vec::new();
+        for (count, name) in [
+            (self.counts.error, "error"),
+            (self.counts.warning, "warning"),
+            (self.counts.info, "info"),
+        ] {
+            if count > 0 {
+                parts.push(if name == "info" {
+                    format!("{count} info")
+                } else {
+                    plural(count, name)
+                });
+            }
+        }
+        write!(
+            f,
+            "{} in {} of {files}",
+            parts.join(", "),
+            self.files_with_findings
+        )
+    }
+}
+
+fn plural(count: usize, word: &str) -> String {
+    if count == 1 {
+        format!("{count} {word}")
+    } else {
+        format!("{count} {word}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::severity::Severity;
+
+    #[test]
+    fn summaries_count_findings_and_files() {
+        let findings = [
+            Finding::new("A", Severity::Error, "a", "m"),
+            Finding::new("B", Severity::Error, "a", "m"),
+            Finding::new("C", Severity::Info, "b", "m"),
+        ];
+        let summary = Summary::of(&findings, 5);
+        assert_eq!(summary.to_string(), "2 errors, 1 info in 2 of 5 files");
+        assert_eq!(Summary::of(&[], 1).to_string(), "no findings in 1 file");
+    }
+}
