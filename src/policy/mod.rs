@@ -9,12 +9,14 @@
 //! - [`finding`], [`severity`], [`source`]: what rules report and where;
 //! - [`suppress`]: `aigen:ignore` suppressions and the findings about them;
 //! - [`report`]: text, JSON and SARIF output;
-//! - [`dockerfile`]: the Dockerfile parser and rules.
+//! - [`dockerfile`]: the Dockerfile parser and rules;
+//! - [`k8s`]: the manifest loader and the Kubernetes rules; [`helm`]: Helm charts.
 
 pub mod constitution;
 pub mod context;
 pub mod dockerfile;
 pub mod finding;
+pub mod helm;
 pub mod k8s;
 pub mod kind;
 pub mod registry;
@@ -57,13 +59,14 @@ pub fn lint_text_as(
     findings
 }
 
-/// Kubernetes manifests. The Kubernetes rules are wired in here; until then manifests get no
-/// findings (and [`walk`] does not pick them up, see [`kind::KUBERNETES_ENABLED`]).
+/// Kubernetes manifests, one file on its own. The service of each object is found from the
+/// object itself ([`k8s::set::service_of`]), not from the path; to let cross-object rules see
+/// several files together, use [`k8s::lint_documents`].
 fn lint_kubernetes(
-    _path: &Path,
-    _text: &str,
-    _constitution: &Constitution,
+    path: &Path,
+    text: &str,
+    constitution: &Constitution,
     _service: Option<&str>,
 ) -> Vec<Finding> {
-    Vec::new()
+    k8s::lint(path, text, constitution)
 }

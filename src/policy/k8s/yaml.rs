@@ -59,10 +59,11 @@ impl fmt::Display for Mark {
     }
 }
 
-/// One YAML node and where it starts.
+/// One YAML node, where it starts and where it ends (exclusive).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub mark: Mark,
+    pub end: Mark,
     pub data: Data,
 }
 
@@ -231,6 +232,7 @@ impl Builder {
                 let plain = style == ScalarStyle::Plain && tag.as_deref().is_none_or(not_str);
                 let node = Node {
                     mark,
+                    end: Mark::from_parser(&span.end),
                     data: Data::Scalar(Scalar {
                         text: text.into_owned().into_boxed_str(),
                         plain,
@@ -269,6 +271,7 @@ impl Builder {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
                 };
+                let end = Mark::from_parser(&span.end);
                 let (node, anchor) = match frame {
                     Frame::Seq {
                         mark,
@@ -277,6 +280,7 @@ impl Builder {
                     } => (
                         Node {
                             mark,
+                            end,
                             data: Data::Seq(items),
                         },
                         anchor,
@@ -291,6 +295,7 @@ impl Builder {
                         (
                             Node {
                                 mark,
+                                end,
                                 data: Data::Map(entries),
                             },
                             anchor,
@@ -334,6 +339,7 @@ impl Builder {
                 }
                 let mut node = anchored.node.clone();
                 node.mark = mark;
+                node.end = Mark::from_parser(&span.end);
                 self.alias_nodes += size;
                 self.count(size, mark)?;
                 self.push(node);
@@ -643,6 +649,12 @@ mod tests {
         let name = containers.items()[0].entry("name").unwrap();
         assert_eq!(name.key.mark, Mark::new(5, 7));
         assert_eq!(name.value.mark, Mark::new(5, 13));
+        assert_eq!(name.value.end, Mark::new(5, 16));
+        let quoted = one("a: \"x y\"\n").get("a").unwrap().clone();
+        assert_eq!(
+            (quoted.mark, quoted.end),
+            (Mark::new(1, 4), Mark::new(1, 9))
+        );
         assert_eq!(name.value.as_str(), Some("app"));
     }
 
