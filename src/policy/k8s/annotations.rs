@@ -38,7 +38,7 @@ pub fn suppressions(item: &Item<'_>, manifest: &Manifest<'_>) -> Vec<Suppression
             continue;
         };
         let text = entry.value.as_str().unwrap_or_default();
-        let span = line_span(manifest, entry.key.mark, entry.value.end);
+        let span = line_span(&manifest.file.source, entry.key.mark, entry.value.end);
         if key == AIGEN_IGNORE {
             let directive = parse_directive(text);
             let start = text_start(manifest, &entry.value, text);
@@ -56,7 +56,7 @@ pub fn suppressions(item: &Item<'_>, manifest: &Manifest<'_>) -> Vec<Suppression
                                 Position::new(mark.line as usize, column + width),
                             )
                         }
-                        None => line_span(manifest, entry.value.mark, entry.value.end),
+                        None => line_span(&manifest.file.source, entry.value.mark, entry.value.end),
                     };
                     SuppressedCode {
                         rules: resolve_aigen_code(&code),
@@ -80,7 +80,7 @@ pub fn suppressions(item: &Item<'_>, manifest: &Manifest<'_>) -> Vec<Suppression
                 span,
                 codes: vec![SuppressedCode {
                     text: check.to_string(),
-                    span: line_span(manifest, entry.key.mark, entry.key.end),
+                    span: line_span(&manifest.file.source, entry.key.mark, entry.key.end),
                     rules: resolve_foreign_code("kube-linter", check),
                 }],
                 reason: (!reason.is_empty()).then(|| reason.to_string()),

@@ -5,12 +5,12 @@
 //! Rules come in two shapes ([`Check`]): per object, run on every object of the set (in
 //! parallel), and per set, run once over all objects for the cross-object rules.
 
-use super::manifest::Manifest;
 use super::set::{Item, ObjectSet};
 use super::yaml::{Mark, Node};
 use crate::policy::constitution::RuleSetting;
 use crate::policy::finding::{Finding, Position, Span};
 use crate::policy::registry::Rule;
+use crate::policy::source::SourceFile;
 
 /// How a rule runs.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,12 @@ pub struct Checker<'s, 'a> {
 #[must_use = "a finding reads better with a help line; call `.help()` or drop it explicitly"]
 pub struct Reported<'c>(Option<&'c mut Finding>);
 
-impl Reported<'_> {
+impl<'c> Reported<'c> {
+    /// Wraps a finding just pushed (or nothing, when its rule is off).
+    pub fn new(finding: Option<&'c mut Finding>) -> Self {
+        Self(finding)
+    }
+
     /// Adds what to do about it, in the imperative.
     pub fn help(self, text: impl Into<String>) {
         if let Some(finding) = self.0 {
@@ -123,7 +128,7 @@ impl<'s, 'a> Checker<'s, 'a> {
             return Reported(None);
         };
         let manifest = self.set.manifest(item);
-        let span = line_span(manifest, start, end);
+        let span = line_span(&manifest.file.source, start, end);
         let finding = Finding::new(rule.code, setting.severity, manifest.path(), message)
             .at(span)
             .with_excerpt(&manifest.file.source);
@@ -139,14 +144,21 @@ impl<'s, 'a> Checker<'s, 'a> {
 
 /// The span of a node, kept to its first line: to its end when it ends on that line, else to the
 /// end of the line.
-pub fn line_span(manifest: &Manifest<'_>, start: Mark, end: Mark) -> Span {
+pub fn line_span(source: &SourceFile<'_>, start: Mark, end: Mark) -> Span {
     let end_column = if end.line == start.line && end.column > start.column {
         end.column
     } else {
-        (manifest.line_width(start.line) + 1).max(start.column + 1)
+        (line_width(source, start.line) + 1).max(start.column + 1)
     };
     Span::new(
         Position::new(start.line as usize, start.column as usize),
         Position::new(start.line as usize, end_column as usize),
     )
+}
+
+/// The number of characters on a 1-based line (0 past the end).
+pub fn line_width(source: &SourceFile<'_>, line: u32) -> u32 {
+    source.line(line as usize).map_or(0, |text| {
+        u32::try_from(text.chars().count()).unwrap_or(u32::MAX)
+    })
 }

@@ -139,7 +139,7 @@ fn loader_findings(set: &ObjectSet<'_>) -> Vec<Finding> {
     for manifest in set.manifests {
         let finding = |mark, message: String, help: &str| {
             Finding::new(rule.code, setting.severity, manifest.path(), message)
-                .at(line_span(manifest, mark, mark))
+                .at(line_span(&manifest.file.source, mark, mark))
                 .with_excerpt(&manifest.file.source)
                 .with_help(help)
         };
