@@ -1,11 +1,24 @@
 //! `aigen lint`: Dockerfiles, manifests and charts against the constitution.
+//!
+//! The command resolves the constitution (`--policy`, then the configured path, then the
+//! embedded preset), finds the files ([`crate::policy::walk::discover`]), lints them in parallel
+//! and prints one report in the chosen format. The exit code is 2 when an input could not be
+//! read, 1 when a finding is at or above `--severity-threshold`, 0 otherwise. `--explain` and
+//! `--list-rules` print rule documentation instead.
 
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use serde::Serialize;
 
 use super::Context;
-use crate::error::{ExitStatus, Result};
+use crate::error::{Error, ExitStatus, Result};
+use crate::policy::constitution::Constitution;
+use crate::policy::registry::{self, Rule};
+use crate::policy::report::{self, Summary};
+use crate::policy::severity::Severity;
+use crate::policy::walk::{self, Outcome};
+use crate::settings::DEFAULT_POLICY;
 
 /// Output formats of `aigen lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -28,6 +41,16 @@ pub enum ThresholdArg {
     Error,
 }
 
+impl From<ThresholdArg> for Severity {
+    fn from(value: ThresholdArg) -> Self {
+        match value {
+            ThresholdArg::Info => Severity::Info,
+            ThresholdArg::Warning => Severity::Warning,
+            ThresholdArg::Error => Severity::Error,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Files or directories to lint; `-` reads one file from stdin (default: the project).
@@ -46,12 +69,12 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t, value_name = "LEVEL")]
     pub severity_threshold: ThresholdArg,
 
-    /// Print the documentation of a rule and exit.
-    #[arg(long, value_name = "CODE", exclusive = true)]
+    /// Print the documentation of a rule (by code or name) and exit.
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["paths", "list_rules"])]
     pub explain: Option<String>,
 
-    /// List every rule with its code, default severity and summary.
-    #[arg(long, exclusive = true)]
+    /// List every rule with its code, default severity and summary (`--format json` for data).
+    #[arg(long, conflicts_with = "paths")]
     pub list_rules: bool,
 
     /// Values file used when rendering Helm charts.
@@ -63,6 +86,191 @@ pub struct LintArgs {
     pub stdin_filename: Option<String>,
 }
 
-pub fn run(_args: LintArgs, _context: &Context) -> Result<ExitStatus> {
-    super::not_built("lint")
+pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
+    if let Some(code) = &args.explain {
+        return explain(code, context);
+    }
+    if args.list_rules {
+        return list_rules(args.format, context);
+    }
+    let settings = context.settings()?;
+    let constitution = load_constitution(&args, &settings)?;
+    context
+        .printer
+        .verbose(format!("constitution: {}", constitution.source.display()));
+
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && args.paths.len() > 1 {
+        return Err(Error::usage_with_hint(
+            "`-` (stdin) cannot be combined with other paths",
+            "lint stdin and files in separate runs",
+        ));
+    }
+    if args.stdin_filename.is_some() && !stdin {
+        return Err(Error::usage("`--stdin-filename` needs `-` as the path"));
+    }
+
+    let outcome = if stdin {
+        let bytes = walk::read_stdin()?;
+        walk::lint_stdin(
+            bytes,
+            args.stdin_filename.as_deref(),
+            &settings.cwd,
+            &settings.root,
+            &constitution,
+        )
+    } else {
+        let paths = if args.paths.is_empty() {
+            vec![settings.root.clone()]
+        } else {
+            args.paths.clone()
+        };
+        let discovery = walk::discover(&paths, &settings.cwd, &settings.root, &constitution);
+        context
+            .printer
+            .verbose(format!("{} files to lint", discovery.targets.len()));
+        let mut outcome = walk::lint_files(
+            &discovery.targets,
+            &settings.root,
+            &settings.cwd,
+            &constitution,
+        );
+        let mut errors = discovery.errors;
+        errors.append(&mut outcome.errors);
+        outcome.errors = errors;
+        outcome
+    };
+    report_outcome(&outcome, &args, context)
+}
+
+/// The constitution: `--policy` (must exist), else the configured path (must exist unless it
+/// is the default `policies/constitution.yaml`), else the embedded preset.
+fn load_constitution(
+    args: &LintArgs,
+    settings: &crate::settings::Settings,
+) -> Result<Constitution> {
+    if let Some(path) = &args.policy {
+        let path = settings.cwd.join(path);
+        if !path.is_file() {
+            return Err(Error::usage(format!(
+                "constitution `{}` does not exist",
+                path.display()
+            )));
+        }
+        return Constitution::load(&path);
+    }
+    if settings.policy == settings.in_root(DEFAULT_POLICY) {
+        Constitution::load_or_preset(&settings.policy)
+    } else {
+        Constitution::load(&settings.policy)
+    }
+}
+
+fn report_outcome(outcome: &Outcome, args: &LintArgs, context: &Context) -> Result<ExitStatus> {
+    let printer = &context.printer;
+    for error in &outcome.errors {
+        printer.error(error);
+    }
+    for skipped in &outcome.skipped {
+        printer.verbose(format!(
+            "skipped `{}`: not a Dockerfile",
+            crate::fsutil::slash_path(skipped)
+        ));
+    }
+    let summary = Summary::of(&outcome.findings, outcome.files);
+    match args.format {
+        LintFormat::Text => {
+            printer.out_raw(&report::text(&outcome.findings, printer.stdout_color()))?;
+            printer.status(summary);
+        }
+        LintFormat::Json => printer.out(report::json(&outcome.findings, &summary))?,
+        LintFormat::Sarif => printer.out(report::sarif(&outcome.findings))?,
+    }
+    if !outcome.errors.is_empty() {
+        return Ok(ExitStatus::Error);
+    }
+    let threshold = Severity::from(args.severity_threshold);
+    if summary.counts.at_or_above(threshold) > 0 {
+        Ok(ExitStatus::Failure)
+    } else {
+        Ok(ExitStatus::Success)
+    }
+}
+
+fn explain(code: &str, context: &Context) -> Result<ExitStatus> {
+    let Some(rule) = registry::find(code) else {
+        return Err(Error::usage_with_hint(
+            format!("`{code}` is not a rule"),
+            "`aigen lint --list-rules` lists the codes",
+        ));
+    };
+    context.printer.out(explanation(rule))?;
+    Ok(ExitStatus::Success)
+}
+
+/// The text `--explain` prints for a rule.
+pub fn explanation(rule: &Rule) -> String {
+    let mut text = format!(
+        "# {} ({})\n\n{}\n\nDefault severity: {}\nApplies to: {}\n",
+        rule.code,
+        rule.name,
+        rule.summary,
+        rule.severity,
+        rule.target.as_str()
+    );
+    if !rule.aliases.is_empty() {
+        let aliases: Vec<String> = rule.aliases.iter().map(ToString::to_string).collect();
+        text.push_str(&format!("Corresponds to: {}\n", aliases.join(", ")));
+    }
+    text.push('\n');
+    text.push_str(rule.documentation().trim_end());
+    text
+}
+
+#[derive(Serialize)]
+struct ListedRule {
+    code: &'static str,
+    name: &'static str,
+    target: &'static str,
+    severity: Severity,
+    summary: &'static str,
+    aliases: Vec<String>,
+}
+
+fn list_rules(format: LintFormat, context: &Context) -> Result<ExitStatus> {
+    let rules: Vec<&Rule> = registry::rules().collect();
+    match format {
+        LintFormat::Json | LintFormat::Sarif => {
+            let listed: Vec<ListedRule> = rules
+                .iter()
+                .map(|rule| ListedRule {
+                    code: rule.code,
+                    name: rule.name,
+                    target: rule.target.as_str(),
+                    severity: rule.severity,
+                    summary: rule.summary,
+                    aliases: rule.aliases.iter().map(ToString::to_string).collect(),
+                })
+                .collect();
+            context
+                .printer
+                .out(serde_json::to_string_pretty(&listed).unwrap_or_default())?;
+        }
+        LintFormat::Text => {
+            let name_width = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            let mut text = String::new();
+            for rule in rules {
+                text.push_str(&format!(
+                    "{}  {:<7}  {:<10}  {:<name_width$}  {}\n",
+                    rule.code,
+                    rule.severity.as_str(),
+                    rule.target.as_str(),
+                    rule.name,
+                    rule.summary,
+                ));
+            }
+            context.printer.out_raw(&text)?;
+        }
+    }
+    Ok(ExitStatus::Success)
 }

@@ -69,9 +69,18 @@ pub fn is_dockerfile_name(name: &str) -> bool {
     ["dockerfile", "containerfile"].iter().any(|stem| {
         lower == *stem
             || lower.ends_with(&format!(".{stem}"))
-            || lower.starts_with(&format!("{stem}."))
+            || (lower.starts_with(&format!("{stem}."))
+                && !NOT_DOCKERFILE_EXTENSIONS
+                    .iter()
+                    .any(|ext| lower.ends_with(&format!(".{ext}"))))
     })
 }
+
+/// Extensions that make `Dockerfile.<ext>` something else: documentation, data, backups.
+const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
+    "md", "markdown", "txt", "rst", "adoc", "html", "json", "yaml", "yml", "toml", "sh", "py",
+    "orig", "rej", "bak", "swp", "lock", "j2", "tpl", "tmpl", "template",
+];
 
 /// True when some line starts (at column 1) with `apiVersion:` and some with `kind:`.
 pub fn looks_like_kubernetes(text: &str) -> bool {

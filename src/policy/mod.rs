@@ -59,9 +59,19 @@ pub fn lint_text_as(
     findings
 }
 
+/// Lints the manifests of one run together (paths as shown, texts), so cross-object rules see
+/// every object. This is where the walker hands manifests to the Kubernetes rules.
+pub fn lint_manifests(files: &[(&Path, &str)], constitution: &Constitution) -> Vec<Finding> {
+    let texts: Vec<k8s::ManifestText<'_>> = files
+        .iter()
+        .map(|(path, text)| k8s::ManifestText::new(path, text))
+        .collect();
+    k8s::lint_documents(&texts, constitution)
+}
+
 /// Kubernetes manifests, one file on its own. The service of each object is found from the
 /// object itself ([`k8s::set::service_of`]), not from the path; to let cross-object rules see
-/// several files together, use [`k8s::lint_documents`].
+/// several files together, use [`lint_manifests`].
 fn lint_kubernetes(
     path: &Path,
     text: &str,

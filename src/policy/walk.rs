@@ -1,1 +1,300 @@
-//! Finding the files to lint.
+//! Finding and linting the files of a run: [`discover`] walks the given paths (honouring
+//! `.gitignore`, `.ignore` and the constitution's `ignore` patterns) and picks the files aigen
+//! lints; [`lint_files`] reads and lints them in parallel.
+//!
+//! Files named on the command line are always linted when their name or content says what they
+//! are; files found by walking a directory are picked by name (Dockerfiles) or, for YAML, by
+//! content.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::WalkBuilder;
+use rayon::prelude::*;
+
+use super::constitution::Constitution;
+use super::dockerfile::{self, Dockerignore};
+use super::finding::Finding;
+use super::kind::{self, FileKind};
+use crate::error::{Error, Result};
+use crate::fsutil;
+
+/// A file to lint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How to show it: relative to the working directory where possible.
+    pub display: PathBuf,
+    /// What its name says it is; `None` when the content decides.
+    pub kind: Option<FileKind>,
+}
+
+/// The files found, and the paths that could not be walked.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub targets: Vec<Target>,
+    pub errors: Vec<Error>,
+}
+
+/// Finds the files to lint under `paths` (relative to `cwd`). Patterns of the constitution's
+/// `ignore` are matched against paths relative to `root`.
+pub fn discover(
+    paths: &[PathBuf],
+    cwd: &Path,
+    root: &Path,
+    constitution: &Constitution,
+) -> Discovery {
+    let mut discovery = Discovery::default();
+    let display = |path: &Path| fsutil::relative_to(path, cwd);
+    for given in paths {
+        let path = cwd.join(given);
+        let metadata = match std::fs::metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                discovery.errors.push(Error::io("read", given, error));
+                continue;
+            }
+        };
+        if metadata.is_file() {
+            let kind = match FileKind::from_name(&path) {
+                Some(FileKind::Other) => None,
+                other => other,
+            };
+            discovery.targets.push(Target {
+                display: display(&path),
+                path,
+                kind,
+            });
+            continue;
+        }
+        let (root, constitution) = (root.to_path_buf(), constitution.clone());
+        let ignored = move |entry_path: &Path, is_dir: bool| {
+            let relative = fsutil::relative_to(entry_path, &root);
+            relative != entry_path && constitution.is_ignored(&relative, is_dir)
+        };
+        let walker = WalkBuilder::new(&path)
+            .require_git(false)
+            .filter_entry(move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !ignored(entry.path(), is_dir)
+            })
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    discovery.errors.push(Error::input(
+                        crate::error::Location::file(given),
+                        format!("cannot walk: {error}"),
+                    ));
+                    continue;
+                }
+            };
+            // Files, and symlinks that are not directories (a broken link is reported when
+            // it cannot be read).
+            let is_file = entry
+                .file_type()
+                .is_some_and(|t| t.is_file() || (t.is_symlink() && !entry.path().is_dir()));
+            if !is_file {
+                continue;
+            }
+            let kind = match FileKind::from_name(entry.path()) {
+                Some(FileKind::Dockerfile) => Some(FileKind::Dockerfile),
+                None if kind::KUBERNETES_ENABLED => None,
+                _ => continue,
+            };
+            discovery.targets.push(Target {
+                display: display(entry.path()),
+                path: entry.into_path(),
+                kind,
+            });
+        }
+    }
+    discovery.targets.sort_by(|a, b| a.path.cmp(&b.path));
+    discovery.targets.dedup_by(|a, b| a.path == b.path);
+    discovery
+}
+
+/// What linting a set of files gave.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Every finding, sorted, duplicates (one `.dockerignore` shared by several Dockerfiles)
+    /// removed.
+    pub findings: Vec<Finding>,
+    /// Files linted.
+    pub files: usize,
+    /// Files that could not be read.
+    pub errors: Vec<Error>,
+    /// Files skipped because they are neither Dockerfiles nor (yet) lintable manifests.
+    pub skipped: Vec<PathBuf>,
+}
+
+/// Caches file reads shared by many Dockerfiles (`.dockerignore` files).
+#[derive(Debug, Default)]
+struct ReadCache(Mutex<HashMap<PathBuf, Option<String>>>);
+
+impl ReadCache {
+    fn read(&self, path: &Path) -> Option<String> {
+        if let Ok(cache) = self.0.lock()
+            && let Some(hit) = cache.get(path)
+        {
+            return hit.clone();
+        }
+        let text = dockerfile::rules::dockerignore::read_file(path);
+        if let Ok(mut cache) = self.0.lock() {
+            cache.insert(path.to_path_buf(), text.clone());
+        }
+        text
+    }
+}
+
+/// What one file gave.
+enum FileResult {
+    Linted(Vec<Finding>),
+    /// A manifest: linted with the other manifests of the run, so cross-object rules see them
+    /// all.
+    Manifest(PathBuf, String),
+    Skipped(PathBuf),
+    Failed(Error),
+}
+
+/// Reads and lints the targets in parallel. Dockerfiles are linted one by one; manifests are
+/// linted together ([`super::lint_manifests`]).
+pub fn lint_files(
+    targets: &[Target],
+    root: &Path,
+    cwd: &Path,
+    constitution: &Constitution,
+) -> Outcome {
+    let cache = ReadCache::default();
+    let results: Vec<FileResult> = targets
+        .par_iter()
+        .map(|target| match std::fs::read(&target.path) {
+            Err(error) => FileResult::Failed(Error::io("read", &target.display, error)),
+            Ok(bytes) => {
+                let read = |p: &Path| cache.read(p);
+                let display = |p: &Path| fsutil::relative_to(p, cwd);
+                let lookup = |path: &Path| {
+                    dockerfile::rules::dockerignore::find(path, root, &read, &display)
+                };
+                lint_bytes(target, bytes, constitution, &lookup)
+            }
+        })
+        .collect();
+    collect(results, constitution)
+}
+
+/// Lints text read from stdin, shown as `name`. The `.dockerignore` is looked for around
+/// `cwd/name` when a name is given.
+pub fn lint_stdin(
+    bytes: Vec<u8>,
+    name: Option<&str>,
+    cwd: &Path,
+    root: &Path,
+    constitution: &Constitution,
+) -> Outcome {
+    let display = PathBuf::from(name.unwrap_or("<stdin>"));
+    let target = Target {
+        path: cwd.join(&display),
+        kind: name.and_then(|n| match FileKind::from_name(Path::new(n)) {
+            Some(FileKind::Other) => None,
+            other => other,
+        }),
+        display,
+    };
+    let read = |p: &Path| dockerfile::rules::dockerignore::read_file(p);
+    let show = |p: &Path| fsutil::relative_to(p, cwd);
+    let lookup = |path: &Path| {
+        if name.is_some() {
+            dockerfile::rules::dockerignore::find(path, root, &read, &show)
+        } else {
+            Dockerignore::NotChecked
+        }
+    };
+    collect(
+        vec![lint_bytes(&target, bytes, constitution, &lookup)],
+        constitution,
+    )
+}
+
+/// Gathers per-file results into an outcome, linting the manifests together.
+fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut manifests = Vec::new();
+    for result in results {
+        match result {
+            FileResult::Linted(findings) => {
+                outcome.files += 1;
+                outcome.findings.extend(findings);
+            }
+            FileResult::Manifest(path, text) => manifests.push((path, text)),
+            FileResult::Skipped(path) => outcome.skipped.push(path),
+            FileResult::Failed(error) => outcome.errors.push(error),
+        }
+    }
+    if !manifests.is_empty() {
+        let files: Vec<(&Path, &str)> = manifests
+            .iter()
+            .map(|(path, text)| (path.as_path(), text.as_str()))
+            .collect();
+        outcome.files += files.len();
+        outcome
+            .findings
+            .extend(super::lint_manifests(&files, constitution));
+    }
+    outcome.findings.sort_by(Finding::report_order);
+    outcome.findings.dedup();
+    outcome
+}
+
+/// Lints one file's bytes (a manifest is handed back to be linted with the others).
+fn lint_bytes(
+    target: &Target,
+    bytes: Vec<u8>,
+    constitution: &Constitution,
+    dockerignore: &dyn Fn(&Path) -> Dockerignore,
+) -> FileResult {
+    let text = std::str::from_utf8(&bytes);
+    let kind = match (target.kind, &text) {
+        (Some(kind), _) => kind,
+        (None, Ok(text)) => FileKind::from_content(text),
+        (None, Err(_)) => FileKind::Other,
+    };
+    match kind {
+        FileKind::Dockerfile => {
+            let Ok(text) = text else {
+                return FileResult::Linted(dockerfile::not_text(
+                    &target.display,
+                    &bytes,
+                    constitution,
+                ));
+            };
+            let service = kind::service_for_path(&target.path, constitution);
+            let ignore = dockerignore(&target.path);
+            FileResult::Linted(dockerfile::lint_with(
+                &target.display,
+                text,
+                constitution,
+                service.as_deref(),
+                &ignore,
+            ))
+        }
+        FileKind::Kubernetes if kind::KUBERNETES_ENABLED => match String::from_utf8(bytes) {
+            Ok(text) => FileResult::Manifest(target.display.clone(), text),
+            Err(_) => FileResult::Skipped(target.display.clone()),
+        },
+        _ => FileResult::Skipped(target.display.clone()),
+    }
+}
+
+/// Reads all of stdin.
+pub fn read_stdin() -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", "<stdin>", e))?;
+    Ok(bytes)
+}

@@ -5,6 +5,7 @@
 //! reports with [`Checker::report`] and reads its parameters with [`Checker::params`] without
 //! naming itself.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -43,6 +44,19 @@ impl Script {
     /// True when some command's output is piped into another.
     pub fn has_pipe(&self) -> bool {
         self.commands.iter().any(|c| c.joint == shell::Joint::Pipe)
+    }
+
+    /// The source range of a command's program and subcommand (`apt-get install`), or of the
+    /// program alone when it has no subcommand.
+    pub fn head_range(&self, command: &Command) -> Range<usize> {
+        let words = command.effective_words();
+        let Some(first) = words.first() else {
+            return self.source_range(command.range());
+        };
+        let end = command
+            .subcommand()
+            .map_or(first.range.end, |sub| sub.range.end);
+        self.source_range(first.range.start..end)
     }
 
     /// The commands running `program` (base name).
@@ -99,14 +113,47 @@ pub fn scripts(instruction: &Instruction, source: &str) -> Vec<Script> {
     scripts
 }
 
+/// The scripts of every RUN of a file, read once and shared by the rules (keyed by the
+/// instruction's start offset).
+#[derive(Debug, Default)]
+pub struct ScriptIndex(HashMap<usize, Vec<Script>>);
+
+impl ScriptIndex {
+    /// Reads the scripts of every RUN instruction.
+    pub fn new(file: &Dockerfile, source: &str) -> Self {
+        Self(
+            file.instructions
+                .iter()
+                .filter(|i| i.keyword == Keyword::Run)
+                .map(|i| (i.keyword_range.start, scripts(i, source)))
+                .collect(),
+        )
+    }
+
+    /// The scripts of an instruction (none for other instructions).
+    pub fn of(&self, instruction: &Instruction) -> &[Script] {
+        self.0
+            .get(&instruction.keyword_range.start)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The most findings one rule reports in one file; the rest are counted in one last finding,
+/// so a pathological file cannot fill memory with findings.
+pub const MAX_FINDINGS_PER_RULE: usize = 100;
+
 /// What a Dockerfile rule works with.
 pub struct Checker<'a> {
     pub file: &'a Dockerfile,
     pub model: &'a Model,
     pub cx: &'a FileContext<'a>,
     pub dockerignore: &'a Dockerignore,
+    scripts: &'a ScriptIndex,
     rule: Option<(&'static Rule, &'a RuleSetting)>,
     findings: Vec<Finding>,
+    /// Findings of the current rule so far, and how many were dropped over the limit.
+    reported: usize,
+    dropped: usize,
 }
 
 /// A finding just reported, to add a help line to.
@@ -128,24 +175,50 @@ impl<'a> Checker<'a> {
         model: &'a Model,
         cx: &'a FileContext<'a>,
         dockerignore: &'a Dockerignore,
+        scripts: &'a ScriptIndex,
     ) -> Self {
         Self {
             file,
             model,
             cx,
             dockerignore,
+            scripts,
             rule: None,
             findings: Vec::new(),
+            reported: 0,
+            dropped: 0,
         }
     }
 
     /// Makes `rule` the one that reports next.
     pub fn start(&mut self, rule: &'static Rule, setting: &'a RuleSetting) {
+        self.finish_rule();
         self.rule = Some((rule, setting));
     }
 
+    /// Adds the count of the current rule's dropped findings, if any.
+    fn finish_rule(&mut self) {
+        if let Some((rule, setting)) = self.rule
+            && self.dropped > 0
+        {
+            let message = format!(
+                "{} more findings of `{}` in this file are not shown",
+                self.dropped, rule.code
+            );
+            self.findings.push(Finding::new(
+                rule.code,
+                setting.severity,
+                self.cx.path,
+                message,
+            ));
+        }
+        self.reported = 0;
+        self.dropped = 0;
+    }
+
     /// The findings reported so far.
-    pub fn into_findings(self) -> Vec<Finding> {
+    pub fn into_findings(mut self) -> Vec<Finding> {
+        self.finish_rule();
         self.findings
     }
 
@@ -181,18 +254,6 @@ impl<'a> Checker<'a> {
         self.push(None, message.into())
     }
 
-    /// Reports a finding about another file (the `.dockerignore`), as a whole.
-    pub fn report_other_file(&mut self, path: PathBuf, message: impl Into<String>) -> Reported<'_> {
-        let reported = self.push(None, message.into());
-        match reported.0 {
-            Some(finding) => {
-                finding.path = path;
-                Reported(Some(finding))
-            }
-            None => Reported(None),
-        }
-    }
-
     fn push(
         &mut self,
         span: Option<crate::policy::finding::Span>,
@@ -201,6 +262,11 @@ impl<'a> Checker<'a> {
         let Some((rule, setting)) = self.rule else {
             return Reported(None);
         };
+        if self.reported >= MAX_FINDINGS_PER_RULE {
+            self.dropped += 1;
+            return Reported(None);
+        }
+        self.reported += 1;
         let mut finding = Finding::new(rule.code, setting.severity, self.cx.path, message);
         if let Some(span) = span {
             finding = finding.at(span).with_excerpt(&self.cx.source);
@@ -225,20 +291,47 @@ impl<'a> Checker<'a> {
             .filter(move |i| i.keyword == keyword)
     }
 
-    /// The scripts of a RUN instruction.
-    pub fn scripts(&self, instruction: &Instruction) -> Vec<Script> {
-        scripts(instruction, self.source())
+    /// The scripts of a RUN instruction (none for other instructions).
+    pub fn scripts(&self, instruction: &Instruction) -> &'a [Script] {
+        self.scripts.of(instruction)
     }
 
-    /// Every RUN instruction (index, instruction) with its scripts.
-    pub fn runs(&self) -> Vec<(usize, &'a Instruction, Vec<Script>)> {
-        self.file
-            .instructions
+    /// Every RUN of the given stages (by index) with its scripts.
+    pub fn runs_in(&self, stages: &[usize]) -> Vec<(&'a Instruction, &'a [Script])> {
+        let scripts = self.scripts;
+        stages
             .iter()
-            .enumerate()
-            .filter(|(_, i)| i.keyword == Keyword::Run)
-            .map(|(index, i)| (index, i, self.scripts(i)))
+            .filter_map(|&i| self.model.stages.get(i))
+            .flat_map(|stage| self.model.body(self.file, stage))
+            .filter(|i| i.keyword == Keyword::Run)
+            .map(|i| (i, scripts.of(i)))
             .collect()
+    }
+
+    /// The indices of every stage.
+    pub fn all_stages(&self) -> Vec<usize> {
+        (0..self.model.stages.len()).collect()
+    }
+
+    /// The indices of the stages that end up in the final image.
+    pub fn final_stages(&self) -> Vec<usize> {
+        self.model.final_lineage().iter().map(|s| s.index).collect()
+    }
+
+    /// True when the RUN mounts a cache at a target starting with `prefix`.
+    pub fn mounts_cache(instruction: &Instruction, prefix: &str) -> bool {
+        instruction.flags.iter().any(|flag| {
+            flag.name == "mount"
+                && flag.value.as_deref().is_some_and(|v| {
+                    v.split(',').any(|p| p == "type=cache")
+                        && v.split(',').any(|p| {
+                            p.strip_prefix("target=")
+                                .or_else(|| p.strip_prefix("dst="))
+                                .or_else(|| p.strip_prefix("destination="))
+                                .is_some_and(|t| t.starts_with(prefix))
+                        })
+                })
+        })
     }
 
     /// The base images' names that a user name may come from (normalized references of the

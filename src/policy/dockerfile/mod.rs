@@ -10,6 +10,7 @@ pub mod checker;
 pub mod model;
 pub mod parser;
 pub mod pragmas;
+pub mod redact;
 pub mod rules;
 pub mod shell;
 pub mod words;
@@ -51,7 +52,8 @@ pub fn lint_with(
     let cx = FileContext::new(path, text, constitution, service);
     let file = parser::parse(text);
     let model = model::Model::new(&file);
-    let mut checker = checker::Checker::new(&file, &model, &cx, dockerignore);
+    let scripts = checker::ScriptIndex::new(&file, text);
+    let mut checker = checker::Checker::new(&file, &model, &cx, dockerignore, &scripts);
     for entry in rules::RULES {
         if let Some(setting) = cx.setting(entry.rule.code)
             && setting.enabled
@@ -62,7 +64,10 @@ pub fn lint_with(
     }
     let findings = checker.into_findings();
     let suppressions = pragmas::collect(&file, &cx);
-    suppress::apply(findings, &suppressions, &cx)
+    let mut findings = suppress::apply(findings, &suppressions, &cx);
+    let sensitive = redact::sensitive_ranges(&file, text, constitution);
+    redact::mask(&mut findings, &sensitive, &cx.source);
+    findings
 }
 
 /// The finding for a Dockerfile that is not UTF-8 text, at the first byte that is not.
@@ -71,8 +76,9 @@ pub fn not_text(path: &Path, bytes: &[u8], constitution: &Constitution) -> Vec<F
         Ok(_) => return Vec::new(),
         Err(error) => error.valid_up_to(),
     };
-    let prefix = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
-    let cx = FileContext::new(path, prefix, constitution, None);
+    // The text up to `valid` is the same in the lossy copy, so offsets agree.
+    let lossy = String::from_utf8_lossy(bytes);
+    let cx = FileContext::new(path, &lossy, constitution, None);
     let position = cx.source.position(valid);
     let span = super::finding::Span::new(
         position,

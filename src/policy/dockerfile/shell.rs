@@ -87,6 +87,57 @@ impl Command {
         words.get(1..).unwrap_or(&[])
     }
 
+    /// The first argument that is not an option (`install` in `apt-get -y install curl`); the
+    /// value of `-o`/`-c` options is skipped.
+    pub fn subcommand(&self) -> Option<&ShellWord> {
+        let mut args = self.args().iter();
+        while let Some(arg) = args.next() {
+            if arg.value == "-o" || arg.value == "-c" {
+                args.next();
+            } else if !arg.value.starts_with('-') {
+                return Some(arg);
+            }
+        }
+        None
+    }
+
+    /// True when the program runs `subcommand` (`apt-get install`, `npm ci`).
+    pub fn runs(&self, program: &str, subcommand: &str) -> bool {
+        self.program() == Some(program) && self.subcommand().is_some_and(|w| w.value == subcommand)
+    }
+
+    /// The arguments after the subcommand that are not options: `curl`, `git` in
+    /// `apt-get install -y curl git`.
+    pub fn operands(&self) -> Vec<&ShellWord> {
+        let Some(sub) = self.subcommand() else {
+            return Vec::new();
+        };
+        self.args()
+            .iter()
+            .skip_while(|w| w.range != sub.range)
+            .skip(1)
+            .filter(|w| !w.value.starts_with('-'))
+            .collect()
+    }
+
+    /// True when an option is given, as `--long`, `--long=value`, or a short letter inside a
+    /// cluster (`-qy` has `y`).
+    pub fn has_option(&self, long: &str, short: Option<char>) -> bool {
+        self.args().iter().any(|w| {
+            let v = w.value.as_str();
+            v == long
+                || v.strip_prefix(long)
+                    .is_some_and(|rest| rest.starts_with('='))
+                || short.is_some_and(|c| {
+                    v.len() > 1
+                        && v.starts_with('-')
+                        && !v.starts_with("--")
+                        && v[1..].chars().all(|x| x.is_ascii_alphanumeric())
+                        && v[1..].contains(c)
+                })
+        })
+    }
+
     /// True when one of the arguments equals `value`.
     pub fn has_arg(&self, value: &str) -> bool {
         self.args().iter().any(|w| w.value == value)

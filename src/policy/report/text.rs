@@ -58,7 +58,7 @@ fn render_one(renderer: &Renderer, finding: &Finding) -> String {
         (Some(span), None) => title.element(
             Origin::path(path.clone())
                 .line(span.start.line)
-                .char_column(span.start.column.saturating_sub(1)),
+                .char_column(span.start.column),
         ),
         (None, _) => title.element(Origin::path(path.clone())),
     };

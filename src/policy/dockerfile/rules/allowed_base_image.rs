@@ -122,6 +122,10 @@ pub fn image_matches(pattern: &str, image: &str) -> bool {
 }
 
 /// `*` matches any run of characters; everything else matches itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    glob(pattern, text)
+}
+
 fn glob(pattern: &str, text: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
     if parts.len() == 1 {

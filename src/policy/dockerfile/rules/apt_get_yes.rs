@@ -1,0 +1,81 @@
+//! `AG-D019`: apt-get install runs without prompting.
+
+use crate::policy::dockerfile::checker::Checker;
+use crate::policy::registry::{NoParams, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that `apt-get install` answers its prompt with `-y` (`--yes`,
+    /// `--assume-yes`, `-qq`).
+    ///
+    /// ## Why is this bad?
+    /// Without it, `apt-get` asks for confirmation, reads end-of-file from the build's stdin and
+    /// aborts the build as soon as a package needs a dependency.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN apt-get install --no-install-recommends curl
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// RUN apt-get install -y --no-install-recommends curl
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// hadolint `DL3014`.
+    pub(crate) const RULE = {
+        code: "AG-D019",
+        name: "apt-get-yes",
+        target: Dockerfile,
+        severity: Warning,
+        summary: "`apt-get install` runs with `-y`",
+        aliases: [Hadolint("DL3014")],
+        params: NoParams,
+    };
+}
+
+/// Checks every `apt-get install`.
+pub(crate) fn check(checker: &mut Checker<'_>) {
+    for (_, scripts) in checker.runs_in(&checker.all_stages()) {
+        for script in scripts {
+            for command in script
+                .commands
+                .iter()
+                .filter(|c| c.runs("apt-get", "install"))
+            {
+                let yes = command.has_option("--yes", Some('y'))
+                    || command.has_option("--assume-yes", None)
+                    || command
+                        .args()
+                        .iter()
+                        .any(|w| w.value == "-qq" || w.value == "-q=2");
+                if !yes {
+                    checker
+                        .report(
+                            script.head_range(command),
+                            "`apt-get install` without `-y` waits for an answer",
+                        )
+                        .help("add `-y`");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{catches, passes};
+
+    #[test]
+    fn apt_get_install_says_yes() {
+        catches("AG-D019", "FROM a:1\nRUN apt-get install curl\n", &[(2, 5)]);
+        passes(
+            "AG-D019",
+            "FROM a:1\nRUN apt-get install -qy curl && apt-get --yes install x && apt-get -qq install y\n",
+        );
+    }
+}

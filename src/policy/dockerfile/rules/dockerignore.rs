@@ -1,0 +1,224 @@
+//! `AG-D022`: a `.dockerignore` keeps `.git`, `node_modules` and `.env` out of the build context.
+
+use std::path::{Path, PathBuf};
+
+use ignore::gitignore::GitignoreBuilder;
+use serde::Deserialize;
+
+use crate::policy::dockerfile::checker::{Checker, Dockerignore};
+use crate::policy::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that a `.dockerignore` goes with the Dockerfile and that it excludes `.git`,
+    /// `node_modules` and `.env`. The file is looked for where Docker looks: next to the
+    /// Dockerfile as `<name>.dockerignore`, then `.dockerignore` in the Dockerfile's directory
+    /// and its parents up to the project root.
+    ///
+    /// Text linted from memory (generated artifacts before they are written) is checked only
+    /// when the generator passes the `.dockerignore` it generated with it.
+    ///
+    /// ## Why is this bad?
+    /// Without it, `COPY . .` sends the whole directory to the builder and into the image: the
+    /// Git history, local `node_modules` built for another platform, and `.env` files with real
+    /// secrets. The constitution requires a `.dockerignore` that excludes them.
+    ///
+    /// ## Example
+    /// A `docker/` directory with `backend.Dockerfile` and no `.dockerignore`, or one that only
+    /// lists `__pycache__`.
+    ///
+    /// ## Use instead
+    /// ```text
+    /// # .dockerignore
+    /// .git
+    /// node_modules
+    /// .env
+    /// .env.*
+    /// !.env.example
+    /// ```
+    ///
+    /// ## Options
+    /// - `required` (list, default `.git`, `node_modules`, `.env`): paths the file must exclude.
+    ///
+    /// ## References
+    /// The constitution's `.dockerignore` clause; BuildKit `CopyIgnoredFile` is the opposite
+    /// check.
+    pub(crate) const RULE = {
+        code: "AG-D022",
+        name: "dockerignore",
+        target: Dockerfile,
+        severity: Error,
+        summary: "a `.dockerignore` excludes `.git`, `node_modules` and `.env`",
+        aliases: [],
+        params: Params,
+    };
+}
+
+/// Parameters of `AG-D022`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Params {
+    pub required: Vec<String>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            required: [".git", "node_modules", ".env"].map(String::from).to_vec(),
+        }
+    }
+}
+
+/// Finds the `.dockerignore` of a Dockerfile on disk: `<dockerfile>.dockerignore`, then
+/// `.dockerignore` in its directory and each parent up to `root`. `read` reads a candidate (the
+/// walker caches reads, since many Dockerfiles share one file); `display` turns a path into the
+/// path shown in findings.
+pub fn find(
+    dockerfile: &Path,
+    root: &Path,
+    read: &dyn Fn(&Path) -> Option<String>,
+    display: &dyn Fn(&Path) -> PathBuf,
+) -> Dockerignore {
+    let mut candidates = Vec::new();
+    if let Some(name) = dockerfile.file_name() {
+        let mut own = name.to_os_string();
+        own.push(".dockerignore");
+        candidates.push(dockerfile.with_file_name(own));
+    }
+    let dir = crate::fsutil::parent_dir(dockerfile);
+    for ancestor in dir.ancestors() {
+        candidates.push(ancestor.join(".dockerignore"));
+        if ancestor == root || ancestor.as_os_str().is_empty() || !ancestor.starts_with(root) {
+            break;
+        }
+    }
+    for candidate in candidates {
+        if let Some(text) = read(&candidate) {
+            return Dockerignore::Found {
+                path: display(&candidate),
+                text,
+            };
+        }
+    }
+    Dockerignore::Missing {
+        expected: display(&dir.join(".dockerignore")),
+    }
+}
+
+/// Reads a file when it exists and is text.
+pub fn read_file(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
+/// The required entries a `.dockerignore` text does not exclude.
+pub fn missing_entries(text: &str, required: &[String]) -> Vec<String> {
+    let mut builder = GitignoreBuilder::new("");
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let pattern = line.strip_prefix("./").unwrap_or(line);
+        let pattern = pattern.strip_prefix('/').unwrap_or(pattern);
+        // A pattern that does not parse excludes nothing; Docker ignores it likewise.
+        let _ = builder.add_line(None, pattern);
+    }
+    let Ok(matcher) = builder.build() else {
+        return required.to_vec();
+    };
+    required
+        .iter()
+        .filter(|entry| {
+            let path = Path::new(entry.as_str());
+            !(matcher.matched_path_or_any_parents(path, true).is_ignore()
+                || matcher.matched_path_or_any_parents(path, false).is_ignore())
+        })
+        .cloned()
+        .collect()
+}
+
+/// Checks the `.dockerignore` found with the Dockerfile.
+pub(crate) fn check(checker: &mut Checker<'_>) {
+    let required = &checker.params::<Params>().required;
+    let listed = |entries: &[String]| {
+        entries
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match checker.dockerignore {
+        Dockerignore::NotChecked => {}
+        Dockerignore::Missing { expected } => {
+            let expected = crate::fsutil::slash_path(expected);
+            checker
+                .report_file("no `.dockerignore` goes with this Dockerfile")
+                .help(format!(
+                    "create `{expected}` excluding {}",
+                    listed(required)
+                ));
+        }
+        Dockerignore::Found { path, text } => {
+            let missing = missing_entries(text, required);
+            if !missing.is_empty() {
+                let shown = crate::fsutil::slash_path(path);
+                checker
+                    .report_file(format!("`{shown}` does not exclude {}", listed(&missing)))
+                    .help(format!(
+                        "add {} to `{shown}`, one per line",
+                        listed(&missing)
+                    ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn required() -> Vec<String> {
+        Params::default().required
+    }
+
+    #[test]
+    fn entries_are_matched_like_docker() {
+        assert!(
+            missing_entries(".git\nnode_modules/\n.env*\n!.env.example\n", &required()).is_empty()
+        );
+        assert!(missing_entries("**/node_modules\n/.git\n./.env\n", &required()).is_empty());
+        assert!(missing_entries("*\n!src\n", &required()).is_empty());
+        assert_eq!(
+            missing_entries("# nothing\n__pycache__\n", &required()),
+            required()
+        );
+        assert_eq!(
+            missing_entries(".git\n.env\n", &required()),
+            vec!["node_modules".to_string()]
+        );
+    }
+
+    #[test]
+    fn the_file_is_found_where_docker_looks() {
+        let dir = tempfile::tempdir().unwrap();
+        let docker = dir.path().join("docker");
+        std::fs::create_dir_all(&docker).unwrap();
+        let dockerfile = docker.join("backend.Dockerfile");
+        let shown = |p: &Path| p.strip_prefix(dir.path()).unwrap().to_path_buf();
+        let find = |d: &Path, r: &Path, s: &dyn Fn(&Path) -> PathBuf| find(d, r, &read_file, s);
+        assert_eq!(
+            find(&dockerfile, dir.path(), &shown),
+            Dockerignore::Missing {
+                expected: PathBuf::from("docker/.dockerignore")
+            }
+        );
+        std::fs::write(dir.path().join(".dockerignore"), "root\n").unwrap();
+        assert!(
+            matches!(find(&dockerfile, dir.path(), &shown), Dockerignore::Found { path, .. } if path == Path::new(".dockerignore"))
+        );
+        std::fs::write(docker.join("backend.Dockerfile.dockerignore"), "own\n").unwrap();
+        assert!(
+            matches!(find(&dockerfile, dir.path(), &shown), Dockerignore::Found { text, .. } if text == "own\n")
+        );
+    }
+}
