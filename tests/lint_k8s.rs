@@ -381,3 +381,18 @@ spec:
         ]
     );
 }
+
+#[test]
+fn kubernetes_rule_parameters_are_validated_where_written() {
+    let text = "version: 1\nrules:\n  AG-K018:\n    label: [team]\n";
+    let error = Constitution::parse(text, Path::new("constitution.yaml")).unwrap_err();
+    let message = error.to_string();
+    assert!(message.starts_with("constitution.yaml:4:5:"), "{message}");
+    assert!(message.contains("label"), "{message}");
+    let text = "version: 1\nrules:\n  AG-K014: { require_digest: \"yes\" }\n";
+    let error = Constitution::parse(text, Path::new("constitution.yaml")).unwrap_err();
+    assert!(
+        error.to_string().starts_with("constitution.yaml:3:"),
+        "{error}"
+    );
+}
