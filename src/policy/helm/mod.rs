@@ -135,10 +135,7 @@ impl ChartCx<'_> {
         Some(root.unwrap_or(Node {
             mark: yaml::Mark::new(1, 1),
             end: yaml::Mark::new(1, 1),
-            data: yaml::Data::Scalar(yaml::Scalar {
-                text: "".into(),
-                plain: true,
-            }),
+            data: yaml::Data::Scalar(yaml::Scalar::new("", true)),
         }))
     }
 

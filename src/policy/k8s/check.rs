@@ -34,7 +34,8 @@ pub struct Entry {
 #[derive(Debug)]
 pub struct Checker<'s, 'a> {
     pub set: &'s ObjectSet<'a>,
-    findings: Vec<Finding>,
+    /// Findings with the index of their file.
+    findings: Vec<(usize, Finding)>,
 }
 
 /// A finding just reported (or nothing, when the rule is off): add a help line to it.
@@ -132,12 +133,12 @@ impl<'s, 'a> Checker<'s, 'a> {
         let finding = Finding::new(rule.code, setting.severity, manifest.path(), message)
             .at(span)
             .with_excerpt(&manifest.file.source);
-        self.findings.push(finding);
-        Reported(self.findings.last_mut())
+        self.findings.push((item.file, finding));
+        Reported(self.findings.last_mut().map(|(_, finding)| finding))
     }
 
-    /// The findings reported so far.
-    pub fn into_findings(self) -> Vec<Finding> {
+    /// The findings reported so far, each with the index of its file.
+    pub fn into_findings(self) -> Vec<(usize, Finding)> {
         self.findings
     }
 }

@@ -10,7 +10,6 @@
 //! Kubernetes resolves them), [`quantity`] (exact `250m` / `512Mi` arithmetic), [`resources`]
 //! (requests and limits), [`check`] (what rules report through).
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -58,56 +57,54 @@ pub fn lint_documents(files: &[ManifestText<'_>], constitution: &Constitution) -
         .map(|file| Manifest::load(*file, constitution))
         .collect();
     let set = ObjectSet::new(&manifests, constitution);
-    let mut findings = loader_findings(&set);
-    findings.par_extend(set.items.par_iter().flat_map_iter(|item| {
-        let mut cx = Checker::new(&set);
-        for entry in rules::TABLE {
-            if let Check::Object(check) = entry.check
-                && cx.enabled(entry.rule, item)
-            {
-                check(&mut cx, item);
+    // Findings are kept per file from the start: each file's suppressions and masks apply to
+    // its own, and no list of every finding is copied around.
+    let mut by_file: Vec<Vec<Finding>> = (0..manifests.len())
+        .into_par_iter()
+        .map(|file| {
+            let mut findings = loader_findings(&set, file);
+            let mut cx = Checker::new(&set);
+            for item in set.items_of(file) {
+                for entry in rules::TABLE {
+                    if let Check::Object(check) = entry.check
+                        && cx.enabled(entry.rule, item)
+                    {
+                        check(&mut cx, item);
+                    }
+                }
             }
-        }
-        cx.into_findings()
-    }));
+            findings.extend(cx.into_findings().into_iter().map(|(_, finding)| finding));
+            findings
+        })
+        .collect();
     let mut cx = Checker::new(&set);
     for entry in rules::TABLE {
         if let Check::Set(check) = entry.check {
             check(&mut cx);
         }
     }
-    findings.extend(cx.into_findings());
-    let mut findings = per_file(&set, findings);
+    for (file, finding) in cx.into_findings() {
+        by_file[file].push(finding);
+    }
+    let mut findings = per_file(&set, by_file);
     findings.sort_by(Finding::report_order);
     findings
 }
 
 /// Applies each file's suppressions to its findings and masks secret values in excerpts.
-fn per_file(set: &ObjectSet<'_>, findings: Vec<Finding>) -> Vec<Finding> {
-    let index: HashMap<&Path, usize> = set
-        .manifests
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, m)| (m.path(), i))
-        .collect();
-    let mut by_file: Vec<Vec<Finding>> = vec![Vec::new(); set.manifests.len()];
-    let mut other = Vec::new();
-    for finding in findings {
-        match index.get(finding.path.as_path()) {
-            Some(&i) => by_file[i].push(finding),
-            None => other.push(finding),
-        }
-    }
+fn per_file(set: &ObjectSet<'_>, by_file: Vec<Vec<Finding>>) -> Vec<Finding> {
     let listed = &set.constitution.secrets;
-    let mut out = other;
-    for (i, findings) in by_file.into_iter().enumerate() {
-        let manifest = &set.manifests[i];
-        let items: Vec<_> = set.items.iter().filter(|item| item.file == i).collect();
+    let mut out = Vec::with_capacity(by_file.iter().map(Vec::len).sum());
+    for (file, findings) in by_file.into_iter().enumerate() {
+        let manifest = &set.manifests[file];
+        let items = set.items_of(file);
         let suppressions: Vec<_> = items
             .iter()
             .flat_map(|item| annotations::suppressions(item, manifest))
             .collect();
+        if findings.is_empty() && suppressions.is_empty() {
+            continue;
+        }
         let mut findings = suppress::apply(findings, &suppressions, &manifest.file);
         let sensitive: Vec<_> = items
             .iter()
@@ -125,8 +122,8 @@ fn per_file(set: &ObjectSet<'_>, findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
-/// `AG-K000`: what the loader met, and documents that are not Kubernetes objects.
-fn loader_findings(set: &ObjectSet<'_>) -> Vec<Finding> {
+/// `AG-K000`: what the loader met in one file, and documents that are not Kubernetes objects.
+fn loader_findings(set: &ObjectSet<'_>, file: usize) -> Vec<Finding> {
     let rule = &rules::MANIFEST_YAML;
     let Some(setting) = set
         .constitution
@@ -136,7 +133,7 @@ fn loader_findings(set: &ObjectSet<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let mut findings = Vec::new();
-    for manifest in set.manifests {
+    if let Some(manifest) = set.manifests.get(file) {
         let finding = |mark, message: String, help: &str| {
             Finding::new(rule.code, setting.severity, manifest.path(), message)
                 .at(line_span(&manifest.file.source, mark, mark))

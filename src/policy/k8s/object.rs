@@ -23,6 +23,8 @@ pub struct Object<'a> {
     pub name: &'a str,
     /// `metadata.namespace`, when set.
     pub namespace: Option<&'a str>,
+    /// The pod spec of a workload, found once (every workload rule asks for it).
+    pod: Option<PodSpec<'a>>,
 }
 
 /// The kinds that run pods, and where their pod template lives.
@@ -57,7 +59,7 @@ impl<'a> Object<'a> {
             return None;
         }
         let text = |path: &[&str]| node.path(path).and_then(Node::as_str);
-        Some(Self {
+        let mut object = Self {
             node,
             kind: text(&["kind"]).unwrap_or(""),
             api_version: text(&["apiVersion"]).unwrap_or(""),
@@ -65,7 +67,10 @@ impl<'a> Object<'a> {
                 .or_else(|| text(&["metadata", "generateName"]))
                 .unwrap_or(""),
             namespace: text(&["metadata", "namespace"]),
-        })
+            pod: None,
+        };
+        object.pod = object.find_pod_spec();
+        Some(object)
     }
 
     /// True for `List` and `<Kind>List` objects holding `items`.
@@ -130,6 +135,10 @@ impl<'a> Object<'a> {
 
     /// The pod spec of a workload.
     pub fn pod_spec(&self) -> Option<PodSpec<'a>> {
+        self.pod
+    }
+
+    fn find_pod_spec(&self) -> Option<PodSpec<'a>> {
         let template = self.pod_template()?;
         let spec = template.get("spec").filter(|s| s.is_map())?;
         Some(PodSpec {

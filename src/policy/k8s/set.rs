@@ -7,6 +7,9 @@
 //! `-service` or `-pdb`; or its name ends with `-<service>` (`todo-app-backend`, as Helm release
 //! prefixes make it). The longest matching service name wins.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use super::manifest::Manifest;
 use super::object::{Labels, Object, objects_of};
 use super::yaml::Node;
@@ -41,19 +44,33 @@ impl<'a> Item<'a> {
     }
 }
 
-/// All objects of a lint run.
+/// A namespace and a label selector (sorted pairs), as a memo key.
+type SelectorKey<'a> = (Option<&'a str>, Vec<(&'a str, &'a str)>);
+
+/// All objects of a lint run, indexed by kind and by name, with the selector matches the
+/// cross-object rules ask for remembered (a run of 10,000 files holds thousands of Services with
+/// the same few selectors).
 #[derive(Debug)]
 pub struct ObjectSet<'a> {
     pub manifests: &'a [Manifest<'a>],
     pub items: Vec<Item<'a>>,
     pub constitution: &'a Constitution,
+    /// The range of `items` each file's objects occupy.
+    by_file: Vec<std::ops::Range<usize>>,
+    by_kind: HashMap<&'a str, Vec<usize>>,
+    by_name: HashMap<(&'a str, Option<&'a str>, &'a str), usize>,
+    workloads: Vec<usize>,
+    selections: Mutex<HashMap<SelectorKey<'a>, Arc<[usize]>>>,
+    budgets: Mutex<HashMap<SelectorKey<'a>, Arc<[usize]>>>,
 }
 
 impl<'a> ObjectSet<'a> {
-    /// Collects the objects of every manifest.
+    /// Collects and indexes the objects of every manifest.
     pub fn new(manifests: &'a [Manifest<'a>], constitution: &'a Constitution) -> Self {
         let mut items = Vec::new();
+        let mut by_file = Vec::with_capacity(manifests.len());
         for (file, manifest) in manifests.iter().enumerate() {
+            let first = items.len();
             for document in &manifest.loaded.documents {
                 for object in objects_of(&document.root) {
                     let start = object.node.mark;
@@ -66,11 +83,31 @@ impl<'a> ObjectSet<'a> {
                     });
                 }
             }
+            by_file.push(first..items.len());
+        }
+        let mut by_kind: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        let mut by_name = HashMap::new();
+        let mut workloads = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let object = item.object;
+            by_kind.entry(object.kind).or_default().push(index);
+            by_name
+                .entry((object.kind, object.namespace, object.name))
+                .or_insert(index);
+            if object.is_workload() {
+                workloads.push(index);
+            }
         }
         Self {
             manifests,
             items,
             constitution,
+            by_file,
+            by_kind,
+            by_name,
+            workloads,
+            selections: Mutex::default(),
+            budgets: Mutex::default(),
         }
     }
 
@@ -79,11 +116,21 @@ impl<'a> ObjectSet<'a> {
         &self.manifests[item.file]
     }
 
+    /// The objects of one file.
+    pub fn items_of(&self, file: usize) -> &[Item<'a>] {
+        self.by_file
+            .get(file)
+            .map_or(&[], |range| &self.items[range.clone()])
+    }
+
     /// The objects of one kind.
-    pub fn of_kind<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = &'s Item<'a>> + 's {
-        self.items
+    pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = &Item<'a>> {
+        self.by_kind
+            .get(kind)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
             .iter()
-            .filter(move |item| item.object.kind == kind)
+            .map(|&index| &self.items[index])
     }
 
     /// The `minReplicas` of a HorizontalPodAutoscaler of the set that scales `item` (1 when the
@@ -109,30 +156,97 @@ impl<'a> ObjectSet<'a> {
             })
     }
 
-    /// The workloads in the same namespace whose pods a Service's `spec.selector` selects.
-    pub fn selected_by_service(&self, service: &Item<'_>) -> Vec<&Item<'a>> {
+    /// The workloads in the same namespace whose pods a Service's `spec.selector` selects, as
+    /// indices into [`ObjectSet::items`].
+    pub fn selected_by_service(&self, service: &Item<'a>) -> Arc<[usize]> {
         let selector = Labels(service.object.node.path(&["spec", "selector"]));
-        self.workloads()
-            .filter(|w| w.same_namespace(service))
-            .filter(|w| {
-                w.object
-                    .pod_spec()
-                    .is_some_and(|spec| spec.labels.matched_by(&selector))
-            })
-            .collect()
+        let key = (service.object.namespace, sorted(selector));
+        let memo = |key: &SelectorKey<'a>| {
+            self.workloads
+                .iter()
+                .copied()
+                .filter(|&index| {
+                    let workload = &self.items[index];
+                    workload.object.namespace == key.0
+                        && template_labels(workload).matched_by(&selector)
+                })
+                .collect()
+        };
+        remembered(&self.selections, key, memo)
+    }
+
+    /// The PodDisruptionBudgets in the same namespace whose selector matches the pods of a
+    /// workload, as indices into [`ObjectSet::items`].
+    pub fn budgets_for(&self, workload: &Item<'a>) -> Arc<[usize]> {
+        let labels = template_labels(workload);
+        let key = (workload.object.namespace, sorted(labels));
+        let memo = |key: &SelectorKey<'a>| {
+            self.by_kind
+                .get("PodDisruptionBudget")
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .copied()
+                .filter(|&index| {
+                    let budget = &self.items[index];
+                    let selector =
+                        Labels(
+                            budget
+                                .object
+                                .node
+                                .path(&["spec", "selector", "matchLabels"]),
+                        );
+                    budget.object.namespace == key.0 && labels.matched_by(&selector)
+                })
+                .collect()
+        };
+        remembered(&self.budgets, key, memo)
     }
 
     /// An object of a kind and name in the same namespace as `near`.
     pub fn find(&self, kind: &str, name: &str, near: &Item<'_>) -> Option<&Item<'a>> {
-        self.items.iter().find(|item| {
-            item.object.kind == kind && item.object.name == name && item.same_namespace(near)
-        })
+        self.by_name
+            .get(&(kind, near.object.namespace, name))
+            .map(|&index| &self.items[index])
     }
 
     /// The workloads (objects that run pods).
     pub fn workloads(&self) -> impl Iterator<Item = &Item<'a>> {
-        self.items.iter().filter(|item| item.object.is_workload())
+        self.workloads.iter().map(|&index| &self.items[index])
     }
+}
+
+/// The labels of a workload's pod template.
+fn template_labels<'a>(workload: &Item<'a>) -> Labels<'a> {
+    Labels(
+        workload
+            .object
+            .pod_template()
+            .and_then(|t| t.path(&["metadata", "labels"])),
+    )
+}
+
+/// A label map as sorted pairs.
+fn sorted<'a>(labels: Labels<'a>) -> Vec<(&'a str, &'a str)> {
+    let mut pairs: Vec<_> = labels.iter().collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// The remembered value of `key`, computed by `compute` the first time.
+fn remembered<'a>(
+    memo: &Mutex<HashMap<SelectorKey<'a>, Arc<[usize]>>>,
+    key: SelectorKey<'a>,
+    compute: impl FnOnce(&SelectorKey<'a>) -> Arc<[usize]>,
+) -> Arc<[usize]> {
+    if let Some(found) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return found;
+    }
+    let value = compute(&key);
+    if let Ok(mut memo) = memo.lock() {
+        memo.insert(key, Arc::clone(&value));
+    }
+    value
 }
 
 /// Suffixes generated names often add to a service's name (`backend-service`, `backend-pdb`).

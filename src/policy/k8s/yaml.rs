@@ -67,23 +67,95 @@ pub struct Node {
     pub data: Data,
 }
 
-/// What a node holds.
+/// What a node holds. Children are exact-size slices: a run holds the trees of every file
+/// linted together, so their size is the size of the run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Data {
     /// A scalar, with its text as written (after unquoting and folding).
     Scalar(Scalar),
     /// A sequence.
-    Seq(Vec<Node>),
+    Seq(Box<[Node]>),
     /// A mapping, in source order. Duplicate keys are kept (and reported by [`load`]); lookups
     /// see the last, as Kubernetes' decoder does.
-    Map(Vec<Entry>),
+    Map(Box<[Entry]>),
 }
 
-/// A scalar's text and whether it was plain (unquoted, untagged), which decides its type.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Scalar {
-    pub text: Box<str>,
-    pub plain: bool,
+/// The bytes of text a scalar keeps inline, without an allocation: most keys and values of a
+/// manifest (`name`, `image`, `250m`, `/health`) fit.
+const INLINE: usize = 21;
+
+/// A scalar: its text as written (after unquoting and folding) and whether it was plain
+/// (unquoted, untagged), which decides its type. Kept in 24 bytes, short text inline, so a
+/// whole node is 40.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Scalar(Repr);
+
+#[derive(Clone, PartialEq, Eq)]
+enum Repr {
+    Inline {
+        plain: bool,
+        len: u8,
+        bytes: [u8; INLINE],
+    },
+    Heap {
+        plain: bool,
+        text: Box<str>,
+    },
+}
+
+impl Scalar {
+    /// A scalar of this text; `plain` when it was written unquoted and untagged.
+    pub fn new(text: impl Into<String>, plain: bool) -> Self {
+        let text = text.into();
+        if text.len() <= INLINE {
+            let mut bytes = [0u8; INLINE];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            Self(Repr::Inline {
+                plain,
+                len: text.len() as u8,
+                bytes,
+            })
+        } else {
+            Self(Repr::Heap {
+                plain,
+                text: text.into_boxed_str(),
+            })
+        }
+    }
+
+    /// The text.
+    pub fn text(&self) -> &str {
+        match &self.0 {
+            Repr::Inline { len, bytes, .. } => {
+                // SAFETY: `Scalar::new` is the only way to build `Inline`; it copies all the
+                // bytes of a `String` (`len` of them), so `bytes[..len]` is valid UTF-8. This is
+                // the hottest path of every rule (key lookups), hence no re-validation.
+                unsafe { std::str::from_utf8_unchecked(&bytes[..usize::from(*len)]) }
+            }
+            Repr::Heap { text, .. } => text,
+        }
+    }
+
+    /// The text's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes, .. } => &bytes[..usize::from(*len)],
+            Repr::Heap { text, .. } => text.as_bytes(),
+        }
+    }
+
+    /// True when written unquoted and untagged.
+    pub fn plain(&self) -> bool {
+        match self.0 {
+            Repr::Inline { plain, .. } | Repr::Heap { plain, .. } => plain,
+        }
+    }
+}
+
+impl fmt::Debug for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Scalar({:?}, plain: {})", self.text(), self.plain())
+    }
 }
 
 /// A key and its value in a mapping.
@@ -170,18 +242,19 @@ fn syntax_problem(error: &ScanError) -> Problem {
     }
 }
 
-/// A collection being built.
+/// A collection being built; its children so far are on the builder's scratch stacks from
+/// `start` on.
 #[derive(Debug)]
 enum Frame {
     Seq {
         mark: Mark,
         anchor: usize,
-        items: Vec<Node>,
+        start: usize,
     },
     Map {
         mark: Mark,
         anchor: usize,
-        entries: Vec<Entry>,
+        start: usize,
         key: Option<Node>,
     },
 }
@@ -197,6 +270,10 @@ struct Anchored {
 #[derive(Debug, Default)]
 struct Builder {
     stack: Vec<Frame>,
+    /// The items of the open sequences, innermost last.
+    items: Vec<Node>,
+    /// The entries of the open mappings, innermost last.
+    entries: Vec<Entry>,
     anchors: HashMap<usize, Anchored>,
     documents: Vec<Document>,
     problems: Vec<Problem>,
@@ -233,10 +310,7 @@ impl Builder {
                 let node = Node {
                     mark,
                     end: Mark::from_parser(&span.end),
-                    data: Data::Scalar(Scalar {
-                        text: text.into_owned().into_boxed_str(),
-                        plain,
-                    }),
+                    data: Data::Scalar(Scalar::new(text.into_owned(), plain)),
                 };
                 if anchor != 0 {
                     self.anchors.insert(
@@ -255,7 +329,7 @@ impl Builder {
                 self.stack.push(Frame::Seq {
                     mark,
                     anchor,
-                    items: Vec::new(),
+                    start: self.items.len(),
                 });
             }
             Event::MappingStart(anchor, _) => {
@@ -263,7 +337,7 @@ impl Builder {
                 self.stack.push(Frame::Map {
                     mark,
                     anchor,
-                    entries: Vec::new(),
+                    start: self.entries.len(),
                     key: None,
                 });
             }
@@ -276,22 +350,22 @@ impl Builder {
                     Frame::Seq {
                         mark,
                         anchor,
-                        items,
+                        start,
                     } => (
                         Node {
                             mark,
                             end,
-                            data: Data::Seq(items),
+                            data: Data::Seq(self.items.drain(start..).collect()),
                         },
                         anchor,
                     ),
                     Frame::Map {
                         mark,
                         anchor,
-                        entries,
+                        start,
                         ..
                     } => {
-                        let entries = self.finish_mapping(entries);
+                        let entries = self.finish_mapping(start);
                         (
                             Node {
                                 mark,
@@ -374,11 +448,12 @@ impl Builder {
     fn push(&mut self, node: Node) {
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Seq { .. }) => self.items.push(node),
+            Some(Frame::Map { start, key, .. }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    if let Some(first) = entries.iter().find(|e| same_key(&e.key, &k)) {
+                    let entries = &mut self.entries;
+                    if let Some(first) = entries[*start..].iter().find(|e| same_key(&e.key, &k)) {
                         self.problems.push(Problem {
                             mark: k.mark,
                             kind: ProblemKind::DuplicateKey,
@@ -398,12 +473,14 @@ impl Builder {
         }
     }
 
-    /// Applies merge keys (`<<: *defaults`): the merged mappings' entries are added where the
-    /// mapping does not set the key itself.
-    fn finish_mapping(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
-        if !entries.iter().any(|e| e.key.is_merge_key()) {
-            return entries;
+    /// Takes a finished mapping's entries off the scratch stack, applying merge keys
+    /// (`<<: *defaults`): the merged mappings' entries are added where the mapping does not set
+    /// the key itself.
+    fn finish_mapping(&mut self, start: usize) -> Box<[Entry]> {
+        if !self.entries[start..].iter().any(|e| e.key.is_merge_key()) {
+            return self.entries.drain(start..).collect();
         }
+        let entries: Vec<Entry> = self.entries.drain(start..).collect();
         let mut own = Vec::with_capacity(entries.len());
         let mut merged: Vec<Entry> = Vec::new();
         for entry in entries {
@@ -414,6 +491,7 @@ impl Builder {
             let sources = match entry.value.data {
                 Data::Map(map) => vec![map],
                 Data::Seq(items) => items
+                    .into_vec()
                     .into_iter()
                     .filter_map(|item| match item.data {
                         Data::Map(map) => Some(map),
@@ -423,7 +501,7 @@ impl Builder {
                 Data::Scalar(_) => Vec::new(),
             };
             for source in sources {
-                for e in source {
+                for e in source.into_vec() {
                     if !merged.iter().any(|m| same_key(&m.key, &e.key)) {
                         merged.push(e);
                     }
@@ -435,7 +513,7 @@ impl Builder {
                 own.push(e);
             }
         }
-        own
+        own.into_boxed_slice()
     }
 }
 
@@ -454,7 +532,7 @@ fn not_str(tag: &Tag) -> bool {
 
 fn same_key(a: &Node, b: &Node) -> bool {
     match (&a.data, &b.data) {
-        (Data::Scalar(x), Data::Scalar(y)) => x.text == y.text && x.plain == y.plain,
+        (Data::Scalar(x), Data::Scalar(y)) => x == y,
         _ => false,
     }
 }
@@ -497,7 +575,7 @@ impl Node {
     /// The text of a scalar that is not null (quoted or not), else `None`.
     pub fn as_str(&self) -> Option<&str> {
         match &self.data {
-            Data::Scalar(s) if !self.is_null() => Some(&s.text),
+            Data::Scalar(s) if !self.is_null() => Some(s.text()),
             _ => None,
         }
     }
@@ -505,8 +583,8 @@ impl Node {
     /// The text of a quoted (or `!!str`) scalar, or of a plain one that resolves to a string.
     pub fn as_string(&self) -> Option<&str> {
         match &self.data {
-            Data::Scalar(s) if !s.plain => Some(&s.text),
-            Data::Scalar(s) if self.resolves_to_string() => Some(&s.text),
+            Data::Scalar(s) if !s.plain() => Some(s.text()),
+            Data::Scalar(s) if self.resolves_to_string() => Some(s.text()),
             _ => None,
         }
     }
@@ -524,7 +602,9 @@ impl Node {
     /// True for a null: an empty plain scalar, `~` or `null`.
     pub fn is_null(&self) -> bool {
         match &self.data {
-            Data::Scalar(s) => s.plain && matches!(&*s.text, "" | "~" | "null" | "Null" | "NULL"),
+            Data::Scalar(s) => {
+                s.plain() && matches!(s.as_bytes(), b"" | b"~" | b"null" | b"Null" | b"NULL")
+            }
             _ => false,
         }
     }
@@ -533,7 +613,7 @@ impl Node {
     /// `on`, ...).
     pub fn as_bool(&self) -> Option<bool> {
         match &self.data {
-            Data::Scalar(s) if s.plain => match &*s.text {
+            Data::Scalar(s) if s.plain() => match s.text() {
                 "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On"
                 | "ON" => Some(true),
                 "false" | "False" | "FALSE" | "no" | "No" | "NO" | "n" | "N" | "off" | "Off"
@@ -547,7 +627,7 @@ impl Node {
     /// A plain integer: decimal with an optional sign, `0x` hex or `0o` octal.
     pub fn as_int(&self) -> Option<i64> {
         match &self.data {
-            Data::Scalar(s) if s.plain => parse_int(&s.text),
+            Data::Scalar(s) if s.plain() => parse_int(s.text()),
             _ => None,
         }
     }
@@ -555,16 +635,16 @@ impl Node {
     /// A plain number (integer or float).
     pub fn as_f64(&self) -> Option<f64> {
         match &self.data {
-            Data::Scalar(s) if s.plain => parse_int(&s.text)
+            Data::Scalar(s) if s.plain() => parse_int(s.text())
                 .map(|i| i as f64)
-                .or_else(|| s.text.parse::<f64>().ok().filter(|f| f.is_finite())),
+                .or_else(|| s.text().parse::<f64>().ok().filter(|f| f.is_finite())),
             _ => None,
         }
     }
 
     /// True when the key is the YAML merge key `<<`.
     fn is_merge_key(&self) -> bool {
-        matches!(&self.data, Data::Scalar(s) if s.plain && &*s.text == "<<")
+        matches!(&self.data, Data::Scalar(s) if s.plain() && s.as_bytes() == b"<<")
     }
 
     fn resolves_to_string(&self) -> bool {
@@ -574,7 +654,7 @@ impl Node {
     /// How a key reads in a message.
     fn display_key(&self) -> String {
         match &self.data {
-            Data::Scalar(s) => s.text.to_string(),
+            Data::Scalar(s) => s.text().to_string(),
             Data::Seq(_) => "[...]".to_string(),
             Data::Map(_) => "{...}".to_string(),
         }
@@ -750,6 +830,22 @@ mod tests {
         let loaded = load(&chain);
         assert_eq!(loaded.problems.len(), 1);
         assert!(loaded.problems[0].message.contains("nested deeper"));
+    }
+
+    #[test]
+    fn nodes_stay_small() {
+        assert_eq!(std::mem::size_of::<Scalar>(), 24);
+        assert_eq!(std::mem::size_of::<Node>(), 40);
+        for text in [
+            "",
+            "name",
+            "exactly-twenty-one-by",
+            "twenty-two-bytes-here!",
+            "é".repeat(30).as_str(),
+        ] {
+            let scalar = Scalar::new(text, false);
+            assert_eq!((scalar.text(), scalar.plain()), (text, false));
+        }
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use crate::policy::constitution::IntOrString;
 use crate::policy::k8s::check::Checker;
-use crate::policy::k8s::object::Labels;
 use crate::policy::k8s::set::Item;
 use crate::policy::k8s::yaml::Node;
 use crate::policy::registry::{NoParams, declare_rule};
@@ -81,19 +80,11 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
         .iter()
         .filter(|i| matches!(i.object.kind, "Deployment" | "StatefulSet"));
     for workload in workloads {
-        let Some(template) = workload.object.pod_template() else {
+        if workload.object.pod_template().is_none() {
             continue;
-        };
-        let labels = Labels(template.path(&["metadata", "labels"]));
-        let budgets: Vec<&Item<'_>> = set
-            .of_kind("PodDisruptionBudget")
-            .filter(|pdb| pdb.same_namespace(workload))
-            .filter(|pdb| {
-                let selector = Labels(pdb.object.node.path(&["spec", "selector", "matchLabels"]));
-                labels.matched_by(&selector)
-            })
-            .collect();
-        let Some(budget) = budgets.first() else {
+        }
+        let budgets = set.budgets_for(workload);
+        let Some(budget) = budgets.first().map(|&index| &set.items[index]) else {
             let wanted = describe_policy(&policy);
             cx.report(
                 &RULE,

@@ -1,7 +1,10 @@
 //! `AG-K102`: every Service port targets a port its pods declare.
 
+use std::collections::HashMap;
+
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::object::PortRef;
+use crate::policy::k8s::set::Item;
 use crate::policy::k8s::yaml::Node;
 use crate::policy::registry::{NoParams, declare_rule};
 
@@ -51,9 +54,12 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>) {
     let set = cx.set;
+    // Services with the same selector and target port share their answer: the selected
+    // workloads that do not declare the port.
+    let mut missing: HashMap<(usize, String), Vec<usize>> = HashMap::new();
     for service in set.of_kind("Service") {
-        let workloads = set.selected_by_service(service);
-        if workloads.is_empty() {
+        let selected = set.selected_by_service(service);
+        if selected.is_empty() {
             continue;
         }
         let ports = service
@@ -69,28 +75,42 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
             let Some(target) = PortRef::of(node) else {
                 continue;
             };
-            for workload in &workloads {
-                let Some(spec) = workload.object.pod_spec() else {
-                    continue;
-                };
-                let declared = spec
-                    .containers()
-                    .filter(|c| !c.init)
-                    .any(|c| c.declares_port(&target));
-                if !declared {
-                    cx.report(
-                        &RULE,
-                        service,
-                        node,
-                        format!(
-                            "Service `{}` targets port {target}, which no container of `{}` declares",
-                            service.object.name,
-                            workload.object.display()
-                        ),
-                    )
-                    .help("set `targetPort` to a port listed under the containers' `ports` (by name or number)");
-                }
-            }
+            let key = (selected.as_ptr() as usize, target.to_string());
+            let undeclared = missing.entry(key).or_insert_with(|| {
+                selected
+                    .iter()
+                    .copied()
+                    .filter(|&index| !declares(&set.items[index], &target))
+                    .collect()
+            });
+            let Some(&first) = undeclared.first() else {
+                continue;
+            };
+            let more = match undeclared.len() - 1 {
+                0 => String::new(),
+                1 => " (nor does 1 more selected workload)".to_string(),
+                n => format!(" (nor do {n} more selected workloads)"),
+            };
+            cx.report(
+                &RULE,
+                service,
+                node,
+                format!(
+                    "Service `{}` targets port {target}, which no container of `{}` declares{more}",
+                    service.object.name,
+                    set.items[first].object.display()
+                ),
+            )
+            .help("set `targetPort` to a port listed under the containers' `ports` (by name or number)");
         }
     }
+}
+
+/// True when a regular container of the workload declares the port.
+fn declares(workload: &Item<'_>, target: &PortRef<'_>) -> bool {
+    workload.object.pod_spec().is_some_and(|spec| {
+        spec.containers()
+            .filter(|c| !c.init)
+            .any(|c| c.declares_port(target))
+    })
 }
