@@ -396,3 +396,15 @@ fn kubernetes_rule_parameters_are_validated_where_written() {
         "{error}"
     );
 }
+
+#[test]
+fn an_unused_suppression_is_reported_in_an_otherwise_clean_file() {
+    let text = PRIVILEGED_AGENT
+        .replace("ANNOTATION", "aigen.dev/ignore: \"AG-K012 -- eBPF\"")
+        .replace("privileged: true", "privileged: false");
+    let findings: Vec<String> = lint_text("agent.yaml", &text)
+        .iter()
+        .map(|f| format!("{}:{} {}", f.line(), f.column(), f.code))
+        .collect();
+    assert_eq!(findings, ["7:24 AG-S002"]);
+}
