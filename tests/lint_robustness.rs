@@ -203,6 +203,23 @@ fn findings_per_rule_are_capped_in_pathological_files() {
 }
 
 #[test]
+fn thousands_of_suppressions_stay_linear_and_capped() {
+    let mut text = String::from("FROM python:3.13-slim AS b\nFROM python:3.13-slim\n");
+    for _ in 0..5_000 {
+        text.push_str("# aigen:ignore AG-D013\nWORKDIR relative\n");
+    }
+    let findings = lint_checked(&text, &preset());
+    assert!(!findings.iter().any(|f| f.code == "AG-D013"));
+    let reasons: Vec<&Finding> = findings.iter().filter(|f| f.code == "AG-S001").collect();
+    assert_eq!(reasons.len(), 101);
+    assert!(
+        reasons
+            .iter()
+            .any(|f| f.message == "4900 more findings of `AG-S001` in this file are not shown")
+    );
+}
+
+#[test]
 fn a_fifty_megabyte_dockerfile_is_linted() {
     let mut text = String::from(
         "FROM python:3.13-slim AS build\nFROM python:3.13-slim\nCOPY <<EOF /srv/data.txt\n",

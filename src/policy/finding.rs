@@ -151,6 +151,47 @@ impl Finding {
     }
 }
 
+/// The most findings of one code shown for one file; [`cap_per_code`] counts the rest.
+pub const SHOWN_PER_CODE: usize = 100;
+
+/// Keeps the first [`SHOWN_PER_CODE`] findings of each code (in report order) and replaces the
+/// rest of a code with one finding about the file that says how many were left out, so a
+/// pathological file gives a readable report.
+pub fn cap_per_code(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(Finding::report_order);
+    let mut shown: std::collections::HashMap<&'static str, usize> = Default::default();
+    // Per code left out: the first left-out finding (for its path) and how many there were.
+    let mut left_out: Vec<(Finding, usize)> = Vec::new();
+    let mut kept = Vec::with_capacity(findings.len().min(SHOWN_PER_CODE * 8));
+    for finding in findings {
+        let count = shown.entry(finding.code).or_default();
+        *count += 1;
+        if *count <= SHOWN_PER_CODE {
+            kept.push(finding);
+        } else if let Some((first, more)) =
+            left_out.iter_mut().find(|(f, _)| f.code == finding.code)
+        {
+            first.severity = first.severity.max(finding.severity);
+            *more += 1;
+        } else {
+            left_out.push((finding, 1));
+        }
+    }
+    for (first, more) in left_out {
+        let message = format!(
+            "{more} more findings of `{}` in this file are not shown",
+            first.code
+        );
+        kept.push(Finding::new(
+            first.code,
+            first.severity,
+            first.path,
+            message,
+        ));
+    }
+    kept
+}
+
 /// How many findings of each severity a list holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -200,6 +241,24 @@ mod tests {
         let mut all = vec![c.clone(), a.clone(), b.clone()];
         all.sort_by(Finding::report_order);
         assert_eq!(all, vec![b, a, c]);
+    }
+
+    #[test]
+    fn findings_beyond_the_cap_are_counted() {
+        let findings: Vec<Finding> = (1..=SHOWN_PER_CODE + 5)
+            .map(|line| {
+                Finding::new("AG-D027", Severity::Info, "f", "m").at(Span::on_line(line, 1, 1))
+            })
+            .chain([Finding::new("AG-D013", Severity::Error, "f", "m").at(Span::on_line(1, 1, 1))])
+            .collect();
+        let capped = cap_per_code(findings);
+        assert_eq!(capped.len(), SHOWN_PER_CODE + 2);
+        let last = capped.last().unwrap();
+        assert_eq!(
+            last.message,
+            "5 more findings of `AG-D027` in this file are not shown"
+        );
+        assert_eq!(last.span, None);
     }
 
     #[test]

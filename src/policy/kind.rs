@@ -69,12 +69,24 @@ pub fn is_dockerfile_name(name: &str) -> bool {
         return false;
     }
     ["dockerfile", "containerfile"].iter().any(|stem| {
-        lower == *stem
-            || lower.ends_with(&format!(".{stem}"))
-            || (lower.starts_with(&format!("{stem}."))
-                && !NOT_DOCKERFILE_EXTENSIONS
-                    .iter()
-                    .any(|ext| lower.ends_with(&format!(".{ext}"))))
+        if lower == *stem {
+            return true;
+        }
+        if let Some(before) = lower.strip_suffix(stem)
+            && before.ends_with('.')
+        {
+            return true;
+        }
+        match lower
+            .strip_prefix(stem)
+            .and_then(|rest| rest.strip_prefix('.'))
+        {
+            Some(rest) => {
+                let extension = rest.rsplit('.').next().unwrap_or(rest);
+                !rest.is_empty() && !NOT_DOCKERFILE_EXTENSIONS.contains(&extension)
+            }
+            None => false,
+        }
     })
 }
 

@@ -42,6 +42,29 @@ pub fn lint_text(path: &Path, text: &str, constitution: &Constitution) -> Vec<Fi
     lint_text_as(kind, path, text, constitution)
 }
 
+/// Lints a Dockerfile's text together with the `.dockerignore` meant for it (both in memory, as
+/// the generator has them before they are written), so `AG-D022` checks that file. `None` for
+/// `dockerignore` reports it as missing. Findings are sorted.
+pub fn lint_dockerfile_text(
+    path: &Path,
+    text: &str,
+    dockerignore: Option<(&Path, &str)>,
+    constitution: &Constitution,
+) -> Vec<Finding> {
+    let service = kind::service_for_path(path, constitution);
+    let ignore = match dockerignore {
+        Some((ignore_path, ignore_text)) => {
+            dockerfile::Dockerignore::from_text(ignore_path, ignore_text)
+        }
+        None => dockerfile::Dockerignore::Missing {
+            expected: crate::fsutil::parent_dir(path).join(".dockerignore"),
+        },
+    };
+    let mut findings = dockerfile::lint_with(path, text, constitution, service.as_deref(), &ignore);
+    findings.sort_by(Finding::report_order);
+    findings
+}
+
 /// Lints one file's text as the given kind.
 pub fn lint_text_as(
     kind: FileKind,
@@ -79,4 +102,51 @@ fn lint_kubernetes(
     _service: Option<&str>,
 ) -> Vec<Finding> {
     k8s::lint(path, text, constitution)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOCKERFILE: &str = "FROM python:3.13-slim AS build\nFROM python:3.13-slim\nUSER 1000\nEXPOSE 8000\n\
+        HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD [\"curl\", \"-f\", \"http://localhost:8000/health\"]\n\
+        CMD [\"python\", \"-m\", \"app\"]\n";
+
+    #[test]
+    fn generated_text_is_linted_before_it_is_written() {
+        let constitution = Constitution::preset().unwrap();
+        let path = Path::new("docker/backend.Dockerfile");
+        assert!(lint_text(path, DOCKERFILE, &constitution).is_empty());
+        let broken = DOCKERFILE.replace("EXPOSE 8000", "EXPOSE 80");
+        let codes: Vec<&str> = lint_text(path, &broken, &constitution)
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(codes, vec!["AG-D008", "AG-D008"]);
+    }
+
+    #[test]
+    fn a_generated_dockerignore_is_checked_with_its_dockerfile() {
+        let constitution = Constitution::preset().unwrap();
+        let path = Path::new("docker/backend.Dockerfile");
+        let ignore = Path::new("docker/.dockerignore");
+        let good = lint_dockerfile_text(
+            path,
+            DOCKERFILE,
+            Some((ignore, ".git\nnode_modules\n.env\n")),
+            &constitution,
+        );
+        assert!(good.is_empty(), "{good:?}");
+        let partial =
+            lint_dockerfile_text(path, DOCKERFILE, Some((ignore, ".git\n")), &constitution);
+        assert_eq!(
+            partial[0].message,
+            "`docker/.dockerignore` does not exclude `node_modules`, `.env`"
+        );
+        let missing = lint_dockerfile_text(path, DOCKERFILE, None, &constitution);
+        assert_eq!(
+            missing[0].message,
+            "no `.dockerignore` goes with this Dockerfile"
+        );
+    }
 }

@@ -7,6 +7,7 @@
 //! suppressions, and the findings about suppressions themselves ([`apply`]): a missing reason
 //! (`AG-S001`), a suppression that silenced nothing (`AG-S002`) and an unknown code (`AG-S003`).
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::context::FileContext;
@@ -219,6 +220,83 @@ pub fn resolve_foreign_code(tool: &str, code: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The most findings about suppressions of one code kept for one file, so a file of a million
+/// pragmas cannot fill memory; the rest are counted in one more finding.
+pub const MAX_SUPPRESSION_FINDINGS: usize = 10_000;
+
+/// Which suppressions cover which line, so matching stays linear however many there are.
+struct ScopeIndex {
+    file_wide: Vec<usize>,
+    by_line: HashMap<usize, Vec<usize>>,
+}
+
+impl ScopeIndex {
+    fn new(suppressions: &[Suppression]) -> Self {
+        let mut index = Self {
+            file_wide: Vec::new(),
+            by_line: HashMap::new(),
+        };
+        for (i, suppression) in suppressions.iter().enumerate() {
+            match suppression.scope {
+                Scope::File => index.file_wide.push(i),
+                Scope::Lines { first, last } => {
+                    for line in first..=last {
+                        index.by_line.entry(line).or_default().push(i);
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    fn covering(&self, finding: &Finding) -> impl Iterator<Item = usize> + '_ {
+        let lines = finding
+            .span
+            .and_then(|span| self.by_line.get(&span.start.line))
+            .map_or(&[][..], Vec::as_slice);
+        self.file_wide.iter().chain(lines).copied()
+    }
+}
+
+/// Findings about suppressions, capped per code.
+struct Reports<'f, 'a> {
+    file: &'f FileContext<'a>,
+    findings: Vec<Finding>,
+    counts: HashMap<&'static str, usize>,
+}
+
+impl Reports<'_, '_> {
+    fn add(&mut self, code: &'static str, span: Span, message: String, help: &str) {
+        let count = self.counts.entry(code).or_default();
+        *count += 1;
+        if *count <= MAX_SUPPRESSION_FINDINGS {
+            self.findings.extend(
+                self.file
+                    .finding(code, Some(span), message)
+                    .map(|f| f.with_help(help)),
+            );
+        }
+    }
+
+    fn finish(mut self) -> Vec<Finding> {
+        let mut over: Vec<(&'static str, usize)> = self
+            .counts
+            .iter()
+            .filter(|(_, count)| **count > MAX_SUPPRESSION_FINDINGS)
+            .map(|(code, count)| (*code, count - MAX_SUPPRESSION_FINDINGS))
+            .collect();
+        over.sort_unstable();
+        for (code, more) in over {
+            self.findings.extend(self.file.finding(
+                code,
+                None,
+                format!("{more} more findings of `{code}` in this file are not shown"),
+            ));
+        }
+        self.findings
+    }
+}
+
 /// Removes the findings the suppressions cover and adds the findings about the suppressions:
 /// a missing reason, an unknown code, a suppression that matched nothing.
 pub fn apply(
@@ -229,6 +307,7 @@ pub fn apply(
     if suppressions.is_empty() {
         return findings;
     }
+    let index = ScopeIndex::new(suppressions);
     let mut used: Vec<Vec<bool>> = suppressions
         .iter()
         .map(|s| vec![false; s.codes.len()])
@@ -237,18 +316,8 @@ pub fn apply(
         .into_iter()
         .filter(|finding| {
             let mut suppressed = false;
-            for (s, suppression) in suppressions.iter().enumerate() {
-                let in_scope = match (suppression.scope, finding.span) {
-                    (Scope::File, _) => true,
-                    (Scope::Lines { first, last }, Some(span)) => {
-                        (first..=last).contains(&span.start.line)
-                    }
-                    (Scope::Lines { .. }, None) => false,
-                };
-                if !in_scope {
-                    continue;
-                }
-                for (c, code) in suppression.codes.iter().enumerate() {
+            for s in index.covering(finding) {
+                for (c, code) in suppressions[s].codes.iter().enumerate() {
                     if code.rules.contains(&finding.code) {
                         used[s][c] = true;
                         suppressed = true;
@@ -259,56 +328,53 @@ pub fn apply(
         })
         .collect();
 
+    let mut reports = Reports {
+        file,
+        findings: Vec::new(),
+        counts: HashMap::new(),
+    };
     for (s, suppression) in suppressions.iter().enumerate() {
-        if suppression.origin == Origin::Aigen && suppression.reason.is_none() {
-            kept.extend(
-                file.finding(
-                    SUPPRESSION_REASON.code,
-                    Some(suppression.span),
-                    "suppression gives no reason",
-                )
-                .map(|f| f.with_help("add ` -- <why this is acceptable>` after the codes")),
+        let ours = suppression.origin == Origin::Aigen;
+        if ours && suppression.reason.is_none() {
+            reports.add(
+                SUPPRESSION_REASON.code,
+                suppression.span,
+                "suppression gives no reason".into(),
+                "add ` -- <why this is acceptable>` after the codes",
             );
         }
-        if suppression.codes.is_empty() && suppression.origin == Origin::Aigen {
-            kept.extend(
-                file.finding(
-                    UNKNOWN_SUPPRESSED_RULE.code,
-                    Some(suppression.span),
-                    "suppression names no rule",
-                )
-                .map(|f| {
-                    f.with_help("name the codes to silence, e.g. `aigen:ignore AG-D004 -- why`")
-                }),
+        if ours && suppression.codes.is_empty() {
+            reports.add(
+                UNKNOWN_SUPPRESSED_RULE.code,
+                suppression.span,
+                "suppression names no rule".into(),
+                "name the codes to silence, e.g. `aigen:ignore AG-D004 -- why`",
             );
         }
         for (c, code) in suppression.codes.iter().enumerate() {
             if code.rules.is_empty() {
-                if suppression.origin == Origin::Aigen {
-                    kept.extend(
-                        file.finding(
-                            UNKNOWN_SUPPRESSED_RULE.code,
-                            Some(code.span),
-                            format!("suppression names `{}`, which is not a rule", code.text),
-                        )
-                        .map(|f| f.with_help("see `aigen lint --list-rules` for the codes")),
+                if ours {
+                    reports.add(
+                        UNKNOWN_SUPPRESSED_RULE.code,
+                        code.span,
+                        format!("suppression names `{}`, which is not a rule", code.text),
+                        "see `aigen lint --list-rules` for the codes",
                     );
                 }
                 continue;
             }
             let any_enabled = code.rules.iter().any(|rule| file.enabled(rule));
             if !used[s][c] && any_enabled {
-                kept.extend(
-                    file.finding(
-                        UNUSED_SUPPRESSION.code,
-                        Some(code.span),
-                        format!("suppression of `{}` silences no finding", code.text),
-                    )
-                    .map(|f| f.with_help("remove it, or move it before the line with the finding")),
+                reports.add(
+                    UNUSED_SUPPRESSION.code,
+                    code.span,
+                    format!("suppression of `{}` silences no finding", code.text),
+                    "remove it, or move it before the line with the finding",
                 );
             }
         }
     }
+    kept.extend(reports.finish());
     kept
 }
 

@@ -8,12 +8,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::WalkBuilder;
 use rayon::prelude::*;
 
 use super::constitution::Constitution;
+use super::dockerfile::rules::dockerignore::DockerignoreFile;
 use super::dockerfile::{self, Dockerignore};
 use super::finding::Finding;
 use super::kind::{self, FileKind};
@@ -163,12 +164,12 @@ pub struct Outcome {
     pub skipped: Vec<PathBuf>,
 }
 
-/// Caches file reads shared by many Dockerfiles (`.dockerignore` files).
+/// Caches the `.dockerignore` files many Dockerfiles share, read and parsed once.
 #[derive(Debug, Default)]
-struct ReadCache(Mutex<HashMap<PathBuf, Option<String>>>);
+struct ReadCache(Mutex<HashMap<PathBuf, Option<Arc<DockerignoreFile>>>>);
 
 impl ReadCache {
-    fn read(&self, path: &Path) -> Option<String> {
+    fn read(&self, path: &Path) -> Option<Arc<DockerignoreFile>> {
         if let Ok(cache) = self.0.lock()
             && let Some(hit) = cache.get(path)
         {
@@ -266,6 +267,8 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
             FileResult::Failed(error) => outcome.errors.push(error),
         }
     }
+    // Each file's findings are sorted where it was linted, and files come in path order; only
+    // manifests, linted together, need a sort to merge in.
     if !manifests.is_empty() {
         let files: Vec<(&Path, &str)> = manifests
             .iter()
@@ -275,8 +278,8 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
         outcome
             .findings
             .extend(super::lint_manifests(&files, constitution));
+        outcome.findings.sort_by(Finding::report_order);
     }
-    outcome.findings.sort_by(Finding::report_order);
     outcome.findings.dedup();
     outcome
 }
@@ -305,13 +308,15 @@ fn lint_bytes(
             };
             let service = kind::service_for_path(&target.path, constitution);
             let ignore = dockerignore(&target.path);
-            FileResult::Linted(dockerfile::lint_with(
+            let mut findings = dockerfile::lint_with(
                 &target.display,
                 text,
                 constitution,
                 service.as_deref(),
                 &ignore,
-            ))
+            );
+            findings.sort_by(Finding::report_order);
+            FileResult::Linted(findings)
         }
         FileKind::Kubernetes if kind::KUBERNETES_ENABLED => match String::from_utf8(bytes) {
             Ok(text) => FileResult::Manifest(target.display.clone(), text),

@@ -79,27 +79,31 @@ pub enum Keyword {
 impl Keyword {
     /// The keyword of a word (any case).
     pub fn parse(word: &str) -> Self {
-        match word.to_ascii_uppercase().as_str() {
-            "ADD" => Self::Add,
-            "ARG" => Self::Arg,
-            "CMD" => Self::Cmd,
-            "COPY" => Self::Copy,
-            "ENTRYPOINT" => Self::Entrypoint,
-            "ENV" => Self::Env,
-            "EXPOSE" => Self::Expose,
-            "FROM" => Self::From,
-            "HEALTHCHECK" => Self::Healthcheck,
-            "LABEL" => Self::Label,
-            "MAINTAINER" => Self::Maintainer,
-            "ONBUILD" => Self::Onbuild,
-            "RUN" => Self::Run,
-            "SHELL" => Self::Shell,
-            "STOPSIGNAL" => Self::Stopsignal,
-            "USER" => Self::User,
-            "VOLUME" => Self::Volume,
-            "WORKDIR" => Self::Workdir,
-            other => Self::Unknown(other.to_string()),
-        }
+        const KNOWN: &[Keyword] = &[
+            Keyword::Add,
+            Keyword::Arg,
+            Keyword::Cmd,
+            Keyword::Copy,
+            Keyword::Entrypoint,
+            Keyword::Env,
+            Keyword::Expose,
+            Keyword::From,
+            Keyword::Healthcheck,
+            Keyword::Label,
+            Keyword::Maintainer,
+            Keyword::Onbuild,
+            Keyword::Run,
+            Keyword::Shell,
+            Keyword::Stopsignal,
+            Keyword::User,
+            Keyword::Volume,
+            Keyword::Workdir,
+        ];
+        KNOWN
+            .iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(word))
+            .cloned()
+            .unwrap_or_else(|| Self::Unknown(word.to_ascii_uppercase()))
     }
 
     /// The keyword in upper case.

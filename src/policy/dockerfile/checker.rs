@@ -18,14 +18,27 @@ use crate::policy::finding::Finding;
 use crate::policy::registry::Rule;
 
 /// The `.dockerignore` of a Dockerfile's build context, as far as it was looked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Dockerignore {
     /// Not looked for (text linted from memory without one).
     NotChecked,
     /// Looked for and not found; `expected` is where it should be.
     Missing { expected: PathBuf },
-    /// Found: its display path and text.
-    Found { path: PathBuf, text: String },
+    /// Found: its display path and its patterns, read once however many Dockerfiles share it.
+    Found {
+        path: PathBuf,
+        file: std::sync::Arc<super::rules::dockerignore::DockerignoreFile>,
+    },
+}
+
+impl Dockerignore {
+    /// A `.dockerignore` given as text (generated, not yet on disk), shown as `path`.
+    pub fn from_text(path: &std::path::Path, text: &str) -> Self {
+        Self::Found {
+            path: path.to_path_buf(),
+            file: std::sync::Arc::new(super::rules::dockerignore::DockerignoreFile::parse(text)),
+        }
+    }
 }
 
 /// The shell code of a RUN instruction, split into commands, with the map to the source.
@@ -138,9 +151,10 @@ impl ScriptIndex {
     }
 }
 
-/// The most findings one rule reports in one file; the rest are counted in one last finding,
-/// so a pathological file cannot fill memory with findings.
-pub const MAX_FINDINGS_PER_RULE: usize = 100;
+/// The most findings one rule keeps for one file, so a pathological file cannot fill memory
+/// (the rest are counted in one last finding). Reports show fewer: see
+/// [`crate::policy::finding::cap_per_code`], applied after suppressions.
+pub const MAX_FINDINGS_PER_RULE: usize = 10_000;
 
 /// What a Dockerfile rule works with.
 pub struct Checker<'a> {

@@ -21,7 +21,7 @@ pub use checker::Dockerignore;
 
 use super::constitution::Constitution;
 use super::context::FileContext;
-use super::finding::Finding;
+use super::finding::{self, Finding};
 use super::registry::Rule;
 use super::suppress;
 
@@ -65,8 +65,13 @@ pub fn lint_with(
     let findings = checker.into_findings();
     let suppressions = pragmas::collect(&file, &cx);
     let mut findings = suppress::apply(findings, &suppressions, &cx);
-    let sensitive = redact::sensitive_ranges(&file, text, constitution);
-    redact::mask(&mut findings, &sensitive, &cx.source);
+    if findings.len() > finding::SHOWN_PER_CODE {
+        findings = finding::cap_per_code(findings);
+    }
+    if findings.iter().any(|f| f.excerpt.is_some()) {
+        let sensitive = redact::sensitive_ranges(&file, text, constitution);
+        redact::mask(&mut findings, &sensitive, &cx.source);
+    }
     findings
 }
 

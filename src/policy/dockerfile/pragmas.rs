@@ -21,10 +21,11 @@ pub fn collect(file: &Dockerfile, cx: &FileContext<'_>) -> Vec<Suppression> {
     for comment in &file.comments {
         let text = comment.text.as_str();
         let line = cx.source.position(comment.range.start).line;
+        // The instruction the comment sits in, or the next one (instructions are in line order).
         let next_instruction = || {
+            let at = file.instructions.partition_point(|i| i.last_line < line);
             file.instructions
-                .iter()
-                .find(|i| i.last_line > line || (i.first_line <= line && line <= i.last_line))
+                .get(at)
                 .map_or(Scope::Lines { first: 0, last: 0 }, |i| Scope::Lines {
                     first: i.first_line,
                     last: i.last_line,

@@ -22,7 +22,24 @@ pub fn split_words(text: &str, start: usize, escape: char) -> Vec<RawWord> {
             continue;
         }
         let word_start = start + i;
-        let mut value = String::new();
+        // Most words have no quotes or escapes: take them whole.
+        let rest = &text[word_start..];
+        let plain_len = rest
+            .find(|c: char| c.is_whitespace() || c == '\'' || c == '"' || c == escape)
+            .unwrap_or(rest.len());
+        let at_word_end = rest[plain_len..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace);
+        if at_word_end {
+            let end = word_start + plain_len;
+            words.push((rest[..plain_len].to_string(), word_start..end));
+            while chars.peek().is_some_and(|&(j, _)| start + j < end) {
+                chars.next();
+            }
+            continue;
+        }
+        let mut value = String::with_capacity(16);
         let mut end = word_start;
         let mut quote: Option<char> = None;
         while let Some(&(j, c)) = chars.peek() {

@@ -80,11 +80,12 @@ pub fn sarif(findings: &[Finding]) -> String {
                     .uri(slash_path(&finding.path))
                     .build(),
             );
-            let physical = if finding.span.is_some() {
-                physical.region(region).build()
-            } else {
-                physical.build()
-            };
+            // A finding about a whole file points at its first line: code-scanning services
+            // expect a region on every result.
+            if finding.span.is_none() {
+                region.start_line = Some(1);
+            }
+            let physical = physical.region(region).build();
             let text = match &finding.help {
                 Some(help) => format!("{}; {help}", finding.message),
                 None => finding.message.clone(),

@@ -12,21 +12,27 @@
 //! ```
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use rayon::prelude::*;
 
 use crate::fsutil::slash_path;
 use crate::policy::finding::{Excerpt, Finding, Span};
 use crate::policy::severity::Severity;
 
 /// Renders findings as text, coloured when `color` is set. Each diagnostic ends with a blank line.
+/// Diagnostics are drawn in parallel: a large run has tens of thousands of them.
 pub fn text(findings: &[Finding], color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let mut out = String::new();
-    for finding in findings {
-        out.push_str(&render_one(&renderer, finding));
+    let rendered: Vec<String> = findings
+        .par_iter()
+        .map(|finding| render_one(&renderer, finding))
+        .collect();
+    let mut out = String::with_capacity(rendered.iter().map(|r| r.len() + 2).sum());
+    for diagnostic in rendered {
+        out.push_str(&diagnostic);
         out.push_str("\n\n");
     }
     out

@@ -127,16 +127,17 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
+    let stars = pattern.matches('*').count();
+    if stars == 0 {
         return pattern == text;
     }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || !text[first.len()..].ends_with(last) {
+    let first = pattern.split('*').next().unwrap_or("");
+    let last = pattern.rsplit('*').next().unwrap_or("");
+    if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
+    for part in pattern.split('*').skip(1).take(stars - 1) {
         match rest.find(part) {
             Some(i) => rest = &rest[i + part.len()..],
             None => return false,

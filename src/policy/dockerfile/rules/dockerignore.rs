@@ -1,8 +1,9 @@
 //! `AG-D022`: a `.dockerignore` keeps `.git`, `node_modules` and `.env` out of the build context.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use ignore::gitignore::GitignoreBuilder;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 
 use crate::policy::dockerfile::checker::{Checker, Dockerignore};
@@ -69,14 +70,60 @@ impl Default for Params {
     }
 }
 
+/// A `.dockerignore` file, its patterns compiled once.
+#[derive(Debug)]
+pub struct DockerignoreFile {
+    matcher: Option<Gitignore>,
+}
+
+impl DockerignoreFile {
+    /// Reads the patterns of a `.dockerignore` text. Docker ignores a pattern it cannot use, and
+    /// so does this.
+    pub fn parse(text: &str) -> Self {
+        let mut builder = GitignoreBuilder::new("");
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let pattern = line.strip_prefix("./").unwrap_or(line);
+            let pattern = pattern.strip_prefix('/').unwrap_or(pattern);
+            let _ = builder.add_line(None, pattern);
+        }
+        Self {
+            matcher: builder.build().ok(),
+        }
+    }
+
+    /// True when the file keeps `entry` (a path relative to the build context) out.
+    pub fn excludes(&self, entry: &str) -> bool {
+        let path = Path::new(entry);
+        self.matcher.as_ref().is_some_and(|m| {
+            m.matched_path_or_any_parents(path, true).is_ignore()
+                || m.matched_path_or_any_parents(path, false).is_ignore()
+        })
+    }
+
+    /// The required entries it does not exclude.
+    pub fn missing<'r>(&self, required: &'r [String]) -> Vec<&'r String> {
+        required
+            .iter()
+            .filter(|entry| !self.excludes(entry))
+            .collect()
+    }
+}
+
+/// Reads `.dockerignore` files for [`find`].
+pub type Reader<'r> = &'r dyn Fn(&Path) -> Option<Arc<DockerignoreFile>>;
+
 /// Finds the `.dockerignore` of a Dockerfile on disk: `<dockerfile>.dockerignore`, then
-/// `.dockerignore` in its directory and each parent up to `root`. `read` reads a candidate (the
-/// walker caches reads, since many Dockerfiles share one file); `display` turns a path into the
-/// path shown in findings.
+/// `.dockerignore` in its directory and each parent up to `root`. `read` reads and parses a
+/// candidate (the walker caches them, since many Dockerfiles share one file); `display` turns a
+/// path into the path shown in findings.
 pub fn find(
     dockerfile: &Path,
     root: &Path,
-    read: &dyn Fn(&Path) -> Option<String>,
+    read: Reader<'_>,
     display: &dyn Fn(&Path) -> PathBuf,
 ) -> Dockerignore {
     let mut candidates = Vec::new();
@@ -93,10 +140,10 @@ pub fn find(
         }
     }
     for candidate in candidates {
-        if let Some(text) = read(&candidate) {
+        if let Some(file) = read(&candidate) {
             return Dockerignore::Found {
                 path: display(&candidate),
-                text,
+                file,
             };
         }
     }
@@ -105,36 +152,11 @@ pub fn find(
     }
 }
 
-/// Reads a file when it exists and is text.
-pub fn read_file(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path).ok()
-}
-
-/// The required entries a `.dockerignore` text does not exclude.
-pub fn missing_entries(text: &str, required: &[String]) -> Vec<String> {
-    let mut builder = GitignoreBuilder::new("");
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let pattern = line.strip_prefix("./").unwrap_or(line);
-        let pattern = pattern.strip_prefix('/').unwrap_or(pattern);
-        // A pattern that does not parse excludes nothing; Docker ignores it likewise.
-        let _ = builder.add_line(None, pattern);
-    }
-    let Ok(matcher) = builder.build() else {
-        return required.to_vec();
-    };
-    required
-        .iter()
-        .filter(|entry| {
-            let path = Path::new(entry.as_str());
-            !(matcher.matched_path_or_any_parents(path, true).is_ignore()
-                || matcher.matched_path_or_any_parents(path, false).is_ignore())
-        })
-        .cloned()
-        .collect()
+/// Reads and parses a `.dockerignore` when it exists and is text.
+pub fn read_file(path: &Path) -> Option<Arc<DockerignoreFile>> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|text| Arc::new(DockerignoreFile::parse(&text)))
 }
 
 /// Checks the `.dockerignore` found with the Dockerfile.
@@ -158,8 +180,8 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
                     listed(required)
                 ));
         }
-        Dockerignore::Found { path, text } => {
-            let missing = missing_entries(text, required);
+        Dockerignore::Found { path, file } => {
+            let missing: Vec<String> = file.missing(required).into_iter().cloned().collect();
             if !missing.is_empty() {
                 let shown = crate::fsutil::slash_path(path);
                 checker
@@ -179,6 +201,14 @@ mod tests {
 
     fn required() -> Vec<String> {
         Params::default().required
+    }
+
+    fn missing_entries(text: &str, required: &[String]) -> Vec<String> {
+        DockerignoreFile::parse(text)
+            .missing(required)
+            .into_iter()
+            .cloned()
+            .collect()
     }
 
     #[test]
@@ -206,19 +236,17 @@ mod tests {
         let dockerfile = docker.join("backend.Dockerfile");
         let shown = |p: &Path| p.strip_prefix(dir.path()).unwrap().to_path_buf();
         let find = |d: &Path, r: &Path, s: &dyn Fn(&Path) -> PathBuf| find(d, r, &read_file, s);
-        assert_eq!(
+        assert!(matches!(
             find(&dockerfile, dir.path(), &shown),
-            Dockerignore::Missing {
-                expected: PathBuf::from("docker/.dockerignore")
-            }
-        );
+            Dockerignore::Missing { expected } if expected == Path::new("docker/.dockerignore")
+        ));
         std::fs::write(dir.path().join(".dockerignore"), "root\n").unwrap();
         assert!(
             matches!(find(&dockerfile, dir.path(), &shown), Dockerignore::Found { path, .. } if path == Path::new(".dockerignore"))
         );
         std::fs::write(docker.join("backend.Dockerfile.dockerignore"), "own\n").unwrap();
         assert!(
-            matches!(find(&dockerfile, dir.path(), &shown), Dockerignore::Found { text, .. } if text == "own\n")
+            matches!(find(&dockerfile, dir.path(), &shown), Dockerignore::Found { file, .. } if file.excludes("own"))
         );
     }
 }

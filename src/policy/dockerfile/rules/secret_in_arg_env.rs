@@ -58,22 +58,23 @@ pub struct Params {
     pub allow: Vec<String>,
 }
 
+/// The words that mark a name as a secret by default.
+pub const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "private_key",
+    "access_key",
+    "credential",
+];
+
 impl Default for Params {
     fn default() -> Self {
         Self {
-            patterns: [
-                "password",
-                "passwd",
-                "secret",
-                "token",
-                "api_key",
-                "apikey",
-                "private_key",
-                "access_key",
-                "credential",
-            ]
-            .map(String::from)
-            .to_vec(),
+            patterns: SECRET_WORDS.iter().map(|w| w.to_string()).collect(),
             allow: Vec::new(),
         }
     }
