@@ -30,7 +30,9 @@ echo "corpus: $count files, $((bytes / 1024)) KiB, $(nproc) cores"
 measure() {
   local out="$work/time"
   /usr/bin/time -f "%e %M" -o "$out" "$@" >/dev/null 2>&1 || true
-  cat "$out"
+  # GNU time puts "Command exited with non-zero status N" first when the command fails (aigen
+  # exits 1 when it finds something): the figures are the last line.
+  tail -n 1 "$out"
 }
 
 # The best of three runs, so a cold cache or a neighbour's build does not decide.
@@ -57,7 +59,8 @@ if ! command -v checkov >/dev/null 2>&1; then
 fi
 subset="$work/subset"
 mkdir -p "$subset"
-find "$corpus" -type f | sort | head -n "$checkov_files" | while read -r f; do cp "$f" "$subset/"; done
+find "$corpus" -type f | sort > "$work/all.txt"
+head -n "$checkov_files" "$work/all.txt" | while read -r f; do cp "$f" "$subset/"; done
 n=$(find "$subset" -type f | wc -l)
 read -r sub_s sub_kb < <(best_of_three "$aigen" -C "$subset" lint --format json .)
 read -r chk_s chk_kb < <(measure checkov -d "$subset" --framework kubernetes --quiet --compact -o json)

@@ -45,8 +45,9 @@ declare_rule! {
     /// - `run_as_user`: the UID required, over `deployment.run_as_user`.
     ///
     /// ## References
-    /// kube-linter `run-as-non-root`, checkov `CKV_K8S_23` and `CKV_K8S_40`, Polaris
-    /// `runAsRootAllowed`, kube-score `container-security-context-user-group-id`.
+    /// kube-linter `run-as-non-root`, checkov `CKV_K8S_23`, Polaris `runAsRootAllowed`,
+    /// kube-score `container-security-context-user-group-id`. Unlike checkov's `CKV_K8S_40`,
+    /// no UID above 10000 is required: the constitution's UID matches the Dockerfiles' `USER`.
     pub(crate) const RULE = {
         code: "AG-K008",
         name: "run-as-non-root",
@@ -56,7 +57,6 @@ declare_rule! {
         aliases: [
             KubeLinter("run-as-non-root"),
             Checkov("CKV_K8S_23"),
-            Checkov("CKV_K8S_40"),
             Polaris("runAsRootAllowed"),
             KubeScore("container-security-context-user-group-id"),
         ],
