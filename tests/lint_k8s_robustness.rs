@@ -151,3 +151,133 @@ proptest! {
         }
     }
 }
+
+/// A small deterministic generator (xorshift64*), so a failing run can be replayed by seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Every manifest fixture, as mutation seeds.
+fn seeds() -> Vec<String> {
+    fn walk(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                out.push(text);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(Path::new("tests/fixtures/k8s"), &mut out);
+    out
+}
+
+const PIECES: &[&str] = &[
+    "- ",
+    ": ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "&a ",
+    "*a",
+    "<<: ",
+    "!!str ",
+    "!t ",
+    "? ",
+    "|\n",
+    ">-\n",
+    "'",
+    "\"",
+    "#",
+    "\n",
+    "  ",
+    "\t",
+    "---\n",
+    "...\n",
+    "%YAML 1.2\n",
+    "\\",
+    "é",
+    "\u{0}",
+    "\u{feff}",
+    "kind: Deployment\n",
+    "kind: List\nitems:\n",
+    "replicas: ",
+    "containers:\n",
+    "image: x",
+];
+
+/// Runs the loader and every rule on mutated fixtures and generated text until
+/// `AIGEN_FUZZ_SECONDS` (default 10) have passed: `cargo test --test lint_k8s_robustness --
+/// --ignored fuzz`. `AIGEN_FUZZ_SEED` replays a run.
+#[test]
+#[ignore = "long-running; run on demand"]
+fn fuzz_the_loader_and_rules_for_a_while() {
+    let seconds: u64 = std::env::var("AIGEN_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let seed: u64 = std::env::var("AIGEN_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x005e_ed0f_a16e);
+    let seeds = seeds();
+    let constitution = Constitution::preset().unwrap();
+    let mut rng = Rng(seed);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let mut cases = 0u64;
+    while std::time::Instant::now() < deadline {
+        let text = if rng.below(3) == 0 {
+            (0..rng.below(80))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect::<String>()
+        } else {
+            let mut chars: Vec<char> = seeds[rng.below(seeds.len())].chars().collect();
+            for _ in 0..1 + rng.below(12) {
+                let at = rng.below(chars.len() + 1);
+                match rng.below(3) {
+                    0 if at < chars.len() => {
+                        chars.remove(at);
+                    }
+                    1 if at < chars.len() => {
+                        chars[at] = PIECES[rng.below(PIECES.len())]
+                            .chars()
+                            .next()
+                            .unwrap_or(' ');
+                    }
+                    _ => {
+                        let piece: Vec<char> = PIECES[rng.below(PIECES.len())].chars().collect();
+                        chars.splice(at..at, piece);
+                    }
+                }
+            }
+            chars.into_iter().collect()
+        };
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            lint_documents(
+                &[ManifestText::new(Path::new("fuzz.yaml"), &text)],
+                &constitution,
+            )
+        }));
+        assert!(
+            result.is_ok(),
+            "panic after {cases} cases (seed {seed}) on:\n{text}"
+        );
+        cases += 1;
+    }
+    eprintln!("fuzz: {cases} inputs in {seconds} s without a panic (seed {seed})");
+}

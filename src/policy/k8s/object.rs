@@ -73,6 +73,14 @@ impl<'a> Object<'a> {
         Some(object)
     }
 
+    /// True for objects applied to a cluster; false for the files of tools that share the
+    /// manifest format without being objects: Kustomize's `Kustomization` and `Component`,
+    /// and kubeconfig (`kind: Config`).
+    pub fn is_cluster_object(&self) -> bool {
+        !(self.api_version.starts_with("kustomize.config.k8s.io/")
+            || (self.kind == "Config" && self.api_version == "v1"))
+    }
+
     /// True for `List` and `<Kind>List` objects holding `items`.
     pub fn is_list(&self) -> bool {
         self.kind.ends_with("List") && self.node.get("items").is_some_and(Node::is_seq)

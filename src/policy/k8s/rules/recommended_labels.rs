@@ -10,7 +10,8 @@ declare_rule! {
     /// ## What it does
     /// Checks that every object has the recommended labels in `metadata.labels`:
     /// `app.kubernetes.io/name`, `app.kubernetes.io/instance` and `app.kubernetes.io/part-of`
-    /// by default.
+    /// by default. Files that are not cluster objects (a Kustomize `kustomization.yaml`, a
+    /// kubeconfig) are not checked.
     ///
     /// ## Why is this bad?
     /// The constitution asks for labels on every object. Without them `kubectl get -l`,
@@ -70,7 +71,7 @@ impl Default for Params {
 }
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
-    if item.object.kind.is_empty() {
+    if item.object.kind.is_empty() || !item.object.is_cluster_object() {
         return;
     }
     let params: Params = cx.params(&RULE, item);
