@@ -8,7 +8,7 @@
 //! for a CronJob. Objects of other kinds (CRDs included) pass through untouched: rules that do
 //! not know them never see a pod spec.
 
-use super::yaml::{Mark, Node};
+use super::yaml::Node;
 
 /// One Kubernetes object of a manifest.
 #[derive(Debug, Clone, Copy)]
@@ -86,11 +86,6 @@ impl<'a> Object<'a> {
         self.kind.ends_with("List") && self.node.get("items").is_some_and(Node::is_seq)
     }
 
-    /// Where the object starts.
-    pub fn mark(&self) -> Mark {
-        self.node.mark
-    }
-
     /// `Kind/name` for messages.
     pub fn display(&self) -> String {
         if self.name.is_empty() {
@@ -108,23 +103,6 @@ impl<'a> Object<'a> {
     /// The object's labels.
     pub fn labels(&self) -> Labels<'a> {
         Labels(self.node.path(&["metadata", "labels"]))
-    }
-
-    /// One annotation's value.
-    pub fn annotation(&self, key: &str) -> Option<&'a str> {
-        self.annotations()
-            .find(|(k, _)| *k == key)
-            .map(|(_, value)| value.as_str().unwrap_or(""))
-    }
-
-    /// Every annotation, with its value node.
-    pub fn annotations(&self) -> impl Iterator<Item = (&'a str, &'a Node)> + use<'a> {
-        self.node
-            .path(&["metadata", "annotations"])
-            .map(Node::entries)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|e| Some((e.key.as_str()?, &e.value)))
     }
 
     /// True for the kinds that run pods.
@@ -309,15 +287,15 @@ impl<'a> Container<'a> {
             })
     }
 
+    /// The node findings about the container as a whole point at: its `name`, else the
+    /// container's mapping.
+    pub fn anchor(&self) -> &'a Node {
+        self.node.get("name").unwrap_or(self.node)
+    }
+
     /// `image`, when set.
     pub fn image(&self) -> Option<&'a Node> {
         self.node.get("image")
-    }
-
-    /// The mark findings about the container as a whole point at: its `name` value, else the
-    /// container's start.
-    pub fn mark(&self) -> Mark {
-        self.node.get("name").map_or(self.node.mark, |n| n.mark)
     }
 
     /// The ports the container declares: `(number, name)`.

@@ -6,7 +6,6 @@
 //! integer count of billionths, so sums and comparisons are exact; like Kubernetes, anything
 //! finer than a billionth is rounded up.
 
-use std::cmp::Ordering;
 use std::fmt;
 
 /// An exact quantity, in billionths of the unit (nano-cores for CPU, nano-bytes for memory).
@@ -48,11 +47,6 @@ impl Quantity {
         Self {
             nanos: units as i128 * NANO,
         }
-    }
-
-    /// A quantity from a count of billionths.
-    pub const fn from_nanos(nanos: i128) -> Self {
-        Self { nanos }
     }
 
     /// The value in billionths of the unit.
@@ -164,18 +158,6 @@ impl fmt::Display for Quantity {
         } else {
             write!(f, "{}n", self.nanos)
         }
-    }
-}
-
-impl PartialOrd<i64> for Quantity {
-    fn partial_cmp(&self, other: &i64) -> Option<Ordering> {
-        Some(self.cmp(&Quantity::from_units(*other)))
-    }
-}
-
-impl PartialEq<i64> for Quantity {
-    fn eq(&self, other: &i64) -> bool {
-        *self == Quantity::from_units(*other)
     }
 }
 

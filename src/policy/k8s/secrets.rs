@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexSet};
 
 use super::object::Object;
-use super::yaml::{Data, Node};
+use super::yaml::Node;
 use crate::policy::finding::Excerpt;
 
 /// Words that make a setting's name a secret's.
@@ -247,11 +247,6 @@ pub fn mask_excerpt(excerpt: &mut Excerpt, nodes: &[&Node]) {
     if changed {
         excerpt.text = lines.join("\n");
     }
-}
-
-/// True when the node is a scalar spanning more than one line (block scalars).
-pub fn is_multiline(node: &Node) -> bool {
-    matches!(node.data, Data::Scalar(_)) && node.end.line > node.mark.line
 }
 
 #[cfg(test)]

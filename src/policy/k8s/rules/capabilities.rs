@@ -88,7 +88,7 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
         if !drops_all {
             let at = capabilities
                 .and_then(|c| c.get("drop"))
-                .unwrap_or_else(|| container.node.get("name").unwrap_or(container.node));
+                .unwrap_or_else(|| container.anchor());
             cx.report(
                 &RULE,
                 item,

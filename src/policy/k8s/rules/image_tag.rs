@@ -76,7 +76,7 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
             cx.report(
                 &RULE,
                 item,
-                container.node.get("name").unwrap_or(container.node),
+                container.anchor(),
                 format!("container `{}` has no `image`", container.name),
             )
             .help("set `image` to a pinned reference such as `name:1.2.3`");

@@ -50,7 +50,7 @@ pub(crate) fn check_probe(
             cx.report(
                 rule,
                 item,
-                container.node.get("name").unwrap_or(container.node),
+                container.anchor(),
                 format!("container `{}` has no `{key}`", container.name),
             )
             .help(format!(

@@ -94,7 +94,7 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
             cx.report(
                 &RULE,
                 item,
-                container.node.get("name").unwrap_or(container.node),
+                container.anchor(),
                 format!(
                     "container `{}` sets no {}",
                     container.name,

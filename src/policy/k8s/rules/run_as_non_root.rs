@@ -83,7 +83,7 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
     let mut reported: HashSet<Mark> = HashSet::new();
     for container in spec.containers() {
         let name = container.name;
-        let at_container = container.node.get("name").unwrap_or(container.node);
+        let at_container = container.anchor();
         let user = container.resolved("runAsUser");
         match container.resolved("runAsNonRoot") {
             Some(set) if set.node.as_bool() == Some(true) => {}

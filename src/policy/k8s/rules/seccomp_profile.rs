@@ -65,7 +65,7 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
                 .report(
                     &RULE,
                     item,
-                    container.node.get("name").unwrap_or(container.node),
+                    container.anchor(),
                     format!(
                         "container `{}` runs without a seccomp profile (neither it nor its pod \
                          sets one)",

@@ -37,7 +37,7 @@ pub(crate) fn check_flag(
                 .report(
                     rule,
                     item,
-                    container.node.get("name").unwrap_or(container.node),
+                    container.anchor(),
                     format!(
                         "container `{}` does not set `securityContext.{key}: {wanted}`",
                         container.name
