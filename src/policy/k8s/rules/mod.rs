@@ -2,10 +2,8 @@
 //!
 //! `AG-K0xx` rules check one object at a time; `AG-K1xx` rules look across every object linted
 //! together; `AG-K2xx` (in [`crate::policy::helm`]) check a Helm chart's own files. A rule file
-//! holds the rule's metadata and documentation ([`declare_rule!`], whose doc comment is what
+//! holds the rule's metadata and documentation (`declare_rule!`, whose doc comment is what
 //! `aigen lint --explain` prints), its parameters when it has any, and its `check` function.
-//!
-//! [`declare_rule!`]: crate::policy::registry::declare_rule
 
 use super::check::{Check, Entry};
 
