@@ -59,7 +59,8 @@ T_CAT=$(best_of cat_all)
 T_TEXT=$(best_of aigen_text)
 T_JSON=$(best_of aigen_json)
 T_SARIF=$(best_of aigen_sarif)
-FINDINGS=$("$AIGEN" -C "$CORPUS" lint . --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["findings"]))')
+"$AIGEN" -C "$CORPUS" lint . --format json > "$BENCH_DIR/report.json" || true
+FINDINGS=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$BENCH_DIR/report.json")
 
 /usr/bin/time -v "$AIGEN" -C "$CORPUS" lint . >/dev/null 2>"$BENCH_DIR/time.txt" || true
 PEAK_KB=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$BENCH_DIR/time.txt")

@@ -330,3 +330,42 @@ fn json_and_sarif_describe_the_same_findings() {
         assert_eq!(run["tool"]["driver"]["rules"][index]["id"], finding["code"]);
     }
 }
+
+#[test]
+fn each_dockerfile_gets_its_own_dockerignore_first() {
+    let dir = project(&[
+        ("docker/backend.Dockerfile", COMPLIANT_BACKEND),
+        ("docker/backend.Dockerfile.dockerignore", DOCKERIGNORE),
+        ("docker/worker.Dockerfile", COMPLIANT_BACKEND),
+        ("docker/.dockerignore", ".git\n"),
+        ("services/api/Dockerfile", COMPLIANT_BACKEND),
+    ]);
+    let output = aigen(dir.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let findings = json_findings(&output.stdout);
+    let d022: Vec<(String, String)> = findings
+        .iter()
+        .filter(|f| f["code"] == "AG-D022")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        d022,
+        vec![
+            (
+                "docker/worker.Dockerfile".to_string(),
+                "`docker/.dockerignore` does not exclude `node_modules`, `.env`".to_string()
+            ),
+            (
+                "services/api/Dockerfile".to_string(),
+                "no `.dockerignore` goes with this Dockerfile".to_string()
+            ),
+        ]
+    );
+}

@@ -193,6 +193,10 @@ enum FileResult {
     Failed(Error),
 }
 
+/// The `.dockerignore` found for each directory of Dockerfiles.
+#[derive(Debug, Default)]
+struct DirectoryCache(Mutex<HashMap<PathBuf, Dockerignore>>);
+
 /// Reads and lints the targets in parallel. Dockerfiles are linted one by one; manifests are
 /// linted together ([`super::lint_manifests`]).
 pub fn lint_files(
@@ -202,6 +206,7 @@ pub fn lint_files(
     constitution: &Constitution,
 ) -> Outcome {
     let cache = ReadCache::default();
+    let directories = DirectoryCache::default();
     let results: Vec<FileResult> = targets
         .par_iter()
         .map(|target| match std::fs::read(&target.path) {
@@ -210,7 +215,28 @@ pub fn lint_files(
                 let read = |p: &Path| cache.read(p);
                 let display = |p: &Path| fsutil::relative_to(p, cwd);
                 let lookup = |path: &Path| {
-                    dockerfile::rules::dockerignore::find(path, root, &read, &display)
+                    use dockerfile::rules::dockerignore::{
+                        find_in_directories, own_file, read_file,
+                    };
+                    if let Some(own) = own_file(path)
+                        && let Some(file) = read_file(&own)
+                    {
+                        return Dockerignore::Found {
+                            path: display(&own),
+                            file,
+                        };
+                    }
+                    let dir = fsutil::parent_dir(path);
+                    if let Ok(known) = directories.0.lock()
+                        && let Some(found) = known.get(dir)
+                    {
+                        return found.clone();
+                    }
+                    let found = find_in_directories(dir, root, &read, &display);
+                    if let Ok(mut known) = directories.0.lock() {
+                        known.insert(dir.to_path_buf(), found.clone());
+                    }
+                    found
                 };
                 lint_bytes(target, bytes, constitution, &lookup)
             }

@@ -291,7 +291,7 @@ pub struct Instruction {
     pub args_start: usize,
     pub flags: Vec<Flag>,
     /// The arguments after the flags: shell words, or the elements of the JSON array in exec
-    /// form.
+    /// form. Empty for a shell-form `RUN`, whose command is shell code ([`Instruction::command`]).
     pub words: Vec<Word>,
     /// For instructions that take an exec form: `Some(Ok(..))` when the arguments (after `CMD`
     /// for HEALTHCHECK) are a JSON array, `Some(Err(..))` when they look like one but do not

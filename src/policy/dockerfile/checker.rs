@@ -5,9 +5,11 @@
 //! reports with [`Checker::report`] and reads its parameters with [`Checker::params`] without
 //! naming itself.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use super::ast::{Dockerfile, Instruction, Keyword, Logical};
 use super::model::Model;
@@ -156,8 +158,12 @@ impl ScriptIndex {
 /// [`crate::policy::finding::cap_per_code`], applied after suppressions.
 pub const MAX_FINDINGS_PER_RULE: usize = 10_000;
 
+/// Variables (`ARG`, `ENV`) by name, with their values where known.
+pub type Vars = Vec<(String, Option<String>)>;
+
 /// What a Dockerfile rule works with.
 pub struct Checker<'a> {
+    vars: RefCell<HashMap<usize, Rc<Vars>>>,
     pub file: &'a Dockerfile,
     pub model: &'a Model,
     pub cx: &'a FileContext<'a>,
@@ -192,6 +198,7 @@ impl<'a> Checker<'a> {
         scripts: &'a ScriptIndex,
     ) -> Self {
         Self {
+            vars: RefCell::default(),
             file,
             model,
             cx,
@@ -364,8 +371,17 @@ impl<'a> Checker<'a> {
 
 impl<'a> Checker<'a> {
     /// The `ARG` and `ENV` values visible at the end of a stage (its lineage included, global
-    /// ARG defaults first), for substituting variables.
-    pub fn stage_vars(&self, stage_index: usize) -> Vec<(String, Option<String>)> {
+    /// ARG defaults first), for substituting variables. Worked out once per stage and file.
+    pub fn stage_vars(&self, stage_index: usize) -> Rc<Vars> {
+        if let Some(vars) = self.vars.borrow().get(&stage_index) {
+            return Rc::clone(vars);
+        }
+        let vars = Rc::new(self.compute_stage_vars(stage_index));
+        self.vars.borrow_mut().insert(stage_index, Rc::clone(&vars));
+        vars
+    }
+
+    fn compute_stage_vars(&self, stage_index: usize) -> Vars {
         let mut vars = self.model.global_args.clone();
         let Some(stage) = self.model.stages.get(stage_index) else {
             return vars;

@@ -291,13 +291,20 @@ impl<'a> Parser<'a> {
             }
         }
         let args_start = pos;
-        let mut words: Vec<Word> = split_words(text, args_start, escape)
-            .into_iter()
-            .map(|(value, range)| Word {
-                value,
-                range: line.source_range(range),
-            })
-            .collect();
+        // A shell-form RUN is read as shell code (see `checker::scripts`), not as words.
+        let shell_run =
+            keyword == Keyword::Run && !text[args_start..].trim_start().starts_with('[');
+        let mut words: Vec<Word> = if shell_run {
+            Vec::new()
+        } else {
+            split_words(text, args_start, escape)
+                .into_iter()
+                .map(|(value, range)| Word {
+                    value,
+                    range: line.source_range(range),
+                })
+                .collect()
+        };
 
         let mut command_start = args_start;
         let mut exec = None;
@@ -359,7 +366,7 @@ impl<'a> Parser<'a> {
 
     /// Reports instructions whose arguments cannot be right whatever the rules say.
     fn validate(&mut self, instruction: &Instruction) {
-        let keyword = instruction.keyword.as_str().to_string();
+        let keyword = instruction.keyword.as_str();
         let at = instruction.keyword_range.clone();
         let words = &instruction.words;
         let missing = || format!("`{keyword}` needs arguments");
@@ -607,8 +614,9 @@ mod tests {
         let file = parse(src);
         let run = &file.instructions[0];
         assert_eq!(run.args(), "apt-get update     && apt-get install -y curl");
-        let curl = run.words.iter().find(|w| w.value == "curl").unwrap();
-        assert_eq!(&src[curl.range.clone()], "curl");
+        let command = run.command();
+        let curl = command.text.find("curl").unwrap();
+        assert_eq!(&src[command.source_range(curl..curl + 4)], "curl");
         assert_eq!((run.first_line, run.last_line), (1, 4));
         assert!(file.comments[0].inside_instruction);
         assert_eq!(file.instructions[1].first_line, 5);

@@ -127,20 +127,20 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 fn glob(pattern: &str, text: &str) -> bool {
-    let stars = pattern.matches('*').count();
-    if stars == 0 {
+    let (Some(first_star), Some(last_star)) = (pattern.find('*'), pattern.rfind('*')) else {
         return pattern == text;
-    }
-    let first = pattern.split('*').next().unwrap_or("");
-    let last = pattern.rsplit('*').next().unwrap_or("");
+    };
+    let (first, last) = (&pattern[..first_star], &pattern[last_star + 1..]);
     if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
-    for part in pattern.split('*').skip(1).take(stars - 1) {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
+    if first_star < last_star {
+        for part in pattern[first_star + 1..last_star].split('*') {
+            match rest.find(part) {
+                Some(i) => rest = &rest[i + part.len()..],
+                None => return false,
+            }
         }
     }
     true

@@ -126,25 +126,42 @@ pub fn find(
     read: Reader<'_>,
     display: &dyn Fn(&Path) -> PathBuf,
 ) -> Dockerignore {
-    let mut candidates = Vec::new();
-    if let Some(name) = dockerfile.file_name() {
-        let mut own = name.to_os_string();
-        own.push(".dockerignore");
-        candidates.push(dockerfile.with_file_name(own));
+    if let Some(own) = own_file(dockerfile)
+        && let Some(file) = read(&own)
+    {
+        return Dockerignore::Found {
+            path: display(&own),
+            file,
+        };
     }
-    let dir = crate::fsutil::parent_dir(dockerfile);
+    find_in_directories(crate::fsutil::parent_dir(dockerfile), root, read, display)
+}
+
+/// `<dockerfile>.dockerignore`, the file Docker prefers for one Dockerfile.
+pub fn own_file(dockerfile: &Path) -> Option<PathBuf> {
+    let mut own = dockerfile.file_name()?.to_os_string();
+    own.push(".dockerignore");
+    Some(dockerfile.with_file_name(own))
+}
+
+/// `.dockerignore` in `dir` or the nearest parent up to `root`; every Dockerfile of `dir` gets
+/// the same answer, so the walker caches it per directory.
+pub fn find_in_directories(
+    dir: &Path,
+    root: &Path,
+    read: Reader<'_>,
+    display: &dyn Fn(&Path) -> PathBuf,
+) -> Dockerignore {
     for ancestor in dir.ancestors() {
-        candidates.push(ancestor.join(".dockerignore"));
-        if ancestor == root || ancestor.as_os_str().is_empty() || !ancestor.starts_with(root) {
-            break;
-        }
-    }
-    for candidate in candidates {
+        let candidate = ancestor.join(".dockerignore");
         if let Some(file) = read(&candidate) {
             return Dockerignore::Found {
                 path: display(&candidate),
                 file,
             };
+        }
+        if ancestor == root || ancestor.as_os_str().is_empty() || !ancestor.starts_with(root) {
+            break;
         }
     }
     Dockerignore::Missing {
