@@ -1,8 +1,9 @@
 //! `aigen lint`: Dockerfiles, manifests and charts against the constitution.
 //!
 //! The command resolves the constitution (`--policy`, then the configured path, then the
-//! embedded preset), finds the files ([`crate::policy::walk::discover`]), lints them in parallel
-//! and prints one report in the chosen format. The exit code is 2 when an input could not be
+//! embedded preset), finds the files and Helm charts ([`crate::policy::walk::discover`]), lints
+//! them in parallel (the manifests of a run together, each chart rendered with `helm template`
+//! and the `--values` file) and prints one report in the chosen format. The exit code is 2 when an input could not be
 //! read, 1 when a finding is at or above `--severity-threshold`, 0 otherwise. `--explain` and
 //! `--list-rules` print rule documentation instead.
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 use super::Context;
 use crate::error::{Error, ExitStatus, Result};
 use crate::policy::constitution::Constitution;
+use crate::policy::helm::ChartOptions;
 use crate::policy::registry::{self, Rule};
 use crate::policy::report::{self, Summary};
 use crate::policy::severity::Severity;
@@ -125,16 +127,37 @@ pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
         } else {
             args.paths.clone()
         };
+        let values = match &args.values {
+            Some(values) if !settings.cwd.join(values).is_file() => {
+                return Err(Error::usage(format!(
+                    "values file `{}` does not exist",
+                    values.display()
+                )));
+            }
+            values => values.as_ref().map(|v| settings.cwd.join(v)),
+        };
         let discovery = walk::discover(&paths, &settings.cwd, &settings.root, &constitution);
-        context
-            .printer
-            .verbose(format!("{} files to lint", discovery.targets.len()));
+        context.printer.verbose(format!(
+            "{} files and {} Helm charts to lint",
+            discovery.targets.len(),
+            discovery.charts.len()
+        ));
         let mut outcome = walk::lint_files(
             &discovery.targets,
             &settings.root,
             &settings.cwd,
             &constitution,
         );
+        if !discovery.charts.is_empty() {
+            let options = ChartOptions { values, helm: None };
+            let charts =
+                walk::lint_charts(&discovery.charts, &settings.cwd, &options, &constitution);
+            outcome.files += discovery.charts.len();
+            outcome.findings.extend(charts);
+            outcome
+                .findings
+                .sort_by(crate::policy::Finding::report_order);
+        }
         let mut errors = discovery.errors;
         errors.append(&mut outcome.errors);
         outcome.errors = errors;

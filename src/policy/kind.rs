@@ -12,7 +12,7 @@ use super::constitution::Constitution;
 
 /// Whether the walker picks up Kubernetes manifests. Off until the Kubernetes rules are wired
 /// into [`super::lint_text_as`], so manifests are not counted as linted while nothing checks them.
-pub const KUBERNETES_ENABLED: bool = false;
+pub const KUBERNETES_ENABLED: bool = true;
 
 /// What kind of file a path holds, as far as linting goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,7 +33,9 @@ impl FileKind {
             return Some(Self::Dockerfile);
         }
         let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        // `secret.yaml.example` templates are manifests too: their Secrets count as existing.
+        let yaml = lower.strip_suffix(".example").unwrap_or(&lower);
+        if yaml.ends_with(".yaml") || yaml.ends_with(".yml") {
             return None;
         }
         Some(Self::Other)

@@ -9,12 +9,15 @@
 //! - [`finding`], [`severity`], [`source`]: what rules report and where;
 //! - [`suppress`]: `aigen:ignore` suppressions and the findings about them;
 //! - [`report`]: text, JSON and SARIF output;
-//! - [`dockerfile`]: the Dockerfile parser and rules.
+//! - [`dockerfile`]: the Dockerfile parser and rules;
+//! - [`k8s`]: the manifest loader and the Kubernetes rules; [`helm`]: Helm charts.
 
 pub mod constitution;
 pub mod context;
 pub mod dockerfile;
 pub mod finding;
+pub mod helm;
+pub mod k8s;
 pub mod kind;
 pub mod registry;
 pub mod report;
@@ -82,21 +85,23 @@ pub fn lint_text_as(
 /// Lints the manifests of one run together (paths as shown, texts), so cross-object rules see
 /// every object. This is where the walker hands manifests to the Kubernetes rules.
 pub fn lint_manifests(files: &[(&Path, &str)], constitution: &Constitution) -> Vec<Finding> {
-    files
+    let texts: Vec<k8s::ManifestText<'_>> = files
         .iter()
-        .flat_map(|(path, text)| lint_text_as(FileKind::Kubernetes, path, text, constitution))
-        .collect()
+        .map(|(path, text)| k8s::ManifestText::new(path, text))
+        .collect();
+    k8s::lint_documents(&texts, constitution)
 }
 
-/// Kubernetes manifests. The Kubernetes rules are wired in here; until then manifests get no
-/// findings (and [`walk`] does not pick them up, see [`kind::KUBERNETES_ENABLED`]).
+/// Kubernetes manifests, one file on its own. The service of each object is found from the
+/// object itself ([`k8s::set::service_of`]), not from the path; to let cross-object rules see
+/// several files together, use [`lint_manifests`].
 fn lint_kubernetes(
-    _path: &Path,
-    _text: &str,
-    _constitution: &Constitution,
+    path: &Path,
+    text: &str,
+    constitution: &Constitution,
     _service: Option<&str>,
 ) -> Vec<Finding> {
-    Vec::new()
+    k8s::lint(path, text, constitution)
 }
 
 #[cfg(test)]

@@ -232,9 +232,9 @@ pub fn rules() -> impl Iterator<Item = &'static Rule> {
         .chain(kubernetes_rules())
 }
 
-/// The Kubernetes rule table. The Kubernetes rules join the registry here.
+/// The Kubernetes rule table (manifests and Helm charts).
 fn kubernetes_rules() -> impl Iterator<Item = &'static Rule> {
-    std::iter::empty()
+    super::k8s::rules()
 }
 
 /// The rule with a code (`AG-D003`, any case) or a name (`pinned-base-image`).

@@ -36,6 +36,9 @@ pub struct Target {
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub targets: Vec<Target>,
+    /// Helm chart directories (`path` and `display` of the directory): linted as charts by
+    /// [`super::helm::lint_chart`], their files not one by one.
+    pub charts: Vec<Target>,
     pub errors: Vec<Error>,
 }
 
@@ -101,6 +104,15 @@ pub fn discover(
             if !is_file {
                 continue;
             }
+            if entry.file_name() == "Chart.yaml"
+                && let Some(dir) = entry.path().parent()
+            {
+                discovery.charts.push(Target {
+                    path: dir.to_path_buf(),
+                    display: display(dir),
+                    kind: None,
+                });
+            }
             let kind = match FileKind::from_name(entry.path()) {
                 Some(FileKind::Dockerfile) => Some(FileKind::Dockerfile),
                 None if kind::KUBERNETES_ENABLED => None,
@@ -115,7 +127,27 @@ pub fn discover(
     }
     discovery.targets.sort_by(|a, b| a.path.cmp(&b.path));
     discovery.targets.dedup_by(|a, b| a.path == b.path);
+    keep_top_level_charts(&mut discovery);
     discovery
+}
+
+/// Keeps the outermost charts (subcharts are rendered with their parent) and drops the files
+/// inside charts from the file targets: templates are not manifests until rendered.
+fn keep_top_level_charts(discovery: &mut Discovery) {
+    let charts = &mut discovery.charts;
+    charts.sort_by(|a, b| a.path.cmp(&b.path));
+    charts.dedup_by(|a, b| a.path == b.path);
+    let all: Vec<PathBuf> = charts.iter().map(|c| c.path.clone()).collect();
+    charts.retain(|chart| {
+        !all.iter()
+            .any(|other| *other != chart.path && chart.path.starts_with(other))
+    });
+    let charts = &discovery.charts;
+    discovery.targets.retain(|target| {
+        !charts
+            .iter()
+            .any(|chart| target.path.starts_with(&chart.path))
+    });
 }
 
 /// What linting a set of files gave.
@@ -318,6 +350,26 @@ fn lint_bytes(
         },
         _ => FileResult::Skipped(target.display.clone()),
     }
+}
+
+/// Lints Helm charts in parallel ([`super::helm::lint_chart`]); findings show paths relative to
+/// `cwd`, like the files'.
+pub fn lint_charts(
+    charts: &[Target],
+    cwd: &Path,
+    options: &super::helm::ChartOptions,
+    constitution: &Constitution,
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = charts
+        .par_iter()
+        .flat_map_iter(|chart| super::helm::lint_chart(&chart.path, options, constitution))
+        .map(|mut finding| {
+            finding.path = fsutil::relative_to(&finding.path, cwd);
+            finding
+        })
+        .collect();
+    findings.sort_by(Finding::report_order);
+    findings
 }
 
 /// Reads all of stdin.

@@ -1,0 +1,245 @@
+//! Helm charts against the constitution.
+//!
+//! Start with [`lint_chart`]: it checks the chart's own files (the `AG-K20x` rules of
+//! [`rules`], one per file), then renders the chart with `helm template` ([`render`]) and lints
+//! the rendered objects with the Kubernetes rules, as one set, each finding moved back to the
+//! template it came from. Without `helm` on `PATH` the chart's files are still checked and
+//! `AG-K206` says what to install.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::policy::constitution::Constitution;
+use crate::policy::finding::Finding;
+use crate::policy::k8s::check::{Reported, line_span};
+use crate::policy::k8s::yaml::{self, Node};
+use crate::policy::registry::Rule;
+use crate::policy::source::SourceFile;
+
+pub mod render;
+pub mod rules;
+
+pub use rules::RULES;
+
+/// How to render a chart.
+#[derive(Debug, Clone, Default)]
+pub struct ChartOptions {
+    /// A values file given with `--values`, over the chart's `values.yaml`.
+    pub values: Option<PathBuf>,
+    /// The `helm` program (default: `helm`, looked up on `PATH`).
+    pub helm: Option<OsString>,
+}
+
+/// True when a directory is a Helm chart (it holds a `Chart.yaml`).
+pub fn is_chart(dir: &Path) -> bool {
+    dir.join("Chart.yaml").is_file()
+}
+
+/// Lints a chart directory: its files, then its rendered manifests. `dir` is used as given in
+/// the paths of findings. Findings come back sorted.
+pub fn lint_chart(dir: &Path, options: &ChartOptions, constitution: &Constitution) -> Vec<Finding> {
+    let mut cx = ChartCx {
+        dir,
+        constitution,
+        findings: Vec::new(),
+    };
+    for (rule, check) in rules::CHART_CHECKS {
+        if cx.enabled(rule) {
+            check(&mut cx);
+        }
+    }
+    render::lint_rendered(&mut cx, options);
+    let mut findings = cx.findings;
+    findings.sort_by(Finding::report_order);
+    findings
+}
+
+/// A file of the chart, read.
+#[derive(Debug)]
+pub struct ChartFile {
+    /// The path findings carry.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// What the chart rules report through: the chart directory, the constitution, the findings.
+#[derive(Debug)]
+pub struct ChartCx<'a> {
+    pub dir: &'a Path,
+    pub constitution: &'a Constitution,
+    findings: Vec<Finding>,
+}
+
+impl ChartCx<'_> {
+    /// True when the constitution leaves the rule on.
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        self.constitution
+            .setting(rule.code, None)
+            .is_some_and(|s| s.enabled)
+    }
+
+    /// Reads a file of the chart (`None` when it does not exist or cannot be read as text).
+    pub fn read(&self, name: &str) -> Option<ChartFile> {
+        let path = self.dir.join(name);
+        let text = std::fs::read_to_string(&path).ok()?;
+        Some(ChartFile { path, text })
+    }
+
+    /// The chart directory's own name.
+    pub fn directory_name(&self) -> String {
+        let dir = if self.dir.as_os_str().is_empty() || self.dir == Path::new(".") {
+            std::env::current_dir().unwrap_or_default()
+        } else {
+            self.dir.to_path_buf()
+        };
+        dir.canonicalize()
+            .unwrap_or(dir)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The values files of the chart directory (`values.yaml`, `values-dev.yaml`, ...).
+    pub fn values_files(&self) -> Vec<String> {
+        list(self.dir)
+            .into_iter()
+            .filter(|name| {
+                name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml"))
+            })
+            .collect()
+    }
+
+    /// The names in `templates/`, when it is a directory.
+    pub fn templates(&self) -> Option<Vec<String>> {
+        let dir = self.dir.join("templates");
+        dir.is_dir().then(|| list(&dir))
+    }
+
+    /// Loads a chart file's first YAML document; YAML problems are reported under `rule`.
+    /// `None` when the file does not load.
+    pub fn parse(&mut self, rule: &Rule, file: &ChartFile) -> Option<Node> {
+        let loaded = yaml::load(&file.text);
+        if !loaded.problems.is_empty() {
+            for problem in &loaded.problems {
+                let message = format!(
+                    "`{}` is not valid YAML: {}",
+                    file_name(&file.path),
+                    problem.message
+                );
+                self.report_mark(rule, file, problem.mark, problem.mark, message)
+                    .help("fix the YAML");
+            }
+            return None;
+        }
+        let root = loaded.documents.into_iter().next().map(|d| d.root);
+        Some(root.unwrap_or(Node {
+            mark: yaml::Mark::new(1, 1),
+            end: yaml::Mark::new(1, 1),
+            data: yaml::Data::Scalar(yaml::Scalar::new("", true)),
+        }))
+    }
+
+    /// Reports a finding at a node of a chart file.
+    pub fn report(
+        &mut self,
+        rule: &Rule,
+        file: &ChartFile,
+        node: &Node,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        self.report_mark(rule, file, node.mark, node.end, message)
+    }
+
+    /// Reports a finding at the first line of a chart file.
+    pub fn report_top(
+        &mut self,
+        rule: &Rule,
+        file: &ChartFile,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        let start = yaml::Mark::new(1, 1);
+        self.report_mark(rule, file, start, start, message)
+    }
+
+    /// Reports a finding at a line and column of a chart file.
+    pub fn report_at(
+        &mut self,
+        rule: &Rule,
+        file: &ChartFile,
+        mark: yaml::Mark,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        self.report_mark(rule, file, mark, mark, message)
+    }
+
+    fn report_mark(
+        &mut self,
+        rule: &Rule,
+        file: &ChartFile,
+        start: yaml::Mark,
+        end: yaml::Mark,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        let Some(setting) = self
+            .constitution
+            .setting(rule.code, None)
+            .filter(|s| s.enabled)
+        else {
+            return Reported::new(None);
+        };
+        let source = SourceFile::new(&file.text);
+        let finding = Finding::new(rule.code, setting.severity, &file.path, message)
+            .at(line_span(&source, start, end))
+            .with_excerpt(&source);
+        self.findings.push(finding);
+        Reported::new(self.findings.last_mut())
+    }
+
+    /// Reports a finding about a whole file of the chart (which may not exist).
+    pub fn report_file(
+        &mut self,
+        rule: &Rule,
+        name: &str,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        let Some(setting) = self
+            .constitution
+            .setting(rule.code, None)
+            .filter(|s| s.enabled)
+        else {
+            return Reported::new(None);
+        };
+        self.findings.push(Finding::new(
+            rule.code,
+            setting.severity,
+            self.dir.join(name),
+            message,
+        ));
+        Reported::new(self.findings.last_mut())
+    }
+
+    /// Adds findings made elsewhere (the rendered manifests').
+    pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        self.findings.extend(findings);
+    }
+}
+
+/// The names of a directory's entries, sorted.
+fn list(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

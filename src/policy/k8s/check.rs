@@ -1,0 +1,165 @@
+//! [`Checker`]: what a Kubernetes rule reports through. It knows the object set, resolves each
+//! rule's setting for the service an object belongs to (off, severity, parameters), and turns a
+//! YAML node into the span and excerpt of a [`Finding`].
+//!
+//! Rules come in two shapes ([`Check`]): per object, run on every object of the set (in
+//! parallel), and per set, run once over all objects for the cross-object rules.
+
+use super::set::{Item, ObjectSet};
+use super::yaml::{Mark, Node};
+use crate::policy::constitution::RuleSetting;
+use crate::policy::finding::{Finding, Position, Span};
+use crate::policy::registry::Rule;
+use crate::policy::source::SourceFile;
+
+/// How a rule runs.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    /// On each object of the set.
+    Object(fn(&mut Checker<'_, '_>, &Item<'_>)),
+    /// Once over the whole set.
+    Set(fn(&mut Checker<'_, '_>)),
+    /// Reported by the loader or the chart checks, not run as a check.
+    Builtin,
+}
+
+/// A rule of the Kubernetes table and how it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    pub rule: &'static Rule,
+    pub check: Check,
+}
+
+/// The reporting context of the Kubernetes rules.
+#[derive(Debug)]
+pub struct Checker<'s, 'a> {
+    pub set: &'s ObjectSet<'a>,
+    /// Findings with the index of their file.
+    findings: Vec<(usize, Finding)>,
+}
+
+/// A finding just reported (or nothing, when the rule is off): add a help line to it.
+#[must_use = "a finding reads better with a help line; call `.help()` or drop it explicitly"]
+pub struct Reported<'c>(Option<&'c mut Finding>);
+
+impl<'c> Reported<'c> {
+    /// Wraps a finding just pushed (or nothing, when its rule is off).
+    pub fn new(finding: Option<&'c mut Finding>) -> Self {
+        Self(finding)
+    }
+
+    /// Adds what to do about it, in the imperative.
+    pub fn help(self, text: impl Into<String>) {
+        if let Some(finding) = self.0 {
+            finding.help = Some(text.into());
+        }
+    }
+}
+
+impl<'s, 'a> Checker<'s, 'a> {
+    /// A checker over a set, with no findings yet.
+    pub fn new(set: &'s ObjectSet<'a>) -> Self {
+        Self {
+            set,
+            findings: Vec::new(),
+        }
+    }
+
+    /// The rule's setting for the item's service, when the rule is on for it.
+    pub fn setting(&self, rule: &Rule, item: &Item<'_>) -> Option<&'a RuleSetting> {
+        self.set
+            .constitution
+            .setting(rule.code, item.service)
+            .filter(|setting| setting.enabled)
+    }
+
+    /// True when the rule is on for the item's service.
+    pub fn enabled(&self, rule: &Rule, item: &Item<'_>) -> bool {
+        self.setting(rule, item).is_some()
+    }
+
+    /// The rule's parameters for the item's service, as the type it declared.
+    pub fn params<P: Default + Clone + 'static>(&self, rule: &Rule, item: &Item<'_>) -> P {
+        self.set
+            .constitution
+            .setting(rule.code, item.service)
+            .and_then(|setting| setting.params::<P>())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Reports a finding of `rule` about `item`, pointing at `node`.
+    pub fn report(
+        &mut self,
+        rule: &Rule,
+        item: &Item<'_>,
+        node: &Node,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        self.report_span(rule, item, node.mark, node.end, message)
+    }
+
+    /// Reports a finding of `rule` about `item`, from a key to the end of its value when they
+    /// share a line (`replicas: 1`).
+    pub fn report_entry(
+        &mut self,
+        rule: &Rule,
+        item: &Item<'_>,
+        key: &Node,
+        value: &Node,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        let end = if value.mark.line == key.mark.line {
+            value.end
+        } else {
+            key.end
+        };
+        self.report_span(rule, item, key.mark, end, message)
+    }
+
+    fn report_span(
+        &mut self,
+        rule: &Rule,
+        item: &Item<'_>,
+        start: Mark,
+        end: Mark,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        let Some(setting) = self.setting(rule, item) else {
+            return Reported(None);
+        };
+        let manifest = self.set.manifest(item);
+        let span = line_span(&manifest.file.source, start, end);
+        let finding = Finding::new(rule.code, setting.severity, manifest.path(), message)
+            .at(span)
+            .with_excerpt(&manifest.file.source);
+        self.findings.push((item.file, finding));
+        Reported(self.findings.last_mut().map(|(_, finding)| finding))
+    }
+
+    /// The findings reported so far, each with the index of its file.
+    pub fn into_findings(self) -> Vec<(usize, Finding)> {
+        self.findings
+    }
+}
+
+/// The span of a node, kept to its first line: to its end when it ends on that line, else to the
+/// end of the line.
+pub fn line_span(source: &SourceFile<'_>, start: Mark, end: Mark) -> Span {
+    let end_column = if end.line == start.line && end.column > start.column {
+        end.column
+    } else {
+        (line_width(source, start.line) + 1).max(start.column + 1)
+    };
+    Span::new(
+        Position::new(start.line as usize, start.column as usize),
+        Position::new(start.line as usize, end_column as usize),
+    )
+}
+
+/// The number of characters on a 1-based line (0 past the end).
+pub fn line_width(source: &SourceFile<'_>, line: u32) -> u32 {
+    source.line(line as usize).map_or(0, |text| {
+        u32::try_from(text.chars().count()).unwrap_or(u32::MAX)
+    })
+}

@@ -1,0 +1,72 @@
+//! `AG-K006`: every long-running container has a readiness probe on the configured path.
+
+use super::probe::{ProbeParams, check_probe};
+use crate::policy::k8s::check::Checker;
+use crate::policy::k8s::set::Item;
+use crate::policy::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every container of a Deployment, StatefulSet, DaemonSet, ReplicaSet or Pod
+    /// has a `readinessProbe`, and that it is an HTTP GET on the path of the constitution's
+    /// `probes.readiness.path` (`/ready` in the Phase IV preset). Jobs and CronJobs are not
+    /// checked.
+    ///
+    /// ## Why is this bad?
+    /// Without a readiness probe a pod receives traffic the moment its process starts, before
+    /// it has connected to its database or warmed up: every rollout and restart drops requests.
+    /// Readiness must answer "can I serve now?", which is why the constitution keeps it on its
+    /// own path, apart from liveness.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: frontend-web
+    ///     livenessProbe:
+    ///       httpGet: { path: /health, port: http }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// containers:
+    ///   - name: frontend-web
+    ///     livenessProbe:
+    ///       httpGet: { path: /health, port: http }
+    ///     readinessProbe:
+    ///       httpGet: { path: /ready, port: http }
+    ///       initialDelaySeconds: 5
+    ///       periodSeconds: 10
+    /// ```
+    ///
+    /// ## Options
+    /// - `path`: the path to probe, over `probes.readiness.path`; set it per service under
+    ///   `services.<name>.rules.AG-K006.path`.
+    ///
+    /// ## References
+    /// checkov `CKV_K8S_9`, Polaris `readinessProbeMissing`, kube-linter `no-readiness-probe`,
+    /// kube-score `pod-probes`.
+    pub(crate) const RULE = {
+        code: "AG-K006",
+        name: "readiness-probe",
+        target: Kubernetes,
+        severity: Error,
+        summary: "containers have an HTTP readiness probe on the configured path",
+        aliases: [
+            Checkov("CKV_K8S_9"),
+            Polaris("readinessProbeMissing"),
+            KubeLinter("no-readiness-probe"),
+            KubeScore("pod-probes"),
+        ],
+        params: ProbeParams,
+    };
+}
+
+pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
+    let configured = cx
+        .set
+        .constitution
+        .probes
+        .as_ref()
+        .and_then(|p| p.readiness.as_ref());
+    check_probe(cx, item, &RULE, "readinessProbe", configured);
+}

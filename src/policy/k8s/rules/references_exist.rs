@@ -1,0 +1,187 @@
+//! `AG-K104`: the Secrets and ConfigMaps that workloads read exist, with the keys they read.
+
+use crate::policy::k8s::check::Checker;
+use crate::policy::k8s::set::Item;
+use crate::policy::k8s::yaml::Node;
+use crate::policy::registry::{NoParams, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks, across all files linted together, that every Secret and ConfigMap a workload
+    /// reads exists in its namespace, and has the key read: `env[].valueFrom.secretKeyRef` and
+    /// `configMapKeyRef`, `envFrom[].secretRef` and `configMapRef`, and `secret` and
+    /// `configMap` volumes (with their `items[].key`). References marked `optional: true` are
+    /// skipped. A Secret defined in a `*.example` template (`secret.yaml.example`) counts as
+    /// existing: the real one is created in the cluster from it.
+    ///
+    /// ## Why is this bad?
+    /// A missing Secret or key is only found when the pod starts: it stays in
+    /// `CreateContainerConfigError` and the rollout stalls. A key name that differs by a
+    /// character (`OPENAI_KEY` and `OPENAI_API_KEY`) is a classic of generated manifests.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// env:
+    ///   - name: OPENAI_API_KEY
+    ///     valueFrom:
+    ///       secretKeyRef: { name: todo-secret, key: OPENAI_KEY }
+    /// # secret.yaml.example defines todo-secrets with key OPENAI_API_KEY
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// env:
+    ///   - name: OPENAI_API_KEY
+    ///     valueFrom:
+    ///       secretKeyRef: { name: todo-secrets, key: OPENAI_API_KEY }
+    /// ```
+    ///
+    /// ## Options
+    /// None. The rule is a warning because the set linted may be partial; lint the whole
+    /// manifest directory to get the full picture.
+    ///
+    /// ## References
+    /// kube-linter `env-value-from`.
+    pub(crate) const RULE = {
+        code: "AG-K104",
+        name: "references-exist",
+        target: Kubernetes,
+        severity: Warning,
+        summary: "referenced Secrets, ConfigMaps and keys exist in the linted set",
+        aliases: [KubeLinter("env-value-from")],
+        params: NoParams,
+    };
+}
+
+/// One reference: the kind and name it reads, the key (if one), and the nodes to point at.
+struct Reference<'a> {
+    kind: &'static str,
+    name: &'a Node,
+    key: Option<&'a Node>,
+    via: &'static str,
+}
+
+pub(crate) fn check(cx: &mut Checker<'_, '_>) {
+    let set = cx.set;
+    for workload in set.workloads() {
+        for reference in references(workload) {
+            let Some(name) = reference.name.as_str() else {
+                continue;
+            };
+            let Some(target) = set.find(reference.kind, name, workload) else {
+                cx.report(
+                    &RULE,
+                    workload,
+                    reference.name,
+                    format!(
+                        "{} `{name}` read through `{}` is not among the linted files",
+                        reference.kind, reference.via
+                    ),
+                )
+                .help(
+                    "lint it together with this file (a `*.example` template counts), fix the \
+                     name, or mark the reference `optional: true`",
+                );
+                continue;
+            };
+            let Some(key_node) = reference.key else {
+                continue;
+            };
+            let Some(key) = key_node.as_str() else {
+                continue;
+            };
+            if !has_key(target, key) {
+                cx.report(
+                    &RULE,
+                    workload,
+                    key_node,
+                    format!("{} `{name}` has no key `{key}`", reference.kind),
+                )
+                .help(format!(
+                    "use one of its keys ({}) or add `{key}` to it",
+                    keys(target).join(", ")
+                ));
+            }
+        }
+    }
+}
+
+/// The data keys of a Secret or ConfigMap.
+fn keys<'a>(target: &Item<'a>) -> Vec<&'a str> {
+    ["data", "stringData", "binaryData"]
+        .iter()
+        .filter_map(|section| target.object.node.get(section))
+        .flat_map(|map| map.entries().iter().filter_map(|e| e.key.as_str()))
+        .collect()
+}
+
+fn has_key(target: &Item<'_>, key: &str) -> bool {
+    keys(target).contains(&key)
+}
+
+fn is_optional(node: &Node) -> bool {
+    node.get("optional").and_then(Node::as_bool) == Some(true)
+}
+
+/// Every non-optional reference of a workload's containers and volumes.
+fn references<'a>(workload: &Item<'a>) -> Vec<Reference<'a>> {
+    let mut found = Vec::new();
+    let Some(spec) = workload.object.pod_spec() else {
+        return found;
+    };
+    let mut push = |kind, holder: &'a Node, name_key: &str, key: Option<&'a Node>, via| {
+        if is_optional(holder) {
+            return;
+        }
+        if let Some(name) = holder.get(name_key) {
+            found.push(Reference {
+                kind,
+                name,
+                key,
+                via,
+            });
+        }
+    };
+    for container in spec.containers() {
+        for env in container.env() {
+            if let Some(r) = env.path(&["valueFrom", "secretKeyRef"]) {
+                push("Secret", r, "name", r.get("key"), "secretKeyRef");
+            }
+            if let Some(r) = env.path(&["valueFrom", "configMapKeyRef"]) {
+                push("ConfigMap", r, "name", r.get("key"), "configMapKeyRef");
+            }
+        }
+        let env_from = container
+            .node
+            .get("envFrom")
+            .map(Node::items)
+            .unwrap_or_default();
+        for source in env_from {
+            if let Some(r) = source.get("secretRef") {
+                push("Secret", r, "name", None, "envFrom.secretRef");
+            }
+            if let Some(r) = source.get("configMapRef") {
+                push("ConfigMap", r, "name", None, "envFrom.configMapRef");
+            }
+        }
+    }
+    for volume in spec.volumes() {
+        let sources = [
+            ("Secret", "secret", "secretName", "a secret volume"),
+            ("ConfigMap", "configMap", "name", "a configMap volume"),
+        ];
+        for (kind, key, name_key, via) in sources {
+            let Some(source) = volume.get(key) else {
+                continue;
+            };
+            let items = source.get("items").map(Node::items).unwrap_or_default();
+            if items.is_empty() {
+                push(kind, source, name_key, None, via);
+            }
+            for item in items {
+                push(kind, source, name_key, item.get("key"), via);
+            }
+        }
+    }
+    found
+}
