@@ -150,3 +150,25 @@ fn the_user_documentation_lists_every_dockerfile_rule() {
         );
     }
 }
+
+/// The rendered diagnostics of every failing fixture, pinned: what a user sees for each rule.
+#[test]
+fn rule_fixture_diagnostics() {
+    let constitution = Constitution::preset().unwrap();
+    let mut out = String::new();
+    for rule in registry::rules().filter(|r| r.target != Target::Kubernetes) {
+        let Some(fail) = fixture_for(rule.code, "fail").filter(|p| p.is_file()) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&fail).unwrap();
+        let path = header(&text, "path").map_or_else(|| PathBuf::from("Dockerfile"), PathBuf::from);
+        let service = service_for_path(&path, &constitution);
+        let findings: Vec<_> = dockerfile::lint(&path, &text, &constitution, service.as_deref())
+            .into_iter()
+            .filter(|f| f.code == rule.code)
+            .collect();
+        out.push_str(&format!("==== {} ({})\n", rule.code, rule.name));
+        out.push_str(&aigen::policy::report::text(&findings, false));
+    }
+    insta::assert_snapshot!(out);
+}
