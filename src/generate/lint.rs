@@ -6,6 +6,7 @@
 //! renders them and are left to `aigen lint` on the applied chart.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::extract::Artifact;
 use crate::apply::staging::LintStatus;
@@ -53,7 +54,11 @@ pub fn lint_artifacts(
             .find(|a| a.path == wanted)
             .map(|a| a.content.clone())
     };
-    let read = |path: &Path| in_answer(path).or_else(|| dockerignore::read_file(path));
+    let read = |path: &Path| {
+        in_answer(path)
+            .map(|text| Arc::new(dockerignore::DockerignoreFile::parse(&text)))
+            .or_else(|| dockerignore::read_file(path))
+    };
     let display = |path: &Path| crate::fsutil::relative_to(path, root);
 
     let manifests: Vec<(PathBuf, &str)> = artifacts

@@ -150,7 +150,11 @@ fn redact_yaml(text: &str) -> Option<String> {
                     break;
                 }
                 i += 1;
-                let Some(colon) = body.find(':') else {
+                // A comment line between entries holds no value.
+                let Some(colon) = body
+                    .find(':')
+                    .filter(|_| !body.trim_start().starts_with('#'))
+                else {
                     out.push_str(entry);
                     continue;
                 };
@@ -270,6 +274,21 @@ fn string_end(text: &str, start: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_between_entries_stay() {
+        let text = "apiVersion: v1\nkind: Secret\nstringData:\n  # Read by backend (src/settings.py:35)\n  DATABASE_URL: REPLACE_ME\n  # The signing key\n  SIGNING_KEY: q8Zr2LmX9vTw4Kp7\n";
+        let out = redact_secret_data(text).unwrap();
+        assert!(
+            out.contains("  # Read by backend (src/settings.py:35)\n"),
+            "{out}"
+        );
+        assert!(out.contains("  DATABASE_URL: REPLACE_ME\n"), "{out}");
+        assert!(
+            out.contains("  SIGNING_KEY: [REDACTED:k8s-secret-data]\n"),
+            "{out}"
+        );
+    }
 
     #[test]
     fn yaml_secret_values_go_and_keys_stay() {

@@ -276,8 +276,76 @@ fn assignment(caps: &Captures<'_>, extent: Option<Extent>) -> Option<Range<usize
     let keep = secret.trim().is_empty()
         || is_placeholder(secret)
         || is_block_indicator(secret)
-        || (!quoted && (is_code_reference(first_word(value)) || secret.starts_with('-')));
+        || (!quoted && (is_code_reference(first_word(value)) || secret.starts_with('-')))
+        || (!quoted && is_prose(secret))
+        || (weak_name(name) && !looks_like_key_material(secret));
     (!keep).then_some(range)
+}
+
+/// A value of five or more plain words (`configuration comes from the environment at run
+/// time`): a sentence, as in a comment or a heading, not a secret. Shorter runs of words may be a
+/// passphrase (`correct horse battery staple`) and stay redacted.
+fn is_prose(value: &str) -> bool {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    words.len() >= 5
+        && words.iter().all(|w| {
+            w.trim_end_matches([',', '.', ';', ':', ')'])
+                .trim_start_matches('(')
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
+        })
+}
+
+/// Words before `key` that make it a credential's name (`API_KEY`, `secretKey`, `SSH_KEY`).
+const CREDENTIAL_KEYS: &[&str] = &[
+    "api",
+    "secret",
+    "private",
+    "access",
+    "auth",
+    "encryption",
+    "signing",
+    "master",
+    "client",
+    "app",
+    "consumer",
+    "webhook",
+    "license",
+    "session",
+    "jwt",
+    "hmac",
+    "ssh",
+    "gpg",
+    "pgp",
+    "account",
+    "storage",
+    "admin",
+    "service",
+];
+
+/// Names whose only secret word is a bare `key` (`topologyKey`, `STRIPE_KEY`): weak evidence,
+/// since Kubernetes and most configuration formats are full of keys that are names. Their values
+/// count only when they look like key material.
+fn weak_name(name: &str) -> bool {
+    let words = words(name);
+    let n = words.len();
+    words.last().is_some_and(|w| w == "key")
+        && !(n >= 2 && CREDENTIAL_KEYS.contains(&words[n - 2].as_str()))
+}
+
+/// What a key's value looks like when it is one: a single token of 16 or more characters with
+/// letters and digits, and not a hostname, label or path (`kubernetes.io/hostname`).
+fn looks_like_key_material(value: &str) -> bool {
+    let v = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    let is_name = v.contains('/') && v.contains('.') && !v.contains('=')
+        || v.split('.').count() > 2
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    v.len() >= 16
+        && !v.contains(char::is_whitespace)
+        && v.chars().any(|c| c.is_ascii_digit())
+        && v.chars().any(|c| c.is_ascii_alphabetic())
+        && !is_name
 }
 
 /// The value up to the first space, for judging whether it is code.
@@ -635,6 +703,25 @@ mod tests {
         ] {
             assert!(!name_says_secret(name), "{name}");
         }
+    }
+
+    #[test]
+    fn infrastructure_names_and_sentences_are_not_secrets() {
+        for text in [
+            "topologyKey: kubernetes.io/hostname",
+            "# Secrets: configuration comes from the environment at run time",
+            "sortKey: createdAt",
+        ] {
+            assert_eq!(r(text), text);
+        }
+        assert_eq!(
+            r("STRIPE_KEY=sk9f8e7d6c5b4a3210ffee"),
+            "STRIPE_KEY=[REDACTED:secret-assignment]"
+        );
+        assert_eq!(
+            r("passphrase: correct horse battery staple"),
+            "passphrase: [REDACTED:secret-assignment]"
+        );
     }
 
     #[test]
