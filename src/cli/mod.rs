@@ -19,6 +19,7 @@ pub mod check;
 pub mod completions;
 pub mod detect;
 pub mod dockerfile;
+pub mod generate;
 pub mod generating;
 pub mod helm;
 pub mod history;
@@ -70,6 +71,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Show the services of the repository and what aigen knows about each.
     Detect(detect::DetectArgs),
+    /// Generate everything: a Dockerfile per service, the manifests and the Helm chart.
+    Generate(generate::GenerateAllArgs),
     /// Generate a Dockerfile and .dockerignore per service.
     Dockerfile(dockerfile::DockerfileArgs),
     /// Generate Kubernetes manifests, or review existing ones with `--review`.
@@ -125,6 +128,8 @@ pub fn main() -> std::process::ExitCode {
         Ok(status) => status,
         Err(error) if error.is_broken_pipe() => ExitStatus::Success,
         Err(error) => {
+            // Errors quote inputs (a path, a line, a server's message): no secret goes out.
+            let error = crate::phr::Redactor::from_environment().redact_error(error);
             context.printer.error(&error);
             error.exit_status()
         }
@@ -137,6 +142,7 @@ pub fn run(command: Command, context: &Context) -> Result<ExitStatus> {
     match command {
         Command::Init(args) => init::run(args, context),
         Command::Detect(args) => detect::run(args, context),
+        Command::Generate(args) => generate::run(args, context),
         Command::Dockerfile(args) => dockerfile::run(args, context),
         Command::Manifest(args) => manifest::run(args, context),
         Command::Helm(args) => helm::run(args, context),

@@ -1,0 +1,46 @@
+//! `aigen generate`: everything at once, as a first run wants it: a Dockerfile per service, the
+//! Kubernetes manifests and the Helm chart, staged for one review with `aigen apply`.
+
+use clap::Args;
+
+use super::Context;
+use super::args::GenerateArgs;
+use super::generating::{Session, run_jobs};
+use crate::error::{ExitStatus, Result};
+use crate::generate::jobs;
+
+#[derive(Debug, Args)]
+pub struct GenerateAllArgs {
+    /// Also write a Namespace object for the application.
+    #[arg(long)]
+    pub namespace: bool,
+
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+}
+
+pub fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
+    let mut session = Session::open(context)?;
+    if !args.namespace {
+        session.params.namespace = None;
+    }
+    let services = session.select(&[], true)?;
+    let provider = session.provider(&args.generate, &services)?;
+    let (params, constitution, root) = (
+        &session.params,
+        &session.constitution,
+        &session.settings.root,
+    );
+    let mut all: Vec<jobs::Job> = services
+        .iter()
+        // The builtin generator has no template for some stacks (Java); a model gets them all.
+        .filter(|service| {
+            !matches!(provider, crate::provider::Provider::Builtin(_))
+                || crate::generate::builtin::supports(service)
+        })
+        .map(|service| jobs::dockerfile(service, params, constitution, root))
+        .collect();
+    all.push(jobs::manifests(&services, params, constitution, root));
+    all.push(jobs::helm(&services, params, constitution));
+    run_jobs(&session, &provider, all, &args.generate, context)
+}
