@@ -9,6 +9,14 @@ use std::process::Output;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+// A test that uses two support modules compiles this twice, once in each: harmless.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/mod.rs"]
+mod common;
+
+#[allow(unused_imports)]
+pub use common::copy_tree;
+
 /// A temporary project directory with its own trail.
 pub struct Project {
     pub dir: TempDir,
@@ -135,19 +143,6 @@ pub fn stdout(output: &Output) -> String {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Copies a directory tree.
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().filter_map(|e| e.ok()) {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The fixtures of this suite.
