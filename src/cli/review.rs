@@ -13,7 +13,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::generate::constitution_text::{self, Audience};
 use crate::generate::extract::Expected;
 use crate::generate::jobs::Job;
-use crate::generate::prompt::{FILE_CAP, fence};
+use crate::generate::prompt::{fence_files, finding_values};
 use crate::policy::dockerfile::Dockerignore;
 use crate::policy::dockerfile::rules::dockerignore;
 use crate::policy::walk;
@@ -120,23 +120,11 @@ fn review_job(
         Kind::Dockerfile => Audience::Dockerfile,
         Kind::Manifest => Audience::Kubernetes,
     };
-    let fenced = files
-        .iter()
-        .map(|(path, text)| fence(path, text, FILE_CAP))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let finding_values: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            json!({
-                "path": crate::fsutil::slash_path(&f.path),
-                "line": f.line(),
-                "column": f.column(),
-                "code": f.code,
-                "message": f.message,
-            })
-        })
-        .collect();
+    let fenced = fence_files(
+        files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str())),
+    );
     let reviewed: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
     let added = match kind {
         Kind::Dockerfile => missing_dockerignores(&reviewed, &session.settings.root),
@@ -161,7 +149,7 @@ fn review_job(
         template: "review.md",
         context: json!({
             "rules": constitution_text::in_words(&session.constitution, audience),
-            "findings": finding_values,
+            "findings": finding_values(findings),
             "files": fenced,
         }),
         task: Task::Review {

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::extract::{self, Artifact, ExtractError};
 use super::jobs::Job;
 use super::lint::{self, Linted};
-use super::prompt::{FILE_CAP, Template, fence};
+use super::prompt::{Template, fence_files, finding_values};
 use crate::apply::staging::{Entry, LintStatus, NewArtifact, Staging};
 use crate::error::{Error, Result};
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
@@ -236,24 +236,12 @@ impl Generator<'_> {
     /// The next round: the fix template with the error findings and the files as they are.
     fn fix_round(&self, round: &Round, linted: &[Linted], errors: &[&Finding]) -> Result<Round> {
         let template = Template::load(self.prompts_dir, "fix.md")?;
-        let findings: Vec<serde_json::Value> = errors
-            .iter()
-            .map(|f| {
-                json!({
-                    "path": crate::fsutil::slash_path(&f.path),
-                    "line": f.line(),
-                    "column": f.column(),
-                    "code": f.code,
-                    "message": f.message,
-                    "help": f.help,
-                })
-            })
-            .collect();
-        let files: String = linted
-            .iter()
-            .map(|l| fence(&l.artifact.path, &l.artifact.content, FILE_CAP))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let findings = finding_values(errors.iter().copied());
+        let files = fence_files(
+            linted
+                .iter()
+                .map(|l| (l.artifact.path.as_str(), l.artifact.content.as_str())),
+        );
         let prompt = template.render(json!({ "findings": findings, "files": files }))?;
         Ok(Round {
             number: round.number + 1,
