@@ -11,14 +11,13 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::env;
-use super::manifest::{TomlDoc, version_in};
+use super::manifest::{TomlDoc, dependency_spec, version_in};
 use super::model::{
-    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
-    Sourced,
+    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, Sourced,
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
-use super::{argv, regex};
+use super::{argv, backend, regex};
 
 /// The default port of a Python web service.
 const DEFAULT_PORT: u16 = 8000;
@@ -73,15 +72,12 @@ pub fn detect(
     let entrypoint = kind.and_then(|kind| entrypoint(kind, &sources));
     let start_command = start_command(kind, entrypoint.as_ref(), port.value, &sources);
     let probes = Probes::pick(&routes::declared(&sources));
-    let class_origin = framework
-        .as_ref()
-        .map_or(Origin::Default, |f| f.origin.clone());
 
     Ok(Service {
         name: String::new(),
         path: dir.path.clone(),
         manifest: manifest.to_string(),
-        class: Sourced::new(ServiceClass::Backend, class_origin),
+        class: backend(framework.as_ref()),
         language: Sourced::new(Language::Python, dir.file_origin(manifest)),
         language_version: python_version,
         framework,
@@ -134,16 +130,10 @@ fn table_dependencies(doc: &TomlDoc<'_>, path: &[&str]) -> Vec<Dependency> {
     table
         .iter()
         .map(|(key, value)| {
-            let spec = match value.get_ref().as_str() {
+            let spec = match dependency_spec(value) {
+                None | Some("*") => String::new(),
                 Some(spec) => spec.to_string(),
-                None => value
-                    .get_ref()
-                    .get("version")
-                    .and_then(|v| v.get_ref().as_str())
-                    .unwrap_or("")
-                    .to_string(),
             };
-            let spec = if spec == "*" { String::new() } else { spec };
             Dependency {
                 name: key.get_ref().to_ascii_lowercase().replace('_', "-"),
                 spec,
@@ -189,12 +179,7 @@ fn framework(dependencies: &[Dependency], sources: &[SourceFile]) -> Option<Sour
         let dependency = dependencies.iter().find(|d| d.name == *name)?;
         let version = (!dependency.spec.is_empty()).then(|| dependency.spec.clone());
         Some(Sourced::new(
-            Framework {
-                kind: *kind,
-                major: version.as_deref().and_then(super::manifest::major),
-                version,
-                standalone: None,
-            },
+            Framework::declared(*kind, version),
             dependency.origin.clone(),
         ))
     });
@@ -205,15 +190,7 @@ fn framework(dependencies: &[Dependency], sources: &[SourceFile]) -> Option<Sour
             Some(file.sourced(module.as_str().to_string(), module.start()))
         })?;
         let kind = KNOWN.iter().find(|(name, _)| *name == found.value)?.1;
-        Some(Sourced::new(
-            Framework {
-                kind,
-                version: None,
-                major: None,
-                standalone: None,
-            },
-            found.origin,
-        ))
+        Some(Sourced::new(Framework::declared(kind, None), found.origin))
     })
 }
 
@@ -228,11 +205,13 @@ fn package_manager(
         ("poetry.lock", PackageManager::Poetry),
         ("Pipfile.lock", PackageManager::Pipenv),
     ];
-    if let Some((lock, manager)) = LOCKS.iter().find(|(lock, _)| dir.has(lock)) {
-        let origin = dir.file_origin(lock);
+    if let Some((lockfile, manager)) = LOCKS
+        .iter()
+        .find_map(|(lock, manager)| Some((dir.present(lock)?, *manager)))
+    {
         return (
-            Sourced::new(*manager, origin.clone()),
-            Some(Sourced::new(lock.to_string(), origin)),
+            Sourced::new(manager, lockfile.origin.clone()),
+            Some(lockfile),
         );
     }
     let tool = |name: &str| {

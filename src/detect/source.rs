@@ -201,6 +201,13 @@ impl ServiceDir {
         Origin::file(self.display(rel), 1)
     }
 
+    /// The name of a file the service has, as a fact stated at its line 1 (a lockfile), or
+    /// `None` when the walk did not find it.
+    pub fn present(&self, rel: &str) -> Option<Sourced<String>> {
+        self.has(rel)
+            .then(|| Sourced::new(rel.to_string(), self.file_origin(rel)))
+    }
+
     /// Reads one file; an unreadable file becomes a [`Problem`], at the first byte that is not
     /// UTF-8 when that is the fault.
     pub fn read(&self, rel: &str) -> Result<SourceFile, Problem> {
@@ -324,6 +331,17 @@ pub fn is_env_example(rel: &str) -> bool {
         name,
         ".env.example" | ".env.sample" | ".env.template" | ".env.dist" | "env.example"
     )
+}
+
+/// The port `re` finds in a one-file service holding `text` (for the ecosystems' tests).
+#[cfg(test)]
+pub fn port_in(text: &str, re: &Regex) -> Option<u16> {
+    let file = SourceFile {
+        path: "src/main".into(),
+        rel: "src/main".into(),
+        text: text.into(),
+    };
+    find_port(&[file], re).map(|port| port.value)
 }
 
 #[cfg(test)]
