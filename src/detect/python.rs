@@ -66,7 +66,12 @@ pub fn detect(
         .or_else(|| version_in(pipfile.as_ref()?.string(&["requires", "python_version"])?));
 
     let framework = framework(&dependencies, &sources);
-    let (package_manager, lockfile) = package_manager(dir, pyproject.as_ref(), pipfile.is_some());
+    let (package_manager, lockfile) = package_manager(
+        dir,
+        pyproject.as_ref(),
+        pipfile.is_some(),
+        requirements.as_ref(),
+    );
     let port = find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT));
     let kind = framework.as_ref().map(|f| f.value.kind);
     let entrypoint = kind.and_then(|kind| entrypoint(kind, &sources));
@@ -199,6 +204,7 @@ fn package_manager(
     dir: &ServiceDir,
     pyproject: Option<&TomlDoc<'_>>,
     has_pipfile: bool,
+    requirements: Option<&SourceFile>,
 ) -> (Sourced<PackageManager>, Option<Sourced<String>>) {
     const LOCKS: &[(&str, PackageManager)] = &[
         ("uv.lock", PackageManager::Uv),
@@ -225,15 +231,11 @@ fn package_manager(
         Sourced::new(PackageManager::Uv, origin)
     } else if has_pipfile {
         Sourced::new(PackageManager::Pipenv, dir.file_origin("Pipfile"))
-    } else if dir.has("requirements.txt") {
-        let origin = dir.file_origin("requirements.txt");
+    } else if let Some(file) = requirements {
+        let origin = dir.file_origin(&file.rel);
         // A requirements file that pins every package exactly is pip's lockfile.
-        let lock = dir
-            .read_optional("requirements.txt")
-            .ok()
-            .flatten()
-            .filter(|file| pins_everything(&file.text))
-            .map(|_| Sourced::new("requirements.txt".to_string(), origin.clone()));
+        let lock =
+            pins_everything(&file.text).then(|| Sourced::new(file.rel.clone(), origin.clone()));
         return (Sourced::new(PackageManager::Pip, origin), lock);
     } else {
         Sourced::default_value(PackageManager::Pip)
