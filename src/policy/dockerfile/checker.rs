@@ -329,6 +329,16 @@ impl<'a> Checker<'a> {
             .collect()
     }
 
+    /// Every command of every RUN in every stage, with the script it belongs to (for
+    /// [`Script::head_range`] and [`Script::source_range`]).
+    pub fn commands(&self) -> Vec<(&'a Script, &'a Command)> {
+        self.runs_in(&self.all_stages())
+            .into_iter()
+            .flat_map(|(_, scripts)| scripts)
+            .flat_map(|script| script.commands.iter().map(move |command| (script, command)))
+            .collect()
+    }
+
     /// The indices of every stage.
     pub fn all_stages(&self) -> Vec<usize> {
         (0..self.model.stages.len()).collect()
