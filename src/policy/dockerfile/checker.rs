@@ -400,27 +400,24 @@ impl<'a> Checker<'a> {
         lineage.reverse();
         for stage in lineage {
             for instruction in self.model.body(self.file, stage) {
-                match instruction.keyword {
-                    Keyword::Arg => {
-                        for word in &instruction.words {
-                            let (name, value) = match word.value.split_once('=') {
-                                Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                                None => {
-                                    // `ARG X` re-declares a global ARG with its default.
-                                    let inherited = self
-                                        .model
-                                        .global_args
-                                        .iter()
-                                        .find(|(n, _)| *n == word.value)
-                                        .and_then(|(_, v)| v.clone());
-                                    (word.value.clone(), inherited)
-                                }
-                            };
-                            vars.push((name, value));
-                        }
-                    }
-                    Keyword::Env => vars.extend(env_pairs(instruction)),
-                    _ => {}
+                let settings = match instruction.keyword {
+                    Keyword::Arg | Keyword::Env => instruction.settings(self.source()),
+                    _ => continue,
+                };
+                for setting in settings {
+                    let value = match setting.value {
+                        Some(value) => Some(value),
+                        // `ARG X` re-declares a global ARG with its default.
+                        None if instruction.keyword == Keyword::Arg => self
+                            .model
+                            .global_args
+                            .iter()
+                            .find(|(n, _)| *n == setting.name)
+                            .and_then(|(_, v)| v.clone()),
+                        // Not a valid ENV setting: nothing is set.
+                        None => continue,
+                    };
+                    vars.push((setting.name, value));
                 }
             }
         }
@@ -447,25 +444,5 @@ impl<'a> Checker<'a> {
             }
         }
         None
-    }
-}
-
-/// The `(name, value)` pairs of an ENV instruction (`ENV A=1 B=2` or the legacy `ENV A 1`).
-pub fn env_pairs(instruction: &Instruction) -> Vec<(String, Option<String>)> {
-    let words = &instruction.words;
-    match words.first() {
-        Some(first) if !first.value.contains('=') => {
-            let value = words[1..]
-                .iter()
-                .map(|w| w.value.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            vec![(first.value.clone(), Some(value))]
-        }
-        _ => words
-            .iter()
-            .filter_map(|w| w.value.split_once('='))
-            .map(|(n, v)| (n.to_string(), Some(v.to_string())))
-            .collect(),
     }
 }
