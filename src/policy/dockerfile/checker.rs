@@ -11,8 +11,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use super::ast::{Dockerfile, Instruction, Keyword, Logical};
-use super::model::Model;
+use super::ast::{Dockerfile, Instruction, Keyword, Logical, Word};
+use super::model::{Model, substitute};
 use super::shell::{self, Command};
 use crate::policy::constitution::RuleSetting;
 use crate::policy::context::FileContext;
@@ -431,18 +431,66 @@ impl<'a> Checker<'a> {
         stage_index: usize,
         keyword: Keyword,
     ) -> Option<(usize, &'a Instruction)> {
-        let stage = self.model.stages.get(stage_index)?;
-        for stage in self.model.lineage(stage) {
-            let found = self
-                .model
-                .body(self.file, stage)
-                .iter()
-                .rev()
-                .find(|i| i.keyword == keyword);
-            if let Some(instruction) = found {
-                return Some((stage.index, instruction));
-            }
-        }
-        None
+        self.last_in_lineage(stage_index, keyword, 0)
     }
+
+    /// The last instruction with a keyword in effect at the start of a stage: the nearest one
+    /// of the stages it builds on (its own instructions not counted).
+    pub fn inherited(
+        &self,
+        stage_index: usize,
+        keyword: Keyword,
+    ) -> Option<(usize, &'a Instruction)> {
+        self.last_in_lineage(stage_index, keyword, 1)
+    }
+
+    /// The last instruction with a keyword in the lineage of a stage, nearest stage first,
+    /// after skipping `skip` stages (the stage itself is the first).
+    fn last_in_lineage(
+        &self,
+        stage_index: usize,
+        keyword: Keyword,
+        skip: usize,
+    ) -> Option<(usize, &'a Instruction)> {
+        let stage = self.model.stages.get(stage_index)?;
+        self.model
+            .lineage(stage)
+            .into_iter()
+            .skip(skip)
+            .find_map(|stage| {
+                self.model
+                    .body(self.file, stage)
+                    .iter()
+                    .rev()
+                    .find(|i| i.keyword == keyword)
+                    .map(|instruction| (stage.index, instruction))
+            })
+    }
+
+    /// The `USER` in effect at the end of the final stage, with variables substituted; `None`
+    /// when there is no stage, no `USER`, or a `USER` without a value.
+    pub fn final_user(&self) -> Option<FinalUser<'a>> {
+        let last = self.model.final_stage()?;
+        let (stage, user) = self.effective(last.index, Keyword::User)?;
+        let word = user.words.first()?;
+        let (value, unresolved) = substitute(&word.value, &self.stage_vars(stage));
+        Some(FinalUser {
+            stage,
+            word,
+            value,
+            unresolved,
+        })
+    }
+}
+
+/// The user the final image runs as (see [`Checker::final_user`]).
+pub struct FinalUser<'a> {
+    /// The stage whose `USER` instruction it is (the final stage or one it builds on).
+    pub stage: usize,
+    /// The `USER` value as written.
+    pub word: &'a Word,
+    /// The value with the stage's variables substituted (`user` or `user:group`).
+    pub value: String,
+    /// True when a variable in it has no known value.
+    pub unresolved: bool,
 }
