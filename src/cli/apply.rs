@@ -77,17 +77,15 @@ pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
         return cluster(&args, &session, context);
     }
     let reviewer = Reviewer {
-        root: &session.settings.root,
-        staging: &session.staging,
-        store: &session.store,
-        constitution: &session.constitution,
-        printer: &context.printer,
-        feature: session.settings.feature.clone(),
-        command_line: command_line(),
         force: args.force,
         // With --yes nobody reads the diffs as they scroll by; -v shows them anyway.
         show_diffs: !args.output.is_json()
             && (!args.yes || context.printer.verbosity() >= Verbosity::Verbose),
+        ..session.reviewer(
+            &context.printer,
+            session.settings.feature.clone(),
+            command_line(),
+        )
     };
     if let Some(record) = &args.undo {
         let restored = reviewer.undo(record)?;
