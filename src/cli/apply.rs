@@ -361,11 +361,7 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
             },
             ..NewRecord::new(
                 format!("Cluster apply to {}", endpoint.context),
-                if session.settings.feature.is_some() {
-                    Stage::Misc
-                } else {
-                    Stage::General
-                },
+                Stage::of_work(session.settings.feature.as_deref()),
             )
         };
         let appended = session.store.append(record)?;

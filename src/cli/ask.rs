@@ -141,14 +141,7 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
         provider: Some(kind.name().into()),
         tool: kind.tool().map(|t| t.name().to_string()),
         command_line: Some(command_line()),
-        ..NewRecord::new(
-            title,
-            if feature.is_some() {
-                Stage::Misc
-            } else {
-                Stage::General
-            },
-        )
+        ..NewRecord::new(title, Stage::of_work(feature.as_deref()))
     };
     match result {
         Ok(response) => {

@@ -361,16 +361,8 @@ impl Generator<'_> {
                 name: round.template.name.clone(),
                 version: round.template.version.to_string(),
             }),
-            ..NewRecord::new(title, self.stage())
+            ..NewRecord::new(title, Stage::of_work(self.options.feature.as_deref()))
         };
         Ok(self.store.append(record)?.reference)
-    }
-
-    fn stage(&self) -> Stage {
-        if self.options.feature.is_some() {
-            Stage::Misc
-        } else {
-            Stage::General
-        }
     }
 }

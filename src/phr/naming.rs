@@ -44,6 +44,16 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The stage of aigen's own exchanges (generation, review, approval, apply): `misc`, work
+    /// on the feature, when there is one; `general` without.
+    pub fn of_work(feature: Option<&str>) -> Self {
+        if feature.is_some() {
+            Self::Misc
+        } else {
+            Self::General
+        }
+    }
+
     /// Every stage, in the order Spec-Kit Plus lists them.
     pub const ALL: [Stage; 10] = [
         Stage::Constitution,
