@@ -185,10 +185,7 @@ fn finish_text_or_json(
     text: String,
 ) -> Result<ExitStatus> {
     if json {
-        context.printer.out(
-            serde_json::to_string_pretty(&value)
-                .map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?,
-        )?;
+        context.printer.out_json(&value)?;
     } else {
         context.printer.status(text);
     }
@@ -284,10 +281,7 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
                 "applied": applied,
                 "record": record,
             });
-            printer.out(
-                serde_json::to_string_pretty(&value)
-                    .map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?,
-            )
+            printer.out_json(&value)
         };
         if args.dry_run || approved.is_empty() {
             printer.status(if args.dry_run {

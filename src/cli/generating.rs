@@ -229,10 +229,7 @@ pub fn run_jobs(
         let mut value =
             json!({ "provider": provider.kind().name(), "jobs": reports, "applied": review });
         session.redactor.redact_json(&mut value);
-        printer.out(
-            serde_json::to_string_pretty(&value)
-                .map_err(|e| Error::usage(format!("cannot encode the report as JSON: {e}")))?,
-        )?;
+        printer.out_json(&value)?;
     } else if review.is_none() {
         printer.status(format!(
             "staged in {}/; review and write with `aigen apply`",
@@ -322,10 +319,7 @@ fn dry_run(
         }
     }
     if json {
-        printer.out(
-            serde_json::to_string_pretty(&json!({ "dry_run": true, "jobs": items }))
-                .map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?,
-        )?;
+        printer.out_json(&json!({ "dry_run": true, "jobs": items }))?;
     }
     Ok(ExitStatus::Success)
 }
