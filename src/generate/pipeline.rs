@@ -306,12 +306,7 @@ impl Generator<'_> {
         linted: &[Linted],
         outcome: Outcome,
     ) -> Result<String> {
-        let status: LintStatus = lint::status_of(
-            &linted
-                .iter()
-                .flat_map(|l| l.findings.iter().cloned())
-                .collect::<Vec<_>>(),
-        );
+        let status: LintStatus = lint::status_of(linted.iter().flat_map(|l| &l.findings));
         let mut tests = vec![format!("aigen lint: {}", status.summary())];
         tests.extend(
             linted
