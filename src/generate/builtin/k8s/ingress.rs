@@ -47,10 +47,14 @@ pub(crate) fn ingress(cx: &Ctx<'_>) -> String {
             ),
         )
         .with("rules", rules);
-    let body = Map::new()
-        .with("apiVersion", "networking.k8s.io/v1")
-        .with("kind", "Ingress")
-        .with("metadata", cx.metadata(&params.app, "ingress", false))
+    let body = cx
+        .object(
+            "networking.k8s.io/v1",
+            "Ingress",
+            &params.app,
+            "ingress",
+            false,
+        )
         .with("spec", spec);
     render("Ingress: each front end at its own host.", body)
 }
