@@ -327,14 +327,7 @@ fn nested_port(configs: &[SourceFile]) -> Option<Sourced<u16>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn file(rel: &str, text: &str) -> SourceFile {
-        SourceFile {
-            path: rel.into(),
-            rel: rel.into(),
-            text: text.into(),
-        }
-    }
+    use crate::detect::source::in_memory as file;
 
     #[test]
     fn brackets_must_balance() {

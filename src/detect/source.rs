@@ -333,15 +333,20 @@ pub fn is_env_example(rel: &str) -> bool {
     )
 }
 
+/// A file of a service at the project root, for the ecosystems' tests.
+#[cfg(test)]
+pub fn in_memory(rel: &str, text: &str) -> SourceFile {
+    SourceFile {
+        path: rel.into(),
+        rel: rel.into(),
+        text: text.into(),
+    }
+}
+
 /// The port `re` finds in a one-file service holding `text` (for the ecosystems' tests).
 #[cfg(test)]
 pub fn port_in(text: &str, re: &Regex) -> Option<u16> {
-    let file = SourceFile {
-        path: "src/main".into(),
-        rel: "src/main".into(),
-        text: text.into(),
-    };
-    find_port(&[file], re).map(|port| port.value)
+    find_port(&[in_memory("src/main", text)], re).map(|port| port.value)
 }
 
 #[cfg(test)]
