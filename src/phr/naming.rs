@@ -83,11 +83,6 @@ impl Stage {
             Self::General => "general",
         }
     }
-
-    /// Whether records of this stage are filed under a feature's directory.
-    pub fn needs_feature(self) -> bool {
-        !matches!(self, Self::Constitution | Self::General)
-    }
 }
 
 impl fmt::Display for Stage {

@@ -56,11 +56,6 @@ impl Script {
         self.map.source_range(range)
     }
 
-    /// True when some command's output is piped into another.
-    pub fn has_pipe(&self) -> bool {
-        self.commands.iter().any(|c| c.joint == shell::Joint::Pipe)
-    }
-
     /// The source range of a command's program and subcommand (`apt-get install`), or of the
     /// program alone when it has no subcommand.
     pub fn head_range(&self, command: &Command) -> Range<usize> {
@@ -294,14 +289,6 @@ impl<'a> Checker<'a> {
         }
         self.findings.push(finding);
         Reported(self.findings.last_mut())
-    }
-
-    /// The instructions of the final stage (empty when there is no stage).
-    pub fn final_body(&self) -> &'a [Instruction] {
-        match self.model.final_stage() {
-            Some(stage) => self.model.body(self.file, stage),
-            None => &[],
-        }
     }
 
     /// Every instruction with the keyword, ONBUILD triggers excluded.

@@ -114,7 +114,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             for script in checker.scripts(instruction) {
                 let created = script.commands.iter().any(|command| {
                     command.program().is_some_and(|p| CREATORS.contains(&p))
-                        && command.args().iter().any(|a| a.value == name)
+                        && command.has_arg(&name)
                 });
                 if created {
                     return;
