@@ -341,11 +341,8 @@ impl Generator<'_> {
                 errors: u32::try_from(status.errors).unwrap_or(u32::MAX),
                 warnings: u32::try_from(status.warnings).unwrap_or(u32::MAX),
             }),
-            tokens: response.and_then(|r| r.usage).map(|u| phr::Tokens {
-                prompt: u.prompt_tokens,
-                completion: u.completion_tokens,
-            }),
-            latency_ms: response.map(|r| u64::try_from(r.latency.as_millis()).unwrap_or(u64::MAX)),
+            tokens: response.and_then(|r| r.usage).map(Into::into),
+            latency_ms: response.map(Response::latency_ms),
             outcome,
             reference: previous.map(|record| Reference {
                 relation: Relation::Fixes,
