@@ -24,7 +24,7 @@ use serde_json::Value;
 mod common;
 
 #[allow(unused_imports)]
-pub use common::copy_tree;
+pub use common::{aigen_command, copy_tree};
 
 /// An API key that must never show up anywhere a run leaves text.
 pub const KEY: &str = "sk-e2e-NEVERSHOWN-4f1d9c2b7a";
@@ -183,24 +183,6 @@ impl Project {
             .unwrap_or_else(|| panic!("the builtin generator writes no {path}"))
             .content
     }
-}
-
-/// The `aigen` binary with a clean environment (see [`Project::aigen`]).
-pub fn aigen_command() -> std::process::Command {
-    use assert_cmd::cargo::CommandCargoExt;
-    let mut command = std::process::Command::cargo_bin("aigen").unwrap();
-    for name in aigen::env_vars::ALL_AIGEN.iter().chain(&[
-        aigen::env_vars::OPENAI_API_KEY,
-        aigen::env_vars::OPENAI_BASE_URL,
-        aigen::env_vars::KUBECONFIG,
-        aigen::env_vars::SPECIFY_FEATURE,
-        aigen::env_vars::EDITOR,
-        "VISUAL",
-    ]) {
-        command.env_remove(name);
-    }
-    command.env("NO_COLOR", "1");
-    command
 }
 
 /// What one run of the binary did.

@@ -31,14 +31,10 @@ pub fn project(files: &[(&str, &str)]) -> TempDir {
     dir
 }
 
-/// `aigen` in a directory, with the environment cleared of aigen's variables.
+/// `aigen` in a directory, with a clean environment ([`common::aigen_command`]).
 pub fn aigen(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("aigen").unwrap();
-    command
-        .current_dir(dir)
-        .env_remove("AIGEN_POLICY")
-        .env_remove("AIGEN_CONFIG")
-        .env("NO_COLOR", "1");
+    let mut command = Command::from_std(common::aigen_command());
+    command.current_dir(dir);
     command
 }
 

@@ -41,8 +41,7 @@ impl Project {
     /// `aigen` run in the project, with aigen's and secret variables of the test's own
     /// environment removed.
     pub fn aigen(&self) -> Command {
-        let mut cmd = Command::cargo_bin("aigen").unwrap();
-        clean_env(&mut cmd);
+        let mut cmd = Command::from_std(common::aigen_command());
         cmd.current_dir(self.path());
         cmd
     }
@@ -122,19 +121,6 @@ impl Project {
         files.sort();
         files
     }
-}
-
-/// Removes variables that would change what the binary does or redacts.
-pub fn clean_env(cmd: &mut Command) {
-    for name in aigen::env_vars::ALL_AIGEN {
-        cmd.env_remove(name);
-    }
-    for (name, _) in std::env::vars() {
-        if aigen::phr::redact::rules::name_says_secret(&name) || name.starts_with("SPECIFY") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.env("NO_COLOR", "1");
 }
 
 pub fn stdout(output: &Output) -> String {
