@@ -57,6 +57,10 @@ pub fn run(
     if let Some(error) = discovery.errors.into_iter().next() {
         return Err(error);
     }
+    let root = settings
+        .root
+        .canonicalize()
+        .map_err(|e| Error::io("read", &settings.root, e))?;
     let mut files: Vec<(String, String)> = Vec::new();
     for target in discovery.targets {
         let Ok(text) = std::fs::read_to_string(&target.path) else {
@@ -68,7 +72,7 @@ pub fn run(
         if file_kind != kind.file_kind() {
             continue;
         }
-        let relative = relative_to_root(&target.path, &settings.root)?;
+        let relative = relative_to_root(&target.path, &root)?;
         files.push((relative, text));
     }
     if files.is_empty() {
@@ -200,16 +204,13 @@ fn missing_dockerignores(dockerfiles: &[String], root: &Path) -> Vec<MissingDock
         .collect()
 }
 
-/// A path relative to the project root, refusing files outside it.
+/// A path relative to the project root (`root`, canonical), refusing files outside it.
 fn relative_to_root(path: &Path, root: &Path) -> Result<String> {
     let absolute = path
         .canonicalize()
         .map_err(|e| Error::io("read", path, e))?;
-    let root = root
-        .canonicalize()
-        .map_err(|e| Error::io("read", root, e))?;
     absolute
-        .strip_prefix(&root)
+        .strip_prefix(root)
         .map(crate::fsutil::slash_path)
         .map_err(|_| {
             Error::usage(format!(
