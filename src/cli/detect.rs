@@ -1,4 +1,6 @@
 //! `aigen detect`: the services of the repository and what aigen knows about each.
+//!
+//! [`run`] detects and prints; [`render_text`] is the text layout, one block per service.
 
 use std::fmt::Write as _;
 

@@ -1,4 +1,7 @@
 //! The Ingress of the chart (optional): each front end at its own host, `<service>.<domain>`.
+//!
+//! [`ingress`] writes the template (`aigen helm --ingress`); the chart renders it only when
+//! `ingress.enabled` is set.
 
 use super::{Ctx, render};
 use crate::generate::builtin::yaml::{Map, Yaml};
