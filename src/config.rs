@@ -61,7 +61,7 @@ pub struct Config {
 
 /// Output and working paths, relative to the project root. `{service}` and `{app}` are replaced
 /// by the service and application names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Paths {
     /// Dockerfile per service (default `docker/{service}.Dockerfile`).

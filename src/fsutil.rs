@@ -10,17 +10,14 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// How aigen's temporary files are named; nothing takes a file named so for a real one.
+pub const TEMP_PREFIX: &str = ".aigen-tmp-";
+
 /// Writes `contents` to `path` atomically, creating parent directories as needed.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".aigen-tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
-    temp.write_all(contents)
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| Error::io("write", temp.path(), e))?;
+    let temp = temp_file(dir, contents, true)?;
     if let Ok(meta) = fs::metadata(path) {
         // Keep the permissions of the file being replaced (an executable script stays one).
         let _ = fs::set_permissions(temp.path(), meta.permissions());
@@ -28,6 +25,32 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     temp.persist(path)
         .map_err(|e| Error::io("replace", path, e.error))?;
     sync_dir(dir)
+}
+
+/// A temporary file in `dir` holding `contents`, readable by everyone (like files other tools
+/// write) and flushed to disk when `sync`; renaming it over the target is the caller's step.
+pub fn temp_file(dir: &Path, contents: &[u8], sync: bool) -> Result<tempfile::NamedTempFile> {
+    let mut temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = temp
+            .as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644));
+    }
+    temp.write_all(contents)
+        .and_then(|()| {
+            if sync {
+                temp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
+        .map_err(|e| Error::io("write", temp.path(), e))?;
+    Ok(temp)
 }
 
 /// Flushes a directory's entries to disk, so a rename in it survives a crash.
@@ -92,7 +115,7 @@ mod tests {
         let leftovers: Vec<_> = fs::read_dir(target.parent().unwrap())
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with(".aigen-tmp-"))
+            .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
             .collect();
         assert!(leftovers.is_empty());
     }

@@ -124,6 +124,13 @@ impl Printer {
             .map_err(|e| Error::io("write", "<stdout>", e))
     }
 
+    /// Writes `value` to stdout as pretty-printed JSON (the `--format json` of every command).
+    pub fn out_json(&self, value: &impl serde::Serialize) -> Result<()> {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
+        self.out(text)
+    }
+
     /// Writes data to stdout without a trailing newline (for streamed text).
     pub fn out_raw(&self, text: &str) -> Result<()> {
         let mut stdout = io::stdout().lock();

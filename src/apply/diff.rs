@@ -1,4 +1,7 @@
 //! Unified diffs of a staged artifact against its target, plain or coloured.
+//!
+//! [`unified`] makes the diff `aigen apply` shows and records; [`paint`] colours it for a
+//! terminal.
 
 use similar::TextDiff;
 

@@ -3,7 +3,7 @@
 //!
 //! Every write is atomic ([`fsutil::write_atomic`]): a crash leaves the old file whole. Before a
 //! target is replaced its previous content is kept, addressed by its hash, under
-//! `<staging>/backups/`; [`undo`] puts it back, but only when the target still holds exactly what
+//! `<staging>/backups/`; [`FileApplier::undo`] puts it back, but only when the target still holds exactly what
 //! the apply wrote, so a later hand edit is never lost.
 
 use std::fs;

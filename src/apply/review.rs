@@ -321,7 +321,10 @@ impl Reviewer<'_> {
                 .record
                 .clone()
                 .map(|record| Reference { relation, record }),
-            ..NewRecord::new(format!("{verb} {}", entry.target), self.stage())
+            ..NewRecord::new(
+                format!("{verb} {}", entry.target),
+                Stage::of_work(self.feature.as_deref()),
+            )
         };
         Ok(self.store.append(record)?.reference)
     }
@@ -354,19 +357,11 @@ impl Reviewer<'_> {
             }),
             ..NewRecord::new(
                 format!("Undo apply of {}", restored.join(", ")),
-                self.stage(),
+                Stage::of_work(self.feature.as_deref()),
             )
         };
         self.store.append(record)?;
         Ok(restored)
-    }
-
-    fn stage(&self) -> Stage {
-        if self.feature.is_some() {
-            Stage::Misc
-        } else {
-            Stage::General
-        }
     }
 }
 

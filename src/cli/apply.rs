@@ -77,17 +77,15 @@ pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
         return cluster(&args, &session, context);
     }
     let reviewer = Reviewer {
-        root: &session.settings.root,
-        staging: &session.staging,
-        store: &session.store,
-        constitution: &session.constitution,
-        printer: &context.printer,
-        feature: session.settings.feature.clone(),
-        command_line: command_line(),
         force: args.force,
         // With --yes nobody reads the diffs as they scroll by; -v shows them anyway.
         show_diffs: !args.output.is_json()
             && (!args.yes || context.printer.verbosity() >= Verbosity::Verbose),
+        ..session.reviewer(
+            &context.printer,
+            session.settings.feature.clone(),
+            command_line(),
+        )
     };
     if let Some(record) = &args.undo {
         let restored = reviewer.undo(record)?;
@@ -187,10 +185,7 @@ fn finish_text_or_json(
     text: String,
 ) -> Result<ExitStatus> {
     if json {
-        context.printer.out(
-            serde_json::to_string_pretty(&value)
-                .map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?,
-        )?;
+        context.printer.out_json(&value)?;
     } else {
         context.printer.status(text);
     }
@@ -286,10 +281,7 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
                 "applied": applied,
                 "record": record,
             });
-            printer.out(
-                serde_json::to_string_pretty(&value)
-                    .map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?,
-            )
+            printer.out_json(&value)
         };
         if args.dry_run || approved.is_empty() {
             printer.status(if args.dry_run {
@@ -363,11 +355,7 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
             },
             ..NewRecord::new(
                 format!("Cluster apply to {}", endpoint.context),
-                if session.settings.feature.is_some() {
-                    Stage::Misc
-                } else {
-                    Stage::General
-                },
+                Stage::of_work(session.settings.feature.as_deref()),
             )
         };
         let appended = session.store.append(record)?;

@@ -1,4 +1,7 @@
 //! Argument groups shared by several commands, so each flag is defined once.
+//!
+//! [`FormatArgs`] is `--format` for every command with JSON output; [`GenerateArgs`] holds the
+//! provider, model and run flags of `aigen generate`, `dockerfile`, `manifest` and `helm`.
 
 use clap::{Args, ValueEnum};
 

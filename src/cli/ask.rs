@@ -13,7 +13,7 @@ use super::args::FormatArgs;
 use super::generating::{command_line, project_redactor};
 use crate::detect;
 use crate::error::{Error, ExitStatus, Result};
-use crate::phr::{NewRecord, Outcome, Stage, Store, Tokens};
+use crate::phr::{NewRecord, Outcome, Stage, Store};
 use crate::policy::Constitution;
 use crate::provider::{
     Event, Provider, ProviderConfig, ProviderKind, RedactingSink, Request, Sink, Task,
@@ -141,25 +141,14 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
         provider: Some(kind.name().into()),
         tool: kind.tool().map(|t| t.name().to_string()),
         command_line: Some(command_line()),
-        ..NewRecord::new(
-            title,
-            if feature.is_some() {
-                Stage::Misc
-            } else {
-                Stage::General
-            },
-        )
+        ..NewRecord::new(title, Stage::of_work(feature.as_deref()))
     };
     match result {
         Ok(response) => {
             record.response = response.text.clone();
             record.model = Some(response.model.clone());
-            record.tokens = response.usage.map(|u| Tokens {
-                prompt: u.prompt_tokens,
-                completion: u.completion_tokens,
-            });
-            record.latency_ms =
-                Some(u64::try_from(response.latency.as_millis()).unwrap_or(u64::MAX));
+            record.tokens = response.usage.map(Into::into);
+            record.latency_ms = Some(response.latency_ms());
             let appended = store.append(record)?;
             if json {
                 let mut value = json!({

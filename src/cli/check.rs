@@ -209,10 +209,7 @@ fn infrastructure_files(root: &Path, session: &Session) -> Vec<String> {
 fn print(report: &Report, json: bool, context: &Context) -> Result<()> {
     let printer = &context.printer;
     if json {
-        return printer.out(
-            serde_json::to_string_pretty(report)
-                .map_err(|e| Error::usage(format!("cannot encode the report as JSON: {e}")))?,
-        );
+        return printer.out_json(report);
     }
     for problem in &report.problems {
         printer.out(format!(

@@ -1,4 +1,6 @@
 //! `aigen completions <shell>`: shell completions generated from the clap definitions.
+//!
+//! [`run`] writes the script for the shell named on the command line to stdout.
 
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;

@@ -1,4 +1,6 @@
 //! `aigen detect`: the services of the repository and what aigen knows about each.
+//!
+//! [`run`] detects and prints; [`render_text`] is the text layout, one block per service.
 
 use std::fmt::Write as _;
 
@@ -7,7 +9,7 @@ use clap::Args;
 use super::Context;
 use super::args::FormatArgs;
 use crate::detect::{self, Detection, Origin, Service, Sourced};
-use crate::error::{Error, ExitStatus, Result};
+use crate::error::{ExitStatus, Result};
 use crate::printer::{Printer, Tone};
 
 #[derive(Debug, Args)]
@@ -21,9 +23,7 @@ pub fn run(args: DetectArgs, context: &Context) -> Result<ExitStatus> {
     let detection = detect::detect(&settings.root, &settings.config);
     let printer = &context.printer;
     if args.output.is_json() {
-        let json = serde_json::to_string_pretty(&detection)
-            .map_err(|e| Error::usage(format!("cannot encode the detection as JSON: {e}")))?;
-        printer.out(json)?;
+        printer.out_json(&detection)?;
     } else {
         printer.out(render_text(&detection, printer))?;
     }

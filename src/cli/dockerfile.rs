@@ -1,4 +1,7 @@
 //! `aigen dockerfile`: a Dockerfile and .dockerignore per service, or a review of existing ones.
+//!
+//! [`run`] builds one job per service and hands it to [`super::generating::run_jobs`], or passes
+//! `--review` to [`super::review`].
 
 use std::path::PathBuf;
 

@@ -21,7 +21,7 @@ use crate::generate::params::builtin_params;
 use crate::generate::pipeline::{Generator, JobReport, RunOptions, SYSTEM};
 use crate::phr::{Redactor, Store};
 use crate::policy::{Constitution, Finding};
-use crate::printer::{Tone, Verbosity};
+use crate::printer::{Printer, Tone, Verbosity};
 use crate::provider::{Builtin, Provider, ProviderConfig, ProviderKind};
 use crate::settings::Settings;
 
@@ -108,6 +108,27 @@ impl Session {
             config.base_url = Some(url.clone());
         }
         Ok(Provider::new(&config)?)
+    }
+
+    /// A reviewer of this session's staged files that records its decisions under `feature`;
+    /// it neither forces nor shows diffs until the caller says so.
+    pub fn reviewer<'s>(
+        &'s self,
+        printer: &'s Printer,
+        feature: Option<String>,
+        command_line: String,
+    ) -> Reviewer<'s> {
+        Reviewer {
+            root: &self.settings.root,
+            staging: &self.staging,
+            store: &self.store,
+            constitution: &self.constitution,
+            printer,
+            feature,
+            command_line,
+            force: false,
+            show_diffs: false,
+        }
     }
 
     /// The feature records are filed under: the flag, else the settings'.
@@ -208,10 +229,7 @@ pub fn run_jobs(
         let mut value =
             json!({ "provider": provider.kind().name(), "jobs": reports, "applied": review });
         session.redactor.redact_json(&mut value);
-        printer.out(
-            serde_json::to_string_pretty(&value)
-                .map_err(|e| Error::usage(format!("cannot encode the report as JSON: {e}")))?,
-        )?;
+        printer.out_json(&value)?;
     } else if review.is_none() {
         printer.status(format!(
             "staged in {}/; review and write with `aigen apply`",
@@ -301,10 +319,7 @@ fn dry_run(
         }
     }
     if json {
-        printer.out(
-            serde_json::to_string_pretty(&json!({ "dry_run": true, "jobs": items }))
-                .map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?,
-        )?;
+        printer.out_json(&json!({ "dry_run": true, "jobs": items }))?;
     }
     Ok(ExitStatus::Success)
 }
@@ -323,15 +338,12 @@ fn apply_now(
         .filter(|e| targets.contains(&e.target))
         .collect();
     let reviewer = Reviewer {
-        root: &session.settings.root,
-        staging: &session.staging,
-        store: &session.store,
-        constitution: &session.constitution,
-        printer: &context.printer,
-        feature: options.feature.clone(),
-        command_line: options.command_line.clone(),
-        force: false,
         show_diffs: !options.json && context.printer.verbosity() >= Verbosity::Verbose,
+        ..session.reviewer(
+            &context.printer,
+            options.feature.clone(),
+            options.command_line.clone(),
+        )
     };
     reviewer.review(entries, &mut ApproveAll)
 }

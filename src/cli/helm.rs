@@ -1,4 +1,6 @@
 //! `aigen helm`: one Helm chart for all services.
+//!
+//! [`run`] builds the chart job and hands it to [`super::generating::run_jobs`].
 
 use clap::Args;
 

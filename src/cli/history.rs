@@ -273,9 +273,7 @@ impl Run<'_> {
         let mut json = serde_json::to_value(value)
             .map_err(|e| Error::usage(format!("cannot write JSON: {e}")))?;
         self.redactor.redact_json(&mut json);
-        let text = serde_json::to_string_pretty(&json)
-            .map_err(|e| Error::usage(format!("cannot write JSON: {e}")))?;
-        self.printer.out(text)
+        self.printer.out_json(&json)
     }
 
     /// The records that pass a filter, reading only the feature's directory when it can, and

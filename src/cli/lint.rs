@@ -275,9 +275,7 @@ fn list_rules(format: LintFormat, context: &Context) -> Result<ExitStatus> {
                     aliases: rule.aliases.iter().map(ToString::to_string).collect(),
                 })
                 .collect();
-            context
-                .printer
-                .out(serde_json::to_string_pretty(&listed).unwrap_or_default())?;
+            context.printer.out_json(&listed)?;
         }
         LintFormat::Text => {
             let name_width = rules.iter().map(|r| r.name.len()).max().unwrap_or(0);

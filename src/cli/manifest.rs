@@ -1,4 +1,7 @@
 //! `aigen manifest`: Kubernetes manifests per service, or a review of existing ones.
+//!
+//! [`run`] builds one job for the selected services and hands it to
+//! [`super::generating::run_jobs`], or passes `--review` to [`super::review`].
 
 use std::path::PathBuf;
 

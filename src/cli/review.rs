@@ -13,7 +13,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::generate::constitution_text::{self, Audience};
 use crate::generate::extract::Expected;
 use crate::generate::jobs::Job;
-use crate::generate::prompt::{FILE_CAP, fence};
+use crate::generate::prompt::{fence_files, finding_values};
 use crate::policy::dockerfile::Dockerignore;
 use crate::policy::dockerfile::rules::dockerignore;
 use crate::policy::walk;
@@ -57,6 +57,10 @@ pub fn run(
     if let Some(error) = discovery.errors.into_iter().next() {
         return Err(error);
     }
+    let root = settings
+        .root
+        .canonicalize()
+        .map_err(|e| Error::io("read", &settings.root, e))?;
     let mut files: Vec<(String, String)> = Vec::new();
     for target in discovery.targets {
         let Ok(text) = std::fs::read_to_string(&target.path) else {
@@ -68,7 +72,7 @@ pub fn run(
         if file_kind != kind.file_kind() {
             continue;
         }
-        let relative = relative_to_root(&target.path, &settings.root)?;
+        let relative = relative_to_root(&target.path, &root)?;
         files.push((relative, text));
     }
     if files.is_empty() {
@@ -120,23 +124,11 @@ fn review_job(
         Kind::Dockerfile => Audience::Dockerfile,
         Kind::Manifest => Audience::Kubernetes,
     };
-    let fenced = files
-        .iter()
-        .map(|(path, text)| fence(path, text, FILE_CAP))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let finding_values: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            json!({
-                "path": crate::fsutil::slash_path(&f.path),
-                "line": f.line(),
-                "column": f.column(),
-                "code": f.code,
-                "message": f.message,
-            })
-        })
-        .collect();
+    let fenced = fence_files(
+        files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str())),
+    );
     let reviewed: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
     let added = match kind {
         Kind::Dockerfile => missing_dockerignores(&reviewed, &session.settings.root),
@@ -161,7 +153,7 @@ fn review_job(
         template: "review.md",
         context: json!({
             "rules": constitution_text::in_words(&session.constitution, audience),
-            "findings": finding_values,
+            "findings": finding_values(findings),
             "files": fenced,
         }),
         task: Task::Review {
@@ -212,16 +204,13 @@ fn missing_dockerignores(dockerfiles: &[String], root: &Path) -> Vec<MissingDock
         .collect()
 }
 
-/// A path relative to the project root, refusing files outside it.
+/// A path relative to the project root (`root`, canonical), refusing files outside it.
 fn relative_to_root(path: &Path, root: &Path) -> Result<String> {
     let absolute = path
         .canonicalize()
         .map_err(|e| Error::io("read", path, e))?;
-    let root = root
-        .canonicalize()
-        .map_err(|e| Error::io("read", root, e))?;
     absolute
-        .strip_prefix(&root)
+        .strip_prefix(root)
         .map(crate::fsutil::slash_path)
         .map_err(|_| {
             Error::usage(format!(

@@ -10,12 +10,11 @@ use regex::Regex;
 
 use super::env;
 use super::model::{
-    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
-    Sourced,
+    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, Sourced,
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
-use super::{argv, regex};
+use super::{argv, backend, regex};
 
 /// The default port of a Go web service.
 const DEFAULT_PORT: u16 = 8080;
@@ -61,15 +60,12 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
         .map_or(Origin::Default, |e| e.origin.clone());
     let probes = Probes::pick(&routes::declared(&sources));
     let port = find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT));
-    let class_origin = framework
-        .as_ref()
-        .map_or(Origin::Default, |f| f.origin.clone());
 
     Ok(Service {
         name: String::new(),
         path: dir.path.clone(),
         manifest: "go.mod".to_string(),
-        class: Sourced::new(ServiceClass::Backend, class_origin),
+        class: backend(framework.as_ref()),
         language: Sourced::new(
             Language::Go,
             module
@@ -80,9 +76,7 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
         language_version: module.go,
         framework,
         package_manager: Sourced::new(PackageManager::Go, dir.file_origin("go.mod")),
-        lockfile: dir
-            .has("go.sum")
-            .then(|| Sourced::new("go.sum".to_string(), dir.file_origin("go.sum"))),
+        lockfile: dir.present("go.sum"),
         start_command: Sourced::new(vec![format!("./{BINARY}")], command_origin.clone()),
         build_command: Some(Sourced::new(
             argv(&["go", "build", "-o", BINARY, &package]),
@@ -178,25 +172,15 @@ fn framework(module: &GoMod, sources: &[SourceFile]) -> Option<Sourced<Framework
         .iter()
         .find(|r| r.value.0 == "github.com/gin-gonic/gin")
     {
-        let version = gin.value.1.clone();
+        let version = Some(gin.value.1.clone());
         return Some(Sourced::new(
-            Framework {
-                kind: FrameworkKind::Gin,
-                major: super::manifest::major(&version),
-                version: Some(version),
-                standalone: None,
-            },
+            Framework::declared(FrameworkKind::Gin, version),
             gin.origin.clone(),
         ));
     }
     let import = super::source::find_in(sources, &NET_HTTP)?;
     Some(Sourced::new(
-        Framework {
-            kind: FrameworkKind::NetHttp,
-            version: None,
-            major: None,
-            standalone: None,
-        },
+        Framework::declared(FrameworkKind::NetHttp, None),
         import.origin,
     ))
 }
@@ -238,6 +222,7 @@ static PORT: LazyLock<Regex> = LazyLock::new(|| {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::source::port_in;
 
     fn file(text: &str) -> SourceFile {
         SourceFile {
@@ -276,12 +261,7 @@ mod tests {
 
     #[test]
     fn listen_addresses() {
-        let src = |text: &str| SourceFile {
-            path: "main.go".into(),
-            rel: "main.go".into(),
-            text: text.into(),
-        };
-        let port = |text: &str| find_port(&[src(text)], &PORT).map(|p| p.value);
+        let port = |text: &str| port_in(text, &PORT);
         assert_eq!(port("http.ListenAndServe(\":8081\", nil)"), Some(8081));
         assert_eq!(port("r.Run(\"0.0.0.0:9090\")"), Some(9090));
         assert_eq!(port("if port == \"\" { port = \"7070\" }"), Some(7070));

@@ -12,13 +12,12 @@ use regex::Regex;
 use super::comments::Syntax;
 use super::env;
 use super::model::{
-    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
-    Sourced,
+    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, Sourced,
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, SourceFile, find_in, find_port, is_env_example};
-use super::{argv, regex};
-use super::{manifest, xml};
+use super::xml;
+use super::{argv, backend, regex};
 
 /// The default port of a Java web service (Spring Boot's).
 const DEFAULT_PORT: u16 = 8080;
@@ -77,12 +76,7 @@ pub fn detect(
         .unwrap_or(Sourced::default_value(DEFAULT_PORT));
     let framework = facts.boot.as_ref().map(|boot| {
         Sourced::new(
-            Framework {
-                kind: FrameworkKind::SpringBoot,
-                version: boot.value.clone(),
-                major: boot.value.as_deref().and_then(manifest::major),
-                standalone: None,
-            },
+            Framework::declared(FrameworkKind::SpringBoot, boot.value.clone()),
             boot.origin.clone(),
         )
     });
@@ -95,17 +89,12 @@ pub fn detect(
         name: String::new(),
         path: dir.path.clone(),
         manifest: manifest.to_string(),
-        class: Sourced::new(ServiceClass::Backend, boot_origin.clone()),
+        class: backend(framework.as_ref()),
         language: Sourced::new(Language::Java, dir.file_origin(manifest)),
         language_version: facts.java,
         framework,
         package_manager: Sourced::new(facts.manager, dir.file_origin(manifest)),
-        lockfile: dir.has("gradle.lockfile").then(|| {
-            Sourced::new(
-                "gradle.lockfile".to_string(),
-                dir.file_origin("gradle.lockfile"),
-            )
-        }),
+        lockfile: dir.present("gradle.lockfile"),
         start_command: Sourced::new(argv(&["java", "-jar", JAR]), boot_origin),
         build_command: Some(Sourced::new(
             build_command(dir, facts.manager, facts.boot.is_some()),
@@ -338,14 +327,7 @@ fn nested_port(configs: &[SourceFile]) -> Option<Sourced<u16>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn file(rel: &str, text: &str) -> SourceFile {
-        SourceFile {
-            path: rel.into(),
-            rel: rel.into(),
-            text: text.into(),
-        }
-    }
+    use crate::detect::source::in_memory as file;
 
     #[test]
     fn brackets_must_balance() {

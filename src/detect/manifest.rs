@@ -62,6 +62,15 @@ impl<'a> TomlDoc<'a> {
     }
 }
 
+/// The version requirement of one entry of a TOML dependency table, written either way the
+/// manifests allow: `name = "spec"` or `name = { version = "spec", ... }`.
+pub fn dependency_spec<'v>(value: &'v Spanned<DeValue<'_>>) -> Option<&'v str> {
+    let value = value.get_ref();
+    value
+        .as_str()
+        .or_else(|| value.get("version")?.get_ref().as_str())
+}
+
 fn toml_problem(file: &SourceFile, error: &toml::de::Error) -> Problem {
     let message = format!("invalid TOML: {}", error.message().trim_end());
     match error.span() {

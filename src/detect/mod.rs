@@ -210,6 +210,13 @@ fn name_services(root: &Path, services: &mut [Service]) {
     }
 }
 
+/// A back end, known as such from its framework when one was found (detectors for server-side
+/// languages have no other way to tell).
+fn backend(framework: Option<&Sourced<Framework>>) -> Sourced<ServiceClass> {
+    let origin = framework.map_or(Origin::Default, |f| f.origin.clone());
+    Sourced::new(ServiceClass::Backend, origin)
+}
+
 /// A command line as argv.
 fn argv(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|part| part.to_string()).collect()

@@ -164,6 +164,19 @@ pub struct Framework {
     pub standalone: Option<bool>,
 }
 
+impl Framework {
+    /// A framework with the version requirement its manifest declares, if any; the major
+    /// version is read from it.
+    pub fn declared(kind: FrameworkKind, version: Option<String>) -> Self {
+        Self {
+            kind,
+            major: version.as_deref().and_then(super::manifest::major),
+            version,
+            standalone: None,
+        }
+    }
+}
+
 /// The tool that installs a service's dependencies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

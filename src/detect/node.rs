@@ -145,10 +145,8 @@ fn framework(package: &Package<'_>, sources: &[SourceFile]) -> Option<Sourced<Fr
             .then(|| nextjs::standalone(nextjs::config(sources)).is_some());
         Some(Sourced::new(
             Framework {
-                kind: *kind,
-                major: major(&spec.value),
-                version: Some(spec.value),
                 standalone,
+                ..Framework::declared(*kind, Some(spec.value))
             },
             spec.origin,
         ))
@@ -183,8 +181,8 @@ fn package_manager(
     let lock_of = |manager: PackageManager| {
         LOCKS
             .iter()
-            .find(|(lock, m)| *m == manager && dir.has(lock))
-            .map(|(lock, _)| Sourced::new(lock.to_string(), dir.file_origin(lock)))
+            .filter(|(_, m)| *m == manager)
+            .find_map(|(lock, _)| dir.present(lock))
     };
     let declared = package.string(&["packageManager"]).and_then(|field| {
         let name = field.value.split('@').next().unwrap_or_default();
@@ -345,6 +343,7 @@ static PORT: LazyLock<Regex> = LazyLock::new(|| {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::source::port_in;
 
     #[test]
     fn runners() {
@@ -369,12 +368,7 @@ mod tests {
 
     #[test]
     fn port_patterns() {
-        let file = |text: &str| SourceFile {
-            path: "s.js".into(),
-            rel: "s.js".into(),
-            text: text.into(),
-        };
-        let port = |text: &str| find_port(&[file(text)], &PORT).map(|p| p.value);
+        let port = |text: &str| port_in(text, &PORT);
         assert_eq!(port("app.listen(process.env.PORT || 4000)"), Some(4000));
         assert_eq!(
             port("await app.listen(process.env.PORT ?? 3005);"),

@@ -11,14 +11,13 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::env;
-use super::manifest::{TomlDoc, version_in};
+use super::manifest::{TomlDoc, dependency_spec, version_in};
 use super::model::{
-    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
-    Sourced,
+    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, Sourced,
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
-use super::{argv, regex};
+use super::{argv, backend, regex};
 
 /// The default port of a Python web service.
 const DEFAULT_PORT: u16 = 8000;
@@ -67,21 +66,23 @@ pub fn detect(
         .or_else(|| version_in(pipfile.as_ref()?.string(&["requires", "python_version"])?));
 
     let framework = framework(&dependencies, &sources);
-    let (package_manager, lockfile) = package_manager(dir, pyproject.as_ref(), pipfile.is_some());
+    let (package_manager, lockfile) = package_manager(
+        dir,
+        pyproject.as_ref(),
+        pipfile.is_some(),
+        requirements.as_ref(),
+    );
     let port = find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT));
     let kind = framework.as_ref().map(|f| f.value.kind);
     let entrypoint = kind.and_then(|kind| entrypoint(kind, &sources));
     let start_command = start_command(kind, entrypoint.as_ref(), port.value, &sources);
     let probes = Probes::pick(&routes::declared(&sources));
-    let class_origin = framework
-        .as_ref()
-        .map_or(Origin::Default, |f| f.origin.clone());
 
     Ok(Service {
         name: String::new(),
         path: dir.path.clone(),
         manifest: manifest.to_string(),
-        class: Sourced::new(ServiceClass::Backend, class_origin),
+        class: backend(framework.as_ref()),
         language: Sourced::new(Language::Python, dir.file_origin(manifest)),
         language_version: python_version,
         framework,
@@ -134,16 +135,10 @@ fn table_dependencies(doc: &TomlDoc<'_>, path: &[&str]) -> Vec<Dependency> {
     table
         .iter()
         .map(|(key, value)| {
-            let spec = match value.get_ref().as_str() {
+            let spec = match dependency_spec(value) {
+                None | Some("*") => String::new(),
                 Some(spec) => spec.to_string(),
-                None => value
-                    .get_ref()
-                    .get("version")
-                    .and_then(|v| v.get_ref().as_str())
-                    .unwrap_or("")
-                    .to_string(),
             };
-            let spec = if spec == "*" { String::new() } else { spec };
             Dependency {
                 name: key.get_ref().to_ascii_lowercase().replace('_', "-"),
                 spec,
@@ -189,12 +184,7 @@ fn framework(dependencies: &[Dependency], sources: &[SourceFile]) -> Option<Sour
         let dependency = dependencies.iter().find(|d| d.name == *name)?;
         let version = (!dependency.spec.is_empty()).then(|| dependency.spec.clone());
         Some(Sourced::new(
-            Framework {
-                kind: *kind,
-                major: version.as_deref().and_then(super::manifest::major),
-                version,
-                standalone: None,
-            },
+            Framework::declared(*kind, version),
             dependency.origin.clone(),
         ))
     });
@@ -205,15 +195,7 @@ fn framework(dependencies: &[Dependency], sources: &[SourceFile]) -> Option<Sour
             Some(file.sourced(module.as_str().to_string(), module.start()))
         })?;
         let kind = KNOWN.iter().find(|(name, _)| *name == found.value)?.1;
-        Some(Sourced::new(
-            Framework {
-                kind,
-                version: None,
-                major: None,
-                standalone: None,
-            },
-            found.origin,
-        ))
+        Some(Sourced::new(Framework::declared(kind, None), found.origin))
     })
 }
 
@@ -222,17 +204,20 @@ fn package_manager(
     dir: &ServiceDir,
     pyproject: Option<&TomlDoc<'_>>,
     has_pipfile: bool,
+    requirements: Option<&SourceFile>,
 ) -> (Sourced<PackageManager>, Option<Sourced<String>>) {
     const LOCKS: &[(&str, PackageManager)] = &[
         ("uv.lock", PackageManager::Uv),
         ("poetry.lock", PackageManager::Poetry),
         ("Pipfile.lock", PackageManager::Pipenv),
     ];
-    if let Some((lock, manager)) = LOCKS.iter().find(|(lock, _)| dir.has(lock)) {
-        let origin = dir.file_origin(lock);
+    if let Some((lockfile, manager)) = LOCKS
+        .iter()
+        .find_map(|(lock, manager)| Some((dir.present(lock)?, *manager)))
+    {
         return (
-            Sourced::new(*manager, origin.clone()),
-            Some(Sourced::new(lock.to_string(), origin)),
+            Sourced::new(manager, lockfile.origin.clone()),
+            Some(lockfile),
         );
     }
     let tool = |name: &str| {
@@ -246,15 +231,11 @@ fn package_manager(
         Sourced::new(PackageManager::Uv, origin)
     } else if has_pipfile {
         Sourced::new(PackageManager::Pipenv, dir.file_origin("Pipfile"))
-    } else if dir.has("requirements.txt") {
-        let origin = dir.file_origin("requirements.txt");
+    } else if let Some(file) = requirements {
+        let origin = dir.file_origin(&file.rel);
         // A requirements file that pins every package exactly is pip's lockfile.
-        let lock = dir
-            .read_optional("requirements.txt")
-            .ok()
-            .flatten()
-            .filter(|file| pins_everything(&file.text))
-            .map(|_| Sourced::new("requirements.txt".to_string(), origin.clone()));
+        let lock =
+            pins_everything(&file.text).then(|| Sourced::new(file.rel.clone(), origin.clone()));
         return (Sourced::new(PackageManager::Pip, origin), lock);
     } else {
         Sourced::default_value(PackageManager::Pip)

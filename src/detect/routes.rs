@@ -164,14 +164,7 @@ pub fn join(prefix: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn file(rel: &str, text: &str) -> SourceFile {
-        SourceFile {
-            path: rel.into(),
-            rel: rel.into(),
-            text: text.into(),
-        }
-    }
+    use crate::detect::source::in_memory as file;
 
     fn picked(files: &[SourceFile]) -> (Option<String>, Option<String>) {
         let probes = Probes::pick(&declared(files));

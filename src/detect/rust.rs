@@ -9,14 +9,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::env;
-use super::manifest::{TomlDoc, major, version_in};
-use super::model::{
-    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
-    Sourced,
-};
+use super::manifest::{TomlDoc, dependency_spec, version_in};
+use super::model::{Framework, FrameworkKind, Language, PackageManager, Problem, Service, Sourced};
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
-use super::{argv, regex};
+use super::{argv, backend, regex};
 
 /// The default port of a Rust web service.
 const DEFAULT_PORT: u16 = 8080;
@@ -34,22 +31,18 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
         build.push("--locked");
     }
     let probes = Probes::pick(&routes::declared(&sources));
-    let class_origin = framework
-        .as_ref()
-        .map_or(Origin::Default, |f| f.origin.clone());
 
     Ok(Service {
         name: String::new(),
         path: dir.path.clone(),
         manifest: "Cargo.toml".to_string(),
-        class: Sourced::new(ServiceClass::Backend, class_origin),
+        class: backend(framework.as_ref()),
         language: Sourced::new(Language::Rust, dir.file_origin("Cargo.toml")),
         language_version: toolchain(dir, problems)
             .or_else(|| version_in(doc.string(&["package", "rust-version"])?)),
         framework,
         package_manager: Sourced::new(PackageManager::Cargo, dir.file_origin("Cargo.toml")),
-        lockfile: locked
-            .then(|| Sourced::new("Cargo.lock".to_string(), dir.file_origin("Cargo.lock"))),
+        lockfile: dir.present("Cargo.lock"),
         start_command: Sourced::new(
             vec![format!("./target/release/{}", binary.value)],
             binary.origin.clone(),
@@ -72,21 +65,9 @@ fn framework(doc: &TomlDoc<'_>) -> Option<Sourced<Framework>> {
     let dependencies = doc.table(&["dependencies"])?;
     KNOWN.iter().find_map(|(name, kind)| {
         let (key, value) = dependencies.get_key_value(*name)?;
-        let version = match value.get_ref().as_str() {
-            Some(version) => Some(version.to_string()),
-            None => value
-                .get_ref()
-                .get("version")
-                .and_then(|v| v.get_ref().as_str())
-                .map(str::to_string),
-        };
+        let version = dependency_spec(value).map(str::to_string);
         Some(Sourced::new(
-            Framework {
-                kind: *kind,
-                major: version.as_deref().and_then(major),
-                version,
-                standalone: None,
-            },
+            Framework::declared(*kind, version),
             doc.file.origin(key.span().start),
         ))
     })
@@ -151,15 +132,11 @@ static PORT: LazyLock<Regex> = LazyLock::new(|| {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::source::port_in;
 
     #[test]
     fn bind_addresses() {
-        let src = |text: &str| SourceFile {
-            path: "main.rs".into(),
-            rel: "src/main.rs".into(),
-            text: text.into(),
-        };
-        let port = |text: &str| find_port(&[src(text)], &PORT).map(|p| p.value);
+        let port = |text: &str| port_in(text, &PORT);
         assert_eq!(port("TcpListener::bind(\"0.0.0.0:3000\")"), Some(3000));
         assert_eq!(port(".bind((\"0.0.0.0\", 8081))?"), Some(8081));
         assert_eq!(port("SocketAddr::from(([0, 0, 0, 0], 4000))"), Some(4000));

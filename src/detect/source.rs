@@ -201,6 +201,13 @@ impl ServiceDir {
         Origin::file(self.display(rel), 1)
     }
 
+    /// The name of a file the service has, as a fact stated at its line 1 (a lockfile), or
+    /// `None` when the walk did not find it.
+    pub fn present(&self, rel: &str) -> Option<Sourced<String>> {
+        self.has(rel)
+            .then(|| Sourced::new(rel.to_string(), self.file_origin(rel)))
+    }
+
     /// Reads one file; an unreadable file becomes a [`Problem`], at the first byte that is not
     /// UTF-8 when that is the fault.
     pub fn read(&self, rel: &str) -> Result<SourceFile, Problem> {
@@ -324,6 +331,22 @@ pub fn is_env_example(rel: &str) -> bool {
         name,
         ".env.example" | ".env.sample" | ".env.template" | ".env.dist" | "env.example"
     )
+}
+
+/// A file of a service at the project root, for the ecosystems' tests.
+#[cfg(test)]
+pub fn in_memory(rel: &str, text: &str) -> SourceFile {
+    SourceFile {
+        path: rel.into(),
+        rel: rel.into(),
+        text: text.into(),
+    }
+}
+
+/// The port `re` finds in a one-file service holding `text` (for the ecosystems' tests).
+#[cfg(test)]
+pub fn port_in(text: &str, re: &Regex) -> Option<u16> {
+    find_port(&[in_memory("src/main", text)], re).map(|port| port.value)
 }
 
 #[cfg(test)]

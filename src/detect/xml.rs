@@ -101,12 +101,8 @@ mod tests {
     use super::*;
 
     fn check_text(text: &str) -> Result<(), (Option<usize>, Option<usize>, String)> {
-        let file = SourceFile {
-            path: "pom.xml".into(),
-            rel: "pom.xml".into(),
-            text: text.into(),
-        };
-        check(&file).map_err(|p| (p.line, p.column, p.message))
+        check(&crate::detect::source::in_memory("pom.xml", text))
+            .map_err(|p| (p.line, p.column, p.message))
     }
 
     #[test]

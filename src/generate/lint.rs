@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::extract::Artifact;
 use crate::apply::staging::LintStatus;
 use crate::policy::dockerfile::{self, rules::dockerignore};
-use crate::policy::{self, Constitution, FileKind, Finding, Severity};
+use crate::policy::{self, Constitution, Counts, FileKind, Finding};
 
 /// The findings of one artifact.
 #[derive(Debug, Clone)]
@@ -27,17 +27,14 @@ impl Linted {
     }
 }
 
-/// Counts of findings by severity.
-pub fn status_of(findings: &[Finding]) -> LintStatus {
-    let mut status = LintStatus::default();
-    for finding in findings {
-        match finding.severity {
-            Severity::Error => status.errors += 1,
-            Severity::Warning => status.warnings += 1,
-            Severity::Info => status.infos += 1,
-        }
+/// Counts of findings by severity, as the staging index keeps them.
+pub fn status_of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> LintStatus {
+    let counts = Counts::of(findings);
+    LintStatus {
+        errors: counts.error,
+        warnings: counts.warning,
+        infos: counts.info,
     }
-    status
 }
 
 /// Lints every artifact of an answer; `root` is the project root the paths are relative to.

@@ -14,10 +14,7 @@ use crate::settings::Settings;
 /// Parameters for `settings.app_name`, with the constitution's numbers and the config's paths.
 pub fn builtin_params(settings: &Settings, constitution: &Constitution) -> Params {
     let mut params = Params::for_app(&settings.app_name);
-    let paths = &settings.config.paths;
-    params.paths.dockerfile = paths.dockerfiles.clone();
-    params.paths.manifests = paths.manifests.clone();
-    params.paths.chart = paths.chart.clone();
+    params.paths = settings.config.paths.clone();
 
     if let Some(deployment) = &constitution.deployment {
         if let Some(replicas) = deployment.replicas {

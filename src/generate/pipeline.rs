@@ -15,7 +15,7 @@ use serde_json::json;
 use super::extract::{self, Artifact, ExtractError};
 use super::jobs::Job;
 use super::lint::{self, Linted};
-use super::prompt::{FILE_CAP, Template, fence};
+use super::prompt::{Template, fence_files, finding_values};
 use crate::apply::staging::{Entry, LintStatus, NewArtifact, Staging};
 use crate::error::{Error, Result};
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
@@ -236,24 +236,12 @@ impl Generator<'_> {
     /// The next round: the fix template with the error findings and the files as they are.
     fn fix_round(&self, round: &Round, linted: &[Linted], errors: &[&Finding]) -> Result<Round> {
         let template = Template::load(self.prompts_dir, "fix.md")?;
-        let findings: Vec<serde_json::Value> = errors
-            .iter()
-            .map(|f| {
-                json!({
-                    "path": crate::fsutil::slash_path(&f.path),
-                    "line": f.line(),
-                    "column": f.column(),
-                    "code": f.code,
-                    "message": f.message,
-                    "help": f.help,
-                })
-            })
-            .collect();
-        let files: String = linted
-            .iter()
-            .map(|l| fence(&l.artifact.path, &l.artifact.content, FILE_CAP))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let findings = finding_values(errors.iter().copied());
+        let files = fence_files(
+            linted
+                .iter()
+                .map(|l| (l.artifact.path.as_str(), l.artifact.content.as_str())),
+        );
         let prompt = template.render(json!({ "findings": findings, "files": files }))?;
         Ok(Round {
             number: round.number + 1,
@@ -318,12 +306,7 @@ impl Generator<'_> {
         linted: &[Linted],
         outcome: Outcome,
     ) -> Result<String> {
-        let status: LintStatus = lint::status_of(
-            &linted
-                .iter()
-                .flat_map(|l| l.findings.iter().cloned())
-                .collect::<Vec<_>>(),
-        );
+        let status: LintStatus = lint::status_of(linted.iter().flat_map(|l| &l.findings));
         let mut tests = vec![format!("aigen lint: {}", status.summary())];
         tests.extend(
             linted
@@ -358,11 +341,8 @@ impl Generator<'_> {
                 errors: u32::try_from(status.errors).unwrap_or(u32::MAX),
                 warnings: u32::try_from(status.warnings).unwrap_or(u32::MAX),
             }),
-            tokens: response.and_then(|r| r.usage).map(|u| phr::Tokens {
-                prompt: u.prompt_tokens,
-                completion: u.completion_tokens,
-            }),
-            latency_ms: response.map(|r| u64::try_from(r.latency.as_millis()).unwrap_or(u64::MAX)),
+            tokens: response.and_then(|r| r.usage).map(Into::into),
+            latency_ms: response.map(Response::latency_ms),
             outcome,
             reference: previous.map(|record| Reference {
                 relation: Relation::Fixes,
@@ -373,16 +353,8 @@ impl Generator<'_> {
                 name: round.template.name.clone(),
                 version: round.template.version.to_string(),
             }),
-            ..NewRecord::new(title, self.stage())
+            ..NewRecord::new(title, Stage::of_work(self.options.feature.as_deref()))
         };
         Ok(self.store.append(record)?.reference)
-    }
-
-    fn stage(&self) -> Stage {
-        if self.options.feature.is_some() {
-            Stage::Misc
-        } else {
-            Stage::General
-        }
     }
 }

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::assets;
 use crate::error::{Error, Location, Result};
+use crate::policy::Finding;
 
 /// Most bytes of one file put into a prompt; the rest is cut with a note saying so.
 pub const FILE_CAP: usize = 64 * 1024;
@@ -118,6 +119,35 @@ pub fn fence(path: &str, content: &str, cap: usize) -> String {
         ));
     }
     out
+}
+
+/// Several files of the repository, each through [`fence`] at [`FILE_CAP`], one after another:
+/// the `files` value of the review and fix templates.
+pub fn fence_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    files
+        .into_iter()
+        .map(|(path, content)| fence(path, content, FILE_CAP))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Findings as the templates read them (`findings`): where, which rule, what and how to fix it.
+pub fn finding_values<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> Vec<serde_json::Value> {
+    findings
+        .into_iter()
+        .map(|f| {
+            serde_json::json!({
+                "path": crate::fsutil::slash_path(&f.path),
+                "line": f.line(),
+                "column": f.column(),
+                "code": f.code,
+                "message": f.message,
+                "help": f.help,
+            })
+        })
+        .collect()
 }
 
 /// A fenced code block with `info` after the opening fence, using a fence longer than any run

@@ -15,8 +15,9 @@ use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
-use super::record::{front_matter_end, hex};
+use super::record::front_matter_end;
 use super::verify::{Finding, FindingKind};
+use crate::hash::hex;
 
 /// Length of a hash in hex digits.
 pub const HASH_LEN: usize = 64;

@@ -44,6 +44,16 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The stage of aigen's own exchanges (generation, review, approval, apply): `misc`, work
+    /// on the feature, when there is one; `general` without.
+    pub fn of_work(feature: Option<&str>) -> Self {
+        if feature.is_some() {
+            Self::Misc
+        } else {
+            Self::General
+        }
+    }
+
     /// Every stage, in the order Spec-Kit Plus lists them.
     pub const ALL: [Stage; 10] = [
         Stage::Constitution,
@@ -72,11 +82,6 @@ impl Stage {
             Self::Misc => "misc",
             Self::General => "general",
         }
-    }
-
-    /// Whether records of this stage are filed under a feature's directory.
-    pub fn needs_feature(self) -> bool {
-        !matches!(self, Self::Constitution | Self::General)
     }
 }
 

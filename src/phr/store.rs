@@ -20,7 +20,7 @@
 //! the same on a trail of ten records or a hundred thousand.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -40,7 +40,6 @@ use crate::fsutil;
 /// The state directory's name under the history root.
 pub const STATE_DIR: &str = ".aigen";
 const LOCK_FILE: &str = "lock";
-const TEMP_PREFIX: &str = ".aigen-tmp-";
 const STATE_GITIGNORE: &str =
     "# Local to each clone: the append lock and the ID cache.\nlock\nids.json\n";
 
@@ -529,36 +528,10 @@ fn read_entry(file: RecordFile) -> Result<Entry> {
     Ok(Entry { file, record })
 }
 
-/// A temporary file in `dir` holding `contents`, readable by everyone (like files other tools
-/// write) and flushed to disk when `sync`.
-fn temp_with(dir: &Path, contents: &[u8], sync: bool) -> Result<tempfile::NamedTempFile> {
-    let mut temp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = temp
-            .as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644));
-    }
-    temp.write_all(contents)
-        .and_then(|()| {
-            if sync {
-                temp.as_file().sync_all()
-            } else {
-                Ok(())
-            }
-        })
-        .map_err(|e| Error::io("write", temp.path(), e))?;
-    Ok(temp)
-}
-
 /// Writes a new file atomically; `Ok(false)` when a file of that name already exists.
 fn write_new(path: &Path, contents: &[u8], sync: bool) -> Result<bool> {
     let dir = fsutil::parent_dir(path);
-    let temp = temp_with(dir, contents, sync)?;
+    let temp = fsutil::temp_file(dir, contents, sync)?;
     match temp.persist_noclobber(path) {
         Ok(_) => {}
         Err(e) if e.error.kind() == ErrorKind::AlreadyExists => return Ok(false),
@@ -575,7 +548,7 @@ fn write_new(path: &Path, contents: &[u8], sync: bool) -> Result<bool> {
 pub(crate) fn write_replace(path: &Path, contents: &[u8], sync: bool) -> Result<()> {
     let dir = fsutil::parent_dir(path);
     fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
-    let temp = temp_with(dir, contents, sync)?;
+    let temp = fsutil::temp_file(dir, contents, sync)?;
     temp.persist(path)
         .map_err(|e| Error::io("replace", path, e.error))?;
     if sync {
@@ -589,7 +562,11 @@ pub(crate) fn write_replace(path: &Path, contents: &[u8], sync: bool) -> Result<
 pub(crate) fn remove_temp_files(dir: &Path) {
     if let Ok(entries) = fs::read_dir(dir) {
         for entry in entries.filter_map(|e| e.ok()) {
-            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(fsutil::TEMP_PREFIX)
+            {
                 let _ = fs::remove_file(entry.path());
             }
         }

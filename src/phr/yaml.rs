@@ -169,8 +169,8 @@ pub fn scalar(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// `text` double-quoted with YAML escapes (which JSON readers also understand for the common
-/// cases), on one line.
+/// `text` double-quoted on one line, with only the escapes YAML and JSON share (`\"`, `\\`,
+/// `\n`, `\t`, `\r`, `\uxxxx`), so the result is a valid scalar and a valid JSON string both.
 pub fn double_quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -182,11 +182,9 @@ pub fn double_quoted(text: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             c if printable_inline(c) => out.push(c),
-            c if (c as u32) <= 0xFFFF => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
+            // Everything above U+FFFF is printable: the escaped characters fit four digits.
             c => {
-                let _ = write!(out, "\\U{:08X}", c as u32);
+                let _ = write!(out, "\\u{:04x}", c as u32);
             }
         }
     }

@@ -45,11 +45,6 @@ impl Span {
             end: Position::new(line, column + width),
         }
     }
-
-    /// True when `line` lies within the span.
-    pub fn covers_line(&self, line: usize) -> bool {
-        (self.start.line..=self.end.line).contains(&line)
-    }
 }
 
 /// The source lines a finding's span covers, kept with the finding so it can be rendered

@@ -169,14 +169,6 @@ impl Rule {
         }
         text
     }
-
-    /// The hadolint codes this rule answers for in `# hadolint ignore=` pragmas.
-    pub fn hadolint_codes(&self) -> impl Iterator<Item = &'static str> {
-        self.aliases.iter().filter_map(|alias| match alias {
-            Alias::Hadolint(id) => Some(*id),
-            _ => None,
-        })
-    }
 }
 
 /// Declares a rule: its doc comment becomes [`Rule::docs`].

@@ -86,6 +86,15 @@ impl Usage {
     }
 }
 
+impl From<Usage> for crate::phr::Tokens {
+    fn from(usage: Usage) -> Self {
+        Self {
+            prompt: usage.prompt_tokens,
+            completion: usage.completion_tokens,
+        }
+    }
+}
+
 /// A provider's answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Response {
@@ -110,6 +119,11 @@ impl Response {
     /// output) and is therefore incomplete.
     pub fn is_truncated(&self) -> bool {
         self.finish_reason.as_deref() == Some(FINISH_LENGTH)
+    }
+
+    /// The latency in whole milliseconds, as records keep it.
+    pub fn latency_ms(&self) -> u64 {
+        u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX)
     }
 }
 

@@ -12,6 +12,11 @@ use aigen::detect::{
 };
 use aigen::generate::builtin::GeneratedFile;
 
+// A test that uses two support modules compiles this twice, once in each: harmless.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/mod.rs"]
+mod common;
+
 fn found<T>(value: T, path: &str) -> Sourced<T> {
     Sourced::at(value, path, 1)
 }
@@ -313,9 +318,7 @@ pub fn every_stack() -> Vec<Service> {
 /// Writes `files` under `root`, creating directories.
 pub fn write_files(root: &Path, files: &[GeneratedFile]) {
     for file in files {
-        let path = root.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &file.content).unwrap();
+        common::write_file(&root.join(&file.path), &file.content);
     }
 }
 

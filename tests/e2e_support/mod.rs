@@ -18,6 +18,14 @@ use aigen::generate::builtin::GeneratedFile;
 use aigen::phr::{Entry as RecordEntry, Store};
 use serde_json::Value;
 
+// A test that uses two support modules compiles this twice, once in each: harmless.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/mod.rs"]
+mod common;
+
+#[allow(unused_imports)]
+pub use common::{aigen_command, copy_tree};
+
 /// An API key that must never show up anywhere a run leaves text.
 pub const KEY: &str = "sk-e2e-NEVERSHOWN-4f1d9c2b7a";
 
@@ -82,9 +90,7 @@ impl Project {
 
     /// Writes a file of the project, creating directories.
     pub fn write(&self, relative: &str, text: &str) {
-        let path = self.path(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        common::write_file(&self.path(relative), text);
     }
 
     /// Every record of the trail, in chain order.
@@ -179,24 +185,6 @@ impl Project {
     }
 }
 
-/// The `aigen` binary with a clean environment (see [`Project::aigen`]).
-pub fn aigen_command() -> std::process::Command {
-    use assert_cmd::cargo::CommandCargoExt;
-    let mut command = std::process::Command::cargo_bin("aigen").unwrap();
-    for name in aigen::env_vars::ALL_AIGEN.iter().chain(&[
-        aigen::env_vars::OPENAI_API_KEY,
-        aigen::env_vars::OPENAI_BASE_URL,
-        aigen::env_vars::KUBECONFIG,
-        aigen::env_vars::SPECIFY_FEATURE,
-        aigen::env_vars::EDITOR,
-        "VISUAL",
-    ]) {
-        command.env_remove(name);
-    }
-    command.env("NO_COLOR", "1");
-    command
-}
-
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Run {
@@ -249,20 +237,6 @@ impl From<Output> for Run {
 /// A path in this repository.
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
-
-/// Copies a directory tree (hidden files included).
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// The names in a directory, sorted (empty when it does not exist).

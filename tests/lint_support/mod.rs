@@ -7,19 +7,13 @@ use std::path::Path;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-/// Copies a directory tree (fixtures) into `to`.
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+// A test that uses two support modules compiles this twice, once in each: harmless.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/mod.rs"]
+mod common;
+
+#[allow(unused_imports)]
+pub use common::copy_tree;
 
 /// A temporary project holding a copy of a fixture directory.
 pub fn project_from(fixture: &str) -> TempDir {
@@ -32,21 +26,15 @@ pub fn project_from(fixture: &str) -> TempDir {
 pub fn project(files: &[(&str, &str)]) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
+        common::write_file(&dir.path().join(path), content);
     }
     dir
 }
 
-/// `aigen` in a directory, with the environment cleared of aigen's variables.
+/// `aigen` in a directory, with a clean environment ([`common::aigen_command`]).
 pub fn aigen(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("aigen").unwrap();
-    command
-        .current_dir(dir)
-        .env_remove("AIGEN_POLICY")
-        .env_remove("AIGEN_CONFIG")
-        .env("NO_COLOR", "1");
+    let mut command = Command::from_std(common::aigen_command());
+    command.current_dir(dir);
     command
 }
 

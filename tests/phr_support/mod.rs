@@ -9,6 +9,14 @@ use std::process::Output;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+// A test that uses two support modules compiles this twice, once in each: harmless.
+#[allow(clippy::duplicate_mod)]
+#[path = "../common/mod.rs"]
+mod common;
+
+#[allow(unused_imports)]
+pub use common::copy_tree;
+
 /// A temporary project directory with its own trail.
 pub struct Project {
     pub dir: TempDir,
@@ -33,8 +41,7 @@ impl Project {
     /// `aigen` run in the project, with aigen's and secret variables of the test's own
     /// environment removed.
     pub fn aigen(&self) -> Command {
-        let mut cmd = Command::cargo_bin("aigen").unwrap();
-        clean_env(&mut cmd);
+        let mut cmd = Command::from_std(common::aigen_command());
         cmd.current_dir(self.path());
         cmd
     }
@@ -116,38 +123,12 @@ impl Project {
     }
 }
 
-/// Removes variables that would change what the binary does or redacts.
-pub fn clean_env(cmd: &mut Command) {
-    for name in aigen::env_vars::ALL_AIGEN {
-        cmd.env_remove(name);
-    }
-    for (name, _) in std::env::vars() {
-        if aigen::phr::redact::rules::name_says_secret(&name) || name.starts_with("SPECIFY") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.env("NO_COLOR", "1");
-}
-
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Copies a directory tree.
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().filter_map(|e| e.ok()) {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The fixtures of this suite.

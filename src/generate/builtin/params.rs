@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::Paths;
 use crate::detect::ServiceClass;
 
 /// What the builtin generator needs to know besides the services themselves.
@@ -56,8 +57,8 @@ pub struct Params {
     /// Address ranges the pods may not reach in the outside world (the cluster's own private
     /// ranges); everything else is open for egress, since the database is external.
     pub egress_blocked_cidrs: Vec<String>,
-    /// Where the files go.
-    pub paths: OutputPaths,
+    /// Where the files go: `aigen.toml`'s `[paths]`.
+    pub paths: Paths,
     /// The Helm chart's metadata and options.
     pub chart: ChartParams,
 }
@@ -130,18 +131,6 @@ pub struct ToolVersions {
     pub uv: String,
     pub poetry: String,
     pub pipenv: String,
-}
-
-/// Output paths, relative to the project root with `/` separators. `{service}` and `{app}` are
-/// replaced by the service's and the application's names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputPaths {
-    /// A service's Dockerfile; its `.dockerignore` is the same path plus `.dockerignore`.
-    pub dockerfile: String,
-    /// Directory of the Kubernetes manifests.
-    pub manifests: String,
-    /// Directory of the Helm chart.
-    pub chart: String,
 }
 
 /// The Helm chart's metadata and options.
@@ -230,11 +219,7 @@ impl Params {
                 "172.16.0.0/12".into(),
                 "192.168.0.0/16".into(),
             ],
-            paths: OutputPaths {
-                dockerfile: "docker/{service}.Dockerfile".into(),
-                manifests: "k8s".into(),
-                chart: "helm-charts/{app}".into(),
-            },
+            paths: Paths::default(),
             chart: ChartParams {
                 version: "1.0.0".into(),
                 app_version: "phase-4".into(),
@@ -263,9 +248,9 @@ impl Params {
         format!("{}-secrets", self.app)
     }
 
-    /// A service's Dockerfile path.
+    /// A service's Dockerfile path; its `.dockerignore` is the same path plus `.dockerignore`.
     pub fn dockerfile_path(&self, service: &str) -> String {
-        self.paths.dockerfile.replace("{service}", service)
+        self.paths.dockerfile_for(service)
     }
 
     /// The Kubernetes manifest directory.
@@ -275,7 +260,7 @@ impl Params {
 
     /// The Helm chart directory.
     pub fn chart_dir(&self) -> String {
-        self.paths.chart.replace("{app}", &self.app)
+        self.paths.chart_for(&self.app)
     }
 }
 

@@ -1,25 +1,10 @@
 //! Quoting for the three languages the generator writes strings into: JSON arrays (Dockerfile
 //! exec form), YAML scalars and POSIX shell words (Dockerfile `RUN`).
 
-/// A double-quoted string valid in JSON and in YAML: `\`, `"` and control characters escaped.
+/// A double-quoted string valid in JSON and in YAML: `\`, `"` and characters that are not
+/// printable escaped (the records' quoting, [`crate::phr::yaml::double_quoted`]).
 pub(crate) fn double(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::phr::yaml::double_quoted(text)
 }
 
 /// A JSON array of strings: the exec form of `CMD` and `HEALTHCHECK`.

@@ -13,9 +13,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::naming::Stage;
+use crate::hash::sha256_hex;
 
 mod parse;
 mod render;
@@ -322,20 +322,4 @@ impl Record {
         let meta = self.aigen.as_ref()?;
         meta.provider.as_deref().or(meta.tool.as_deref())
     }
-}
-
-/// Lowercase hex sha256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    out
 }

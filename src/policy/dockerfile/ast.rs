@@ -342,4 +342,67 @@ impl Instruction {
     pub fn command(&self) -> Logical {
         self.line.tail(self.command_start)
     }
+
+    /// The settings of an `ARG` or `ENV` instruction: one per `NAME=value` (or bare `NAME`)
+    /// word, or the single setting of the legacy `ENV NAME value words` form. `source` is the
+    /// file's text, for where the value of a `NAME=value` word starts as written.
+    pub fn settings(&self, source: &str) -> Vec<Setting> {
+        let words = &self.words;
+        let legacy =
+            self.keyword == Keyword::Env && words.first().is_some_and(|w| !w.value.contains('='));
+        if legacy {
+            let name = &words[0];
+            let value = words[1..]
+                .iter()
+                .map(|w| w.value.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            return vec![Setting {
+                name: name.value.clone(),
+                value: Some(value),
+                word: name.range.clone(),
+                name_range: name.range.clone(),
+                value_ranges: words[1..].iter().map(|w| w.range.clone()).collect(),
+            }];
+        }
+        words
+            .iter()
+            .map(|word| {
+                let (name, value) = match word.value.split_once('=') {
+                    Some((name, value)) => (name.to_string(), Some(value.to_string())),
+                    None => (word.value.clone(), None),
+                };
+                let name_end = (word.range.start + name.len()).min(word.range.end);
+                let raw = source.get(word.range.clone()).unwrap_or("");
+                let value_ranges = raw
+                    .find('=')
+                    .map(|eq| word.range.start + eq + 1..word.range.end)
+                    .into_iter()
+                    .collect();
+                Setting {
+                    name,
+                    value,
+                    word: word.range.clone(),
+                    name_range: word.range.start..name_end,
+                    value_ranges,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One setting of an `ARG` or `ENV` instruction (see [`Instruction::settings`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// The name, quotes removed.
+    pub name: String,
+    /// The value, quotes removed; `None` for an `ARG NAME` without a default.
+    pub value: Option<String>,
+    /// The word that holds the name (`NAME=value`, or `NAME` of the legacy form).
+    pub word: Range<usize>,
+    /// The name in the source.
+    pub name_range: Range<usize>,
+    /// Where the value is written: after the `=` of its word, or the words after the name in
+    /// the legacy form.
+    pub value_ranges: Vec<Range<usize>>,
 }

@@ -11,8 +11,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use super::ast::{Dockerfile, Instruction, Keyword, Logical};
-use super::model::Model;
+use super::ast::{Dockerfile, Instruction, Keyword, Logical, Word};
+use super::model::{Model, substitute};
 use super::shell::{self, Command};
 use crate::policy::constitution::RuleSetting;
 use crate::policy::context::FileContext;
@@ -54,11 +54,6 @@ impl Script {
     /// The source range of a range in the script.
     pub fn source_range(&self, range: Range<usize>) -> Range<usize> {
         self.map.source_range(range)
-    }
-
-    /// True when some command's output is piped into another.
-    pub fn has_pipe(&self) -> bool {
-        self.commands.iter().any(|c| c.joint == shell::Joint::Pipe)
     }
 
     /// The source range of a command's program and subcommand (`apt-get install`), or of the
@@ -296,14 +291,6 @@ impl<'a> Checker<'a> {
         Reported(self.findings.last_mut())
     }
 
-    /// The instructions of the final stage (empty when there is no stage).
-    pub fn final_body(&self) -> &'a [Instruction] {
-        match self.model.final_stage() {
-            Some(stage) => self.model.body(self.file, stage),
-            None => &[],
-        }
-    }
-
     /// Every instruction with the keyword, ONBUILD triggers excluded.
     pub fn instructions(&self, keyword: Keyword) -> impl Iterator<Item = &'a Instruction> + 'a {
         self.file
@@ -326,6 +313,16 @@ impl<'a> Checker<'a> {
             .flat_map(|stage| self.model.body(self.file, stage))
             .filter(|i| i.keyword == Keyword::Run)
             .map(|i| (i, scripts.of(i)))
+            .collect()
+    }
+
+    /// Every command of every RUN in every stage, with the script it belongs to (for
+    /// [`Script::head_range`] and [`Script::source_range`]).
+    pub fn commands(&self) -> Vec<(&'a Script, &'a Command)> {
+        self.runs_in(&self.all_stages())
+            .into_iter()
+            .flat_map(|(_, scripts)| scripts)
+            .flat_map(|script| script.commands.iter().map(move |command| (script, command)))
             .collect()
     }
 
@@ -390,27 +387,24 @@ impl<'a> Checker<'a> {
         lineage.reverse();
         for stage in lineage {
             for instruction in self.model.body(self.file, stage) {
-                match instruction.keyword {
-                    Keyword::Arg => {
-                        for word in &instruction.words {
-                            let (name, value) = match word.value.split_once('=') {
-                                Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                                None => {
-                                    // `ARG X` re-declares a global ARG with its default.
-                                    let inherited = self
-                                        .model
-                                        .global_args
-                                        .iter()
-                                        .find(|(n, _)| *n == word.value)
-                                        .and_then(|(_, v)| v.clone());
-                                    (word.value.clone(), inherited)
-                                }
-                            };
-                            vars.push((name, value));
-                        }
-                    }
-                    Keyword::Env => vars.extend(env_pairs(instruction)),
-                    _ => {}
+                let settings = match instruction.keyword {
+                    Keyword::Arg | Keyword::Env => instruction.settings(self.source()),
+                    _ => continue,
+                };
+                for setting in settings {
+                    let value = match setting.value {
+                        Some(value) => Some(value),
+                        // `ARG X` re-declares a global ARG with its default.
+                        None if instruction.keyword == Keyword::Arg => self
+                            .model
+                            .global_args
+                            .iter()
+                            .find(|(n, _)| *n == setting.name)
+                            .and_then(|(_, v)| v.clone()),
+                        // Not a valid ENV setting: nothing is set.
+                        None => continue,
+                    };
+                    vars.push((setting.name, value));
                 }
             }
         }
@@ -424,38 +418,66 @@ impl<'a> Checker<'a> {
         stage_index: usize,
         keyword: Keyword,
     ) -> Option<(usize, &'a Instruction)> {
+        self.last_in_lineage(stage_index, keyword, 0)
+    }
+
+    /// The last instruction with a keyword in effect at the start of a stage: the nearest one
+    /// of the stages it builds on (its own instructions not counted).
+    pub fn inherited(
+        &self,
+        stage_index: usize,
+        keyword: Keyword,
+    ) -> Option<(usize, &'a Instruction)> {
+        self.last_in_lineage(stage_index, keyword, 1)
+    }
+
+    /// The last instruction with a keyword in the lineage of a stage, nearest stage first,
+    /// after skipping `skip` stages (the stage itself is the first).
+    fn last_in_lineage(
+        &self,
+        stage_index: usize,
+        keyword: Keyword,
+        skip: usize,
+    ) -> Option<(usize, &'a Instruction)> {
         let stage = self.model.stages.get(stage_index)?;
-        for stage in self.model.lineage(stage) {
-            let found = self
-                .model
-                .body(self.file, stage)
-                .iter()
-                .rev()
-                .find(|i| i.keyword == keyword);
-            if let Some(instruction) = found {
-                return Some((stage.index, instruction));
-            }
-        }
-        None
+        self.model
+            .lineage(stage)
+            .into_iter()
+            .skip(skip)
+            .find_map(|stage| {
+                self.model
+                    .body(self.file, stage)
+                    .iter()
+                    .rev()
+                    .find(|i| i.keyword == keyword)
+                    .map(|instruction| (stage.index, instruction))
+            })
+    }
+
+    /// The `USER` in effect at the end of the final stage, with variables substituted; `None`
+    /// when there is no stage, no `USER`, or a `USER` without a value.
+    pub fn final_user(&self) -> Option<FinalUser<'a>> {
+        let last = self.model.final_stage()?;
+        let (stage, user) = self.effective(last.index, Keyword::User)?;
+        let word = user.words.first()?;
+        let (value, unresolved) = substitute(&word.value, &self.stage_vars(stage));
+        Some(FinalUser {
+            stage,
+            word,
+            value,
+            unresolved,
+        })
     }
 }
 
-/// The `(name, value)` pairs of an ENV instruction (`ENV A=1 B=2` or the legacy `ENV A 1`).
-pub fn env_pairs(instruction: &Instruction) -> Vec<(String, Option<String>)> {
-    let words = &instruction.words;
-    match words.first() {
-        Some(first) if !first.value.contains('=') => {
-            let value = words[1..]
-                .iter()
-                .map(|w| w.value.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            vec![(first.value.clone(), Some(value))]
-        }
-        _ => words
-            .iter()
-            .filter_map(|w| w.value.split_once('='))
-            .map(|(n, v)| (n.to_string(), Some(v.to_string())))
-            .collect(),
-    }
+/// The user the final image runs as (see [`Checker::final_user`]).
+pub struct FinalUser<'a> {
+    /// The stage whose `USER` instruction it is (the final stage or one it builds on).
+    pub stage: usize,
+    /// The `USER` value as written.
+    pub word: &'a Word,
+    /// The value with the stage's variables substituted (`user` or `user:group`).
+    pub value: String,
+    /// True when a variable in it has no known value.
+    pub unresolved: bool,
 }

@@ -3,7 +3,7 @@
 //! [`lint_with`] is the entry point: it parses the text ([`parser`]), builds the [`model`], runs
 //! every rule the constitution enables ([`rules::RULES`]) through a [`checker::Checker`], and
 //! applies the file's suppressions ([`pragmas`]). Each rule lives in its own file under
-//! [`rules`], with its documentation as its doc comment.
+//! [`mod@rules`], with its documentation as its doc comment.
 
 pub mod ast;
 pub mod checker;

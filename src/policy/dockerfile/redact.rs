@@ -33,21 +33,9 @@ pub fn sensitive_ranges(
         if !matches!(instruction.keyword, Keyword::Arg | Keyword::Env) {
             continue;
         }
-        let words = &instruction.words;
-        let legacy = instruction.keyword == Keyword::Env
-            && words.first().is_some_and(|w| !w.value.contains('='));
-        if legacy {
-            if is_secret(&words[0].value) {
-                ranges.extend(words[1..].iter().map(|w| w.range.clone()));
-            }
-            continue;
-        }
-        for word in words {
-            let raw = source.get(word.range.clone()).unwrap_or("");
-            if let Some(eq) = raw.find('=')
-                && is_secret(&raw[..eq])
-            {
-                ranges.push(word.range.start + eq + 1..word.range.end);
+        for setting in instruction.settings(source) {
+            if is_secret(&setting.name) {
+                ranges.extend(setting.value_ranges);
             }
         }
     }

@@ -14,6 +14,7 @@ use crate::policy::finding::Finding;
 use crate::policy::k8s::check::{Reported, line_span};
 use crate::policy::k8s::yaml::{self, Node};
 use crate::policy::registry::Rule;
+use crate::policy::severity::Severity;
 use crate::policy::source::SourceFile;
 
 pub mod render;
@@ -73,9 +74,24 @@ pub struct ChartCx<'a> {
 impl ChartCx<'_> {
     /// True when the constitution leaves the rule on.
     pub fn enabled(&self, rule: &Rule) -> bool {
+        self.severity(rule).is_some()
+    }
+
+    /// The rule's severity, when the constitution leaves it on.
+    fn severity(&self, rule: &Rule) -> Option<Severity> {
         self.constitution
             .setting(rule.code, None)
-            .is_some_and(|s| s.enabled)
+            .filter(|s| s.enabled)
+            .map(|s| s.severity)
+    }
+
+    /// Adds the finding `make` gives for the rule's severity, when the rule is on.
+    fn push(&mut self, rule: &Rule, make: impl FnOnce(Severity) -> Finding) -> Reported<'_> {
+        let Some(severity) = self.severity(rule) else {
+            return Reported::new(None);
+        };
+        self.findings.push(make(severity));
+        Reported::new(self.findings.last_mut())
     }
 
     /// Reads a file of the chart (`None` when it does not exist or cannot be read as text).
@@ -180,19 +196,12 @@ impl ChartCx<'_> {
         end: yaml::Mark,
         message: impl Into<String>,
     ) -> Reported<'_> {
-        let Some(setting) = self
-            .constitution
-            .setting(rule.code, None)
-            .filter(|s| s.enabled)
-        else {
-            return Reported::new(None);
-        };
-        let source = SourceFile::new(&file.text);
-        let finding = Finding::new(rule.code, setting.severity, &file.path, message)
-            .at(line_span(&source, start, end))
-            .with_excerpt(&source);
-        self.findings.push(finding);
-        Reported::new(self.findings.last_mut())
+        self.push(rule, |severity| {
+            let source = SourceFile::new(&file.text);
+            Finding::new(rule.code, severity, &file.path, message)
+                .at(line_span(&source, start, end))
+                .with_excerpt(&source)
+        })
     }
 
     /// Reports a finding about a whole file of the chart (which may not exist).
@@ -202,20 +211,10 @@ impl ChartCx<'_> {
         name: &str,
         message: impl Into<String>,
     ) -> Reported<'_> {
-        let Some(setting) = self
-            .constitution
-            .setting(rule.code, None)
-            .filter(|s| s.enabled)
-        else {
-            return Reported::new(None);
-        };
-        self.findings.push(Finding::new(
-            rule.code,
-            setting.severity,
-            self.dir.join(name),
-            message,
-        ));
-        Reported::new(self.findings.last_mut())
+        let path = self.dir.join(name);
+        self.push(rule, |severity| {
+            Finding::new(rule.code, severity, path, message)
+        })
     }
 
     /// Adds findings made elsewhere (the rendered manifests').

@@ -1,5 +1,5 @@
-//! Report renderers: findings as rustc-style text ([`text`]), one JSON document ([`json`]) or
-//! SARIF 2.1.0 for code-scanning services ([`sarif`]).
+//! Report renderers: findings as rustc-style text ([`mod@text`]), one JSON document
+//! ([`mod@json`]) or SARIF 2.1.0 for code-scanning services ([`mod@sarif`]).
 //!
 //! Renderers take findings that are already sorted ([`Finding::report_order`]) and return the
 //! whole report as a string; the command decides where it goes. [`Summary`] is the one-line count

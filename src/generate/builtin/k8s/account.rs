@@ -3,17 +3,11 @@
 
 use super::{Ctx, render};
 use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::yaml::Map;
 
 /// The ServiceAccount manifest.
 pub(crate) fn service_account(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
-    let body = Map::new()
-        .with("apiVersion", "v1")
-        .with("kind", "ServiceAccount")
-        .with(
-            "metadata",
-            cx.metadata(&facts.name, &facts.class.to_string(), true),
-        )
+    let body = cx
+        .service_object("v1", "ServiceAccount", facts)
         .with("automountServiceAccountToken", false);
     render(
         &format!(

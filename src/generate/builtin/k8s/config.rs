@@ -97,10 +97,8 @@ pub(crate) fn config_map(cx: &Ctx<'_>) -> String {
         data = data.with_comment(&name, &comment, value);
     }
     let name = cx.params.config_map_name();
-    let body = Map::new()
-        .with("apiVersion", "v1")
-        .with("kind", "ConfigMap")
-        .with("metadata", cx.metadata(&name, "config", false))
+    let body = cx
+        .object("v1", "ConfigMap", &name, "config", false)
         .with("data", cx.block(data, ".Values.config"));
     render(
         "ConfigMap: the services' non-secret settings. Secrets live in the Secret, never here.",
@@ -129,10 +127,8 @@ pub(crate) fn secret_example(cx: &Ctx<'_>) -> String {
          or create the Secret directly:\n\
          kubectl create secret generic {name}{namespace} --from-literal=NAME=value ..."
     );
-    let body = Map::new()
-        .with("apiVersion", "v1")
-        .with("kind", "Secret")
-        .with("metadata", cx.metadata(&name, "secrets", false))
+    let body = cx
+        .object("v1", "Secret", &name, "secrets", false)
         .with("type", "Opaque")
         .with("stringData", data);
     render(&what, body)
@@ -141,10 +137,8 @@ pub(crate) fn secret_example(cx: &Ctx<'_>) -> String {
 /// The chart's `templates/secret.yaml` body: stringData from the values.
 pub(crate) fn secret_template(cx: &Ctx<'_>) -> String {
     let name = cx.params.secret_name();
-    let body = Map::new()
-        .with("apiVersion", "v1")
-        .with("kind", "Secret")
-        .with("metadata", cx.metadata(&name, "secrets", false))
+    let body = cx
+        .object("v1", "Secret", &name, "secrets", false)
         .with("type", "Opaque")
         .with(
             "stringData",

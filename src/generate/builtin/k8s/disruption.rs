@@ -22,13 +22,8 @@ pub(crate) fn pod_disruption_budget(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
             "selector",
             Map::new().with("matchLabels", cx.selector(name)),
         );
-    let body = Map::new()
-        .with("apiVersion", "policy/v1")
-        .with("kind", "PodDisruptionBudget")
-        .with(
-            "metadata",
-            cx.metadata(name, &facts.class.to_string(), true),
-        )
+    let body = cx
+        .service_object("policy/v1", "PodDisruptionBudget", facts)
         .with("spec", spec);
     render(
         &format!(

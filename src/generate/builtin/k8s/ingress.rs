@@ -1,4 +1,7 @@
 //! The Ingress of the chart (optional): each front end at its own host, `<service>.<domain>`.
+//!
+//! [`ingress`] writes the template (`aigen helm --ingress`); the chart renders it only when
+//! `ingress.enabled` is set.
 
 use super::{Ctx, render};
 use crate::generate::builtin::yaml::{Map, Yaml};
@@ -47,10 +50,14 @@ pub(crate) fn ingress(cx: &Ctx<'_>) -> String {
             ),
         )
         .with("rules", rules);
-    let body = Map::new()
-        .with("apiVersion", "networking.k8s.io/v1")
-        .with("kind", "Ingress")
-        .with("metadata", cx.metadata(&params.app, "ingress", false))
+    let body = cx
+        .object(
+            "networking.k8s.io/v1",
+            "Ingress",
+            &params.app,
+            "ingress",
+            false,
+        )
         .with("spec", spec);
     render("Ingress: each front end at its own host.", body)
 }

@@ -73,6 +73,32 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The head of an object: `apiVersion`, `kind` and [`metadata`](Self::metadata).
+    pub fn object(
+        &self,
+        api_version: &str,
+        kind: &str,
+        name: &str,
+        component: &str,
+        per_service: bool,
+    ) -> Map {
+        Map::new()
+            .with("apiVersion", api_version)
+            .with("kind", kind)
+            .with("metadata", self.metadata(name, component, per_service))
+    }
+
+    /// The head of an object of one service, named after it, its class as component.
+    pub fn service_object(&self, api_version: &str, kind: &str, facts: &Facts<'_>) -> Map {
+        self.object(
+            api_version,
+            kind,
+            &facts.name,
+            &facts.class.to_string(),
+            true,
+        )
+    }
+
     /// `metadata` of an object: name, namespace, the recommended labels.
     pub fn metadata(&self, name: &str, component: &str, per_service: bool) -> Map {
         let namespace = match self.mode {

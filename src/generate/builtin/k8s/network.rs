@@ -101,13 +101,8 @@ pub(crate) fn network_policy(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
         )
         .with_comment("ingress", ingress_comment, vec![Yaml::Map(ingress)])
         .with("egress", egress);
-    let body = Map::new()
-        .with("apiVersion", "networking.k8s.io/v1")
-        .with("kind", "NetworkPolicy")
-        .with(
-            "metadata",
-            cx.metadata(name, &facts.class.to_string(), true),
-        )
+    let body = cx
+        .service_object("networking.k8s.io/v1", "NetworkPolicy", facts)
         .with("spec", spec);
     render(
         &format!(

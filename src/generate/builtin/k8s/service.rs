@@ -26,14 +26,7 @@ pub(crate) fn service(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
         .with("type", cx.pick(kind, "$svc.service.type"))
         .with("selector", cx.selector(name))
         .with("ports", vec![Yaml::Map(port)]);
-    let body = Map::new()
-        .with("apiVersion", "v1")
-        .with("kind", "Service")
-        .with(
-            "metadata",
-            cx.metadata(name, &facts.class.to_string(), true),
-        )
-        .with("spec", spec);
+    let body = cx.service_object("v1", "Service", facts).with("spec", spec);
     let what = match node_port {
         Some(node_port) => format!(
             "Service of `{}`: NodePort {node_port} to port {}.",

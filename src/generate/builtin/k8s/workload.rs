@@ -59,10 +59,8 @@ pub(crate) fn deployment(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
                 )
                 .with("spec", pod),
         );
-    let body = Map::new()
-        .with("apiVersion", "apps/v1")
-        .with("kind", "Deployment")
-        .with("metadata", cx.metadata(name, &component, true))
+    let body = cx
+        .service_object("apps/v1", "Deployment", facts)
         .with("spec", spec);
     render(
         &format!(

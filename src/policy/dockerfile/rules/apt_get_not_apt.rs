@@ -40,13 +40,11 @@ declare_rule! {
 
 /// Checks every command.
 pub(crate) fn check(checker: &mut Checker<'_>) {
-    for (_, scripts) in checker.runs_in(&checker.all_stages()) {
-        for script in scripts {
-            for command in script.running("apt") {
-                checker
-                    .report(script.head_range(command), "`apt` is for interactive use")
-                    .help("use `apt-get` in scripts");
-            }
+    for (script, command) in checker.commands() {
+        if command.program() == Some("apt") {
+            checker
+                .report(script.head_range(command), "`apt` is for interactive use")
+                .help("use `apt-get` in scripts");
         }
     }
 }

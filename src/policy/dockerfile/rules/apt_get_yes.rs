@@ -40,28 +40,23 @@ declare_rule! {
 
 /// Checks every `apt-get install`.
 pub(crate) fn check(checker: &mut Checker<'_>) {
-    for (_, scripts) in checker.runs_in(&checker.all_stages()) {
-        for script in scripts {
-            for command in script
-                .commands
+    for (script, command) in checker.commands() {
+        if !command.runs("apt-get", "install") {
+            continue;
+        }
+        let yes = command.has_option("--yes", Some('y'))
+            || command.has_option("--assume-yes", None)
+            || command
+                .args()
                 .iter()
-                .filter(|c| c.runs("apt-get", "install"))
-            {
-                let yes = command.has_option("--yes", Some('y'))
-                    || command.has_option("--assume-yes", None)
-                    || command
-                        .args()
-                        .iter()
-                        .any(|w| w.value == "-qq" || w.value == "-q=2");
-                if !yes {
-                    checker
-                        .report(
-                            script.head_range(command),
-                            "`apt-get install` without `-y` waits for an answer",
-                        )
-                        .help("add `-y`");
-                }
-            }
+                .any(|w| w.value == "-qq" || w.value == "-q=2");
+        if !yes {
+            checker
+                .report(
+                    script.head_range(command),
+                    "`apt-get install` without `-y` waits for an answer",
+                )
+                .help("add `-y`");
         }
     }
 }

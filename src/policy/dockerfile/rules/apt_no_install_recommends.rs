@@ -41,29 +41,22 @@ declare_rule! {
 
 /// Checks every `apt-get install`.
 pub(crate) fn check(checker: &mut Checker<'_>) {
-    for (_, scripts) in checker.runs_in(&checker.all_stages()) {
-        for script in scripts {
-            for command in script
-                .commands
-                .iter()
-                .filter(|c| c.runs("apt-get", "install"))
-            {
-                let off = command.has_option("--no-install-recommends", None)
-                    || command.args().iter().any(|w| {
-                        w.value.contains("Install-Recommends=false")
-                            || w.value.contains("Install-Recommends=0")
-                    });
-                if !off {
-                    checker
-                        .report(
-                            script.head_range(command),
-                            "`apt-get install` without `--no-install-recommends`",
-                        )
-                        .help(
-                            "add `--no-install-recommends` to install only what the packages need",
-                        );
-                }
-            }
+    for (script, command) in checker.commands() {
+        if !command.runs("apt-get", "install") {
+            continue;
+        }
+        let off = command.has_option("--no-install-recommends", None)
+            || command.args().iter().any(|w| {
+                w.value.contains("Install-Recommends=false")
+                    || w.value.contains("Install-Recommends=0")
+            });
+        if !off {
+            checker
+                .report(
+                    script.head_range(command),
+                    "`apt-get install` without `--no-install-recommends`",
+                )
+                .help("add `--no-install-recommends` to install only what the packages need");
         }
     }
 }

@@ -2,7 +2,6 @@
 
 use crate::policy::dockerfile::ast::Keyword;
 use crate::policy::dockerfile::checker::Checker;
-use crate::policy::dockerfile::model::substitute;
 use crate::policy::registry::{NoParams, declare_rule};
 
 use super::non_root_user::is_root;
@@ -53,31 +52,16 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     let Some(last) = checker.model.final_stage() else {
         return;
     };
-    let Some((stage, user)) = checker.effective(last.index, Keyword::User) else {
+    let Some(user) = checker.final_user() else {
         return;
     };
-    let Some(word) = user.words.first() else {
-        return;
-    };
-    let vars = checker.stage_vars(stage);
-    let (user_name, unresolved) = substitute(&word.value, &vars);
-    if unresolved || is_root(&user_name) {
+    let user_name = user.value;
+    if user.unresolved || is_root(&user_name) {
         return;
     }
     let mut workdir = checker
-        .model
-        .lineage(last)
-        .iter()
-        .skip(1)
-        .find_map(|s| {
-            checker
-                .model
-                .body(checker.file, s)
-                .iter()
-                .rev()
-                .find(|i| i.keyword == Keyword::Workdir)
-        })
-        .and_then(|i| i.words.first())
+        .inherited(last.index, Keyword::Workdir)
+        .and_then(|(_, i)| i.words.first())
         .map(|w| w.value.clone());
     for instruction in checker.model.body(checker.file, last) {
         match instruction.keyword {

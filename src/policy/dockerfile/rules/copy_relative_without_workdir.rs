@@ -46,14 +46,7 @@ declare_rule! {
 /// Tracks WORKDIR through each stage.
 pub(crate) fn check(checker: &mut Checker<'_>) {
     for stage in &checker.model.stages {
-        let inherited = checker.model.lineage(stage).iter().skip(1).any(|s| {
-            checker
-                .model
-                .body(checker.file, s)
-                .iter()
-                .any(|i| i.keyword == Keyword::Workdir)
-        });
-        let mut has_workdir = inherited;
+        let mut has_workdir = checker.inherited(stage.index, Keyword::Workdir).is_some();
         for instruction in checker.model.body(checker.file, stage) {
             match instruction.keyword {
                 Keyword::Workdir => has_workdir = true,

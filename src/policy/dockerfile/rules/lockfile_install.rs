@@ -45,48 +45,45 @@ declare_rule! {
 
 /// Checks npm, yarn and pnpm installs.
 pub(crate) fn check(checker: &mut Checker<'_>) {
-    for (_, scripts) in checker.runs_in(&checker.all_stages()) {
-        for script in scripts {
-            for command in &script.commands {
-                let (message, help) = match command.program() {
-                    Some("npm")
-                        if command.subcommand().is_some_and(|w| {
-                            matches!(w.value.as_str(), "install" | "i" | "add")
-                        }) && command.operands().is_empty() =>
-                    {
-                        (
-                            "`npm install` resolves versions again instead of using the lockfile",
-                            "use `npm ci`",
-                        )
-                    }
-                    Some("yarn")
-                        if command.subcommand().is_none_or(|w| w.value == "install")
-                            && !command.has_option("--frozen-lockfile", None)
-                            && !command.has_option("--immutable", None) =>
-                    {
-                        (
-                            "`yarn install` may change the lockfile",
-                            "add `--frozen-lockfile` (`--immutable` on Yarn 2+)",
-                        )
-                    }
-                    Some("pnpm")
-                        if command
-                            .subcommand()
-                            .is_some_and(|w| matches!(w.value.as_str(), "install" | "i"))
-                            && !command.has_option("--frozen-lockfile", None) =>
-                    {
-                        (
-                            "`pnpm install` may change the lockfile",
-                            "add `--frozen-lockfile`",
-                        )
-                    }
-                    _ => continue,
-                };
-                checker
-                    .report(script.head_range(command), message)
-                    .help(help);
+    for (script, command) in checker.commands() {
+        let (message, help) = match command.program() {
+            Some("npm")
+                if command
+                    .subcommand()
+                    .is_some_and(|w| matches!(w.value.as_str(), "install" | "i" | "add"))
+                    && command.operands().is_empty() =>
+            {
+                (
+                    "`npm install` resolves versions again instead of using the lockfile",
+                    "use `npm ci`",
+                )
             }
-        }
+            Some("yarn")
+                if command.subcommand().is_none_or(|w| w.value == "install")
+                    && !command.has_option("--frozen-lockfile", None)
+                    && !command.has_option("--immutable", None) =>
+            {
+                (
+                    "`yarn install` may change the lockfile",
+                    "add `--frozen-lockfile` (`--immutable` on Yarn 2+)",
+                )
+            }
+            Some("pnpm")
+                if command
+                    .subcommand()
+                    .is_some_and(|w| matches!(w.value.as_str(), "install" | "i"))
+                    && !command.has_option("--frozen-lockfile", None) =>
+            {
+                (
+                    "`pnpm install` may change the lockfile",
+                    "add `--frozen-lockfile`",
+                )
+            }
+            _ => continue,
+        };
+        checker
+            .report(script.head_range(command), message)
+            .help(help);
     }
 }
 

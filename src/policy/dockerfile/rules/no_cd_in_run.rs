@@ -41,16 +41,14 @@ declare_rule! {
 
 /// Checks every command.
 pub(crate) fn check(checker: &mut Checker<'_>) {
-    for (_, scripts) in checker.runs_in(&checker.all_stages()) {
-        for script in scripts {
-            for command in script.running("cd") {
-                checker
-                    .report(
-                        script.head_range(command),
-                        "`cd` in `RUN` lasts only for this `RUN`",
-                    )
-                    .help("set the directory with `WORKDIR`");
-            }
+    for (script, command) in checker.commands() {
+        if command.program() == Some("cd") {
+            checker
+                .report(
+                    script.head_range(command),
+                    "`cd` in `RUN` lasts only for this `RUN`",
+                )
+                .help("set the directory with `WORKDIR`");
         }
     }
 }

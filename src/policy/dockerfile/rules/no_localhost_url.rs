@@ -1,7 +1,7 @@
 //! `AG-D032`: no hard-coded localhost URLs in ENV or ARG.
 
 use crate::policy::dockerfile::ast::Keyword;
-use crate::policy::dockerfile::checker::{Checker, env_pairs};
+use crate::policy::dockerfile::checker::Checker;
 use crate::policy::registry::{NoParams, declare_rule};
 
 declare_rule! {
@@ -56,27 +56,16 @@ pub fn local_host(value: &str) -> Option<&'static str> {
 /// Checks every ENV and ARG value.
 pub(crate) fn check(checker: &mut Checker<'_>) {
     for instruction in &checker.file.instructions {
-        let pairs = match instruction.keyword {
-            Keyword::Env => env_pairs(instruction),
-            Keyword::Arg => instruction
-                .words
-                .iter()
-                .filter_map(|w| w.value.split_once('='))
-                .map(|(n, v)| (n.to_string(), Some(v.to_string())))
-                .collect(),
-            _ => continue,
-        };
-        for (name, value) in pairs {
-            let Some(host) = value.as_deref().and_then(local_host) else {
+        if !matches!(instruction.keyword, Keyword::Arg | Keyword::Env) {
+            continue;
+        }
+        for setting in instruction.settings(checker.source()) {
+            let Some(host) = setting.value.as_deref().and_then(local_host) else {
                 continue;
             };
-            let range = instruction
-                .words
-                .iter()
-                .find(|w| w.value.starts_with(&name))
-                .map_or(instruction.args_range(), |w| w.range.clone());
+            let name = &setting.name;
             checker
-                .report(range, format!("`{} {name}` points at `{host}`, which is the container itself", instruction.keyword.as_str()))
+                .report(setting.word, format!("`{} {name}` points at `{host}`, which is the container itself", instruction.keyword.as_str()))
                 .help("set the URL at deploy time (ConfigMap) with the service's name, e.g. `http://backend:8000`");
         }
     }

@@ -42,18 +42,14 @@ declare_rule! {
 
 /// Checks every command.
 pub(crate) fn check(checker: &mut Checker<'_>) {
-    for (_, scripts) in checker.runs_in(&checker.all_stages()) {
-        for script in scripts {
-            for command in &script.commands {
-                let Some(first) = command.program_words().first() else {
-                    continue;
-                };
-                if first.value == "sudo" || first.value.ends_with("/sudo") {
-                    checker
-                        .report(script.source_range(first.range.clone()), "`RUN` uses `sudo`")
-                        .help("run the step before switching `USER`, or use `USER root` for the step and switch back");
-                }
-            }
+    for (script, command) in checker.commands() {
+        let Some(first) = command.program_words().first() else {
+            continue;
+        };
+        if first.value == "sudo" || first.value.ends_with("/sudo") {
+            checker
+                .report(script.source_range(first.range.clone()), "`RUN` uses `sudo`")
+                .help("run the step before switching `USER`, or use `USER root` for the step and switch back");
         }
     }
 }

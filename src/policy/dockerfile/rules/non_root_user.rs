@@ -2,7 +2,6 @@
 
 use crate::policy::dockerfile::ast::Keyword;
 use crate::policy::dockerfile::checker::Checker;
-use crate::policy::dockerfile::model::substitute;
 use crate::policy::registry::{NoParams, declare_rule};
 
 declare_rule! {
@@ -60,26 +59,19 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     let Some(last) = checker.model.final_stage() else {
         return;
     };
-    match checker.effective(last.index, Keyword::User) {
-        None => {
-            let from = &checker.file.instructions[last.from];
-            let range = from.keyword_range.start..last.image.range.end;
-            checker
-                .report(range, "the final stage runs as root: no `USER` is set")
-                .help("create a user and switch to it, e.g. `RUN useradd --uid 1000 appuser` then `USER appuser`");
-        }
-        Some((stage, user)) => {
-            let Some(word) = user.words.first() else {
-                return;
-            };
-            let vars = checker.stage_vars(stage);
-            let (value, unresolved) = substitute(&word.value, &vars);
-            if !unresolved && is_root(&value) {
-                checker
-                    .report(word.range.clone(), format!("the final stage runs as `{value}`"))
-                    .help("switch to a non-root user (a name or a UID such as 1000) before the image's command");
-            }
-        }
+    if checker.effective(last.index, Keyword::User).is_none() {
+        let from = &checker.file.instructions[last.from];
+        let range = from.keyword_range.start..last.image.range.end;
+        checker
+            .report(range, "the final stage runs as root: no `USER` is set")
+            .help("create a user and switch to it, e.g. `RUN useradd --uid 1000 appuser` then `USER appuser`");
+    } else if let Some(user) = checker.final_user()
+        && !user.unresolved
+        && is_root(&user.value)
+    {
+        checker
+            .report(user.word.range.clone(), format!("the final stage runs as `{}`", user.value))
+            .help("switch to a non-root user (a name or a UID such as 1000) before the image's command");
     }
 }
 

@@ -49,21 +49,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
         };
         let mut shell_sets_pipefail = false;
         let mut posix = true;
-        if let Some((_, shell)) = checker
-            .model
-            .lineage(stage_ref)
-            .iter()
-            .skip(1)
-            .find_map(|s| {
-                checker
-                    .model
-                    .body(checker.file, s)
-                    .iter()
-                    .rev()
-                    .find(|i| i.keyword == Keyword::Shell)
-                    .map(|i| (s.index, i))
-            })
-        {
+        if let Some((_, shell)) = checker.inherited(stage, Keyword::Shell) {
             (shell_sets_pipefail, posix) = shell_settings(shell);
         }
         for instruction in checker.model.body(checker.file, stage_ref) {

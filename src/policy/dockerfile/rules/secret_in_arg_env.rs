@@ -104,34 +104,8 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             continue;
         }
         let keyword = instruction.keyword.as_str();
-        let legacy_env = instruction.keyword == Keyword::Env
-            && instruction
-                .words
-                .first()
-                .is_some_and(|w| !w.value.contains('='));
-        let entries: Vec<(String, Option<String>, std::ops::Range<usize>)> = if legacy_env {
-            let first = &instruction.words[0];
-            let value = instruction.words[1..]
-                .iter()
-                .map(|w| w.value.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            vec![(first.value.clone(), Some(value), first.range.clone())]
-        } else {
-            instruction
-                .words
-                .iter()
-                .map(|w| {
-                    let (name, value) = match w.value.split_once('=') {
-                        Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                        None => (w.value.clone(), None),
-                    };
-                    let end = (w.range.start + name.len()).min(w.range.end);
-                    (name, value, w.range.start..end)
-                })
-                .collect()
-        };
-        for (name, value, range) in entries {
+        for setting in instruction.settings(checker.source()) {
+            let (name, value, range) = (setting.name, setting.value, setting.name_range);
             if params.allow.iter().any(|a| a.eq_ignore_ascii_case(&name)) {
                 continue;
             }

@@ -8,7 +8,6 @@ use super::allowed_base_image::image_matches;
 use super::non_root_user::is_root;
 use crate::policy::dockerfile::ast::Keyword;
 use crate::policy::dockerfile::checker::Checker;
-use crate::policy::dockerfile::model::substitute;
 use crate::policy::registry::declare_rule;
 
 declare_rule! {
@@ -79,18 +78,17 @@ const CREATORS: &[&str] = &["useradd", "adduser", "addgroup", "groupadd"];
 
 /// Looks for the final user's creation.
 pub(crate) fn check(checker: &mut Checker<'_>) {
-    let Some(last) = checker.model.final_stage() else {
+    let Some(user) = checker.final_user() else {
         return;
     };
-    let Some((stage, user)) = checker.effective(last.index, Keyword::User) else {
-        return;
-    };
-    let Some(word) = user.words.first() else {
-        return;
-    };
-    let (value, unresolved) = substitute(&word.value, &checker.stage_vars(stage));
-    let name = value.split(':').next().unwrap_or(&value).to_string();
-    if unresolved || is_root(&name) || name.bytes().all(|b| b.is_ascii_digit()) {
+    let (stage, word) = (user.stage, user.word);
+    let name = user
+        .value
+        .split(':')
+        .next()
+        .unwrap_or(&user.value)
+        .to_string();
+    if user.unresolved || is_root(&name) || name.bytes().all(|b| b.is_ascii_digit()) {
         return;
     }
     let params = checker.params::<Params>();
@@ -116,7 +114,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             for script in checker.scripts(instruction) {
                 let created = script.commands.iter().any(|command| {
                     command.program().is_some_and(|p| CREATORS.contains(&p))
-                        && command.args().iter().any(|a| a.value == name)
+                        && command.has_arg(&name)
                 });
                 if created {
                     return;

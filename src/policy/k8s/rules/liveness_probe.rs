@@ -60,11 +60,5 @@ declare_rule! {
 }
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
-    let configured = cx
-        .set
-        .constitution
-        .probes
-        .as_ref()
-        .and_then(|p| p.liveness.as_ref());
-    check_probe(cx, item, &RULE, "livenessProbe", configured);
+    check_probe(cx, item, &RULE, "livenessProbe", |p| p.liveness.as_ref());
 }

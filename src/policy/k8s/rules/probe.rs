@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::policy::constitution::Probe;
+use crate::policy::constitution::{Probe, Probes};
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::object::Container;
 use crate::policy::k8s::set::Item;
@@ -34,16 +34,20 @@ pub(crate) fn probed_containers<'a>(item: &Item<'a>) -> Vec<Container<'a>> {
         .unwrap_or_default()
 }
 
-/// Checks one probe (`livenessProbe`, `readinessProbe`) of every probed container.
+/// Checks one probe (`livenessProbe`, `readinessProbe`) of every probed container; `configured`
+/// picks that probe's entry of the constitution's `probes` section.
 pub(crate) fn check_probe(
     cx: &mut Checker<'_, '_>,
     item: &Item<'_>,
     rule: &Rule,
     key: &str,
-    configured: Option<&Probe>,
+    configured: fn(&Probes) -> Option<&Probe>,
 ) {
     let params: ProbeParams = cx.params(rule, item);
-    let path = params.path.or_else(|| configured.map(|p| p.path.clone()));
+    let path = params.path.or_else(|| {
+        let probes = cx.set.constitution.probes.as_ref()?;
+        Some(configured(probes)?.path.clone())
+    });
     for container in probed_containers(item) {
         let Some(entry) = container.node.entry(key).filter(|e| e.value.is_map()) else {
             let example = path.as_deref().unwrap_or("/health");

@@ -62,11 +62,5 @@ declare_rule! {
 }
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
-    let configured = cx
-        .set
-        .constitution
-        .probes
-        .as_ref()
-        .and_then(|p| p.readiness.as_ref());
-    check_probe(cx, item, &RULE, "readinessProbe", configured);
+    check_probe(cx, item, &RULE, "readinessProbe", |p| p.readiness.as_ref());
 }
