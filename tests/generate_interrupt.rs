@@ -20,18 +20,9 @@ async fn ctrl_c_mid_answer_records_an_interrupted_exchange_and_stages_nothing() 
     ])])
     .await;
 
-    let mut command = project.aigen();
+    let mut command = project.openai_backend_dockerfile(&server.url);
     command
-        .args([
-            "dockerfile",
-            "backend",
-            "--provider",
-            "openai",
-            "--base-url",
-        ])
-        .arg(&server.url)
         .args(["--model", "test-model"])
-        .env("OPENAI_API_KEY", KEY)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -23,18 +23,8 @@ const DOCKERIGNORE: &str = "docker/backend.Dockerfile.dockerignore";
 
 /// `aigen dockerfile backend` with the openai provider at `base_url` and the API key set.
 fn generate(project: &Project, base_url: &str) -> Run {
-    let mut command = project.aigen();
-    command
-        .args([
-            "dockerfile",
-            "backend",
-            "--provider",
-            "openai",
-            "--base-url",
-        ])
-        .arg(base_url)
-        .args(["--model", "test-model", "--format", "json"])
-        .env("OPENAI_API_KEY", KEY);
+    let mut command = project.openai_backend_dockerfile(base_url);
+    command.args(["--model", "test-model", "--format", "json"]);
     Run::of(&mut command)
 }
 
@@ -356,17 +346,7 @@ async fn a_model_that_repeats_its_answer_is_not_asked_again_and_the_findings_are
         .mount(&server)
         .await;
 
-    let mut command = project.aigen();
-    command
-        .args([
-            "dockerfile",
-            "backend",
-            "--provider",
-            "openai",
-            "--base-url",
-        ])
-        .arg(format!("{}/v1", server.uri()))
-        .env("OPENAI_API_KEY", KEY);
+    let mut command = project.openai_backend_dockerfile(&format!("{}/v1", server.uri()));
     let run = Run::of(&mut command).expect(1);
     // Round 2 gave round 1's files again: a third round would only repeat them.
     assert_eq!(prompts_sent(&server).await.len(), 2);

@@ -75,6 +75,23 @@ impl Project {
         command
     }
 
+    /// `aigen dockerfile backend` with the openai provider at `base_url` (an OpenAI-compatible
+    /// server on loopback) and the test API key set; callers add flags.
+    pub fn openai_backend_dockerfile(&self, base_url: &str) -> std::process::Command {
+        let mut command = self.aigen();
+        command
+            .args([
+                "dockerfile",
+                "backend",
+                "--provider",
+                "openai",
+                "--base-url",
+            ])
+            .arg(base_url)
+            .env("OPENAI_API_KEY", KEY);
+        command
+    }
+
     /// Runs `aigen` with `args` and collects what it did.
     pub fn run(&self, args: &[&str]) -> Run {
         let mut command = self.aigen();
