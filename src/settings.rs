@@ -141,6 +141,16 @@ impl Settings {
     pub fn in_root(&self, relative: impl AsRef<Path>) -> PathBuf {
         self.root.join(relative)
     }
+
+    /// The root of the Prompt History Records (`history/prompts` unless configured).
+    pub fn history_root(&self) -> PathBuf {
+        self.in_root(&self.config.paths.history)
+    }
+
+    /// The staging directory (`generated` unless configured).
+    pub fn staging_dir(&self) -> PathBuf {
+        self.in_root(&self.config.paths.staging)
+    }
 }
 
 /// A directory's last component, made into a name fit for Kubernetes (`My App` → `my-app`).

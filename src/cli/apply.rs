@@ -12,12 +12,17 @@ use super::Context;
 use super::args::FormatArgs;
 use super::generating::{Session, command_line};
 use crate::apply::approve::{ApproveAll, Approver, Decision, Proposal, TerminalApprover};
-use crate::apply::cluster::{Cluster, ConnectOptions, Manifests, PlanOptions, RolloutOptions};
+use crate::apply::cluster::{
+    ApplyReport, Change, Cluster, ConnectOptions, Endpoint, Manifests, Plan, PlanOptions,
+    RolloutOptions,
+};
 use crate::apply::diff;
 use crate::apply::review::{ReviewReport, Reviewer};
 use crate::error::{Error, ExitStatus, Result};
+use crate::fsutil;
+use crate::phr::Redactor;
 use crate::phr::{NewRecord, Outcome, Stage};
-use crate::printer::{Tone, Verbosity};
+use crate::printer::{Printer, Tone, Verbosity};
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -233,44 +238,8 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
             .plan(&manifests, PlanOptions { force: args.force })
             .await?;
         let json = args.output.is_json();
-        let mut approved = Vec::new();
-        let mut planned = Vec::new();
-        let mut accept_all = false;
-        for change in plan.pending() {
-            let label = format!("{} ({})", change.object, change.action.as_str());
-            planned.push(label.clone());
-            let text = diff::unified(
-                &change.object.to_string(),
-                change.live.as_deref(),
-                &change.proposed,
-            );
-            let text = session.redactor.redact_string(&text);
-            if !json {
-                printer.out(printer.paint(Tone::Emphasis, &label))?;
-                if let Some(note) = &change.note {
-                    printer.out(format!("  note: {note}"))?;
-                }
-                printer.out(diff::paint(&text, printer).trim_end())?;
-            }
-            let decision = if accept_all {
-                Decision::Accept
-            } else {
-                approver.decide(&Proposal {
-                    target: &label,
-                    content: &text,
-                    has_errors: false,
-                })?
-            };
-            match decision {
-                Decision::Accept | Decision::Edit(_) => approved.push(change),
-                Decision::AcceptAll => {
-                    accept_all = true;
-                    approved.push(change);
-                }
-                Decision::Reject | Decision::Skip => {}
-                Decision::Quit => break,
-            }
-        }
+        let (approved, planned) =
+            decide_changes(&plan, approver.as_mut(), printer, &session.redactor, json)?;
         // The JSON report: where, what the plan held, and what was applied.
         let report_json = |applied: &[String], record: Option<&str>| {
             let value = json!({
@@ -307,57 +276,7 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
                 )
             })
             .collect();
-        let failure = report
-            .failure
-            .as_ref()
-            .map(|f| format!("{}: {}", f.object, f.error));
-        let record = NewRecord {
-            feature: session.settings.feature.clone(),
-            labels: vec!["apply".into(), "cluster".into()],
-            prompt: format!(
-                "Server-side apply to context {} ({}) of: {}",
-                endpoint.context,
-                endpoint.server,
-                approved
-                    .iter()
-                    .map(|c| c.object.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            response: format!(
-                "Applied: {}\nUnchanged: {}\nNot applied: {}\n{}",
-                if applied.is_empty() {
-                    "none".to_string()
-                } else {
-                    applied.join(", ")
-                },
-                report.unchanged.len(),
-                report
-                    .not_applied
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                failure
-                    .as_deref()
-                    .map(|f| format!("Stopped at {f}"))
-                    .unwrap_or_default()
-            ),
-            files: paths
-                .iter()
-                .map(|p| crate::fsutil::slash_path(&crate::fsutil::relative_to(p, &settings.root)))
-                .collect(),
-            command: Some("aigen apply --cluster".into()),
-            command_line: Some(command_line()),
-            outcome: match &failure {
-                Some(f) => Outcome::Failed(f.clone()),
-                None => Outcome::Ok,
-            },
-            ..NewRecord::new(
-                format!("Cluster apply to {}", endpoint.context),
-                Stage::of_work(session.settings.feature.as_deref()),
-            )
-        };
+        let record = cluster_record(session, &endpoint, &approved, &applied, &report, &paths);
         let appended = session.store.append(record)?;
         for line in &applied {
             printer.status(format!(
@@ -382,4 +301,103 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
         }
         Ok(ExitStatus::Success)
     })
+}
+
+/// Shows each pending change of a plan (label, note, masked diff) and asks about it. Returns the
+/// approved changes and the labels of every change shown, in plan order.
+fn decide_changes<'p>(
+    plan: &'p Plan,
+    approver: &mut dyn Approver,
+    printer: &Printer,
+    redactor: &Redactor,
+    json: bool,
+) -> Result<(Vec<&'p Change>, Vec<String>)> {
+    let mut approved = Vec::new();
+    let mut planned = Vec::new();
+    let mut accept_all = false;
+    for change in plan.pending() {
+        let label = format!("{} ({})", change.object, change.action.as_str());
+        planned.push(label.clone());
+        let text = redactor.redact_string(&change.diff());
+        if !json {
+            printer.out(printer.paint(Tone::Emphasis, &label))?;
+            if let Some(note) = &change.note {
+                printer.out(format!("  note: {note}"))?;
+            }
+            printer.out(diff::paint(&text, printer).trim_end())?;
+        }
+        let decision = if accept_all {
+            Decision::Accept
+        } else {
+            approver.decide(&Proposal {
+                target: &label,
+                content: &text,
+                has_errors: false,
+            })?
+        };
+        match decision {
+            Decision::Accept | Decision::Edit(_) => approved.push(change),
+            Decision::AcceptAll => {
+                accept_all = true;
+                approved.push(change);
+            }
+            Decision::Reject | Decision::Skip => {}
+            Decision::Quit => break,
+        }
+    }
+    Ok((approved, planned))
+}
+
+/// The record of a cluster apply: what was asked, what was applied, where it stopped.
+fn cluster_record(
+    session: &Session,
+    endpoint: &Endpoint,
+    approved: &[&Change],
+    applied: &[String],
+    report: &ApplyReport,
+    paths: &[PathBuf],
+) -> NewRecord {
+    let join = |items: Vec<String>| items.join(", ");
+    let failure = report
+        .failure
+        .as_ref()
+        .map(|f| format!("{}: {}", f.object, f.error));
+    NewRecord {
+        feature: session.settings.feature.clone(),
+        labels: vec!["apply".into(), "cluster".into()],
+        prompt: format!(
+            "Server-side apply to context {} ({}) of: {}",
+            endpoint.context,
+            endpoint.server,
+            join(approved.iter().map(|c| c.object.to_string()).collect())
+        ),
+        response: format!(
+            "Applied: {}\nUnchanged: {}\nNot applied: {}\n{}",
+            if applied.is_empty() {
+                "none".to_string()
+            } else {
+                applied.join(", ")
+            },
+            report.unchanged.len(),
+            join(report.not_applied.iter().map(ToString::to_string).collect()),
+            failure
+                .as_deref()
+                .map(|f| format!("Stopped at {f}"))
+                .unwrap_or_default()
+        ),
+        files: paths
+            .iter()
+            .map(|p| fsutil::slash_path(&fsutil::relative_to(p, &session.settings.root)))
+            .collect(),
+        command: Some("aigen apply --cluster".into()),
+        command_line: Some(command_line()),
+        outcome: match failure {
+            Some(f) => Outcome::Failed(f),
+            None => Outcome::Ok,
+        },
+        ..NewRecord::new(
+            format!("Cluster apply to {}", endpoint.context),
+            Stage::of_work(session.settings.feature.as_deref()),
+        )
+    }
 }

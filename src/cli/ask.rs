@@ -10,13 +10,11 @@ use serde_json::json;
 
 use super::Context;
 use super::args::FormatArgs;
-use super::generating::{command_line, project_redactor};
-use crate::detect;
+use super::generating::{Session, command_line};
 use crate::error::{Error, ExitStatus, Result};
-use crate::phr::{NewRecord, Outcome, Stage, Store};
-use crate::policy::Constitution;
+use crate::phr::{NewRecord, Stage};
 use crate::provider::{
-    Event, Provider, ProviderConfig, ProviderKind, RedactingSink, Request, Sink, Task,
+    Event, Provider, ProviderConfig, ProviderKind, RedactingSink, Request, Sink, Task, openai,
 };
 
 #[derive(Debug, Args)]
@@ -58,7 +56,8 @@ pub struct AskArgs {
 }
 
 pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
-    let settings = context.settings()?;
+    let session = Session::open(context)?;
+    let (settings, store, redactor) = (&session.settings, &session.store, &session.redactor);
     let printer = &context.printer;
     let json = args.output.is_json();
     let kind = ProviderKind::from_str(&args.tool)?;
@@ -68,7 +67,7 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
             "ask kubectl-ai, kagent, gordon, an OpenAI-compatible model (openai) or a command",
         ));
     }
-    let mut config = ProviderConfig::from_settings(kind, &settings);
+    let mut config = ProviderConfig::from_settings(kind, settings);
     config.agent.clone_from(&args.agent);
     if let Some(url) = &args.base_url {
         config.base_url = Some(url.clone());
@@ -83,9 +82,6 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
         model: args.model.clone().or_else(|| settings.model.clone()),
         task: Task::Free,
     };
-    let constitution = Constitution::load_or_preset(&settings.policy)?;
-    let detection = detect::detect(&settings.root, &settings.config);
-    let redactor = project_redactor(&detection, &constitution);
 
     if args.dry_run {
         let what = match &provider {
@@ -98,7 +94,7 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
                 config
                     .base_url
                     .as_deref()
-                    .unwrap_or("https://api.openai.com/v1")
+                    .unwrap_or(openai::DEFAULT_BASE_URL)
                     .trim_end_matches('/'),
                 request.model.as_deref().unwrap_or("the default")
             ),
@@ -112,8 +108,6 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
 
-    let store = Store::open(&settings.in_root(&settings.config.paths.history))?
-        .with_redactor(redactor.clone());
     // The answer is the data: streamed to stdout in text mode, redacted line by line.
     let mut stdout = |event: Event<'_>| {
         if let Event::Text(text) = event
@@ -124,7 +118,7 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
         }
     };
     let result = {
-        let mut sink = RedactingSink::new(&mut stdout, &redactor);
+        let mut sink = RedactingSink::new(&mut stdout, redactor);
         let sink_ref: &mut (dyn Sink + Send) = &mut sink;
         let result = provider.complete_blocking(&request, sink_ref);
         sink.flush();
@@ -171,11 +165,7 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
         }
         Err(error) => {
             record.response = error.partial().to_string();
-            record.outcome = if error.is_interrupted() {
-                Outcome::Interrupted(error.to_string())
-            } else {
-                Outcome::Failed(error.to_string())
-            };
+            record.outcome = error.outcome();
             let appended = store.append(record)?;
             printer.status(format!("recorded as {}", appended.reference));
             Err(redactor.redact_error(error.into()))

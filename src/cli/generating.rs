@@ -47,9 +47,8 @@ impl Session {
         }
         let params = builtin_params(&settings, &constitution);
         let redactor = project_redactor(&detection, &constitution);
-        let store = Store::open(&settings.in_root(&settings.config.paths.history))?
-            .with_redactor(redactor.clone());
-        let staging = Staging::new(settings.in_root(&settings.config.paths.staging));
+        let store = Store::open(&settings.history_root())?.with_redactor(redactor.clone());
+        let staging = Staging::new(settings.staging_dir());
         Ok(Self {
             settings,
             constitution,

@@ -222,14 +222,10 @@ pub struct ReportArgs {
 /// Runs `aigen history <command>`.
 pub fn run(args: HistoryArgs, context: &Context) -> Result<ExitStatus> {
     let settings = context.settings()?;
-    let mut secrets = secret_env_values(std::env::vars());
-    if let Some(key) = &settings.openai_api_key {
-        secrets.push(key.expose().to_string());
-    }
-    let redactor = Redactor::new(&secrets);
+    // OPENAI_API_KEY is among these: its name says secret.
+    let redactor = Redactor::new(&secret_env_values(std::env::vars()));
     let run = Run {
-        store: Store::open(&settings.in_root(&settings.config.paths.history))
-            .map(|s| s.with_redactor(redactor.clone())),
+        store: Store::open(&settings.history_root()).map(|s| s.with_redactor(redactor.clone())),
         settings: &settings,
         printer: &context.printer,
         redactor: &redactor,

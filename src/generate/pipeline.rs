@@ -109,11 +109,7 @@ impl Generator<'_> {
             let response = match self.ask(&round) {
                 Ok(response) => response,
                 Err(error) => {
-                    let outcome = if error.is_interrupted() {
-                        Outcome::Interrupted(error.to_string())
-                    } else {
-                        Outcome::Failed(error.to_string())
-                    };
+                    let outcome = error.outcome();
                     let partial = error.partial().to_string();
                     self.record(job, &round, previous, None, &partial, &[], outcome)?;
                     return Err(error.into());

@@ -321,7 +321,17 @@ impl ProviderError {
         }
     }
 
-    /// True when the user interrupted the request.
+    /// How a record of the failed exchange ends: `interrupted` after Ctrl-C, else `failed`,
+    /// with this error as the reason.
+    pub fn outcome(&self) -> crate::phr::Outcome {
+        if self.is_interrupted() {
+            crate::phr::Outcome::Interrupted(self.to_string())
+        } else {
+            crate::phr::Outcome::Failed(self.to_string())
+        }
+    }
+
+    /// True when the user stopped the request (Ctrl-C).
     pub fn is_interrupted(&self) -> bool {
         matches!(self, Self::Interrupted { .. })
     }
