@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use aigen::apply::staging::{Entry as Staged, Staging};
 use aigen::generate::builtin::GeneratedFile;
-use aigen::phr::{Entry as RecordEntry, Store};
+use aigen::phr::{Entry as RecordEntry, Reference, Store};
 
 // A test that uses two support modules compiles this twice, once in each: harmless.
 #[allow(clippy::duplicate_mod)]
@@ -198,6 +198,14 @@ impl Project {
             .unwrap_or_else(|| panic!("the builtin generator writes no {path}"))
             .content
     }
+}
+
+/// The record `entry` links to and how (approves, forces, undoes, rejects, fixes); a panic
+/// when it links to none.
+#[track_caller]
+pub fn link_of(entry: &RecordEntry) -> Reference {
+    let meta = entry.record.aigen.as_ref().expect("an aigen record");
+    meta.reference.clone().expect("a link to another record")
 }
 
 /// A path in this repository.
