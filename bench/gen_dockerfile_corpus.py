@@ -16,6 +16,16 @@ PY_BASES = ["python:3.13-slim", "python:3.12-slim", "python:3.11", "python:lates
 NODE_BASES = ["node:20-alpine", "node:22-alpine", "node:20", "node:latest"]
 
 
+def final_stage_end(rng, user, port, probe):
+    """The lines before CMD that every service's final stage ends with: USER when the variant
+    has a user, EXPOSE, and four times in five a HEALTHCHECK running the exec-form `probe`."""
+    lines = [f"USER {user}"] if user else []
+    lines.append(f"EXPOSE {port}")
+    if rng.random() < 0.8:
+        lines.append(f"HEALTHCHECK --interval=30s --timeout=3s --retries=3 \\\n  CMD {probe}")
+    return lines
+
+
 def python_service(rng, port):
     base = rng.choice(PY_BASES) if rng.random() < 0.4 else PY_BASES[0]
     multi = rng.random() < 0.7
@@ -51,14 +61,8 @@ def python_service(rng, port):
         lines.append("RUN pip install --no-cache-dir -r requirements.txt")
     chown = "--chown=appuser:appuser " if user and rng.random() < 0.7 else ""
     lines.append(f"COPY {chown}. .")
-    if user:
-        lines.append("USER appuser")
-    lines.append(f"EXPOSE {port if rng.random() < 0.85 else 80}")
-    if rng.random() < 0.8:
-        lines.append(
-            "HEALTHCHECK --interval=30s --timeout=3s --retries=3 \\\n"
-            f"  CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://localhost:{port}/health')\"]"
-        )
+    probe = f"[\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://localhost:{port}/health')\"]"
+    lines += final_stage_end(rng, "appuser" if user else None, port if rng.random() < 0.85 else 80, probe)
     if rng.random() < 0.8:
         lines.append(f'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "{port}"]')
     else:
@@ -102,14 +106,8 @@ def node_service(rng, port):
     else:
         lines.append(f"COPY {chown}. .")
         lines.append(f"RUN {install} && npm run build")
-    if user:
-        lines.append("USER node")
-    lines.append(f"EXPOSE {port}")
-    if rng.random() < 0.8:
-        lines.append(
-            "HEALTHCHECK --interval=30s --timeout=3s --retries=3 \\\n"
-            f"  CMD [\"node\", \"-e\", \"fetch('http://localhost:{port}/health').then(r => process.exit(r.ok ? 0 : 1))\"]"
-        )
+    probe = f"[\"node\", \"-e\", \"fetch('http://localhost:{port}/health').then(r => process.exit(r.ok ? 0 : 1))\"]"
+    lines += final_stage_end(rng, "node" if user else None, port, probe)
     lines.append('CMD ["node", "server.js"]' if multi else 'CMD ["npm", "start"]')
     return "\n".join(lines) + "\n"
 

@@ -15,7 +15,7 @@ use aigen::hash::sha256_hex;
 use aigen::phr::{Relation, Store};
 use aigen::policy::Constitution;
 use aigen::printer::{ColorChoice, Printer, Verbosity};
-use e2e_support::Project;
+use e2e_support::{Project, link_of};
 
 const DOCKERFILE: &str = "docker/backend.Dockerfile";
 const DOCKERIGNORE: &str = "docker/backend.Dockerfile.dockerignore";
@@ -36,6 +36,14 @@ fn labelled(project: &Project, label: &str) -> Vec<aigen::phr::Entry> {
         .into_iter()
         .filter(|e| e.record.labels.iter().any(|l| l == label))
         .collect()
+}
+
+/// The report of `aigen apply --yes --format json`, which must exit 0.
+fn apply_yes(project: &Project) -> serde_json::Value {
+    project
+        .run(&["apply", "--yes", "--format", "json"])
+        .expect(0)
+        .json()
 }
 
 /// The record `aigen apply --format json` reports for `target`.
@@ -70,10 +78,7 @@ fn with_nothing_staged_apply_says_so_in_text_and_in_json() {
     let project = Project::todo_app();
     let run = project.run(&["apply", "--yes"]).expect(0);
     assert!(run.stderr.contains("nothing is staged"), "{}", run.stderr);
-    let report = project
-        .run(&["apply", "--yes", "--format", "json"])
-        .expect(0)
-        .json();
+    let report = apply_yes(&project);
     for key in ["applied", "rejected", "refused", "left"] {
         assert_eq!(report[key], serde_json::json!([]), "{key}: {report}");
     }
@@ -130,10 +135,7 @@ fn yes_writes_exactly_the_staged_bytes_and_records_each_approval() {
         .collect();
     assert!(staged.len() > 40, "{}", staged.len());
 
-    let report = project
-        .run(&["apply", "--yes", "--format", "json"])
-        .expect(0)
-        .json();
+    let report = apply_yes(&project);
     assert_eq!(report["applied"].as_array().unwrap().len(), staged.len());
     for (target, sha256, producer, bytes) in &staged {
         let written = std::fs::read(project.path(target)).unwrap();
@@ -215,14 +217,7 @@ fn error_findings_are_refused_without_force_and_a_forced_apply_is_recorded_as_su
     assert_eq!(project.read(DOCKERFILE), bad);
     let forced = project.record(&apply_record(&report, DOCKERFILE));
     assert!(forced.record.labels.contains(&"forced".to_string()));
-    let link = forced
-        .record
-        .aigen
-        .as_ref()
-        .unwrap()
-        .reference
-        .clone()
-        .unwrap();
+    let link = link_of(&forced);
     assert_eq!(link.relation, Relation::Forces);
     assert_eq!(Some(link.record), entry.record);
     let text = std::fs::read_to_string(&forced.file.path).unwrap();
@@ -235,10 +230,7 @@ fn undo_restores_what_the_apply_replaced_and_refuses_after_a_later_edit() {
     let project = Project::todo_app();
     project.write(DOCKERFILE, HAND_WRITTEN);
     project.run(&["dockerfile", "backend"]).expect(0);
-    let report = project
-        .run(&["apply", "--yes", "--format", "json"])
-        .expect(0)
-        .json();
+    let report = apply_yes(&project);
     let replaced = apply_record(&report, DOCKERFILE);
     let created = apply_record(&report, DOCKERIGNORE);
     assert_ne!(project.read(DOCKERFILE), HAND_WRITTEN);
@@ -254,23 +246,13 @@ fn undo_restores_what_the_apply_replaced_and_refuses_after_a_later_edit() {
     assert!(!project.path(DOCKERIGNORE).exists());
     let undos = labelled(&project, "undo");
     assert_eq!(undos.len(), 2);
-    let link = undos[0]
-        .record
-        .aigen
-        .as_ref()
-        .unwrap()
-        .reference
-        .clone()
-        .unwrap();
+    let link = link_of(&undos[0]);
     assert_eq!(link.relation, Relation::Undoes);
     assert_eq!(link.record, replaced);
 
     // Applied again, then edited by hand: undo would lose the edit, so it refuses.
     project.run(&["dockerfile", "backend"]).expect(0);
-    let report = project
-        .run(&["apply", "--yes", "--format", "json"])
-        .expect(0)
-        .json();
+    let report = apply_yes(&project);
     let again = apply_record(&report, DOCKERFILE);
     let edited = format!("{}# tuned by hand\n", project.read(DOCKERFILE));
     project.write(DOCKERFILE, &edited);
@@ -421,14 +403,7 @@ fn rejecting_leaves_the_tree_untouched_records_the_rejection_and_quit_keeps_the_
 
     let rejections = labelled(&project, "rejected");
     assert_eq!(rejections.len(), 1);
-    let link = rejections[0]
-        .record
-        .aigen
-        .as_ref()
-        .unwrap()
-        .reference
-        .clone()
-        .unwrap();
+    let link = link_of(&rejections[0]);
     assert_eq!(link.relation, Relation::Rejects);
     assert_eq!(link.record, "general/0001");
     let staged: Vec<String> = project.staged().into_iter().map(|e| e.target).collect();

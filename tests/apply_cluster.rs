@@ -6,8 +6,23 @@
 mod e2e_support;
 mod support;
 
+use std::path::Path;
+
 use e2e_support::{Project, Run};
 use support::fake_apiserver::FakeApiServer;
+
+/// `aigen apply --cluster --kubeconfig <kubeconfig>` with `args`, run off the async runtime so
+/// that the API stand-in on it keeps answering.
+async fn apply_cluster(project: &Project, kubeconfig: &Path, args: &[&str]) -> Run {
+    let mut command = project.aigen();
+    command
+        .args(["apply", "--cluster", "--kubeconfig"])
+        .arg(kubeconfig)
+        .args(args);
+    tokio::task::spawn_blocking(move || Run::of(&mut command))
+        .await
+        .unwrap()
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn generated_manifests_are_applied_and_recorded_and_the_secret_template_is_never_sent() {
@@ -18,20 +33,8 @@ async fn generated_manifests_are_applied_and_recorded_and_the_secret_template_is
     let kubeconfig = server.write_kubeconfig(project.scratch(), "default");
 
     // A dry run first: planned by server dry run, nothing applied, nothing recorded.
-    let mut command = project.aigen();
-    command
-        .args([
-            "apply",
-            "--cluster",
-            "--dry-run",
-            "--format",
-            "json",
-            "--kubeconfig",
-        ])
-        .arg(&kubeconfig);
-    let dry = tokio::task::spawn_blocking(move || Run::of(&mut command))
+    let dry = apply_cluster(&project, &kubeconfig, &["--dry-run", "--format", "json"])
         .await
-        .unwrap()
         .expect(0);
     let plan = dry.json();
     assert_eq!(plan["dry_run"], true);
@@ -45,20 +48,8 @@ async fn generated_manifests_are_applied_and_recorded_and_the_secret_template_is
     assert!(server.requests().iter().all(|r| !r.is_apply()));
     assert_eq!(project.records().len(), records_before);
 
-    let mut command = project.aigen();
-    command
-        .args([
-            "apply",
-            "--cluster",
-            "--yes",
-            "--format",
-            "json",
-            "--kubeconfig",
-        ])
-        .arg(&kubeconfig);
-    let run = tokio::task::spawn_blocking(move || Run::of(&mut command))
+    let run = apply_cluster(&project, &kubeconfig, &["--yes", "--format", "json"])
         .await
-        .unwrap()
         .expect(0);
     let report = run.json();
     assert_eq!(report["dry_run"], false);
@@ -138,15 +129,13 @@ async fn generated_manifests_are_applied_and_recorded_and_the_secret_template_is
 
     // Named on the command line, the template is read, set aside with a reason, and still not
     // sent.
-    let mut command = project.aigen();
-    command
-        .args(["apply", "--cluster", "--yes", "--kubeconfig"])
-        .arg(&kubeconfig)
-        .args(["k8s/secret.yaml.example", "k8s/configmap.yaml"]);
-    let run = tokio::task::spawn_blocking(move || Run::of(&mut command))
-        .await
-        .unwrap()
-        .expect(0);
+    let run = apply_cluster(
+        &project,
+        &kubeconfig,
+        &["--yes", "k8s/secret.yaml.example", "k8s/configmap.yaml"],
+    )
+    .await
+    .expect(0);
     assert!(
         run.stderr.contains("skipped Secret") && run.stderr.contains("template"),
         "{}",

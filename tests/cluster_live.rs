@@ -5,17 +5,18 @@
 //! Everything happens in a temporary namespace that is deleted afterwards, whether the test
 //! passed or not.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aigen::apply::cluster::mask::HIDDEN;
-use aigen::apply::cluster::{
-    Action, Cluster, ConnectOptions, Manifests, ObjectRef, PlanOptions, RolloutOptions,
-};
+use aigen::apply::cluster::{Action, PlanOptions, RolloutOptions};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use kube::discovery::ApiResource;
 use serde_json::json;
+use support::cluster::{connect, kube_client, objects, plan_of, write_manifests};
 
 const VARIABLE: &str = "AIGEN_TEST_KUBECONFIG";
 
@@ -78,22 +79,6 @@ spec:
     )
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> Manifests {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    Manifests::load(&[path]).unwrap()
-}
-
-async fn kube_client(kubeconfig: &Path) -> kube::Client {
-    let config = kube::Config::from_custom_kubeconfig(
-        kube::config::Kubeconfig::read_from(kubeconfig).unwrap(),
-        &kube::config::KubeConfigOptions::default(),
-    )
-    .await
-    .unwrap();
-    kube::Client::try_from(config).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_apply_and_wait_on_a_real_cluster() {
     let Some(kubeconfig) = std::env::var_os(VARIABLE).map(PathBuf::from) else {
@@ -124,8 +109,7 @@ async fn plan_apply_and_wait_on_a_real_cluster() {
 
 async fn scenario(kubeconfig: PathBuf, namespace: String) {
     let dir = tempfile::tempdir().unwrap();
-    let options = ConnectOptions::new(Some(kubeconfig.clone()), None, None);
-    let cluster = Cluster::connect(&options).await.unwrap();
+    let cluster = connect(&kubeconfig).await;
     eprintln!(
         "cluster {} ({}), namespace {namespace}",
         cluster.endpoint().server,
@@ -133,11 +117,8 @@ async fn scenario(kubeconfig: PathBuf, namespace: String) {
     );
 
     // A fresh namespace: everything is new; the Secret's value is masked.
-    let manifests = write(dir.path(), "app.yaml", &manifests_text(&namespace, "hello"));
-    let plan = cluster
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap();
+    let manifests = write_manifests(dir.path(), "app.yaml", &manifests_text(&namespace, "hello"));
+    let plan = plan_of(&cluster, &manifests).await.unwrap();
     assert_eq!(plan.changes.len(), 5);
     assert!(plan.changes.iter().all(|c| c.action == Action::Create));
     assert_eq!(plan.changes[0].object.kind, "Namespace");
@@ -153,10 +134,7 @@ async fn scenario(kubeconfig: PathBuf, namespace: String) {
     assert_eq!(report.applied.len(), 5);
 
     // Applied: planning again finds nothing to do, server bookkeeping and all.
-    let plan = cluster
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = plan_of(&cluster, &manifests).await.unwrap();
     for change in &plan.changes {
         assert_eq!(
             change.action,
@@ -168,15 +146,12 @@ async fn scenario(kubeconfig: PathBuf, namespace: String) {
     }
 
     // One changed value: one change, and the diff shows only it.
-    let manifests = write(
+    let manifests = write_manifests(
         dir.path(),
         "app.yaml",
         &manifests_text(&namespace, "goodbye"),
     );
-    let plan = cluster
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap();
+    let plan = plan_of(&cluster, &manifests).await.unwrap();
     let pending: Vec<_> = plan.pending().collect();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].object.kind, "ConfigMap");
@@ -188,13 +163,12 @@ async fn scenario(kubeconfig: PathBuf, namespace: String) {
     cluster.apply(pending).await.into_result().unwrap();
 
     // The Deployment rolls out.
-    let objects: Vec<ObjectRef> = plan.changes.iter().map(|c| c.object.clone()).collect();
     let options = RolloutOptions {
         timeout: Duration::from_secs(180),
         interval: Duration::from_secs(2),
     };
     let states = cluster
-        .wait_for_rollouts(&objects, options, |r| eprintln!("{r}"))
+        .wait_for_rollouts(&objects(&plan), options, |r| eprintln!("{r}"))
         .await
         .unwrap();
     assert!(states.iter().all(|s| s.done && s.ready == 1));
@@ -218,10 +192,7 @@ async fn scenario(kubeconfig: PathBuf, namespace: String) {
         )
         .await
         .unwrap();
-    let error = cluster
-        .plan(&manifests, PlanOptions::default())
-        .await
-        .unwrap_err();
+    let error = plan_of(&cluster, &manifests).await.unwrap_err();
     assert!(
         error
             .to_string()
@@ -236,25 +207,23 @@ async fn scenario(kubeconfig: PathBuf, namespace: String) {
 
     // An invalid object and an unknown kind are refused, naming them.
     let invalid = manifests_text(&namespace, "x").replace("replicas: 1", "replicas: -1");
-    let error = cluster
-        .plan(
-            &write(dir.path(), "invalid.yaml", &invalid),
-            PlanOptions::default(),
-        )
-        .await
-        .unwrap_err();
+    let error = plan_of(
+        &cluster,
+        &write_manifests(dir.path(), "invalid.yaml", &invalid),
+    )
+    .await
+    .unwrap_err();
     assert!(error.to_string().contains("as invalid"), "{error}");
     assert!(error.to_string().contains("spec.replicas"), "{error}");
     let unknown = format!(
         "apiVersion: example.invalid/v1\nkind: Nothing\nmetadata: {{name: n, namespace: {namespace}}}\n"
     );
-    let error = cluster
-        .plan(
-            &write(dir.path(), "unknown.yaml", &unknown),
-            PlanOptions::default(),
-        )
-        .await
-        .unwrap_err();
+    let error = plan_of(
+        &cluster,
+        &write_manifests(dir.path(), "unknown.yaml", &unknown),
+    )
+    .await
+    .unwrap_err();
     assert!(
         error.to_string().starts_with("unknown kind Nothing"),
         "{error}"

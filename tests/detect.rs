@@ -2,10 +2,12 @@
 //! `tests/fixtures/detect/`, one per ecosystem and framework plus broken manifests and a
 //! monorepo, and every value and its `file:line` source is checked through the JSON output.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::{Run, copy_project, run_in};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -13,62 +15,36 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/detect")
 }
 
-/// Copies a directory tree, leaving out installed dependencies and build output a developer may
-/// have in their working copy of the example.
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if ["node_modules", ".next", ".venv", "__pycache__"].contains(&name.to_str().unwrap()) {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A copy of a fixture in a fresh directory (so no `aigen.toml` above it is found), under its
 /// own name (so a service at the root is named after the fixture).
 fn copy_fixture(name: &str) -> (TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join(name);
-    copy_dir(&fixtures().join(name), &dir);
+    copy_project(&fixtures().join(name), &dir);
     (temp, dir)
 }
 
-struct Run {
-    json: Value,
-    stdout: String,
-    stderr: String,
-    code: i32,
+/// `aigen detect --format json` in `dir`: the run, and its report (null when stdout is not
+/// JSON, so that the exit code and stderr are what a failing check shows).
+fn detect_json(dir: &Path) -> (Run, Value) {
+    let run = run_in(dir, &["detect", "--format", "json"]);
+    let json = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    (run, json)
 }
 
-fn aigen(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("aigen")
-        .unwrap()
-        .env_remove("AIGEN_CONFIG")
-        .env("NO_COLOR", "1")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    Run {
-        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        stdout,
-        stderr: String::from_utf8(output.stderr).unwrap(),
-        code: output.status.code().unwrap(),
-    }
+/// [`detect_json`], checked: exit 0, and every `file:line` source names a line of a real file.
+fn detect_ok(dir: &Path) -> Value {
+    let (run, json) = detect_json(dir);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    check_sources(dir, &json);
+    json
 }
 
-fn detect_json(dir: &Path) -> Run {
-    aigen(dir, &["detect", "--format", "json"])
+/// [`detect_ok`], with no problems reported either.
+fn detect_clean(dir: &Path) -> Value {
+    let json = detect_ok(dir);
+    assert_eq!(problems(&json), Vec::<String>::new());
+    json
 }
 
 /// `value @ source` of a `{"value": ..., "source": ...}` object, or `-` when absent.
@@ -135,6 +111,16 @@ fn describe(service: &Value) -> String {
     lines.join("\n")
 }
 
+/// The names of the services found, in report order.
+fn service_names(json: &Value) -> Vec<String> {
+    json["services"]
+        .as_array()
+        .expect("services is a list")
+        .iter()
+        .map(|s| text(&s["name"]))
+        .collect()
+}
+
 fn describe_all(json: &Value) -> Vec<String> {
     json["services"]
         .as_array()
@@ -188,11 +174,8 @@ fn check_sources(root: &Path, value: &Value) {
 /// Detects one fixture and checks its only service, with no problems.
 fn assert_single(name: &str, expected: &str) {
     let (_temp, dir) = copy_fixture(name);
-    let run = detect_json(&dir);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    check_sources(&dir, &run.json);
-    assert_eq!(problems(&run.json), Vec::<String>::new());
-    assert_eq!(describe_all(&run.json), vec![expected.to_string()]);
+    let json = detect_clean(&dir);
+    assert_eq!(describe_all(&json), vec![expected.to_string()]);
 }
 
 #[test]
@@ -526,11 +509,8 @@ fn monorepo_services_are_the_shallowest_manifest_directories() {
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(&path, "{\"name\": \"x\"}\n").unwrap();
     }
-    let run = detect_json(&dir);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(problems(&run.json), Vec::<String>::new());
-    check_sources(&dir, &run.json);
-    let names: Vec<(String, String)> = run.json["services"]
+    let json = detect_clean(&dir);
+    let names: Vec<(String, String)> = json["services"]
         .as_array()
         .unwrap()
         .iter()
@@ -546,7 +526,7 @@ fn monorepo_services_are_the_shallowest_manifest_directories() {
         ]
         .map(|(n, p)| (n.to_string(), p.to_string()))
     );
-    let described = describe_all(&run.json);
+    let described = describe_all(&json);
     assert_eq!(
         described[0],
         "api (services/api, requirements.txt)
@@ -589,8 +569,8 @@ fn the_root_is_a_service_only_without_services_below_it() {
     fs::remove_dir_all(dir.join("services")).unwrap();
     fs::remove_dir_all(dir.join("web")).unwrap();
     fs::remove_dir_all(dir.join("jobs")).unwrap();
-    let run = detect_json(&dir);
-    let services = run.json["services"].as_array().unwrap();
+    let (run, json) = detect_json(&dir);
+    let services = json["services"].as_array().unwrap();
     assert_eq!(services.len(), 1, "{}", run.stdout);
     assert_eq!(services[0]["name"], "monorepo");
     assert_eq!(services[0]["path"], ".");
@@ -599,17 +579,11 @@ fn the_root_is_a_service_only_without_services_below_it() {
 #[test]
 fn broken_manifests_are_reported_and_the_rest_is_detected() {
     let (_temp, dir) = copy_fixture("broken");
-    let run = detect_json(&dir);
+    let (run, json) = detect_json(&dir);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let names: Vec<String> = run.json["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| text(&s["name"]))
-        .collect();
-    assert_eq!(names, ["good"]);
+    assert_eq!(service_names(&json), ["good"]);
     assert_eq!(
-        problems(&run.json),
+        problems(&json),
         [
             "bad-cargo/Cargo.toml:4:1: invalid TOML: duplicate key",
             "bad-gradle/build.gradle:1:9: `{` is never closed",
@@ -637,10 +611,10 @@ fn an_unreadable_manifest_is_a_problem_without_a_line() {
     std::os::unix::fs::symlink("gone.json", dir.join("web/package.json")).unwrap();
     fs::create_dir_all(dir.join("api")).unwrap();
     fs::write(dir.join("api/go.mod"), "module api\n\ngo 1.22\n").unwrap();
-    let run = detect_json(&dir);
+    let (run, json) = detect_json(&dir);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.json["services"][0]["name"], "api");
-    let problem = &run.json["problems"][0];
+    assert_eq!(json["services"][0]["name"], "api");
+    let problem = &json["problems"][0];
     assert_eq!(problem["path"], "web/package.json");
     assert!(problem["line"].is_null());
     assert!(
@@ -653,11 +627,11 @@ fn an_unreadable_manifest_is_a_problem_without_a_line() {
 fn nothing_but_broken_manifests_is_an_input_error() {
     let temp = tempfile::tempdir().unwrap();
     fs::write(temp.path().join("package.json"), "{ \"name\": ").unwrap();
-    let run = detect_json(temp.path());
+    let (run, json) = detect_json(temp.path());
     assert_eq!(run.code, 2);
-    assert_eq!(run.json["services"], Value::Array(Vec::new()));
+    assert_eq!(json["services"], Value::Array(Vec::new()));
     assert_eq!(
-        run.json["problems"][0]["path"], "package.json",
+        json["problems"][0]["path"], "package.json",
         "{}",
         run.stdout
     );
@@ -666,7 +640,7 @@ fn nothing_but_broken_manifests_is_an_input_error() {
 #[test]
 fn an_empty_directory_has_no_services() {
     let temp = tempfile::tempdir().unwrap();
-    let run = aigen(temp.path(), &["detect"]);
+    let run = run_in(temp.path(), &["detect"]);
     assert_eq!(run.code, 0);
     assert!(
         run.stdout.starts_with("no services found"),
@@ -678,11 +652,9 @@ fn an_empty_directory_has_no_services() {
 #[test]
 fn services_declared_in_aigen_toml_win() {
     let (_temp, dir) = copy_fixture("config-override");
-    let run = detect_json(&dir);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    check_sources(&dir, &run.json);
+    let json = detect_ok(&dir);
     assert_eq!(
-        describe_all(&run.json),
+        describe_all(&json),
         ["api (backend, requirements.txt)
 class: frontend @ aigen.toml
 language: python @ backend/requirements.txt:1
@@ -698,7 +670,7 @@ health: /status @ aigen.toml
 readiness: /ready @ backend/main.py:11"]
     );
     assert_eq!(
-        problems(&run.json),
+        problems(&json),
         [
             "aigen.toml:-:-: service `ghost`: path `missing` is not a directory",
             "aigen.toml:-:-: service `notes`: no manifest in `notes` (looked for pyproject.toml, \
@@ -711,8 +683,8 @@ readiness: /ready @ backend/main.py:11"]
 #[test]
 fn json_values_carry_their_source() {
     let (_temp, dir) = copy_fixture("go-gin");
-    let run = detect_json(&dir);
-    let service = &run.json["services"][0];
+    let (_, json) = detect_json(&dir);
+    let service = &json["services"][0];
     assert_eq!(
         service["port"],
         serde_json::json!({"value": 9090, "source": "main.go:16"})
@@ -729,13 +701,13 @@ fn json_values_carry_their_source() {
         serde_json::json!({"name": "API_TOKEN", "secret": true, "source": "main.go:11"})
     );
     assert!(service["entrypoint"].is_object());
-    assert_eq!(run.json["problems"], Value::Array(Vec::new()));
+    assert_eq!(json["problems"], Value::Array(Vec::new()));
 }
 
 #[test]
 fn text_output_shows_each_fact_with_its_source() {
     let (_temp, dir) = copy_fixture("python-fastapi");
-    let run = aigen(&dir, &["detect"]);
+    let run = run_in(&dir, &["detect"]);
     assert_eq!(run.code, 0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines[0], "python-fastapi (., pyproject.toml)");
@@ -781,23 +753,17 @@ fn assert_fact(root: &Path, field: &Value, value: Value, evidence: &str) {
 fn the_todo_example_has_its_three_services() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("todo-app");
-    copy_dir(
+    copy_project(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/todo-app"),
         &dir,
     );
-    let run = detect_json(&dir);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(problems(&run.json), Vec::<String>::new());
-    check_sources(&dir, &run.json);
-    let names: Vec<String> = run.json["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| text(&s["name"]))
-        .collect();
-    assert_eq!(names, ["backend", "frontend-chatbot", "frontend-web"]);
+    let json = detect_clean(&dir);
+    assert_eq!(
+        service_names(&json),
+        ["backend", "frontend-chatbot", "frontend-web"]
+    );
     let service = |name: &str| {
-        run.json["services"]
+        json["services"]
             .as_array()
             .unwrap()
             .iter()

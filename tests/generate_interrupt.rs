@@ -9,16 +9,12 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use e2e_support::{KEY, Project};
-use provider_support::{Reply, Scripted, chunk};
+use provider_support::{Reply, Scripted, half_a_dockerfile};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_mid_answer_records_an_interrupted_exchange_and_stages_nothing() {
     let project = Project::todo_app();
-    let server = Scripted::start(vec![Reply::Stall(vec![
-        chunk("Here it is:\n\n```dockerfile title=docker/backend.Dockerfile\n"),
-        chunk("FROM python:3.13-slim AS build\n"),
-    ])])
-    .await;
+    let server = Scripted::start(vec![Reply::Stall(half_a_dockerfile())]).await;
 
     let mut command = project.openai_backend_dockerfile(&server.url);
     command

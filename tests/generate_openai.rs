@@ -13,10 +13,11 @@ use aigen::generate::pipeline::SYSTEM;
 use aigen::phr::{Outcome, Relation};
 use aigen::provider::builtin::render_answer;
 use e2e_support::{GENERAL, KEY, Project, Run, assert_absent, assert_absent_from_files};
-use provider_support::{Reply, Scripted, chunk, sse};
+use provider_support::{
+    Reply, Scripted, answering, answering_once_then, event_stream, half_a_dockerfile, sse, v1,
+};
 use serde_json::Value;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 const DOCKERFILE: &str = "docker/backend.Dockerfile";
 const DOCKERIGNORE: &str = "docker/backend.Dockerfile.dockerignore";
@@ -30,8 +31,7 @@ fn generate(project: &Project, base_url: &str) -> Run {
 
 /// An SSE response carrying `answer` in a few pieces.
 fn streamed(answer: &str) -> ResponseTemplate {
-    let pieces: Vec<&str> = split_in_three(answer);
-    ResponseTemplate::new(200).set_body_raw(sse(&pieces), "text/event-stream")
+    event_stream(sse(&split_in_three(answer)))
 }
 
 fn split_in_three(text: &str) -> Vec<&str> {
@@ -91,22 +91,10 @@ fn assert_key_kept_out(project: &Project, run: &Run) {
 #[tokio::test(flavor = "multi_thread")]
 async fn error_findings_go_back_as_a_fix_prompt_and_the_fixed_answer_is_staged_clean() {
     let project = Project::todo_app();
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(streamed(&bad_answer()))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(streamed(&clean_answer(&project)))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server =
+        answering_once_then(streamed(&bad_answer()), streamed(&clean_answer(&project))).await;
 
-    let run = generate(&project, &format!("{}/v1", server.uri())).expect(0);
+    let run = generate(&project, &v1(&server)).expect(0);
     let report = run.json();
     let job = &report["jobs"][0];
     assert_eq!(report["provider"], "openai");
@@ -188,14 +176,10 @@ async fn error_findings_go_back_as_a_fix_prompt_and_the_fixed_answer_is_staged_c
 #[tokio::test(flavor = "multi_thread")]
 async fn an_answer_without_a_code_block_exits_3_with_a_failed_record_and_nothing_staged() {
     let project = Project::todo_app();
-    let server = MockServer::start().await;
     let answer = "I would rather not write a Dockerfile today; try a smaller base image.";
-    Mock::given(method("POST"))
-        .respond_with(streamed(answer))
-        .mount(&server)
-        .await;
+    let server = answering(streamed(answer)).await;
 
-    let run = generate(&project, &format!("{}/v1", server.uri())).expect(3);
+    let run = generate(&project, &v1(&server)).expect(3);
     assert!(run.stderr.contains("no usable file"), "{}", run.stderr);
     let records = project.records();
     assert_eq!(records.len(), 1);
@@ -226,21 +210,10 @@ async fn files_named_outside_the_targets_are_refused_and_nothing_is_written_outs
         "{}\n```text title=../../etc/passwd\nroot::0:0:root:/root:/bin/sh\n```\n",
         clean_answer(&project)
     );
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(streamed(&parent))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(streamed(&absolute))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server = answering_once_then(streamed(&parent), streamed(&absolute)).await;
     let before = project.tree();
 
-    let url = format!("{}/v1", server.uri());
+    let url = v1(&server);
     let first = generate(&project, &url).expect(3);
     assert!(
         first.stderr.contains("refusing `../../etc/passwd`"),
@@ -280,27 +253,18 @@ async fn files_named_outside_the_targets_are_refused_and_nothing_is_written_outs
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rate_limit_with_retry_after_is_waited_out_and_the_exchange_recorded_once() {
     let project = Project::todo_app();
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "1")
-                .set_body_json(serde_json::json!({
-                    "error": {"message": "Rate limit reached", "type": "requests",
-                              "param": null, "code": "rate_limit_exceeded"}
-                })),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(streamed(&clean_answer(&project)))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server = answering_once_then(
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "1")
+            .set_body_json(serde_json::json!({
+                "error": {"message": "Rate limit reached", "type": "requests",
+                          "param": null, "code": "rate_limit_exceeded"}
+            })),
+        streamed(&clean_answer(&project)),
+    )
+    .await;
 
-    let run = generate(&project, &format!("{}/v1", server.uri())).expect(0);
+    let run = generate(&project, &v1(&server)).expect(0);
     assert_eq!(run.json()["jobs"][0]["status"], "clean");
     assert_eq!(prompts_sent(&server).await.len(), 2);
     let records = project.records();
@@ -316,11 +280,7 @@ async fn a_rate_limit_with_retry_after_is_waited_out_and_the_exchange_recorded_o
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stream_cut_mid_way_leaves_a_failed_record_with_the_partial_text() {
     let project = Project::todo_app();
-    let server = Scripted::start(vec![Reply::Cut(vec![
-        chunk("Here it is:\n\n```dockerfile title=docker/backend.Dockerfile\n"),
-        chunk("FROM python:3.13-slim AS build\n"),
-    ])])
-    .await;
+    let server = Scripted::start(vec![Reply::Cut(half_a_dockerfile())]).await;
 
     let run = generate(&project, &server.url).expect(3);
     let records = project.records();
@@ -340,13 +300,9 @@ async fn a_stream_cut_mid_way_leaves_a_failed_record_with_the_partial_text() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_model_that_repeats_its_answer_is_not_asked_again_and_the_findings_are_named() {
     let project = Project::todo_app();
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(streamed(&bad_answer()))
-        .mount(&server)
-        .await;
+    let server = answering(streamed(&bad_answer())).await;
 
-    let mut command = project.openai_backend_dockerfile(&format!("{}/v1", server.uri()));
+    let mut command = project.openai_backend_dockerfile(&v1(&server));
     let run = Run::of(&mut command).expect(1);
     // Round 2 gave round 1's files again: a third round would only repeat them.
     assert_eq!(prompts_sent(&server).await.len(), 2);
@@ -385,13 +341,10 @@ async fn a_review_sends_the_file_and_its_findings_and_stages_the_correction() {
         GeneratedFile::new(DOCKERFILE, project.builtin_file(DOCKERFILE)),
         GeneratedFile::new("docker/.dockerignore", project.builtin_file(DOCKERIGNORE)),
     ]);
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(streamed(&format!(
-            "Problems: root user, latest tag.\n\n{answer}"
-        )))
-        .mount(&server)
-        .await;
+    let server = answering(streamed(&format!(
+        "Problems: root user, latest tag.\n\n{answer}"
+    )))
+    .await;
 
     let mut command = project.aigen();
     command
@@ -403,7 +356,7 @@ async fn a_review_sends_the_file_and_its_findings_and_stages_the_correction() {
             "openai",
             "--base-url",
         ])
-        .arg(format!("{}/v1", server.uri()))
+        .arg(v1(&server))
         .env("OPENAI_API_KEY", KEY);
     let run = Run::of(&mut command).expect(0);
 

@@ -1,62 +1,33 @@
 //! `aigen init` end to end, on a copy of the Todo example: the files it writes, a second run that
 //! changes nothing, `--force`, and an existing `aigen.toml` that is kept or refused.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use assert_cmd::Command;
+use common::{Run, copy_project, run_in};
 use tempfile::TempDir;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if ["node_modules", ".next", ".venv", "__pycache__"].contains(&name.to_str().unwrap()) {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(&name));
-        } else {
-            fs::copy(entry.path(), to.join(&name)).unwrap();
-        }
-    }
-}
-
 /// A copy of the Todo example, in a directory named `todo-app`.
 fn todo_app() -> (TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("todo-app");
-    copy_dir(&repo().join("examples/todo-app"), &dir);
+    copy_project(&repo().join("examples/todo-app"), &dir);
     (temp, dir)
 }
 
-struct Run {
-    stderr: String,
-    code: i32,
-}
-
+/// `aigen init` in `dir` with `args`.
 fn init(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("aigen")
-        .unwrap()
-        .env_remove("AIGEN_CONFIG")
-        .env("NO_COLOR", "1")
-        .arg("-C")
-        .arg(dir)
-        .arg("init")
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        stderr: String::from_utf8(output.stderr).unwrap(),
-        code: output.status.code().unwrap(),
-    }
+    let mut all = vec!["init"];
+    all.extend(args);
+    run_in(dir, &all)
 }
 
 /// Every file under `dir` with its bytes and modification time, and every directory.
@@ -90,7 +61,12 @@ fn read(dir: &Path, relative: &str) -> String {
 
 /// The shipped prompt templates, by file name.
 fn shipped_prompts() -> BTreeMap<String, String> {
-    fs::read_dir(repo().join("prompts"))
+    texts_in(&repo().join("prompts"))
+}
+
+/// The text of every file in `dir`, by file name.
+fn texts_in(dir: &Path) -> BTreeMap<String, String> {
+    fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())
         .map(|e| {
@@ -137,17 +113,7 @@ fn init_writes_the_config_the_constitution_the_prompts_and_the_directories() {
         read(&dir, "policies/constitution.yaml"),
         read(repo(), "policies/constitution.yaml")
     );
-    let written: BTreeMap<String, String> = fs::read_dir(dir.join("prompts"))
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read_to_string(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(written, shipped_prompts());
+    assert_eq!(texts_in(&dir.join("prompts")), shipped_prompts());
     assert!(dir.join("history/prompts").is_dir());
     assert_eq!(
         read(&dir, "generated/.gitignore"),
@@ -174,15 +140,7 @@ fn init_writes_the_config_the_constitution_the_prompts_and_the_directories() {
 fn the_written_config_is_what_detect_then_reads() {
     let (_temp, dir) = todo_app();
     assert_eq!(init(&dir, &[]).code, 0);
-    let output = Command::cargo_bin("aigen")
-        .unwrap()
-        .env_remove("AIGEN_CONFIG")
-        .arg("-C")
-        .arg(&dir)
-        .args(["detect", "--format", "json"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let json = run_in(&dir, &["detect", "--format", "json"]).json();
     let chatbot = &json["services"][1];
     assert_eq!(chatbot["name"], "frontend-chatbot");
     assert_eq!(

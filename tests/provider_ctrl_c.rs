@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use aigen::provider::{Event, Provider, ProviderError, ProviderKind, Response};
-use provider_support::{Reply, Scripted, Tools, chunk, is_gone, openai_config, request};
+use provider_support::{Reply, Scripted, Tools, chunk, openai_config, request};
 
 /// Runs `provider` on a thread, waits until `texts` pieces of the answer have arrived and
 /// `ready` returns, sends SIGINT to this process, and returns how the request ended.
@@ -70,13 +70,5 @@ fn ctrl_c_stops_a_stream_and_a_tool_cleanly() {
     })
     .unwrap_err();
     assert!(error.is_interrupted(), "{error:?}");
-    runtime.block_on(async {
-        let tool = tools.wait_for_pid("pid").await;
-        let helper = tools.wait_for_pid("pid.child").await;
-        assert!(is_gone(tool).await, "the tool {tool} is still running");
-        assert!(
-            is_gone(helper).await,
-            "its helper {helper} is still running"
-        );
-    });
+    runtime.block_on(tools.assert_tool_and_helper_gone());
 }

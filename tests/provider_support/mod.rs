@@ -1,6 +1,10 @@
 //! Helpers shared by the provider tests: the stand-in tools on a temporary PATH, a sink that
-//! records events, SSE bodies, and a scripted TCP server for the failures wiremock cannot stage
-//! (a stream cut mid-way, a connection reset, a stream that stalls).
+//! records events, SSE bodies, wiremock servers that answer chat requests, and a scripted TCP
+//! server for the failures wiremock cannot stage (a stream cut mid-way, a connection reset, a
+//! stream that stalls).
+//!
+//! Start with [`complete`] (one request through a provider, with every event recorded), then
+//! [`Tools`] for the tool providers or [`answering`] and [`Scripted`] for the OpenAI one.
 
 #![allow(dead_code)]
 
@@ -10,9 +14,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use aigen::provider::{Event, ProviderConfig, ProviderKind, Request, RetryPolicy, Task};
+use aigen::provider::{
+    CancellationToken, Event, Provider, ProviderConfig, ProviderError, ProviderKind, Request,
+    Response, RetryPolicy, Task,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// An API key that must never show up in any message.
 pub const KEY: &str = "sk-test-SECRETSECRET1234567890";
@@ -25,6 +34,28 @@ pub fn request(prompt: &str, model: Option<&str>) -> Request {
         model: model.map(str::to_string),
         task: Task::Free,
     }
+}
+
+/// Sends `request` through a provider built from `config`, recording every event, and returns
+/// how it ended with what was seen on the way.
+pub async fn complete(
+    config: &ProviderConfig,
+    request: &Request,
+) -> (Result<Response, ProviderError>, Vec<Seen>) {
+    complete_with(config, request, &CancellationToken::new()).await
+}
+
+/// [`complete`], cancelled when `cancel` is.
+pub async fn complete_with(
+    config: &ProviderConfig,
+    request: &Request,
+    cancel: &CancellationToken,
+) -> (Result<Response, ProviderError>, Vec<Seen>) {
+    let provider = Provider::new(config).unwrap();
+    let mut seen = Vec::new();
+    let mut sink = |event: Event<'_>| seen.push(Seen::from(event));
+    let result = provider.complete(request, &mut sink, cancel).await;
+    (result, seen)
 }
 
 /// The stand-in tools of `tests/fixtures/tools`, copied into a temporary directory and made
@@ -100,6 +131,18 @@ impl Tools {
         }
         panic!("{} never appeared", file.display());
     }
+
+    /// Waits for the stand-in and the helper process it started to write their PIDs, then
+    /// checks that neither is still running.
+    pub async fn assert_tool_and_helper_gone(&self) {
+        let tool = self.wait_for_pid("pid").await;
+        let helper = self.wait_for_pid("pid.child").await;
+        assert!(is_gone(tool).await, "the tool {tool} is still running");
+        assert!(
+            is_gone(helper).await,
+            "its helper {helper} is still running"
+        );
+    }
 }
 
 /// A config for a tool provider, without the stand-ins' environment.
@@ -137,6 +180,46 @@ pub fn openai_config(base_url: &str, retries: u32, timeout: Duration) -> Provide
         output_cap: aigen::provider::DEFAULT_OUTPUT_CAP,
         env: Vec::new(),
     }
+}
+
+/// A 200 response streaming `body` as server-sent events.
+pub fn event_stream(body: String) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(body, "text/event-stream")
+}
+
+/// The base URL of an OpenAI-compatible API served by `server`.
+pub fn v1(server: &MockServer) -> String {
+    format!("{}/v1", server.uri())
+}
+
+/// A server on loopback that answers every chat completion request with `reply`.
+pub async fn answering(reply: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    chat().respond_with(reply).mount(&server).await;
+    server
+}
+
+/// A server on loopback that answers the first chat completion request with `first` and every
+/// later one with `then`.
+pub async fn answering_once_then(first: ResponseTemplate, then: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    chat()
+        .respond_with(first)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    chat()
+        .respond_with(then)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A mock for the chat completions endpoint under [`v1`].
+fn chat() -> wiremock::MockBuilder {
+    Mock::given(method("POST")).and(path("/v1/chat/completions"))
 }
 
 /// True when no live process has this PID, after giving the kernel up to two seconds to finish
@@ -235,6 +318,15 @@ pub fn chunk(content: &str) -> String {
         "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": null}]
     })
     .to_string()
+}
+
+/// The first two chunks of an answer with the backend's Dockerfile, which stops inside the code
+/// block, after the `FROM` line.
+pub fn half_a_dockerfile() -> Vec<String> {
+    vec![
+        chunk("Here it is:\n\n```dockerfile title=docker/backend.Dockerfile\n"),
+        chunk("FROM python:3.13-slim AS build\n"),
+    ]
 }
 
 /// The last chunks of a stream: the finish reason, then the usage.
