@@ -15,7 +15,7 @@ use crate::generate::extract::Expected;
 use crate::generate::jobs::Job;
 use crate::generate::prompt::{fence_files, finding_values};
 use crate::policy::dockerfile::Dockerignore;
-use crate::policy::dockerfile::rules::dockerignore;
+use crate::policy::dockerfile::dockerignore;
 use crate::policy::walk;
 use crate::policy::{FileKind, Finding};
 use crate::provider::Task;

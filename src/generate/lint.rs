@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::extract::Artifact;
 use crate::apply::staging::LintStatus;
-use crate::policy::dockerfile::{self, rules::dockerignore};
+use crate::policy::dockerfile::{self, dockerignore};
 use crate::policy::{self, Constitution, Counts, FileKind, Finding};
 
 /// The findings of one artifact.

@@ -187,6 +187,25 @@ pub fn cap_per_code(mut findings: Vec<Finding>) -> Vec<Finding> {
     kept
 }
 
+/// A finding a rule just reported (or nothing, when the rule is off or over its limit), to add
+/// a help line to. Every rule family reports through it.
+#[must_use = "a finding reads better with a help line; call `.help()` or drop it explicitly"]
+pub struct Reported<'f>(Option<&'f mut Finding>);
+
+impl<'f> Reported<'f> {
+    /// Wraps a finding just pushed (or nothing).
+    pub fn new(finding: Option<&'f mut Finding>) -> Self {
+        Self(finding)
+    }
+
+    /// Adds what to do about it, in the imperative.
+    pub fn help(self, text: impl Into<String>) {
+        if let Some(finding) = self.0 {
+            finding.help = Some(text.into());
+        }
+    }
+}
+
 /// How many findings of each severity a list holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {

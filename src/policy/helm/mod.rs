@@ -10,17 +10,15 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::policy::constitution::Constitution;
-use crate::policy::finding::Finding;
-use crate::policy::k8s::check::{Reported, line_span};
+use crate::policy::finding::{Finding, Reported};
+use crate::policy::k8s::check::line_span;
 use crate::policy::k8s::yaml::{self, Node};
-use crate::policy::registry::Rule;
+use crate::policy::registry::{self, Check, Rule};
 use crate::policy::severity::Severity;
 use crate::policy::source::SourceFile;
 
 pub mod render;
 pub mod rules;
-
-pub use rules::RULES;
 
 /// How to render a chart.
 #[derive(Debug, Clone, Default)]
@@ -44,8 +42,10 @@ pub fn lint_chart(dir: &Path, options: &ChartOptions, constitution: &Constitutio
         constitution,
         findings: Vec::new(),
     };
-    for (rule, check) in rules::CHART_CHECKS {
-        if cx.enabled(rule) {
+    for entry in registry::RULES {
+        if let Check::Chart(check) = entry.check
+            && cx.enabled(entry.rule)
+        {
             check(&mut cx);
         }
     }

@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 
 use regex::Regex;
 
-use super::rules::chart_renders::{HELM_AVAILABLE, RULE as CHART_RENDERS};
+use super::rules::chart_renders::RULE as CHART_RENDERS;
+use super::rules::helm_available::RULE as HELM_AVAILABLE;
 use super::{ChartCx, ChartOptions};
 use crate::policy::finding::{Excerpt, Finding, Position, Span};
 use crate::policy::k8s::{ManifestText, lint_documents, yaml};
