@@ -3,7 +3,8 @@
 
 mod phr_support;
 
-use aigen::phr::{LintSummary, NewRecord, Outcome, Redactor, Stage, Store, Tokens};
+use aigen::phr::{NewRecord, Outcome, Redactor, Stage, Store, Tokens};
+use aigen::policy::FindingCounts;
 use phr_support::{Project, stderr, stdout};
 
 /// A project with records of several features, stages, tools, outcomes and labels: three added
@@ -77,9 +78,9 @@ fn project() -> Project {
                     completion: 500,
                 }),
                 latency_ms: Some(latency),
-                lint: Some(LintSummary {
-                    errors: u32::from(i == 1),
-                    warnings: 0,
+                lint: Some(FindingCounts {
+                    errors: usize::from(i == 1),
+                    ..FindingCounts::default()
                 }),
                 outcome,
                 round: Some(i as u32 + 1),

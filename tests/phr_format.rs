@@ -8,9 +8,10 @@ use std::path::Path;
 
 use aigen::phr::record::{self, Record};
 use aigen::phr::{
-    Artifact, LintSummary, NewRecord, Outcome, Redactor, Reference, Relation, Stage, Store,
-    Template, Tokens, yaml,
+    Artifact, NewRecord, Outcome, Redactor, Reference, Relation, Stage, Store, Template, Tokens,
+    yaml,
 };
+use aigen::policy::FindingCounts;
 use phr_support::{Project, copy_tree, fixtures, stdout};
 use proptest::prelude::*;
 
@@ -58,9 +59,10 @@ fn full_record() -> NewRecord {
             "docker/backend.Dockerfile",
             b"FROM python:3.13-slim\n",
         )],
-        lint: Some(LintSummary {
+        lint: Some(FindingCounts {
             errors: 1,
             warnings: 2,
+            infos: 0,
         }),
         tokens: Some(Tokens {
             prompt: 1234,

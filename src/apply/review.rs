@@ -15,12 +15,12 @@ use serde::Serialize;
 use super::approve::{Approver, Decision, Proposal};
 use super::diff;
 use super::files::{FileApplier, Written};
-use super::staging::{Entry, LintStatus, Staging};
+use super::staging::{Entry, Staging};
 use crate::error::{Error, Result};
 use crate::generate::extract::{Artifact, check_target};
 use crate::generate::lint::lint_artifacts;
 use crate::phr::{self, NewRecord, Reference, Relation, Stage, Store};
-use crate::policy::Constitution;
+use crate::policy::{Constitution, FindingCounts};
 use crate::printer::{Printer, Tone};
 
 /// Everything the review needs.
@@ -164,7 +164,7 @@ impl Reviewer<'_> {
     }
 
     /// Prints an artifact's header and diff.
-    fn show(&self, entry: &Entry, content: &str, lint: LintStatus) -> Result<()> {
+    fn show(&self, entry: &Entry, content: &str, lint: FindingCounts) -> Result<()> {
         if !self.show_diffs {
             return Ok(());
         }
@@ -175,11 +175,11 @@ impl Reviewer<'_> {
             Some(_) => "modified",
         };
         let lint_text = if lint.errors > 0 {
-            self.printer.paint(Tone::Error, lint.summary())
+            self.printer.paint(Tone::Error, lint.to_string())
         } else if lint.is_clean() {
-            self.printer.paint(Tone::Success, lint.summary())
+            self.printer.paint(Tone::Success, lint.to_string())
         } else {
-            self.printer.paint(Tone::Warning, lint.summary())
+            self.printer.paint(Tone::Warning, lint.to_string())
         };
         self.printer.out(format!(
             "{} ({state}; lint: {lint_text}; from {} via {})",
@@ -199,7 +199,7 @@ impl Reviewer<'_> {
     /// Lints an edited artifact the way it was linted when it was generated: together with the
     /// other staged files (a Dockerfile's staged `.dockerignore`, the manifests beside it),
     /// which are not on disk yet while the review runs.
-    fn lint(&self, target: &str, content: &str) -> LintStatus {
+    fn lint(&self, target: &str, content: &str) -> FindingCounts {
         let mut artifacts = vec![Artifact {
             path: target.to_string(),
             content: content.to_string(),
@@ -225,7 +225,7 @@ impl Reviewer<'_> {
         linted
             .iter()
             .find(|l| l.artifact.path == target)
-            .map(|l| l.status())
+            .map(|l| l.counts())
             .unwrap_or_default()
     }
 
@@ -234,7 +234,7 @@ impl Reviewer<'_> {
         &self,
         entry: &Entry,
         content: &str,
-        lint: LintStatus,
+        lint: FindingCounts,
         edited: bool,
     ) -> Result<Applied> {
         let applier = FileApplier::new(self.root, self.staging.dir().join("backups"));
@@ -252,7 +252,7 @@ impl Reviewer<'_> {
         let mut response = format!(
             "Applied `{}` (lint: {}){}.\n\n{WRITTEN_MARKER}\n\n```json\n{list}\n```\n",
             entry.target,
-            lint.summary(),
+            lint,
             if edited {
                 ", edited before approval"
             } else {
@@ -312,7 +312,7 @@ impl Reviewer<'_> {
             ),
             response,
             files: vec![entry.target.clone()],
-            tests: vec![format!("aigen lint: {}", entry.lint.summary())],
+            tests: vec![format!("aigen lint: {}", entry.lint)],
             command: Some("aigen apply".into()),
             provider: Some(entry.provider.clone()),
             command_line: Some(self.command_line.clone()),

@@ -20,7 +20,7 @@ use crate::apply::trace::{Trace, TraceIndex};
 use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
 use crate::hash::sha256_hex;
-use crate::policy::{Counts, Finding, Severity, walk};
+use crate::policy::{Finding, FindingCounts, Severity, walk};
 use crate::printer::Tone;
 
 #[derive(Debug, Args)]
@@ -43,7 +43,7 @@ struct Report {
     passed: bool,
     services: Vec<String>,
     files_checked: usize,
-    lint: Counts,
+    lint: FindingCounts,
     problems: Vec<Problem>,
 }
 
@@ -113,7 +113,7 @@ pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
             .map(|s| s.name.clone())
             .collect(),
         files_checked: files.len(),
-        lint: Counts::of(&findings),
+        lint: FindingCounts::of(&findings),
         problems,
     };
     print(&report, args.output.is_json(), context)?;
@@ -228,8 +228,8 @@ fn print(report: &Report, json: bool, context: &Context) -> Result<()> {
         "check {verdict}: {} services, {} infrastructure files, lint {} errors / {} warnings, {} problems",
         report.services.len(),
         report.files_checked,
-        report.lint.error,
-        report.lint.warning,
+        report.lint.errors,
+        report.lint.warnings,
         report.problems.len()
     ))
 }

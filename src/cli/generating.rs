@@ -18,7 +18,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::generate::builtin::Params;
 use crate::generate::jobs::Job;
 use crate::generate::params::builtin_params;
-use crate::generate::pipeline::{Generator, JobReport, RunOptions, SYSTEM};
+use crate::generate::pipeline::{Generator, JobReport, JobStatus, RunOptions, SYSTEM};
 use crate::phr::{Redactor, Store};
 use crate::policy::{Constitution, Finding};
 use crate::printer::{Printer, Tone, Verbosity};
@@ -223,7 +223,7 @@ pub fn run_jobs(
         None
     };
 
-    let clean = reports.iter().all(|r| r.status == "clean");
+    let clean = reports.iter().all(|r| r.status == JobStatus::Clean);
     if json {
         let mut value =
             json!({ "provider": provider.kind().name(), "jobs": reports, "applied": review });
@@ -245,7 +245,7 @@ pub fn run_jobs(
 /// One job's outcome in text mode: a status line and the findings left, if any.
 fn print_job(report: &JobReport, context: &Context) -> Result<()> {
     let printer = &context.printer;
-    let status = if report.status == "clean" {
+    let status = if report.status == JobStatus::Clean {
         printer.paint(Tone::Success, "clean")
     } else {
         printer.paint(Tone::Warning, "findings left")
@@ -262,7 +262,7 @@ fn print_job(report: &JobReport, context: &Context) -> Result<()> {
         printer.verbose(format!(
             "  staged {} ({}, sha256 {})",
             entry.target,
-            entry.lint.summary(),
+            entry.lint,
             &entry.sha256[..12]
         ));
     }

@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::extract::Artifact;
-use crate::apply::staging::LintStatus;
 use crate::policy::dockerfile::{self, dockerignore};
-use crate::policy::{self, Constitution, Counts, FileKind, Finding};
+use crate::policy::{self, Constitution, FileKind, Finding, FindingCounts};
 
 /// The findings of one artifact.
 #[derive(Debug, Clone)]
@@ -21,19 +20,9 @@ pub struct Linted {
 }
 
 impl Linted {
-    /// The counts the staging index keeps.
-    pub fn status(&self) -> LintStatus {
-        status_of(&self.findings)
-    }
-}
-
-/// Counts of findings by severity, as the staging index keeps them.
-pub fn status_of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> LintStatus {
-    let counts = Counts::of(findings);
-    LintStatus {
-        errors: counts.error,
-        warnings: counts.warning,
-        infos: counts.info,
+    /// Its findings counted by severity, as the staging index keeps them.
+    pub fn counts(&self) -> FindingCounts {
+        FindingCounts::of(&self.findings)
     }
 }
 

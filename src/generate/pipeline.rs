@@ -16,10 +16,10 @@ use super::extract::{self, Artifact, ExtractError};
 use super::jobs::Job;
 use super::lint::{self, Linted};
 use super::prompt::{Template, fence_files, finding_values};
-use crate::apply::staging::{Entry, LintStatus, NewArtifact, Staging};
+use crate::apply::staging::{Entry, NewArtifact, Staging};
 use crate::error::{Error, Result};
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
-use crate::policy::{Constitution, Finding, Severity};
+use crate::policy::{Constitution, Finding, FindingCounts, Severity};
 use crate::printer::{Printer, Tone};
 use crate::provider::{Provider, ProviderError, RedactingSink, Request, Response, Sink, Task};
 
@@ -49,12 +49,20 @@ pub struct RunOptions {
     pub json: bool,
 }
 
+/// How a job ended: `clean` when its staged files have no finding left after the last round,
+/// `findings` when some are left (of any severity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Clean,
+    Findings,
+}
+
 /// What a job gave.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobReport {
     pub title: String,
-    /// `clean`, or `findings` when errors or warnings were left after the last round.
-    pub status: &'static str,
+    pub status: JobStatus,
     pub rounds: u32,
     /// The records the job appended, in order (`<feature>/<id>`).
     pub records: Vec<String>,
@@ -270,18 +278,18 @@ impl Generator<'_> {
                 content: l.artifact.content.clone(),
                 record: record.clone(),
                 provider: provider.clone(),
-                lint: l.status(),
+                lint: l.counts(),
             })
             .collect();
         let staged = self.staging.stage(&artifacts)?;
         let findings: Vec<Finding> = linted.into_iter().flat_map(|l| l.findings).collect();
-        let total = lint::status_of(&findings);
+        let total = FindingCounts::of(&findings);
         Ok(JobReport {
             title: job.title.clone(),
             status: if total.is_clean() {
-                "clean"
+                JobStatus::Clean
             } else {
-                "findings"
+                JobStatus::Findings
             },
             rounds,
             records,
@@ -302,8 +310,8 @@ impl Generator<'_> {
         linted: &[Linted],
         outcome: Outcome,
     ) -> Result<String> {
-        let status: LintStatus = lint::status_of(linted.iter().flat_map(|l| &l.findings));
-        let mut tests = vec![format!("aigen lint: {}", status.summary())];
+        let counts = FindingCounts::of(linted.iter().flat_map(|l| &l.findings));
+        let mut tests = vec![format!("aigen lint: {counts}")];
         tests.extend(
             linted
                 .iter()
@@ -333,10 +341,8 @@ impl Generator<'_> {
                 .iter()
                 .map(|l| phr::Artifact::of(&l.artifact.path, l.artifact.content.as_bytes()))
                 .collect(),
-            lint: (!linted.is_empty()).then(|| phr::LintSummary {
-                errors: u32::try_from(status.errors).unwrap_or(u32::MAX),
-                warnings: u32::try_from(status.warnings).unwrap_or(u32::MAX),
-            }),
+            // A record keeps errors and warnings, not infos.
+            lint: (!linted.is_empty()).then_some(FindingCounts { infos: 0, ..counts }),
             tokens: response.and_then(|r| r.usage).map(Into::into),
             latency_ms: response.map(Response::latency_ms),
             outcome,

@@ -37,8 +37,6 @@ pub mod yaml;
 
 pub use naming::Stage;
 pub use new::{NewRecord, Notes};
-pub use record::{
-    Artifact, Links, LintSummary, Meta, Outcome, Record, Reference, Relation, Template, Tokens,
-};
+pub use record::{Artifact, Links, Meta, Outcome, Record, Reference, Relation, Template, Tokens};
 pub use redact::Redactor;
 pub use store::{Appended, Entry, Store, Trail};

@@ -11,9 +11,10 @@ use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 
 use super::naming::{Stage, id_number};
-use super::record::{LintSummary, Record, Tokens};
+use super::record::{Record, Tokens};
 use super::store::{Entry, RecordFile, Store, parse_at, read_all, utf8};
 use crate::error::{Error, Result};
+use crate::policy::FindingCounts;
 
 /// Which records to keep. Empty fields keep everything.
 #[derive(Debug, Clone, Default)]
@@ -204,13 +205,26 @@ pub struct Summary {
     pub outcome: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lint: Option<LintSummary>,
+    /// `{"errors": N, "warnings": N}`: what the record keeps.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "recorded_lint"
+    )]
+    pub lint: Option<FindingCounts>,
     pub files: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequence: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
+}
+
+/// A record's lint counts as it keeps them: `{"errors": N, "warnings": N}` (no infos).
+fn recorded_lint<S: serde::Serializer>(
+    lint: &Option<FindingCounts>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    lint.map(|counts| serde_json::json!({ "errors": counts.errors, "warnings": counts.warnings }))
+        .serialize(serializer)
 }
 
 impl Summary {
@@ -500,8 +514,8 @@ pub fn csv_row(entry: &Entry) -> Vec<String> {
         s.labels.join(";"),
         s.outcome.unwrap_or_default(),
         s.reason.unwrap_or_default(),
-        num(s.lint.map(|l| u64::from(l.errors))),
-        num(s.lint.map(|l| u64::from(l.warnings))),
+        num(s.lint.map(|l| l.errors as u64)),
+        num(s.lint.map(|l| l.warnings as u64)),
         num(meta.and_then(|m| m.tokens).map(|t| t.prompt)),
         num(meta.and_then(|m| m.tokens).map(|t| t.completion)),
         num(meta.and_then(|m| m.latency_ms)),

@@ -12,11 +12,11 @@ use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use super::query::{self, Stats};
-use super::record::LintSummary;
 use super::redact::Redactor;
 use super::store::Entry;
 use super::verify::{Finding, Report, Severity};
 use crate::error::{Error, Result};
+use crate::policy::FindingCounts;
 
 const TEMPLATE: &str = include_str!("report.html");
 
@@ -39,7 +39,7 @@ struct ItemView {
     tool: Option<String>,
     outcome: Option<String>,
     reason: Option<String>,
-    lint: Option<LintSummary>,
+    lint: Option<FindingCounts>,
     round: Option<u32>,
     latency_ms: Option<u64>,
     relation: Option<String>,

@@ -5,9 +5,10 @@
 //! text, JSON or SARIF, and [`super::suppress`] filters them by the suppressions of a file.
 
 use std::cmp::Ordering;
+use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::severity::Severity;
 
@@ -206,23 +207,26 @@ impl<'f> Reported<'f> {
     }
 }
 
-/// How many findings of each severity a list holds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub error: usize,
-    pub warning: usize,
-    pub info: usize,
+/// How many findings of each severity a list holds: the one count of findings, shown after a
+/// lint report, kept per staged file in `generated/index.json` (`{"errors": 0, "warnings": 0,
+/// "infos": 0}`), and recorded in a PHR as `lint_errors` / `lint_warnings` (a record does not
+/// keep infos: they read back as 0).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingCounts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
 }
 
-impl Counts {
+impl FindingCounts {
     /// Counts the findings of a list.
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
         let mut counts = Self::default();
         for finding in findings {
             match finding.severity {
-                Severity::Error => counts.error += 1,
-                Severity::Warning => counts.warning += 1,
-                Severity::Info => counts.info += 1,
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Info => counts.infos += 1,
             }
         }
         counts
@@ -230,16 +234,49 @@ impl Counts {
 
     /// All findings counted.
     pub fn total(&self) -> usize {
-        self.error + self.warning + self.info
+        self.errors + self.warnings + self.infos
+    }
+
+    /// True when nothing at all was found.
+    pub fn is_clean(&self) -> bool {
+        self.total() == 0
     }
 
     /// Findings at or above a severity.
     pub fn at_or_above(&self, threshold: Severity) -> usize {
         match threshold {
-            Severity::Error => self.error,
-            Severity::Warning => self.error + self.warning,
+            Severity::Error => self.errors,
+            Severity::Warning => self.errors + self.warnings,
             Severity::Info => self.total(),
         }
+    }
+}
+
+/// `clean`, or the non-zero counts: `2 errors, 1 warning, 3 info`.
+impl fmt::Display for FindingCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_clean() {
+            return f.write_str("clean");
+        }
+        let mut first = true;
+        for (count, word) in [
+            (self.errors, "error"),
+            (self.warnings, "warning"),
+            (self.infos, "info"),
+        ] {
+            if count == 0 {
+                continue;
+            }
+            let plural = if count == 1 || word == "info" {
+                ""
+            } else {
+                "s"
+            };
+            let separator = if first { "" } else { ", " };
+            write!(f, "{separator}{count} {word}{plural}")?;
+            first = false;
+        }
+        Ok(())
     }
 }
 
@@ -282,9 +319,22 @@ mod tests {
             Finding::new("B", Severity::Info, "f", "m"),
             Finding::new("C", Severity::Warning, "f", "m"),
         ];
-        let counts = Counts::of(&findings);
+        let counts = FindingCounts::of(&findings);
         assert_eq!(counts.at_or_above(Severity::Error), 1);
         assert_eq!(counts.at_or_above(Severity::Warning), 2);
         assert_eq!(counts.at_or_above(Severity::Info), 3);
+        assert_eq!(counts.to_string(), "1 error, 1 warning, 1 info");
+    }
+
+    #[test]
+    fn counts_read_clean_or_name_what_was_found() {
+        assert_eq!(FindingCounts::default().to_string(), "clean");
+        let counts = FindingCounts {
+            errors: 2,
+            warnings: 1,
+            infos: 0,
+        };
+        assert_eq!(counts.to_string(), "2 errors, 1 warning");
+        assert!(!counts.is_clean());
     }
 }
