@@ -9,7 +9,7 @@ use std::path::Path;
 use aigen::phr::record::{self, Record};
 use aigen::phr::{
     Artifact, NewRecord, Outcome, Redactor, Reference, Relation, Stage, Store, Template, Tokens,
-    yaml,
+    front_matter,
 };
 use aigen::policy::FindingCounts;
 use phr_support::{Project, copy_tree, fixtures, stdout};
@@ -32,8 +32,8 @@ fn read_back(path: &Path) -> Record {
     assert_eq!(record::parse(&record::render(&parsed)).unwrap(), parsed);
     let (start, end, _) = record::front_matter_end(&text).unwrap();
     let front = &text[start..end];
-    let subset = yaml::parse_subset(front).expect("aigen writes the YAML subset");
-    assert_eq!(Ok(subset), yaml::parse_full(front));
+    let subset = front_matter::parse_subset(front).expect("aigen writes the YAML subset");
+    assert_eq!(Ok(subset), front_matter::parse_full(front));
     parsed
 }
 

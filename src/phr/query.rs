@@ -208,7 +208,7 @@ pub struct Summary {
     /// `{"errors": N, "warnings": N}`: what the record keeps.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "recorded_lint"
+        serialize_with = "super::record::serialize_lint"
     )]
     pub lint: Option<FindingCounts>,
     pub files: Vec<String>,
@@ -216,15 +216,6 @@ pub struct Summary {
     pub sequence: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
-}
-
-/// A record's lint counts as it keeps them: `{"errors": N, "warnings": N}` (no infos).
-fn recorded_lint<S: serde::Serializer>(
-    lint: &Option<FindingCounts>,
-    serializer: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    lint.map(|counts| serde_json::json!({ "errors": counts.errors, "warnings": counts.warnings }))
-        .serialize(serializer)
 }
 
 impl Summary {

@@ -228,6 +228,7 @@ pub struct Meta {
     pub reference: Option<Reference>,
     pub outcome: Outcome,
     /// Findings on what it produced: `lint_errors` and `lint_warnings` (infos are not kept).
+    #[serde(serialize_with = "serialize_lint")]
     pub lint: Option<FindingCounts>,
     pub tokens: Option<Tokens>,
     pub latency_ms: Option<u64>,
@@ -299,4 +300,13 @@ impl Record {
         let meta = self.aigen.as_ref()?;
         meta.provider.as_deref().or(meta.tool.as_deref())
     }
+}
+
+/// A record's lint counts as it keeps them: `{"errors": N, "warnings": N}` (no infos).
+pub(crate) fn serialize_lint<S: serde::Serializer>(
+    lint: &Option<FindingCounts>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    lint.map(|counts| serde_json::json!({ "errors": counts.errors, "warnings": counts.warnings }))
+        .serialize(serializer)
 }

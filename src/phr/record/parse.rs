@@ -14,7 +14,7 @@ use super::{
     Artifact, Chain, Evaluation, Links, Meta, Outcome, OutcomeNotes, Record, Reference, Relation,
     Template, Tokens, strip_hash_prefix,
 };
-use crate::phr::yaml::{self, Value};
+use crate::phr::front_matter::{self, Value};
 use crate::policy::FindingCounts;
 
 /// Why a record could not be read, at a 1-based line and column of its file.
@@ -85,7 +85,7 @@ fn parse_with(text: &str, with_body: bool) -> Result<Record, ParseError> {
             message: message.to_string(),
         });
     };
-    let front = yaml::parse(&text[fm_start..fm_end]).map_err(|e| ParseError {
+    let front = front_matter::parse(&text[fm_start..fm_end]).map_err(|e| ParseError {
         line: e.line + 1,
         column: e.column,
         message: e.message,
