@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use aigen::finding_counts::FindingCounts;
 use aigen::phr::{Artifact, NewRecord, Outcome, Redactor, Stage, Store, Template, Tokens};
-use aigen::policy::FindingCounts;
 
 const FEATURES: [&str; 4] = [
     "003-k8s-deployment",

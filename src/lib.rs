@@ -18,6 +18,7 @@ pub mod config;
 pub mod detect;
 pub mod env_vars;
 pub mod error;
+pub mod finding_counts;
 pub mod fsutil;
 pub mod generate;
 pub mod hash;

@@ -3,8 +3,8 @@
 
 mod phr_support;
 
+use aigen::finding_counts::FindingCounts;
 use aigen::phr::{NewRecord, Outcome, Redactor, Stage, Store, Tokens};
-use aigen::policy::FindingCounts;
 use phr_support::{Project, stderr, stdout};
 
 /// A project with records of several features, stages, tools, outcomes and labels: three added

@@ -6,12 +6,12 @@ mod phr_support;
 
 use std::path::Path;
 
+use aigen::finding_counts::FindingCounts;
 use aigen::phr::record::{self, Record};
 use aigen::phr::{
     Artifact, NewRecord, Outcome, Redactor, Reference, Relation, Stage, Store, Template, Tokens,
     front_matter,
 };
-use aigen::policy::FindingCounts;
 use phr_support::{Project, copy_tree, fixtures, stdout};
 use proptest::prelude::*;
 

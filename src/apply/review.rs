@@ -17,10 +17,11 @@ use super::diff;
 use super::files::{FileApplier, Written};
 use super::staging::{Entry, Staging};
 use crate::error::{Error, Result};
+use crate::finding_counts::FindingCounts;
 use crate::generate::extract::{Artifact, check_target};
 use crate::generate::lint::lint_artifacts;
 use crate::phr::{self, NewRecord, Reference, Relation, Stage, Store};
-use crate::policy::{Constitution, FindingCounts};
+use crate::policy::Constitution;
 use crate::printer::{Printer, Tone};
 
 /// Everything the review needs.

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
+use crate::finding_counts::FindingCounts;
 use crate::fsutil;
 use crate::hash::sha256_hex;
-use crate::policy::FindingCounts;
 
 const INDEX: &str = "index.json";
 const FILES: &str = "files";

@@ -18,9 +18,10 @@ use super::generating::Session;
 use crate::apply::cluster::Manifests;
 use crate::apply::trace::{Trace, TraceIndex};
 use crate::error::{Error, ExitStatus, Result};
+use crate::finding_counts::FindingCounts;
 use crate::fsutil;
 use crate::hash::sha256_hex;
-use crate::policy::{Finding, FindingCounts, Severity, walk};
+use crate::policy::{Finding, Severity, walk};
 use crate::printer::Tone;
 
 #[derive(Debug, Args)]

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::extract::Artifact;
+use crate::finding_counts::FindingCounts;
 use crate::policy::dockerfile::{self, dockerignore};
-use crate::policy::{self, Constitution, FileKind, Finding, FindingCounts};
+use crate::policy::{self, Constitution, FileKind, Finding};
 
 /// The findings of one artifact.
 #[derive(Debug, Clone)]

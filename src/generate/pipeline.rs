@@ -18,8 +18,9 @@ use super::lint::{self, Linted};
 use super::prompt::{Template, fence_files, finding_values};
 use crate::apply::staging::{Entry, NewArtifact, Staging};
 use crate::error::{Error, Result};
+use crate::finding_counts::FindingCounts;
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
-use crate::policy::{Constitution, Finding, FindingCounts, Severity};
+use crate::policy::{Constitution, Finding, Severity};
 use crate::printer::{Printer, Tone};
 use crate::provider::{Provider, ProviderError, RedactingSink, Request, Response, Sink, Task};
 

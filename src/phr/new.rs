@@ -14,7 +14,7 @@ use super::record::{
 };
 use super::redact::Redactor;
 use crate::error::{Error, Result};
-use crate::policy::FindingCounts;
+use crate::finding_counts::FindingCounts;
 
 /// The free-text notes of the `## Outcome` and `## Evaluation notes` sections. What is left
 /// `None` is derived from the rest of the record or written as `none`.

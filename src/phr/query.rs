@@ -14,7 +14,7 @@ use super::naming::{Stage, id_number};
 use super::record::{Record, Tokens};
 use super::store::{Entry, RecordFile, Store, parse_at, read_all, utf8};
 use crate::error::{Error, Result};
-use crate::policy::FindingCounts;
+use crate::finding_counts::FindingCounts;
 
 /// Which records to keep. Empty fields keep everything.
 #[derive(Debug, Clone, Default)]

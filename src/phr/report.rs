@@ -16,7 +16,7 @@ use super::redact::Redactor;
 use super::store::Entry;
 use super::verify::{Finding, Report, Severity};
 use crate::error::{Error, Result};
-use crate::policy::FindingCounts;
+use crate::finding_counts::FindingCounts;
 
 const TEMPLATE: &str = include_str!("report.html");
 

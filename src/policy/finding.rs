@@ -5,12 +5,12 @@
 //! text, JSON or SARIF, and [`super::suppress`] filters them by the suppressions of a file.
 
 use std::cmp::Ordering;
-use std::fmt;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::severity::Severity;
+use crate::finding_counts::FindingCounts;
 
 /// A 1-based line and column; the column counts Unicode scalar values, not bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -207,17 +207,9 @@ impl<'f> Reported<'f> {
     }
 }
 
-/// How many findings of each severity a list holds: the one count of findings, shown after a
-/// lint report, kept per staged file in `generated/index.json` (`{"errors": 0, "warnings": 0,
-/// "infos": 0}`), and recorded in a PHR as `lint_errors` / `lint_warnings` (a record does not
-/// keep infos: they read back as 0).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FindingCounts {
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-}
-
+/// Counting findings by severity: [`FindingCounts`] is defined below the policy engine
+/// ([`crate::finding_counts`]) so that records and the staging area can keep one without
+/// importing the engine; the engine, which knows findings and severities, counts them here.
 impl FindingCounts {
     /// Counts the findings of a list.
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
@@ -232,16 +224,6 @@ impl FindingCounts {
         counts
     }
 
-    /// All findings counted.
-    pub fn total(&self) -> usize {
-        self.errors + self.warnings + self.infos
-    }
-
-    /// True when nothing at all was found.
-    pub fn is_clean(&self) -> bool {
-        self.total() == 0
-    }
-
     /// Findings at or above a severity.
     pub fn at_or_above(&self, threshold: Severity) -> usize {
         match threshold {
@@ -249,34 +231,6 @@ impl FindingCounts {
             Severity::Warning => self.errors + self.warnings,
             Severity::Info => self.total(),
         }
-    }
-}
-
-/// `clean`, or the non-zero counts: `2 errors, 1 warning, 3 info`.
-impl fmt::Display for FindingCounts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_clean() {
-            return f.write_str("clean");
-        }
-        let mut first = true;
-        for (count, word) in [
-            (self.errors, "error"),
-            (self.warnings, "warning"),
-            (self.infos, "info"),
-        ] {
-            if count == 0 {
-                continue;
-            }
-            let plural = if count == 1 || word == "info" {
-                ""
-            } else {
-                "s"
-            };
-            let separator = if first { "" } else { ", " };
-            write!(f, "{separator}{count} {word}{plural}")?;
-            first = false;
-        }
-        Ok(())
     }
 }
 
@@ -324,17 +278,5 @@ mod tests {
         assert_eq!(counts.at_or_above(Severity::Warning), 2);
         assert_eq!(counts.at_or_above(Severity::Info), 3);
         assert_eq!(counts.to_string(), "1 error, 1 warning, 1 info");
-    }
-
-    #[test]
-    fn counts_read_clean_or_name_what_was_found() {
-        assert_eq!(FindingCounts::default().to_string(), "clean");
-        let counts = FindingCounts {
-            errors: 2,
-            warnings: 1,
-            infos: 0,
-        };
-        assert_eq!(counts.to_string(), "2 errors, 1 warning");
-        assert!(!counts.is_clean());
     }
 }

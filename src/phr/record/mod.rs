@@ -14,8 +14,8 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use super::naming::Stage;
+use crate::finding_counts::FindingCounts;
 use crate::hash::sha256_hex;
-use crate::policy::FindingCounts;
 
 mod parse;
 mod render;

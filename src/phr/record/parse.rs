@@ -14,8 +14,8 @@ use super::{
     Artifact, Chain, Evaluation, Links, Meta, Outcome, OutcomeNotes, Record, Reference, Relation,
     Template, Tokens, strip_hash_prefix,
 };
+use crate::finding_counts::FindingCounts;
 use crate::phr::front_matter::{self, Value};
-use crate::policy::FindingCounts;
 
 /// Why a record could not be read, at a 1-based line and column of its file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,8 @@ pub mod text;
 
 use std::fmt;
 
-use super::finding::{Finding, FindingCounts};
+use super::finding::Finding;
+use crate::finding_counts::FindingCounts;
 
 pub use json::json;
 pub use sarif::sarif;
