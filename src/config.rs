@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 use crate::fsutil;
+use crate::line_index::line_column;
 
 /// The config file's name.
 pub const FILE_NAME: &str = "aigen.toml";
@@ -197,16 +198,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
     })
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,11 +226,5 @@ mod tests {
         let config = parse(text, Path::new("aigen.toml")).unwrap();
         assert_eq!(config.services[0].port, Some(8000));
         assert_eq!(config.paths.dockerfile_for("api"), "docker/api.Dockerfile");
-    }
-
-    #[test]
-    fn line_column_counts_characters() {
-        assert_eq!(line_column("ab\ncé d", 7), (2, 4));
-        assert_eq!(line_column("", 0), (1, 1));
     }
 }

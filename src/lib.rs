@@ -22,6 +22,7 @@ pub mod finding_counts;
 pub mod fsutil;
 pub mod generate;
 pub mod hash;
+pub mod line_index;
 pub mod phr;
 pub mod policy;
 pub mod printer;

@@ -193,7 +193,7 @@ fn gradle(file: &SourceFile) -> BuildFacts {
 fn check_brackets(file: &SourceFile) -> Result<(), Problem> {
     let text = file.text.as_str();
     let fail = |offset: usize, message: String| {
-        let (line, column) = crate::config::line_column(text, offset);
+        let (line, column) = crate::line_index::line_column(text, offset);
         Err(Problem::at(&file.path, line, column, message))
     };
     let mut open: Vec<(char, usize)> = Vec::new();

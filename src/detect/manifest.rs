@@ -14,7 +14,7 @@ use toml::de::{DeTable, DeValue};
 use super::model::{Problem, Sourced};
 use super::regex;
 use super::source::SourceFile;
-use crate::config::line_column;
+use crate::line_index::line_column;
 
 /// A parsed TOML document that remembers where each value is.
 pub struct TomlDoc<'a> {

@@ -12,7 +12,7 @@ use regex::{Captures, Regex};
 
 use super::comments::{self, Syntax};
 use super::model::{Origin, Problem, Sourced};
-use crate::config::line_column;
+use crate::line_index::line_column;
 
 /// Source files larger than this are skipped: they are generated or minified, not read by hand.
 const MAX_SOURCE_BYTES: u64 = 1024 * 1024;

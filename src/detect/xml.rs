@@ -7,7 +7,7 @@
 
 use super::model::Problem;
 use super::source::SourceFile;
-use crate::config::line_column;
+use crate::line_index::line_column;
 
 /// Checks that `file` is well-formed XML as far as tags go.
 pub fn check(file: &SourceFile) -> Result<(), Problem> {

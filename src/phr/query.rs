@@ -15,6 +15,7 @@ use super::record::{Record, Tokens};
 use super::store::{Entry, RecordFile, Store, parse_at, read_all, utf8};
 use crate::error::{Error, Result};
 use crate::finding_counts::FindingCounts;
+use crate::line_index::line_column;
 
 /// Which records to keep. Empty fields keep everything.
 #[derive(Debug, Clone, Default)]
@@ -292,7 +293,7 @@ pub fn search(files: &[RecordFile], needle: &Regex, filter: &Filter) -> Vec<Hit>
         let line_end = text[at.end()..]
             .find('\n')
             .map_or(text.len(), |i| at.end() + i);
-        let line = text[..at.start()].matches('\n').count() + 1;
+        let (line, _) = line_column(&text, at.start());
         Some(Hit {
             summary: Summary::of(&entry),
             line,
