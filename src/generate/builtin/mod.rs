@@ -25,7 +25,7 @@ mod helm;
 mod k8s;
 pub mod params;
 mod quote;
-mod yaml_writer;
+mod yaml;
 
 use serde::Serialize;
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use super::{Ctx, render};
 use crate::detect::EnvVar;
 use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::yaml_writer::{Map, Yaml};
+use crate::generate::builtin::yaml::{Map, Yaml};
 
 /// The placeholder of every secret value.
 pub(crate) const PLACEHOLDER: &str = "REPLACE_ME";

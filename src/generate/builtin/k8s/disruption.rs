@@ -4,7 +4,7 @@
 
 use super::{Ctx, render};
 use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::yaml_writer::Map;
+use crate::generate::builtin::yaml::Map;
 
 /// The PodDisruptionBudget manifest.
 pub(crate) fn pod_disruption_budget(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

@@ -7,7 +7,7 @@
 
 use super::{Ctx, render};
 use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::yaml_writer::{Map, Yaml};
+use crate::generate::builtin::yaml::{Map, Yaml};
 
 /// The NetworkPolicy manifest.
 pub(crate) fn network_policy(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

@@ -3,7 +3,7 @@
 
 use super::{Ctx, render};
 use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::yaml_writer::{Map, Yaml};
+use crate::generate::builtin::yaml::{Map, Yaml};
 
 /// The Service manifest.
 pub(crate) fn service(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

@@ -6,7 +6,7 @@
 use super::{Ctx, render};
 use crate::generate::builtin::facts::Facts;
 use crate::generate::builtin::params::{Params, ProbeParams, Resources};
-use crate::generate::builtin::yaml_writer::{Map, Yaml};
+use crate::generate::builtin::yaml::{Map, Yaml};
 
 /// The Deployment manifest of a service.
 pub(crate) fn deployment(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
