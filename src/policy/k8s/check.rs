@@ -7,7 +7,7 @@
 //! rules.
 
 use super::set::{Item, ObjectSet};
-use super::yaml::{Mark, Node};
+use super::yaml_tree::{Mark, Node};
 use crate::policy::constitution::RuleSetting;
 use crate::policy::finding::{Finding, Position, Reported, Span};
 use crate::policy::registry::Rule;

@@ -1,7 +1,7 @@
 //! Kubernetes manifests against the constitution.
 //!
 //! Start with [`lint_documents`]: it loads every YAML file of one run ([`manifest`], on the
-//! span-preserving loader of [`yaml`]), collects their objects into one [`set::ObjectSet`] so
+//! span-preserving loader of [`yaml_tree`]), collects their objects into one [`set::ObjectSet`] so
 //! the cross-object rules can see them all, runs the Kubernetes rules of [`registry::RULES`] (per
 //! object in parallel, then per set), applies the suppressions objects declare in annotations
 //! ([`annotations`]) and masks secret values in the source lines findings show ([`secrets`]).
@@ -26,13 +26,13 @@ pub mod rules;
 pub mod secrets;
 pub(crate) mod security_flag;
 pub mod set;
-pub mod yaml;
+pub mod yaml_tree;
 
 pub use manifest::{Manifest, ManifestText};
 
 use self::check::{Checker, line_span};
 use self::set::ObjectSet;
-use self::yaml::ProblemKind;
+use self::yaml_tree::YamlProblemKind;
 use crate::policy::constitution::Constitution;
 use crate::policy::finding::Finding;
 use crate::policy::registry::{self, Check};
@@ -137,13 +137,15 @@ fn loader_findings(set: &ObjectSet<'_>, file: usize) -> Vec<Finding> {
         };
         for problem in &manifest.loaded.problems {
             let help = match problem.kind {
-                ProblemKind::Syntax => {
+                YamlProblemKind::Syntax => {
                     "fix the YAML; the documents after this point were not linted"
                 }
-                ProblemKind::DuplicateKey => {
+                YamlProblemKind::DuplicateKey => {
                     "remove one of the two keys; Kubernetes keeps only the last"
                 }
-                ProblemKind::Budget => "split or simplify the file; the rest of it was not linted",
+                YamlProblemKind::Budget => {
+                    "split or simplify the file; the rest of it was not linted"
+                }
             };
             findings.push(finding(problem.mark, problem.message.clone(), help));
         }
@@ -154,7 +156,7 @@ fn loader_findings(set: &ObjectSet<'_>, file: usize) -> Vec<Finding> {
             } else {
                 let missing: Vec<&str> = ["apiVersion", "kind"]
                     .into_iter()
-                    .filter(|key| root.get(key).and_then(yaml::Node::as_str).is_none())
+                    .filter(|key| root.get(key).and_then(yaml_tree::Node::as_str).is_none())
                     .map(|key| {
                         if key == "kind" {
                             "`kind`"
