@@ -16,7 +16,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
 use crate::phr::query::{self, Filter, SortKey, Summary};
 use crate::phr::redact::{Redactor, secret_env_values};
-use crate::phr::verify::{self, Report, Severity};
+use crate::phr::verify::{self, Report, TrailSeverity};
 use crate::phr::{NewRecord, Stage, Store, chain, relink, report};
 use crate::printer::{Printer, Tone};
 use crate::settings::Settings;
@@ -406,9 +406,9 @@ impl Run<'_> {
         let mut text = String::new();
         for finding in &report.findings {
             let (label, tone) = match finding.severity {
-                Severity::Error => ("error", Tone::Error),
-                Severity::Warning => ("warning", Tone::Warning),
-                Severity::Note => ("note", Tone::Dim),
+                TrailSeverity::Error => ("error", Tone::Error),
+                TrailSeverity::Warning => ("warning", Tone::Warning),
+                TrailSeverity::Note => ("note", Tone::Dim),
             };
             text.push_str(&format!("{}: {finding}\n", p.paint(tone, label)));
         }
@@ -416,8 +416,8 @@ impl Run<'_> {
             Some(tip) => format!("head #{} {}", tip.sequence, chain::short(&tip.hash)),
             None => "no head".to_string(),
         };
-        let errors = report.count(Severity::Error);
-        let warnings = report.count(Severity::Warning);
+        let errors = report.count(TrailSeverity::Error);
+        let warnings = report.count(TrailSeverity::Warning);
         let verdict = if errors == 0 {
             p.paint(Tone::Success, "clean")
         } else {
