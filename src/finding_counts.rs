@@ -72,4 +72,17 @@ mod tests {
         assert_eq!(counts.to_string(), "2 errors, 1 warning");
         assert!(!counts.is_clean());
     }
+
+    #[test]
+    fn the_staging_index_shape_is_kept() {
+        let counts = FindingCounts {
+            errors: 1,
+            warnings: 2,
+            infos: 3,
+        };
+        let json = serde_json::to_string(&counts).unwrap();
+        assert_eq!(json, r#"{"errors":1,"warnings":2,"infos":3}"#);
+        let read: FindingCounts = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, counts);
+    }
 }

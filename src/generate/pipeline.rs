@@ -361,3 +361,17 @@ impl Generator<'_> {
         Ok(self.store.append(record)?.reference)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_statuses_serialise_as_the_words_scripts_read() {
+        assert_eq!(serde_json::to_value(JobStatus::Clean).unwrap(), "clean");
+        assert_eq!(
+            serde_json::to_value(JobStatus::Findings).unwrap(),
+            "findings"
+        );
+    }
+}
