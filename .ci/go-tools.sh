@@ -40,6 +40,10 @@ export GOPATH=$cache/go
 export GOMODCACHE=$cache/go/pkg/mod
 export GOCACHE=$cache/go-build
 export GOTOOLCHAIN=local
+# Only the module proxy: no fallback to fetching from version control hosts, which are not
+# reachable here (and would turn "not served" into a slow, confusing git error).
+goproxy=$(go env GOPROXY)
+export GOPROXY=${goproxy%,direct}
 export GOFLAGS="-buildvcs=false -mod=readonly"
 export CGO_ENABLED=0
 mkdir -p "$bin/.stamps"
