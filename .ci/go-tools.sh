@@ -93,6 +93,8 @@ build_kube() {
   [ ${#packages[@]} -gt 0 ] || return 0
   echo "building ${names[*]} (k8s.io/kubernetes $kubernetes_version, etcd as it requires) ..."
   start=$(now)
+  # What an interrupted build left (old enough not to be another run's build in progress).
+  find "$cache" -maxdepth 1 -name 'build.*' -mmin +180 -exec rm -rf {} +
   out=$(mktemp -d "$cache/build.XXXXXX")
   (cd "$module" && go build -trimpath -ldflags "$(kube_ldflags)" -o "$out/" "${packages[@]}")
   for i in "${!names[@]}"; do
