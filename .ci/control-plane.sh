@@ -160,24 +160,30 @@ api_curl() {
 
 kubectl_admin() { "$bin/kubectl" --kubeconfig "$admin_kubeconfig" "$@"; }
 
+# stage NAME KIND MATCH-EXPRESSIONS NEXT: one kwok Stage document for objects of KIND (core v1).
+stage() {
+  cat <<EOF
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata: {name: $1}
+spec:
+  resourceRef: {apiGroup: v1, kind: $2}
+  selector: {matchExpressions: $3}
+  next:
+$4
+---
+EOF
+}
+
 # kwok's behaviour is described by Stages: the simulated node turns Ready, a pod bound to it
 # turns Running and Ready at once, and a pod being deleted goes away (there is no kubelet to
 # confirm the deletion).
 write_kwok_config() {
-  cat >"$state/kwok.yaml" <<'EOF'
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: aigen-node-ready
-spec:
-  resourceRef: {apiGroup: v1, kind: Node}
-  selector:
-    matchExpressions:
-    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-      operator: NotIn
-      values: ["True"]
-  next:
-    statusTemplate: |
+  # shellcheck disable=SC2016 # {{ $now }} and the like are kwok's templates, not the shell's
+  {
+    stage aigen-node-ready Node \
+      '[{key: ".status.conditions.[] | select( .type == \"Ready\" ) | .status", operator: NotIn, values: ["True"]}]' \
+      '    statusTemplate: |
       {{ $now := Now }}
       conditions:
       - type: Ready
@@ -186,23 +192,10 @@ spec:
         message: simulated by kwok
         lastHeartbeatTime: {{ $now | Quote }}
         lastTransitionTime: {{ $now | Quote }}
-      phase: Running
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: aigen-pod-ready
-spec:
-  resourceRef: {apiGroup: v1, kind: Pod}
-  selector:
-    matchExpressions:
-    - key: .metadata.deletionTimestamp
-      operator: DoesNotExist
-    - key: .status.phase
-      operator: In
-      values: [Pending]
-  next:
-    statusTemplate: |
+      phase: Running'
+    stage aigen-pod-ready Pod \
+      '[{key: .metadata.deletionTimestamp, operator: DoesNotExist}, {key: .status.phase, operator: In, values: [Pending]}]' \
+      '    statusTemplate: |
       {{ $now := Now }}
       phase: Running
       startTime: {{ $now | Quote }}
@@ -221,22 +214,11 @@ spec:
       {{ end }}
       {{ with PodIPsWith .spec.nodeName false .metadata.uid .metadata.name .metadata.namespace }}
       podIP: {{ index . 0 | Quote }}
-      {{ end }}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: aigen-pod-delete
-spec:
-  resourceRef: {apiGroup: v1, kind: Pod}
-  selector:
-    matchExpressions:
-    - key: .metadata.deletionTimestamp
-      operator: Exists
-  next:
-    finalizers: {empty: true}
-    delete: true
-EOF
+      {{ end }}'
+    stage aigen-pod-delete Pod '[{key: .metadata.deletionTimestamp, operator: Exists}]' \
+      '    finalizers: {empty: true}
+    delete: true'
+  } >"$state/kwok.yaml"
 }
 
 node_manifest() {
