@@ -212,7 +212,7 @@ async fn scenario(kubeconfig: PathBuf, namespace: String) {
     assert!(error.to_string().contains("as invalid"), "{error}");
     assert!(error.to_string().contains("spec.replicas"), "{error}");
     let unknown = format!(
-        "apiVersion: example.invalid/v1\nkind: Nothing\nmetadata: {{name: n, namespace: {namespace}}}\n"
+        "apiVersion: example.invalid/v1\nkind: Nothing\nmetadata: {{name: nothing, namespace: {namespace}}}\n"
     );
     let error = plan_of(
         &cluster,
