@@ -9,7 +9,9 @@
 //! - [`detect`]: the [`detect::Service`] model of a repository's services;
 //! - [`printer`]: all terminal output, honouring `--quiet`, `--verbose` and `--color`;
 //! - [`error`]: typed errors and the documented exit codes;
-//! - [`fsutil`]: atomic writes and other file-system care.
+//! - [`fsutil`]: atomic writes and other file-system care;
+//! - [`line_index`], [`yaml_scalar`], [`finding_counts`]: byte offsets to lines and columns, how
+//!   a string is written as YAML, and lint findings counted by severity, for every module above.
 
 pub mod apply;
 pub mod assets;

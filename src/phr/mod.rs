@@ -13,11 +13,12 @@
 //! - [`query`] (filters, search, stats, export) and [`report`] (the HTML page) serve
 //!   `aigen history`.
 //!
-//! The modules, one concern each: [`naming`] (stages, routes, IDs, file names), [`front_matter`]
-//! (reading front matter), [`record`] (render and parse), [`new`] (building a record), [`chain`] (hashes and
-//! the chain analysis), [`head`] (the head file), [`store`] (lock, atomic append, reading),
-//! [`ids`] (the ID cache), [`git`] (branch and user), [`validate`] (the Spec-Kit format checks),
-//! [`verify`], [`relink`], [`redact`], [`query`], [`report`].
+//! The modules, one concern each: [`naming`] (stages, routes, IDs, file names),
+//! [`front_matter`] (reading front matter), [`record`] (render and parse), [`new`] (building a
+//! record), [`chain`] (hashes and the chain analysis), [`head`] (the head file), [`store`]
+//! (lock, atomic append, reading), [`ids`] (the ID cache), [`git`] (branch and user),
+//! [`validate`] (the Spec-Kit format checks), [`verify`], [`relink`], [`redact`], [`query`],
+//! [`report`].
 
 pub mod chain;
 pub mod front_matter;

@@ -1,9 +1,10 @@
 //! Dockerfiles: the parser with exact positions, the model of stages, and the rules.
 //!
 //! [`lint_with`] is the entry point: it parses the text ([`parser`]), builds the [`model`], runs
-//! every Dockerfile rule of [`registry::RULES`] the constitution enables through a [`checker::Checker`], and
-//! applies the file's suppressions ([`pragmas`]). Each rule lives in its own file under
-//! [`mod@rules`], with its documentation as its doc comment.
+//! every Dockerfile rule of [`registry::RULES`] the constitution enables through a
+//! [`checker::Checker`], and applies the file's suppressions ([`pragmas`]). Each rule lives in
+//! its own file under [`mod@rules`], with its documentation as its doc comment; what several
+//! rules share lives beside that folder ([`patterns`], [`dockerignore`], [`model`]).
 
 pub mod ast;
 pub mod checker;
