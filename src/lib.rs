@@ -27,5 +27,6 @@ pub mod printer;
 pub mod provider;
 pub mod secret;
 pub mod settings;
+pub mod staging;
 
 pub use error::{Error, ExitStatus, Result};

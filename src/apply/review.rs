@@ -15,13 +15,12 @@ use serde::Serialize;
 use super::approve::{Approver, Decision, Proposal};
 use super::diff;
 use super::files::{FileApplier, Written};
-use super::staging::{Entry, LintStatus, Staging};
 use crate::error::{Error, Result};
-use crate::generate::extract::{Artifact, check_target};
-use crate::generate::lint::lint_artifacts;
+use crate::fsutil::check_target;
 use crate::phr::{self, NewRecord, Reference, Relation, Stage, Store};
 use crate::policy::Constitution;
 use crate::printer::{Printer, Tone};
+use crate::staging::{Artifact, Entry, LintStatus, Staging, lint_artifacts};
 
 /// Everything the review needs.
 pub struct Reviewer<'a> {

@@ -12,7 +12,6 @@ use super::Context;
 use super::args::GenerateArgs;
 use crate::apply::approve::ApproveAll;
 use crate::apply::review::{ReviewReport, Reviewer};
-use crate::apply::staging::Staging;
 use crate::detect::{self, Detection, Service};
 use crate::error::{Error, ExitStatus, Result};
 use crate::generate::builtin::Params;
@@ -24,6 +23,7 @@ use crate::policy::{Constitution, Finding};
 use crate::printer::{Printer, Tone, Verbosity};
 use crate::provider::{Builtin, Provider, ProviderConfig, ProviderKind};
 use crate::settings::Settings;
+use crate::staging::Staging;
 
 /// Everything a generating command works with.
 pub struct Session {

@@ -103,12 +103,12 @@ pub fn run(
 fn lint_existing(session: &Session, files: &[(String, String)]) -> Vec<Finding> {
     let artifacts = files
         .iter()
-        .map(|(path, content)| crate::generate::extract::Artifact {
+        .map(|(path, content)| crate::staging::Artifact {
             path: path.clone(),
             content: content.clone(),
         })
         .collect();
-    crate::generate::lint::lint_artifacts(artifacts, &session.settings.root, &session.constitution)
+    crate::staging::lint_artifacts(artifacts, &session.settings.root, &session.constitution)
         .into_iter()
         .flat_map(|l| l.findings)
         .collect()

@@ -12,18 +12,12 @@
 //! block of the wrong kind (YAML where a Dockerfile was expected). Start at [`extract`].
 
 use std::fmt;
-use std::path::{Component, Path};
+use std::path::Path;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
-/// One file taken from an answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Artifact {
-    /// Target path relative to the project root, `/`-separated.
-    pub path: String,
-    /// The file's content, ending with a newline.
-    pub content: String,
-}
+use crate::fsutil::{UnsafeTarget, check_lexically, escapes_through_symlink};
+use crate::staging::Artifact;
 
 /// What the caller asked for: the files that may be produced.
 #[derive(Debug, Clone, Default)]
@@ -342,71 +336,6 @@ fn check_path(
         return Err(ExtractError::Symlink { path: normal, line });
     }
     Ok(normal)
-}
-
-/// Why a target path may not be written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnsafeTarget {
-    /// An absolute path (or one starting with `~`).
-    Absolute,
-    /// A path with a `..` component.
-    Parent,
-    /// A path through a symlink that leads outside the project, or a symlink itself.
-    Symlink,
-}
-
-impl UnsafeTarget {
-    /// Why, in words.
-    pub fn reason(self) -> &'static str {
-        match self {
-            Self::Absolute => "absolute paths are never written",
-            Self::Parent => "paths with `..` are never written",
-            Self::Symlink => "it goes through a symlink that leads outside the project",
-        }
-    }
-}
-
-/// Checks a target path (relative to the project root `root`) right before it is written. The
-/// tree may have changed since the answer was checked, and a staging index or a record may come
-/// from somewhere else, so whoever writes checks again.
-pub fn check_target(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
-    check_lexically(relative)?;
-    if escapes_through_symlink(root, relative) {
-        return Err(UnsafeTarget::Symlink);
-    }
-    Ok(())
-}
-
-/// Refuses absolute paths and paths with `..`, before looking at the file system.
-fn check_lexically(raw: &str) -> Result<(), UnsafeTarget> {
-    let path = Path::new(raw);
-    if path.is_absolute() || raw.starts_with('~') {
-        return Err(UnsafeTarget::Absolute);
-    }
-    if path.components().any(|c| matches!(c, Component::ParentDir)) {
-        return Err(UnsafeTarget::Parent);
-    }
-    Ok(())
-}
-
-/// True when the target, or a directory on its way, is a symlink that leads outside `root`, or
-/// the target itself is a symlink (a write would go wherever it points).
-fn escapes_through_symlink(root: &Path, relative: &str) -> bool {
-    let Ok(root) = root.canonicalize() else {
-        return false;
-    };
-    let target = root.join(relative);
-    if target
-        .symlink_metadata()
-        .is_ok_and(|m| m.file_type().is_symlink())
-    {
-        return true;
-    }
-    let existing = target.ancestors().find(|p| p.exists());
-    match existing.map(Path::canonicalize) {
-        Some(Ok(real)) => !real.starts_with(&root),
-        _ => false,
-    }
 }
 
 fn is_dockerfile(path: &str) -> bool {

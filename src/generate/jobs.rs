@@ -9,9 +9,10 @@ use std::path::Path;
 use serde_json::json;
 
 use super::constitution_text::{self, Audience};
-use super::extract::{Expected, check_target};
+use super::extract::Expected;
 use super::prompt::{FILE_CAP, fence};
 use crate::detect::Service;
+use crate::fsutil::check_target;
 use crate::generate::builtin::{self, Params};
 use crate::policy::Constitution;
 use crate::provider::Task;

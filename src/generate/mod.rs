@@ -8,7 +8,6 @@ pub mod builtin;
 pub mod constitution_text;
 pub mod extract;
 pub mod jobs;
-pub mod lint;
 pub mod params;
 pub mod pipeline;
 pub mod prompt;

@@ -1,5 +1,8 @@
 //! The staging area: generated artifacts wait in `generated/` until a person approves them.
 //!
+//! Staging sits between generation, which fills it, and review, which empties it; both lint
+//! artifacts the same way through [`lint`] before they touch disk.
+//!
 //! Each staged file is kept under `generated/files/<target path>` and listed in
 //! `generated/index.json` with its target, its sha256, the record that produced it and its lint
 //! status. The hash binds approval to content: [`Staging::read`] refuses a staged file whose bytes
@@ -14,6 +17,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Location, Result};
 use crate::fsutil;
 use crate::hash::sha256_hex;
+
+pub mod lint;
+
+pub use lint::{Artifact, Linted, lint_artifacts, status_of};
 
 const INDEX: &str = "index.json";
 const FILES: &str = "files";

@@ -1,4 +1,5 @@
-//! Linting generated artifacts before they touch disk.
+//! Linting artifacts before they touch disk: a provider's answer before it is staged, a staged
+//! file edited during review.
 //!
 //! Artifacts are linted as the files they will become: a Dockerfile finds its `.dockerignore`
 //! among the other artifacts of the same answer first, then on disk; manifests are linted
@@ -8,10 +9,18 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::extract::Artifact;
-use crate::apply::staging::LintStatus;
+use super::LintStatus;
 use crate::policy::dockerfile::{self, rules::dockerignore};
 use crate::policy::{self, Constitution, Counts, FileKind, Finding};
+
+/// One file on its way to disk: taken from an answer, staged, or edited during review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// Target path relative to the project root, `/`-separated.
+    pub path: String,
+    /// The file's content, ending with a newline.
+    pub content: String,
+}
 
 /// The findings of one artifact.
 #[derive(Debug, Clone)]
