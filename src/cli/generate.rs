@@ -36,7 +36,7 @@ pub fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
         // The builtin generator has no template for some stacks (Java); a model gets them all.
         .filter(|service| {
             !matches!(provider, crate::provider::Provider::Builtin(_))
-                || crate::generate::builtin::supports(service)
+                || crate::provider::builtin::supports(service)
         })
         .map(|service| jobs::dockerfile(service, params, constitution, root))
         .collect();

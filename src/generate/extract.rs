@@ -391,6 +391,7 @@ fn has_instruction(content: &str, keyword: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::builtin::{GeneratedFile, render_answer};
 
     fn root() -> tempfile::TempDir {
         tempfile::tempdir().unwrap()
@@ -527,5 +528,23 @@ mod tests {
         let answer = "````markdown title=docs/a.md\n```sh\nls\n```\n````\n";
         let files = extract(answer, &Expected::files(["docs/a.md"]), root.path()).unwrap();
         assert_eq!(files[0].content, "```sh\nls\n```\n");
+    }
+
+    #[test]
+    fn builtin_answers_round_trip_through_extraction() {
+        let files = vec![
+            GeneratedFile::new("docker/api.Dockerfile", "FROM python:3.13-slim\n"),
+            GeneratedFile::new("docker/api.Dockerfile.dockerignore", ".git\n"),
+            GeneratedFile::new("docs/x.md", "```sh\nls\n```\n"),
+        ];
+        let answer = render_answer(&files);
+        let expected = Expected::files(files.iter().map(|f| f.path.clone()));
+        let root = tempfile::tempdir().unwrap();
+        let extracted = extract(&answer, &expected, root.path()).unwrap();
+        let back: Vec<_> = extracted
+            .into_iter()
+            .map(|a| GeneratedFile::new(a.path, a.content))
+            .collect();
+        assert_eq!(back, files);
     }
 }

@@ -13,9 +13,9 @@ use super::extract::Expected;
 use super::prompt::{FILE_CAP, fence};
 use crate::detect::Service;
 use crate::fsutil::check_target;
-use crate::generate::builtin::{self, Params};
 use crate::policy::Constitution;
 use crate::provider::Task;
+use crate::provider::builtin::{self, Params};
 
 /// One request to generate files, ready for the lint-guided loop.
 #[derive(Debug, Clone)]

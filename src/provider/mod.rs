@@ -18,6 +18,8 @@
 //! - [`builtin`]: the offline generator, which answers from the [`Task`] instead of the prompt.
 //!   It needs the project's generation parameters, so it is built with [`Builtin::new`] and
 //!   wrapped as [`Provider::Builtin`] rather than through [`Provider::new`].
+//!
+//! Every provider is asked for the same [`answer`] format: one fenced block per file.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -29,6 +31,7 @@ use serde::Serialize;
 use crate::secret::Secret;
 use crate::settings::Settings;
 
+pub mod answer;
 pub mod builtin;
 mod cancel;
 mod error;

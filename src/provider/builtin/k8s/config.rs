@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use super::{Ctx, render};
 use crate::detect::EnvVar;
-use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::yaml::{Map, Yaml};
+use crate::provider::builtin::facts::Facts;
+use crate::provider::builtin::yaml::{Map, Yaml};
 
 /// The placeholder of every secret value.
 pub(crate) const PLACEHOLDER: &str = "REPLACE_ME";

@@ -3,8 +3,8 @@
 //! rollout never blocks a drain.
 
 use super::{Ctx, render};
-use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::yaml::Map;
+use crate::provider::builtin::facts::Facts;
+use crate::provider::builtin::yaml::Map;
 
 /// The PodDisruptionBudget manifest.
 pub(crate) fn pod_disruption_budget(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

@@ -5,10 +5,10 @@
 //! number the constitution leaves out keeps the Phase IV preset's value, so what the generator
 //! writes and what the linter demands come from the same file.
 
-use crate::generate::builtin::Params;
-use crate::generate::builtin::params::{ProbeParams, Resources};
 use crate::policy::Constitution;
 use crate::policy::constitution::{self, Amounts, IntOrString, Probe};
+use crate::provider::builtin::Params;
+use crate::provider::builtin::params::{ProbeParams, Resources};
 use crate::settings::Settings;
 
 /// Parameters for `settings.app_name`, with the constitution's numbers and the config's paths.

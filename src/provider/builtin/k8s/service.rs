@@ -2,8 +2,8 @@
 //! for a front end; one port named `http` that targets the container port of the same name.
 
 use super::{Ctx, render};
-use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::yaml::{Map, Yaml};
+use crate::provider::builtin::facts::Facts;
+use crate::provider::builtin::yaml::{Map, Yaml};
 
 /// The Service manifest.
 pub(crate) fn service(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

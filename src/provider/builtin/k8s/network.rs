@@ -6,8 +6,8 @@
 //! private ranges (the database is external).
 
 use super::{Ctx, render};
-use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::yaml::{Map, Yaml};
+use crate::provider::builtin::facts::Facts;
+use crate::provider::builtin::yaml::{Map, Yaml};
 
 /// The NetworkPolicy manifest.
 pub(crate) fn network_policy(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

@@ -50,11 +50,11 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
             "touch src/main.rs".into(),
             format!(
                 "cargo build --release{locked} --bin {}",
-                crate::generate::builtin::quote::shell_word(&binary)
+                crate::provider::builtin::quote::shell_word(&binary)
             ),
             format!(
                 "cp {} /server",
-                crate::generate::builtin::quote::shell_word(&format!("target/release/{binary}"))
+                crate::provider::builtin::quote::shell_word(&format!("target/release/{binary}"))
             ),
         ]));
     let owner = cx.owner();

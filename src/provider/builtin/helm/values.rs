@@ -6,9 +6,9 @@
 //! (probes, resources, security contexts), so `helm template` with the default values renders
 //! what `k8s/` holds.
 
-use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::k8s::{Ctx, config, workload};
-use crate::generate::builtin::yaml::{self, Map, Yaml};
+use crate::provider::builtin::facts::Facts;
+use crate::provider::builtin::k8s::{Ctx, config, workload};
+use crate::provider::builtin::yaml::{self, Map, Yaml};
 
 /// Registry placeholder of the production values.
 const PROD_REGISTRY: &str = "registry.example.com";

@@ -2,7 +2,7 @@
 //! meets.
 
 use super::{Ctx, render};
-use crate::generate::builtin::yaml::Map;
+use crate::provider::builtin::yaml::Map;
 
 /// The Namespace manifest.
 pub(crate) fn namespace(cx: &Ctx<'_>, name: &str) -> String {

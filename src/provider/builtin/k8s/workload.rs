@@ -4,9 +4,9 @@
 //! account token), and the detected environment variables from the ConfigMap and the Secret.
 
 use super::{Ctx, render};
-use crate::generate::builtin::facts::Facts;
-use crate::generate::builtin::params::{Params, ProbeParams, Resources};
-use crate::generate::builtin::yaml::{Map, Yaml};
+use crate::provider::builtin::facts::Facts;
+use crate::provider::builtin::params::{Params, ProbeParams, Resources};
+use crate::provider::builtin::yaml::{Map, Yaml};
 
 /// The Deployment manifest of a service.
 pub(crate) fn deployment(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
@@ -268,7 +268,7 @@ fn volume_name(dir: &str) -> String {
         .filter(|p| !p.is_empty() && *p != "app")
         .map(|p| p.trim_start_matches('.'))
         .collect();
-    crate::generate::builtin::facts::dns_label(&parts.join("-"))
+    crate::provider::builtin::facts::dns_label(&parts.join("-"))
 }
 
 #[cfg(test)]

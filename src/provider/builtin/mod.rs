@@ -1,7 +1,9 @@
-//! The builtin provider's generator: Dockerfiles, `.dockerignore` files, Kubernetes manifests and
-//! a Helm chart, written offline and deterministically from the detected [`Service`] model.
+//! The `builtin` provider: aigen's offline generator of Dockerfiles, `.dockerignore` files,
+//! Kubernetes manifests and a Helm chart, written deterministically from the detected [`Service`]
+//! model, and [`Builtin`], which puts it behind the same interface as the models ([`adapter`]).
 //!
-//! Start with the three entry points, [`dockerfile`], [`manifests`] and [`helm_chart`] (and
+//! Generation uses the generator directly too: the files it would write are the targets a model
+//! is asked for. Start with the three entry points, [`dockerfile`], [`manifests`] and [`helm_chart`] (and
 //! [`generate_all`], which calls the three for a set of services). Each takes
 //! the services and the [`Params`] (every number and name the output depends on; the default is
 //! the Phase IV constitution preset) and returns [`GeneratedFile`]s: paths relative to the project
@@ -9,6 +11,7 @@
 //! same bytes.
 //!
 //! Layout:
+//! - [`adapter`]: [`Builtin`], answering a [`crate::provider::Request`] from its task;
 //! - [`params`]: the numbers and names;
 //! - `facts`: what is derived from one service and shared by all outputs (names, port, probe
 //!   paths, writable directories, image reference, nodePorts);
@@ -19,6 +22,7 @@
 //! - `helm`: the chart's files around those templates (Chart.yaml, values files, helpers, NOTES);
 //! - `yaml` and `quote`: the writers that make every string come back as itself.
 
+pub mod adapter;
 mod docker;
 mod facts;
 mod helm;
@@ -29,6 +33,7 @@ mod yaml;
 
 use serde::Serialize;
 
+pub use adapter::{Builtin, MODEL, render_answer};
 pub use docker::{dockerfile, supports};
 pub use helm::helm_chart;
 pub use k8s::manifests;

@@ -6,7 +6,7 @@
 //! data, `.env` files and keys) or does not need (dependencies installed on the host, caches,
 //! build output, tests).
 
-use crate::generate::builtin::facts::Facts;
+use crate::provider::builtin::facts::Facts;
 
 /// Excluded inside the service directory, whatever the stack.
 const EXCLUDED: &[(&str, &[&str])] = &[

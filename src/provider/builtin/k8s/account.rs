@@ -2,7 +2,7 @@
 //! so a compromised pod holds no credentials for the Kubernetes API (least-privilege RBAC).
 
 use super::{Ctx, render};
-use crate::generate::builtin::facts::Facts;
+use crate::provider::builtin::facts::Facts;
 
 /// The ServiceAccount manifest.
 pub(crate) fn service_account(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

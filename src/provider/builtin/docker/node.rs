@@ -16,8 +16,8 @@
 use super::file::{Copy, Stage, Step};
 use super::{Context, alpine_user, assemble, runtime_stage};
 use crate::detect::{FrameworkKind, PackageManager};
-use crate::generate::builtin::facts::framework;
-use crate::generate::builtin::quote;
+use crate::provider::builtin::facts::framework;
+use crate::provider::builtin::quote;
 
 /// The Node Dockerfile.
 pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {

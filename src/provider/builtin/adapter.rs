@@ -1,5 +1,5 @@
-//! The `builtin` provider: aigen's offline, deterministic generator behind the same interface as
-//! the models, so its answers are extracted, linted, recorded and staged the same way.
+//! The builtin generator behind the same interface as the models, so its answers are extracted,
+//! linted, recorded and staged the same way.
 //!
 //! It answers from the structured [`Task`], never from the prompt text. Its answer is Markdown
 //! with one fenced block per file, each titled with its path, which is the shape the prompts ask
@@ -8,10 +8,10 @@
 
 use std::time::Instant;
 
-use super::{ProviderError, Request, Response, Task};
+use super::{self as builtin, GeneratedFile, Params};
 use crate::detect::Service;
-use crate::generate::builtin::{self, GeneratedFile, Params};
-use crate::generate::prompt::fenced_block;
+use crate::provider::answer::file_block;
+use crate::provider::{ProviderError, Request, Response, Task};
 
 /// The model name records give the builtin generator.
 pub const MODEL: &str = "aigen-builtin";
@@ -110,49 +110,7 @@ pub fn render_answer(files: &[GeneratedFile]) -> String {
     let mut text = String::from("Generated offline by aigen's builtin generator.\n");
     for file in files {
         text.push('\n');
-        text.push_str(&fenced_block(
-            &format!("{} title={}", language_of(&file.path), file.path),
-            &file.content,
-        ));
+        text.push_str(&file_block(&file.path, &file.content));
     }
     text
-}
-
-fn language_of(path: &str) -> &'static str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    if name.ends_with(".dockerignore") || name == ".helmignore" {
-        "gitignore"
-    } else if name.ends_with("Dockerfile") || name.starts_with("Dockerfile.") {
-        "dockerfile"
-    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-        "yaml"
-    } else if name.ends_with(".tpl") {
-        "gotmpl"
-    } else {
-        "text"
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::generate::extract::{Expected, extract};
-
-    #[test]
-    fn answers_round_trip_through_extraction() {
-        let files = vec![
-            GeneratedFile::new("docker/api.Dockerfile", "FROM python:3.13-slim\n"),
-            GeneratedFile::new("docker/api.Dockerfile.dockerignore", ".git\n"),
-            GeneratedFile::new("docs/x.md", "```sh\nls\n```\n"),
-        ];
-        let answer = render_answer(&files);
-        let expected = Expected::files(files.iter().map(|f| f.path.clone()));
-        let root = tempfile::tempdir().unwrap();
-        let extracted = extract(&answer, &expected, root.path()).unwrap();
-        let back: Vec<_> = extracted
-            .into_iter()
-            .map(|a| GeneratedFile::new(a.path, a.content))
-            .collect();
-        assert_eq!(back, files);
-    }
 }

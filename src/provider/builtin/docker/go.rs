@@ -75,6 +75,6 @@ fn package(cx: &Context<'_>) -> String {
     if dir.is_empty() || dir == "." {
         ".".into()
     } else {
-        crate::generate::builtin::quote::shell_word(&format!("./{dir}"))
+        crate::provider::builtin::quote::shell_word(&format!("./{dir}"))
     }
 }

@@ -8,7 +8,7 @@
 use super::file::{Copy, Stage, Step};
 use super::{Context, assemble, debian_user, runtime_stage};
 use crate::detect::{FrameworkKind, Origin, PackageManager};
-use crate::generate::builtin::facts::framework;
+use crate::provider::builtin::facts::framework;
 
 const VENV_PATH: &str = "/opt/venv/bin:$PATH";
 
@@ -97,7 +97,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                         Step::Copy(Copy::context(&[&cx.src(&requirements)], "./")),
                         Step::Run(vec![format!(
                             "pip install --no-cache-dir -r {}",
-                            crate::generate::builtin::quote::shell_word(&requirements)
+                            crate::provider::builtin::quote::shell_word(&requirements)
                         )]),
                     ]);
                 }

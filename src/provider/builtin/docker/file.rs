@@ -5,7 +5,7 @@
 //! `FROM image AS name`, `ENV key=value`, exec-form JSON for `CMD` and `HEALTHCHECK`, long `RUN`
 //! commands split on `&&`.
 
-use crate::generate::builtin::quote;
+use crate::provider::builtin::quote;
 
 /// A whole Dockerfile.
 #[derive(Debug, Clone)]
