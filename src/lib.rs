@@ -24,6 +24,7 @@ pub mod hash;
 pub mod phr;
 pub mod policy;
 pub mod printer;
+pub mod project;
 pub mod provider;
 pub mod secret;
 pub mod settings;

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::Context;
 use super::args::FormatArgs;
-use super::generating::{Session, command_line};
+use super::command_line;
 use crate::apply::approve::{ApproveAll, Approver, Decision, Proposal, TerminalApprover};
 use crate::apply::cluster::{
     ApplyReport, Change, Cluster, ConnectOptions, Endpoint, Manifests, Plan, PlanOptions,
@@ -23,6 +23,8 @@ use crate::fsutil;
 use crate::phr::Redactor;
 use crate::phr::{NewRecord, Outcome, Stage};
 use crate::printer::{Printer, Tone, Verbosity};
+use crate::project::Project;
+use crate::settings::Flags;
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -77,20 +79,16 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
-    let session = Session::open(context)?;
+    let project = context.open_project(&Flags::default())?;
     if args.cluster {
-        return cluster(&args, &session, context);
+        return cluster(&args, &project, context);
     }
     let reviewer = Reviewer {
         force: args.force,
         // With --yes nobody reads the diffs as they scroll by; -v shows them anyway.
         show_diffs: !args.output.is_json()
             && (!args.yes || context.printer.verbosity() >= Verbosity::Verbose),
-        ..session.reviewer(
-            &context.printer,
-            session.settings.feature.clone(),
-            command_line(),
-        )
+        ..project.reviewer(&context.printer, command_line())
     };
     if let Some(record) = &args.undo {
         let restored = reviewer.undo(record)?;
@@ -105,9 +103,9 @@ pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
     let wanted: Vec<String> = args
         .paths
         .iter()
-        .map(|p| target_name(p, &session.settings.cwd, &session.settings.root))
+        .map(|p| target_name(p, &project.settings.cwd, &project.settings.root))
         .collect();
-    let entries: Vec<_> = session
+    let entries: Vec<_> = project
         .staging
         .entries()?
         .into_iter()
@@ -141,7 +139,7 @@ pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
     let failed = !report.refused.is_empty();
     let mut value = serde_json::to_value(&report)
         .map_err(|e| Error::usage(format!("cannot encode the report as JSON: {e}")))?;
-    session.redactor.redact_json(&mut value);
+    project.redactor.redact_json(&mut value);
     finish_text_or_json(context, args.output.is_json(), value, summary)?;
     Ok(if failed {
         ExitStatus::Failure
@@ -199,11 +197,11 @@ fn finish_text_or_json(
 
 /// `--cluster`: plan by server dry run, show each change, apply the approved ones, record, and
 /// optionally wait for the rollouts.
-fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<ExitStatus> {
+fn cluster(args: &ApplyArgs, project: &Project, context: &Context) -> Result<ExitStatus> {
     let printer = &context.printer;
-    let settings = &session.settings;
+    let settings = &project.settings;
     let paths: Vec<PathBuf> = if args.paths.is_empty() {
-        vec![settings.in_root(session.params.manifest_dir())]
+        vec![settings.in_root(project.params.manifest_dir())]
     } else {
         args.paths.iter().map(|p| settings.cwd.join(p)).collect()
     };
@@ -239,7 +237,7 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
             .await?;
         let json = args.output.is_json();
         let (approved, planned) =
-            decide_changes(&plan, approver.as_mut(), printer, &session.redactor, json)?;
+            decide_changes(&plan, approver.as_mut(), printer, &project.redactor, json)?;
         // The JSON report: where, what the plan held, and what was applied.
         let report_json = |applied: &[String], record: Option<&str>| {
             let value = json!({
@@ -276,8 +274,8 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
                 )
             })
             .collect();
-        let record = cluster_record(session, &endpoint, &approved, &applied, &report, &paths);
-        let appended = session.store.append(record)?;
+        let record = cluster_record(project, &endpoint, &approved, &applied, &report, &paths);
+        let appended = project.store.append(record)?;
         for line in &applied {
             printer.status(format!(
                 "{} {line}",
@@ -350,7 +348,7 @@ fn decide_changes<'p>(
 
 /// The record of a cluster apply: what was asked, what was applied, where it stopped.
 fn cluster_record(
-    session: &Session,
+    project: &Project,
     endpoint: &Endpoint,
     approved: &[&Change],
     applied: &[String],
@@ -363,7 +361,7 @@ fn cluster_record(
         .as_ref()
         .map(|f| format!("{}: {}", f.object, f.error));
     NewRecord {
-        feature: session.settings.feature.clone(),
+        feature: project.settings.feature.clone(),
         labels: vec!["apply".into(), "cluster".into()],
         prompt: format!(
             "Server-side apply to context {} ({}) of: {}",
@@ -387,7 +385,7 @@ fn cluster_record(
         ),
         files: paths
             .iter()
-            .map(|p| fsutil::slash_path(&fsutil::relative_to(p, &session.settings.root)))
+            .map(|p| fsutil::slash_path(&fsutil::relative_to(p, &project.settings.root)))
             .collect(),
         command: Some("aigen apply --cluster".into()),
         command_line: Some(command_line()),
@@ -397,7 +395,7 @@ fn cluster_record(
         },
         ..NewRecord::new(
             format!("Cluster apply to {}", endpoint.context),
-            Stage::of_work(session.settings.feature.as_deref()),
+            Stage::of_work(project.settings.feature.as_deref()),
         )
     }
 }

@@ -14,7 +14,6 @@ use serde::Serialize;
 
 use super::Context;
 use super::args::FormatArgs;
-use super::generating::Session;
 use crate::apply::cluster::Manifests;
 use crate::apply::trace::{Trace, TraceIndex};
 use crate::error::{Error, ExitStatus, Result};
@@ -22,6 +21,8 @@ use crate::fsutil;
 use crate::hash::sha256_hex;
 use crate::policy::{Counts, Finding, Severity, walk};
 use crate::printer::Tone;
+use crate::project::Project;
+use crate::settings::Flags;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -48,16 +49,16 @@ struct Report {
 }
 
 pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
-    let session = Session::open(context)?;
-    let settings = &session.settings;
+    let project = context.open_project(&Flags::default())?;
+    let settings = &project.settings;
     let root = &settings.root;
     let mut problems = Vec::new();
 
-    let manifest_dir = session.params.manifest_dir();
-    let chart_dir = session.params.chart_dir();
+    let manifest_dir = project.params.manifest_dir();
+    let chart_dir = project.params.chart_dir();
     let deployments = deployments_in(&root.join(&manifest_dir));
-    for service in &session.detection.services {
-        let dockerfile = session.params.dockerfile_path(&service.name);
+    for service in &project.detection.services {
+        let dockerfile = project.params.dockerfile_path(&service.name);
         if !root.join(&dockerfile).is_file() {
             problems.push(missing(&dockerfile, &service.name, "Dockerfile"));
         }
@@ -74,7 +75,7 @@ pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
         }
     }
 
-    let findings = lint_project(&session)?;
+    let findings = lint_project(&project)?;
     for finding in findings.iter().filter(|f| f.severity == Severity::Error) {
         problems.push(Problem {
             kind: "lint",
@@ -83,9 +84,9 @@ pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
         });
     }
 
-    let trail = session.store.records()?;
+    let trail = project.store.records()?;
     let index = TraceIndex::from_trail(&trail);
-    let files = infrastructure_files(root, &session);
+    let files = infrastructure_files(root, &project);
     for relative in &files {
         let path = root.join(relative);
         let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
@@ -106,7 +107,7 @@ pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
 
     let report = Report {
         passed: problems.is_empty(),
-        services: session
+        services: project
             .detection
             .services
             .iter()
@@ -150,13 +151,13 @@ fn deployments_in(dir: &Path) -> Vec<String> {
 }
 
 /// Every finding of `aigen lint` over the project.
-fn lint_project(session: &Session) -> Result<Vec<Finding>> {
-    let settings = &session.settings;
+fn lint_project(project: &Project) -> Result<Vec<Finding>> {
+    let settings = &project.settings;
     let discovery = walk::discover(
         std::slice::from_ref(&settings.root),
         &settings.root,
         &settings.root,
-        &session.constitution,
+        &project.constitution,
     );
     if let Some(error) = discovery.errors.into_iter().next() {
         return Err(error);
@@ -165,7 +166,7 @@ fn lint_project(session: &Session) -> Result<Vec<Finding>> {
         &discovery.targets,
         &settings.root,
         &settings.root,
-        &session.constitution,
+        &project.constitution,
     );
     if let Some(error) = outcome.errors.into_iter().next() {
         return Err(error);
@@ -175,17 +176,17 @@ fn lint_project(session: &Session) -> Result<Vec<Finding>> {
 
 /// The infrastructure files: each service's Dockerfile and `.dockerignore`, and every file under
 /// the manifests and chart directories; relative to the root, sorted.
-fn infrastructure_files(root: &Path, session: &Session) -> Vec<String> {
+fn infrastructure_files(root: &Path, project: &Project) -> Vec<String> {
     let mut files: Vec<String> = Vec::new();
-    for service in &session.detection.services {
-        let dockerfile = session.params.dockerfile_path(&service.name);
+    for service in &project.detection.services {
+        let dockerfile = project.params.dockerfile_path(&service.name);
         for candidate in [dockerfile.clone(), format!("{dockerfile}.dockerignore")] {
             if root.join(&candidate).is_file() {
                 files.push(candidate);
             }
         }
     }
-    for dir in [session.params.manifest_dir(), session.params.chart_dir()] {
+    for dir in [project.params.manifest_dir(), project.params.chart_dir()] {
         let dir: PathBuf = root.join(dir);
         if !dir.is_dir() {
             continue;

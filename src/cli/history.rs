@@ -19,7 +19,7 @@ use crate::phr::redact::{Redactor, secret_env_values};
 use crate::phr::verify::{self, Report, Severity};
 use crate::phr::{NewRecord, Stage, Store, chain, relink, report};
 use crate::printer::{Printer, Tone};
-use crate::settings::Settings;
+use crate::settings::{Flags, Settings};
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -221,7 +221,15 @@ pub struct ReportArgs {
 
 /// Runs `aigen history <command>`.
 pub fn run(args: HistoryArgs, context: &Context) -> Result<ExitStatus> {
-    let settings = context.settings()?;
+    // `add` files its record under `--feature`; the other subcommands filter by theirs.
+    let flags = match &args.command {
+        HistoryCommand::Add(add) => Flags {
+            feature: add.feature.clone(),
+            ..Flags::default()
+        },
+        _ => Flags::default(),
+    };
+    let settings = context.settings(&flags)?;
     // OPENAI_API_KEY is among these: its name says secret.
     let redactor = Redactor::new(&secret_env_values(std::env::vars()));
     let run = Run {
@@ -571,7 +579,7 @@ impl Run<'_> {
                 "the prompt is empty; a record keeps the whole prompt",
             ));
         }
-        let feature = args.feature.or_else(|| self.settings.feature.clone());
+        let feature = self.settings.feature.clone();
         let record = NewRecord {
             feature,
             model: args.model,

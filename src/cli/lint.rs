@@ -1,7 +1,7 @@
 //! `aigen lint`: Dockerfiles, manifests and charts against the constitution.
 //!
-//! The command resolves the constitution (`--policy`, then the configured path, then the
-//! embedded preset), finds the files and Helm charts ([`crate::policy::walk::discover`]), lints
+//! The command loads the constitution the settings name (`--policy`, `AIGEN_POLICY`, the
+//! configured path, else the embedded preset; see [`Constitution::load_configured`]), finds the files and Helm charts ([`crate::policy::walk::discover`]), lints
 //! them in parallel (the manifests of a run together, each chart rendered with `helm template`
 //! and the `--values` file) and prints one report in the chosen format. The exit code is 2 when an input could not be
 //! read, 1 when a finding is at or above `--severity-threshold`, 0 otherwise. `--explain` and
@@ -20,7 +20,7 @@ use crate::policy::registry::{self, Rule};
 use crate::policy::report::{self, Summary};
 use crate::policy::severity::Severity;
 use crate::policy::walk::{self, Outcome};
-use crate::settings::DEFAULT_POLICY;
+use crate::settings::Flags;
 
 /// Output formats of `aigen lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -95,8 +95,11 @@ pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
     if args.list_rules {
         return list_rules(args.format, context);
     }
-    let settings = context.settings()?;
-    let constitution = load_constitution(&args, &settings)?;
+    let settings = context.settings(&Flags {
+        policy: args.policy.clone(),
+        ..Flags::default()
+    })?;
+    let constitution = Constitution::load_configured(&settings.policy)?;
     context
         .printer
         .verbose(format!("constitution: {}", constitution.source.display()));
@@ -164,29 +167,6 @@ pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
         outcome
     };
     report_outcome(&outcome, &args, context)
-}
-
-/// The constitution: `--policy` (must exist), else the configured path (must exist unless it
-/// is the default `policies/constitution.yaml`), else the embedded preset.
-fn load_constitution(
-    args: &LintArgs,
-    settings: &crate::settings::Settings,
-) -> Result<Constitution> {
-    if let Some(path) = &args.policy {
-        let path = settings.cwd.join(path);
-        if !path.is_file() {
-            return Err(Error::usage(format!(
-                "constitution `{}` does not exist",
-                path.display()
-            )));
-        }
-        return Constitution::load(&path);
-    }
-    if settings.policy == settings.in_root(DEFAULT_POLICY) {
-        Constitution::load_or_preset(&settings.policy)
-    } else {
-        Constitution::load(&settings.policy)
-    }
 }
 
 fn report_outcome(outcome: &Outcome, args: &LintArgs, context: &Context) -> Result<ExitStatus> {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::generating::{Session, run_jobs};
+use super::job_runner::{describe, run_jobs};
 use crate::error::{Error, ExitStatus, Result};
 use crate::generate::constitution_text::{self, Audience};
 use crate::generate::extract::Expected;
@@ -18,6 +18,7 @@ use crate::policy::dockerfile::Dockerignore;
 use crate::policy::dockerfile::rules::dockerignore;
 use crate::policy::walk;
 use crate::policy::{FileKind, Finding};
+use crate::project::Project;
 use crate::provider::Task;
 
 /// Which files a review is about.
@@ -38,22 +39,22 @@ impl Kind {
 
 /// Reviews `paths` (default: the project's Dockerfiles, or its manifests directory).
 pub fn run(
-    session: &Session,
+    project: &Project,
     paths: &[PathBuf],
     kind: Kind,
     args: &GenerateArgs,
     context: &Context,
 ) -> Result<ExitStatus> {
-    let settings = &session.settings;
+    let settings = &project.settings;
     let paths: Vec<PathBuf> = if paths.is_empty() {
         match kind {
             Kind::Dockerfile => vec![settings.root.clone()],
-            Kind::Manifest => vec![settings.in_root(session.params.manifest_dir())],
+            Kind::Manifest => vec![settings.in_root(project.params.manifest_dir())],
         }
     } else {
         paths.to_vec()
     };
-    let discovery = walk::discover(&paths, &settings.cwd, &settings.root, &session.constitution);
+    let discovery = walk::discover(&paths, &settings.cwd, &settings.root, &project.constitution);
     if let Some(error) = discovery.errors.into_iter().next() {
         return Err(error);
     }
@@ -89,18 +90,18 @@ pub fn run(
                 .join(", ")
         )));
     }
-    let findings = lint_existing(session, &files);
+    let findings = lint_existing(project, &files);
     for finding in &findings {
-        context.printer.warn(super::generating::describe(finding));
+        context.printer.warn(describe(finding));
     }
-    let services = session.select(&[], true).unwrap_or_default();
-    let provider = session.provider(args, &services)?;
-    let job = review_job(session, kind, files, &findings);
-    run_jobs(session, &provider, vec![job], args, context)
+    let services = project.select(&[], true).unwrap_or_default();
+    let provider = project.provider(&services)?;
+    let job = review_job(project, kind, files, &findings);
+    run_jobs(project, &provider, vec![job], args, context)
 }
 
 /// The findings of the policy engine on the files, as they are on disk.
-fn lint_existing(session: &Session, files: &[(String, String)]) -> Vec<Finding> {
+fn lint_existing(project: &Project, files: &[(String, String)]) -> Vec<Finding> {
     let artifacts = files
         .iter()
         .map(|(path, content)| crate::staging::Artifact {
@@ -108,14 +109,14 @@ fn lint_existing(session: &Session, files: &[(String, String)]) -> Vec<Finding> 
             content: content.clone(),
         })
         .collect();
-    crate::staging::lint_artifacts(artifacts, &session.settings.root, &session.constitution)
+    crate::staging::lint_artifacts(artifacts, &project.settings.root, &project.constitution)
         .into_iter()
         .flat_map(|l| l.findings)
         .collect()
 }
 
 fn review_job(
-    session: &Session,
+    project: &Project,
     kind: Kind,
     files: Vec<(String, String)>,
     findings: &[Finding],
@@ -131,7 +132,7 @@ fn review_job(
     );
     let reviewed: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
     let added = match kind {
-        Kind::Dockerfile => missing_dockerignores(&reviewed, &session.settings.root),
+        Kind::Dockerfile => missing_dockerignores(&reviewed, &project.settings.root),
         Kind::Manifest => Vec::new(),
     };
     let mut optional: Vec<String> = added
@@ -152,7 +153,7 @@ fn review_job(
         title: format!("Review of {}", reviewed.join(", ")),
         template: "review.md",
         context: json!({
-            "rules": constitution_text::in_words(&session.constitution, audience),
+            "rules": constitution_text::in_words(&project.constitution, audience),
             "findings": finding_values(findings),
             "files": fenced,
         }),

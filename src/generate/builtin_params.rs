@@ -126,15 +126,15 @@ fn pinned_image(patterns: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::GlobalOptions;
+    use crate::settings::{Flags, GlobalOptions};
     use std::path::Path;
 
     fn settings_in(dir: &Path) -> Settings {
         let options = GlobalOptions {
             directory: Some(dir.to_path_buf()),
-            config: None,
+            ..GlobalOptions::default()
         };
-        Settings::resolve(&options, |_| None).unwrap()
+        Settings::resolve(&options, &Flags::default(), |_| None).unwrap()
     }
 
     #[test]

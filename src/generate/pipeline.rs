@@ -328,7 +328,11 @@ impl Generator<'_> {
             tests,
             command: Some(format!("aigen {}", job.template.trim_end_matches(".md"))),
             provider: Some(self.provider.kind().name().to_string()),
-            tool: self.provider.kind().tool().map(|t| t.name().to_string()),
+            tool: self
+                .provider
+                .kind()
+                .is_tool()
+                .then(|| self.provider.kind().to_string()),
             command_line: Some(self.options.command_line.clone()),
             artifacts: linted
                 .iter()
