@@ -1,7 +1,8 @@
 //! `aigen check`: the constitution gate over a whole repository.
 //!
 //! It passes when every detected service has a Dockerfile, a Deployment among the manifests and
-//! templates in the chart; when everything lints clean (no error findings); and when every
+//! templates in the chart; when everything lints clean (no error findings), the Helm charts
+//! rendered and linted as `aigen lint` does ([`crate::policy::lint_paths`]); and when every
 //! infrastructure file traces to the trail: a record of an exchange or an approved apply whose
 //! artifact hash is the file's current hash (principle I of the constitution, made checkable).
 //! Files changed by hand since their record, and files no record knows, are listed by name.
@@ -19,7 +20,8 @@ use crate::apply::trace::{Trace, TraceIndex};
 use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
 use crate::hash::sha256_hex;
-use crate::policy::{Counts, Finding, Severity, walk};
+use crate::policy::helm::ChartOptions;
+use crate::policy::{Counts, Finding, Severity, lint_paths};
 use crate::printer::Tone;
 use crate::project::Project;
 use crate::settings::Flags;
@@ -150,28 +152,20 @@ fn deployments_in(dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Every finding of `aigen lint` over the project.
+/// Every finding of `aigen lint` over the project, its Helm charts included.
 fn lint_project(project: &Project) -> Result<Vec<Finding>> {
-    let settings = &project.settings;
-    let discovery = walk::discover(
-        std::slice::from_ref(&settings.root),
-        &settings.root,
-        &settings.root,
+    let root = &project.settings.root;
+    let outcome = lint_paths(
+        std::slice::from_ref(root),
+        root,
+        root,
+        &ChartOptions::default(),
         &project.constitution,
     );
-    if let Some(error) = discovery.errors.into_iter().next() {
-        return Err(error);
+    match outcome.errors.into_iter().next() {
+        Some(error) => Err(error),
+        None => Ok(outcome.findings),
     }
-    let outcome = walk::lint_files(
-        &discovery.targets,
-        &settings.root,
-        &settings.root,
-        &project.constitution,
-    );
-    if let Some(error) = outcome.errors.into_iter().next() {
-        return Err(error);
-    }
-    Ok(outcome.findings)
 }
 
 /// The infrastructure files: each service's Dockerfile and `.dockerignore`, and every file under

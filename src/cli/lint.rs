@@ -1,10 +1,11 @@
 //! `aigen lint`: Dockerfiles, manifests and charts against the constitution.
 //!
 //! The command loads the constitution the settings name (`--policy`, `AIGEN_POLICY`, the
-//! configured path, else the embedded preset; see [`Constitution::load_configured`]), finds the files and Helm charts ([`crate::policy::walk::discover`]), lints
-//! them in parallel (the manifests of a run together, each chart rendered with `helm template`
-//! and the `--values` file) and prints one report in the chosen format. The exit code is 2 when an input could not be
-//! read, 1 when a finding is at or above `--severity-threshold`, 0 otherwise. `--explain` and
+//! configured path, else the embedded preset; see [`Constitution::load_configured`]), lints the
+//! files and Helm charts under the paths with [`crate::policy::lint_paths`] (the manifests of a
+//! run together, each chart rendered with `helm template` and the `--values` file) or stdin, and
+//! prints one report in the chosen format. The exit code is 2 when an input could not be read, 1
+//! when a finding is at or above `--severity-threshold`, 0 otherwise. `--explain` and
 //! `--list-rules` print rule documentation instead.
 
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use super::Context;
 use crate::error::{Error, ExitStatus, Result};
 use crate::policy::constitution::Constitution;
 use crate::policy::helm::ChartOptions;
+use crate::policy::lint_paths;
 use crate::policy::registry::{self, Rule};
 use crate::policy::report::{self, Summary};
 use crate::policy::severity::Severity;
@@ -139,31 +141,13 @@ pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
             }
             values => values.as_ref().map(|v| settings.cwd.join(v)),
         };
-        let discovery = walk::discover(&paths, &settings.cwd, &settings.root, &constitution);
+        let chart = ChartOptions { values, helm: None };
+        let outcome = lint_paths(&paths, &settings.cwd, &settings.root, &chart, &constitution);
         context.printer.verbose(format!(
-            "{} files and {} Helm charts to lint",
-            discovery.targets.len(),
-            discovery.charts.len()
+            "linted {} files and {} Helm charts",
+            outcome.files - outcome.charts,
+            outcome.charts
         ));
-        let mut outcome = walk::lint_files(
-            &discovery.targets,
-            &settings.root,
-            &settings.cwd,
-            &constitution,
-        );
-        if !discovery.charts.is_empty() {
-            let options = ChartOptions { values, helm: None };
-            let charts =
-                walk::lint_charts(&discovery.charts, &settings.cwd, &options, &constitution);
-            outcome.files += discovery.charts.len();
-            outcome.findings.extend(charts);
-            outcome
-                .findings
-                .sort_by(crate::policy::Finding::report_order);
-        }
-        let mut errors = discovery.errors;
-        errors.append(&mut outcome.errors);
-        outcome.errors = errors;
         outcome
     };
     report_outcome(&outcome, &args, context)
