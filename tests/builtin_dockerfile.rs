@@ -6,7 +6,7 @@ mod builtin_support;
 use std::path::{Path, PathBuf};
 
 use aigen::detect::Service;
-use aigen::generate::builtin::{GeneratedFile, Params, dockerfile};
+use aigen::provider::builtin::{GeneratedFile, Params, dockerfile};
 use builtin_support::{
     StrictHadolint, every_stack, seed_backend, seed_frontend_chatbot, seed_frontend_web,
     write_files,
@@ -403,7 +403,7 @@ fn java_is_not_built() {
     let mut service = seed_backend();
     service.language.value = aigen::detect::Language::Java;
     assert!(dockerfile(&service, &Params::default()).is_empty());
-    assert!(!aigen::generate::builtin::supports(&service));
+    assert!(!aigen::provider::builtin::supports(&service));
 }
 
 #[test]

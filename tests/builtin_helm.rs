@@ -6,7 +6,7 @@ mod builtin_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aigen::generate::builtin::{GeneratedFile, Params, helm_chart};
+use aigen::provider::builtin::{GeneratedFile, Params, helm_chart};
 use builtin_support::{every_stack, seed};
 use regex::Regex;
 use serde_json::Value;

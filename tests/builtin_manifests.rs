@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 use aigen::detect::Service;
-use aigen::generate::builtin::{GeneratedFile, Params, dockerfile, manifests};
+use aigen::provider::builtin::{GeneratedFile, Params, dockerfile, manifests};
 use builtin_support::{every_stack, run, seed, tool, write_files};
 use serde_json::{Value, json};
 

@@ -8,9 +8,9 @@ mod provider_support;
 
 use std::os::unix::fs::MetadataExt;
 
-use aigen::generate::builtin::GeneratedFile;
 use aigen::generate::pipeline::SYSTEM;
 use aigen::phr::{Outcome, Relation};
+use aigen::provider::builtin::GeneratedFile;
 use aigen::provider::builtin::render_answer;
 use e2e_support::{GENERAL, KEY, Project, Run, assert_absent, assert_absent_from_files};
 use provider_support::{

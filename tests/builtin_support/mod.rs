@@ -13,7 +13,7 @@ use aigen::detect::{
     EnvVar, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceClass,
     Sourced,
 };
-use aigen::generate::builtin::GeneratedFile;
+use aigen::provider::builtin::GeneratedFile;
 
 // A test that uses two support modules compiles this twice, once in each: harmless.
 #[allow(clippy::duplicate_mod)]

@@ -2,9 +2,9 @@
 //! History Record trail.
 //!
 //! Each subcommand has a file of its own holding its arguments and a small function over
-//! [`crate::phr`] that turns them into calls and the results into output; [`filter`] holds the
+//! [`crate::phr`] that turns them into calls and the results into output; `filter` holds the
 //! filters four of them share. This file dispatches, and holds what every subcommand works with
-//! ([`History`]): the trail, the settings, the printer and the redactor. Everything printed,
+//! (`History`): the trail, the settings, the printer and the redactor. Everything printed,
 //! written or returned as an error passes the command's [`Redactor`] first.
 
 use std::path::Path;
