@@ -73,38 +73,33 @@ fn layers(architecture: &str) -> Vec<Layer> {
     rows
 }
 
-/// Every `.rs` file under `dir`, sorted.
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
+/// The folders and the `.rs` files under `dir`, each sorted.
+fn tree(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let (mut folders, mut files) = (Vec::new(), Vec::new());
     let mut pending = vec![dir.to_path_buf()];
     while let Some(dir) = pending.pop() {
         for entry in fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
+                folders.push(path.clone());
                 pending.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 files.push(path);
             }
         }
     }
+    folders.sort();
     files.sort();
-    files
+    (folders, files)
 }
 
 /// Every folder under `src/`, as module paths (`["policy", "k8s"]`).
 fn folders(src: &Path) -> BTreeSet<Vec<String>> {
-    let mut folders = BTreeSet::new();
-    let mut pending = vec![src.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.insert(module_of_dir(src, &path));
-                pending.push(path);
-            }
-        }
-    }
-    folders
+    tree(src)
+        .0
+        .iter()
+        .map(|dir| module_of_dir(src, dir))
+        .collect()
 }
 
 fn module_of_dir(src: &Path, dir: &Path) -> Vec<String> {
@@ -406,7 +401,8 @@ fn root_reexports(src: &Path) -> BTreeMap<String, String> {
 /// All imports of the crate's files, `lib.rs` and `main.rs` left out (the root declares every
 /// module; the binary only calls `cli::main`).
 fn all_imports(src: &Path) -> Vec<Import> {
-    rust_files(src)
+    tree(src)
+        .1
         .iter()
         .filter(|f| {
             f.parent() != Some(src)
