@@ -37,7 +37,7 @@ pub fn run(args: DockerfileArgs, context: &Context) -> Result<ExitStatus> {
         return super::review::run(
             &project,
             paths,
-            super::review::Kind::Dockerfile,
+            jobs::ReviewKind::Dockerfile,
             &args.generate,
             context,
         );

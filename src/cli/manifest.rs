@@ -41,7 +41,7 @@ pub fn run(args: ManifestArgs, context: &Context) -> Result<ExitStatus> {
         return super::review::run(
             &project,
             paths,
-            super::review::Kind::Manifest,
+            jobs::ReviewKind::Manifest,
             &args.generate,
             context,
         );
