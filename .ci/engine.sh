@@ -53,7 +53,16 @@ daemon_pid() {
   pid="$(cat "$PIDFILE" 2>/dev/null)" || return 1
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] || return 1
+  alive "$pid" || return 1
   printf '%s\n' "$pid"
+}
+
+# True while a process exists and is not a zombie (a killed daemon whose parent has not reaped
+# it yet is gone for our purposes).
+alive() {
+  local state
+  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
 }
 
 # Serialises start/stop (and image builds) between concurrent callers, with a bounded wait.
@@ -94,8 +103,20 @@ unmount_leftovers() {
   while read -r target; do
     [ -n "$target" ] || continue
     umount "$target" 2>/dev/null || umount -l "$target" 2>/dev/null || say "could not unmount $target"
-  done < <(awk -v a="$EXEC_ROOT/" -v b="$DATA_ROOT/" \
-    'index($2, a) == 1 || index($2, b) == 1 { print $2 }' /proc/self/mounts | sort -r)
+  done < <(awk -v a="$EXEC_ROOT" -v b="$DATA_ROOT" \
+    '$2 == a || $2 == b || index($2, a "/") == 1 || index($2, b "/") == 1 { print $2 }' \
+    /proc/self/mounts | sort -r)
+}
+
+# Containers of a daemon that was killed outlive it (their shims keep them): runc, with the
+# daemon's own state directory, ends them and removes their cgroups.
+end_leftover_containers() {
+  local root="$EXEC_ROOT/runtime-runc/moby" id
+  [ -d "$root" ] && command -v runc >/dev/null 2>&1 || return 0
+  for id in $(runc --root "$root" list -q 2>/dev/null); do
+    say "ending container ${id:0:12} left by the daemon"
+    runc --root "$root" delete --force "$id" >/dev/null 2>&1 || say "could not end container $id"
+  done
 }
 
 # containerd shims of our daemon (they outlive a daemon killed hard), found by the address of
@@ -109,10 +130,18 @@ our_shims() {
   done
 }
 
+end_leftover_shims() {
+  local shim
+  for shim in $(our_shims); do
+    say "ending containerd shim $shim left by the daemon"
+    kill -KILL "$shim" 2>/dev/null || true
+  done
+}
+
 wait_gone() {
   local pid="$1" seconds="$2" i
   for ((i = 0; i < seconds * 5; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    alive "$pid" || return 0
     sleep 0.2
   done
   return 1
@@ -131,6 +160,8 @@ do_start() {
     say "dockerd (pid $pid) is running but does not answer; waiting for it"
   else
     # Leftovers of a daemon that died or of a machine that restarted.
+    end_leftover_containers
+    end_leftover_shims
     unmount_leftovers
     rm -f "$SOCKET" "$PIDFILE"
     mkdir -p "$RUN_DIR" "$EXEC_ROOT" "$DATA_ROOT"
@@ -155,7 +186,7 @@ do_start() {
       printf 'DOCKER_HOST=unix://%s\n' "$SOCKET"
       return 0
     fi
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! alive "$pid"; then
       tail -n 30 "$LOG" >&2 || true
       die "dockerd exited during start-up (its log above, whole log: $LOG)"
     fi
@@ -166,7 +197,7 @@ do_start() {
 }
 
 do_stop() {
-  local pid shim
+  local pid
   if pid="$(daemon_pid)"; then
     say "stopping dockerd (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
@@ -178,11 +209,11 @@ do_stop() {
   else
     say "no dockerd of ours is running"
   fi
-  for shim in $(our_shims); do
-    say "ending containerd shim $shim left by the daemon"
-    kill -KILL "$shim" 2>/dev/null || true
-  done
-  [ -d "$RUN_DIR" ] && [ "$(id -u)" = 0 ] && unmount_leftovers
+  if [ -d "$RUN_DIR" ] && [ "$(id -u)" = 0 ]; then
+    end_leftover_containers
+    end_leftover_shims
+    unmount_leftovers
+  fi
   rm -f "$SOCKET" "$PIDFILE"
   say "stopped"
 }
