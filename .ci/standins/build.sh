@@ -219,6 +219,8 @@ prepare_rust() {
   for proxy in cargo cargo-clippy cargo-fmt clippy-driver rustc rustdoc rustfmt rust-gdb rust-gdbgui rust-lldb; do
     ln -s rustup "$ctx/cargo/bin/$proxy"
   done
+  # As in the official image; done here, since a chmod in the image would copy every file.
+  chmod -R a+w "$ctx/rustup" "$ctx/cargo"
 }
 
 # Apache Maven's binary distribution from Maven Central, checked against its SHA-512.
@@ -252,7 +254,6 @@ probe_of() {
   local os='. /etc/os-release; echo "Debian $VERSION_ID ($VERSION_CODENAME)"'
   case "$1" in
     base) printf '%s' "$os" ;;
-    busybox) printf '%s' "busybox | head -n 1" ;;
     alpine) printf '%s' "echo \"busybox \$(busybox | head -n 1 | awk '{print \$2}') applets, no apk\"; $os" ;;
     python) printf '%s' "python --version; pip --version | awk '{print \"pip\", \$2}'; $os" ;;
     node) printf '%s' "echo \"Node.js \$(node --version), npm \$(npm --version), yarn \$(yarn --version), corepack \$(corepack --version 2>/dev/null || echo none)\"; command -v apk >/dev/null || { command -v busybox >/dev/null && echo 'busybox applets, no apk'; }; $os" ;;
@@ -271,7 +272,10 @@ carries() {
   file="$CACHE/carries/$hash"
   if [ ! -s "$file" ]; then
     mkdir -p "$CACHE/carries"
-    if probe="$(probe_of "$recipe")"; then
+    if [ "$recipe" = busybox ]; then
+      # A binary for the alpine-like stand-ins to copy, without the libraries to run on its own.
+      echo "busybox built from Debian's source package (every applet), for the alpine-like stand-ins" >"$file"
+    elif probe="$(probe_of "$recipe")"; then
       dk run --rm --network none --entrypoint sh "$image" -c "$probe" 2>&1 | paste -sd ';' - | sed 's/;/; /g' >"$file"
     else
       # No shell to ask (distroless): the release and the user it runs as.

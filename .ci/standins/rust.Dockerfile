@@ -1,6 +1,6 @@
 # rust:*-slim stand-in: the machine's own rustup toolchain (rustc, cargo, rust-std, clippy,
 # rustfmt; no docs) and rustup itself, in /usr/local/rustup and /usr/local/cargo as in the
-# official image, with gcc and libc6-dev for linking.
+# official image (writable by everyone, as there), with gcc and libc6-dev for linking.
 ARG FROM
 FROM ${FROM}
 ARG RUST_VERSION
@@ -13,5 +13,4 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 COPY rustup/ /usr/local/rustup/
 COPY cargo/ /usr/local/cargo/
-RUN chmod -R a+w /usr/local/rustup /usr/local/cargo \
-    && rustup --version && cargo --version && rustc --version
+RUN rustup --version && cargo --version && rustc --version
