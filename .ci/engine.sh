@@ -93,7 +93,9 @@ install_packages() {
   apt-get update -qq || say "apt-get update reported errors; trying the install anyway"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
-  [ -x "$DOCKERD" ] && [ -x "$DOCKER" ] || die "docker.io installed but /usr/bin/dockerd or $DOCKER is missing"
+  if [ ! -x "$DOCKERD" ] || [ ! -x "$DOCKER" ]; then
+    die "docker.io installed but $DOCKERD or $DOCKER is missing"
+  fi
 }
 
 # Unmounts whatever a stopped daemon left under its exec root and data root (netns files,

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Builds the stand-in base images listed in images.tsv. Sourced by .ci/engine.sh, which defines
 # CACHE, STANDINS, DATA_ROOT, LABEL, dk, say and die.
 #
@@ -122,13 +123,31 @@ npm_tarball() {
   mkdir -p "$DOWNLOADS/npm"
   name="${spec%@*}"
   file="$DOWNLOADS/npm/${name//\//-}-${spec##*@}.tgz"
-  if [ ! -s "$file" ]; then
-    say "npm pack $spec"
-    (cd "$DOWNLOADS/npm" && timeout 600 npm pack --silent "$spec" >/dev/null) ||
-      die "could not fetch $spec from the npm registry"
-    [ -s "$file" ] || die "npm pack $spec did not produce $file"
-  fi
+  once "$file" npm_pack "$spec" "$file"
   printf '%s\n' "$file"
+}
+
+npm_pack() {
+  local spec="$1" file="$2" tmp
+  say "npm pack $spec"
+  tmp="$(mktemp -d "$DOWNLOADS/npm/.pack.XXXXXX")"
+  if ! (cd "$tmp" && timeout 600 npm pack --silent "$spec" >/dev/null); then
+    rm -rf "$tmp"
+    die "could not fetch $spec from the npm registry"
+  fi
+  mv "$tmp"/*.tgz "$file"
+  rmdir "$tmp"
+}
+
+# Runs a download command unless its file exists, one caller at a time (images build in
+# parallel): FILE COMMAND ARGS...
+once() {
+  local file="$1"
+  shift
+  (
+    flock -w 900 9 || die "waited 900s for another download of $file"
+    [ -s "$file" ] || "$@"
+  ) 9>"$file.lock"
 }
 
 # npm and corepack versions bundled with a Node.js release: the newest "upgrade npm to" and
@@ -223,7 +242,20 @@ prepare_rust() {
   chmod -R a+w "$ctx/rustup" "$ctx/cargo"
 }
 
-# Apache Maven's binary distribution from Maven Central, checked against its SHA-512.
+# A file from Maven Central, checked against the SHA-512 published beside it.
+fetch_checked() {
+  local url="$1" file="$2" want
+  say "fetching ${url##*/} from Maven Central"
+  curl -fsSL --max-time 600 -o "$file.part" "$url" || die "could not fetch $url"
+  want="$(curl -fsSL --max-time 60 "$url.sha512" | awk '{print $1}')" || die "could not fetch $url.sha512"
+  if [ "$(sha512sum <"$file.part" | awk '{print $1}')" != "$want" ]; then
+    rm -f "$file.part"
+    die "${url##*/}: SHA-512 mismatch"
+  fi
+  mv "$file.part" "$file"
+}
+
+# Apache Maven's binary distribution from Maven Central.
 prepare_maven() {
   local ctx="$1" version file url
   shift
@@ -231,17 +263,7 @@ prepare_maven() {
   mkdir -p "$DOWNLOADS/maven"
   file="$DOWNLOADS/maven/apache-maven-$version-bin.tar.gz"
   url="https://repo.maven.apache.org/maven2/org/apache/maven/apache-maven/$version/apache-maven-$version-bin.tar.gz"
-  if [ ! -s "$file" ]; then
-    say "fetching Maven $version from Maven Central"
-    curl -fsSL --max-time 600 -o "$file.part" "$url" || die "could not fetch $url"
-    local want
-    want="$(curl -fsSL --max-time 60 "$url.sha512" | awk '{print $1}')" || die "could not fetch $url.sha512"
-    [ "$(sha512sum <"$file.part" | awk '{print $1}')" = "$want" ] || {
-      rm -f "$file.part"
-      die "Maven $version: SHA-512 mismatch"
-    }
-    mv "$file.part" "$file"
-  fi
+  once "$file" fetch_checked "$url" "$file"
   mkdir -p "$ctx/maven"
   tar -xzf "$file" -C "$ctx/maven" --strip-components=1
 }
@@ -361,22 +383,95 @@ build_line() {
   STATUS=built
 }
 
+# The summary of one line: built or cached, size, tags, what it carries.
+summarise() {
+  local recipe="$1" names="$2" hash size
+  hash="$(dk image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$BUILT_REF")"
+  size="$(dk image inspect -f '{{.Size}}' "$BUILT_REF" | awk '{printf "%.0f MB", $1 / 1000000}')"
+  printf '%-7s %8s  %s\n           carries: %s\n' "$STATUS" "$size" "$names" \
+    "$(carries "$recipe" "$BUILT_REF" "$hash")"
+}
+
+# Builds every line of images.tsv, AIGEN_STANDIN_JOBS (2) at a time: a line starts once the
+# lines that build its parent and the images its Dockerfile copies from are done.
 build_standins() {
-  local started=$SECONDS recipe from argfield tags summary=() line hash size
-  local BUILT_REF STATUS
+  local started=$SECONDS jobs="${AIGEN_STANDIN_JOBS:-2}" work recipe from argfield tags
+  local lines=() deps=() state=() i j t dep name
+  local -A producer=() running=()
   [ -d "$HOST_CAS" ] && compgen -G "$HOST_CAS/*.crt" >/dev/null ||
     say "no CA certificates in $HOST_CAS: the stand-ins trust Debian's CA bundle only"
   while read -r recipe from argfield tags; do
     case "$recipe" in '' | '#'*) continue ;; esac
-    # shellcheck disable=SC2086 # the tags field is a list of words
-    build_line "$recipe" "$from" "$argfield" $tags
-    hash="$(dk image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$BUILT_REF")"
-    size="$(dk image inspect -f '{{.Size}}' "$BUILT_REF" | awk '{printf "%.0f MB", $1 / 1000000}')"
-    line="$(printf '%-7s %8s  %s\n           carries: %s' "$STATUS" "$size" "$tags" "$(carries "$recipe" "$BUILT_REF" "$hash")")"
-    summary+=("$line")
+    lines+=("$recipe $from $argfield $tags")
   done <"$STANDINS/images.tsv"
+  for i in "${!lines[@]}"; do
+    read -r recipe from argfield tags <<<"${lines[$i]}"
+    for t in $tags; do producer[$t]=$i; done
+  done
+  for i in "${!lines[@]}"; do
+    read -r recipe from argfield tags <<<"${lines[$i]}"
+    deps[i]=""
+    for name in "$from" $(grep -oE -- '--from=[^ ]*[:/][^ ]*' "$STANDINS/$recipe.Dockerfile" 2>/dev/null | cut -d= -f2); do
+      [ -n "${producer[$name]:-}" ] && deps[i]+=" ${producer[$name]}"
+    done
+    state[i]=waiting
+  done
+  work="$(mktemp -d "$CACHE/images.XXXXXX")"
+  local failed=0
+  # Waits for one running build and records how it ended.
+  reap() {
+    local pid="" status=0
+    wait -n -p pid || status=$?
+    [ -n "$pid" ] || die "internal: waiting for a build, but none is running"
+    j="${running[$pid]}"
+    unset "running[$pid]"
+    if [ "$status" -eq 0 ]; then
+      state[j]="done"
+    else
+      state[j]="failed"
+      failed=1
+    fi
+  }
+  for i in "${!lines[@]}"; do
+    read -r recipe from argfield tags <<<"${lines[$i]}"
+    while :; do
+      local ready=1
+      for dep in ${deps[i]}; do
+        case "${state[dep]}" in
+          done) ;;
+          failed) ready=failed ;;
+          *) [ "$ready" = failed ] || ready=0 ;;
+        esac
+      done
+      [ "$ready" = 1 ] && [ "${#running[@]}" -lt "$jobs" ] && break
+      [ "$ready" = failed ] && break
+      reap
+    done
+    if [ "$ready" = failed ]; then
+      state[i]=failed
+      say "skipping ${tags%% *}: an image it is built from failed"
+      continue
+    fi
+    (
+      # shellcheck disable=SC2086 # the tags field is a list of words
+      build_line "$recipe" "$from" "$argfield" $tags
+      summarise "$recipe" "$tags" >"$work/$i"
+    ) &
+    running[$!]=$i
+    state[i]=running
+  done
+  while [ "${#running[@]}" -gt 0 ]; do reap; done
   printf '\nStand-in base images (sizes are the stand-ins'"'"', not the official images'"'"'):\n'
-  printf '%s\n' "${summary[@]}"
+  for i in "${!lines[@]}"; do
+    if [ -s "$work/$i" ]; then
+      cat "$work/$i"
+    else
+      read -r recipe from argfield tags <<<"${lines[$i]}"
+      printf 'FAILED            %s\n' "$tags"
+    fi
+  done
+  rm -rf "$work"
+  [ "$failed" = 0 ] || die "some stand-ins failed to build (their logs: $BUILD_LOGS)"
   printf 'stand-ins ready in %ss; data root %s (%s)\n' "$((SECONDS - started))" "$DATA_ROOT" \
     "$(du -sh "$DATA_ROOT" 2>/dev/null | cut -f1)"
 }
