@@ -221,12 +221,13 @@ do_stop() {
 }
 
 do_env() {
-  mkdir -p "$CACHE/bin"
-  ln -sfn "$DOCKER" "$CACHE/bin/docker"
+  # A directory of its own (the Go tools of .ci/go-tools.sh live in $CACHE/bin).
+  mkdir -p "$CACHE/docker-client"
+  ln -sfn "$DOCKER" "$CACHE/docker-client/docker"
   printf 'export DOCKER_HOST=%q\n' "unix://$SOCKET"
   printf 'export AIGEN_DOCKER_CLI=%q\n' "$DOCKER"
   printf '# Debian'"'"'s docker client first on PATH (the newer one refuses BuildKit without buildx)\n'
-  printf 'export PATH=%q:"$PATH"\n' "$CACHE/bin"
+  printf 'export PATH=%q:"$PATH"\n' "$CACHE/docker-client"
 }
 
 do_status() {
