@@ -28,9 +28,11 @@ pub mod line_index;
 pub mod phr;
 pub mod policy;
 pub mod printer;
+pub mod project;
 pub mod provider;
 pub mod secret;
 pub mod settings;
+pub mod staging;
 pub mod yaml_scalar;
 
 pub use error::{Error, ExitStatus, Result};

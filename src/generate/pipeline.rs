@@ -12,17 +12,16 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::json;
 
-use super::extract::{self, Artifact, ExtractError};
+use super::extract::{self, ExtractError};
 use super::jobs::Job;
-use super::lint::{self, Linted};
 use super::prompt::{Template, fence_files, finding_values};
-use crate::apply::staging::{Entry, NewArtifact, Staging};
 use crate::error::{Error, Result};
 use crate::finding_counts::FindingCounts;
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
 use crate::policy::{Constitution, Finding, Severity};
 use crate::printer::{Printer, Tone};
 use crate::provider::{Provider, ProviderError, RedactingSink, Request, Response, Sink, Task};
+use crate::staging::{Artifact, Entry, Linted, NewArtifact, Staging, lint_artifacts};
 
 /// The system text every provider gets: how to answer, so the files can be taken out.
 pub const SYSTEM: &str = "\
@@ -125,7 +124,7 @@ impl Generator<'_> {
                 }
             };
             let linted = match self.take_files(job, &response) {
-                Ok(artifacts) => lint::lint_artifacts(artifacts, self.root, self.constitution),
+                Ok(artifacts) => lint_artifacts(artifacts, self.root, self.constitution),
                 Err(error) => {
                     let reason = format!("the answer could not be used: {error}");
                     self.record(
@@ -336,7 +335,11 @@ impl Generator<'_> {
             tests,
             command: Some(format!("aigen {}", job.template.trim_end_matches(".md"))),
             provider: Some(self.provider.kind().name().to_string()),
-            tool: self.provider.kind().tool().map(|t| t.name().to_string()),
+            tool: self
+                .provider
+                .kind()
+                .is_tool()
+                .then(|| self.provider.kind().to_string()),
             command_line: Some(self.options.command_line.clone()),
             artifacts: linted
                 .iter()
