@@ -47,8 +47,23 @@ struct Report {
     passed: bool,
     services: Vec<String>,
     files_checked: usize,
+    #[serde(serialize_with = "lint_summary")]
     lint: FindingCounts,
     problems: Vec<Problem>,
+}
+
+/// The lint counts in the shape of `aigen lint --format json`'s summary:
+/// `{"error": N, "warning": N, "info": N}`.
+fn lint_summary<S: serde::Serializer>(
+    counts: &FindingCounts,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde_json::json!({
+        "error": counts.errors,
+        "warning": counts.warnings,
+        "info": counts.infos,
+    })
+    .serialize(serializer)
 }
 
 pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
