@@ -7,9 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use aigen::phr::{
-    Artifact, LintSummary, NewRecord, Outcome, Redactor, Stage, Store, Template, Tokens,
-};
+use aigen::finding_counts::FindingCounts;
+use aigen::phr::{Artifact, NewRecord, Outcome, Redactor, Stage, Store, Template, Tokens};
 
 const FEATURES: [&str; 4] = [
     "003-k8s-deployment",
@@ -74,9 +73,10 @@ fn record(i: usize) -> NewRecord {
             format!("k8s/service-{i}/deployment.yaml"),
             format!("service {i}").as_bytes(),
         )],
-        lint: Some(LintSummary {
-            errors: u32::from(i.is_multiple_of(17)),
-            warnings: (i % 4) as u32,
+        lint: Some(FindingCounts {
+            errors: usize::from(i.is_multiple_of(17)),
+            warnings: i % 4,
+            infos: 0,
         }),
         tokens: Some(Tokens {
             prompt: 900 + (i % 300) as u64,

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 use crate::fsutil;
+use crate::line_index::line_column;
 
 /// The config file's name.
 pub const FILE_NAME: &str = "aigen.toml";
@@ -297,16 +298,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
     })
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,11 +356,5 @@ mod tests {
         assert!(message.contains("unknown provider `nope`"), "{message}");
         let config = parse("provider = \"Kubectl_AI\"\n", Path::new("aigen.toml")).unwrap();
         assert_eq!(config.provider, Some(ProviderKind::KubectlAi));
-    }
-
-    #[test]
-    fn line_column_counts_characters() {
-        assert_eq!(line_column("ab\ncé d", 7), (2, 4));
-        assert_eq!(line_column("", 0), (1, 1));
     }
 }

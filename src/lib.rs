@@ -9,7 +9,9 @@
 //! - [`detect`]: the [`detect::Service`] model of a repository's services;
 //! - [`printer`]: all terminal output, honouring `--quiet`, `--verbose` and `--color`;
 //! - [`error`]: typed errors and the documented exit codes;
-//! - [`fsutil`]: atomic writes and other file-system care.
+//! - [`fsutil`]: atomic writes and other file-system care;
+//! - [`line_index`], [`yaml_scalar`], [`finding_counts`]: byte offsets to lines and columns, how
+//!   a string is written as YAML, and lint findings counted by severity, for every module above.
 
 pub mod apply;
 pub mod assets;
@@ -18,9 +20,11 @@ pub mod config;
 pub mod detect;
 pub mod env_vars;
 pub mod error;
+pub mod finding_counts;
 pub mod fsutil;
 pub mod generate;
 pub mod hash;
+pub mod line_index;
 pub mod phr;
 pub mod policy;
 pub mod printer;
@@ -29,5 +33,6 @@ pub mod provider;
 pub mod secret;
 pub mod settings;
 pub mod staging;
+pub mod yaml_scalar;
 
 pub use error::{Error, ExitStatus, Result};

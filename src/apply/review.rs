@@ -20,11 +20,12 @@ use super::cluster::{Change, Plan};
 use super::diff;
 use super::files::{FileApplier, Written};
 use crate::error::{Error, Result};
+use crate::finding_counts::FindingCounts;
 use crate::fsutil::check_target;
 use crate::phr::{self, NewRecord, Reference, Relation, Stage, Store};
 use crate::policy::Constitution;
 use crate::printer::{Printer, Tone};
-use crate::staging::{Artifact, Entry, LintStatus, Staging, lint_artifacts};
+use crate::staging::{Artifact, Entry, Staging, lint_artifacts};
 
 /// Everything the review needs.
 pub struct Reviewer<'a> {
@@ -242,7 +243,7 @@ impl Reviewer<'_> {
     }
 
     /// Prints an artifact's header and diff.
-    fn show(&self, entry: &Entry, content: &str, lint: LintStatus) -> Result<()> {
+    fn show(&self, entry: &Entry, content: &str, lint: FindingCounts) -> Result<()> {
         if !self.show_diffs {
             return Ok(());
         }
@@ -253,11 +254,11 @@ impl Reviewer<'_> {
             Some(_) => "modified",
         };
         let lint_text = if lint.errors > 0 {
-            self.printer.paint(Tone::Error, lint.summary())
+            self.printer.paint(Tone::Error, lint.to_string())
         } else if lint.is_clean() {
-            self.printer.paint(Tone::Success, lint.summary())
+            self.printer.paint(Tone::Success, lint.to_string())
         } else {
-            self.printer.paint(Tone::Warning, lint.summary())
+            self.printer.paint(Tone::Warning, lint.to_string())
         };
         self.printer.out(format!(
             "{} ({state}; lint: {lint_text}; from {} via {})",
@@ -277,7 +278,7 @@ impl Reviewer<'_> {
     /// Lints an edited artifact the way it was linted when it was generated: together with the
     /// other staged files (a Dockerfile's staged `.dockerignore`, the manifests beside it),
     /// which are not on disk yet while the review runs.
-    fn lint(&self, target: &str, content: &str) -> LintStatus {
+    fn lint(&self, target: &str, content: &str) -> FindingCounts {
         let mut artifacts = vec![Artifact {
             path: target.to_string(),
             content: content.to_string(),
@@ -303,7 +304,7 @@ impl Reviewer<'_> {
         linted
             .iter()
             .find(|l| l.artifact.path == target)
-            .map(|l| l.status())
+            .map(|l| l.counts())
             .unwrap_or_default()
     }
 
@@ -312,7 +313,7 @@ impl Reviewer<'_> {
         &self,
         entry: &Entry,
         content: &str,
-        lint: LintStatus,
+        lint: FindingCounts,
         edited: bool,
     ) -> Result<Applied> {
         let applier = FileApplier::new(self.root, self.staging.dir().join("backups"));
@@ -330,7 +331,7 @@ impl Reviewer<'_> {
         let mut response = format!(
             "Applied `{}` (lint: {}){}.\n\n{WRITTEN_MARKER}\n\n```json\n{list}\n```\n",
             entry.target,
-            lint.summary(),
+            lint,
             if edited {
                 ", edited before approval"
             } else {
@@ -390,7 +391,7 @@ impl Reviewer<'_> {
             ),
             response,
             files: vec![entry.target.clone()],
-            tests: vec![format!("aigen lint: {}", entry.lint.summary())],
+            tests: vec![format!("aigen lint: {}", entry.lint)],
             command: Some("aigen apply".into()),
             provider: Some(entry.provider.clone()),
             command_line: Some(self.command_line.clone()),

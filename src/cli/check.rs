@@ -18,10 +18,11 @@ use super::args::FormatArgs;
 use crate::apply::cluster::Manifests;
 use crate::apply::trace::{Trace, TraceIndex};
 use crate::error::{Error, ExitStatus, Result};
+use crate::finding_counts::FindingCounts;
 use crate::fsutil;
 use crate::hash::sha256_hex;
 use crate::policy::helm::ChartOptions;
-use crate::policy::{Counts, Finding, Severity, lint_paths};
+use crate::policy::{Finding, Severity, lint_paths};
 use crate::printer::Tone;
 use crate::project::Project;
 use crate::settings::Flags;
@@ -46,8 +47,23 @@ struct Report {
     passed: bool,
     services: Vec<String>,
     files_checked: usize,
-    lint: Counts,
+    #[serde(serialize_with = "lint_summary")]
+    lint: FindingCounts,
     problems: Vec<Problem>,
+}
+
+/// The lint counts in the shape of `aigen lint --format json`'s summary:
+/// `{"error": N, "warning": N, "info": N}`.
+fn lint_summary<S: serde::Serializer>(
+    counts: &FindingCounts,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde_json::json!({
+        "error": counts.errors,
+        "warning": counts.warnings,
+        "info": counts.infos,
+    })
+    .serialize(serializer)
 }
 
 pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
@@ -116,7 +132,7 @@ pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
             .map(|s| s.name.clone())
             .collect(),
         files_checked: files.len(),
-        lint: Counts::of(&findings),
+        lint: FindingCounts::of(&findings),
         problems,
     };
     print(&report, args.output.is_json(), context)?;
@@ -223,8 +239,8 @@ fn print(report: &Report, json: bool, context: &Context) -> Result<()> {
         "check {verdict}: {} services, {} infrastructure files, lint {} errors / {} warnings, {} problems",
         report.services.len(),
         report.files_checked,
-        report.lint.error,
-        report.lint.warning,
+        report.lint.errors,
+        report.lint.warnings,
         report.problems.len()
     ))
 }

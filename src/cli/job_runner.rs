@@ -13,7 +13,7 @@ use crate::apply::approve::ApproveAll;
 use crate::apply::review::{ReviewReport, Reviewer};
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs::Job;
-use crate::generate::pipeline::{Generator, JobReport, RunOptions, SYSTEM};
+use crate::generate::pipeline::{Generator, JobReport, JobStatus, RunOptions, SYSTEM};
 use crate::policy::Finding;
 use crate::printer::{Tone, Verbosity};
 use crate::project::Project;
@@ -77,7 +77,7 @@ pub fn run_jobs(
         None
     };
 
-    let clean = reports.iter().all(|r| r.status == "clean");
+    let clean = reports.iter().all(|r| r.status == JobStatus::Clean);
     if json {
         let mut value =
             json!({ "provider": provider.kind().name(), "jobs": reports, "applied": review });
@@ -99,7 +99,7 @@ pub fn run_jobs(
 /// One job's outcome in text mode: a status line and the findings left, if any.
 fn print_job(report: &JobReport, context: &Context) -> Result<()> {
     let printer = &context.printer;
-    let status = if report.status == "clean" {
+    let status = if report.status == JobStatus::Clean {
         printer.paint(Tone::Success, "clean")
     } else {
         printer.paint(Tone::Warning, "findings left")
@@ -116,7 +116,7 @@ fn print_job(report: &JobReport, context: &Context) -> Result<()> {
         printer.verbose(format!(
             "  staged {} ({}, sha256 {})",
             entry.target,
-            entry.lint.summary(),
+            entry.lint,
             &entry.sha256[..12]
         ));
     }

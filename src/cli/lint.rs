@@ -206,8 +206,7 @@ pub fn explanation(rule: &Rule) -> String {
         rule.target.as_str()
     );
     if !rule.aliases.is_empty() {
-        let aliases: Vec<String> = rule.aliases.iter().map(ToString::to_string).collect();
-        text.push_str(&format!("Corresponds to: {}\n", aliases.join(", ")));
+        text.push_str(&format!("Corresponds to: {}\n", rule.corresponds_to()));
     }
     text.push('\n');
     text.push_str(rule.documentation().trim_end());

@@ -12,13 +12,13 @@ use regex::Regex;
 
 use super::model::{EnvVar, Origin};
 use super::regex;
-use super::source::{FileKind, SourceFile, is_env_example};
+use super::source::{FileKind, ServiceFile, is_env_example};
 
 /// The variables read in `files`, each once with its first location, sorted by name. Code wins
 /// over `.env.example` for the location, because that is where the value is used.
-pub fn collect(files: &[SourceFile]) -> Vec<EnvVar> {
+pub fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
     let mut found: BTreeMap<String, Origin> = BTreeMap::new();
-    let (examples, code): (Vec<&SourceFile>, Vec<&SourceFile>) =
+    let (examples, code): (Vec<&ServiceFile>, Vec<&ServiceFile>) =
         files.iter().partition(|f| is_env_example(&f.rel));
     for file in code.into_iter().chain(examples) {
         for (name, offset) in names_in(file) {
@@ -100,7 +100,7 @@ fn patterns(kind: FileKind) -> &'static [Regex] {
     }
 }
 /// The variable names a file reads, with the byte offset of each.
-fn names_in(file: &SourceFile) -> Vec<(String, usize)> {
+fn names_in(file: &ServiceFile) -> Vec<(String, usize)> {
     let kind = file.kind();
     let mut names: Vec<(String, usize)> = patterns(kind)
         .iter()
@@ -118,7 +118,7 @@ fn names_in(file: &SourceFile) -> Vec<(String, usize)> {
 }
 
 /// `const { A, B: b, C = "x" } = process.env`.
-fn destructured(file: &SourceFile) -> Vec<(String, usize)> {
+fn destructured(file: &ServiceFile) -> Vec<(String, usize)> {
     JS_DESTRUCTURE
         .captures_iter(&file.text)
         .filter_map(|caps| caps.get(1))
@@ -147,7 +147,7 @@ static ALIAS: LazyLock<Regex> =
 
 /// The fields of pydantic `BaseSettings` classes: each is read from the variable of its name
 /// (upper-cased, after the class's `env_prefix`), or from its alias.
-fn settings_fields(file: &SourceFile) -> Vec<(String, usize)> {
+fn settings_fields(file: &ServiceFile) -> Vec<(String, usize)> {
     let mut names = Vec::new();
     for class in SETTINGS_CLASS.find_iter(&file.text) {
         let body_start = class.end();
@@ -307,15 +307,15 @@ pub fn is_secret(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn file(rel: &str, text: &str) -> SourceFile {
-        SourceFile {
+    fn file(rel: &str, text: &str) -> ServiceFile {
+        ServiceFile {
             path: format!("svc/{rel}"),
             rel: rel.into(),
             text: text.into(),
         }
     }
 
-    fn names(files: &[SourceFile]) -> Vec<(String, bool, String)> {
+    fn names(files: &[ServiceFile]) -> Vec<(String, bool, String)> {
         collect(files)
             .into_iter()
             .map(|v| (v.name, v.secret, v.origin.to_string()))

@@ -10,10 +10,10 @@ use regex::Regex;
 
 use super::env;
 use super::model::{
-    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, Sourced,
+    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, Sourced,
 };
 use super::routes::{self, Probes};
-use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
+use super::source::{ServiceDir, ServiceFile, find_port, is_env_example};
 use super::{argv, backend, regex};
 
 /// The default port of a Go web service.
@@ -46,7 +46,7 @@ struct GoMod {
 }
 
 /// Detects the Go service in `dir`.
-pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, Problem> {
+pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Service, FileProblem> {
     let file = dir.read("go.mod")?;
     let module = parse_go_mod(&file)?;
     let sources = dir.sources(|rel| rel.ends_with(".go") || is_env_example(rel), problems);
@@ -92,7 +92,7 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
 
 /// Reads `go.mod`: an unknown directive, an unclosed block or a missing `module` line is an
 /// error at its line, as `go` itself reports it.
-fn parse_go_mod(file: &SourceFile) -> Result<GoMod, Problem> {
+fn parse_go_mod(file: &ServiceFile) -> Result<GoMod, FileProblem> {
     let mut parsed = GoMod::default();
     let mut block: Option<(&str, usize)> = None;
     let mut offset = 0;
@@ -116,7 +116,7 @@ fn parse_go_mod(file: &SourceFile) -> Result<GoMod, Problem> {
         let rest = rest.trim();
         if !DIRECTIVES.contains(&directive) {
             let column = raw.len() - raw.trim_start().len() + 1;
-            return Err(Problem::at(
+            return Err(FileProblem::at(
                 &file.path,
                 line_number,
                 column,
@@ -136,7 +136,7 @@ fn parse_go_mod(file: &SourceFile) -> Result<GoMod, Problem> {
         }
     }
     if let Some((directive, line)) = block {
-        return Err(Problem::at(
+        return Err(FileProblem::at(
             &file.path,
             line,
             1,
@@ -144,7 +144,7 @@ fn parse_go_mod(file: &SourceFile) -> Result<GoMod, Problem> {
         ));
     }
     if parsed.module.as_ref().is_none_or(|m| m.value.is_empty()) {
-        return Err(Problem::at(
+        return Err(FileProblem::at(
             &file.path,
             1,
             1,
@@ -154,7 +154,7 @@ fn parse_go_mod(file: &SourceFile) -> Result<GoMod, Problem> {
     Ok(parsed)
 }
 
-fn push_require(parsed: &mut GoMod, file: &SourceFile, spec: &str, at: usize) {
+fn push_require(parsed: &mut GoMod, file: &ServiceFile, spec: &str, at: usize) {
     let mut parts = spec.split_whitespace();
     if let (Some(path), Some(version)) = (parts.next(), parts.next()) {
         parsed
@@ -166,7 +166,7 @@ fn push_require(parsed: &mut GoMod, file: &SourceFile, spec: &str, at: usize) {
 static NET_HTTP: LazyLock<Regex> = LazyLock::new(|| regex(r#""(net/http)""#));
 
 /// gin when `go.mod` requires it, else net/http when the code imports it.
-fn framework(module: &GoMod, sources: &[SourceFile]) -> Option<Sourced<Framework>> {
+fn framework(module: &GoMod, sources: &[ServiceFile]) -> Option<Sourced<Framework>> {
     if let Some(gin) = module
         .requires
         .iter()
@@ -190,7 +190,7 @@ static FUNC_MAIN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^func\s+main\s*
 
 /// The package with `func main()`: the module root (`.`) first, else the first under `cmd/`,
 /// else the first found.
-fn main_package(sources: &[SourceFile]) -> Option<Sourced<String>> {
+fn main_package(sources: &[ServiceFile]) -> Option<Sourced<String>> {
     let mut mains: Vec<Sourced<String>> = sources
         .iter()
         .filter(|file| PACKAGE_MAIN.is_match(&file.text))
@@ -224,8 +224,8 @@ mod tests {
     use super::*;
     use crate::detect::source::port_in;
 
-    fn file(text: &str) -> SourceFile {
-        SourceFile {
+    fn file(text: &str) -> ServiceFile {
+        ServiceFile {
             path: "svc/go.mod".into(),
             rel: "go.mod".into(),
             text: text.into(),

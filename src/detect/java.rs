@@ -12,10 +12,10 @@ use regex::Regex;
 use super::comments::Syntax;
 use super::env;
 use super::model::{
-    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, Sourced,
+    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, Sourced,
 };
 use super::routes::{self, Probes};
-use super::source::{ServiceDir, SourceFile, find_in, find_port, is_env_example};
+use super::source::{ServiceDir, ServiceFile, find_in, find_port, is_env_example};
 use super::xml;
 use super::{argv, backend, regex};
 
@@ -39,8 +39,8 @@ struct BuildFacts {
 pub fn detect(
     dir: &ServiceDir,
     manifest: &str,
-    problems: &mut Vec<Problem>,
-) -> Result<Service, Problem> {
+    problems: &mut Vec<FileProblem>,
+) -> Result<Service, FileProblem> {
     let file = dir.read(manifest)?;
     let facts = if manifest == "pom.xml" {
         xml::check(&file)?;
@@ -57,7 +57,7 @@ pub fn detect(
         },
         problems,
     );
-    let configs: Vec<SourceFile> = sources
+    let configs: Vec<ServiceFile> = sources
         .iter()
         .filter(|f| is_spring_config(&f.rel))
         .cloned()
@@ -133,7 +133,7 @@ static POM_JAVA: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The facts of a `pom.xml`.
-fn maven(file: &SourceFile) -> BuildFacts {
+fn maven(file: &ServiceFile) -> BuildFacts {
     let parent_boot = POM_PARENT.captures(&file.text).and_then(|caps| {
         let block = caps.get(1)?;
         let artifact = POM_BOOT_PARENT.captures(block.as_str())?.get(1)?;
@@ -172,7 +172,7 @@ static GRADLE_JAVA: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The facts of a `build.gradle` or `build.gradle.kts`.
-fn gradle(file: &SourceFile) -> BuildFacts {
+fn gradle(file: &ServiceFile) -> BuildFacts {
     let boot = file
         .find_sourced(&GRADLE_BOOT_PLUGIN)
         .map(|version| Sourced::new(Some(version.value), version.origin))
@@ -190,11 +190,11 @@ fn gradle(file: &SourceFile) -> BuildFacts {
 
 /// Checks that a Gradle script's brackets balance, outside strings and comments: the one fault
 /// line scanning could otherwise read past.
-fn check_brackets(file: &SourceFile) -> Result<(), Problem> {
+fn check_brackets(file: &ServiceFile) -> Result<(), FileProblem> {
     let text = file.text.as_str();
     let fail = |offset: usize, message: String| {
-        let (line, column) = crate::config::line_column(text, offset);
-        Err(Problem::at(&file.path, line, column, message))
+        let (line, column) = crate::line_index::line_column(text, offset);
+        Err(FileProblem::at(&file.path, line, column, message))
     };
     let mut open: Vec<(char, usize)> = Vec::new();
     let mut chars = text.char_indices().peekable();
@@ -275,7 +275,7 @@ static SPRING_APPLICATION: LazyLock<Regex> = LazyLock::new(|| {
 static PACKAGE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^\s*package\s+([\w.]+)"));
 
 /// The `@SpringBootApplication` class, fully qualified.
-fn application_class(sources: &[SourceFile]) -> Option<Sourced<String>> {
+fn application_class(sources: &[ServiceFile]) -> Option<Sourced<String>> {
     sources.iter().find_map(|file| {
         let caps = file.find(&SPRING_APPLICATION)?;
         let annotation = caps.get(0)?;
@@ -297,7 +297,7 @@ static NESTED_PORT: LazyLock<Regex> =
     LazyLock::new(|| regex(r#"^\s+port\s*:\s*["']?(?:\$\{[A-Za-z_][\w.]*:)?(\d{2,5})"#));
 
 /// `port:` under a top-level `server:` in `application.yml`.
-fn nested_port(configs: &[SourceFile]) -> Option<Sourced<u16>> {
+fn nested_port(configs: &[ServiceFile]) -> Option<Sourced<u16>> {
     configs.iter().find_map(|file| {
         let mut in_server = false;
         let mut offset = 0;

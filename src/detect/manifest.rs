@@ -3,7 +3,7 @@
 //! TOML manifests (`pyproject.toml`, `Pipfile`, `Cargo.toml`) are parsed into a spanned tree
 //! ([`TomlDoc`]), so every value knows its line. `package.json` is parsed with `serde_json`, and
 //! [`json_line`] finds the line of a key path in the text. A document that does not parse becomes
-//! a [`Problem`] at the line and column the parser names.
+//! a [`FileProblem`] at the line and column the parser names.
 
 use std::sync::LazyLock;
 
@@ -11,20 +11,20 @@ use regex::Regex;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::model::{Problem, Sourced};
+use super::model::{FileProblem, Sourced};
 use super::regex;
-use super::source::SourceFile;
-use crate::config::line_column;
+use super::source::ServiceFile;
+use crate::line_index::line_column;
 
 /// A parsed TOML document that remembers where each value is.
 pub struct TomlDoc<'a> {
-    pub file: &'a SourceFile,
+    pub file: &'a ServiceFile,
     table: DeTable<'a>,
 }
 
 impl<'a> TomlDoc<'a> {
     /// Parses a TOML file; a syntax error or a repeated key becomes a problem at its position.
-    pub fn parse(file: &'a SourceFile) -> Result<Self, Problem> {
+    pub fn parse(file: &'a ServiceFile) -> Result<Self, FileProblem> {
         // The plain parser also rejects what is well-formed but invalid (a key given twice);
         // the spanned one then gives positions.
         toml::from_str::<toml::Table>(&file.text).map_err(|e| toml_problem(file, &e))?;
@@ -71,25 +71,25 @@ pub fn dependency_spec<'v>(value: &'v Spanned<DeValue<'_>>) -> Option<&'v str> {
         .or_else(|| value.get("version")?.get_ref().as_str())
 }
 
-fn toml_problem(file: &SourceFile, error: &toml::de::Error) -> Problem {
+fn toml_problem(file: &ServiceFile, error: &toml::de::Error) -> FileProblem {
     let message = format!("invalid TOML: {}", error.message().trim_end());
     match error.span() {
         Some(span) => {
             let (line, column) = line_column(&file.text, span.start);
-            Problem::at(&file.path, line, column, message)
+            FileProblem::at(&file.path, line, column, message)
         }
-        None => Problem::new(&file.path, message),
+        None => FileProblem::new(&file.path, message),
     }
 }
 
 /// Parses a JSON file; a syntax error becomes a problem at its line and column.
-pub fn parse_json(file: &SourceFile) -> Result<serde_json::Value, Problem> {
+pub fn parse_json(file: &ServiceFile) -> Result<serde_json::Value, FileProblem> {
     serde_json::from_str(&file.text).map_err(|error| {
         let message = format!("invalid JSON: {error}");
         let message = message
             .rsplit_once(" at line ")
             .map_or(message.clone(), |(m, _)| m.to_string());
-        Problem::at(&file.path, error.line(), error.column(), message)
+        FileProblem::at(&file.path, error.line(), error.column(), message)
     })
 }
 
@@ -130,8 +130,8 @@ pub fn major(spec: &str) -> Option<u32> {
 mod tests {
     use super::*;
 
-    fn file(text: &str) -> SourceFile {
-        SourceFile {
+    fn file(text: &str) -> ServiceFile {
+        ServiceFile {
             path: "svc/m".into(),
             rel: "m".into(),
             text: text.into(),

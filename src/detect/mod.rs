@@ -6,8 +6,8 @@
 //! [`walk`] finds the service directories, one module per ecosystem (`python`, `node`, `go`,
 //! `rust`, `java`) describes each, and the shared pieces find what every stack has: variables
 //! ([`env`]), probe paths ([`routes`]) and the `file:line` of each fact ([`source`]). Each fact
-//! carries its [`Origin`]. A manifest that cannot be read or parsed becomes a [`Problem`] and the
-//! other services are still detected.
+//! carries its [`Origin`]. A manifest that cannot be read or parsed becomes a [`FileProblem`]
+//! and the other services are still detected.
 
 use std::path::{Component, Path};
 
@@ -35,7 +35,7 @@ mod xml;
 
 pub use env::is_secret;
 pub use model::{
-    Detection, EnvVar, Framework, FrameworkKind, Language, Origin, PackageManager, Problem,
+    Detection, EnvVar, FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager,
     Service, ServiceClass, Sourced,
 };
 pub use walk::MANIFESTS;
@@ -68,7 +68,7 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
             .collect()
     };
 
-    let results: Vec<(Result<Service, Problem>, Vec<Problem>)> = candidates
+    let results: Vec<(Result<Service, FileProblem>, Vec<FileProblem>)> = candidates
         .par_iter()
         .map(|(dir, declared)| {
             let mut found = Vec::new();
@@ -99,9 +99,9 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
 }
 
 /// Describes the service in `dir` with the ecosystem its first manifest belongs to.
-fn describe(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, Problem> {
+fn describe(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Service, FileProblem> {
     let Some(manifest) = dir.first_of(MANIFESTS) else {
-        return Err(Problem::new(
+        return Err(FileProblem::new(
             &dir.path,
             "no manifest in the service directory",
         ));
@@ -123,14 +123,14 @@ fn declared_dir(
     root: &Path,
     files: &[String],
     declared: &ServiceConfig,
-) -> Result<ServiceDir, Problem> {
+) -> Result<ServiceDir, FileProblem> {
     let escapes = declared
         .path
         .components()
         .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
     let path = fsutil::slash_path(&declared.path);
     let problem = |message: String| {
-        Problem::new(
+        FileProblem::new(
             config::FILE_NAME,
             format!("service `{}`: {message}", declared.name),
         )
@@ -154,12 +154,12 @@ fn declared_dir(
 }
 
 /// Lets the values declared in `aigen.toml` win over the detected ones.
-fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut Vec<Problem>) {
+fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut Vec<FileProblem>) {
     service.name = declared.name.clone();
     if let Some(kind) = &declared.kind {
         match ServiceClass::parse(kind) {
             Some(class) => service.class = from_config(class),
-            None => problems.push(Problem::new(
+            None => problems.push(FileProblem::new(
                 config::FILE_NAME,
                 format!(
                     "service `{}`: kind `{kind}` is neither `backend` nor `frontend`",

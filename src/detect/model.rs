@@ -280,7 +280,7 @@ pub struct Service {
 /// A manifest or source file that could not be read or understood. Detection of the other
 /// services goes on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
+pub struct FileProblem {
     /// The file, relative to the project root.
     pub path: String,
     pub line: Option<usize>,
@@ -288,7 +288,7 @@ pub struct Problem {
     pub message: String,
 }
 
-impl Problem {
+impl FileProblem {
     /// A problem with a whole file.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
@@ -315,7 +315,7 @@ impl Problem {
     }
 }
 
-impl fmt::Display for Problem {
+impl fmt::Display for FileProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.path)?;
         if let Some(line) = self.line {
@@ -332,7 +332,7 @@ impl fmt::Display for Problem {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Detection {
     pub services: Vec<Service>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<FileProblem>,
 }
 
 impl Detection {

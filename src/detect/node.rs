@@ -14,13 +14,13 @@ use serde_json::Value;
 use super::env;
 use super::manifest::{json_line, major, parse_json};
 use super::model::{
-    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, ServiceClass,
+    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceClass,
     Sourced,
 };
 use super::nextjs;
 use super::routes::{self, Probes};
 use super::source::{
-    JS_EXTENSIONS, ServiceDir, SourceFile, find_port, has_extension, is_env_example,
+    JS_EXTENSIONS, ServiceDir, ServiceFile, find_port, has_extension, is_env_example,
 };
 use super::{argv, regex};
 
@@ -43,7 +43,7 @@ const UI_DEPENDENCIES: &[&str] = &[
 
 /// `package.json`, parsed, with the lines of its keys.
 struct Package<'a> {
-    file: &'a SourceFile,
+    file: &'a ServiceFile,
     json: Value,
 }
 
@@ -70,7 +70,7 @@ impl Package<'_> {
 }
 
 /// Detects the Node.js service in `dir`.
-pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, Problem> {
+pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Service, FileProblem> {
     let file = dir.read("package.json")?;
     let package = Package {
         json: parse_json(&file)?,
@@ -133,7 +133,7 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, 
 }
 
 /// Next.js, NestJS or Express, in that order; Next.js also says whether it builds standalone.
-fn framework(package: &Package<'_>, sources: &[SourceFile]) -> Option<Sourced<Framework>> {
+fn framework(package: &Package<'_>, sources: &[ServiceFile]) -> Option<Sourced<Framework>> {
     const KNOWN: &[(&str, FrameworkKind)] = &[
         ("next", FrameworkKind::NextJs),
         ("@nestjs/core", FrameworkKind::NestJs),
@@ -211,7 +211,7 @@ fn package_manager(
 fn node_version(
     dir: &ServiceDir,
     package: &Package<'_>,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<FileProblem>,
 ) -> Option<Sourced<String>> {
     let from_file = [".nvmrc", ".node-version"].iter().find_map(|name| {
         let file = dir.read_if_present(name, problems)?;
@@ -262,7 +262,7 @@ static PLAIN_NODE: LazyLock<Regex> = LazyLock::new(|| regex(r"^node\s+[^&|;<>$`]
 fn start_command(
     package: &Package<'_>,
     run: &Runner,
-    sources: &[SourceFile],
+    sources: &[ServiceFile],
     kind: Option<FrameworkKind>,
     frontend: bool,
     port: u16,
@@ -306,7 +306,7 @@ static EXPRESS_APP: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(express)\(\s*\
 /// else `main`. Next.js apps have none of their own.
 fn entrypoint(
     package: &Package<'_>,
-    sources: &[SourceFile],
+    sources: &[ServiceFile],
     kind: Option<FrameworkKind>,
 ) -> Option<Sourced<String>> {
     let pattern: &Regex = match kind {

@@ -13,10 +13,10 @@ use regex::Regex;
 use super::env;
 use super::manifest::{TomlDoc, dependency_spec, version_in};
 use super::model::{
-    Framework, FrameworkKind, Language, Origin, PackageManager, Problem, Service, Sourced,
+    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, Sourced,
 };
 use super::routes::{self, Probes};
-use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
+use super::source::{ServiceDir, ServiceFile, find_port, is_env_example};
 use super::{argv, backend, regex};
 
 /// The default port of a Python web service.
@@ -33,8 +33,8 @@ struct Dependency {
 pub fn detect(
     dir: &ServiceDir,
     manifest: &str,
-    problems: &mut Vec<Problem>,
-) -> Result<Service, Problem> {
+    problems: &mut Vec<FileProblem>,
+) -> Result<Service, FileProblem> {
     let pyproject = dir.read_optional("pyproject.toml")?;
     let pipfile = dir.read_optional("Pipfile")?;
     let requirements = dir.read_optional("requirements.txt")?;
@@ -149,7 +149,7 @@ fn table_dependencies(doc: &TomlDoc<'_>, path: &[&str]) -> Vec<Dependency> {
 }
 
 /// The lines of `requirements.txt` that name a package.
-fn requirements_dependencies(file: &SourceFile) -> Vec<Dependency> {
+fn requirements_dependencies(file: &ServiceFile) -> Vec<Dependency> {
     let mut offset = 0;
     let mut found = Vec::new();
     for line in file.text.split_inclusive('\n') {
@@ -174,7 +174,7 @@ static IMPORT: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?m)^\s*(?:from|import)\s+(fastapi|flask|django)\b"));
 
 /// The web framework: from the dependencies, else from the imports in the code.
-fn framework(dependencies: &[Dependency], sources: &[SourceFile]) -> Option<Sourced<Framework>> {
+fn framework(dependencies: &[Dependency], sources: &[ServiceFile]) -> Option<Sourced<Framework>> {
     const KNOWN: &[(&str, FrameworkKind)] = &[
         ("fastapi", FrameworkKind::FastApi),
         ("django", FrameworkKind::Django),
@@ -204,7 +204,7 @@ fn package_manager(
     dir: &ServiceDir,
     pyproject: Option<&TomlDoc<'_>>,
     has_pipfile: bool,
-    requirements: Option<&SourceFile>,
+    requirements: Option<&ServiceFile>,
 ) -> (Sourced<PackageManager>, Option<Sourced<String>>) {
     const LOCKS: &[(&str, PackageManager)] = &[
         ("uv.lock", PackageManager::Uv),
@@ -264,8 +264,8 @@ static DJANGO_WSGI: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?m)^(application)\s*=\s*get_wsgi_application\("));
 
 /// The application object the server loads: `module:variable`, found where it is created.
-fn entrypoint(kind: FrameworkKind, sources: &[SourceFile]) -> Option<Sourced<String>> {
-    let mut candidates: Vec<&SourceFile> = sources.iter().collect();
+fn entrypoint(kind: FrameworkKind, sources: &[ServiceFile]) -> Option<Sourced<String>> {
+    let mut candidates: Vec<&ServiceFile> = sources.iter().collect();
     // Conventional entry files first, then shallow before deep.
     candidates.sort_by_key(|file| {
         let conventional = matches!(
@@ -285,7 +285,7 @@ fn entrypoint(kind: FrameworkKind, sources: &[SourceFile]) -> Option<Sourced<Str
     match kind {
         FrameworkKind::FastApi => object(&FASTAPI_APP, false),
         FrameworkKind::Flask => object(&FLASK_APP, false).or_else(|| {
-            let factories: Vec<&SourceFile> = candidates
+            let factories: Vec<&ServiceFile> = candidates
                 .iter()
                 .copied()
                 .filter(|f| f.text.contains("Flask("))
@@ -317,7 +317,7 @@ fn start_command(
     kind: Option<FrameworkKind>,
     entrypoint: Option<&Sourced<String>>,
     port: u16,
-    sources: &[SourceFile],
+    sources: &[ServiceFile],
 ) -> Sourced<Vec<String>> {
     let port_text = port.to_string();
     let bind = format!("0.0.0.0:{port}");

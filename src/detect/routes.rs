@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::model::Sourced;
 use super::regex;
-use super::source::{FileKind, SourceFile};
+use super::source::{FileKind, ServiceFile};
 
 /// Last path segments that name a liveness endpoint, most conventional first.
 const HEALTH: &[&str] = &[
@@ -104,7 +104,7 @@ static NEST_HANDLER: LazyLock<Regex> =
     LazyLock::new(|| regex(r#"@(?:Get|Head|All)\(\s*(?:["'`]([^"'`]*)["'`])?\s*\)"#));
 
 /// The route paths declared in `files`, in file order.
-pub fn declared(files: &[SourceFile]) -> Vec<Sourced<String>> {
+pub fn declared(files: &[ServiceFile]) -> Vec<Sourced<String>> {
     let mut routes = Vec::new();
     for file in files {
         let patterns: &[Regex] = match file.kind() {
@@ -131,7 +131,7 @@ pub fn declared(files: &[SourceFile]) -> Vec<Sourced<String>> {
 }
 
 /// NestJS: `@Controller('health')` and `@Get()` or `@Get('ready')` in the same file.
-fn nest_routes(file: &SourceFile) -> Vec<Sourced<String>> {
+fn nest_routes(file: &ServiceFile) -> Vec<Sourced<String>> {
     let Some(prefix) = NEST_CONTROLLER.captures(&file.text).and_then(|c| c.get(1)) else {
         return Vec::new();
     };
@@ -166,7 +166,7 @@ mod tests {
     use super::*;
     use crate::detect::source::in_memory as file;
 
-    fn picked(files: &[SourceFile]) -> (Option<String>, Option<String>) {
+    fn picked(files: &[ServiceFile]) -> (Option<String>, Option<String>) {
         let probes = Probes::pick(&declared(files));
         let show = |s: Option<Sourced<String>>| s.map(|s| format!("{} {}", s.value, s.origin));
         (show(probes.health), show(probes.readiness))

@@ -10,16 +10,18 @@ use regex::Regex;
 
 use super::env;
 use super::manifest::{TomlDoc, dependency_spec, version_in};
-use super::model::{Framework, FrameworkKind, Language, PackageManager, Problem, Service, Sourced};
+use super::model::{
+    FileProblem, Framework, FrameworkKind, Language, PackageManager, Service, Sourced,
+};
 use super::routes::{self, Probes};
-use super::source::{ServiceDir, SourceFile, find_port, is_env_example};
+use super::source::{ServiceDir, ServiceFile, find_port, is_env_example};
 use super::{argv, backend, regex};
 
 /// The default port of a Rust web service.
 const DEFAULT_PORT: u16 = 8080;
 
 /// Detects the Rust service in `dir`.
-pub fn detect(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Result<Service, Problem> {
+pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Service, FileProblem> {
     let file = dir.read("Cargo.toml")?;
     let doc = TomlDoc::parse(&file)?;
     let sources = dir.sources(|rel| rel.ends_with(".rs") || is_env_example(rel), problems);
@@ -90,7 +92,7 @@ fn binary_name(doc: &TomlDoc<'_>, dir: &ServiceDir) -> Sourced<String> {
 }
 
 /// A toolchain pinned by `rust-toolchain.toml` or `rust-toolchain`, when it names a version.
-fn toolchain(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Option<Sourced<String>> {
+fn toolchain(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Option<Sourced<String>> {
     if let Some(file) = dir.read_if_present("rust-toolchain.toml", problems) {
         let channel = match TomlDoc::parse(&file) {
             Ok(doc) => doc.string(&["toolchain", "channel"]),
@@ -114,8 +116,8 @@ fn toolchain(dir: &ServiceDir, problems: &mut Vec<Problem>) -> Option<Sourced<St
 static MAIN_FN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^(?:async\s+)?fn\s+main\s*\("));
 
 /// The file with `fn main`, `src/main.rs` first.
-fn main_fn(sources: &[SourceFile]) -> Option<Sourced<String>> {
-    let mut files: Vec<&SourceFile> = sources.iter().collect();
+fn main_fn(sources: &[ServiceFile]) -> Option<Sourced<String>> {
+    let mut files: Vec<&ServiceFile> = sources.iter().collect();
     files.sort_by_key(|f| f.rel != "src/main.rs");
     files.into_iter().find_map(|file| {
         let found = file.find(&MAIN_FN)?.get(0)?;

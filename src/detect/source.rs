@@ -3,23 +3,23 @@
 //!
 //! [`ServiceDir`] is what the walk hands to an ecosystem: the service's directory and the list of
 //! files under it. Ecosystems read what they need through it ([`ServiceDir::read`],
-//! [`ServiceDir::sources`]) and get [`SourceFile`]s, whose `sourced` and `find` methods turn a byte
-//! offset or a regex match into a value with its origin.
+//! [`ServiceDir::sources`]) and get [`ServiceFile`]s, whose `sourced` and `find` methods turn a
+//! byte offset or a regex match into a value with its origin.
 
 use std::path::PathBuf;
 
 use regex::{Captures, Regex};
 
 use super::comments::{self, Syntax};
-use super::model::{Origin, Problem, Sourced};
-use crate::config::line_column;
+use super::model::{FileProblem, Origin, Sourced};
+use crate::line_index::line_column;
 
 /// Source files larger than this are skipped: they are generated or minified, not read by hand.
 const MAX_SOURCE_BYTES: u64 = 1024 * 1024;
 
-/// A file's text and where it lives.
+/// A file of a service, read: its text and where it lives.
 #[derive(Debug, Clone)]
-pub struct SourceFile {
+pub struct ServiceFile {
     /// The path relative to the project root, with `/` separators (used in origins).
     pub path: String,
     /// The path relative to the service directory, with `/` separators.
@@ -27,7 +27,7 @@ pub struct SourceFile {
     pub text: String,
 }
 
-impl SourceFile {
+impl ServiceFile {
     /// 1-based line of a byte offset.
     pub fn line_at(&self, offset: usize) -> usize {
         line_column(&self.text, offset).0
@@ -73,8 +73,8 @@ impl SourceFile {
     }
 
     /// The same file with its comments blanked out (offsets and lines unchanged).
-    pub fn blanked(&self, syntax: Syntax) -> SourceFile {
-        SourceFile {
+    pub fn blanked(&self, syntax: Syntax) -> ServiceFile {
+        ServiceFile {
             path: self.path.clone(),
             rel: self.rel.clone(),
             text: comments::blank(&self.text, syntax),
@@ -134,7 +134,7 @@ impl FileKind {
 pub const JS_EXTENSIONS: &[&str] = &["js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts"];
 
 /// The first match of `re` (its first capture that took part) over several files, in order.
-pub fn find_in(files: &[SourceFile], re: &Regex) -> Option<Sourced<String>> {
+pub fn find_in(files: &[ServiceFile], re: &Regex) -> Option<Sourced<String>> {
     files.iter().find_map(|file| file.find_sourced(re))
 }
 
@@ -146,7 +146,7 @@ fn first_group<'t>(caps: &Captures<'t>) -> Option<regex::Match<'t>> {
 
 /// A port found by `re` (its first capture that took part) over several files, when it is a
 /// valid port number.
-pub fn find_port(files: &[SourceFile], re: &Regex) -> Option<Sourced<u16>> {
+pub fn find_port(files: &[ServiceFile], re: &Regex) -> Option<Sourced<u16>> {
     files.iter().find_map(|file| {
         re.captures_iter(&file.text).find_map(|caps| {
             let group = first_group(&caps)?;
@@ -208,12 +208,12 @@ impl ServiceDir {
             .then(|| Sourced::new(rel.to_string(), self.file_origin(rel)))
     }
 
-    /// Reads one file; an unreadable file becomes a [`Problem`], at the first byte that is not
+    /// Reads one file; an unreadable file becomes a [`FileProblem`], at the first byte that is not
     /// UTF-8 when that is the fault.
-    pub fn read(&self, rel: &str) -> Result<SourceFile, Problem> {
+    pub fn read(&self, rel: &str) -> Result<ServiceFile, FileProblem> {
         let bytes = std::fs::read(self.absolute(rel)).map_err(|e| self.unreadable(rel, &e))?;
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile {
+            Ok(text) => Ok(ServiceFile {
                 path: self.display(rel),
                 rel: rel.to_string(),
                 text,
@@ -223,7 +223,7 @@ impl ServiceDir {
                 let bytes = error.as_bytes();
                 let before = String::from_utf8_lossy(&bytes[..valid]);
                 let (line, column) = line_column(&before, valid);
-                Err(Problem::at(
+                Err(FileProblem::at(
                     self.display(rel),
                     line,
                     column,
@@ -235,7 +235,7 @@ impl ServiceDir {
 
     /// Reads a manifest when the service has it; one that exists but cannot be read is an error,
     /// because the service cannot be described without it.
-    pub fn read_optional(&self, rel: &str) -> Result<Option<SourceFile>, Problem> {
+    pub fn read_optional(&self, rel: &str) -> Result<Option<ServiceFile>, FileProblem> {
         if self.has(rel) {
             self.read(rel).map(Some)
         } else {
@@ -244,15 +244,19 @@ impl ServiceDir {
     }
 
     /// Reads a file when the service has it; unreadable files are recorded in `problems`.
-    pub fn read_if_present(&self, rel: &str, problems: &mut Vec<Problem>) -> Option<SourceFile> {
+    pub fn read_if_present(
+        &self,
+        rel: &str,
+        problems: &mut Vec<FileProblem>,
+    ) -> Option<ServiceFile> {
         if !self.has(rel) {
             return None;
         }
         self.read(rel).map_err(|p| problems.push(p)).ok()
     }
 
-    fn unreadable(&self, rel: &str, error: &std::io::Error) -> Problem {
-        Problem::new(self.display(rel), format!("cannot read the file: {error}"))
+    fn unreadable(&self, rel: &str, error: &std::io::Error) -> FileProblem {
+        FileProblem::new(self.display(rel), format!("cannot read the file: {error}"))
     }
 
     /// Reads the source files `wanted` selects (by path relative to the service), skipping very
@@ -261,8 +265,8 @@ impl ServiceDir {
     pub fn sources(
         &self,
         wanted: impl Fn(&str) -> bool,
-        problems: &mut Vec<Problem>,
-    ) -> Vec<SourceFile> {
+        problems: &mut Vec<FileProblem>,
+    ) -> Vec<ServiceFile> {
         self.files
             .iter()
             .filter(|rel| wanted(rel) && !is_test_file(rel))
@@ -276,7 +280,7 @@ impl ServiceDir {
                     }
                 });
                 match result {
-                    Ok(Some(bytes)) => Some(SourceFile {
+                    Ok(Some(bytes)) => Some(ServiceFile {
                         path: self.display(rel),
                         rel: rel.clone(),
                         text: without_comments(rel, &String::from_utf8_lossy(&bytes)),
@@ -335,8 +339,8 @@ pub fn is_env_example(rel: &str) -> bool {
 
 /// A file of a service at the project root, for the ecosystems' tests.
 #[cfg(test)]
-pub fn in_memory(rel: &str, text: &str) -> SourceFile {
-    SourceFile {
+pub fn in_memory(rel: &str, text: &str) -> ServiceFile {
+    ServiceFile {
         path: rel.into(),
         rel: rel.into(),
         text: text.into(),
@@ -353,8 +357,8 @@ pub fn port_in(text: &str, re: &Regex) -> Option<u16> {
 mod tests {
     use super::*;
 
-    fn file(text: &str) -> SourceFile {
-        SourceFile {
+    fn file(text: &str) -> ServiceFile {
+        ServiceFile {
             path: "svc/a.py".into(),
             rel: "a.py".into(),
             text: text.into(),

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use ignore::WalkBuilder;
 
-use super::model::Problem;
+use super::model::FileProblem;
 use super::source::ServiceDir;
 use crate::fsutil;
 
@@ -88,7 +88,7 @@ pub fn service_dir(root: &Path, files: &[String], path: &str) -> ServiceDir {
 
 /// Every file under `root` the walk keeps, relative to it with `/` separators, sorted, and the
 /// directories that could not be listed.
-pub fn list_files(root: &Path) -> (Vec<String>, Vec<Problem>) {
+pub fn list_files(root: &Path) -> (Vec<String>, Vec<FileProblem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let walker = WalkBuilder::new(root)
@@ -115,7 +115,7 @@ pub fn list_files(root: &Path) -> (Vec<String>, Vec<Problem>) {
                 let relative = fsutil::relative_to(entry.path(), root);
                 files.push(fsutil::slash_path(&relative));
             }
-            Err(error) => problems.push(Problem::new(
+            Err(error) => problems.push(FileProblem::new(
                 walk_error_path(&error, root),
                 format!("cannot list the directory: {error}"),
             )),

@@ -5,16 +5,16 @@
 //! facts. It knows comments, CDATA, processing instructions, the doctype and quoted attributes,
 //! which is all a POM uses.
 
-use super::model::Problem;
-use super::source::SourceFile;
-use crate::config::line_column;
+use super::model::FileProblem;
+use super::source::ServiceFile;
+use crate::line_index::line_column;
 
 /// Checks that `file` is well-formed XML as far as tags go.
-pub fn check(file: &SourceFile) -> Result<(), Problem> {
+pub fn check(file: &ServiceFile) -> Result<(), FileProblem> {
     let text = file.text.as_str();
     let fail = |offset: usize, message: String| {
         let (line, column) = line_column(text, offset);
-        Err(Problem::at(&file.path, line, column, message))
+        Err(FileProblem::at(&file.path, line, column, message))
     };
     let mut open: Vec<(&str, usize)> = Vec::new();
     let mut seen_element = false;

@@ -15,7 +15,7 @@ use super::prompt::{FILE_CAP, fence, fence_files, finding_values};
 use crate::detect::Service;
 use crate::fsutil::check_target;
 use crate::policy::dockerfile::Dockerignore;
-use crate::policy::dockerfile::rules::dockerignore;
+use crate::policy::dockerfile::dockerignore;
 use crate::policy::{Constitution, FileKind, Finding};
 use crate::provider::Task;
 use crate::provider::builtin::{self, Params};

@@ -16,13 +16,12 @@ use super::extract::{self, ExtractError};
 use super::jobs::Job;
 use super::prompt::{Template, fence_files, finding_values};
 use crate::error::{Error, Result};
+use crate::finding_counts::FindingCounts;
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
 use crate::policy::{Constitution, Finding, Severity};
 use crate::printer::{Printer, Tone};
 use crate::provider::{Provider, ProviderError, RedactingSink, Request, Response, Sink, Task};
-use crate::staging::{
-    Artifact, Entry, LintStatus, Linted, NewArtifact, Staging, lint_artifacts, status_of,
-};
+use crate::staging::{Artifact, Entry, Linted, NewArtifact, Staging, lint_artifacts};
 
 /// The system text every provider gets: how to answer, so the files can be taken out.
 pub const SYSTEM: &str = "\
@@ -50,12 +49,20 @@ pub struct RunOptions {
     pub json: bool,
 }
 
+/// How a job ended: `clean` when its staged files have no finding left after the last round,
+/// `findings` when some are left (of any severity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Clean,
+    Findings,
+}
+
 /// What a job gave.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobReport {
     pub title: String,
-    /// `clean`, or `findings` when errors or warnings were left after the last round.
-    pub status: &'static str,
+    pub status: JobStatus,
     pub rounds: u32,
     /// The records the job appended, in order (`<feature>/<id>`).
     pub records: Vec<String>,
@@ -271,18 +278,18 @@ impl Generator<'_> {
                 content: l.artifact.content.clone(),
                 record: record.clone(),
                 provider: provider.clone(),
-                lint: l.status(),
+                lint: l.counts(),
             })
             .collect();
         let staged = self.staging.stage(&artifacts)?;
         let findings: Vec<Finding> = linted.into_iter().flat_map(|l| l.findings).collect();
-        let total = status_of(&findings);
+        let total = FindingCounts::of(&findings);
         Ok(JobReport {
             title: job.title.clone(),
             status: if total.is_clean() {
-                "clean"
+                JobStatus::Clean
             } else {
-                "findings"
+                JobStatus::Findings
             },
             rounds,
             records,
@@ -303,8 +310,8 @@ impl Generator<'_> {
         linted: &[Linted],
         outcome: Outcome,
     ) -> Result<String> {
-        let status: LintStatus = status_of(linted.iter().flat_map(|l| &l.findings));
-        let mut tests = vec![format!("aigen lint: {}", status.summary())];
+        let counts = FindingCounts::of(linted.iter().flat_map(|l| &l.findings));
+        let mut tests = vec![format!("aigen lint: {counts}")];
         tests.extend(
             linted
                 .iter()
@@ -338,10 +345,8 @@ impl Generator<'_> {
                 .iter()
                 .map(|l| phr::Artifact::of(&l.artifact.path, l.artifact.content.as_bytes()))
                 .collect(),
-            lint: (!linted.is_empty()).then(|| phr::LintSummary {
-                errors: u32::try_from(status.errors).unwrap_or(u32::MAX),
-                warnings: u32::try_from(status.warnings).unwrap_or(u32::MAX),
-            }),
+            // A record keeps errors and warnings, not infos.
+            lint: (!linted.is_empty()).then_some(FindingCounts { infos: 0, ..counts }),
             tokens: response.and_then(|r| r.usage).map(Into::into),
             latency_ms: response.map(Response::latency_ms),
             outcome,
@@ -357,5 +362,19 @@ impl Generator<'_> {
             ..NewRecord::new(title, Stage::of_work(self.options.feature.as_deref()))
         };
         Ok(self.store.append(record)?.reference)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_statuses_serialise_as_the_words_scripts_read() {
+        assert_eq!(serde_json::to_value(JobStatus::Clean).unwrap(), "clean");
+        assert_eq!(
+            serde_json::to_value(JobStatus::Findings).unwrap(),
+            "findings"
+        );
     }
 }

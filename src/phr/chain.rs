@@ -16,7 +16,7 @@ use std::ops::Range;
 use sha2::{Digest, Sha256};
 
 use super::record::front_matter_end;
-use super::verify::{Finding, FindingKind};
+use super::verify::{TrailFinding, TrailFindingKind};
 use crate::hash::hex;
 
 /// Length of a hash in hex digits.
@@ -101,9 +101,9 @@ pub struct HeadPoint {
 #[derive(Debug, Default)]
 pub struct Analysis {
     /// Everything found, except the dangling tips.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<TrailFinding>,
     /// One `inserted` finding per dangling tip: what a relink may join.
-    pub dangling_findings: Vec<Finding>,
+    pub dangling_findings: Vec<TrailFinding>,
     /// Records no other record names as its predecessor (indexes into the entries): the head,
     /// and the tips of any other branch.
     pub tips: Vec<usize>,
@@ -121,20 +121,20 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
 
     for e in entries {
         match e.damage {
-            Some(Damage::Edited) => findings.push(Finding::at(
-                FindingKind::Edited,
+            Some(Damage::Edited) => findings.push(TrailFinding::at(
+                TrailFindingKind::Edited,
                 &e.path,
                 "content does not match its hash: the record was changed after it was written",
             )),
-            Some(Damage::Truncated) => findings.push(Finding::at(
-                FindingKind::Truncated,
+            Some(Damage::Truncated) => findings.push(TrailFinding::at(
+                TrailFindingKind::Truncated,
                 &e.path,
                 "the file is cut short: its end is missing",
             )),
             None => {
                 if let Some(home) = &e.home {
-                    findings.push(Finding::at(
-                        FindingKind::Reordered,
+                    findings.push(TrailFinding::at(
+                        TrailFindingKind::Reordered,
                         &e.path,
                         format!("holds the record written as `{home}`: renamed, moved or swapped"),
                     ));
@@ -159,8 +159,8 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
                 };
                 canonical.insert(&entries[keep].hash, keep);
                 copy[drop] = true;
-                findings.push(Finding::at(
-                    FindingKind::Inserted,
+                findings.push(TrailFinding::at(
+                    TrailFindingKind::Inserted,
                     &entries[drop].path,
                     format!("a copy of `{}`", entries[keep].path),
                 ));
@@ -202,8 +202,8 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
             highest.map(|h| h + 1)
         };
         if let Some(expected) = expected.filter(|x| trusted && *x != e.sequence) {
-            findings.push(Finding::at(
-                FindingKind::Inserted,
+            findings.push(TrailFinding::at(
+                TrailFindingKind::Inserted,
                 &e.path,
                 format!(
                     "has sequence #{} where its place in the chain says #{expected}",
@@ -220,7 +220,7 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
             Some(&j) => {
                 referenced[j] = true;
                 if entries[j].sequence != head.sequence && !damaged(j) {
-                    findings.push(Finding::head(format!(
+                    findings.push(TrailFinding::head(format!(
                         "the head says #{} but its record `{}` is #{}",
                         head.sequence, entries[j].path, entries[j].sequence
                     )));
@@ -234,8 +234,8 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
                 Some(j) => {
                     referenced[j] = true;
                     if !damaged(j) {
-                        findings.push(Finding::at(
-                            FindingKind::Edited,
+                        findings.push(TrailFinding::at(
+                            TrailFindingKind::Edited,
                             &entries[j].path,
                             "its hash is not the one the head recorded: edited and re-hashed",
                         ));
@@ -259,8 +259,8 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
         if let [j] = candidates[..] {
             referenced[j] = true;
             if !damaged(i) && !damaged(j) {
-                findings.push(Finding::at(
-                    FindingKind::Edited,
+                findings.push(TrailFinding::at(
+                    TrailFindingKind::Edited,
                     &entries[j].path,
                     format!(
                         "its hash is not the one `{}` names as its predecessor: edited and re-hashed",
@@ -292,7 +292,11 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
             referenced[j] = true;
             message.push_str(&format!("; the chain breaks after `{}`", entries[j].path));
         }
-        findings.push(Finding::at(FindingKind::Deleted, &e.path, message));
+        findings.push(TrailFinding::at(
+            TrailFindingKind::Deleted,
+            &e.path,
+            message,
+        ));
     }
 
     for head in truncated_heads {
@@ -311,7 +315,11 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
             referenced[j] = true;
             message.push_str(&format!(", the trail now ends at `{}`", entries[j].path));
         }
-        findings.push(Finding::at(FindingKind::Truncated, &head.path, message));
+        findings.push(TrailFinding::at(
+            TrailFindingKind::Truncated,
+            &head.path,
+            message,
+        ));
     }
 
     // Tips nothing explains. A damaged tip is reported already; a tip right before a damaged
@@ -331,8 +339,8 @@ pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
         unexplained.clear();
     }
     for &i in &unexplained {
-        analysis.dangling_findings.push(Finding::at(
-            FindingKind::Inserted,
+        analysis.dangling_findings.push(TrailFinding::at(
+            TrailFindingKind::Inserted,
             &entries[i].path,
             "not on the chain that ends at the head: inserted, or from a merged branch \
              (review it, then run `aigen history verify --relink`)",
@@ -382,7 +390,7 @@ mod tests {
         }]
     }
 
-    fn kinds(analysis: &Analysis) -> Vec<(FindingKind, String)> {
+    fn kinds(analysis: &Analysis) -> Vec<(TrailFindingKind, String)> {
         analysis
             .findings
             .iter()
@@ -407,7 +415,10 @@ mod tests {
         let analysis = analyze(&entries, &heads);
         assert_eq!(
             kinds(&analysis),
-            vec![(FindingKind::Deleted, "f/0004-r.misc.prompt.md".to_string())]
+            vec![(
+                TrailFindingKind::Deleted,
+                "f/0004-r.misc.prompt.md".to_string()
+            )]
         );
         assert!(analysis.findings[0].message.contains("#3"));
         assert!(analysis.findings[0].message.contains("0002"));
@@ -422,7 +433,7 @@ mod tests {
         assert_eq!(
             kinds(&analysis),
             vec![(
-                FindingKind::Truncated,
+                TrailFindingKind::Truncated,
                 "f/0005-r.misc.prompt.md".to_string()
             )]
         );
@@ -437,7 +448,10 @@ mod tests {
         let analysis = analyze(&entries, &heads);
         assert_eq!(
             kinds(&analysis),
-            vec![(FindingKind::Edited, "f/0003-r.misc.prompt.md".to_string())]
+            vec![(
+                TrailFindingKind::Edited,
+                "f/0003-r.misc.prompt.md".to_string()
+            )]
         );
     }
 
@@ -456,7 +470,10 @@ mod tests {
             let analysis = analyze(&entries, &heads);
             assert_eq!(
                 kinds(&analysis),
-                vec![(FindingKind::Edited, "f/0003-r.misc.prompt.md".to_string())],
+                vec![(
+                    TrailFindingKind::Edited,
+                    "f/0003-r.misc.prompt.md".to_string()
+                )],
                 "{field}"
             );
         }
@@ -478,7 +495,10 @@ mod tests {
         let analysis = analyze(&entries, &heads);
         assert_eq!(
             kinds(&analysis),
-            vec![(FindingKind::Inserted, "f/0004-b.misc.prompt.md".to_string())]
+            vec![(
+                TrailFindingKind::Inserted,
+                "f/0004-b.misc.prompt.md".to_string()
+            )]
         );
         assert_eq!(analysis.dangling, vec![3]);
         entries.push(ChainEntry {

@@ -13,13 +13,15 @@
 //! - [`query`] (filters, search, stats, export) and [`report`] (the HTML page) serve
 //!   `aigen history`.
 //!
-//! The modules, one concern each: [`naming`] (stages, routes, IDs, file names), [`yaml`] (front
-//! matter), [`record`] (render and parse), [`new`] (building a record), [`chain`] (hashes and
-//! the chain analysis), [`head`] (the head file), [`store`] (lock, atomic append, reading),
-//! [`ids`] (the ID cache), [`git`] (branch and user), [`validate`] (the Spec-Kit format checks),
-//! [`verify`], [`relink`], [`redact`], [`query`], [`report`].
+//! The modules, one concern each: [`naming`] (stages, routes, IDs, file names),
+//! [`front_matter`] (reading front matter), [`record`] (render and parse), [`new`] (building a
+//! record), [`chain`] (hashes and the chain analysis), [`head`] (the head file), [`store`]
+//! (lock, atomic append, reading), [`ids`] (the ID cache), [`git`] (branch and user),
+//! [`validate`] (the Spec-Kit format checks), [`verify`], [`relink`], [`redact`], [`query`],
+//! [`report`].
 
 pub mod chain;
+pub mod front_matter;
 pub mod git;
 pub mod head;
 pub mod ids;
@@ -33,12 +35,9 @@ pub mod report;
 pub mod store;
 pub mod validate;
 pub mod verify;
-pub mod yaml;
 
 pub use naming::Stage;
 pub use new::{NewRecord, Notes};
-pub use record::{
-    Artifact, Links, LintSummary, Meta, Outcome, Record, Reference, Relation, Template, Tokens,
-};
+pub use record::{Artifact, Links, Meta, Outcome, Record, Reference, Relation, Template, Tokens};
 pub use redact::Redactor;
 pub use store::{Appended, Entry, Store, Trail};

@@ -9,11 +9,12 @@ use chrono::{DateTime, Local, SecondsFormat, Utc};
 
 use super::naming::{Stage, route_dir};
 use super::record::{
-    Artifact, Evaluation, Links, LintSummary, META_FORMAT, Meta, Outcome, OutcomeNotes, Record,
-    Reference, Template, Tokens,
+    Artifact, Evaluation, Links, META_FORMAT, Meta, Outcome, OutcomeNotes, Record, Reference,
+    Template, Tokens,
 };
 use super::redact::Redactor;
 use crate::error::{Error, Result};
+use crate::finding_counts::FindingCounts;
 
 /// The free-text notes of the `## Outcome` and `## Evaluation notes` sections. What is left
 /// `None` is derived from the rest of the record or written as `none`.
@@ -77,7 +78,7 @@ pub struct NewRecord {
     pub command_line: Option<String>,
     /// Produced files with their hashes.
     pub artifacts: Vec<Artifact>,
-    pub lint: Option<LintSummary>,
+    pub lint: Option<FindingCounts>,
     pub tokens: Option<Tokens>,
     pub latency_ms: Option<u64>,
     pub outcome: Outcome,

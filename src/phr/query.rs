@@ -11,9 +11,11 @@ use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 
 use super::naming::{Stage, id_number};
-use super::record::{LintSummary, Record, Tokens};
+use super::record::{Record, Tokens};
 use super::store::{Entry, RecordFile, Store, parse_at, read_all, utf8};
 use crate::error::{Error, Result};
+use crate::finding_counts::FindingCounts;
+use crate::line_index::line_column;
 
 /// Which records to keep. Empty fields keep everything.
 #[derive(Debug, Clone, Default)]
@@ -204,8 +206,12 @@ pub struct Summary {
     pub outcome: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lint: Option<LintSummary>,
+    /// `{"errors": N, "warnings": N}`: what the record keeps.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::record::serialize_lint"
+    )]
+    pub lint: Option<FindingCounts>,
     pub files: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequence: Option<u64>,
@@ -287,7 +293,7 @@ pub fn search(files: &[RecordFile], needle: &Regex, filter: &Filter) -> Vec<Hit>
         let line_end = text[at.end()..]
             .find('\n')
             .map_or(text.len(), |i| at.end() + i);
-        let line = text[..at.start()].matches('\n').count() + 1;
+        let (line, _) = line_column(&text, at.start());
         Some(Hit {
             summary: Summary::of(&entry),
             line,
@@ -500,8 +506,8 @@ pub fn csv_row(entry: &Entry) -> Vec<String> {
         s.labels.join(";"),
         s.outcome.unwrap_or_default(),
         s.reason.unwrap_or_default(),
-        num(s.lint.map(|l| u64::from(l.errors))),
-        num(s.lint.map(|l| u64::from(l.warnings))),
+        num(s.lint.map(|l| l.errors as u64)),
+        num(s.lint.map(|l| l.warnings as u64)),
         num(meta.and_then(|m| m.tokens).map(|t| t.prompt)),
         num(meta.and_then(|m| m.tokens).map(|t| t.completion)),
         num(meta.and_then(|m| m.latency_ms)),

@@ -13,7 +13,7 @@ use super::head::Tip;
 use super::naming::Stage;
 use super::new::NewRecord;
 use super::store::{Appended, Parents, Store};
-use super::verify::{Finding, FindingKind, sort_findings, survey};
+use super::verify::{TrailFinding, TrailFindingKind, sort_findings, survey};
 use crate::error::{Error, Result};
 
 /// What a relink did.
@@ -24,7 +24,7 @@ pub struct Relinked {
     /// The branch tips it joined to the head (paths).
     pub adopted: Vec<String>,
     /// What stopped it, when it refused (nothing was written then).
-    pub blocking: Vec<Finding>,
+    pub blocking: Vec<TrailFinding>,
 }
 
 /// Joins the tips of merged branches with one new record, after checking that nothing else is
@@ -35,10 +35,10 @@ pub fn relink(store: &Store) -> Result<Relinked> {
     let survey = survey(store)?;
     let analysis = chain::analyze(&survey.entries, &survey.heads);
     // Dangling tips are what a relink joins; anything else stops it.
-    let mut blocking: Vec<Finding> = survey
+    let mut blocking: Vec<TrailFinding> = survey
         .head_findings
         .iter()
-        .filter(|f| f.kind != FindingKind::HeadConflict)
+        .filter(|f| f.kind != TrailFindingKind::HeadConflict)
         .cloned()
         .collect();
     blocking.extend(analysis.findings.iter().cloned());

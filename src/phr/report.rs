@@ -12,11 +12,11 @@ use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use super::query::{self, Stats};
-use super::record::LintSummary;
 use super::redact::Redactor;
 use super::store::Entry;
-use super::verify::{Finding, Report, Severity};
+use super::verify::{Report, TrailFinding, TrailSeverity};
 use crate::error::{Error, Result};
+use crate::finding_counts::FindingCounts;
 
 const TEMPLATE: &str = include_str!("report.html");
 
@@ -39,7 +39,7 @@ struct ItemView {
     tool: Option<String>,
     outcome: Option<String>,
     reason: Option<String>,
-    lint: Option<LintSummary>,
+    lint: Option<FindingCounts>,
     round: Option<u32>,
     latency_ms: Option<u64>,
     relation: Option<String>,
@@ -64,7 +64,7 @@ struct VerifyView<'a> {
     chained: usize,
     unchained: usize,
     head: Option<&'a super::head::Tip>,
-    findings: Vec<&'a Finding>,
+    findings: Vec<&'a TrailFinding>,
 }
 
 #[derive(Serialize)]
@@ -155,7 +155,7 @@ pub fn render(
     let mut by_path: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for finding in &report.findings {
         if let Some(path) = &finding.path
-            && finding.severity != Severity::Note
+            && finding.severity != TrailSeverity::Note
         {
             by_path
                 .entry(path)
@@ -181,15 +181,15 @@ pub fn render(
         records: entries.len(),
         verify: VerifyView {
             clean: !report.failed(false),
-            errors: report.count(Severity::Error),
-            warnings: report.count(Severity::Warning),
+            errors: report.count(TrailSeverity::Error),
+            warnings: report.count(TrailSeverity::Warning),
             chained: report.chained,
             unchained: report.unchained,
             head: report.head.as_ref(),
             findings: report
                 .findings
                 .iter()
-                .filter(|f| f.severity != Severity::Note)
+                .filter(|f| f.severity != TrailSeverity::Note)
                 .collect(),
         },
         stats: query::stats(entries),

@@ -13,7 +13,7 @@ use regex::Regex;
 use super::naming::{Stage, id_number, parse_file_name, route_dir};
 use super::record::Record;
 use super::store::RecordFile;
-use super::verify::{Finding, FindingKind};
+use super::verify::{TrailFinding, TrailFindingKind};
 
 static PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\{\{[A-Z][A-Z0-9_]*\}\}").expect("placeholder pattern compiles"));
@@ -27,7 +27,7 @@ pub fn check_record(
     record: &Record,
     front_matter: &str,
     located: bool,
-) -> Vec<Finding> {
+) -> Vec<TrailFinding> {
     let mut findings = Vec::new();
     let mut fields: Vec<(&str, &str)> = vec![("front matter", front_matter)];
     if let Some(notes) = &record.outcome {
@@ -53,8 +53,8 @@ pub fn check_record(
     }
     for (field, value) in &fields {
         if let Some(found) = PLACEHOLDER.find(value) {
-            findings.push(Finding::at(
-                FindingKind::Placeholder,
+            findings.push(TrailFinding::at(
+                TrailFindingKind::Placeholder,
                 &file.rel,
                 format!("unresolved placeholder `{}` in {field}", found.as_str()),
             ));
@@ -71,15 +71,15 @@ pub fn check_record(
     .map(|(k, _)| *k)
     .collect();
     if !blank.is_empty() {
-        findings.push(Finding::at(
-            FindingKind::MissingMetadata,
+        findings.push(TrailFinding::at(
+            TrailFindingKind::MissingMetadata,
             &file.rel,
             format!("blank front matter: {}", blank.join(", ")),
         ));
     }
     if record.prompt.is_none() {
-        findings.push(Finding::at(
-            FindingKind::MissingMetadata,
+        findings.push(TrailFinding::at(
+            TrailFindingKind::MissingMetadata,
             &file.rel,
             "no `## Prompt` section",
         ));
@@ -90,8 +90,8 @@ pub fn check_record(
     let parts = parse_file_name(&file.name);
     match record.stage.parse::<Stage>() {
         Err(e) if !record.stage.trim().is_empty() => {
-            findings.push(Finding::at(
-                FindingKind::StageRoute,
+            findings.push(TrailFinding::at(
+                TrailFindingKind::StageRoute,
                 &file.rel,
                 e.to_string(),
             ));
@@ -99,16 +99,16 @@ pub fn check_record(
         Err(_) => {}
         Ok(stage) => {
             match route_dir(stage, record.feature()) {
-                Some(route) if route != file.dir => findings.push(Finding::at(
-                    FindingKind::StageRoute,
+                Some(route) if route != file.dir => findings.push(TrailFinding::at(
+                    TrailFindingKind::StageRoute,
                     &file.rel,
                     format!(
                         "stage `{stage}` with feature `{}` belongs in `{route}/`, not `{}/`",
                         record.feature, file.dir
                     ),
                 )),
-                None => findings.push(Finding::at(
-                    FindingKind::StageRoute,
+                None => findings.push(TrailFinding::at(
+                    TrailFindingKind::StageRoute,
                     &file.rel,
                     format!("stage `{stage}` needs a feature, and the record has none"),
                 )),
@@ -117,8 +117,8 @@ pub fn check_record(
             if let Some(named) = parts.as_ref().and_then(|p| p.stage)
                 && !named.eq_ignore_ascii_case(stage.as_str())
             {
-                findings.push(Finding::at(
-                    FindingKind::StageRoute,
+                findings.push(TrailFinding::at(
+                    TrailFindingKind::StageRoute,
                     &file.rel,
                     format!("the file name says stage `{named}`, the front matter `{stage}`"),
                 ));
@@ -131,8 +131,8 @@ pub fn check_record(
             _ => record.id.trim() == parts.prefix,
         };
         if !same && !record.id.trim().is_empty() {
-            findings.push(Finding::at(
-                FindingKind::IdMismatch,
+            findings.push(TrailFinding::at(
+                TrailFindingKind::IdMismatch,
                 &file.rel,
                 format!(
                     "`id: {}` does not match the file-name prefix `{}`",
@@ -145,7 +145,7 @@ pub fn check_record(
 }
 
 /// Records of one directory that share an ID (by number, or by prefix when not numeric).
-pub fn duplicate_ids<'a>(files: impl IntoIterator<Item = &'a RecordFile>) -> Vec<Finding> {
+pub fn duplicate_ids<'a>(files: impl IntoIterator<Item = &'a RecordFile>) -> Vec<TrailFinding> {
     let mut groups: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
     for file in files {
         if let Some(parts) = parse_file_name(&file.name) {
@@ -165,8 +165,8 @@ pub fn duplicate_ids<'a>(files: impl IntoIterator<Item = &'a RecordFile>) -> Vec
         }
         for path in &paths {
             let others: Vec<&str> = paths.iter().copied().filter(|p| p != path).collect();
-            findings.push(Finding::at(
-                FindingKind::DuplicateId,
+            findings.push(TrailFinding::at(
+                TrailFindingKind::DuplicateId,
                 path,
                 format!("ID {id} is also used by {}", others.join(", ")),
             ));

@@ -1,9 +1,10 @@
 //! `aigen history verify`: every record's hash, the chain, the head, and the Spec-Kit format
-//! checks, as one list of [`Finding`]s, each with the path it is about.
+//! checks, as one list of [`TrailFinding`]s, each with the path it is about.
 //!
-//! Severity decides the exit code: errors (a record edited, deleted, inserted, reordered or
-//! truncated; the head missing or in conflict) always fail; warnings (format checks, unreadable
-//! hand-written files) and notes (unchained records) fail only with `--strict`.
+//! The severity ([`TrailSeverity`]) decides the exit code: errors (a record edited, deleted,
+//! inserted, reordered or truncated; the head missing or in conflict) always fail; warnings
+//! (format checks, unreadable hand-written files) and notes (unchained records) fail only with
+//! `--strict`.
 //!
 //! The survey behind verify is shared with [`super::relink`], which joins merged branches.
 
@@ -22,7 +23,7 @@ use crate::error::{Error, Result};
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub enum TrailSeverity {
     /// Tampering or damage: the trail cannot be trusted as it is.
     Error,
     /// The record breaks a Spec-Kit format rule.
@@ -34,7 +35,7 @@ pub enum Severity {
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum FindingKind {
+pub enum TrailFindingKind {
     Edited,
     Deleted,
     Inserted,
@@ -52,7 +53,7 @@ pub enum FindingKind {
     Unchained,
 }
 
-impl FindingKind {
+impl TrailFindingKind {
     /// The kind's name, as in the output.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -75,7 +76,7 @@ impl FindingKind {
     }
 
     /// How much it matters.
-    pub fn severity(self) -> Severity {
+    pub fn severity(self) -> TrailSeverity {
         match self {
             Self::Edited
             | Self::Deleted
@@ -84,19 +85,19 @@ impl FindingKind {
             | Self::Truncated
             | Self::HeadMissing
             | Self::HeadConflict
-            | Self::HeadInvalid => Severity::Error,
+            | Self::HeadInvalid => TrailSeverity::Error,
             Self::Unreadable
             | Self::Placeholder
             | Self::StageRoute
             | Self::IdMismatch
             | Self::DuplicateId
-            | Self::MissingMetadata => Severity::Warning,
-            Self::Unchained => Severity::Note,
+            | Self::MissingMetadata => TrailSeverity::Warning,
+            Self::Unchained => TrailSeverity::Note,
         }
     }
 }
 
-impl fmt::Display for FindingKind {
+impl fmt::Display for TrailFindingKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -104,9 +105,9 @@ impl fmt::Display for FindingKind {
 
 /// One thing verify found, about one path (relative to the history root).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub kind: FindingKind,
-    pub severity: Severity,
+pub struct TrailFinding {
+    pub kind: TrailFindingKind,
+    pub severity: TrailSeverity,
     pub path: Option<String>,
     pub message: String,
 }
@@ -114,9 +115,9 @@ pub struct Finding {
 /// The head file's path relative to the history root, for findings about it.
 pub const HEAD_REL: &str = ".aigen/head.json";
 
-impl Finding {
+impl TrailFinding {
     /// A finding about a file.
-    pub fn at(kind: FindingKind, path: &str, message: impl Into<String>) -> Self {
+    pub fn at(kind: TrailFindingKind, path: &str, message: impl Into<String>) -> Self {
         Self {
             kind,
             severity: kind.severity(),
@@ -127,11 +128,11 @@ impl Finding {
 
     /// A finding about the head file.
     pub fn head(message: impl Into<String>) -> Self {
-        Self::at(FindingKind::HeadInvalid, HEAD_REL, message)
+        Self::at(TrailFindingKind::HeadInvalid, HEAD_REL, message)
     }
 }
 
-impl fmt::Display for Finding {
+impl fmt::Display for TrailFinding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(path) = &self.path {
             write!(f, "{path}: ")?;
@@ -151,7 +152,7 @@ pub struct Report {
     pub unchained: usize,
     /// The last record, as the head names it (pending writes resolved).
     pub head: Option<Tip>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<TrailFinding>,
 }
 
 impl Report {
@@ -159,11 +160,11 @@ impl Report {
     pub fn failed(&self, strict: bool) -> bool {
         self.findings
             .iter()
-            .any(|f| f.severity == Severity::Error || strict)
+            .any(|f| f.severity == TrailSeverity::Error || strict)
     }
 
     /// Findings of a severity.
-    pub fn count(&self, severity: Severity) -> usize {
+    pub fn count(&self, severity: TrailSeverity) -> usize {
         self.findings
             .iter()
             .filter(|f| f.severity == severity)
@@ -179,7 +180,7 @@ struct Inspected {
     error: Option<Error>,
     chain: Option<ChainEntry>,
     /// The format checks' findings.
-    findings: Vec<Finding>,
+    findings: Vec<TrailFinding>,
 }
 
 /// The chain fields of a record whose front matter no longer reads as aigen wrote it. Each is
@@ -319,7 +320,7 @@ pub(crate) struct Survey {
     inspected: Vec<Inspected>,
     pub(crate) entries: Vec<ChainEntry>,
     pub(crate) heads: Vec<HeadPoint>,
-    pub(crate) head_findings: Vec<Finding>,
+    pub(crate) head_findings: Vec<TrailFinding>,
     pub(crate) head: Option<Tip>,
     pub(crate) conflict: bool,
 }
@@ -335,8 +336,8 @@ pub(crate) fn survey(store: &Store) -> Result<Survey> {
     match store.head()? {
         HeadState::Missing => {
             if !entries.is_empty() {
-                head_findings.push(Finding::at(
-                    FindingKind::HeadMissing,
+                head_findings.push(TrailFinding::at(
+                    TrailFindingKind::HeadMissing,
                     HEAD_REL,
                     "no head file, so records missing from the end cannot be detected: restore \
                      it from version control",
@@ -348,15 +349,15 @@ pub(crate) fn survey(store: &Store) -> Result<Survey> {
                 heads.push(HeadPoint::from(&tip));
                 head = Some(tip);
             }
-            None if !entries.is_empty() => head_findings.push(Finding::head(
+            None if !entries.is_empty() => head_findings.push(TrailFinding::head(
                 "the head names no record, but the trail has chained records",
             )),
             None => {}
         },
         HeadState::Conflict(sides) => {
             conflict = true;
-            head_findings.push(Finding::at(
-                FindingKind::HeadConflict,
+            head_findings.push(TrailFinding::at(
+                TrailFindingKind::HeadConflict,
                 HEAD_REL,
                 "merge conflict: review the records of both branches, then run \
                  `aigen history verify --relink`",
@@ -368,7 +369,7 @@ pub(crate) fn survey(store: &Store) -> Result<Survey> {
             }
         }
         HeadState::Unreadable(message) => {
-            head_findings.push(Finding::head(format!("unreadable: {message}")));
+            head_findings.push(TrailFinding::head(format!("unreadable: {message}")));
         }
     }
     Ok(Survey {
@@ -381,7 +382,7 @@ pub(crate) fn survey(store: &Store) -> Result<Survey> {
     })
 }
 
-pub(crate) fn sort_findings(findings: &mut [Finding]) {
+pub(crate) fn sort_findings(findings: &mut [TrailFinding]) {
     findings.sort_by(|a, b| {
         (a.severity, &a.path, a.kind, &a.message).cmp(&(b.severity, &b.path, b.kind, &b.message))
     });
@@ -404,15 +405,15 @@ pub fn verify(store: &Store) -> Result<Report> {
         match (item.parsed, &item.error) {
             (true, _) => {
                 unchained += 1;
-                findings.push(Finding::at(
-                    FindingKind::Unchained,
+                findings.push(TrailFinding::at(
+                    TrailFindingKind::Unchained,
                     &item.file.rel,
                     "not chained (hand-written or from another tool): no tamper evidence",
                 ));
             }
             (false, Some(error)) => {
-                findings.push(Finding::at(
-                    FindingKind::Unreadable,
+                findings.push(TrailFinding::at(
+                    TrailFindingKind::Unreadable,
                     &item.file.rel,
                     error.to_string(),
                 ));

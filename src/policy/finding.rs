@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::severity::Severity;
+use crate::finding_counts::FindingCounts;
 
 /// A 1-based line and column; the column counts Unicode scalar values, not bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -187,38 +188,47 @@ pub fn cap_per_code(mut findings: Vec<Finding>) -> Vec<Finding> {
     kept
 }
 
-/// How many findings of each severity a list holds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub error: usize,
-    pub warning: usize,
-    pub info: usize,
+/// A finding a rule just reported (or nothing, when the rule is off or over its limit), to add
+/// a help line to. Every rule family reports through it.
+#[must_use = "a finding reads better with a help line; call `.help()` or drop it explicitly"]
+pub struct Reported<'f>(Option<&'f mut Finding>);
+
+impl<'f> Reported<'f> {
+    /// Wraps a finding just pushed (or nothing).
+    pub fn new(finding: Option<&'f mut Finding>) -> Self {
+        Self(finding)
+    }
+
+    /// Adds what to do about it, in the imperative.
+    pub fn help(self, text: impl Into<String>) {
+        if let Some(finding) = self.0 {
+            finding.help = Some(text.into());
+        }
+    }
 }
 
-impl Counts {
+/// Counting findings by severity: [`FindingCounts`] is defined below the policy engine
+/// ([`crate::finding_counts`]) so that records and the staging area can keep one without
+/// importing the engine; the engine, which knows findings and severities, counts them here.
+impl FindingCounts {
     /// Counts the findings of a list.
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
         let mut counts = Self::default();
         for finding in findings {
             match finding.severity {
-                Severity::Error => counts.error += 1,
-                Severity::Warning => counts.warning += 1,
-                Severity::Info => counts.info += 1,
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Info => counts.infos += 1,
             }
         }
         counts
     }
 
-    /// All findings counted.
-    pub fn total(&self) -> usize {
-        self.error + self.warning + self.info
-    }
-
     /// Findings at or above a severity.
     pub fn at_or_above(&self, threshold: Severity) -> usize {
         match threshold {
-            Severity::Error => self.error,
-            Severity::Warning => self.error + self.warning,
+            Severity::Error => self.errors,
+            Severity::Warning => self.errors + self.warnings,
             Severity::Info => self.total(),
         }
     }
@@ -263,9 +273,10 @@ mod tests {
             Finding::new("B", Severity::Info, "f", "m"),
             Finding::new("C", Severity::Warning, "f", "m"),
         ];
-        let counts = Counts::of(&findings);
+        let counts = FindingCounts::of(&findings);
         assert_eq!(counts.at_or_above(Severity::Error), 1);
         assert_eq!(counts.at_or_above(Severity::Warning), 2);
         assert_eq!(counts.at_or_above(Severity::Info), 3);
+        assert_eq!(counts.to_string(), "1 error, 1 warning, 1 info");
     }
 }

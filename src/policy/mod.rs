@@ -30,7 +30,7 @@ pub mod walk;
 use std::path::Path;
 
 pub use constitution::Constitution;
-pub use finding::{Counts, Finding, Position, Span};
+pub use finding::{Finding, Position, Span};
 pub use kind::FileKind;
 pub use registry::Rule;
 pub use severity::Severity;

@@ -5,8 +5,12 @@
 //! it corresponds to. Rules are declared with [`declare_rule!`], which takes the rule's doc comment
 //! as its documentation, so the text `aigen lint --explain <code>` prints is the doc comment.
 //!
-//! The tables live next to the checks (the Dockerfile rules in [`super::dockerfile`], the
-//! suppression rules in [`super::suppress`]); [`rules`] joins them. Start reading at [`rules`].
+//! [`RULES`] is the one table of them: every rule's metadata with the check that runs it
+//! ([`Check`]), for Dockerfiles, Kubernetes objects, Helm charts and suppressions alike. Each
+//! engine runs the entries of its shape; `--list-rules`, `--explain`, SARIF rule metadata, the
+//! constitution's rule settings and the documentation tests read the same table. The rules
+//! themselves live one per file in the `rules/` folder of their kind
+//! (`dockerfile/rules/`, `k8s/rules/`, `helm/rules/`, `suppress/rules/`).
 
 use std::any::Any;
 use std::fmt;
@@ -14,7 +18,14 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use super::dockerfile::checker::Checker as DockerfileChecker;
+use super::dockerfile::rules as d;
+use super::helm::{ChartCx, rules as h};
+use super::k8s::check::Checker as KubernetesChecker;
+use super::k8s::rules as k;
+use super::k8s::set::Item;
 use super::severity::Severity;
+use super::suppress::rules as s;
 
 /// What kind of file a rule checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -160,6 +171,13 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The rules of other tools it corresponds to, as `--explain` and the documentation list
+    /// them (`hadolint DL3006, checkov CKV_DOCKER_7`); empty when there are none.
+    pub fn corresponds_to(&self) -> String {
+        let aliases: Vec<String> = self.aliases.iter().map(ToString::to_string).collect();
+        aliases.join(", ")
+    }
+
     /// The documentation as Markdown, with the doc-comment indentation removed.
     pub fn documentation(&self) -> String {
         let mut text = String::with_capacity(self.docs.len());
@@ -216,17 +234,188 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
-/// Every rule aigen knows: suppression bookkeeping, Dockerfile rules, then Kubernetes rules.
-pub fn rules() -> impl Iterator<Item = &'static Rule> {
-    super::suppress::RULES
-        .iter()
-        .chain(super::dockerfile::rules())
-        .chain(kubernetes_rules())
+/// How a rule runs: which engine calls its check, and with what.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    /// On a parsed Dockerfile ([`super::dockerfile::lint_with`]).
+    Dockerfile(fn(&mut DockerfileChecker<'_>)),
+    /// On each Kubernetes object of a set, in parallel ([`super::k8s::lint_documents`]).
+    Object(fn(&mut KubernetesChecker<'_, '_>, &Item<'_>)),
+    /// Once over every Kubernetes object linted together.
+    Set(fn(&mut KubernetesChecker<'_, '_>)),
+    /// On a Helm chart's own files ([`super::helm::lint_chart`]).
+    Chart(fn(&mut ChartCx<'_>)),
+    /// Not a check of its own: reported where the problem is met (the manifest loader, the
+    /// chart renderer, the suppression bookkeeping).
+    Engine,
 }
 
-/// The Kubernetes rule table (manifests and Helm charts).
-fn kubernetes_rules() -> impl Iterator<Item = &'static Rule> {
-    super::k8s::rules().chain(super::helm::RULES.iter())
+/// One rule of the registry: its metadata and how it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleEntry {
+    pub rule: &'static Rule,
+    pub check: Check,
+}
+
+const fn engine(rule: &'static Rule) -> RuleEntry {
+    RuleEntry {
+        rule,
+        check: Check::Engine,
+    }
+}
+
+const fn dockerfile(rule: &'static Rule, check: fn(&mut DockerfileChecker<'_>)) -> RuleEntry {
+    RuleEntry {
+        rule,
+        check: Check::Dockerfile(check),
+    }
+}
+
+const fn object(
+    rule: &'static Rule,
+    check: fn(&mut KubernetesChecker<'_, '_>, &Item<'_>),
+) -> RuleEntry {
+    RuleEntry {
+        rule,
+        check: Check::Object(check),
+    }
+}
+
+const fn set(rule: &'static Rule, check: fn(&mut KubernetesChecker<'_, '_>)) -> RuleEntry {
+    RuleEntry {
+        rule,
+        check: Check::Set(check),
+    }
+}
+
+const fn chart(rule: &'static Rule, check: fn(&mut ChartCx<'_>)) -> RuleEntry {
+    RuleEntry {
+        rule,
+        check: Check::Chart(check),
+    }
+}
+
+/// Every rule aigen knows, in the order `--list-rules` shows them: suppressions, Dockerfile
+/// rules, Kubernetes rules (per object, across objects), Helm chart rules. Add a rule by adding
+/// its file under the `rules/` folder of its kind and its line here; the tests then insist on
+/// its documentation and its fixtures.
+pub static RULES: &[RuleEntry] = &[
+    // Suppressions (reported while suppressions are applied).
+    engine(&s::suppression_reason::RULE),
+    engine(&s::unused_suppression::RULE),
+    engine(&s::unknown_suppressed_rule::RULE),
+    // Dockerfiles.
+    dockerfile(&d::syntax::RULE, d::syntax::check),
+    dockerfile(&d::multi_stage::RULE, d::multi_stage::check),
+    dockerfile(&d::allowed_base_image::RULE, d::allowed_base_image::check),
+    dockerfile(&d::pinned_base_image::RULE, d::pinned_base_image::check),
+    dockerfile(&d::non_root_user::RULE, d::non_root_user::check),
+    dockerfile(&d::user_exists::RULE, d::user_exists::check),
+    dockerfile(&d::healthcheck::RULE, d::healthcheck::check),
+    dockerfile(&d::healthcheck_options::RULE, d::healthcheck_options::check),
+    dockerfile(&d::expose_service_port::RULE, d::expose_service_port::check),
+    dockerfile(&d::exec_form::RULE, d::exec_form::check),
+    dockerfile(&d::secret_in_arg_env::RULE, d::secret_in_arg_env::check),
+    dockerfile(&d::secret_file_copy::RULE, d::secret_file_copy::check),
+    dockerfile(&d::copy_instead_of_add::RULE, d::copy_instead_of_add::check),
+    dockerfile(&d::absolute_workdir::RULE, d::absolute_workdir::check),
+    dockerfile(
+        &d::apt_no_install_recommends::RULE,
+        d::apt_no_install_recommends::check,
+    ),
+    dockerfile(&d::apt_lists_cleanup::RULE, d::apt_lists_cleanup::check),
+    dockerfile(&d::apk_no_cache::RULE, d::apk_no_cache::check),
+    dockerfile(&d::pip_no_cache_dir::RULE, d::pip_no_cache_dir::check),
+    dockerfile(&d::lockfile_install::RULE, d::lockfile_install::check),
+    dockerfile(&d::apt_get_yes::RULE, d::apt_get_yes::check),
+    dockerfile(&d::apt_get_not_apt::RULE, d::apt_get_not_apt::check),
+    dockerfile(&d::no_sudo::RULE, d::no_sudo::check),
+    dockerfile(&d::dockerignore::RULE, d::dockerignore::check),
+    dockerfile(&d::copy_chown::RULE, d::copy_chown::check),
+    dockerfile(&d::copy_from_stage::RULE, d::copy_from_stage::check),
+    dockerfile(&d::unique_stage_names::RULE, d::unique_stage_names::check),
+    dockerfile(&d::no_cd_in_run::RULE, d::no_cd_in_run::check),
+    dockerfile(&d::consecutive_run::RULE, d::consecutive_run::check),
+    dockerfile(&d::pipefail::RULE, d::pipefail::check),
+    dockerfile(
+        &d::maintainer_deprecated::RULE,
+        d::maintainer_deprecated::check,
+    ),
+    dockerfile(&d::unknown_instruction::RULE, d::unknown_instruction::check),
+    dockerfile(
+        &d::repeated_instruction::RULE,
+        d::repeated_instruction::check,
+    ),
+    dockerfile(&d::no_localhost_url::RULE, d::no_localhost_url::check),
+    dockerfile(
+        &d::copy_destination_directory::RULE,
+        d::copy_destination_directory::check,
+    ),
+    dockerfile(
+        &d::copy_relative_without_workdir::RULE,
+        d::copy_relative_without_workdir::check,
+    ),
+    // Kubernetes objects, one at a time (`AG-K000` is reported by the manifest loader).
+    engine(&k::manifest_yaml::RULE),
+    object(&k::minimum_replicas::RULE, k::minimum_replicas::check),
+    object(&k::rolling_update::RULE, k::rolling_update::check),
+    object(&k::resources_set::RULE, k::resources_set::check),
+    object(
+        &k::resources_within_class::RULE,
+        k::resources_within_class::check,
+    ),
+    object(&k::liveness_probe::RULE, k::liveness_probe::check),
+    object(&k::readiness_probe::RULE, k::readiness_probe::check),
+    object(&k::probe_port::RULE, k::probe_port::check),
+    object(&k::run_as_non_root::RULE, k::run_as_non_root::check),
+    object(
+        &k::no_privilege_escalation::RULE,
+        k::no_privilege_escalation::check,
+    ),
+    object(
+        &k::read_only_root_filesystem::RULE,
+        k::read_only_root_filesystem::check,
+    ),
+    object(&k::capabilities::RULE, k::capabilities::check),
+    object(&k::privileged::RULE, k::privileged::check),
+    object(&k::seccomp_profile::RULE, k::seccomp_profile::check),
+    object(&k::image_tag::RULE, k::image_tag::check),
+    object(&k::literal_secrets::RULE, k::literal_secrets::check),
+    object(&k::secret_data::RULE, k::secret_data::check),
+    object(&k::service_type::RULE, k::service_type::check),
+    object(&k::recommended_labels::RULE, k::recommended_labels::check),
+    object(&k::host_network::RULE, k::host_network::check),
+    object(&k::host_pid::RULE, k::host_pid::check),
+    object(&k::host_ipc::RULE, k::host_ipc::check),
+    object(&k::host_path::RULE, k::host_path::check),
+    object(&k::probe_timing::RULE, k::probe_timing::check),
+    // Kubernetes objects linted together.
+    set(
+        &k::service_selects_pods::RULE,
+        k::service_selects_pods::check,
+    ),
+    set(&k::service_target_port::RULE, k::service_target_port::check),
+    set(
+        &k::pod_disruption_budget::RULE,
+        k::pod_disruption_budget::check,
+    ),
+    set(&k::references_exist::RULE, k::references_exist::check),
+    set(
+        &k::cluster_request_share::RULE,
+        k::cluster_request_share::check,
+    ),
+    // Helm charts (`AG-K205` and `AG-K206` are reported by the renderer).
+    chart(&h::chart_metadata::RULE, h::chart_metadata::check),
+    chart(&h::chart_values::RULE, h::chart_values::check),
+    chart(&h::chart_templates::RULE, h::chart_templates::check),
+    chart(&h::chart_helmignore::RULE, h::chart_helmignore::check),
+    engine(&h::chart_renders::RULE),
+    engine(&h::helm_available::RULE),
+];
+
+/// Every rule aigen knows, in registry order.
+pub fn rules() -> impl Iterator<Item = &'static Rule> {
+    RULES.iter().map(|entry| entry.rule)
 }
 
 /// The rule with a code (`AG-D003`, any case) or a name (`pinned-base-image`).
@@ -272,6 +461,73 @@ mod tests {
                 rule.name
             );
             assert!(!rule.summary.ends_with('.'), "{}", rule.code);
+        }
+    }
+
+    #[test]
+    fn every_entry_runs_on_the_files_its_rule_targets() {
+        for entry in RULES {
+            let rule = entry.rule;
+            let fits = match entry.check {
+                Check::Dockerfile(_) => rule.target == Target::Dockerfile,
+                Check::Object(_) | Check::Set(_) | Check::Chart(_) => {
+                    rule.target == Target::Kubernetes
+                }
+                Check::Engine => true,
+            };
+            assert!(fits, "{} runs as {:?}", rule.code, entry.check);
+        }
+    }
+
+    #[test]
+    fn codes_ascend_within_each_kind() {
+        for prefix in ["AG-S", "AG-D", "AG-K"] {
+            let codes: Vec<&str> = rules()
+                .map(|rule| rule.code)
+                .filter(|code| code.starts_with(prefix))
+                .collect();
+            let mut sorted = codes.clone();
+            sorted.sort_unstable();
+            assert_eq!(codes, sorted, "{prefix} rules are listed out of order");
+        }
+    }
+
+    /// The rule tables of `docs/lint.md` (Dockerfile and suppression rules) and
+    /// `docs/lint-k8s.md` (Kubernetes and Helm rules) are the registry: one row per rule, in the
+    /// shape `| code | name | default | requires | corresponds to |`, and no row for a code the
+    /// registry does not have.
+    #[test]
+    fn the_documentation_tables_are_the_registry() {
+        let read = |name: &str| {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+            std::fs::read_to_string(path).expect("the documentation is part of the crate")
+        };
+        let (dockerfile_docs, kubernetes_docs) = (read("docs/lint.md"), read("docs/lint-k8s.md"));
+        for rule in rules() {
+            let (name, docs) = match rule.target {
+                Target::Kubernetes => ("docs/lint-k8s.md", &kubernetes_docs),
+                Target::Dockerfile | Target::Any => ("docs/lint.md", &dockerfile_docs),
+            };
+            let aliases = rule.corresponds_to();
+            let gap = if aliases.is_empty() { "" } else { " " };
+            let row = format!(
+                "| `{}` | {} | {} | {} | {aliases}{gap}|",
+                rule.code, rule.name, rule.severity, rule.summary
+            );
+            assert!(
+                docs.lines().any(|line| line == row),
+                "{name} lacks the row of {}: `{row}`",
+                rule.code
+            );
+        }
+        for line in dockerfile_docs.lines().chain(kubernetes_docs.lines()) {
+            if let Some(code) = line
+                .strip_prefix("| `AG-")
+                .and_then(|l| l.split('`').next())
+            {
+                let code = format!("AG-{code}");
+                assert!(find(&code).is_some(), "the documentation lists `{code}`");
+            }
         }
     }
 

@@ -15,7 +15,7 @@ use ignore::WalkBuilder;
 use rayon::prelude::*;
 
 use super::constitution::Constitution;
-use super::dockerfile::rules::dockerignore::DockerignoreFile;
+use super::dockerfile::dockerignore::DockerignoreFile;
 use super::dockerfile::{self, Dockerignore};
 use super::finding::Finding;
 use super::kind::{self, FileKind};
@@ -178,7 +178,7 @@ impl ReadCache {
         {
             return hit.clone();
         }
-        let text = dockerfile::rules::dockerignore::read_file(path);
+        let text = dockerfile::dockerignore::read_file(path);
         if let Ok(mut cache) = self.0.lock() {
             cache.insert(path.to_path_buf(), text.clone());
         }
@@ -218,9 +218,7 @@ pub fn lint_files(
                 let read = |p: &Path| cache.read(p);
                 let display = |p: &Path| fsutil::relative_to(p, cwd);
                 let lookup = |path: &Path| {
-                    use dockerfile::rules::dockerignore::{
-                        find_in_directories, own_file, read_file,
-                    };
+                    use dockerfile::dockerignore::{find_in_directories, own_file, read_file};
                     if let Some(own) = own_file(path)
                         && let Some(file) = read_file(&own)
                     {
@@ -266,11 +264,11 @@ pub fn lint_stdin(
         }),
         display,
     };
-    let read = |p: &Path| dockerfile::rules::dockerignore::read_file(p);
+    let read = |p: &Path| dockerfile::dockerignore::read_file(p);
     let show = |p: &Path| fsutil::relative_to(p, cwd);
     let lookup = |path: &Path| {
         if name.is_some() {
-            dockerfile::rules::dockerignore::find(path, root, &read, &show)
+            dockerfile::dockerignore::find(path, root, &read, &show)
         } else {
             Dockerignore::NotChecked
         }

@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::LintStatus;
-use crate::policy::dockerfile::{self, rules::dockerignore};
-use crate::policy::{self, Constitution, Counts, FileKind, Finding};
+use crate::finding_counts::FindingCounts;
+use crate::policy::dockerfile::{self, dockerignore};
+use crate::policy::{self, Constitution, FileKind, Finding};
 
 /// One file on its way to disk: taken from an answer, staged, or edited during review.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,19 +30,9 @@ pub struct Linted {
 }
 
 impl Linted {
-    /// The counts the staging index keeps.
-    pub fn status(&self) -> LintStatus {
-        status_of(&self.findings)
-    }
-}
-
-/// Counts of findings by severity, as the staging index keeps them.
-pub fn status_of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> LintStatus {
-    let counts = Counts::of(findings);
-    LintStatus {
-        errors: counts.error,
-        warnings: counts.warning,
-        infos: counts.info,
+    /// Its findings counted by severity, as the staging index keeps them.
+    pub fn counts(&self) -> FindingCounts {
+        FindingCounts::of(&self.findings)
     }
 }
 

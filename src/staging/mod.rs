@@ -15,56 +15,17 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
+use crate::finding_counts::FindingCounts;
 use crate::fsutil;
 use crate::hash::sha256_hex;
 
 pub mod lint;
 
-pub use lint::{Artifact, Linted, lint_artifacts, status_of};
+pub use lint::{Artifact, Linted, lint_artifacts};
 
 const INDEX: &str = "index.json";
 const FILES: &str = "files";
 const LOCK: &str = ".lock";
-
-/// Lint outcome of a staged artifact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct LintStatus {
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-}
-
-impl LintStatus {
-    /// True when nothing at all was found.
-    pub fn is_clean(&self) -> bool {
-        self.errors == 0 && self.warnings == 0 && self.infos == 0
-    }
-
-    /// A short description: `clean`, or `2 errors, 1 warning`.
-    pub fn summary(&self) -> String {
-        if self.is_clean() {
-            return "clean".to_string();
-        }
-        let mut parts = Vec::new();
-        for (count, word) in [
-            (self.errors, "error"),
-            (self.warnings, "warning"),
-            (self.infos, "info"),
-        ] {
-            if count > 0 {
-                parts.push(format!(
-                    "{count} {word}{}",
-                    if count == 1 || word == "info" {
-                        ""
-                    } else {
-                        "s"
-                    }
-                ));
-            }
-        }
-        parts.join(", ")
-    }
-}
 
 /// One artifact waiting for review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +38,7 @@ pub struct Entry {
     pub record: Option<String>,
     /// Provider that produced it.
     pub provider: String,
-    pub lint: LintStatus,
+    pub lint: FindingCounts,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -93,7 +54,7 @@ pub struct NewArtifact {
     pub content: String,
     pub record: Option<String>,
     pub provider: String,
-    pub lint: LintStatus,
+    pub lint: FindingCounts,
 }
 
 /// The staging directory of a project.
@@ -231,7 +192,7 @@ mod tests {
             content: content.into(),
             record: Some("general/0001".into()),
             provider: "builtin".into(),
-            lint: LintStatus::default(),
+            lint: FindingCounts::default(),
         }
     }
 
@@ -263,16 +224,5 @@ mod tests {
         staging.remove(&["k8s/a.yaml".to_string()]).unwrap();
         assert_eq!(staging.entries().unwrap().len(), 1);
         assert!(!staging.staged_path("k8s/a.yaml").exists());
-    }
-
-    #[test]
-    fn lint_summaries_read_well() {
-        assert_eq!(LintStatus::default().summary(), "clean");
-        let status = LintStatus {
-            errors: 2,
-            warnings: 1,
-            infos: 0,
-        };
-        assert_eq!(status.summary(), "2 errors, 1 warning");
     }
 }

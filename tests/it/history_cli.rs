@@ -2,7 +2,8 @@
 //! search, stats, export in every format, report, and the errors a user can run into.
 
 use crate::support::phr::{Project, stderr, stdout};
-use aigen::phr::{LintSummary, NewRecord, Outcome, Redactor, Stage, Store, Tokens};
+use aigen::finding_counts::FindingCounts;
+use aigen::phr::{NewRecord, Outcome, Redactor, Stage, Store, Tokens};
 
 /// A project with records of several features, stages, tools, outcomes and labels: three added
 /// through the binary, four through the library (with tokens, latency and lint).
@@ -75,9 +76,9 @@ fn project() -> Project {
                     completion: 500,
                 }),
                 latency_ms: Some(latency),
-                lint: Some(LintSummary {
-                    errors: u32::from(i == 1),
-                    warnings: 0,
+                lint: Some(FindingCounts {
+                    errors: usize::from(i == 1),
+                    ..FindingCounts::default()
                 }),
                 outcome,
                 round: Some(i as u32 + 1),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use aigen::policy::Finding;
 use aigen::policy::constitution::Constitution;
-use aigen::policy::k8s::yaml;
+use aigen::policy::k8s::yaml_tree;
 use aigen::policy::k8s::{ManifestText, lint_documents};
 use proptest::prelude::*;
 
@@ -79,7 +79,7 @@ fn yaml_bombs_end_in_a_finding() {
     let findings = lint(&bomb(2, 2_000));
     assert_eq!(codes(&findings), ["AG-K000"]);
     // Small alias use is fine.
-    let loaded = yaml::load(&bomb(3, 3));
+    let loaded = yaml_tree::load(&bomb(3, 3));
     assert!(loaded.problems.is_empty());
 }
 
@@ -109,7 +109,7 @@ fn a_50_mb_scalar_is_read_whole() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata:\n  blob: {}\n",
         "x".repeat(50 * 1024 * 1024)
     );
-    let loaded = yaml::load(&text);
+    let loaded = yaml_tree::load(&text);
     assert!(loaded.problems.is_empty());
     assert_eq!(loaded.documents.len(), 1);
     let blob = loaded.documents[0].root.path(&["data", "blob"]).unwrap();
@@ -121,7 +121,7 @@ proptest! {
 
     #[test]
     fn any_text_loads_without_panic(text in "\\PC{0,400}") {
-        let loaded = yaml::load(&text);
+        let loaded = yaml_tree::load(&text);
         for problem in &loaded.problems {
             prop_assert!(problem.mark.line >= 1 && problem.mark.column >= 1);
         }

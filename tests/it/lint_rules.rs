@@ -138,19 +138,6 @@ fn every_fixture_directory_belongs_to_a_rule() {
     }
 }
 
-#[test]
-fn the_user_documentation_lists_every_dockerfile_rule() {
-    let docs = std::fs::read_to_string("docs/lint.md").unwrap();
-    for rule in registry::rules().filter(|r| r.target != Target::Kubernetes) {
-        let row = format!("| `{}` | {} | {} |", rule.code, rule.name, rule.severity);
-        assert!(
-            docs.contains(&row),
-            "docs/lint.md lacks the row of {}: `{row}`",
-            rule.code
-        );
-    }
-}
-
 /// The rendered diagnostics of every failing fixture, pinned: what a user sees for each rule.
 #[test]
 fn rule_fixture_diagnostics() {

@@ -6,10 +6,11 @@ use std::path::Path;
 
 use crate::support::files::copy_committed;
 use crate::support::phr::{Project, fixtures, stdout};
+use aigen::finding_counts::FindingCounts;
 use aigen::phr::record::{self, Record};
 use aigen::phr::{
-    Artifact, LintSummary, NewRecord, Outcome, Redactor, Reference, Relation, Stage, Store,
-    Template, Tokens, yaml,
+    Artifact, NewRecord, Outcome, Redactor, Reference, Relation, Stage, Store, Template, Tokens,
+    front_matter,
 };
 use proptest::prelude::*;
 
@@ -30,8 +31,8 @@ fn read_back(path: &Path) -> Record {
     assert_eq!(record::parse(&record::render(&parsed)).unwrap(), parsed);
     let (start, end, _) = record::front_matter_end(&text).unwrap();
     let front = &text[start..end];
-    let subset = yaml::parse_subset(front).expect("aigen writes the YAML subset");
-    assert_eq!(Ok(subset), yaml::parse_full(front));
+    let subset = front_matter::parse_subset(front).expect("aigen writes the YAML subset");
+    assert_eq!(Ok(subset), front_matter::parse_full(front));
     parsed
 }
 
@@ -57,9 +58,10 @@ fn full_record() -> NewRecord {
             "docker/backend.Dockerfile",
             b"FROM python:3.13-slim\n",
         )],
-        lint: Some(LintSummary {
+        lint: Some(FindingCounts {
             errors: 1,
             warnings: 2,
+            infos: 0,
         }),
         tokens: Some(Tokens {
             prompt: 1234,

@@ -303,7 +303,7 @@ fn relink_refuses_while_anything_else_is_wrong() {
 
 #[test]
 fn any_single_byte_change_of_a_middle_record_is_reported_once_at_that_record() {
-    use aigen::phr::verify::{Severity, verify};
+    use aigen::phr::verify::{TrailSeverity, verify};
     use aigen::phr::{NewRecord, Redactor, Stage, Store};
 
     let dir = tempfile::tempdir().unwrap();
@@ -339,7 +339,7 @@ fn any_single_byte_change_of_a_middle_record_is_reported_once_at_that_record() {
         let errors: Vec<(String, String)> = report
             .findings
             .iter()
-            .filter(|f| f.severity == Severity::Error)
+            .filter(|f| f.severity == TrailSeverity::Error)
             .map(|f| (f.kind.to_string(), f.path.clone().unwrap_or_default()))
             .collect();
         let line_start = changed[..at]

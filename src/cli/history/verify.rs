@@ -6,7 +6,7 @@ use clap::Args;
 use super::History;
 use crate::cli::args::FormatArgs;
 use crate::error::{Error, ExitStatus, Result};
-use crate::phr::verify::{self, Report, Severity};
+use crate::phr::verify::{self, Report, TrailSeverity};
 use crate::phr::{Store, chain, relink};
 use crate::printer::Tone;
 
@@ -51,9 +51,9 @@ impl History<'_> {
         let mut text = String::new();
         for finding in &report.findings {
             let (label, tone) = match finding.severity {
-                Severity::Error => ("error", Tone::Error),
-                Severity::Warning => ("warning", Tone::Warning),
-                Severity::Note => ("note", Tone::Dim),
+                TrailSeverity::Error => ("error", Tone::Error),
+                TrailSeverity::Warning => ("warning", Tone::Warning),
+                TrailSeverity::Note => ("note", Tone::Dim),
             };
             text.push_str(&format!("{}: {finding}\n", p.paint(tone, label)));
         }
@@ -61,8 +61,8 @@ impl History<'_> {
             Some(tip) => format!("head #{} {}", tip.sequence, chain::short(&tip.hash)),
             None => "no head".to_string(),
         };
-        let errors = report.count(Severity::Error);
-        let warnings = report.count(Severity::Warning);
+        let errors = report.count(TrailSeverity::Error);
+        let warnings = report.count(TrailSeverity::Warning);
         let verdict = if errors == 0 {
             p.paint(Tone::Success, "clean")
         } else {

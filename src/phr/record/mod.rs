@@ -9,12 +9,12 @@
 //! Start with [`Record`], then `render.rs` for the exact layout and `parse.rs` for the variants
 //! the reader accepts.
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
 
 use super::naming::Stage;
+use crate::finding_counts::FindingCounts;
 use crate::hash::sha256_hex;
 
 mod parse;
@@ -75,30 +75,6 @@ impl Artifact {
         Self {
             path: path.into(),
             sha256: sha256_hex(content),
-        }
-    }
-}
-
-/// Lint findings on what an exchange produced.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct LintSummary {
-    pub errors: u32,
-    pub warnings: u32,
-}
-
-impl LintSummary {
-    /// No errors and no warnings.
-    pub fn is_clean(&self) -> bool {
-        self.errors == 0 && self.warnings == 0
-    }
-}
-
-impl fmt::Display for LintSummary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_clean() {
-            f.write_str("clean")
-        } else {
-            write!(f, "{} errors, {} warnings", self.errors, self.warnings)
         }
     }
 }
@@ -251,7 +227,9 @@ pub struct Meta {
     /// The record this one answers, fixes, approves, ...
     pub reference: Option<Reference>,
     pub outcome: Outcome,
-    pub lint: Option<LintSummary>,
+    /// Findings on what it produced: `lint_errors` and `lint_warnings` (infos are not kept).
+    #[serde(serialize_with = "serialize_lint")]
+    pub lint: Option<FindingCounts>,
     pub tokens: Option<Tokens>,
     pub latency_ms: Option<u64>,
     /// Files produced, with their hashes.
@@ -322,4 +300,13 @@ impl Record {
         let meta = self.aigen.as_ref()?;
         meta.provider.as_deref().or(meta.tool.as_deref())
     }
+}
+
+/// A record's lint counts as it keeps them: `{"errors": N, "warnings": N}` (no infos).
+pub(crate) fn serialize_lint<S: serde::Serializer>(
+    lint: &Option<FindingCounts>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    lint.map(|counts| serde_json::json!({ "errors": counts.errors, "warnings": counts.warnings }))
+        .serialize(serializer)
 }

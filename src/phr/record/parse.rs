@@ -11,10 +11,11 @@
 use std::fmt;
 
 use super::{
-    Artifact, Chain, Evaluation, Links, LintSummary, Meta, Outcome, OutcomeNotes, Record,
-    Reference, Relation, Template, Tokens, strip_hash_prefix,
+    Artifact, Chain, Evaluation, Links, Meta, Outcome, OutcomeNotes, Record, Reference, Relation,
+    Template, Tokens, strip_hash_prefix,
 };
-use crate::phr::yaml::{self, Value};
+use crate::finding_counts::FindingCounts;
+use crate::phr::front_matter::{self, Value};
 
 /// Why a record could not be read, at a 1-based line and column of its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +85,7 @@ fn parse_with(text: &str, with_body: bool) -> Result<Record, ParseError> {
             message: message.to_string(),
         });
     };
-    let front = yaml::parse(&text[fm_start..fm_end]).map_err(|e| ParseError {
+    let front = front_matter::parse(&text[fm_start..fm_end]).map_err(|e| ParseError {
         line: e.line + 1,
         column: e.column,
         message: e.message,
@@ -219,9 +220,10 @@ fn meta(block: &Value<'_>) -> Meta {
         Some(word) => Outcome::from_parts(&word, text("reason"))
             .unwrap_or_else(|| Outcome::Failed(format!("unknown outcome `{word}`"))),
     };
-    let lint = (has("lint_errors") || has("lint_warnings")).then(|| LintSummary {
-        errors: small("lint_errors").unwrap_or(0),
-        warnings: small("lint_warnings").unwrap_or(0),
+    let lint = (has("lint_errors") || has("lint_warnings")).then(|| FindingCounts {
+        errors: size("lint_errors").unwrap_or(0),
+        warnings: size("lint_warnings").unwrap_or(0),
+        infos: 0,
     });
     let tokens = (has("prompt_tokens") || has("completion_tokens")).then(|| Tokens {
         prompt: number("prompt_tokens").unwrap_or(0),

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{Evaluation, HASH_PREFIX, Meta, OutcomeNotes, Record};
-use crate::phr::yaml::{double_quoted, scalar};
+use crate::yaml_scalar::{double_quoted, scalar};
 
 /// The record as the text of its file.
 pub fn render(record: &Record) -> String {

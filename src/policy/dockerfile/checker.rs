@@ -8,40 +8,16 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::PathBuf;
 use std::rc::Rc;
 
 use super::ast::{Dockerfile, Instruction, Keyword, Logical, Word};
+use super::dockerignore::Dockerignore;
 use super::model::{Model, substitute};
 use super::shell::{self, Command};
 use crate::policy::constitution::RuleSetting;
 use crate::policy::context::FileContext;
-use crate::policy::finding::Finding;
+use crate::policy::finding::{Finding, Reported};
 use crate::policy::registry::Rule;
-
-/// The `.dockerignore` of a Dockerfile's build context, as far as it was looked for.
-#[derive(Debug, Clone)]
-pub enum Dockerignore {
-    /// Not looked for (text linted from memory without one).
-    NotChecked,
-    /// Looked for and not found; `expected` is where it should be.
-    Missing { expected: PathBuf },
-    /// Found: its display path and its patterns, read once however many Dockerfiles share it.
-    Found {
-        path: PathBuf,
-        file: std::sync::Arc<super::rules::dockerignore::DockerignoreFile>,
-    },
-}
-
-impl Dockerignore {
-    /// A `.dockerignore` given as text (generated, not yet on disk), shown as `path`.
-    pub fn from_text(path: &std::path::Path, text: &str) -> Self {
-        Self::Found {
-            path: path.to_path_buf(),
-            file: std::sync::Arc::new(super::rules::dockerignore::DockerignoreFile::parse(text)),
-        }
-    }
-}
 
 /// The shell code of a RUN instruction, split into commands, with the map to the source.
 #[derive(Debug, Clone)]
@@ -171,18 +147,6 @@ pub struct Checker<'a> {
     dropped: usize,
 }
 
-/// A finding just reported, to add a help line to.
-pub struct Reported<'c>(Option<&'c mut Finding>);
-
-impl Reported<'_> {
-    /// Adds the help line: what to do, in the imperative.
-    pub fn help(self, text: impl Into<String>) {
-        if let Some(finding) = self.0 {
-            finding.help = Some(text.into());
-        }
-    }
-}
-
 impl<'a> Checker<'a> {
     /// A checker over a parsed file.
     pub fn new(
@@ -276,11 +240,11 @@ impl<'a> Checker<'a> {
         message: String,
     ) -> Reported<'_> {
         let Some((rule, setting)) = self.rule else {
-            return Reported(None);
+            return Reported::new(None);
         };
         if self.reported >= MAX_FINDINGS_PER_RULE {
             self.dropped += 1;
-            return Reported(None);
+            return Reported::new(None);
         }
         self.reported += 1;
         let mut finding = Finding::new(rule.code, setting.severity, self.cx.path, message);
@@ -288,7 +252,7 @@ impl<'a> Checker<'a> {
             finding = finding.at(span).with_excerpt(&self.cx.source);
         }
         self.findings.push(finding);
-        Reported(self.findings.last_mut())
+        Reported::new(self.findings.last_mut())
     }
 
     /// Every instruction with the keyword, ONBUILD triggers excluded.

@@ -1,34 +1,35 @@
 //! Dockerfiles: the parser with exact positions, the model of stages, and the rules.
 //!
 //! [`lint_with`] is the entry point: it parses the text ([`parser`]), builds the [`model`], runs
-//! every rule the constitution enables ([`rules::RULES`]) through a [`checker::Checker`], and
-//! applies the file's suppressions ([`pragmas`]). Each rule lives in its own file under
-//! [`mod@rules`], with its documentation as its doc comment.
+//! every Dockerfile rule of [`registry::RULES`] the constitution enables through a
+//! [`checker::Checker`], and applies the file's suppressions ([`pragmas`]). Each rule lives in
+//! its own file under [`mod@rules`], with its documentation as its doc comment; what several
+//! rules share lives beside that folder ([`patterns`], [`dockerignore`], [`model`]).
 
 pub mod ast;
 pub mod checker;
+pub mod dockerignore;
 pub mod model;
 pub mod parser;
+pub mod patterns;
 pub mod pragmas;
 pub mod redact;
 pub mod rules;
 pub mod shell;
 pub mod words;
 
+#[cfg(test)]
+pub(crate) mod test_support;
+
 use std::path::Path;
 
-pub use checker::Dockerignore;
+pub use dockerignore::Dockerignore;
 
 use super::constitution::Constitution;
 use super::context::FileContext;
 use super::finding::{self, Finding};
-use super::registry::Rule;
+use super::registry::{self, Check};
 use super::suppress;
-
-/// The Dockerfile rules, in code order.
-pub fn rules() -> impl Iterator<Item = &'static Rule> {
-    rules::RULES.iter().map(|entry| entry.rule)
-}
 
 /// Lints a Dockerfile's text without looking for its `.dockerignore`.
 pub fn lint(
@@ -54,12 +55,13 @@ pub fn lint_with(
     let model = model::Model::new(&file);
     let scripts = checker::ScriptIndex::new(&file, text);
     let mut checker = checker::Checker::new(&file, &model, &cx, dockerignore, &scripts);
-    for entry in rules::RULES {
-        if let Some(setting) = cx.setting(entry.rule.code)
+    for entry in registry::RULES {
+        if let Check::Dockerfile(check) = entry.check
+            && let Some(setting) = cx.setting(entry.rule.code)
             && setting.enabled
         {
             checker.start(entry.rule, setting);
-            (entry.check)(&mut checker);
+            check(&mut checker);
         }
     }
     let findings = checker.into_findings();

@@ -233,6 +233,12 @@ impl Model {
     }
 }
 
+/// True for `root`, `0`, `root:<group>` and `0:<group>`.
+pub fn is_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or(user);
+    name == "root" || name == "0"
+}
+
 /// Substitutes `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME-default}` from ARG defaults.
 /// Returns the text and whether some variable had no value.
 pub fn substitute(text: &str, args: &[(String, Option<String>)]) -> (String, bool) {

@@ -10,17 +10,15 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::policy::constitution::Constitution;
-use crate::policy::finding::Finding;
-use crate::policy::k8s::check::{Reported, line_span};
-use crate::policy::k8s::yaml::{self, Node};
-use crate::policy::registry::Rule;
+use crate::policy::finding::{Finding, Reported};
+use crate::policy::k8s::check::line_span;
+use crate::policy::k8s::yaml_tree::{self, Node};
+use crate::policy::registry::{self, Check, Rule};
 use crate::policy::severity::Severity;
 use crate::policy::source::SourceFile;
 
 pub mod render;
 pub mod rules;
-
-pub use rules::RULES;
 
 /// How to render a chart.
 #[derive(Debug, Clone, Default)]
@@ -44,8 +42,10 @@ pub fn lint_chart(dir: &Path, options: &ChartOptions, constitution: &Constitutio
         constitution,
         findings: Vec::new(),
     };
-    for (rule, check) in rules::CHART_CHECKS {
-        if cx.enabled(rule) {
+    for entry in registry::RULES {
+        if let Check::Chart(check) = entry.check
+            && cx.enabled(entry.rule)
+        {
             check(&mut cx);
         }
     }
@@ -134,7 +134,7 @@ impl ChartCx<'_> {
     /// Loads a chart file's first YAML document; YAML problems are reported under `rule`.
     /// `None` when the file does not load.
     pub fn parse(&mut self, rule: &Rule, file: &ChartFile) -> Option<Node> {
-        let loaded = yaml::load(&file.text);
+        let loaded = yaml_tree::load(&file.text);
         if !loaded.problems.is_empty() {
             for problem in &loaded.problems {
                 let message = format!(
@@ -149,9 +149,9 @@ impl ChartCx<'_> {
         }
         let root = loaded.documents.into_iter().next().map(|d| d.root);
         Some(root.unwrap_or(Node {
-            mark: yaml::Mark::new(1, 1),
-            end: yaml::Mark::new(1, 1),
-            data: yaml::Data::Scalar(yaml::Scalar::new("", true)),
+            mark: yaml_tree::Mark::new(1, 1),
+            end: yaml_tree::Mark::new(1, 1),
+            data: yaml_tree::Data::Scalar(yaml_tree::Scalar::new("", true)),
         }))
     }
 
@@ -173,7 +173,7 @@ impl ChartCx<'_> {
         file: &ChartFile,
         message: impl Into<String>,
     ) -> Reported<'_> {
-        let start = yaml::Mark::new(1, 1);
+        let start = yaml_tree::Mark::new(1, 1);
         self.report_mark(rule, file, start, start, message)
     }
 
@@ -182,7 +182,7 @@ impl ChartCx<'_> {
         &mut self,
         rule: &Rule,
         file: &ChartFile,
-        mark: yaml::Mark,
+        mark: yaml_tree::Mark,
         message: impl Into<String>,
     ) -> Reported<'_> {
         self.report_mark(rule, file, mark, mark, message)
@@ -192,8 +192,8 @@ impl ChartCx<'_> {
         &mut self,
         rule: &Rule,
         file: &ChartFile,
-        start: yaml::Mark,
-        end: yaml::Mark,
+        start: yaml_tree::Mark,
+        end: yaml_tree::Mark,
         message: impl Into<String>,
     ) -> Reported<'_> {
         self.push(rule, |severity| {

@@ -23,10 +23,11 @@ use std::time::{Duration, Instant};
 
 use regex::Regex;
 
-use super::rules::chart_renders::{HELM_AVAILABLE, RULE as CHART_RENDERS};
+use super::rules::chart_renders::RULE as CHART_RENDERS;
+use super::rules::helm_available::RULE as HELM_AVAILABLE;
 use super::{ChartCx, ChartOptions};
 use crate::policy::finding::{Excerpt, Finding, Position, Span};
-use crate::policy::k8s::{ManifestText, lint_documents, yaml};
+use crate::policy::k8s::{ManifestText, lint_documents, yaml_tree};
 use crate::policy::source::SourceFile;
 
 /// How long `helm template` may run.
@@ -343,7 +344,7 @@ fn mask_after_key(line: &str) -> String {
 /// valid release name, else the directory's.
 fn release_name(cx: &ChartCx<'_>) -> String {
     let from_chart = cx.read("Chart.yaml").and_then(|file| {
-        let loaded = yaml::load(&file.text);
+        let loaded = yaml_tree::load(&file.text);
         let root = &loaded.documents.first()?.root;
         root.get("name")?.as_str().map(str::to_string)
     });
@@ -413,7 +414,7 @@ fn report_render_error(cx: &mut ChartCx<'_>, error: RenderError) {
             match located {
                 Some((path, text, line, column)) if line > 0 => {
                     let file = super::ChartFile { path, text };
-                    let mark = yaml::Mark::new(line as u32, column.max(1) as u32);
+                    let mark = yaml_tree::Mark::new(line as u32, column.max(1) as u32);
                     cx.report_at(&CHART_RENDERS, &file, mark, message).help(
                         "fix the template or the values it reads; its manifests were not linted",
                     );

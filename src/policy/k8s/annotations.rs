@@ -9,7 +9,7 @@
 use super::check::line_span;
 use super::manifest::Manifest;
 use super::set::Item;
-use super::yaml::{Mark, Node};
+use super::yaml_tree::{Mark, Node};
 use crate::policy::finding::{Position, Span};
 use crate::policy::suppress::{
     Origin, Scope, SuppressedCode, Suppression, parse_directive, resolve_aigen_code,

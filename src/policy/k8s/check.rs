@@ -2,33 +2,16 @@
 //! rule's setting for the service an object belongs to (off, severity, parameters), and turns a
 //! YAML node into the span and excerpt of a [`Finding`].
 //!
-//! Rules come in two shapes ([`Check`]): per object, run on every object of the set (in
-//! parallel), and per set, run once over all objects for the cross-object rules.
+//! Rules come in two shapes ([`crate::policy::registry::Check`]): per object, run on every
+//! object of the set (in parallel), and per set, run once over all objects for the cross-object
+//! rules.
 
 use super::set::{Item, ObjectSet};
-use super::yaml::{Mark, Node};
+use super::yaml_tree::{Mark, Node};
 use crate::policy::constitution::RuleSetting;
-use crate::policy::finding::{Finding, Position, Span};
+use crate::policy::finding::{Finding, Position, Reported, Span};
 use crate::policy::registry::Rule;
 use crate::policy::source::SourceFile;
-
-/// How a rule runs.
-#[derive(Debug, Clone, Copy)]
-pub enum Check {
-    /// On each object of the set.
-    Object(fn(&mut Checker<'_, '_>, &Item<'_>)),
-    /// Once over the whole set.
-    Set(fn(&mut Checker<'_, '_>)),
-    /// Reported by the loader or the chart checks, not run as a check.
-    Builtin,
-}
-
-/// A rule of the Kubernetes table and how it runs.
-#[derive(Debug, Clone, Copy)]
-pub struct Entry {
-    pub rule: &'static Rule,
-    pub check: Check,
-}
 
 /// The reporting context of the Kubernetes rules.
 #[derive(Debug)]
@@ -36,24 +19,6 @@ pub struct Checker<'s, 'a> {
     pub set: &'s ObjectSet<'a>,
     /// Findings with the index of their file.
     findings: Vec<(usize, Finding)>,
-}
-
-/// A finding just reported (or nothing, when the rule is off): add a help line to it.
-#[must_use = "a finding reads better with a help line; call `.help()` or drop it explicitly"]
-pub struct Reported<'c>(Option<&'c mut Finding>);
-
-impl<'c> Reported<'c> {
-    /// Wraps a finding just pushed (or nothing, when its rule is off).
-    pub fn new(finding: Option<&'c mut Finding>) -> Self {
-        Self(finding)
-    }
-
-    /// Adds what to do about it, in the imperative.
-    pub fn help(self, text: impl Into<String>) {
-        if let Some(finding) = self.0 {
-            finding.help = Some(text.into());
-        }
-    }
 }
 
 impl<'s, 'a> Checker<'s, 'a> {
@@ -126,7 +91,7 @@ impl<'s, 'a> Checker<'s, 'a> {
         message: impl Into<String>,
     ) -> Reported<'_> {
         let Some(setting) = self.setting(rule, item) else {
-            return Reported(None);
+            return Reported::new(None);
         };
         let manifest = self.set.manifest(item);
         let span = line_span(&manifest.file.source, start, end);
@@ -134,7 +99,7 @@ impl<'s, 'a> Checker<'s, 'a> {
             .at(span)
             .with_excerpt(&manifest.file.source);
         self.findings.push((item.file, finding));
-        Reported(self.findings.last_mut().map(|(_, finding)| finding))
+        Reported::new(self.findings.last_mut().map(|(_, finding)| finding))
     }
 
     /// The findings reported so far, each with the index of its file.

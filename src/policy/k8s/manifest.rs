@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::yaml::{self, Loaded, Mark};
+use super::yaml_tree::{self, Loaded, Mark};
 use crate::policy::constitution::Constitution;
 use crate::policy::context::FileContext;
 
@@ -43,7 +43,7 @@ impl<'a> Manifest<'a> {
             .is_some_and(|n| n.to_ascii_lowercase().ends_with(".example"));
         Self {
             file: FileContext::new(text.path, text.text, constitution, None),
-            loaded: yaml::load(text.text),
+            loaded: yaml_tree::load(text.text),
             example,
         }
     }

@@ -1,9 +1,9 @@
 //! Kubernetes manifests against the constitution.
 //!
 //! Start with [`lint_documents`]: it loads every YAML file of one run ([`manifest`], on the
-//! span-preserving loader of [`yaml`]), collects their objects into one [`set::ObjectSet`] so
-//! the cross-object rules can see them all, runs the rules of [`rules::TABLE`] (per object in
-//! parallel, then per set), applies the suppressions objects declare in annotations
+//! span-preserving loader of [`yaml_tree`]), collects their objects into one [`set::ObjectSet`] so
+//! the cross-object rules can see them all, runs the Kubernetes rules of [`registry::RULES`] (per
+//! object in parallel, then per set), applies the suppressions objects declare in annotations
 //! ([`annotations`]) and masks secret values in the source lines findings show ([`secrets`]).
 //!
 //! The building blocks: [`object`] (kinds, pod specs, containers, security settings as
@@ -16,30 +16,27 @@ use rayon::prelude::*;
 
 pub mod annotations;
 pub mod check;
+pub(crate) mod host_namespace;
 pub mod manifest;
 pub mod object;
+pub(crate) mod probe;
 pub mod quantity;
 pub mod resources;
 pub mod rules;
 pub mod secrets;
+pub(crate) mod security_flag;
 pub mod set;
-pub mod yaml;
+pub mod yaml_tree;
 
 pub use manifest::{Manifest, ManifestText};
 
-use self::check::{Check, Checker, line_span};
+use self::check::{Checker, line_span};
 use self::set::ObjectSet;
-use self::yaml::ProblemKind;
+use self::yaml_tree::YamlProblemKind;
 use crate::policy::constitution::Constitution;
 use crate::policy::finding::Finding;
-use crate::policy::registry::Rule;
+use crate::policy::registry::{self, Check};
 use crate::policy::suppress;
-
-/// Every Kubernetes manifest rule, in code order (the Helm chart rules follow them in
-/// [`crate::policy::registry::rules`]).
-pub fn rules() -> impl Iterator<Item = &'static Rule> {
-    rules::TABLE.iter().map(|entry| entry.rule)
-}
 
 /// Lints one manifest file on its own (cross-object rules see only its objects).
 pub fn lint(path: &Path, text: &str, constitution: &Constitution) -> Vec<Finding> {
@@ -63,7 +60,7 @@ pub fn lint_documents(files: &[ManifestText<'_>], constitution: &Constitution) -
             let mut findings = loader_findings(&set, file);
             let mut cx = Checker::new(&set);
             for item in set.items_of(file) {
-                for entry in rules::TABLE {
+                for entry in registry::RULES {
                     if let Check::Object(check) = entry.check
                         && cx.enabled(entry.rule, item)
                     {
@@ -76,7 +73,7 @@ pub fn lint_documents(files: &[ManifestText<'_>], constitution: &Constitution) -
         })
         .collect();
     let mut cx = Checker::new(&set);
-    for entry in rules::TABLE {
+    for entry in registry::RULES {
         if let Check::Set(check) = entry.check {
             check(&mut cx);
         }
@@ -122,7 +119,7 @@ fn per_file(set: &ObjectSet<'_>, by_file: Vec<Vec<Finding>>) -> Vec<Finding> {
 
 /// `AG-K000`: what the loader met in one file, and documents that are not Kubernetes objects.
 fn loader_findings(set: &ObjectSet<'_>, file: usize) -> Vec<Finding> {
-    let rule = &rules::MANIFEST_YAML;
+    let rule = &rules::manifest_yaml::RULE;
     let Some(setting) = set
         .constitution
         .setting(rule.code, None)
@@ -140,13 +137,15 @@ fn loader_findings(set: &ObjectSet<'_>, file: usize) -> Vec<Finding> {
         };
         for problem in &manifest.loaded.problems {
             let help = match problem.kind {
-                ProblemKind::Syntax => {
+                YamlProblemKind::Syntax => {
                     "fix the YAML; the documents after this point were not linted"
                 }
-                ProblemKind::DuplicateKey => {
+                YamlProblemKind::DuplicateKey => {
                     "remove one of the two keys; Kubernetes keeps only the last"
                 }
-                ProblemKind::Budget => "split or simplify the file; the rest of it was not linted",
+                YamlProblemKind::Budget => {
+                    "split or simplify the file; the rest of it was not linted"
+                }
             };
             findings.push(finding(problem.mark, problem.message.clone(), help));
         }
@@ -157,7 +156,7 @@ fn loader_findings(set: &ObjectSet<'_>, file: usize) -> Vec<Finding> {
             } else {
                 let missing: Vec<&str> = ["apiVersion", "kind"]
                     .into_iter()
-                    .filter(|key| root.get(key).and_then(yaml::Node::as_str).is_none())
+                    .filter(|key| root.get(key).and_then(yaml_tree::Node::as_str).is_none())
                     .map(|key| {
                         if key == "kind" {
                             "`kind`"

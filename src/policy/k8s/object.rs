@@ -8,7 +8,7 @@
 //! for a CronJob. Objects of other kinds (CRDs included) pass through untouched: rules that do
 //! not know them never see a pod spec.
 
-use super::yaml::Node;
+use super::yaml_tree::Node;
 
 /// One Kubernetes object of a manifest.
 #[derive(Debug, Clone, Copy)]
@@ -360,7 +360,7 @@ impl std::fmt::Display for PortRef<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::yaml::load;
+    use super::super::yaml_tree::load;
     use super::*;
 
     fn first(text: &str) -> Node {

@@ -3,7 +3,7 @@
 
 use super::object::{Container, PodSpec};
 use super::quantity::{Quantity, QuantityError};
-use super::yaml::Node;
+use super::yaml_tree::Node;
 
 /// The two resources the constitution governs.
 pub const RESOURCES: [&str; 2] = ["cpu", "memory"];
@@ -72,7 +72,7 @@ pub fn pod_request(spec: &PodSpec<'_>, resource: &str) -> Quantity {
 #[cfg(test)]
 mod tests {
     use super::super::object::Object;
-    use super::super::yaml::load;
+    use super::super::yaml_tree::load;
     use super::*;
 
     #[test]

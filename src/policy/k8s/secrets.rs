@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexSet};
 
 use super::object::Object;
-use super::yaml::Node;
+use super::yaml_tree::Node;
 use crate::policy::finding::Excerpt;
 
 /// Words that make a setting's name a secret's.
@@ -333,7 +333,8 @@ mod tests {
 
     #[test]
     fn excerpts_are_masked_in_place() {
-        let loaded = super::super::yaml::load("env:\n  - name: API_KEY\n    value: \"sk-123\"\n");
+        let loaded =
+            super::super::yaml_tree::load("env:\n  - name: API_KEY\n    value: \"sk-123\"\n");
         let value = loaded.documents[0].root.get("env").unwrap().items()[0]
             .get("value")
             .unwrap()

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use super::manifest::Manifest;
 use super::object::{Labels, Object, objects_of};
-use super::yaml::Node;
+use super::yaml_tree::Node;
 use crate::policy::constitution::Constitution;
 
 /// One object and where it comes from.
@@ -308,7 +308,7 @@ pub fn service_of<'c>(object: &Object<'_>, constitution: &'c Constitution) -> Op
 
 #[cfg(test)]
 mod tests {
-    use super::super::yaml::load;
+    use super::super::yaml_tree::load;
     use super::*;
 
     #[test]

@@ -62,9 +62,9 @@ pub fn json(findings: &[Finding], summary: &Summary) -> String {
         summary: JsonSummary {
             files: summary.files,
             files_with_findings: summary.files_with_findings,
-            error: summary.counts.error,
-            warning: summary.counts.warning,
-            info: summary.counts.info,
+            error: summary.counts.errors,
+            warning: summary.counts.warnings,
+            info: summary.counts.infos,
         },
         findings: findings
             .iter()

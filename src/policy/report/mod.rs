@@ -11,7 +11,8 @@ pub mod text;
 
 use std::fmt;
 
-use super::finding::{Counts, Finding};
+use super::finding::Finding;
+use crate::finding_counts::FindingCounts;
 
 pub use json::json;
 pub use sarif::sarif;
@@ -25,7 +26,7 @@ pub struct Summary {
     /// Files with at least one finding.
     pub files_with_findings: usize,
     /// Findings by severity.
-    pub counts: Counts,
+    pub counts: FindingCounts,
 }
 
 impl Summary {
@@ -42,7 +43,7 @@ impl Summary {
         Self {
             files,
             files_with_findings,
-            counts: Counts::of(findings),
+            counts: FindingCounts::of(findings),
         }
     }
 }
@@ -50,28 +51,13 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let files = plural(self.files, "file");
-        if self.counts.total() == 0 {
+        if self.counts.is_clean() {
             return write!(f, "no findings in {files}");
-        }
-        let mut parts = Vec::new();
-        for (count, name) in [
-            (self.counts.error, "error"),
-            (self.counts.warning, "warning"),
-            (self.counts.info, "info"),
-        ] {
-            if count > 0 {
-                parts.push(if name == "info" {
-                    format!("{count} info")
-                } else {
-                    plural(count, name)
-                });
-            }
         }
         write!(
             f,
             "{} in {} of {files}",
-            parts.join(", "),
-            self.files_with_findings
+            self.counts, self.files_with_findings
         )
     }
 }

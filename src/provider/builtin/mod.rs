@@ -29,7 +29,7 @@ mod helm;
 mod k8s;
 pub mod params;
 mod quote;
-mod yaml;
+mod yaml_writer;
 
 use serde::Serialize;
 

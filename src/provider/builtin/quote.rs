@@ -1,15 +1,11 @@
-//! Quoting for the three languages the generator writes strings into: JSON arrays (Dockerfile
-//! exec form), YAML scalars and POSIX shell words (Dockerfile `RUN`).
+//! Quoting for the Dockerfiles the generator writes: JSON arrays (exec form) and POSIX shell
+//! words (`RUN`). YAML scalars are [`crate::yaml_scalar`]'s.
 
-/// A double-quoted string valid in JSON and in YAML: `\`, `"` and characters that are not
-/// printable escaped (the records' quoting, [`crate::phr::yaml::double_quoted`]).
-pub(crate) fn double(text: &str) -> String {
-    crate::phr::yaml::double_quoted(text)
-}
+use crate::yaml_scalar::double_quoted;
 
 /// A JSON array of strings: the exec form of `CMD` and `HEALTHCHECK`.
 pub(crate) fn json_array(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|item| double(item)).collect();
+    let quoted: Vec<String> = items.iter().map(|item| double_quoted(item)).collect();
     format!("[{}]", quoted.join(", "))
 }
 
@@ -38,12 +34,6 @@ pub(crate) fn shell_line(argv: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn double_escapes_quotes_backslashes_and_controls() {
-        assert_eq!(double(r#"a"b\c"#), r#""a\"b\\c""#);
-        assert_eq!(double("x\ny\u{1}"), r#""x\ny\u0001""#);
-    }
 
     #[test]
     fn json_array_is_valid_json() {

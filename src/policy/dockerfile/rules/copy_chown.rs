@@ -2,9 +2,8 @@
 
 use crate::policy::dockerfile::ast::Keyword;
 use crate::policy::dockerfile::checker::Checker;
+use crate::policy::dockerfile::model::is_root;
 use crate::policy::registry::{NoParams, declare_rule};
-
-use super::non_root_user::is_root;
 
 declare_rule! {
     /// ## What it does
@@ -105,7 +104,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, passes};
+    use crate::policy::dockerfile::test_support::{catches, passes};
 
     #[test]
     fn app_files_are_owned_by_the_user() {

@@ -86,7 +86,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, passes};
+    use crate::policy::dockerfile::test_support::{catches, passes};
 
     #[test]
     fn add_is_for_archives_and_verified_urls() {

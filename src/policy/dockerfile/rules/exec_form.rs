@@ -102,8 +102,8 @@ fn as_json(command: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, passes};
     use super::as_json;
+    use crate::policy::dockerfile::test_support::{catches, passes};
 
     #[test]
     fn shell_forms_and_broken_json_are_reported() {

@@ -169,7 +169,9 @@ fn port_range(text: &str) -> Option<(u32, u32)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, catches_at, messages, passes, passes_at};
+    use crate::policy::dockerfile::test_support::{
+        catches, catches_at, messages, passes, passes_at,
+    };
 
     #[test]
     fn ports_are_valid() {

@@ -147,7 +147,7 @@ fn compare(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, messages, passes};
+    use crate::policy::dockerfile::test_support::{catches, messages, passes};
 
     #[test]
     fn options_and_path_are_compared() {

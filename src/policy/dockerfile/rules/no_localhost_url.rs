@@ -73,8 +73,8 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, passes};
     use super::local_host;
+    use crate::policy::dockerfile::test_support::{catches, passes};
 
     #[test]
     fn localhost_urls_are_reported() {

@@ -2,6 +2,7 @@
 
 use crate::policy::dockerfile::ast::Keyword;
 use crate::policy::dockerfile::checker::Checker;
+use crate::policy::dockerfile::model::is_root;
 use crate::policy::registry::{NoParams, declare_rule};
 
 declare_rule! {
@@ -48,12 +49,6 @@ declare_rule! {
     };
 }
 
-/// True for `root`, `0`, `root:<group>` and `0:<group>`.
-pub fn is_root(user: &str) -> bool {
-    let name = user.split(':').next().unwrap_or(user);
-    name == "root" || name == "0"
-}
-
 /// Finds the final user and reports root.
 pub(crate) fn check(checker: &mut Checker<'_>) {
     let Some(last) = checker.model.final_stage() else {
@@ -77,7 +72,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, passes};
+    use crate::policy::dockerfile::test_support::{catches, passes};
 
     #[test]
     fn root_final_users_are_reported() {

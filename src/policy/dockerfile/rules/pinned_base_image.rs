@@ -97,7 +97,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, messages, passes};
+    use crate::policy::dockerfile::test_support::{catches, messages, passes};
 
     #[test]
     fn unpinned_images_are_reported() {

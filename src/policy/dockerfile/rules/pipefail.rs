@@ -113,7 +113,7 @@ fn shell_settings(shell: &crate::policy::dockerfile::ast::Instruction) -> (bool,
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, passes};
+    use crate::policy::dockerfile::test_support::{catches, passes};
 
     #[test]
     fn pipes_need_pipefail() {

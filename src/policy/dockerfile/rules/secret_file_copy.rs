@@ -2,9 +2,9 @@
 
 use serde::Deserialize;
 
-use super::allowed_base_image::glob_match;
 use crate::policy::dockerfile::ast::Keyword;
 use crate::policy::dockerfile::checker::Checker;
+use crate::policy::dockerfile::patterns::glob_match;
 use crate::policy::registry::declare_rule;
 
 declare_rule! {
@@ -123,7 +123,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, passes};
+    use crate::policy::dockerfile::test_support::{catches, passes};
 
     #[test]
     fn secret_files_are_reported() {

@@ -134,8 +134,8 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, passes};
     use super::has_url_credentials;
+    use crate::policy::dockerfile::test_support::{catches, passes};
 
     #[test]
     fn secret_names_and_credential_urls_are_reported() {

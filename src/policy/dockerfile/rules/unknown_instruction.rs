@@ -113,7 +113,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, messages, passes};
+    use crate::policy::dockerfile::test_support::{catches, messages, passes};
 
     #[test]
     fn unknown_keywords_are_reported() {

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::allowed_base_image::image_matches;
-use super::non_root_user::is_root;
 use crate::policy::dockerfile::ast::Keyword;
 use crate::policy::dockerfile::checker::Checker;
+use crate::policy::dockerfile::model::is_root;
+use crate::policy::dockerfile::patterns::image_matches;
 use crate::policy::registry::declare_rule;
 
 declare_rule! {
@@ -134,7 +134,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{catches, passes};
+    use crate::policy::dockerfile::test_support::{catches, passes};
 
     #[test]
     fn users_must_be_created_numeric_or_known() {

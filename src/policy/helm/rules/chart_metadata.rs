@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::policy::helm::ChartCx;
-use crate::policy::k8s::yaml::Node;
+use crate::policy::k8s::yaml_tree::Node;
 use crate::policy::registry::{NoParams, declare_rule};
 
 declare_rule! {

@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::set::Item;
-use crate::policy::k8s::yaml::Node;
+use crate::policy::k8s::yaml_tree::Node;
 use crate::policy::registry::declare_rule;
 
 declare_rule! {

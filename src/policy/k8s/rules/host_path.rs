@@ -2,7 +2,7 @@
 
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::set::Item;
-use crate::policy::k8s::yaml::Node;
+use crate::policy::k8s::yaml_tree::Node;
 use crate::policy::registry::{NoParams, declare_rule};
 
 declare_rule! {

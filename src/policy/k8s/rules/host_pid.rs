@@ -1,7 +1,7 @@
 //! `AG-K020`: pods do not share the node's process namespace.
 
-use super::host_namespace::check_host_flag;
 use crate::policy::k8s::check::Checker;
+use crate::policy::k8s::host_namespace::check_host_flag;
 use crate::policy::k8s::set::Item;
 use crate::policy::registry::{NoParams, declare_rule};
 

@@ -1,7 +1,7 @@
 //! `AG-K005`: every long-running container has a liveness probe on the configured path.
 
-use super::probe::{ProbeParams, check_probe};
 use crate::policy::k8s::check::Checker;
+use crate::policy::k8s::probe::{ProbeParams, check_probe};
 use crate::policy::k8s::set::Item;
 use crate::policy::registry::declare_rule;
 

@@ -1,8 +1,8 @@
 //! `AG-K023`: probes wait and repeat as the constitution says.
 
-use super::probe::probed_containers;
 use crate::policy::constitution::Probe;
 use crate::policy::k8s::check::Checker;
+use crate::policy::k8s::probe::probed_containers;
 use crate::policy::k8s::set::Item;
 use crate::policy::registry::{NoParams, declare_rule};
 

@@ -1,7 +1,7 @@
 //! `AG-K010`: containers run on a read-only root filesystem.
 
-use super::security_flag::{WhenUnset, check_flag};
 use crate::policy::k8s::check::Checker;
+use crate::policy::k8s::security_flag::{WhenUnset, check_flag};
 use crate::policy::k8s::set::Item;
 use crate::policy::registry::{NoParams, declare_rule};
 

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::set::Item;
-use crate::policy::k8s::yaml::Mark;
+use crate::policy::k8s::yaml_tree::Mark;
 use crate::policy::registry::declare_rule;
 
 declare_rule! {

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::set::Item;
-use crate::policy::k8s::yaml::{Mark, Node};
+use crate::policy::k8s::yaml_tree::{Mark, Node};
 use crate::policy::registry::{NoParams, declare_rule};
 
 declare_rule! {

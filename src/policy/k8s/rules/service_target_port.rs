@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::object::PortRef;
 use crate::policy::k8s::set::Item;
-use crate::policy::k8s::yaml::Node;
+use crate::policy::k8s::yaml_tree::Node;
 use crate::policy::registry::{NoParams, declare_rule};
 
 declare_rule! {

@@ -8,7 +8,7 @@
 
 use crate::provider::builtin::facts::Facts;
 use crate::provider::builtin::k8s::{Ctx, config, workload};
-use crate::provider::builtin::yaml::{self, Map, Yaml};
+use crate::provider::builtin::yaml_writer::{self, Map, Yaml};
 
 /// Registry placeholder of the production values.
 const PROD_REGISTRY: &str = "registry.example.com";
@@ -89,7 +89,7 @@ pub(super) fn values(cx: &Ctx<'_>) -> String {
     let chart = &params.app;
     let dir = params.chart_dir();
     let namespace = params.namespace.as_deref().unwrap_or(chart);
-    yaml::document(
+    yaml_writer::document(
         &format!(
             "Default values of the {chart} chart: the Phase IV constitution preset.\n\
              Install on Minikube:\n\
@@ -182,7 +182,7 @@ pub(super) fn values_dev(cx: &Ctx<'_>) -> String {
     }
     let root = root.with("services", services);
     let chart = &cx.params.app;
-    yaml::document(
+    yaml_writer::document(
         &format!(
             "Minikube overrides of the {chart} chart. Build the images inside Minikube first\n\
              (eval $(minikube docker-env), or minikube image build), so IfNotPresent finds them;\n\
@@ -221,7 +221,7 @@ pub(super) fn values_prod(cx: &Ctx<'_>) -> String {
         root = root.with("ingress", ingress_values(cx, true));
     }
     let root = root.with("services", services);
-    yaml::document(
+    yaml_writer::document(
         &format!(
             "Production overrides of the {} chart. Replace {PROD_REGISTRY} with your registry; pass\n\
              the secrets at install time or set secrets.existingSecret.",

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use super::{Ctx, render};
 use crate::detect::EnvVar;
 use crate::provider::builtin::facts::Facts;
-use crate::provider::builtin::yaml::{Map, Yaml};
+use crate::provider::builtin::yaml_writer::{Map, Yaml};
 
 /// The placeholder of every secret value.
 pub(crate) const PLACEHOLDER: &str = "REPLACE_ME";

@@ -4,7 +4,7 @@
 
 use super::{Ctx, render};
 use crate::provider::builtin::facts::Facts;
-use crate::provider::builtin::yaml::Map;
+use crate::provider::builtin::yaml_writer::Map;
 
 /// The PodDisruptionBudget manifest.
 pub(crate) fn pod_disruption_budget(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

@@ -4,7 +4,7 @@
 //! `ingress.enabled` is set.
 
 use super::{Ctx, render};
-use crate::provider::builtin::yaml::{Map, Yaml};
+use crate::provider::builtin::yaml_writer::{Map, Yaml};
 
 /// The Ingress manifest, routing each front end's host to its Service.
 pub(crate) fn ingress(cx: &Ctx<'_>) -> String {
@@ -33,7 +33,7 @@ pub(crate) fn ingress(cx: &Ctx<'_>) -> String {
                             host,
                             &format!(
                                 "index .Values.ingress.hosts {}",
-                                crate::provider::builtin::quote::double(&f.name)
+                                crate::yaml_scalar::double_quoted(&f.name)
                             ),
                         ),
                     )

@@ -22,7 +22,7 @@ pub(crate) mod workload;
 use std::collections::BTreeMap;
 
 use super::facts::{self, Facts};
-use super::yaml::{self, Map, Yaml};
+use super::yaml_writer::{self, Map, Yaml};
 use super::{GeneratedFile, Params};
 use crate::detect::Service;
 
@@ -166,7 +166,7 @@ impl<'a> Ctx<'a> {
             &format!(
                 "{} | default {}",
                 ".Values.secrets.existingSecret",
-                super::quote::double(&name)
+                crate::yaml_scalar::double_quoted(&name)
             ),
         )
     }
@@ -212,5 +212,5 @@ pub(crate) fn per_service(cx: &Ctx<'_>, facts: &Facts<'_>) -> Vec<(&'static str,
 
 /// An object's document: header comment and body.
 pub(crate) fn render(what: &str, body: Map) -> String {
-    yaml::document(&header(what), &Yaml::Map(body))
+    yaml_writer::document(&header(what), &Yaml::Map(body))
 }

@@ -2,7 +2,7 @@
 //! meets.
 
 use super::{Ctx, render};
-use crate::provider::builtin::yaml::Map;
+use crate::provider::builtin::yaml_writer::Map;
 
 /// The Namespace manifest.
 pub(crate) fn namespace(cx: &Ctx<'_>, name: &str) -> String {

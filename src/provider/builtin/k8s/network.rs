@@ -7,7 +7,7 @@
 
 use super::{Ctx, render};
 use crate::provider::builtin::facts::Facts;
-use crate::provider::builtin::yaml::{Map, Yaml};
+use crate::provider::builtin::yaml_writer::{Map, Yaml};
 
 /// The NetworkPolicy manifest.
 pub(crate) fn network_policy(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

@@ -3,7 +3,7 @@
 
 use super::{Ctx, render};
 use crate::provider::builtin::facts::Facts;
-use crate::provider::builtin::yaml::{Map, Yaml};
+use crate::provider::builtin::yaml_writer::{Map, Yaml};
 
 /// The Service manifest.
 pub(crate) fn service(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

@@ -6,7 +6,7 @@
 use super::{Ctx, render};
 use crate::provider::builtin::facts::Facts;
 use crate::provider::builtin::params::{Params, ProbeParams, Resources};
-use crate::provider::builtin::yaml::{Map, Yaml};
+use crate::provider::builtin::yaml_writer::{Map, Yaml};
 
 /// The Deployment manifest of a service.
 pub(crate) fn deployment(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {

@@ -2,7 +2,7 @@
 //!
 //! Start with [`load`]: it reads a multi-document YAML text into [`Document`]s whose every
 //! [`Node`] (keys included) carries the [`Mark`] where it starts, and returns the problems it met
-//! ([`Problem`]) instead of failing: a syntax error ends the file, but the documents completed
+//! ([`YamlProblem`]) instead of failing: a syntax error ends the file, but the documents completed
 //! before it are kept, as `kubectl apply` would apply them.
 //!
 //! The tree is built from the events of `saphyr-parser`'s pull parser rather than with saphyr's
@@ -176,15 +176,15 @@ pub struct Document {
 
 /// Something wrong with the YAML text, at a place.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct YamlProblem {
     pub mark: Mark,
-    pub kind: ProblemKind,
+    pub kind: YamlProblemKind,
     pub message: String,
 }
 
 /// What kind of problem the loader met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProblemKind {
+pub enum YamlProblemKind {
     /// The text is not YAML; loading stopped here.
     Syntax,
     /// A key appears twice in one mapping; loading went on.
@@ -197,14 +197,14 @@ pub enum ProblemKind {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Loaded {
     pub documents: Vec<Document>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<YamlProblem>,
 }
 
 /// Loads every document of a YAML text. Never panics and never fails: problems are returned
 /// alongside the documents that loaded before them.
 ///
 /// ```
-/// use aigen::policy::k8s::yaml::load;
+/// use aigen::policy::k8s::yaml_tree::load;
 /// let loaded = load("kind: Service\n---\nkind: Pod\nspec: {}\n");
 /// assert_eq!(loaded.documents.len(), 2);
 /// let spec = loaded.documents[1].root.get("spec").unwrap();
@@ -234,10 +234,10 @@ pub fn load(text: &str) -> Loaded {
     }
 }
 
-fn syntax_problem(error: &ScanError) -> Problem {
-    Problem {
+fn syntax_problem(error: &ScanError) -> YamlProblem {
+    YamlProblem {
         mark: Mark::from_parser(error.marker()),
-        kind: ProblemKind::Syntax,
+        kind: YamlProblemKind::Syntax,
         message: error.info().to_string(),
     }
 }
@@ -276,7 +276,7 @@ struct Builder {
     entries: Vec<Entry>,
     anchors: HashMap<usize, Anchored>,
     documents: Vec<Document>,
-    problems: Vec<Problem>,
+    problems: Vec<YamlProblem>,
     /// Documents started so far (empty ones included).
     started: usize,
     /// The current document's root, once complete.
@@ -286,7 +286,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), Problem> {
+    fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlProblem> {
         let mark = Mark::from_parser(&span.start);
         match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
@@ -391,9 +391,9 @@ impl Builder {
             }
             Event::Alias(anchor) => {
                 let Some(anchored) = self.anchors.get(&anchor) else {
-                    return Err(Problem {
+                    return Err(YamlProblem {
                         mark,
-                        kind: ProblemKind::Syntax,
+                        kind: YamlProblemKind::Syntax,
                         message: "alias to an unknown anchor".to_string(),
                     });
                 };
@@ -402,9 +402,9 @@ impl Builder {
                     return Err(depth_problem(mark));
                 }
                 if self.alias_nodes + size > MAX_ALIAS_NODES {
-                    return Err(Problem {
+                    return Err(YamlProblem {
                         mark,
-                        kind: ProblemKind::Budget,
+                        kind: YamlProblemKind::Budget,
                         message: format!(
                             "aliases expand to more than {MAX_ALIAS_NODES} nodes; a file that \
                              grows this much through aliases is refused"
@@ -423,12 +423,12 @@ impl Builder {
     }
 
     /// Counts `n` more nodes against the file's budget.
-    fn count(&mut self, n: usize, mark: Mark) -> Result<(), Problem> {
+    fn count(&mut self, n: usize, mark: Mark) -> Result<(), YamlProblem> {
         self.nodes += n;
         if self.nodes > MAX_NODES {
-            return Err(Problem {
+            return Err(YamlProblem {
                 mark,
-                kind: ProblemKind::Budget,
+                kind: YamlProblemKind::Budget,
                 message: format!("the file has more than {MAX_NODES} YAML nodes"),
             });
         }
@@ -436,7 +436,7 @@ impl Builder {
     }
 
     /// Checks depth and node budgets before a collection opens.
-    fn open(&mut self, mark: Mark) -> Result<(), Problem> {
+    fn open(&mut self, mark: Mark) -> Result<(), YamlProblem> {
         self.count(1, mark)?;
         if self.stack.len() >= MAX_DEPTH {
             return Err(depth_problem(mark));
@@ -454,9 +454,9 @@ impl Builder {
                 Some(k) => {
                     let entries = &mut self.entries;
                     if let Some(first) = entries[*start..].iter().find(|e| same_key(&e.key, &k)) {
-                        self.problems.push(Problem {
+                        self.problems.push(YamlProblem {
                             mark: k.mark,
-                            kind: ProblemKind::DuplicateKey,
+                            kind: YamlProblemKind::DuplicateKey,
                             message: format!(
                                 "duplicate key `{}` (first at line {})",
                                 k.display_key(),
@@ -517,10 +517,10 @@ impl Builder {
     }
 }
 
-fn depth_problem(mark: Mark) -> Problem {
-    Problem {
+fn depth_problem(mark: Mark) -> YamlProblem {
+    YamlProblem {
         mark,
-        kind: ProblemKind::Budget,
+        kind: YamlProblemKind::Budget,
         message: format!("YAML nested deeper than {MAX_DEPTH} levels"),
     }
 }
@@ -754,7 +754,7 @@ mod tests {
         let loaded = load("kind: A\n---\nkind: [B\n");
         assert_eq!(loaded.documents.len(), 1);
         assert_eq!(loaded.problems.len(), 1);
-        assert_eq!(loaded.problems[0].kind, ProblemKind::Syntax);
+        assert_eq!(loaded.problems[0].kind, YamlProblemKind::Syntax);
         assert_eq!(loaded.problems[0].mark.line, 4);
     }
 
@@ -779,7 +779,7 @@ mod tests {
         let loaded = load("a: 1\nb: 2\na: 3\n");
         assert_eq!(loaded.problems.len(), 1);
         let problem = &loaded.problems[0];
-        assert_eq!(problem.kind, ProblemKind::DuplicateKey);
+        assert_eq!(problem.kind, YamlProblemKind::DuplicateKey);
         assert_eq!(problem.mark, Mark::new(3, 1));
         assert_eq!(problem.message, "duplicate key `a` (first at line 1)");
         assert_eq!(loaded.documents[0].root.get("a").unwrap().as_int(), Some(3));
@@ -808,7 +808,7 @@ mod tests {
         let loaded = load(&text);
         assert_eq!(loaded.documents.len(), 0);
         assert_eq!(loaded.problems.len(), 1);
-        assert_eq!(loaded.problems[0].kind, ProblemKind::Budget);
+        assert_eq!(loaded.problems[0].kind, YamlProblemKind::Budget);
         assert!(loaded.problems[0].message.contains("aliases expand"));
     }
 
@@ -818,7 +818,7 @@ mod tests {
         let loaded = load(&text);
         assert_eq!(loaded.problems.len(), 1);
         let problem = &loaded.problems[0];
-        assert_eq!(problem.kind, ProblemKind::Budget);
+        assert_eq!(problem.kind, YamlProblemKind::Budget);
         assert_eq!(problem.mark, Mark::new(1, 1 + 2 * MAX_DEPTH as u32));
         let flow = "[".repeat(10_000);
         assert_eq!(load(&flow).problems.len(), 1);

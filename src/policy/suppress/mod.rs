@@ -12,111 +12,9 @@ use std::ops::Range;
 
 use super::context::FileContext;
 use super::finding::{Finding, Span};
-use super::registry::{self, NoParams, Rule, declare_rule};
+use super::registry;
 
-declare_rule! {
-    /// ## What it does
-    /// Checks that every suppression says why the finding it silences is acceptable.
-    ///
-    /// ## Why is this bad?
-    /// A suppression without a reason cannot be reviewed: the next reader does not know whether
-    /// it was a considered exception or a way to make the linter quiet. The constitution allows
-    /// exceptions, not silent ones.
-    ///
-    /// ## Example
-    /// ```dockerfile
-    /// # aigen:ignore AG-D004
-    /// USER root
-    /// ```
-    ///
-    /// ## Use instead
-    /// ```dockerfile
-    /// # aigen:ignore AG-D004 -- the init container fixes volume ownership, then drops to 1000
-    /// USER root
-    /// ```
-    ///
-    /// ## Options
-    /// None. The suppression still applies; only its missing reason is reported.
-    pub(crate) const SUPPRESSION_REASON = {
-        code: "AG-S001",
-        name: "suppression-reason",
-        target: Any,
-        severity: Error,
-        summary: "suppressions give a reason after ` -- `",
-        aliases: [],
-        params: NoParams,
-    };
-}
-
-declare_rule! {
-    /// ## What it does
-    /// Reports suppressions that did not silence any finding.
-    ///
-    /// ## Why is this bad?
-    /// A suppression that matches nothing is either stale (the problem was fixed) or misplaced
-    /// (it sits before the wrong instruction or names the wrong code). Either way it misleads
-    /// reviewers and would silently hide a future finding.
-    ///
-    /// ## Example
-    /// ```dockerfile
-    /// # aigen:ignore AG-D012 -- legacy tarball
-    /// COPY app.tar.gz /app/
-    /// ```
-    ///
-    /// ## Use instead
-    /// Remove the suppression, or move it before the instruction that has the finding.
-    ///
-    /// ## Options
-    /// None. Suppressions of rules the constitution turned off are not reported.
-    pub(crate) const UNUSED_SUPPRESSION = {
-        code: "AG-S002",
-        name: "unused-suppression",
-        target: Any,
-        severity: Warning,
-        summary: "every suppression silences a finding",
-        aliases: [],
-        params: NoParams,
-    };
-}
-
-declare_rule! {
-    /// ## What it does
-    /// Reports suppressions that name a code aigen does not know.
-    ///
-    /// ## Why is this bad?
-    /// A misspelt code silences nothing, while the comment suggests the exception was granted.
-    ///
-    /// ## Example
-    /// ```dockerfile
-    /// # aigen:ignore AG-D04 -- runs as root on purpose
-    /// USER root
-    /// ```
-    ///
-    /// ## Use instead
-    /// ```dockerfile
-    /// # aigen:ignore AG-D004 -- runs as root on purpose
-    /// USER root
-    /// ```
-    ///
-    /// ## Options
-    /// None. `aigen lint --list-rules` lists the codes.
-    pub(crate) const UNKNOWN_SUPPRESSED_RULE = {
-        code: "AG-S003",
-        name: "unknown-suppressed-rule",
-        target: Any,
-        severity: Error,
-        summary: "suppressions name existing rule codes",
-        aliases: [],
-        params: NoParams,
-    };
-}
-
-/// The suppression bookkeeping rules.
-pub static RULES: &[Rule] = &[
-    SUPPRESSION_REASON,
-    UNUSED_SUPPRESSION,
-    UNKNOWN_SUPPRESSED_RULE,
-];
+pub mod rules;
 
 /// Which syntax a suppression was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,7 +235,7 @@ pub fn apply(
         let ours = suppression.origin == Origin::Aigen;
         if ours && suppression.reason.is_none() {
             reports.add(
-                SUPPRESSION_REASON.code,
+                rules::suppression_reason::RULE.code,
                 suppression.span,
                 "suppression gives no reason".into(),
                 "add ` -- <why this is acceptable>` after the codes",
@@ -345,7 +243,7 @@ pub fn apply(
         }
         if ours && suppression.codes.is_empty() {
             reports.add(
-                UNKNOWN_SUPPRESSED_RULE.code,
+                rules::unknown_suppressed_rule::RULE.code,
                 suppression.span,
                 "suppression names no rule".into(),
                 "name the codes to silence, e.g. `aigen:ignore AG-D004 -- why`",
@@ -355,7 +253,7 @@ pub fn apply(
             if code.rules.is_empty() {
                 if ours {
                     reports.add(
-                        UNKNOWN_SUPPRESSED_RULE.code,
+                        rules::unknown_suppressed_rule::RULE.code,
                         code.span,
                         format!("suppression names `{}`, which is not a rule", code.text),
                         "see `aigen lint --list-rules` for the codes",
@@ -366,7 +264,7 @@ pub fn apply(
             let any_enabled = code.rules.iter().any(|rule| file.enabled(rule));
             if !used[s][c] && any_enabled {
                 reports.add(
-                    UNUSED_SUPPRESSION.code,
+                    rules::unused_suppression::RULE.code,
                     code.span,
                     format!("suppression of `{}` silences no finding", code.text),
                     "remove it, or move it before the line with the finding",

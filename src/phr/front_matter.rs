@@ -1,5 +1,5 @@
-//! The YAML of record front matter: a small value tree, a fast reader for the plain subset that
-//! PHRs use, the full YAML reader behind it, and the quoting aigen writes with.
+//! Reading a record's front matter: a small value tree, a fast reader for the plain subset that
+//! PHRs use, and the full YAML reader behind it. Writing it quotes with [`crate::yaml_scalar`].
 //!
 //! Front matter is read into a [`Value`] without resolving types, so `id: 0004` stays the text
 //! `0004` and `date: 2025-01-05` stays a date string. [`parse`] first tries the subset reader
@@ -8,12 +8,8 @@
 //! 100,000 records in a fraction of the time a general parser takes. Anything beyond the subset
 //! (block scalars, anchors, multi-line scalars, comments after values, ...) goes to the full YAML
 //! parser (saphyr), whose errors carry a line and column.
-//!
-//! [`scalar`] decides how a string is written: plain when that reads back as the same string,
-//! else double-quoted with YAML escapes.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
@@ -116,80 +112,6 @@ fn plain_value(text: Cow<'_, str>) -> Value<'_> {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         _ => Value::Str(text),
     }
-}
-
-/// Whether a plain scalar would read back as something other than a string in YAML 1.1 or 1.2
-/// (a number, boolean or null), so it must be quoted to stay a string for other readers.
-fn looks_typed(text: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf", "-.inf",
-        "+.inf",
-    ];
-    if WORDS.iter().any(|w| w.eq_ignore_ascii_case(text)) {
-        return true;
-    }
-    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    !body.is_empty()
-        && body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        && body.chars().all(|c| {
-            c.is_ascii_hexdigit()
-                || matches!(c, '.' | '_' | 'x' | 'o' | 'e' | 'E' | '+' | '-' | ':')
-        })
-}
-
-/// Whether `text` can be written as a plain scalar and read back unchanged as a string.
-pub fn is_plain_safe(text: &str) -> bool {
-    let Some(first) = text.chars().next() else {
-        return false;
-    };
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
-        return false;
-    }
-    !text.ends_with([' ', ':'])
-        && !text.starts_with(' ')
-        && !text.contains(": ")
-        && !text.contains(" #")
-        && !text.contains(['\t', ',', '[', ']', '{', '}'])
-        && text.chars().all(|c| (' '..='~').contains(&c))
-        && !looks_typed(text)
-}
-
-/// Whether a character may appear unescaped in a double-quoted scalar on one line.
-fn printable_inline(c: char) -> bool {
-    matches!(c, ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
-        && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
-}
-
-/// `text` as a YAML scalar: plain when safe, else double-quoted with escapes, always one line.
-pub fn scalar(text: &str) -> Cow<'_, str> {
-    if is_plain_safe(text) {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(double_quoted(text))
-    }
-}
-
-/// `text` double-quoted on one line, with only the escapes YAML and JSON share (`\"`, `\\`,
-/// `\n`, `\t`, `\r`, `\uxxxx`), so the result is a valid scalar and a valid JSON string both.
-pub fn double_quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if printable_inline(c) => out.push(c),
-            // Everything above U+FFFF is printable: the escaped characters fit four digits.
-            c => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The subset reader: fast, and gives up (returns `None`) on anything it does not know.
@@ -601,7 +523,9 @@ mod tests {
     }
 
     #[test]
-    fn scalars_read_back_as_the_same_string() {
+    fn written_scalars_read_back_as_the_same_string() {
+        use crate::yaml_scalar::scalar;
+
         for text in [
             "plain text",
             "",

@@ -7,7 +7,7 @@ use crate::policy::constitution::{Probe, Probes};
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::object::Container;
 use crate::policy::k8s::set::Item;
-use crate::policy::k8s::yaml::Node;
+use crate::policy::k8s::yaml_tree::Node;
 use crate::policy::registry::Rule;
 
 /// Parameters of the probe rules.

@@ -2,13 +2,15 @@
 //!
 //! Objects are built as [`Yaml`] trees and written in the block style `kubectl` users read every
 //! day: two-space indentation, sequence items indented under their key, comments above the entry
-//! they explain. Strings are written plain when YAML reads them back as the same string, and
-//! double-quoted otherwise, so `"1.0"`, `"true"` or `"on"` never turn into a number or a boolean.
-//! Writing cannot fail: a tree always has a text.
+//! they explain. Strings are written as [`crate::yaml_scalar`] says: plain when YAML readers
+//! read them back as the same string, double-quoted otherwise, so `"1.0"`, `"true"` or `"on"`
+//! never turn into a number or a boolean. Writing cannot fail: a tree always has a text.
 //!
 //! Two node kinds exist for Helm templates only: [`Yaml::Raw`] (a template expression written as
 //! is) and [`Yaml::Block`] (an expression that renders a whole block, written as
 //! `{{- toYaml ... | nindent N }}` with the right `N`).
+
+use crate::yaml_scalar::scalar;
 
 /// One YAML node.
 #[derive(Debug, Clone, PartialEq)]
@@ -234,7 +236,7 @@ fn write_seq(out: &mut String, items: &[Yaml], indent: usize) {
 /// A node that fits on one line.
 fn inline(node: &Yaml) -> String {
     match node {
-        Yaml::Str(text) => scalar(text),
+        Yaml::Str(text) => scalar(text).into_owned(),
         Yaml::Int(value) => value.to_string(),
         Yaml::Bool(value) => value.to_string(),
         Yaml::Raw(text) => text.clone(),
@@ -242,46 +244,6 @@ fn inline(node: &Yaml) -> String {
         Yaml::Seq(_) => "[]".to_string(),
         Yaml::Block(expr) => format!("{{{{ {expr} }}}}"),
     }
-}
-
-/// A string scalar: plain when YAML (1.1 or 1.2) reads it back as this same string, else
-/// double-quoted.
-pub(crate) fn scalar(text: &str) -> String {
-    if is_plain_safe(text) {
-        text.to_string()
-    } else {
-        super::quote::double(text)
-    }
-}
-
-fn is_plain_safe(text: &str) -> bool {
-    let Some(first) = text.chars().next() else {
-        return false;
-    };
-    let allowed = |c: char| c.is_ascii_alphanumeric() || " _./:@+=,-".contains(c);
-    if !(first.is_ascii_alphanumeric() || "_/.".contains(first)) || !text.chars().all(allowed) {
-        return false;
-    }
-    if text.ends_with([' ', ':']) || text.contains(": ") || text.contains(" #") {
-        return false;
-    }
-    let reserved = [
-        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
-    ];
-    if reserved.contains(&text.to_ascii_lowercase().as_str()) {
-        return false;
-    }
-    // Anything number-like (`1`, `1.0`, `1e3`, `0x1f`, `0b101`, `1:30`, `1_000`, `.5`, `.inf`)
-    // is quoted.
-    let numeric = |c: char| c.is_ascii_digit() || "._:+-eExXoO".contains(c);
-    let radix = |prefix: &str| {
-        text.strip_prefix(prefix)
-            .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_hexdigit()))
-    };
-    let starts_numeric = first.is_ascii_digit() || first == '.';
-    let number_like = starts_numeric && (text.chars().all(numeric) || radix("0x") || radix("0b"));
-    let special = [".inf", ".nan"].contains(&text.to_ascii_lowercase().as_str());
-    !number_like && !special
 }
 
 #[cfg(test)]
@@ -329,56 +291,6 @@ empty: {}
 none: []
 ";
         assert_eq!(text, expected);
-    }
-
-    #[test]
-    fn quotes_what_would_change_type() {
-        for text in [
-            "1.0.0", "3.13", "true", "On", "null", "", "0x1F", "1:30", "0b101", ".Inf", "- a",
-            "a: b", "#x", "x #y", "*a",
-        ] {
-            assert!(scalar(text).starts_with('"'), "{text} should be quoted");
-        }
-        for text in [
-            "256Mi",
-            "250m",
-            "http://backend:8000",
-            "/health",
-            "todo-app/backend",
-            "a b",
-        ] {
-            assert_eq!(scalar(text), text);
-        }
-    }
-
-    #[test]
-    fn every_written_scalar_reads_back_as_itself() {
-        let samples = [
-            "1.0.0",
-            "3.13",
-            "yes",
-            "no",
-            "~",
-            "",
-            "0.0.0.0",
-            "1e3",
-            "http://x:1/y",
-            "a b",
-            "it's",
-            "say \"hi\"",
-            "tab\there",
-            "line\nbreak",
-            "256Mi",
-            "-x",
-            "REPLACE_ME",
-            "0o17",
-            ".5",
-        ];
-        for sample in samples {
-            let text = document("", &Yaml::Map(Map::new().with("k", sample)));
-            let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-            assert_eq!(value["k"], serde_json::Value::from(sample), "{text}");
-        }
     }
 
     #[test]

@@ -1,0 +1,132 @@
+//! Byte offsets to 1-based lines and columns, the one converter: parsers and regexes work in
+//! byte offsets (cheap, exact), while people, editors, SARIF and error messages speak lines and
+//! columns. Columns count characters (Unicode scalar values), not bytes; an offset inside a
+//! character counts as the start of that character, and an offset past the end as the end.
+//!
+//! [`line_column`] answers one question about a text; a [`LineIndex`] keeps where each line
+//! starts, for texts asked many times (every finding of a linted file).
+
+/// The 1-based line and column of a byte offset of `text`, found by scanning the text up to it.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = char_start(text, offset);
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    (line, column(text, line_start, offset))
+}
+
+/// A text and where each of its lines starts.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes the lines of `text`.
+    pub fn new(text: &'a str) -> Self {
+        // Counted first: a lint run keeps the index of every file it lints, so no slack.
+        let lines = text.bytes().filter(|&b| b == b'\n').count();
+        let mut starts = Vec::with_capacity(lines + 1);
+        starts.push(0);
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { text, starts }
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The 1-based line and column of a byte offset: the same answer as [`line_column`].
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = char_start(self.text, offset);
+        let index = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        (index + 1, column(self.text, self.starts[index], offset))
+    }
+
+    /// How many lines the text has (a final line break does not start a new line).
+    pub fn line_count(&self) -> usize {
+        match self.starts.last() {
+            Some(&last) if last == self.text.len() && self.starts.len() > 1 => {
+                self.starts.len() - 1
+            }
+            _ => self.starts.len(),
+        }
+    }
+
+    /// The text of a 1-based line, without its line break (and without a `\r` before it).
+    pub fn line(&self, line: usize) -> Option<&'a str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        if start > self.text.len() || (start == self.text.len() && line > 1) {
+            return None;
+        }
+        let end = self
+            .starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
+        let text = &self.text[start..end];
+        Some(text.strip_suffix('\r').unwrap_or(text))
+    }
+}
+
+/// `offset` clamped to the text and moved back to the start of the character it falls in.
+fn char_start(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The 1-based column of `offset` on the line starting at `line_start`.
+fn column(text: &str, line_start: usize, offset: usize) -> usize {
+    text[line_start..offset].chars().count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_become_lines_and_character_columns() {
+        let text = "FROM a\nRUN é x\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 7), (2, 1));
+        assert_eq!(line_column(text, 13), (2, 6));
+        assert_eq!(line_column(text, 12), (2, 5), "inside `é`");
+        assert_eq!(line_column(text, 999), (3, 1), "past the end");
+        assert_eq!(line_column("", 0), (1, 1));
+        assert_eq!(line_column("ab\ncé d", 7), (2, 4));
+    }
+
+    #[test]
+    fn the_index_answers_as_the_scan_does_at_every_offset() {
+        for text in ["", "a", "\n", "a\r\nb\n\nc", "é\n🚀 x\r\n\n", "no break"] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    index.line_column(offset),
+                    line_column(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lines_drop_their_breaks() {
+        let index = LineIndex::new("a\r\nb\n\nc");
+        assert_eq!(index.line(1), Some("a"));
+        assert_eq!(index.line(2), Some("b"));
+        assert_eq!(index.line(3), Some(""));
+        assert_eq!(index.line(4), Some("c"));
+        assert_eq!(index.line(5), None);
+        assert_eq!(index.line(0), None);
+        assert_eq!(index.line_count(), 4);
+        assert_eq!(LineIndex::new("a\n").line_count(), 1);
+    }
+}
