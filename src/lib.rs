@@ -25,7 +25,7 @@ pub mod phr;
 pub mod policy;
 pub mod printer;
 pub mod provider;
-pub mod secret;
+pub mod secrets;
 pub mod settings;
 
 pub use error::{Error, ExitStatus, Result};

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, Config};
 use crate::env_vars;
 use crate::error::{Error, Result};
-use crate::secret::Secret;
+use crate::secrets::Secret;
 
 /// The global options every command accepts.
 #[derive(Debug, Clone, Default)]

@@ -20,9 +20,9 @@ use crate::apply::diff;
 use crate::apply::review::{ReviewReport, Reviewer};
 use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
-use crate::phr::Redactor;
 use crate::phr::{NewRecord, Outcome, Stage};
 use crate::printer::{Printer, Tone, Verbosity};
+use crate::secrets::Redactor;
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {

@@ -19,10 +19,11 @@ use crate::generate::builtin::Params;
 use crate::generate::jobs::Job;
 use crate::generate::params::builtin_params;
 use crate::generate::pipeline::{Generator, JobReport, RunOptions, SYSTEM};
-use crate::phr::{Redactor, Store};
+use crate::phr::Store;
 use crate::policy::{Constitution, Finding};
 use crate::printer::{Printer, Tone, Verbosity};
 use crate::provider::{Builtin, Provider, ProviderConfig, ProviderKind};
+use crate::secrets::Redactor;
 use crate::settings::Settings;
 
 /// Everything a generating command works with.
@@ -153,7 +154,7 @@ pub fn project_redactor(detection: &Detection, constitution: &Constitution) -> R
         .iter()
         .filter_map(|name| std::env::var(name).ok())
         .collect();
-    values.extend(crate::phr::redact::secret_env_values(std::env::vars()));
+    values.extend(crate::secrets::secret_env_values(std::env::vars()));
     Redactor::new(&values)
 }
 

@@ -15,10 +15,10 @@ use super::args::FormatArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
 use crate::phr::query::{self, Filter, SortKey, Summary};
-use crate::phr::redact::{Redactor, secret_env_values};
 use crate::phr::verify::{self, Report, Severity};
 use crate::phr::{NewRecord, Stage, Store, chain, relink, report};
 use crate::printer::{Printer, Tone};
+use crate::secrets::{Redactor, secret_env_values};
 use crate::settings::Settings;
 
 #[derive(Debug, Args)]
@@ -282,6 +282,13 @@ impl Run<'_> {
             (true, None) => store.records()?,
             (false, dir) => store.front_matter(dir.as_deref())?,
         };
+        // Records written by hand or by an older aigen may hold a secret in context in one
+        // field and bare in another: whatever is shown of them is masked alike.
+        for entry in &trail.entries {
+            if let Ok(value) = serde_json::to_value(&entry.record) {
+                self.redactor.learn_json(&value);
+            }
+        }
         for (file, error) in &trail.problems {
             self.printer.warn(format!(
                 "skipped `{}`: {}",

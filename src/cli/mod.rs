@@ -129,7 +129,7 @@ pub fn main() -> std::process::ExitCode {
         Err(error) if error.is_broken_pipe() => ExitStatus::Success,
         Err(error) => {
             // Errors quote inputs (a path, a line, a server's message): no secret goes out.
-            let error = crate::phr::Redactor::from_environment().redact_error(error);
+            let error = crate::secrets::Redactor::from_environment().redact_error(error);
             context.printer.error(&error);
             error.exit_status()
         }

@@ -33,7 +33,6 @@ mod source;
 mod walk;
 mod xml;
 
-pub use env::is_secret;
 pub use model::{
     Detection, EnvVar, Framework, FrameworkKind, Language, Origin, PackageManager, Problem,
     Service, ServiceClass, Sourced,

@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use super::query::{self, Stats};
 use super::record::LintSummary;
-use super::redact::Redactor;
 use super::store::Entry;
 use super::verify::{Finding, Report, Severity};
 use crate::error::{Error, Result};
+use crate::secrets::Redactor;
 
 const TEMPLATE: &str = include_str!("report.html");
 

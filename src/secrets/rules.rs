@@ -1,19 +1,29 @@
-//! The built-in redaction rules, in the order they run, and the judgement calls behind them:
-//! which names say secret ([`name_says_secret`]) and which values are placeholders or code rather
-//! than secrets ([`is_placeholder`]).
+//! The redaction rules, in the order they run: the Kubernetes Secret pass ([`super::k8s`]), the
+//! value shapes ([`super::shapes`]), then the rules that need context: an AWS secret key after
+//! its name, `Authorization: Bearer ...`, and assignments whose name says secret
+//! (`DB_PASSWORD=...`, `"token": "..."`, `password: ...`, `ENV API_KEY ...`, `--password ...`,
+//! `name: X_TOKEN` / `value: ...` pairs, `password: |` blocks), judged with
+//! [`super::names::is_secret_name`] and [`super::placeholder::is_placeholder`].
 //!
 //! Each rule is a pattern and an action. The patterns are compiled twice: into one
 //! [`RegexSet`] that answers in a single pass which rules can apply, and one by one for the
-//! rules that do.
+//! rules that do. Every rule reports the values it replaced, so a [`super::Redactor`] can
+//! remember them.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::{Captures, Regex, RegexSet};
 
-use super::{Kind, MARKER_PREFIX, k8s};
+use super::k8s;
+use super::marker::Kind;
+use super::names::{is_secret_name, is_weak_secret_name};
+use super::placeholder::is_placeholder;
+use super::shapes::{SHAPES, Shape};
+
+/// A value a rule replaced, and what it was.
+pub(crate) type Found = Vec<(String, Kind)>;
 
 /// How the secret part of a value ends when it is not quoted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,14 +36,14 @@ enum Extent {
 
 #[derive(Clone, Copy)]
 enum Action {
-    /// The whole match is the secret, when the check (if any) agrees.
-    Whole(Option<fn(&str) -> bool>),
+    /// A value shape: the shape says where the secret is.
+    Shape(&'static Shape),
     /// The `secret` group is, unless it is a placeholder or fails the check.
     Group(Option<fn(&str) -> bool>),
     /// `name sep value`: the value is, when the name says secret.
     Assignment(Option<Extent>),
     /// A pass over lines, for what a pattern cannot say alone.
-    Pass(fn(&str) -> Option<String>),
+    Pass(fn(&str, &mut Found) -> Option<String>),
 }
 
 struct Rule {
@@ -42,11 +52,12 @@ struct Rule {
     action: Action,
 }
 
-/// Word stems a secret's name contains; the patterns use them to stay selective. `key` counts
-/// only after another character: a bare `key:` (as under `secretKeyRef`) names nothing secret.
+/// Word stems a secret's name contains; the patterns use them to stay selective, and
+/// [`is_secret_name`] decides. `key` counts only after another character: a bare `key:` (as
+/// under `secretKeyRef`) names nothing secret.
 macro_rules! stem {
     () => {
-        "(?i:secret|token|passw|pwd|pass|credential|private|[A-Za-z0-9_.-]key)"
+        "(?i:secret|token|passw|pwd|pass|credential|creds|private|salt|dsn|ur[li]|conn|[A-Za-z0-9_.-]key)"
     };
 }
 
@@ -57,77 +68,8 @@ macro_rules! name {
     };
 }
 
-const RULES: &[Rule] = &[
-    Rule {
-        kind: Kind::PrivateKey,
-        pattern: r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?s:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s\\:-]*)",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::K8sSecretData,
-        pattern: r#"(?m)^[ \t]*(?:-[ \t]+)?["']?kind["']?[ \t]*:[ \t]*["']?Secret["']?[ \t]*,?[ \t]*\r?$|"kind"[ \t]*:[ \t]*"Secret""#,
-        action: Action::Pass(k8s::redact_secret_data),
-    },
-    Rule {
-        kind: Kind::Jwt,
-        pattern: r"(?-u:\b)eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::AnthropicKey,
-        pattern: r"(?-u:\b)sk-ant-[A-Za-z0-9_-]{20,}",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::OpenaiKey,
-        pattern: r"(?-u:\b)sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
-        action: Action::Whole(Some(looks_random)),
-    },
-    Rule {
-        kind: Kind::GithubToken,
-        pattern: r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::GitlabToken,
-        pattern: r"(?-u:\b)gl(?:pat|dt|rt|ptt|cbt|imt|oas|soat|ffct|ft|agent|wt)-[A-Za-z0-9_-]{20,}",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::SlackToken,
-        pattern: r"(?-u:\b)xox[abposre]-[A-Za-z0-9-]{10,}|https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::AwsAccessKey,
-        pattern: r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}(?-u:\b)",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::GoogleApiKey,
-        pattern: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::StripeKey,
-        pattern: r"(?-u:\b)(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,})",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::HuggingfaceToken,
-        pattern: r"(?-u:\b)hf_[A-Za-z0-9]{30,}",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::NpmToken,
-        pattern: r"(?-u:\b)npm_[A-Za-z0-9]{36}",
-        action: Action::Whole(None),
-    },
-    Rule {
-        kind: Kind::UrlPassword,
-        pattern: r#"(?-u:\b)[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@"'<>\[\]]*:(?P<secret>[^\s/?#"'<>]+)@"#,
-        action: Action::Group(None),
-    },
+/// The rules that need context, after the shapes.
+const CONTEXT_RULES: &[Rule] = &[
     Rule {
         kind: Kind::AwsSecretKey,
         pattern: r#"(?i)aws_?secret_?(?:access_?)?key["']?[ \t]*[:=][ \t]*["']?(?P<secret>[A-Za-z0-9/+=]{40})(?-u:\b)"#,
@@ -185,13 +127,28 @@ const RULES: &[Rule] = &[
     },
 ];
 
+/// The Kubernetes Secret pass: it runs first, so a Secret's values go whole.
+const K8S_RULE: Rule = Rule {
+    kind: Kind::K8sSecretData,
+    pattern: r#"(?m)^[ \t]*(?:-[ \t]+)?["']?kind["']?[ \t]*:[ \t]*["']?Secret["']?[ \t]*,?[ \t]*\r?$|"kind"[ \t]*:[ \t]*"Secret""#,
+    action: Action::Pass(k8s::redact_secret_data),
+};
+
 struct Table {
+    rules: Vec<Rule>,
     set: RegexSet,
     regexes: Vec<Regex>,
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
-    let patterns: Vec<&str> = RULES.iter().map(|r| r.pattern).collect();
+    let mut rules = vec![K8S_RULE];
+    rules.extend(SHAPES.iter().map(|shape| Rule {
+        kind: shape.kind,
+        pattern: shape.pattern,
+        action: Action::Shape(shape),
+    }));
+    rules.extend(CONTEXT_RULES.iter().map(|r| Rule { ..*r }));
+    let patterns: Vec<&str> = rules.iter().map(|r| r.pattern).collect();
     Table {
         // The patterns are constants covered by the tests; a failure here is a bug in this file.
         set: RegexSet::new(&patterns).expect("redaction patterns compile"),
@@ -199,11 +156,12 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
             .iter()
             .map(|p| Regex::new(p).expect("redaction pattern compiles"))
             .collect(),
+        rules,
     }
 });
 
-/// Applies every built-in rule; borrowed when nothing matched.
-pub fn apply(text: &str) -> Cow<'_, str> {
+/// Applies every rule, adding each value replaced to `found`; borrowed when nothing matched.
+pub(crate) fn apply<'a>(text: &'a str, found: &mut Found) -> Cow<'a, str> {
     let table = &*TABLE;
     let hits = table.set.matches(text);
     if !hits.matched_any() {
@@ -211,7 +169,7 @@ pub fn apply(text: &str) -> Cow<'_, str> {
     }
     let mut current = Cow::Borrowed(text);
     for index in hits.iter() {
-        let replaced = apply_rule(&RULES[index], &table.regexes[index], &current);
+        let replaced = apply_rule(&table.rules[index], &table.regexes[index], &current, found);
         if let Some(next) = replaced {
             current = Cow::Owned(next);
         }
@@ -219,19 +177,19 @@ pub fn apply(text: &str) -> Cow<'_, str> {
     current
 }
 
-fn apply_rule(rule: &Rule, regex: &Regex, text: &str) -> Option<String> {
+fn apply_rule(rule: &Rule, regex: &Regex, text: &str, found: &mut Found) -> Option<String> {
     if let Action::Pass(pass) = rule.action {
-        return pass(text);
+        return pass(text, found);
     }
-    let changed = Cell::new(false);
+    let before = found.len();
     let marker = rule.kind.marker();
     let out = regex.replace_all(text, |caps: &Captures<'_>| {
         let whole = caps.get(0).map_or("", |m| m.as_str());
         let start = caps.get(0).map_or(0, |m| m.start());
         let secret: Option<Range<usize>> = match rule.action {
-            Action::Whole(check) => {
-                (!is_placeholder(whole) && check.is_none_or(|c| c(whole))).then_some(0..whole.len())
-            }
+            Action::Shape(shape) => shape
+                .secret_in(caps)
+                .map(|r| r.start - start..r.end - start),
             Action::Group(check) => caps.name("secret").and_then(|m| {
                 (!is_placeholder(m.as_str()) && check.is_none_or(|c| c(m.as_str())))
                     .then(|| m.start() - start..m.end() - start)
@@ -244,14 +202,14 @@ fn apply_rule(rule: &Rule, regex: &Regex, text: &str) -> Option<String> {
         };
         match secret {
             Some(range) => {
-                changed.set(true);
+                found.push((whole[range.clone()].to_string(), rule.kind));
                 format!("{}{marker}{}", &whole[..range.start], &whole[range.end..])
             }
             None => whole.to_string(),
         }
     });
     match out {
-        Cow::Owned(text) if changed.get() => Some(text),
+        Cow::Owned(text) if found.len() > before => Some(text),
         _ => None,
     }
 }
@@ -259,7 +217,7 @@ fn apply_rule(rule: &Rule, regex: &Regex, text: &str) -> Option<String> {
 /// The range of the secret within the `value` group of an assignment, or `None` to keep it.
 fn assignment(caps: &Captures<'_>, extent: Option<Extent>) -> Option<Range<usize>> {
     let name = caps.name("name")?.as_str();
-    if !name_says_secret(name) {
+    if !is_secret_name(name) {
         return None;
     }
     let value = caps.name("value")?.as_str();
@@ -278,7 +236,7 @@ fn assignment(caps: &Captures<'_>, extent: Option<Extent>) -> Option<Range<usize
         || is_block_indicator(secret)
         || (!quoted && (is_code_reference(first_word(value)) || secret.starts_with('-')))
         || (!quoted && is_prose(secret))
-        || (weak_name(name) && !looks_like_key_material(secret));
+        || (is_weak_secret_name(name) && !looks_like_key_material(secret));
     (!keep).then_some(range)
 }
 
@@ -294,43 +252,6 @@ fn is_prose(value: &str) -> bool {
                 .chars()
                 .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
         })
-}
-
-/// Words before `key` that make it a credential's name (`API_KEY`, `secretKey`, `SSH_KEY`).
-const CREDENTIAL_KEYS: &[&str] = &[
-    "api",
-    "secret",
-    "private",
-    "access",
-    "auth",
-    "encryption",
-    "signing",
-    "master",
-    "client",
-    "app",
-    "consumer",
-    "webhook",
-    "license",
-    "session",
-    "jwt",
-    "hmac",
-    "ssh",
-    "gpg",
-    "pgp",
-    "account",
-    "storage",
-    "admin",
-    "service",
-];
-
-/// Names whose only secret word is a bare `key` (`topologyKey`, `STRIPE_KEY`): weak evidence,
-/// since Kubernetes and most configuration formats are full of keys that are names. Their values
-/// count only when they look like key material.
-fn weak_name(name: &str) -> bool {
-    let words = words(name);
-    let n = words.len();
-    words.last().is_some_and(|w| w == "key")
-        && !(n >= 2 && CREDENTIAL_KEYS.contains(&words[n - 2].as_str()))
 }
 
 /// What a key's value looks like when it is one: a single token of 16 or more characters with
@@ -395,177 +316,6 @@ fn closing(rest: &str, quote: &str) -> Option<usize> {
     }
 }
 
-/// Splits a name into lowercase words at separators and camelCase boundaries:
-/// `NEXTAUTH_SECRET` → `nextauth secret`, `apiKey` → `api key`, `APIKey` → `api key`.
-fn words(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let chars: Vec<char> = name.chars().collect();
-    let mut current = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        let prev = i.checked_sub(1).map(|p| chars[p]);
-        let next = chars.get(i + 1).copied();
-        let boundary = c.is_ascii_uppercase()
-            && prev.is_some_and(|p| {
-                p.is_ascii_lowercase()
-                    || p.is_ascii_digit()
-                    || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
-            });
-        if boundary && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        current.push(c.to_ascii_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-}
-
-/// First words of `<word>_key` names that are not secrets.
-const NOT_SECRET_KEYS: &[&str] = &[
-    "primary",
-    "foreign",
-    "sort",
-    "partition",
-    "cache",
-    "routing",
-    "public",
-    "lookup",
-    "index",
-    "row",
-    "hash",
-    "map",
-    "object",
-    "idempotency",
-    "unique",
-    "composite",
-    "shard",
-    "group",
-    "dedup",
-    "dedupe",
-    "label",
-    "config",
-    "s3",
-];
-
-/// Whether a variable or key name says its value is secret: its last word is `secret`, `token`,
-/// `password`, `passwd`, `passphrase`, `credential(s)` or `apikey`; or `pass`, `pwd` or `key`
-/// after another word (`DB_PASS`, `STRIPE_KEY`, `apiKey`; not `primary_key`, `public_key`,
-/// `PWD`); or it ends in `SECRET_KEY_BASE`. Names ending in `Ref`, `Name`, `File`, `Path`,
-/// `Url`, `ttl`, ... do not (`secretKeyRef`, `secretName`, `token_url`), nor do names of Secret
-/// objects (`existingSecret`, `imagePullSecrets`).
-pub fn name_says_secret(name: &str) -> bool {
-    let words = words(name);
-    let n = words.len();
-    let Some(last) = words.last() else {
-        return false;
-    };
-    let prev = n.checked_sub(2).map(|i| words[i].as_str());
-    // `existingSecret`, `imagePullSecrets`: names of Secret objects, not their content.
-    if words[0] == "existing" || words.iter().any(|w| w == "pull") {
-        return false;
-    }
-    match last.as_str() {
-        "secret" | "secrets" | "token" | "password" | "passwd" | "passphrase" | "credential"
-        | "credentials" | "apikey" | "secretkey" | "privatekey" | "accesskey" => true,
-        "pass" | "pwd" => prev.is_some(),
-        "key" => prev.is_some_and(|p| !NOT_SECRET_KEYS.contains(&p)),
-        "base" => n >= 3 && words[n - 2] == "key" && words[n - 3] == "secret",
-        _ => false,
-    }
-}
-
-/// Values that stand for a secret without being one: empty, references (`$X`, `${X}`,
-/// `$(cmd)`, `{{ .Values.x }}`, `<your-key-here>`), masks (`xxxx`, `****`), already redacted
-/// values, and the usual stand-in words (`changeme`, `example`, `placeholder`, `none`, `true`, ...).
-pub fn is_placeholder(value: &str) -> bool {
-    let v = value
-        .trim()
-        .trim_matches(|c| c == '"' || c == '\'' || c == '`')
-        .trim();
-    if v.is_empty() || v.contains(MARKER_PREFIX) {
-        return true;
-    }
-    if v.starts_with('$')
-        || v.contains("{{")
-        || v.starts_with("%(")
-        || v.starts_with("#{")
-        || (v.starts_with('<') && v.ends_with('>'))
-    {
-        return true;
-    }
-    let lower = v.to_ascii_lowercase();
-    const WORDS: &[&str] = &[
-        "changeme",
-        "change-me",
-        "change_me",
-        "changeit",
-        "example",
-        "placeholder",
-        "redacted",
-        "secret",
-        "password",
-        "passwd",
-        "pass",
-        "token",
-        "none",
-        "null",
-        "nil",
-        "undefined",
-        "true",
-        "false",
-        "yes",
-        "no",
-        "todo",
-        "tbd",
-        "required",
-        "optional",
-        "...",
-    ];
-    if WORDS.contains(&lower.as_str()) {
-        return true;
-    }
-    const PREFIXES: &[&str] = &[
-        "your-",
-        "your_",
-        "yourpass",
-        "yoursecret",
-        "yourtoken",
-        "<your",
-        "replace-me",
-        "replace_me",
-        "replaceme",
-        "change-me",
-        "change_me",
-        "changeme",
-        "example-",
-        "example_",
-        "dummy-",
-        "dummy_",
-        "fake-",
-        "fake_",
-    ];
-    if PREFIXES.iter().any(|p| lower.starts_with(p)) {
-        return true;
-    }
-    // `sk_test_xxxxxxxx`, `ghp_****`: a known prefix with a masked body.
-    let tail = lower.rsplit(['_', '-', ':', '.']).next().unwrap_or("");
-    if tail.len() >= 4 && tail.chars().all(|c| c == 'x' || c == '*') {
-        return true;
-    }
-    let masked = lower
-        .chars()
-        .filter(|c| !matches!(c, '-' | '_' | '.' | ' '))
-        .collect::<String>();
-    masked.len() >= 3 && masked.chars().all(|c| c == 'x' || c == '*' || c == '•')
-}
-
 /// Unquoted values that are code, not secrets: calls and lookups (`os.getenv("X")`,
 /// `process.env.X`, `settings.db_password`, `env["X"]`), bare identifiers that themselves say
 /// secret (`password=DB_PASSWORD`) and type annotations (`password: str`, `token: Optional[str]`).
@@ -585,28 +335,13 @@ fn is_code_reference(value: &str) -> bool {
     if !CODE.is_match(v) {
         return false;
     }
-    v.contains(['(', '[', '.']) || name_says_secret(v)
+    v.contains(['(', '[', '.']) || is_secret_name(v)
 }
 
 /// `|`, `>`, `|-`, `>+2`: a YAML block scalar starts on the next line (see [`block_values`]).
 fn is_block_indicator(value: &str) -> bool {
     let mut chars = value.trim().chars();
     matches!(chars.next(), Some('|' | '>')) && chars.all(|c| matches!(c, '-' | '+' | '0'..='9'))
-}
-
-/// Most of a random key: two of lowercase, uppercase and digits, and a long alphanumeric run.
-fn looks_random(token: &str) -> bool {
-    let classes = [
-        token.bytes().any(|b| b.is_ascii_lowercase()),
-        token.bytes().any(|b| b.is_ascii_uppercase()),
-        token.bytes().any(|b| b.is_ascii_digit()),
-    ];
-    let longest_run = token
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
-    classes.iter().filter(|c| **c).count() >= 2 && longest_run >= 12
 }
 
 fn has_digit_or_symbol(token: &str) -> bool {
@@ -616,7 +351,7 @@ fn has_digit_or_symbol(token: &str) -> bool {
 }
 
 /// `password: |` (or `>`) and the more-indented lines under it: the lines are the secret.
-fn block_values(text: &str) -> Option<String> {
+fn block_values(text: &str, found: &mut Found) -> Option<String> {
     static HEADER: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(concat!(
             r#"^(?P<indent>[ \t]*)(?:-[ \t]+)?["']?(?P<name>"#,
@@ -633,7 +368,7 @@ fn block_values(text: &str) -> Option<String> {
         let Some(caps) = HEADER.captures(line.trim_end_matches('\n')) else {
             continue;
         };
-        if !name_says_secret(&caps["name"]) {
+        if !is_secret_name(&caps["name"]) {
             continue;
         }
         let indent = caps["indent"].len();
@@ -644,6 +379,9 @@ fn block_values(text: &str) -> Option<String> {
             let deeper = content.len() - content.trim_start().len() > indent;
             if !blank && !deeper {
                 break;
+            }
+            if !blank && !is_placeholder(content) {
+                found.push((content.trim().to_string(), Kind::SecretAssignment));
             }
             if !blank && first {
                 let spaces = &content[..content.len() - content.trim_start().len()];
@@ -664,45 +402,7 @@ mod tests {
     use super::*;
 
     fn r(text: &str) -> String {
-        apply(text).into_owned()
-    }
-
-    #[test]
-    fn names_that_say_secret() {
-        for name in [
-            "DB_PASSWORD",
-            "password",
-            "apiKey",
-            "x-api-key",
-            "APIKey",
-            "STRIPE_KEY",
-            "NEXTAUTH_SECRET",
-            "client_secret",
-            "GITHUB_TOKEN",
-            "db_pass",
-            "SECRET_KEY_BASE",
-            "aws_secret_access_key",
-            "keyPassword",
-        ] {
-            assert!(name_says_secret(name), "{name}");
-        }
-        for name in [
-            "secretKeyRef",
-            "secretName",
-            "key",
-            "primary_key",
-            "public_key",
-            "max_tokens",
-            "token_url",
-            "PWD",
-            "password_file",
-            "name",
-            "passwordSecretRef",
-            "existingSecret",
-            "imagePullSecrets",
-        ] {
-            assert!(!name_says_secret(name), "{name}");
-        }
+        apply(text, &mut Found::new()).into_owned()
     }
 
     #[test]
