@@ -42,7 +42,8 @@ impl Session {
     pub fn open(context: &Context) -> Result<Self> {
         let settings = context.settings()?;
         let constitution = Constitution::load_or_preset(&settings.policy)?;
-        let detection = detect::detect(&settings.root, &settings.config);
+        let mut detection = detect::detect(&settings.root, &settings.config);
+        detection.mark_secrets(&constitution.secrets);
         for problem in &detection.problems {
             context.printer.warn(problem);
         }

@@ -53,6 +53,19 @@ pub fn mask_cells(text: &str, first_line: usize, spans: &[Cells]) -> Option<Stri
     changed.then(|| lines.join("\n"))
 }
 
+/// A `key: value` line with everything after its key masked (the whole line when it has no
+/// key): for a template line whose rendered value was a secret, where the value's columns in the
+/// template are not known.
+pub fn mask_after_key(line: &str) -> String {
+    match line.find(": ") {
+        Some(index) => {
+            let (key, value) = line.split_at(index + 2);
+            format!("{key}{}", "*".repeat(value.chars().count()))
+        }
+        None => "*".repeat(line.chars().count()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +91,14 @@ mod tests {
             Some("  key: *\n    ***\n    ***\n  next: 1")
         );
         assert_eq!(mask_cells("a\nb", 5, &[span]), None);
+    }
+
+    #[test]
+    fn values_after_keys_are_masked_whole() {
+        assert_eq!(
+            mask_after_key("  password: {{ .Values.pw }}"),
+            "  password: ****************"
+        );
+        assert_eq!(mask_after_key("{{ x }}"), "*******");
     }
 }

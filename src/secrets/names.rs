@@ -243,6 +243,23 @@ fn is_version(word: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The table every consumer is checked against through the binary (detection, AG-D010,
+    /// AG-K015, redaction); here, the rule itself.
+    #[test]
+    fn the_shared_table_of_names() {
+        let table = include_str!("../../tests/fixtures/secrets/names.txt");
+        let mut checked = 0;
+        for line in table.lines().filter(|l| !l.starts_with('#')) {
+            let mut fields = line.split_whitespace();
+            let (Some(name), Some(verdict)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            assert_eq!(is_secret_name(name), verdict == "secret", "{name}");
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked}");
+    }
+
     #[test]
     fn names_split_into_words() {
         assert_eq!(words("NEXTAUTH_SECRET"), ["nextauth", "secret"]);
