@@ -7,9 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use aigen::phr::{
-    Artifact, LintSummary, NewRecord, Outcome, Redactor, Stage, Store, Template, Tokens,
-};
+use aigen::phr::{Artifact, LintSummary, NewRecord, Outcome, Stage, Store, Template, Tokens};
+use aigen::secrets::Redactor;
 
 const FEATURES: [&str; 4] = [
     "003-k8s-deployment",

@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use aigen::phr::Redactor;
+use aigen::secrets::Redactor;
 
 const TARGET: usize = 8 * 1024 * 1024;
 

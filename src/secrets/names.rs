@@ -120,7 +120,7 @@ const STORES: &[&str] = &[
 /// First words of flags: `ALLOW_EMPTY_PASSWORD=yes` says whether, not what.
 const FLAG_VERBS: &[&str] = &[
     "allow", "enable", "enabled", "disable", "disabled", "use", "require", "requires", "skip",
-    "is", "has", "no", "with", "without", "should", "must", "force",
+    "is", "has", "no", "should", "must", "force",
 ];
 
 /// Prefixes of variables a front-end build inlines into the bundle every browser downloads:

@@ -10,12 +10,12 @@ use crate::secrets::{is_secret_setting, shape_of};
 declare_rule! {
     /// ## What it does
     /// Checks `ARG` and `ENV` names against the constitution's `secrets` (`DATABASE_URL`,
-    /// `BETTER_AUTH_SECRET`, `OPENAI_API_KEY` in the preset) and against the names that say
-    /// secret (`DB_PASSWORD`, `GITHUB_TOKEN`, `STRIPE_API_KEY`, a store's connection URL, as
-    /// `crate::secrets::names` decides), and values that are secrets by their shape whatever
+    /// `BETTER_AUTH_SECRET`, `OPENAI_API_KEY` in the preset) and against names whose last word
+    /// names a credential (`DB_PASSWORD`, `GITHUB_TOKEN`, `STRIPE_API_KEY`, a store's
+    /// connection URL such as `REDIS_URL`), and values that are secrets by their shape whatever
     /// their name (a URL with a password, an API key, a token, a JWT). Names such as
     /// `DB_PASSWORD_FILE` or `ACCESS_TOKEN_EXPIRE_MINUTES` point at or describe a secret rather
-    /// than hold one and are allowed.
+    /// than hold one and are allowed. Detection, AG-K015 and redaction judge names the same way.
     ///
     /// ## Why is this bad?
     /// `ENV` values are stored in the image config and `ARG` values in its history: anyone who

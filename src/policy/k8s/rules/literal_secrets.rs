@@ -13,9 +13,10 @@ declare_rule! {
     /// Checks that no secret is written into a manifest in the clear:
     ///
     /// - an `env` entry whose name is a secret's (the constitution's `secrets` list, such as
-    ///   `DATABASE_URL` and `OPENAI_API_KEY`, or a name that says secret: `DB_PASSWORD`,
-    ///   `BETTER_AUTH_SECRET`, `GITHUB_TOKEN`, `STRIPE_API_KEY`, a store's connection URL, as
-    ///   `crate::secrets::names` decides) must take its value from a Secret (`valueFrom.secretKeyRef`),
+    ///   `DATABASE_URL` and `OPENAI_API_KEY`, or a name whose last word names a credential:
+    ///   `DB_PASSWORD`, `BETTER_AUTH_SECRET`, `GITHUB_TOKEN`, a store's connection URL such as
+    ///   `REDIS_URL`; not `ACCESS_TOKEN_EXPIRE_MINUTES`) must take its value from a Secret
+    ///   (`valueFrom.secretKeyRef`),
     ///   not from a literal `value` nor from a ConfigMap;
     /// - no literal `env` value may look like a secret, whatever its name (API keys, tokens,
     ///   JWTs, private keys, URLs with a password);

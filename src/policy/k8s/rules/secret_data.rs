@@ -16,7 +16,7 @@ declare_rule! {
     ///
     /// Placeholders are empty values, `<...>` holes, `${VAR}` references, runs of one
     /// character (`xxxx`), stand-in words (`changeme`, `example`, `none`) and values containing
-    /// `replace_me`, `your-`, `fixme`, ... (`crate::secrets::placeholder`).
+    /// `replace_me`, `your-`, `fixme`, ..., as redaction judges them.
     /// Values are never repeated in messages, and are masked in the source line shown.
     ///
     /// ## Why is this bad?
