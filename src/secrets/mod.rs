@@ -59,6 +59,15 @@
 //! value split across pieces is masked whole and a line that is secret because of an earlier one
 //! (`kind: Secret` … `data:`) is masked too.
 
+/// The words naming a store whose connection URL conventionally carries a user and a password,
+/// as one alternation: [`names`] reads it word by word, and the redaction patterns ([`rules`])
+/// use it to look closer only at names such as `DATABASE_URL`.
+macro_rules! stores {
+    () => {
+        "database|db|postgres|postgresql|pg|mysql|mariadb|mongo|mongodb|redis|valkey|amqp|rabbitmq|broker|celery|smtp|neon|supabase|elasticsearch|clickhouse|connection|conn"
+    };
+}
+
 pub mod k8s;
 mod marker;
 pub mod mask;

@@ -91,31 +91,9 @@ const CREDENTIAL_KEYS: &[&str] = &[
     "service",
 ];
 
-/// Words naming a store whose connection URL conventionally carries a user and a password.
-const STORES: &[&str] = &[
-    "database",
-    "db",
-    "postgres",
-    "postgresql",
-    "pg",
-    "mysql",
-    "mariadb",
-    "mongo",
-    "mongodb",
-    "redis",
-    "valkey",
-    "amqp",
-    "rabbitmq",
-    "broker",
-    "celery",
-    "smtp",
-    "neon",
-    "supabase",
-    "elasticsearch",
-    "clickhouse",
-    "connection",
-    "conn",
-];
+/// Words naming a store whose connection URL conventionally carries a user and a password,
+/// `|`-separated.
+const STORES: &str = stores!();
 
 /// First words of flags: `ALLOW_EMPTY_PASSWORD=yes` says whether, not what.
 const FLAG_VERBS: &[&str] = &[
@@ -171,7 +149,10 @@ pub fn is_secret_name(name: &str) -> bool {
         "id" => n >= 3 && words[n - 2] == "key" && words[n - 3] == "access",
         // Connection URLs of stores carry a password; a webhook URL is its own credential.
         "url" | "uri" => {
-            prev == Some("webhook") || words[..n - 1].iter().any(|w| STORES.contains(&w.as_str()))
+            prev == Some("webhook")
+                || words[..n - 1]
+                    .iter()
+                    .any(|w| STORES.split('|').any(|store| store == w))
         }
         "string" => prev == Some("connection"),
         "str" => prev == Some("conn"),
