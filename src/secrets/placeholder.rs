@@ -96,7 +96,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || v.starts_with("%(")
         || v.starts_with("#{")
         || (v.starts_with('<') && v.ends_with('>'))
-        || HOLE.is_match(v)
+        || (v.contains('<') && HOLE.is_match(v))
     {
         return true;
     }
@@ -108,10 +108,11 @@ pub fn is_placeholder(value: &str) -> bool {
     {
         return true;
     }
-    URL_PASSWORD
-        .captures(v)
-        .and_then(|caps| caps.get(1))
-        .is_some_and(|password| is_placeholder(password.as_str()))
+    v.contains("://")
+        && URL_PASSWORD
+            .captures(v)
+            .and_then(|caps| caps.get(1))
+            .is_some_and(|password| is_placeholder(password.as_str()))
 }
 
 /// `xxxx`, `****`, `••••`, `sk_test_xxxxxxxx`, `aaaa`: a mask, or a known prefix with a masked

@@ -49,6 +49,9 @@ enum Action {
 struct Rule {
     kind: Kind,
     pattern: &'static str,
+    /// The same pattern with any name in place of the stems, to read the groups of a match by:
+    /// the stems keep the search selective, and reading groups with a small pattern is cheap.
+    groups: Option<&'static str>,
     action: Action,
 }
 
@@ -72,16 +75,69 @@ macro_rules! name {
     };
 }
 
+/// Any name, for reading the groups of a match found with [`name!`].
+macro_rules! any_name {
+    () => {
+        "[A-Za-z0-9_.-]+"
+    };
+}
+
+/// `NAME = value`, `"name": "value"`, `name: value`.
+macro_rules! assignment {
+    ($name:expr) => {
+        concat!(
+            r#"(?m)(?:^|[^A-Za-z0-9_.-])(?P<name>"#,
+            $name,
+            r#")\\?["']?(?P<sep>[ \t]*(?::=|=>|[:=])[ \t]*)(?P<value>[^\n]*)"#
+        )
+    };
+}
+
+/// `- name: X_TOKEN` and `value: ...` on the next line.
+macro_rules! name_value {
+    ($name:expr) => {
+        concat!(
+            r#"(?m)name:[ \t]*["']?(?P<name>"#,
+            $name,
+            r#")["']?[ \t]*\r?\n[ \t]*(?:-[ \t]+)?value:[ \t]*(?P<value>[^\n]*)"#
+        )
+    };
+}
+
+/// `ENV API_TOKEN value` (the Dockerfile form without `=`).
+macro_rules! env_instruction {
+    ($name:expr) => {
+        concat!(
+            r#"(?m)^[ \t]*(?i:ENV)[ \t]+(?P<name>"#,
+            $name,
+            r#")[ \t]+(?P<value>[^\n=]+)$"#
+        )
+    };
+}
+
+/// `--password value` on a command line.
+macro_rules! flag {
+    ($name:expr) => {
+        concat!(
+            r#"(?m)(?:^|[ \t])--?(?P<name>"#,
+            $name,
+            r#")[ \t]+(?P<value>[^\n]*)"#
+        )
+    };
+}
+
 /// The rules that need context, after the shapes.
 const CONTEXT_RULES: &[Rule] = &[
     Rule {
         kind: Kind::AwsSecretKey,
         pattern: r#"(?i)aws_?secret_?(?:access_?)?key["']?[ \t]*[:=][ \t]*["']?(?P<secret>[A-Za-z0-9/+=]{40})(?-u:\b)"#,
+        groups: None,
         action: Action::Group(None),
     },
     Rule {
         kind: Kind::AuthHeader,
         pattern: r"(?i)(?-u:\b)(?:bearer|basic)[ \t]+(?P<secret>[A-Za-z0-9._~+/-]{12,}=*)",
+        groups: None,
         action: Action::Group(Some(has_digit_or_symbol)),
     },
     Rule {
@@ -91,42 +147,31 @@ const CONTEXT_RULES: &[Rule] = &[
             name!(),
             r#"\\?["']?[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*\r?$"#
         ),
+        groups: None,
         action: Action::Pass(block_values),
     },
     Rule {
         kind: Kind::SecretAssignment,
-        pattern: concat!(
-            r#"(?m)(?:^|[^A-Za-z0-9_.-])(?P<name>"#,
-            name!(),
-            r#")\\?["']?(?P<sep>[ \t]*(?::=|=>|[:=])[ \t]*)(?P<value>[^\n]*)"#
-        ),
+        pattern: assignment!(name!()),
+        groups: Some(assignment!(any_name!())),
         action: Action::Assignment(None),
     },
     Rule {
         kind: Kind::SecretAssignment,
-        pattern: concat!(
-            r#"(?m)name:[ \t]*["']?(?P<name>"#,
-            name!(),
-            r#")["']?[ \t]*\r?\n[ \t]*(?:-[ \t]+)?value:[ \t]*(?P<value>[^\n]*)"#
-        ),
+        pattern: name_value!(name!()),
+        groups: Some(name_value!(any_name!())),
         action: Action::Assignment(Some(Extent::Line)),
     },
     Rule {
         kind: Kind::SecretAssignment,
-        pattern: concat!(
-            r#"(?m)^[ \t]*(?i:ENV)[ \t]+(?P<name>"#,
-            name!(),
-            r#")[ \t]+(?P<value>[^\n=]+)$"#
-        ),
+        pattern: env_instruction!(name!()),
+        groups: Some(env_instruction!(any_name!())),
         action: Action::Assignment(Some(Extent::Line)),
     },
     Rule {
         kind: Kind::SecretAssignment,
-        pattern: concat!(
-            r#"(?m)(?:^|[ \t])--?(?P<name>"#,
-            name!(),
-            r#")[ \t]+(?P<value>[^\n]*)"#
-        ),
+        pattern: flag!(name!()),
+        groups: Some(flag!(any_name!())),
         action: Action::Assignment(Some(Extent::Word)),
     },
 ];
@@ -135,6 +180,7 @@ const CONTEXT_RULES: &[Rule] = &[
 const K8S_RULE: Rule = Rule {
     kind: Kind::K8sSecretData,
     pattern: r#"(?m)^[ \t]*(?:-[ \t]+)?["']?kind["']?[ \t]*:[ \t]*["']?Secret["']?[ \t]*,?[ \t]*\r?$|"kind"[ \t]*:[ \t]*"Secret""#,
+    groups: None,
     action: Action::Pass(k8s::redact_secret_data),
 };
 
@@ -142,6 +188,7 @@ struct Table {
     rules: Vec<Rule>,
     set: RegexSet,
     regexes: Vec<Regex>,
+    groups: Vec<Option<Regex>>,
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
@@ -149,17 +196,16 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
     rules.extend(SHAPES.iter().map(|shape| Rule {
         kind: shape.kind,
         pattern: shape.pattern,
+        groups: None,
         action: Action::Shape(shape),
     }));
     rules.extend(CONTEXT_RULES.iter().map(|r| Rule { ..*r }));
-    let patterns: Vec<&str> = rules.iter().map(|r| r.pattern).collect();
+    // The patterns are constants covered by the tests; a failure here is a bug in this file.
+    let compile = |p: &str| Regex::new(p).expect("redaction pattern compiles");
     Table {
-        // The patterns are constants covered by the tests; a failure here is a bug in this file.
-        set: RegexSet::new(&patterns).expect("redaction patterns compile"),
-        regexes: patterns
-            .iter()
-            .map(|p| Regex::new(p).expect("redaction pattern compiles"))
-            .collect(),
+        set: RegexSet::new(rules.iter().map(|r| r.pattern)).expect("redaction patterns compile"),
+        regexes: rules.iter().map(|r| compile(r.pattern)).collect(),
+        groups: rules.iter().map(|r| r.groups.map(compile)).collect(),
         rules,
     }
 });
@@ -173,7 +219,17 @@ pub(crate) fn apply<'a>(text: &'a str, found: &mut Found) -> Cow<'a, str> {
     }
     let mut current = Cow::Borrowed(text);
     for index in hits.iter() {
-        let replaced = apply_rule(&table.rules[index], &table.regexes[index], &current, found);
+        let rule = &table.rules[index];
+        let replaced = match rule.action {
+            Action::Pass(pass) => pass(&current, found),
+            _ => replace(
+                rule,
+                &table.regexes[index],
+                table.groups[index].as_ref(),
+                &current,
+                found,
+            ),
+        };
         if let Some(next) = replaced {
             current = Cow::Owned(next);
         }
@@ -181,40 +237,55 @@ pub(crate) fn apply<'a>(text: &'a str, found: &mut Found) -> Cow<'a, str> {
     current
 }
 
-fn apply_rule(rule: &Rule, regex: &Regex, text: &str, found: &mut Found) -> Option<String> {
-    if let Action::Pass(pass) = rule.action {
-        return pass(text, found);
-    }
-    let before = found.len();
+/// Replaces the secret of every match of `regex` in `text` by the rule's marker; `None` when
+/// there was none. The groups of a match are read with `groups` when the rule has one.
+fn replace(
+    rule: &Rule,
+    regex: &Regex,
+    groups: Option<&Regex>,
+    text: &str,
+    found: &mut Found,
+) -> Option<String> {
     let marker = rule.kind.marker();
-    let out = regex.replace_all(text, |caps: &Captures<'_>| {
-        let whole = caps.get(0).map_or("", |m| m.as_str());
-        let start = caps.get(0).map_or(0, |m| m.start());
-        let secret: Option<Range<usize>> = match rule.action {
-            Action::Shape(shape) => shape
-                .secret_in(caps)
-                .map(|r| r.start - start..r.end - start),
-            Action::Group(check) => caps.name("secret").and_then(|m| {
-                (!is_placeholder(m.as_str()) && check.is_none_or(|c| c(m.as_str())))
-                    .then(|| m.start() - start..m.end() - start)
-            }),
-            Action::Assignment(extent) => assignment(caps, extent).map(|r| {
-                let offset = caps.name("value").map_or(0, |m| m.start() - start);
-                r.start + offset..r.end + offset
-            }),
-            Action::Pass(_) => None,
+    let mut out = String::new();
+    let mut copied = 0;
+    for m in regex.find_iter(text) {
+        let caps = match groups {
+            Some(groups) => groups.captures(m.as_str()),
+            None => regex.captures_at(text, m.start()),
         };
-        match secret {
-            Some(range) => {
-                found.push((whole[range.clone()].to_string(), rule.kind));
-                format!("{}{marker}{}", &whole[..range.start], &whole[range.end..])
-            }
-            None => whole.to_string(),
+        let Some(caps) = caps else {
+            continue;
+        };
+        let Some(secret) = secret_of(rule, &caps) else {
+            continue;
+        };
+        // Offsets of `caps` are within the match (with `groups`) or the text (without).
+        let base = if groups.is_some() { m.start() } else { 0 };
+        let range = base + secret.start..base + secret.end;
+        found.push((text[range.clone()].to_string(), rule.kind));
+        out.push_str(&text[copied..range.start]);
+        out.push_str(&marker);
+        copied = range.end;
+    }
+    (copied > 0).then(|| {
+        out.push_str(&text[copied..]);
+        out
+    })
+}
+
+/// Where the secret of a match is, as offsets of `caps`' haystack; `None` to keep the match.
+fn secret_of(rule: &Rule, caps: &Captures<'_>) -> Option<Range<usize>> {
+    match rule.action {
+        Action::Shape(shape) => shape.secret_in(caps),
+        Action::Group(check) => caps.name("secret").and_then(|m| {
+            (!is_placeholder(m.as_str()) && check.is_none_or(|c| c(m.as_str()))).then(|| m.range())
+        }),
+        Action::Assignment(extent) => {
+            let value = caps.name("value")?;
+            assignment(caps, extent).map(|r| r.start + value.start()..r.end + value.start())
         }
-    });
-    match out {
-        Cow::Owned(text) if found.len() > before => Some(text),
-        _ => None,
+        Action::Pass(_) => None,
     }
 }
 
