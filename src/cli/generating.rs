@@ -48,7 +48,7 @@ impl Session {
             context.printer.warn(problem);
         }
         let params = builtin_params(&settings, &constitution);
-        let redactor = project_redactor(&detection, &constitution);
+        let redactor = project_redactor(&context.redactor, &detection, &constitution);
         let store = Store::open(&settings.history_root())?.with_redactor(redactor.clone());
         let staging = Staging::new(settings.staging_dir());
         Ok(Self {
@@ -138,25 +138,26 @@ impl Session {
     }
 }
 
-/// A redactor that also knows the values of the secret variables the project's services read
+/// The command's redactor, told the values of the secret variables the project's services read
 /// and the constitution names, as they are set in this environment.
-pub fn project_redactor(detection: &Detection, constitution: &Constitution) -> Redactor {
-    let mut names: Vec<&str> = detection
+pub fn project_redactor(
+    redactor: &Redactor,
+    detection: &Detection,
+    constitution: &Constitution,
+) -> Redactor {
+    let names = detection
         .services
         .iter()
         .flat_map(|s| &s.env)
         .filter(|v| v.secret)
         .map(|v| v.name.as_str())
-        .chain(constitution.secrets.iter().map(String::as_str))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    let mut values: Vec<String> = names
-        .iter()
-        .filter_map(|name| std::env::var(name).ok())
-        .collect();
-    values.extend(crate::secrets::secret_env_values(std::env::vars()));
-    Redactor::new(&values)
+        .chain(constitution.secrets.iter().map(String::as_str));
+    for name in names {
+        if let Ok(value) = std::env::var(name) {
+            redactor.remember(&value);
+        }
+    }
+    redactor.clone()
 }
 
 /// The command line as typed, for records (redacted when recorded).

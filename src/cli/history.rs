@@ -18,7 +18,7 @@ use crate::phr::query::{self, Filter, SortKey, Summary};
 use crate::phr::verify::{self, Report, Severity};
 use crate::phr::{NewRecord, Stage, Store, chain, relink, report};
 use crate::printer::{Printer, Tone};
-use crate::secrets::{Redactor, secret_env_values};
+use crate::secrets::Redactor;
 use crate::settings::Settings;
 
 #[derive(Debug, Args)]
@@ -222,8 +222,8 @@ pub struct ReportArgs {
 /// Runs `aigen history <command>`.
 pub fn run(args: HistoryArgs, context: &Context) -> Result<ExitStatus> {
     let settings = context.settings()?;
-    // OPENAI_API_KEY is among these: its name says secret.
-    let redactor = Redactor::new(&secret_env_values(std::env::vars()));
+    // It knows the values of the environment's secret variables (OPENAI_API_KEY among them).
+    let redactor = context.redactor.clone();
     let run = Run {
         store: Store::open(&settings.history_root()).map(|s| s.with_redactor(redactor.clone())),
         settings: &settings,

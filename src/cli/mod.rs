@@ -98,6 +98,9 @@ pub enum Command {
 pub struct Context {
     pub printer: Printer,
     pub options: GlobalOptions,
+    /// The command's redactor: whatever it redacts (a prompt, an answer, an error) it masks in
+    /// everything the command prints or writes after, its error message included.
+    pub redactor: crate::secrets::Redactor,
 }
 
 impl Context {
@@ -123,13 +126,14 @@ pub fn main() -> std::process::ExitCode {
             directory: cli.directory.clone(),
             config: cli.config.clone(),
         },
+        redactor: crate::secrets::Redactor::from_environment(),
     };
     let status = match run(cli.command, &context) {
         Ok(status) => status,
         Err(error) if error.is_broken_pipe() => ExitStatus::Success,
         Err(error) => {
             // Errors quote inputs (a path, a line, a server's message): no secret goes out.
-            let error = crate::secrets::Redactor::from_environment().redact_error(error);
+            let error = context.redactor.redact_error(error);
             context.printer.error(&error);
             error.exit_status()
         }
