@@ -1,0 +1,261 @@
+//! `aigen lint` on manifests and charts, end to end: the real binary in temporary projects.
+//! Helm is found on `PATH`: tests that render put the stand-in `tests/fixtures/helm/bin/helm`
+//! in a temporary directory at the head of `PATH`; tests without Helm take every directory
+//! holding a `helm` out of it.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::support::files::copy_committed;
+use crate::support::lint::{aigen, project_from};
+use predicates::prelude::*;
+use serde_json::Value;
+
+const PHASE_IV: &str = "tests/fixtures/k8s/phase-iv";
+const CHARTS: &str = "tests/fixtures/helm";
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// `PATH` without any directory that holds a `helm`.
+fn path_without_helm() -> OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let kept: Vec<PathBuf> = std::env::split_paths(&path)
+        .filter(|dir| !dir.join("helm").exists())
+        .collect();
+    std::env::join_paths(kept).unwrap()
+}
+
+/// A directory holding the stand-in `helm`, and a `PATH` that finds it first.
+fn path_with_stand_in() -> (tempfile::TempDir, OsString) {
+    let bin = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("tests/fixtures/helm/bin/helm"),
+        bin.path().join("helm"),
+    )
+    .unwrap();
+    let mut dirs = vec![bin.path().to_path_buf()];
+    dirs.extend(std::env::split_paths(&path_without_helm()));
+    let path = std::env::join_paths(dirs).unwrap();
+    (bin, path)
+}
+
+fn json_codes(output: &[u8]) -> Vec<String> {
+    let document: Value = serde_json::from_slice(output).unwrap();
+    document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}:{} {}",
+                f["path"].as_str().unwrap(),
+                f["line"],
+                f["column"],
+                f["code"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_compliant_manifests_pass() {
+    let dir = project_from(&format!("{PHASE_IV}/compliant"));
+    aigen(dir.path())
+        .arg("lint")
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr(predicate::str::contains("no findings in 11 files"));
+}
+
+#[test]
+fn generated_manifests_fail_with_located_findings() {
+    let dir = project_from(&format!("{PHASE_IV}/generated"));
+    let output = aigen(dir.path())
+        .args(["lint", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let codes = json_codes(&output);
+    for expected in [
+        "backend.yaml:9:3 AG-K001",
+        "backend.yaml:61:17 AG-K102",
+        "frontend-chatbot.yaml:46:3 AG-K101",
+        "secret.yaml:7:19 AG-K016",
+    ] {
+        assert!(
+            codes.iter().any(|c| c == expected),
+            "missing {expected}: {codes:#?}"
+        );
+    }
+    aigen(dir.path())
+        .arg("lint")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "error[AG-K101]: Service `frontend-chatbot-service` selects `app=chatbot`, which no workload's pods carry\n  --> frontend-chatbot.yaml:46:3",
+        ));
+}
+
+#[test]
+fn secrets_in_manifests_never_reach_the_output() {
+    let dir = project_from(&format!("{PHASE_IV}/generated"));
+    for format in ["text", "json", "sarif"] {
+        let assert = aigen(dir.path())
+            .args(["lint", "--format", format])
+            .assert()
+            .code(1);
+        let output = assert.get_output();
+        let all = [output.stdout.as_slice(), output.stderr.as_slice()].concat();
+        let all = String::from_utf8_lossy(&all);
+        for secret in [
+            "npg_Xk29fLq8RtZm",
+            "q8Jx2mV9rT4wZ7pL1sK6nB3cF5hD0gY8",
+            "c2stcHJvai1UM2Js",
+        ] {
+            assert!(
+                !all.contains(secret),
+                "`{secret}` leaked in {format} output"
+            );
+        }
+    }
+}
+
+#[test]
+fn services_are_checked_against_workloads_linted_with_them() {
+    let dir = project_from(&format!("{PHASE_IV}/compliant"));
+    // The Service alone: the Deployment it selects is not in the run.
+    aigen(dir.path())
+        .args(["lint", "backend-service.yaml"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error[AG-K101]"));
+    aigen(dir.path())
+        .args([
+            "lint",
+            "backend-service.yaml",
+            "backend-deployment.yaml",
+            "pdb.yaml",
+        ])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn stdin_is_linted_as_a_manifest() {
+    let text =
+        std::fs::read_to_string(fixture(&format!("{PHASE_IV}/generated/backend.yaml"))).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    aigen(dir.path())
+        .args(["lint", "-", "--stdin-filename", "k8s/backend.yaml"])
+        .write_stdin(text)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("--> k8s/backend.yaml:9:3"));
+}
+
+#[test]
+fn charts_are_rendered_with_helm_from_path() {
+    let (_bin, path) = path_with_stand_in();
+    let dir = tempfile::tempdir().unwrap();
+    copy_committed(&fixture(CHARTS), dir.path());
+    aigen(dir.path())
+        .env("PATH", &path)
+        .args(["lint", "todo-app"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("no findings in 1 file"));
+    let output = aigen(dir.path())
+        .env("PATH", &path)
+        .args([
+            "lint",
+            "todo-app",
+            "--values",
+            "values-onereplica.yaml",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        json_codes(&output),
+        [
+            "todo-app/templates/backend-deployment.yaml:13:3 AG-K001",
+            "todo-app/templates/pdb.yaml:10:3 AG-K103",
+        ]
+    );
+    aigen(dir.path())
+        .env("PATH", &path)
+        .args(["lint", "todo-app", "--values", "nowhere.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "values file `nowhere.yaml` does not exist",
+        ));
+}
+
+#[test]
+fn without_helm_the_chart_is_checked_and_the_message_says_what_to_install() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_committed(&fixture(CHARTS), dir.path());
+    aigen(dir.path())
+        .env("PATH", path_without_helm())
+        .args(["lint", "todo-app"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "warning[AG-K206]: `helm` is not on PATH, so the chart's templates were not rendered or linted",
+        ))
+        .stdout(predicate::str::contains("https://helm.sh/docs/intro/install/"));
+    aigen(dir.path())
+        .env("PATH", path_without_helm())
+        .args(["lint", "todo-app", "--severity-threshold", "warning"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_project_with_manifests_and_a_chart_lints_each_as_what_it_is() {
+    let (_bin, path) = path_with_stand_in();
+    let dir = tempfile::tempdir().unwrap();
+    copy_committed(
+        &fixture(&format!("{PHASE_IV}/compliant")),
+        &dir.path().join("k8s"),
+    );
+    copy_committed(
+        &fixture(&format!("{CHARTS}/todo-app")),
+        &dir.path().join("helm-charts/todo-app"),
+    );
+    // The templates are not YAML until rendered: linted file by file they would be errors.
+    aigen(dir.path())
+        .env("PATH", &path)
+        .arg("lint")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("no findings in 12 files"));
+}
+
+#[test]
+fn kubernetes_rules_explain_themselves() {
+    let dir = tempfile::tempdir().unwrap();
+    aigen(dir.path())
+        .args(["lint", "--explain", "AG-K015"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("# AG-K015 (no-literal-secrets)"))
+        .stdout(predicate::str::contains("kube-linter env-var-secret"))
+        .stdout(predicate::str::contains("## Use instead"));
+    aigen(dir.path())
+        .args(["lint", "--list-rules"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("AG-K105"))
+        .stdout(predicate::str::contains("AG-K206"));
+}

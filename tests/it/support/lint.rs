@@ -1,0 +1,54 @@
+//! Helpers shared by the `lint` integration tests: temporary projects and running the binary.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+use super::command::aigen_command;
+use super::files::{copy_committed, write_file};
+
+/// A temporary project holding a copy of a fixture directory as committed
+/// ([`copy_committed`]).
+pub fn project_from(fixture: &str) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_committed(Path::new(fixture), dir.path());
+    dir
+}
+
+/// A temporary project with the given files (path, content).
+pub fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        write_file(&dir.path().join(path), content);
+    }
+    dir
+}
+
+/// `aigen` in a directory, with a clean environment ([`aigen_command`]).
+pub fn aigen(dir: &Path) -> Command {
+    let mut command = Command::from_std(aigen_command());
+    command.current_dir(dir);
+    command
+}
+
+/// A `.dockerignore` that passes `AG-D022`.
+pub const DOCKERIGNORE: &str = ".git\nnode_modules\n.env\n";
+
+/// A Dockerfile for the backend that passes every rule.
+pub const COMPLIANT_BACKEND: &str = "\
+FROM python:3.13-slim AS build
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir --target /app/deps -r requirements.txt
+
+FROM python:3.13-slim
+RUN useradd --uid 1000 appuser
+WORKDIR /app
+COPY --from=build --chown=appuser:appuser /app/deps /app/deps
+COPY --chown=appuser:appuser . .
+USER appuser
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://localhost:8000/health')\"]
+CMD [\"python\", \"-m\", \"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\"]
+";

@@ -1,0 +1,18 @@
+//! What the integration tests share, one module per concern. Start with [`command`] (the binary
+//! with a clean environment, and what a run did) and [`files`] (copies of the repository's
+//! examples and fixtures as committed); then the module of the group a test belongs to:
+//! [`example`] (a copy of `examples/todo-app` and readers for what a run leaves in it), [`phr`]
+//! (a project with a trail), [`lint`], [`builtin`] (a service per stack, hadolint), [`provider`]
+//! (stand-in tools and OpenAI-compatible servers), [`cluster`] and [`fake_apiserver`] (the
+//! Kubernetes API stand-in), and [`alone`] for a test that must have its process to itself.
+
+pub mod alone;
+pub mod builtin;
+pub mod cluster;
+pub mod command;
+pub mod example;
+pub mod fake_apiserver;
+pub mod files;
+pub mod lint;
+pub mod phr;
+pub mod provider;
