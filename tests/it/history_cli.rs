@@ -2,7 +2,8 @@
 //! search, stats, export in every format, report, and the errors a user can run into.
 
 use crate::support::phr::{Project, stderr, stdout};
-use aigen::phr::{LintSummary, NewRecord, Outcome, Redactor, Stage, Store, Tokens};
+use aigen::phr::{LintSummary, NewRecord, Outcome, Stage, Store, Tokens};
+use aigen::secrets::Redactor;
 
 /// A project with records of several features, stages, tools, outcomes and labels: three added
 /// through the binary, four through the library (with tokens, latency and lint).

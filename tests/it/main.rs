@@ -42,3 +42,4 @@ mod provider_ctrl_c;
 mod provider_openai;
 mod provider_tools;
 mod redact_corpus;
+mod secrets;

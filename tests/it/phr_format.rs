@@ -8,9 +8,10 @@ use crate::support::files::copy_committed;
 use crate::support::phr::{Project, fixtures, stdout};
 use aigen::phr::record::{self, Record};
 use aigen::phr::{
-    Artifact, LintSummary, NewRecord, Outcome, Redactor, Reference, Relation, Stage, Store,
-    Template, Tokens, yaml,
+    Artifact, LintSummary, NewRecord, Outcome, Reference, Relation, Stage, Store, Template, Tokens,
+    yaml,
 };
+use aigen::secrets::Redactor;
 use proptest::prelude::*;
 
 fn quick_store(root: &Path) -> Store {
