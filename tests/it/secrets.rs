@@ -22,7 +22,7 @@ use crate::support::command::{Run, aigen_command};
 use crate::support::example::{KEY, Project};
 use crate::support::files::{repo_path, write_file};
 use crate::support::provider::{answering, event_stream, sse, v1};
-use crate::support::secret_values::{Gen, leaked_windows};
+use crate::support::secret_values::{Gen, assert_none_leaked};
 
 /// One row of a table: what is checked, and whether it is a secret.
 struct Row {
@@ -153,6 +153,26 @@ fn findings(dir: &Path, file: &str, code: &str) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// What AG-D010 and AG-K015 say of each setting of a [`table_project`].
+fn rule_answers(root: &Path, settings: &[(String, String)]) -> Vec<(&'static str, Vec<bool>)> {
+    // `ENV` of the i-th setting is on line i + 2.
+    let dockerfile = findings(root, "Dockerfile", "AG-D010");
+    let d010 = (0..settings.len())
+        .map(|i| dockerfile.iter().any(|(line, _)| *line == i as u64 + 2))
+        .collect();
+    let manifest = findings(root, "deploy.yaml", "AG-K015");
+    let k015 = settings
+        .iter()
+        .map(|(name, _)| {
+            let prefix = format!("env `{name}` ");
+            manifest
+                .iter()
+                .any(|(_, message)| message.starts_with(&prefix))
+        })
+        .collect();
+    vec![("AG-D010", d010), ("AG-K015", k015)]
+}
+
 /// The text of the one record `aigen history add` wrote in `dir`.
 fn added_record(dir: &Path, prompt: &str) -> String {
     let run = aigen_in(
@@ -215,22 +235,6 @@ fn detection_the_dockerfile_and_kubernetes_rules_and_redaction_agree_on_every_na
         })
         .collect();
 
-    // `ENV` of the i-th name is on line i + 2.
-    let dockerfile = findings(root, "Dockerfile", "AG-D010");
-    let d010: Vec<bool> = (0..rows.len())
-        .map(|i| dockerfile.iter().any(|(line, _)| *line == i as u64 + 2))
-        .collect();
-
-    let manifest = findings(root, "deploy.yaml", "AG-K015");
-    let k015: Vec<bool> = rows
-        .iter()
-        .map(|row| {
-            manifest
-                .iter()
-                .any(|(_, message)| message.starts_with(&format!("env `{}` ", row.text)))
-        })
-        .collect();
-
     let prompt: String = settings
         .iter()
         .map(|(name, value)| format!("{name}={value}\n"))
@@ -241,16 +245,10 @@ fn detection_the_dockerfile_and_kubernetes_rules_and_redaction_agree_on_every_na
         .map(|(_, value)| !record.contains(value.as_str()))
         .collect();
 
-    disagreements(
-        &rows,
-        &[
-            ("detection", detected),
-            ("AG-D010", d010),
-            ("AG-K015", k015),
-            ("redaction", redacted),
-        ],
-        |i| format!("`{}`", rows[i].text),
-    );
+    let mut answers = vec![("detection", detected)];
+    answers.extend(rule_answers(root, &settings));
+    answers.push(("redaction", redacted));
+    disagreements(&rows, &answers, |i| format!("`{}`", rows[i].text));
 }
 
 #[test]
@@ -265,19 +263,6 @@ fn the_dockerfile_and_kubernetes_rules_and_redaction_agree_on_every_value() {
     let dir = table_project(&settings);
     let root = dir.path();
 
-    let dockerfile = findings(root, "Dockerfile", "AG-D010");
-    let d010: Vec<bool> = (0..rows.len())
-        .map(|i| dockerfile.iter().any(|(line, _)| *line == i as u64 + 2))
-        .collect();
-    let manifest = findings(root, "deploy.yaml", "AG-K015");
-    let k015: Vec<bool> = settings
-        .iter()
-        .map(|(name, _)| {
-            manifest
-                .iter()
-                .any(|(_, message)| message.starts_with(&format!("env `{name}` ")))
-        })
-        .collect();
     // Bare, one a line, with nothing around them that says secret.
     let prompt: String = rows.iter().map(|row| format!("- {}\n", row.text)).collect();
     let record = added_record(root, &prompt);
@@ -286,15 +271,11 @@ fn the_dockerfile_and_kubernetes_rules_and_redaction_agree_on_every_value() {
         .map(|row| !record.contains(&format!("- {}\n", row.text)))
         .collect();
 
-    disagreements(
-        &rows,
-        &[
-            ("AG-D010", d010),
-            ("AG-K015", k015),
-            ("redaction", redacted),
-        ],
-        |i| format!("value {i} ({} characters)", rows[i].text.len()),
-    );
+    let mut answers = rule_answers(root, &settings);
+    answers.push(("redaction", redacted));
+    disagreements(&rows, &answers, |i| {
+        format!("value {i} ({} characters)", rows[i].text.len())
+    });
 }
 
 /// One secret given away by its context, the value a model echoes bare, and the part of it that
@@ -404,15 +385,11 @@ fn exchange(given: &[Given]) -> (String, String) {
 
 /// Fails naming every value of `given` that shows in `text`.
 fn assert_none_shows(place: &str, text: &str, given: &[Given]) {
-    let shown: Vec<String> = given
-        .iter()
-        .filter_map(|g| {
-            let windows = leaked_windows(text, &g.secret);
-            (!windows.is_empty())
-                .then(|| format!("{}: {:?}", g.what, &windows[..windows.len().min(2)]))
-        })
-        .collect();
-    assert!(shown.is_empty(), "{place} shows:\n{}", shown.join("\n"));
+    assert_none_leaked(
+        place,
+        text,
+        given.iter().map(|g| (g.what, g.secret.as_str())),
+    );
 }
 
 /// Everything `aigen history` shows of the trail in `root`, by what it is, and the record files.

@@ -50,7 +50,7 @@ impl Gen {
 
 /// The windows of 8 characters of `secret` (without blanks) that show in `output`: empty when no
 /// part of it leaked.
-pub fn leaked_windows(output: &str, secret: &str) -> Vec<String> {
+fn leaked_windows(output: &str, secret: &str) -> Vec<String> {
     let chars: Vec<char> = secret.chars().collect();
     let width = 8.min(chars.len());
     let mut found = Vec::new();
@@ -61,4 +61,20 @@ pub fn leaked_windows(output: &str, secret: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// Fails naming each `(what, secret)` of which some part shows in `output`.
+pub fn assert_none_leaked<'a>(
+    place: &str,
+    output: &str,
+    secrets: impl IntoIterator<Item = (&'a str, &'a str)>,
+) {
+    let leaked: Vec<String> = secrets
+        .into_iter()
+        .filter_map(|(what, secret)| {
+            let found = leaked_windows(output, secret);
+            (!found.is_empty()).then(|| format!("{what}: {:?}", &found[..found.len().min(3)]))
+        })
+        .collect();
+    assert!(leaked.is_empty(), "{place} leaks:\n{}", leaked.join("\n"));
 }
