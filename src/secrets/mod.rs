@@ -70,20 +70,20 @@ macro_rules! stores {
 
 pub mod k8s;
 mod marker;
-pub mod mask;
-pub mod memory;
-pub mod names;
-pub mod placeholder;
+pub(crate) mod mask;
+pub(crate) mod memory;
+pub(crate) mod names;
+pub(crate) mod placeholder;
 mod redactor;
 pub(crate) mod rules;
 mod secret;
-pub mod shapes;
-pub mod stream;
+pub(crate) mod shapes;
+pub(crate) mod stream;
 
-pub use marker::{Kind, MARKER_PREFIX};
-pub use names::{is_secret_name, is_secret_setting};
-pub use placeholder::is_placeholder;
-pub use redactor::{Redactor, SecretValue, redact, secret_env_values};
+pub(crate) use names::{is_secret_name, is_secret_setting};
+pub(crate) use placeholder::is_placeholder;
+pub(crate) use redactor::redact;
+pub use redactor::{Redactor, SecretValue};
 pub use secret::Secret;
-pub use shapes::shape_of;
-pub use stream::StreamRedactor;
+pub(crate) use shapes::shape_of;
+pub(crate) use stream::StreamRedactor;

@@ -214,12 +214,12 @@ impl Redactor {
 }
 
 /// Redacts with the rules only, remembering nothing.
-pub fn redact(text: &str) -> Cow<'_, str> {
+pub(crate) fn redact(text: &str) -> Cow<'_, str> {
     rules::apply(text, &mut Found::new())
 }
 
 /// The values of environment variables whose names say secret, from `(name, value)` pairs.
-pub fn secret_env_values(vars: impl IntoIterator<Item = (String, String)>) -> Vec<String> {
+pub(crate) fn secret_env_values(vars: impl IntoIterator<Item = (String, String)>) -> Vec<String> {
     vars.into_iter()
         .filter(|(name, _)| is_secret_name(name))
         .map(|(_, value)| value)

@@ -12,7 +12,7 @@ pub(crate) use text::redact_secret_data;
 
 /// Decodes standard base64 (as Secret `data` is written), ignoring line breaks; `None` when it is
 /// not base64 or not UTF-8 text.
-pub fn decode_base64(text: &str) -> Option<String> {
+pub(crate) fn decode_base64(text: &str) -> Option<String> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(compact)
