@@ -284,10 +284,9 @@ impl Run<'_> {
         };
         // Records written by hand or by an older aigen may hold a secret in context in one
         // field and bare in another: whatever is shown of them is masked alike.
-        for entry in &trail.entries {
-            if let Ok(value) = serde_json::to_value(&entry.record) {
-                self.redactor.learn_json(&value);
-            }
+        let records: Vec<_> = trail.entries.iter().map(|e| &e.record).collect();
+        if let Ok(value) = serde_json::to_value(records) {
+            self.redactor.learn_json(&value);
         }
         for (file, error) in &trail.problems {
             self.printer.warn(format!(

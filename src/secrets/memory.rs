@@ -33,16 +33,19 @@ pub(crate) struct Memory {
 }
 
 impl Memory {
-    /// Remembers the lines of `value` that are worth it; `true` when one was new.
-    pub(crate) fn add(&mut self, value: &str, kind: Kind) -> bool {
+    /// Remembers the lines of each value that are worth it, as the kind it was found as; `true`
+    /// when one was new.
+    pub(crate) fn extend<'v>(&mut self, values: impl IntoIterator<Item = (&'v str, Kind)>) -> bool {
         let mut added = false;
-        for line in value.lines() {
-            let line = line
-                .trim()
-                .trim_matches(|c| c == '"' || c == '\'' || c == '`');
-            if worth_remembering(line) && !self.kinds.contains_key(line) {
-                self.kinds.insert(line.to_string(), kind);
-                added = true;
+        for (value, kind) in values {
+            for line in value.lines() {
+                let line = line
+                    .trim()
+                    .trim_matches(|c| c == '"' || c == '\'' || c == '`');
+                if worth_remembering(line) && !self.kinds.contains_key(line) {
+                    self.kinds.insert(line.to_string(), kind);
+                    added = true;
+                }
             }
         }
         if added {
@@ -128,9 +131,12 @@ mod tests {
     #[test]
     fn values_are_masked_as_the_kind_they_were_found_as() {
         let mut memory = Memory::default();
-        assert!(memory.add("Zx9q8Lm2Rt7v", Kind::UrlPassword));
-        assert!(memory.add("line-one-9x\nshort\n  line-two-9x  ", Kind::PrivateKey));
-        assert!(!memory.add("Zx9q8Lm2Rt7v", Kind::EnvSecret));
+        assert!(memory.extend([("Zx9q8Lm2Rt7v", Kind::UrlPassword)]));
+        assert!(memory.extend([
+            ("line-one-9x\nshort\n  line-two-9x  ", Kind::PrivateKey),
+            ("Zx9q8Lm2Rt7v", Kind::EnvSecret),
+        ]));
+        assert!(!memory.extend([("Zx9q8Lm2Rt7v", Kind::EnvSecret)]));
         assert_eq!(memory.len(), 3);
         let out = memory.replace(Cow::Borrowed("a Zx9q8Lm2Rt7v b line-two-9x short"));
         assert_eq!(

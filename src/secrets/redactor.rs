@@ -75,9 +75,13 @@ impl Redactor {
     /// [`super::memory`]) are left to the rules.
     pub fn new<S: SecretValue>(extra_secret_values: &[S]) -> Self {
         let redactor = Self::default();
-        for value in extra_secret_values {
-            redactor.remember(value.secret_value());
-        }
+        redactor.write(|memory| {
+            memory.extend(
+                extra_secret_values
+                    .iter()
+                    .map(|v| (v.secret_value(), Kind::EnvSecret)),
+            )
+        });
         redactor
     }
 
@@ -94,7 +98,7 @@ impl Redactor {
 
     /// Masks `value` wherever it appears from now on.
     pub fn remember(&self, value: &str) {
-        self.write(|memory| memory.add(value, Kind::EnvSecret));
+        self.write(|memory| memory.extend([(value, Kind::EnvSecret)]));
     }
 
     /// Remembers every secret the rules find in `text`, without redacting it: call it on all the
@@ -108,12 +112,19 @@ impl Redactor {
 
     /// [`Redactor::learn`] for every string in a JSON value.
     pub fn learn_json(&self, value: &serde_json::Value) {
-        match value {
-            serde_json::Value::String(s) => self.learn(s),
-            serde_json::Value::Array(items) => items.iter().for_each(|v| self.learn_json(v)),
-            serde_json::Value::Object(map) => map.values().for_each(|v| self.learn_json(v)),
-            _ => {}
+        fn walk(value: &serde_json::Value, found: &mut Found) {
+            match value {
+                serde_json::Value::String(s) => {
+                    let _ = rules::apply(s, found);
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+                serde_json::Value::Object(map) => map.values().for_each(|v| walk(v, found)),
+                _ => {}
+            }
         }
+        let mut found = Found::new();
+        walk(value, &mut found);
+        self.keep(found);
     }
 
     /// `text` with every recognised or remembered secret replaced by its marker; borrowed when
@@ -196,11 +207,7 @@ impl Redactor {
 
     fn keep(&self, found: Found) {
         if !found.is_empty() {
-            self.write(|memory| {
-                for (value, kind) in &found {
-                    memory.add(value, *kind);
-                }
-            });
+            self.write(|memory| memory.extend(found.iter().map(|(v, k)| (v.as_str(), *k))));
         }
     }
 
