@@ -283,10 +283,13 @@ impl Run<'_> {
             (false, dir) => store.front_matter(dir.as_deref())?,
         };
         // Records written by hand or by an older aigen may hold a secret in context in one
-        // field and bare in another: whatever is shown of them is masked alike.
-        let records: Vec<_> = trail.entries.iter().map(|e| &e.record).collect();
-        if let Ok(value) = serde_json::to_value(records) {
-            self.redactor.learn_json(&value);
+        // field and bare in another, and exports print them a field at a time: learn them
+        // whole first. (What is printed as one text or one JSON value is learned whole anyway.)
+        if with_body {
+            let records: Vec<_> = trail.entries.iter().map(|e| &e.record).collect();
+            if let Ok(value) = serde_json::to_value(records) {
+                self.redactor.learn_json(&value);
+            }
         }
         for (file, error) in &trail.problems {
             self.printer.warn(format!(
