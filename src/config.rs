@@ -15,8 +15,11 @@
 //! kind = "backend"
 //! ```
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
+use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
@@ -38,7 +41,7 @@ pub struct Config {
     pub feature: Option<String>,
     /// Provider to generate with when `--provider` is not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
+    pub provider: Option<ProviderKind>,
     /// Model name passed to the provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
@@ -161,6 +164,103 @@ pub struct ServiceConfig {
     pub readiness_path: Option<String>,
 }
 
+/// The kinds of provider, as `--provider`, `AIGEN_PROVIDER` and `provider` in `aigen.toml` name
+/// them. Names are matched without regard to case; `docker-ai` and `docker` mean `gordon`,
+/// `kubectl_ai` means `kubectl-ai`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "kebab-case", try_from = "String")]
+pub enum ProviderKind {
+    /// The offline generator.
+    Builtin,
+    /// An OpenAI-compatible server.
+    #[serde(rename = "openai")]
+    #[value(name = "openai")]
+    OpenAi,
+    /// `kubectl-ai --quiet`.
+    #[value(alias = "kubectl_ai")]
+    KubectlAi,
+    /// Docker AI, `docker ai`.
+    #[value(aliases = ["docker-ai", "docker"])]
+    Gordon,
+    /// `kagent invoke`.
+    Kagent,
+    /// Any program from `command` under `[generate]`.
+    Command,
+}
+
+impl ProviderKind {
+    /// Every kind, in the order the help lists them.
+    pub const ALL: [ProviderKind; 6] = [
+        Self::Builtin,
+        Self::OpenAi,
+        Self::KubectlAi,
+        Self::Gordon,
+        Self::Kagent,
+        Self::Command,
+    ];
+
+    /// The name `--provider` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Builtin => "builtin",
+            Self::OpenAi => "openai",
+            Self::KubectlAi => "kubectl-ai",
+            Self::Gordon => "gordon",
+            Self::Kagent => "kagent",
+            Self::Command => "command",
+        }
+    }
+
+    /// True for the kinds that run a program (`kubectl-ai`, `gordon`, `kagent`, `command`).
+    pub fn is_tool(self) -> bool {
+        !matches!(self, Self::Builtin | Self::OpenAi)
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ProviderKind {
+    type Err = UnknownProvider;
+
+    fn from_str(name: &str) -> std::result::Result<Self, Self::Err> {
+        <Self as ValueEnum>::from_str(name.trim(), true).map_err(|_| UnknownProvider(name.into()))
+    }
+}
+
+impl TryFrom<String> for ProviderKind {
+    type Error = UnknownProvider;
+
+    fn try_from(name: String) -> std::result::Result<Self, Self::Error> {
+        name.parse()
+    }
+}
+
+/// A name that is not a provider's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownProvider(pub String);
+
+impl UnknownProvider {
+    /// What to write instead.
+    pub fn hint(&self) -> String {
+        format!(
+            "choose one of: {}",
+            ProviderKind::ALL.map(ProviderKind::name).join(", ")
+        )
+    }
+}
+
+impl fmt::Display for UnknownProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown provider `{}`; {}", self.0, self.hint())
+    }
+}
+
+impl std::error::Error for UnknownProvider {}
+
 /// A config file as loaded: where it is, and what it said.
 #[derive(Debug, Clone)]
 pub struct LoadedConfig {
@@ -235,6 +335,36 @@ mod tests {
         let config = parse(text, Path::new("aigen.toml")).unwrap();
         assert_eq!(config.services[0].port, Some(8000));
         assert_eq!(config.paths.dockerfile_for("api"), "docker/api.Dockerfile");
+    }
+
+    #[test]
+    fn provider_names_round_trip_and_unknown_ones_list_the_choices() {
+        for kind in ProviderKind::ALL {
+            assert_eq!(kind.name().parse::<ProviderKind>().unwrap(), kind);
+        }
+        assert_eq!(
+            "Docker-AI".parse::<ProviderKind>().unwrap(),
+            ProviderKind::Gordon
+        );
+        assert_eq!(
+            " kubectl_ai".parse::<ProviderKind>().unwrap(),
+            ProviderKind::KubectlAi
+        );
+        let error = "gpt".parse::<ProviderKind>().unwrap_err();
+        assert!(error.to_string().starts_with("unknown provider `gpt`"));
+        assert!(error.hint().contains("kubectl-ai, gordon, kagent"));
+    }
+
+    #[test]
+    fn an_unknown_provider_in_the_file_names_its_line() {
+        let text = "name = \"x\"\nprovider = \"nope\"\n";
+        let message = parse(text, Path::new("aigen.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("aigen.toml:2:12:"), "{message}");
+        assert!(message.contains("unknown provider `nope`"), "{message}");
+        let config = parse("provider = \"Kubectl_AI\"\n", Path::new("aigen.toml")).unwrap();
+        assert_eq!(config.provider, Some(ProviderKind::KubectlAi));
     }
 
     #[test]

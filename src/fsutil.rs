@@ -2,7 +2,8 @@
 //!
 //! [`write_atomic`] writes to a temporary file in the target's directory, flushes it to disk,
 //! renames it over the target and then flushes the directory, so a crash at any point leaves
-//! either the old content or the new, whole.
+//! either the old content or the new, whole. [`check_target`] refuses a target path that would
+//! write outside the project: absolute, with `..`, or through a symlink that leads out.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -98,6 +99,71 @@ pub fn slash_path(path: &Path) -> String {
         ".".to_string()
     } else {
         parts.join("/").replace("//", "/")
+    }
+}
+
+/// Why a target path may not be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsafeTarget {
+    /// An absolute path (or one starting with `~`).
+    Absolute,
+    /// A path with a `..` component.
+    Parent,
+    /// A path through a symlink that leads outside the project, or a symlink itself.
+    Symlink,
+}
+
+impl UnsafeTarget {
+    /// Why, in words.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Absolute => "absolute paths are never written",
+            Self::Parent => "paths with `..` are never written",
+            Self::Symlink => "it goes through a symlink that leads outside the project",
+        }
+    }
+}
+
+/// Checks a target path (relative to the project root `root`) right before it is written. The
+/// tree may have changed since the answer was checked, and a staging index or a record may come
+/// from somewhere else, so whoever writes checks again.
+pub fn check_target(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
+    check_lexically(relative)?;
+    if escapes_through_symlink(root, relative) {
+        return Err(UnsafeTarget::Symlink);
+    }
+    Ok(())
+}
+
+/// Refuses absolute paths and paths with `..`, before looking at the file system.
+pub fn check_lexically(raw: &str) -> Result<(), UnsafeTarget> {
+    let path = Path::new(raw);
+    if path.is_absolute() || raw.starts_with('~') {
+        return Err(UnsafeTarget::Absolute);
+    }
+    if path.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(UnsafeTarget::Parent);
+    }
+    Ok(())
+}
+
+/// True when the target, or a directory on its way, is a symlink that leads outside `root`, or
+/// the target itself is a symlink (a write would go wherever it points).
+pub fn escapes_through_symlink(root: &Path, relative: &str) -> bool {
+    let Ok(root) = root.canonicalize() else {
+        return false;
+    };
+    let target = root.join(relative);
+    if target
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return true;
+    }
+    let existing = target.ancestors().find(|p| p.exists());
+    match existing.map(Path::canonicalize) {
+        Some(Ok(real)) => !real.starts_with(&root),
+        _ => false,
     }
 }
 

@@ -24,8 +24,10 @@ pub mod hash;
 pub mod phr;
 pub mod policy;
 pub mod printer;
+pub mod project;
 pub mod provider;
 pub mod secrets;
 pub mod settings;
+pub mod staging;
 
 pub use error::{Error, ExitStatus, Result};

@@ -1,10 +1,12 @@
 //! Approval: who decides whether a staged artifact is written.
 //!
 //! The decision is behind the [`Approver`] trait so that the same review loop runs with a person
-//! at a terminal ([`TerminalApprover`]), with `--yes` ([`ApproveAll`]), or with a scripted list of
-//! answers in tests ([`Scripted`]).
+//! at a terminal ([`TerminalApprover`]), with `--yes` ([`ApproveAll`]), with `--dry-run`
+//! ([`ShowOnly`]), or with a scripted list of answers in tests ([`Scripted`]); [`approver_for`]
+//! picks one from the flags.
 
 use std::collections::VecDeque;
+use std::io::IsTerminal;
 
 use console::Term;
 use dialoguer::{Editor, Select};
@@ -116,6 +118,34 @@ impl Approver for TerminalApprover {
             Some(3) => Decision::AcceptAll,
             _ => Decision::Quit,
         })
+    }
+}
+
+/// `--dry-run` shows every diff and decides nothing; `--yes` approves all; otherwise a person
+/// at a terminal decides, and without one nothing is applied.
+pub fn approver_for(yes: bool, dry_run: bool) -> Result<Box<dyn Approver>> {
+    if dry_run {
+        return Ok(Box::new(ShowOnly));
+    }
+    if yes {
+        return Ok(Box::new(ApproveAll));
+    }
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        return Ok(Box::new(TerminalApprover));
+    }
+    Err(Error::usage_with_hint(
+        "nothing was applied: there is no terminal to ask for approval on",
+        "review the diffs with `aigen apply --dry-run`, then approve everything with `aigen apply --yes`",
+    ))
+}
+
+/// `--dry-run`: shows, then moves on without deciding.
+#[derive(Debug, Default)]
+pub struct ShowOnly;
+
+impl Approver for ShowOnly {
+    fn decide(&mut self, _proposal: &Proposal<'_>) -> Result<Decision> {
+        Ok(Decision::Skip)
     }
 }
 

@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
-use crate::fsutil;
-use crate::generate::extract::check_target;
+use crate::fsutil::{self, check_target};
 use crate::hash::sha256_hex;
 
 /// One file an apply wrote: enough to undo it.

@@ -1,6 +1,6 @@
 //! Staging, review and apply: the only way anything aigen generates is written.
 //!
-//! [`staging`] keeps generated artifacts with their hashes until a person approves them; [`diff`]
+//! [`crate::staging`] keeps generated artifacts with their hashes until a person approves them; [`diff`]
 //! shows what would change; [`approve`] asks (or, with `--yes`, does not).
 
 pub mod approve;
@@ -8,5 +8,4 @@ pub mod cluster;
 pub mod diff;
 pub mod files;
 pub mod review;
-pub mod staging;
 pub mod trace;

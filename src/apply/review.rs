@@ -1,5 +1,8 @@
-//! The review loop: each staged artifact is shown as a diff against its target, with its lint
-//! status and the record that produced it, and written only when the [`Approver`] accepts it.
+//! The review loops: each staged artifact is shown as a diff against its target, with its lint
+//! status and the record that produced it, and written only when the [`Approver`] accepts it
+//! ([`Reviewer::review`]); each change of a cluster plan is shown as the server's diff and kept
+//! for the apply only when the approver accepts it ([`Reviewer::review_plan`]). In both, an
+//! "accept all" answer accepts everything after it without asking.
 //!
 //! What is written is byte for byte what was shown: the staged bytes are read back through
 //! [`Staging::read`], which refuses them if they changed since they were staged, and an edit is
@@ -13,15 +16,15 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::approve::{Approver, Decision, Proposal};
+use super::cluster::{Change, Plan};
 use super::diff;
 use super::files::{FileApplier, Written};
-use super::staging::{Entry, LintStatus, Staging};
 use crate::error::{Error, Result};
-use crate::generate::extract::{Artifact, check_target};
-use crate::generate::lint::lint_artifacts;
+use crate::fsutil::check_target;
 use crate::phr::{self, NewRecord, Reference, Relation, Stage, Store};
 use crate::policy::Constitution;
 use crate::printer::{Printer, Tone};
+use crate::staging::{Artifact, Entry, LintStatus, Staging, lint_artifacts};
 
 /// Everything the review needs.
 pub struct Reviewer<'a> {
@@ -62,6 +65,44 @@ pub struct ReviewReport {
     pub left: Vec<String>,
 }
 
+/// What a review of a cluster plan decided.
+#[derive(Debug)]
+pub struct PlanReview<'p> {
+    /// The approved changes, in plan order.
+    pub approved: Vec<&'p Change>,
+    /// The label of every change shown (`Deployment/backend (update)`), in plan order.
+    pub planned: Vec<String>,
+}
+
+/// Asks an approver about one proposal after another. Once it answers "accept all", every later
+/// proposal is accepted without asking; the answer itself counts as an accept.
+struct Asking<'a> {
+    approver: &'a mut dyn Approver,
+    accept_all: bool,
+}
+
+impl<'a> Asking<'a> {
+    fn new(approver: &'a mut dyn Approver) -> Self {
+        Self {
+            approver,
+            accept_all: false,
+        }
+    }
+
+    fn decide(&mut self, proposal: &Proposal<'_>) -> Result<Decision> {
+        if self.accept_all {
+            return Ok(Decision::Accept);
+        }
+        match self.approver.decide(proposal)? {
+            Decision::AcceptAll => {
+                self.accept_all = true;
+                Ok(Decision::Accept)
+            }
+            decision => Ok(decision),
+        }
+    }
+}
+
 /// The marker before the JSON list of written files in an apply record's response.
 const WRITTEN_MARKER: &str = "Files written (for `aigen apply --undo`):";
 
@@ -69,7 +110,7 @@ impl Reviewer<'_> {
     /// Reviews the entries in order.
     pub fn review(&self, entries: Vec<Entry>, approver: &mut dyn Approver) -> Result<ReviewReport> {
         let mut report = ReviewReport::default();
-        let mut accept_all = false;
+        let mut asking = Asking::new(approver);
         let mut remaining = entries.into_iter();
         while let Some(entry) = remaining.next() {
             if let Err(why) = check_target(&entry.target, self.root) {
@@ -98,18 +139,13 @@ impl Reviewer<'_> {
             let mut edited = false;
             loop {
                 self.show(&entry, &content, lint)?;
-                let decision = if accept_all {
-                    Decision::Accept
-                } else {
-                    approver.decide(&Proposal {
-                        target: &entry.target,
-                        content: &content,
-                        has_errors: lint.errors > 0,
-                    })?
-                };
+                let decision = asking.decide(&Proposal {
+                    target: &entry.target,
+                    content: &content,
+                    has_errors: lint.errors > 0,
+                })?;
                 match decision {
                     Decision::Accept | Decision::AcceptAll => {
-                        accept_all |= decision == Decision::AcceptAll;
                         if lint.errors > 0 && !self.force {
                             let reason = format!(
                                 "{} error finding{}; rerun with --force to apply it anyway",
@@ -161,6 +197,48 @@ impl Reviewer<'_> {
             }
         }
         Ok(report)
+    }
+
+    /// Shows each pending change of a cluster plan (its label, the server's note, the masked
+    /// diff; nothing when diffs are off, as with `--format json`) and asks about it, until the
+    /// approver quits.
+    pub fn review_plan<'p>(
+        &self,
+        plan: &'p Plan,
+        approver: &mut dyn Approver,
+    ) -> Result<PlanReview<'p>> {
+        let mut review = PlanReview {
+            approved: Vec::new(),
+            planned: Vec::new(),
+        };
+        let mut asking = Asking::new(approver);
+        for change in plan.pending() {
+            let label = format!("{} ({})", change.object, change.action.as_str());
+            review.planned.push(label.clone());
+            let text = self.store.redactor().redact_string(&change.diff());
+            if self.show_diffs {
+                self.printer
+                    .out(self.printer.paint(Tone::Emphasis, &label))?;
+                if let Some(note) = &change.note {
+                    self.printer.out(format!("  note: {note}"))?;
+                }
+                self.printer
+                    .out(diff::paint(&text, self.printer).trim_end())?;
+            }
+            let decision = asking.decide(&Proposal {
+                target: &label,
+                content: &text,
+                has_errors: false,
+            })?;
+            match decision {
+                Decision::Accept | Decision::AcceptAll | Decision::Edit(_) => {
+                    review.approved.push(change);
+                }
+                Decision::Reject | Decision::Skip => {}
+                Decision::Quit => break,
+            }
+        }
+        Ok(review)
     }
 
     /// Prints an artifact's header and diff.
@@ -377,6 +455,23 @@ fn written_files(response: &str) -> Option<Vec<Written>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_all_accepts_the_rest_without_asking() {
+        let mut approver =
+            super::super::approve::Scripted::new([Decision::Reject, Decision::AcceptAll]);
+        let mut asking = Asking::new(&mut approver);
+        let proposal = Proposal {
+            target: "a",
+            content: "",
+            has_errors: false,
+        };
+        assert_eq!(asking.decide(&proposal).unwrap(), Decision::Reject);
+        for _ in 0..3 {
+            // The script has run out (it would quit): nobody is asked any more.
+            assert_eq!(asking.decide(&proposal).unwrap(), Decision::Accept);
+        }
+    }
 
     #[test]
     fn written_files_round_trip_through_the_record_text() {

@@ -1,7 +1,6 @@
 //! `aigen apply`: review staged artifacts and write the approved ones, undo an earlier apply, or
 //! apply the manifests to a cluster by server-side apply after a server dry run.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -10,19 +9,17 @@ use serde_json::json;
 
 use super::Context;
 use super::args::FormatArgs;
-use super::generating::{Session, command_line};
-use crate::apply::approve::{ApproveAll, Approver, Decision, Proposal, TerminalApprover};
+use super::command_line;
+use crate::apply::approve::approver_for;
 use crate::apply::cluster::{
-    ApplyReport, Change, Cluster, ConnectOptions, Endpoint, Manifests, Plan, PlanOptions,
-    RolloutOptions,
+    Cluster, ClusterApply, ConnectOptions, Manifests, PlanOptions, RolloutOptions,
 };
-use crate::apply::diff;
-use crate::apply::review::{ReviewReport, Reviewer};
+use crate::apply::review::{PlanReview, ReviewReport, Reviewer};
 use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
-use crate::phr::{NewRecord, Outcome, Stage};
-use crate::printer::{Printer, Tone, Verbosity};
-use crate::secrets::Redactor;
+use crate::printer::{Tone, Verbosity};
+use crate::project::Project;
+use crate::settings::Flags;
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -77,20 +74,16 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
-    let session = Session::open(context)?;
+    let project = context.open_project(&Flags::default())?;
     if args.cluster {
-        return cluster(&args, &session, context);
+        return cluster(&args, &project, context);
     }
     let reviewer = Reviewer {
         force: args.force,
         // With --yes nobody reads the diffs as they scroll by; -v shows them anyway.
         show_diffs: !args.output.is_json()
             && (!args.yes || context.printer.verbosity() >= Verbosity::Verbose),
-        ..session.reviewer(
-            &context.printer,
-            session.settings.feature.clone(),
-            command_line(),
-        )
+        ..project.reviewer(&context.printer, command_line())
     };
     if let Some(record) = &args.undo {
         let restored = reviewer.undo(record)?;
@@ -105,9 +98,9 @@ pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
     let wanted: Vec<String> = args
         .paths
         .iter()
-        .map(|p| target_name(p, &session.settings.cwd, &session.settings.root))
+        .map(|p| target_name(p, &project.settings.cwd, &project.settings.root))
         .collect();
-    let entries: Vec<_> = session
+    let entries: Vec<_> = project
         .staging
         .entries()?
         .into_iter()
@@ -128,7 +121,7 @@ pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
             .status("nothing is staged; generate first (`aigen dockerfile --all`, ...)");
         ReviewReport::default()
     } else {
-        let mut approver = pick_approver(args.yes, args.dry_run)?;
+        let mut approver = approver_for(args.yes, args.dry_run)?;
         reviewer.review(entries, approver.as_mut())?
     };
     let summary = format!(
@@ -141,40 +134,13 @@ pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
     let failed = !report.refused.is_empty();
     let mut value = serde_json::to_value(&report)
         .map_err(|e| Error::usage(format!("cannot encode the report as JSON: {e}")))?;
-    session.redactor.redact_json(&mut value);
+    project.redactor.redact_json(&mut value);
     finish_text_or_json(context, args.output.is_json(), value, summary)?;
     Ok(if failed {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
     })
-}
-
-/// `--dry-run` shows every diff and decides nothing; `--yes` approves all; otherwise a person
-/// at a terminal decides, and without one nothing is applied.
-fn pick_approver(yes: bool, dry_run: bool) -> Result<Box<dyn Approver>> {
-    if dry_run {
-        return Ok(Box::new(ShowOnly));
-    }
-    if yes {
-        return Ok(Box::new(ApproveAll));
-    }
-    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-        return Ok(Box::new(TerminalApprover));
-    }
-    Err(Error::usage_with_hint(
-        "nothing was applied: there is no terminal to ask for approval on",
-        "review the diffs with `aigen apply --dry-run`, then approve everything with `aigen apply --yes`",
-    ))
-}
-
-/// The dry run's approver: shows, then moves on without deciding.
-struct ShowOnly;
-
-impl Approver for ShowOnly {
-    fn decide(&mut self, _proposal: &Proposal<'_>) -> Result<Decision> {
-        Ok(Decision::Skip)
-    }
 }
 
 /// A path as the staging index names targets: relative to the project root, `/`-separated.
@@ -199,11 +165,11 @@ fn finish_text_or_json(
 
 /// `--cluster`: plan by server dry run, show each change, apply the approved ones, record, and
 /// optionally wait for the rollouts.
-fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<ExitStatus> {
+fn cluster(args: &ApplyArgs, project: &Project, context: &Context) -> Result<ExitStatus> {
     let printer = &context.printer;
-    let settings = &session.settings;
+    let settings = &project.settings;
     let paths: Vec<PathBuf> = if args.paths.is_empty() {
-        vec![settings.in_root(session.params.manifest_dir())]
+        vec![settings.in_root(project.params.manifest_dir())]
     } else {
         args.paths.iter().map(|p| settings.cwd.join(p)).collect()
     };
@@ -221,7 +187,7 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
         .enable_all()
         .build()
         .map_err(|e| Error::external("aigen", format!("cannot start the async runtime: {e}")))?;
-    let mut approver = pick_approver(args.yes, args.dry_run)?;
+    let mut approver = approver_for(args.yes, args.dry_run)?;
     runtime.block_on(async {
         let options = ConnectOptions::new(
             args.kubeconfig.clone(),
@@ -238,8 +204,11 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
             .plan(&manifests, PlanOptions { force: args.force })
             .await?;
         let json = args.output.is_json();
-        let (approved, planned) =
-            decide_changes(&plan, approver.as_mut(), printer, &session.redactor, json)?;
+        let reviewer = Reviewer {
+            show_diffs: !json,
+            ..project.reviewer(printer, command_line())
+        };
+        let PlanReview { approved, planned } = reviewer.review_plan(&plan, approver.as_mut())?;
         // The JSON report: where, what the plan held, and what was applied.
         let report_json = |applied: &[String], record: Option<&str>| {
             let value = json!({
@@ -264,20 +233,19 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
             return Ok(ExitStatus::Success);
         }
         let report = cluster.apply(approved.iter().copied()).await;
-        let applied: Vec<String> = report
-            .applied
+        let applied = report.applied_labels();
+        let files = paths
             .iter()
-            .map(|a| {
-                format!(
-                    "{} ({}{})",
-                    a.object,
-                    a.action.as_str(),
-                    if a.forced { ", forced" } else { "" }
-                )
-            })
+            .map(|p| fsutil::slash_path(&fsutil::relative_to(p, &settings.root)))
             .collect();
-        let record = cluster_record(session, &endpoint, &approved, &applied, &report, &paths);
-        let appended = session.store.append(record)?;
+        let record = ClusterApply {
+            endpoint: &endpoint,
+            approved: &approved,
+            report: &report,
+            files,
+        }
+        .record(settings.feature.clone(), command_line());
+        let appended = project.store.append(record)?;
         for line in &applied {
             printer.status(format!(
                 "{} {line}",
@@ -301,103 +269,4 @@ fn cluster(args: &ApplyArgs, session: &Session, context: &Context) -> Result<Exi
         }
         Ok(ExitStatus::Success)
     })
-}
-
-/// Shows each pending change of a plan (label, note, masked diff) and asks about it. Returns the
-/// approved changes and the labels of every change shown, in plan order.
-fn decide_changes<'p>(
-    plan: &'p Plan,
-    approver: &mut dyn Approver,
-    printer: &Printer,
-    redactor: &Redactor,
-    json: bool,
-) -> Result<(Vec<&'p Change>, Vec<String>)> {
-    let mut approved = Vec::new();
-    let mut planned = Vec::new();
-    let mut accept_all = false;
-    for change in plan.pending() {
-        let label = format!("{} ({})", change.object, change.action.as_str());
-        planned.push(label.clone());
-        let text = redactor.redact_string(&change.diff());
-        if !json {
-            printer.out(printer.paint(Tone::Emphasis, &label))?;
-            if let Some(note) = &change.note {
-                printer.out(format!("  note: {note}"))?;
-            }
-            printer.out(diff::paint(&text, printer).trim_end())?;
-        }
-        let decision = if accept_all {
-            Decision::Accept
-        } else {
-            approver.decide(&Proposal {
-                target: &label,
-                content: &text,
-                has_errors: false,
-            })?
-        };
-        match decision {
-            Decision::Accept | Decision::Edit(_) => approved.push(change),
-            Decision::AcceptAll => {
-                accept_all = true;
-                approved.push(change);
-            }
-            Decision::Reject | Decision::Skip => {}
-            Decision::Quit => break,
-        }
-    }
-    Ok((approved, planned))
-}
-
-/// The record of a cluster apply: what was asked, what was applied, where it stopped.
-fn cluster_record(
-    session: &Session,
-    endpoint: &Endpoint,
-    approved: &[&Change],
-    applied: &[String],
-    report: &ApplyReport,
-    paths: &[PathBuf],
-) -> NewRecord {
-    let join = |items: Vec<String>| items.join(", ");
-    let failure = report
-        .failure
-        .as_ref()
-        .map(|f| format!("{}: {}", f.object, f.error));
-    NewRecord {
-        feature: session.settings.feature.clone(),
-        labels: vec!["apply".into(), "cluster".into()],
-        prompt: format!(
-            "Server-side apply to context {} ({}) of: {}",
-            endpoint.context,
-            endpoint.server,
-            join(approved.iter().map(|c| c.object.to_string()).collect())
-        ),
-        response: format!(
-            "Applied: {}\nUnchanged: {}\nNot applied: {}\n{}",
-            if applied.is_empty() {
-                "none".to_string()
-            } else {
-                applied.join(", ")
-            },
-            report.unchanged.len(),
-            join(report.not_applied.iter().map(ToString::to_string).collect()),
-            failure
-                .as_deref()
-                .map(|f| format!("Stopped at {f}"))
-                .unwrap_or_default()
-        ),
-        files: paths
-            .iter()
-            .map(|p| fsutil::slash_path(&fsutil::relative_to(p, &session.settings.root)))
-            .collect(),
-        command: Some("aigen apply --cluster".into()),
-        command_line: Some(command_line()),
-        outcome: match failure {
-            Some(f) => Outcome::Failed(f),
-            None => Outcome::Ok,
-        },
-        ..NewRecord::new(
-            format!("Cluster apply to {}", endpoint.context),
-            Stage::of_work(session.settings.feature.as_deref()),
-        )
-    }
 }

@@ -5,6 +5,9 @@
 
 use clap::{Args, ValueEnum};
 
+use crate::config::ProviderKind;
+use crate::settings::Flags;
+
 /// Output format of commands whose output is data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum OutputFormat {
@@ -32,10 +35,10 @@ impl FormatArgs {
 /// The flags every generating command takes.
 #[derive(Debug, Clone, Args)]
 pub struct GenerateArgs {
-    /// Provider: builtin, openai, kubectl-ai, gordon, kagent or command [env: AIGEN_PROVIDER]
-    /// (default: openai when OPENAI_API_KEY is set, else builtin).
-    #[arg(long, value_name = "NAME")]
-    pub provider: Option<String>,
+    /// Provider [env: AIGEN_PROVIDER] (default: openai when OPENAI_API_KEY is set, else
+    /// builtin).
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub provider: Option<ProviderKind>,
 
     /// Model name passed to the provider [env: AIGEN_MODEL].
     #[arg(long, value_name = "MODEL")]
@@ -63,4 +66,18 @@ pub struct GenerateArgs {
 
     #[command(flatten)]
     pub output: FormatArgs,
+}
+
+impl GenerateArgs {
+    /// What these flags say about the settings.
+    pub fn flags(&self) -> Flags {
+        Flags {
+            provider: self.provider,
+            model: self.model.clone(),
+            base_url: self.base_url.clone(),
+            feature: self.feature.clone(),
+            max_rounds: self.max_rounds,
+            ..Flags::default()
+        }
+    }
 }

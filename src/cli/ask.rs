@@ -2,26 +2,24 @@
 //! answer on stdout, and the exchange recorded as a PHR, failures and interruptions included.
 
 use std::io::Write;
-use std::str::FromStr;
-use std::time::Duration;
 
 use clap::Args;
+use clap::ValueEnum;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use serde_json::json;
 
-use super::Context;
 use super::args::FormatArgs;
-use super::generating::{Session, command_line};
-use crate::error::{Error, ExitStatus, Result};
+use super::{Context, command_line};
+use crate::error::{ExitStatus, Result};
 use crate::phr::{NewRecord, Stage};
-use crate::provider::{
-    Event, Provider, ProviderConfig, ProviderKind, RedactingSink, Request, Sink, Task, openai,
-};
+use crate::provider::{Event, Provider, ProviderKind, RedactingSink, Request, Sink, Task, openai};
+use crate::settings::Flags;
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
-    /// The tool to ask: kubectl-ai, kagent, gordon, openai or command.
-    #[arg(long, value_name = "TOOL")]
-    pub tool: String,
+    /// The tool to ask.
+    #[arg(long, value_name = "TOOL", value_parser = tool_parser())]
+    pub tool: ProviderKind,
 
     /// The prompt.
     #[arg(value_name = "PROMPT")]
@@ -55,31 +53,44 @@ pub struct AskArgs {
     pub output: FormatArgs,
 }
 
+/// The providers `--tool` takes: every one but the builtin generator, which answers generation
+/// requests only, not free-form questions.
+fn tool_parser() -> impl TypedValueParser<Value = ProviderKind> {
+    PossibleValuesParser::new(
+        ProviderKind::value_variants()
+            .iter()
+            .filter(|kind| **kind != ProviderKind::Builtin)
+            .filter_map(ValueEnum::to_possible_value),
+    )
+    .try_map(|name| name.parse::<ProviderKind>())
+}
+
+impl AskArgs {
+    /// What these flags say about the settings: `--tool` names the provider.
+    fn flags(&self) -> Flags {
+        Flags {
+            provider: Some(self.tool),
+            model: self.model.clone(),
+            base_url: self.base_url.clone(),
+            feature: self.feature.clone(),
+            timeout_secs: self.timeout,
+            agent: self.agent.clone(),
+            ..Flags::default()
+        }
+    }
+}
+
 pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
-    let session = Session::open(context)?;
-    let (settings, store, redactor) = (&session.settings, &session.store, &session.redactor);
+    let project = context.open_project(&args.flags())?;
+    let (settings, store, redactor) = (&project.settings, &project.store, &project.redactor);
     let printer = &context.printer;
     let json = args.output.is_json();
-    let kind = ProviderKind::from_str(&args.tool)?;
-    if kind == ProviderKind::Builtin {
-        return Err(Error::usage_with_hint(
-            "the builtin generator answers generation requests only, not free-form questions",
-            "ask kubectl-ai, kagent, gordon, an OpenAI-compatible model (openai) or a command",
-        ));
-    }
-    let mut config = ProviderConfig::from_settings(kind, settings);
-    config.agent.clone_from(&args.agent);
-    if let Some(url) = &args.base_url {
-        config.base_url = Some(url.clone());
-    }
-    if let Some(secs) = args.timeout {
-        config.timeout = Duration::from_secs(secs.max(1));
-    }
-    let provider = Provider::new(&config)?;
+    let kind = settings.provider;
+    let provider = project.provider(&[])?;
     let request = Request {
         system: String::new(),
         prompt: args.prompt.clone(),
-        model: args.model.clone().or_else(|| settings.model.clone()),
+        model: settings.model.clone(),
         task: Task::Free,
     };
 
@@ -91,7 +102,7 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
             }
             _ => format!(
                 "POST {}/chat/completions (model {})",
-                config
+                settings
                     .base_url
                     .as_deref()
                     .unwrap_or(openai::DEFAULT_BASE_URL)
@@ -126,7 +137,7 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
         sink.flush();
         result
     };
-    let feature = args.feature.clone().or_else(|| settings.feature.clone());
+    let feature = settings.feature.clone();
     let title = title_of(&args.prompt);
     let mut record = NewRecord {
         feature: feature.clone(),
@@ -135,7 +146,7 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
         prompt: args.prompt.clone(),
         command: Some("aigen ask".into()),
         provider: Some(kind.name().into()),
-        tool: kind.tool().map(|t| t.name().to_string()),
+        tool: kind.is_tool().then(|| kind.to_string()),
         command_line: Some(command_line()),
         ..NewRecord::new(title, Stage::of_work(feature.as_deref()))
     };

@@ -1,7 +1,8 @@
 //! `aigen check`: the constitution gate over a whole repository.
 //!
 //! It passes when every detected service has a Dockerfile, a Deployment among the manifests and
-//! templates in the chart; when everything lints clean (no error findings); and when every
+//! templates in the chart; when everything lints clean (no error findings), the Helm charts
+//! rendered and linted as `aigen lint` does ([`crate::policy::lint_paths`]); and when every
 //! infrastructure file traces to the trail: a record of an exchange or an approved apply whose
 //! artifact hash is the file's current hash (principle I of the constitution, made checkable).
 //! Files changed by hand since their record, and files no record knows, are listed by name.
@@ -14,14 +15,16 @@ use serde::Serialize;
 
 use super::Context;
 use super::args::FormatArgs;
-use super::generating::Session;
 use crate::apply::cluster::Manifests;
 use crate::apply::trace::{Trace, TraceIndex};
 use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
 use crate::hash::sha256_hex;
-use crate::policy::{Counts, Finding, Severity, walk};
+use crate::policy::helm::ChartOptions;
+use crate::policy::{Counts, Finding, Severity, lint_paths};
 use crate::printer::Tone;
+use crate::project::Project;
+use crate::settings::Flags;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -48,16 +51,16 @@ struct Report {
 }
 
 pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
-    let session = Session::open(context)?;
-    let settings = &session.settings;
+    let project = context.open_project(&Flags::default())?;
+    let settings = &project.settings;
     let root = &settings.root;
     let mut problems = Vec::new();
 
-    let manifest_dir = session.params.manifest_dir();
-    let chart_dir = session.params.chart_dir();
+    let manifest_dir = project.params.manifest_dir();
+    let chart_dir = project.params.chart_dir();
     let deployments = deployments_in(&root.join(&manifest_dir));
-    for service in &session.detection.services {
-        let dockerfile = session.params.dockerfile_path(&service.name);
+    for service in &project.detection.services {
+        let dockerfile = project.params.dockerfile_path(&service.name);
         if !root.join(&dockerfile).is_file() {
             problems.push(missing(&dockerfile, &service.name, "Dockerfile"));
         }
@@ -74,7 +77,7 @@ pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
         }
     }
 
-    let findings = lint_project(&session)?;
+    let findings = lint_project(&project)?;
     for finding in findings.iter().filter(|f| f.severity == Severity::Error) {
         problems.push(Problem {
             kind: "lint",
@@ -83,9 +86,9 @@ pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
         });
     }
 
-    let trail = session.store.records()?;
+    let trail = project.store.records()?;
     let index = TraceIndex::from_trail(&trail);
-    let files = infrastructure_files(root, &session);
+    let files = infrastructure_files(root, &project);
     for relative in &files {
         let path = root.join(relative);
         let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
@@ -106,7 +109,7 @@ pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
 
     let report = Report {
         passed: problems.is_empty(),
-        services: session
+        services: project
             .detection
             .services
             .iter()
@@ -149,43 +152,35 @@ fn deployments_in(dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Every finding of `aigen lint` over the project.
-fn lint_project(session: &Session) -> Result<Vec<Finding>> {
-    let settings = &session.settings;
-    let discovery = walk::discover(
-        std::slice::from_ref(&settings.root),
-        &settings.root,
-        &settings.root,
-        &session.constitution,
+/// Every finding of `aigen lint` over the project, its Helm charts included.
+fn lint_project(project: &Project) -> Result<Vec<Finding>> {
+    let root = &project.settings.root;
+    let outcome = lint_paths(
+        std::slice::from_ref(root),
+        root,
+        root,
+        &ChartOptions::default(),
+        &project.constitution,
     );
-    if let Some(error) = discovery.errors.into_iter().next() {
-        return Err(error);
+    match outcome.errors.into_iter().next() {
+        Some(error) => Err(error),
+        None => Ok(outcome.findings),
     }
-    let outcome = walk::lint_files(
-        &discovery.targets,
-        &settings.root,
-        &settings.root,
-        &session.constitution,
-    );
-    if let Some(error) = outcome.errors.into_iter().next() {
-        return Err(error);
-    }
-    Ok(outcome.findings)
 }
 
 /// The infrastructure files: each service's Dockerfile and `.dockerignore`, and every file under
 /// the manifests and chart directories; relative to the root, sorted.
-fn infrastructure_files(root: &Path, session: &Session) -> Vec<String> {
+fn infrastructure_files(root: &Path, project: &Project) -> Vec<String> {
     let mut files: Vec<String> = Vec::new();
-    for service in &session.detection.services {
-        let dockerfile = session.params.dockerfile_path(&service.name);
+    for service in &project.detection.services {
+        let dockerfile = project.params.dockerfile_path(&service.name);
         for candidate in [dockerfile.clone(), format!("{dockerfile}.dockerignore")] {
             if root.join(&candidate).is_file() {
                 files.push(candidate);
             }
         }
     }
-    for dir in [session.params.manifest_dir(), session.params.chart_dir()] {
+    for dir in [project.params.manifest_dir(), project.params.chart_dir()] {
         let dir: PathBuf = root.join(dir);
         if !dir.is_dir() {
             continue;

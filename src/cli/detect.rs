@@ -11,6 +11,7 @@ use super::args::FormatArgs;
 use crate::detect::{self, Detection, Origin, Service, Sourced};
 use crate::error::{ExitStatus, Result};
 use crate::printer::{Printer, Tone};
+use crate::settings::Flags;
 
 #[derive(Debug, Args)]
 pub struct DetectArgs {
@@ -19,7 +20,7 @@ pub struct DetectArgs {
 }
 
 pub fn run(args: DetectArgs, context: &Context) -> Result<ExitStatus> {
-    let settings = context.settings()?;
+    let settings = context.settings(&Flags::default())?;
     let detection = detect::detect(&settings.root, &settings.config);
     let printer = &context.printer;
     if args.output.is_json() {

@@ -1,6 +1,6 @@
 //! `aigen dockerfile`: a Dockerfile and .dockerignore per service, or a review of existing ones.
 //!
-//! [`run`] builds one job per service and hands it to [`super::generating::run_jobs`], or passes
+//! [`run`] builds one job per service and hands it to [`super::job_runner::run_jobs`], or passes
 //! `--review` to [`super::review`].
 
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::generating::{Session, run_jobs};
+use super::job_runner::run_jobs;
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs;
 
@@ -32,28 +32,28 @@ pub struct DockerfileArgs {
 }
 
 pub fn run(args: DockerfileArgs, context: &Context) -> Result<ExitStatus> {
-    let session = Session::open(context)?;
+    let project = context.open_project(&args.generate.flags())?;
     if let Some(paths) = &args.review {
         return super::review::run(
-            &session,
+            &project,
             paths,
-            super::review::Kind::Dockerfile,
+            jobs::ReviewKind::Dockerfile,
             &args.generate,
             context,
         );
     }
-    let services = session.select(&args.services, args.all)?;
-    let provider = session.provider(&args.generate, &services)?;
+    let services = project.select(&args.services, args.all)?;
+    let provider = project.provider(&services)?;
     let jobs = services
         .iter()
         .map(|service| {
             jobs::dockerfile(
                 service,
-                &session.params,
-                &session.constitution,
-                &session.settings.root,
+                &project.params,
+                &project.constitution,
+                &project.settings.root,
             )
         })
         .collect();
-    run_jobs(&session, &provider, jobs, &args.generate, context)
+    run_jobs(&project, &provider, jobs, &args.generate, context)
 }

@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::generating::{Session, run_jobs};
+use super::job_runner::run_jobs;
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs;
 
@@ -20,27 +20,27 @@ pub struct GenerateAllArgs {
 }
 
 pub fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
-    let mut session = Session::open(context)?;
+    let mut project = context.open_project(&args.generate.flags())?;
     if !args.namespace {
-        session.params.namespace = None;
+        project.params.namespace = None;
     }
-    let services = session.select(&[], true)?;
-    let provider = session.provider(&args.generate, &services)?;
+    let services = project.select(&[], true)?;
+    let provider = project.provider(&services)?;
     let (params, constitution, root) = (
-        &session.params,
-        &session.constitution,
-        &session.settings.root,
+        &project.params,
+        &project.constitution,
+        &project.settings.root,
     );
     let mut all: Vec<jobs::Job> = services
         .iter()
         // The builtin generator has no template for some stacks (Java); a model gets them all.
         .filter(|service| {
             !matches!(provider, crate::provider::Provider::Builtin(_))
-                || crate::generate::builtin::supports(service)
+                || crate::provider::builtin::supports(service)
         })
         .map(|service| jobs::dockerfile(service, params, constitution, root))
         .collect();
     all.push(jobs::manifests(&services, params, constitution, root));
     all.push(jobs::helm(&services, params, constitution));
-    run_jobs(&session, &provider, all, &args.generate, context)
+    run_jobs(&project, &provider, all, &args.generate, context)
 }

@@ -1,12 +1,12 @@
 //! `aigen helm`: one Helm chart for all services.
 //!
-//! [`run`] builds the chart job and hands it to [`super::generating::run_jobs`].
+//! [`run`] builds the chart job and hands it to [`super::job_runner::run_jobs`].
 
 use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::generating::{Session, run_jobs};
+use super::job_runner::run_jobs;
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs;
 
@@ -25,13 +25,13 @@ pub struct HelmArgs {
 }
 
 pub fn run(args: HelmArgs, context: &Context) -> Result<ExitStatus> {
-    let mut session = Session::open(context)?;
+    let mut project = context.open_project(&args.generate.flags())?;
     if let Some(name) = &args.chart_name {
-        session.params.app.clone_from(name);
+        project.params.app.clone_from(name);
     }
-    session.params.chart.ingress = args.ingress;
-    let services = session.select(&[], true)?;
-    let provider = session.provider(&args.generate, &services)?;
-    let job = jobs::helm(&services, &session.params, &session.constitution);
-    run_jobs(&session, &provider, vec![job], &args.generate, context)
+    project.params.chart.ingress = args.ingress;
+    let services = project.select(&[], true)?;
+    let provider = project.provider(&services)?;
+    let job = jobs::helm(&services, &project.params, &project.constitution);
+    run_jobs(&project, &provider, vec![job], &args.generate, context)
 }

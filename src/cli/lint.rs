@@ -1,10 +1,11 @@
 //! `aigen lint`: Dockerfiles, manifests and charts against the constitution.
 //!
-//! The command resolves the constitution (`--policy`, then the configured path, then the
-//! embedded preset), finds the files and Helm charts ([`crate::policy::walk::discover`]), lints
-//! them in parallel (the manifests of a run together, each chart rendered with `helm template`
-//! and the `--values` file) and prints one report in the chosen format. The exit code is 2 when an input could not be
-//! read, 1 when a finding is at or above `--severity-threshold`, 0 otherwise. `--explain` and
+//! The command loads the constitution the settings name (`--policy`, `AIGEN_POLICY`, the
+//! configured path, else the embedded preset; see [`Constitution::load_configured`]), lints the
+//! files and Helm charts under the paths with [`crate::policy::lint_paths`] (the manifests of a
+//! run together, each chart rendered with `helm template` and the `--values` file) or stdin, and
+//! prints one report in the chosen format. The exit code is 2 when an input could not be read, 1
+//! when a finding is at or above `--severity-threshold`, 0 otherwise. `--explain` and
 //! `--list-rules` print rule documentation instead.
 
 use std::path::PathBuf;
@@ -16,11 +17,12 @@ use super::Context;
 use crate::error::{Error, ExitStatus, Result};
 use crate::policy::constitution::Constitution;
 use crate::policy::helm::ChartOptions;
+use crate::policy::lint_paths;
 use crate::policy::registry::{self, Rule};
 use crate::policy::report::{self, Summary};
 use crate::policy::severity::Severity;
 use crate::policy::walk::{self, Outcome};
-use crate::settings::DEFAULT_POLICY;
+use crate::settings::Flags;
 
 /// Output formats of `aigen lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -95,8 +97,11 @@ pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
     if args.list_rules {
         return list_rules(args.format, context);
     }
-    let settings = context.settings()?;
-    let constitution = load_constitution(&args, &settings)?;
+    let settings = context.settings(&Flags {
+        policy: args.policy.clone(),
+        ..Flags::default()
+    })?;
+    let constitution = Constitution::load_configured(&settings.policy)?;
     context
         .printer
         .verbose(format!("constitution: {}", constitution.source.display()));
@@ -136,57 +141,16 @@ pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
             }
             values => values.as_ref().map(|v| settings.cwd.join(v)),
         };
-        let discovery = walk::discover(&paths, &settings.cwd, &settings.root, &constitution);
+        let chart = ChartOptions { values, helm: None };
+        let outcome = lint_paths(&paths, &settings.cwd, &settings.root, &chart, &constitution);
         context.printer.verbose(format!(
-            "{} files and {} Helm charts to lint",
-            discovery.targets.len(),
-            discovery.charts.len()
+            "linted {} files and {} Helm charts",
+            outcome.files - outcome.charts,
+            outcome.charts
         ));
-        let mut outcome = walk::lint_files(
-            &discovery.targets,
-            &settings.root,
-            &settings.cwd,
-            &constitution,
-        );
-        if !discovery.charts.is_empty() {
-            let options = ChartOptions { values, helm: None };
-            let charts =
-                walk::lint_charts(&discovery.charts, &settings.cwd, &options, &constitution);
-            outcome.files += discovery.charts.len();
-            outcome.findings.extend(charts);
-            outcome
-                .findings
-                .sort_by(crate::policy::Finding::report_order);
-        }
-        let mut errors = discovery.errors;
-        errors.append(&mut outcome.errors);
-        outcome.errors = errors;
         outcome
     };
     report_outcome(&outcome, &args, context)
-}
-
-/// The constitution: `--policy` (must exist), else the configured path (must exist unless it
-/// is the default `policies/constitution.yaml`), else the embedded preset.
-fn load_constitution(
-    args: &LintArgs,
-    settings: &crate::settings::Settings,
-) -> Result<Constitution> {
-    if let Some(path) = &args.policy {
-        let path = settings.cwd.join(path);
-        if !path.is_file() {
-            return Err(Error::usage(format!(
-                "constitution `{}` does not exist",
-                path.display()
-            )));
-        }
-        return Constitution::load(&path);
-    }
-    if settings.policy == settings.in_root(DEFAULT_POLICY) {
-        Constitution::load_or_preset(&settings.policy)
-    } else {
-        Constitution::load(&settings.policy)
-    }
 }
 
 fn report_outcome(outcome: &Outcome, args: &LintArgs, context: &Context) -> Result<ExitStatus> {

@@ -1,7 +1,7 @@
 //! `aigen manifest`: Kubernetes manifests per service, or a review of existing ones.
 //!
 //! [`run`] builds one job for the selected services and hands it to
-//! [`super::generating::run_jobs`], or passes `--review` to [`super::review`].
+//! [`super::job_runner::run_jobs`], or passes `--review` to [`super::review`].
 
 use std::path::PathBuf;
 
@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::generating::{Session, run_jobs};
+use super::job_runner::run_jobs;
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs;
 
@@ -36,26 +36,26 @@ pub struct ManifestArgs {
 }
 
 pub fn run(args: ManifestArgs, context: &Context) -> Result<ExitStatus> {
-    let mut session = Session::open(context)?;
+    let mut project = context.open_project(&args.generate.flags())?;
     if let Some(paths) = &args.review {
         return super::review::run(
-            &session,
+            &project,
             paths,
-            super::review::Kind::Manifest,
+            jobs::ReviewKind::Manifest,
             &args.generate,
             context,
         );
     }
     if !args.namespace {
-        session.params.namespace = None;
+        project.params.namespace = None;
     }
-    let services = session.select(&args.services, args.all)?;
-    let provider = session.provider(&args.generate, &services)?;
+    let services = project.select(&args.services, args.all)?;
+    let provider = project.provider(&services)?;
     let job = jobs::manifests(
         &services,
-        &session.params,
-        &session.constitution,
-        &session.settings.root,
+        &project.params,
+        &project.constitution,
+        &project.settings.root,
     );
-    run_jobs(&session, &provider, vec![job], &args.generate, context)
+    run_jobs(&project, &provider, vec![job], &args.generate, context)
 }

@@ -2,15 +2,19 @@
 //!
 //! [`main`] parses the arguments, builds the [`Printer`], runs the command and maps its outcome to
 //! the documented exit codes. Each command module holds its `Args` and a `run` function that
-//! returns an [`ExitStatus`]; commands read merged [`Settings`], never the environment directly.
+//! returns an [`ExitStatus`]. A command turns its flags into [`Flags`] and gets its [`Settings`]
+//! from [`Context::settings`] (or the opened [`Project`] from [`Context::open_project`]), the one
+//! step that merges flags, environment and `aigen.toml`; it never reads the environment itself.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::config::ProviderKind;
 use crate::error::{ExitStatus, Result};
 use crate::printer::{ColorChoice, Printer, Verbosity};
-use crate::settings::{GlobalOptions, Settings};
+use crate::project::Project;
+use crate::settings::{Flags, GlobalOptions, Settings};
 
 pub mod apply;
 pub mod args;
@@ -20,10 +24,10 @@ pub mod completions;
 pub mod detect;
 pub mod dockerfile;
 pub mod generate;
-pub mod generating;
 pub mod helm;
 pub mod history;
 pub mod init;
+pub mod job_runner;
 pub mod lint;
 pub mod manifest;
 pub mod review;
@@ -59,6 +63,11 @@ pub struct Cli {
     /// When to use colour; `NO_COLOR` turns it off in `auto`.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t, global = true)]
     pub color: ColorChoice,
+
+    /// Provider of the generating commands, as their own `--provider` takes it [env:
+    /// AIGEN_PROVIDER] (default: openai when OPENAI_API_KEY is set, else builtin).
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub provider: Option<ProviderKind>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -104,10 +113,21 @@ pub struct Context {
 }
 
 impl Context {
-    /// Resolves settings (config file, environment) for commands that need them.
-    pub fn settings(&self) -> Result<Settings> {
-        Settings::from_env(&self.options)
+    /// The settings the command runs with: its flags over the global ones, the environment and
+    /// `aigen.toml`.
+    pub fn settings(&self, flags: &Flags) -> Result<Settings> {
+        Settings::from_env(&self.options, flags)
     }
+
+    /// The project the command works on, opened with its settings.
+    pub fn open_project(&self, flags: &Flags) -> Result<Project> {
+        Project::open(self.settings(flags)?, &self.printer, &self.redactor)
+    }
+}
+
+/// The command line as typed, for records (redacted when recorded).
+pub fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
 }
 
 /// Runs aigen with the process's arguments and returns its exit code.
@@ -125,6 +145,7 @@ pub fn main() -> std::process::ExitCode {
         options: GlobalOptions {
             directory: cli.directory.clone(),
             config: cli.config.clone(),
+            provider: cli.provider,
         },
         redactor: crate::secrets::Redactor::from_environment(),
     };

@@ -4,56 +4,33 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
-
 use super::Context;
 use super::args::GenerateArgs;
-use super::generating::{Session, run_jobs};
+use super::job_runner::{describe, run_jobs};
 use crate::error::{Error, ExitStatus, Result};
-use crate::generate::constitution_text::{self, Audience};
-use crate::generate::extract::Expected;
-use crate::generate::jobs::Job;
-use crate::generate::prompt::{fence_files, finding_values};
-use crate::policy::dockerfile::Dockerignore;
-use crate::policy::dockerfile::rules::dockerignore;
+use crate::generate::jobs::{self, ReviewKind};
 use crate::policy::walk;
 use crate::policy::{FileKind, Finding};
-use crate::provider::Task;
-
-/// Which files a review is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Dockerfile,
-    Manifest,
-}
-
-impl Kind {
-    fn file_kind(self) -> FileKind {
-        match self {
-            Self::Dockerfile => FileKind::Dockerfile,
-            Self::Manifest => FileKind::Kubernetes,
-        }
-    }
-}
+use crate::project::Project;
 
 /// Reviews `paths` (default: the project's Dockerfiles, or its manifests directory).
 pub fn run(
-    session: &Session,
+    project: &Project,
     paths: &[PathBuf],
-    kind: Kind,
+    kind: ReviewKind,
     args: &GenerateArgs,
     context: &Context,
 ) -> Result<ExitStatus> {
-    let settings = &session.settings;
+    let settings = &project.settings;
     let paths: Vec<PathBuf> = if paths.is_empty() {
         match kind {
-            Kind::Dockerfile => vec![settings.root.clone()],
-            Kind::Manifest => vec![settings.in_root(session.params.manifest_dir())],
+            ReviewKind::Dockerfile => vec![settings.root.clone()],
+            ReviewKind::Manifest => vec![settings.in_root(project.params.manifest_dir())],
         }
     } else {
         paths.to_vec()
     };
-    let discovery = walk::discover(&paths, &settings.cwd, &settings.root, &session.constitution);
+    let discovery = walk::discover(&paths, &settings.cwd, &settings.root, &project.constitution);
     if let Some(error) = discovery.errors.into_iter().next() {
         return Err(error);
     }
@@ -79,8 +56,8 @@ pub fn run(
         return Err(Error::usage(format!(
             "no {} to review under {}",
             match kind {
-                Kind::Dockerfile => "Dockerfiles",
-                Kind::Manifest => "Kubernetes manifests",
+                ReviewKind::Dockerfile => "Dockerfiles",
+                ReviewKind::Manifest => "Kubernetes manifests",
             },
             paths
                 .iter()
@@ -89,118 +66,34 @@ pub fn run(
                 .join(", ")
         )));
     }
-    let findings = lint_existing(session, &files);
+    let findings = lint_existing(project, &files);
     for finding in &findings {
-        context.printer.warn(super::generating::describe(finding));
+        context.printer.warn(describe(finding));
     }
-    let services = session.select(&[], true).unwrap_or_default();
-    let provider = session.provider(args, &services)?;
-    let job = review_job(session, kind, files, &findings);
-    run_jobs(session, &provider, vec![job], args, context)
+    let services = project.select(&[], true).unwrap_or_default();
+    let provider = project.provider(&services)?;
+    let job = jobs::review(
+        kind,
+        files,
+        &findings,
+        &project.constitution,
+        &project.settings.root,
+    );
+    run_jobs(project, &provider, vec![job], args, context)
 }
 
 /// The findings of the policy engine on the files, as they are on disk.
-fn lint_existing(session: &Session, files: &[(String, String)]) -> Vec<Finding> {
+fn lint_existing(project: &Project, files: &[(String, String)]) -> Vec<Finding> {
     let artifacts = files
         .iter()
-        .map(|(path, content)| crate::generate::extract::Artifact {
+        .map(|(path, content)| crate::staging::Artifact {
             path: path.clone(),
             content: content.clone(),
         })
         .collect();
-    crate::generate::lint::lint_artifacts(artifacts, &session.settings.root, &session.constitution)
+    crate::staging::lint_artifacts(artifacts, &project.settings.root, &project.constitution)
         .into_iter()
         .flat_map(|l| l.findings)
-        .collect()
-}
-
-fn review_job(
-    session: &Session,
-    kind: Kind,
-    files: Vec<(String, String)>,
-    findings: &[Finding],
-) -> Job {
-    let audience = match kind {
-        Kind::Dockerfile => Audience::Dockerfile,
-        Kind::Manifest => Audience::Kubernetes,
-    };
-    let fenced = fence_files(
-        files
-            .iter()
-            .map(|(path, text)| (path.as_str(), text.as_str())),
-    );
-    let reviewed: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
-    let added = match kind {
-        Kind::Dockerfile => missing_dockerignores(&reviewed, &session.settings.root),
-        Kind::Manifest => Vec::new(),
-    };
-    let mut optional: Vec<String> = added
-        .iter()
-        .flat_map(|m| [m.beside.clone(), m.in_directory.clone()])
-        .collect();
-    optional.sort();
-    optional.dedup();
-    // The builtin generator answers from the task: it writes the `.dockerignore` beside the
-    // Dockerfile, as it does when it generates one.
-    let mut task_files = files;
-    task_files.extend(added.iter().map(|m| (m.beside.clone(), String::new())));
-    let label = match kind {
-        Kind::Dockerfile => "dockerfile",
-        Kind::Manifest => "manifest",
-    };
-    Job {
-        title: format!("Review of {}", reviewed.join(", ")),
-        template: "review.md",
-        context: json!({
-            "rules": constitution_text::in_words(&session.constitution, audience),
-            "findings": finding_values(findings),
-            "files": fenced,
-        }),
-        task: Task::Review {
-            files: task_files,
-            findings: findings.iter().map(Finding::short).collect(),
-        },
-        expected: Expected {
-            optional,
-            ..Expected::files(reviewed)
-        },
-        labels: vec!["review".into(), label.into()],
-    }
-}
-
-/// Where a reviewed Dockerfile that has no `.dockerignore` may get one.
-struct MissingDockerignore {
-    /// `<Dockerfile>.dockerignore`, which BuildKit reads first.
-    beside: String,
-    /// `.dockerignore` in the Dockerfile's directory, where the finding says one is looked for.
-    in_directory: String,
-}
-
-/// The reviewed Dockerfiles with no `.dockerignore` on disk: a review may add one, since the
-/// finding about it can be fixed no other way.
-fn missing_dockerignores(dockerfiles: &[String], root: &Path) -> Vec<MissingDockerignore> {
-    dockerfiles
-        .iter()
-        .filter(|path| {
-            let found = dockerignore::find(
-                &root.join(path),
-                root,
-                &dockerignore::read_file,
-                &|p: &Path| p.to_path_buf(),
-            );
-            matches!(found, Dockerignore::Missing { .. })
-        })
-        .map(|path| {
-            let directory = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-            MissingDockerignore {
-                beside: format!("{path}.dockerignore"),
-                in_directory: if directory.is_empty() {
-                    ".dockerignore".to_string()
-                } else {
-                    format!("{directory}/.dockerignore")
-                },
-            }
-        })
         .collect()
 }
 

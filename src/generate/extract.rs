@@ -12,18 +12,12 @@
 //! block of the wrong kind (YAML where a Dockerfile was expected). Start at [`extract`].
 
 use std::fmt;
-use std::path::{Component, Path};
+use std::path::Path;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
-/// One file taken from an answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Artifact {
-    /// Target path relative to the project root, `/`-separated.
-    pub path: String,
-    /// The file's content, ending with a newline.
-    pub content: String,
-}
+use crate::fsutil::{UnsafeTarget, check_lexically, escapes_through_symlink};
+use crate::staging::Artifact;
 
 /// What the caller asked for: the files that may be produced.
 #[derive(Debug, Clone, Default)]
@@ -344,71 +338,6 @@ fn check_path(
     Ok(normal)
 }
 
-/// Why a target path may not be written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnsafeTarget {
-    /// An absolute path (or one starting with `~`).
-    Absolute,
-    /// A path with a `..` component.
-    Parent,
-    /// A path through a symlink that leads outside the project, or a symlink itself.
-    Symlink,
-}
-
-impl UnsafeTarget {
-    /// Why, in words.
-    pub fn reason(self) -> &'static str {
-        match self {
-            Self::Absolute => "absolute paths are never written",
-            Self::Parent => "paths with `..` are never written",
-            Self::Symlink => "it goes through a symlink that leads outside the project",
-        }
-    }
-}
-
-/// Checks a target path (relative to the project root `root`) right before it is written. The
-/// tree may have changed since the answer was checked, and a staging index or a record may come
-/// from somewhere else, so whoever writes checks again.
-pub fn check_target(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
-    check_lexically(relative)?;
-    if escapes_through_symlink(root, relative) {
-        return Err(UnsafeTarget::Symlink);
-    }
-    Ok(())
-}
-
-/// Refuses absolute paths and paths with `..`, before looking at the file system.
-fn check_lexically(raw: &str) -> Result<(), UnsafeTarget> {
-    let path = Path::new(raw);
-    if path.is_absolute() || raw.starts_with('~') {
-        return Err(UnsafeTarget::Absolute);
-    }
-    if path.components().any(|c| matches!(c, Component::ParentDir)) {
-        return Err(UnsafeTarget::Parent);
-    }
-    Ok(())
-}
-
-/// True when the target, or a directory on its way, is a symlink that leads outside `root`, or
-/// the target itself is a symlink (a write would go wherever it points).
-fn escapes_through_symlink(root: &Path, relative: &str) -> bool {
-    let Ok(root) = root.canonicalize() else {
-        return false;
-    };
-    let target = root.join(relative);
-    if target
-        .symlink_metadata()
-        .is_ok_and(|m| m.file_type().is_symlink())
-    {
-        return true;
-    }
-    let existing = target.ancestors().find(|p| p.exists());
-    match existing.map(Path::canonicalize) {
-        Some(Ok(real)) => !real.starts_with(&root),
-        _ => false,
-    }
-}
-
 fn is_dockerfile(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name == "Dockerfile"
@@ -462,6 +391,7 @@ fn has_instruction(content: &str, keyword: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::builtin::{GeneratedFile, render_answer};
 
     fn root() -> tempfile::TempDir {
         tempfile::tempdir().unwrap()
@@ -598,5 +528,23 @@ mod tests {
         let answer = "````markdown title=docs/a.md\n```sh\nls\n```\n````\n";
         let files = extract(answer, &Expected::files(["docs/a.md"]), root.path()).unwrap();
         assert_eq!(files[0].content, "```sh\nls\n```\n");
+    }
+
+    #[test]
+    fn builtin_answers_round_trip_through_extraction() {
+        let files = vec![
+            GeneratedFile::new("docker/api.Dockerfile", "FROM python:3.13-slim\n"),
+            GeneratedFile::new("docker/api.Dockerfile.dockerignore", ".git\n"),
+            GeneratedFile::new("docs/x.md", "```sh\nls\n```\n"),
+        ];
+        let answer = render_answer(&files);
+        let expected = Expected::files(files.iter().map(|f| f.path.clone()));
+        let root = tempfile::tempdir().unwrap();
+        let extracted = extract(&answer, &expected, root.path()).unwrap();
+        let back: Vec<_> = extracted
+            .into_iter()
+            .map(|a| GeneratedFile::new(a.path, a.content))
+            .collect();
+        assert_eq!(back, files);
     }
 }

@@ -1,7 +1,8 @@
 //! Jobs: what one generating command asks a provider for, before any provider sees it.
 //!
 //! A [`Job`] holds the prompt template and its context, the structured [`Task`] for the builtin
-//! provider, and the files the answer may produce. The targets are the paths the builtin
+//! provider, and the files the answer may produce: a Dockerfile, the manifests or the chart to
+//! generate, or existing files to [`review`]. The targets are the paths the builtin
 //! generator would write for the same request, so every provider is held to the same files.
 
 use std::path::Path;
@@ -9,12 +10,15 @@ use std::path::Path;
 use serde_json::json;
 
 use super::constitution_text::{self, Audience};
-use super::extract::{Expected, check_target};
-use super::prompt::{FILE_CAP, fence};
+use super::extract::Expected;
+use super::prompt::{FILE_CAP, fence, fence_files, finding_values};
 use crate::detect::Service;
-use crate::generate::builtin::{self, Params};
-use crate::policy::Constitution;
+use crate::fsutil::check_target;
+use crate::policy::dockerfile::Dockerignore;
+use crate::policy::dockerfile::rules::dockerignore;
+use crate::policy::{Constitution, FileKind, Finding};
 use crate::provider::Task;
+use crate::provider::builtin::{self, Params};
 
 /// One request to generate files, ready for the lint-guided loop.
 #[derive(Debug, Clone)]
@@ -126,6 +130,117 @@ pub fn helm(services: &[Service], params: &Params, constitution: &Constitution) 
         },
         labels: vec!["helm".into(), params.app.clone()],
     }
+}
+
+/// Which files a review is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewKind {
+    Dockerfile,
+    Manifest,
+}
+
+impl ReviewKind {
+    /// The kind of file reviewed.
+    pub fn file_kind(self) -> FileKind {
+        match self {
+            Self::Dockerfile => FileKind::Dockerfile,
+            Self::Manifest => FileKind::Kubernetes,
+        }
+    }
+}
+
+/// A review of existing files (`--review`): the files and their findings go to the provider,
+/// which answers with corrected versions of the same files, and may add the `.dockerignore` a
+/// reviewed Dockerfile lacks.
+pub fn review(
+    kind: ReviewKind,
+    files: Vec<(String, String)>,
+    findings: &[Finding],
+    constitution: &Constitution,
+    root: &Path,
+) -> Job {
+    let audience = match kind {
+        ReviewKind::Dockerfile => Audience::Dockerfile,
+        ReviewKind::Manifest => Audience::Kubernetes,
+    };
+    let fenced = fence_files(
+        files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str())),
+    );
+    let reviewed: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
+    let added = match kind {
+        ReviewKind::Dockerfile => missing_dockerignores(&reviewed, root),
+        ReviewKind::Manifest => Vec::new(),
+    };
+    let mut optional: Vec<String> = added
+        .iter()
+        .flat_map(|m| [m.beside.clone(), m.in_directory.clone()])
+        .collect();
+    optional.sort();
+    optional.dedup();
+    // The builtin generator answers from the task: it writes the `.dockerignore` beside the
+    // Dockerfile, as it does when it generates one.
+    let mut task_files = files;
+    task_files.extend(added.iter().map(|m| (m.beside.clone(), String::new())));
+    let label = match kind {
+        ReviewKind::Dockerfile => "dockerfile",
+        ReviewKind::Manifest => "manifest",
+    };
+    Job {
+        title: format!("Review of {}", reviewed.join(", ")),
+        template: "review.md",
+        context: json!({
+            "rules": constitution_text::in_words(constitution, audience),
+            "findings": finding_values(findings),
+            "files": fenced,
+        }),
+        task: Task::Review {
+            files: task_files,
+            findings: findings.iter().map(Finding::short).collect(),
+        },
+        expected: Expected {
+            optional,
+            ..Expected::files(reviewed)
+        },
+        labels: vec!["review".into(), label.into()],
+    }
+}
+
+/// Where a reviewed Dockerfile that has no `.dockerignore` may get one.
+struct MissingDockerignore {
+    /// `<Dockerfile>.dockerignore`, which BuildKit reads first.
+    beside: String,
+    /// `.dockerignore` in the Dockerfile's directory, where the finding says one is looked for.
+    in_directory: String,
+}
+
+/// The reviewed Dockerfiles with no `.dockerignore` on disk: a review may add one, since the
+/// finding about it can be fixed no other way.
+fn missing_dockerignores(dockerfiles: &[String], root: &Path) -> Vec<MissingDockerignore> {
+    dockerfiles
+        .iter()
+        .filter(|path| {
+            let found = dockerignore::find(
+                &root.join(path),
+                root,
+                &dockerignore::read_file,
+                &|p: &Path| p.to_path_buf(),
+            );
+            matches!(found, Dockerignore::Missing { .. })
+        })
+        .map(|path| {
+            let directory = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            MissingDockerignore {
+                beside: format!("{path}.dockerignore"),
+                in_directory: if directory.is_empty() {
+                    ".dockerignore".to_string()
+                } else {
+                    format!("{directory}/.dockerignore")
+                },
+            }
+        })
+        .collect()
 }
 
 /// The image reference a service's manifests use.

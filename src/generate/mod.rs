@@ -1,14 +1,13 @@
-//! Generation: prompt rendering, artifact extraction, the lint-guided loop, the builtin generator.
+//! Generation: jobs, prompt rendering, artifact extraction and the lint-guided loop.
 //!
-//! [`prompt`] renders the templates; [`extract`] takes the files out of a provider's answer and
-//! refuses anything unsafe; [`builtin`] is the offline generator that answers from the Service
-//! model.
+//! [`jobs`] says what to generate for which services; [`prompt`] renders the templates;
+//! [`pipeline`] runs a job against a provider, round after round, until the files lint clean;
+//! [`extract`] takes the files out of a provider's answer and refuses anything unsafe;
+//! [`builtin_params`] turns the constitution into the builtin generator's parameters.
 
-pub mod builtin;
+pub mod builtin_params;
 pub mod constitution_text;
 pub mod extract;
 pub mod jobs;
-pub mod lint;
-pub mod params;
 pub mod pipeline;
 pub mod prompt;

@@ -12,16 +12,17 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::json;
 
-use super::extract::{self, Artifact, ExtractError};
+use super::extract::{self, ExtractError};
 use super::jobs::Job;
-use super::lint::{self, Linted};
 use super::prompt::{Template, fence_files, finding_values};
-use crate::apply::staging::{Entry, LintStatus, NewArtifact, Staging};
 use crate::error::{Error, Result};
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
 use crate::policy::{Constitution, Finding, Severity};
 use crate::printer::{Printer, Tone};
 use crate::provider::{Provider, ProviderError, RedactingSink, Request, Response, Sink, Task};
+use crate::staging::{
+    Artifact, Entry, LintStatus, Linted, NewArtifact, Staging, lint_artifacts, status_of,
+};
 
 /// The system text every provider gets: how to answer, so the files can be taken out.
 pub const SYSTEM: &str = "\
@@ -116,7 +117,7 @@ impl Generator<'_> {
                 }
             };
             let linted = match self.take_files(job, &response) {
-                Ok(artifacts) => lint::lint_artifacts(artifacts, self.root, self.constitution),
+                Ok(artifacts) => lint_artifacts(artifacts, self.root, self.constitution),
                 Err(error) => {
                     let reason = format!("the answer could not be used: {error}");
                     self.record(
@@ -277,7 +278,7 @@ impl Generator<'_> {
             .collect();
         let staged = self.staging.stage(&artifacts)?;
         let findings: Vec<Finding> = linted.into_iter().flat_map(|l| l.findings).collect();
-        let total = lint::status_of(&findings);
+        let total = status_of(&findings);
         Ok(JobReport {
             title: job.title.clone(),
             status: if total.is_clean() {
@@ -304,7 +305,7 @@ impl Generator<'_> {
         linted: &[Linted],
         outcome: Outcome,
     ) -> Result<String> {
-        let status: LintStatus = lint::status_of(linted.iter().flat_map(|l| &l.findings));
+        let status: LintStatus = status_of(linted.iter().flat_map(|l| &l.findings));
         let mut tests = vec![format!("aigen lint: {}", status.summary())];
         tests.extend(
             linted
@@ -329,7 +330,11 @@ impl Generator<'_> {
             tests,
             command: Some(format!("aigen {}", job.template.trim_end_matches(".md"))),
             provider: Some(self.provider.kind().name().to_string()),
-            tool: self.provider.kind().tool().map(|t| t.name().to_string()),
+            tool: self
+                .provider
+                .kind()
+                .is_tool()
+                .then(|| self.provider.kind().to_string()),
             command_line: Some(self.options.command_line.clone()),
             artifacts: linted
                 .iter()

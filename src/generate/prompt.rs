@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::assets;
 use crate::error::{Error, Location, Result};
 use crate::policy::Finding;
+use crate::provider::answer::fenced_block;
 
 /// Most bytes of one file put into a prompt; the rest is cut with a note saying so.
 pub const FILE_CAP: usize = 64 * 1024;
@@ -148,24 +149,6 @@ pub fn finding_values<'a>(
             })
         })
         .collect()
-}
-
-/// A fenced code block with `info` after the opening fence, using a fence longer than any run
-/// of backticks that starts a line of `content`, so the content cannot close it.
-pub fn fenced_block(info: &str, content: &str) -> String {
-    let longest_run = content
-        .lines()
-        .map(|l| l.trim_start().chars().take_while(|c| *c == '`').count())
-        .max()
-        .unwrap_or(0);
-    let fence = "`".repeat(longest_run.max(2) + 1);
-    let mut out = format!("{fence}{info}\n{content}");
-    if !content.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str(&fence);
-    out.push('\n');
-    out
 }
 
 #[cfg(test)]

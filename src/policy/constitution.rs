@@ -1,8 +1,9 @@
 //! The constitution: `policies/constitution.yaml`, the numbers and rule settings every
 //! Dockerfile, manifest and chart is checked against.
 //!
-//! [`Constitution::load_or_preset`] is the entry point: it reads the file when it exists and falls
-//! back to the Phase IV preset embedded in the binary ([`crate::assets::CONSTITUTION`]). Reading
+//! [`Constitution::load_configured`] is the entry point: it reads the file the settings name and
+//! falls back to the Phase IV preset embedded in the binary ([`crate::assets::CONSTITUTION`]) only
+//! when nobody named one and the default file does not exist. Reading
 //! validates everything up front (unknown keys, unknown rule codes, parameters of the wrong type,
 //! durations that do not parse), and every error names the file, the key and its line, so a typo
 //! never silently turns a rule off.
@@ -28,6 +29,7 @@ use super::registry::{self, ParamValue, Rule};
 use super::severity::Severity;
 use crate::error::{Error, Location, Result};
 use crate::fsutil;
+use crate::settings::PolicyFile;
 
 /// The name shown for the embedded preset in messages.
 pub const PRESET_NAME: &str = "<embedded Phase IV preset>";
@@ -376,13 +378,24 @@ impl Constitution {
         Self::parse(&text, path)
     }
 
-    /// Reads `path` when it exists, else the embedded preset.
-    pub fn load_or_preset(path: &Path) -> Result<Self> {
-        if path.exists() {
-            Self::load(path)
-        } else {
-            Self::preset()
+    /// The constitution a command runs with, the one way every command loads it: the file the
+    /// settings name, else the embedded preset when nobody named a file and the default one does
+    /// not exist. A file someone named (`--policy`, `AIGEN_POLICY`, `policy` in `aigen.toml`) that
+    /// does not exist is an error, whichever command reads it.
+    pub fn load_configured(policy: &PolicyFile) -> Result<Self> {
+        if policy.path.exists() {
+            return Self::load(&policy.path);
         }
+        if policy.is_required() {
+            return Err(Error::usage_with_hint(
+                format!("constitution `{}` does not exist", policy.path.display()),
+                format!(
+                    "it is named by {}; fix the path, or write one with `aigen init`",
+                    policy.origin
+                ),
+            ));
+        }
+        Self::preset()
     }
 
     /// Parses and validates constitution text; `path` is used in messages.

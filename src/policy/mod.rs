@@ -1,8 +1,9 @@
 //! The policy engine: the constitution, findings, the rule registry, suppressions, reports, and
 //! the Dockerfile and Kubernetes rules.
 //!
-//! Start at [`lint_text`], which lints one file's text (the generator calls it on artifacts
-//! before they touch disk), or [`walk`], which finds the files `aigen lint` checks. The pieces:
+//! Start at [`lint_paths`], which lints the files and charts under some paths as `aigen lint` and
+//! `aigen check` do, or [`lint_text`], which lints one file's text (artifacts that are not on
+//! disk yet go through [`crate::staging::lint_artifacts`]). The pieces:
 //!
 //! - [`constitution`]: `policies/constitution.yaml`, loaded and validated, rule settings resolved;
 //! - [`registry`]: every rule by code, with its documentation;
@@ -33,6 +34,7 @@ pub use finding::{Counts, Finding, Position, Span};
 pub use kind::FileKind;
 pub use registry::Rule;
 pub use severity::Severity;
+pub use walk::lint_paths;
 
 /// Lints one file's text against a constitution. The kind is picked from the path and the
 /// content ([`FileKind::detect`]); the service from the path ([`kind::service_for_path`]).

@@ -226,7 +226,7 @@ pub fn rules() -> impl Iterator<Item = &'static Rule> {
 
 /// The Kubernetes rule table (manifests and Helm charts).
 fn kubernetes_rules() -> impl Iterator<Item = &'static Rule> {
-    super::k8s::rules()
+    super::k8s::rules().chain(super::helm::RULES.iter())
 }
 
 /// The rule with a code (`AG-D003`, any case) or a name (`pinned-base-image`).

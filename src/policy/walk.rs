@@ -1,6 +1,7 @@
-//! Finding and linting the files of a run: [`discover`] walks the given paths (honouring
-//! `.gitignore`, `.ignore` and the constitution's `ignore` patterns) and picks the files aigen
-//! lints; [`lint_files`] reads and lints them in parallel.
+//! Finding and linting the files of a run: [`lint_paths`] is what `aigen lint` and `aigen check`
+//! run. [`discover`] walks the given paths (honouring `.gitignore`, `.ignore` and the
+//! constitution's `ignore` patterns) and picks the files and Helm charts aigen lints;
+//! [`lint_files`] reads and lints the files in parallel, [`lint_charts`] the charts.
 //!
 //! Files named on the command line are always linted when their name or content says what they
 //! are; files found by walking a directory are picked by name (Dockerfiles) or, for YAML, by
@@ -162,6 +163,8 @@ pub struct Outcome {
     pub errors: Vec<Error>,
     /// Files skipped because they are neither Dockerfiles nor (yet) lintable manifests.
     pub skipped: Vec<PathBuf>,
+    /// Helm charts linted (counted in `files` too).
+    pub charts: usize,
 }
 
 /// Caches the `.dockerignore` files many Dockerfiles share, read and parsed once.
@@ -350,6 +353,32 @@ fn lint_bytes(
         },
         _ => FileResult::Skipped(target.display.clone()),
     }
+}
+
+/// Lints everything under `paths` (relative to `cwd`): the Dockerfiles and manifests one by one
+/// and together ([`lint_files`]), each Helm chart rendered with `chart`'s options
+/// ([`lint_charts`]). Findings show paths relative to `cwd`, sorted; the paths that could not be
+/// walked come first among the errors.
+pub fn lint_paths(
+    paths: &[PathBuf],
+    cwd: &Path,
+    root: &Path,
+    chart: &super::helm::ChartOptions,
+    constitution: &Constitution,
+) -> Outcome {
+    let discovery = discover(paths, cwd, root, constitution);
+    let mut outcome = lint_files(&discovery.targets, root, cwd, constitution);
+    if !discovery.charts.is_empty() {
+        let charts = lint_charts(&discovery.charts, cwd, chart, constitution);
+        outcome.files += discovery.charts.len();
+        outcome.charts = discovery.charts.len();
+        outcome.findings.extend(charts);
+        outcome.findings.sort_by(Finding::report_order);
+    }
+    let mut errors = discovery.errors;
+    errors.append(&mut outcome.errors);
+    outcome.errors = errors;
+    outcome
 }
 
 /// Lints Helm charts in parallel ([`super::helm::lint_chart`]); findings show paths relative to

@@ -18,10 +18,10 @@
 //! - [`builtin`]: the offline generator, which answers from the [`Task`] instead of the prompt.
 //!   It needs the project's generation parameters, so it is built with [`Builtin::new`] and
 //!   wrapped as [`Provider::Builtin`] rather than through [`Provider::new`].
+//!
+//! Every provider is asked for the same [`answer`] format: one fenced block per file.
 
-use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -29,6 +29,7 @@ use serde::Serialize;
 use crate::secrets::Secret;
 use crate::settings::Settings;
 
+pub mod answer;
 pub mod builtin;
 mod cancel;
 mod error;
@@ -46,6 +47,8 @@ pub use redacting::RedactingSink;
 pub use sink::{Discard, Event, Sink, TerminalSink};
 pub use task::Task;
 pub use tool::{Tool, ToolKind};
+
+pub use crate::config::ProviderKind;
 
 /// What is asked of a provider.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,92 +133,6 @@ impl Response {
 /// The finish reason of an answer cut at an output limit.
 pub const FINISH_LENGTH: &str = "length";
 
-/// The kinds of provider, as named by `--provider`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProviderKind {
-    /// The offline generator.
-    Builtin,
-    /// An OpenAI-compatible server.
-    #[serde(rename = "openai")]
-    OpenAi,
-    /// `kubectl-ai --quiet`.
-    KubectlAi,
-    /// Docker AI, `docker ai`.
-    Gordon,
-    /// `kagent invoke`.
-    Kagent,
-    /// Any program from `command` under `[generate]`.
-    Command,
-}
-
-impl ProviderKind {
-    /// Every kind, in the order the help lists them.
-    pub const ALL: [ProviderKind; 6] = [
-        Self::Builtin,
-        Self::OpenAi,
-        Self::KubectlAi,
-        Self::Gordon,
-        Self::Kagent,
-        Self::Command,
-    ];
-
-    /// The name `--provider` takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Builtin => "builtin",
-            Self::OpenAi => "openai",
-            Self::KubectlAi => "kubectl-ai",
-            Self::Gordon => "gordon",
-            Self::Kagent => "kagent",
-            Self::Command => "command",
-        }
-    }
-
-    /// The tool behind this kind, for the subprocess kinds.
-    pub fn tool(self) -> Option<ToolKind> {
-        match self {
-            Self::KubectlAi => Some(ToolKind::KubectlAi),
-            Self::Gordon => Some(ToolKind::Gordon),
-            Self::Kagent => Some(ToolKind::Kagent),
-            Self::Command => Some(ToolKind::Command),
-            Self::Builtin | Self::OpenAi => None,
-        }
-    }
-}
-
-impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for ProviderKind {
-    type Err = ProviderError;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        let wanted = name.trim().to_ascii_lowercase();
-        let wanted = match wanted.as_str() {
-            "docker-ai" | "docker" => "gordon",
-            "kubectl_ai" => "kubectl-ai",
-            other => other,
-        };
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.name() == wanted)
-            .ok_or_else(|| {
-                ProviderError::config_with_hint(
-                    "aigen",
-                    format!("unknown provider `{name}`"),
-                    format!(
-                        "choose one of: {}",
-                        Self::ALL.map(ProviderKind::name).join(", ")
-                    ),
-                )
-            })
-    }
-}
-
 /// The default cap on what a tool may print before aigen stops reading: 4 MiB.
 pub const DEFAULT_OUTPUT_CAP: usize = 4 * 1024 * 1024;
 
@@ -246,23 +163,23 @@ pub struct ProviderConfig {
 }
 
 impl ProviderConfig {
-    /// A config of `kind` from aigen's settings: base URL and key from the environment or
-    /// `aigen.toml`, timeout, retries and command from `[generate]`, the project root as the
-    /// working directory. Callers override fields from command-line flags.
-    pub fn from_settings(kind: ProviderKind, settings: &Settings) -> Self {
+    /// The config of the provider the settings name: its kind, base URL, key, timeout and
+    /// kagent agent as resolved from flags, environment and `aigen.toml`, retries and command from
+    /// `[generate]`, the project root as the working directory.
+    pub fn from_settings(settings: &Settings) -> Self {
         let generate = &settings.config.generate;
         Self {
-            kind,
+            kind: settings.provider,
             base_url: settings.base_url.clone(),
             api_key: settings.openai_api_key.clone(),
-            timeout: Duration::from_secs(generate.timeout_secs.max(1)),
+            timeout: settings.timeout,
             retry: RetryPolicy {
                 max_retries: generate.retries,
                 ..RetryPolicy::default()
             },
             working_dir: settings.root.clone(),
             command: generate.command.clone(),
-            agent: None,
+            agent: settings.agent.clone(),
             output_cap: DEFAULT_OUTPUT_CAP,
             env: Vec::new(),
         }
@@ -285,6 +202,9 @@ impl Provider {
     /// URL that is not a URL, `command` without a program); a missing tool is found when a
     /// request runs.
     pub fn new(config: &ProviderConfig) -> Result<Self, ProviderError> {
+        if let Some(tool) = ToolKind::of(config.kind) {
+            return Ok(Self::Tool(Tool::new(tool, config)?));
+        }
         match config.kind {
             ProviderKind::OpenAi => Ok(Self::OpenAi(OpenAi::new(
                 config.base_url.as_deref(),
@@ -292,14 +212,10 @@ impl Provider {
                 config.timeout,
                 config.retry,
             )?)),
-            ProviderKind::Builtin => Err(ProviderError::config(
+            _ => Err(ProviderError::config(
                 "builtin",
                 "the builtin provider is built from the project's parameters with `Builtin::new`",
             )),
-            kind => {
-                let tool = kind.tool().expect("every other kind is a tool");
-                Ok(Self::Tool(Tool::new(tool, config)?))
-            }
         }
     }
 
@@ -360,20 +276,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn provider_names_round_trip_and_unknown_ones_list_the_choices() {
-        for kind in ProviderKind::ALL {
-            assert_eq!(kind.name().parse::<ProviderKind>().unwrap(), kind);
-        }
-        assert_eq!(
-            "Docker-AI".parse::<ProviderKind>().unwrap(),
-            ProviderKind::Gordon
-        );
-        let error = "gpt".parse::<ProviderKind>().unwrap_err();
-        assert_eq!(error.to_string(), "unknown provider `gpt`");
-        assert!(error.hint().unwrap().contains("kubectl-ai, gordon, kagent"));
-    }
-
-    #[test]
     fn config_comes_from_settings() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -383,15 +285,19 @@ mod tests {
         .unwrap();
         let options = crate::settings::GlobalOptions {
             directory: Some(dir.path().to_path_buf()),
-            config: None,
+            ..Default::default()
         };
-        let settings = Settings::resolve(&options, |name| match name {
+        let flags = crate::settings::Flags {
+            provider: Some(ProviderKind::Command),
+            ..Default::default()
+        };
+        let settings = Settings::resolve(&options, &flags, |name| match name {
             "OPENAI_API_KEY" => Some("sk-from-env-123456".to_string()),
             "AIGEN_BASE_URL" => Some("http://localhost:11434/v1".to_string()),
             _ => None,
         })
         .unwrap();
-        let config = ProviderConfig::from_settings(ProviderKind::Command, &settings);
+        let config = ProviderConfig::from_settings(&settings);
         assert_eq!(config.timeout, Duration::from_secs(7));
         assert_eq!(config.retry.max_retries, 1);
         assert_eq!(config.command, ["llm", "-m", "x"]);

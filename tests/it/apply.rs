@@ -9,11 +9,11 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use crate::support::example::{Project, link_of};
 use aigen::apply::approve::{Decision, Scripted};
 use aigen::apply::review::{ReviewReport, Reviewer};
-use aigen::apply::staging::Staging;
 use aigen::hash::sha256_hex;
 use aigen::phr::{Relation, Store};
 use aigen::policy::Constitution;
 use aigen::printer::{ColorChoice, Printer, Verbosity};
+use aigen::staging::Staging;
 
 const DOCKERFILE: &str = "docker/backend.Dockerfile";
 const DOCKERIGNORE: &str = "docker/backend.Dockerfile.dockerignore";
@@ -289,11 +289,11 @@ fn a_crash_in_the_middle_of_a_write_leaves_the_old_file_whole() {
     let project = Project::todo_app();
     project.write(DOCKERFILE, HAND_WRITTEN);
     let answer = aigen::provider::builtin::render_answer(&[
-        aigen::generate::builtin::GeneratedFile::new(
+        aigen::provider::builtin::GeneratedFile::new(
             DOCKERFILE,
             padded(&project.builtin_file(DOCKERFILE)),
         ),
-        aigen::generate::builtin::GeneratedFile::new(
+        aigen::provider::builtin::GeneratedFile::new(
             DOCKERIGNORE,
             project.builtin_file(DOCKERIGNORE),
         ),

@@ -8,7 +8,7 @@ use crate::support::builtin::{
     write_files,
 };
 use aigen::detect::Service;
-use aigen::generate::builtin::{GeneratedFile, Params, dockerfile};
+use aigen::provider::builtin::{GeneratedFile, Params, dockerfile};
 
 fn dockerfile_of(service: &Service) -> GeneratedFile {
     dockerfile_with(service, &Params::default())
@@ -401,7 +401,7 @@ fn java_is_not_built() {
     let mut service = seed_backend();
     service.language.value = aigen::detect::Language::Java;
     assert!(dockerfile(&service, &Params::default()).is_empty());
-    assert!(!aigen::generate::builtin::supports(&service));
+    assert!(!aigen::provider::builtin::supports(&service));
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::support::builtin::{every_stack, seed};
-use aigen::generate::builtin::{GeneratedFile, Params, helm_chart};
+use aigen::provider::builtin::{GeneratedFile, Params, helm_chart};
 use regex::Regex;
 use serde_json::Value;
 

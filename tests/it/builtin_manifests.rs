@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::support::builtin::{every_stack, run, seed, tool, write_files};
 use aigen::detect::Service;
-use aigen::generate::builtin::{GeneratedFile, Params, dockerfile, manifests};
+use aigen::provider::builtin::{GeneratedFile, Params, dockerfile, manifests};
 use serde_json::{Value, json};
 
 /// Parses a manifest and checks it against the typed object of its kind: a field the kind does

@@ -112,3 +112,48 @@ fn check_passes_after_generate_and_apply_and_names_every_drift_after() {
         ]
     );
 }
+
+#[test]
+fn check_lints_the_helm_chart_as_lint_does() {
+    let project = Project::todo_app();
+    for args in [&["helm"][..], &["apply", "--yes"]] {
+        project.run(args).expect(0);
+    }
+    // A chart version that is not SemVer: AG-K201, an error of the chart's own files, found
+    // without rendering the chart.
+    let chart = "helm-charts/todo-app/Chart.yaml";
+    let broken = project
+        .read(chart)
+        .lines()
+        .map(|l| {
+            if l.starts_with("version:") {
+                "version: one".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    project.write(chart, &format!("{broken}\n"));
+    let lint = project.run(&["lint", "helm-charts/todo-app"]).expect(1);
+    assert!(lint.stdout.contains("AG-K201"), "{}", lint.stdout);
+
+    // With `helm` on PATH the chart does not render either (AG-K205, on the same file).
+    let report = check(&project, 1);
+    let chart_errors: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "lint" && p["path"] == chart)
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        chart_errors
+            .iter()
+            .filter(|m| m.ends_with("AG-K201"))
+            .count(),
+        1,
+        "{report:#}"
+    );
+    assert!(report["lint"]["error"].as_u64().unwrap() >= 1, "{report:#}");
+}

@@ -310,10 +310,7 @@ fn hadolint_with_every_rule_on_reports_nothing_on_any_staged_dockerfile() {
             .staged()
             .into_iter()
             .filter(|e| e.target.ends_with(".Dockerfile"))
-            .map(|e| {
-                aigen::apply::staging::Staging::new(project.path("generated"))
-                    .staged_path(&e.target)
-            })
+            .map(|e| aigen::staging::Staging::new(project.path("generated")).staged_path(&e.target))
             .collect();
         assert!(!staged.is_empty(), "{name}: nothing staged");
         dockerfiles.extend(staged);

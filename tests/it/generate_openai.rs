@@ -10,9 +10,9 @@ use crate::support::example::{GENERAL, KEY, Project, assert_absent, assert_absen
 use crate::support::provider::{
     Reply, Scripted, answering, answering_once_then, event_stream, half_a_dockerfile, sse, v1,
 };
-use aigen::generate::builtin::GeneratedFile;
 use aigen::generate::pipeline::SYSTEM;
 use aigen::phr::{Outcome, Relation};
+use aigen::provider::builtin::GeneratedFile;
 use aigen::provider::builtin::render_answer;
 use serde_json::Value;
 use wiremock::{MockServer, ResponseTemplate};

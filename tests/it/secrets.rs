@@ -15,7 +15,7 @@
 
 use std::path::Path;
 
-use aigen::generate::builtin::GeneratedFile;
+use aigen::provider::builtin::GeneratedFile;
 use aigen::provider::builtin::render_answer;
 
 use crate::support::command::{Run, aigen_command};

@@ -47,6 +47,21 @@ pub struct ApplyReport {
 }
 
 impl ApplyReport {
+    /// One line per applied object: `Deployment/todo/backend (update, forced)`.
+    pub fn applied_labels(&self) -> Vec<String> {
+        self.applied
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} ({}{})",
+                    a.object,
+                    a.action.as_str(),
+                    if a.forced { ", forced" } else { "" }
+                )
+            })
+            .collect()
+    }
+
     /// True when every approved object was applied (or needed nothing).
     pub fn is_complete(&self) -> bool {
         self.failure.is_none()

@@ -11,9 +11,11 @@
 //! 3. [`Cluster::plan`] orders the objects ([`order`]), dry-runs each apply on the server and
 //!    gives a [`Change`] per object with the live and proposed YAML, bookkeeping removed and
 //!    Secret values masked, ready for [`crate::apply::diff::unified`] ([`plan`]).
-//! 4. The caller shows each [`Change::diff`] and asks (see [`crate::apply::approve`]).
+//! 4. [`crate::apply::review::Reviewer::review_plan`] shows each [`Change::diff`] and asks (see
+//!    [`crate::apply::approve`]).
 //! 5. [`Cluster::apply`] applies the approved changes in order as field manager `aigen` and
-//!    reports what was applied and, if it stopped, what was not ([`apply`]).
+//!    reports what was applied and, if it stopped, what was not ([`apply`]); [`ClusterApply`]
+//!    is its record ([`record`]).
 //! 6. [`Cluster::wait_for_rollouts`] waits for Deployments, StatefulSets and DaemonSets to
 //!    become ready ([`rollout`]).
 //!
@@ -46,6 +48,7 @@ pub mod normalize;
 pub mod object;
 pub mod order;
 pub mod plan;
+pub mod record;
 pub mod rollout;
 
 pub use apply::{Applied, ApplyReport, Failure};
@@ -53,4 +56,5 @@ pub use connect::{Cluster, ConnectOptions, Endpoint};
 pub use manifest::{Manifest, Manifests, ObjectKey, Skipped, Source};
 pub use object::ObjectRef;
 pub use plan::{Action, Change, FIELD_MANAGER, Plan, PlanOptions};
+pub use record::ClusterApply;
 pub use rollout::{Condition, Rollout, RolloutOptions};

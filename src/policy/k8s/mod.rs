@@ -35,12 +35,10 @@ use crate::policy::finding::Finding;
 use crate::policy::registry::Rule;
 use crate::policy::suppress;
 
-/// Every Kubernetes rule (manifests and Helm charts), in code order.
+/// Every Kubernetes manifest rule, in code order (the Helm chart rules follow them in
+/// [`crate::policy::registry::rules`]).
 pub fn rules() -> impl Iterator<Item = &'static Rule> {
-    rules::TABLE
-        .iter()
-        .map(|entry| entry.rule)
-        .chain(crate::policy::helm::RULES.iter())
+    rules::TABLE.iter().map(|entry| entry.rule)
 }
 
 /// Lints one manifest file on its own (cross-object rules see only its objects).

@@ -55,6 +55,17 @@ impl ToolKind {
         self.provider_kind().name()
     }
 
+    /// The tool behind a provider kind, for the kinds that run a program.
+    pub fn of(kind: ProviderKind) -> Option<Self> {
+        match kind {
+            ProviderKind::KubectlAi => Some(Self::KubectlAi),
+            ProviderKind::Gordon => Some(Self::Gordon),
+            ProviderKind::Kagent => Some(Self::Kagent),
+            ProviderKind::Command => Some(Self::Command),
+            ProviderKind::Builtin | ProviderKind::OpenAi => None,
+        }
+    }
+
     /// The matching provider kind.
     pub fn provider_kind(self) -> ProviderKind {
         match self {

@@ -11,7 +11,7 @@ use aigen::detect::{
     EnvVar, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceClass,
     Sourced,
 };
-use aigen::generate::builtin::GeneratedFile;
+use aigen::provider::builtin::GeneratedFile;
 
 use super::files::write_file;
 

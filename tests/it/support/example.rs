@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use aigen::apply::staging::{Entry as Staged, Staging};
-use aigen::generate::builtin::GeneratedFile;
 use aigen::phr::{Entry as RecordEntry, Reference, Store};
+use aigen::provider::builtin::GeneratedFile;
+use aigen::staging::{Entry as Staged, Staging};
 
 use super::command::{Run, aigen_command};
 use super::files::{copy_committed, list_dir, repo_path, write_file};
@@ -174,14 +174,15 @@ impl Project {
     pub fn builtin_files(&self) -> Vec<GeneratedFile> {
         let options = aigen::settings::GlobalOptions {
             directory: Some(self.root.clone()),
-            config: None,
+            ..Default::default()
         };
-        let settings = aigen::settings::Settings::resolve(&options, |_| None).unwrap();
-        let constitution = aigen::policy::Constitution::load_or_preset(&settings.policy).unwrap();
+        let flags = aigen::settings::Flags::default();
+        let settings = aigen::settings::Settings::resolve(&options, &flags, |_| None).unwrap();
+        let constitution = aigen::policy::Constitution::load_configured(&settings.policy).unwrap();
         let detection = aigen::detect::detect(&settings.root, &settings.config);
-        let mut params = aigen::generate::params::builtin_params(&settings, &constitution);
+        let mut params = aigen::generate::builtin_params::builtin_params(&settings, &constitution);
         params.namespace = None;
-        aigen::generate::builtin::generate_all(&detection.services, &params)
+        aigen::provider::builtin::generate_all(&detection.services, &params)
     }
 
     /// One file the builtin generator writes for this project.

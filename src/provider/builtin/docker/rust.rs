@@ -1,0 +1,107 @@
+//! Rust services (axum, actix-web): `cargo build --release --locked` on `rust:*-slim-bookworm`,
+//! run on `debian:bookworm-slim` (the same Debian release, so the glibc matches).
+//!
+//! Dependencies build first against a placeholder `main.rs`, in a layer rebuilt only when
+//! `Cargo.toml` or `Cargo.lock` change. The runtime image has no HTTP client, so the HEALTHCHECK
+//! speaks HTTP/1.0 through bash's `/dev/tcp` and accepts any 2xx status line. The CA bundle comes
+//! from the builder for outbound TLS (rustls with native roots, or OpenSSL).
+
+use super::file::{Copy, Stage, Step};
+use super::{Context, assemble, debian_user, runtime_stage};
+use crate::detect::Origin;
+
+/// The Rust Dockerfile.
+pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
+    let service = cx.facts.service;
+    let binary = binary_name(cx);
+    let lock = service
+        .lockfile
+        .as_ref()
+        .map_or("Cargo.lock", |l| l.value.as_str());
+    let locked = if service.lockfile.is_some() {
+        " --locked"
+    } else {
+        ""
+    };
+    let builder = Stage::new(
+        "builder",
+        &cx.params.base_images.rust_builder,
+        "Build: dependencies first against a placeholder main.rs (a layer rebuilt only when\nCargo.toml or Cargo.lock change), then the service itself.",
+    )
+    .step(Step::workdir("/src"));
+    let mut manifests = vec![cx.src("Cargo.toml")];
+    if service.lockfile.is_some() {
+        manifests.push(cx.src(lock));
+    }
+    let manifests: Vec<&str> = manifests.iter().map(String::as_str).collect();
+    let builder = builder
+        .step(Step::Copy(Copy::context(&manifests, "./")))
+        .step(Step::comment(
+            "The dependencies alone, against a placeholder main.rs: reused until the manifests change.",
+        ))
+        .step(Step::Run(vec![
+            "mkdir src".into(),
+            "echo 'fn main() {}' > src/main.rs".into(),
+            format!("cargo build --release{locked}"),
+            "rm -rf src".into(),
+        ]))
+        .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")))
+        .step(Step::Run(vec![
+            "touch src/main.rs".into(),
+            format!(
+                "cargo build --release{locked} --bin {}",
+                crate::provider::builtin::quote::shell_word(&binary)
+            ),
+            format!(
+                "cp {} /server",
+                crate::provider::builtin::quote::shell_word(&format!("target/release/{binary}"))
+            ),
+        ]));
+    let owner = cx.owner();
+    let runtime = runtime_stage(
+        &cx.params.base_images.rust_runtime,
+        "Runtime: the binary and the CA bundle, the binary owned by the non-root runtime user.",
+        Some(debian_user(cx.params)),
+    )
+    .step(Step::Copy(Copy::stage(
+        "builder",
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/ssl/certs/ca-certificates.crt",
+    )))
+    .step(Step::Copy(
+        Copy::stage("builder", "/server", "/app/server").owned_by(&owner),
+    ));
+    let check = format!(
+        "exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET %s HTTP/1.0\\r\\n\\r\\n' '{path}' >&3 && timeout {timeout} head -n 1 <&3 | grep -q ' 2[0-9][0-9] '",
+        port = cx.facts.port,
+        path = cx.facts.liveness_path,
+        timeout = cx.request_timeout(),
+    );
+    let runtime = cx.finish(
+        runtime,
+        vec!["bash".into(), "-c".into(), check],
+        vec!["/app/server".into()],
+    );
+    assemble(cx, vec![builder, runtime])
+}
+
+/// The binary to build: the entry point when it names one, else the program of a start command
+/// read from the project, else the service's name.
+fn binary_name(cx: &Context<'_>) -> String {
+    let service = cx.facts.service;
+    if let Some(entry) = &service.entrypoint
+        && !entry.value.contains(['/', '.'])
+        && !entry.value.is_empty()
+    {
+        return entry.value.clone();
+    }
+    if service.start_command.origin != Origin::Default
+        && let Some(program) = service.start_command.value.first()
+    {
+        let base = program.rsplit('/').next().unwrap_or(program);
+        if !base.is_empty() && base != "cargo" {
+            return base.to_string();
+        }
+    }
+    service.name.clone()
+}
