@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use aigen::finding_counts::FindingCounts;
-use aigen::phr::{Artifact, NewRecord, Outcome, Redactor, Stage, Store, Template, Tokens};
+use aigen::phr::{Artifact, NewRecord, Outcome, Stage, Store, Template, Tokens};
+use aigen::secrets::Redactor;
 
 const FEATURES: [&str; 4] = [
     "003-k8s-deployment",

@@ -30,7 +30,7 @@ pub mod policy;
 pub mod printer;
 pub mod project;
 pub mod provider;
-pub mod secret;
+pub mod secrets;
 pub mod settings;
 pub mod staging;
 pub mod yaml_scalar;

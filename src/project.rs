@@ -12,11 +12,12 @@ use crate::apply::review::Reviewer;
 use crate::detect::{self, Detection, Service};
 use crate::error::{Error, Result};
 use crate::generate::builtin_params::builtin_params;
-use crate::phr::{Redactor, Store};
+use crate::phr::Store;
 use crate::policy::Constitution;
 use crate::printer::Printer;
 use crate::provider::builtin::{Builtin, Params};
 use crate::provider::{Provider, ProviderConfig, ProviderKind};
+use crate::secrets::Redactor;
 use crate::settings::Settings;
 use crate::staging::Staging;
 
@@ -32,15 +33,17 @@ pub struct Project {
 }
 
 impl Project {
-    /// The constitution, detection and trail of the project the settings point at.
-    pub fn open(settings: Settings, printer: &Printer) -> Result<Self> {
+    /// The constitution, detection and trail of the project the settings point at. `redactor` is
+    /// the command's: the project's secret values are added to what it masks.
+    pub fn open(settings: Settings, printer: &Printer, redactor: &Redactor) -> Result<Self> {
         let constitution = Constitution::load_configured(&settings.policy)?;
-        let detection = detect::detect(&settings.root, &settings.config);
+        let mut detection = detect::detect(&settings.root, &settings.config);
+        detection.mark_secrets(&constitution.secrets);
         for problem in &detection.problems {
             printer.warn(problem);
         }
         let params = builtin_params(&settings, &constitution);
-        let redactor = project_redactor(&detection, &constitution);
+        let redactor = project_redactor(redactor, &detection, &constitution);
         let store = Store::open(&settings.history_root())?.with_redactor(redactor.clone());
         let staging = Staging::new(settings.staging_dir());
         Ok(Self {
@@ -116,23 +119,24 @@ impl Project {
     }
 }
 
-/// A redactor that also knows the values of the secret variables the project's services read
+/// The command's redactor, told the values of the secret variables the project's services read
 /// and the constitution names, as they are set in this environment.
-fn project_redactor(detection: &Detection, constitution: &Constitution) -> Redactor {
-    let mut names: Vec<&str> = detection
+fn project_redactor(
+    redactor: &Redactor,
+    detection: &Detection,
+    constitution: &Constitution,
+) -> Redactor {
+    let names = detection
         .services
         .iter()
         .flat_map(|s| &s.env)
         .filter(|v| v.secret)
         .map(|v| v.name.as_str())
-        .chain(constitution.secrets.iter().map(String::as_str))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    let mut values: Vec<String> = names
-        .iter()
-        .filter_map(|name| std::env::var(name).ok())
-        .collect();
-    values.extend(crate::phr::redact::secret_env_values(std::env::vars()));
-    Redactor::new(&values)
+        .chain(constitution.secrets.iter().map(String::as_str));
+    for name in names {
+        if let Ok(value) = std::env::var(name) {
+            redactor.remember(&value);
+        }
+    }
+    redactor.clone()
 }

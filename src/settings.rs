@@ -28,7 +28,7 @@ use std::time::Duration;
 use crate::config::{self, Config, ProviderKind};
 use crate::env_vars;
 use crate::error::{Error, Result};
-use crate::secret::Secret;
+use crate::secrets::Secret;
 
 /// The global options every command accepts.
 #[derive(Debug, Clone, Default)]

@@ -119,7 +119,9 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
 
-    // The answer is the data: streamed to stdout in text mode, redacted line by line.
+    // The answer is the data: streamed to stdout in text mode, redacted as it comes, with the
+    // secrets of the prompt masked wherever it echoes them.
+    redactor.learn(&request.prompt);
     let mut stdout = |event: Event<'_>| {
         if let Event::Text(text) = event
             && !json

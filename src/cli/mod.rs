@@ -107,6 +107,9 @@ pub enum Command {
 pub struct Context {
     pub printer: Printer,
     pub options: GlobalOptions,
+    /// The command's redactor: whatever it redacts (a prompt, an answer, an error) it masks in
+    /// everything the command prints or writes after, its error message included.
+    pub redactor: crate::secrets::Redactor,
 }
 
 impl Context {
@@ -118,7 +121,7 @@ impl Context {
 
     /// The project the command works on, opened with its settings.
     pub fn open_project(&self, flags: &Flags) -> Result<Project> {
-        Project::open(self.settings(flags)?, &self.printer)
+        Project::open(self.settings(flags)?, &self.printer, &self.redactor)
     }
 }
 
@@ -144,13 +147,14 @@ pub fn main() -> std::process::ExitCode {
             config: cli.config.clone(),
             provider: cli.provider,
         },
+        redactor: crate::secrets::Redactor::from_environment(),
     };
     let status = match run(cli.command, &context) {
         Ok(status) => status,
         Err(error) if error.is_broken_pipe() => ExitStatus::Success,
         Err(error) => {
             // Errors quote inputs (a path, a line, a server's message): no secret goes out.
-            let error = crate::phr::Redactor::from_environment().redact_error(error);
+            let error = context.redactor.redact_error(error);
             context.printer.error(&error);
             error.exit_status()
         }

@@ -3,7 +3,8 @@
 //! [`collect`] looks at each file with the patterns of its language (`os.getenv("X")`,
 //! `process.env.X`, `os.Getenv("X")`, `env::var("X")`, `System.getenv("X")`, `${X}` in Spring
 //! properties, pydantic `BaseSettings` fields) and at the names listed in `.env.example`.
-//! [`is_secret`] decides, from the name alone, whether the value belongs in a Secret.
+//! Whether a variable's value belongs in a Secret is decided from its name alone, by
+//! [`crate::secrets::is_secret_name`].
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -13,6 +14,7 @@ use regex::Regex;
 use super::model::{EnvVar, Origin};
 use super::regex;
 use super::source::{FileKind, ServiceFile, is_env_example};
+use crate::secrets::is_secret_name;
 
 /// The variables read in `files`, each once with its first location, sorted by name. Code wins
 /// over `.env.example` for the location, because that is where the value is used.
@@ -28,7 +30,7 @@ pub fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
     found
         .into_iter()
         .map(|(name, origin)| EnvVar {
-            secret: is_secret(&name),
+            secret: is_secret_name(&name),
             name,
             origin,
         })
@@ -200,109 +202,6 @@ fn class_end(text: &str, start: usize) -> usize {
     text.len()
 }
 
-/// Words in a name that say its value is a secret.
-const SECRET_WORDS: &[&str] = &[
-    "KEY",
-    "KEYS",
-    "APIKEY",
-    "SECRET",
-    "SECRETS",
-    "TOKEN",
-    "TOKENS",
-    "PASSWORD",
-    "PASSWD",
-    "PWD",
-    "PASS",
-    "PASSPHRASE",
-    "CREDENTIAL",
-    "CREDENTIALS",
-    "CREDS",
-    "PRIVATE",
-    "DSN",
-    "SALT",
-];
-
-/// Last words that make a name a setting about a secret rather than the secret itself
-/// (`ACCESS_TOKEN_EXPIRE_MINUTES`, `SECRET_KEY_FILE`).
-const SETTING_SUFFIXES: &[&str] = &[
-    "EXPIRE",
-    "EXPIRES",
-    "EXPIRY",
-    "EXPIRATION",
-    "TTL",
-    "TIMEOUT",
-    "SECONDS",
-    "MINUTES",
-    "HOURS",
-    "DAYS",
-    "LENGTH",
-    "LEN",
-    "ALGORITHM",
-    "HEADER",
-    "FILE",
-    "PATH",
-    "NAME",
-    "ENABLED",
-];
-
-/// Words naming a store whose connection URL conventionally carries a user and password.
-const STORE_WORDS: &[&str] = &[
-    "DATABASE",
-    "DB",
-    "POSTGRES",
-    "POSTGRESQL",
-    "PG",
-    "MYSQL",
-    "MARIADB",
-    "MONGO",
-    "MONGODB",
-    "REDIS",
-    "VALKEY",
-    "AMQP",
-    "RABBITMQ",
-    "BROKER",
-    "CELERY",
-    "SMTP",
-    "NEON",
-    "SUPABASE",
-    "ELASTICSEARCH",
-    "CLICKHOUSE",
-];
-
-/// True when a variable's value must come from a Secret: its name says key, secret, token,
-/// password or credentials, or it is a connection URL or DSN that carries credentials.
-/// `NEXT_PUBLIC_*` variables are shipped to browsers, so they are never secret.
-pub fn is_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    // The shell's working directories, not passwords.
-    if upper.starts_with("NEXT_PUBLIC_") || upper == "PWD" || upper == "OLDPWD" {
-        return false;
-    }
-    let words: Vec<&str> = upper.split('_').filter(|w| !w.is_empty()).collect();
-    if words
-        .last()
-        .is_some_and(|last| SETTING_SUFFIXES.contains(last))
-    {
-        return false;
-    }
-    let named_secret = words.iter().any(|w| SECRET_WORDS.contains(w))
-        || [
-            "SECRET",
-            "TOKEN",
-            "PASSWORD",
-            "PASSWD",
-            "CREDENTIAL",
-            "APIKEY",
-        ]
-        .iter()
-        .any(|part| upper.contains(part));
-    let connection = upper.contains("CONNECTION_STRING")
-        || upper.contains("CONN_STR")
-        || (words.iter().any(|w| matches!(*w, "URL" | "URI" | "DSN"))
-            && words.iter().any(|w| STORE_WORDS.contains(w)));
-    named_secret || connection
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,44 +219,6 @@ mod tests {
             .into_iter()
             .map(|v| (v.name, v.secret, v.origin.to_string()))
             .collect()
-    }
-
-    #[test]
-    fn secrets_by_name() {
-        for name in [
-            "OPENAI_API_KEY",
-            "BETTER_AUTH_SECRET",
-            "GITHUB_TOKEN",
-            "DB_PASSWORD",
-            "DATABASE_URL",
-            "REDIS_URL",
-            "MONGODB_URI",
-            "SENTRY_DSN",
-            "AWS_SECRET_ACCESS_KEY",
-            "GOOGLE_APPLICATION_CREDENTIALS",
-            "JWT_PRIVATE_KEY",
-            "AZURE_STORAGE_CONNECTION_STRING",
-            "STRIPE_APIKEY",
-            "CELERY_BROKER_URL",
-        ] {
-            assert!(is_secret(name), "{name} should be secret");
-        }
-        for name in [
-            "NEXT_PUBLIC_API_KEY",
-            "NEXT_PUBLIC_API_URL",
-            "CORS_ORIGINS",
-            "PORT",
-            "LOG_LEVEL",
-            "BETTER_AUTH_URL",
-            "ACCESS_TOKEN_EXPIRE_MINUTES",
-            "SECRET_KEY_FILE",
-            "MONKEY_MODE",
-            "DB_HOST",
-            "API_BASE_URL",
-            "PWD",
-        ] {
-            assert!(!is_secret(name), "{name} should not be secret");
-        }
     }
 
     #[test]

@@ -33,7 +33,6 @@ mod source;
 mod walk;
 mod xml;
 
-pub use env::is_secret;
 pub use model::{
     Detection, EnvVar, FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager,
     Service, ServiceClass, Sourced,

@@ -238,8 +238,8 @@ impl fmt::Display for ServiceClass {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnvVar {
     pub name: String,
-    /// True when the value must come from a Secret: the name says key, secret, token, password
-    /// or credentials, or the value is a URL that carries credentials (`DATABASE_URL`).
+    /// True when the value must come from a Secret: the name says so
+    /// ([`crate::secrets::is_secret_name`]), or the constitution lists it.
     pub secret: bool,
     #[serde(rename = "source")]
     pub origin: Origin,
@@ -339,5 +339,13 @@ impl Detection {
     /// The service with this name.
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
+    }
+
+    /// Marks the variables named in `listed` (a constitution's `secrets`) as secrets, whatever
+    /// their names say, so what is generated keeps them in a Secret as the lint rules expect.
+    pub fn mark_secrets(&mut self, listed: &[String]) {
+        for var in self.services.iter_mut().flat_map(|s| &mut s.env) {
+            var.secret |= listed.iter().any(|s| s.eq_ignore_ascii_case(&var.name));
+        }
     }
 }

@@ -196,6 +196,8 @@ impl Generator<'_> {
             task: round.task.clone(),
         };
         let message = format!("waiting for {}", self.provider.kind().name());
+        // Secrets in the prompt are masked wherever the answer echoes them.
+        self.store.redactor().learn(&round.prompt);
         if self.options.stream && !matches!(self.provider, Provider::Builtin(_)) {
             let mut terminal =
                 crate::provider::TerminalSink::new(self.printer, message, self.options.json);

@@ -9,7 +9,7 @@
 //! - writing: [`Store::open`] then [`Store::append`] with a [`NewRecord`];
 //! - reading: [`Store::records`], [`Store::find`], and [`Record`] for the fields;
 //! - checking: [`verify::verify`] (and [`relink::relink`] after merging branches);
-//! - [`redact::Redactor`]: what every text passes through before it is written or shown;
+//! - every text is redacted by the store's [`crate::secrets::Redactor`] before it is written;
 //! - [`query`] (filters, search, stats, export) and [`report`] (the HTML page) serve
 //!   `aigen history`.
 //!
@@ -17,7 +17,7 @@
 //! [`front_matter`] (reading front matter), [`record`] (render and parse), [`new`] (building a
 //! record), [`chain`] (hashes and the chain analysis), [`head`] (the head file), [`store`]
 //! (lock, atomic append, reading), [`ids`] (the ID cache), [`git`] (branch and user),
-//! [`validate`] (the Spec-Kit format checks), [`verify`], [`relink`], [`redact`], [`query`],
+//! [`validate`] (the Spec-Kit format checks), [`verify`], [`relink`], [`query`],
 //! [`report`].
 
 pub mod chain;
@@ -29,7 +29,6 @@ pub mod naming;
 pub mod new;
 pub mod query;
 pub mod record;
-pub mod redact;
 pub mod relink;
 pub mod report;
 pub mod store;
@@ -39,5 +38,4 @@ pub mod verify;
 pub use naming::Stage;
 pub use new::{NewRecord, Notes};
 pub use record::{Artifact, Links, Meta, Outcome, Record, Reference, Relation, Template, Tokens};
-pub use redact::Redactor;
 pub use store::{Appended, Entry, Store, Trail};

@@ -12,9 +12,9 @@ use super::record::{
     Artifact, Evaluation, Links, META_FORMAT, Meta, Outcome, OutcomeNotes, Record, Reference,
     Template, Tokens,
 };
-use super::redact::Redactor;
 use crate::error::{Error, Result};
 use crate::finding_counts::FindingCounts;
+use crate::secrets::Redactor;
 
 /// The free-text notes of the `## Outcome` and `## Evaluation notes` sections. What is left
 /// `None` is derived from the rest of the record or written as `none`.
@@ -139,6 +139,46 @@ pub(crate) struct Context<'a> {
     pub user: &'a dyn Fn() -> Option<String>,
 }
 
+/// Every text of a record to be.
+fn texts(new: &NewRecord) -> Vec<&str> {
+    let notes = &new.notes;
+    let optional = [
+        &new.feature,
+        &new.model,
+        &new.command,
+        &new.branch,
+        &new.user,
+        &new.provider,
+        &new.tool,
+        &new.command_line,
+        &new.links.spec,
+        &new.links.ticket,
+        &new.links.adr,
+        &new.links.pr,
+        &notes.impact,
+        &notes.tests_summary,
+        &notes.files_summary,
+        &notes.next_prompts,
+        &notes.reflection,
+        &notes.failure_modes,
+        &notes.graders,
+        &notes.prompt_variant,
+        &notes.next_experiment,
+    ];
+    let mut texts = vec![new.title.as_str(), &new.prompt, &new.response];
+    texts.extend(optional.into_iter().flatten().map(String::as_str));
+    texts.extend(
+        new.labels
+            .iter()
+            .chain(&new.files)
+            .chain(&new.tests)
+            .map(String::as_str),
+    );
+    texts.extend(new.artifacts.iter().map(|a| a.path.as_str()));
+    texts.extend(new.outcome.reason());
+    texts
+}
+
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -150,6 +190,11 @@ fn present(value: Option<String>) -> Option<String> {
 }
 
 pub(crate) fn prepare(new: NewRecord, context: &Context<'_>) -> Result<Prepared> {
+    // A secret given away by its context anywhere in the exchange (a `token: ...` in the prompt)
+    // is masked everywhere in it (the response that echoes it bare), whatever the order.
+    for text in texts(&new) {
+        context.redactor.learn(text);
+    }
     let r = |text: &str| context.redactor.redact_string(text);
     let line = |text: &str| one_line(&r(text));
     let title = line(&new.title);

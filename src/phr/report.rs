@@ -12,11 +12,11 @@ use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use super::query::{self, Stats};
-use super::redact::Redactor;
 use super::store::Entry;
 use super::verify::{Report, TrailFinding, TrailSeverity};
 use crate::error::{Error, Result};
 use crate::finding_counts::FindingCounts;
+use crate::secrets::Redactor;
 
 const TEMPLATE: &str = include_str!("report.html");
 

@@ -33,9 +33,9 @@ use super::ids::{IDS_FILE, IdCache};
 use super::naming::{RECORD_SUFFIX, format_id, id_number, parse_file_name, record_file_name};
 use super::new::{Context, NewRecord, Prepared, prepare};
 use super::record::{Chain, Record, parse, parse_front, render};
-use super::redact::Redactor;
 use crate::error::{Error, Location, Result};
 use crate::fsutil;
+use crate::secrets::Redactor;
 
 /// The state directory's name under the history root.
 pub const STATE_DIR: &str = ".aigen";

@@ -9,14 +9,12 @@
 //! configured (unknown name, bad base URL, no command) a usage error (exit code 2).
 //!
 //! No message contains an API key: keys travel only in request headers, URLs are shown without
-//! user info or query, and text a server sends back is scrubbed with [`scrub`] before it is kept.
+//! user info or query, and text a server sends back is redacted with [`scrub`] before it is kept.
 
-use std::sync::LazyLock;
 use std::time::Duration;
 
-use regex::Regex;
-
 use crate::error::Error;
+use crate::secrets::Redactor;
 
 /// Why a provider request failed.
 #[derive(Debug, thiserror::Error)]
@@ -375,19 +373,11 @@ impl From<ProviderError> for Error {
     }
 }
 
-static KEY_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:sk|pk|rk)-[A-Za-z0-9_*\-]{6,}|(?i:bearer)\s+[A-Za-z0-9._~+/*\-]{8,}=*")
-        .expect("a valid regex")
-});
-
-/// `text` with `key` and anything shaped like an API key or bearer token replaced by
-/// `[REDACTED]`: for text a server or tool sends back, which may echo the key.
+/// `text` redacted, with `key` masked wherever it appears: for text a server or tool sends back,
+/// which may echo the key.
 pub fn scrub(text: &str, key: Option<&str>) -> String {
-    let text = match key {
-        Some(key) if key.len() >= 4 => text.replace(key, "[REDACTED]"),
-        _ => text.to_string(),
-    };
-    KEY_LIKE.replace_all(&text, "[REDACTED]").into_owned()
+    let key: Vec<&str> = key.into_iter().collect();
+    Redactor::new(&key).redact_string(text)
 }
 
 #[cfg(test)]
@@ -436,12 +426,12 @@ mod tests {
 
     #[test]
     fn scrub_removes_keys_and_key_shaped_text() {
-        let text = "Incorrect API key provided: sk-proj-abc123******wxyz. Key sk-live-1234567890 \
-                    header Bearer abcdefghijkl";
+        let text = "Incorrect API key provided: sk-live-1234567890. Key \
+                    sk-proj-Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8 header Bearer abcdef-123456";
         let clean = scrub(text, Some("sk-live-1234567890"));
         assert!(!clean.contains("1234567890"), "{clean}");
-        assert!(!clean.contains("abc123"), "{clean}");
-        assert!(!clean.contains("abcdefghijkl"), "{clean}");
+        assert!(!clean.contains("Ab1Cd2Ef3"), "{clean}");
+        assert!(!clean.contains("abcdef-123456"), "{clean}");
         assert!(clean.contains("Incorrect API key provided"));
     }
 

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::secret::Secret;
+use crate::secrets::Secret;
 use crate::settings::Settings;
 
 pub mod answer;

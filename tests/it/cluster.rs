@@ -9,10 +9,10 @@ use crate::support::fake_apiserver::{
     CONTEXT, FakeApiServer, Fault, RolloutScript, Stage, TOKEN, VERSION, write_kubeconfig,
 };
 use aigen::apply::approve::{Approver, Decision, Proposal, Scripted};
-use aigen::apply::cluster::mask::{HIDDEN, HIDDEN_NEW, HIDDEN_OLD};
 use aigen::apply::cluster::{
     Action, Cluster, ConnectOptions, Manifests, Plan, PlanOptions, Rollout, RolloutOptions,
 };
+use aigen::secrets::k8s::diff::{HIDDEN, HIDDEN_NEW, HIDDEN_OLD};
 use serde_json::json;
 use tempfile::TempDir;
 

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::support::cluster::{connect, kube_client, objects, plan_of, write_manifests};
-use aigen::apply::cluster::mask::HIDDEN;
 use aigen::apply::cluster::{Action, PlanOptions, RolloutOptions};
+use aigen::secrets::k8s::diff::HIDDEN;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use kube::discovery::ApiResource;

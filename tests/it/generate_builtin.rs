@@ -16,7 +16,7 @@ const SERVICES: [&str; 3] = ["backend", "frontend-chatbot", "frontend-web"];
 /// What the pipeline makes of generated text before staging it: every secret-looking value
 /// replaced by a marker.
 fn redacted(text: &str) -> String {
-    aigen::phr::Redactor::new::<String>(&[]).redact_string(text)
+    aigen::secrets::Redactor::new::<String>(&[]).redact_string(text)
 }
 
 /// The prompt of every job a `--dry-run --format json` run would send, by job title.

@@ -3,7 +3,8 @@
 
 use crate::support::phr::{Project, stderr, stdout};
 use aigen::finding_counts::FindingCounts;
-use aigen::phr::{NewRecord, Outcome, Redactor, Stage, Store, Tokens};
+use aigen::phr::{NewRecord, Outcome, Stage, Store, Tokens};
+use aigen::secrets::Redactor;
 
 /// A project with records of several features, stages, tools, outcomes and labels: three added
 /// through the binary, four through the library (with tokens, latency and lint).

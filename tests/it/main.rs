@@ -43,4 +43,5 @@ mod provider_ctrl_c;
 mod provider_openai;
 mod provider_tools;
 mod redact_corpus;
+mod secrets;
 mod settings_cli;

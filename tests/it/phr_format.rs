@@ -9,9 +9,9 @@ use crate::support::phr::{Project, fixtures, stdout};
 use aigen::finding_counts::FindingCounts;
 use aigen::phr::record::{self, Record};
 use aigen::phr::{
-    Artifact, NewRecord, Outcome, Redactor, Reference, Relation, Stage, Store, Template, Tokens,
-    front_matter,
+    Artifact, NewRecord, Outcome, Reference, Relation, Stage, Store, Template, Tokens, front_matter,
 };
+use aigen::secrets::Redactor;
 use proptest::prelude::*;
 
 fn quick_store(root: &Path) -> Store {

@@ -304,7 +304,8 @@ fn relink_refuses_while_anything_else_is_wrong() {
 #[test]
 fn any_single_byte_change_of_a_middle_record_is_reported_once_at_that_record() {
     use aigen::phr::verify::{TrailSeverity, verify};
-    use aigen::phr::{NewRecord, Redactor, Stage, Store};
+    use aigen::phr::{NewRecord, Stage, Store};
+    use aigen::secrets::Redactor;
 
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path())

@@ -9,48 +9,8 @@
 use std::borrow::Cow;
 
 use crate::support::phr::{Project, fixtures, stderr, stdout};
-use aigen::phr::Redactor;
-
-/// Deterministic text of a given alphabet.
-struct Gen(u64);
-
-impl Gen {
-    fn pick(&mut self, alphabet: &str, len: usize) -> String {
-        let chars: Vec<char> = alphabet.chars().collect();
-        (0..len)
-            .map(|_| {
-                self.0 ^= self.0 << 13;
-                self.0 ^= self.0 >> 7;
-                self.0 ^= self.0 << 17;
-                chars[(self.0 % chars.len() as u64) as usize]
-            })
-            .collect()
-    }
-    fn alnum(&mut self, len: usize) -> String {
-        self.pick(
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-            len,
-        )
-    }
-    fn upper(&mut self, len: usize) -> String {
-        self.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", len)
-    }
-    fn b64(&mut self, len: usize) -> String {
-        self.pick(
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
-            len,
-        )
-    }
-    fn url64(&mut self, len: usize) -> String {
-        self.pick(
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-            len,
-        )
-    }
-    fn hex(&mut self, len: usize) -> String {
-        self.pick("0123456789abcdef", len)
-    }
-}
+use crate::support::secret_values::{Gen, assert_none_leaked};
+use aigen::secrets::Redactor;
 
 /// One shape: a text holding a secret, and the secret that must vanish from it.
 struct Case {
@@ -327,30 +287,9 @@ fn env_secret_value() -> String {
     Gen(0xfeed_beef_0000_0042).alnum(30)
 }
 
-/// Windows of 8 characters of the secret that must not appear in `output`.
-fn leaks(output: &str, case: &Case) -> Vec<String> {
-    let chars: Vec<char> = case.secret.chars().collect();
-    let width = 8.min(chars.len());
-    let mut found = Vec::new();
-    for start in 0..=chars.len() - width {
-        let window: String = chars[start..start + width].iter().collect();
-        if window.trim().len() == width && output.contains(&window) {
-            found.push(window);
-        }
-    }
-    found
-}
-
 fn assert_no_leaks(what: &str, output: &str, cases: &[Case]) {
-    let leaked: Vec<String> = cases
-        .iter()
-        .filter_map(|case| {
-            let found = leaks(output, case);
-            (!found.is_empty())
-                .then(|| format!("{}: {:?}", case.name, &found[..found.len().min(3)]))
-        })
-        .collect();
-    assert!(leaked.is_empty(), "{what} leaks:\n{}", leaked.join("\n"));
+    let secrets = cases.iter().map(|c| (c.name, c.secret.as_str()));
+    assert_none_leaked(what, output, secrets);
 }
 
 #[test]

@@ -44,7 +44,6 @@ pub mod apply;
 pub mod connect;
 mod errors;
 pub mod manifest;
-pub mod mask;
 pub mod normalize;
 pub mod object;
 pub mod order;

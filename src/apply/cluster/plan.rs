@@ -5,7 +5,7 @@
 //! each kind, reads the live object, and sends the apply with `dryRun=All`, so the server merges
 //! the manifest into the live object (defaults, admission, other managers' fields) without
 //! storing anything. Both sides lose their server bookkeeping ([`super::normalize`]), Secret
-//! values are masked ([`super::mask`]), and what is left is rendered as YAML for
+//! values are masked ([`crate::secrets::k8s::diff`]), and what is left is rendered as YAML for
 //! [`crate::apply::diff::unified`]. Nothing is changed in the cluster while planning.
 //!
 //! An object in a namespace that the same apply creates cannot be dry-run yet (the namespace does
@@ -20,12 +20,12 @@ use serde_json::Value;
 use super::connect::Cluster;
 use super::errors::{self, Doing};
 use super::manifest::{Manifest, Manifests, Source};
-use super::mask::mask_secret_values;
 use super::normalize::{strip_noise, to_yaml};
 use super::object::ObjectRef;
 use super::order;
 use crate::apply::diff;
 use crate::error::{Error, Result};
+use crate::secrets::k8s::diff::mask_secret_values;
 
 /// The field manager aigen applies as.
 pub const FIELD_MANAGER: &str = "aigen";

@@ -16,8 +16,8 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
 use crate::phr::Store;
 use crate::phr::query::Filter;
-use crate::phr::redact::{Redactor, secret_env_values};
 use crate::printer::Printer;
+use crate::secrets::Redactor;
 use crate::settings::{Flags, Settings};
 
 mod add;
@@ -77,8 +77,8 @@ pub fn run(args: HistoryArgs, context: &Context) -> Result<ExitStatus> {
         _ => Flags::default(),
     };
     let settings = context.settings(&flags)?;
-    // OPENAI_API_KEY is among these: its name says secret.
-    let redactor = Redactor::new(&secret_env_values(std::env::vars()));
+    // It knows the values of the environment's secret variables (OPENAI_API_KEY among them).
+    let redactor = context.redactor.clone();
     let history = History {
         store: Store::open(&settings.history_root()).map(|s| s.with_redactor(redactor.clone())),
         settings: &settings,
@@ -139,6 +139,15 @@ impl History<'_> {
             (true, None) => store.records()?,
             (false, dir) => store.front_matter(dir.as_deref())?,
         };
+        // Records written by hand or by an older aigen may hold a secret in context in one
+        // field and bare in another, and exports print them a field at a time: learn them
+        // whole first. (What is printed as one text or one JSON value is learned whole anyway.)
+        if with_body {
+            let records: Vec<_> = trail.entries.iter().map(|e| &e.record).collect();
+            if let Ok(value) = serde_json::to_value(records) {
+                self.redactor.learn_json(&value);
+            }
+        }
         for (file, error) in &trail.problems {
             self.printer.warn(format!(
                 "skipped `{}`: {}",

@@ -316,7 +316,7 @@ fn move_to_template(finding: &mut Finding, rendered: &str, template: Option<&str
             &template_line[..template_line.len() - template_line.trim_start().len()],
             excerpt.text.trim_start()
         ),
-        _ if masked => mask_after_key(&template_line),
+        _ if masked => crate::secrets::mask::mask_after_key(&template_line),
         _ => template_line.clone(),
     };
     finding.span = Some(Span::new(
@@ -327,17 +327,6 @@ fn move_to_template(finding: &mut Finding, rendered: &str, template: Option<&str
         first_line: line,
         text,
     });
-}
-
-/// A template line with everything after its key masked.
-fn mask_after_key(line: &str) -> String {
-    match line.find(": ") {
-        Some(index) => {
-            let (key, value) = line.split_at(index + 2);
-            format!("{key}{}", "*".repeat(value.chars().count()))
-        }
-        None => "*".repeat(line.chars().count()),
-    }
 }
 
 /// The name `helm template` renders the chart as: the chart's name from Chart.yaml, made into a

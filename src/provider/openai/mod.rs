@@ -28,7 +28,7 @@ use super::cancel::CancellationToken;
 use super::error::{ProviderError, scrub};
 use super::sink::{Event, Sink};
 use super::{FINISH_LENGTH, Request, Response, Usage};
-use crate::secret::Secret;
+use crate::secrets::Secret;
 
 mod retry;
 mod sse;
@@ -614,7 +614,7 @@ fn endpoint(base: &str) -> Result<Url, ProviderError> {
             "openai",
             format!(
                 "the base URL `{}` is not usable: {why}",
-                redact_userinfo(base)
+                crate::secrets::redact(base)
             ),
             "give the server's API root, such as `https://api.openai.com/v1` or \
              `http://localhost:11434/v1` (--base-url, AIGEN_BASE_URL, OPENAI_BASE_URL)",
@@ -642,16 +642,6 @@ fn display_url(url: &Url) -> String {
     shown.set_query(None);
     shown.set_fragment(None);
     shown.to_string()
-}
-
-/// A URL that did not parse, with anything between `://` and `@` hidden.
-fn redact_userinfo(raw: &str) -> String {
-    match (raw.find("://"), raw.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}***{}", &raw[..scheme_end + 3], &raw[at..])
-        }
-        _ => raw.to_string(),
-    }
 }
 
 /// Why a connection failed, in words, from the innermost cause (which never holds the URL).
@@ -705,16 +695,14 @@ mod tests {
         let url = endpoint("https://user:hunter2@example.com/v1?api-key=abc").unwrap();
         let shown = display_url(&url);
         assert_eq!(shown, "https://example.com/v1/chat/completions");
-        assert_eq!(
-            redact_userinfo("http//user:hunter2@host"),
-            "http//user:hunter2@host"
-        );
-        assert_eq!(
-            redact_userinfo("https://user:hunter2@host:x"),
-            "https://***@host:x"
-        );
-        let error = endpoint("https://user:hunter2@host:99999/v1").unwrap_err();
-        assert!(!error.to_string().contains("hunter2"), "{error}");
+        for base in [
+            "https://user:hunter2@host:99999/v1",
+            "https://user:hunter2@host:x",
+            "localhost:1/v1?api_key=hunter2",
+        ] {
+            let error = endpoint(base).unwrap_err();
+            assert!(!error.to_string().contains("hunter2"), "{error}");
+        }
     }
 
     #[test]

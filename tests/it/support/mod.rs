@@ -3,7 +3,8 @@
 //! examples and fixtures as committed); then the module of the group a test belongs to:
 //! [`example`] (a copy of `examples/todo-app` and readers for what a run leaves in it), [`phr`]
 //! (a project with a trail), [`lint`], [`builtin`] (a service per stack, hadolint), [`provider`]
-//! (stand-in tools and OpenAI-compatible servers), [`cluster`] and [`fake_apiserver`] (the
+//! (stand-in tools and OpenAI-compatible servers), [`secret_values`] (secret values made at run
+//! time, and finding them in output), [`cluster`] and [`fake_apiserver`] (the
 //! Kubernetes API stand-in), and [`alone`] for a test that must have its process to itself.
 
 pub mod alone;
@@ -16,3 +17,4 @@ pub mod files;
 pub mod lint;
 pub mod phr;
 pub mod provider;
+pub mod secret_values;

@@ -164,7 +164,7 @@ pub fn openai_config(base_url: &str, retries: u32, timeout: Duration) -> Provide
     ProviderConfig {
         kind: ProviderKind::OpenAi,
         base_url: Some(base_url.to_string()),
-        api_key: Some(aigen::secret::Secret::new(KEY)),
+        api_key: Some(aigen::secrets::Secret::new(KEY)),
         timeout,
         retry: RetryPolicy {
             max_retries: retries,

@@ -5,14 +5,17 @@ use serde::Deserialize;
 use crate::policy::dockerfile::ast::Keyword;
 use crate::policy::dockerfile::checker::Checker;
 use crate::policy::registry::declare_rule;
+use crate::secrets::{is_secret_setting, shape_of};
 
 declare_rule! {
     /// ## What it does
     /// Checks `ARG` and `ENV` names against the constitution's `secrets` (`DATABASE_URL`,
-    /// `BETTER_AUTH_SECRET`, `OPENAI_API_KEY` in the preset) and against words that mark
-    /// secrets (`password`, `secret`, `token`, `api_key`, ...), and values that carry
-    /// credentials in a URL (`postgres://user:password@host`). Names ending in `_FILE`, `_PATH`
-    /// or `_DIR` point at secrets rather than hold them and are allowed.
+    /// `BETTER_AUTH_SECRET`, `OPENAI_API_KEY` in the preset) and against names whose last word
+    /// names a credential (`DB_PASSWORD`, `GITHUB_TOKEN`, `STRIPE_API_KEY`, a store's
+    /// connection URL such as `REDIS_URL`), and values that are secrets by their shape whatever
+    /// their name (a URL with a password, an API key, a token, a JWT). Names such as
+    /// `DB_PASSWORD_FILE` or `ACCESS_TOKEN_EXPIRE_MINUTES` point at or describe a secret rather
+    /// than hold one and are allowed. Detection, AG-K015 and redaction judge names the same way.
     ///
     /// ## Why is this bad?
     /// `ENV` values are stored in the image config and `ARG` values in its history: anyone who
@@ -32,9 +35,8 @@ declare_rule! {
     /// and give `OPENAI_API_KEY` to the container from a Secret (`secretKeyRef`).
     ///
     /// ## Options
-    /// - `patterns` (list, default `password`, `passwd`, `secret`, `token`, `api_key`,
-    ///   `apikey`, `private_key`, `access_key`, `credential`): lowercase words that mark a name
-    ///   as a secret.
+    /// - `patterns` (list, default empty): more lowercase words that mark a name containing one
+    ///   as a secret, over the shared rules.
     /// - `allow` (list, default empty): names that are never reported.
     ///
     /// ## References
@@ -51,48 +53,11 @@ declare_rule! {
 }
 
 /// Parameters of `AG-D010`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Params {
     pub patterns: Vec<String>,
     pub allow: Vec<String>,
-}
-
-/// The words that mark a name as a secret by default.
-pub const SECRET_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "api_key",
-    "apikey",
-    "private_key",
-    "access_key",
-    "credential",
-];
-
-impl Default for Params {
-    fn default() -> Self {
-        Self {
-            patterns: SECRET_WORDS.iter().map(|w| w.to_string()).collect(),
-            allow: Vec::new(),
-        }
-    }
-}
-
-/// True when a URL in `value` carries a password (`scheme://user:password@host`).
-pub fn has_url_credentials(value: &str) -> bool {
-    let Some(scheme_end) = value.find("://") else {
-        return false;
-    };
-    let rest = &value[scheme_end + 3..];
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    match authority.rsplit_once('@') {
-        Some((userinfo, _)) => userinfo
-            .split_once(':')
-            .is_some_and(|(_, password)| !password.is_empty() && !password.starts_with('$')),
-        None => false,
-    }
 }
 
 /// Checks each name and value.
@@ -109,24 +74,23 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             if params.allow.iter().any(|a| a.eq_ignore_ascii_case(&name)) {
                 continue;
             }
-            let upper = name.to_ascii_uppercase();
-            if ["_FILE", "_PATH", "_DIR"]
-                .iter()
-                .any(|s| upper.ends_with(s))
-            {
-                continue;
-            }
             let lower = name.to_ascii_lowercase();
-            let named = secrets.iter().any(|s| s.eq_ignore_ascii_case(&name))
+            let named = is_secret_setting(&name, secrets)
                 || params.patterns.iter().any(|p| lower.contains(p.as_str()));
             if named {
                 checker
                     .report(range, format!("`{keyword} {name}` puts a secret into the image"))
                     .help("give it to the container at run time (a Kubernetes Secret), or use a build secret (`RUN --mount=type=secret`)");
-            } else if value.as_deref().is_some_and(has_url_credentials) {
+            } else if let Some(shape) = value.as_deref().and_then(shape_of) {
                 checker
-                    .report(range, format!("`{keyword} {name}` holds a URL with a password"))
-                    .help("take the URL from a Secret at run time; keep only non-secret settings in the image");
+                    .report(
+                        range,
+                        format!(
+                            "`{keyword} {name}` holds what looks like {}",
+                            shape.description()
+                        ),
+                    )
+                    .help("take the value from a Secret at run time; keep only non-secret settings in the image");
             }
         }
     }
@@ -134,27 +98,18 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::has_url_credentials;
     use crate::policy::dockerfile::test_support::{catches, passes};
 
     #[test]
     fn secret_names_and_credential_urls_are_reported() {
         catches(
             "AG-D010",
-            "ARG NPM_TOKEN\nFROM a:1\nENV OPENAI_API_KEY=x DEBUG=1\nENV DB_PASSWORD hunter2\nENV DSN=postgres://app:pw@db/app\n",
+            "ARG NPM_TOKEN\nFROM a:1\nENV OPENAI_API_KEY=x DEBUG=1\nENV DB_PASSWORD hunter2\nENV UPSTREAM=postgres://app:pw@db/app\n",
             &[(1, 5), (3, 5), (4, 5), (5, 5)],
         );
         passes(
             "AG-D010",
-            "FROM a:1\nENV DB_PASSWORD_FILE=/run/secrets/db NODE_ENV=production\nARG DSN=postgres://db/app\n",
+            "FROM a:1\nENV DB_PASSWORD_FILE=/run/secrets/db NODE_ENV=production\nARG UPSTREAM=postgres://db/app\nENV CALLBACK=postgres://u:${PW}@h/d\n",
         );
-    }
-
-    #[test]
-    fn url_credentials_need_a_password() {
-        assert!(has_url_credentials("postgresql://u:p@h:5432/d"));
-        assert!(!has_url_credentials("postgresql://u@h/d"));
-        assert!(!has_url_credentials("postgresql://u:${PW}@h/d"));
-        assert!(!has_url_credentials("http://h/a@b"));
     }
 }

@@ -3,18 +3,20 @@
 use serde::Deserialize;
 
 use crate::policy::k8s::check::Checker;
-use crate::policy::k8s::secrets::{is_secret_name, secret_shape};
 use crate::policy::k8s::set::Item;
 use crate::policy::k8s::yaml_tree::Node;
 use crate::policy::registry::declare_rule;
+use crate::secrets::{is_secret_setting, shape_of};
 
 declare_rule! {
     /// ## What it does
     /// Checks that no secret is written into a manifest in the clear:
     ///
     /// - an `env` entry whose name is a secret's (the constitution's `secrets` list, such as
-    ///   `DATABASE_URL` and `OPENAI_API_KEY`, or a name containing `PASSWORD`, `SECRET`,
-    ///   `TOKEN`, `API_KEY`, ...) must take its value from a Secret (`valueFrom.secretKeyRef`),
+    ///   `DATABASE_URL` and `OPENAI_API_KEY`, or a name whose last word names a credential:
+    ///   `DB_PASSWORD`, `BETTER_AUTH_SECRET`, `GITHUB_TOKEN`, a store's connection URL such as
+    ///   `REDIS_URL`; not `ACCESS_TOKEN_EXPIRE_MINUTES`) must take its value from a Secret
+    ///   (`valueFrom.secretKeyRef`),
     ///   not from a literal `value` nor from a ConfigMap;
     /// - no literal `env` value may look like a secret, whatever its name (API keys, tokens,
     ///   JWTs, private keys, URLs with a password);
@@ -84,9 +86,9 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
     for container in spec.containers() {
         for env in container.env() {
             let name = env.get("name").and_then(Node::as_str).unwrap_or_default();
-            let secret_name = is_secret_name(name, &listed);
+            let secret_name = is_secret_setting(name, &listed);
             if let Some(value) = env.get("value").filter(|v| !v.is_null()) {
-                let shape = secret_shape(value.as_str().unwrap_or_default());
+                let shape = shape_of(value.as_str().unwrap_or_default());
                 if secret_name {
                     cx.report(
                         &RULE,
@@ -104,8 +106,9 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
                         item,
                         value,
                         format!(
-                            "env `{name}` of container `{}` holds what looks like {shape}",
-                            container.name
+                            "env `{name}` of container `{}` holds what looks like {}",
+                            container.name,
+                            shape.description()
                         ),
                     )
                     .help("move the value into a Secret and reference it with `secretKeyRef`");
@@ -135,16 +138,17 @@ fn check_config_map(cx: &mut Checker<'_, '_>, item: &Item<'_>, listed: &[String]
     for entry in data.entries() {
         let key = entry.key.as_str().unwrap_or_default();
         let value = entry.value.as_str().unwrap_or_default();
-        let problem = if is_secret_name(key, listed) {
+        let problem = if is_secret_setting(key, listed) {
             Some(format!(
                 "ConfigMap `{}` holds `{key}`, which is a secret",
                 item.object.name
             ))
         } else {
-            secret_shape(value).map(|shape| {
+            shape_of(value).map(|shape| {
                 format!(
-                    "ConfigMap `{}` holds what looks like {shape} under `{key}`",
-                    item.object.name
+                    "ConfigMap `{}` holds what looks like {} under `{key}`",
+                    item.object.name,
+                    shape.description()
                 )
             })
         };

@@ -1,9 +1,10 @@
 //! `AG-K016`: no Secret with real values is committed; only `*.example` templates are.
 
 use crate::policy::k8s::check::Checker;
-use crate::policy::k8s::secrets::{is_placeholder, secret_shape, secret_value};
+use crate::policy::k8s::secrets::secret_value;
 use crate::policy::k8s::set::Item;
 use crate::policy::registry::{NoParams, declare_rule};
+use crate::secrets::{is_placeholder, shape_of};
 
 declare_rule! {
     /// ## What it does
@@ -14,7 +15,8 @@ declare_rule! {
     /// reported: real Secrets are created in the cluster, not committed.
     ///
     /// Placeholders are empty values, `<...>` holes, `${VAR}` references, runs of one
-    /// character (`xxxx`) and values containing `changeme`, `replace`, `example`, `your-`, ...
+    /// character (`xxxx`), stand-in words (`changeme`, `example`, `none`) and values containing
+    /// `replace_me`, `your-`, `fixme`, ..., as redaction judges them.
     /// Values are never repeated in messages, and are masked in the source line shown.
     ///
     /// ## Why is this bad?
@@ -71,10 +73,10 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
                 _ if entry.value.is_null() => None,
                 None if example => None,
                 None => Some(format!("Secret `{name}` holds binary data under `{entry_key}`")),
-                Some(text) if example => secret_shape(text).map(|shape| {
+                Some(text) if example => shape_of(text).map(|shape| {
                     format!(
                         "Secret template `{name}` holds what looks like a real {} under `{entry_key}`",
-                        shape.trim_start_matches("an ").trim_start_matches("a ")
+                        shape.description().trim_start_matches("an ").trim_start_matches("a ")
                     )
                 }),
                 Some(text) if is_placeholder(text) => None,

@@ -1,4 +1,4 @@
-//! Masking Secret values before a diff is shown.
+//! Masking Secret values in the objects a cluster apply diffs, before the diff is shown.
 //!
 //! A Secret's `data` and `stringData` values never reach the screen. Each value is replaced with a
 //! fixed marker; when the live object and the proposed one hold different values under the same
@@ -19,7 +19,7 @@ pub const HIDDEN_NEW: &str = "(hidden, new value)";
 const SECRET_FIELDS: [&str; 2] = ["data", "stringData"];
 
 /// Whether an object is a core `Secret`.
-pub fn is_secret(object: &Value) -> bool {
+pub fn is_secret_object(object: &Value) -> bool {
     object.get("kind").and_then(Value::as_str) == Some("Secret")
         && object.get("apiVersion").and_then(Value::as_str) == Some("v1")
 }
@@ -27,7 +27,7 @@ pub fn is_secret(object: &Value) -> bool {
 /// Masks the values of a Secret (and of its live counterpart, when there is one) in place.
 /// Objects that are not Secrets are left alone.
 pub fn mask_secret_values(mut live: Option<&mut Value>, proposed: &mut Value) {
-    if !is_secret(proposed) {
+    if !is_secret_object(proposed) {
         return;
     }
     for field in SECRET_FIELDS {

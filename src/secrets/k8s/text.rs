@@ -1,4 +1,4 @@
-//! Kubernetes Secrets: the values under `data:` and `stringData:` of a `kind: Secret` document,
+//! Kubernetes Secrets in free text: the values under `data:` and `stringData:` of a `kind: Secret` document,
 //! in YAML (block or flow) and in JSON (`kubectl get secret -o json`), are replaced; keys stay,
 //! so a reader still sees which entries the Secret has.
 //!
@@ -9,8 +9,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Kind;
-use super::rules::is_placeholder;
+use super::decode_base64;
+use crate::secrets::marker::Kind;
+use crate::secrets::placeholder::is_placeholder;
+use crate::secrets::rules::Found;
 
 static KIND_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^[ \t]*(?:-[ \t]+)?["']?kind["']?[ \t]*:[ \t]*["']?Secret["']?[ \t]*,?[ \t]*$"#)
@@ -30,11 +32,12 @@ static JSON_DATA: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#""(?:data|stringData)"\s*:\s*\{"#).expect("json data pattern compiles")
 });
 
-/// `text` with the data of every Secret it holds redacted, or `None` when nothing changed.
-pub fn redact_secret_data(text: &str) -> Option<String> {
-    let yaml = redact_yaml(text);
+/// `text` with the data of every Secret it holds redacted, or `None` when nothing changed. The
+/// values replaced are added to `found`, with the text of base64 `data` decoded as well.
+pub(crate) fn redact_secret_data(text: &str, found: &mut Found) -> Option<String> {
+    let yaml = redact_yaml(text, found);
     let current = yaml.as_deref().unwrap_or(text);
-    match redact_json(current) {
+    match redact_json(current, found) {
         Some(json) => Some(json),
         None => yaml,
     }
@@ -73,12 +76,26 @@ fn is_boundary(line: &str) -> bool {
     t == "---" || t.starts_with("```") || t.starts_with("~~~")
 }
 
+/// Adds a replaced value to `found`, and its decoded text when it is base64 of text.
+fn note(found: &mut Found, value: &str) {
+    let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    if is_placeholder(value) {
+        return;
+    }
+    found.push((value.to_string(), Kind::K8sSecretData));
+    if let Some(decoded) = decode_base64(value)
+        && !decoded.contains(char::is_control)
+    {
+        found.push((decoded, Kind::K8sSecretData));
+    }
+}
+
 fn keep_value(value: &str) -> bool {
     let v = value.trim();
     v.is_empty() || v.starts_with('#') || v == "{}" || v == "\"\"" || v == "''" || is_placeholder(v)
 }
 
-fn redact_yaml(text: &str) -> Option<String> {
+fn redact_yaml(text: &str, found: &mut Found) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let marker = Kind::K8sSecretData.marker();
     let mut out = String::with_capacity(text.len());
@@ -128,6 +145,7 @@ fn redact_yaml(text: &str) -> Option<String> {
             let rest = caps.name("rest").map_or("", |m| m.as_str());
             if !keep_value(rest) {
                 // `data: {a: b}` or a scalar: the whole value goes.
+                note(found, rest);
                 let at = out.len() - line.len() + caps.name("rest").map_or(0, |m| m.start());
                 let tail = &line[caps.name("rest").map_or(0, |m| m.end())..];
                 out.truncate(at);
@@ -167,6 +185,7 @@ fn redact_yaml(text: &str) -> Option<String> {
                         if !next.trim().is_empty() && indent_of(next) <= entry_indent {
                             break;
                         }
+                        note(found, next);
                         if first && !next.trim().is_empty() {
                             out.push_str(&next[..indent_of(next)]);
                             out.push_str(&marker);
@@ -179,6 +198,7 @@ fn redact_yaml(text: &str) -> Option<String> {
                 } else if keep_value(value) {
                     out.push_str(entry);
                 } else {
+                    note(found, value);
                     out.push_str(&body[..colon + 1]);
                     out.push(' ');
                     out.push_str(&marker);
@@ -194,14 +214,14 @@ fn redact_yaml(text: &str) -> Option<String> {
 
 /// In JSON text that declares `"kind": "Secret"`, the string values of `"data"` and
 /// `"stringData"` objects.
-fn redact_json(text: &str) -> Option<String> {
+fn redact_json(text: &str, found: &mut Found) -> Option<String> {
     if !JSON_KIND.is_match(text) {
         return None;
     }
     let bytes = text.as_bytes();
     let mut values: Vec<std::ops::Range<usize>> = Vec::new();
-    for found in JSON_DATA.find_iter(text) {
-        let mut pos = found.end();
+    for data in JSON_DATA.find_iter(text) {
+        let mut pos = data.end();
         loop {
             pos = skip_ws(text, pos);
             if bytes.get(pos) != Some(&b'"') {
@@ -222,6 +242,7 @@ fn redact_json(text: &str) -> Option<String> {
                 break;
             };
             if !keep_value(&text[pos + 1..value_end - 1]) {
+                note(found, &text[pos + 1..value_end - 1]);
                 values.push(pos + 1..value_end - 1);
             }
             pos = skip_ws(text, value_end);
@@ -278,7 +299,7 @@ mod tests {
     #[test]
     fn comments_between_entries_stay() {
         let text = "apiVersion: v1\nkind: Secret\nstringData:\n  # Read by backend (src/settings.py:35)\n  DATABASE_URL: REPLACE_ME\n  # The signing key\n  SIGNING_KEY: q8Zr2LmX9vTw4Kp7\n";
-        let out = redact_secret_data(text).unwrap();
+        let out = redact_secret_data(text, &mut Found::new()).unwrap();
         assert!(
             out.contains("  # Read by backend (src/settings.py:35)\n"),
             "{out}"
@@ -293,7 +314,7 @@ mod tests {
     #[test]
     fn yaml_secret_values_go_and_keys_stay() {
         let text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  password: aHVudGVyMg==\n  empty: \"\"\nstringData:\n  DATABASE_URL: postgres://u:p@db/x\n  cert: |\n    line1\n    line2\n---\nkind: ConfigMap\ndata:\n  LOG_LEVEL: info\n";
-        let out = redact_secret_data(text).unwrap();
+        let out = redact_secret_data(text, &mut Found::new()).unwrap();
         assert!(
             out.contains("  password: [REDACTED:k8s-secret-data]\n"),
             "{out}"
@@ -317,13 +338,13 @@ mod tests {
     #[test]
     fn json_secrets_and_templates() {
         let json = r#"{"apiVersion":"v1","kind":"Secret","data":{"token":"c2VjcmV0","tpl":"{{ .Values.x }}"}}"#;
-        let out = redact_secret_data(json).unwrap();
+        let out = redact_secret_data(json, &mut Found::new()).unwrap();
         assert_eq!(
             out,
             r#"{"apiVersion":"v1","kind":"Secret","data":{"token":"[REDACTED:k8s-secret-data]","tpl":"{{ .Values.x }}"}}"#
         );
         let helm = "kind: Secret\nstringData:\n  password: {{ .Values.db.password | quote }}\n";
-        assert_eq!(redact_secret_data(helm), None);
+        assert_eq!(redact_secret_data(helm, &mut Found::new()), None);
     }
 
     #[test]
@@ -331,12 +352,12 @@ mod tests {
         // Objects pasted without `---`, a Secret listed after a ConfigMap, and a `data:` key
         // nested inside another object of the Secret's document.
         let text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  LOG_LEVEL: info\napiVersion: v1\nkind: Secret\nmetadata:\n  annotations:\n    data: visible\ndata:\n  token: c2VjcmV0\n";
-        let out = redact_secret_data(text).unwrap();
+        let out = redact_secret_data(text, &mut Found::new()).unwrap();
         assert!(out.contains("LOG_LEVEL: info"), "{out}");
         assert!(out.contains("    data: visible"), "{out}");
         assert!(out.contains("  token: [REDACTED:k8s-secret-data]"), "{out}");
         let listed = "items:\n  - kind: Secret\n    data:\n      a: YWJj\n";
-        let out = redact_secret_data(listed).unwrap();
+        let out = redact_secret_data(listed, &mut Found::new()).unwrap();
         assert!(out.contains("      a: [REDACTED:k8s-secret-data]"), "{out}");
     }
 }
