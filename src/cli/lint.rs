@@ -11,7 +11,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use serde::Serialize;
 
 use super::Context;
 use crate::error::{Error, ExitStatus, Result};
@@ -191,53 +190,15 @@ fn explain(code: &str, context: &Context) -> Result<ExitStatus> {
             "`aigen lint --list-rules` lists the codes",
         ));
     };
-    context.printer.out(explanation(rule))?;
+    context.printer.out(rule.explanation())?;
     Ok(ExitStatus::Success)
-}
-
-/// The text `--explain` prints for a rule.
-pub fn explanation(rule: &Rule) -> String {
-    let mut text = format!(
-        "# {} ({})\n\n{}\n\nDefault severity: {}\nApplies to: {}\n",
-        rule.code,
-        rule.name,
-        rule.summary,
-        rule.severity,
-        rule.target.as_str()
-    );
-    if !rule.aliases.is_empty() {
-        text.push_str(&format!("Corresponds to: {}\n", rule.corresponds_to()));
-    }
-    text.push('\n');
-    text.push_str(rule.documentation().trim_end());
-    text
-}
-
-#[derive(Serialize)]
-struct ListedRule {
-    code: &'static str,
-    name: &'static str,
-    target: &'static str,
-    severity: Severity,
-    summary: &'static str,
-    aliases: Vec<String>,
 }
 
 fn list_rules(format: LintFormat, context: &Context) -> Result<ExitStatus> {
     let rules: Vec<&Rule> = registry::rules().collect();
     match format {
         LintFormat::Json | LintFormat::Sarif => {
-            let listed: Vec<ListedRule> = rules
-                .iter()
-                .map(|rule| ListedRule {
-                    code: rule.code,
-                    name: rule.name,
-                    target: rule.target.as_str(),
-                    severity: rule.severity,
-                    summary: rule.summary,
-                    aliases: rule.aliases.iter().map(ToString::to_string).collect(),
-                })
-                .collect();
+            let listed: Vec<_> = rules.iter().map(|rule| rule.listing()).collect();
             context.printer.out_json(&listed)?;
         }
         LintFormat::Text => {

@@ -21,6 +21,8 @@ use crate::secrets::Redactor;
 use crate::settings::Settings;
 use crate::staging::Staging;
 
+pub mod check;
+
 /// Everything a command that generates, reviews or checks works with.
 pub struct Project {
     pub settings: Settings,
