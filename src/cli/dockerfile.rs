@@ -1,7 +1,6 @@
 //! `aigen dockerfile`: a Dockerfile and .dockerignore per service, or a review of existing ones.
 //!
-//! [`run`] builds one job per service and hands it to [`super::job_runner::run_jobs`], or passes
-//! `--review` to [`super::review`].
+//! [`run`] turns the flags into a [`Request`] and hands it to [`plan_and_run`].
 
 use std::path::PathBuf;
 
@@ -9,9 +8,10 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::job_runner::run_jobs;
+use super::job_runner::plan_and_run;
 use crate::error::{ExitStatus, Result};
-use crate::generate::jobs;
+use crate::generate::jobs::ReviewKind;
+use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
 pub struct DockerfileArgs {
@@ -33,27 +33,15 @@ pub struct DockerfileArgs {
 
 pub fn run(args: DockerfileArgs, context: &Context) -> Result<ExitStatus> {
     let project = context.open_project(&args.generate.flags())?;
-    if let Some(paths) = &args.review {
-        return super::review::run(
-            &project,
+    let request = match &args.review {
+        Some(paths) => Request::Review {
+            kind: ReviewKind::Dockerfile,
             paths,
-            jobs::ReviewKind::Dockerfile,
-            &args.generate,
-            context,
-        );
-    }
-    let services = project.select(&args.services, args.all)?;
-    let provider = project.provider(&services)?;
-    let jobs = services
-        .iter()
-        .map(|service| {
-            jobs::dockerfile(
-                service,
-                &project.params,
-                &project.constitution,
-                &project.settings.root,
-            )
-        })
-        .collect();
-    run_jobs(&project, &provider, jobs, &args.generate, context)
+        },
+        None => Request::Dockerfiles {
+            services: &args.services,
+            all: args.all,
+        },
+    };
+    plan_and_run(project, request, &args.generate, context)
 }

@@ -5,9 +5,9 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::job_runner::run_jobs;
+use super::job_runner::plan_and_run;
 use crate::error::{ExitStatus, Result};
-use crate::generate::jobs;
+use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
 pub struct GenerateAllArgs {
@@ -20,27 +20,9 @@ pub struct GenerateAllArgs {
 }
 
 pub fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
-    let mut project = context.open_project(&args.generate.flags())?;
-    if !args.namespace {
-        project.params.namespace = None;
-    }
-    let services = project.select(&[], true)?;
-    let provider = project.provider(&services)?;
-    let (params, constitution, root) = (
-        &project.params,
-        &project.constitution,
-        &project.settings.root,
-    );
-    let mut all: Vec<jobs::Job> = services
-        .iter()
-        // The builtin generator has no template for some stacks (Java); a model gets them all.
-        .filter(|service| {
-            !matches!(provider, crate::provider::Provider::Builtin(_))
-                || crate::provider::builtin::supports(service)
-        })
-        .map(|service| jobs::dockerfile(service, params, constitution, root))
-        .collect();
-    all.push(jobs::manifests(&services, params, constitution, root));
-    all.push(jobs::helm(&services, params, constitution));
-    run_jobs(&project, &provider, all, &args.generate, context)
+    let project = context.open_project(&args.generate.flags())?;
+    let request = Request::Everything {
+        namespace: args.namespace,
+    };
+    plan_and_run(project, request, &args.generate, context)
 }

@@ -14,14 +14,35 @@ use crate::apply::review::{ReviewReport, Reviewer};
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs::Job;
 use crate::generate::pipeline::{Generator, JobReport, JobStatus, RunOptions, SYSTEM};
+use crate::project::generation::{Planned, Request};
 use crate::policy::Finding;
 use crate::printer::{Tone, Verbosity};
 use crate::project::Project;
 use crate::provider::Provider;
 
+/// Plans the request in the project and runs its jobs: prints the prompts with `--dry-run`,
+/// else generates, stages and (with `--yes`) applies. The findings of the existing files of a
+/// review are warned about first. Exit 0 when everything is clean, 1 when findings are left.
+pub fn plan_and_run(
+    mut project: Project,
+    request: Request<'_>,
+    args: &GenerateArgs,
+    context: &Context,
+) -> Result<ExitStatus> {
+    let Planned {
+        provider,
+        jobs,
+        findings,
+    } = project.plan(request)?;
+    for finding in &findings {
+        context.printer.warn(describe(finding));
+    }
+    run_jobs(&project, &provider, jobs, args, context)
+}
+
 /// Runs jobs: prints the prompts with `--dry-run`, else generates, stages and (with `--yes`)
 /// applies. Exit 0 when everything is clean, 1 when findings are left.
-pub fn run_jobs(
+fn run_jobs(
     project: &Project,
     provider: &Provider,
     jobs: Vec<Job>,
@@ -31,16 +52,10 @@ pub fn run_jobs(
     let printer = &context.printer;
     let json = args.output.is_json();
     let settings = &project.settings;
-    let prompts_dir = settings.prompts_dir();
-    let generator = Generator {
-        root: &settings.root,
-        prompts_dir: &prompts_dir,
-        constitution: &project.constitution,
+    let generator = project.generator(
         provider,
-        store: &project.store,
-        staging: &project.staging,
         printer,
-        options: RunOptions {
+        RunOptions {
             model: settings.model.clone(),
             feature: settings.feature.clone(),
             max_rounds: settings.max_rounds,
@@ -48,7 +63,7 @@ pub fn run_jobs(
             stream: !json && std::io::stderr().is_terminal(),
             json,
         },
-    };
+    );
 
     if args.dry_run {
         return dry_run(&generator, provider, &jobs, json, project, context);

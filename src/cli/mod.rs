@@ -30,7 +30,6 @@ pub mod init;
 pub mod job_runner;
 pub mod lint;
 pub mod manifest;
-pub mod review;
 
 const EXIT_CODES: &str = "\
 Exit codes:

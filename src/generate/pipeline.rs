@@ -7,7 +7,7 @@
 //! what arrived, and ends the job. The last round's files are staged in `generated/` with their
 //! lint status and the record that produced them; nothing touches the real targets here.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::json;
@@ -76,7 +76,7 @@ pub struct JobReport {
 /// Runs jobs against one provider, recording and staging.
 pub struct Generator<'a> {
     pub root: &'a Path,
-    pub prompts_dir: &'a Path,
+    pub prompts_dir: PathBuf,
     pub constitution: &'a Constitution,
     pub provider: &'a Provider,
     pub store: &'a Store,
@@ -96,7 +96,7 @@ struct Round {
 impl Generator<'_> {
     /// The prompt the first round would send, without sending it (`--dry-run`).
     pub fn first_prompt(&self, job: &Job) -> Result<(Template, String)> {
-        let template = Template::load(self.prompts_dir, job.template)?;
+        let template = Template::load(&self.prompts_dir, job.template)?;
         let prompt = template.render(&job.context)?;
         Ok((template, prompt))
     }
@@ -241,7 +241,7 @@ impl Generator<'_> {
 
     /// The next round: the fix template with the error findings and the files as they are.
     fn fix_round(&self, round: &Round, linted: &[Linted], errors: &[&Finding]) -> Result<Round> {
-        let template = Template::load(self.prompts_dir, "fix.md")?;
+        let template = Template::load(&self.prompts_dir, "fix.md")?;
         let findings = finding_values(errors.iter().copied());
         let files = fence_files(
             linted
