@@ -22,6 +22,7 @@ use crate::settings::Settings;
 use crate::staging::Staging;
 
 pub mod check;
+pub mod cluster;
 pub mod generation;
 
 /// Everything a command that generates, reviews or checks works with.
