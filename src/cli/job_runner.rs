@@ -62,6 +62,7 @@ fn run_jobs(
             command_line: command_line(),
             stream: !json && std::io::stderr().is_terminal(),
             json,
+            cancel: None,
         },
     );
 

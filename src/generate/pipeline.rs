@@ -20,7 +20,9 @@ use crate::finding_counts::FindingCounts;
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
 use crate::policy::{Constitution, Finding, Severity};
 use crate::printer::{Printer, Tone};
-use crate::provider::{Provider, ProviderError, RedactingSink, Request, Response, Sink, Task};
+use crate::provider::{
+    CancellationToken, Provider, ProviderError, RedactingSink, Request, Response, Sink, Task,
+};
 use crate::staging::{Artifact, Entry, Linted, NewArtifact, Staging, lint_artifacts};
 
 /// The system text every provider gets: how to answer, so the files can be taken out.
@@ -47,6 +49,8 @@ pub struct RunOptions {
     pub stream: bool,
     /// Spinner and streaming are off in JSON mode.
     pub json: bool,
+    /// What cancels a request to the provider (a client that went away); Ctrl-C when `None`.
+    pub cancel: Option<CancellationToken>,
 }
 
 /// How a job ended: `clean` when its staged files have no finding left after the last round,
@@ -203,7 +207,8 @@ impl Generator<'_> {
                 crate::provider::TerminalSink::new(self.printer, message, self.options.json);
             let result = {
                 let mut sink = RedactingSink::new(&mut terminal, self.store.redactor());
-                let result = self.provider.complete_blocking(&request, &mut sink);
+                let result = self.provider
+                    .complete_blocking(&request, &mut sink, self.options.cancel.as_ref());
                 sink.flush();
                 result
             };
@@ -212,7 +217,8 @@ impl Generator<'_> {
         } else {
             let mut sink = crate::provider::Discard;
             let sink: &mut (dyn Sink + Send) = &mut sink;
-            self.provider.complete_blocking(&request, sink)
+            self.provider
+                .complete_blocking(&request, sink, self.options.cancel.as_ref())
         }
     }
 
