@@ -41,7 +41,7 @@ impl Comparison {
 }
 
 /// One staged artifact, as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StagedFile {
     /// Where it goes, relative to the project root.
     pub target: String,

@@ -15,7 +15,6 @@ use crate::error::{ExitStatus, Result};
 use crate::generate::jobs::Job;
 use crate::generate::pipeline::{Generator, JobReport, JobStatus, RunOptions, SYSTEM};
 use crate::project::generation::{Planned, Request};
-use crate::policy::Finding;
 use crate::printer::{Tone, Verbosity};
 use crate::project::Project;
 use crate::provider::Provider;
@@ -35,7 +34,7 @@ pub fn plan_and_run(
         findings,
     } = project.plan(request)?;
     for finding in &findings {
-        context.printer.warn(describe(finding));
+        context.printer.warn(finding.one_line());
     }
     run_jobs(&project, &provider, jobs, args, context)
 }
@@ -137,19 +136,9 @@ fn print_job(report: &JobReport, context: &Context) -> Result<()> {
         ));
     }
     for finding in &report.findings {
-        printer.warn(describe(finding));
+        printer.warn(finding.one_line());
     }
     Ok(())
-}
-
-/// A finding on one line: where, which rule, how severe, and what is wrong.
-pub fn describe(finding: &Finding) -> String {
-    format!(
-        "{} {}: {}",
-        finding.short(),
-        finding.severity,
-        finding.message
-    )
 }
 
 /// `--dry-run`: the prompt and where it would go; nothing is sent or written.

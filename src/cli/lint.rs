@@ -15,12 +15,10 @@ use clap::{Args, ValueEnum};
 use super::Context;
 use crate::error::{Error, ExitStatus, Result};
 use crate::policy::constitution::Constitution;
-use crate::policy::helm::ChartOptions;
-use crate::policy::lint_paths;
 use crate::policy::registry::{self, Rule};
 use crate::policy::report::{self, Summary};
 use crate::policy::severity::Severity;
-use crate::policy::walk::{self, Outcome};
+use crate::policy::walk::{self, Input, Outcome};
 use crate::settings::Flags;
 
 /// Output formats of `aigen lint`.
@@ -116,39 +114,26 @@ pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
         return Err(Error::usage("`--stdin-filename` needs `-` as the path"));
     }
 
-    let outcome = if stdin {
-        let bytes = walk::read_stdin()?;
-        walk::lint_stdin(
-            bytes,
-            args.stdin_filename.as_deref(),
-            &settings.cwd,
-            &settings.root,
-            &constitution,
-        )
+    let input = if stdin {
+        Input::Text {
+            bytes: walk::read_stdin()?,
+            name: args.stdin_filename.as_deref(),
+        }
     } else {
-        let paths = if args.paths.is_empty() {
-            vec![settings.root.clone()]
-        } else {
-            args.paths.clone()
-        };
-        let values = match &args.values {
-            Some(values) if !settings.cwd.join(values).is_file() => {
-                return Err(Error::usage(format!(
-                    "values file `{}` does not exist",
-                    values.display()
-                )));
-            }
-            values => values.as_ref().map(|v| settings.cwd.join(v)),
-        };
-        let chart = ChartOptions { values, helm: None };
-        let outcome = lint_paths(&paths, &settings.cwd, &settings.root, &chart, &constitution);
-        context.printer.verbose(format!(
-            "linted {} files and {} Helm charts",
-            outcome.files - outcome.charts,
-            outcome.charts
-        ));
-        outcome
+        Input::Paths(&args.paths)
     };
+    let outcome = walk::lint_input(
+        input,
+        &settings.cwd,
+        &settings.root,
+        args.values.as_deref(),
+        &constitution,
+    )?;
+    context.printer.verbose(format!(
+        "linted {} files and {} Helm charts",
+        outcome.files - outcome.charts,
+        outcome.charts
+    ));
     report_outcome(&outcome, &args, context)
 }
 

@@ -30,6 +30,7 @@ pub mod init;
 pub mod job_runner;
 pub mod lint;
 pub mod manifest;
+pub mod mcp;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -97,6 +98,8 @@ pub enum Command {
     History(history::HistoryArgs),
     /// The constitution gate: artifacts present, lint clean, every file traced to a record.
     Check(check::CheckArgs),
+    /// Serve aigen to MCP clients (kubectl-ai, Gordon, kagent, Claude Code) over stdio or HTTP.
+    Mcp(mcp::McpArgs),
     /// Print shell completions.
     Completions(completions::CompletionsArgs),
 }
@@ -175,6 +178,7 @@ pub fn run(command: Command, context: &Context) -> Result<ExitStatus> {
         Command::Ask(args) => ask::run(args, context),
         Command::History(args) => history::run(args, context),
         Command::Check(args) => check::run(args, context),
+        Command::Mcp(args) => mcp::run(args, context),
         Command::Completions(args) => completions::run(args, context),
     }
 }

@@ -100,9 +100,7 @@ struct Round {
 impl Generator<'_> {
     /// The prompt the first round would send, without sending it (`--dry-run`).
     pub fn first_prompt(&self, job: &Job) -> Result<(Template, String)> {
-        let template = Template::load(&self.prompts_dir, job.template)?;
-        let prompt = template.render(&job.context)?;
-        Ok((template, prompt))
+        job.prompt(&self.prompts_dir)
     }
 
     /// Takes a job through the loop.

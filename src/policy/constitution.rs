@@ -372,6 +372,19 @@ impl Constitution {
         Self::parse(crate::assets::CONSTITUTION, Path::new(PRESET_NAME))
     }
 
+    /// True for the embedded preset (no constitution file was found).
+    pub fn is_preset(&self) -> bool {
+        self.source == Path::new(PRESET_NAME)
+    }
+
+    /// The constitution as written: its file, or the embedded preset's text.
+    pub fn text(&self) -> Result<String> {
+        if self.is_preset() {
+            return Ok(crate::assets::CONSTITUTION.to_string());
+        }
+        fsutil::read_to_string(&self.source)
+    }
+
     /// Reads a constitution file.
     pub fn load(path: &Path) -> Result<Self> {
         let text = fsutil::read_to_string(path)?;
