@@ -210,7 +210,10 @@ mod tests {
         assert_eq!(check_read("Dockerfile", dir.path()), Ok(()));
         assert_eq!(check_read("missing/file", dir.path()), Ok(()));
         assert_eq!(check_read("../x", dir.path()), Err(UnsafeTarget::Parent));
-        assert_eq!(check_read("/etc/passwd", dir.path()), Err(UnsafeTarget::Absolute));
+        assert_eq!(
+            check_read("/etc/passwd", dir.path()),
+            Err(UnsafeTarget::Absolute)
+        );
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();

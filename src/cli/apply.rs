@@ -183,8 +183,10 @@ fn cluster(args: &ApplyArgs, project: &Project, context: &Context) -> Result<Exi
             show_diffs: !json,
             ..project.reviewer(printer, command_line())
         };
-        let PlanReview { approved, planned: labels } =
-            reviewer.review_plan(&planned.plan, approver.as_mut())?;
+        let PlanReview {
+            approved,
+            planned: labels,
+        } = reviewer.review_plan(&planned.plan, approver.as_mut())?;
         // The JSON report: where, what the plan held, and what was applied.
         let report_json = |applied: &[String], record: Option<&str>| {
             let value = json!({

@@ -14,9 +14,9 @@ use crate::apply::review::{ReviewReport, Reviewer};
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs::Job;
 use crate::generate::pipeline::{Generator, JobReport, JobStatus, RunOptions, SYSTEM};
-use crate::project::generation::{Planned, Request};
 use crate::printer::{Tone, Verbosity};
 use crate::project::Project;
+use crate::project::generation::{Planned, Request};
 use crate::provider::Provider;
 
 /// Plans the request in the project and runs its jobs: prints the prompts with `--dry-run`,

@@ -52,10 +52,6 @@ pub fn run(args: McpArgs, context: &Context) -> Result<ExitStatus> {
         yes: args.yes,
         record_all: args.record_all,
     };
-    mcp::serve(
-        options,
-        context.printer.clone(),
-        context.redactor.clone(),
-    )?;
+    mcp::serve(options, context.printer.clone(), context.redactor.clone())?;
     Ok(ExitStatus::Success)
 }

@@ -205,8 +205,11 @@ impl Generator<'_> {
                 crate::provider::TerminalSink::new(self.printer, message, self.options.json);
             let result = {
                 let mut sink = RedactingSink::new(&mut terminal, self.store.redactor());
-                let result = self.provider
-                    .complete_blocking(&request, &mut sink, self.options.cancel.as_ref());
+                let result = self.provider.complete_blocking(
+                    &request,
+                    &mut sink,
+                    self.options.cancel.as_ref(),
+                );
                 sink.flush();
                 result
             };

@@ -9,11 +9,13 @@
 //! redacted. JSON-RPC errors are left for requests that cannot be routed (an unknown tool, a
 //! malformed request), which rmcp answers itself.
 
+use std::sync::Arc;
+
 use rmcp::model::{CallToolResult, ContentBlock};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer};
 use serde::Serialize;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 use super::server::{Server, Shared};
 use crate::error::{Error, Result};
@@ -29,14 +31,49 @@ pub struct Caller {
     pub tool: &'static str,
     /// The client's `clientInfo` (from the handshake, or the request on 2026-07-28).
     pub client: Client,
-    /// Fires when the client cancels the call or goes away (where the transport can tell).
+    /// Fires when the client cancels the call (`notifications/cancelled`, or a stateless HTTP
+    /// request dropped) or goes away: its stdin closed, its HTTP connection gone.
     pub cancel: CancellationToken,
+    /// Cancels [`Caller::cancel`] once the call is over, which ends the task watching the
+    /// sources.
+    _done: Arc<DropGuard>,
 }
 
+/// The connection an HTTP request came on: cancelled when the connection closes (the client
+/// went away). The HTTP listener puts it in each request's extensions.
+#[derive(Debug, Clone)]
+pub struct Connection(pub CancellationToken);
+
 impl Caller {
-    /// The caller of a request.
-    pub fn of(tool: &'static str, context: &RequestContext<RoleServer>) -> Self {
+    /// The caller of a request to `shared`'s server.
+    pub fn of(tool: &'static str, context: &RequestContext<RoleServer>, shared: &Shared) -> Self {
         let info = context.client_info();
+        let connection = context
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Connection>())
+            .map(|c| c.0.clone());
+        let cancel = CancellationToken::new();
+        let (call, gone, watched) = (
+            context.ct.clone(),
+            shared.client_gone.clone(),
+            cancel.clone(),
+        );
+        tokio::spawn(async move {
+            let connection_closed = async {
+                match connection {
+                    Some(token) => token.cancelled().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = call.cancelled() => {}
+                () = gone.cancelled() => {}
+                () = connection_closed => {}
+                () = watched.cancelled() => return,
+            }
+            watched.cancel();
+        });
         Self {
             tool,
             client: Client {
@@ -48,7 +85,8 @@ impl Caller {
                     .map_or_else(|| "unknown".to_string(), |i| i.version.clone()),
                 protocol: context.protocol_version().map(|v| v.to_string()),
             },
-            cancel: context.ct.clone(),
+            _done: Arc::new(cancel.clone().drop_guard()),
+            cancel,
         }
     }
 
@@ -193,6 +231,10 @@ where
 }
 
 /// A refusal or an input error as a tool error, with the command line's wording.
-pub fn refusal(shared: &Shared, message: impl Into<String>, hint: impl Into<String>) -> CallToolResult {
+pub fn refusal(
+    shared: &Shared,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> CallToolResult {
     shared.error(Error::usage_with_hint(message, hint))
 }

@@ -100,7 +100,9 @@ impl Confirmations {
     /// Takes the question of `handle` if it is live and about `digest` from `tool`.
     fn answer(&self, handle: &str, tool: &'static str, digest: &str) -> bool {
         let taken = self.lock().remove(handle);
-        taken.is_some_and(|p| p.tool == tool && p.digest == digest && p.asked.elapsed() < PENDING_TTL)
+        taken.is_some_and(|p| {
+            p.tool == tool && p.digest == digest && p.asked.elapsed() < PENDING_TTL
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
@@ -175,10 +177,9 @@ impl Shared {
             Ok(_) => self.not_confirmed(question, "the box was not ticked"),
             Err(ElicitationError::UserDeclined) => self.not_confirmed(question, "declined"),
             Err(ElicitationError::UserCancelled) => self.not_confirmed(question, "cancelled"),
-            Err(error) => self.not_confirmed(
-                question,
-                &format!("the question got no answer ({error})"),
-            ),
+            Err(error) => {
+                self.not_confirmed(question, &format!("the question got no answer ({error})"))
+            }
         }
     }
 
@@ -243,7 +244,10 @@ impl Shared {
     fn not_confirmed(&self, question: &Question, why: &str) -> Confirmation {
         Confirmation::Refused(refusal(
             self,
-            format!("not confirmed ({why}): {}; nothing was written", question.action),
+            format!(
+                "not confirmed ({why}): {}; nothing was written",
+                question.action
+            ),
             "call again to be asked again",
         ))
     }

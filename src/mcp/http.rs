@@ -28,6 +28,7 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionManager
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use super::call::Connection;
 use super::{MAX_MESSAGE_BYTES, Server};
 use crate::error::{Error, Result};
 use crate::secrets::Secret;
@@ -61,8 +62,8 @@ pub async fn serve(server: Server, address: SocketAddr, token_file: Option<&Path
         // Any answer that quotes the token (none should) shows it masked.
         server.shared.redactor.remember(token.expose());
     }
-    let mut config = StreamableHttpServerConfig::default()
-        .with_max_request_body_bytes(MAX_MESSAGE_BYTES);
+    let mut config =
+        StreamableHttpServerConfig::default().with_max_request_body_bytes(MAX_MESSAGE_BYTES);
     if !address.ip().is_loopback() {
         config = config.disable_allowed_hosts();
     }
@@ -99,28 +100,34 @@ pub async fn serve(server: Server, address: SocketAddr, token_file: Option<&Path
         let mcp = mcp.clone();
         let token = token.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
-                let mut mcp = mcp.clone();
-                let token = token.clone();
-                async move {
-                    if !authorized(&request, token.as_deref()) {
-                        return Ok::<_, Infallible>(plain(
-                            http::StatusCode::UNAUTHORIZED,
-                            "unauthorized: send `Authorization: Bearer <token>`\n",
-                        ));
+            // Cancelled when the connection closes: calls made on it stop before they write.
+            let closed = CancellationToken::new();
+            let connection = Connection(closed.clone());
+            let service =
+                hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+                    let mut mcp = mcp.clone();
+                    let token = token.clone();
+                    request.extensions_mut().insert(connection.clone());
+                    async move {
+                        if !authorized(&request, token.as_deref()) {
+                            return Ok::<_, Infallible>(plain(
+                                http::StatusCode::UNAUTHORIZED,
+                                "unauthorized: send `Authorization: Bearer <token>`\n",
+                            ));
+                        }
+                        if request.uri().path() != PATH {
+                            return Ok(plain(
+                                http::StatusCode::NOT_FOUND,
+                                "not found: MCP is served at /mcp\n",
+                            ));
+                        }
+                        tower_service::Service::call(&mut mcp, request).await
                     }
-                    if request.uri().path() != PATH {
-                        return Ok(plain(
-                            http::StatusCode::NOT_FOUND,
-                            "not found: MCP is served at /mcp\n",
-                        ));
-                    }
-                    tower_service::Service::call(&mut mcp, request).await
-                }
-            });
+                });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
+            closed.cancel();
         });
     }
     stop.cancel();
@@ -148,7 +155,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A short plain-text answer; a 401 names the scheme.
-fn plain(status: http::StatusCode, text: &'static str) -> http::Response<BoxBody<Bytes, Infallible>> {
+fn plain(
+    status: http::StatusCode,
+    text: &'static str,
+) -> http::Response<BoxBody<Bytes, Infallible>> {
     let mut response = http::Response::new(Full::new(Bytes::from_static(text.as_bytes())).boxed());
     *response.status_mut() = status;
     let headers = response.headers_mut();

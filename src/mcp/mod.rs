@@ -30,15 +30,20 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use rmcp::ServiceExt;
 use rmcp::transport::async_rw::AsyncRwTransport;
+use tokio::io::{AsyncRead, ReadBuf};
+use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, Result};
 use crate::printer::Printer;
 use crate::secrets::Redactor;
 use crate::settings::GlobalOptions;
 
-mod call;
+pub mod call;
 pub mod confirm;
 pub mod http;
 pub mod prompts;
@@ -108,9 +113,15 @@ pub fn serve(options: Options, printer: Printer, redactor: Redactor) -> Result<(
     })
 }
 
-/// Serves one client over stdin and stdout until it closes stdin.
+/// Serves one client over stdin and stdout until it closes stdin. Its closing stdin also
+/// cancels the calls still running: the client is gone, and nothing it asked for is written
+/// after.
 async fn serve_stdio(server: Server) -> Result<()> {
     let (stdin, stdout) = rmcp::transport::stdio();
+    let stdin = WatchedInput {
+        inner: stdin,
+        closed: server.shared.client_gone.clone(),
+    };
     let transport = AsyncRwTransport::<rmcp::RoleServer, _, _>::new(stdin, stdout)
         .with_max_line_length(MAX_MESSAGE_BYTES);
     let printer = server.printer().clone();
@@ -125,4 +136,31 @@ async fn serve_stdio(server: Server) -> Result<()> {
         .map_err(|e| Error::external("aigen mcp", format!("the session failed: {e}")))?;
     printer.verbose(format!("mcp: the session ended ({reason:?})"));
     Ok(())
+}
+
+/// An input that cancels `closed` when it ends or fails.
+struct WatchedInput<R> {
+    inner: R,
+    closed: CancellationToken,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for WatchedInput<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let wanted = buf.remaining() > 0;
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let ended = match &polled {
+            Poll::Ready(Ok(())) => wanted && buf.filled().len() == before,
+            Poll::Ready(Err(_)) => true,
+            Poll::Pending => false,
+        };
+        if ended {
+            self.closed.cancel();
+        }
+        polled
+    }
 }

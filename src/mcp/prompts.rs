@@ -27,7 +27,11 @@ const PROMPTS: [(&str, &str, &[Argument]); 4] = [
     (
         "dockerfile",
         "A Dockerfile and .dockerignore for one service of the project",
-        &[("service", "The service, by name (the tool `detect` lists them)", true)],
+        &[(
+            "service",
+            "The service, by name (the tool `detect` lists them)",
+            true,
+        )],
     ),
     (
         "manifest",
@@ -38,7 +42,11 @@ const PROMPTS: [(&str, &str, &[Argument]); 4] = [
             false,
         )],
     ),
-    ("helm", "One Helm chart for every service of the project", &[]),
+    (
+        "helm",
+        "One Helm chart for every service of the project",
+        &[],
+    ),
     (
         "review",
         "A review of existing Dockerfiles or manifests, with their lint findings",
@@ -149,7 +157,10 @@ fn render(shared: &Shared, request: &GetPromptRequestParams) -> Result<GetPrompt
                 .iter()
                 .map(|p| super::tools::readable(p, &root))
                 .collect::<Result<Vec<_>>>()?;
-            Request::Review { kind, paths: &paths }
+            Request::Review {
+                kind,
+                paths: &paths,
+            }
         }
         other => {
             return Err(Error::usage_with_hint(

@@ -12,11 +12,11 @@ use rmcp::model::{
 use super::server::Shared;
 use super::tools::writable;
 use crate::error::Error;
+use crate::fsutil;
 use crate::phr::Store;
 use crate::printer::error_text;
 use crate::settings::{Flags, Settings};
 use crate::staging::Staging;
-use crate::fsutil;
 
 /// The constitution.
 pub const CONSTITUTION: &str = "aigen://constitution";
@@ -101,7 +101,9 @@ pub fn read(shared: &Shared, uri: &str) -> Result<ReadResourceResult, McpError> 
         (String::from_utf8_lossy(&bytes).into_owned(), "text/plain")
     } else {
         return Err(McpError::resource_not_found(
-            format!("{uri}: no such resource (aigen's are {CONSTITUTION}, {HISTORY}<reference> and {STAGED}<target>)"),
+            format!(
+                "{uri}: no such resource (aigen's are {CONSTITUTION}, {HISTORY}<reference> and {STAGED}<target>)"
+            ),
             None,
         ));
     };

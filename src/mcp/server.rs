@@ -12,6 +12,7 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, tool_handler};
+use tokio_util::sync::CancellationToken;
 
 use super::confirm::Confirmations;
 use super::{Options, prompts, resources, tools};
@@ -32,6 +33,9 @@ pub struct Shared {
     pub redactor: Redactor,
     /// Confirmations asked of clients that answer by calling again (protocol 2026-07-28).
     pub confirmations: Confirmations,
+    /// Cancelled when the one client of a stdio server closes its end: calls still running
+    /// stop before they write.
+    pub client_gone: CancellationToken,
 }
 
 impl Shared {
@@ -66,6 +70,7 @@ impl Server {
                 printer,
                 redactor,
                 confirmations: Confirmations::default(),
+                client_gone: CancellationToken::new(),
             }),
             tool_router,
         })

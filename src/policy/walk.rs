@@ -386,7 +386,10 @@ pub enum Input<'a> {
     /// Files and directories, relative to the working directory; none means the project root.
     Paths(&'a [PathBuf]),
     /// One text, shown as `name` (which also picks its kind and finds its `.dockerignore`).
-    Text { bytes: Vec<u8>, name: Option<&'a str> },
+    Text {
+        bytes: Vec<u8>,
+        name: Option<&'a str>,
+    },
 }
 
 /// The lint `aigen lint` and the MCP tool `lint` run: the input, with Helm charts rendered with
@@ -412,7 +415,11 @@ pub fn lint_input(
             };
             let chart = super::helm::ChartOptions { values, helm: None };
             let root_only = [root.to_path_buf()];
-            let paths = if paths.is_empty() { &root_only[..] } else { paths };
+            let paths = if paths.is_empty() {
+                &root_only[..]
+            } else {
+                paths
+            };
             Ok(lint_paths(paths, cwd, root, &chart, constitution))
         }
     }

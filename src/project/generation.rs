@@ -31,7 +31,10 @@ pub enum Request<'a> {
         namespace: bool,
     },
     /// One Helm chart for every service.
-    Chart { name: Option<&'a str>, ingress: bool },
+    Chart {
+        name: Option<&'a str>,
+        ingress: bool,
+    },
     /// Everything a first run wants: Dockerfiles, manifests and the chart.
     Everything { namespace: bool },
     /// A review of existing files (default: every Dockerfile, or the manifests directory).

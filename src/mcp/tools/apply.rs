@@ -19,9 +19,8 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use super::{output_schema, readable, writable};
+use super::{Object, input_schema, object, output_schema, readable, writable};
 use crate::apply::approve::ApproveAll;
 use crate::apply::cluster::{ConnectOptions, PlanOptions, RolloutOptions};
 use crate::apply::staged::Comparison;
@@ -55,11 +54,11 @@ pub struct ApplyOutput {
     /// How the write was confirmed: `elicitation` or `--yes`.
     pub confirmed: String,
     /// Each file written: target, sha256, the record of the approval, forced, edited.
-    pub applied: Vec<Value>,
+    pub applied: Vec<Object>,
     pub rejected: Vec<String>,
     /// Targets not written, each with the reason (error findings without `force`, changed
     /// since staging).
-    pub refused: Vec<Value>,
+    pub refused: Vec<Object>,
     /// Targets left staged.
     pub left: Vec<String>,
 }
@@ -110,6 +109,7 @@ impl Server {
     /// list of files, their lint status and diffs. Files with error findings are refused
     /// unless `force`. Each decision is recorded. Offered only with `--allow-apply`.
     #[tool(
+        input_schema = input_schema::<ApplyArgs>(),
         output_schema = output_schema::<ApplyOutput>(),
         annotations(title = "Apply staged files", read_only_hint = false,
                     destructive_hint = true, idempotent_hint = true, open_world_hint = false)
@@ -121,7 +121,7 @@ impl Server {
         InputResponses(responses): InputResponses,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResponse, McpError> {
-        let caller = Caller::of("apply", &context);
+        let caller = Caller::of("apply", &context, &self.shared);
         let shared = self.shared.clone();
         let question = {
             let (shared, caller, args) = (shared.clone(), caller.clone(), args.clone());
@@ -154,6 +154,7 @@ impl Server {
     /// to confirm (elicitation); records the apply and optionally waits for the rollouts.
     /// Offered only with `--allow-apply`.
     #[tool(
+        input_schema = input_schema::<ClusterArgs>(),
         output_schema = output_schema::<ClusterOutput>(),
         annotations(title = "Apply to the cluster", read_only_hint = false,
                     destructive_hint = true, idempotent_hint = true, open_world_hint = true)
@@ -165,7 +166,7 @@ impl Server {
         InputResponses(responses): InputResponses,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResponse, McpError> {
-        let caller = Caller::of("apply_cluster", &context);
+        let caller = Caller::of("apply_cluster", &context, &self.shared);
         let shared = self.shared.clone();
         let opened = {
             let (shared, caller, args) = (shared.clone(), caller.clone(), args.clone());
@@ -230,7 +231,9 @@ impl Server {
             let mut rollouts = Vec::new();
             let waited = planned
                 .cluster
-                .wait_for_rollouts(&objects, options, |rollout| rollouts.push(rollout.to_string()))
+                .wait_for_rollouts(&objects, options, |rollout| {
+                    rollouts.push(rollout.to_string())
+                })
                 .await;
             output.rollouts = rollouts;
             if let Err(error) = waited {
@@ -367,17 +370,15 @@ fn write_files(
     let report = reviewer.review(entries, &mut ApproveAll)?;
     Ok(ApplyOutput {
         confirmed: how.to_string(),
-        applied: report
-            .applied
-            .iter()
-            .map(|a| serde_json::to_value(a).unwrap_or_default())
-            .collect(),
+        applied: report.applied.iter().map(object).collect::<Result<_>>()?,
         rejected: report.rejected,
         refused: report
             .refused
             .iter()
-            .map(|(target, reason)| serde_json::json!({ "target": target, "reason": reason }))
-            .collect(),
+            .map(|(target, reason)| {
+                object(&serde_json::json!({ "target": target, "reason": reason }))
+            })
+            .collect::<Result<_>>()?,
         left: report.left,
     })
 }

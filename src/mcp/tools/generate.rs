@@ -16,9 +16,8 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use super::{output_schema, readable};
+use super::{Object, input_schema, object, output_schema, readable};
 use crate::config::ProviderKind;
 use crate::error::{Error, Result};
 use crate::generate::jobs::ReviewKind;
@@ -106,7 +105,7 @@ pub struct GenerateOutput {
     pub provider: String,
     /// Each job as `--format json` reports it: title, status (`clean` or `findings`),
     /// rounds, the records it appended, and the staged files with their hash and lint status.
-    pub jobs: Vec<Value>,
+    pub jobs: Vec<Object>,
     /// For a review: the findings on the files as they are on disk.
     pub findings: Vec<String>,
 }
@@ -117,6 +116,7 @@ impl Server {
     /// back to the provider as a fix prompt), records every round and stages the result in
     /// `generated/` for `apply`. Writes nothing else.
     #[tool(
+        input_schema = input_schema::<DockerfileArgs>(),
         output_schema = output_schema::<GenerateOutput>(),
         annotations(title = "Generate Dockerfiles", read_only_hint = false,
                     destructive_hint = false, idempotent_hint = false, open_world_hint = true)
@@ -126,7 +126,7 @@ impl Server {
         Parameters(args): Parameters<DockerfileArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let caller = Caller::of("generate_dockerfile", &context);
+        let caller = Caller::of("generate_dockerfile", &context, &self.shared);
         self.recorded(caller, move |shared, caller| {
             let request = Request::Dockerfiles {
                 services: &args.services,
@@ -141,6 +141,7 @@ impl Server {
     /// PodDisruptionBudget, ...), lint-guided, records every round and stages them for
     /// `apply`. Writes nothing else.
     #[tool(
+        input_schema = input_schema::<ManifestArgs>(),
         output_schema = output_schema::<GenerateOutput>(),
         annotations(title = "Generate manifests", read_only_hint = false,
                     destructive_hint = false, idempotent_hint = false, open_world_hint = true)
@@ -150,7 +151,7 @@ impl Server {
         Parameters(args): Parameters<ManifestArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let caller = Caller::of("generate_manifests", &context);
+        let caller = Caller::of("generate_manifests", &context, &self.shared);
         self.recorded(caller, move |shared, caller| {
             let request = Request::Manifests {
                 services: &args.services,
@@ -165,6 +166,7 @@ impl Server {
     /// Generates one Helm chart for every service, lint-guided, records every round and
     /// stages it for `apply`. Writes nothing else.
     #[tool(
+        input_schema = input_schema::<ChartArgs>(),
         output_schema = output_schema::<GenerateOutput>(),
         annotations(title = "Generate a Helm chart", read_only_hint = false,
                     destructive_hint = false, idempotent_hint = false, open_world_hint = true)
@@ -174,7 +176,7 @@ impl Server {
         Parameters(args): Parameters<ChartArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let caller = Caller::of("generate_chart", &context);
+        let caller = Caller::of("generate_chart", &context, &self.shared);
         self.recorded(caller, move |shared, caller| {
             let request = Request::Chart {
                 name: args.chart_name.as_deref(),
@@ -189,6 +191,7 @@ impl Server {
     /// provider, whose corrected versions are linted, recorded and staged for `apply`. Writes
     /// nothing else.
     #[tool(
+        input_schema = input_schema::<ReviewArgs>(),
         output_schema = output_schema::<GenerateOutput>(),
         annotations(title = "Review existing files", read_only_hint = false,
                     destructive_hint = false, idempotent_hint = false, open_world_hint = true)
@@ -198,7 +201,7 @@ impl Server {
         Parameters(args): Parameters<ReviewArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let caller = Caller::of("review", &context);
+        let caller = Caller::of("review", &context, &self.shared);
         self.recorded(caller, move |shared, caller| {
             let root = shared.settings(&Flags::default())?.root;
             let paths = args
@@ -272,10 +275,7 @@ fn generate(
             return Err(Error::Interrupted);
         }
         let report = generator.run(job)?;
-        reports.push(
-            serde_json::to_value(&report)
-                .map_err(|e| Error::usage(format!("cannot encode the report as JSON: {e}")))?,
-        );
+        reports.push(object(&report)?);
     }
     Ok(GenerateOutput {
         provider: provider.kind().name().to_string(),

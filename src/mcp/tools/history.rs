@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::inspect::NoArgs;
-use super::output_schema;
+use super::{Object, input_schema, object, output_schema};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::mcp::call::Caller;
@@ -46,7 +46,7 @@ pub struct ListArgs {
 pub struct ListOutput {
     /// Each as `aigen history list --format json` gives it: path, reference, id, date, stage,
     /// title, surface (and MCP client), model, provider, labels, outcome, lint, files, chain.
-    pub records: Vec<Value>,
+    pub records: Vec<Object>,
     /// Record files that could not be read, and why.
     pub unreadable: Vec<String>,
 }
@@ -69,7 +69,7 @@ pub struct ShowOutput {
     /// Whether the record still matches its own hash (absent for unchained records).
     pub hash_matches: Option<bool>,
     /// Every field: the standard keys, aigen's block, the prompt and the response.
-    pub record: Value,
+    pub record: Object,
 }
 
 /// The hash chain checked.
@@ -81,9 +81,9 @@ pub struct VerifyOutput {
     pub chained: usize,
     pub unchained: usize,
     /// The last record as the head names it: sequence, hash, path.
-    pub head: Option<Value>,
+    pub head: Option<Object>,
     /// Each finding: kind (`edited`, `deleted`, `inserted`, ...), severity, path, message.
-    pub findings: Vec<Value>,
+    pub findings: Vec<Object>,
 }
 
 #[tool_router(router = history_router, vis = "pub(super)")]
@@ -92,6 +92,7 @@ impl Server {
     /// of which provider, with what outcome, on which surface. Same as
     /// `aigen history list --format json`.
     #[tool(
+        input_schema = input_schema::<ListArgs>(),
         output_schema = output_schema::<ListOutput>(),
         annotations(title = "List records", read_only_hint = true, destructive_hint = false,
                     idempotent_hint = true, open_world_hint = false)
@@ -102,15 +103,18 @@ impl Server {
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
         let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(Caller::of("history_list", &context), arguments, move |shared| {
-            list(shared, args)
-        })
+        self.read_only(
+            Caller::of("history_list", &context, &self.shared),
+            arguments,
+            move |shared| list(shared, args),
+        )
         .await
     }
 
     /// One record of the trail, whole (prompt, response, metadata), and whether it still
     /// matches its own hash. Same as `aigen history show --format json`.
     #[tool(
+        input_schema = input_schema::<ShowArgs>(),
         output_schema = output_schema::<ShowOutput>(),
         annotations(title = "Show a record", read_only_hint = true, destructive_hint = false,
                     idempotent_hint = true, open_world_hint = false)
@@ -121,19 +125,24 @@ impl Server {
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
         let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(Caller::of("history_show", &context), arguments, move |shared| {
-            let store = store(shared)?;
-            let entry = store.find(&args.record)?;
-            let text = fsutil::read_to_string(&entry.file.path)?;
-            store.redactor().learn(&text);
-            to_value(&Shown::of(&entry, &text))
-        })
+        self.read_only(
+            Caller::of("history_show", &context, &self.shared),
+            arguments,
+            move |shared| {
+                let store = store(shared)?;
+                let entry = store.find(&args.record)?;
+                let text = fsutil::read_to_string(&entry.file.path)?;
+                store.redactor().learn(&text);
+                to_value(&Shown::of(&entry, &text))
+            },
+        )
         .await
     }
 
     /// Checks the trail's hash chain: edited, deleted, inserted, reordered or truncated
     /// records, each named with its path. Same as `aigen history verify --format json`.
     #[tool(
+        input_schema = input_schema::<NoArgs>(),
         output_schema = output_schema::<VerifyOutput>(),
         annotations(title = "Verify the trail", read_only_hint = true, destructive_hint = false,
                     idempotent_hint = true, open_world_hint = false)
@@ -144,12 +153,16 @@ impl Server {
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
         let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(Caller::of("history_verify", &context), arguments, |shared| {
-            let report = verify::verify(&store(shared)?)?;
-            let mut value = to_value(&report)?;
-            value["clean"] = Value::Bool(!report.failed(false));
-            Ok(value)
-        })
+        self.read_only(
+            Caller::of("history_verify", &context, &self.shared),
+            arguments,
+            |shared| {
+                let report = verify::verify(&store(shared)?)?;
+                let mut value = to_value(&report)?;
+                value["clean"] = Value::Bool(!report.failed(false));
+                Ok(value)
+            },
+        )
         .await
     }
 }
@@ -187,7 +200,7 @@ fn list(shared: &Shared, args: ListArgs) -> Result<ListOutput> {
     }
     let records = entries
         .iter()
-        .map(|e| to_value(&Summary::of(e)))
+        .map(|e| object(&Summary::of(e)))
         .collect::<Result<Vec<_>>>()?;
     let unreadable = trail
         .problems

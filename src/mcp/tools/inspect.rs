@@ -10,15 +10,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{output_schema, readable};
+use super::{Object, input_schema, output_schema, readable};
 use crate::apply::staged::{StagedFile, staged};
 use crate::error::{Error, Result};
 use crate::mcp::MAX_INLINE_BYTES;
 use crate::mcp::call::Caller;
 use crate::mcp::server::{Server, Shared};
 use crate::policy::registry::{self, Listing};
-use crate::policy::report::json::{Document, document};
 use crate::policy::report::Summary;
+use crate::policy::report::json::{Document, document};
 use crate::policy::walk::{Input, lint_input};
 use crate::policy::{Constitution, Severity};
 use crate::project::Project;
@@ -37,9 +37,9 @@ pub struct DetectOutput {
     /// Each service as `aigen detect --format json` gives it: language, framework, start
     /// command, port, health paths, environment variables (secret or not), each value with the
     /// file and line it came from.
-    pub services: Vec<Value>,
+    pub services: Vec<Object>,
     /// Files that could not be read or understood.
-    pub problems: Vec<Value>,
+    pub problems: Vec<Object>,
 }
 
 /// `lint`: files and directories of the project, or one text passed inline.
@@ -115,9 +115,9 @@ pub struct CheckOutput {
     /// Infrastructure files traced to the trail.
     pub files_checked: usize,
     /// Lint counts: `{"error": N, "warning": N, "info": N}`.
-    pub lint: Value,
+    pub lint: Object,
     /// What fails the gate: `missing`, `lint`, `changed` or `untraced`, with path and message.
-    pub problems: Vec<Value>,
+    pub problems: Vec<Object>,
 }
 
 /// What is staged for review.
@@ -132,6 +132,7 @@ impl Server {
     /// version, port, start command, health paths, environment variables), each value with
     /// its source. Same as `aigen detect --format json`.
     #[tool(
+        input_schema = input_schema::<NoArgs>(),
         output_schema = output_schema::<DetectOutput>(),
         annotations(title = "Detect services", read_only_hint = true, destructive_hint = false,
                     idempotent_hint = true, open_world_hint = false)
@@ -142,10 +143,14 @@ impl Server {
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
         let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(Caller::of("detect", &context), arguments, |shared| {
-            let settings = shared.settings(&Flags::default())?;
-            Ok(detect::detect(&settings.root, &settings.config))
-        })
+        self.read_only(
+            Caller::of("detect", &context, &self.shared),
+            arguments,
+            |shared| {
+                let settings = shared.settings(&Flags::default())?;
+                Ok(detect::detect(&settings.root, &settings.config))
+            },
+        )
         .await
     }
 
@@ -154,6 +159,7 @@ impl Server {
     /// passed inline with the name it would have. Findings carry rule, severity, message,
     /// path, line and column. Same as `aigen lint --format json`.
     #[tool(
+        input_schema = input_schema::<LintArgs>(),
         output_schema = output_schema::<LintOutput>(),
         annotations(title = "Lint", read_only_hint = true, destructive_hint = false,
                     idempotent_hint = true, open_world_hint = false)
@@ -164,15 +170,18 @@ impl Server {
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
         let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(Caller::of("lint", &context), arguments, move |shared| {
-            lint(shared, args)
-        })
+        self.read_only(
+            Caller::of("lint", &context, &self.shared),
+            arguments,
+            move |shared| lint(shared, args),
+        )
         .await
     }
 
     /// The documentation of one rule: what it checks, why, a failing and a passing example,
     /// its options and the rules of other tools it corresponds to.
     #[tool(
+        input_schema = input_schema::<ExplainArgs>(),
         output_schema = output_schema::<ExplainOutput>(),
         annotations(title = "Explain a rule", read_only_hint = true, destructive_hint = false,
                     idempotent_hint = true, open_world_hint = false)
@@ -183,23 +192,28 @@ impl Server {
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
         let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(Caller::of("explain_rule", &context), arguments, move |_| {
-            let rule = registry::find(&args.code).ok_or_else(|| {
-                Error::usage_with_hint(
-                    format!("`{}` is not a rule", args.code),
-                    "the tool `list_rules` lists the codes",
-                )
-            })?;
-            Ok(ExplainOutput {
-                rule: rule.listing(),
-                text: rule.explanation(),
-            })
-        })
+        self.read_only(
+            Caller::of("explain_rule", &context, &self.shared),
+            arguments,
+            move |_| {
+                let rule = registry::find(&args.code).ok_or_else(|| {
+                    Error::usage_with_hint(
+                        format!("`{}` is not a rule", args.code),
+                        "the tool `list_rules` lists the codes",
+                    )
+                })?;
+                Ok(ExplainOutput {
+                    rule: rule.listing(),
+                    text: rule.explanation(),
+                })
+            },
+        )
         .await
     }
 
     /// Every lint rule with its code, name, target, default severity and summary.
     #[tool(
+        input_schema = input_schema::<NoArgs>(),
         output_schema = output_schema::<RulesOutput>(),
         annotations(title = "List rules", read_only_hint = true, destructive_hint = false,
                     idempotent_hint = true, open_world_hint = false)
@@ -210,17 +224,22 @@ impl Server {
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
         let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(Caller::of("list_rules", &context), arguments, |_| {
-            Ok(RulesOutput {
-                rules: registry::rules().map(|rule| rule.listing()).collect(),
-            })
-        })
+        self.read_only(
+            Caller::of("list_rules", &context, &self.shared),
+            arguments,
+            |_| {
+                Ok(RulesOutput {
+                    rules: registry::rules().map(|rule| rule.listing()).collect(),
+                })
+            },
+        )
         .await
     }
 
     /// The constitution the project is checked against (the file, or the embedded preset when
     /// there is none), as written, with where it comes from and who chose it.
     #[tool(
+        input_schema = input_schema::<NoArgs>(),
         output_schema = output_schema::<ConstitutionOutput>(),
         annotations(title = "Constitution", read_only_hint = true, destructive_hint = false,
                     idempotent_hint = true, open_world_hint = false)
@@ -232,7 +251,7 @@ impl Server {
     ) -> std::result::Result<CallToolResult, McpError> {
         let arguments = serde_json::to_value(&args).unwrap_or_default();
         self.read_only(
-            Caller::of("constitution", &context),
+            Caller::of("constitution", &context, &self.shared),
             arguments,
             constitution,
         )
@@ -243,6 +262,7 @@ impl Server {
     /// and chart template, everything lints clean, and every infrastructure file traces to a
     /// record of the trail. Same as `aigen check --format json`.
     #[tool(
+        input_schema = input_schema::<NoArgs>(),
         output_schema = output_schema::<CheckOutput>(),
         annotations(title = "Check the project", read_only_hint = true, destructive_hint = false,
                     idempotent_hint = true, open_world_hint = false)
@@ -253,11 +273,15 @@ impl Server {
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
         let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(Caller::of("check", &context), arguments, |shared| {
-            let settings = shared.settings(&Flags::default())?;
-            let project = Project::open(settings, &shared.printer, &shared.redactor)?;
-            crate::project::check::check(&project)
-        })
+        self.read_only(
+            Caller::of("check", &context, &self.shared),
+            arguments,
+            |shared| {
+                let settings = shared.settings(&Flags::default())?;
+                let project = Project::open(settings, &shared.printer, &shared.redactor)?;
+                crate::project::check::check(&project)
+            },
+        )
         .await
     }
 
@@ -265,6 +289,7 @@ impl Server {
     /// record that produced it, its lint status, whether it is new, modified or unchanged on
     /// disk, and the diff (secret values masked).
     #[tool(
+        input_schema = input_schema::<NoArgs>(),
         output_schema = output_schema::<StagedOutput>(),
         annotations(title = "Staged files", read_only_hint = true, destructive_hint = false,
                     idempotent_hint = true, open_world_hint = false)
@@ -275,13 +300,17 @@ impl Server {
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
         let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(Caller::of("staged", &context), arguments, |shared| {
-            let settings = shared.settings(&Flags::default())?;
-            let staging = Staging::new(settings.staging_dir());
-            Ok(StagedOutput {
-                files: staged(&settings.root, &staging, &shared.redactor)?,
-            })
-        })
+        self.read_only(
+            Caller::of("staged", &context, &self.shared),
+            arguments,
+            |shared| {
+                let settings = shared.settings(&Flags::default())?;
+                let staging = Staging::new(settings.staging_dir());
+                Ok(StagedOutput {
+                    files: staged(&settings.root, &staging, &shared.redactor)?,
+                })
+            },
+        )
         .await
     }
 }

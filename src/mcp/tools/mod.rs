@@ -33,32 +33,88 @@ pub fn router() -> ToolRouter<Server> {
         + Server::apply_router()
 }
 
-/// The output schema of a tool: `T`'s JSON schema, without the `format` of integers
-/// (`uint`, `uint32`), which JSON Schema does not define and validators warn about.
-pub fn output_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
-    let mut schema = (*rmcp::handler::server::tool::schema_for_output::<T>()).clone();
-    strip_integer_formats(&mut schema);
-    Arc::new(schema)
+/// A JSON object, for output fields whose shape is the command line's JSON (detection, records,
+/// job reports): declared as an object, not left open.
+pub type Object = serde_json::Map<String, serde_json::Value>;
+
+/// `value` as a JSON object (what `--format json` prints for it).
+pub fn object(value: &impl serde::Serialize) -> Result<Object> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(object)) => Ok(object),
+        Ok(other) => Err(Error::usage(format!("expected a JSON object, got {other}"))),
+        Err(e) => Err(Error::usage(format!("cannot encode JSON: {e}"))),
+    }
 }
 
-fn strip_integer_formats(object: &mut JsonObject) {
-    let integer = object.get("type").is_some_and(|t| match t {
-        serde_json::Value::String(t) => t == "integer",
-        serde_json::Value::Array(types) => types.iter().any(|t| t == "integer"),
-        _ => false,
-    });
-    if integer {
+/// The input schema of a tool: `T`'s JSON schema, made portable ([`portable`]).
+pub fn input_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
+    // The argument types are structs, so their schemas are objects; a unit test builds every
+    // tool's schema.
+    let schema = rmcp::handler::server::tool::schema_for_input::<T>()
+        .unwrap_or_else(|e| panic!("the input schema of {}: {e}", std::any::type_name::<T>()));
+    Arc::new(portable((*schema).clone()))
+}
+
+/// The output schema of a tool: `T`'s JSON schema, made portable ([`portable`]).
+pub fn output_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
+    let schema = rmcp::handler::server::tool::schema_for_output::<T>();
+    Arc::new(portable((*schema).clone()))
+}
+
+/// A schema in the form every client reads (the MCP Inspector's `--strict` check): a nullable
+/// field is `anyOf: [{"type": T, ...}, {"type": "null"}]` rather than `"type": [T, "null"]`,
+/// and integers carry no `format` (`uint`, `uint32`), which JSON Schema does not define.
+pub fn portable(mut schema: JsonObject) -> JsonObject {
+    rewrite(&mut schema);
+    schema
+}
+
+/// Keywords that describe a property rather than constrain its value; they stay outside the
+/// `anyOf` of a nullable one.
+const ANNOTATIONS: [&str; 5] = ["description", "title", "default", "examples", "deprecated"];
+
+fn rewrite(object: &mut JsonObject) {
+    let nullable = match object.get("type") {
+        Some(serde_json::Value::Array(types)) if types.len() == 2 => {
+            let mut others = types.iter().filter(|t| *t != "null");
+            match (others.next(), others.next()) {
+                (Some(other), None) => Some(other.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    if let Some(kind) = nullable {
+        object.remove("type");
+        let mut branch = JsonObject::new();
+        branch.insert("type".into(), kind);
+        let moved: Vec<String> = object
+            .keys()
+            .filter(|k| !ANNOTATIONS.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        for key in moved {
+            if let Some(value) = object.remove(&key) {
+                branch.insert(key, value);
+            }
+        }
+        object.insert(
+            "anyOf".into(),
+            serde_json::json!([branch, { "type": "null" }]),
+        );
+    }
+    if object.get("type").is_some_and(|t| t == "integer") {
         object.remove("format");
     }
     for value in object.values_mut() {
-        strip_values(value);
+        rewrite_value(value);
     }
 }
 
-fn strip_values(value: &mut serde_json::Value) {
+fn rewrite_value(value: &mut serde_json::Value) {
     match value {
-        serde_json::Value::Object(object) => strip_integer_formats(object),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_values),
+        serde_json::Value::Object(object) => rewrite(object),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(rewrite_value),
         _ => {}
     }
 }

@@ -11,8 +11,8 @@
 use std::fmt;
 
 use super::{
-    Artifact, Chain, Client, Evaluation, Links, Meta, Outcome, OutcomeNotes, Record, Reference, Relation,
-    Template, Tokens, strip_hash_prefix,
+    Artifact, Chain, Client, Evaluation, Links, Meta, Outcome, OutcomeNotes, Record, Reference,
+    Relation, Template, Tokens, strip_hash_prefix,
 };
 use crate::finding_counts::FindingCounts;
 use crate::phr::front_matter::{self, Value};
