@@ -10,7 +10,6 @@
 mod support;
 
 mod apply;
-mod apply_cluster;
 mod apply_pty;
 mod ask;
 mod builtin_dockerfile;
