@@ -1,9 +1,8 @@
 //! Helm charts: the chart's own files, its rendered manifests with findings moved back to the
 //! templates, a chart that does not render, and a machine without Helm.
 //!
-//! Helm is not installed here; `tests/fixtures/helm/bin/helm` stands in for it: a small program
-//! that renders the test charts' simple templates with `# Source:` headers and fails like
-//! `helm template` on a missing value.
+//! The charts are rendered by the real `helm` on PATH (Helm 4, built by `.ci/go-tools.sh`; the
+//! test fails saying so when it is missing).
 
 use std::path::{Path, PathBuf};
 
@@ -12,12 +11,21 @@ use aigen::policy::constitution::Constitution;
 use aigen::policy::helm::{ChartOptions, is_chart, lint_chart};
 use aigen::policy::report;
 
+use crate::support::builtin::tool;
+
 const CHARTS: &str = "tests/fixtures/helm";
 
-fn stand_in() -> ChartOptions {
+/// The real helm, from PATH.
+fn helm() -> ChartOptions {
     ChartOptions {
         values: None,
-        helm: Some(Path::new(CHARTS).join("bin/helm").into_os_string()),
+        helm: Some(
+            tool(
+                "helm",
+                "`.ci/go-tools.sh`, then put `$(.ci/go-tools.sh --bin-dir)` on PATH",
+            )
+            .into_os_string(),
+        ),
     }
 }
 
@@ -51,11 +59,11 @@ fn charts_are_recognised_by_their_chart_yaml() {
 
 #[test]
 fn the_compliant_chart_renders_and_has_no_finding() {
-    let findings = lint("todo-app", &stand_in());
+    let findings = lint("todo-app", &helm());
     assert!(findings.is_empty(), "{}", report::text(&findings, false));
     let dev = ChartOptions {
         values: Some(Path::new(CHARTS).join("todo-app/values-dev.yaml")),
-        ..stand_in()
+        ..helm()
     };
     let findings = lint("todo-app", &dev);
     assert!(findings.is_empty(), "{}", report::text(&findings, false));
@@ -65,7 +73,7 @@ fn the_compliant_chart_renders_and_has_no_finding() {
 fn the_values_file_chosen_is_the_one_rendered() {
     let options = ChartOptions {
         values: Some(PathBuf::from(CHARTS).join("values-onereplica.yaml")),
-        ..stand_in()
+        ..helm()
     };
     let findings = lint("todo-app", &options);
     // One replica is too few, and the budget's `minAvailable: 1` now blocks every eviction.
@@ -102,7 +110,7 @@ fn without_helm_the_chart_files_are_still_checked() {
 
 #[test]
 fn a_broken_chart_gets_file_and_rendered_findings_at_the_templates() {
-    let findings = lint("broken", &stand_in());
+    let findings = lint("broken", &helm());
     let all = listed(&findings);
     for expected in [
         "broken/Chart.yaml:1:1 AG-K201",
@@ -131,16 +139,18 @@ fn a_broken_chart_gets_file_and_rendered_findings_at_the_templates() {
 
 #[test]
 fn a_chart_that_fails_to_render_is_reported_at_the_template() {
-    let findings = lint("render-error", &stand_in());
+    // `required` fails the render; Helm names the template, line and column of the call.
+    let findings = lint("render-error", &helm());
     assert_eq!(
         listed(&findings),
-        ["render-error/templates/service.yaml:7:13 AG-K205"]
+        ["render-error/templates/service.yaml:7:15 AG-K205"]
     );
-    assert!(
-        findings[0]
-            .message
-            .contains("map has no entry for key \"port\""),
-        "{}",
-        findings[0].message
+    assert_eq!(
+        findings[0].message,
+        "`helm template` failed: execution error at (render-error/templates/service.yaml:7:15): backend.port is required"
+    );
+    assert_eq!(
+        findings[0].excerpt.as_ref().map(|e| e.text.as_str()),
+        Some("    - port: {{ required \"backend.port is required\" .Values.backend.port }}")
     );
 }

@@ -135,25 +135,38 @@ fn read_capped(pipe: Option<impl Read>, cap: usize) -> (Vec<u8>, bool) {
 
 static HELM_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:template: |parse error at \(|YAML parse error on )([^\s:()]+\.(?:yaml|yml|tpl|txt))(?::(\d+)(?::(\d+))?)?",
+        r"(?:^|template: |parse error at \(|execution error at \(|YAML parse error on )([^\s:()]+\.(?:yaml|yml|tpl|txt))(?::(\d+)(?::(\d+))?)?",
     )
     .expect("Helm error pattern is valid")
 });
 
 /// The message of a failed `helm template` and the template position it names.
+///
+/// Helm 3 writes the error on one line (`Error: template: chart/templates/x.yaml:7:22:
+/// executing ...`); Helm 4 puts a template error's position on a line of its own and the cause
+/// on indented lines below it (`Error: chart/templates/x.yaml:7:22`, `  executing ... at
+/// <.Values.a.b>:`, `    nil pointer evaluating ...`), and a failed `required` reads
+/// `execution error at (chart/templates/x.yaml:7:15): ...`. The message is the first line with
+/// the indented lines that continue it.
 pub fn parse_helm_error(stderr: &str) -> RenderError {
-    let line = stderr
+    let mut lines = stderr
         .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("helm exited with an error and printed nothing");
-    let message: String = line
-        .strip_prefix("Error: ")
-        .unwrap_or(line)
-        .chars()
-        .take(400)
-        .collect();
-    let at = HELM_LOCATION.captures(line).and_then(|c| {
+        .map(str::trim_end)
+        .skip_while(|l| l.trim().is_empty());
+    let first = lines
+        .next()
+        .map_or("helm exited with an error and printed nothing", str::trim);
+    let first = first.strip_prefix("Error: ").unwrap_or(first);
+    let mut message = first.to_string();
+    for more in lines.take_while(|l| l.starts_with([' ', '\t']) && !l.trim().is_empty()) {
+        if !message.ends_with(':') {
+            message.push(':');
+        }
+        message.push(' ');
+        message.push_str(more.trim());
+    }
+    let message: String = message.chars().take(400).collect();
+    let at = HELM_LOCATION.captures(first).and_then(|c| {
         let source = c.get(1)?.as_str().to_string();
         let line = c.get(2).and_then(|m| m.as_str().parse().ok()).unwrap_or(0);
         let column = c.get(3).and_then(|m| m.as_str().parse().ok()).unwrap_or(0);
@@ -542,6 +555,32 @@ kind: Service
         assert!(matches!(
             parse_helm_error(""),
             RenderError::Failed { at: None, .. }
+        ));
+    }
+
+    #[test]
+    fn helm_4_errors_name_their_template_too() {
+        // What Helm 4.3 prints for a nil value and for a failed `required`.
+        let error = parse_helm_error(
+            "Error: todo/templates/service.yaml:7:22\n  executing \"todo/templates/service.yaml\" at <.Values.frontend.port>:\n    nil pointer evaluating interface {}.port\n\nUse --debug flag to render out invalid YAML\n",
+        );
+        let RenderError::Failed { message, at } = error else {
+            panic!("not a failure");
+        };
+        assert_eq!(
+            message,
+            "todo/templates/service.yaml:7:22: executing \"todo/templates/service.yaml\" at <.Values.frontend.port>: nil pointer evaluating interface {}.port"
+        );
+        assert_eq!(at, Some(("todo/templates/service.yaml".to_string(), 7, 22)));
+        let error = parse_helm_error(
+            "Error: execution error at (todo/templates/service.yaml:7:15): backend.port is required\n\nUse --debug flag to render out invalid YAML\n",
+        );
+        assert!(matches!(
+            error,
+            RenderError::Failed {
+                at: Some((_, 7, 15)),
+                ..
+            }
         ));
     }
 }
