@@ -154,3 +154,62 @@ fn a_chart_that_fails_to_render_is_reported_at_the_template() {
         Some("    - port: {{ required \"backend.port is required\" .Values.backend.port }}")
     );
 }
+
+#[test]
+fn a_line_a_template_copied_from_the_values_is_reported_where_it_is_set() {
+    // The backend's liveness probe comes from the values through `toYaml`.
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("todo-app");
+    crate::support::files::copy_tree(&Path::new(CHARTS).join("todo-app"), &chart);
+    let template = chart.join("templates/backend-deployment.yaml");
+    let text = std::fs::read_to_string(&template).unwrap();
+    let written = "          livenessProbe:\n            httpGet:\n              path: /health\n              port: http\n            initialDelaySeconds: 10\n            periodSeconds: 30\n";
+    assert!(text.contains(written));
+    let copied = "          livenessProbe:\n            {{- toYaml .Values.backend.livenessProbe | nindent 12 }}\n";
+    std::fs::write(&template, text.replace(written, copied)).unwrap();
+    let values = chart.join("values.yaml");
+    let text = std::fs::read_to_string(&values).unwrap();
+    let probe = "  livenessProbe:\n    httpGet:\n      path: /healthz\n      port: http\n    initialDelaySeconds: 10\n    periodSeconds: 30\n";
+    std::fs::write(
+        &values,
+        text.replace("  port: 8000\n", &format!("  port: 8000\n{probe}")),
+    )
+    .unwrap();
+
+    let constitution = Constitution::preset().unwrap();
+    let findings = lint_chart(&chart, &helm(), &constitution);
+    let at = |f: &Finding| {
+        let path = f
+            .path
+            .strip_prefix(dir.path())
+            .unwrap()
+            .display()
+            .to_string();
+        format!("{path}:{}:{} {}", f.line(), f.column(), f.code)
+    };
+    let listed: Vec<String> = findings.iter().map(at).collect();
+    assert_eq!(listed, ["todo-app/values.yaml:11:13 AG-K005"]);
+    assert_eq!(
+        findings[0].message,
+        "`livenessProbe` of container `backend` checks `/healthz`; the constitution says `/health` (set in `values.yaml`, rendered by `backend-deployment.yaml`)"
+    );
+    assert_eq!(
+        findings[0].excerpt.as_ref().map(|e| e.text.as_str()),
+        Some("      path: /healthz")
+    );
+
+    // Set again in the file given with --values, it is reported there.
+    let dev = dir.path().join("values-probe.yaml");
+    std::fs::write(
+        &dev,
+        "backend:\n  livenessProbe:\n    httpGet:\n      path: /live\n      port: http\n",
+    )
+    .unwrap();
+    let options = ChartOptions {
+        values: Some(dev),
+        ..helm()
+    };
+    let findings = lint_chart(&chart, &options, &constitution);
+    let listed: Vec<String> = findings.iter().map(at).collect();
+    assert_eq!(listed, ["values-probe.yaml:4:13 AG-K005"]);
+}

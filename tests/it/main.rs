@@ -22,6 +22,7 @@ mod detect;
 mod generate_builtin;
 mod generate_interrupt;
 mod generate_openai;
+mod generated_chart;
 mod history_cli;
 mod history_concurrency;
 mod history_crash;
