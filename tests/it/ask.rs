@@ -86,7 +86,12 @@ fn kagent_reporting_failure_with_exit_status_0_exits_3_with_a_failed_record() {
         &["--tool", "kagent", "Why is the backend pod restarting?"],
     )
     .expect(3);
-    assert!(run.stderr.contains("connection refused"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("failed to establish connection to kagent-controller"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.trim().is_empty(), "{}", run.stdout);
 
     let records = project.records();

@@ -210,7 +210,7 @@ async fn kagent_failing_with_exit_status_0_is_still_a_failure() {
     let text = error.to_string();
     assert!(text.contains("printed nothing on stdout"), "{text}");
     assert!(
-        text.contains("connection refused"),
+        text.contains("failed to establish connection to kagent-controller"),
         "the stderr is shown: {text}"
     );
     assert!(error.hint().unwrap().contains("status 0"));
