@@ -273,8 +273,7 @@ fn changed_lines(diff: &str) -> usize {
 async fn a_server_dry_run_stores_nothing() {
     run("dry-run", &[], |live| async move {
         let ns = live.namespace.clone();
-        live.create_namespace().await;
-        let cluster = live.cluster().await;
+        let cluster = live.ready().await;
         let text = format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: settings, namespace: {ns}}}\ndata: {{A: '1'}}\n---\n{}",
             deployment(&ns, "web", 2, "")
@@ -326,8 +325,7 @@ async fn a_server_dry_run_stores_nothing() {
 async fn another_field_manager_conflicts_and_force_takes_its_fields() {
     run("conflict", &[], |live| async move {
         let ns = live.namespace.clone();
-        live.create_namespace().await;
-        let cluster = live.cluster().await;
+        let cluster = live.ready().await;
         let manifests =
             write_manifests(live.dir.path(), "web.yaml", &deployment(&ns, "web", 2, ""));
         let plan = plan_of(&cluster, &manifests).await.unwrap();
@@ -414,8 +412,7 @@ fn owners_of_replicas(object: &Value) -> Vec<String> {
 async fn a_conflict_between_plan_and_apply_stops_the_apply_naming_both_sides() {
     run("part-way", &[], |live| async move {
         let ns = live.namespace.clone();
-        live.create_namespace().await;
-        let cluster = live.cluster().await;
+        let cluster = live.ready().await;
         let text = |greeting: &str, replicas: u32, pause: &str| {
             format!(
                 "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: settings, namespace: {ns}}}\ndata: {{GREETING: {greeting}}}\n---\n{}---\n{}",
@@ -465,8 +462,7 @@ async fn a_conflict_between_plan_and_apply_stops_the_apply_naming_both_sides() {
 async fn rejected_manifests_name_the_field_and_the_line() {
     run("invalid", &[], |live| async move {
         let ns = live.namespace.clone();
-        live.create_namespace().await;
-        let cluster = live.cluster().await;
+        let cluster = live.ready().await;
         let valid = format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: first, namespace: {ns}}}\n---\n{}",
             deployment(&ns, "web", 1, "")
@@ -741,8 +737,7 @@ spec:
 async fn rollouts_are_waited_for_and_failures_named() {
     run("rollout", &[], |live| async move {
         let ns = live.namespace.clone();
-        live.create_namespace().await;
-        let cluster = live.cluster().await;
+        let cluster = live.ready().await;
 
         // A Deployment whose two pods kwok makes ready at once and that count as available two
         // seconds later, a StatefulSet and a DaemonSet (one pod on kwok's one node): the wait

@@ -90,16 +90,11 @@ fn the_generated_chart_renders_what_the_manifests_hold_for_every_app() {
 
     // One kubernetes-validate run for everything (it takes a while to start).
     let files: Vec<&PathBuf> = checked.iter().flat_map(|c| &c.to_validate).collect();
-    let output = Command::new(&validate)
-        .args(["--strict", "--quiet", "--kubernetes-version", "1.37.0"])
-        .args(&files)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "kubernetes-validate --strict refused:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    succeeded(
+        Command::new(&validate)
+            .args(["--strict", "--quiet", "--kubernetes-version", "1.37.0"])
+            .args(&files),
+        "kubernetes-validate --strict",
     );
 
     for app in &checked {
@@ -154,43 +149,22 @@ fn check_app(helm: &Path, source: &Path, name: &str) -> Option<Checked> {
     let base_values = read_yaml(&chart.join("values.yaml"));
     for environment in ENVIRONMENTS {
         let label = environment.unwrap_or("values.yaml");
-        let mut values_args: Vec<PathBuf> = Vec::new();
-        if let Some(file) = environment {
-            values_args.push(chart.join(file));
-        }
-        let lint = Command::new(helm)
-            .args(["lint", "--strict"])
-            .arg(&chart)
-            .args(
-                values_args
-                    .iter()
-                    .flat_map(|v| [Path::new("-f"), v.as_path()]),
-            )
-            .output()
-            .unwrap();
-        assert!(
-            lint.status.success(),
-            "{name} ({label}): helm lint --strict failed:\n{}{}",
-            String::from_utf8_lossy(&lint.stdout),
-            String::from_utf8_lossy(&lint.stderr)
-        );
-        let rendered = Command::new(helm)
+        let with_values = |command: &mut Command| {
+            if let Some(file) = environment {
+                command.arg("-f").arg(chart.join(file));
+            }
+        };
+        let mut lint = Command::new(helm);
+        lint.args(["lint", "--strict"]).arg(&chart);
+        with_values(&mut lint);
+        succeeded(&mut lint, &format!("{name} ({label}): helm lint --strict"));
+        let mut template = Command::new(helm);
+        template
             .args(["template", &release])
             .arg(&chart)
-            .args(["--namespace", NAMESPACE])
-            .args(
-                values_args
-                    .iter()
-                    .flat_map(|v| [Path::new("-f"), v.as_path()]),
-            )
-            .output()
-            .unwrap();
-        let text = String::from_utf8(rendered.stdout).unwrap();
-        assert!(
-            rendered.status.success(),
-            "{name} ({label}): helm template failed: {}",
-            String::from_utf8_lossy(&rendered.stderr)
-        );
+            .args(["--namespace", NAMESPACE]);
+        with_values(&mut template);
+        let text = succeeded(&mut template, &format!("{name} ({label}): helm template"));
         let file = project
             .scratch()
             .join(format!("{release}-{label}.rendered.yaml"));
@@ -402,4 +376,16 @@ fn lint_findings(project: &Project, path: &str) -> Vec<String> {
         .collect();
     findings.sort();
     findings
+}
+
+/// Runs `command`, which must succeed; its stdout.
+fn succeeded(command: &mut Command, what: &str) -> String {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }

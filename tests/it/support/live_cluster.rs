@@ -82,6 +82,12 @@ impl Live {
         kube_client(&self.kubeconfig).await
     }
 
+    /// Creates the test's namespace and connects (for tests whose manifests do not create it).
+    pub async fn ready(&self) -> Cluster {
+        self.create_namespace().await;
+        self.cluster().await
+    }
+
     /// Creates the test's namespace (for tests whose manifests do not).
     pub async fn create_namespace(&self) {
         let namespaces: Api<Namespace> = Api::all(self.client().await);
