@@ -16,6 +16,7 @@ pub mod example;
 pub mod files;
 pub mod lint;
 pub mod live_cluster;
+pub mod mcp;
 pub mod phr;
 pub mod provider;
 pub mod secret_values;
