@@ -180,21 +180,25 @@ impl Shared {
 }
 
 impl Server {
-    /// Runs a read-only tool's work off the async threads and answers with its result; with
-    /// `--record-all` the call is recorded.
-    pub(super) async fn read_only<T, F>(
+    /// Runs read-only `tool`'s work on its `args` off the async threads and answers with its
+    /// result; with `--record-all` the call is recorded, arguments included.
+    pub(super) async fn read_only<A, T, F>(
         &self,
-        caller: Caller,
-        arguments: serde_json::Value,
+        tool: &'static str,
+        context: &RequestContext<RoleServer>,
+        args: A,
         work: F,
     ) -> std::result::Result<CallToolResult, McpError>
     where
+        A: Serialize + Send + 'static,
         T: Serialize + Send + 'static,
-        F: FnOnce(&Shared) -> Result<T> + Send + 'static,
+        F: FnOnce(&Shared, A) -> Result<T> + Send + 'static,
     {
+        let caller = Caller::of(tool, context, &self.shared);
+        let arguments = serde_json::to_value(&args).unwrap_or_default();
         let shared = self.shared.clone();
         blocking_mcp(move || {
-            let result = shared.result(work(&shared));
+            let result = shared.result(work(&shared, args));
             shared.record_read(&caller, &arguments, &result);
             Ok(result)
         })

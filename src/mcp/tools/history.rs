@@ -13,7 +13,6 @@ use super::inspect::NoArgs;
 use super::{Object, input_schema, object, output_schema};
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::mcp::call::Caller;
 use crate::mcp::server::{Server, Shared};
 use crate::phr::query::{self, FilterText, Shown, SortKey, Summary};
 use crate::phr::{Store, verify};
@@ -102,12 +101,9 @@ impl Server {
         Parameters(args): Parameters<ListArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(
-            Caller::of("history_list", &context, &self.shared),
-            arguments,
-            move |shared| list(shared, args),
-        )
+        self.read_only("history_list", &context, args, |shared, args| {
+            list(shared, args)
+        })
         .await
     }
 
@@ -124,18 +120,13 @@ impl Server {
         Parameters(args): Parameters<ShowArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(
-            Caller::of("history_show", &context, &self.shared),
-            arguments,
-            move |shared| {
-                let store = store(shared)?;
-                let entry = store.find(&args.record)?;
-                let text = fsutil::read_to_string(&entry.file.path)?;
-                store.redactor().learn(&text);
-                to_value(&Shown::of(&entry, &text))
-            },
-        )
+        self.read_only("history_show", &context, args, |shared, args| {
+            let store = store(shared)?;
+            let entry = store.find(&args.record)?;
+            let text = fsutil::read_to_string(&entry.file.path)?;
+            store.redactor().learn(&text);
+            to_value(&Shown::of(&entry, &text))
+        })
         .await
     }
 
@@ -152,17 +143,12 @@ impl Server {
         Parameters(args): Parameters<NoArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(
-            Caller::of("history_verify", &context, &self.shared),
-            arguments,
-            |shared| {
-                let report = verify::verify(&store(shared)?)?;
-                let mut value = to_value(&report)?;
-                value["clean"] = Value::Bool(!report.failed(false));
-                Ok(value)
-            },
-        )
+        self.read_only("history_verify", &context, args, |shared, _| {
+            let report = verify::verify(&store(shared)?)?;
+            let mut value = to_value(&report)?;
+            value["clean"] = Value::Bool(!report.failed(false));
+            Ok(value)
+        })
         .await
     }
 }

@@ -14,7 +14,6 @@ use super::{Object, input_schema, output_schema, readable};
 use crate::apply::staged::{StagedFile, staged};
 use crate::error::{Error, Result};
 use crate::mcp::MAX_INLINE_BYTES;
-use crate::mcp::call::Caller;
 use crate::mcp::server::{Server, Shared};
 use crate::policy::registry::{self, Listing};
 use crate::policy::report::Summary;
@@ -142,15 +141,10 @@ impl Server {
         Parameters(args): Parameters<NoArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(
-            Caller::of("detect", &context, &self.shared),
-            arguments,
-            |shared| {
-                let settings = shared.settings(&Flags::default())?;
-                Ok(detect::detect(&settings.root, &settings.config))
-            },
-        )
+        self.read_only("detect", &context, args, |shared, _| {
+            let settings = shared.settings(&Flags::default())?;
+            Ok(detect::detect(&settings.root, &settings.config))
+        })
         .await
     }
 
@@ -169,13 +163,7 @@ impl Server {
         Parameters(args): Parameters<LintArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(
-            Caller::of("lint", &context, &self.shared),
-            arguments,
-            move |shared| lint(shared, args),
-        )
-        .await
+        self.read_only("lint", &context, args, lint).await
     }
 
     /// The documentation of one rule: what it checks, why, a failing and a passing example,
@@ -191,23 +179,18 @@ impl Server {
         Parameters(args): Parameters<ExplainArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(
-            Caller::of("explain_rule", &context, &self.shared),
-            arguments,
-            move |_| {
-                let rule = registry::find(&args.code).ok_or_else(|| {
-                    Error::usage_with_hint(
-                        format!("`{}` is not a rule", args.code),
-                        "the tool `list_rules` lists the codes",
-                    )
-                })?;
-                Ok(ExplainOutput {
-                    rule: rule.listing(),
-                    text: rule.explanation(),
-                })
-            },
-        )
+        self.read_only("explain_rule", &context, args, |_, args| {
+            let rule = registry::find(&args.code).ok_or_else(|| {
+                Error::usage_with_hint(
+                    format!("`{}` is not a rule", args.code),
+                    "the tool `list_rules` lists the codes",
+                )
+            })?;
+            Ok(ExplainOutput {
+                rule: rule.listing(),
+                text: rule.explanation(),
+            })
+        })
         .await
     }
 
@@ -223,16 +206,11 @@ impl Server {
         Parameters(args): Parameters<NoArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(
-            Caller::of("list_rules", &context, &self.shared),
-            arguments,
-            |_| {
-                Ok(RulesOutput {
-                    rules: registry::rules().map(|rule| rule.listing()).collect(),
-                })
-            },
-        )
+        self.read_only("list_rules", &context, args, |_, _| {
+            Ok(RulesOutput {
+                rules: registry::rules().map(|rule| rule.listing()).collect(),
+            })
+        })
         .await
     }
 
@@ -249,12 +227,9 @@ impl Server {
         Parameters(args): Parameters<NoArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(
-            Caller::of("constitution", &context, &self.shared),
-            arguments,
-            constitution,
-        )
+        self.read_only("constitution", &context, args, |shared, _| {
+            constitution(shared)
+        })
         .await
     }
 
@@ -272,16 +247,11 @@ impl Server {
         Parameters(args): Parameters<NoArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(
-            Caller::of("check", &context, &self.shared),
-            arguments,
-            |shared| {
-                let settings = shared.settings(&Flags::default())?;
-                let project = Project::open(settings, &shared.printer, &shared.redactor)?;
-                crate::project::check::check(&project)
-            },
-        )
+        self.read_only("check", &context, args, |shared, _| {
+            let settings = shared.settings(&Flags::default())?;
+            let project = Project::open(settings, &shared.printer, &shared.redactor)?;
+            crate::project::check::check(&project)
+        })
         .await
     }
 
@@ -299,18 +269,13 @@ impl Server {
         Parameters(args): Parameters<NoArgs>,
         context: RequestContext<RoleServer>,
     ) -> std::result::Result<CallToolResult, McpError> {
-        let arguments = serde_json::to_value(&args).unwrap_or_default();
-        self.read_only(
-            Caller::of("staged", &context, &self.shared),
-            arguments,
-            |shared| {
-                let settings = shared.settings(&Flags::default())?;
-                let staging = Staging::new(settings.staging_dir());
-                Ok(StagedOutput {
-                    files: staged(&settings.root, &staging, &shared.redactor)?,
-                })
-            },
-        )
+        self.read_only("staged", &context, args, |shared, _| {
+            let settings = shared.settings(&Flags::default())?;
+            let staging = Staging::new(settings.staging_dir());
+            Ok(StagedOutput {
+                files: staged(&settings.root, &staging, &shared.redactor)?,
+            })
+        })
         .await
     }
 }
