@@ -637,3 +637,57 @@ fn inspector_cli() {
         unauthorized.all()
     );
 }
+
+/// The client configurations of docs/mcp.md start the server the way these tests do: each
+/// `mcpServers` entry of its JSON snippets is run, a stdio one as written (`aigen` and its
+/// arguments, in the project), an HTTP one with its URL's path and its `Authorization` header
+/// (the token variable filled in) against `aigen mcp --http` with a token file.
+#[test]
+fn documented_configurations_work() {
+    let Some(sdk) = PythonSdk::find() else { return };
+    let doc = std::fs::read_to_string(crate::support::files::repo_path("docs/mcp.md")).unwrap();
+    let snippets: Vec<Value> = doc
+        .split("```json\n")
+        .skip(1)
+        .map(|block| {
+            let json = block.split("```").next().unwrap();
+            serde_json::from_str(json).unwrap_or_else(|e| panic!("docs/mcp.md: {e}:\n{json}"))
+        })
+        .collect();
+    assert!(snippets.len() >= 2, "the Claude Code and Cursor snippets");
+    let project = Project::todo_app();
+    let token = "documented-token-0123456789abcdef";
+    let server = HttpServer::start(&project, Some(token), &[]);
+    let (mut stdio, mut http) = (0, 0);
+    for snippet in &snippets {
+        for (name, entry) in snippet["mcpServers"].as_object().unwrap() {
+            if let Some(command) = entry["command"].as_str() {
+                assert_eq!(command, "aigen", "{name}");
+                let args: Vec<&str> = entry["args"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap())
+                    .collect();
+                let mut client = sdk.stdio_server_command(&[], "ping", &args);
+                client.current_dir(project.root());
+                let run = crate::support::command::Run::of(&mut client).expect(0);
+                assert!(run.stdout.contains("\"backend\""), "{name}: {}", run.stdout);
+                stdio += 1;
+            } else {
+                let url = entry["url"].as_str().unwrap();
+                assert_eq!(url, "http://127.0.0.1:8765/mcp", "{name}");
+                let header = entry["headers"]["Authorization"].as_str().unwrap();
+                let header = header
+                    .replace("${env:AIGEN_MCP_TOKEN}", token)
+                    .replace("${AIGEN_MCP_TOKEN}", token);
+                // The client sends exactly this header (`Bearer <token>`).
+                assert_eq!(header, format!("Bearer {token}"), "{name}");
+                let seen = sdk.http(&server, &[], "ping");
+                assert!(seen.ok("detect")["services"].is_array(), "{name}");
+                http += 1;
+            }
+        }
+    }
+    assert!(stdio >= 2 && http >= 2, "stdio {stdio}, http {http}");
+}

@@ -114,15 +114,26 @@ impl PythonSdk {
         scenario: &str,
         server_args: &[&str],
     ) -> Command {
+        let root = project.root().to_str().unwrap();
+        let mut server = vec!["-C", root, "mcp"];
+        server.extend(server_args);
+        self.stdio_server_command(options, scenario, &server)
+    }
+
+    /// Runs `scenario` over stdio against the `aigen` binary started with `server_args`
+    /// (in the current directory of the returned command).
+    pub fn stdio_server_command(
+        &self,
+        options: &[&str],
+        scenario: &str,
+        server_args: &[&str],
+    ) -> Command {
         let mut command = self.client(&["--transport", "stdio"]);
         command
             .args(options)
             .arg(scenario)
             .arg("--")
             .arg(aigen_binary())
-            .arg("-C")
-            .arg(project.root())
-            .arg("mcp")
             .args(server_args);
         command
     }
