@@ -691,3 +691,23 @@ fn documented_configurations_work() {
     }
     assert!(stdio >= 2 && http >= 2, "stdio {stdio}, http {http}");
 }
+
+/// Read-only calls are recorded only with --record-all: then as a record with surface mcp and
+/// the client; without it (the tour above) only the generating call is.
+#[test]
+fn read_only_calls_recorded_with_record_all() {
+    let Some(sdk) = PythonSdk::find() else { return };
+    let project = Project::todo_app();
+    sdk.stdio(&project, &[], "ping", &[]);
+    assert!(
+        project.records().is_empty(),
+        "a read-only call was recorded"
+    );
+    sdk.stdio(&project, &[], "ping", &["--record-all"]);
+    let records = project.records();
+    assert_eq!(records.len(), 1);
+    let text = std::fs::read_to_string(&records[0].file.path).unwrap();
+    assert!(text.contains("surface: mcp"), "{text}");
+    assert!(text.contains("detect"), "{text}");
+    assert!(text.contains(CLIENT), "{text}");
+}
