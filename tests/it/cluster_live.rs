@@ -1117,8 +1117,8 @@ async fn the_binary_names_a_forbidden_apply() {
 
 /// `apply_cluster` through `aigen mcp --allow-apply` (the official Python SDK over stdio, the
 /// server given the kubeconfig by `KUBECONFIG`): declined, nothing reaches the cluster; accepted
-/// through elicitation, the generated manifests are applied by server-side apply and the apply is
-/// recorded with the client's name.
+/// through elicitation, the backend's generated manifests are applied by server-side apply and
+/// the apply is recorded with the client's name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a real API server: set AIGEN_TEST_KUBECONFIG and run with --ignored"]
 async fn mcp_apply_cluster_confirmed_through_elicitation() {
@@ -1128,7 +1128,15 @@ async fn mcp_apply_cluster_confirmed_through_elicitation() {
         let project = Project::todo_app();
         project.run(&["manifest", "--all", "--yes"]).expect(0);
         live.create_namespace().await;
-        let arguments = json!({ "namespace": ns }).to_string();
+        // The backend only: the frontends' NodePorts are the cluster's, and another test of
+        // this run applies them.
+        let paths = [
+            "k8s/backend-deployment.yaml",
+            "k8s/backend-service.yaml",
+            "k8s/backend-serviceaccount.yaml",
+            "k8s/configmap.yaml",
+        ];
+        let arguments = json!({ "namespace": ns, "paths": paths }).to_string();
         let kubeconfig = live.kubeconfig.clone();
         let call = |answer: &str| {
             let mut command = sdk.stdio_command(
