@@ -4,7 +4,8 @@
 # reachable. See docs/engine.md.
 #
 #   bash .ci/engine.sh start    install docker.io/debootstrap if needed, start dockerd, wait for it
-#   bash .ci/engine.sh images   build the stand-in base images that are missing or out of date
+#   bash .ci/engine.sh images [TAG…]  build the stand-in base images that are missing or out of
+#                               date (only those tagged TAG and what they are built from, when given)
 #   bash .ci/engine.sh status   exit 0 when the daemon answers, 1 when it does not
 #   bash .ci/engine.sh env      export lines for a shell: eval "$(bash .ci/engine.sh env)"
 #   bash .ci/engine.sh stop     stop the daemon started by `start`, unmount what it left
@@ -249,7 +250,8 @@ case "${1:-}" in
   images)
     answers || die "no daemon answers at $SOCKET: run 'bash .ci/engine.sh start' first"
     need_root "images"
-    with_lock images 3600 build_standins
+    shift
+    with_lock images 3600 build_standins "$@"
     ;;
   status) do_status ;;
   env) do_env ;;

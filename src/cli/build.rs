@@ -172,11 +172,7 @@ pub fn check_images(
             source.dockerfile,
             source.origin
         ));
-        let tag = format!(
-            "{}/{}:{}",
-            project.params.image.prefix, service.name, project.params.image.tag
-        );
-        let checked = checker.check(service, &source, &tag, &manifests)?;
+        let checked = checker.check(service, &source, &image_tag(project, service), &manifests)?;
         let record = crate::engine::verify::record(
             &project.store,
             &checked,
@@ -187,6 +183,92 @@ pub fn check_images(
         outcome.checked.push((checked, record));
     }
     Ok(outcome)
+}
+
+/// The `--verify` of `aigen dockerfile` and `aigen generate`: each round's Dockerfile built and
+/// run with the settings of the manifests as they are (staged or applied).
+pub struct EngineVerifier<'p> {
+    engine: Engine,
+    project: &'p Project,
+    options: CheckOptions,
+    printer: &'p crate::printer::Printer,
+}
+
+impl<'p> EngineVerifier<'p> {
+    /// Connects to the engine (exit 3 when none answers, before anything is generated).
+    pub fn connect(project: &'p Project, args: &EngineArgs, context: &'p Context) -> Result<Self> {
+        let engine = Engine::connect()?;
+        context.printer.status(format!(
+            "{} {} at {}",
+            context.printer.paint_err(Tone::Info, "engine"),
+            engine.server,
+            engine.host
+        ));
+        Ok(Self {
+            engine,
+            project,
+            options: args.options(true),
+            printer: &context.printer,
+        })
+    }
+}
+
+impl crate::generate::pipeline::Verify for EngineVerifier<'_> {
+    fn verify(
+        &self,
+        job: &crate::generate::jobs::Job,
+        files: &[crate::staging::Artifact],
+    ) -> Result<Vec<crate::generate::pipeline::Verified>> {
+        let crate::provider::Task::Dockerfile { service, targets } = &job.task else {
+            return Ok(Vec::new());
+        };
+        let Some(dockerfile) = targets.first() else {
+            return Ok(Vec::new());
+        };
+        let Some(text) = files.iter().find(|f| &f.path == dockerfile) else {
+            return Ok(Vec::new());
+        };
+        let ignore_path = format!("{dockerfile}.dockerignore");
+        let source = ImageSource {
+            dockerfile: dockerfile.clone(),
+            text: text.content.clone(),
+            ignore: files
+                .iter()
+                .find(|f| f.path == ignore_path)
+                .map(|f| f.content.clone()),
+            origin: "generated",
+            record: None,
+        };
+        let progress = |line: &str| self.printer.verbose(format!("  {line}"));
+        let checker = Checker {
+            engine: &self.engine,
+            root: &self.project.settings.root,
+            constitution: &self.project.constitution,
+            redactor: &self.project.redactor,
+            options: self.options.clone(),
+            progress: &progress,
+        };
+        let manifests = manifest_texts(self.project)?;
+        let checked = checker.check(
+            service,
+            &source,
+            &image_tag(self.project, service),
+            &manifests,
+        )?;
+        Ok(vec![crate::generate::pipeline::Verified {
+            target: dockerfile.clone(),
+            summary: checked.summary(),
+            findings: checked.findings,
+        }])
+    }
+}
+
+/// The tag a service's image gets: the one its manifests run.
+fn image_tag(project: &Project, service: &Service) -> String {
+    format!(
+        "{}/{}:{}",
+        project.params.image.prefix, service.name, project.params.image.tag
+    )
 }
 
 /// The Dockerfile of a service: staged (with its staged ignore file), else on disk.

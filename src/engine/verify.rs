@@ -70,22 +70,6 @@ impl CheckedImage {
         }
         text
     }
-
-    /// What a model is told when it failed: the build's or run's failure and the findings.
-    pub fn failure_text(&self) -> String {
-        let mut text = if self.verdict.passed() {
-            String::new()
-        } else {
-            self.verdict.failure_text()
-        };
-        for finding in &self.findings {
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            text.push_str(&format!("{}: {}", finding.short(), finding.message));
-        }
-        text
-    }
 }
 
 /// Everything checking an image needs besides the image.
@@ -140,6 +124,23 @@ impl Checker<'_> {
         {
             findings.push(finding);
         }
+        if !build.built {
+            let mut message = format!(
+                "the image did not build: {}",
+                build.summary().trim_start_matches("no: ")
+            );
+            if let (Some(error), false) = (&build.error, build.cancelled) {
+                message.push_str(&format!(": {}", error.lines().next().unwrap_or("")));
+            }
+            findings.extend(image::build_finding(
+                self.constitution,
+                &service.name,
+                Path::new(&source.dockerfile),
+                build.failed_step.as_ref().and_then(|s| s.line),
+                message,
+                &build.log_tail,
+            ));
+        }
         let run = match (&build.image_id, self.options.run) {
             (Some(image), true) => {
                 (self.progress)(&format!("running {} ({image})", service.name));
@@ -162,6 +163,20 @@ impl Checker<'_> {
             }
             _ => None,
         };
+        if let Some(run) = run.as_ref().filter(|r| !r.passed()) {
+            let mut message = format!("the container was judged {}", run.summary());
+            for problem in &run.problems {
+                message.push_str(&format!("; {problem}"));
+            }
+            findings.extend(image::run_finding(
+                self.constitution,
+                &service.name,
+                Path::new(&source.dockerfile),
+                &source.text,
+                message,
+                &run.logs,
+            ));
+        }
         Ok(CheckedImage {
             service: service.name.clone(),
             verdict: ImageVerdict { build, run },

@@ -362,6 +362,8 @@ pub static RULES: &[RuleEntry] = &[
     ),
     // Built images (reported by the image builder).
     engine(&i::image_size::RULE),
+    engine(&i::image_builds::RULE),
+    engine(&i::image_runs::RULE),
     // Kubernetes objects, one at a time (`AG-K000` is reported by the manifest loader).
     engine(&k::manifest_yaml::RULE),
     object(&k::minimum_replicas::RULE, k::minimum_replicas::check),

@@ -11,6 +11,7 @@ use super::constitution::Constitution;
 use super::dockerfile::ast::Keyword;
 use super::dockerfile::parser;
 use super::finding::{Finding, Span};
+use super::registry::Rule;
 
 /// The `AG-D101` finding for an image of `size` bytes built from `dockerfile` (its `text`), when
 /// the service's class sets a limit it is above; `None` when it is within, or there is no limit,
@@ -23,12 +24,6 @@ pub fn size_finding(
     size: u64,
     stand_in: bool,
 ) -> Option<Finding> {
-    let rule = &rules::image_size::RULE;
-    let setting = constitution.setting(rule.code, Some(service));
-    if setting.is_some_and(|s| !s.enabled) {
-        return None;
-    }
-    let severity = setting.map_or(rule.severity, |s| s.severity);
     let (limit_text, limit) = size_limit(constitution, service)?;
     if size <= limit {
         return None;
@@ -42,26 +37,114 @@ pub fn size_finding(
     } else {
         ""
     };
+    let message = format!(
+        "the image of service `{service}` is {}{stand_in}, above the {limit_text} the constitution allows for class `{class}`",
+        megabytes(size)
+    );
+    let line = last_stage_line(text, &[Keyword::From]);
+    finding(&rules::image_size::RULE, constitution, service, dockerfile, line, message).map(|f| {
+        f.with_help("copy only what runs into the last stage; keep build tools, caches and development dependencies out")
+    })
+}
+
+/// The `AG-D102` finding of a build that failed: at the failing step's line when it is known,
+/// with what the builder said and the end of its log.
+pub fn build_finding(
+    constitution: &Constitution,
+    service: &str,
+    dockerfile: &Path,
+    line: Option<usize>,
+    message: String,
+    log_tail: &[String],
+) -> Option<Finding> {
+    finding(
+        &rules::image_builds::RULE,
+        constitution,
+        service,
+        dockerfile,
+        line,
+        message,
+    )
+    .map(|f| {
+        f.with_help(with_log(
+            "fix the step so that it builds",
+            "build log",
+            log_tail,
+        ))
+    })
+}
+
+/// The `AG-D103` finding of a run that was not judged healthy: at the last stage's `CMD` or
+/// `ENTRYPOINT`, with the end of the container's logs.
+pub fn run_finding(
+    constitution: &Constitution,
+    service: &str,
+    dockerfile: &Path,
+    text: &str,
+    message: String,
+    logs: &[String],
+) -> Option<Finding> {
+    let line = last_stage_line(text, &[Keyword::Cmd, Keyword::Entrypoint]);
+    finding(
+        &rules::image_runs::RULE,
+        constitution,
+        service,
+        dockerfile,
+        line,
+        message,
+    )
+    .map(|f| {
+        f.with_help(with_log(
+            "make the container start and answer as the service does",
+            "container's logs",
+            logs,
+        ))
+    })
+}
+
+/// A finding of an image rule, with the severity the constitution gives it; `None` when the
+/// rule is off.
+fn finding(
+    rule: &Rule,
+    constitution: &Constitution,
+    service: &str,
+    dockerfile: &Path,
+    line: Option<usize>,
+    message: String,
+) -> Option<Finding> {
+    let setting = constitution.setting(rule.code, Some(service));
+    if setting.is_some_and(|s| !s.enabled) {
+        return None;
+    }
+    let severity = setting.map_or(rule.severity, |s| s.severity);
+    let finding = Finding::new(rule.code, severity, dockerfile, message);
+    Some(match line {
+        Some(line) => finding.at(Span::on_line(line, 1, 1)),
+        None => finding,
+    })
+}
+
+/// The line of the last instruction of one of `keywords`, in the last stage.
+fn last_stage_line(text: &str, keywords: &[Keyword]) -> Option<usize> {
     let parsed = parser::parse(text);
     let last_from = parsed
         .instructions
         .iter()
+        .rposition(|i| i.keyword == Keyword::From)
+        .unwrap_or(0);
+    parsed.instructions[last_from..]
+        .iter()
         .rev()
-        .find(|i| i.keyword == Keyword::From);
-    let mut finding = Finding::new(
-        rule.code,
-        severity,
-        dockerfile,
-        format!(
-            "the image of service `{service}` is {}{stand_in}, above the {limit_text} the constitution allows for class `{class}`",
-            megabytes(size)
-        ),
-    )
-    .with_help("copy only what runs into the last stage; keep build tools, caches and development dependencies out");
-    if let Some(from) = last_from {
-        finding = finding.at(Span::on_line(from.first_line, 1, 4));
+        .find(|i| keywords.contains(&i.keyword))
+        .map(|i| i.first_line)
+}
+
+/// Help text followed by a log excerpt.
+fn with_log(help: &str, what: &str, lines: &[String]) -> String {
+    if lines.is_empty() {
+        return help.to_string();
     }
-    Some(finding)
+    format!("{help}; the end of the {what}:\n{}", lines.join("\n"))
 }
 
 /// A size in megabytes as Docker shows them (10^6 bytes): `212 MB`.
@@ -121,6 +204,7 @@ mod tests {
             size_finding(&constitution, "frontend-web", path, text, 306_000_000, true).unwrap();
         assert_eq!(finding.code, "AG-D101");
         assert_eq!((finding.line(), finding.column()), (3, 1));
+        assert_eq!(finding.severity, crate::policy::Severity::Error);
         assert!(finding.message.contains("306 MB"), "{}", finding.message);
         assert!(finding.message.contains("300MB"), "{}", finding.message);
         assert!(finding.message.contains("stand-in"), "{}", finding.message);
