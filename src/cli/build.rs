@@ -81,6 +81,7 @@ pub fn run(mut args: BuildArgs, verify: bool, context: &Context) -> Result<ExitS
         &engine,
         &services,
         &args.engine.options(args.run),
+        true,
         context,
     )?;
     let json = args.output.is_json();
@@ -132,12 +133,14 @@ impl ImagesOutcome {
     }
 }
 
-/// Builds (and with `options.run`, runs) the image of each service, recording each.
+/// Builds (and with `options.run`, runs) the image of each service, recording each: from the
+/// staged Dockerfile when there is one and `staged` is true, else from the applied one.
 pub fn check_images(
     project: &Project,
     engine: &Engine,
     services: &[Service],
     options: &CheckOptions,
+    staged: bool,
     context: &Context,
 ) -> Result<ImagesOutcome> {
     let printer = &context.printer;
@@ -156,7 +159,7 @@ pub fn check_images(
         missing: Vec::new(),
     };
     for service in services {
-        let Some(source) = image_source(project, service)? else {
+        let Some(source) = image_source(project, service, staged)? else {
             outcome.missing.push(format!(
                 "{}: no Dockerfile at {}, staged or applied; generate one with `aigen dockerfile {}`",
                 service.name,
@@ -272,12 +275,17 @@ fn image_tag(project: &Project, service: &Service) -> String {
 }
 
 /// The Dockerfile of a service: staged (with its staged ignore file), else on disk.
-fn image_source(project: &Project, service: &Service) -> Result<Option<ImageSource>> {
+fn image_source(
+    project: &Project,
+    service: &Service,
+    staged: bool,
+) -> Result<Option<ImageSource>> {
     let dockerfile = project.params.dockerfile_path(&service.name);
     let ignore_path = format!("{dockerfile}.dockerignore");
     let entries = project.staging.entries()?;
+    let prefer_staged = staged;
     let staged = |target: &str| entries.iter().find(|e| e.target == target);
-    if let Some(entry) = staged(&dockerfile) {
+    if let Some(entry) = staged(&dockerfile).filter(|_| prefer_staged) {
         let text = String::from_utf8_lossy(&project.staging.read(entry)?).into_owned();
         let ignore = match staged(&ignore_path) {
             Some(entry) => {
