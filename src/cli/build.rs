@@ -275,11 +275,7 @@ fn image_tag(project: &Project, service: &Service) -> String {
 }
 
 /// The Dockerfile of a service: staged (with its staged ignore file), else on disk.
-fn image_source(
-    project: &Project,
-    service: &Service,
-    staged: bool,
-) -> Result<Option<ImageSource>> {
+fn image_source(project: &Project, service: &Service, staged: bool) -> Result<Option<ImageSource>> {
     let dockerfile = project.params.dockerfile_path(&service.name);
     let ignore_path = format!("{dockerfile}.dockerignore");
     let entries = project.staging.entries()?;

@@ -290,7 +290,11 @@ fn print(report: &Report, json: bool, context: &Context) -> Result<()> {
         printer.out(format!(
             "{} {}: {}",
             printer.paint(
-                if image.passed { Tone::Success } else { Tone::Error },
+                if image.passed {
+                    Tone::Success
+                } else {
+                    Tone::Error
+                },
                 format!("{:<9}", "image")
             ),
             image.service,

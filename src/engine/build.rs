@@ -75,6 +75,7 @@ pub fn build_image(engine: &Engine, request: &BuildRequest<'_>) -> Result<BuildR
         error: None,
         log_tail: Vec::new(),
         cancelled: false,
+        removed_image: None,
     };
     let options = bollard::query_parameters::BuildImageOptions {
         dockerfile: plan.dockerfile.clone(),
@@ -161,7 +162,7 @@ pub fn build_image(engine: &Engine, request: &BuildRequest<'_>) -> Result<BuildR
                 _ => "interrupted".to_string(),
             });
             report.log_tail = request.redactor_lines(log.since_step(TAIL));
-            remove_partial(engine, &log);
+            report.removed_image = remove_partial(engine, &log);
             if matches!(outcome, Outcome::Interrupted) {
                 return Err(crate::error::Error::Interrupted);
             }
@@ -269,15 +270,28 @@ fn step_line(parsed: &crate::policy::dockerfile::ast::Dockerfile, number: u32) -
 
 /// Removes what a cancelled build left: the last intermediate image (and with it the untagged
 /// images it rests on that nothing else uses).
-fn remove_partial(engine: &Engine, log: &Log) {
-    if let Some(id) = log.intermediates.last() {
-        let options = bollard::query_parameters::RemoveImageOptions {
-            force: true,
-            noprune: false,
-            ..Default::default()
-        };
-        let _ = engine.block_on(engine.docker().remove_image(id, Some(options), None));
-    }
+///
+/// The engine ends the step that was running once the connection is gone, and removes its
+/// container; until then the image is in use, so removal is tried again for a while.
+fn remove_partial(engine: &Engine, log: &Log) -> Option<String> {
+    let id = log.intermediates.last()?;
+    engine.block_on(async {
+        for _ in 0..60 {
+            let options = bollard::query_parameters::RemoveImageOptions {
+                force: true,
+                noprune: false,
+                ..Default::default()
+            };
+            match engine.docker().remove_image(id, Some(options), None).await {
+                Ok(_) => return Some(id.clone()),
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404, ..
+                }) => return Some(id.clone()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+            }
+        }
+        None
+    })
 }
 
 #[cfg(test)]

@@ -57,6 +57,9 @@ pub struct BuildReport {
     pub log_tail: Vec<String>,
     /// True when `--timeout` cancelled the build.
     pub cancelled: bool,
+    /// The partial image a cancelled build left, removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_image: Option<String>,
 }
 
 impl BuildReport {
@@ -86,29 +89,6 @@ impl BuildReport {
                 self.error.as_deref().unwrap_or("the build failed")
             )
         }
-    }
-
-    /// What a model is told about a failed build: the step, the error and the log's tail.
-    pub fn failure_text(&self) -> String {
-        let mut text = format!("The image of {} did not build", self.dockerfile);
-        if let Some(step) = &self.failed_step {
-            text.push_str(&format!(
-                ": step {}/{} `{}`",
-                step.number, step.total, step.instruction
-            ));
-            if let Some(line) = step.line {
-                text.push_str(&format!(" (line {line})"));
-            }
-            text.push_str(" failed");
-        }
-        if let Some(error) = &self.error {
-            text.push_str(&format!(": {error}"));
-        }
-        if !self.log_tail.is_empty() {
-            text.push_str("\nThe end of the build log:\n");
-            text.push_str(&self.log_tail.join("\n"));
-        }
-        text
     }
 }
 
@@ -206,23 +186,6 @@ impl RunReport {
             }
         }
     }
-
-    /// What a model is told about a failed run: the problems and the logs' tail.
-    pub fn failure_text(&self) -> String {
-        let mut text = format!(
-            "The container was started (read-only root filesystem, user {}, no network) and judged {}",
-            self.user,
-            self.verdict.as_str()
-        );
-        for problem in &self.problems {
-            text.push_str(&format!("\n- {problem}"));
-        }
-        if !self.logs.is_empty() {
-            text.push_str("\nThe end of its logs:\n");
-            text.push_str(&self.logs.join("\n"));
-        }
-        text
-    }
 }
 
 /// A build and, when asked and built, a run.
@@ -247,13 +210,5 @@ impl ImageVerdict {
             text.push_str(&run.summary());
         }
         text
-    }
-
-    /// What a model is told when it failed.
-    pub fn failure_text(&self) -> String {
-        match &self.run {
-            Some(run) if self.build.built => run.failure_text(),
-            _ => self.build.failure_text(),
-        }
     }
 }

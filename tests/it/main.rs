@@ -13,6 +13,7 @@ mod apply;
 mod apply_cluster;
 mod apply_pty;
 mod ask;
+mod build_engine;
 mod builtin_dockerfile;
 mod builtin_helm;
 mod builtin_manifests;

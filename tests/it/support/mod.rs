@@ -11,6 +11,7 @@ pub mod alone;
 pub mod builtin;
 pub mod cluster;
 pub mod command;
+pub mod engine;
 pub mod example;
 pub mod fake_apiserver;
 pub mod files;
