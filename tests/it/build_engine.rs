@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::support::command::Run;
-use crate::support::engine::{NEEDS_ENGINE, aigen_in, docker, hex_secrets, host};
+use crate::support::engine::{aigen_in, docker, hex_secrets, host};
 use crate::support::example::{KEY, Project};
 use crate::support::files::repo_path;
 use crate::support::provider::{answering_once_then, event_stream, sse, v1};
@@ -65,6 +65,59 @@ fn table(images: &BTreeMap<String, Value>) -> String {
     text
 }
 
+/// The words of a list file of `.ci/standins`, line by line, without `#` comments.
+fn listed_words(file: &str) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(repo_path(file)).unwrap();
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or_default())
+        .map(|line| line.split_whitespace().map(str::to_string).collect())
+        .filter(|words: &Vec<String>| !words.is_empty())
+        .collect()
+}
+
+/// `.ci/run` builds only the stand-ins listed in `.ci/standins/test-images.txt`
+/// (`engine.sh images --list`): every image the builtin Dockerfiles of the example and the
+/// sample applications start from is there, and every tag there is one `images.tsv` builds.
+#[test]
+fn the_stand_ins_ci_builds_are_the_ones_the_tests_build_on() {
+    let listed: Vec<String> = listed_words(".ci/standins/test-images.txt")
+        .into_iter()
+        .flatten()
+        .collect();
+    // images.tsv: recipe, parent, arguments, then the tags.
+    let built: Vec<String> = listed_words(".ci/standins/images.tsv")
+        .into_iter()
+        .flat_map(|words| words.into_iter().skip(3))
+        .collect();
+    for tag in &listed {
+        assert!(
+            built.contains(tag),
+            "{tag} (test-images.txt) is not a tag of images.tsv"
+        );
+    }
+    let projects = [
+        Project::todo_app(),
+        Project::copy_of(&repo_path("tests/fixtures/apps"), "apps"),
+    ];
+    let mut bases = Vec::new();
+    for project in &projects {
+        for file in project.builtin_files() {
+            if file.path.ends_with(".Dockerfile") {
+                bases.extend(aigen::engine::verify::stage_images(&file.content));
+            }
+        }
+    }
+    bases.sort();
+    bases.dedup();
+    assert!(bases.len() >= 6, "{bases:?}");
+    for base in &bases {
+        assert!(
+            listed.contains(base),
+            "{base} is not in .ci/standins/test-images.txt"
+        );
+    }
+}
+
 #[test]
 fn without_an_engine_build_and_verify_exit_3_with_how_to_start_one() {
     let project = Project::todo_app();
@@ -92,7 +145,7 @@ fn without_an_engine_build_and_verify_exit_3_with_how_to_start_one() {
 }
 
 #[test]
-#[ignore = "needs a Docker Engine with the stand-ins: AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/engine.md); .ci/run runs them"]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
 fn the_examples_three_images_build_from_builtin_output_and_become_healthy() {
     let host = host();
     let project = Project::todo_app();
@@ -169,7 +222,7 @@ fn the_examples_three_images_build_from_builtin_output_and_become_healthy() {
 }
 
 #[test]
-#[ignore = "needs a Docker Engine with the stand-ins: AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/engine.md); .ci/run runs them"]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
 fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
     let host = host();
     let project = Project::copy_of(&repo_path("tests/fixtures/apps"), "apps");
@@ -236,7 +289,7 @@ fn answer(project: &Project, edit: impl Fn(String) -> String) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs a Docker Engine with the stand-ins: AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/engine.md); .ci/run runs them"]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
 async fn a_copy_of_a_missing_file_is_fixed_in_round_two_from_the_build_log() {
     let host = tokio::task::spawn_blocking(host).await.unwrap();
     let project = Project::todo_app();
@@ -306,7 +359,7 @@ async fn a_copy_of_a_missing_file_is_fixed_in_round_two_from_the_build_log() {
 }
 
 #[test]
-#[ignore = "needs a Docker Engine with the stand-ins: AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/engine.md); .ci/run runs them"]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
 fn a_build_past_its_timeout_is_cancelled_and_its_partial_image_removed() {
     let host = host();
     let project = Project::todo_app();
@@ -349,5 +402,4 @@ fn a_build_past_its_timeout_is_cancelled_and_its_partial_image_removed() {
             .to_string()
             .contains("AG-D102")
     );
-    let _ = NEEDS_ENGINE;
 }

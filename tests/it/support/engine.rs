@@ -4,13 +4,10 @@
 
 use std::path::Path;
 
-/// Why the engine tests are ignored by default.
-pub const NEEDS_ENGINE: &str = "needs a Docker Engine with the stand-ins: AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/engine.md); .ci/run runs them";
-
 /// The `DOCKER_HOST` of the engine the tests use. Panics, saying how to start one, when the tests
 /// were not told there is one or it does not answer.
 pub fn host() -> String {
-    let start = "start one with `bash .ci/engine.sh start && bash .ci/engine.sh images && eval \"$(bash .ci/engine.sh env)\"` and run with AIGEN_TEST_DOCKER=1";
+    let start = "start one with `bash .ci/engine.sh start && bash .ci/engine.sh images --list .ci/standins/test-images.txt && eval \"$(bash .ci/engine.sh env)\"` and run with AIGEN_TEST_DOCKER=1";
     assert_eq!(
         std::env::var("AIGEN_TEST_DOCKER").as_deref(),
         Ok("1"),
