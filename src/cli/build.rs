@@ -53,6 +53,10 @@ pub struct EngineArgs {
     /// Give a started container this many seconds to be judged healthy.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub run_timeout: u64,
+
+    /// Build every step afresh, without the engine's layer cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 impl EngineArgs {
@@ -61,6 +65,7 @@ impl EngineArgs {
             run,
             build_timeout: Duration::from_secs(self.timeout.max(1)),
             run_timeout: Duration::from_secs(self.run_timeout.max(1)),
+            no_cache: self.no_cache,
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct BuildRequest<'a> {
     pub tag: &'a str,
     /// Cancel the build after this long.
     pub timeout: Duration,
+    /// Build every step afresh instead of reusing cached layers.
+    pub no_cache: bool,
     /// Masks secrets in everything the engine sends back.
     pub redactor: &'a Redactor,
     /// Called with each step as the builder starts it (`Step 3/9 : COPY …`).
@@ -82,6 +84,7 @@ pub fn build_image(engine: &Engine, request: &BuildRequest<'_>) -> Result<BuildR
         t: Some(request.tag.to_string()),
         rm: true,
         forcerm: true,
+        nocache: request.no_cache,
         networkmode: engine.build_network.clone(),
         labels: Some(HashMap::from([(
             SERVICE_LABEL.to_string(),

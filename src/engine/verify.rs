@@ -40,6 +40,8 @@ pub struct CheckOptions {
     pub run: bool,
     pub build_timeout: Duration,
     pub run_timeout: Duration,
+    /// Build without the engine's layer cache.
+    pub no_cache: bool,
 }
 
 /// A checked image: the verdict and the findings of the image rules.
@@ -107,6 +109,7 @@ impl Checker<'_> {
                 source: source.origin,
                 tag,
                 timeout: self.options.build_timeout,
+                no_cache: self.options.no_cache,
                 redactor: self.redactor,
                 progress: self.progress,
             },
