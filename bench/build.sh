@@ -33,9 +33,13 @@ DOCKER=${AIGEN_DOCKER_CLI:-docker}
 WORK=$(mktemp -d)
 # The copy's directory name is the application's name, hence the images' prefix.
 APP="$WORK/aigen-bench-build"
+# Every image a run built (a rebuild leaves the one before untagged) and the tags, removed.
 cleanup() {
   local images
-  mapfile -t images < <("$DOCKER" images --format '{{.Repository}}:{{.Tag}}' | grep '^aigen-bench-build/' || true)
+  mapfile -t images < <(
+    "$DOCKER" images --format '{{.Repository}}:{{.Tag}}' | grep '^aigen-bench-build/'
+    cat "$WORK"/*.json 2>/dev/null | grep -oE '"image_id": *"sha256:[0-9a-f]{64}"' | grep -oE 'sha256:[0-9a-f]{64}' | sort -u
+  )
   [ "${#images[@]}" = 0 ] || "$DOCKER" rmi "${images[@]}" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }

@@ -74,13 +74,7 @@ pub fn run(mut args: BuildArgs, verify: bool, context: &Context) -> Result<ExitS
     args.run |= verify;
     let project = context.open_project(&Flags::default())?;
     let services = project.select(&args.services, args.all)?;
-    let engine = Engine::connect()?;
-    context.printer.status(format!(
-        "{} {} at {}",
-        context.printer.paint_err(Tone::Info, "engine"),
-        engine.server,
-        engine.host
-    ));
+    let engine = connect_engine(context)?;
     let outcome = check_images(
         &project,
         &engine,
@@ -205,13 +199,7 @@ pub struct EngineVerifier<'p> {
 impl<'p> EngineVerifier<'p> {
     /// Connects to the engine (exit 3 when none answers, before anything is generated).
     pub fn connect(project: &'p Project, args: &EngineArgs, context: &'p Context) -> Result<Self> {
-        let engine = Engine::connect()?;
-        context.printer.status(format!(
-            "{} {} at {}",
-            context.printer.paint_err(Tone::Info, "engine"),
-            engine.server,
-            engine.host
-        ));
+        let engine = connect_engine(context)?;
         Ok(Self {
             engine,
             project,
@@ -269,6 +257,18 @@ impl crate::generate::pipeline::Verify for EngineVerifier<'_> {
             findings: checked.findings,
         }])
     }
+}
+
+/// Connects to the engine (exit 3 with how to start one when none answers) and says which.
+fn connect_engine(context: &Context) -> Result<Engine> {
+    let engine = Engine::connect()?;
+    context.printer.status(format!(
+        "{} {} at {}",
+        context.printer.paint_err(Tone::Info, "engine"),
+        engine.server,
+        engine.host
+    ));
+    Ok(engine)
 }
 
 /// The tag a service's image gets: the one its manifests run.

@@ -306,18 +306,14 @@ async fn a_copy_of_a_missing_file_is_fixed_in_round_two_from_the_build_log() {
         event_stream(sse(&[fixed.as_str()])),
     )
     .await;
-    let mut command = aigen_in(project.root(), &host);
-    command
-        .args([
-            "dockerfile",
-            "backend",
-            "--provider",
-            "openai",
-            "--base-url",
-        ])
-        .arg(v1(&server))
-        .args(["--model", "test-model", "--verify", "--format", "json"])
-        .env("OPENAI_API_KEY", KEY);
+    let mut command = project.openai_backend_dockerfile(&v1(&server));
+    command.env("DOCKER_HOST", &host).args([
+        "--model",
+        "test-model",
+        "--verify",
+        "--format",
+        "json",
+    ]);
     let run = tokio::task::spawn_blocking(move || Run::of(&mut command))
         .await
         .unwrap()
