@@ -197,8 +197,30 @@ pub struct EngineVerifier<'p> {
 }
 
 impl<'p> EngineVerifier<'p> {
+    /// The verifier of `--verify` when it was asked for and something will be generated (a dry
+    /// run sends nothing and builds nothing): connected before anything is generated.
+    pub fn when_asked(
+        verify: bool,
+        dry_run: bool,
+        project: &'p Project,
+        args: &EngineArgs,
+        context: &'p Context,
+    ) -> Result<Option<Self>> {
+        match verify && !dry_run {
+            true => Self::connect(project, args, context).map(Some),
+            false => Ok(None),
+        }
+    }
+
+    /// As a generation loop's [`crate::generate::pipeline::Verify`].
+    pub fn as_verify(verifier: &Option<Self>) -> Option<&dyn crate::generate::pipeline::Verify> {
+        verifier
+            .as_ref()
+            .map(|v| v as &dyn crate::generate::pipeline::Verify)
+    }
+
     /// Connects to the engine (exit 3 when none answers, before anything is generated).
-    pub fn connect(project: &'p Project, args: &EngineArgs, context: &'p Context) -> Result<Self> {
+    fn connect(project: &'p Project, args: &EngineArgs, context: &'p Context) -> Result<Self> {
         let engine = connect_engine(context)?;
         Ok(Self {
             engine,

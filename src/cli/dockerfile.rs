@@ -64,18 +64,19 @@ pub fn run(args: DockerfileArgs, context: &Context) -> Result<ExitStatus> {
             )
         })
         .collect();
-    let verifier = match args.verify && !args.generate.dry_run {
-        true => Some(EngineVerifier::connect(&project, &args.engine, context)?),
-        false => None,
-    };
+    let verifier = EngineVerifier::when_asked(
+        args.verify,
+        args.generate.dry_run,
+        &project,
+        &args.engine,
+        context,
+    )?;
     run_jobs(
         &project,
         &provider,
         jobs,
         &args.generate,
-        verifier
-            .as_ref()
-            .map(|v| v as &dyn crate::generate::pipeline::Verify),
+        EngineVerifier::as_verify(&verifier),
         context,
     )
 }

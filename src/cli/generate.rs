@@ -51,18 +51,19 @@ pub fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
         .collect();
     all.push(jobs::manifests(&services, params, constitution, root));
     all.push(jobs::helm(&services, params, constitution));
-    let verifier = match args.verify && !args.generate.dry_run {
-        true => Some(EngineVerifier::connect(&project, &args.engine, context)?),
-        false => None,
-    };
+    let verifier = EngineVerifier::when_asked(
+        args.verify,
+        args.generate.dry_run,
+        &project,
+        &args.engine,
+        context,
+    )?;
     run_jobs(
         &project,
         &provider,
         all,
         &args.generate,
-        verifier
-            .as_ref()
-            .map(|v| v as &dyn crate::generate::pipeline::Verify),
+        EngineVerifier::as_verify(&verifier),
         context,
     )
 }
