@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
+use super::build::EngineArgs;
 use super::job_runner::plan_and_run;
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs::ReviewKind;
@@ -27,6 +28,14 @@ pub struct DockerfileArgs {
     #[arg(long, value_name = "PATH", num_args = 0.., conflicts_with_all = ["services", "all"])]
     pub review: Option<Vec<PathBuf>>,
 
+    /// Build and run each Dockerfile's image before it is staged; a failure goes back to the
+    /// model as a finding (needs a Docker Engine).
+    #[arg(long)]
+    pub verify: bool,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
+
     #[command(flatten)]
     pub generate: GenerateArgs,
 }
@@ -43,5 +52,6 @@ pub fn run(args: DockerfileArgs, context: &Context) -> Result<ExitStatus> {
             all: args.all,
         },
     };
-    plan_and_run(project, request, &args.generate, context)
+    let verify = args.verify.then_some(&args.engine);
+    plan_and_run(project, request, &args.generate, verify, context)
 }

@@ -5,6 +5,7 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
+use super::build::EngineArgs;
 use super::job_runner::plan_and_run;
 use crate::error::{ExitStatus, Result};
 use crate::project::generation::Request;
@@ -15,6 +16,14 @@ pub struct GenerateAllArgs {
     #[arg(long)]
     pub namespace: bool,
 
+    /// Build and run each Dockerfile's image before it is staged; a failure goes back to the
+    /// model as a finding (needs a Docker Engine).
+    #[arg(long)]
+    pub verify: bool,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
+
     #[command(flatten)]
     pub generate: GenerateArgs,
 }
@@ -24,5 +33,6 @@ pub fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
     let request = Request::Everything {
         namespace: args.namespace,
     };
-    plan_and_run(project, request, &args.generate, context)
+    let verify = args.verify.then_some(&args.engine);
+    plan_and_run(project, request, &args.generate, verify, context)
 }

@@ -30,5 +30,5 @@ pub fn run(args: HelmArgs, context: &Context) -> Result<ExitStatus> {
         name: args.chart_name.as_deref(),
         ingress: args.ingress,
     };
-    plan_and_run(project, request, &args.generate, context)
+    plan_and_run(project, request, &args.generate, None, context)
 }

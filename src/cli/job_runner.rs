@@ -8,12 +8,13 @@ use std::io::IsTerminal;
 use serde_json::json;
 
 use super::args::GenerateArgs;
+use super::build::{EngineArgs, EngineVerifier};
 use super::{Context, command_line};
 use crate::apply::approve::ApproveAll;
 use crate::apply::review::{ReviewReport, Reviewer};
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs::Job;
-use crate::generate::pipeline::{Generator, JobReport, JobStatus, RunOptions, SYSTEM};
+use crate::generate::pipeline::{Generator, JobReport, JobStatus, RunOptions, SYSTEM, Verify};
 use crate::printer::{Tone, Verbosity};
 use crate::project::Project;
 use crate::project::generation::{Planned, Request};
@@ -21,11 +22,14 @@ use crate::provider::Provider;
 
 /// Plans the request in the project and runs its jobs: prints the prompts with `--dry-run`,
 /// else generates, stages and (with `--yes`) applies. The findings of the existing files of a
-/// review are warned about first. Exit 0 when everything is clean, 1 when findings are left.
+/// review are warned about first. With `verify` (`--verify`), each Dockerfile's image is built
+/// and run on the engine before it is recorded. Exit 0 when everything is clean, 1 when
+/// findings are left.
 pub fn plan_and_run(
     mut project: Project,
     request: Request<'_>,
     args: &GenerateArgs,
+    verify: Option<&EngineArgs>,
     context: &Context,
 ) -> Result<ExitStatus> {
     let Planned {
@@ -36,7 +40,18 @@ pub fn plan_and_run(
     for finding in &findings {
         context.printer.warn(finding.one_line());
     }
-    run_jobs(&project, &provider, jobs, args, context)
+    let verifier = match verify {
+        Some(engine) => EngineVerifier::when_asked(true, args.dry_run, &project, engine, context)?,
+        None => None,
+    };
+    run_jobs(
+        &project,
+        &provider,
+        jobs,
+        args,
+        EngineVerifier::as_verify(&verifier),
+        context,
+    )
 }
 
 /// Runs jobs: prints the prompts with `--dry-run`, else generates, stages and (with `--yes`)
@@ -46,6 +61,7 @@ fn run_jobs(
     provider: &Provider,
     jobs: Vec<Job>,
     args: &GenerateArgs,
+    verifier: Option<&dyn Verify>,
     context: &Context,
 ) -> Result<ExitStatus> {
     let printer = &context.printer;
@@ -63,6 +79,7 @@ fn run_jobs(
             json,
             cancel: None,
         },
+        verifier,
     );
 
     if args.dry_run {
@@ -127,6 +144,13 @@ fn print_job(report: &JobReport, context: &Context) -> Result<()> {
         if report.rounds == 1 { "" } else { "s" },
         report.records.join(", ")
     ));
+    for entry in report.staged.iter().filter(|e| e.verified.is_some()) {
+        printer.status(format!(
+            "  {}: {}",
+            entry.target,
+            entry.verified.as_deref().unwrap_or_default()
+        ));
+    }
     for entry in &report.staged {
         printer.verbose(format!(
             "  staged {} ({}, sha256 {})",

@@ -48,5 +48,5 @@ pub fn run(args: ManifestArgs, context: &Context) -> Result<ExitStatus> {
             namespace: args.namespace,
         },
     };
-    plan_and_run(project, request, &args.generate, context)
+    plan_and_run(project, request, &args.generate, None, context)
 }

@@ -26,7 +26,7 @@ use crate::policy::{Finding, Severity, lint_paths};
 /// One failed or passed part of the gate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
-    /// `missing`, `lint`, `changed` or `untraced`.
+    /// `missing`, `lint`, `changed`, `untraced` or `image`.
     pub kind: &'static str,
     pub path: String,
     pub message: String,
@@ -43,6 +43,18 @@ pub struct Report {
     #[serde(serialize_with = "lint_summary")]
     pub lint: FindingCounts,
     pub problems: Vec<Problem>,
+    /// The image verdicts, with `aigen check --images` (the command line adds them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<ImageLine>,
+}
+
+/// One image's verdict in the gate.
+#[derive(Debug, Serialize)]
+pub struct ImageLine {
+    pub service: String,
+    pub passed: bool,
+    pub summary: String,
+    pub record: String,
 }
 
 /// The lint counts in the shape of `aigen lint --format json`'s summary:
@@ -127,6 +139,7 @@ pub fn check(project: &Project) -> Result<Report> {
         files_checked: files.len(),
         lint: FindingCounts::of(&findings),
         problems,
+        images: Vec::new(),
     })
 }
 

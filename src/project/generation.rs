@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::Project;
 use crate::error::{Error, Result};
 use crate::generate::jobs::{self, Job, ReviewKind};
-use crate::generate::pipeline::{Generator, RunOptions};
+use crate::generate::pipeline::{Generator, RunOptions, Verify};
 use crate::policy::{FileKind, Finding, walk};
 use crate::printer::Printer;
 use crate::provider::{Provider, builtin};
@@ -118,12 +118,14 @@ impl Project {
         }
     }
 
-    /// The generation loop over this project's trail and staging area.
+    /// The generation loop over this project's trail and staging area; `verifier` builds and
+    /// runs each round's image (`--verify`).
     pub fn generator<'a>(
         &'a self,
         provider: &'a Provider,
         printer: &'a Printer,
         options: RunOptions,
+        verifier: Option<&'a dyn Verify>,
     ) -> Generator<'a> {
         Generator {
             root: &self.settings.root,
@@ -134,6 +136,7 @@ impl Project {
             staging: &self.staging,
             printer,
             options,
+            verifier,
         }
     }
 

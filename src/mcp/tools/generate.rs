@@ -268,6 +268,8 @@ fn generate(
             json: true,
             cancel: Some(caller.cancel.clone()),
         },
+        // No image builds through MCP (`--verify` is the command line's).
+        None,
     );
     let mut reports = Vec::with_capacity(jobs.len());
     for job in &jobs {
