@@ -96,7 +96,7 @@ fn the_walk_honours_gitignore_and_the_constitution() {
             "policies/constitution.yaml",
             &format!(
                 "{}\nignore: [\"vendor/\"]\n",
-                aigen::assets::CONSTITUTION.replace("ignore: []", "")
+                aigen::assets::PHASE_IV.replace("ignore: []", "")
             ),
         ),
     ]);
