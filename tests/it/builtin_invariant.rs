@@ -42,7 +42,10 @@ struct Fixture {
 /// Every detection fixture and every sample application, sorted by name.
 fn fixtures() -> Vec<Fixture> {
     let mut all = Vec::new();
-    for (folder, prefix) in [("tests/fixtures/detect", "detect-"), ("tests/fixtures/apps", "app-")] {
+    for (folder, prefix) in [
+        ("tests/fixtures/detect", "detect-"),
+        ("tests/fixtures/apps", "app-"),
+    ] {
         let dir = repo_path(folder);
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -92,7 +95,10 @@ impl Verdicts {
                 out.push_str(&format!("{project}: clean\n"));
             }
             for (judge, findings) in judges {
-                out.push_str(&format!("{project} [{judge}]: {} finding(s)\n", findings.len()));
+                out.push_str(&format!(
+                    "{project} [{judge}]: {} finding(s)\n",
+                    findings.len()
+                ));
                 for finding in findings {
                     out.push_str(&format!("    {finding}\n"));
                 }
@@ -117,16 +123,31 @@ fn aigen(dir: &Path, args: &[&str]) -> Run {
 fn init_and_generate(project: &Path, name: &str, verdicts: &mut Verdicts) -> Output {
     let init = aigen(project, &["init"]);
     if init.code != 0 {
-        verdicts.add(name, "aigen", format!("init exited {}: {}", init.code, init.stderr));
+        verdicts.add(
+            name,
+            "aigen",
+            format!("init exited {}: {}", init.code, init.stderr),
+        );
         return Output::default();
     }
     let generate = aigen(
         project,
-        &["generate", "--provider", "builtin", "--yes", "--format", "json"],
+        &[
+            "generate",
+            "--provider",
+            "builtin",
+            "--yes",
+            "--format",
+            "json",
+        ],
     );
     match serde_json::from_str::<Value>(&generate.stdout) {
         Ok(report) => {
-            for refused in report["applied"]["refused"].as_array().into_iter().flatten() {
+            for refused in report["applied"]["refused"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
                 verdicts.add(name, "aigen", format!("refused {refused}"));
             }
             for job in report["jobs"].as_array().into_iter().flatten() {
@@ -141,10 +162,17 @@ fn init_and_generate(project: &Path, name: &str, verdicts: &mut Verdicts) -> Out
                     }
                 }
             }
-            if generate.code != 0 && !verdicts.0.get(name).is_some_and(|j| j.contains_key("aigen"))
+            if generate.code != 0
+                && !verdicts
+                    .0
+                    .get(name)
+                    .is_some_and(|j| j.contains_key("aigen"))
             {
                 // Warnings alone: shown, but not a breach of the invariant.
-                eprintln!("{name}: generate exited {}:\n{}", generate.code, generate.stderr);
+                eprintln!(
+                    "{name}: generate exited {}:\n{}",
+                    generate.code, generate.stderr
+                );
             }
         }
         Err(error) => verdicts.add(
@@ -202,7 +230,11 @@ fn hadolint(root: &Path, outputs: &BTreeMap<String, Output>, verdicts: &mut Verd
         return;
     }
     let (_, stdout, stderr) = hadolint.check(&files);
-    for line in stdout.lines().chain(stderr.lines()).filter(|l| !l.trim().is_empty()) {
+    for line in stdout
+        .lines()
+        .chain(stderr.lines())
+        .filter(|l| !l.trim().is_empty())
+    {
         verdicts.add(&project_of(root, line), "hadolint", line.to_string());
     }
 }
@@ -232,7 +264,11 @@ fn checkov(root: &Path, outputs: &BTreeMap<String, Output>, verdicts: &mut Verdi
         single => vec![single],
     };
     for report in &reports {
-        for check in report["results"]["failed_checks"].as_array().into_iter().flatten() {
+        for check in report["results"]["failed_checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let id = check["check_id"].as_str().unwrap_or_default();
             if CHECKOV_KEPT.contains(&id) {
                 continue;
@@ -248,7 +284,10 @@ fn checkov(root: &Path, outputs: &BTreeMap<String, Output>, verdicts: &mut Verdi
                     "{id} {} on {} ({})",
                     check["check_name"].as_str().unwrap_or_default(),
                     check["resource"].as_str().unwrap_or_default(),
-                    Path::new(file).file_name().unwrap_or_default().to_string_lossy()
+                    Path::new(file)
+                        .file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
                 ),
             );
         }
@@ -264,7 +303,11 @@ fn kubernetes_validate(root: &Path, outputs: &BTreeMap<String, Output>, verdicts
     let (_, stdout, stderr) = run(Command::new(validate)
         .args(["--strict", "--quiet"])
         .args(&files));
-    for line in stdout.lines().chain(stderr.lines()).filter(|l| !l.trim().is_empty()) {
+    for line in stdout
+        .lines()
+        .chain(stderr.lines())
+        .filter(|l| !l.trim().is_empty())
+    {
         let project = files
             .iter()
             .map(|f| f.to_string_lossy())
@@ -292,39 +335,60 @@ fn sources(source: &Path) -> Vec<(String, String)> {
     out
 }
 
-/// Whether the application in `source` serves `path`: the path is written in its code (a route
-/// or a router's pattern), or a file-system route makes it (Next.js `app/**/route.ts`, `pages/`),
-/// or it is the Actuator's health endpoint of a Spring Boot app that declares the Actuator.
+/// Whether the application in `source` serves `path`: the path is a string the code (or
+/// `aigen.toml`, where a person declares it) writes, or two such strings joined (a router's
+/// prefix and a route: `@Controller('health')` and `@Get('ready')`, a Next.js `basePath` and a
+/// file route), where file-system routes count as strings too (Next.js `app/**/route.ts`,
+/// `pages/`); or it is the Actuator's health endpoint of a Spring Boot app that declares the
+/// Actuator.
 fn serves(files: &[(String, String)], path: &str) -> bool {
-    let path = path.split('?').next().unwrap_or(path);
-    let literal = Regex::new(&format!(r#"["'` ]{}/?["'`]"#, regex::escape(path))).unwrap();
-    if files
-        .iter()
-        .filter(|(name, _)| name != "aigen.toml")
-        .any(|(_, text)| literal.is_match(text))
-    {
-        return true;
-    }
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"["'`](?:[A-Z]+ )?(/?[A-Za-z0-9_\-./]*)["'`]"#).unwrap());
     static GROUP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"/\([^/)]*\)").unwrap());
-    let routed = files.iter().any(|(name, _)| {
+    let normal = |text: &str| {
+        text.trim_start_matches('^')
+            .trim_end_matches('$')
+            .trim_matches('/')
+            .to_string()
+    };
+    let wanted = normal(path.split('?').next().unwrap_or(path));
+    let mut fragments: BTreeSet<String> = BTreeSet::new();
+    for (name, text) in files {
+        for caps in LITERAL.captures_iter(text) {
+            fragments.insert(normal(&caps[1]));
+        }
         let name = GROUP.replace_all(&format!("/{name}"), "").into_owned();
-        let stem = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem);
-        ["/app", "/src/app"].iter().any(|base| {
-            stem.strip_prefix(base)
-                .and_then(|rest| rest.strip_suffix("/route"))
-                .is_some_and(|route| route == path)
-        }) || ["/pages", "/src/pages"].iter().any(|base| {
-            stem.strip_prefix(base).is_some_and(|route| {
-                route == path || route.strip_suffix("/index") == Some(path)
-            })
-        })
-    });
+        let stem = name
+            .rsplit_once('.')
+            .map_or(name.as_str(), |(stem, _)| stem);
+        for base in ["/app", "/src/app"] {
+            if let Some(route) = stem
+                .strip_prefix(base)
+                .and_then(|r| r.strip_suffix("/route"))
+            {
+                fragments.insert(normal(route));
+            }
+        }
+        for base in ["/pages", "/src/pages"] {
+            if let Some(route) = stem.strip_prefix(base) {
+                fragments.insert(normal(route.strip_suffix("/index").unwrap_or(route)));
+            }
+        }
+    }
+    fragments.remove("");
+    let joined = fragments.contains(&wanted)
+        || fragments.iter().any(|prefix| {
+            wanted
+                .strip_prefix(prefix.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(|rest| fragments.contains(rest))
+        });
     let actuator = path.starts_with("/actuator/health")
         && files.iter().any(|(name, text)| {
             (name.ends_with("pom.xml") || name.contains("build.gradle"))
                 && text.contains("spring-boot-starter-actuator")
         });
-    routed || actuator
+    joined || actuator
 }
 
 static HEALTHCHECK_URL: LazyLock<Regex> =
@@ -337,7 +401,10 @@ fn invented(project: &str, source: &Path, output: &Output, verdicts: &mut Verdic
     let files = sources(source);
     for dockerfile in &output.dockerfiles {
         let text = std::fs::read_to_string(dockerfile).unwrap();
-        let Some(check) = text.lines().skip_while(|l| !l.starts_with("HEALTHCHECK --")).nth(1)
+        let Some(check) = text
+            .lines()
+            .skip_while(|l| !l.starts_with("HEALTHCHECK --"))
+            .nth(1)
         else {
             continue;
         };
@@ -350,7 +417,10 @@ fn invented(project: &str, source: &Path, output: &Output, verdicts: &mut Verdic
                 verdicts.add(
                     project,
                     "invented",
-                    format!("{} checks `{path}`, which the app does not serve", file_name(dockerfile)),
+                    format!(
+                        "{} checks `{path}`, which the app does not serve",
+                        file_name(dockerfile)
+                    ),
                 );
             }
         }
@@ -358,7 +428,11 @@ fn invented(project: &str, source: &Path, output: &Output, verdicts: &mut Verdic
     for manifest in &output.manifests {
         let text = std::fs::read_to_string(manifest).unwrap();
         let Ok(value) = serde_saphyr::from_str::<Value>(&text) else {
-            verdicts.add(project, "invented", format!("{} is not YAML", file_name(manifest)));
+            verdicts.add(
+                project,
+                "invented",
+                format!("{} is not YAML", file_name(manifest)),
+            );
             continue;
         };
         let mut found = Vec::new();
@@ -368,7 +442,10 @@ fn invented(project: &str, source: &Path, output: &Output, verdicts: &mut Verdic
                 Found::ProbePath(path) if !serves(&files, &path) => verdicts.add(
                     project,
                     "invented",
-                    format!("{} {at}: `{path}`, which the app does not serve", file_name(manifest)),
+                    format!(
+                        "{} {at}: `{path}`, which the app does not serve",
+                        file_name(manifest)
+                    ),
                 ),
                 Found::EmptySetting => verdicts.add(
                     project,
@@ -451,9 +528,15 @@ fn every_detectable_project_passes_its_own_constitution_and_the_judges() {
 
     let dockerfiles: usize = outputs.values().map(|o| o.dockerfiles.len()).sum();
     let manifests: usize = outputs.values().map(|o| o.manifests.len()).sum();
-    let judged: BTreeSet<&str> = ["aigen", "hadolint", "checkov", "kubernetes-validate", "invented"]
-        .into_iter()
-        .collect();
+    let judged: BTreeSet<&str> = [
+        "aigen",
+        "hadolint",
+        "checkov",
+        "kubernetes-validate",
+        "invented",
+    ]
+    .into_iter()
+    .collect();
     eprintln!(
         "{} projects, {dockerfiles} Dockerfiles, {manifests} manifests, judged by {judged:?}:\n{}",
         fixtures.len(),
