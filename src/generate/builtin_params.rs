@@ -6,6 +6,7 @@
 //! the constitution leaves out keeps the generator's default (the baseline preset's), so what
 //! the generator writes and what the linter demands come from the same file.
 
+use crate::config::Paths;
 use crate::detect::ServiceKind;
 use crate::policy::Constitution;
 use crate::policy::constitution::{self, Amounts, IntOrString, Probe, ServiceRole};
@@ -16,8 +17,14 @@ use crate::settings::Settings;
 
 /// Parameters for `settings.app_name`, with the constitution's numbers and the config's paths.
 pub fn builtin_params(settings: &Settings, constitution: &Constitution) -> Params {
-    let mut params = Params::for_app(&settings.app_name);
-    params.paths = settings.config.paths.clone();
+    params_for(&settings.app_name, &settings.config.paths, constitution)
+}
+
+/// Parameters for the application `app` whose files go to `paths`, with the constitution's
+/// numbers.
+pub fn params_for(app: &str, paths: &Paths, constitution: &Constitution) -> Params {
+    let mut params = Params::for_app(app);
+    params.paths = paths.clone();
     params.namespace = None;
 
     if let Some(deployment) = &constitution.deployment {

@@ -296,7 +296,10 @@ pub(crate) fn secret_example(cx: &Ctx<'_>) -> String {
 
 /// The chart's `templates/secret.yaml` body: stringData from the values, leaving out the empty
 /// ones (a required secret left empty then stops its pod with a clear error, and an optional
-/// one keeps its app's default, instead of both getting an empty string).
+/// one keeps its app's default, instead of both getting an empty string). No line under
+/// `stringData:` but the entry itself has a colon, so the entry's value is the template that
+/// reads it and redaction (which takes every `key: value` of a Secret for a secret) leaves the
+/// template whole.
 pub(crate) fn secret_template(cx: &Ctx<'_>) -> String {
     let name = cx.params.secret_name();
     let body = cx
@@ -305,7 +308,7 @@ pub(crate) fn secret_template(cx: &Ctx<'_>) -> String {
         .with(
             "stringData",
             Yaml::Raw(
-                "\n  {{- range $key, $value := .Values.secrets.values }}\n  {{- if $value }}\n  {{ $key }}: {{ $value | quote }}\n  {{- end }}\n  {{- end }}"
+                "\n  {{- range (keys .Values.secrets.values | sortAlpha) }}\n  {{- if index $.Values.secrets.values . }}\n  {{ . }}: {{ index $.Values.secrets.values . | quote }}\n  {{- end }}\n  {{- end }}"
                     .into(),
             ),
         );
