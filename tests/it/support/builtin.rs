@@ -225,6 +225,17 @@ pub fn seed_frontend_chatbot() -> Service {
     .done()
 }
 
+/// The generator's parameters under the Phase IV preset (the Todo example's constitution, with
+/// the seed's numbers: UID 1000, `/health` and `/ready`, its images and nodePorts).
+pub fn phase_iv_params() -> aigen::provider::builtin::Params {
+    let constitution = aigen::policy::Constitution::preset().expect("the preset loads");
+    aigen::generate::builtin_params::params_for(
+        "todo-app",
+        &aigen::config::Paths::default(),
+        &constitution,
+    )
+}
+
 /// The seed's three services.
 pub fn seed() -> Vec<Service> {
     vec![seed_backend(), seed_frontend_web(), seed_frontend_chatbot()]
