@@ -18,6 +18,7 @@ mod yaml;
 use std::collections::BTreeMap;
 
 use crate::detect::{Detection, Origin, PackageManager, Service, ServiceClass, ServiceKind};
+use crate::policy::k8s::quantity::Quantity;
 use crate::provider::builtin::images::{self, Family};
 use crate::provider::builtin::params::Params;
 use yaml::Doc;
@@ -356,60 +357,49 @@ fn secrets(detection: &Detection) -> Vec<(String, String)> {
 /// The comment in place of a cluster budget: what the services request in total.
 fn budget_comment(detection: &Detection, defaults: &Params) -> String {
     let replicas = defaults.replicas;
-    let (mut cpu, mut memory) = (0u64, 0u64);
+    let (mut cpu, mut memory) = (Quantity::ZERO, Quantity::ZERO);
     for service in &detection.services {
         let resources = defaults.resources(service.class.value);
-        cpu += millicores(&resources.request_cpu) * u64::from(replicas);
-        memory += mebibytes(&resources.request_memory) * u64::from(replicas);
+        let each = |text: &str| {
+            Quantity::parse(text).map_or(Quantity::ZERO, |q| q.times(i64::from(replicas)))
+        };
+        cpu = cpu.saturating_add(each(&resources.request_cpu));
+        memory = memory.saturating_add(each(&resources.request_memory));
     }
     let pods = detection.services.len() as u64 * u64::from(replicas);
     format!(
         "No cluster budget: the cluster's size cannot be detected. The services request {} CPU and\n\
-         {}Mi over {pods} pods ({replicas} replicas each). To have AG-K105 keep them within a share of\n\
+         {} over {pods} pods ({replicas} replicas each). To have AG-K105 keep them within a share of\n\
          the cluster, give its allocatable CPU and memory:\n\
          cluster: {{ cpu: \"4\", memory: 8Gi, max_request_share: 0.70 }}",
-        cpu_text(cpu),
-        memory
+        cpu.cpu_display(),
+        memory.memory_display()
     )
-}
-
-/// `250m` or `1` as millicores.
-fn millicores(text: &str) -> u64 {
-    match text.strip_suffix('m') {
-        Some(m) => m.parse().unwrap_or(0),
-        None => text.parse::<f64>().map_or(0, |c| (c * 1000.0) as u64),
-    }
-}
-
-/// `256Mi` or `1Gi` as mebibytes.
-fn mebibytes(text: &str) -> u64 {
-    if let Some(mi) = text.strip_suffix("Mi") {
-        mi.parse().unwrap_or(0)
-    } else if let Some(gi) = text.strip_suffix("Gi") {
-        gi.parse::<u64>().unwrap_or(0) * 1024
-    } else {
-        0
-    }
-}
-
-fn cpu_text(millicores: u64) -> String {
-    if millicores.is_multiple_of(1000) {
-        (millicores / 1000).to_string()
-    } else {
-        format!("{millicores}m")
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::Constitution;
 
     #[test]
-    fn quantities_add_up() {
-        assert_eq!(millicores("250m"), 250);
-        assert_eq!(millicores("1"), 1000);
-        assert_eq!(mebibytes("1Gi"), 1024);
-        assert_eq!(cpu_text(1500), "1500m");
-        assert_eq!(cpu_text(2000), "2");
+    fn a_project_without_services_gets_a_loadable_constitution_with_nothing_of_its_own() {
+        let derived = derive(
+            &Detection::default(),
+            &Options {
+                app: "empty".into(),
+                ..Options::default()
+            },
+        );
+        let constitution =
+            Constitution::parse(&derived.text, std::path::Path::new("c.yaml")).unwrap();
+        assert!(constitution.services.is_empty());
+        assert!(derived.text.contains("\nsecrets: []\n"), "{}", derived.text);
+        assert!(
+            derived.text.contains("The services request 0 CPU and\n# 0"),
+            "{}",
+            derived.text
+        );
+        assert!(derived.notes.is_empty());
     }
 }

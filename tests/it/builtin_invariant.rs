@@ -21,16 +21,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::support::builtin::{StrictHadolint, run, tool};
+use crate::support::builtin::{CHECKOV_KEPT, StrictHadolint, checkov_reports, run, tool};
 use crate::support::command::{Run, aigen_command};
 use crate::support::files::{copy_committed, repo_path};
-
-/// The checks checkov may fail on the output, each on purpose (docs/builtin.md says why):
-/// - CKV_K8S_15 (imagePullPolicy Always): images built into the cluster's own engine cannot be
-///   pulled; values-prod.yaml sets `Always`;
-/// - CKV_K8S_35 (secrets as files): the services read their secrets from the environment;
-/// - CKV_K8S_43 (image digest): images built locally have no registry digest to pin.
-const CHECKOV_KEPT: &[&str] = &["CKV_K8S_15", "CKV_K8S_35", "CKV_K8S_43"];
 
 /// One project under test: its name (the directory's, so the application's) and where its
 /// committed files are.
@@ -247,22 +240,7 @@ fn checkov(root: &Path, outputs: &BTreeMap<String, Output>, verdicts: &mut Verdi
             command.arg("-f").arg(file);
         }
     }
-    command.args([
-        "--framework",
-        "kubernetes,dockerfile",
-        "--compact",
-        "--quiet",
-        "--skip-download",
-        "-o",
-        "json",
-    ]);
-    let (_, stdout, stderr) = run(&mut command);
-    let report: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("checkov output is not JSON ({e}):\n{stdout}\n{stderr}"));
-    let reports = match report {
-        Value::Array(items) => items,
-        single => vec![single],
-    };
+    let reports = checkov_reports(&mut command);
     for report in &reports {
         for check in report["results"]["failed_checks"]
             .as_array()

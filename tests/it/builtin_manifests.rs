@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
-use crate::support::builtin::{every_stack, phase_iv_params, run, seed, tool, write_files};
+use crate::support::builtin::{
+    CHECKOV_KEPT, checkov_reports, every_stack, phase_iv_params, seed, tool, write_files,
+};
 use aigen::detect::Service;
 use aigen::provider::builtin::{GeneratedFile, Params, dockerfile, manifests};
 use serde_json::{Value, json};
@@ -350,15 +352,6 @@ fn generation_is_deterministic() {
     );
 }
 
-/// The checks checkov still fails on the generated Deployments, each on purpose:
-/// - CKV_K8S_15 (imagePullPolicy Always): Minikube runs images built into its own Docker, which
-///   `Always` would try to pull; values-prod.yaml sets Always.
-/// - CKV_K8S_35 (secrets as files): the services read their secrets from the environment.
-/// - CKV_K8S_43 (image digest): images built locally have no registry digest to pin.
-///
-/// CKV_K8S_40 (UID above 10000) passes: the default UID is 10001 (`Params::user`).
-const CHECKOV_KEPT: &[&str] = &["CKV_K8S_15", "CKV_K8S_35", "CKV_K8S_43"];
-
 #[test]
 fn checkov_fails_only_the_checks_kept_on_purpose() {
     let checkov = tool("checkov", "pip install checkov");
@@ -372,21 +365,7 @@ fn checkov_fails_only_the_checks_kept_on_purpose() {
     let mut files = manifests(&services, &params);
     files.extend(services.iter().flat_map(|s| dockerfile(s, &params)));
     write_files(dir.path(), &files);
-    let (_, stdout, stderr) = run(Command::new(checkov).arg("-d").arg(dir.path()).args([
-        "--framework",
-        "kubernetes,dockerfile",
-        "--compact",
-        "--quiet",
-        "--skip-download",
-        "-o",
-        "json",
-    ]));
-    let report: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("checkov output is not JSON ({e}):\n{stdout}\n{stderr}"));
-    let reports = match report {
-        Value::Array(items) => items,
-        single => vec![single],
-    };
+    let reports = checkov_reports(Command::new(checkov).arg("-d").arg(dir.path()));
     let mut failed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut passed = 0;
     for report in &reports {
