@@ -106,10 +106,17 @@ const DEBIAN_RUNTIME: &str = "debian:bookworm-slim";
 
 /// The images for `service` in `family`.
 pub fn choose(service: &Service, family: Family) -> Choice {
-    let requirement = service
-        .language_version
-        .as_ref()
-        .and_then(|v| Requirement::parse(&v.value));
+    let requirement = service.language_version.as_ref().and_then(|v| {
+        // Cargo.toml's `rust-version` is the oldest toolchain the crate builds with, not a pin
+        // (a `rust-toolchain` file is one): any newer release will do.
+        let minimum =
+            service.language.value == Language::Rust && v.origin.to_string().contains("Cargo.toml");
+        if minimum {
+            Requirement::parse(&format!(">={}", v.value))
+        } else {
+            Requirement::parse(&v.value)
+        }
+    });
     let pick = |precision: usize, default: &str, known: &[&str]| match &requirement {
         Some(requirement) => (requirement.pick(precision, default, known), true),
         None => (default.to_string(), false),
