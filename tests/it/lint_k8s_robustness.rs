@@ -281,3 +281,35 @@ fn fuzz_the_loader_and_rules_for_a_while() {
     }
     eprintln!("fuzz: {cases} inputs in {seconds} s without a panic (seed {seed})");
 }
+
+#[test]
+fn findings_per_code_are_capped_in_manifests() {
+    // 300 bare Pods: every per-object rule fires 300 times; the report keeps 100 of each code
+    // and one finding that counts the rest.
+    let text: String = (0..300)
+        .map(|i| {
+            format!(
+                "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\n\
+                 spec: {{containers: [{{name: c, image: nginx}}]}}\n"
+            )
+        })
+        .collect();
+    let findings = lint(&text);
+    let mut per_code = std::collections::BTreeMap::<&str, Vec<&Finding>>::new();
+    for finding in &findings {
+        per_code.entry(finding.code).or_default().push(finding);
+    }
+    assert!(per_code.len() > 3, "{per_code:?}");
+    let capped = per_code.values().filter(|list| list.len() == 101).count();
+    assert!(capped > 3, "{capped}");
+    for (code, list) in per_code {
+        assert!(list.len() <= 101, "{code}: {}", list.len());
+        if list.len() == 101 {
+            assert!(
+                list.iter().any(|f| f.message.contains("200 more")),
+                "{code}: {:?}",
+                list.last()
+            );
+        }
+    }
+}

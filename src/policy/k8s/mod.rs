@@ -34,7 +34,7 @@ use self::check::{Checker, line_span};
 use self::set::ObjectSet;
 use self::yaml_tree::YamlProblemKind;
 use crate::policy::constitution::Constitution;
-use crate::policy::finding::Finding;
+use crate::policy::finding::{self, Finding};
 use crate::policy::registry::{self, Check};
 use crate::policy::suppress;
 
@@ -101,6 +101,9 @@ fn per_file(set: &ObjectSet<'_>, by_file: Vec<Vec<Finding>>) -> Vec<Finding> {
             continue;
         }
         let mut findings = suppress::apply(findings, &suppressions, &manifest.file);
+        if findings.len() > finding::SHOWN_PER_CODE {
+            findings = finding::cap_per_code(findings);
+        }
         let sensitive: Vec<_> = items
             .iter()
             .flat_map(|item| secrets::sensitive_nodes(&item.object, listed))
