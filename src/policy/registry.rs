@@ -404,6 +404,7 @@ pub static RULES: &[RuleEntry] = &[
         &k::cluster_request_share::RULE,
         k::cluster_request_share::check,
     ),
+    set(&k::duplicate_object::RULE, k::duplicate_object::check),
     // Helm charts (`AG-K205` and `AG-K206` are reported by the renderer).
     chart(&h::chart_metadata::RULE, h::chart_metadata::check),
     chart(&h::chart_values::RULE, h::chart_values::check),

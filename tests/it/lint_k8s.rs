@@ -63,6 +63,7 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
         &["13:38", "16:57", "18:36", "22:25"],
     ),
     ("AG-K105", "fail.yaml", &["4:9"]),
+    ("AG-K106", "fail.yaml", &["4:9", "12:9"]),
 ];
 
 /// The passing fixtures of rules that have more than `pass.yaml`.
