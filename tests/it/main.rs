@@ -33,6 +33,7 @@ mod lint_k8s;
 mod lint_k8s_cli;
 mod lint_k8s_helm;
 mod lint_k8s_robustness;
+mod lint_k8s_schema;
 mod lint_phase_iv;
 mod lint_robustness;
 mod lint_rules;

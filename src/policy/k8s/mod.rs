@@ -23,6 +23,7 @@ pub(crate) mod probe;
 pub mod quantity;
 pub mod resources;
 pub mod rules;
+pub mod schema;
 pub mod secrets;
 pub(crate) mod security_flag;
 pub mod set;
