@@ -32,6 +32,7 @@ mod lint_cli;
 mod lint_k8s;
 mod lint_k8s_cli;
 mod lint_k8s_helm;
+mod lint_k8s_input;
 mod lint_k8s_robustness;
 mod lint_k8s_schema;
 mod lint_phase_iv;
