@@ -119,7 +119,10 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
     if let Some((value, origin)) = service.entrypoint.as_ref().map(text) {
         row("entrypoint", value, &origin);
     }
-    row("port", service.port.value.to_string(), &service.port.origin);
+    match &service.port {
+        Some(port) => row("port", port.value.to_string(), &port.origin),
+        None => row("port", "none".to_string(), &Origin::Default),
+    }
     if let Some((value, origin)) = service.health_path.as_ref().map(text) {
         row("health", value, &origin);
     }

@@ -161,7 +161,11 @@ fn initial_config(
                 name: service.name.clone(),
                 path: PathBuf::from(&service.path),
                 kind: Some(service.class.value.to_string()),
-                port: (service.port.origin != Origin::Default).then_some(service.port.value),
+                port: service
+                    .port
+                    .as_ref()
+                    .filter(|port| port.origin != Origin::Default)
+                    .map(|port| port.value),
                 health_path: None,
                 readiness_path: None,
             })

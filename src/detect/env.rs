@@ -31,6 +31,8 @@ pub fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
         .into_iter()
         .map(|(name, origin)| EnvVar {
             secret: is_secret_name(&name),
+            required: true,
+            value: None,
             name,
             origin,
         })

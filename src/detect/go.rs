@@ -10,7 +10,8 @@ use regex::Regex;
 
 use super::env;
 use super::model::{
-    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, Sourced,
+    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceKind,
+    Sourced,
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, ServiceFile, find_port, is_env_example};
@@ -62,6 +63,7 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Servi
     let port = find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT));
 
     Ok(Service {
+        kind: Sourced::default_value(ServiceKind::Http),
         name: String::new(),
         path: dir.path.clone(),
         manifest: "go.mod".to_string(),
@@ -83,7 +85,7 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Servi
             command_origin,
         )),
         entrypoint,
-        port,
+        port: Some(port),
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),

@@ -12,7 +12,8 @@ use regex::Regex;
 use super::comments::Syntax;
 use super::env;
 use super::model::{
-    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, Sourced,
+    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceKind,
+    Sourced,
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, ServiceFile, find_in, find_port, is_env_example};
@@ -86,6 +87,7 @@ pub fn detect(
         .map_or(Origin::Default, |b| b.origin.clone());
 
     Ok(Service {
+        kind: Sourced::default_value(ServiceKind::Http),
         name: String::new(),
         path: dir.path.clone(),
         manifest: manifest.to_string(),
@@ -101,7 +103,7 @@ pub fn detect(
             dir.file_origin(manifest),
         )),
         entrypoint: application_class(&sources),
-        port,
+        port: Some(port),
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),

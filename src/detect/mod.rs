@@ -35,7 +35,7 @@ mod xml;
 
 pub use model::{
     Detection, EnvVar, FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager,
-    Service, ServiceClass, Sourced,
+    Service, ServiceClass, ServiceKind, Sourced,
 };
 pub use walk::MANIFESTS;
 
@@ -168,7 +168,7 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
         }
     }
     if let Some(port) = declared.port {
-        service.port = from_config(port);
+        service.port = Some(from_config(port));
     }
     if let Some(path) = &declared.health_path {
         service.health_path = Some(from_config(path.clone()));

@@ -241,8 +241,37 @@ pub struct EnvVar {
     /// True when the value must come from a Secret: the name says so
     /// ([`crate::secrets::is_secret_name`]), or the constitution lists it.
     pub secret: bool,
+    /// False when the code reads it with a fallback (`os.getenv("X", "a")`,
+    /// `process.env.X ?? "a"`), so the app starts without it.
+    pub required: bool,
+    /// A value the project itself gives: the fallback in the code, `.env.example`, a compose
+    /// file. `None` when nothing says what it should be; then aigen sets nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Sourced<String>>,
     #[serde(rename = "source")]
     pub origin: Origin,
+}
+
+/// What a service is to the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceKind {
+    /// Serves HTTP on its port.
+    Http,
+    /// Serves gRPC on its port: probes use the gRPC health protocol, not an HTTP path.
+    Grpc,
+    /// Listens on no port (a queue consumer, a scheduler): no Service object, no network probe.
+    Worker,
+}
+
+impl fmt::Display for ServiceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Http => "http",
+            Self::Grpc => "grpc",
+            Self::Worker => "worker",
+        })
+    }
 }
 
 /// One service of a repository.
@@ -255,6 +284,8 @@ pub struct Service {
     /// The manifest that made it a service (`pyproject.toml`, `package.json`, ...).
     pub manifest: String,
     pub class: Sourced<ServiceClass>,
+    /// HTTP server, gRPC server or worker.
+    pub kind: Sourced<ServiceKind>,
     pub language: Sourced<Language>,
     /// Language version (`3.13`, `20`, `1.22`), when declared.
     pub language_version: Option<Sourced<String>>,
@@ -268,7 +299,8 @@ pub struct Service {
     pub build_command: Option<Sourced<Vec<String>>>,
     /// The application object or entry module (`src.api.main:app`, `cmd/server`).
     pub entrypoint: Option<Sourced<String>>,
-    pub port: Sourced<u16>,
+    /// The port it listens on; `None` for a worker, or when nothing says which.
+    pub port: Option<Sourced<u16>>,
     /// Liveness endpoint (`/health`, `/healthz`, `/api/health`).
     pub health_path: Option<Sourced<String>>,
     /// Readiness endpoint (`/ready`, `/readyz`).

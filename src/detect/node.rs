@@ -15,7 +15,7 @@ use super::env;
 use super::manifest::{json_line, major, parse_json};
 use super::model::{
     FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceClass,
-    Sourced,
+    ServiceKind, Sourced,
 };
 use super::nextjs;
 use super::routes::{self, Probes};
@@ -113,6 +113,7 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Servi
         .map(|script| Sourced::new(run.script("build"), script.origin));
 
     Ok(Service {
+        kind: Sourced::default_value(ServiceKind::Http),
         name: String::new(),
         path: dir.path.clone(),
         manifest: "package.json".to_string(),
@@ -125,7 +126,7 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Servi
         lockfile,
         start_command,
         build_command,
-        port,
+        port: Some(port),
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),

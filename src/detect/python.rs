@@ -13,7 +13,8 @@ use regex::Regex;
 use super::env;
 use super::manifest::{TomlDoc, dependency_spec, version_in};
 use super::model::{
-    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, Sourced,
+    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceKind,
+    Sourced,
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, ServiceFile, find_port, is_env_example};
@@ -79,6 +80,7 @@ pub fn detect(
     let probes = Probes::pick(&routes::declared(&sources));
 
     Ok(Service {
+        kind: Sourced::default_value(ServiceKind::Http),
         name: String::new(),
         path: dir.path.clone(),
         manifest: manifest.to_string(),
@@ -91,7 +93,7 @@ pub fn detect(
         start_command,
         build_command: None,
         entrypoint,
-        port,
+        port: Some(port),
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),

@@ -11,7 +11,7 @@ use regex::Regex;
 use super::env;
 use super::manifest::{TomlDoc, dependency_spec, version_in};
 use super::model::{
-    FileProblem, Framework, FrameworkKind, Language, PackageManager, Service, Sourced,
+    FileProblem, Framework, FrameworkKind, Language, PackageManager, Service, ServiceKind, Sourced,
 };
 use super::routes::{self, Probes};
 use super::source::{ServiceDir, ServiceFile, find_port, is_env_example};
@@ -35,6 +35,7 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Servi
     let probes = Probes::pick(&routes::declared(&sources));
 
     Ok(Service {
+        kind: Sourced::default_value(ServiceKind::Http),
         name: String::new(),
         path: dir.path.clone(),
         manifest: "Cargo.toml".to_string(),
@@ -51,7 +52,7 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Servi
         ),
         build_command: Some(Sourced::new(argv(&build), dir.file_origin("Cargo.toml"))),
         entrypoint: main_fn(&sources),
-        port: find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT)),
+        port: Some(find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT))),
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),

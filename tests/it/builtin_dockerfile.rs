@@ -127,13 +127,15 @@ fn every_stack_meets_the_constitution() {
             "{name}: unpinned base"
         );
         assert!(!all.iter().any(|i| i.starts_with("ARG ")), "{name}: ARG");
+        let port = service
+            .port
+            .as_ref()
+            .expect("every test service has a port")
+            .value;
         let last = final_stage(text);
         let users: Vec<_> = last.iter().filter(|i| i.starts_with("USER ")).collect();
         assert_eq!(users, [&"USER 1000:1000".to_string()], "{name}");
-        assert!(
-            last.contains(&format!("EXPOSE {}", service.port.value)),
-            "{name}"
-        );
+        assert!(last.contains(&format!("EXPOSE {}", port)), "{name}");
         let health = last
             .iter()
             .find(|i| i.starts_with("HEALTHCHECK "))
@@ -151,8 +153,8 @@ fn every_stack_meets_the_constitution() {
             .as_ref()
             .map_or("/health", |p| p.value.as_str());
         assert!(
-            health.contains(&format!("127.0.0.1:{}{path}", service.port.value))
-                || health.contains(&format!("/dev/tcp/127.0.0.1/{}", service.port.value)),
+            health.contains(&format!("127.0.0.1:{}{path}", port))
+                || health.contains(&format!("/dev/tcp/127.0.0.1/{}", port)),
             "{name}: {health}"
         );
         let cmd = last

@@ -697,7 +697,7 @@ fn json_values_carry_their_source() {
     );
     assert_eq!(
         service["env"][0],
-        serde_json::json!({"name": "API_TOKEN", "secret": true, "source": "main.go:11"})
+        serde_json::json!({"name": "API_TOKEN", "secret": true, "required": true, "source": "main.go:11"})
     );
     assert!(service["entrypoint"].is_object());
     assert_eq!(json["problems"], Value::Array(Vec::new()));

@@ -7,6 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Params;
 use crate::detect::{FrameworkKind, Service, ServiceClass};
 
+/// The port written for a service whose port detection could not find.
+const PORT_WHEN_UNKNOWN: u16 = 8080;
+
 /// The derived facts of one service.
 #[derive(Debug, Clone)]
 pub(crate) struct Facts<'a> {
@@ -41,7 +44,10 @@ impl<'a> Facts<'a> {
             image: format!("{}/{}:{}", params.image.prefix, name, params.image.tag),
             name,
             class: service.class.value,
-            port: service.port.value,
+            port: service
+                .port
+                .as_ref()
+                .map_or(PORT_WHEN_UNKNOWN, |port| port.value),
             liveness_path: health
                 .clone()
                 .unwrap_or_else(|| params.liveness.path.clone()),

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use aigen::detect::{
     EnvVar, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceClass,
-    Sourced,
+    ServiceKind, Sourced,
 };
 use aigen::provider::builtin::GeneratedFile;
 
@@ -27,6 +27,8 @@ fn env(name: &str, secret: bool, path: &str) -> EnvVar {
     EnvVar {
         name: name.into(),
         secret,
+        required: true,
+        value: None,
         origin: Origin::file(path, 3),
     }
 }
@@ -56,6 +58,7 @@ impl Spec {
                 path: path.into(),
                 manifest: manifest.into(),
                 class: Sourced::default_value(class),
+                kind: Sourced::default_value(ServiceKind::Http),
                 language: found(language, manifest),
                 language_version: None,
                 framework: None,
@@ -64,7 +67,7 @@ impl Spec {
                 start_command: Sourced::default_value(Vec::new()),
                 build_command: None,
                 entrypoint: None,
-                port: Sourced::default_value(port),
+                port: Some(Sourced::default_value(port)),
                 health_path: None,
                 readiness_path: None,
                 env: Vec::new(),
