@@ -19,16 +19,15 @@ def pair(n):
     name = f"app-{n:05d}"
     namespace = NAMESPACES[n % len(NAMESPACES)]
     port = 8000 + n % 1000
+    # The metadata the Deployment and the Service share.
+    metadata = (
+        f"metadata:\n  name: {name}\n  namespace: {namespace}\n  labels:\n"
+        f"    app.kubernetes.io/name: {name}\n    app.kubernetes.io/instance: {name}\n"
+        "    app.kubernetes.io/part-of: corpus\n"
+    )
     return f"""apiVersion: apps/v1
 kind: Deployment
-metadata:
-  name: {name}
-  namespace: {namespace}
-  labels:
-    app.kubernetes.io/name: {name}
-    app.kubernetes.io/instance: {name}
-    app.kubernetes.io/part-of: corpus
-spec:
+{metadata}spec:
   replicas: 2
   selector:
     matchLabels:
@@ -83,14 +82,7 @@ spec:
 ---
 apiVersion: v1
 kind: Service
-metadata:
-  name: {name}
-  namespace: {namespace}
-  labels:
-    app.kubernetes.io/name: {name}
-    app.kubernetes.io/instance: {name}
-    app.kubernetes.io/part-of: corpus
-spec:
+{metadata}spec:
   type: ClusterIP
   selector:
     app.kubernetes.io/name: {name}

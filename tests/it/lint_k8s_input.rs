@@ -2,9 +2,7 @@
 //! mark before a manifest or a Dockerfile is skipped (go-yaml and BuildKit skip it), and JSON
 //! manifests are linted like YAML ones, with positions in the JSON text.
 
-use serde_json::Value;
-
-use crate::support::lint::{aigen, project};
+use crate::support::lint::{aigen, json_codes, project};
 
 /// A Pod that sets `privileged: true` (AG-K012) and misspells a field (AG-K030).
 const POD_YAML: &str = "\
@@ -45,21 +43,9 @@ fn findings(files: &[(&str, &str)], codes: &[&str]) -> Vec<String> {
         .args(["lint", "--format", "json", "."])
         .output()
         .unwrap();
-    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
-    document["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| codes.contains(&f["code"].as_str().unwrap()))
-        .map(|f| {
-            format!(
-                "{}:{}:{} {}",
-                f["path"].as_str().unwrap(),
-                f["line"],
-                f["column"],
-                f["code"].as_str().unwrap()
-            )
-        })
+    json_codes(&output.stdout)
+        .into_iter()
+        .filter(|line| codes.iter().any(|code| line.ends_with(&format!(" {code}"))))
         .collect()
 }
 
