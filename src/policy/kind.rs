@@ -121,7 +121,11 @@ pub const BOM: char = '\u{feff}';
 /// True for JSON (or flow-style YAML) holding a Kubernetes object: `apiVersion` and `kind` are
 /// keys of it (quoted, as JSON writes them).
 fn looks_like_json_object(text: &str) -> bool {
-    let head = &text[..text.floor_char_boundary(1 << 20)];
+    let mut end = text.len().min(1 << 20);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
     ["apiVersion", "kind"].iter().all(|key| {
         [format!("\"{key}\""), format!("{key}:")]
             .iter()
