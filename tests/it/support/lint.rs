@@ -38,6 +38,25 @@ pub fn aigen(dir: &Path) -> Command {
     command
 }
 
+/// `path:line:column code` of each finding of `aigen lint --format json` output.
+pub fn json_codes(output: &[u8]) -> Vec<String> {
+    let document: serde_json::Value = serde_json::from_slice(output).unwrap();
+    document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}:{} {}",
+                f["path"].as_str().unwrap(),
+                f["line"],
+                f["column"],
+                f["code"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 /// A `.dockerignore` that passes `AG-D022`.
 pub const DOCKERIGNORE: &str = ".git\nnode_modules\n.env\n";
 
