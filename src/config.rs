@@ -154,6 +154,10 @@ pub struct ServiceConfig {
     /// Its class: `backend` (internal, ClusterIP) or `frontend` (exposed, NodePort).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// What it is to the cluster: `http` (the default), `grpc` (probed with gRPC health) or
+    /// `worker` (serves no port: no Service, no probes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     /// The port it listens on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,

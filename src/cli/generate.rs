@@ -12,7 +12,8 @@ use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
 pub struct GenerateAllArgs {
-    /// Also write a Namespace object for the application.
+    /// Write a Namespace object named after the application, and put every object in it, when
+    /// the constitution names no namespace (`deployment.namespace`).
     #[arg(long)]
     pub namespace: bool,
 

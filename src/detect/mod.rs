@@ -167,6 +167,23 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
             )),
         }
     }
+    if let Some(role) = &declared.role {
+        match ServiceKind::parse(role) {
+            Some(kind) => {
+                service.kind = from_config(kind);
+                if kind == ServiceKind::Worker {
+                    service.port = None;
+                }
+            }
+            None => problems.push(FileProblem::new(
+                config::FILE_NAME,
+                format!(
+                    "service `{}`: role `{role}` is none of `http`, `grpc`, `worker`",
+                    declared.name
+                ),
+            )),
+        }
+    }
     if let Some(port) = declared.port {
         service.port = Some(from_config(port));
     }

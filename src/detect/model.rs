@@ -264,6 +264,18 @@ pub enum ServiceKind {
     Worker,
 }
 
+impl ServiceKind {
+    /// Parses the `role` of a service in `aigen.toml`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "http" => Some(Self::Http),
+            "grpc" => Some(Self::Grpc),
+            "worker" => Some(Self::Worker),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for ServiceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -71,8 +71,8 @@ impl Project {
                 all,
                 namespace,
             } => {
-                if !namespace {
-                    self.params.namespace = None;
+                if namespace && self.params.namespace.is_none() {
+                    self.params.namespace = Some(self.params.app.clone());
                 }
                 let services = self.select(services, all)?;
                 let provider = self.provider(&services)?;
@@ -95,8 +95,8 @@ impl Project {
                 Ok(planned(provider, vec![job]))
             }
             Request::Everything { namespace } => {
-                if !namespace {
-                    self.params.namespace = None;
+                if namespace && self.params.namespace.is_none() {
+                    self.params.namespace = Some(self.params.app.clone());
                 }
                 let services = self.select(&[], true)?;
                 let provider = self.provider(&services)?;
