@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 /// How many findings of each severity a list holds: shown after a lint report, kept per staged
 /// file in `generated/index.json` (`{"errors": 0, "warnings": 0, "infos": 0}`), and recorded in
 /// a PHR as `lint_errors` / `lint_warnings` (a record does not keep infos: they read back as 0).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct FindingCounts {
     pub errors: usize,
     pub warnings: usize,

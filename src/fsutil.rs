@@ -3,7 +3,8 @@
 //! [`write_atomic`] writes to a temporary file in the target's directory, flushes it to disk,
 //! renames it over the target and then flushes the directory, so a crash at any point leaves
 //! either the old content or the new, whole. [`check_target`] refuses a target path that would
-//! write outside the project: absolute, with `..`, or through a symlink that leads out.
+//! write outside the project: absolute, with `..`, or through a symlink that leads out;
+//! [`check_read`] does the same for a path someone else asks aigen to read.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -135,6 +136,21 @@ pub fn check_target(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
     Ok(())
 }
 
+/// Checks a path someone else named for reading (an MCP client's `paths`), relative to the
+/// project root `root`: not absolute, no `..`, and where it exists, inside the root once every
+/// symlink on the way is followed. A path that does not exist passes; reading it fails later
+/// with the error that says so.
+pub fn check_read(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
+    check_lexically(relative)?;
+    let Ok(root) = root.canonicalize() else {
+        return Ok(());
+    };
+    match root.join(relative).canonicalize() {
+        Ok(real) if !real.starts_with(&root) => Err(UnsafeTarget::Symlink),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses absolute paths and paths with `..`, before looking at the file system.
 pub fn check_lexically(raw: &str) -> Result<(), UnsafeTarget> {
     let path = Path::new(raw);
@@ -184,6 +200,27 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn reads_stay_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM x\n").unwrap();
+        assert_eq!(check_read("Dockerfile", dir.path()), Ok(()));
+        assert_eq!(check_read("missing/file", dir.path()), Ok(()));
+        assert_eq!(check_read("../x", dir.path()), Err(UnsafeTarget::Parent));
+        assert_eq!(
+            check_read("/etc/passwd", dir.path()),
+            Err(UnsafeTarget::Absolute)
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();
+            std::os::unix::fs::symlink("Dockerfile", dir.path().join("inside")).unwrap();
+            assert_eq!(check_read("out", dir.path()), Err(UnsafeTarget::Symlink));
+            assert_eq!(check_read("inside", dir.path()), Ok(()));
+        }
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod fsutil;
 pub mod generate;
 pub mod hash;
 pub mod line_index;
+pub mod mcp;
 pub mod phr;
 pub mod policy;
 pub mod printer;

@@ -163,10 +163,7 @@ impl Printer {
 
     /// `error: ...` on stderr, with the hint when there is one. Always shown.
     pub fn error(&self, error: &Error) {
-        eprintln!("{}: {error}", self.paint_err(Tone::Error, "error"));
-        if let Some(hint) = error.hint() {
-            eprintln!("  {}: {hint}", self.paint_err(Tone::Info, "hint"));
-        }
+        eprint!("{}", error_text(error, self.stderr_color));
     }
 
     /// A spinner on stderr while something slow runs, or `None` where one would be noise:
@@ -183,6 +180,16 @@ impl Printer {
         bar.enable_steady_tick(Duration::from_millis(100));
         Some(bar)
     }
+}
+
+/// An error as aigen prints it: `error: ...` and, on the next line, `  hint: ...` when there is
+/// one; coloured when `color`. The MCP server's tool errors carry the same text.
+pub fn error_text(error: &Error, color: bool) -> String {
+    let mut text = format!("{}: {error}\n", paint(color, Tone::Error, "error"));
+    if let Some(hint) = error.hint() {
+        text.push_str(&format!("  {}: {hint}\n", paint(color, Tone::Info, "hint")));
+    }
+    text
 }
 
 fn paint(enabled: bool, tone: Tone, text: impl Display) -> String {

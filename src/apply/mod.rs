@@ -8,4 +8,5 @@ pub mod cluster;
 pub mod diff;
 pub mod files;
 pub mod review;
+pub mod staged;
 pub mod trace;

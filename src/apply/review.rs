@@ -19,6 +19,7 @@ use super::approve::{Approver, Decision, Proposal};
 use super::cluster::{Change, Plan};
 use super::diff;
 use super::files::{FileApplier, Written};
+use super::staged::Comparison;
 use crate::error::{Error, Result};
 use crate::finding_counts::FindingCounts;
 use crate::fsutil::check_target;
@@ -247,12 +248,7 @@ impl Reviewer<'_> {
         if !self.show_diffs {
             return Ok(());
         }
-        let current = std::fs::read_to_string(self.root.join(&entry.target)).ok();
-        let state = match &current {
-            None => "new file",
-            Some(old) if old == content => "unchanged",
-            Some(_) => "modified",
-        };
+        let comparison = Comparison::of(self.root, &entry.target, content, self.store.redactor());
         let lint_text = if lint.errors > 0 {
             self.printer.paint(Tone::Error, lint.to_string())
         } else if lint.is_clean() {
@@ -266,16 +262,15 @@ impl Reviewer<'_> {
             .map(|v| format!("; {v}"))
             .unwrap_or_default();
         self.printer.out(format!(
-            "{} ({state}; lint: {lint_text}{verified}; from {} via {})",
+            "{} ({}; lint: {lint_text}{verified}; from {} via {})",
             self.printer.paint(Tone::Emphasis, &entry.target),
+            comparison.state,
             entry.record.as_deref().unwrap_or("no record"),
             entry.provider,
         ))?;
-        let text = diff::unified(&entry.target, current.as_deref(), content);
-        let masked = self.store.redactor().redact_string(&text);
-        if !masked.is_empty() {
+        if !comparison.diff.is_empty() {
             self.printer
-                .out(diff::paint(&masked, self.printer).trim_end())?;
+                .out(diff::paint(&comparison.diff, self.printer).trim_end())?;
         }
         Ok(())
     }

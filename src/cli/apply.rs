@@ -11,12 +11,9 @@ use super::Context;
 use super::args::FormatArgs;
 use super::command_line;
 use crate::apply::approve::approver_for;
-use crate::apply::cluster::{
-    Cluster, ClusterApply, ConnectOptions, Manifests, PlanOptions, RolloutOptions,
-};
+use crate::apply::cluster::{ConnectOptions, PlanOptions, RolloutOptions};
 use crate::apply::review::{PlanReview, ReviewReport, Reviewer};
 use crate::error::{Error, ExitStatus, Result};
-use crate::fsutil;
 use crate::printer::{Tone, Verbosity};
 use crate::project::Project;
 use crate::settings::Flags;
@@ -100,21 +97,7 @@ pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
         .iter()
         .map(|p| target_name(p, &project.settings.cwd, &project.settings.root))
         .collect();
-    let entries: Vec<_> = project
-        .staging
-        .entries()?
-        .into_iter()
-        .filter(|e| wanted.is_empty() || wanted.contains(&e.target))
-        .collect();
-    if let Some(missing) = wanted
-        .iter()
-        .find(|w| !entries.iter().any(|e| &e.target == *w))
-    {
-        return Err(Error::usage_with_hint(
-            format!("`{missing}` is not staged"),
-            "generate it first (`aigen dockerfile`, `aigen manifest`, `aigen helm`)",
-        ));
-    }
+    let entries = project.staging.select(&wanted)?;
     let report = if entries.is_empty() {
         context
             .printer
@@ -167,22 +150,6 @@ fn finish_text_or_json(
 /// optionally wait for the rollouts.
 fn cluster(args: &ApplyArgs, project: &Project, context: &Context) -> Result<ExitStatus> {
     let printer = &context.printer;
-    let settings = &project.settings;
-    let paths: Vec<PathBuf> = if args.paths.is_empty() {
-        vec![settings.in_root(project.params.manifest_dir())]
-    } else {
-        args.paths.iter().map(|p| settings.cwd.join(p)).collect()
-    };
-    let manifests = Manifests::load(&paths)?;
-    for skipped in &manifests.skipped {
-        printer.status(format!(
-            "{} {} ({}): {}",
-            printer.paint_err(Tone::Warning, "skipped"),
-            skipped.key,
-            skipped.source.path.display(),
-            skipped.reason
-        ));
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -194,28 +161,39 @@ fn cluster(args: &ApplyArgs, project: &Project, context: &Context) -> Result<Exi
             args.context.clone(),
             args.namespace.clone(),
         );
-        let cluster = Cluster::connect(&options).await?;
-        let endpoint = cluster.endpoint().clone();
+        let planned = project
+            .plan_cluster(&args.paths, &options, PlanOptions { force: args.force })
+            .await?;
+        for skipped in &planned.manifests.skipped {
+            printer.status(format!(
+                "{} {} ({}): {}",
+                printer.paint_err(Tone::Warning, "skipped"),
+                skipped.key,
+                skipped.source.path.display(),
+                skipped.reason
+            ));
+        }
+        let endpoint = &planned.endpoint;
         printer.status(format!(
-            "planning against {} ({}) by server dry run",
+            "planned against {} ({}) by server dry run",
             endpoint.context, endpoint.server
         ));
-        let plan = cluster
-            .plan(&manifests, PlanOptions { force: args.force })
-            .await?;
         let json = args.output.is_json();
         let reviewer = Reviewer {
             show_diffs: !json,
             ..project.reviewer(printer, command_line())
         };
-        let PlanReview { approved, planned } = reviewer.review_plan(&plan, approver.as_mut())?;
+        let PlanReview {
+            approved,
+            planned: labels,
+        } = reviewer.review_plan(&planned.plan, approver.as_mut())?;
         // The JSON report: where, what the plan held, and what was applied.
         let report_json = |applied: &[String], record: Option<&str>| {
             let value = json!({
                 "context": endpoint.context,
                 "server": endpoint.server,
                 "dry_run": args.dry_run,
-                "planned": planned,
+                "planned": labels,
                 "applied": applied,
                 "record": record,
             });
@@ -232,40 +210,29 @@ fn cluster(args: &ApplyArgs, project: &Project, context: &Context) -> Result<Exi
             }
             return Ok(ExitStatus::Success);
         }
-        let report = cluster.apply(approved.iter().copied()).await;
-        let applied = report.applied_labels();
-        let files = paths
-            .iter()
-            .map(|p| fsutil::slash_path(&fsutil::relative_to(p, &settings.root)))
-            .collect();
-        let record = ClusterApply {
-            endpoint: &endpoint,
-            approved: &approved,
-            report: &report,
-            files,
-        }
-        .record(settings.feature.clone(), command_line());
-        let appended = project.store.append(record)?;
+        let outcome = planned.apply(project, &approved, command_line()).await?;
+        let applied = outcome.report.applied_labels();
         for line in &applied {
             printer.status(format!(
                 "{} {line}",
                 printer.paint_err(Tone::Success, "applied")
             ));
         }
-        let report = report.into_result()?;
-        printer.status(format!("recorded as {}", appended.reference));
+        let report = outcome.report.into_result()?;
+        printer.status(format!("recorded as {}", outcome.record));
         if args.wait {
             let objects: Vec<_> = report.applied.iter().map(|a| a.object.clone()).collect();
             let options = RolloutOptions {
                 timeout: Duration::from_secs(args.timeout),
                 ..RolloutOptions::default()
             };
-            cluster
+            planned
+                .cluster
                 .wait_for_rollouts(&objects, options, |rollout| printer.status(rollout))
                 .await?;
         }
         if json {
-            report_json(&applied, Some(&appended.reference))?;
+            report_json(&applied, Some(&outcome.record))?;
         }
         Ok(ExitStatus::Success)
     })

@@ -133,7 +133,7 @@ pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
     let result = {
         let mut sink = RedactingSink::new(&mut stdout, redactor);
         let sink_ref: &mut (dyn Sink + Send) = &mut sink;
-        let result = provider.complete_blocking(&request, sink_ref);
+        let result = provider.complete_blocking(&request, sink_ref, None);
         sink.flush();
         result
     };

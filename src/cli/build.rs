@@ -13,7 +13,6 @@ use serde_json::json;
 use super::Context;
 use super::args::FormatArgs;
 use super::command_line;
-use super::job_runner::describe;
 use crate::detect::Service;
 use crate::engine::{CheckOptions, CheckedImage, Checker, Engine, ImageSource, megabytes, seconds};
 use crate::error::{ExitStatus, Result};
@@ -460,7 +459,7 @@ fn print_text(outcome: &ImagesOutcome, context: &Context) -> Result<()> {
             ));
         }
         for finding in &checked.findings {
-            printer.out(format!("     {}", describe(finding)))?;
+            printer.out(format!("     {}", finding.one_line()))?;
         }
         printer.verbose(format!(
             "     builder: {} ({}); context {} files, {}; recorded as {record}",

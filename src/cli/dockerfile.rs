@@ -1,7 +1,6 @@
 //! `aigen dockerfile`: a Dockerfile and .dockerignore per service, or a review of existing ones.
 //!
-//! [`run`] builds one job per service and hands it to [`super::job_runner::run_jobs`], or passes
-//! `--review` to [`super::review`].
+//! [`run`] turns the flags into a [`Request`] and hands it to [`plan_and_run`].
 
 use std::path::PathBuf;
 
@@ -9,10 +8,11 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::build::{EngineArgs, EngineVerifier};
-use super::job_runner::run_jobs;
+use super::build::EngineArgs;
+use super::job_runner::plan_and_run;
 use crate::error::{ExitStatus, Result};
-use crate::generate::jobs;
+use crate::generate::jobs::ReviewKind;
+use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
 pub struct DockerfileArgs {
@@ -42,41 +42,16 @@ pub struct DockerfileArgs {
 
 pub fn run(args: DockerfileArgs, context: &Context) -> Result<ExitStatus> {
     let project = context.open_project(&args.generate.flags())?;
-    if let Some(paths) = &args.review {
-        return super::review::run(
-            &project,
+    let request = match &args.review {
+        Some(paths) => Request::Review {
+            kind: ReviewKind::Dockerfile,
             paths,
-            jobs::ReviewKind::Dockerfile,
-            &args.generate,
-            context,
-        );
-    }
-    let services = project.select(&args.services, args.all)?;
-    let provider = project.provider(&services)?;
-    let jobs = services
-        .iter()
-        .map(|service| {
-            jobs::dockerfile(
-                service,
-                &project.params,
-                &project.constitution,
-                &project.settings.root,
-            )
-        })
-        .collect();
-    let verifier = EngineVerifier::when_asked(
-        args.verify,
-        args.generate.dry_run,
-        &project,
-        &args.engine,
-        context,
-    )?;
-    run_jobs(
-        &project,
-        &provider,
-        jobs,
-        &args.generate,
-        EngineVerifier::as_verify(&verifier),
-        context,
-    )
+        },
+        None => Request::Dockerfiles {
+            services: &args.services,
+            all: args.all,
+        },
+    };
+    let verify = args.verify.then_some(&args.engine);
+    plan_and_run(project, request, &args.generate, verify, context)
 }

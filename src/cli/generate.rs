@@ -5,10 +5,10 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::build::{EngineArgs, EngineVerifier};
-use super::job_runner::run_jobs;
+use super::build::EngineArgs;
+use super::job_runner::plan_and_run;
 use crate::error::{ExitStatus, Result};
-use crate::generate::jobs;
+use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
 pub struct GenerateAllArgs {
@@ -30,41 +30,10 @@ pub struct GenerateAllArgs {
 }
 
 pub fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
-    let mut project = context.open_project(&args.generate.flags())?;
-    if args.namespace && project.params.namespace.is_none() {
-        project.params.namespace = Some(project.params.app.clone());
-    }
-    let services = project.select(&[], true)?;
-    let provider = project.provider(&services)?;
-    let (params, constitution, root) = (
-        &project.params,
-        &project.constitution,
-        &project.settings.root,
-    );
-    let mut all: Vec<jobs::Job> = services
-        .iter()
-        // The builtin generator has no template for some stacks (Java); a model gets them all.
-        .filter(|service| {
-            !matches!(provider, crate::provider::Provider::Builtin(_))
-                || crate::provider::builtin::supports(service)
-        })
-        .map(|service| jobs::dockerfile(service, params, constitution, root))
-        .collect();
-    all.push(jobs::manifests(&services, params, constitution, root));
-    all.push(jobs::helm(&services, params, constitution));
-    let verifier = EngineVerifier::when_asked(
-        args.verify,
-        args.generate.dry_run,
-        &project,
-        &args.engine,
-        context,
-    )?;
-    run_jobs(
-        &project,
-        &provider,
-        all,
-        &args.generate,
-        EngineVerifier::as_verify(&verifier),
-        context,
-    )
+    let project = context.open_project(&args.generate.flags())?;
+    let request = Request::Everything {
+        namespace: args.namespace,
+    };
+    let verify = args.verify.then_some(&args.engine);
+    plan_and_run(project, request, &args.generate, verify, context)
 }

@@ -1,14 +1,14 @@
 //! `aigen helm`: one Helm chart for all services.
 //!
-//! [`run`] builds the chart job and hands it to [`super::job_runner::run_jobs`].
+//! [`run`] turns the flags into a [`Request`] and hands it to [`plan_and_run`].
 
 use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::job_runner::run_jobs;
+use super::job_runner::plan_and_run;
 use crate::error::{ExitStatus, Result};
-use crate::generate::jobs;
+use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
 pub struct HelmArgs {
@@ -25,20 +25,10 @@ pub struct HelmArgs {
 }
 
 pub fn run(args: HelmArgs, context: &Context) -> Result<ExitStatus> {
-    let mut project = context.open_project(&args.generate.flags())?;
-    if let Some(name) = &args.chart_name {
-        project.params.app.clone_from(name);
-    }
-    project.params.chart.ingress = args.ingress;
-    let services = project.select(&[], true)?;
-    let provider = project.provider(&services)?;
-    let job = jobs::helm(&services, &project.params, &project.constitution);
-    run_jobs(
-        &project,
-        &provider,
-        vec![job],
-        &args.generate,
-        None,
-        context,
-    )
+    let project = context.open_project(&args.generate.flags())?;
+    let request = Request::Chart {
+        name: args.chart_name.as_deref(),
+        ingress: args.ingress,
+    };
+    plan_and_run(project, request, &args.generate, None, context)
 }

@@ -8,20 +8,55 @@ use std::io::IsTerminal;
 use serde_json::json;
 
 use super::args::GenerateArgs;
+use super::build::{EngineArgs, EngineVerifier};
 use super::{Context, command_line};
 use crate::apply::approve::ApproveAll;
 use crate::apply::review::{ReviewReport, Reviewer};
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs::Job;
 use crate::generate::pipeline::{Generator, JobReport, JobStatus, RunOptions, SYSTEM, Verify};
-use crate::policy::Finding;
 use crate::printer::{Tone, Verbosity};
 use crate::project::Project;
+use crate::project::generation::{Planned, Request};
 use crate::provider::Provider;
+
+/// Plans the request in the project and runs its jobs: prints the prompts with `--dry-run`,
+/// else generates, stages and (with `--yes`) applies. The findings of the existing files of a
+/// review are warned about first. With `verify` (`--verify`), each Dockerfile's image is built
+/// and run on the engine before it is recorded. Exit 0 when everything is clean, 1 when
+/// findings are left.
+pub fn plan_and_run(
+    mut project: Project,
+    request: Request<'_>,
+    args: &GenerateArgs,
+    verify: Option<&EngineArgs>,
+    context: &Context,
+) -> Result<ExitStatus> {
+    let Planned {
+        provider,
+        jobs,
+        findings,
+    } = project.plan(request)?;
+    for finding in &findings {
+        context.printer.warn(finding.one_line());
+    }
+    let verifier = match verify {
+        Some(engine) => EngineVerifier::when_asked(true, args.dry_run, &project, engine, context)?,
+        None => None,
+    };
+    run_jobs(
+        &project,
+        &provider,
+        jobs,
+        args,
+        EngineVerifier::as_verify(&verifier),
+        context,
+    )
+}
 
 /// Runs jobs: prints the prompts with `--dry-run`, else generates, stages and (with `--yes`)
 /// applies. Exit 0 when everything is clean, 1 when findings are left.
-pub fn run_jobs(
+fn run_jobs(
     project: &Project,
     provider: &Provider,
     jobs: Vec<Job>,
@@ -32,25 +67,20 @@ pub fn run_jobs(
     let printer = &context.printer;
     let json = args.output.is_json();
     let settings = &project.settings;
-    let prompts_dir = settings.prompts_dir();
-    let generator = Generator {
-        root: &settings.root,
-        prompts_dir: &prompts_dir,
-        constitution: &project.constitution,
+    let generator = project.generator(
         provider,
-        store: &project.store,
-        staging: &project.staging,
         printer,
-        options: RunOptions {
+        RunOptions {
             model: settings.model.clone(),
             feature: settings.feature.clone(),
             max_rounds: settings.max_rounds,
             command_line: command_line(),
             stream: !json && std::io::stderr().is_terminal(),
             json,
+            cancel: None,
         },
         verifier,
-    };
+    );
 
     if args.dry_run {
         return dry_run(&generator, provider, &jobs, json, project, context);
@@ -130,19 +160,9 @@ fn print_job(report: &JobReport, context: &Context) -> Result<()> {
         ));
     }
     for finding in &report.findings {
-        printer.warn(describe(finding));
+        printer.warn(finding.one_line());
     }
     Ok(())
-}
-
-/// A finding on one line: where, which rule, how severe, and what is wrong.
-pub fn describe(finding: &Finding) -> String {
-    format!(
-        "{} {}: {}",
-        finding.short(),
-        finding.severity,
-        finding.message
-    )
 }
 
 /// `--dry-run`: the prompt and where it would go; nothing is sent or written.

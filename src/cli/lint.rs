@@ -11,17 +11,14 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use serde::Serialize;
 
 use super::Context;
 use crate::error::{Error, ExitStatus, Result};
 use crate::policy::constitution::Constitution;
-use crate::policy::helm::ChartOptions;
-use crate::policy::lint_paths;
 use crate::policy::registry::{self, Rule};
 use crate::policy::report::{self, Summary};
 use crate::policy::severity::Severity;
-use crate::policy::walk::{self, Outcome};
+use crate::policy::walk::{self, Input, Outcome};
 use crate::settings::Flags;
 
 /// Output formats of `aigen lint`.
@@ -117,39 +114,26 @@ pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
         return Err(Error::usage("`--stdin-filename` needs `-` as the path"));
     }
 
-    let outcome = if stdin {
-        let bytes = walk::read_stdin()?;
-        walk::lint_stdin(
-            bytes,
-            args.stdin_filename.as_deref(),
-            &settings.cwd,
-            &settings.root,
-            &constitution,
-        )
+    let input = if stdin {
+        Input::Text {
+            bytes: walk::read_stdin()?,
+            name: args.stdin_filename.as_deref(),
+        }
     } else {
-        let paths = if args.paths.is_empty() {
-            vec![settings.root.clone()]
-        } else {
-            args.paths.clone()
-        };
-        let values = match &args.values {
-            Some(values) if !settings.cwd.join(values).is_file() => {
-                return Err(Error::usage(format!(
-                    "values file `{}` does not exist",
-                    values.display()
-                )));
-            }
-            values => values.as_ref().map(|v| settings.cwd.join(v)),
-        };
-        let chart = ChartOptions { values, helm: None };
-        let outcome = lint_paths(&paths, &settings.cwd, &settings.root, &chart, &constitution);
-        context.printer.verbose(format!(
-            "linted {} files and {} Helm charts",
-            outcome.files - outcome.charts,
-            outcome.charts
-        ));
-        outcome
+        Input::Paths(&args.paths)
     };
+    let outcome = walk::lint_input(
+        input,
+        &settings.cwd,
+        &settings.root,
+        args.values.as_deref(),
+        &constitution,
+    )?;
+    context.printer.verbose(format!(
+        "linted {} files and {} Helm charts",
+        outcome.files - outcome.charts,
+        outcome.charts
+    ));
     report_outcome(&outcome, &args, context)
 }
 
@@ -191,53 +175,15 @@ fn explain(code: &str, context: &Context) -> Result<ExitStatus> {
             "`aigen lint --list-rules` lists the codes",
         ));
     };
-    context.printer.out(explanation(rule))?;
+    context.printer.out(rule.explanation())?;
     Ok(ExitStatus::Success)
-}
-
-/// The text `--explain` prints for a rule.
-pub fn explanation(rule: &Rule) -> String {
-    let mut text = format!(
-        "# {} ({})\n\n{}\n\nDefault severity: {}\nApplies to: {}\n",
-        rule.code,
-        rule.name,
-        rule.summary,
-        rule.severity,
-        rule.target.as_str()
-    );
-    if !rule.aliases.is_empty() {
-        text.push_str(&format!("Corresponds to: {}\n", rule.corresponds_to()));
-    }
-    text.push('\n');
-    text.push_str(rule.documentation().trim_end());
-    text
-}
-
-#[derive(Serialize)]
-struct ListedRule {
-    code: &'static str,
-    name: &'static str,
-    target: &'static str,
-    severity: Severity,
-    summary: &'static str,
-    aliases: Vec<String>,
 }
 
 fn list_rules(format: LintFormat, context: &Context) -> Result<ExitStatus> {
     let rules: Vec<&Rule> = registry::rules().collect();
     match format {
         LintFormat::Json | LintFormat::Sarif => {
-            let listed: Vec<ListedRule> = rules
-                .iter()
-                .map(|rule| ListedRule {
-                    code: rule.code,
-                    name: rule.name,
-                    target: rule.target.as_str(),
-                    severity: rule.severity,
-                    summary: rule.summary,
-                    aliases: rule.aliases.iter().map(ToString::to_string).collect(),
-                })
-                .collect();
+            let listed: Vec<_> = rules.iter().map(|rule| rule.listing()).collect();
             context.printer.out_json(&listed)?;
         }
         LintFormat::Text => {

@@ -1,7 +1,6 @@
 //! `aigen manifest`: Kubernetes manifests per service, or a review of existing ones.
 //!
-//! [`run`] builds one job for the selected services and hands it to
-//! [`super::job_runner::run_jobs`], or passes `--review` to [`super::review`].
+//! [`run`] turns the flags into a [`Request`] and hands it to [`plan_and_run`].
 
 use std::path::PathBuf;
 
@@ -9,9 +8,10 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
-use super::job_runner::run_jobs;
+use super::job_runner::plan_and_run;
 use crate::error::{ExitStatus, Result};
-use crate::generate::jobs;
+use crate::generate::jobs::ReviewKind;
+use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
 pub struct ManifestArgs {
@@ -37,33 +37,17 @@ pub struct ManifestArgs {
 }
 
 pub fn run(args: ManifestArgs, context: &Context) -> Result<ExitStatus> {
-    let mut project = context.open_project(&args.generate.flags())?;
-    if let Some(paths) = &args.review {
-        return super::review::run(
-            &project,
+    let project = context.open_project(&args.generate.flags())?;
+    let request = match &args.review {
+        Some(paths) => Request::Review {
+            kind: ReviewKind::Manifest,
             paths,
-            jobs::ReviewKind::Manifest,
-            &args.generate,
-            context,
-        );
-    }
-    if args.namespace && project.params.namespace.is_none() {
-        project.params.namespace = Some(project.params.app.clone());
-    }
-    let services = project.select(&args.services, args.all)?;
-    let provider = project.provider(&services)?;
-    let job = jobs::manifests(
-        &services,
-        &project.params,
-        &project.constitution,
-        &project.settings.root,
-    );
-    run_jobs(
-        &project,
-        &provider,
-        vec![job],
-        &args.generate,
-        None,
-        context,
-    )
+        },
+        None => Request::Manifests {
+            services: &args.services,
+            all: args.all,
+            namespace: args.namespace,
+        },
+    };
+    plan_and_run(project, request, &args.generate, None, context)
 }

@@ -31,7 +31,7 @@ pub mod init;
 pub mod job_runner;
 pub mod lint;
 pub mod manifest;
-pub mod review;
+pub mod mcp;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -103,6 +103,8 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Build, run and judge each service's image (`aigen build --run`).
     Verify(build::BuildArgs),
+    /// Serve aigen to MCP clients (kubectl-ai, Gordon, kagent, Claude Code) over stdio or HTTP.
+    Mcp(mcp::McpArgs),
     /// Print shell completions.
     Completions(completions::CompletionsArgs),
 }
@@ -183,6 +185,7 @@ pub fn run(command: Command, context: &Context) -> Result<ExitStatus> {
         Command::Check(args) => check::run(args, context),
         Command::Build(args) => build::run(args, false, context),
         Command::Verify(args) => build::run(args, true, context),
+        Command::Mcp(args) => mcp::run(args, context),
         Command::Completions(args) => completions::run(args, context),
     }
 }

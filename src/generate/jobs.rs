@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::constitution_text::{self, Audience};
 use super::extract::Expected;
-use super::prompt::{FILE_CAP, fence, fence_files, finding_values};
+use super::prompt::{FILE_CAP, Template, fence, fence_files, finding_values};
 use crate::detect::Service;
 use crate::fsutil::check_target;
 use crate::policy::dockerfile::Dockerignore;
@@ -35,6 +35,16 @@ pub struct Job {
     pub expected: Expected,
     /// Labels for the records (`dockerfile`, the service names).
     pub labels: Vec<String>,
+}
+
+impl Job {
+    /// The prompt of the job's first round: its template (the project's override in
+    /// `prompts_dir`, else the built-in one) rendered with its context.
+    pub fn prompt(&self, prompts_dir: &Path) -> crate::error::Result<(Template, String)> {
+        let template = Template::load(prompts_dir, self.template)?;
+        let prompt = template.render(&self.context)?;
+        Ok((template, prompt))
+    }
 }
 
 /// A Dockerfile and its `.dockerignore` for one service.

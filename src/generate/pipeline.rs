@@ -13,7 +13,7 @@
 //! model in the fix prompt, with the failing step and the end of the log, and they mark the
 //! staged file; the verdict is recorded with the round and shown beside the diff.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::json;
@@ -26,7 +26,9 @@ use crate::finding_counts::FindingCounts;
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
 use crate::policy::{Constitution, Finding, Severity};
 use crate::printer::{Printer, Tone};
-use crate::provider::{Provider, ProviderError, RedactingSink, Request, Response, Sink, Task};
+use crate::provider::{
+    CancellationToken, Provider, ProviderError, RedactingSink, Request, Response, Sink, Task,
+};
 use crate::staging::{Artifact, Entry, Linted, NewArtifact, Staging, lint_artifacts};
 
 /// The system text every provider gets: how to answer, so the files can be taken out.
@@ -53,6 +55,8 @@ pub struct RunOptions {
     pub stream: bool,
     /// Spinner and streaming are off in JSON mode.
     pub json: bool,
+    /// What cancels a request to the provider (a client that went away); Ctrl-C when `None`.
+    pub cancel: Option<CancellationToken>,
 }
 
 /// How a job ended: `clean` when its staged files have no finding left after the last round,
@@ -99,7 +103,7 @@ pub trait Verify {
 /// Runs jobs against one provider, recording and staging.
 pub struct Generator<'a> {
     pub root: &'a Path,
-    pub prompts_dir: &'a Path,
+    pub prompts_dir: PathBuf,
     pub constitution: &'a Constitution,
     pub provider: &'a Provider,
     pub store: &'a Store,
@@ -121,9 +125,7 @@ struct Round {
 impl Generator<'_> {
     /// The prompt the first round would send, without sending it (`--dry-run`).
     pub fn first_prompt(&self, job: &Job) -> Result<(Template, String)> {
-        let template = Template::load(self.prompts_dir, job.template)?;
-        let prompt = template.render(&job.context)?;
-        Ok((template, prompt))
+        job.prompt(&self.prompts_dir)
     }
 
     /// Takes a job through the loop.
@@ -280,7 +282,11 @@ impl Generator<'_> {
                 crate::provider::TerminalSink::new(self.printer, message, self.options.json);
             let result = {
                 let mut sink = RedactingSink::new(&mut terminal, self.store.redactor());
-                let result = self.provider.complete_blocking(&request, &mut sink);
+                let result = self.provider.complete_blocking(
+                    &request,
+                    &mut sink,
+                    self.options.cancel.as_ref(),
+                );
                 sink.flush();
                 result
             };
@@ -289,7 +295,8 @@ impl Generator<'_> {
         } else {
             let mut sink = crate::provider::Discard;
             let sink: &mut (dyn Sink + Send) = &mut sink;
-            self.provider.complete_blocking(&request, sink)
+            self.provider
+                .complete_blocking(&request, sink, self.options.cancel.as_ref())
         }
     }
 
@@ -318,7 +325,7 @@ impl Generator<'_> {
 
     /// The next round: the fix template with the error findings and the files as they are.
     fn fix_round(&self, round: &Round, linted: &[Linted], errors: &[&Finding]) -> Result<Round> {
-        let template = Template::load(self.prompts_dir, "fix.md")?;
+        let template = Template::load(&self.prompts_dir, "fix.md")?;
         let findings = finding_values(errors.iter().copied());
         let files = fence_files(
             linted

@@ -37,5 +37,7 @@ pub mod verify;
 
 pub use naming::Stage;
 pub use new::{NewRecord, Notes};
-pub use record::{Artifact, Links, Meta, Outcome, Record, Reference, Relation, Template, Tokens};
+pub use record::{
+    Artifact, Client, Links, Meta, Outcome, Record, Reference, Relation, Surface, Template, Tokens,
+};
 pub use store::{Appended, Entry, Store, Trail};

@@ -9,8 +9,8 @@ use chrono::{DateTime, Local, SecondsFormat, Utc};
 
 use super::naming::{Stage, route_dir};
 use super::record::{
-    Artifact, Evaluation, Links, META_FORMAT, Meta, Outcome, OutcomeNotes, Record, Reference,
-    Template, Tokens,
+    Artifact, Client, Evaluation, Links, META_FORMAT, Meta, Outcome, OutcomeNotes, Record,
+    Reference, Surface, Template, Tokens,
 };
 use crate::error::{Error, Result};
 use crate::finding_counts::FindingCounts;
@@ -134,6 +134,8 @@ pub(crate) struct Prepared {
 /// Where a record is written from, for the fields aigen fills in itself.
 pub(crate) struct Context<'a> {
     pub redactor: &'a Redactor,
+    /// Where the exchange was made: at the command line or through `aigen mcp`.
+    pub surface: &'a Surface,
     pub now: DateTime<Local>,
     pub branch: &'a dyn Fn() -> Option<String>,
     pub user: &'a dyn Fn() -> Option<String>,
@@ -320,6 +322,11 @@ pub(crate) fn prepare(new: NewRecord, context: &Context<'_>) -> Result<Prepared>
         provider: present(new.provider).map(|v| line(&v)),
         tool: present(new.tool).map(|v| line(&v)),
         command_line: present(new.command_line).map(|v| line(&v)),
+        client: context.surface.client().map(|client| Client {
+            name: line(&client.name),
+            version: line(&client.version),
+            protocol: client.protocol.as_deref().map(line),
+        }),
         template: new.template.map(|t| Template {
             name: line(&t.name),
             version: line(&t.version),
@@ -349,7 +356,7 @@ pub(crate) fn prepare(new: NewRecord, context: &Context<'_>) -> Result<Prepared>
         title,
         stage: new.stage.as_str().to_string(),
         date: context.now.format("%Y-%m-%d").to_string(),
-        surface: "agent".to_string(),
+        surface: context.surface.as_str().to_string(),
         model: present(new.model)
             .map(|m| line(&m))
             .unwrap_or_else(|| "unspecified".to_string()),

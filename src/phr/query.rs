@@ -11,7 +11,7 @@ use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 
 use super::naming::{Stage, id_number};
-use super::record::{Record, Tokens};
+use super::record::{Client, Record, Tokens};
 use super::store::{Entry, RecordFile, Store, parse_at, read_all, utf8};
 use crate::error::{Error, Result};
 use crate::finding_counts::FindingCounts;
@@ -36,14 +36,88 @@ pub struct Filter {
 /// The outcomes a filter accepts.
 pub const OUTCOMES: [&str; 3] = ["ok", "failed", "interrupted"];
 
-/// Parses a `YYYY-MM-DD` date for a filter.
-pub fn parse_date(text: &str, flag: &str) -> Result<NaiveDate> {
+/// Parses a `YYYY-MM-DD` date for a filter; `name` is what the date was given as (`--since`).
+pub fn parse_date(text: &str, name: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
         Error::usage_with_hint(
-            format!("`{flag} {text}` is not a date"),
+            format!("`{name} {text}` is not a date"),
             "write dates as YYYY-MM-DD",
         )
     })
+}
+
+/// A filter as the command line (`--feature`, `--since`, ...) and MCP clients give it, every
+/// value as text; [`FilterText::parse`] checks the values and makes the [`Filter`].
+#[derive(Debug, Clone, Default)]
+pub struct FilterText {
+    pub feature: Option<String>,
+    pub stage: Option<String>,
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub since: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub until: Option<String>,
+    pub outcome: Option<String>,
+    pub label: Option<String>,
+}
+
+impl FilterText {
+    /// The filter, or a usage error naming the value that is not a stage, outcome or date;
+    /// `prefix` is put before the names of the dates in messages (`--` for flags).
+    pub fn parse(&self, prefix: &str) -> Result<Filter> {
+        let stage = self
+            .stage
+            .as_deref()
+            .map(|s| s.parse::<Stage>().map_err(|e| Error::usage(e.to_string())))
+            .transpose()?;
+        let outcome = match self.outcome.as_deref().map(str::trim) {
+            Some(o) if !OUTCOMES.contains(&o) => {
+                return Err(Error::usage(format!(
+                    "unknown outcome `{o}` (expected ok, failed or interrupted)"
+                )));
+            }
+            other => other.map(str::to_string),
+        };
+        let date = |value: &Option<String>, name: &str| {
+            value
+                .as_deref()
+                .map(|d| parse_date(d, &format!("{prefix}{name}")))
+                .transpose()
+        };
+        Ok(Filter {
+            feature: self.feature.clone(),
+            stage,
+            provider: self.provider.clone(),
+            model: self.model.clone(),
+            since: date(&self.since, "since")?,
+            until: date(&self.until, "until")?,
+            outcome,
+            label: self.label.clone(),
+        })
+    }
+}
+
+/// The records that pass `filter`, reading only the feature's directory when it can, and only
+/// their front matter unless `with_body`; files that could not be read are in the trail's
+/// problems. Records read whole are first learned whole by the store's redactor: records written
+/// by hand or by an older aigen may hold a secret in context in one field and bare in another,
+/// and callers show them a field at a time.
+pub fn select(store: &Store, filter: &Filter, with_body: bool) -> Result<super::store::Trail> {
+    let dir = filter.directory(store);
+    let mut trail = match (with_body, dir) {
+        (true, Some(dir)) => store.records_in(&dir)?,
+        (true, None) => store.records()?,
+        (false, dir) => store.front_matter(dir.as_deref())?,
+    };
+    if with_body {
+        let records: Vec<_> = trail.entries.iter().map(|e| &e.record).collect();
+        if let Ok(value) = serde_json::to_value(records) {
+            store.redactor().learn_json(&value);
+        }
+    }
+    trail.entries.retain(|e| filter.matches(e));
+    Ok(trail)
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -108,6 +182,32 @@ impl Filter {
     pub fn directory(&self, store: &Store) -> Option<String> {
         let feature = self.feature.as_ref()?;
         store.root().join(feature).is_dir().then(|| feature.clone())
+    }
+}
+
+/// One record as `aigen history show --format json` gives it: where it is, its reference,
+/// whether its content still matches its own hash (`None` for unchained records) and its fields.
+#[derive(Debug, Serialize)]
+pub struct Shown<'a> {
+    /// Relative to the history root.
+    pub path: &'a str,
+    pub reference: String,
+    pub hash_matches: Option<bool>,
+    pub record: &'a Record,
+}
+
+impl<'a> Shown<'a> {
+    /// The record of `entry`, whose file holds `text`.
+    pub fn of(entry: &'a Entry, text: &str) -> Self {
+        Self {
+            path: &entry.file.rel,
+            reference: entry.reference(),
+            hash_matches: entry
+                .record
+                .chain()
+                .map(|c| super::chain::content_hash(text).is_some_and(|h| h == c.hash)),
+            record: &entry.record,
+        }
     }
 }
 
@@ -196,6 +296,11 @@ pub struct Summary {
     pub feature: String,
     pub stage: String,
     pub title: String,
+    /// `agent`, or `mcp` for what an MCP client asked of `aigen mcp`.
+    pub surface: String,
+    /// The MCP client of an `mcp` record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<Client>,
     pub model: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
@@ -244,6 +349,8 @@ impl Summary {
             feature: r.feature.clone(),
             stage: r.stage.clone(),
             title: r.title.clone(),
+            surface: r.surface.clone(),
+            client: meta.and_then(|m| m.client.clone()),
             model: r.model.clone(),
             provider: meta.and_then(|m| m.provider.clone()),
             tool: meta.and_then(|m| m.tool.clone()),

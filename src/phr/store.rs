@@ -32,7 +32,7 @@ use super::head::{self, HEAD_FILE, Head, HeadState, Tip};
 use super::ids::{IDS_FILE, IdCache};
 use super::naming::{RECORD_SUFFIX, format_id, id_number, parse_file_name, record_file_name};
 use super::new::{Context, NewRecord, Prepared, prepare};
-use super::record::{Chain, Record, parse, parse_front, render};
+use super::record::{Chain, Record, Surface, parse, parse_front, render};
 use crate::error::{Error, Location, Result};
 use crate::fsutil;
 use crate::secrets::Redactor;
@@ -96,6 +96,7 @@ pub struct Trail {
 pub struct Store {
     root: PathBuf,
     redactor: Redactor,
+    surface: Surface,
     sync: bool,
 }
 
@@ -130,6 +131,7 @@ impl Store {
         Ok(Store {
             root: history_root.to_path_buf(),
             redactor: Redactor::from_environment(),
+            surface: Surface::Agent,
             sync: true,
         })
     }
@@ -137,6 +139,13 @@ impl Store {
     /// Uses this redactor for what is appended.
     pub fn with_redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
+        self
+    }
+
+    /// Records what is appended as made on this surface (`aigen mcp` and its client); the
+    /// command line's `agent` unless told otherwise.
+    pub fn with_surface(mut self, surface: Surface) -> Self {
+        self.surface = surface;
         self
     }
 
@@ -237,6 +246,7 @@ impl Store {
             record,
             &Context {
                 redactor: &self.redactor,
+                surface: &self.surface,
                 now: chrono::Local::now(),
                 branch: &branch,
                 user: &user,

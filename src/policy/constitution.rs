@@ -464,6 +464,26 @@ impl Constitution {
         Self::parse(preset.text(), Path::new(preset.source_name()))
     }
 
+    /// The embedded preset this constitution is, when no constitution file was found.
+    pub fn embedded_preset(&self) -> Option<Preset> {
+        [Preset::PhaseIv, Preset::Baseline]
+            .into_iter()
+            .find(|preset| self.source == Path::new(preset.source_name()))
+    }
+
+    /// True for an embedded preset (no constitution file was found).
+    pub fn is_preset(&self) -> bool {
+        self.embedded_preset().is_some()
+    }
+
+    /// The constitution as written: its file, or the embedded preset's text.
+    pub fn text(&self) -> Result<String> {
+        match self.embedded_preset() {
+            Some(preset) => Ok(preset.text().to_string()),
+            None => fsutil::read_to_string(&self.source),
+        }
+    }
+
     /// Reads a constitution file.
     pub fn load(path: &Path) -> Result<Self> {
         let text = fsutil::read_to_string(path)?;

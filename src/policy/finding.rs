@@ -137,6 +137,11 @@ impl Finding {
         )
     }
 
+    /// The finding on one line: where, which rule, how severe, and what is wrong.
+    pub fn one_line(&self) -> String {
+        format!("{} {}: {}", self.short(), self.severity, self.message)
+    }
+
     /// The order findings are reported in: by file, then position, then code.
     pub fn report_order(&self, other: &Self) -> Ordering {
         self.path

@@ -16,6 +16,7 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::dockerfile::checker::Checker as DockerfileChecker;
@@ -192,6 +193,56 @@ impl Rule {
         }
         text
     }
+
+    /// What `aigen lint --explain` prints (and the MCP tool `explain_rule` returns): a heading
+    /// with code and name, the summary, severity, target and corresponding rules, then the
+    /// documentation.
+    pub fn explanation(&self) -> String {
+        let mut text = format!(
+            "# {} ({})\n\n{}\n\nDefault severity: {}\nApplies to: {}\n",
+            self.code,
+            self.name,
+            self.summary,
+            self.severity,
+            self.target.as_str()
+        );
+        if !self.aliases.is_empty() {
+            text.push_str(&format!("Corresponds to: {}\n", self.corresponds_to()));
+        }
+        text.push('\n');
+        text.push_str(self.documentation().trim_end());
+        text
+    }
+
+    /// The rule as `aigen lint --list-rules --format json` lists it.
+    pub fn listing(&self) -> Listing {
+        Listing {
+            code: self.code,
+            name: self.name,
+            target: self.target.as_str(),
+            severity: self.severity,
+            summary: self.summary,
+            aliases: self.aliases.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
+/// One rule as listings show it: code, name, target, default severity, summary and the rules of
+/// other tools it corresponds to.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Listing {
+    /// Stable code (`AG-D003`).
+    pub code: &'static str,
+    /// Kebab-case name (`pinned-base-image`).
+    pub name: &'static str,
+    /// `dockerfile`, `kubernetes` or `any`.
+    pub target: &'static str,
+    /// Severity unless the constitution says otherwise.
+    pub severity: Severity,
+    /// What the rule requires, in one line.
+    pub summary: &'static str,
+    /// Corresponding rules of other tools (`hadolint DL3006`).
+    pub aliases: Vec<String>,
 }
 
 /// Declares a rule: its doc comment becomes [`Rule::docs`].

@@ -1,5 +1,5 @@
-//! Finding and linting the files of a run: [`lint_paths`] is what `aigen lint` and `aigen check`
-//! run. [`discover`] walks the given paths (honouring `.gitignore`, `.ignore` and the
+//! Finding and linting the files of a run: [`lint_input`] is what `aigen lint` and the MCP
+//! tool `lint` run, [`lint_paths`] what it and `aigen check` run on files. [`discover`] walks the given paths (honouring `.gitignore`, `.ignore` and the
 //! constitution's `ignore` patterns) and picks the files and Helm charts aigen lints;
 //! [`lint_files`] reads and lints the files in parallel, [`lint_charts`] the charts.
 //!
@@ -382,6 +382,52 @@ pub fn lint_paths(
     errors.append(&mut outcome.errors);
     outcome.errors = errors;
     outcome
+}
+
+/// What a lint run reads: files and directories, or one text (stdin, or content an MCP client
+/// passed) linted as a file of the given name.
+#[derive(Debug, Clone)]
+pub enum Input<'a> {
+    /// Files and directories, relative to the working directory; none means the project root.
+    Paths(&'a [PathBuf]),
+    /// One text, shown as `name` (which also picks its kind and finds its `.dockerignore`).
+    Text {
+        bytes: Vec<u8>,
+        name: Option<&'a str>,
+    },
+}
+
+/// The lint `aigen lint` and the MCP tool `lint` run: the input, with Helm charts rendered with
+/// the `values` file (relative to `cwd`; an error when it does not exist).
+pub fn lint_input(
+    input: Input<'_>,
+    cwd: &Path,
+    root: &Path,
+    values: Option<&Path>,
+    constitution: &Constitution,
+) -> Result<Outcome> {
+    match input {
+        Input::Text { bytes, name } => Ok(lint_stdin(bytes, name, cwd, root, constitution)),
+        Input::Paths(paths) => {
+            let values = match values {
+                Some(values) if !cwd.join(values).is_file() => {
+                    return Err(Error::usage(format!(
+                        "values file `{}` does not exist",
+                        values.display()
+                    )));
+                }
+                values => values.map(|v| cwd.join(v)),
+            };
+            let chart = super::helm::ChartOptions { values, helm: None };
+            let root_only = [root.to_path_buf()];
+            let paths = if paths.is_empty() {
+                &root_only[..]
+            } else {
+                paths
+            };
+            Ok(lint_paths(paths, cwd, root, &chart, constitution))
+        }
+    }
 }
 
 /// Lints Helm charts in parallel ([`super::helm::lint_chart`]); findings show paths relative to

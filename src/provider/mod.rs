@@ -248,12 +248,14 @@ impl Provider {
     }
 
     /// [`complete`](Self::complete) for synchronous callers: runs the request on a runtime of
-    /// its own, with Ctrl-C cancelling it. Call it from synchronous code only (a runtime cannot
-    /// start inside another); async callers use `complete` with [`interrupt_on_ctrl_c`].
+    /// its own, cancelled by `cancel`, or by Ctrl-C when none is given. Call it from synchronous
+    /// code only (a runtime cannot start inside another); async callers use `complete` with
+    /// [`interrupt_on_ctrl_c`].
     pub fn complete_blocking(
         &self,
         request: &Request,
         sink: &mut (dyn Sink + Send),
+        cancel: Option<&CancellationToken>,
     ) -> Result<Response, ProviderError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -265,7 +267,10 @@ impl Provider {
                 )
             })?;
         runtime.block_on(async {
-            let cancel = interrupt_on_ctrl_c();
+            let cancel = match cancel {
+                Some(cancel) => cancel.clone(),
+                None => interrupt_on_ctrl_c(),
+            };
             self.complete(request, sink, &cancel).await
         })
     }

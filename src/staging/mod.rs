@@ -117,6 +117,26 @@ impl Staging {
         Ok(self.load()?.entries)
     }
 
+    /// The entries of `targets` (paths relative to the project root), or every entry when none
+    /// is named; a target that is not staged is an error.
+    pub fn select(&self, targets: &[String]) -> Result<Vec<Entry>> {
+        let entries: Vec<Entry> = self
+            .entries()?
+            .into_iter()
+            .filter(|e| targets.is_empty() || targets.contains(&e.target))
+            .collect();
+        if let Some(missing) = targets
+            .iter()
+            .find(|t| !entries.iter().any(|e| &e.target == *t))
+        {
+            return Err(Error::usage_with_hint(
+                format!("`{missing}` is not staged"),
+                "generate it first (`aigen dockerfile`, `aigen manifest`, `aigen helm`)",
+            ));
+        }
+        Ok(entries)
+    }
+
     /// The staged bytes of an entry, refused when they changed since staging.
     pub fn read(&self, entry: &Entry) -> Result<Vec<u8>> {
         let path = self.staged_path(&entry.target);

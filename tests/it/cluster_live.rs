@@ -34,6 +34,7 @@ use crate::support::cluster::{objects, plan_of, write_manifests};
 use crate::support::command::Run;
 use crate::support::example::Project;
 use crate::support::live_cluster::{self, Live, run, unique_name};
+use crate::support::mcp::PythonSdk;
 use aigen::apply::cluster::{Action, Manifests, PlanOptions, RolloutOptions};
 use aigen::secrets::k8s::diff::{HIDDEN, HIDDEN_NEW, HIDDEN_OLD};
 use base64::Engine as _;
@@ -1110,6 +1111,80 @@ async fn the_binary_names_a_forbidden_apply() {
                 .iter()
                 .any(|r| r.record.labels.contains(&"cluster".to_string()))
         );
+    })
+    .await;
+}
+
+/// `apply_cluster` through `aigen mcp --allow-apply` (the official Python SDK over stdio, the
+/// server given the kubeconfig by `KUBECONFIG`): declined, nothing reaches the cluster; accepted
+/// through elicitation, the backend's generated manifests are applied by server-side apply and
+/// the apply is recorded with the client's name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a real API server: set AIGEN_TEST_KUBECONFIG and run with --ignored"]
+async fn mcp_apply_cluster_confirmed_through_elicitation() {
+    let Some(sdk) = PythonSdk::find() else { return };
+    run("mcp", &[], |live| async move {
+        let ns = live.namespace.clone();
+        let project = Project::todo_app();
+        project.run(&["manifest", "--all", "--yes"]).expect(0);
+        live.create_namespace().await;
+        // The backend only: the frontends' NodePorts are the cluster's, and another test of
+        // this run applies them.
+        let paths = [
+            "k8s/backend-deployment.yaml",
+            "k8s/backend-service.yaml",
+            "k8s/backend-serviceaccount.yaml",
+            "k8s/configmap.yaml",
+        ];
+        let arguments = json!({ "namespace": ns, "paths": paths }).to_string();
+        let kubeconfig = live.kubeconfig.clone();
+        let call = |answer: &str| {
+            let mut command = sdk.stdio_command(
+                &project,
+                &[
+                    "--answer",
+                    answer,
+                    "--tool",
+                    "apply_cluster",
+                    "--arguments",
+                    &arguments,
+                ],
+                "call",
+                &["--allow-apply"],
+            );
+            command.env("KUBECONFIG", &kubeconfig);
+            let run = Run::of(&mut command).expect(0);
+            let last = run.stdout.lines().last().unwrap_or_default().to_string();
+            serde_json::from_str::<Value>(&last).unwrap_or_else(|e| panic!("{e}: {}", run.all()))
+        };
+
+        let declined = tokio::task::block_in_place(|| call("decline"));
+        let result = &declined["result"];
+        assert_eq!(result["is_error"], true, "{declined}");
+        assert!(
+            result["text"].as_str().unwrap().contains("declined"),
+            "{result}"
+        );
+        assert_eq!(declined["elicitations"].as_array().unwrap().len(), 1);
+        assert!(live.get(&deployments(), true, "backend").await.is_none());
+
+        let accepted = tokio::task::block_in_place(|| call("accept"));
+        let result = &accepted["result"];
+        assert_eq!(result["is_error"], false, "{accepted}");
+        assert_eq!(result["structured"]["confirmed"], "elicitation", "{result}");
+        assert!(
+            !result["structured"]["applied"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "{result}"
+        );
+        assert!(live.get(&deployments(), true, "backend").await.is_some());
+        let recorded = project.records().iter().any(|entry| {
+            let text = std::fs::read_to_string(&entry.file.path).unwrap();
+            text.contains("surface: mcp") && text.contains("aigen-tests-python-sdk")
+        });
+        assert!(recorded, "no record of the apply with the client");
     })
     .await;
 }

@@ -91,7 +91,7 @@ fn every_rule_is_documented_with_the_required_sections() {
             );
         }
         assert!(!rule.summary.is_empty(), "{}", rule.code);
-        let explained = aigen::cli::lint::explanation(rule);
+        let explained = rule.explanation();
         assert!(
             explained.starts_with(&format!("# {} ({})", rule.code, rule.name)),
             "{explained}"

@@ -41,6 +41,7 @@ mod lint_phase_iv;
 mod lint_robustness;
 mod lint_rules;
 mod lint_snapshots;
+mod mcp;
 mod phr_format;
 mod phr_tamper;
 mod provider_ctrl_c;

@@ -9,7 +9,8 @@ use crate::support::phr::{Project, fixtures, stdout};
 use aigen::finding_counts::FindingCounts;
 use aigen::phr::record::{self, Record};
 use aigen::phr::{
-    Artifact, NewRecord, Outcome, Reference, Relation, Stage, Store, Template, Tokens, front_matter,
+    Artifact, Client, NewRecord, Outcome, Reference, Relation, Stage, Store, Surface, Template,
+    Tokens, front_matter,
 };
 use aigen::secrets::Redactor;
 use proptest::prelude::*;
@@ -145,6 +146,43 @@ fn every_field_aigen_writes_reads_back_identically() {
     let found = store.find("003-k8s-deployment/0001").unwrap();
     assert_eq!(found.record, r);
     assert!(store.find("0001").is_err(), "0001 is in three directories");
+}
+
+#[test]
+fn records_of_mcp_calls_keep_the_surface_and_the_client_and_older_records_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = Client {
+        name: "kagent: \"infra\" agent".into(),
+        version: "0.7.1".into(),
+        protocol: Some("2025-11-25".into()),
+    };
+    let store = quick_store(dir.path()).with_surface(Surface::Mcp(client.clone()));
+    let appended = store
+        .append(NewRecord {
+            prompt: "lint Dockerfile".into(),
+            ..NewRecord::new("MCP call", Stage::General)
+        })
+        .unwrap();
+    let r = read_back(&appended.path);
+    assert_eq!(r.surface, "mcp");
+    assert_eq!(r.aigen.as_ref().unwrap().client.as_ref(), Some(&client));
+    let text = std::fs::read_to_string(&appended.path).unwrap();
+    assert!(text.contains("surface: mcp\n"), "{text}");
+    assert!(text.contains("  client_version: \"0.7.1\"\n"), "{text}");
+    assert!(text.contains("  mcp_protocol: \"2025-11-25\"\n"), "{text}");
+
+    // A record written before the client keys existed: `surface: agent`, no client.
+    let older = quick_store(dir.path())
+        .append(NewRecord {
+            prompt: "x".into(),
+            ..NewRecord::new("At the command line", Stage::General)
+        })
+        .unwrap();
+    let r = read_back(&older.path);
+    assert_eq!(r.surface, "agent");
+    assert_eq!(r.aigen.as_ref().unwrap().client, None);
+    let text = std::fs::read_to_string(&older.path).unwrap();
+    assert!(!text.contains("client"), "{text}");
 }
 
 #[test]

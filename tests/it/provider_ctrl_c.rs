@@ -27,7 +27,7 @@ fn interrupt(
                 }
             }
         };
-        provider.complete_blocking(&request("interrupt me", None), &mut sink)
+        provider.complete_blocking(&request("interrupt me", None), &mut sink, None)
     });
     if texts > 0 {
         on_arrived

@@ -2,9 +2,8 @@
 
 use clap::Args;
 
-use crate::error::{Error, Result};
-use crate::phr::Stage;
-use crate::phr::query::{self, Filter};
+use crate::error::Result;
+use crate::phr::query::{Filter, FilterText};
 
 /// Filters shared by `list`, `search`, `stats` and `export`.
 #[derive(Debug, Clone, Args)]
@@ -37,35 +36,15 @@ pub struct FilterArgs {
 
 /// A [`Filter`] from the command line, with the values checked.
 pub(super) fn filter(args: &FilterArgs) -> Result<Filter> {
-    let stage = args
-        .stage
-        .as_deref()
-        .map(|s| s.parse::<Stage>().map_err(|e| Error::usage(e.to_string())))
-        .transpose()?;
-    let outcome = match args.outcome.as_deref().map(str::trim) {
-        Some(o) if !query::OUTCOMES.contains(&o) => {
-            return Err(Error::usage(format!(
-                "unknown outcome `{o}` (expected ok, failed or interrupted)"
-            )));
-        }
-        other => other.map(str::to_string),
-    };
-    Ok(Filter {
+    FilterText {
         feature: args.feature.clone(),
-        stage,
+        stage: args.stage.clone(),
         provider: args.provider.clone(),
         model: args.model.clone(),
-        since: args
-            .since
-            .as_deref()
-            .map(|d| query::parse_date(d, "--since"))
-            .transpose()?,
-        until: args
-            .until
-            .as_deref()
-            .map(|d| query::parse_date(d, "--until"))
-            .transpose()?,
-        outcome,
+        since: args.since.clone(),
+        until: args.until.clone(),
+        outcome: args.outcome.clone(),
         label: args.label.clone(),
-    })
+    }
+    .parse("--")
 }

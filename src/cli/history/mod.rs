@@ -15,7 +15,7 @@ use super::Context;
 use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
 use crate::phr::Store;
-use crate::phr::query::Filter;
+use crate::phr::query::{self, Filter};
 use crate::printer::Printer;
 use crate::secrets::Redactor;
 use crate::settings::{Flags, Settings};
@@ -129,25 +129,10 @@ impl History<'_> {
         self.printer.out_json(&json)
     }
 
-    /// The records that pass a filter, reading only the feature's directory when it can, and
-    /// only their front matter unless `with_body`.
+    /// The records that pass a filter ([`query::select`]); files that could not be read are
+    /// warned about.
     fn entries(&self, filter: &Filter, with_body: bool) -> Result<Vec<crate::phr::Entry>> {
-        let store = self.store()?;
-        let dir = filter.directory(store);
-        let trail = match (with_body, dir) {
-            (true, Some(dir)) => store.records_in(&dir)?,
-            (true, None) => store.records()?,
-            (false, dir) => store.front_matter(dir.as_deref())?,
-        };
-        // Records written by hand or by an older aigen may hold a secret in context in one
-        // field and bare in another, and exports print them a field at a time: learn them
-        // whole first. (What is printed as one text or one JSON value is learned whole anyway.)
-        if with_body {
-            let records: Vec<_> = trail.entries.iter().map(|e| &e.record).collect();
-            if let Ok(value) = serde_json::to_value(records) {
-                self.redactor.learn_json(&value);
-            }
-        }
+        let trail = query::select(self.store()?, filter, with_body)?;
         for (file, error) in &trail.problems {
             self.printer.warn(format!(
                 "skipped `{}`: {}",
@@ -155,11 +140,7 @@ impl History<'_> {
                 self.redactor.redact(&error.to_string())
             ));
         }
-        Ok(trail
-            .entries
-            .into_iter()
-            .filter(|e| filter.matches(e))
-            .collect())
+        Ok(trail.entries)
     }
 
     /// A path relative to the working directory when it lies under it.

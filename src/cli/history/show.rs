@@ -6,7 +6,7 @@ use super::History;
 use crate::cli::args::FormatArgs;
 use crate::error::{ExitStatus, Result};
 use crate::fsutil;
-use crate::phr::chain;
+use crate::phr::query::Shown;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -22,16 +22,7 @@ impl History<'_> {
         let entry = store.find(&args.record)?;
         let text = fsutil::read_to_string(&entry.file.path)?;
         if args.output.is_json() {
-            let intact = entry
-                .record
-                .chain()
-                .map(|c| chain::content_hash(&text).is_some_and(|h| h == c.hash));
-            self.out_json(&serde_json::json!({
-                "path": entry.file.rel,
-                "reference": entry.reference(),
-                "hash_matches": intact,
-                "record": entry.record,
-            }))?;
+            self.out_json(&Shown::of(&entry, &text))?;
         } else {
             self.out(&text)?;
         }

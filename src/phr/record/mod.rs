@@ -31,8 +31,48 @@ pub fn strip_hash_prefix(text: &str) -> &str {
     text.strip_prefix(HASH_PREFIX).unwrap_or(text)
 }
 
-/// The version of the `aigen:` block aigen writes.
+/// The version of the `aigen:` block aigen writes. Keys added since (`client`,
+/// `client_version`, `mcp_protocol`) are optional, so the layout is still version 1.
 pub const META_FORMAT: u32 = 1;
+
+/// Where an exchange was made: the standard `surface:` key, and for `aigen mcp` the client that
+/// called, which the `aigen:` block keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Surface {
+    /// At the command line (`surface: agent`, as Spec-Kit writes it).
+    #[default]
+    Agent,
+    /// Through aigen's MCP server, by this client (`surface: mcp`).
+    Mcp(Client),
+}
+
+impl Surface {
+    /// The word written under `surface:`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Mcp(_) => "mcp",
+        }
+    }
+
+    /// The MCP client, for exchanges made through `aigen mcp`.
+    pub fn client(&self) -> Option<&Client> {
+        match self {
+            Self::Agent => None,
+            Self::Mcp(client) => Some(client),
+        }
+    }
+}
+
+/// An MCP client as it named itself (its `clientInfo`), and the protocol revision it spoke.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Client {
+    pub name: String,
+    pub version: String,
+    /// The MCP protocol revision of the call (`2025-11-25`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+}
 
 /// The `links:` of a record; `None` is written as `null`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -220,6 +260,8 @@ pub struct Meta {
     pub tool: Option<String>,
     /// The aigen command line that made the exchange (redacted).
     pub command_line: Option<String>,
+    /// The MCP client that made the exchange (`surface: mcp`).
+    pub client: Option<Client>,
     /// The prompt template, when the prompt came from one.
     pub template: Option<Template>,
     /// Round of the lint-guided loop (1 for the first attempt).

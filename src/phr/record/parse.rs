@@ -11,8 +11,8 @@
 use std::fmt;
 
 use super::{
-    Artifact, Chain, Evaluation, Links, Meta, Outcome, OutcomeNotes, Record, Reference, Relation,
-    Template, Tokens, strip_hash_prefix,
+    Artifact, Chain, Client, Evaluation, Links, Meta, Outcome, OutcomeNotes, Record, Reference,
+    Relation, Template, Tokens, strip_hash_prefix,
 };
 use crate::finding_counts::FindingCounts;
 use crate::phr::front_matter::{self, Value};
@@ -267,6 +267,11 @@ fn meta(block: &Value<'_>) -> Meta {
         provider: text("provider"),
         tool: text("tool"),
         command_line: text("command_line"),
+        client: text("client").map(|name| Client {
+            name,
+            version: text("client_version").unwrap_or_default(),
+            protocol: text("mcp_protocol"),
+        }),
         template: text("template").map(|name| Template {
             name,
             version: text("template_version").unwrap_or_default(),

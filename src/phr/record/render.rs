@@ -121,6 +121,13 @@ fn render_meta(out: &mut String, meta: &Meta) {
             sub(out, key, scalar(value));
         }
     }
+    if let Some(client) = &meta.client {
+        sub(out, "client", scalar(&client.name));
+        sub(out, "client_version", scalar(&client.version));
+        if let Some(protocol) = &client.protocol {
+            sub(out, "mcp_protocol", scalar(protocol));
+        }
+    }
     if let Some(template) = &meta.template {
         sub(out, "template", scalar(&template.name));
         sub(out, "template_version", scalar(&template.version));

@@ -9,6 +9,7 @@
 //! Lines and columns are 1-based (columns count characters); the end is exclusive. Whole-file
 //! findings have no line or column.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::Summary;
@@ -20,44 +21,57 @@ use crate::policy::severity::Severity;
 /// The version of the JSON report's shape.
 pub const JSON_VERSION: u32 = 1;
 
-#[derive(Serialize)]
-struct Document<'a> {
-    version: u32,
-    summary: JsonSummary,
-    findings: Vec<JsonFinding<'a>>,
+/// The JSON report (also the structured result of the MCP tool `lint`).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Document<'a> {
+    /// The version of this shape ([`JSON_VERSION`]).
+    pub version: u32,
+    pub summary: JsonSummary,
+    pub findings: Vec<JsonFinding<'a>>,
 }
 
-#[derive(Serialize)]
-struct JsonSummary {
-    files: usize,
-    files_with_findings: usize,
-    error: usize,
-    warning: usize,
-    info: usize,
+/// Files linted and findings by severity.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct JsonSummary {
+    pub files: usize,
+    pub files_with_findings: usize,
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
 }
 
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    code: &'a str,
-    rule: &'a str,
-    severity: Severity,
-    message: &'a str,
+/// One finding; lines and columns are 1-based, the end exclusive, absent for whole-file findings.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct JsonFinding<'a> {
+    /// Rule code (`AG-D003`).
+    pub code: &'a str,
+    /// Rule name (`pinned-base-image`).
+    pub rule: &'a str,
+    pub severity: Severity,
+    pub message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
-    path: String,
+    pub help: Option<&'a str>,
+    /// The file, relative to the project root, `/`-separated.
+    pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<usize>,
+    pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    column: Option<usize>,
+    pub column: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    end_line: Option<usize>,
+    pub end_line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    end_column: Option<usize>,
+    pub end_column: Option<usize>,
 }
 
 /// Renders findings as a pretty-printed JSON document.
 pub fn json(findings: &[Finding], summary: &Summary) -> String {
-    let document = Document {
+    // Serialising plain structs of strings and numbers cannot fail.
+    serde_json::to_string_pretty(&document(findings, summary)).unwrap_or_default()
+}
+
+/// The JSON report of findings, as a value to serialise.
+pub fn document<'a>(findings: &'a [Finding], summary: &Summary) -> Document<'a> {
+    Document {
         version: JSON_VERSION,
         summary: JsonSummary {
             files: summary.files,
@@ -81,7 +95,5 @@ pub fn json(findings: &[Finding], summary: &Summary) -> String {
                 end_column: f.span.map(|s| s.end.column),
             })
             .collect(),
-    };
-    // Serialising plain structs of strings and numbers cannot fail.
-    serde_json::to_string_pretty(&document).unwrap_or_default()
+    }
 }

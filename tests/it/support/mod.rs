@@ -5,7 +5,8 @@
 //! (a project with a trail), [`lint`], [`builtin`] (a service per stack, hadolint), [`provider`]
 //! (stand-in tools and OpenAI-compatible servers), [`secret_values`] (secret values made at run
 //! time, and finding them in output), [`cluster`] (manifests, kubeconfigs and connections) and
-//! [`live_cluster`] (a real cluster, a namespace per test), and [`alone`] for a test that must
+//! [`live_cluster`] (a real cluster, a namespace per test), [`mcp`] (the real MCP clients and
+//! `aigen mcp --http`), and [`alone`] for a test that must
 //! have its process to itself.
 
 pub mod alone;
@@ -17,6 +18,7 @@ pub mod example;
 pub mod files;
 pub mod lint;
 pub mod live_cluster;
+pub mod mcp;
 pub mod phr;
 pub mod provider;
 pub mod secret_values;

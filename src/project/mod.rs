@@ -21,6 +21,10 @@ use crate::secrets::Redactor;
 use crate::settings::Settings;
 use crate::staging::Staging;
 
+pub mod check;
+pub mod cluster;
+pub mod generation;
+
 /// Everything a command that generates, reviews or checks works with.
 pub struct Project {
     pub settings: Settings,
