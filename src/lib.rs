@@ -18,6 +18,7 @@ pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod detect;
+pub mod dockerfile_syntax;
 pub mod env_vars;
 pub mod error;
 pub mod finding_counts;
