@@ -11,7 +11,7 @@ use clap::Args;
 use super::Context;
 use crate::assets;
 use crate::config::{self, Config, ServiceConfig};
-use crate::detect::{self, Detection, Origin};
+use crate::detect::{self, Detection, Origin, ServiceKind};
 use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
 use crate::printer::Tone;
@@ -168,6 +168,11 @@ fn initial_config(
                     .map(|port| port.value),
                 health_path: None,
                 readiness_path: None,
+                process: (service.kind.value != ServiceKind::Http)
+                    .then(|| service.kind.value.to_string()),
+                // A worker shares its directory with the server: its command tells them apart.
+                command: (service.kind.value == ServiceKind::Worker)
+                    .then(|| service.start_command.value.clone()),
             })
             .collect();
     }
