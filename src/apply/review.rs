@@ -412,6 +412,9 @@ impl Reviewer<'_> {
     pub fn undo(&self, record: &str) -> Result<Vec<String>> {
         let entry = self.store.find(record)?;
         let reference = entry.reference();
+        if super::cluster::record::is_cluster_apply(&entry.record.labels) {
+            return Err(super::cluster::record::undo_refused(&reference));
+        }
         let written = written_files(entry.record.response.as_deref().unwrap_or("")).ok_or_else(
             || {
                 Error::usage_with_hint(

@@ -66,7 +66,8 @@ fn chart_yaml_has_the_constitutions_metadata() {
     assert_eq!(meta["apiVersion"], "v2");
     assert_eq!(meta["name"], "todo-app");
     assert_eq!(meta["version"], "1.0.0");
-    assert_eq!(meta["appVersion"], "phase-4");
+    // The version the plain manifests label shared objects with: the image tag.
+    assert_eq!(meta["appVersion"], "1.0.0");
     assert_eq!(meta["type"], "application");
 }
 

@@ -1,6 +1,6 @@
 //! `aigen lint` on manifests and charts, end to end: the real binary in temporary projects.
-//! Helm is found on `PATH`: tests that render put the stand-in `tests/fixtures/helm/bin/helm`
-//! in a temporary directory at the head of `PATH`; tests without Helm take every directory
+//! Helm is found on `PATH`: tests that render need the real `helm` there (Helm 4 from
+//! `.ci/go-tools.sh`; they fail saying so without it); tests without Helm take every directory
 //! holding a `helm` out of it.
 
 use std::ffi::OsString;
@@ -27,18 +27,13 @@ fn path_without_helm() -> OsString {
     std::env::join_paths(kept).unwrap()
 }
 
-/// A directory holding the stand-in `helm`, and a `PATH` that finds it first.
-fn path_with_stand_in() -> (tempfile::TempDir, OsString) {
-    let bin = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        fixture("tests/fixtures/helm/bin/helm"),
-        bin.path().join("helm"),
-    )
-    .unwrap();
-    let mut dirs = vec![bin.path().to_path_buf()];
-    dirs.extend(std::env::split_paths(&path_without_helm()));
-    let path = std::env::join_paths(dirs).unwrap();
-    (bin, path)
+/// `PATH` with the real `helm` on it (a failure saying how to get it otherwise).
+fn path_with_helm() -> OsString {
+    crate::support::builtin::tool(
+        "helm",
+        "`.ci/go-tools.sh`, then put `$(.ci/go-tools.sh --bin-dir)` on PATH",
+    );
+    std::env::var_os("PATH").unwrap_or_default()
 }
 
 fn json_codes(output: &[u8]) -> Vec<String> {
@@ -160,7 +155,7 @@ fn stdin_is_linted_as_a_manifest() {
 
 #[test]
 fn charts_are_rendered_with_helm_from_path() {
-    let (_bin, path) = path_with_stand_in();
+    let path = path_with_helm();
     let dir = tempfile::tempdir().unwrap();
     copy_committed(&fixture(CHARTS), dir.path());
     aigen(dir.path())
@@ -223,7 +218,7 @@ fn without_helm_the_chart_is_checked_and_the_message_says_what_to_install() {
 
 #[test]
 fn a_project_with_manifests_and_a_chart_lints_each_as_what_it_is() {
-    let (_bin, path) = path_with_stand_in();
+    let path = path_with_helm();
     let dir = tempfile::tempdir().unwrap();
     copy_committed(
         &fixture(&format!("{PHASE_IV}/compliant")),

@@ -10,7 +10,6 @@
 mod support;
 
 mod apply;
-mod apply_cluster;
 mod apply_pty;
 mod ask;
 mod builtin_dockerfile;
@@ -24,6 +23,7 @@ mod detect_patterns;
 mod generate_builtin;
 mod generate_interrupt;
 mod generate_openai;
+mod generated_chart;
 mod history_cli;
 mod history_concurrency;
 mod history_crash;

@@ -20,7 +20,7 @@ async fn run(
 }
 
 #[tokio::test]
-async fn kubectl_ai_answers_quietly_and_streams_its_stdout() {
+async fn kubectl_ai_answers_quietly_and_its_rendered_answer_is_markdown_again() {
     let tools = Tools::install();
     let work = tempfile::tempdir().unwrap();
     let config = tools.config(ProviderKind::KubectlAi, "answer", work.path());
@@ -31,42 +31,77 @@ async fn kubectl_ai_answers_quietly_and_streams_its_stdout() {
     .await;
     let response = result.unwrap();
 
-    assert!(
-        response
-            .text
-            .starts_with("Here is a Deployment for the backend (model gpt-4.1):")
+    // Printed for a terminal (margin, padding to the width aigen sets, no fences); read back
+    // as Markdown with the block fenced again under the heading that names its file.
+    assert_eq!(
+        response.text,
+        "Here is a Deployment for the backend (model gpt-4.1):\n\n### k8s/backend-deployment.yaml\n\n```\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: backend\n```\n"
     );
-    assert!(response.text.contains("kind: Deployment"));
     assert_eq!(streamed(&seen), response.text);
     assert_eq!(response.model, "openai/gpt-4.1");
     assert_eq!(response.attempts, 1);
     assert_eq!(response.usage, None);
     let argv = tools.argv();
     assert_eq!(
-        argv[..5],
-        ["--quiet", "--llm-provider", "openai", "--model", "gpt-4.1"]
+        argv[..6],
+        [
+            "--quiet",
+            "--trace-path=",
+            "--llm-provider",
+            "openai",
+            "--model",
+            "gpt-4.1"
+        ]
     );
-    assert!(argv[5].ends_with("\n\nDeployment for backend"), "{argv:?}");
+    assert!(argv[6].ends_with("\n\nDeployment for backend"), "{argv:?}");
     assert!(!argv.iter().any(|a| a == "--skip-permissions"));
 }
 
 #[tokio::test]
-async fn kubectl_ai_refusing_to_change_the_cluster_is_a_failure_with_its_stderr() {
+async fn kubectl_ai_steps_show_as_text_without_colours() {
     let tools = Tools::install();
     let work = tempfile::tempdir().unwrap();
-    let config = tools.config(ProviderKind::KubectlAi, "mutate", work.path());
-    let (result, _) = run(&config, "apply it").await;
-    let error = result.unwrap_err();
+    let config = tools.config(ProviderKind::KubectlAi, "read", work.path());
+    let (result, _) = run(&config, "which pods run?").await;
+    let text = result.unwrap().text;
     assert!(
-        matches!(error, ProviderError::ToolFailed { .. }),
-        "{error:?}"
+        text.starts_with("Running: kubectl get pods\n\nHere is a Deployment"),
+        "{text:?}"
     );
-    let text = error.to_string();
-    assert!(text.contains("`kubectl-ai` exited with status 1"), "{text}");
-    assert!(text.contains("needs --skip-permissions"), "{text}");
-    let cli: aigen::Error = error.into();
-    assert_eq!(cli.exit_status() as u8, 3);
-    assert!(cli.to_string().starts_with("kubectl-ai: "));
+    assert!(!text.contains('\x1b'), "{text:?}");
+    assert!(text.lines().all(|l| l == l.trim_end()), "{text:?}");
+}
+
+#[tokio::test]
+async fn kubectl_ai_refusing_to_change_the_cluster_is_a_failure_with_its_error() {
+    let tools = Tools::install();
+    let work = tempfile::tempdir().unwrap();
+    for (mode, says) in [
+        (
+            "mutate",
+            "Use --skip-permissions flag to bypass permission checks in RunOnce mode.",
+        ),
+        ("llm-error", "500 Internal Server Error"),
+    ] {
+        let config = tools.config(ProviderKind::KubectlAi, mode, work.path());
+        let (result, _) = run(&config, "apply it").await;
+        let error = result.unwrap_err();
+        assert!(
+            matches!(error, ProviderError::ToolFailed { .. }),
+            "{error:?}"
+        );
+        let text = error.to_string();
+        assert!(text.contains("`kubectl-ai` exited with status 1"), "{text}");
+        assert!(text.contains(says), "{text}");
+        // The usage text kubectl-ai prints after every error is left out.
+        assert!(
+            !text.contains("Usage:") && !text.contains("--quiet"),
+            "{text}"
+        );
+        let cli: aigen::Error = error.into();
+        assert_eq!(cli.exit_status() as u8, 3);
+        assert!(cli.to_string().starts_with("kubectl-ai: "));
+    }
 }
 
 #[tokio::test]
@@ -175,7 +210,7 @@ async fn kagent_failing_with_exit_status_0_is_still_a_failure() {
     let text = error.to_string();
     assert!(text.contains("printed nothing on stdout"), "{text}");
     assert!(
-        text.contains("connection refused"),
+        text.contains("failed to establish connection to kagent-controller"),
         "the stderr is shown: {text}"
     );
     assert!(error.hint().unwrap().contains("status 0"));
@@ -329,7 +364,7 @@ async fn an_interrupted_tool_is_stopped_and_reaped() {
 async fn output_past_the_cap_is_cut_and_said_so() {
     let tools = Tools::install();
     let work = tempfile::tempdir().unwrap();
-    let mut config = tools.config(ProviderKind::KubectlAi, "flood", work.path());
+    let mut config = tools.config(ProviderKind::Gordon, "flood", work.path());
     config.output_cap = 64 * 1024;
     let (result, seen) = run(&config, "flood").await;
     let response = result.unwrap();

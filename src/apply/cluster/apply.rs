@@ -5,9 +5,13 @@
 //! so the caller can record what did reach the cluster, and [`ApplyReport::into_result`] turns
 //! a stopped apply into an error that lists both sides.
 
+use std::collections::HashSet;
+use std::time::Duration;
+
 use kube::api::Patch;
 
 use super::connect::Cluster;
+use super::crd::ESTABLISH_TIMEOUT;
 use super::errors::{self, Doing};
 use super::manifest::Source;
 use super::object::ObjectRef;
@@ -108,27 +112,22 @@ impl ApplyReport {
 
 impl Cluster {
     /// Applies approved changes by server-side apply as `aigen`, in plan order (whatever order
-    /// they are given in). Unchanged objects are not sent. Stops at the first failure.
+    /// they are given in). Unchanged objects are not sent. A custom resource whose
+    /// CustomResourceDefinition came in the same apply waits until the definition is established
+    /// (at most [`ESTABLISH_TIMEOUT`]). Stops at the first failure.
     pub async fn apply<'a>(&self, approved: impl IntoIterator<Item = &'a Change>) -> ApplyReport {
         let mut changes: Vec<&Change> = approved.into_iter().collect();
         changes.sort_by_key(|c| c.position());
         let mut report = ApplyReport::default();
+        let mut established: HashSet<&str> = HashSet::new();
         let mut remaining = changes.into_iter();
         for change in remaining.by_ref() {
             if change.action == Action::Unchanged {
                 report.unchanged.push(change.object.clone());
                 continue;
             }
-            let api = self.api_for(&change.object);
-            let sent = api
-                .patch(
-                    &change.object.name,
-                    &apply_params(change.force()),
-                    &Patch::Apply(change.manifest()),
-                )
-                .await;
-            match sent {
-                Ok(_) => report.applied.push(Applied {
+            match self.apply_one(change, &mut established).await {
+                Ok(()) => report.applied.push(Applied {
                     object: change.object.clone(),
                     source: change.source.clone(),
                     action: change.action,
@@ -138,11 +137,7 @@ impl Cluster {
                     report.failure = Some(Failure {
                         object: change.object.clone(),
                         source: change.source.clone(),
-                        error: errors::from_kube(
-                            error,
-                            &Doing::Apply(&change.object, &change.source),
-                            self.endpoint(),
-                        ),
+                        error,
                     });
                     break;
                 }
@@ -155,5 +150,36 @@ impl Cluster {
             }
         }
         report
+    }
+
+    /// Sends one change, after waiting for the CustomResourceDefinition it needs (once per
+    /// definition: `established` remembers the ones seen established).
+    async fn apply_one<'a>(
+        &self,
+        change: &'a Change,
+        established: &mut HashSet<&'a str>,
+    ) -> Result<()> {
+        if let Some(definition) = change.waits_for_definition()
+            && !established.contains(definition)
+        {
+            self.wait_established(definition, ESTABLISH_TIMEOUT, Duration::from_millis(200))
+                .await?;
+            established.insert(definition);
+        }
+        self.api_for(&change.object)
+            .patch(
+                &change.object.name,
+                &apply_params(change.force()),
+                &Patch::Apply(change.manifest()),
+            )
+            .await
+            .map(drop)
+            .map_err(|error| {
+                errors::from_kube(
+                    error,
+                    &Doing::Apply(&change.object, &change.source),
+                    self.endpoint(),
+                )
+            })
     }
 }

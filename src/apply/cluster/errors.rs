@@ -180,6 +180,16 @@ fn from_status(status: &Status, doing: &Doing<'_>, endpoint: &Endpoint) -> Error
     if is(status, "Conflict", 409) {
         return conflict(status, &object, &server_message);
     }
+    if let Some(fields) = schema_errors(&status.message) {
+        return Error::external_with_hint(
+            format!("the cluster refused {object} as invalid"),
+            fields.join("; "),
+            format!(
+                "{fix_manifest}: a field the API does not declare is misspelt, misplaced or from \
+                 another apiVersion (`kubectl explain` shows the fields)"
+            ),
+        );
+    }
     if is(status, "Invalid", 422) {
         let causes = causes(status);
         return Error::external_with_hint(
@@ -300,6 +310,25 @@ fn conflict(status: &Status, object: &str, server_message: &str) -> Error {
             "server-side apply does not take over fields another manager set: drop those fields from the manifest, change them with {managers}, or apply with --force to take ownership (the force is recorded)"
         ),
     )
+}
+
+/// The fields a server-side apply was refused for because the object does not fit the kind's
+/// schema (an unknown field, a string where a number belongs), one `path: reason` each.
+///
+/// The API server answers these with a 500 and no reason, whatever `fieldValidation` asks for:
+/// `failed to create typed patch object (ns/name; apps/v1, Kind=Deployment): .spec.bogus: field
+/// not declared in schema`, or, for several fields, `...: errors:` and one indented line each.
+fn schema_errors(message: &str) -> Option<Vec<String>> {
+    let rest = message.strip_prefix("failed to create typed patch object (")?;
+    let (_, fields) = rest.split_once("): ")?;
+    let fields = fields.strip_prefix("errors:").unwrap_or(fields);
+    let fields: Vec<String> = fields
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    (!fields.is_empty()).then_some(fields)
 }
 
 /// `field: message` for each cause of an invalid object.
@@ -462,6 +491,42 @@ mod tests {
         assert_eq!(
             error.hint(),
             Some("fix the manifest at k8s/backend.yaml:1 (document 1)")
+        );
+    }
+
+    #[test]
+    fn fields_outside_the_schema_are_invalid_and_named() {
+        let (o, s) = (deployment(), source());
+        let one = r#"failed to create typed patch object (shop/backend; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="api"].bogusField: field not declared in schema"#;
+        let error = from_kube(
+            status(500, "", one, vec![]),
+            &Doing::DryRun(&o, &s),
+            &endpoint(),
+        );
+        assert_eq!(
+            error.to_string(),
+            "the cluster refused Deployment shop/backend as invalid: .spec.template.spec.containers[name=\"api\"].bogusField: field not declared in schema"
+        );
+        assert!(
+            error
+                .hint()
+                .unwrap()
+                .starts_with("fix the manifest at k8s/backend.yaml:1 (document 1): a field"),
+            "{:?}",
+            error.hint()
+        );
+        assert_eq!(error.exit_status() as u8, 3);
+        let two = "failed to create typed patch object (shop/backend; apps/v1, Kind=Deployment): errors:\n  .spec.replicas: expected numeric (int or float), got string\n  .bogusTop: field not declared in schema";
+        let error = from_kube(
+            status(500, "", two, vec![]),
+            &Doing::Apply(&o, &s),
+            &endpoint(),
+        );
+        assert!(
+            error.to_string().ends_with(
+                "as invalid: .spec.replicas: expected numeric (int or float), got string; .bogusTop: field not declared in schema"
+            ),
+            "{error}"
         );
     }
 

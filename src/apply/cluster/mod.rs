@@ -10,12 +10,14 @@
 //!    ([`connect`]).
 //! 3. [`Cluster::plan`] orders the objects ([`order`]), dry-runs each apply on the server and
 //!    gives a [`Change`] per object with the live and proposed YAML, bookkeeping removed and
-//!    Secret values masked, ready for [`crate::apply::diff::unified`] ([`plan`]).
+//!    Secret values masked, ready for [`crate::apply::diff::unified`] ([`plan`]). Custom
+//!    resources whose CustomResourceDefinition comes in the same apply are planned from the
+//!    definition ([`crd`]).
 //! 4. [`crate::apply::review::Reviewer::review_plan`] shows each [`Change::diff`] and asks (see
 //!    [`crate::apply::approve`]).
-//! 5. [`Cluster::apply`] applies the approved changes in order as field manager `aigen` and
-//!    reports what was applied and, if it stopped, what was not ([`apply`]); [`ClusterApply`]
-//!    is its record ([`record`]).
+//! 5. [`Cluster::apply`] applies the approved changes in order as field manager `aigen` (a custom
+//!    resource once its new definition is established) and reports what was applied and, if it
+//!    stopped, what was not ([`apply`]); [`ClusterApply`] is its record ([`record`]).
 //! 6. [`Cluster::wait_for_rollouts`] waits for Deployments, StatefulSets and DaemonSets to
 //!    become ready ([`rollout`]).
 //!
@@ -42,6 +44,7 @@
 
 pub mod apply;
 pub mod connect;
+pub mod crd;
 mod errors;
 pub mod manifest;
 pub mod normalize;

@@ -9,7 +9,10 @@
 //! [`crate::apply::diff::unified`]. Nothing is changed in the cluster while planning.
 //!
 //! An object in a namespace that the same apply creates cannot be dry-run yet (the namespace does
-//! not exist); it is shown as written, with a note, and applied after its namespace.
+//! not exist); it is shown as written, with a note, and applied after its namespace. The same
+//! goes for a custom resource whose CustomResourceDefinition the same apply brings
+//! ([`super::crd`]): its resource is read from the definition, and the apply waits for the
+//! definition to be established before sending it.
 
 use std::collections::HashSet;
 
@@ -18,6 +21,7 @@ use kube::discovery::Scope;
 use serde_json::Value;
 
 use super::connect::Cluster;
+use super::crd::DefinedKinds;
 use super::errors::{self, Doing};
 use super::manifest::{Manifest, Manifests, Source};
 use super::normalize::{strip_noise, to_yaml};
@@ -79,6 +83,9 @@ pub struct Change {
     manifest: Value,
     force: bool,
     position: usize,
+    /// The CustomResourceDefinition of this apply that must be established before this custom
+    /// resource can be sent.
+    definition: Option<String>,
 }
 
 impl Change {
@@ -104,6 +111,11 @@ impl Change {
 
     pub(crate) fn position(&self) -> usize {
         self.position
+    }
+
+    /// The CustomResourceDefinition, created by the same apply, that defines this object's kind.
+    pub fn waits_for_definition(&self) -> Option<&str> {
+        self.definition.as_deref()
     }
 }
 
@@ -148,11 +160,12 @@ impl Cluster {
         manifests.check_duplicates()?;
         let mut ordered: Vec<&Manifest> = manifests.objects.iter().collect();
         order::sort_by_kind(&mut ordered, |m| m.key().kind.as_str());
+        let defined = DefinedKinds::from_manifests(manifests);
         let mut created_namespaces: HashSet<String> = HashSet::new();
         let mut changes = Vec::with_capacity(ordered.len());
         for (position, manifest) in ordered.into_iter().enumerate() {
             let change = self
-                .plan_one(manifest, position, options, &created_namespaces)
+                .plan_one(manifest, position, options, &created_namespaces, &defined)
                 .await?;
             if change.object.kind == "Namespace"
                 && change.object.api_version == "v1"
@@ -171,9 +184,29 @@ impl Cluster {
         position: usize,
         options: PlanOptions,
         created_namespaces: &HashSet<String>,
+        defined: &DefinedKinds,
     ) -> Result<Change> {
         let key = manifest.key();
-        let object = self.resolve(manifest).await?;
+        let (object, definition) = self.resolve(manifest, defined).await?;
+        if let Some(definition) = definition {
+            let note = format!(
+                "its CustomResourceDefinition `{definition}` is created by this apply, so the server could not dry-run this object; it is shown as written and applied once the definition is established"
+            );
+            let mut proposed = manifest.object().clone();
+            strip_noise(&mut proposed);
+            return Ok(Change {
+                source: manifest.source().clone(),
+                action: Action::Create,
+                live: None,
+                proposed: to_yaml(&proposed)?,
+                note: Some(note),
+                manifest: manifest.object().clone(),
+                force: options.force,
+                position,
+                definition: Some(definition),
+                object,
+            });
+        }
         let api = self.api_for(&object);
         let live = api
             .get_opt(&object.name)
@@ -224,14 +257,31 @@ impl Cluster {
             manifest: manifest.object().clone(),
             force: options.force,
             position,
+            definition: None,
             object,
         })
     }
 
-    /// Discovery for the object's kind, and its namespace resolved.
-    async fn resolve(&self, manifest: &Manifest) -> Result<ObjectRef> {
+    /// Discovery for the object's kind, and its namespace resolved. A kind the cluster does not
+    /// serve yet but a CustomResourceDefinition of the manifests defines is taken from that
+    /// definition, whose name comes back with the object.
+    async fn resolve(
+        &self,
+        manifest: &Manifest,
+        defined: &DefinedKinds,
+    ) -> Result<(ObjectRef, Option<String>)> {
         let key = manifest.key();
-        let (resource, scope) = self.resource_for(&key.api_version, &key.kind).await?;
+        let (resource, scope, definition) =
+            match self.resource_for(&key.api_version, &key.kind).await {
+                Ok((resource, scope)) => (resource, scope, None),
+                Err(error) => match defined.find(&key.api_version, &key.kind) {
+                    Some(kind) => {
+                        let (resource, scope) = kind.resource();
+                        (resource, scope, Some(kind.definition.clone()))
+                    }
+                    None => return Err(error),
+                },
+            };
         let namespace = match scope {
             Scope::Cluster => None,
             Scope::Namespaced => {
@@ -257,13 +307,14 @@ impl Cluster {
                 )
             }
         };
-        Ok(ObjectRef {
+        let object = ObjectRef {
             api_version: key.api_version.clone(),
             kind: key.kind.clone(),
             resource: resource.plural,
             namespace,
             name: key.name.clone(),
-        })
+        };
+        Ok((object, definition))
     }
 
     pub(crate) fn api_for(&self, object: &ObjectRef) -> Api<DynamicObject> {

@@ -2,7 +2,33 @@
 //! stopped, appended to the trail whether the apply finished or not.
 
 use super::{ApplyReport, Change, Endpoint};
+use crate::error::Error;
 use crate::phr::{NewRecord, Outcome, Stage};
+
+/// The labels of a cluster apply's record.
+const LABELS: [&str; 2] = ["apply", "cluster"];
+
+/// Whether a record with these labels is the record of a cluster apply.
+pub fn is_cluster_apply(labels: &[String]) -> bool {
+    LABELS.iter().all(|l| labels.iter().any(|have| have == l))
+}
+
+/// Why `aigen apply --undo` refuses the record of a cluster apply, and what to do instead.
+///
+/// aigen keeps no copy of what a cluster held before an apply, and could not put it back
+/// faithfully if it did: other field managers and controllers change the same objects (the
+/// replicas an autoscaler set, the revision a Deployment rolled to), and deleting what the apply
+/// created would take their data (a PersistentVolumeClaim's volume) with it.
+pub fn undo_refused(reference: &str) -> Error {
+    Error::usage_with_hint(
+        format!(
+            "record `{reference}` applied manifests to a cluster; aigen does not undo cluster applies"
+        ),
+        "apply the earlier manifests again (`git checkout <commit> -- k8s/`, then `aigen apply --cluster`), \
+         roll a workload back with `kubectl rollout undo deployment/<name> -n <namespace>`, or delete \
+         what the apply created with `kubectl delete -f <files>`; the record lists the objects it applied",
+    )
+}
 
 /// What a cluster apply did, for its record.
 #[derive(Debug)]
@@ -28,7 +54,7 @@ impl ClusterApply<'_> {
         let stage = Stage::of_work(feature.as_deref());
         NewRecord {
             feature,
-            labels: vec!["apply".into(), "cluster".into()],
+            labels: LABELS.iter().map(|l| l.to_string()).collect(),
             prompt: format!(
                 "Server-side apply to context {} ({}) of: {}",
                 endpoint.context,

@@ -4,10 +4,14 @@
 //! Helm heads every rendered document with `# Source: <chart>/templates/<file>`; the documents
 //! of one template are linted as one file named after the template ([`split_sources`]). A
 //! finding's line is then looked up in the template ([`find_template_line`]): the same line
-//! (up to indentation), else the line that sets the same key, counting repeats so the second
-//! `image:` of a rendered file maps to the second `image:` of its template. When neither is
-//! found, the finding stays on the template file as a whole and its message gives the line of
-//! the rendered output.
+//! (up to indentation), else the line that sets the same key through a template action (`{{`),
+//! counting repeats so the second `image:` of a rendered file maps to the second `image:` of its
+//! template. A line the template
+//! did not write but copied from the values (`{{ toYaml .Values.x | nindent 8 }}`) is looked for
+//! in the values files ([`find_values_line`]): when exactly one line there reads the same, the
+//! finding moves to it and names the template it went through. When none of that finds the line,
+//! the finding stays on the template file as a whole and its message gives the line of the
+//! rendered output.
 //!
 //! `helm` runs as a subprocess with a timeout ([`TIMEOUT`]) and a cap on its output
 //! ([`OUTPUT_LIMIT`]); failures become `AG-K205` findings at the template and line Helm names,
@@ -25,7 +29,7 @@ use regex::Regex;
 
 use super::rules::chart_renders::RULE as CHART_RENDERS;
 use super::rules::helm_available::RULE as HELM_AVAILABLE;
-use super::{ChartCx, ChartOptions};
+use super::{ChartCx, ChartOptions, file_name};
 use crate::policy::finding::{Excerpt, Finding, Position, Span};
 use crate::policy::k8s::{ManifestText, lint_documents, yaml_tree};
 use crate::policy::source::SourceFile;
@@ -135,25 +139,38 @@ fn read_capped(pipe: Option<impl Read>, cap: usize) -> (Vec<u8>, bool) {
 
 static HELM_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:template: |parse error at \(|YAML parse error on )([^\s:()]+\.(?:yaml|yml|tpl|txt))(?::(\d+)(?::(\d+))?)?",
+        r"(?:^|template: |parse error at \(|execution error at \(|YAML parse error on )([^\s:()]+\.(?:yaml|yml|tpl|txt))(?::(\d+)(?::(\d+))?)?",
     )
     .expect("Helm error pattern is valid")
 });
 
 /// The message of a failed `helm template` and the template position it names.
+///
+/// Helm 3 writes the error on one line (`Error: template: chart/templates/x.yaml:7:22:
+/// executing ...`); Helm 4 puts a template error's position on a line of its own and the cause
+/// on indented lines below it (`Error: chart/templates/x.yaml:7:22`, `  executing ... at
+/// <.Values.a.b>:`, `    nil pointer evaluating ...`), and a failed `required` reads
+/// `execution error at (chart/templates/x.yaml:7:15): ...`. The message is the first line with
+/// the indented lines that continue it.
 pub fn parse_helm_error(stderr: &str) -> RenderError {
-    let line = stderr
+    let mut lines = stderr
         .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("helm exited with an error and printed nothing");
-    let message: String = line
-        .strip_prefix("Error: ")
-        .unwrap_or(line)
-        .chars()
-        .take(400)
-        .collect();
-    let at = HELM_LOCATION.captures(line).and_then(|c| {
+        .map(str::trim_end)
+        .skip_while(|l| l.trim().is_empty());
+    let first = lines
+        .next()
+        .map_or("helm exited with an error and printed nothing", str::trim);
+    let first = first.strip_prefix("Error: ").unwrap_or(first);
+    let mut message = first.to_string();
+    for more in lines.take_while(|l| l.starts_with([' ', '\t']) && !l.trim().is_empty()) {
+        if !message.ends_with(':') {
+            message.push(':');
+        }
+        message.push(' ');
+        message.push_str(more.trim());
+    }
+    let message: String = message.chars().take(400).collect();
+    let at = HELM_LOCATION.captures(first).and_then(|c| {
         let source = c.get(1)?.as_str().to_string();
         let line = c.get(2).and_then(|m| m.as_str().parse().ok()).unwrap_or(0);
         let column = c.get(3).and_then(|m| m.as_str().parse().ok()).unwrap_or(0);
@@ -254,9 +271,15 @@ pub fn find_template_line(
     if let Some(found) = pick(&same, before(&same)) {
         return Some((found, true));
     }
+    // The template's line that sets the same key, counting repeats; it must hold a template
+    // action, since a literal line renders as itself and cannot have given a different line.
     let key = key_of(target)?;
     let same_key = |l: &str| key_of(l) == Some(key);
-    pick(&same_key, before(&same_key)).map(|found| (found, false))
+    let found = pick(&same_key, before(&same_key))?;
+    template
+        .line(found)
+        .is_some_and(|l| l.contains("{{"))
+        .then_some((found, false))
 }
 
 /// The key a YAML line sets (`image` in `- image: x`), when it sets a plain one.
@@ -274,29 +297,90 @@ fn indent(line: &str) -> usize {
     line.chars().take_while(|c| c.is_whitespace()).count()
 }
 
-/// Moves a finding on a template's rendered text to the template itself.
-fn move_to_template(finding: &mut Finding, rendered: &str, template: Option<&str>) {
+/// A values file of the chart, read: where a template's `toYaml` copies lines from.
+#[derive(Debug)]
+pub struct ValuesFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// The one line of the values files that reads as `rendered` does (trimmed), looked for in the
+/// file given with `--values` first, then in `values.yaml`: the line a template copied into its
+/// output with `toYaml`. `None` when no file has exactly one such line.
+pub fn find_values_line<'a>(
+    values: &'a [ValuesFile],
+    rendered: &str,
+) -> Option<(&'a ValuesFile, usize)> {
+    let target = rendered.trim();
+    if target.is_empty() {
+        return None;
+    }
+    values.iter().find_map(|file| {
+        let source = SourceFile::new(&file.text);
+        let mut matches = (1..=source.line_count())
+            .filter(|&n| source.line(n).is_some_and(|l| l.trim() == target));
+        match (matches.next(), matches.next()) {
+            (Some(line), None) => Some((file, line)),
+            _ => None,
+        }
+    })
+}
+
+/// Moves a finding on a template's rendered text to the template itself, or to the line of a
+/// values file the template copied (the finding then names the template it went through).
+fn move_to_template(
+    finding: &mut Finding,
+    rendered: &str,
+    template: Option<&str>,
+    values: &[ValuesFile],
+) {
     let Some(span) = finding.span else {
         return;
     };
     let rendered = SourceFile::new(rendered);
+    let rendered_line = rendered.line(span.start.line).unwrap_or_default();
     let found = template.and_then(|text| {
         let source = SourceFile::new(text);
         let (line, exact) = find_template_line(&rendered, &source, span.start.line)?;
         Some((source.line(line)?.to_string(), line, exact))
     });
-    let Some((template_line, line, exact)) = found else {
+    if let Some((template_line, line, exact)) = found {
+        place(finding, rendered_line, &template_line, line, exact);
+        return;
+    }
+    if let Some((file, line)) = find_values_line(values, rendered_line) {
+        let values_line = SourceFile::new(&file.text)
+            .line(line)
+            .unwrap_or_default()
+            .to_string();
         finding.message = format!(
-            "{} (line {} of the rendered output)",
-            finding.message, span.start.line
+            "{} (set in `{}`, rendered by `{}`)",
+            finding.message,
+            file_name(&file.path),
+            file_name(&finding.path)
         );
-        finding.span = None;
-        finding.excerpt = None;
+        finding.path = file.path.clone();
+        place(finding, rendered_line, &values_line, line, true);
+        return;
+    }
+    finding.message = format!(
+        "{} (line {} of the rendered output)",
+        finding.message, span.start.line
+    );
+    finding.span = None;
+    finding.excerpt = None;
+}
+
+/// Puts a finding on line `line` of a chart file whose text there is `target_line`, found for
+/// `rendered_line` (the same text when `exact`, else only the same key): the columns shifted by
+/// the difference in indentation, the excerpt the chart file's line (masked like the rendered
+/// one was).
+fn place(finding: &mut Finding, rendered_line: &str, target_line: &str, line: usize, exact: bool) {
+    let Some(span) = finding.span else {
         return;
     };
-    let rendered_line = rendered.line(span.start.line).unwrap_or_default();
-    let shift = indent(&template_line) as isize - indent(rendered_line) as isize;
-    let width = template_line.chars().count();
+    let shift = indent(target_line) as isize - indent(rendered_line) as isize;
+    let width = target_line.chars().count();
     let move_column =
         |column: usize| (column as isize + shift).clamp(1, width as isize + 1) as usize;
     let start = move_column(span.start.column);
@@ -313,11 +397,11 @@ fn move_to_template(finding: &mut Finding, rendered: &str, template: Option<&str
         // The same line: the rendered excerpt, already masked where it shows a secret.
         (Some(excerpt), true) => format!(
             "{}{}",
-            &template_line[..template_line.len() - template_line.trim_start().len()],
+            &target_line[..target_line.len() - target_line.trim_start().len()],
             excerpt.text.trim_start()
         ),
-        _ if masked => crate::secrets::mask::mask_after_key(&template_line),
-        _ => template_line.clone(),
+        _ if masked => crate::secrets::mask::mask_after_key(target_line),
+        _ => target_line.to_string(),
     };
     finding.span = Some(Span::new(
         Position::new(line, start),
@@ -367,6 +451,16 @@ pub(super) fn lint_rendered(cx: &mut ChartCx<'_>, options: &ChartOptions) {
         .map(|(path, source)| ManifestText::new(path, &source.text))
         .collect();
     let findings = lint_documents(&inputs, cx.constitution);
+    let values: Vec<ValuesFile> = options
+        .values
+        .iter()
+        .cloned()
+        .chain([cx.dir.join("values.yaml")])
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            Some(ValuesFile { path, text })
+        })
+        .collect();
     let mut templates: HashMap<PathBuf, Option<String>> = HashMap::new();
     let mut moved = Vec::with_capacity(findings.len());
     for mut finding in findings {
@@ -374,7 +468,12 @@ pub(super) fn lint_rendered(cx: &mut ChartCx<'_>, options: &ChartOptions) {
             let template = templates
                 .entry(finding.path.clone())
                 .or_insert_with(|| std::fs::read_to_string(&finding.path).ok());
-            move_to_template(&mut finding, &sources[index].text, template.as_deref());
+            move_to_template(
+                &mut finding,
+                &sources[index].text,
+                template.as_deref(),
+                &values,
+            );
         }
         moved.push(finding);
     }
@@ -514,6 +613,38 @@ kind: Service
             Some((8, true))
         );
         assert_eq!(find_template_line(&rendered, &template, 2), None);
+        // A literal line of the same key did not write a different rendered line.
+        let rendered =
+            SourceFile::new("livenessProbe:\n  path: /healthz\nreadinessProbe:\n  path: /ready\n");
+        let template = SourceFile::new(
+            "livenessProbe:\n  {{- toYaml .Values.probe | nindent 2 }}\nreadinessProbe:\n  path: /ready\n",
+        );
+        assert_eq!(find_template_line(&rendered, &template, 2), None);
+        assert_eq!(find_template_line(&rendered, &template, 4), Some((4, true)));
+    }
+
+    #[test]
+    fn copied_lines_are_found_in_one_values_file_once() {
+        let values = [
+            ValuesFile {
+                path: "values-dev.yaml".into(),
+                text: "a:\n  path: /live\n".into(),
+            },
+            ValuesFile {
+                path: "values.yaml".into(),
+                text: "a:\n  path: /healthz\nb:\n  port: http\nc:\n  port: http\n".into(),
+            },
+        ];
+        let found = |line: &str| {
+            find_values_line(&values, line).map(|(f, n)| (f.path.display().to_string(), n))
+        };
+        assert_eq!(
+            found("    path: /live"),
+            Some(("values-dev.yaml".into(), 2))
+        );
+        assert_eq!(found("path: /healthz"), Some(("values.yaml".into(), 2)));
+        assert_eq!(found("port: http"), None, "two lines read the same");
+        assert_eq!(found("   "), None);
     }
 
     #[test]
@@ -542,6 +673,32 @@ kind: Service
         assert!(matches!(
             parse_helm_error(""),
             RenderError::Failed { at: None, .. }
+        ));
+    }
+
+    #[test]
+    fn helm_4_errors_name_their_template_too() {
+        // What Helm 4.3 prints for a nil value and for a failed `required`.
+        let error = parse_helm_error(
+            "Error: todo/templates/service.yaml:7:22\n  executing \"todo/templates/service.yaml\" at <.Values.frontend.port>:\n    nil pointer evaluating interface {}.port\n\nUse --debug flag to render out invalid YAML\n",
+        );
+        let RenderError::Failed { message, at } = error else {
+            panic!("not a failure");
+        };
+        assert_eq!(
+            message,
+            "todo/templates/service.yaml:7:22: executing \"todo/templates/service.yaml\" at <.Values.frontend.port>: nil pointer evaluating interface {}.port"
+        );
+        assert_eq!(at, Some(("todo/templates/service.yaml".to_string(), 7, 22)));
+        let error = parse_helm_error(
+            "Error: execution error at (todo/templates/service.yaml:7:15): backend.port is required\n\nUse --debug flag to render out invalid YAML\n",
+        );
+        assert!(matches!(
+            error,
+            RenderError::Failed {
+                at: Some((_, 7, 15)),
+                ..
+            }
         ));
     }
 }

@@ -138,7 +138,8 @@ pub struct ToolVersions {
 pub struct ChartParams {
     /// `version` in Chart.yaml.
     pub version: String,
-    /// `appVersion` in Chart.yaml.
+    /// `appVersion` in Chart.yaml: the `app.kubernetes.io/version` of the objects the services
+    /// share (ConfigMap, Secret), which the plain manifests give the image tag; the two agree.
     pub app_version: String,
     /// Whether to add `templates/ingress.yaml` (enabled in values-prod.yaml).
     pub ingress: bool,
@@ -158,12 +159,13 @@ impl Params {
     /// The Phase IV preset for an application called `app`: the namespace and the image prefix
     /// take its name.
     pub fn for_app(app: &str) -> Self {
+        let tag = "1.0.0";
         Self {
             app: app.to_string(),
             namespace: Some(app.to_string()),
             image: ImageParams {
                 prefix: app.to_string(),
-                tag: "1.0.0".into(),
+                tag: tag.into(),
                 pull_policy: "IfNotPresent".into(),
             },
             replicas: 2,
@@ -222,7 +224,7 @@ impl Params {
             paths: Paths::default(),
             chart: ChartParams {
                 version: "1.0.0".into(),
-                app_version: "phase-4".into(),
+                app_version: tag.into(),
                 ingress: false,
                 ingress_domain: format!("{app}.local"),
                 ingress_class: "nginx".into(),

@@ -6,7 +6,7 @@
 //!
 //! | provider | command line | answer |
 //! |---|---|---|
-//! | `kubectl-ai` | `kubectl-ai --quiet [--llm-provider P] [--model M] "<prompt>"` | stdout |
+//! | `kubectl-ai` | `kubectl-ai --quiet --trace-path= [--llm-provider P] [--model M] "<prompt>"` | stdout, rendered for a terminal, turned back into Markdown ([`kubectl_ai`]) |
 //! | `gordon` | `docker ai -C <project root> "<prompt>"` | stdout |
 //! | `kagent` | `kagent invoke [-n NS] -a <agent> -t "<prompt>"` | the A2A JSON on stdout ([`kagent`]) |
 //! | `command` | the argv of `command` under `[generate]`, prompt on stdin | stdout |
@@ -24,17 +24,14 @@ use std::time::{Duration, Instant};
 use super::cancel::CancellationToken;
 use super::error::ProviderError;
 use super::sink::{Event, Sink};
-use super::{FINISH_LENGTH, ProviderConfig, ProviderKind, Request, Response};
+use super::{FINISH_LENGTH, ProviderConfig, ProviderKind, Request, Response, Task};
 
 pub mod kagent;
+pub mod kubectl_ai;
 pub mod process;
 
 use process::{Finished, Spec, Stopped, Utf8Pieces};
 
-/// kubectl-ai's `--llm-provider` values.
-const KUBECTL_AI_PROVIDERS: &[&str] = &[
-    "gemini", "vertexai", "azopenai", "openai", "grok", "bedrock", "ollama", "llamacpp",
-];
 /// The kagent agent invoked when none is named.
 pub const DEFAULT_KAGENT_AGENT: &str = "k8s-agent";
 /// The longest single argument Linux passes to a program (`MAX_ARG_STRLEN`, 32 pages).
@@ -157,17 +154,12 @@ impl Tool {
         let mut ignored = Vec::new();
         match self.kind {
             ToolKind::KubectlAi => {
-                args.push("--quiet".to_string());
-                if let Some(model) = model {
-                    match model.split_once('/') {
-                        Some((provider, name)) if KUBECTL_AI_PROVIDERS.contains(&provider) => {
-                            args.extend(["--llm-provider".into(), provider.into()]);
-                            args.extend(["--model".into(), name.into()]);
-                        }
-                        _ => args.extend(["--model".into(), model]),
-                    }
-                }
-                args.push(text);
+                let wants_files = !matches!(request.task, Task::Free);
+                args.extend(kubectl_ai::args(model, text, wants_files));
+                env.push((
+                    kubectl_ai::TERM_WIDTH_VARIABLE.to_string(),
+                    kubectl_ai::TERM_WIDTH.to_string(),
+                ));
             }
             ToolKind::Gordon => {
                 args.extend(["ai".into(), "-C".into()]);
@@ -255,7 +247,8 @@ impl Tool {
             timeout: self.timeout,
             cap: self.output_cap,
         };
-        let streams = self.kind != ToolKind::Kagent;
+        // kagent's JSON and kubectl-ai's rendered text are read whole before anything is shown.
+        let streams = !matches!(self.kind, ToolKind::Kagent | ToolKind::KubectlAi);
         let mut pieces = Utf8Pieces::default();
         let result = {
             let mut on_stdout = |bytes: &[u8]| {
@@ -308,11 +301,15 @@ impl Tool {
                         .to_string(),
                 });
             }
+            let stderr = match self.kind {
+                ToolKind::KubectlAi => kubectl_ai::error_text(&finished.stderr),
+                _ => finished.stderr,
+            };
             return Err(ProviderError::ToolFailed {
                 tool,
                 program: self.program.clone(),
                 status: process::describe(finished.status),
-                stderr: finished.stderr,
+                stderr,
                 partial: stdout,
             });
         }
@@ -327,12 +324,19 @@ impl Tool {
         if self.kind == ToolKind::Kagent {
             return self.kagent_answer(&stdout, finished.stderr, sink);
         }
+        let stdout = match self.kind {
+            ToolKind::KubectlAi => kubectl_ai::answer_text(&stdout),
+            _ => stdout,
+        };
         if stdout.trim().is_empty() {
             return Err(ProviderError::NoAnswer {
                 tool,
                 detail: format!("`{}` printed nothing on stdout", self.program),
                 stderr: finished.stderr,
             });
+        }
+        if self.kind == ToolKind::KubectlAi {
+            sink.event(Event::Text(&stdout));
         }
         let reason = finished.truncated.then(|| FINISH_LENGTH.to_string());
         Ok((stdout, reason))
@@ -428,7 +432,7 @@ fn is_missing_docker_ai(stderr: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::{RetryPolicy, Task};
+    use crate::provider::RetryPolicy;
 
     fn config(kind: ProviderKind) -> ProviderConfig {
         ProviderConfig {
@@ -463,6 +467,7 @@ mod tests {
             call.args,
             [
                 "--quiet",
+                "--trace-path=",
                 "--llm-provider",
                 "ollama",
                 "--model",
@@ -471,9 +476,26 @@ mod tests {
             ]
         );
         assert!(!call.args.iter().any(|a| a.contains("skip-permissions")));
+        assert!(
+            call.env
+                .contains(&("KUBECTL_AI_TERM_WIDTH".into(), "1000".into()))
+        );
         let call = tool.invocation(&request(Some("meta-llama/Llama-3")));
-        assert_eq!(call.args[1..3], ["--model", "meta-llama/Llama-3"]);
+        assert_eq!(call.args[2..4], ["--model", "meta-llama/Llama-3"]);
         assert_eq!(call.stdin, None);
+        // A request for files asks for each path above its block, which kubectl-ai's rendering
+        // keeps; a question does not.
+        let fix = Request {
+            task: Task::Fix {
+                files: vec![],
+                findings: vec![],
+            },
+            ..request(None)
+        };
+        let call = tool.invocation(&fix);
+        assert!(call.args.last().unwrap().ends_with(kubectl_ai::FILE_NAMES));
+        let call = tool.invocation(&request(None));
+        assert!(!call.args.last().unwrap().contains(kubectl_ai::FILE_NAMES));
     }
 
     #[test]

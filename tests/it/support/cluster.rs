@@ -1,7 +1,7 @@
-//! Helpers for the cluster apply tests, whether the cluster is the stand-in of
-//! [`super::fake_apiserver`] or a real one: manifests written to a file and loaded, a connection
-//! through a kubeconfig, a plan with the default options, and a plain kube client for what aigen
-//! does not do itself.
+//! Helpers for the cluster apply tests: manifests written to a file and loaded, a kubeconfig for
+//! a server and a token, a connection through a kubeconfig, a plan with the default options, and
+//! a plain kube client for what aigen does not do itself. The real cluster the live tests use is
+//! [`super::live_cluster`].
 //!
 //! Start with [`write_manifests`], then [`connect`] and [`plan_of`].
 
@@ -14,6 +14,37 @@ pub fn write_manifests(dir: &Path, name: &str, text: &str) -> Manifests {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     Manifests::load(&[path]).unwrap()
+}
+
+/// Writes `dir/kubeconfig`: context `context` pointing at `server` with a bearer token.
+pub fn write_kubeconfig(
+    dir: &Path,
+    context: &str,
+    server: &str,
+    token: &str,
+) -> std::path::PathBuf {
+    let path = dir.join("kubeconfig");
+    let text = format!(
+        "apiVersion: v1
+kind: Config
+current-context: {context}
+clusters:
+- name: {context}
+  cluster:
+    server: {server}
+contexts:
+- name: {context}
+  context:
+    cluster: {context}
+    user: tester
+users:
+- name: tester
+  user:
+    token: {token}
+"
+    );
+    std::fs::write(&path, text).unwrap();
+    path
 }
 
 /// A connection through the current context of `kubeconfig`, as `--kubeconfig` gives one.

@@ -4,17 +4,18 @@
 //! [`example`] (a copy of `examples/todo-app` and readers for what a run leaves in it), [`phr`]
 //! (a project with a trail), [`lint`], [`builtin`] (a service per stack, hadolint), [`provider`]
 //! (stand-in tools and OpenAI-compatible servers), [`secret_values`] (secret values made at run
-//! time, and finding them in output), [`cluster`] and [`fake_apiserver`] (the
-//! Kubernetes API stand-in), and [`alone`] for a test that must have its process to itself.
+//! time, and finding them in output), [`cluster`] (manifests, kubeconfigs and connections) and
+//! [`live_cluster`] (a real cluster, a namespace per test), and [`alone`] for a test that must
+//! have its process to itself.
 
 pub mod alone;
 pub mod builtin;
 pub mod cluster;
 pub mod command;
 pub mod example;
-pub mod fake_apiserver;
 pub mod files;
 pub mod lint;
+pub mod live_cluster;
 pub mod phr;
 pub mod provider;
 pub mod secret_values;

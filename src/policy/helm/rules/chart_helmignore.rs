@@ -23,7 +23,9 @@ declare_rule! {
     /// .DS_Store
     /// *.swp
     /// *.bak
-    /// secret.yaml
+    /// # The filled-in secret.yaml beside Chart.yaml; a leading `/` keeps the rule off
+    /// # templates/secret.yaml, which a bare `secret.yaml` would leave out of every render.
+    /// /secret.yaml
     /// ```
     ///
     /// ## Options
