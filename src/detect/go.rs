@@ -152,13 +152,7 @@ pub fn detect(
     service.inputs.local_paths = module.replaced_by_directory(dir);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Go, &embedded);
     service.inputs.embedded = embedded;
-    Ok(Described {
-        service,
-        runs,
-        verdict: None,
-        ui_bundle: false,
-        workspace_root: false,
-    })
+    Ok(Described::program(service, runs))
 }
 
 static GRPC_SERVER: LazyLock<Regex> = LazyLock::new(|| regex(r"\bgrpc\.NewServer\("));

@@ -146,13 +146,7 @@ pub fn detect(
         inputs: Default::default(),
         undetermined: Vec::new(),
     };
-    Ok(Described {
-        service,
-        runs,
-        verdict: None,
-        ui_bundle: false,
-        workspace_root: false,
-    })
+    Ok(Described::program(service, runs))
 }
 
 static MAIN_METHOD: LazyLock<Regex> =

@@ -97,11 +97,8 @@ pub fn detect(
     service.inputs.local_paths = local_paths(dir, &doc);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Rust, &[]);
     Ok(Described {
-        service,
-        runs,
-        verdict: None,
-        ui_bundle: false,
         workspace_root: is_workspace,
+        ..Described::program(service, runs)
     })
 }
 

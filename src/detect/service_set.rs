@@ -92,6 +92,20 @@ pub struct Described {
     pub workspace_root: bool,
 }
 
+impl Described {
+    /// A candidate that is no workspace root and no user interface bundle, with no verdict of
+    /// its ecosystem: whether it is a service depends on `runs` alone.
+    pub fn program(service: Service, runs: Result<Origin, String>) -> Self {
+        Self {
+            service,
+            runs,
+            verdict: None,
+            ui_bundle: false,
+            workspace_root: false,
+        }
+    }
+}
+
 /// Why a candidate is not a service, as its ecosystem tells.
 #[derive(Debug, Clone)]
 pub struct Verdict {

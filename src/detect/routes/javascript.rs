@@ -230,10 +230,7 @@ mod tests {
 
     fn paths(files: &[ServiceFile]) -> Vec<String> {
         let refs: Vec<&ServiceFile> = files.iter().collect();
-        routes(&refs)
-            .into_iter()
-            .map(|r| format!("{} {}", r.value, r.origin))
-            .collect()
+        super::super::shown(routes(&refs))
     }
 
     #[test]

@@ -160,6 +160,15 @@ pub fn join(prefix: &str, path: &str) -> String {
     }
 }
 
+/// Routes as `path file:line`, for the routers' tests.
+#[cfg(test)]
+pub fn shown(found: Vec<Sourced<String>>) -> Vec<String> {
+    found
+        .into_iter()
+        .map(|r| format!("{} {}", r.value, r.origin))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -178,10 +178,7 @@ mod tests {
 
     fn paths(files: &[ServiceFile]) -> Vec<String> {
         let refs: Vec<&ServiceFile> = files.iter().collect();
-        routes(&refs, files)
-            .into_iter()
-            .map(|r| format!("{} {}", r.value, r.origin))
-            .collect()
+        super::super::shown(routes(&refs, files))
     }
 
     #[test]
