@@ -5,5 +5,6 @@
 //! `HEALTHCHECK` a project's own Dockerfile declares) both read Dockerfiles through it.
 
 pub mod ast;
+pub mod expand;
 pub mod parser;
 mod words;

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::dockerfile_syntax::expand::{Dialect, expand};
+
 /// Variables and their values.
 #[derive(Debug, Clone, Default)]
 pub struct Vars(BTreeMap<String, String>);
@@ -52,51 +54,9 @@ impl Vars {
     /// `text` with its variables replaced, or `None` when one has neither a value nor a default.
     /// `$$` is a literal `$`.
     pub fn fill(&self, text: &str) -> Option<String> {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(at) = rest.find('$') {
-            out.push_str(&rest[..at]);
-            let after = &rest[at + 1..];
-            if let Some(tail) = after.strip_prefix('$') {
-                out.push('$');
-                rest = tail;
-            } else if let Some(inner) = after.strip_prefix('{') {
-                let end = inner.find('}')?;
-                out.push_str(&self.braced(&inner[..end])?);
-                rest = &inner[end + 1..];
-            } else {
-                let len = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
-                if len == 0 {
-                    out.push('$');
-                    rest = after;
-                    continue;
-                }
-                out.push_str(self.get(&after[..len])?);
-                rest = &after[len..];
-            }
-        }
-        out.push_str(rest);
-        Some(out)
-    }
-
-    /// The value of `NAME`, `NAME:-default` or `NAME-default` (the inside of `${...}`).
-    fn braced(&self, inner: &str) -> Option<String> {
-        if let Some((name, default)) = inner.split_once(":-") {
-            return Some(match self.get(name) {
-                Some(value) if !value.is_empty() => value.to_string(),
-                _ => self.fill(default)?,
-            });
-        }
-        if let Some((name, default)) = inner.split_once('-') {
-            return match self.get(name) {
-                Some(value) => Some(value.to_string()),
-                None => self.fill(default),
-            };
-        }
-        let name = inner.split([':', '?']).next().unwrap_or(inner);
-        self.get(name).map(str::to_string)
+        let lookup = |name: &str| self.get(name).map(str::to_string);
+        let (filled, unresolved) = expand(text, Dialect::Compose, &lookup);
+        (!unresolved).then_some(filled)
     }
 }
 
