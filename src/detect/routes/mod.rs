@@ -160,10 +160,14 @@ pub fn join(prefix: &str, path: &str) -> String {
     }
 }
 
-/// Routes as `path file:line`, for the routers' tests.
+/// The routes `routes` finds in `files`, as `path file:line`, for the routers' tests.
 #[cfg(test)]
-pub fn shown(found: Vec<Sourced<String>>) -> Vec<String> {
-    found
+pub fn shown(
+    files: &[ServiceFile],
+    routes: impl Fn(&[&ServiceFile], &[ServiceFile]) -> Vec<Sourced<String>>,
+) -> Vec<String> {
+    let refs: Vec<&ServiceFile> = files.iter().collect();
+    routes(&refs, files)
         .into_iter()
         .map(|r| format!("{} {}", r.value, r.origin))
         .collect()

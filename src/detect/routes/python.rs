@@ -177,8 +177,7 @@ mod tests {
     use crate::detect::source::in_memory as file;
 
     fn paths(files: &[ServiceFile]) -> Vec<String> {
-        let refs: Vec<&ServiceFile> = files.iter().collect();
-        super::super::shown(routes(&refs, files))
+        super::super::shown(files, routes)
     }
 
     #[test]
