@@ -117,6 +117,26 @@ pub fn workers(service: &Service, workers: &[Worker]) -> Vec<Service> {
         .collect()
 }
 
+/// Makes `service` the worker the project declares with `command` (a Procfile's `worker:` line),
+/// when there is one: `aigen.toml` names a worker of a directory by its command, and the line
+/// that declares it is the source.
+pub fn adopt_worker(service: &mut Service, declared: &Declared, command: Option<&Vec<String>>) {
+    let Some(command) = command else {
+        return;
+    };
+    if let Some(worker) = declared
+        .workers()
+        .into_iter()
+        .find(|w| w.command.value == *command)
+    {
+        service.kind = Sourced::new(ServiceKind::Worker, worker.command.origin.clone());
+        service.start_command = worker.command;
+        service.port = None;
+        service.health_path = None;
+        service.readiness_path = None;
+    }
+}
+
 /// Values the project gives variables: the Dockerfile's `ENV` (its tools' variables left out)
 /// and the compose file's `environment`, for the variables the code reads and for those the
 /// project sets for it. A secret never gets a value here: it belongs in a Secret the user fills.

@@ -109,6 +109,11 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
             let described = describe(dir, &said, &mut found).map(|mut described| {
                 assemble::finish(&mut described, &said, &directory_label(dir));
                 if let Some(declared) = declared {
+                    assemble::adopt_worker(
+                        &mut described.service,
+                        &said,
+                        declared.command.as_ref(),
+                    );
                     apply_config(&mut described.service, declared, &mut found);
                 }
                 (described, said)
@@ -320,7 +325,7 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
     service.name = declared.name.clone();
     if let Some(kind) = &declared.kind {
         match ServiceClass::parse(kind) {
-            Some(class) => service.class = from_config(class),
+            Some(class) => service.class = repeated(Some(service.class.clone()), class),
             None => problems.push(FileProblem::new(
                 config::FILE_NAME,
                 format!(
@@ -331,18 +336,18 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
         }
     }
     if let Some(port) = declared.port {
-        service.port = Some(from_config(port));
+        service.port = Some(repeated(service.port.take(), port));
     }
     if let Some(path) = &declared.health_path {
-        service.health_path = Some(from_config(path.clone()));
+        service.health_path = Some(repeated(service.health_path.take(), path.clone()));
     }
     if let Some(path) = &declared.readiness_path {
-        service.readiness_path = Some(from_config(path.clone()));
+        service.readiness_path = Some(repeated(service.readiness_path.take(), path.clone()));
     }
     if let Some(process) = &declared.process {
         match ServiceKind::parse(process) {
             Some(kind) => {
-                service.kind = from_config(kind);
+                service.kind = repeated(Some(service.kind.clone()), kind);
                 if kind != ServiceKind::Http {
                     service.health_path = None;
                     service.readiness_path = None;
@@ -361,11 +366,21 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
         }
     }
     if let Some(command) = &declared.command {
-        service.start_command = from_config(command.clone());
+        service.start_command = repeated(Some(service.start_command.clone()), command.clone());
     }
     service
         .undetermined
         .retain(|u| !(u.fact == "port" && service.port.is_some()));
+}
+
+/// A value `aigen.toml` declares: where detection found the same value in the project, its
+/// `file:line` stays the source (`aigen init` writes what it detected, and the file it was read
+/// from is the better evidence); a value that differs, or that was only guessed, is the config's.
+fn repeated<T: PartialEq>(detected: Option<Sourced<T>>, declared: T) -> Sourced<T> {
+    match detected {
+        Some(found) if found.value == declared && !found.is_guess() => found,
+        _ => from_config(declared),
+    }
 }
 
 /// A value declared in `aigen.toml`.

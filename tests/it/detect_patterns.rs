@@ -250,3 +250,41 @@ fn aigen_toml_brings_a_set_aside_directory_back_and_excludes_a_service() {
     let json = detect_ok(&dir);
     assert_eq!(service_names(&json), ["e2e", "node-express-mounts"]);
 }
+
+#[test]
+fn after_init_the_project_files_stay_the_source_of_what_aigen_toml_repeats() {
+    let (_temp, dir) = copy_fixture("python-procfile-worker");
+    let init = run_in(&dir, &["init"]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let config = fs::read_to_string(dir.join("aigen.toml")).unwrap();
+    assert!(
+        config.contains("process = \"worker\"")
+            && config.contains("command = [\"rq\", \"worker\", \"notes-tasks\"]"),
+        "{config}"
+    );
+    let json = detect_ok(&dir);
+    assert_eq!(
+        service_names(&json),
+        ["python-procfile-worker", "python-procfile-worker-worker"]
+    );
+    let web = service(&json, "python-procfile-worker");
+    assert_eq!(fact(web, "port"), "5000 @ Procfile:1");
+    let worker = service(&json, "python-procfile-worker-worker");
+    assert_eq!(fact(worker, "kind"), "worker @ Procfile:2");
+    assert_eq!(
+        fact(worker, "start_command"),
+        "rq worker notes-tasks @ Procfile:2"
+    );
+
+    // A value aigen.toml changes is the config's.
+    fs::write(
+        dir.join("aigen.toml"),
+        config.replacen("port = 5000", "port = 5001", 1),
+    )
+    .unwrap();
+    let json = detect_ok(&dir);
+    assert_eq!(
+        fact(service(&json, "python-procfile-worker"), "port"),
+        "5001 @ aigen.toml"
+    );
+}
