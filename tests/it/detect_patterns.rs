@@ -1,10 +1,10 @@
 //! `aigen detect` on the layouts of real projects, each reproduced by a small sample app of our
 //! own under `tests/fixtures/detect/`: a Go server at the root beside subfolders with manifests
 //! of their own, a Procfile with a web and a worker process, Express routers mounted under
-//! prefixes, a uv workspace whose FastAPI routers nest their prefixes, and a polyglot monorepo
-//! of gRPC services with a compose file. Each test checks what a person reading the app sees:
-//! which directories are services and why the others are not, the start command, the port, the
-//! health path, and where each was read.
+//! prefixes, a plain `node:http` server installed with Yarn 3, a uv workspace whose FastAPI
+//! routers nest their prefixes, and a polyglot monorepo of gRPC services with a compose file.
+//! Each test checks what a person reading the app sees: which directories are services and why
+//! the others are not, the start command, the port, the health path, and where each was read.
 
 use std::fs;
 
@@ -319,4 +319,33 @@ fn a_uv_workspace_member_with_router_prefixes_from_settings() {
             "emails email-templates @ emails/package.json:5",
         ]
     );
+}
+
+#[test]
+fn yarn_berry_is_pinned_with_its_release_and_a_plain_http_server_is_read() {
+    let (_temp, dir) = copy_fixture("node-yarn-berry");
+    let json = detect_clean(&dir);
+    let app = service(&json, "node-yarn-berry");
+    assert_eq!(fact(app, "package_manager"), "yarn @ package.json:4");
+    // `packageManager` pins Yarn 3: corepack needs the version, and Yarn its .yarnrc.yml and
+    // the release that file names.
+    assert_eq!(
+        sourced(&app["inputs"]["package_manager_version"], text),
+        "yarn@3.6.1 @ package.json:4"
+    );
+    assert_eq!(
+        inputs(app, "config_files"),
+        [
+            ".yarnrc.yml @ .yarnrc.yml:1",
+            ".yarn/releases/yarn-3.6.1.cjs @ .yarn/releases/yarn-3.6.1.cjs:1"
+        ]
+    );
+    assert_eq!(fact(app, "language_version"), "22 @ package.json:6");
+    // `main` exists, so it is what runs; the port is the code's fallback, not a guessed 3000.
+    assert_eq!(
+        fact(app, "start_command"),
+        "node server.mjs @ package.json:5"
+    );
+    assert_eq!(fact(app, "port"), "8081 @ server.mjs:3");
+    assert_eq!(fact(app, "health_path"), "/livez @ server.mjs:5");
 }

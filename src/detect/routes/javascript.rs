@@ -1,6 +1,7 @@
 //! Routes of JavaScript and TypeScript servers: Express (and Koa-router-like) routers with the
 //! prefixes they are mounted under (`app.use('/api', router)`, across files through `require`
-//! and `import`), and NestJS controllers (`@Controller('health')` with `@Get()`).
+//! and `import`), NestJS controllers (`@Controller('health')` with `@Get()`), and a plain
+//! `node:http` server comparing the request's path (`req.url === '/livez'`).
 
 use std::sync::LazyLock;
 
@@ -37,6 +38,11 @@ static EXPORT_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EXPORT_REQUIRE: LazyLock<Regex> =
     LazyLock::new(|| regex(r#"module\.exports\s*=\s*require\(\s*["'](\.[^"']*)["']\s*\)"#));
+static PLAIN_HTTP: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"\b(?:req|request)\.url\s*===?\s*["'`](/[^"'`?]*)["'`]|\bpathname\s*===?\s*["'`](/[^"'`?]*)["'`]"#,
+    )
+});
 static NEST_CONTROLLER: LazyLock<Regex> =
     LazyLock::new(|| regex(r#"@Controller\(\s*(?:\{[^}]*?path\s*:\s*)?["'`]([^"'`]*)["'`]"#));
 static NEST_HANDLER: LazyLock<Regex> =
@@ -115,6 +121,11 @@ pub fn routes(files: &[&ServiceFile]) -> Vec<Sourced<String>> {
             }
         }
         found.extend(nest_routes(file));
+        for caps in PLAIN_HTTP.captures_iter(&file.text) {
+            if let Some(path) = caps.get(1).or_else(|| caps.get(2)) {
+                found.push(file.sourced(path.as_str().to_string(), path.start()));
+            }
+        }
     }
     found
 }
@@ -230,6 +241,18 @@ mod tests {
 
     fn paths(files: &[ServiceFile]) -> Vec<String> {
         super::super::shown(files, |refs, _| routes(refs))
+    }
+
+    #[test]
+    fn plain_http_servers_compare_the_path() {
+        let files = [file(
+            "server.mjs",
+            "createServer((req, res) => {\n  if (req.url === '/livez') return ok(res);\n  const { pathname } = new URL(req.url, base);\n  if (pathname == \"/readyz\") return ok(res);\n});\n",
+        )];
+        assert_eq!(
+            paths(&files),
+            ["/livez server.mjs:2", "/readyz server.mjs:4"]
+        );
     }
 
     #[test]
