@@ -4,7 +4,10 @@
 # reachable. See docs/engine.md.
 #
 #   bash .ci/engine.sh start    install docker.io/debootstrap if needed, start dockerd, wait for it
-#   bash .ci/engine.sh images   build the stand-in base images that are missing or out of date
+#   bash .ci/engine.sh images [TAG…]  build the stand-in base images that are missing or out of
+#                               date (only those tagged TAG and what they are built from, when given)
+#   bash .ci/engine.sh images --list FILE  the same for the tags FILE lists, one a line, `#`
+#                               starting a comment (.ci/standins/test-images.txt: what the tests use)
 #   bash .ci/engine.sh status   exit 0 when the daemon answers, 1 when it does not
 #   bash .ci/engine.sh env      export lines for a shell: eval "$(bash .ci/engine.sh env)"
 #   bash .ci/engine.sh stop     stop the daemon started by `start`, unmount what it left
@@ -240,6 +243,11 @@ do_status() {
   fi
 }
 
+# The tags a list file names: one a line, blank lines and `#` comments left out.
+listed_tags() {
+  sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$1" | grep -v '^$' || true
+}
+
 # shellcheck source=.ci/standins/build.sh
 source "$STANDINS/build.sh"
 
@@ -249,7 +257,15 @@ case "${1:-}" in
   images)
     answers || die "no daemon answers at $SOCKET: run 'bash .ci/engine.sh start' first"
     need_root "images"
-    with_lock images 3600 build_standins
+    shift
+    if [ "${1:-}" = --list ]; then
+      [ "$#" = 2 ] || die "usage: images --list FILE"
+      [ -r "$2" ] || die "cannot read the list of tags $2"
+      mapfile -t tags < <(listed_tags "$2")
+      [ "${#tags[@]}" -gt 0 ] || die "$2 lists no tags"
+      set -- "${tags[@]}"
+    fi
+    with_lock images 3600 build_standins "$@"
     ;;
   status) do_status ;;
   env) do_env ;;

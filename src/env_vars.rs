@@ -23,6 +23,8 @@ pub const NO_COLOR: &str = "NO_COLOR";
 pub const EDITOR: &str = "EDITOR";
 /// Kubeconfig files for `aigen apply --cluster`, a list as kubectl reads it.
 pub const KUBECONFIG: &str = "KUBECONFIG";
+/// The Docker Engine `aigen build` talks to (`unix://…`, `tcp://…`), as the Docker CLI reads it.
+pub const DOCKER_HOST: &str = "DOCKER_HOST";
 /// Spec-Kit's feature variable, honoured as the last fallback for the feature name.
 pub const SPECIFY_FEATURE: &str = "SPECIFY_FEATURE";
 

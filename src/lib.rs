@@ -19,6 +19,7 @@ pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod dockerfile_syntax;
+pub mod engine;
 pub mod env_vars;
 pub mod error;
 pub mod finding_counts;

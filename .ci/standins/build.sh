@@ -392,12 +392,13 @@ summarise() {
     "$(carries "$recipe" "$BUILT_REF" "$hash")"
 }
 
-# Builds every line of images.tsv, AIGEN_STANDIN_JOBS (2) at a time: a line starts once the
-# lines that build its parent and the images its Dockerfile copies from are done.
+# Builds the lines of images.tsv, AIGEN_STANDIN_JOBS (2) at a time: a line starts once the
+# lines that build its parent and the images its Dockerfile copies from are done. With tags as
+# arguments, only the lines that carry them and the lines they are built from.
 build_standins() {
   local started=$SECONDS jobs="${AIGEN_STANDIN_JOBS:-2}" work recipe from argfield tags
   local lines=() deps=() state=() i j t dep name
-  local -A producer=() running=()
+  local -A producer=() running=() wanted=()
   [ -d "$HOST_CAS" ] && compgen -G "$HOST_CAS/*.crt" >/dev/null ||
     say "no CA certificates in $HOST_CAS: the stand-ins trust Debian's CA bundle only"
   while read -r recipe from argfield tags; do
@@ -416,6 +417,24 @@ build_standins() {
     done
     state[i]=waiting
   done
+  # The lines asked for (all without arguments) and, transitively, those they are built from.
+  if [ "$#" -gt 0 ]; then
+    local pending=() line
+    for t in "$@"; do
+      [ -n "${producer[$t]:-}" ] || die "no stand-in is tagged $t (see $STANDINS/images.tsv)"
+      pending+=("${producer[$t]}")
+    done
+    while [ "${#pending[@]}" -gt 0 ]; do
+      line="${pending[-1]}"
+      unset 'pending[-1]'
+      [ -n "${wanted[$line]:-}" ] && continue
+      wanted[$line]=1
+      for dep in ${deps[line]}; do pending+=("$dep"); done
+    done
+    for i in "${!lines[@]}"; do
+      [ -n "${wanted[$i]:-}" ] || state[i]=skipped
+    done
+  fi
   work="$(mktemp -d "$CACHE/images.XXXXXX")"
   local failed=0
   # Waits for one running build and records how it ended.
@@ -433,6 +452,7 @@ build_standins() {
     fi
   }
   for i in "${!lines[@]}"; do
+    [ "${state[i]}" = skipped ] && continue
     read -r recipe from argfield tags <<<"${lines[$i]}"
     while :; do
       local ready=1
@@ -463,6 +483,7 @@ build_standins() {
   while [ "${#running[@]}" -gt 0 ]; do reap; done
   printf '\nStand-in base images (sizes are the stand-ins'"'"', not the official images'"'"'):\n'
   for i in "${!lines[@]}"; do
+    [ "${state[i]}" = skipped ] && continue
     if [ -s "$work/$i" ]; then
       cat "$work/$i"
     else

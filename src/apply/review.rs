@@ -260,8 +260,13 @@ impl Reviewer<'_> {
         } else {
             self.printer.paint(Tone::Warning, lint.to_string())
         };
+        let verified = entry
+            .verified
+            .as_ref()
+            .map(|v| format!("; {v}"))
+            .unwrap_or_default();
         self.printer.out(format!(
-            "{} ({state}; lint: {lint_text}; from {} via {})",
+            "{} ({state}; lint: {lint_text}{verified}; from {} via {})",
             self.printer.paint(Tone::Emphasis, &entry.target),
             entry.record.as_deref().unwrap_or("no record"),
             entry.provider,

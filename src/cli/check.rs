@@ -29,6 +29,14 @@ use crate::settings::Flags;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// Also build, run and judge each service's applied Dockerfile through the Docker Engine
+    /// (as `aigen verify` does); an image that fails is a problem of the gate.
+    #[arg(long)]
+    pub images: bool,
+
+    #[command(flatten)]
+    pub engine: super::build::EngineArgs,
+
     #[command(flatten)]
     pub output: FormatArgs,
 }
@@ -36,7 +44,7 @@ pub struct CheckArgs {
 /// One failed or passed part of the gate.
 #[derive(Debug, Clone, Serialize)]
 struct Problem {
-    /// `missing`, `lint`, `changed` or `untraced`.
+    /// `missing`, `lint`, `changed`, `untraced` or `image`.
     kind: &'static str,
     path: String,
     message: String,
@@ -50,6 +58,18 @@ struct Report {
     #[serde(serialize_with = "lint_summary")]
     lint: FindingCounts,
     problems: Vec<Problem>,
+    /// The image verdicts, with `--images`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    images: Vec<ImageLine>,
+}
+
+/// One image's verdict in the gate.
+#[derive(Debug, Serialize)]
+struct ImageLine {
+    service: String,
+    passed: bool,
+    summary: String,
+    record: String,
 }
 
 /// The lint counts in the shape of `aigen lint --format json`'s summary:
@@ -123,6 +143,41 @@ pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
         }
     }
 
+    let mut images = Vec::new();
+    if args.images {
+        let engine = crate::engine::Engine::connect()?;
+        let built: Vec<_> = project
+            .detection
+            .services
+            .iter()
+            .filter(|s| root.join(project.params.dockerfile_path(&s.name)).is_file())
+            .cloned()
+            .collect();
+        let outcome = super::build::check_images(
+            &project,
+            &engine,
+            &built,
+            &args.engine.options(true),
+            false,
+            context,
+        )?;
+        for (checked, record) in outcome.checked {
+            if !checked.passed() {
+                problems.push(Problem {
+                    kind: "image",
+                    path: checked.verdict.build.dockerfile.clone(),
+                    message: format!("{}; recorded as {record}", checked.summary()),
+                });
+            }
+            images.push(ImageLine {
+                service: checked.service.clone(),
+                passed: checked.passed(),
+                summary: checked.summary(),
+                record,
+            });
+        }
+    }
+
     let report = Report {
         passed: problems.is_empty(),
         services: project
@@ -134,6 +189,7 @@ pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
         files_checked: files.len(),
         lint: FindingCounts::of(&findings),
         problems,
+        images,
     };
     print(&report, args.output.is_json(), context)?;
     Ok(if report.passed {
@@ -228,6 +284,21 @@ fn print(report: &Report, json: bool, context: &Context) -> Result<()> {
             printer.paint(Tone::Error, format!("{:<9}", problem.kind)),
             problem.path,
             problem.message
+        ))?;
+    }
+    for image in &report.images {
+        printer.out(format!(
+            "{} {}: {}",
+            printer.paint(
+                if image.passed {
+                    Tone::Success
+                } else {
+                    Tone::Error
+                },
+                format!("{:<9}", "image")
+            ),
+            image.service,
+            image.summary
         ))?;
     }
     let verdict = if report.passed {

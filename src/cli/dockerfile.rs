@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
+use super::build::{EngineArgs, EngineVerifier};
 use super::job_runner::run_jobs;
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs;
@@ -26,6 +27,14 @@ pub struct DockerfileArgs {
     /// Review existing Dockerfiles (default: every Dockerfile of the project) and stage fixes.
     #[arg(long, value_name = "PATH", num_args = 0.., conflicts_with_all = ["services", "all"])]
     pub review: Option<Vec<PathBuf>>,
+
+    /// Build and run each Dockerfile's image before it is staged; a failure goes back to the
+    /// model as a finding (needs a Docker Engine).
+    #[arg(long)]
+    pub verify: bool,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
 
     #[command(flatten)]
     pub generate: GenerateArgs,
@@ -55,5 +64,19 @@ pub fn run(args: DockerfileArgs, context: &Context) -> Result<ExitStatus> {
             )
         })
         .collect();
-    run_jobs(&project, &provider, jobs, &args.generate, context)
+    let verifier = EngineVerifier::when_asked(
+        args.verify,
+        args.generate.dry_run,
+        &project,
+        &args.engine,
+        context,
+    )?;
+    run_jobs(
+        &project,
+        &provider,
+        jobs,
+        &args.generate,
+        EngineVerifier::as_verify(&verifier),
+        context,
+    )
 }

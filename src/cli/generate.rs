@@ -5,6 +5,7 @@ use clap::Args;
 
 use super::Context;
 use super::args::GenerateArgs;
+use super::build::{EngineArgs, EngineVerifier};
 use super::job_runner::run_jobs;
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs;
@@ -14,6 +15,14 @@ pub struct GenerateAllArgs {
     /// Also write a Namespace object for the application.
     #[arg(long)]
     pub namespace: bool,
+
+    /// Build and run each Dockerfile's image before it is staged; a failure goes back to the
+    /// model as a finding (needs a Docker Engine).
+    #[arg(long)]
+    pub verify: bool,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
 
     #[command(flatten)]
     pub generate: GenerateArgs,
@@ -42,5 +51,19 @@ pub fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
         .collect();
     all.push(jobs::manifests(&services, params, constitution, root));
     all.push(jobs::helm(&services, params, constitution));
-    run_jobs(&project, &provider, all, &args.generate, context)
+    let verifier = EngineVerifier::when_asked(
+        args.verify,
+        args.generate.dry_run,
+        &project,
+        &args.engine,
+        context,
+    )?;
+    run_jobs(
+        &project,
+        &provider,
+        all,
+        &args.generate,
+        EngineVerifier::as_verify(&verifier),
+        context,
+    )
 }

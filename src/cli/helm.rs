@@ -33,5 +33,12 @@ pub fn run(args: HelmArgs, context: &Context) -> Result<ExitStatus> {
     let services = project.select(&[], true)?;
     let provider = project.provider(&services)?;
     let job = jobs::helm(&services, &project.params, &project.constitution);
-    run_jobs(&project, &provider, vec![job], &args.generate, context)
+    run_jobs(
+        &project,
+        &provider,
+        vec![job],
+        &args.generate,
+        None,
+        context,
+    )
 }

@@ -13,7 +13,7 @@ use crate::apply::approve::ApproveAll;
 use crate::apply::review::{ReviewReport, Reviewer};
 use crate::error::{ExitStatus, Result};
 use crate::generate::jobs::Job;
-use crate::generate::pipeline::{Generator, JobReport, JobStatus, RunOptions, SYSTEM};
+use crate::generate::pipeline::{Generator, JobReport, JobStatus, RunOptions, SYSTEM, Verify};
 use crate::policy::Finding;
 use crate::printer::{Tone, Verbosity};
 use crate::project::Project;
@@ -26,6 +26,7 @@ pub fn run_jobs(
     provider: &Provider,
     jobs: Vec<Job>,
     args: &GenerateArgs,
+    verifier: Option<&dyn Verify>,
     context: &Context,
 ) -> Result<ExitStatus> {
     let printer = &context.printer;
@@ -48,6 +49,7 @@ pub fn run_jobs(
             stream: !json && std::io::stderr().is_terminal(),
             json,
         },
+        verifier,
     };
 
     if args.dry_run {
@@ -112,6 +114,13 @@ fn print_job(report: &JobReport, context: &Context) -> Result<()> {
         if report.rounds == 1 { "" } else { "s" },
         report.records.join(", ")
     ));
+    for entry in report.staged.iter().filter(|e| e.verified.is_some()) {
+        printer.status(format!(
+            "  {}: {}",
+            entry.target,
+            entry.verified.as_deref().unwrap_or_default()
+        ));
+    }
     for entry in &report.staged {
         printer.verbose(format!(
             "  staged {} ({}, sha256 {})",

@@ -57,5 +57,12 @@ pub fn run(args: ManifestArgs, context: &Context) -> Result<ExitStatus> {
         &project.constitution,
         &project.settings.root,
     );
-    run_jobs(&project, &provider, vec![job], &args.generate, context)
+    run_jobs(
+        &project,
+        &provider,
+        vec![job],
+        &args.generate,
+        None,
+        context,
+    )
 }

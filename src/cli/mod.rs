@@ -19,6 +19,7 @@ use crate::settings::{Flags, GlobalOptions, Settings};
 pub mod apply;
 pub mod args;
 pub mod ask;
+pub mod build;
 pub mod check;
 pub mod completions;
 pub mod detect;
@@ -37,7 +38,7 @@ Exit codes:
   0  success
   1  findings at or above the threshold, or a verification failed
   2  usage or input error (bad arguments, unreadable or malformed files)
-  3  an external dependency failed (LLM, AI tool, cluster)";
+  3  an external dependency failed (LLM, AI tool, cluster, Docker Engine)";
 
 /// Generate container and Kubernetes infrastructure with AI: every prompt recorded, every
 /// artifact checked against the constitution, nothing written without approval.
@@ -98,6 +99,10 @@ pub enum Command {
     History(history::HistoryArgs),
     /// The constitution gate: artifacts present, lint clean, every file traced to a record.
     Check(check::CheckArgs),
+    /// Build each service's image through the Docker Engine; `--run` also runs and judges it.
+    Build(build::BuildArgs),
+    /// Build, run and judge each service's image (`aigen build --run`).
+    Verify(build::BuildArgs),
     /// Print shell completions.
     Completions(completions::CompletionsArgs),
 }
@@ -176,6 +181,8 @@ pub fn run(command: Command, context: &Context) -> Result<ExitStatus> {
         Command::Ask(args) => ask::run(args, context),
         Command::History(args) => history::run(args, context),
         Command::Check(args) => check::run(args, context),
+        Command::Build(args) => build::run(args, false, context),
+        Command::Verify(args) => build::run(args, true, context),
         Command::Completions(args) => completions::run(args, context),
     }
 }

@@ -79,7 +79,7 @@ pub fn run(
         &project.constitution,
         &project.settings.root,
     );
-    run_jobs(project, &provider, vec![job], args, context)
+    run_jobs(project, &provider, vec![job], args, None, context)
 }
 
 /// The findings of the policy engine on the files, as they are on disk.

@@ -6,6 +6,12 @@
 //! round before. A failure at any step (the provider, an unusable answer) is recorded too, with
 //! what arrived, and ends the job. The last round's files are staged in `generated/` with their
 //! lint status and the record that produced them; nothing touches the real targets here.
+//!
+//! With a [`Verify`] (`--verify`), each round's Dockerfile is also built and run before the round
+//! is recorded: a build that fails, a container that is not healthy or an image too large are
+//! findings of the Dockerfile like any lint finding (`AG-D101`…`AG-D103`), so they go back to the
+//! model in the fix prompt, with the failing step and the end of the log, and they mark the
+//! staged file; the verdict is recorded with the round and shown beside the diff.
 
 use std::path::Path;
 
@@ -73,6 +79,23 @@ pub struct JobReport {
     pub findings: Vec<Finding>,
 }
 
+/// What building and running a round's image gave.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// The Dockerfile the image was built from.
+    pub target: String,
+    /// `builds: yes, 212 MB; healthy after 4 s`.
+    pub summary: String,
+    /// Findings of the image rules (a failed build, an unhealthy run, a size above the limit).
+    pub findings: Vec<Finding>,
+}
+
+/// Builds and runs the images of a round's files (`--verify`).
+pub trait Verify {
+    /// The verdicts on the images of `files`, the files a round of `job` produced.
+    fn verify(&self, job: &Job, files: &[Artifact]) -> Result<Vec<Verified>>;
+}
+
 /// Runs jobs against one provider, recording and staging.
 pub struct Generator<'a> {
     pub root: &'a Path,
@@ -83,6 +106,8 @@ pub struct Generator<'a> {
     pub staging: &'a Staging,
     pub printer: &'a Printer,
     pub options: RunOptions,
+    /// Builds and runs each round's image before it is recorded (`--verify`).
+    pub verifier: Option<&'a dyn Verify>,
 }
 
 /// One round's request, as recorded.
@@ -112,6 +137,7 @@ impl Generator<'_> {
         };
         let mut records: Vec<String> = Vec::new();
         let mut previous_files: Option<Vec<Artifact>> = None;
+        let mut previous_verified: Vec<Verified> = Vec::new();
         loop {
             let previous = records.last().cloned();
             let response = match self.ask(&round) {
@@ -119,11 +145,11 @@ impl Generator<'_> {
                 Err(error) => {
                     let outcome = error.outcome();
                     let partial = error.partial().to_string();
-                    self.record(job, &round, previous, None, &partial, &[], outcome)?;
+                    self.record(job, &round, previous, None, &partial, &[], &[], outcome)?;
                     return Err(error.into());
                 }
             };
-            let linted = match self.take_files(job, &response) {
+            let mut linted = match self.take_files(job, &response) {
                 Ok(artifacts) => lint_artifacts(artifacts, self.root, self.constitution),
                 Err(error) => {
                     let reason = format!("the answer could not be used: {error}");
@@ -134,6 +160,7 @@ impl Generator<'_> {
                         Some(&response),
                         &response.text,
                         &[],
+                        &[],
                         Outcome::Failed(reason.clone()),
                     )?;
                     return Err(Error::external_with_hint(
@@ -143,6 +170,29 @@ impl Generator<'_> {
                     ));
                 }
             };
+            // Files the round before gave already were built and run.
+            let same = previous_files
+                .as_ref()
+                .is_some_and(|files: &Vec<Artifact>| {
+                    files.len() == linted.len()
+                        && files
+                            .iter()
+                            .zip(linted.iter())
+                            .all(|(a, l)| *a == l.artifact)
+                });
+            let verified = if same {
+                for verdict in &previous_verified {
+                    if let Some(entry) = linted
+                        .iter_mut()
+                        .find(|l| l.artifact.path == verdict.target)
+                    {
+                        entry.findings.extend(verdict.findings.iter().cloned());
+                    }
+                }
+                previous_verified.clone()
+            } else {
+                self.verify(job, &mut linted)?
+            };
             let reference = self.record(
                 job,
                 &round,
@@ -150,6 +200,7 @@ impl Generator<'_> {
                 Some(&response),
                 &response.text,
                 &linted,
+                &verified,
                 Outcome::Ok,
             )?;
             records.push(reference);
@@ -172,9 +223,10 @@ impl Generator<'_> {
                 ));
             }
             if errors.is_empty() || repeated || round.number >= self.options.max_rounds.max(1) {
-                return self.finish(job, round.number, records, linted);
+                return self.finish(job, round.number, records, linted, &verified);
             }
             previous_files = Some(files);
+            previous_verified = verified;
             self.printer.status(format!(
                 "{} {}: {} error finding{} in round {}; asking for a fix",
                 self.printer.paint_err(Tone::Warning, "fixing"),
@@ -185,6 +237,31 @@ impl Generator<'_> {
             ));
             round = self.fix_round(&round, &linted, &errors)?;
         }
+    }
+
+    /// Builds and runs the round's image when a verifier is set, and adds the findings of the
+    /// image rules to the Dockerfile's.
+    fn verify(&self, job: &Job, linted: &mut [Linted]) -> Result<Vec<Verified>> {
+        let Some(verifier) = self.verifier else {
+            return Ok(Vec::new());
+        };
+        let files: Vec<Artifact> = linted.iter().map(|l| l.artifact.clone()).collect();
+        let verified = verifier.verify(job, &files)?;
+        for verdict in &verified {
+            self.printer.status(format!(
+                "{} {}: {}",
+                self.printer.paint_err(Tone::Info, "verified"),
+                verdict.target,
+                verdict.summary
+            ));
+            if let Some(entry) = linted
+                .iter_mut()
+                .find(|l| l.artifact.path == verdict.target)
+            {
+                entry.findings.extend(verdict.findings.iter().cloned());
+            }
+        }
+        Ok(verified)
     }
 
     /// Sends one round's prompt, streaming the answer when asked to.
@@ -270,6 +347,7 @@ impl Generator<'_> {
         rounds: u32,
         records: Vec<String>,
         linted: Vec<Linted>,
+        verified: &[Verified],
     ) -> Result<JobReport> {
         let provider = self.provider.kind().name().to_string();
         let record = records.last().cloned();
@@ -281,6 +359,10 @@ impl Generator<'_> {
                 record: record.clone(),
                 provider: provider.clone(),
                 lint: l.counts(),
+                verified: verified
+                    .iter()
+                    .find(|v| v.target == l.artifact.path)
+                    .map(|v| v.summary.clone()),
             })
             .collect();
         let staged = self.staging.stage(&artifacts)?;
@@ -310,10 +392,16 @@ impl Generator<'_> {
         response: Option<&Response>,
         text: &str,
         linted: &[Linted],
+        verified: &[Verified],
         outcome: Outcome,
     ) -> Result<String> {
         let counts = FindingCounts::of(linted.iter().flat_map(|l| &l.findings));
         let mut tests = vec![format!("aigen lint: {counts}")];
+        tests.extend(
+            verified
+                .iter()
+                .map(|v| format!("aigen verify {}: {}", v.target, v.summary)),
+        );
         tests.extend(
             linted
                 .iter()

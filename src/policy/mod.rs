@@ -11,13 +11,15 @@
 //! - [`suppress`]: `aigen:ignore` suppressions and the findings about them;
 //! - [`report`]: text, JSON and SARIF output;
 //! - [`dockerfile`]: the Dockerfile parser and rules;
-//! - [`k8s`]: the manifest loader and the Kubernetes rules; [`helm`]: Helm charts.
+//! - [`k8s`]: the manifest loader and the Kubernetes rules; [`helm`]: Helm charts;
+//! - [`image`]: rules on built images (their size).
 
 pub mod constitution;
 pub mod context;
 pub mod dockerfile;
 pub mod finding;
 pub mod helm;
+pub mod image;
 pub mod k8s;
 pub mod kind;
 pub mod registry;

@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use super::dockerfile::checker::Checker as DockerfileChecker;
 use super::dockerfile::rules as d;
 use super::helm::{ChartCx, rules as h};
+use super::image::rules as i;
 use super::k8s::check::Checker as KubernetesChecker;
 use super::k8s::rules as k;
 use super::k8s::set::Item;
@@ -36,6 +37,8 @@ pub enum Target {
     Kubernetes,
     /// Any file aigen lints (suppression bookkeeping).
     Any,
+    /// An image built from a Dockerfile (`aigen build`).
+    Image,
 }
 
 impl Target {
@@ -45,6 +48,7 @@ impl Target {
             Self::Dockerfile => "dockerfile",
             Self::Kubernetes => "kubernetes",
             Self::Any => "any",
+            Self::Image => "image",
         }
     }
 }
@@ -151,7 +155,8 @@ pub struct NoParams {}
 /// One rule's metadata. Declare rules with [`declare_rule!`].
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
-    /// Stable code: `AG-D…` for Dockerfiles, `AG-K…` for Kubernetes, `AG-S…` for suppressions.
+    /// Stable code: `AG-D…` for Dockerfiles (`AG-D1…` for the images built from them), `AG-K…`
+    /// for Kubernetes, `AG-S…` for suppressions.
     pub code: &'static str,
     /// Kebab-case name saying what the rule allows or requires (`pinned-base-image`).
     pub name: &'static str,
@@ -355,6 +360,10 @@ pub static RULES: &[RuleEntry] = &[
         &d::copy_relative_without_workdir::RULE,
         d::copy_relative_without_workdir::check,
     ),
+    // Built images (reported by the image builder).
+    engine(&i::image_size::RULE),
+    engine(&i::image_builds::RULE),
+    engine(&i::image_runs::RULE),
     // Kubernetes objects, one at a time (`AG-K000` is reported by the manifest loader).
     engine(&k::manifest_yaml::RULE),
     object(&k::minimum_replicas::RULE, k::minimum_replicas::check),
@@ -506,7 +515,9 @@ mod tests {
         for rule in rules() {
             let (name, docs) = match rule.target {
                 Target::Kubernetes => ("docs/lint-k8s.md", &kubernetes_docs),
-                Target::Dockerfile | Target::Any => ("docs/lint.md", &dockerfile_docs),
+                Target::Dockerfile | Target::Any | Target::Image => {
+                    ("docs/lint.md", &dockerfile_docs)
+                }
             };
             let aliases = rule.corresponds_to();
             let gap = if aliases.is_empty() { "" } else { " " };

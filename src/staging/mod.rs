@@ -39,6 +39,10 @@ pub struct Entry {
     /// Provider that produced it.
     pub provider: String,
     pub lint: FindingCounts,
+    /// What building and running its image gave (`builds: yes, 212 MB; healthy after 4 s`),
+    /// when it was verified (`--verify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -55,6 +59,8 @@ pub struct NewArtifact {
     pub record: Option<String>,
     pub provider: String,
     pub lint: FindingCounts,
+    /// The verdict on its image, when it was verified.
+    pub verified: Option<String>,
 }
 
 /// The staging directory of a project.
@@ -95,6 +101,7 @@ impl Staging {
                 record: artifact.record.clone(),
                 provider: artifact.provider.clone(),
                 lint: artifact.lint,
+                verified: artifact.verified.clone(),
             };
             index.entries.retain(|e| e.target != entry.target);
             index.entries.push(entry.clone());
@@ -192,6 +199,7 @@ mod tests {
             content: content.into(),
             record: Some("general/0001".into()),
             provider: "builtin".into(),
+            verified: None,
             lint: FindingCounts::default(),
         }
     }

@@ -12,6 +12,7 @@ mod support;
 mod apply;
 mod apply_pty;
 mod ask;
+mod build_engine;
 mod builtin_dockerfile;
 mod builtin_helm;
 mod builtin_manifests;

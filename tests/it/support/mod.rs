@@ -12,6 +12,7 @@ pub mod alone;
 pub mod builtin;
 pub mod cluster;
 pub mod command;
+pub mod engine;
 pub mod example;
 pub mod files;
 pub mod lint;

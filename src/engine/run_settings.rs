@@ -1,0 +1,319 @@
+//! The settings a container needs to start, as the manifests give them to the service's pod:
+//! the environment (ConfigMap defaults and literal values as written; a throwaway value, made
+//! now, for every Secret reference), the user (`runAsUser`/`runAsGroup`) and the writable
+//! mounts (each `emptyDir` volume becomes a tmpfs at its mount path). Without manifests, the
+//! detected service says what it can: the values the project gives its variables, throwaway
+//! values for its required secrets, and `/tmp` writable.
+//!
+//! Throwaway values are told to the redactor as they are made: they are never shown, recorded
+//! or written, and a log line that echoes one is masked.
+
+use serde_json::Value;
+
+use crate::detect::Service;
+use crate::secrets::Redactor;
+
+/// One variable of the container's environment.
+#[derive(Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    /// A value as the manifests (or the project) give it.
+    Plain(String),
+    /// A Secret's value: made up for this run, never shown.
+    Throwaway(String),
+}
+
+impl std::fmt::Debug for EnvValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Plain(value) => write!(f, "Plain({value:?})"),
+            Self::Throwaway(_) => f.write_str("Throwaway(****)"),
+        }
+    }
+}
+
+/// How a container of a service is started.
+#[derive(Debug, Clone, Default)]
+pub struct RunSettings {
+    /// `NAME` and value, in the manifests' order.
+    pub env: Vec<(String, EnvValue)>,
+    /// `uid[:gid]` from the pod's or container's security context; `None`: the image's `USER`.
+    pub user: Option<String>,
+    /// Paths that get a writable tmpfs.
+    pub writable: Vec<String>,
+    /// Where the settings were read (`k8s/backend-deployment.yaml`, or `detection`).
+    pub source: String,
+}
+
+impl RunSettings {
+    /// The settings of `service` from manifest texts (`(path, text)`, any number of YAML
+    /// documents each), or from the detection when no Deployment of that name is among them.
+    pub fn for_service(
+        service: &Service,
+        manifests: &[(String, String)],
+        redactor: &Redactor,
+    ) -> Self {
+        let documents: Vec<(String, Value)> = manifests
+            .iter()
+            .flat_map(|(path, text)| {
+                serde_saphyr::from_multiple::<Value>(text)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |doc| (path.clone(), doc))
+            })
+            .collect();
+        let deployment = documents.iter().find(|(_, doc)| {
+            doc["kind"] == "Deployment" && doc["metadata"]["name"] == service.name.as_str()
+        });
+        match deployment {
+            Some((path, deployment)) => from_deployment(path, deployment, &documents, redactor),
+            None => from_detection(service, redactor),
+        }
+    }
+
+    /// The names that got a throwaway value.
+    pub fn throwaway_names(&self) -> Vec<String> {
+        self.env
+            .iter()
+            .filter(|(_, value)| matches!(value, EnvValue::Throwaway(_)))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// `NAME=value` strings for the engine.
+    pub fn env_strings(&self) -> Vec<String> {
+        self.env
+            .iter()
+            .map(|(name, value)| match value {
+                EnvValue::Plain(v) | EnvValue::Throwaway(v) => format!("{name}={v}"),
+            })
+            .collect()
+    }
+}
+
+fn from_deployment(
+    path: &str,
+    deployment: &Value,
+    documents: &[(String, Value)],
+    redactor: &Redactor,
+) -> RunSettings {
+    let pod = &deployment["spec"]["template"]["spec"];
+    let container = &pod["containers"][0];
+    let config_value = |name: &str, key: &str| -> Option<String> {
+        documents
+            .iter()
+            .find(|(_, doc)| doc["kind"] == "ConfigMap" && doc["metadata"]["name"] == name)
+            .and_then(|(_, doc)| scalar(&doc["data"][key]))
+    };
+    let mut env = Vec::new();
+    for var in container["env"].as_array().into_iter().flatten() {
+        let Some(name) = var["name"].as_str() else {
+            continue;
+        };
+        let from = &var["valueFrom"];
+        let value = if let Some(value) = scalar(&var["value"]) {
+            Some(EnvValue::Plain(value))
+        } else if from["secretKeyRef"].is_object() {
+            Some(EnvValue::Throwaway(throwaway(name, redactor)))
+        } else if let (Some(map), Some(key)) = (
+            from["configMapKeyRef"]["name"].as_str(),
+            from["configMapKeyRef"]["key"].as_str(),
+        ) {
+            config_value(map, key).map(EnvValue::Plain)
+        } else {
+            None
+        };
+        if let Some(value) = value {
+            env.push((name.to_string(), value));
+        }
+    }
+    let security = |field: &str| -> Option<i64> {
+        container["securityContext"][field]
+            .as_i64()
+            .or_else(|| pod["securityContext"][field].as_i64())
+    };
+    let user = security("runAsUser").map(|uid| match security("runAsGroup") {
+        Some(gid) => format!("{uid}:{gid}"),
+        None => uid.to_string(),
+    });
+    let empty_dirs: Vec<&str> = pod["volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| v["emptyDir"].is_object())
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    let writable = container["volumeMounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["name"].as_str().is_some_and(|n| empty_dirs.contains(&n)))
+        .filter_map(|m| m["mountPath"].as_str().map(str::to_string))
+        .collect();
+    RunSettings {
+        env,
+        user,
+        writable,
+        source: path.to_string(),
+    }
+}
+
+fn from_detection(service: &Service, redactor: &Redactor) -> RunSettings {
+    let env = service
+        .env
+        .iter()
+        .filter_map(|var| {
+            if var.secret {
+                var.required.then(|| {
+                    (
+                        var.name.clone(),
+                        EnvValue::Throwaway(throwaway(&var.name, redactor)),
+                    )
+                })
+            } else {
+                var.value
+                    .as_ref()
+                    .map(|v| (var.name.clone(), EnvValue::Plain(v.value.clone())))
+            }
+        })
+        .collect();
+    RunSettings {
+        env,
+        user: None,
+        writable: vec!["/tmp".to_string()],
+        source: "detection".to_string(),
+    }
+}
+
+/// A YAML scalar as the string Kubernetes would pass.
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A value made up for a Secret: random, shaped like what the name asks for (a URL for
+/// `*_URL`, `*_URI` and `*_DSN`, pointing nowhere reachable), remembered by the redactor.
+fn throwaway(name: &str, redactor: &Redactor) -> String {
+    let mut bytes = [0u8; 16];
+    // Without the system's random source the values are still unique to the run.
+    if getrandom::fill(&mut bytes).is_err() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        bytes = now.to_le_bytes();
+    }
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let upper = name.to_ascii_uppercase();
+    let value = if ["_URL", "_URI", "_DSN"].iter().any(|s| upper.ends_with(s)) {
+        let scheme = if upper.contains("REDIS") {
+            "redis"
+        } else if upper.contains("MONGO") {
+            "mongodb"
+        } else if upper.contains("AMQP") || upper.contains("RABBIT") {
+            "amqp"
+        } else if upper.contains("DATABASE") || upper.contains("POSTGRES") || upper.contains("DB_")
+        {
+            "postgresql"
+        } else {
+            "https"
+        };
+        format!("{scheme}://verify:{token}@127.0.0.1:9/verify")
+    } else {
+        token.clone()
+    };
+    redactor.remember(&value);
+    redactor.remember(&token);
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFESTS: &str = "\
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: app-config }
+data:
+  LOG_LEVEL: info
+  PORT: 8000
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api }
+spec:
+  template:
+    spec:
+      securityContext: { runAsUser: 1000, runAsGroup: 1000 }
+      containers:
+        - name: api
+          env:
+            - { name: LOG_LEVEL, valueFrom: { configMapKeyRef: { name: app-config, key: LOG_LEVEL } } }
+            - { name: PORT, valueFrom: { configMapKeyRef: { name: app-config, key: PORT } } }
+            - { name: DATABASE_URL, valueFrom: { secretKeyRef: { name: s, key: DATABASE_URL } } }
+            - { name: MODE, value: production }
+          volumeMounts:
+            - { name: tmp, mountPath: /tmp }
+            - { name: config, mountPath: /etc/app }
+      volumes:
+        - { name: tmp, emptyDir: {} }
+        - { name: config, configMap: { name: app-config } }
+";
+
+    pub(crate) fn service(name: &str) -> Service {
+        use crate::detect::{Language, PackageManager, ServiceClass, ServiceKind, Sourced};
+        Service {
+            name: name.into(),
+            path: name.into(),
+            manifest: "pyproject.toml".into(),
+            class: Sourced::default_value(ServiceClass::Backend),
+            kind: Sourced::default_value(ServiceKind::Http),
+            language: Sourced::default_value(Language::Python),
+            language_version: None,
+            framework: None,
+            package_manager: Sourced::default_value(PackageManager::Pip),
+            lockfile: None,
+            start_command: Sourced::default_value(vec!["python".into()]),
+            build_command: None,
+            entrypoint: None,
+            port: Some(Sourced::default_value(8000)),
+            health_path: None,
+            readiness_path: None,
+            env: Vec::new(),
+            depends_on: Vec::new(),
+            inputs: Default::default(),
+            undetermined: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_deployment_gives_env_user_and_writable_mounts() {
+        let service = service("api");
+        let redactor = Redactor::builtin();
+        let settings = RunSettings::for_service(
+            &service,
+            &[("k8s/all.yaml".into(), MANIFESTS.into())],
+            &redactor,
+        );
+        assert_eq!(settings.source, "k8s/all.yaml");
+        assert_eq!(settings.user.as_deref(), Some("1000:1000"));
+        assert_eq!(settings.writable, ["/tmp"]);
+        assert_eq!(settings.throwaway_names(), ["DATABASE_URL"]);
+        let env = settings.env_strings();
+        assert_eq!(env[0], "LOG_LEVEL=info");
+        assert_eq!(env[1], "PORT=8000");
+        assert!(env[2].starts_with("DATABASE_URL=postgresql://verify:"));
+        assert_eq!(env[3], "MODE=production");
+        let secret = env[2].trim_start_matches("DATABASE_URL=");
+        assert!(
+            !redactor
+                .redact_string(&format!("url {secret}"))
+                .contains(secret)
+        );
+        assert!(!format!("{:?}", settings.env).contains(secret));
+    }
+}
