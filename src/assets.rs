@@ -1,8 +1,12 @@
-//! Files shipped inside the binary: the Phase IV constitution preset and the default prompt
-//! templates. `aigen init` writes them into a repository; files there override these.
+//! Files shipped inside the binary: the constitution presets and the default prompt templates.
+//! `aigen init` writes them into a repository; files there override these.
 
-/// The default constitution (`policies/constitution.yaml`).
-pub const CONSTITUTION: &str = include_str!("../policies/constitution.yaml");
+/// The Phase IV preset: the Todo application's constitution (`aigen init --preset phase-iv`).
+pub const PHASE_IV: &str = include_str!("../policies/presets/phase-iv.yaml");
+
+/// The baseline preset: general practice with no service-specific value (`aigen init --preset
+/// baseline`, and what a command uses in a tree without a constitution).
+pub const BASELINE: &str = include_str!("../policies/presets/baseline.yaml");
 
 /// The default prompt templates, by file name under `prompts/`.
 pub const PROMPTS: &[(&str, &str)] = &[

@@ -177,6 +177,10 @@ pub struct ServiceConfig {
     /// Its class: `backend` (internal, ClusterIP) or `frontend` (exposed, NodePort).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// What it is to the cluster: `http` (the default), `grpc` (probed with gRPC health) or
+    /// `worker` (serves no port: no Service, no probes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     /// The port it listens on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
@@ -186,9 +190,6 @@ pub struct ServiceConfig {
     /// Readiness path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub readiness_path: Option<String>,
-    /// What the process serves: `http`, `grpc`, or `worker` (no port, no probes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub process: Option<String>,
     /// The command that starts it, as argv; replaces the detected one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,

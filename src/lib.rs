@@ -7,6 +7,7 @@
 //!
 //! - [`config`] and [`settings`]: `aigen.toml` discovery and the merge of flags, environment and file;
 //! - [`detect`]: the [`detect::Service`] model of a repository's services;
+//! - [`derive`]: the constitution `aigen init` derives from those services;
 //! - [`printer`]: all terminal output, honouring `--quiet`, `--verbose` and `--color`;
 //! - [`error`]: typed errors and the documented exit codes;
 //! - [`fsutil`]: atomic writes and other file-system care;
@@ -17,6 +18,7 @@ pub mod apply;
 pub mod assets;
 pub mod cli;
 pub mod config;
+pub mod derive;
 pub mod detect;
 pub mod dockerfile_syntax;
 pub mod engine;

@@ -15,7 +15,7 @@
 //! | feature | `--feature` | | `AIGEN_FEATURE`, then `SPECIFY_FEATURE` after the file | `feature` | none (`general`) |
 //! | fix rounds | `--max-rounds` | | | `[generate] max_rounds` | 3 |
 //! | timeout | `ask --timeout` | | | `[generate] timeout_secs` | 120 s |
-//! | constitution | `lint --policy` | | `AIGEN_POLICY` | `policy` | `policies/constitution.yaml`, else the preset |
+//! | constitution | `lint --policy` | | `AIGEN_POLICY` | `policy` | `policies/constitution.yaml`, else the baseline preset |
 //!
 //! A provider name is checked where it is read: clap refuses an unknown `--provider`, the config
 //! parser an unknown `provider` (with its line), and [`Settings::resolve`] an unknown

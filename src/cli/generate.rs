@@ -12,7 +12,8 @@ use crate::generate::jobs;
 
 #[derive(Debug, Args)]
 pub struct GenerateAllArgs {
-    /// Also write a Namespace object for the application.
+    /// Write a Namespace object named after the application, and put every object in it, when
+    /// the constitution names no namespace (`deployment.namespace`).
     #[arg(long)]
     pub namespace: bool,
 
@@ -30,8 +31,8 @@ pub struct GenerateAllArgs {
 
 pub fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
     let mut project = context.open_project(&args.generate.flags())?;
-    if !args.namespace {
-        project.params.namespace = None;
+    if args.namespace && project.params.namespace.is_none() {
+        project.params.namespace = Some(project.params.app.clone());
     }
     let services = project.select(&[], true)?;
     let provider = project.provider(&services)?;

@@ -1,20 +1,27 @@
 //! `aigen init`: sets aigen up in a repository.
 //!
-//! Writes `aigen.toml` (with the detected services), the constitution preset, the default prompt
-//! templates, the history directory and the staging directory. An existing file is never
-//! overwritten without `--force`, so a second run changes nothing and says so.
+//! Writes `aigen.toml` (with the detected services), the constitution (by default derived from
+//! the detected services, see [`crate::derive`]; or a preset), the default prompt templates, the
+//! history directory and the staging directory. An existing file is never overwritten without
+//! `--force`, so a second run changes nothing and says so. `--dry-run` prints the constitution
+//! it would write, with the source of every value, and writes nothing.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::Context;
 use crate::assets;
 use crate::config::{self, Config, ServiceConfig};
+use crate::derive::{self, Options};
 use crate::detect::{self, Detection, Origin, ServiceKind};
 use crate::error::{Error, ExitStatus, Result};
 use crate::fsutil;
+use crate::policy::Constitution;
+use crate::policy::constitution::Preset;
 use crate::printer::Tone;
+use crate::provider::builtin::images::Family;
 use crate::settings::{self, DEFAULT_POLICY};
 
 #[derive(Debug, Args)]
@@ -30,6 +37,39 @@ pub struct InitArgs {
     /// Spec-Kit feature to file records under (e.g. 003-k8s-deployment).
     #[arg(long, value_name = "FEATURE")]
     pub feature: Option<String>,
+
+    /// The constitution to write: derived from the detected services, the Phase IV preset of
+    /// the Todo example, or the baseline (general practice, nothing project-specific).
+    #[arg(long, value_enum, default_value_t = PresetChoice::Derived)]
+    pub preset: PresetChoice,
+
+    /// The family of the base images a derived constitution names (default: Debian slim, or
+    /// Alpine for a service whose own Dockerfile builds on it).
+    #[arg(long, value_enum)]
+    pub family: Option<FamilyChoice>,
+
+    /// Print the constitution that would be written, with the source of every value, and write
+    /// nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `--preset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PresetChoice {
+    /// Derived from the detected services.
+    Derived,
+    /// The Phase IV preset of the Todo example.
+    PhaseIv,
+    /// General practice with no service-specific value.
+    Baseline,
+}
+
+/// `--family`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FamilyChoice {
+    Debian,
+    Alpine,
 }
 
 /// What happened to one file.
@@ -65,13 +105,22 @@ pub fn run(args: InitArgs, context: &Context) -> Result<ExitStatus> {
     let detection = detect::detect(&dir, &base_config);
     let config = initial_config(&dir, &args, base_config, &detection);
     let config_text = render_config(&config)?;
+    let app = config
+        .name
+        .clone()
+        .unwrap_or_else(|| settings::directory_name(&dir));
+    let (constitution, notes) = constitution_text(&dir, &args, &app, &detection)?;
+    if args.dry_run {
+        for note in &notes {
+            printer.warn(note);
+        }
+        printer.out_raw(&constitution)?;
+        return Ok(ExitStatus::Success);
+    }
 
     let mut files: Vec<(PathBuf, String)> = vec![
         (PathBuf::from(config::FILE_NAME), config_text),
-        (
-            PathBuf::from(DEFAULT_POLICY),
-            assets::CONSTITUTION.to_string(),
-        ),
+        (PathBuf::from(DEFAULT_POLICY), constitution),
         (
             Path::new(&config.paths.staging).join(".gitignore"),
             assets::STAGING_GITIGNORE.to_string(),
@@ -118,6 +167,9 @@ pub fn run(args: InitArgs, context: &Context) -> Result<ExitStatus> {
     for problem in &detection.problems {
         printer.warn(problem);
     }
+    for note in &notes {
+        printer.warn(note);
+    }
     if detection.services.is_empty() {
         printer.warn("no services detected; declare them under [[services]] in aigen.toml");
     } else {
@@ -161,6 +213,8 @@ fn initial_config(
                 name: service.name.clone(),
                 path: PathBuf::from(&service.path),
                 kind: Some(service.class.value.to_string()),
+                role: (service.kind.value != ServiceKind::Http)
+                    .then(|| service.kind.value.to_string()),
                 port: service
                     .port
                     .as_ref()
@@ -168,8 +222,6 @@ fn initial_config(
                     .map(|port| port.value),
                 health_path: None,
                 readiness_path: None,
-                process: (service.kind.value != ServiceKind::Http)
-                    .then(|| service.kind.value.to_string()),
                 // A worker shares its directory with the server: its command tells them apart.
                 command: (service.kind.value == ServiceKind::Worker)
                     .then(|| service.start_command.value.clone()),
@@ -177,6 +229,67 @@ fn initial_config(
             .collect();
     }
     config
+}
+
+/// The constitution `init` writes, and what a person should know about it.
+fn constitution_text(
+    dir: &Path,
+    args: &InitArgs,
+    app: &str,
+    detection: &Detection,
+) -> Result<(String, Vec<String>)> {
+    let preset = match args.preset {
+        PresetChoice::Derived => None,
+        PresetChoice::PhaseIv => Some(Preset::PhaseIv),
+        PresetChoice::Baseline => Some(Preset::Baseline),
+    };
+    if let Some(preset) = preset {
+        return Ok((preset.text().to_string(), Vec::new()));
+    }
+    let options = Options {
+        app: app.to_string(),
+        family: args.family.map(|family| match family {
+            FamilyChoice::Debian => Family::Debian,
+            FamilyChoice::Alpine => Family::Alpine,
+        }),
+        hints: family_hints(dir, detection),
+    };
+    let derived = derive::derive(detection, &options);
+    // What init writes must load: a derivation that does not is a bug to report, not a file
+    // to leave behind.
+    Constitution::parse(&derived.text, Path::new(DEFAULT_POLICY))?;
+    Ok((derived.text, derived.notes))
+}
+
+/// Services whose own Dockerfile (in their directory) builds on Alpine: the project asks for
+/// Alpine images there.
+fn family_hints(dir: &Path, detection: &Detection) -> BTreeMap<String, (Family, String)> {
+    let mut hints = BTreeMap::new();
+    for service in &detection.services {
+        let relative = Path::new(&service.path).join("Dockerfile");
+        let Ok(text) = std::fs::read_to_string(dir.join(&relative)) else {
+            continue;
+        };
+        let alpine = text.lines().enumerate().find(|(_, line)| {
+            let line = line.trim_start();
+            line.len() > 5 && line[..5].eq_ignore_ascii_case("FROM ") && line.contains("alpine")
+        });
+        if let Some((index, _)) = alpine {
+            let shown = fsutil::slash_path(&relative);
+            let shown = shown.strip_prefix("./").unwrap_or(&shown).to_string();
+            hints.insert(
+                service.name.clone(),
+                (
+                    Family::Alpine,
+                    format!(
+                        "Alpine, as the project's {shown}:{} builds on it",
+                        index + 1
+                    ),
+                ),
+            );
+        }
+    }
+    hints
 }
 
 fn render_config(config: &Config) -> Result<String> {

@@ -27,7 +27,8 @@ pub struct ManifestArgs {
     #[arg(long, value_name = "PATH", num_args = 0.., conflicts_with_all = ["services", "all"])]
     pub review: Option<Vec<PathBuf>>,
 
-    /// Also write a Namespace object for the application.
+    /// Write a Namespace object named after the application, and put every object in it, when
+    /// the constitution names no namespace (`deployment.namespace`).
     #[arg(long)]
     pub namespace: bool,
 
@@ -46,8 +47,8 @@ pub fn run(args: ManifestArgs, context: &Context) -> Result<ExitStatus> {
             context,
         );
     }
-    if !args.namespace {
-        project.params.namespace = None;
+    if args.namespace && project.params.namespace.is_none() {
+        project.params.namespace = Some(project.params.app.clone());
     }
     let services = project.select(&args.services, args.all)?;
     let provider = project.provider(&services)?;

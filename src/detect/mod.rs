@@ -335,17 +335,8 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
             )),
         }
     }
-    if let Some(port) = declared.port {
-        service.port = Some(repeated(service.port.take(), port));
-    }
-    if let Some(path) = &declared.health_path {
-        service.health_path = Some(repeated(service.health_path.take(), path.clone()));
-    }
-    if let Some(path) = &declared.readiness_path {
-        service.readiness_path = Some(repeated(service.readiness_path.take(), path.clone()));
-    }
-    if let Some(process) = &declared.process {
-        match ServiceKind::parse(process) {
+    if let Some(role) = &declared.role {
+        match ServiceKind::parse(role) {
             Some(kind) => {
                 service.kind = repeated(Some(service.kind.clone()), kind);
                 if kind != ServiceKind::Http {
@@ -359,11 +350,20 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
             None => problems.push(FileProblem::new(
                 config::FILE_NAME,
                 format!(
-                    "service `{}`: process `{process}` is not `http`, `grpc` or `worker`",
+                    "service `{}`: role `{role}` is none of `http`, `grpc`, `worker`",
                     declared.name
                 ),
             )),
         }
+    }
+    if let Some(port) = declared.port {
+        service.port = Some(repeated(service.port.take(), port));
+    }
+    if let Some(path) = &declared.health_path {
+        service.health_path = Some(repeated(service.health_path.take(), path.clone()));
+    }
+    if let Some(path) = &declared.readiness_path {
+        service.readiness_path = Some(repeated(service.readiness_path.take(), path.clone()));
     }
     if let Some(command) = &declared.command {
         service.start_command = repeated(Some(service.start_command.clone()), command.clone());

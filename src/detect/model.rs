@@ -285,7 +285,7 @@ pub enum ServiceKind {
 }
 
 impl ServiceKind {
-    /// Parses `process` of a service in `aigen.toml`.
+    /// Parses the `role` of a service in `aigen.toml`.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "http" => Some(Self::Http),

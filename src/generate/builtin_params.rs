@@ -1,20 +1,31 @@
 //! The builtin generator's [`Params`] from the project's constitution and `aigen.toml`.
 //!
-//! The constitution holds the numbers (replicas, rollout, resources per class, probes,
-//! HEALTHCHECK timing, uid, base images, nodePorts); `aigen.toml` holds the names and paths. A
-//! number the constitution leaves out keeps the Phase IV preset's value, so what the generator
-//! writes and what the linter demands come from the same file.
+//! The constitution holds the numbers (replicas, rollout, resources per class, probe and
+//! HEALTHCHECK timing, uid, base images, nodePorts, the namespace) and what it says of each
+//! service (role, port, probe paths, images); `aigen.toml` holds the names and paths. A number
+//! the constitution leaves out keeps the generator's default (the baseline preset's), so what
+//! the generator writes and what the linter demands come from the same file.
 
+use crate::config::Paths;
+use crate::detect::ServiceKind;
 use crate::policy::Constitution;
-use crate::policy::constitution::{self, Amounts, IntOrString, Probe};
+use crate::policy::constitution::{self, Amounts, IntOrString, Probe, ServiceRole};
 use crate::provider::builtin::Params;
-use crate::provider::builtin::params::{ProbeParams, Resources};
+use crate::provider::builtin::images::StageImages;
+use crate::provider::builtin::params::{ProbeParams, Resources, ServiceParams};
 use crate::settings::Settings;
 
 /// Parameters for `settings.app_name`, with the constitution's numbers and the config's paths.
 pub fn builtin_params(settings: &Settings, constitution: &Constitution) -> Params {
-    let mut params = Params::for_app(&settings.app_name);
-    params.paths = settings.config.paths.clone();
+    params_for(&settings.app_name, &settings.config.paths, constitution)
+}
+
+/// Parameters for the application `app` whose files go to `paths`, with the constitution's
+/// numbers.
+pub fn params_for(app: &str, paths: &Paths, constitution: &Constitution) -> Params {
+    let mut params = Params::for_app(app);
+    params.paths = paths.clone();
+    params.namespace = None;
 
     if let Some(deployment) = &constitution.deployment {
         if let Some(replicas) = deployment.replicas {
@@ -38,23 +49,25 @@ pub fn builtin_params(settings: &Settings, constitution: &Constitution) -> Param
             params.user.uid = uid;
             params.user.gid = uid;
         }
+        params.namespace.clone_from(&deployment.namespace);
     }
-    if let Some(class) = constitution.classes.get("backend") {
-        if let Some(resources) = &class.resources {
-            apply_resources(&mut params.backend_resources, resources);
-        }
-        if let Some(image) = pinned_image(&class.base_images) {
-            params.base_images.python = image;
-        }
+    if let Some(class) = constitution.classes.get("backend")
+        && let Some(resources) = &class.resources
+    {
+        apply_resources(&mut params.backend_resources, resources);
     }
-    if let Some(class) = constitution.classes.get("frontend") {
-        if let Some(resources) = &class.resources {
-            apply_resources(&mut params.frontend_resources, resources);
-        }
-        if let Some(image) = pinned_image(&class.base_images) {
-            params.base_images.node = image;
-        }
+    if let Some(class) = constitution.classes.get("frontend")
+        && let Some(resources) = &class.resources
+    {
+        apply_resources(&mut params.frontend_resources, resources);
     }
+    let listed: Vec<&String> = constitution
+        .classes
+        .values()
+        .flat_map(|class| &class.base_images)
+        .collect();
+    params.base_images.python = pinned_image(&listed, "python");
+    params.base_images.node = pinned_image(&listed, "node");
     if let Some(probes) = &constitution.probes {
         if let Some(probe) = &probes.liveness {
             apply_probe(&mut params.liveness, probe);
@@ -79,6 +92,23 @@ pub fn builtin_params(settings: &Settings, constitution: &Constitution) -> Param
         if let Some(node_port) = service.node_port {
             params.node_ports.insert(name.clone(), node_port);
         }
+        params.services.insert(
+            name.clone(),
+            ServiceParams {
+                role: service.role.map(|role| match role {
+                    ServiceRole::Http => ServiceKind::Http,
+                    ServiceRole::Grpc => ServiceKind::Grpc,
+                    ServiceRole::Worker => ServiceKind::Worker,
+                }),
+                port: service.port,
+                health_path: service.health_path.clone(),
+                readiness_path: service.readiness_path.clone(),
+                images: service.images.as_ref().map(|images| StageImages {
+                    build: images.build.clone(),
+                    runtime: images.runtime.clone(),
+                }),
+            },
+        );
     }
     params
 }
@@ -115,12 +145,18 @@ fn apply_probe(target: &mut ProbeParams, probe: &Probe) {
     }
 }
 
-/// The first allowed base image that is a plain pinned reference (no pattern), to build on.
-fn pinned_image(patterns: &[String]) -> Option<String> {
+/// The first allowed base image of `repository` that is a plain pinned reference (no pattern),
+/// to build on.
+fn pinned_image(patterns: &[&String], repository: &str) -> Option<String> {
     patterns
         .iter()
-        .find(|p| !p.contains('*') && p.contains(':') && !p.ends_with(":latest"))
-        .cloned()
+        .find(|p| {
+            !p.contains('*')
+                && !p.ends_with(":latest")
+                && p.split_once(':')
+                    .is_some_and(|(name, _)| name.rsplit('/').next() == Some(repository))
+        })
+        .map(|p| p.to_string())
 }
 
 #[cfg(test)]
@@ -138,11 +174,31 @@ mod tests {
     }
 
     #[test]
-    fn the_preset_gives_the_builtin_defaults() {
+    fn the_baseline_gives_the_builtin_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("aigen.toml"), "name = \"todo-app\"\n").unwrap();
+        let params = builtin_params(&settings_in(dir.path()), &Constitution::baseline().unwrap());
+        let mut expected = Params::for_app("todo-app");
+        expected.namespace = None;
+        assert_eq!(params, expected);
+    }
+
+    #[test]
+    fn the_phase_iv_preset_gives_its_numbers() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("aigen.toml"), "name = \"todo-app\"\n").unwrap();
         let params = builtin_params(&settings_in(dir.path()), &Constitution::preset().unwrap());
-        assert_eq!(params, Params::for_app("todo-app"));
+        assert_eq!((params.user.uid, params.user.gid), (1000, 1000));
+        assert_eq!(
+            params.base_images.python.as_deref(),
+            Some("python:3.13-slim")
+        );
+        assert_eq!(params.base_images.node.as_deref(), Some("node:20-alpine"));
+        assert_eq!(params.liveness.path.as_deref(), Some("/health"));
+        assert_eq!(params.readiness.path.as_deref(), Some("/ready"));
+        assert_eq!(params.node_ports["frontend-chatbot"], 30001);
+        assert_eq!(params.services["backend"].port, Some(8000));
+        assert_eq!(params.namespace, None);
     }
 
     #[test]
@@ -153,10 +209,15 @@ mod tests {
             "name = \"shop\"\n[paths]\nmanifests = \"deploy/k8s\"\n",
         )
         .unwrap();
-        let text = crate::assets::CONSTITUTION
+        let text = crate::assets::PHASE_IV
             .replace("replicas: 2", "replicas: 3")
             .replace("cpu: 250m, memory: 256Mi", "cpu: 300m, memory: 384Mi")
-            .replace("interval: 30s", "interval: 1m");
+            .replace("interval: 30s", "interval: 1m")
+            .replace("run_as_user: 1000", "run_as_user: 10001\n  namespace: shop")
+            .replace(
+                "backend: { class: backend, port: 8000 }",
+                "backend:\n    class: backend\n    role: grpc\n    port: 50051\n    health_path: /livez\n    images: { build: \"golang:1.24\", runtime: \"debian:bookworm-slim\" }",
+            );
         let constitution = Constitution::parse(&text, Path::new("c.yaml")).unwrap();
         let params = builtin_params(&settings_in(dir.path()), &constitution);
         assert_eq!(params.app, "shop");
@@ -165,5 +226,12 @@ mod tests {
         assert_eq!(params.backend_resources.request_memory, "384Mi");
         assert_eq!(params.healthcheck.interval_seconds, 60);
         assert_eq!(params.manifest_dir(), "deploy/k8s");
+        assert_eq!(params.user.uid, 10001);
+        assert_eq!(params.namespace.as_deref(), Some("shop"));
+        let backend = &params.services["backend"];
+        assert_eq!(backend.role, Some(ServiceKind::Grpc));
+        assert_eq!(backend.port, Some(50051));
+        assert_eq!(backend.health_path.as_deref(), Some("/livez"));
+        assert_eq!(backend.images.as_ref().unwrap().build, "golang:1.24");
     }
 }

@@ -63,6 +63,27 @@ pub fn in_words(constitution: &Constitution, audience: Audience) -> String {
         if let Some(node_port) = service.node_port {
             let _ = write!(text, ", nodePort {node_port}");
         }
+        if let Some(role) = service.role {
+            let _ = write!(text, "; a {role} service");
+        }
+        let paths = constitution.probe_paths(Some(name));
+        if let Some(path) = &paths.liveness {
+            let _ = write!(text, "; health path {path}");
+        }
+        if let Some(path) = paths
+            .readiness
+            .as_ref()
+            .filter(|p| paths.liveness.as_ref() != Some(*p))
+        {
+            let _ = write!(text, "; readiness path {path}");
+        }
+        if let Some(images) = &service.images {
+            let _ = write!(
+                text,
+                "; images {} (build), {} (runtime)",
+                images.build, images.runtime
+            );
+        }
         line(text);
     }
     if audience == Audience::Dockerfile {
@@ -103,9 +124,15 @@ pub fn in_words(constitution: &Constitution, audience: Audience) -> String {
                 ("readiness", &probes.readiness),
             ] {
                 if let Some(probe) = probe {
+                    let on = probe.path.as_deref().map_or_else(
+                        || {
+                            "on each service's health path, else a TCP check of its port"
+                                .to_string()
+                        },
+                        |path| format!("on {path}"),
+                    );
                     line(format!(
-                        "{kind} probe on {} (initialDelaySeconds {}, periodSeconds {})",
-                        probe.path,
+                        "{kind} probe {on} (initialDelaySeconds {}, periodSeconds {})",
                         probe.initial_delay_seconds.unwrap_or(0),
                         probe.period_seconds.unwrap_or(10)
                     ));

@@ -31,13 +31,38 @@ use crate::error::{Error, Location, Result};
 use crate::fsutil;
 use crate::settings::PolicyFile;
 
-/// The name shown for the embedded preset in messages.
-pub const PRESET_NAME: &str = "<embedded Phase IV preset>";
+/// The constitutions shipped inside the binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// The Todo application's constitution: its services, ports, paths, images and cluster.
+    PhaseIv,
+    /// General practice with no service-specific value; what a tree without a constitution
+    /// is checked against.
+    Baseline,
+}
+
+impl Preset {
+    /// The preset's file.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::PhaseIv => crate::assets::PHASE_IV,
+            Self::Baseline => crate::assets::BASELINE,
+        }
+    }
+
+    /// The name messages show for the embedded preset.
+    pub fn source_name(self) -> &'static str {
+        match self {
+            Self::PhaseIv => "<embedded Phase IV preset>",
+            Self::Baseline => "<embedded baseline preset>",
+        }
+    }
+}
 
 /// The constitution, loaded and validated.
 #[derive(Clone)]
 pub struct Constitution {
-    /// Where it was read from ([`PRESET_NAME`] for the embedded preset).
+    /// Where it was read from ([`Preset::source_name`] for an embedded preset).
     pub source: PathBuf,
     /// The preset's or team's name for it.
     pub name: Option<String>,
@@ -155,18 +180,68 @@ pub struct ServicePolicy {
     /// Its class (a key of `classes`).
     #[serde(default)]
     pub class: Option<String>,
+    /// What it is to the cluster: an HTTP server (the default), a gRPC server or a worker.
+    #[serde(default)]
+    pub role: Option<ServiceRole>,
     /// The port the service listens on (and its image EXPOSEs).
     #[serde(default)]
     pub port: Option<u16>,
     /// The NodePort of an exposed service.
     #[serde(default)]
     pub node_port: Option<u16>,
+    /// The HTTP path its liveness probe and HEALTHCHECK check, over `probes.liveness.path`.
+    #[serde(default)]
+    pub health_path: Option<String>,
+    /// The HTTP path its readiness probe checks, over its `health_path` and
+    /// `probes.readiness.path`.
+    #[serde(default)]
+    pub readiness_path: Option<String>,
+    /// The images its Dockerfile builds on; both are allowed base images of the service.
+    #[serde(default)]
+    pub images: Option<StageImages>,
     /// Allowed base images for this service, replacing the class's list.
     #[serde(default)]
     pub base_images: Option<Vec<String>>,
     /// Rule settings for this service's files, over the global ones.
     #[serde(default)]
     rules: RuleEntries,
+}
+
+/// What a service is to the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceRole {
+    /// Serves HTTP on its port.
+    Http,
+    /// Serves gRPC on its port: probed with the gRPC health protocol.
+    Grpc,
+    /// Listens on no port: no Service, no network probe, no HEALTHCHECK.
+    Worker,
+}
+
+impl fmt::Display for ServiceRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Http => "http",
+            Self::Grpc => "grpc",
+            Self::Worker => "worker",
+        })
+    }
+}
+
+/// The images a service's Dockerfile builds on: the build stages' and the runtime stage's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageImages {
+    pub build: String,
+    pub runtime: String,
+}
+
+/// The probe paths of one service, as the constitution gives them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProbePaths {
+    pub liveness: Option<String>,
+    pub readiness: Option<String>,
 }
 
 /// Deployment settings of every workload.
@@ -183,9 +258,14 @@ pub struct DeploymentPolicy {
     pub max_surge: Option<IntOrString>,
     #[serde(default)]
     pub pod_disruption_budget: Option<PodDisruptionBudgetPolicy>,
-    /// The UID containers run as.
+    /// The UID (and GID) containers run as: the Dockerfiles' `USER` and the pods'
+    /// `runAsUser`.
     #[serde(default)]
     pub run_as_user: Option<i64>,
+    /// The namespace the plain manifests go into, with a Namespace object of their own (a chart
+    /// uses its release's namespace).
+    #[serde(default)]
+    pub namespace: Option<String>,
 }
 
 /// A number or a string such as `25%`, as Kubernetes accepts in rolling-update settings.
@@ -216,11 +296,13 @@ pub struct Probes {
     pub readiness: Option<Probe>,
 }
 
-/// One HTTP probe.
+/// One probe: its timing, and the HTTP path every service's probe checks when the
+/// constitution says one (a service's own `health_path` and `readiness_path` come first).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Probe {
-    pub path: String,
+    #[serde(default)]
+    pub path: Option<String>,
     #[serde(default)]
     pub initial_delay_seconds: Option<u32>,
     #[serde(default)]
@@ -369,7 +451,17 @@ impl<'de, V: Deserialize<'de>> Visitor<'de> for SpannedMapVisitor<V> {
 impl Constitution {
     /// The embedded Phase IV preset.
     pub fn preset() -> Result<Self> {
-        Self::parse(crate::assets::CONSTITUTION, Path::new(PRESET_NAME))
+        Self::embedded(Preset::PhaseIv)
+    }
+
+    /// The embedded baseline preset.
+    pub fn baseline() -> Result<Self> {
+        Self::embedded(Preset::Baseline)
+    }
+
+    /// An embedded preset.
+    pub fn embedded(preset: Preset) -> Result<Self> {
+        Self::parse(preset.text(), Path::new(preset.source_name()))
     }
 
     /// Reads a constitution file.
@@ -379,8 +471,8 @@ impl Constitution {
     }
 
     /// The constitution a command runs with, the one way every command loads it: the file the
-    /// settings name, else the embedded preset when nobody named a file and the default one does
-    /// not exist. A file someone named (`--policy`, `AIGEN_POLICY`, `policy` in `aigen.toml`) that
+    /// settings name, else the embedded baseline preset when nobody named a file and the default
+    /// one does not exist (so nothing in such a tree is held to another project's services). A file someone named (`--policy`, `AIGEN_POLICY`, `policy` in `aigen.toml`) that
     /// does not exist is an error, whichever command reads it.
     pub fn load_configured(policy: &PolicyFile) -> Result<Self> {
         if policy.path.exists() {
@@ -395,7 +487,7 @@ impl Constitution {
                 ),
             ));
         }
-        Self::preset()
+        Self::baseline()
     }
 
     /// Parses and validates constitution text; `path` is used in messages.
@@ -507,6 +599,34 @@ impl Constitution {
         self.services.get(name)
     }
 
+    /// What a service is to the cluster, when the constitution says.
+    pub fn role(&self, service: &str) -> Option<ServiceRole> {
+        self.service(service).and_then(|s| s.role)
+    }
+
+    /// The probe paths of a file of `service` (`None`: a file of no known service): the
+    /// service's own paths first, then the `probes` section's. Readiness falls back to the
+    /// service's health path before the section's readiness path, since an app that serves one
+    /// health route answers readiness on it too. A service with neither gets `None`: any probe
+    /// handler will do (a TCP check of its port, a gRPC health check).
+    pub fn probe_paths(&self, service: Option<&str>) -> ProbePaths {
+        let own = service.and_then(|name| self.service(name));
+        let section = |pick: fn(&Probes) -> Option<&Probe>| {
+            self.probes
+                .as_ref()
+                .and_then(pick)
+                .and_then(|p| p.path.clone())
+        };
+        let health = own.and_then(|s| s.health_path.clone());
+        ProbePaths {
+            liveness: health.clone().or_else(|| section(|p| p.liveness.as_ref())),
+            readiness: own
+                .and_then(|s| s.readiness_path.clone())
+                .or(health)
+                .or_else(|| section(|p| p.readiness.as_ref())),
+        }
+    }
+
     /// The class of a service, when it has one.
     pub fn class_of(&self, service: &str) -> Option<&Class> {
         self.service(service)
@@ -520,11 +640,18 @@ impl Constitution {
         if let Some(name) = service
             && let Some(policy) = self.service(name)
         {
-            if let Some(images) = &policy.base_images {
-                return images.iter().map(String::as_str).collect();
+            let listed = match (&policy.base_images, self.class_of(name)) {
+                (Some(images), _) => images.as_slice(),
+                (None, Some(class)) => class.base_images.as_slice(),
+                (None, None) => &[],
+            };
+            let mut allowed: Vec<&str> = listed.iter().map(String::as_str).collect();
+            if let Some(images) = &policy.images {
+                allowed.extend([images.build.as_str(), images.runtime.as_str()]);
             }
-            if let Some(class) = self.class_of(name) {
-                return class.base_images.iter().map(String::as_str).collect();
+            if !allowed.is_empty() {
+                allowed.dedup();
+                return allowed;
             }
         }
         let mut all: Vec<&str> = self
@@ -537,6 +664,12 @@ impl Constitution {
                     .filter_map(|s| s.base_images.as_ref())
                     .flatten()
                     .map(String::as_str),
+            )
+            .chain(
+                self.services
+                    .values()
+                    .filter_map(|s| s.images.as_ref())
+                    .flat_map(|i| [i.build.as_str(), i.runtime.as_str()]),
             )
             .collect();
         all.sort_unstable();

@@ -35,7 +35,7 @@ impl FileKind {
         let lower = name.to_ascii_lowercase();
         // `secret.yaml.example` templates are manifests too: their Secrets count as existing.
         let yaml = lower.strip_suffix(".example").unwrap_or(&lower);
-        if yaml.ends_with(".yaml") || yaml.ends_with(".yml") {
+        if yaml.ends_with(".yaml") || yaml.ends_with(".yml") || lower.ends_with(".json") {
             return None;
         }
         Some(Self::Other)
@@ -98,6 +98,10 @@ const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
 
 /// True when some line starts (at column 1) with `apiVersion:` and some with `kind:`.
 pub fn looks_like_kubernetes(text: &str) -> bool {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    if text.trim_start().starts_with(['{', '[']) {
+        return looks_like_json_object(text);
+    }
     let mut api_version = false;
     let mut kind = false;
     for line in text.lines().take(2000) {
@@ -110,8 +114,28 @@ pub fn looks_like_kubernetes(text: &str) -> bool {
     false
 }
 
+/// The byte-order mark some editors put first in a UTF-8 file; every reader of a manifest or a
+/// Dockerfile (go-yaml, BuildKit, hadolint) skips it.
+pub const BOM: char = '\u{feff}';
+
+/// True for JSON (or flow-style YAML) holding a Kubernetes object: `apiVersion` and `kind` are
+/// keys of it (quoted, as JSON writes them).
+fn looks_like_json_object(text: &str) -> bool {
+    let mut end = text.len().min(1 << 20);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    ["apiVersion", "kind"].iter().all(|key| {
+        [format!("\"{key}\""), format!("{key}:")]
+            .iter()
+            .any(|quoted| head.contains(quoted.as_str()))
+    })
+}
+
 /// True when the first line that is not blank or a comment is a `FROM` or `ARG` instruction.
 pub fn looks_like_dockerfile(text: &str) -> bool {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
     text.lines()
         .map(str::trim_start)
         .find(|line| !line.is_empty() && !line.starts_with('#'))

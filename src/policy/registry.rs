@@ -398,6 +398,14 @@ pub static RULES: &[RuleEntry] = &[
     object(&k::host_ipc::RULE, k::host_ipc::check),
     object(&k::host_path::RULE, k::host_path::check),
     object(&k::probe_timing::RULE, k::probe_timing::check),
+    object(
+        &k::schema_unknown_field::RULE,
+        k::schema_unknown_field::check,
+    ),
+    object(&k::schema_type::RULE, k::schema_type::check),
+    object(&k::schema_required::RULE, k::schema_required::check),
+    object(&k::schema_enum::RULE, k::schema_enum::check),
+    object(&k::schema_unknown_kind::RULE, k::schema_unknown_kind::check),
     // Kubernetes objects linted together.
     set(
         &k::service_selects_pods::RULE,
@@ -413,6 +421,7 @@ pub static RULES: &[RuleEntry] = &[
         &k::cluster_request_share::RULE,
         k::cluster_request_share::check,
     ),
+    set(&k::duplicate_object::RULE, k::duplicate_object::check),
     // Helm charts (`AG-K205` and `AG-K206` are reported by the renderer).
     chart(&h::chart_metadata::RULE, h::chart_metadata::check),
     chart(&h::chart_values::RULE, h::chart_values::check),

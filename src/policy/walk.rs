@@ -318,6 +318,11 @@ fn lint_bytes(
     constitution: &Constitution,
     dockerignore: &dyn Fn(&Path) -> Dockerignore,
 ) -> FileResult {
+    // A UTF-8 byte-order mark is not part of the text, for any reader of these files.
+    let mut bytes = bytes;
+    if bytes.starts_with("\u{feff}".as_bytes()) {
+        bytes.drain(..kind::BOM.len_utf8());
+    }
     let text = std::str::from_utf8(&bytes);
     let kind = match (target.kind, &text) {
         (Some(kind), _) => kind,

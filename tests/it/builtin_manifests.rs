@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
-use crate::support::builtin::{every_stack, run, seed, tool, write_files};
+use crate::support::builtin::{
+    CHECKOV_KEPT, checkov_reports, every_stack, phase_iv_params, seed, tool, write_files,
+};
 use aigen::detect::Service;
 use aigen::provider::builtin::{GeneratedFile, Params, dockerfile, manifests};
 use serde_json::{Value, json};
@@ -103,7 +105,7 @@ fn every_object_carries_the_recommended_labels_and_the_namespace() {
 
 #[test]
 fn deployments_follow_the_constitution() {
-    let objects = by_path(&manifests(&seed(), &Params::default()));
+    let objects = by_path(&manifests(&seed(), &phase_iv_params()));
     let cases = [
         (
             "backend",
@@ -232,9 +234,18 @@ fn environment_comes_from_the_config_map_and_the_secret() {
     );
     assert_eq!(refs["LOG_LEVEL"], ("configMapKeyRef", "todo-app-config"));
     assert_eq!(refs.len(), 5);
+    // LOG_LEVEL has no value aigen knows: no key, so the app keeps its own default, and an
+    // optional reference, so adding the key later sets it.
+    let log_level = env
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "LOG_LEVEL")
+        .unwrap();
+    assert_eq!(log_level["valueFrom"]["configMapKeyRef"]["optional"], true);
 
     let config = &objects["k8s/configmap.yaml"]["data"];
-    assert_eq!(config["LOG_LEVEL"], "info");
+    assert!(config.get("LOG_LEVEL").is_none(), "{config}");
     assert_eq!(config["BACKEND_URL"], "http://backend:8000");
     for secret in ["DATABASE_URL", "OPENAI_API_KEY", "BETTER_AUTH_SECRET"] {
         assert!(config.get(secret).is_none(), "{secret} in the ConfigMap");
@@ -341,14 +352,6 @@ fn generation_is_deterministic() {
     );
 }
 
-/// The checks checkov still fails on the generated Deployments, each on purpose:
-/// - CKV_K8S_15 (imagePullPolicy Always): Minikube runs images built into its own Docker, which
-///   `Always` would try to pull; values-prod.yaml sets Always.
-/// - CKV_K8S_35 (secrets as files): the services read their secrets from the environment.
-/// - CKV_K8S_40 (uid above 10000): the constitution sets runAsUser 1000 (`Params::user`).
-/// - CKV_K8S_43 (image digest): images built locally have no registry digest to pin.
-const CHECKOV_KEPT: &[&str] = &["CKV_K8S_15", "CKV_K8S_35", "CKV_K8S_40", "CKV_K8S_43"];
-
 #[test]
 fn checkov_fails_only_the_checks_kept_on_purpose() {
     let checkov = tool("checkov", "pip install checkov");
@@ -362,21 +365,7 @@ fn checkov_fails_only_the_checks_kept_on_purpose() {
     let mut files = manifests(&services, &params);
     files.extend(services.iter().flat_map(|s| dockerfile(s, &params)));
     write_files(dir.path(), &files);
-    let (_, stdout, stderr) = run(Command::new(checkov).arg("-d").arg(dir.path()).args([
-        "--framework",
-        "kubernetes,dockerfile",
-        "--compact",
-        "--quiet",
-        "--skip-download",
-        "-o",
-        "json",
-    ]));
-    let report: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("checkov output is not JSON ({e}):\n{stdout}\n{stderr}"));
-    let reports = match report {
-        Value::Array(items) => items,
-        single => vec![single],
-    };
+    let reports = checkov_reports(Command::new(checkov).arg("-d").arg(dir.path()));
     let mut failed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut passed = 0;
     for report in &reports {

@@ -259,7 +259,7 @@ fn after_init_the_project_files_stay_the_source_of_what_aigen_toml_repeats() {
     assert_eq!(init.code, 0, "{}", init.stderr);
     let config = fs::read_to_string(dir.join("aigen.toml")).unwrap();
     assert!(
-        config.contains("process = \"worker\"")
+        config.contains("role = \"worker\"")
             && config.contains("command = [\"rq\", \"worker\", \"notes-tasks\"]"),
         "{config}"
     );

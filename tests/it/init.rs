@@ -14,12 +14,23 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A copy of the Todo example, in a directory named `todo-app`.
+/// A copy of the Todo example, in a directory named `todo-app`, without the constitution the
+/// example carries (the Phase IV preset): what a project that never ran `init` looks like.
 fn todo_app() -> (TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("todo-app");
     copy_committed(&repo().join("examples/todo-app"), &dir);
+    fs::remove_dir_all(dir.join("policies")).unwrap();
     (temp, dir)
+}
+
+/// What `init --dry-run` prints: the constitution `init` would derive.
+fn derived(dir: &Path, args: &[&str]) -> String {
+    let mut all = vec!["--dry-run"];
+    all.extend(args);
+    let run = init(dir, &all);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
 }
 
 /// `aigen init` in `dir` with `args`.
@@ -80,6 +91,7 @@ fn texts_in(dir: &Path) -> BTreeMap<String, String> {
 #[test]
 fn init_writes_the_config_the_constitution_the_prompts_and_the_directories() {
     let (_temp, dir) = todo_app();
+    let dry_run = derived(&dir, &[]);
     let run = init(&dir, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 
@@ -108,10 +120,25 @@ fn init_writes_the_config_the_constitution_the_prompts_and_the_directories() {
         .map(|(n, p, k, port)| (n.to_string(), p.to_string(), k.to_string(), port))
     );
 
-    assert_eq!(
-        read(&dir, "policies/constitution.yaml"),
-        read(repo(), "policies/constitution.yaml")
+    // The constitution is derived from the detected services, each value with its source.
+    let constitution = read(&dir, "policies/constitution.yaml");
+    assert_eq!(constitution, dry_run);
+    for line in [
+        "  backend:                              # in backend/",
+        "    health_path: /health                # from backend/src/api/main.py:",
+        "    readiness_path: /ready              # from backend/src/api/main.py:",
+    ] {
+        assert!(
+            constitution.contains(line),
+            "missing `{line}` in:\n{constitution}"
+        );
+    }
+    // No cluster budget: the cluster's size cannot be detected (the file says how to set one).
+    assert!(
+        !constitution.lines().any(|l| l.starts_with("cluster:")),
+        "{constitution}"
     );
+    aigen::policy::Constitution::parse(&constitution, Path::new("c.yaml")).unwrap();
     assert_eq!(texts_in(&dir.join("prompts")), shipped_prompts());
     assert!(dir.join("history/prompts").is_dir());
     assert_eq!(
@@ -172,10 +199,7 @@ fn force_rewrites_the_files() {
 
     let run = init(&dir, &["--force"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(
-        read(&dir, "policies/constitution.yaml"),
-        read(repo(), "policies/constitution.yaml")
-    );
+    assert_eq!(read(&dir, "policies/constitution.yaml"), derived(&dir, &[]));
     assert_eq!(read(&dir, "prompts/fix.md"), shipped_prompts()["fix.md"]);
     assert_eq!(read(&dir, "aigen.toml"), config);
     assert!(
@@ -235,4 +259,39 @@ fn init_without_services_warns_and_still_sets_up() {
     let config = read(temp.path(), "aigen.toml");
     assert!(!config.contains("[[services]]"), "{config}");
     assert!(temp.path().join("history/prompts").is_dir());
+}
+
+#[test]
+fn presets_are_written_as_shipped_and_the_example_keeps_phase_iv() {
+    for (preset, text) in [
+        ("phase-iv", aigen::assets::PHASE_IV),
+        ("baseline", aigen::assets::BASELINE),
+    ] {
+        let (_temp, dir) = todo_app();
+        let run = init(&dir, &["--preset", preset]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(read(&dir, "policies/constitution.yaml"), text, "{preset}");
+    }
+    assert_eq!(
+        read(repo(), "examples/todo-app/policies/constitution.yaml"),
+        aigen::assets::PHASE_IV
+    );
+}
+
+#[test]
+fn dry_run_prints_the_derived_constitution_and_writes_nothing() {
+    let (_temp, dir) = todo_app();
+    let before = snapshot(&dir);
+    let text = derived(&dir, &[]);
+    assert_eq!(snapshot(&dir), before);
+    assert!(
+        text.starts_with("# aigen constitution of `todo-app`"),
+        "{text}"
+    );
+    // Images follow each service's language; --family alpine asks for Alpine everywhere.
+    assert!(text.contains("build: python:3."), "{text}");
+    assert!(text.contains("runtime: node:"), "{text}");
+    assert!(!text.contains("alpine"), "{text}");
+    let alpine = derived(&dir, &["--family", "alpine"]);
+    assert!(alpine.contains("-alpine"), "{alpine}");
 }

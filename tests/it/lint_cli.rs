@@ -96,7 +96,7 @@ fn the_walk_honours_gitignore_and_the_constitution() {
             "policies/constitution.yaml",
             &format!(
                 "{}\nignore: [\"vendor/\"]\n",
-                aigen::assets::CONSTITUTION.replace("ignore: []", "")
+                aigen::assets::PHASE_IV.replace("ignore: []", "")
             ),
         ),
     ]);
@@ -366,4 +366,45 @@ fn each_dockerfile_gets_its_own_dockerignore_first() {
             ),
         ]
     );
+}
+
+#[test]
+fn a_tree_without_a_constitution_gets_no_finding_keyed_to_another_projects_services() {
+    // A Go service in `backend/`, which the Phase IV preset would take for the Todo backend
+    // (its Python images, port 8000, /health). Without a constitution the baseline applies.
+    let dir = project(&[
+        (
+            "backend/Dockerfile",
+            "FROM golang:1.18-alpine AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n\n\
+             FROM alpine:3.20\nCOPY --from=build /out/app /app\nUSER 10001:10001\nEXPOSE 9000\n\
+             HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD [\"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:9000/livez\"]\n\
+             CMD [\"/app\"]\n",
+        ),
+        ("backend/.dockerignore", DOCKERIGNORE),
+    ]);
+    let mut command = assert_cmd::Command::from_std(crate::support::command::aigen_command());
+    let output = command
+        .current_dir(dir.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let findings = json_findings(&output.stdout);
+    let keyed: Vec<&Value> = findings
+        .iter()
+        .filter(|f| {
+            let message = f["message"].as_str().unwrap_or_default();
+            message.contains("constitution's base images")
+                || message.contains("port 8000")
+                || message.contains("/health")
+                || ["AG-D002", "AG-D007", "AG-D008"].contains(&f["code"].as_str().unwrap())
+        })
+        .collect();
+    assert!(keyed.is_empty(), "{keyed:#?}");
+    // The same tree held to the Phase IV preset does get them: the check above can fail.
+    let phase_iv = aigen(dir.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let codes = codes(&json_findings(&phase_iv.stdout));
+    assert!(codes.contains(&"AG-D002".to_string()), "{codes:?}");
 }

@@ -54,6 +54,15 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("AG-K021", "fail.yaml", &["8:16"]),
     ("AG-K022", "fail.yaml", &["12:11"]),
     ("AG-K023", "fail.yaml", &["12:34", "14:11"]),
+    ("AG-K030", "fail.yaml", &["16:11", "18:13", "21:15"]),
+    (
+        "AG-K031",
+        "fail.yaml",
+        &["10:26", "13:17", "14:21", "15:12", "25:19"],
+    ),
+    ("AG-K032", "fail.yaml", &["5:1", "18:7"]),
+    ("AG-K033", "fail.yaml", &["6:18", "10:24", "13:21"]),
+    ("AG-K034", "fail.yaml", &["1:13", "8:13"]),
     ("AG-K101", "fail.yaml", &["19:3", "29:3"]),
     ("AG-K102", "fail.yaml", &["23:19", "26:19", "28:13"]),
     ("AG-K103", "fail.yaml", &["4:9", "26:3", "26:3"]),
@@ -63,6 +72,7 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
         &["13:38", "16:57", "18:36", "22:25"],
     ),
     ("AG-K105", "fail.yaml", &["4:9"]),
+    ("AG-K106", "fail.yaml", &["4:9", "12:9"]),
 ];
 
 /// The passing fixtures of rules that have more than `pass.yaml`.
@@ -249,6 +259,7 @@ metadata:
   annotations:
     ANNOTATION
 spec:
+  selector: {matchLabels: {app.kubernetes.io/name: agent}}
   template:
     spec:
       securityContext: {runAsNonRoot: true, runAsUser: 1000, seccompProfile: {type: RuntimeDefault}}
@@ -276,7 +287,7 @@ fn with_annotation(annotation: &str) -> Vec<String> {
 
 #[test]
 fn annotations_suppress_with_a_reason() {
-    assert_eq!(with_annotation("team: infra"), ["20:25 AG-K012"]);
+    assert_eq!(with_annotation("team: infra"), ["21:25 AG-K012"]);
     assert!(
         with_annotation("aigen.dev/ignore: \"AG-K012 -- the node agent loads eBPF programs\"")
             .is_empty()
@@ -310,12 +321,12 @@ fn kube_linter_annotations_are_honoured_for_mapped_rules() {
     // A kube-linter check aigen has no rule for is left to kube-linter.
     assert_eq!(
         with_annotation("ignore-check.kube-linter.io/no-node-affinity: \"single node\""),
-        ["20:25 AG-K012"]
+        ["21:25 AG-K012"]
     );
     // A mapped check that silences nothing here is stale.
     assert_eq!(
         with_annotation("ignore-check.kube-linter.io/host-network: \"x\""),
-        ["7:5 AG-S002", "20:25 AG-K012"]
+        ["7:5 AG-S002", "21:25 AG-K012"]
     );
 }
 

@@ -7,9 +7,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::support::files::copy_committed;
-use crate::support::lint::{aigen, project_from};
+use crate::support::lint::{aigen, json_codes, project_from};
 use predicates::prelude::*;
-use serde_json::Value;
 
 const PHASE_IV: &str = "tests/fixtures/k8s/phase-iv";
 const CHARTS: &str = "tests/fixtures/helm";
@@ -34,24 +33,6 @@ fn path_with_helm() -> OsString {
         "`.ci/go-tools.sh`, then put `$(.ci/go-tools.sh --bin-dir)` on PATH",
     );
     std::env::var_os("PATH").unwrap_or_default()
-}
-
-fn json_codes(output: &[u8]) -> Vec<String> {
-    let document: Value = serde_json::from_slice(output).unwrap();
-    document["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{}:{}:{} {}",
-                f["path"].as_str().unwrap(),
-                f["line"],
-                f["column"],
-                f["code"].as_str().unwrap()
-            )
-        })
-        .collect()
 }
 
 #[test]

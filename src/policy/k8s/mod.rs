@@ -23,6 +23,7 @@ pub(crate) mod probe;
 pub mod quantity;
 pub mod resources;
 pub mod rules;
+pub mod schema;
 pub mod secrets;
 pub(crate) mod security_flag;
 pub mod set;
@@ -34,7 +35,7 @@ use self::check::{Checker, line_span};
 use self::set::ObjectSet;
 use self::yaml_tree::YamlProblemKind;
 use crate::policy::constitution::Constitution;
-use crate::policy::finding::Finding;
+use crate::policy::finding::{self, Finding};
 use crate::policy::registry::{self, Check};
 use crate::policy::suppress;
 
@@ -101,6 +102,9 @@ fn per_file(set: &ObjectSet<'_>, by_file: Vec<Vec<Finding>>) -> Vec<Finding> {
             continue;
         }
         let mut findings = suppress::apply(findings, &suppressions, &manifest.file);
+        if findings.len() > finding::SHOWN_PER_CODE {
+            findings = finding::cap_per_code(findings);
+        }
         let sensitive: Vec<_> = items
             .iter()
             .flat_map(|item| secrets::sensitive_nodes(&item.object, listed))

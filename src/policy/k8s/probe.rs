@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::policy::constitution::{Probe, Probes};
+use crate::policy::constitution::{ProbePaths, ServiceRole};
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::object::Container;
 use crate::policy::k8s::set::Item;
@@ -14,8 +14,8 @@ use crate::policy::registry::Rule;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProbeParams {
-    /// The HTTP path the probe must check, over the constitution's `probes` section (set it per
-    /// service under `services.<name>.rules`).
+    /// The HTTP path the probe must check, over the service's `health_path` or
+    /// `readiness_path` and the constitution's `probes` section.
     pub path: Option<String>,
 }
 
@@ -35,31 +35,42 @@ pub(crate) fn probed_containers<'a>(item: &Item<'a>) -> Vec<Container<'a>> {
 }
 
 /// Checks one probe (`livenessProbe`, `readinessProbe`) of every probed container; `configured`
-/// picks that probe's entry of the constitution's `probes` section.
+/// picks that probe's path among the service's (see
+/// [`crate::policy::constitution::Constitution::probe_paths`]). A worker (`role: worker`)
+/// serves no port and is not probed; without a path any handler will do.
 pub(crate) fn check_probe(
     cx: &mut Checker<'_, '_>,
     item: &Item<'_>,
     rule: &Rule,
     key: &str,
-    configured: fn(&Probes) -> Option<&Probe>,
+    configured: fn(ProbePaths) -> Option<String>,
 ) {
+    let constitution = cx.set.constitution;
+    if item.service.and_then(|service| constitution.role(service)) == Some(ServiceRole::Worker) {
+        return;
+    }
     let params: ProbeParams = cx.params(rule, item);
-    let path = params.path.or_else(|| {
-        let probes = cx.set.constitution.probes.as_ref()?;
-        Some(configured(probes)?.path.clone())
-    });
+    let path = params
+        .path
+        .or_else(|| configured(constitution.probe_paths(item.service)));
     for container in probed_containers(item) {
         let Some(entry) = container.node.entry(key).filter(|e| e.value.is_map()) else {
-            let example = path.as_deref().unwrap_or("/health");
+            let help = match path.as_deref() {
+                Some(path) => {
+                    format!("add `{key}: {{ httpGet: {{ path: {path}, port: <port> }} }}`")
+                }
+                None => format!(
+                    "add `{key}: {{ httpGet: {{ path: <health path>, port: <port> }} }}`, or \
+                     `tcpSocket: {{ port: <port> }}` when the app serves no health route"
+                ),
+            };
             cx.report(
                 rule,
                 item,
                 container.anchor(),
                 format!("container `{}` has no `{key}`", container.name),
             )
-            .help(format!(
-                "add `{key}: {{ httpGet: {{ path: {example}, port: <port> }} }}`"
-            ));
+            .help(help);
             continue;
         };
         let Some(expected) = path.as_deref() else {

@@ -7,8 +7,7 @@
 //! `-service` or `-pdb`; or its name ends with `-<service>` (`todo-app-backend`, as Helm release
 //! prefixes make it). The longest matching service name wins.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
 
 use super::manifest::Manifest;
 use super::object::{Labels, Object, objects_of};
@@ -25,6 +24,10 @@ pub struct Item<'a> {
     pub service: Option<&'a str>,
     /// First and last line of the object, for suppressions.
     pub lines: (u32, u32),
+    /// When another file of the set defines the same object (kind, namespace and name), the
+    /// index of the first definition in [`ObjectSet::items`]: cross-object rules count the
+    /// object once, from its first definition.
+    pub copy_of: Option<usize>,
 }
 
 impl<'a> Item<'a> {
@@ -44,12 +47,14 @@ impl<'a> Item<'a> {
     }
 }
 
-/// A namespace and a label selector (sorted pairs), as a memo key.
-type SelectorKey<'a> = (Option<&'a str>, Vec<(&'a str, &'a str)>);
+/// A namespace, a label key and its value: the key of the label index.
+type LabelKey<'a> = (Option<&'a str>, &'a str, &'a str);
 
-/// All objects of a lint run, indexed by kind and by name, with the selector matches the
-/// cross-object rules ask for remembered (a run of 10,000 files holds thousands of Services with
-/// the same few selectors).
+/// All objects of a lint run, indexed once so that cross-object rules run in time linear in the
+/// number of objects: by file, by kind, by name, workloads by the labels of their pods (within
+/// their namespace), PodDisruptionBudgets by the workloads they cover and autoscalers by their
+/// target. An object defined again in another file (the same kind, namespace and name) is
+/// indexed once, at its first definition; [`Item::copy_of`] ties the copies to it.
 #[derive(Debug)]
 pub struct ObjectSet<'a> {
     pub manifests: &'a [Manifest<'a>],
@@ -60,8 +65,16 @@ pub struct ObjectSet<'a> {
     by_kind: HashMap<&'a str, Vec<usize>>,
     by_name: HashMap<(&'a str, Option<&'a str>, &'a str), usize>,
     workloads: Vec<usize>,
-    selections: Mutex<HashMap<SelectorKey<'a>, Arc<[usize]>>>,
-    budgets: Mutex<HashMap<SelectorKey<'a>, Arc<[usize]>>>,
+    /// Workloads by each label of their pod template.
+    pods_by_label: HashMap<LabelKey<'a>, Vec<usize>>,
+    /// The PodDisruptionBudgets whose selector matches each workload's pods.
+    budgets: HashMap<usize, Vec<usize>>,
+    /// The `minReplicas` of the autoscaler of each (namespace, kind, name).
+    autoscalers: HashMap<(Option<&'a str>, &'a str, &'a str), i64>,
+    /// The copies of each object defined more than once, by the index of its first definition.
+    copies: HashMap<usize, Vec<usize>>,
+    /// The kinds each namespace has objects of.
+    kinds: HashSet<(&'a str, Option<&'a str>)>,
 }
 
 impl<'a> ObjectSet<'a> {
@@ -80,35 +93,110 @@ impl<'a> ObjectSet<'a> {
                         file,
                         service: service_of(&object, constitution),
                         lines: (start.line, last),
+                        copy_of: None,
                     });
                 }
             }
             by_file.push(first..items.len());
         }
-        let mut by_kind: HashMap<&'a str, Vec<usize>> = HashMap::new();
-        let mut by_name = HashMap::new();
-        let mut workloads = Vec::new();
-        for (index, item) in items.iter().enumerate() {
-            let object = item.object;
-            by_kind.entry(object.kind).or_default().push(index);
-            by_name
-                .entry((object.kind, object.namespace, object.name))
-                .or_insert(index);
-            if object.is_workload() {
-                workloads.push(index);
-            }
-        }
-        Self {
+        let mut set = Self {
             manifests,
             items,
             constitution,
             by_file,
-            by_kind,
-            by_name,
-            workloads,
-            selections: Mutex::default(),
-            budgets: Mutex::default(),
+            by_kind: HashMap::new(),
+            by_name: HashMap::new(),
+            workloads: Vec::new(),
+            pods_by_label: HashMap::new(),
+            budgets: HashMap::new(),
+            autoscalers: HashMap::new(),
+            copies: HashMap::new(),
+            kinds: HashSet::new(),
+        };
+        set.index();
+        set
+    }
+
+    /// Builds the indexes, each in one pass over the objects.
+    fn index(&mut self) {
+        for index in 0..self.items.len() {
+            let object = self.items[index].object;
+            let key = (object.kind, object.namespace, object.name);
+            let first = *self.by_name.entry(key).or_insert(index);
+            if first != index && !object.name.is_empty() {
+                self.items[index].copy_of = Some(first);
+                self.copies.entry(first).or_default().push(index);
+                continue;
+            }
+            self.by_kind.entry(object.kind).or_default().push(index);
+            self.kinds.insert((object.kind, object.namespace));
+            if object.is_workload() {
+                self.workloads.push(index);
+                let labels = template_labels(&self.items[index]);
+                for (key, value) in labels.iter() {
+                    self.pods_by_label
+                        .entry((object.namespace, key, value))
+                        .or_default()
+                        .push(index);
+                }
+            }
         }
+        for budget in self
+            .by_kind
+            .get("PodDisruptionBudget")
+            .cloned()
+            .unwrap_or_default()
+        {
+            let item = &self.items[budget];
+            let selector = Labels(item.object.node.path(&["spec", "selector", "matchLabels"]));
+            for workload in self.selected(item.object.namespace, selector) {
+                self.budgets.entry(workload).or_default().push(budget);
+            }
+        }
+        for hpa in self
+            .by_kind
+            .get("HorizontalPodAutoscaler")
+            .cloned()
+            .unwrap_or_default()
+        {
+            let node = self.items[hpa].object.node;
+            let target = |key: &str| {
+                node.path(&["spec", "scaleTargetRef", key])
+                    .and_then(Node::as_str)
+            };
+            if let (Some(kind), Some(name)) = (target("kind"), target("name")) {
+                let minimum = node
+                    .path(&["spec", "minReplicas"])
+                    .and_then(Node::as_int)
+                    .unwrap_or(1);
+                self.autoscalers
+                    .entry((self.items[hpa].object.namespace, kind, name))
+                    .or_insert(minimum);
+            }
+        }
+    }
+
+    /// The workloads of a namespace whose pods carry every label of `selector` (none for an
+    /// empty selector): the workloads with the selector's rarest label, checked for the others.
+    fn selected(&self, namespace: Option<&'a str>, selector: Labels<'a>) -> Vec<usize> {
+        let pairs: Vec<(&str, &str)> = selector.iter().collect();
+        let candidates = pairs
+            .iter()
+            .map(|&(key, value)| {
+                self.pods_by_label
+                    .get(&(namespace, key, value))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+            })
+            .min_by_key(|list| list.len());
+        let Some(candidates) = candidates else {
+            return Vec::new();
+        };
+        candidates
+            .iter()
+            .copied()
+            .filter(|&index| template_labels(&self.items[index]).matched_by(&selector))
+            .collect()
     }
 
     /// The file an item comes from.
@@ -116,14 +204,14 @@ impl<'a> ObjectSet<'a> {
         &self.manifests[item.file]
     }
 
-    /// The objects of one file.
+    /// The objects of one file (copies included).
     pub fn items_of(&self, file: usize) -> &[Item<'a>] {
         self.by_file
             .get(file)
             .map_or(&[], |range| &self.items[range.clone()])
     }
 
-    /// The objects of one kind.
+    /// The objects of one kind, each once (copies in other files left out).
     pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = &Item<'a>> {
         self.by_kind
             .get(kind)
@@ -136,84 +224,70 @@ impl<'a> ObjectSet<'a> {
     /// The `minReplicas` of a HorizontalPodAutoscaler of the set that scales `item` (1 when the
     /// autoscaler leaves it unset).
     pub fn autoscaler_minimum(&self, item: &Item<'_>) -> Option<i64> {
-        self.of_kind("HorizontalPodAutoscaler")
-            .filter(|hpa| hpa.same_namespace(item))
-            .find(|hpa| {
-                let target = |key: &str| {
-                    hpa.object
-                        .node
-                        .path(&["spec", "scaleTargetRef", key])
-                        .and_then(Node::as_str)
-                };
-                target("kind") == Some(item.object.kind) && target("name") == Some(item.object.name)
-            })
-            .map(|hpa| {
-                hpa.object
-                    .node
-                    .path(&["spec", "minReplicas"])
-                    .and_then(Node::as_int)
-                    .unwrap_or(1)
-            })
+        self.autoscalers
+            .get(&(item.object.namespace, item.object.kind, item.object.name))
+            .copied()
     }
 
     /// The workloads in the same namespace whose pods a Service's `spec.selector` selects, as
     /// indices into [`ObjectSet::items`].
-    pub fn selected_by_service(&self, service: &Item<'a>) -> Arc<[usize]> {
+    pub fn selected_by_service(&self, service: &Item<'a>) -> Vec<usize> {
         let selector = Labels(service.object.node.path(&["spec", "selector"]));
-        let key = (service.object.namespace, sorted(selector));
-        let memo = |key: &SelectorKey<'a>| {
-            self.workloads
-                .iter()
-                .copied()
-                .filter(|&index| {
-                    let workload = &self.items[index];
-                    workload.object.namespace == key.0
-                        && template_labels(workload).matched_by(&selector)
-                })
-                .collect()
-        };
-        remembered(&self.selections, key, memo)
+        self.selected(service.object.namespace, selector)
     }
 
     /// The PodDisruptionBudgets in the same namespace whose selector matches the pods of a
     /// workload, as indices into [`ObjectSet::items`].
-    pub fn budgets_for(&self, workload: &Item<'a>) -> Arc<[usize]> {
-        let labels = template_labels(workload);
-        let key = (workload.object.namespace, sorted(labels));
-        let memo = |key: &SelectorKey<'a>| {
-            self.by_kind
-                .get("PodDisruptionBudget")
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .copied()
-                .filter(|&index| {
-                    let budget = &self.items[index];
-                    let selector =
-                        Labels(
-                            budget
-                                .object
-                                .node
-                                .path(&["spec", "selector", "matchLabels"]),
-                        );
-                    budget.object.namespace == key.0 && labels.matched_by(&selector)
-                })
-                .collect()
-        };
-        remembered(&self.budgets, key, memo)
+    pub fn budgets_for(&self, workload: &Item<'a>) -> &[usize] {
+        let index = workload_index(self, workload);
+        index
+            .and_then(|index| self.budgets.get(&index))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
-    /// An object of a kind and name in the same namespace as `near`.
+    /// An object of a kind and name in the same namespace as `near` (its first definition).
     pub fn find(&self, kind: &str, name: &str, near: &Item<'_>) -> Option<&Item<'a>> {
         self.by_name
             .get(&(kind, near.object.namespace, name))
             .map(|&index| &self.items[index])
     }
 
-    /// The workloads (objects that run pods).
+    /// True when the set defines some object of `kind` in the namespace of `near`.
+    pub fn has_kind_in_namespace(&self, kind: &str, near: &Item<'_>) -> bool {
+        self.kinds.contains(&(kind, near.object.namespace))
+    }
+
+    /// The workloads (objects that run pods), each once.
     pub fn workloads(&self) -> impl Iterator<Item = &Item<'a>> {
         self.workloads.iter().map(|&index| &self.items[index])
     }
+
+    /// The objects defined in more than one file: each first definition with its copies.
+    pub fn copies(&self) -> impl Iterator<Item = (&Item<'a>, Vec<&Item<'a>>)> {
+        let mut firsts: Vec<usize> = self.copies.keys().copied().collect();
+        firsts.sort_unstable();
+        firsts.into_iter().map(|first| {
+            let copies = self.copies[&first]
+                .iter()
+                .map(|&i| &self.items[i])
+                .collect();
+            (&self.items[first], copies)
+        })
+    }
+}
+
+/// The index of a workload in the set's items, found by identity.
+fn workload_index(set: &ObjectSet<'_>, workload: &Item<'_>) -> Option<usize> {
+    let key = (
+        workload.object.kind,
+        workload.object.namespace,
+        workload.object.name,
+    );
+    set.by_name
+        .get(&key)
+        .copied()
+        .filter(|&index| std::ptr::eq(set.items[index].object.node, workload.object.node))
 }
 
 /// The labels of a workload's pod template.
@@ -224,29 +298,6 @@ fn template_labels<'a>(workload: &Item<'a>) -> Labels<'a> {
             .pod_template()
             .and_then(|t| t.path(&["metadata", "labels"])),
     )
-}
-
-/// A label map as sorted pairs.
-fn sorted<'a>(labels: Labels<'a>) -> Vec<(&'a str, &'a str)> {
-    let mut pairs: Vec<_> = labels.iter().collect();
-    pairs.sort_unstable();
-    pairs
-}
-
-/// The remembered value of `key`, computed by `compute` the first time.
-fn remembered<'a>(
-    memo: &Mutex<HashMap<SelectorKey<'a>, Arc<[usize]>>>,
-    key: SelectorKey<'a>,
-    compute: impl FnOnce(&SelectorKey<'a>) -> Arc<[usize]>,
-) -> Arc<[usize]> {
-    if let Some(found) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return found;
-    }
-    let value = compute(&key);
-    if let Ok(mut memo) = memo.lock() {
-        memo.insert(key, Arc::clone(&value));
-    }
-    value
 }
 
 /// Suffixes generated names often add to a service's name (`backend-service`, `backend-pdb`).

@@ -32,17 +32,13 @@ pub struct Summary {
 impl Summary {
     /// The summary of a run over `files` files with these findings.
     pub fn of(findings: &[Finding], files: usize) -> Self {
-        let mut files_with_findings = 0;
-        let mut previous = None;
-        for finding in findings {
-            if previous != Some(&finding.path) {
-                files_with_findings += 1;
-                previous = Some(&finding.path);
-            }
-        }
+        let paths: std::collections::HashSet<&std::path::Path> = findings
+            .iter()
+            .map(|finding| finding.path.as_path())
+            .collect();
         Self {
             files,
-            files_with_findings,
+            files_with_findings: paths.len(),
             counts: FindingCounts::of(findings),
         }
     }
@@ -81,9 +77,10 @@ mod tests {
             Finding::new("A", Severity::Error, "a", "m"),
             Finding::new("B", Severity::Error, "a", "m"),
             Finding::new("C", Severity::Info, "b", "m"),
+            Finding::new("D", Severity::Info, "a", "m"),
         ];
         let summary = Summary::of(&findings, 5);
-        assert_eq!(summary.to_string(), "2 errors, 1 info in 2 of 5 files");
+        assert_eq!(summary.to_string(), "2 errors, 2 info in 2 of 5 files");
         assert_eq!(Summary::of(&[], 1).to_string(), "no findings in 1 file");
     }
 }

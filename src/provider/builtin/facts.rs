@@ -1,14 +1,17 @@
 //! What the generator derives from one [`Service`] and the [`Params`], shared by the Dockerfile,
-//! the manifests and the chart so that they agree: the object name, the port, the probe paths,
-//! the directories the app writes to, the image reference and the nodePorts.
+//! the manifests and the chart so that they agree: the object name, the role and port, the probe
+//! paths, the base images, the directories the app writes to and the image reference.
+//!
+//! Each value comes from the constitution when it names the service ([`Params::service`]),
+//! else from detection, else (probe paths only) from the constitution's `probes` section; what
+//! none of them knows stays unknown: a service with no known port is run as a worker, and one
+//! with no known health path is probed on its port.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Params;
-use crate::detect::{FrameworkKind, Service, ServiceClass};
-
-/// The port written for a service whose port detection could not find.
-const PORT_WHEN_UNKNOWN: u16 = 8080;
+use super::images::{self, StageImages};
+use crate::detect::{FrameworkKind, Language, Service, ServiceClass, ServiceKind};
 
 /// The derived facts of one service.
 #[derive(Debug, Clone)]
@@ -17,12 +20,16 @@ pub(crate) struct Facts<'a> {
     /// The Kubernetes object and container name: a DNS-1123 label.
     pub name: String,
     pub class: ServiceClass,
-    pub port: u16,
-    /// Liveness path: the detected health path, else the constitution's.
-    pub liveness_path: String,
-    /// Readiness path: the detected readiness path, else the detected health path, else the
-    /// constitution's.
-    pub readiness_path: String,
+    /// HTTP server, gRPC server or worker; a service with no known port is a worker.
+    pub role: ServiceKind,
+    /// The port it listens on; `None` for a worker.
+    pub port: Option<u16>,
+    /// Liveness path of an HTTP service, when one is known.
+    pub liveness_path: Option<String>,
+    /// Readiness path of an HTTP service, when one is known.
+    pub readiness_path: Option<String>,
+    /// The images its Dockerfile builds on.
+    pub base: StageImages,
     /// Directories the process writes to; each gets an `emptyDir` under a read-only root.
     pub writable_dirs: Vec<&'static str>,
     /// `<prefix>/<name>:<tag>`.
@@ -33,8 +40,33 @@ impl<'a> Facts<'a> {
     /// The facts of `service` under `params`.
     pub fn of(service: &'a Service, params: &Params) -> Self {
         let name = dns_label(&service.name);
-        let health = service.health_path.as_ref().map(|p| url_path(&p.value));
-        let ready = service.readiness_path.as_ref().map(|p| url_path(&p.value));
+        let own = params.service(&service.name);
+        let port = match own.role.unwrap_or(service.kind.value) {
+            ServiceKind::Worker => None,
+            _ => own.port.or(service.port.as_ref().map(|p| p.value)),
+        };
+        let role = match port {
+            None => ServiceKind::Worker,
+            Some(_) => own.role.unwrap_or(service.kind.value),
+        };
+        let detected =
+            |path: &Option<crate::detect::Sourced<String>>| path.as_ref().map(|p| p.value.clone());
+        let (liveness, readiness) = if role == ServiceKind::Http {
+            let health = own
+                .health_path
+                .clone()
+                .or_else(|| detected(&service.health_path));
+            let readiness = own
+                .readiness_path
+                .clone()
+                .or_else(|| own.health_path.clone())
+                .or_else(|| detected(&service.readiness_path))
+                .or_else(|| health.clone())
+                .or_else(|| params.readiness.path.clone());
+            (health.or_else(|| params.liveness.path.clone()), readiness)
+        } else {
+            (None, None)
+        };
         let mut writable_dirs = vec!["/tmp"];
         if framework(service) == Some(FrameworkKind::NextJs) {
             writable_dirs.push("/app/.next/cache");
@@ -44,16 +76,11 @@ impl<'a> Facts<'a> {
             image: format!("{}/{}:{}", params.image.prefix, name, params.image.tag),
             name,
             class: service.class.value,
-            port: service
-                .port
-                .as_ref()
-                .map_or(PORT_WHEN_UNKNOWN, |port| port.value),
-            liveness_path: health
-                .clone()
-                .unwrap_or_else(|| params.liveness.path.clone()),
-            readiness_path: ready
-                .or(health)
-                .unwrap_or_else(|| params.readiness.path.clone()),
+            role,
+            port,
+            liveness_path: liveness.map(|p| url_path(&p)),
+            readiness_path: readiness.map(|p| url_path(&p)),
+            base: own.images.unwrap_or_else(|| base_images(service, params)),
             writable_dirs,
         }
     }
@@ -61,6 +88,28 @@ impl<'a> Facts<'a> {
     /// Whether the service is a front end (NodePort, front-end resources).
     pub fn is_frontend(&self) -> bool {
         self.class == ServiceClass::Frontend
+    }
+
+    /// Whether the service takes traffic (an HTTP or gRPC server), so it gets a Service.
+    pub fn serves(&self) -> bool {
+        self.port.is_some()
+    }
+}
+
+/// The base images of a service the constitution gives none: a Python or Node image the
+/// constitution's classes list, else the table's choice for its language, version and family.
+fn base_images(service: &Service, params: &Params) -> StageImages {
+    let listed = match service.language.value {
+        Language::Python => params.base_images.python.clone(),
+        Language::Node => params.base_images.node.clone(),
+        _ => None,
+    };
+    match listed {
+        Some(image) => StageImages {
+            build: image.clone(),
+            runtime: image,
+        },
+        None => images::choose(service, params.base_images.family).images,
     }
 }
 
@@ -74,14 +123,14 @@ pub(crate) fn framework(service: &Service) -> Option<FrameworkKind> {
 pub(crate) fn node_ports(facts: &[Facts<'_>], params: &Params) -> BTreeMap<String, u16> {
     let mut ports = BTreeMap::new();
     let mut used: BTreeSet<u16> = BTreeSet::new();
-    for fact in facts.iter().filter(|f| f.is_frontend()) {
+    for fact in facts.iter().filter(|f| f.is_frontend() && f.serves()) {
         if let Some(&port) = params.node_ports.get(&fact.name) {
             ports.insert(fact.name.clone(), port);
             used.insert(port);
         }
     }
     let mut next = params.node_port_base;
-    for fact in facts.iter().filter(|f| f.is_frontend()) {
+    for fact in facts.iter().filter(|f| f.is_frontend() && f.serves()) {
         if ports.contains_key(&fact.name) {
             continue;
         }

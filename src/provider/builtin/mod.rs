@@ -5,18 +5,20 @@
 //! Generation uses the generator directly too: the files it would write are the targets a model
 //! is asked for. Start with the three entry points, [`dockerfile`], [`manifests`] and [`helm_chart`] (and
 //! [`generate_all`], which calls the three for a set of services). Each takes
-//! the services and the [`Params`] (every number and name the output depends on; the default is
-//! the Phase IV constitution preset) and returns [`GeneratedFile`]s: paths relative to the project
+//! the services and the [`Params`] (every number and name the output depends on, from the
+//! project's constitution) and returns [`GeneratedFile`]s: paths relative to the project
 //! root and their contents. Nothing here touches the file system; the same input always gives the
 //! same bytes.
 //!
 //! Layout:
 //! - [`adapter`]: [`Builtin`], answering a [`crate::provider::Request`] from its task;
 //! - [`params`]: the numbers and names;
-//! - `facts`: what is derived from one service and shared by all outputs (names, port, probe
-//!   paths, writable directories, image reference, nodePorts);
-//! - `docker`: the Dockerfile model and one module per stack (Python, Node, Go, Rust), and the
-//!   `.dockerignore`;
+//! - `facts`: what is derived from one service and shared by all outputs (names, role and port,
+//!   probe paths, base images, writable directories, image reference, nodePorts);
+//! - [`images`]: base images by language, version and family (also what `aigen init` writes
+//!   into the constitution it derives);
+//! - `docker`: the Dockerfile model and one module per stack (Python, Node, Go, Rust, Java),
+//!   the health checks, and the `.dockerignore`;
 //! - `k8s`: one module per Kubernetes object; the same builders write the plain manifests and the
 //!   chart's templates, so the two always agree;
 //! - `helm`: the chart's files around those templates (Chart.yaml, values files, helpers, NOTES);
@@ -26,6 +28,7 @@ pub mod adapter;
 mod docker;
 mod facts;
 mod helm;
+pub mod images;
 mod k8s;
 pub mod params;
 mod quote;

@@ -1,15 +1,18 @@
 //! Every number and name the builtin generator's output depends on.
 //!
-//! [`Params::default`] is the Phase IV constitution preset (`policies/constitution.yaml`): two
-//! replicas, RollingUpdate with maxUnavailable 0 and maxSurge 1, the resources per service class,
-//! the probe paths and timings, the HEALTHCHECK timing, uid 1000, the base images and the
-//! nodePorts. Nothing else in the generator holds a number of its own: change a field here and
-//! every Dockerfile, manifest and chart follows.
+//! [`Params::for_app`] holds the generator's defaults, which are the baseline constitution's
+//! (`policies/presets/baseline.yaml`): two replicas, RollingUpdate with maxUnavailable 0 and
+//! maxSurge 1, the resources per service class, the probe and HEALTHCHECK timing, UID and GID
+//! 10001, Debian slim base images. `generate::builtin_params` replaces them with the project's
+//! constitution: its numbers, and per service ([`ServiceParams`]) the role, port, probe paths
+//! and images it sets. Nothing else in the generator holds a number of its own: change a field
+//! here and every Dockerfile, manifest and chart follows.
 
 use std::collections::BTreeMap;
 
+use super::images::{Family, StageImages};
 use crate::config::Paths;
-use crate::detect::ServiceClass;
+use crate::detect::{ServiceClass, ServiceKind};
 
 /// What the builtin generator needs to know besides the services themselves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +20,8 @@ pub struct Params {
     /// Application name: the chart's name, the `app.kubernetes.io/part-of` and `instance`
     /// labels, and the prefix of the ConfigMap and Secret names.
     pub app: String,
-    /// Namespace every object goes into; `None` leaves it to `kubectl -n`. When set,
-    /// `namespace.yaml` is generated too.
+    /// Namespace every plain manifest goes into; `None` leaves it to `kubectl -n`. When set,
+    /// `namespace.yaml` is generated too. A chart always uses its release's namespace.
     pub namespace: Option<String>,
     /// How images are named and pulled.
     pub image: ImageParams,
@@ -34,17 +37,18 @@ pub struct Params {
     pub backend_resources: Resources,
     /// Requests and limits of a front-end container.
     pub frontend_resources: Resources,
-    /// Liveness probe; its path is used when detection found none.
+    /// Liveness probe timing, and the path of every service whose own path is not known.
     pub liveness: ProbeParams,
-    /// Readiness probe; its path is used when detection found neither a readiness nor a health
-    /// path.
+    /// Readiness probe timing, and the path of every service whose own paths are not known.
     pub readiness: ProbeParams,
     /// The Dockerfile `HEALTHCHECK` timing.
     pub healthcheck: HealthcheckParams,
     /// The numeric user and group the containers run as.
     pub user: UserParams,
-    /// Base images, pinned, per language and stage.
+    /// Base images: the family, and the images the constitution gives whole languages.
     pub base_images: BaseImages,
+    /// What the constitution says of each service, by service name.
+    pub services: BTreeMap<String, ServiceParams>,
     /// Versions of the build tools installed in builder stages.
     pub tools: ToolVersions,
     /// nodePort per front-end service name; front ends not listed get the lowest free port from
@@ -83,10 +87,11 @@ pub struct Resources {
     pub limit_memory: String,
 }
 
-/// One HTTP probe.
+/// One probe: its timing, and the HTTP path of services with no path of their own (`None`: a
+/// service without one is probed on its port).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeParams {
-    pub path: String,
+    pub path: Option<String>,
     pub initial_delay_seconds: u32,
     pub period_seconds: u32,
     pub timeout_seconds: u32,
@@ -108,21 +113,26 @@ pub struct UserParams {
     pub gid: u32,
 }
 
-/// Pinned base images.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Base images beyond the per-service choice.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BaseImages {
-    /// Python services, every stage (the constitution's backend image).
-    pub python: String,
-    /// Node services, every stage (the constitution's front-end image).
-    pub node: String,
-    /// Go builder stage. A `go` directive in `go.mod` picks `golang:<version>-alpine` instead.
-    pub go_builder: String,
-    /// Go runtime stage: Alpine, for busybox `wget` in the HEALTHCHECK.
-    pub go_runtime: String,
-    /// Rust builder stage; must be the same Debian release as `rust_runtime` (glibc).
-    pub rust_builder: String,
-    /// Rust runtime stage.
-    pub rust_runtime: String,
+    /// Debian slim (the default) or Alpine, for services the constitution gives no images.
+    pub family: Family,
+    /// The image of every Python service without images of its own (a constitution's class
+    /// lists a pinned `python:*` image).
+    pub python: Option<String>,
+    /// The same for Node services and `node:*`.
+    pub node: Option<String>,
+}
+
+/// What the constitution says of one service; each value wins over detection.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ServiceParams {
+    pub role: Option<ServiceKind>,
+    pub port: Option<u16>,
+    pub health_path: Option<String>,
+    pub readiness_path: Option<String>,
+    pub images: Option<StageImages>,
 }
 
 /// Versions of the tools builder stages install with pip.
@@ -156,8 +166,8 @@ impl Default for Params {
 }
 
 impl Params {
-    /// The Phase IV preset for an application called `app`: the namespace and the image prefix
-    /// take its name.
+    /// The generator's defaults for an application called `app`: the image prefix and the
+    /// namespace take its name.
     pub fn for_app(app: &str) -> Self {
         let tag = "1.0.0";
         Self {
@@ -175,14 +185,14 @@ impl Params {
             backend_resources: Resources::new("250m", "256Mi", "500m", "512Mi"),
             frontend_resources: Resources::new("100m", "128Mi", "200m", "256Mi"),
             liveness: ProbeParams {
-                path: "/health".into(),
+                path: None,
                 initial_delay_seconds: 10,
                 period_seconds: 30,
                 timeout_seconds: 3,
                 failure_threshold: 3,
             },
             readiness: ProbeParams {
-                path: "/ready".into(),
+                path: None,
                 initial_delay_seconds: 5,
                 period_seconds: 10,
                 timeout_seconds: 3,
@@ -194,26 +204,17 @@ impl Params {
                 retries: 3,
             },
             user: UserParams {
-                uid: 1000,
-                gid: 1000,
+                uid: 10001,
+                gid: 10001,
             },
-            base_images: BaseImages {
-                python: "python:3.13-slim".into(),
-                node: "node:20-alpine".into(),
-                go_builder: "golang:1.23-alpine".into(),
-                go_runtime: "alpine:3.20".into(),
-                rust_builder: "rust:1.88-slim-bookworm".into(),
-                rust_runtime: "debian:bookworm-slim".into(),
-            },
+            base_images: BaseImages::default(),
+            services: BTreeMap::new(),
             tools: ToolVersions {
                 uv: "0.8.22".into(),
                 poetry: "2.1.4".into(),
                 pipenv: "2025.0.4".into(),
             },
-            node_ports: BTreeMap::from([
-                ("frontend-web".to_string(), 30000),
-                ("frontend-chatbot".to_string(), 30001),
-            ]),
+            node_ports: BTreeMap::new(),
             node_port_base: 30000,
             scratch_size_limit: "128Mi".into(),
             egress_blocked_cidrs: vec![
@@ -230,6 +231,11 @@ impl Params {
                 ingress_class: "nginx".into(),
             },
         }
+    }
+
+    /// What the constitution says of a service (nothing when it does not name it).
+    pub fn service(&self, name: &str) -> ServiceParams {
+        self.services.get(name).cloned().unwrap_or_default()
     }
 
     /// The resources of a service class.
@@ -288,16 +294,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_is_the_phase_iv_preset() {
+    fn defaults_are_the_baseline() {
         let params = Params::default();
         assert_eq!(params.app, "todo-app");
         assert_eq!(
             (params.replicas, params.max_unavailable, params.max_surge),
             (2, 0, 1)
         );
+        assert_eq!(
+            params.user,
+            UserParams {
+                uid: 10001,
+                gid: 10001
+            }
+        );
         assert_eq!(params.backend_resources.limit_memory, "512Mi");
         assert_eq!(params.frontend_resources.request_cpu, "100m");
-        assert_eq!(params.node_ports["frontend-chatbot"], 30001);
+        assert_eq!(params.liveness.path, None);
         assert_eq!(
             params.dockerfile_path("backend"),
             "docker/backend.Dockerfile"

@@ -228,6 +228,17 @@ pub fn seed_frontend_chatbot() -> Service {
     .done()
 }
 
+/// The generator's parameters under the Phase IV preset (the Todo example's constitution, with
+/// the seed's numbers: UID 1000, `/health` and `/ready`, its images and nodePorts).
+pub fn phase_iv_params() -> aigen::provider::builtin::Params {
+    let constitution = aigen::policy::Constitution::preset().expect("the preset loads");
+    aigen::generate::builtin_params::params_for(
+        "todo-app",
+        &aigen::config::Paths::default(),
+        &constitution,
+    )
+}
+
 /// The seed's three services.
 pub fn seed() -> Vec<Service> {
     vec![seed_backend(), seed_frontend_web(), seed_frontend_chatbot()]
@@ -383,4 +394,34 @@ pub fn run(command: &mut Command) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// The checks checkov may fail on the builtin output, each on purpose (docs/builtin.md says why):
+/// - CKV_K8S_15 (imagePullPolicy Always): images built into the cluster's own engine cannot be
+///   pulled; values-prod.yaml sets `Always`;
+/// - CKV_K8S_35 (secrets as files): the services read their secrets from the environment;
+/// - CKV_K8S_43 (image digest): images built locally have no registry digest to pin.
+///
+/// CKV_K8S_40 (UID above 10000) passes: the default UID is 10001.
+pub const CHECKOV_KEPT: &[&str] = &["CKV_K8S_15", "CKV_K8S_35", "CKV_K8S_43"];
+
+/// Runs checkov (the Kubernetes and Dockerfile frameworks, JSON output) with the file or
+/// directory arguments `command` already has; one report per framework.
+pub fn checkov_reports(command: &mut Command) -> Vec<serde_json::Value> {
+    command.args([
+        "--framework",
+        "kubernetes,dockerfile",
+        "--compact",
+        "--quiet",
+        "--skip-download",
+        "-o",
+        "json",
+    ]);
+    let (_, stdout, stderr) = run(command);
+    let report: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("checkov output is not JSON ({e}):\n{stdout}\n{stderr}"));
+    match report {
+        serde_json::Value::Array(items) => items,
+        single => vec![single],
+    }
 }

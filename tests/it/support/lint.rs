@@ -6,7 +6,7 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 use super::command::aigen_command;
-use super::files::{copy_committed, write_file};
+use super::files::{copy_committed, repo_path, write_file};
 
 /// A temporary project holding a copy of a fixture directory as committed
 /// ([`copy_committed`]).
@@ -25,11 +25,36 @@ pub fn project(files: &[(&str, &str)]) -> TempDir {
     dir
 }
 
-/// `aigen` in a directory, with a clean environment ([`aigen_command`]).
+/// `aigen` in a directory, with a clean environment ([`aigen_command`]). The lint fixtures are
+/// the Todo example's files, written for its constitution: a project without a constitution of
+/// its own is held to the Phase IV preset (`AIGEN_POLICY`), not the baseline `aigen lint` would
+/// use there.
 pub fn aigen(dir: &Path) -> Command {
     let mut command = Command::from_std(aigen_command());
     command.current_dir(dir);
+    if !dir.join("policies/constitution.yaml").exists() {
+        command.env("AIGEN_POLICY", repo_path("policies/presets/phase-iv.yaml"));
+    }
     command
+}
+
+/// `path:line:column code` of each finding of `aigen lint --format json` output.
+pub fn json_codes(output: &[u8]) -> Vec<String> {
+    let document: serde_json::Value = serde_json::from_slice(output).unwrap();
+    document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}:{} {}",
+                f["path"].as_str().unwrap(),
+                f["line"],
+                f["column"],
+                f["code"].as_str().unwrap()
+            )
+        })
+        .collect()
 }
 
 /// A `.dockerignore` that passes `AG-D022`.

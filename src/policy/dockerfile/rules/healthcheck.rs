@@ -1,5 +1,6 @@
 //! `AG-D006`: the final image declares a HEALTHCHECK.
 
+use crate::policy::constitution::ServiceRole;
 use crate::policy::dockerfile::ast::Keyword;
 use crate::policy::dockerfile::checker::Checker;
 use crate::policy::registry::{NoParams, declare_rule};
@@ -7,7 +8,9 @@ use crate::policy::registry::{NoParams, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Checks that the final stage (or a stage it builds on) has a `HEALTHCHECK` and that the
-    /// one in effect is not `HEALTHCHECK NONE`.
+    /// one in effect is not `HEALTHCHECK NONE`, unless the constitution says the service is a
+    /// worker (`role: worker`): a process that serves no port has nothing to check from the
+    /// outside, and `HEALTHCHECK NONE` says so.
     ///
     /// ## Why is this bad?
     /// Without a health check, `docker ps`, Compose and Swarm report a container as healthy as
@@ -62,7 +65,12 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
                 .words
                 .first()
                 .is_some_and(|w| w.value.eq_ignore_ascii_case("NONE"));
-            if none {
+            let worker = checker
+                .cx
+                .service
+                .and_then(|service| checker.cx.constitution.role(service))
+                == Some(ServiceRole::Worker);
+            if none && !worker {
                 checker
                     .report(
                         instruction.args_range(),

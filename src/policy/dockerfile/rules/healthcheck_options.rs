@@ -11,8 +11,9 @@ declare_rule! {
     /// ## What it does
     /// Checks the `HEALTHCHECK` in effect in the final stage against the constitution's
     /// `healthcheck` (`--interval`, `--timeout`, `--start-period`, `--retries`; the preset asks
-    /// for 30s, 3s and 3) and checks that its command probes the liveness path (`/health` in the
-    /// preset).
+    /// for 30s, 3s and 3) and, when the constitution names the service's liveness path (its
+    /// `health_path`, else `probes.liveness.path`: `/health` in the Phase IV preset), checks that
+    /// its command probes that path.
     ///
     /// ## Why is this bad?
     /// Docker's defaults (30s interval, 30s timeout, 3 retries) take up to 90 seconds to notice a
@@ -31,8 +32,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// - `path` (string, default: the constitution's `probes.liveness.path`): the path the
-    ///   command must mention; empty to skip the check.
+    /// - `path` (string, default: the service's `health_path`, else `probes.liveness.path`): the
+    ///   path the command must mention; empty to skip the check.
     ///
     /// ## References
     /// No hadolint rule; the constitution's `HEALTHCHECK --interval=30s --timeout=3s --retries=3`.
@@ -89,13 +90,10 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     }
     let path = match &checker.params::<Params>().path {
         Some(path) => Some(path.clone()),
-        None => checker
-            .cx
-            .constitution
-            .probes
-            .as_ref()
-            .and_then(|p| p.liveness.as_ref())
-            .map(|p| p.path.clone()),
+        None => {
+            let cx = &checker.cx;
+            cx.constitution.probe_paths(cx.service).liveness
+        }
     };
     if let Some(path) = path.filter(|p| !p.is_empty()) {
         let command = health.command();

@@ -64,24 +64,6 @@ const KNOWN: &[&str] = &[
     "WORKDIR",
 ];
 
-/// Edit distance between two short words.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(current + 1);
-            previous = current;
-        }
-    }
-    row[b.len()]
-}
-
 /// Reports every unknown keyword.
 pub(crate) fn check(checker: &mut Checker<'_>) {
     let unknown: Vec<_> = checker
@@ -98,7 +80,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
         let shown: String = word.chars().take(40).collect();
         let closest = KNOWN
             .iter()
-            .map(|k| (distance(&word, k), *k))
+            .map(|k| (strsim::levenshtein(&word, k), *k))
             .min()
             .filter(|(d, _)| *d <= 2);
         let reported = checker.report(range, format!("`{shown}` is not a Dockerfile instruction"));

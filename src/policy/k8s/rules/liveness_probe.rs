@@ -8,9 +8,12 @@ use crate::policy::registry::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Checks that every container of a Deployment, StatefulSet, DaemonSet, ReplicaSet or Pod
-    /// has a `livenessProbe`, and that it is an HTTP GET on the path of the constitution's
-    /// `probes.liveness.path` (`/health` in the Phase IV preset). Jobs and CronJobs are not
-    /// checked.
+    /// has a `livenessProbe`, and, when the constitution names the path the service answers
+    /// health on (its `health_path`, else `probes.liveness.path`: `/health` in the Phase IV
+    /// preset), that the probe is an HTTP GET on that path. Without a path any handler passes:
+    /// a `tcpSocket` check of the port for an app that serves no health route, a `grpc` check
+    /// for a gRPC server. Jobs, CronJobs and workers (`role: worker`, which serve no port) are
+    /// not checked.
     ///
     /// ## Why is this bad?
     /// Without a liveness probe a process that hangs (deadlock, exhausted pool) keeps its pod
@@ -37,8 +40,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// - `path`: the path to probe, over `probes.liveness.path`; set it per service under
-    ///   `services.<name>.rules.AG-K005.path`.
+    /// - `path`: the path to probe, over the constitution's; per service, set the service's
+    ///   `health_path` instead.
     ///
     /// ## References
     /// checkov `CKV_K8S_8`, Polaris `livenessProbeMissing`, kube-linter `no-liveness-probe`,
@@ -48,7 +51,7 @@ declare_rule! {
         name: "liveness-probe",
         target: Kubernetes,
         severity: Error,
-        summary: "containers have an HTTP liveness probe on the configured path",
+        summary: "containers have a liveness probe, an HTTP GET on the configured path when there is one",
         aliases: [
             Checkov("CKV_K8S_8"),
             Polaris("livenessProbeMissing"),
@@ -60,5 +63,5 @@ declare_rule! {
 }
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
-    check_probe(cx, item, &RULE, "livenessProbe", |p| p.liveness.as_ref());
+    check_probe(cx, item, &RULE, "livenessProbe", |p| p.liveness);
 }

@@ -7,6 +7,7 @@
 
 pub(crate) mod capabilities;
 pub(crate) mod cluster_request_share;
+pub(crate) mod duplicate_object;
 pub(crate) mod host_ipc;
 pub(crate) mod host_network;
 pub(crate) mod host_path;
@@ -29,6 +30,11 @@ pub(crate) mod resources_set;
 pub(crate) mod resources_within_class;
 pub(crate) mod rolling_update;
 pub(crate) mod run_as_non_root;
+pub(crate) mod schema_enum;
+pub(crate) mod schema_required;
+pub(crate) mod schema_type;
+pub(crate) mod schema_unknown_field;
+pub(crate) mod schema_unknown_kind;
 pub(crate) mod seccomp_profile;
 pub(crate) mod secret_data;
 pub(crate) mod service_selects_pods;

@@ -75,10 +75,7 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
     else {
         return;
     };
-    let workloads = set
-        .items
-        .iter()
-        .filter(|i| matches!(i.object.kind, "Deployment" | "StatefulSet"));
+    let workloads = set.of_kind("Deployment").chain(set.of_kind("StatefulSet"));
     for workload in workloads {
         if workload.object.pod_template().is_none() {
             continue;

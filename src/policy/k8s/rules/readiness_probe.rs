@@ -8,9 +8,12 @@ use crate::policy::registry::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Checks that every container of a Deployment, StatefulSet, DaemonSet, ReplicaSet or Pod
-    /// has a `readinessProbe`, and that it is an HTTP GET on the path of the constitution's
-    /// `probes.readiness.path` (`/ready` in the Phase IV preset). Jobs and CronJobs are not
-    /// checked.
+    /// has a `readinessProbe`, and, when the constitution names the path the service answers
+    /// readiness on (its `readiness_path`, else its `health_path`, else
+    /// `probes.readiness.path`: `/ready` in the Phase IV preset), that the probe is an HTTP GET
+    /// on that path. Without a path any handler passes: a `tcpSocket` check of the port for an
+    /// app that serves no health route, a `grpc` check for a gRPC server. Jobs, CronJobs and
+    /// workers (`role: worker`, which serve no port) are not checked.
     ///
     /// ## Why is this bad?
     /// Without a readiness probe a pod receives traffic the moment its process starts, before
@@ -39,8 +42,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// - `path`: the path to probe, over `probes.readiness.path`; set it per service under
-    ///   `services.<name>.rules.AG-K006.path`.
+    /// - `path`: the path to probe, over the constitution's; per service, set the service's
+    ///   `readiness_path` instead.
     ///
     /// ## References
     /// checkov `CKV_K8S_9`, Polaris `readinessProbeMissing`, kube-linter `no-readiness-probe`,
@@ -50,7 +53,7 @@ declare_rule! {
         name: "readiness-probe",
         target: Kubernetes,
         severity: Error,
-        summary: "containers have an HTTP readiness probe on the configured path",
+        summary: "containers have a readiness probe, an HTTP GET on the configured path when there is one",
         aliases: [
             Checkov("CKV_K8S_9"),
             Polaris("readinessProbeMissing"),
@@ -62,5 +65,5 @@ declare_rule! {
 }
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
-    check_probe(cx, item, &RULE, "readinessProbe", |p| p.readiness.as_ref());
+    check_probe(cx, item, &RULE, "readinessProbe", |p| p.readiness);
 }

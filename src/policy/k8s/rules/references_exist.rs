@@ -8,10 +8,12 @@ use crate::policy::registry::{NoParams, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Checks, across all files linted together, that every Secret and ConfigMap a workload
-    /// reads exists in its namespace, and has the key read: `env[].valueFrom.secretKeyRef` and
-    /// `configMapKeyRef`, `envFrom[].secretRef` and `configMapRef`, and `secret` and
-    /// `configMap` volumes (with their `items[].key`). References marked `optional: true` are
-    /// skipped. A Secret defined in a `*.example` template (`secret.yaml.example`) counts as
+    /// reads exists in its namespace, and has the key read. A name is only looked for when the
+    /// set defines some object of its kind in that namespace: a set with no ConfigMap at all
+    /// leaves them to be created another way (a README's `kubectl create configmap`). The
+    /// references read are `env[].valueFrom.secretKeyRef` and `configMapKeyRef`,
+    /// `envFrom[].secretRef` and `configMapRef`, and `secret` and `configMap` volumes (with
+    /// their `items[].key`). References marked `optional: true` are skipped. A Secret defined in a `*.example` template (`secret.yaml.example`) counts as
     /// existing: the real one is created in the cluster from it.
     ///
     /// ## Why is this bad?
@@ -69,6 +71,11 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
                 continue;
             };
             let Some(target) = set.find(reference.kind, name, workload) else {
+                // A set without any object of the kind in this namespace does not manage
+                // them: they are created some other way (a README's `kubectl create`).
+                if !set.has_kind_in_namespace(reference.kind, workload) {
+                    continue;
+                }
                 cx.report(
                     &RULE,
                     workload,

@@ -12,19 +12,24 @@ use crate::policy::registry::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Checks that every container and init container runs with `runAsNonRoot: true` and a
-    /// non-zero `runAsUser`, and, when the constitution names a UID (`deployment.run_as_user`,
-    /// 1000 in the Phase IV preset), with that UID. Settings are resolved as Kubernetes does:
-    /// the container's `securityContext` first, then the pod's.
+    /// `runAsUser` that is not root and not below the configured minimum (`min_uid`, 10000 in
+    /// the baseline preset, 1000 in the Phase IV preset), and, when the constitution names the
+    /// UID the images run as (`deployment.run_as_user`), that the container sets one.
+    /// Settings are resolved as Kubernetes does: the container's `securityContext` first, then
+    /// the pod's.
     ///
     /// ## Why is this bad?
     /// A process running as root in a container is root on the host as soon as any isolation
     /// layer fails, and can rewrite its own image's files. `runAsNonRoot` makes the kubelet
-    /// refuse to start an image whose user is root; a fixed UID keeps file ownership on volumes
-    /// predictable and matches the `USER` the Dockerfiles create.
+    /// refuse to start an image whose user is root. A low UID is shared with the node's own
+    /// users and system accounts (a container escaping as UID 1000 is the node's first user);
+    /// a UID above 10000 belongs to nobody there.
     ///
     /// ## Example
     /// ```yaml
     /// spec:
+    ///   securityContext:
+    ///     runAsUser: 0
     ///   containers:
     ///     - name: backend
     ///       image: todo/backend:1.0.0
@@ -35,28 +40,28 @@ declare_rule! {
     /// spec:
     ///   securityContext:
     ///     runAsNonRoot: true
-    ///     runAsUser: 1000
+    ///     runAsUser: 10001
     ///   containers:
     ///     - name: backend
     ///       image: todo/backend:1.0.0
     /// ```
     ///
     /// ## Options
-    /// - `run_as_user`: the UID required, over `deployment.run_as_user`.
+    /// - `min_uid` (default 10000): the lowest UID a container may run as.
     ///
     /// ## References
-    /// kube-linter `run-as-non-root`, checkov `CKV_K8S_23`, Polaris `runAsRootAllowed`,
-    /// kube-score `container-security-context-user-group-id`. Unlike checkov's `CKV_K8S_40`,
-    /// no UID above 10000 is required: the constitution's UID matches the Dockerfiles' `USER`.
+    /// kube-linter `run-as-non-root`, checkov `CKV_K8S_23` and `CKV_K8S_40` (UID of 10000 or
+    /// more), Polaris `runAsRootAllowed`, kube-score `container-security-context-user-group-id`.
     pub(crate) const RULE = {
         code: "AG-K008",
         name: "run-as-non-root",
         target: Kubernetes,
         severity: Error,
-        summary: "containers run as non-root with the configured UID",
+        summary: "containers run as non-root with a UID of at least the configured minimum",
         aliases: [
             KubeLinter("run-as-non-root"),
             Checkov("CKV_K8S_23"),
+            Checkov("CKV_K8S_40"),
             Polaris("runAsRootAllowed"),
             KubeScore("container-security-context-user-group-id"),
         ],
@@ -64,11 +69,14 @@ declare_rule! {
     };
 }
 
+/// The lowest UID allowed when the constitution does not say.
+const MIN_UID: i64 = 10000;
+
 /// Parameters of `AG-K008`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Params {
-    run_as_user: Option<i64>,
+    min_uid: Option<i64>,
 }
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
@@ -76,9 +84,16 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
         return;
     };
     let params: Params = cx.params(&RULE, item);
-    let required = params
-        .run_as_user
-        .or_else(|| cx.set.constitution.deployment.as_ref()?.run_as_user);
+    let minimum = params.min_uid.unwrap_or(MIN_UID).max(1);
+    let configured = cx
+        .set
+        .constitution
+        .deployment
+        .as_ref()
+        .and_then(|d| d.run_as_user);
+    let suggested = configured
+        .filter(|uid| *uid >= minimum)
+        .unwrap_or(minimum.max(10001));
     // A pod-level setting shared by several containers is reported once.
     let mut reported: HashSet<Mark> = HashSet::new();
     for container in spec.containers() {
@@ -101,7 +116,6 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
                 }
             }
             None if user.is_none() => {
-                let uid = required.unwrap_or(1000);
                 cx.report(
                     &RULE,
                     item,
@@ -112,7 +126,7 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
                     ),
                 )
                 .help(format!(
-                    "set `securityContext: {{ runAsNonRoot: true, runAsUser: {uid} }}` on the pod"
+                    "set `securityContext: {{ runAsNonRoot: true, runAsUser: {suggested} }}` on the pod"
                 ));
                 continue;
             }
@@ -130,38 +144,35 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
         }
         match user {
             Some(set) => {
-                let uid = set.node.as_int();
-                let wrong = match (uid, required) {
-                    (Some(0), _) => {
-                        Some(format!("container `{name}` runs as root (`runAsUser: 0`)"))
-                    }
-                    (Some(uid), Some(required)) if uid != required => Some(format!(
-                        "container `{name}` runs as UID {uid}; the constitution says {required}"
+                let wrong = match set.node.as_int() {
+                    Some(0) => Some(format!("container `{name}` runs as root (`runAsUser: 0`)")),
+                    Some(uid) if uid < minimum => Some(format!(
+                        "container `{name}` runs as UID {uid}, below the constitution's minimum \
+                         of {minimum}"
                     )),
-                    (Some(_), _) => None,
-                    (None, _) => Some(format!("`runAsUser` of container `{name}` is not a number")),
+                    Some(_) => None,
+                    None => Some(format!("`runAsUser` of container `{name}` is not a number")),
                 };
                 if let Some(message) = wrong
                     && reported.insert(set.node.mark)
                 {
-                    cx.report(&RULE, item, set.node, message)
-                        .help(format!("set `runAsUser: {}`", required.unwrap_or(1000)));
+                    cx.report(&RULE, item, set.node, message).help(format!(
+                        "set `runAsUser: {suggested}` (and the image's `USER`)"
+                    ));
                 }
             }
             None => {
-                if let Some(required) = required {
+                if let Some(uid) = configured {
                     cx.report(
                         &RULE,
                         item,
                         at_container,
                         format!(
                             "container `{name}` sets no `runAsUser` (nor does its pod); the \
-                             constitution says {required}"
+                             constitution's images run as {uid}"
                         ),
                     )
-                    .help(format!(
-                        "set `securityContext.runAsUser: {required}` on the pod"
-                    ));
+                    .help(format!("set `securityContext.runAsUser: {uid}` on the pod"));
                 }
             }
         }

@@ -1,7 +1,5 @@
 //! `AG-K102`: every Service port targets a port its pods declare.
 
-use std::collections::HashMap;
-
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::object::PortRef;
 use crate::policy::k8s::set::Item;
@@ -54,9 +52,6 @@ declare_rule! {
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>) {
     let set = cx.set;
-    // Services with the same selector and target port share their answer: the selected
-    // workloads that do not declare the port.
-    let mut missing: HashMap<(usize, String), Vec<usize>> = HashMap::new();
     for service in set.of_kind("Service") {
         let selected = set.selected_by_service(service);
         if selected.is_empty() {
@@ -75,14 +70,11 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
             let Some(target) = PortRef::of(node) else {
                 continue;
             };
-            let key = (selected.as_ptr() as usize, target.to_string());
-            let undeclared = missing.entry(key).or_insert_with(|| {
-                selected
-                    .iter()
-                    .copied()
-                    .filter(|&index| !declares(&set.items[index], &target))
-                    .collect()
-            });
+            let undeclared: Vec<usize> = selected
+                .iter()
+                .copied()
+                .filter(|&index| !declares(&set.items[index], &target))
+                .collect();
             let Some(&first) = undeclared.first() else {
                 continue;
             };
@@ -106,7 +98,6 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
     }
 }
 
-/// True when a regular container of the workload declares the port.
 fn declares(workload: &Item<'_>, target: &PortRef<'_>) -> bool {
     workload.object.pod_spec().is_some_and(|spec| {
         spec.containers()

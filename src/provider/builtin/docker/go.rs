@@ -1,11 +1,12 @@
-//! Go services (net/http, gin): a static binary (`CGO_ENABLED=0`) built on `golang:*-alpine`,
-//! run on Alpine, whose busybox `wget` serves the HEALTHCHECK.
+//! Go services (net/http, gin): a static binary (`CGO_ENABLED=0`) built on `golang:<version>`
+//! (the `toolchain` or `go` line of `go.mod`), run on `debian:bookworm-slim`, whose bash checks
+//! health; or on Alpine, whose busybox does (see [`crate::provider::builtin::images`]).
 //!
 //! `go.mod` and `go.sum` are copied and downloaded before the source, so the module download is a
-//! layer of its own. A `go` directive in `go.mod` picks the builder's Go version.
+//! layer of its own.
 
 use super::file::{Copy, Stage, Step};
-use super::{Context, alpine_user, assemble, runtime_stage};
+use super::{Context, assemble, health, runtime_stage};
 
 /// The Go Dockerfile.
 pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
@@ -15,9 +16,10 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         modules.push(cx.src(&lock.value));
     }
     let modules: Vec<&str> = modules.iter().map(String::as_str).collect();
+    let (build_image, runtime_image) = (&cx.facts.base.build, &cx.facts.base.runtime);
     let builder = Stage::new(
         "builder",
-        &builder_image(cx),
+        build_image,
         "Build: modules first (a layer rebuilt only when go.mod or go.sum change), then a static binary.",
     )
     .step(Step::workdir("/src"))
@@ -30,34 +32,19 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         package(cx)
     )]));
     let runtime = runtime_stage(
-        &cx.params.base_images.go_runtime,
+        runtime_image,
         "Runtime: the binary alone, owned by the non-root runtime user.",
-        Some(alpine_user(cx.params)),
+        cx.create_user(runtime_image),
     )
     .step(Step::Copy(
         Copy::stage("builder", "/out/server", "/app/server").owned_by(&cx.owner()),
     ));
     let runtime = cx.finish(
         runtime,
-        cx.wget_health_command(),
+        health::shell_tool(runtime_image),
         vec!["/app/server".into()],
     );
     assemble(cx, vec![builder, runtime])
-}
-
-/// `golang:<major.minor>-alpine` when go.mod declares a version, else the configured builder.
-fn builder_image(cx: &Context<'_>) -> String {
-    let declared = cx.facts.service.language_version.as_ref().and_then(|v| {
-        let mut parts = v.value.split('.');
-        let major = parts.next()?;
-        let minor = parts.next()?;
-        let numeric = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-        (numeric(major) && numeric(minor)).then(|| format!("{major}.{minor}"))
-    });
-    match declared {
-        Some(version) => format!("golang:{version}-alpine"),
-        None => cx.params.base_images.go_builder.clone(),
-    }
 }
 
 /// The package to build: the detected entry point's directory (`./cmd/server`), else the module

@@ -1,9 +1,11 @@
 //! Dockerfiles: one multi-stage Dockerfile per service, and the `.dockerignore` next to it.
 //!
-//! [`dockerfile`] picks the stack module ([`python`], [`node`], [`go`], [`rust`]) that describes
-//! the build and runtime stages as a [`file::Dockerfile`]; the final stage of every stack ends the
-//! same way ([`Context::finish`]): a numeric non-root `USER`, `EXPOSE`, a `HEALTHCHECK` with the
-//! constitution's timing on the detected health path, and an exec-form `CMD`.
+//! [`dockerfile`] picks the stack module ([`python`], [`node`], [`go`], [`rust`], [`java`]) that
+//! describes the build and runtime stages as a [`file::Dockerfile`]; the final stage of every
+//! stack ends the same way ([`Context::finish`]): a numeric non-root `USER`, `EXPOSE` of the
+//! port, a `HEALTHCHECK` with the constitution's timing ([`health`]: an HTTP request to the
+//! health path, or a connection to the port when no path is known, with a program the image
+//! has; `HEALTHCHECK NONE` for a worker) and an exec-form `CMD`.
 //!
 //! The build context is the repository root (`docker build -f docker/backend.Dockerfile .`), so
 //! every `COPY` names the service directory. The context filter is
@@ -14,6 +16,8 @@
 mod dockerignore;
 pub(crate) mod file;
 mod go;
+mod health;
+mod java;
 mod node;
 mod python;
 mod rust;
@@ -37,7 +41,7 @@ pub fn dockerfile(service: &Service, params: &Params) -> Vec<GeneratedFile> {
         Language::Node => node::build(&cx),
         Language::Go => go::build(&cx),
         Language::Rust => rust::build(&cx),
-        Language::Java => return Vec::new(),
+        Language::Java => java::build(&cx),
     };
     let path = params.dockerfile_path(&facts.name);
     let ignore = dockerignore::render(&facts, &path);
@@ -47,10 +51,13 @@ pub fn dockerfile(service: &Service, params: &Params) -> Vec<GeneratedFile> {
     ]
 }
 
-/// Whether the builtin generator writes a Dockerfile for this service's language (Python, Node,
-/// Go and Rust; not Java).
+/// Whether the builtin generator writes a Dockerfile for this service's language: Python, Node,
+/// Go, Rust and Java (Maven and Gradle) all have one.
 pub fn supports(service: &Service) -> bool {
-    service.language.value != Language::Java
+    matches!(
+        service.language.value,
+        Language::Python | Language::Node | Language::Go | Language::Rust | Language::Java
+    )
 }
 
 /// What a stack module needs: the service's facts and the parameters.
@@ -87,14 +94,6 @@ impl Context<'_> {
         format!("{}:{}", self.params.user.uid, self.params.user.gid)
     }
 
-    /// The URL the HEALTHCHECK requests: the liveness path on the loopback interface.
-    pub fn health_url(&self) -> String {
-        format!(
-            "http://127.0.0.1:{}{}",
-            self.facts.port, self.facts.liveness_path
-        )
-    }
-
     /// The header: what the file builds, and the command that builds it.
     pub fn header(&self) -> String {
         let service = self.facts.service;
@@ -112,37 +111,36 @@ impl Context<'_> {
         )
     }
 
-    /// Ends the runtime stage: switch to the non-root user, expose the port, check health,
-    /// start the service.
-    pub fn finish(&self, stage: Stage, health_command: Vec<String>, command: Vec<String>) -> Stage {
+    /// Ends the runtime stage: switch to the non-root user, expose the port, check health with
+    /// `tool` (what the runtime image has to check with), start the service.
+    pub fn finish(&self, stage: Stage, tool: health::Tool, command: Vec<String>) -> Stage {
         let check = &self.params.healthcheck;
-        stage.steps([
-            Step::User(self.owner()),
-            Step::Expose(self.facts.port),
-            Step::Healthcheck {
-                interval_seconds: check.interval_seconds,
-                timeout_seconds: check.timeout_seconds,
-                retries: check.retries,
-                command: health_command,
-            },
-            Step::Cmd(command),
-        ])
-    }
-
-    /// A health command for images with busybox `wget` (Alpine): fails on an error status.
-    pub fn wget_health_command(&self) -> Vec<String> {
-        [
-            "wget",
-            "-q",
-            "-O",
-            "/dev/null",
-            "-T",
-            &self.request_timeout(),
-        ]
-        .into_iter()
-        .map(str::to_string)
-        .chain([self.health_url()])
-        .collect()
+        let mut stage = stage.step(Step::User(self.owner()));
+        if let Some(port) = self.facts.port {
+            stage = stage.step(Step::Expose(port));
+        }
+        let probe = health::Probe::of(self.facts);
+        let stage = match health::command(&probe, tool, &self.request_timeout()) {
+            Some(command) => stage.steps([
+                Step::comment(&probe.describe()),
+                Step::Healthcheck {
+                    interval_seconds: check.interval_seconds,
+                    timeout_seconds: check.timeout_seconds,
+                    retries: check.retries,
+                    command,
+                },
+            ]),
+            None if probe == health::Probe::None => {
+                stage.steps([Step::comment(&probe.describe()), Step::NoHealthcheck])
+            }
+            None => stage.steps([
+                Step::comment(
+                    "Health: the runtime image has no program to check with; the cluster's probes check it.",
+                ),
+                Step::NoHealthcheck,
+            ]),
+        };
+        stage.step(Step::Cmd(command))
     }
 
     /// Seconds one health request may take: a second less than the HEALTHCHECK timeout, so the
@@ -155,6 +153,23 @@ impl Context<'_> {
             .max(1)
             .to_string()
     }
+
+    /// `RUN` that creates the runtime user on `image`, with the tools of its family; `None` for
+    /// an image without a shell (distroless), whose numeric `USER` needs no entry.
+    pub fn create_user(&self, image: &str) -> Option<Step> {
+        if image.contains("distroless") {
+            None
+        } else if is_alpine(image) {
+            Some(alpine_user(self.params))
+        } else {
+            Some(debian_user(self.params))
+        }
+    }
+}
+
+/// Whether an image is Alpine-based (busybox tools: `adduser`, `wget`, `nc`).
+pub(crate) fn is_alpine(image: &str) -> bool {
+    image.contains("alpine")
 }
 
 /// `RUN` that creates the runtime group and user on a Debian-based image, with no home, no

@@ -11,10 +11,13 @@
 //!   runtime copies them next to the source.
 //!
 //! The `node` user of the official images has uid and gid 1000; when the parameters ask for that
-//! identity it is used as is, otherwise a user is created.
+//! identity it is used as is, otherwise a user is created. The HEALTHCHECK runs `node` itself
+//! (`fetch`, `net.connect`), which every Node image has; on Alpine an HTTP check uses busybox
+//! `wget`.
 
 use super::file::{Copy, Stage, Step};
-use super::{Context, alpine_user, assemble, runtime_stage};
+use super::health::Tool;
+use super::{Context, assemble, is_alpine, runtime_stage};
 use crate::detect::{FrameworkKind, PackageManager};
 use crate::provider::builtin::facts::framework;
 use crate::provider::builtin::quote;
@@ -33,20 +36,25 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     let pm = PackageTool::of(cx);
     let build_command = build_command(cx, &pm, kind);
     let owner = cx.owner();
-    let image = &cx.params.base_images.node;
+    let (image, runtime_image) = (&cx.facts.base.build, &cx.facts.base.runtime);
 
     let mut env = vec![("NODE_ENV", "production")];
     if next {
         env.push(("NEXT_TELEMETRY_DISABLED", "1"));
     }
-    let port = cx.facts.port.to_string();
-    env.push(("PORT", &port));
+    let port = cx.facts.port.map(|p| p.to_string());
+    if let Some(port) = &port {
+        env.push(("PORT", port));
+    }
     if standalone {
         // server.js binds to HOSTNAME; the container must listen on every interface.
         env.push(("HOSTNAME", "0.0.0.0"));
     }
-    let user =
-        (cx.params.user.uid != 1000 || cx.params.user.gid != 1000).then(|| alpine_user(cx.params));
+    let user = if cx.params.user.uid != 1000 || cx.params.user.gid != 1000 {
+        cx.create_user(runtime_image)
+    } else {
+        None
+    };
     let user_note = if user.is_none() {
         "\nIt runs as the image's `node` user (uid and gid 1000)."
     } else {
@@ -88,7 +96,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
             }
             stages.push(builder.step(Step::Run(commands)));
             let runtime = runtime_stage(
-                image,
+                runtime_image,
                 &format!(
                     "Runtime: the build output, owned by the non-root runtime user.{user_note}"
                 ),
@@ -127,7 +135,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
             };
             stages.push(deps.steps(pm.install_steps(cx, true)));
             runtime_stage(
-                image,
+                runtime_image,
                 &format!("Runtime: the dependencies and the source, owned by the non-root runtime user.{user_note}"),
                 user,
             )
@@ -138,11 +146,13 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
             ])
         }
     };
-    stages.push(cx.finish(
-        runtime,
-        cx.wget_health_command(),
-        command(cx, kind, standalone),
-    ));
+    // busybox `wget` checks a path on Alpine, as it always has; `node` checks everything else.
+    let tool = if is_alpine(runtime_image) && cx.facts.liveness_path.is_some() {
+        Tool::Busybox
+    } else {
+        Tool::Node
+    };
+    stages.push(cx.finish(runtime, tool, command(cx, kind, standalone)));
     assemble(cx, stages)
 }
 
@@ -269,12 +279,13 @@ fn build_command(
 /// the server directly.
 fn command(cx: &Context<'_>, kind: Option<FrameworkKind>, standalone: bool) -> Vec<String> {
     let service = cx.facts.service;
-    let port = cx.facts.port.to_string();
     let to_vec = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     if standalone {
         return to_vec(&["node", "server.js"]);
     }
-    if kind == Some(FrameworkKind::NextJs) {
+    if kind == Some(FrameworkKind::NextJs)
+        && let Some(port) = cx.facts.port.map(|p| p.to_string())
+    {
         return to_vec(&[
             "node",
             "node_modules/next/dist/bin/next",

@@ -6,7 +6,8 @@
 //! interpreter path holds, copies the venv and the source owned by the runtime user.
 
 use super::file::{Copy, Stage, Step};
-use super::{Context, assemble, debian_user, runtime_stage};
+use super::health::Tool;
+use super::{Context, assemble, runtime_stage};
 use crate::detect::{FrameworkKind, Origin, PackageManager};
 use crate::provider::builtin::facts::framework;
 
@@ -15,7 +16,7 @@ const VENV_PATH: &str = "/opt/venv/bin:$PATH";
 /// The Python Dockerfile.
 pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     let params = cx.params;
-    let image = &params.base_images.python;
+    let (image, runtime_image) = (&cx.facts.base.build, &cx.facts.base.runtime);
     let service = cx.facts.service;
     let lockfile = service.lockfile.as_ref().map(|l| l.value.as_str());
 
@@ -117,9 +118,9 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
 
     let owner = cx.owner();
     let mut runtime = runtime_stage(
-        image,
+        runtime_image,
         "Runtime: the venv and the source, owned by the non-root runtime user.",
-        Some(debian_user(params)),
+        cx.create_user(runtime_image),
     )
     .step(Step::env(&[
         ("PYTHONDONTWRITEBYTECODE", "1"),
@@ -138,16 +139,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
             Copy::context(&[&cx.src_dir()], "./").owned_by(&owner),
         ))
     };
-    let health = vec![
-        "python".to_string(),
-        "-c".to_string(),
-        format!(
-            "import urllib.request; urllib.request.urlopen('{}', timeout={})",
-            cx.health_url(),
-            cx.request_timeout()
-        ),
-    ];
-    let runtime = cx.finish(runtime, health, command(cx));
+    let runtime = cx.finish(runtime, Tool::Python, command(cx));
     assemble(cx, vec![builder, runtime])
 }
 
@@ -168,7 +160,10 @@ fn requirements_file(cx: &Context<'_>) -> Option<String> {
 /// from the project wins over the framework's default module.
 fn command(cx: &Context<'_>) -> Vec<String> {
     let service = cx.facts.service;
-    let port = cx.facts.port.to_string();
+    let Some(port) = cx.facts.port.map(|p| p.to_string()) else {
+        // A worker: the start command the project gives.
+        return service.start_command.value.clone();
+    };
     let declared =
         service.start_command.origin != Origin::Default && !service.start_command.value.is_empty();
     let entry = service.entrypoint.as_ref().map(|e| e.value.as_str());

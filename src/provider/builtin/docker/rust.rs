@@ -3,11 +3,12 @@
 //!
 //! Dependencies build first against a placeholder `main.rs`, in a layer rebuilt only when
 //! `Cargo.toml` or `Cargo.lock` change. The runtime image has no HTTP client, so the HEALTHCHECK
-//! speaks HTTP/1.0 through bash's `/dev/tcp` and accepts any 2xx status line. The CA bundle comes
-//! from the builder for outbound TLS (rustls with native roots, or OpenSSL).
+//! speaks HTTP/1.0 through bash's `/dev/tcp` and accepts any 2xx status line (see
+//! [`super::health`]). The CA bundle comes from the builder for outbound TLS (rustls with
+//! native roots, or OpenSSL).
 
 use super::file::{Copy, Stage, Step};
-use super::{Context, assemble, debian_user, runtime_stage};
+use super::{Context, assemble, health, runtime_stage};
 use crate::detect::Origin;
 
 /// The Rust Dockerfile.
@@ -23,9 +24,10 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     } else {
         ""
     };
+    let (build_image, runtime_image) = (&cx.facts.base.build, &cx.facts.base.runtime);
     let builder = Stage::new(
         "builder",
-        &cx.params.base_images.rust_builder,
+        build_image,
         "Build: dependencies first against a placeholder main.rs (a layer rebuilt only when\nCargo.toml or Cargo.lock change), then the service itself.",
     )
     .step(Step::workdir("/src"));
@@ -59,9 +61,9 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         ]));
     let owner = cx.owner();
     let runtime = runtime_stage(
-        &cx.params.base_images.rust_runtime,
+        runtime_image,
         "Runtime: the binary and the CA bundle, the binary owned by the non-root runtime user.",
-        Some(debian_user(cx.params)),
+        cx.create_user(runtime_image),
     )
     .step(Step::Copy(Copy::stage(
         "builder",
@@ -71,15 +73,9 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     .step(Step::Copy(
         Copy::stage("builder", "/server", "/app/server").owned_by(&owner),
     ));
-    let check = format!(
-        "exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET %s HTTP/1.0\\r\\n\\r\\n' '{path}' >&3 && timeout {timeout} head -n 1 <&3 | grep -q ' 2[0-9][0-9] '",
-        port = cx.facts.port,
-        path = cx.facts.liveness_path,
-        timeout = cx.request_timeout(),
-    );
     let runtime = cx.finish(
         runtime,
-        vec!["bash".into(), "-c".into(), check],
+        health::shell_tool(runtime_image),
         vec!["/app/server".into()],
     );
     assemble(cx, vec![builder, runtime])

@@ -108,17 +108,26 @@ fn notes(cx: &Ctx<'_>) -> String {
             "(index .Values.services {})",
             crate::yaml_scalar::double_quoted(&facts.name)
         );
-        if cx.node_ports.contains_key(&facts.name) {
+        if !facts.serves() {
+            out.push_str(&format!(
+                "  {name}: a worker, with no Service; follow it with\n    kubectl -n {ns} logs deployment/{name} -f\n",
+                name = facts.name
+            ));
+        } else if cx.node_ports.contains_key(&facts.name) {
             out.push_str(&format!(
                 "  {name}: NodePort {{{{ {values}.service.nodePort }}}}; open it with\n    minikube service {name} -n {ns}\n",
                 name = facts.name
             ));
         } else {
             out.push_str(&format!(
-                "  {name}: ClusterIP, port {{{{ {values}.port }}}}; check its health with\n    kubectl -n {ns} port-forward svc/{name} {{{{ {values}.port }}}}:{{{{ {values}.port }}}} &\n    curl -fsS http://127.0.0.1:{{{{ {values}.port }}}}{path}\n",
+                "  {name}: ClusterIP, port {{{{ {values}.port }}}}; reach it with\n    kubectl -n {ns} port-forward svc/{name} {{{{ {values}.port }}}}:{{{{ {values}.port }}}} &\n",
                 name = facts.name,
-                path = facts.liveness_path,
             ));
+            if let Some(path) = &facts.liveness_path {
+                out.push_str(&format!(
+                    "    curl -fsS http://127.0.0.1:{{{{ {values}.port }}}}{path}\n"
+                ));
+            }
         }
     }
     out.push_str(&format!(

@@ -199,15 +199,18 @@ pub fn manifests(services: &[Service], params: &Params) -> Vec<GeneratedFile> {
     files
 }
 
-/// The objects of one service, by file suffix.
+/// The objects of one service, by file suffix (a worker has no Service).
 pub(crate) fn per_service(cx: &Ctx<'_>, facts: &Facts<'_>) -> Vec<(&'static str, String)> {
-    vec![
+    let mut objects = vec![
         ("serviceaccount", account::service_account(cx, facts)),
         ("deployment", workload::deployment(cx, facts)),
-        ("service", service::service(cx, facts)),
-        ("pdb", disruption::pod_disruption_budget(cx, facts)),
-        ("networkpolicy", network::network_policy(cx, facts)),
-    ]
+    ];
+    if let Some(service) = service::service(cx, facts) {
+        objects.push(("service", service));
+    }
+    objects.push(("pdb", disruption::pod_disruption_budget(cx, facts)));
+    objects.push(("networkpolicy", network::network_policy(cx, facts)));
+    objects
 }
 
 /// An object's document: header comment and body.

@@ -2,8 +2,13 @@
 //! port, resources of the service class, a locked-down pod (non-root, read-only root file system
 //! with `emptyDir`s where the stack writes, no capabilities, RuntimeDefault seccomp, no service
 //! account token), and the detected environment variables from the ConfigMap and the Secret.
+//!
+//! Probes check what is known ([`probes`]): an HTTP GET of the health path the code serves (or
+//! the constitution names), else a TCP connection to the port; a gRPC server gets gRPC health
+//! probes; a worker, which serves no port, gets none.
 
 use super::{Ctx, render};
+use crate::detect::ServiceKind;
 use crate::provider::builtin::facts::Facts;
 use crate::provider::builtin::params::{Params, ProbeParams, Resources};
 use crate::provider::builtin::yaml_writer::{Map, Yaml};
@@ -59,9 +64,19 @@ pub(crate) fn deployment(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
                 )
                 .with("spec", pod),
         );
-    let body = cx
-        .service_object("apps/v1", "Deployment", facts)
-        .with("spec", spec);
+    let mut body = cx.service_object("apps/v1", "Deployment", facts);
+    if !facts.serves() {
+        // checkov's probe checks have no notion of a process without a port; say why they do
+        // not apply, in the annotations checkov reads.
+        let metadata = cx
+            .metadata(&facts.name, &component, true)
+            .with("annotations", worker_annotations());
+        body = Map::new()
+            .with("apiVersion", "apps/v1")
+            .with("kind", "Deployment")
+            .with("metadata", metadata);
+    }
+    let body = body.with("spec", spec);
     render(
         &format!(
             "Deployment of `{}` ({} replicas, RollingUpdate with maxUnavailable {} and maxSurge {}).",
@@ -79,10 +94,28 @@ fn container(cx: &Ctx<'_>, facts: &Facts<'_>) -> Map {
             Yaml::Raw("\"{{ $svc.image.repository }}:{{ $svc.image.tag }}\"".into())
         }
     };
-    let port = Map::new()
-        .with("name", "http")
-        .with("containerPort", cx.pick(facts.port, "$svc.port"))
-        .with("protocol", "TCP");
+    let mut container = Map::new()
+        .with("name", facts.name.as_str())
+        .with("image", image)
+        .with(
+            "imagePullPolicy",
+            cx.pick(params.image.pull_policy.as_str(), "$svc.image.pullPolicy"),
+        );
+    if let Some(port) = facts.port {
+        let port = Map::new()
+            .with("name", port_name(facts))
+            .with("containerPort", cx.pick(port, "$svc.port"))
+            .with("protocol", "TCP");
+        container.push("ports", vec![Yaml::Map(port)]);
+    }
+    let env = env(cx, facts);
+    if !env.is_empty() {
+        container.push("env", env);
+    }
+    if let Some((liveness, readiness)) = probes(cx, facts) {
+        container.push("livenessProbe", liveness);
+        container.push("readinessProbe", readiness);
+    }
     let mounts: Vec<Yaml> = facts
         .writable_dirs
         .iter()
@@ -94,33 +127,7 @@ fn container(cx: &Ctx<'_>, facts: &Facts<'_>) -> Map {
             )
         })
         .collect();
-    let mut container = Map::new()
-        .with("name", facts.name.as_str())
-        .with("image", image)
-        .with(
-            "imagePullPolicy",
-            cx.pick(params.image.pull_policy.as_str(), "$svc.image.pullPolicy"),
-        )
-        .with("ports", vec![Yaml::Map(port)]);
-    let env = env(cx, facts);
-    if !env.is_empty() {
-        container.push("env", env);
-    }
     container
-        .with(
-            "livenessProbe",
-            cx.block(
-                probe(&params.liveness, &facts.liveness_path),
-                "$svc.livenessProbe",
-            ),
-        )
-        .with(
-            "readinessProbe",
-            cx.block(
-                probe(&params.readiness, &facts.readiness_path),
-                "$svc.readinessProbe",
-            ),
-        )
         .with(
             "resources",
             cx.block(resources(params.resources(facts.class)), "$svc.resources"),
@@ -135,47 +142,88 @@ fn container(cx: &Ctx<'_>, facts: &Facts<'_>) -> Map {
         .with("volumeMounts", mounts)
 }
 
+/// The name of a service's port: `grpc` for a gRPC server, else `http`.
+pub(crate) fn port_name(facts: &Facts<'_>) -> &'static str {
+    if facts.role == ServiceKind::Grpc {
+        "grpc"
+    } else {
+        "http"
+    }
+}
+
+/// The liveness and readiness probes of a service that serves a port; `None` for a worker.
+fn probes(cx: &Ctx<'_>, facts: &Facts<'_>) -> Option<(Yaml, Yaml)> {
+    let (liveness, readiness) = probe_blocks(cx.params, facts)?;
+    Some((
+        cx.block(liveness, "$svc.livenessProbe"),
+        cx.block(readiness, "$svc.readinessProbe"),
+    ))
+}
+
+/// The literal liveness and readiness probes of a service that serves a port.
+pub(crate) fn probe_blocks(params: &Params, facts: &Facts<'_>) -> Option<(Map, Map)> {
+    let port = facts.port?;
+    let handler = |path: &Option<String>| match (facts.role, path) {
+        (ServiceKind::Grpc, _) => ("grpc", Map::new().with("port", port)),
+        (_, Some(path)) => (
+            "httpGet",
+            Map::new().with("path", path.as_str()).with("port", "http"),
+        ),
+        (_, None) => ("tcpSocket", Map::new().with("port", "http")),
+    };
+    Some((
+        probe(&params.liveness, handler(&facts.liveness_path)),
+        probe(&params.readiness, handler(&facts.readiness_path)),
+    ))
+}
+
+/// Annotations of a worker's Deployment: why checkov's probe checks do not apply.
+fn worker_annotations() -> Map {
+    let reason = "a worker serves no port to probe; the kubelet restarts it when its process exits";
+    Map::new()
+        .with("checkov.io/skip1", format!("CKV_K8S_8={reason}"))
+        .with("checkov.io/skip2", format!("CKV_K8S_9={reason}"))
+}
+
 /// The service's environment variables, by name: secret ones from the Secret, the others from
-/// the ConfigMap.
+/// the ConfigMap; a reference is optional when the app reads the variable with a fallback or
+/// its value is not known (see [`super::config`]).
 fn env(cx: &Ctx<'_>, facts: &Facts<'_>) -> Vec<Yaml> {
     let config = cx.params.config_map_name();
-    let mut vars: Vec<_> = facts.service.env.iter().collect();
-    vars.sort_by(|a, b| a.name.cmp(&b.name));
-    vars.dedup_by(|a, b| a.name == b.name);
-    vars.iter()
-        .map(|var| {
-            let secret = super::config::is_secret(cx.all, &var.name);
-            let source = if secret {
-                Map::new().with(
-                    "secretKeyRef",
-                    Map::new()
-                        .with("name", cx.secret_name())
-                        .with("key", var.name.as_str()),
-                )
+    let settings = super::config::settings(cx);
+    let mut references = settings
+        .references
+        .get(&facts.name)
+        .cloned()
+        .unwrap_or_default();
+    references.sort_by(|a, b| a.name.cmp(&b.name));
+    references
+        .iter()
+        .map(|reference| {
+            let (kind, name) = if reference.secret {
+                ("secretKeyRef", cx.secret_name())
             } else {
-                Map::new().with(
-                    "configMapKeyRef",
-                    Map::new()
-                        .with("name", config.as_str())
-                        .with("key", var.name.as_str()),
-                )
+                ("configMapKeyRef", Yaml::from(config.as_str()))
             };
+            let mut key = Map::new()
+                .with("name", name)
+                .with("key", reference.key.as_str());
+            if reference.optional {
+                key.push("optional", true);
+            }
             Yaml::Map(
                 Map::new()
-                    .with("name", var.name.as_str())
-                    .with("valueFrom", source),
+                    .with("name", reference.name.as_str())
+                    .with("valueFrom", Map::new().with(kind, key)),
             )
         })
         .collect()
 }
 
-/// An HTTP probe on the named port `http`.
-pub(crate) fn probe(probe: &ProbeParams, path: &str) -> Map {
+/// A probe with the given handler (`httpGet`, `tcpSocket`, `grpc`) and the constitution's timing.
+pub(crate) fn probe(probe: &ProbeParams, (kind, handler): (&str, Map)) -> Map {
     Map::new()
-        .with(
-            "httpGet",
-            Map::new().with("path", path).with("port", "http"),
-        )
+        .with(kind, handler)
         .with("initialDelaySeconds", probe.initial_delay_seconds)
         .with("periodSeconds", probe.period_seconds)
         .with("timeoutSeconds", probe.timeout_seconds)

@@ -1,0 +1,232 @@
+//! Base images by language, version and family: the one table both `aigen init` (which writes
+//! the choice into the constitution it derives) and the builtin generator (for a service the
+//! constitution gives no images) read, so the two cannot drift apart.
+//!
+//! The release comes from the version the project pins ([`version::Requirement`]), else the
+//! default below. The family is Debian slim unless the project or `init --family alpine` asks
+//! for Alpine:
+//!
+//! | language | build stage | runtime stage |
+//! |---|---|---|
+//! | Python | `python:<3.x>-slim` | the same image (the venv's interpreter path holds) |
+//! | Node | `node:<major>-slim` | the same image |
+//! | Go | `golang:<1.x>` | `debian:bookworm-slim` (a static binary; bash checks health) |
+//! | Rust | `rust:<1.x>-slim-bookworm` | `debian:bookworm-slim` (the same glibc) |
+//! | Java, Maven | `maven:3-eclipse-temurin-<release>` | `eclipse-temurin:<release>-jre` |
+//! | Java, Gradle | `eclipse-temurin:<release>-jdk` with the project's `gradlew`, else `gradle:8-jdk<release>` | `eclipse-temurin:<release>-jre` |
+//!
+//! Alpine swaps each for its `-alpine` variant and the Go and Rust runtimes for `alpine:3.22`.
+//! Java releases round up to the next long-term release that has images (8, 11, 17, 21, 25).
+
+pub mod version;
+
+use std::fmt;
+
+use crate::detect::{Language, PackageManager, Service};
+use version::{Requirement, Version};
+
+/// The family of base images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Family {
+    /// Debian's slim images: glibc, bash, apt (the default).
+    #[default]
+    Debian,
+    /// Alpine: musl, busybox, apk; smaller.
+    Alpine,
+}
+
+impl Family {
+    /// Reads `debian` or `alpine`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "debian" | "slim" => Some(Self::Debian),
+            "alpine" => Some(Self::Alpine),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Debian => "debian",
+            Self::Alpine => "alpine",
+        })
+    }
+}
+
+/// The images of a service's Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageImages {
+    /// Every build stage's image.
+    pub build: String,
+    /// The final stage's image.
+    pub runtime: String,
+}
+
+impl StageImages {
+    /// The same image for building and running (Python's venv, Node's `node_modules`).
+    fn same(image: String) -> Self {
+        Self {
+            build: image.clone(),
+            runtime: image,
+        }
+    }
+}
+
+/// The images chosen for a service, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub images: StageImages,
+    /// The language release built for (`3.13`, `22`, `1.24`, `21`).
+    pub release: String,
+    /// Whether the release follows the project's pin (else it is aigen's default).
+    pub pinned: bool,
+}
+
+/// Default releases: current, supported, and available as official images.
+pub const PYTHON: &str = "3.13";
+pub const NODE: &str = "22";
+pub const GO: &str = "1.24";
+pub const RUST: &str = "1.88";
+pub const JAVA: &str = "21";
+
+/// Releases a range may resolve to, oldest first.
+const PYTHON_KNOWN: &[&str] = &["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"];
+const NODE_KNOWN: &[&str] = &["18", "20", "22", "24"];
+const GO_KNOWN: &[&str] = &["1.22", "1.23", "1.24", "1.25", "1.26"];
+const RUST_KNOWN: &[&str] = &[];
+/// Java releases with Temurin images: the long-term ones.
+const JAVA_LTS: &[u32] = &[8, 11, 17, 21, 25];
+
+/// The Alpine release of the Go and Rust runtimes.
+const ALPINE: &str = "alpine:3.22";
+/// The Debian release of the Go and Rust runtimes (the Rust builder's, for glibc).
+const DEBIAN_RUNTIME: &str = "debian:bookworm-slim";
+
+/// The images for `service` in `family`.
+pub fn choose(service: &Service, family: Family) -> Choice {
+    let requirement = service.language_version.as_ref().and_then(|v| {
+        // Cargo.toml's `rust-version` is the oldest toolchain the crate builds with, not a pin
+        // (a `rust-toolchain` file is one): any newer release will do.
+        let minimum =
+            service.language.value == Language::Rust && v.origin.to_string().contains("Cargo.toml");
+        if minimum {
+            Requirement::parse(&format!(">={}", v.value))
+        } else {
+            Requirement::parse(&v.value)
+        }
+    });
+    let pick = |precision: usize, default: &str, known: &[&str]| match &requirement {
+        Some(requirement) => (requirement.pick(precision, default, known), true),
+        None => (default.to_string(), false),
+    };
+    let alpine = family == Family::Alpine;
+    let (images, release, pinned) = match service.language.value {
+        Language::Python => {
+            let (v, pinned) = pick(2, PYTHON, PYTHON_KNOWN);
+            let suffix = if alpine { "alpine" } else { "slim" };
+            (StageImages::same(format!("python:{v}-{suffix}")), v, pinned)
+        }
+        Language::Node => {
+            let (v, pinned) = pick(1, NODE, NODE_KNOWN);
+            let suffix = if alpine { "alpine" } else { "slim" };
+            (StageImages::same(format!("node:{v}-{suffix}")), v, pinned)
+        }
+        Language::Go => {
+            let (v, pinned) = pick(2, GO, GO_KNOWN);
+            let images = if alpine {
+                StageImages {
+                    build: format!("golang:{v}-alpine"),
+                    runtime: ALPINE.into(),
+                }
+            } else {
+                StageImages {
+                    build: format!("golang:{v}"),
+                    runtime: DEBIAN_RUNTIME.into(),
+                }
+            };
+            (images, v, pinned)
+        }
+        Language::Rust => {
+            let (v, pinned) = pick(2, RUST, RUST_KNOWN);
+            let images = if alpine {
+                StageImages {
+                    build: format!("rust:{v}-alpine"),
+                    runtime: ALPINE.into(),
+                }
+            } else {
+                StageImages {
+                    build: format!("rust:{v}-slim-bookworm"),
+                    runtime: DEBIAN_RUNTIME.into(),
+                }
+            };
+            (images, v, pinned)
+        }
+        Language::Java => {
+            let (v, pinned) = pick(1, JAVA, &[]);
+            let release = java_release(&v);
+            let alpine = if alpine { "-alpine" } else { "" };
+            let build = match service.package_manager.value {
+                PackageManager::Gradle if has_gradle_wrapper(service) => {
+                    format!("eclipse-temurin:{release}-jdk{alpine}")
+                }
+                PackageManager::Gradle => format!("gradle:8-jdk{release}{alpine}"),
+                _ => format!("maven:3-eclipse-temurin-{release}{alpine}"),
+            };
+            let images = StageImages {
+                build,
+                runtime: format!("eclipse-temurin:{release}-jre{alpine}"),
+            };
+            (images, release.to_string(), pinned)
+        }
+    };
+    Choice {
+        images,
+        release,
+        pinned,
+    }
+}
+
+/// The long-term Java release that runs code written for `release` (`1.8` is 8; 19 runs on 21).
+fn java_release(release: &str) -> u32 {
+    let version = Version::parse(release);
+    let feature = match &version {
+        Some(v) if v.major() == 1 => v
+            .truncated(2)
+            .rsplit('.')
+            .next()
+            .and_then(|m| m.parse().ok()),
+        Some(v) => Some(v.major()),
+        None => None,
+    }
+    .unwrap_or(21);
+    JAVA_LTS
+        .iter()
+        .copied()
+        .find(|lts| *lts >= feature)
+        .unwrap_or(feature)
+}
+
+/// Whether the Gradle project builds with its own wrapper (`gradlew`), which detection reports
+/// as the build command.
+fn has_gradle_wrapper(service: &Service) -> bool {
+    service
+        .build_command
+        .as_ref()
+        .and_then(|c| c.value.first())
+        .is_some_and(|program| program.ends_with("gradlew"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_releases_round_up_to_a_long_term_one() {
+        assert_eq!(java_release("1.8"), 8);
+        assert_eq!(java_release("17"), 17);
+        assert_eq!(java_release("19"), 21);
+        assert_eq!(java_release("22"), 25);
+    }
+}
