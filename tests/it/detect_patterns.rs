@@ -1,8 +1,7 @@
 //! `aigen detect` on the layouts of real projects, each reproduced by a small sample app of our
 //! own under `tests/fixtures/detect/`: a Go server at the root beside subfolders with manifests
 //! of their own, a Procfile with a web and a worker process, Express routers mounted under
-//! prefixes, a plain `node:http` server installed with Yarn 3, a uv workspace whose FastAPI
-//! routers nest their prefixes, and a polyglot monorepo of gRPC services with a compose file.
+//! prefixes, a plain `node:http` server installed with Yarn 3, and a polyglot monorepo of gRPC services with a compose file.
 //! Each test checks what a person reading the app sees: which directories are services and why
 //! the others are not, the start command, the port, the health path, and where each was read.
 
@@ -287,37 +286,6 @@ fn after_init_the_project_files_stay_the_source_of_what_aigen_toml_repeats() {
     assert_eq!(
         fact(service(&json, "python-procfile-worker"), "port"),
         "5001 @ aigen.toml"
-    );
-}
-
-#[test]
-fn a_uv_workspace_member_with_router_prefixes_from_settings() {
-    let (_temp, dir) = copy_fixture("python-uv-workspace-prefixes");
-    let json = detect_clean(&dir);
-    assert_eq!(service_names(&json), ["backend"]);
-    let backend = service(&json, "backend");
-    // `APIRouter(prefix="/utils")` included in a router included under the settings' `/api/v1`.
-    assert_eq!(
-        fact(backend, "health_path"),
-        "/api/v1/utils/health-check/ @ backend/app/api/routes/utils.py:6"
-    );
-    // The version the member pins, and the workspace's root lockfile with the manager owning it.
-    assert_eq!(
-        fact(backend, "language_version"),
-        "3.14 @ backend/pyproject.toml:4"
-    );
-    assert_eq!(fact(backend, "package_manager"), "uv @ pyproject.toml:7");
-    assert_eq!(text(&backend["inputs"]["workspace"]["root"]), ".");
-    assert_eq!(
-        sourced(&backend["inputs"]["workspace"]["lockfile"], text),
-        "uv.lock @ uv.lock:1"
-    );
-    assert_eq!(
-        skipped(&json),
-        [
-            ". workspace-root @ pyproject.toml:1",
-            "emails email-templates @ emails/package.json:5",
-        ]
     );
 }
 
