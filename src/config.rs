@@ -58,9 +58,32 @@ pub struct Config {
     /// How generation runs.
     #[serde(default, skip_serializing_if = "GenerateConfig::is_default")]
     pub generate: GenerateConfig,
+    /// How services are detected when none are declared.
+    #[serde(default, skip_serializing_if = "DetectConfig::is_default")]
+    pub detect: DetectConfig,
     /// The project's services. When empty, services are detected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ServiceConfig>,
+}
+
+/// `[detect]`: corrections to the set of services detection finds, for projects whose layout
+/// its rules read wrongly. Applies when no `[[services]]` are declared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DetectConfig {
+    /// Directories, relative to the project root, to describe as services although detection
+    /// set them aside (`detect` lists them under "not services" with the reason).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<PathBuf>,
+    /// Directories not to describe as services although detection found them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<PathBuf>,
+}
+
+impl DetectConfig {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// Output and working paths, relative to the project root. `{service}` and `{app}` are replaced
@@ -167,6 +190,9 @@ pub struct ServiceConfig {
     /// Readiness path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub readiness_path: Option<String>,
+    /// The command that starts it, as argv; replaces the detected one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
 }
 
 /// The kinds of provider, as `--provider`, `AIGEN_PROVIDER` and `provider` in `aigen.toml` name

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod derive;
 pub mod detect;
+pub mod dockerfile_syntax;
 pub mod engine;
 pub mod env_vars;
 pub mod error;

@@ -44,14 +44,32 @@ pub fn run(args: DetectArgs, context: &Context) -> Result<ExitStatus> {
 pub fn render_text(detection: &Detection, printer: &Printer) -> String {
     let mut out = String::new();
     if detection.services.is_empty() {
-        out.push_str("no services found (looked for pyproject.toml, requirements.txt, Pipfile, package.json, go.mod, Cargo.toml, pom.xml, build.gradle)");
-        return out;
+        out.push_str("no services found (looked for pyproject.toml, requirements.txt, Pipfile, package.json, go.mod, Cargo.toml, pom.xml, build.gradle)\n");
     }
     for (index, service) in detection.services.iter().enumerate() {
         if index > 0 {
             out.push('\n');
         }
         render_service(&mut out, service, printer);
+    }
+    if !detection.skipped.is_empty() {
+        let _ = writeln!(out, "\n{}", printer.paint(Tone::Emphasis, "not services"));
+        let width = detection
+            .skipped
+            .iter()
+            .map(|s| s.path.chars().count())
+            .max()
+            .unwrap_or(0);
+        for skipped in &detection.skipped {
+            let _ = writeln!(
+                out,
+                "  {:<width$}  {}: {}  {}",
+                skipped.path,
+                skipped.reason,
+                skipped.detail,
+                printer.paint(Tone::Dim, &skipped.origin)
+            );
+        }
     }
     out.truncate(out.trim_end().len());
     out
@@ -72,6 +90,7 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
         rows.push((label, value, origin.clone()));
     };
     let text = |s: &Sourced<String>| (s.value.clone(), s.origin.clone());
+    row("kind", service.kind.value.to_string(), &service.kind.origin);
     row(
         "class",
         service.class.value.to_string(),
@@ -133,6 +152,48 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
         let kind = if var.secret { "secret" } else { "plain" };
         row("env", format!("{} ({kind})", var.name), &var.origin);
     }
+    for peer in &service.depends_on {
+        let value = match &peer.value.image {
+            Some(image) => format!("{} ({image})", peer.value.name),
+            None => peer.value.name.clone(),
+        };
+        row("depends on", value, &peer.origin);
+    }
+    let inputs = &service.inputs;
+    if let Some(workspace) = &inputs.workspace {
+        let lock = workspace
+            .lockfile
+            .as_ref()
+            .map_or(String::new(), |l| format!(", {}", l.value));
+        row(
+            "workspace",
+            format!("{} at {}{lock}", workspace.manager.value, workspace.root),
+            &workspace.manager.origin,
+        );
+    }
+    if let Some(version) = &inputs.package_manager_version {
+        row("installer", version.value.clone(), &version.origin);
+    }
+    for (label, list) in [
+        ("installs", &inputs.requirement_files),
+        ("group", &inputs.groups),
+        ("local dep", &inputs.local_paths),
+        ("copies", &inputs.config_files),
+        ("reads", &inputs.runtime_assets),
+        ("embeds", &inputs.embedded),
+    ] {
+        for item in list {
+            row(label, item.value.clone(), &item.origin);
+        }
+    }
+    for native in &inputs.native {
+        let needs: Vec<String> = native.needs.iter().map(ToString::to_string).collect();
+        row(
+            "native",
+            format!("{} (needs {})", native.name, needs.join(", ")),
+            &native.origin,
+        );
+    }
     let width = rows
         .iter()
         .map(|(_, value, _)| value.chars().count())
@@ -143,6 +204,15 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
             out,
             "  {label:<12}{value:<width$}  {}",
             printer.paint(Tone::Dim, origin)
+        );
+    }
+    for unknown in &service.undetermined {
+        let _ = writeln!(
+            out,
+            "  {:<12}{}: {}",
+            "unknown",
+            unknown.fact,
+            printer.paint(Tone::Dim, &unknown.reason)
         );
     }
 }

@@ -222,6 +222,9 @@ fn initial_config(
                     .map(|port| port.value),
                 health_path: None,
                 readiness_path: None,
+                // A worker shares its directory with the server: its command tells them apart.
+                command: (service.kind.value == ServiceKind::Worker)
+                    .then(|| service.start_command.value.clone()),
             })
             .collect();
     }

@@ -1,24 +1,24 @@
 //! Go services: a `go.mod`.
 //!
 //! [`detect`] reads `go.mod` line by line (its grammar is small: directives, and blocks in
-//! parentheses) for the module path, the `go` directive and the required modules (gin), then the
-//! code for the `main` package, the listen address, the routes and the variables.
+//! parentheses) for the module path, the `go` directive, the required modules (gin, cgo
+//! drivers) and `replace`s to directories, then the code for the `main` package (a module
+//! without one is a library), the port (a declared one first), whether it serves gRPC, the
+//! routes, the variables, what `//go:embed` compiles in and what it reads at run time.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::env;
+use super::declared::Declared;
 use super::model::{
-    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceKind,
-    Sourced,
+    FileProblem, Framework, FrameworkKind, Language, NativeDependency, Origin, PackageManager,
+    Service, ServiceClass, ServiceKind, Sourced,
 };
 use super::routes::{self, Probes};
-use super::source::{ServiceDir, ServiceFile, find_port, is_env_example};
-use super::{argv, backend, regex};
-
-/// The default port of a Go web service.
-const DEFAULT_PORT: u16 = 8080;
+use super::service_set::Described;
+use super::source::{ServiceDir, ServiceFile, is_env_example};
+use super::{argv, backend, env, frontend, inputs, ports, regex};
 
 /// The binary `go build` writes, and the start command runs.
 const BINARY: &str = "server";
@@ -44,10 +44,26 @@ struct GoMod {
     go: Option<Sourced<String>>,
     /// Required module paths with their version, each with its line.
     requires: Vec<Sourced<(String, String)>>,
+    /// `replace` targets that are directories (`=> ../lib`), each with its line.
+    replaces: Vec<Sourced<String>>,
+}
+
+impl GoMod {
+    /// The directories `replace` points at, from the project root.
+    fn replaced_by_directory(&self, dir: &ServiceDir) -> Vec<Sourced<String>> {
+        self.replaces
+            .iter()
+            .map(|r| Sourced::new(dir.rooted(&r.value), r.origin.clone()))
+            .collect()
+    }
 }
 
 /// Detects the Go service in `dir`.
-pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Service, FileProblem> {
+pub fn detect(
+    dir: &ServiceDir,
+    declared: &Declared,
+    problems: &mut Vec<FileProblem>,
+) -> Result<Described, FileProblem> {
     let file = dir.read("go.mod")?;
     let module = parse_go_mod(&file)?;
     let sources = dir.sources(|rel| rel.ends_with(".go") || is_env_example(rel), problems);
@@ -60,14 +76,43 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Servi
         .as_ref()
         .map_or(Origin::Default, |e| e.origin.clone());
     let probes = Probes::pick(&routes::declared(&sources));
-    let port = find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT));
+    let main_file = entrypoint
+        .as_ref()
+        .and_then(|e| main_file(&sources, &e.value));
+    let port = declared.port().or_else(|| {
+        ports::find(
+            &sources,
+            Language::Go,
+            &super::directory_label(dir),
+            main_file.as_deref(),
+        )
+    });
+    let mut start = Sourced::new(vec![format!("./{BINARY}")], command_origin.clone());
+    if let Some(args) = declared.binary_arguments(Language::Go) {
+        start.value.extend(args.value);
+        start.origin = args.origin;
+    }
+    let grpc = find(&sources, &GRPC_SERVER);
+    let kind = match (&grpc, find(&sources, &HTTP_SERVER)) {
+        (Some(origin), None) => Sourced::new(ServiceKind::Grpc, origin.clone()),
+        _ => Sourced::default_value(ServiceKind::Http),
+    };
+    let class = match frontend::serves_pages(&sources) {
+        Some(origin) => Sourced::new(ServiceClass::Frontend, origin),
+        None => backend(framework.as_ref()),
+    };
+    let runs = entrypoint
+        .as_ref()
+        .map(|e| e.origin.clone())
+        .ok_or_else(|| "no `main` package".to_string());
 
-    Ok(Service {
-        kind: Sourced::default_value(ServiceKind::Http),
+    let embedded = inputs::go_embeds(dir, problems);
+    let mut service = Service {
+        kind,
         name: String::new(),
         path: dir.path.clone(),
         manifest: "go.mod".to_string(),
-        class: backend(framework.as_ref()),
+        class,
         language: Sourced::new(
             Language::Go,
             module
@@ -75,21 +120,63 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Servi
                 .as_ref()
                 .map_or(dir.file_origin("go.mod"), |m| m.origin.clone()),
         ),
-        language_version: module.go,
+        language_version: module.go.clone(),
         framework,
         package_manager: Sourced::new(PackageManager::Go, dir.file_origin("go.mod")),
         lockfile: dir.present("go.sum"),
-        start_command: Sourced::new(vec![format!("./{BINARY}")], command_origin.clone()),
+        start_command: start,
         build_command: Some(Sourced::new(
             argv(&["go", "build", "-o", BINARY, &package]),
             command_origin,
         )),
         entrypoint,
-        port: Some(port),
+        port,
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),
-    })
+        depends_on: Vec::new(),
+        inputs: Default::default(),
+        undetermined: Vec::new(),
+    };
+    service.inputs.native = module
+        .requires
+        .iter()
+        .filter_map(|r| {
+            Some(NativeDependency {
+                needs: inputs::needs(Language::Go, &r.value.0, &r.value.1)?,
+                name: r.value.0.clone(),
+                origin: r.origin.clone(),
+            })
+        })
+        .collect();
+    service.inputs.local_paths = module.replaced_by_directory(dir);
+    service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Go, &embedded);
+    service.inputs.embedded = embedded;
+    Ok(Described::program(service, runs))
+}
+
+static GRPC_SERVER: LazyLock<Regex> = LazyLock::new(|| regex(r"\bgrpc\.NewServer\("));
+static HTTP_SERVER: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\bhttp\.ListenAndServe(?:TLS)?\(|\bhttp\.Server\s*\{|\bgin\.(?:Default|New)\(|\bchi\.NewRouter\(|\bmux\.NewRouter\(|\becho\.New\(|\bfiber\.New\(|\.ListenAndServe\(",
+    )
+});
+
+/// Where `re` first matches in the files.
+fn find(files: &[ServiceFile], re: &Regex) -> Option<Origin> {
+    files
+        .iter()
+        .find_map(|file| Some(file.origin(re.find(&file.text)?.start())))
+}
+
+/// The file of the main package that holds `func main`.
+fn main_file(sources: &[ServiceFile], package: &str) -> Option<String> {
+    let dir = package.trim_start_matches("./").trim_start_matches('.');
+    sources
+        .iter()
+        .filter(|f| f.rel.rsplit_once('/').map_or("", |(d, _)| d) == dir)
+        .find(|f| FUNC_MAIN.is_match(&f.text))
+        .map(|f| f.rel.clone())
 }
 
 /// Reads `go.mod`: an unknown directive, an unclosed block or a missing `module` line is an
@@ -111,6 +198,8 @@ fn parse_go_mod(file: &ServiceFile) -> Result<GoMod, FileProblem> {
                 block = None;
             } else if directive == "require" {
                 push_require(&mut parsed, file, line, at);
+            } else if directive == "replace" {
+                push_replace(&mut parsed, file, line, at);
             }
             continue;
         }
@@ -134,6 +223,7 @@ fn parse_go_mod(file: &ServiceFile) -> Result<GoMod, FileProblem> {
             "module" => parsed.module = Some(file.sourced(value, at)),
             "go" => parsed.go = Some(file.sourced(value, at)),
             "require" => push_require(&mut parsed, file, rest, at),
+            "replace" => push_replace(&mut parsed, file, rest, at),
             _ => {}
         }
     }
@@ -162,6 +252,16 @@ fn push_require(parsed: &mut GoMod, file: &ServiceFile, spec: &str, at: usize) {
         parsed
             .requires
             .push(file.sourced((path.to_string(), version.to_string()), at));
+    }
+}
+
+/// A `replace old => new` whose target is a directory (`./x`, `../x`).
+fn push_replace(parsed: &mut GoMod, file: &ServiceFile, spec: &str, at: usize) {
+    if let Some((_, target)) = spec.split_once("=>") {
+        let target = target.split_whitespace().next().unwrap_or_default();
+        if target.starts_with("./") || target.starts_with("../") {
+            parsed.replaces.push(file.sourced(target.to_string(), at));
+        }
     }
 }
 
@@ -215,16 +315,9 @@ fn main_package(sources: &[ServiceFile]) -> Option<Sourced<String>> {
     mains.into_iter().next()
 }
 
-static PORT: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r#"(?:"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\])?:(\d{2,5})"|(?i:\bport)\s*(?::=|=)\s*"(\d{2,5})")"#,
-    )
-});
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::source::port_in;
 
     fn file(text: &str) -> ServiceFile {
         ServiceFile {
@@ -259,14 +352,5 @@ mod tests {
         assert_eq!((unknown.line, unknown.column), (Some(2), Some(3)));
         let open = parse_go_mod(&file("module x\nrequire (\n a v1\n")).unwrap_err();
         assert_eq!(open.line, Some(2));
-    }
-
-    #[test]
-    fn listen_addresses() {
-        let port = |text: &str| port_in(text, &PORT);
-        assert_eq!(port("http.ListenAndServe(\":8081\", nil)"), Some(8081));
-        assert_eq!(port("r.Run(\"0.0.0.0:9090\")"), Some(9090));
-        assert_eq!(port("if port == \"\" { port = \"7070\" }"), Some(7070));
-        assert_eq!(port("dsn := \"postgres://u@localhost:5432/db\""), None);
     }
 }

@@ -10,15 +10,16 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::comments::Syntax;
-use super::env;
+use super::declared::Declared;
 use super::model::{
-    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceKind,
-    Sourced,
+    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceClass,
+    ServiceKind, Sourced,
 };
 use super::routes::{self, Probes};
+use super::service_set::Described;
 use super::source::{ServiceDir, ServiceFile, find_in, find_port, is_env_example};
 use super::xml;
-use super::{argv, backend, regex};
+use super::{argv, backend, env, ports, regex};
 
 /// The default port of a Java web service (Spring Boot's).
 const DEFAULT_PORT: u16 = 8080;
@@ -34,14 +35,19 @@ struct BuildFacts {
     /// Where the Actuator starter is declared.
     actuator: Option<Origin>,
     java: Option<Sourced<String>>,
+    /// Where a web starter is declared (an HTTP server).
+    web: Option<Origin>,
+    /// Where a template engine starter is declared (pages for browsers).
+    pages: Option<Origin>,
 }
 
 /// Detects the Java service in `dir`, whose build file is `manifest`.
 pub fn detect(
     dir: &ServiceDir,
     manifest: &str,
+    declared: &Declared,
     problems: &mut Vec<FileProblem>,
-) -> Result<Service, FileProblem> {
+) -> Result<Described, FileProblem> {
     let file = dir.read(manifest)?;
     let facts = if manifest == "pom.xml" {
         xml::check(&file)?;
@@ -72,9 +78,15 @@ pub fn detect(
         }
     }
     let probes = Probes::pick(&routes);
-    let port = find_port(&configs, &SERVER_PORT)
+    let code_port = find_port(&configs, &SERVER_PORT)
         .or_else(|| nested_port(&configs))
-        .unwrap_or(Sourced::default_value(DEFAULT_PORT));
+        .or_else(|| ports::find(&sources, Language::Java, &super::directory_label(dir), None));
+    let port = declared.port().or(code_port).or_else(|| {
+        facts
+            .boot
+            .as_ref()
+            .map(|_| Sourced::convention(DEFAULT_PORT, "Spring Boot's default port"))
+    });
     let framework = facts.boot.as_ref().map(|boot| {
         Sourced::new(
             Framework::declared(FrameworkKind::SpringBoot, boot.value.clone()),
@@ -85,13 +97,36 @@ pub fn detect(
         .boot
         .as_ref()
         .map_or(Origin::Default, |b| b.origin.clone());
+    let main = application_class(&sources).or_else(|| {
+        sources.iter().find_map(|f| {
+            let found = MAIN_METHOD.find(&f.text)?;
+            Some(f.sourced(f.rel.clone(), found.start()))
+        })
+    });
+    let web = facts.web.clone().or_else(|| find(&sources, &HTTP_SERVER));
+    let grpc = find(&sources, &GRPC_SERVER);
+    let consumer = find(&sources, &CONSUMER);
+    let kind = match (&web, &grpc, &consumer) {
+        (None, Some(origin), _) => Sourced::new(ServiceKind::Grpc, origin.clone()),
+        (None, None, Some(origin)) => Sourced::new(ServiceKind::Worker, origin.clone()),
+        _ => Sourced::default_value(ServiceKind::Http),
+    };
+    let class = match &facts.pages {
+        Some(origin) => Sourced::new(ServiceClass::Frontend, origin.clone()),
+        None => backend(framework.as_ref()),
+    };
+    let runs = main
+        .as_ref()
+        .map(|m| m.origin.clone())
+        .or_else(|| facts.boot.as_ref().map(|b| b.origin.clone()))
+        .ok_or_else(|| "no main class and no Spring Boot application".to_string());
 
-    Ok(Service {
-        kind: Sourced::default_value(ServiceKind::Http),
+    let service = Service {
+        kind,
         name: String::new(),
         path: dir.path.clone(),
         manifest: manifest.to_string(),
-        class: backend(framework.as_ref()),
+        class,
         language: Sourced::new(Language::Java, dir.file_origin(manifest)),
         language_version: facts.java,
         framework,
@@ -102,12 +137,35 @@ pub fn detect(
             build_command(dir, facts.manager, facts.boot.is_some()),
             dir.file_origin(manifest),
         )),
-        entrypoint: application_class(&sources),
-        port: Some(port),
+        entrypoint: main,
+        port,
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),
-    })
+        depends_on: Vec::new(),
+        inputs: Default::default(),
+        undetermined: Vec::new(),
+    };
+    Ok(Described::program(service, runs))
+}
+
+static MAIN_METHOD: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"\bpublic\s+static\s+void\s+main\s*\(|(?m)^\s*fun\s+main\s*\("));
+static HTTP_SERVER: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"\bHttpServer\.create\(|\bembeddedServer\(|\bJavalin\.create\(|\bVertx\b")
+});
+static GRPC_SERVER: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"\b(?:Netty)?ServerBuilder\s*\.\s*forPort\(|\bGrpc\.newServerBuilderForPort\(")
+});
+static CONSUMER: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"\bKafkaConsumer\b|@KafkaListener\b|@RabbitListener\b|@JmsListener\b|@SqsListener\b")
+});
+
+/// Where `re` first matches in the files.
+fn find(files: &[ServiceFile], re: &Regex) -> Option<Origin> {
+    files
+        .iter()
+        .find_map(|file| Some(file.origin(re.find(&file.text)?.start())))
 }
 
 /// `src/main/resources/application.properties`, `application-prod.yml` and the like.
@@ -134,6 +192,17 @@ static POM_JAVA: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"<(?:java\.version|maven\.compiler\.release|maven\.compiler\.source)>\s*([^<\s]+)\s*<")
 });
 
+static WEB_STARTER: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(spring-boot-starter-(?:web|webflux|jersey)|spring-boot-starter-actuator|ktor-server|micronaut-http-server|quarkus-resteasy|dgs-framework)",
+    )
+});
+static TEMPLATE_STARTER: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(spring-boot-starter-(?:thymeleaf|freemarker|mustache|groovy-templates)|tomcat-embed-jasper|jakarta\.servlet\.jsp)",
+    )
+});
+
 /// The facts of a `pom.xml`.
 fn maven(file: &ServiceFile) -> BuildFacts {
     let parent_boot = POM_PARENT.captures(&file.text).and_then(|caps| {
@@ -154,6 +223,8 @@ fn maven(file: &ServiceFile) -> BuildFacts {
         boot,
         actuator: file.find_sourced(&POM_ACTUATOR).map(|a| a.origin),
         java: file.find_sourced(&POM_JAVA),
+        web: file.find_sourced(&WEB_STARTER).map(|w| w.origin),
+        pages: file.find_sourced(&TEMPLATE_STARTER).map(|t| t.origin),
     }
 }
 
@@ -187,6 +258,8 @@ fn gradle(file: &ServiceFile) -> BuildFacts {
         boot,
         actuator: file.find_sourced(&GRADLE_ACTUATOR).map(|a| a.origin),
         java: file.find_sourced(&GRADLE_JAVA),
+        web: file.find_sourced(&WEB_STARTER).map(|w| w.origin),
+        pages: file.find_sourced(&TEMPLATE_STARTER).map(|t| t.origin),
     }
 }
 

@@ -1,13 +1,18 @@
 //! Stack detection: finds the services of a repository and builds the [`Service`] model that every
 //! generator works from.
 //!
-//! A service is a directory with a manifest (`pyproject.toml`, `requirements.txt`, `Pipfile`,
-//! `package.json`, `go.mod`, `Cargo.toml`, `pom.xml`, `build.gradle`). Start reading at [`detect`]:
-//! [`walk`] finds the service directories, one module per ecosystem (`python`, `node`, `go`,
-//! `rust`, `java`) describes each, and the shared pieces find what every stack has: variables
-//! ([`env`]), probe paths ([`routes`]) and the `file:line` of each fact ([`source`]). Each fact
-//! carries its [`Origin`]. A manifest that cannot be read or parsed becomes a [`FileProblem`]
-//! and the other services are still detected.
+//! Start reading at [`detect`]. [`walk`] lists the files; [`service_set`] picks the candidate
+//! directories (every directory with a manifest, the root included) and sets aside tests,
+//! examples, stacks aigen cannot generate for and directories with only a Dockerfile, each with
+//! its reason. [`declared`] reads what the project already says about running each candidate
+//! (its Dockerfile, compose file and Procfile), and one module per ecosystem (`python`, `node`,
+//! `go`, `rust`, `java`) describes it, believing what is declared before what the code suggests.
+//! [`assemble`] finishes each service from what was declared (kind, health path, values of
+//! variables, workers run from the same code) and lists what could not be determined. Shared
+//! pieces find what every stack has: variables ([`env`]), probe paths ([`routes`]), build
+//! inputs ([`inputs`]), whether it serves pages ([`frontend`]) and the `file:line` of each fact
+//! ([`source`]). A manifest that cannot be read or parsed becomes a [`FileProblem`] and the
+//! other services are still detected.
 
 use std::path::{Component, Path};
 
@@ -18,88 +23,185 @@ use crate::config::{self, Config, ServiceConfig};
 use crate::fsutil;
 use crate::settings::directory_name;
 
+mod assemble;
 mod comments;
+mod declared;
 mod env;
+mod frontend;
 mod go;
+mod inputs;
 mod java;
 mod manifest;
 mod model;
 mod nextjs;
 mod node;
+mod ports;
 mod python;
 mod routes;
 mod rust;
+mod service_set;
 mod source;
 mod walk;
+mod workspace;
 mod xml;
 
 pub use model::{
-    Detection, EnvVar, FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager,
-    Service, ServiceClass, ServiceKind, Sourced,
+    BuildInputs, Detection, EnvVar, FileProblem, Framework, FrameworkKind, Language,
+    NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass, ServiceKind, SkipReason,
+    Skipped, Sourced, SystemNeed, Undetermined, Workspace,
 };
 pub use walk::MANIFESTS;
 
+use declared::Declared;
+use declared::compose::{self, Compose};
+use service_set::Described;
 use source::ServiceDir;
 
 /// Detects the services under `root`, with the services declared in `config` taking precedence.
 ///
 /// When `config` declares services, exactly those are described (each from the manifest in its
-/// directory, with the declared values winning); otherwise every service directory found is.
-/// Services come sorted by name.
+/// directory, with the declared values winning); otherwise every candidate directory is, and
+/// `[detect]`'s `include` and `exclude` correct the set. Services come sorted by name.
 pub fn detect(root: &Path, config: &Config) -> Detection {
     let (files, mut problems) = walk::list_files(root);
-    let candidates: Vec<(ServiceDir, Option<&ServiceConfig>)> = if config.services.is_empty() {
-        walk::service_dirs(root, &files)
-            .into_iter()
-            .map(|dir| (dir, None))
-            .collect()
-    } else {
-        config
-            .services
-            .iter()
-            .filter_map(|declared| match declared_dir(root, &files, declared) {
-                Ok(dir) => Some((dir, Some(declared))),
-                Err(problem) => {
-                    problems.push(problem);
-                    None
-                }
-            })
-            .collect()
+    let compose = match compose::read(root, &files) {
+        Ok(compose) => compose,
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
     };
+    let declared_services = !config.services.is_empty();
+    let mut under_root = Vec::new();
+    let mut paired = Vec::new();
+    let (candidates, mut skipped): (Vec<(ServiceDir, Option<&ServiceConfig>)>, _) =
+        if declared_services {
+            let dirs = config
+                .services
+                .iter()
+                .filter_map(|declared| match declared_dir(root, &files, declared) {
+                    Ok(dir) => Some((dir, Some(declared))),
+                    Err(problem) => {
+                        problems.push(problem);
+                        None
+                    }
+                })
+                .collect();
+            (dirs, Vec::new())
+        } else {
+            let plan = service_set::plan(root, &files);
+            under_root = plan.under_root;
+            paired = plan.paired;
+            let dirs = plan.candidates.into_iter().map(|d| (d, None)).collect();
+            (dirs, plan.skipped)
+        };
+    let paths: Vec<String> = candidates.iter().map(|(d, _)| d.path.clone()).collect();
 
-    let results: Vec<(Result<Service, FileProblem>, Vec<FileProblem>)> = candidates
+    let results: Vec<(Outcome, Vec<FileProblem>)> = candidates
         .par_iter()
         .map(|(dir, declared)| {
             let mut found = Vec::new();
-            let service = describe(dir, &mut found).map(|mut service| {
+            let building = compose
+                .as_ref()
+                .map(|c| builds(c, &dir.path, &paths))
+                .unwrap_or_default();
+            let said = Declared::gather(dir, building, compose.as_ref(), &mut found);
+            let described = describe(dir, &said, &mut found).map(|mut described| {
+                assemble::finish(&mut described, &said, &directory_label(dir));
                 if let Some(declared) = declared {
-                    apply_config(&mut service, declared, &mut found);
+                    assemble::adopt_worker(
+                        &mut described.service,
+                        &said,
+                        declared.command.as_ref(),
+                    );
+                    apply_config(&mut described.service, declared, &mut found);
                 }
-                service
+                (described, said)
             });
-            (service, found)
+            (described, found)
         })
         .collect();
 
-    let mut services = Vec::new();
-    for (service, found) in results {
+    let mut described = Vec::new();
+    for (result, found) in results {
         problems.extend(found);
-        match service {
-            Ok(service) => services.push(service),
+        match result {
+            Ok(pair) => described.push(pair),
             Err(problem) => problems.push(problem),
         }
     }
-    if config.services.is_empty() {
-        name_services(root, &mut services);
-    }
+    let mut services = if declared_services {
+        described.into_iter().map(|(d, _)| d.service).collect()
+    } else {
+        let workers: Vec<(String, Vec<declared::Worker>)> = described
+            .iter()
+            .map(|(d, said)| (d.service.path.clone(), said.workers()))
+            .collect();
+        let (mut kept, set_aside) =
+            service_set::resolve(described.into_iter().map(|(d, _)| d).collect(), &paired);
+        skipped.extend(set_aside);
+        if !kept.iter().any(|s| s.path == ".") {
+            skipped.extend(under_root);
+        }
+        correct(
+            root,
+            &files,
+            &config.detect,
+            &mut kept,
+            &mut skipped,
+            &mut problems,
+        );
+        name_services(root, &mut kept);
+        let mut extra = Vec::new();
+        for service in &kept {
+            if let Some((_, list)) = workers.iter().find(|(path, _)| *path == service.path) {
+                extra.extend(assemble::workers(service, list));
+            }
+        }
+        kept.extend(extra);
+        kept
+    };
     services.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.path.cmp(&b.path)));
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-    Detection { services, problems }
+    Detection {
+        services,
+        skipped,
+        problems,
+    }
 }
 
-/// Describes the service in `dir` with the ecosystem its first manifest belongs to.
-fn describe(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Service, FileProblem> {
-    let Some(manifest) = dir.first_of(MANIFESTS) else {
+/// A candidate described with what its project declares about it, or why it could not be.
+type Outcome = Result<(Described, Declared), FileProblem>;
+
+/// The compose services that build `dir`: those whose Dockerfile lies in it rather than in a
+/// candidate nested deeper.
+fn builds(compose: &Compose, dir: &str, candidates: &[String]) -> Vec<compose::ComposeService> {
+    compose
+        .services
+        .iter()
+        .filter(|service| {
+            let Some(dockerfile) = &service.dockerfile else {
+                return false;
+            };
+            let owner = candidates
+                .iter()
+                .filter(|c| *c == "." || service_set::inside(dockerfile, c))
+                .max_by_key(|c| c.len());
+            owner.is_some_and(|owner| owner == dir)
+        })
+        .cloned()
+        .collect()
+}
+
+/// Describes the service in `dir` with the ecosystem of its manifest. A `package.json` that
+/// only holds tools gives way to another ecosystem's manifest in the same directory.
+fn describe(
+    dir: &ServiceDir,
+    declared: &Declared,
+    problems: &mut Vec<FileProblem>,
+) -> Result<Described, FileProblem> {
+    let Some(manifest) = service_set::manifest_of(dir) else {
         return Err(FileProblem::new(
             &dir.path,
             "no manifest in the service directory",
@@ -107,12 +209,78 @@ fn describe(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Service
     };
     match manifest {
         "pyproject.toml" | "requirements.txt" | "Pipfile" => {
-            python::detect(dir, manifest, problems)
+            python::detect(dir, manifest, declared, problems)
         }
-        "package.json" => node::detect(dir, problems),
-        "go.mod" => go::detect(dir, problems),
-        "Cargo.toml" => rust::detect(dir, problems),
-        _ => java::detect(dir, manifest, problems),
+        "package.json" => node::detect(dir, declared, problems),
+        "go.mod" => go::detect(dir, declared, problems),
+        "Cargo.toml" => rust::detect(dir, declared, problems),
+        _ => java::detect(dir, manifest, declared, problems),
+    }
+}
+
+/// Applies `[detect]`: `include` brings a set-aside directory back as a service, `exclude` sets
+/// a detected one aside.
+fn correct(
+    root: &Path,
+    files: &[String],
+    settings: &config::DetectConfig,
+    services: &mut Vec<Service>,
+    skipped: &mut Vec<Skipped>,
+    problems: &mut Vec<FileProblem>,
+) {
+    for path in &settings.include {
+        let path = fsutil::slash_path(path);
+        let Some(index) = skipped.iter().position(|s| s.path == path) else {
+            if !services.iter().any(|s| s.path == path) {
+                problems.push(FileProblem::new(
+                    config::FILE_NAME,
+                    format!("[detect] include: `{path}` is neither a service nor set aside"),
+                ));
+            }
+            continue;
+        };
+        if !skipped[index].reason.can_include() {
+            problems.push(FileProblem::new(
+                config::FILE_NAME,
+                format!(
+                    "[detect] include: `{path}` cannot be described: {}",
+                    skipped[index].detail
+                ),
+            ));
+            continue;
+        }
+        let dir = walk::service_dir(root, files, &path);
+        let mut found = Vec::new();
+        let said = Declared::gather(&dir, Vec::new(), None, &mut found);
+        match describe(&dir, &said, &mut found) {
+            Ok(mut described) => {
+                assemble::finish(&mut described, &said, &directory_label(&dir));
+                skipped.remove(index);
+                services.push(described.service);
+            }
+            Err(problem) => problems.push(problem),
+        }
+        problems.extend(found);
+    }
+    for path in &settings.exclude {
+        let path = fsutil::slash_path(path);
+        let before = services.len();
+        services.retain(|s| s.path != path);
+        if services.len() < before {
+            skipped.push(Skipped {
+                path: path.clone(),
+                reason: SkipReason::Excluded,
+                detail: "listed in `exclude` under `[detect]`".to_string(),
+                origin: Origin::Config {
+                    path: config::FILE_NAME.to_string(),
+                },
+            });
+        } else {
+            problems.push(FileProblem::new(
+                config::FILE_NAME,
+                format!("[detect] exclude: no service in `{path}`"),
+            ));
+        }
     }
 }
 
@@ -157,7 +325,7 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
     service.name = declared.name.clone();
     if let Some(kind) = &declared.kind {
         match ServiceClass::parse(kind) {
-            Some(class) => service.class = from_config(class),
+            Some(class) => service.class = repeated(Some(service.class.clone()), class),
             None => problems.push(FileProblem::new(
                 config::FILE_NAME,
                 format!(
@@ -170,7 +338,11 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
     if let Some(role) = &declared.role {
         match ServiceKind::parse(role) {
             Some(kind) => {
-                service.kind = from_config(kind);
+                service.kind = repeated(Some(service.kind.clone()), kind);
+                if kind != ServiceKind::Http {
+                    service.health_path = None;
+                    service.readiness_path = None;
+                }
                 if kind == ServiceKind::Worker {
                     service.port = None;
                 }
@@ -185,13 +357,29 @@ fn apply_config(service: &mut Service, declared: &ServiceConfig, problems: &mut 
         }
     }
     if let Some(port) = declared.port {
-        service.port = Some(from_config(port));
+        service.port = Some(repeated(service.port.take(), port));
     }
     if let Some(path) = &declared.health_path {
-        service.health_path = Some(from_config(path.clone()));
+        service.health_path = Some(repeated(service.health_path.take(), path.clone()));
     }
     if let Some(path) = &declared.readiness_path {
-        service.readiness_path = Some(from_config(path.clone()));
+        service.readiness_path = Some(repeated(service.readiness_path.take(), path.clone()));
+    }
+    if let Some(command) = &declared.command {
+        service.start_command = repeated(Some(service.start_command.clone()), command.clone());
+    }
+    service
+        .undetermined
+        .retain(|u| !(u.fact == "port" && service.port.is_some()));
+}
+
+/// A value `aigen.toml` declares: where detection found the same value in the project, its
+/// `file:line` stays the source (`aigen init` writes what it detected, and the file it was read
+/// from is the better evidence); a value that differs, or that was only guessed, is the config's.
+fn repeated<T: PartialEq>(detected: Option<Sourced<T>>, declared: T) -> Sourced<T> {
+    match detected {
+        Some(found) if found.value == declared && !found.is_guess() => found,
+        _ => from_config(declared),
     }
 }
 
@@ -231,6 +419,17 @@ fn name_services(root: &Path, services: &mut [Service]) {
 fn backend(framework: Option<&Sourced<Framework>>) -> Sourced<ServiceClass> {
     let origin = framework.map_or(Origin::Default, |f| f.origin.clone());
     Sourced::new(ServiceClass::Backend, origin)
+}
+
+/// A service directory's name as variables name it (`shipping-service` gives `shipping_service`;
+/// the root is named after the project's directory).
+fn directory_label(dir: &ServiceDir) -> String {
+    let name = if dir.path == "." {
+        directory_name(&dir.root)
+    } else {
+        directory_name(Path::new(&dir.path))
+    };
+    name.replace(['-', '.'], "_")
 }
 
 /// A command line as argv.

@@ -6,13 +6,17 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 /// Where a detected value came from: a line of a file, the config, or a default.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Origin {
     /// A line of a file; the path is relative to the project root, with `/` separators.
     File { path: String, line: usize },
     /// Declared in `aigen.toml`.
     Config { path: String },
-    /// Nothing said otherwise; aigen's default for the stack.
+    /// Nothing in the project sets it, and the program that serves it has a documented default
+    /// (uvicorn listens on 8000, Spring Boot on 8080): the convention, named.
+    Convention(&'static str),
+    /// Nothing said otherwise; aigen's guess for the stack.
+    #[default]
     Default,
 }
 
@@ -31,6 +35,7 @@ impl fmt::Display for Origin {
         match self {
             Self::File { path, line } => write!(f, "{path}:{line}"),
             Self::Config { path } => write!(f, "{path}"),
+            Self::Convention(what) => write!(f, "convention: {what}"),
             Self::Default => f.write_str("default"),
         }
     }
@@ -75,6 +80,20 @@ impl<T> Sourced<T> {
             value,
             origin: Origin::Default,
         }
+    }
+
+    /// A value a program's documented default gives (`what` names it: "uvicorn's default port").
+    pub fn convention(value: T, what: &'static str) -> Self {
+        Self {
+            value,
+            origin: Origin::Convention(what),
+        }
+    }
+
+    /// True when the value was only guessed: nothing in the project, the config or a program's
+    /// documented default said it.
+    pub fn is_guess(&self) -> bool {
+        self.origin == Origin::Default
     }
 }
 
@@ -188,6 +207,7 @@ pub enum PackageManager {
     Npm,
     Pnpm,
     Yarn,
+    Bun,
     Go,
     Cargo,
     Maven,
@@ -319,6 +339,207 @@ pub struct Service {
     pub readiness_path: Option<Sourced<String>>,
     /// Environment variables the code reads, sorted by name.
     pub env: Vec<EnvVar>,
+    /// Other services of the project's compose file this one needs (`depends_on`), with the
+    /// image each runs when it is not built from this repository (`postgres:16`).
+    pub depends_on: Vec<Sourced<Peer>>,
+    /// What building the image needs beyond the manifest and the source.
+    pub inputs: BuildInputs,
+    /// The facts detection could not determine, and why.
+    pub undetermined: Vec<Undetermined>,
+}
+
+/// A service a compose file says this one depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Peer {
+    /// Its name in the compose file, which is also its host name there (`db`, `redis`).
+    pub name: String,
+    /// The image it runs, when it is not built from the repository.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+/// A fact detection could not determine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Undetermined {
+    /// The fact: `port`, `start`, `health`, `kind`.
+    pub fact: &'static str,
+    /// Why, in a sentence.
+    pub reason: String,
+}
+
+/// What building a service's image needs beyond its manifest and its source: the facts the
+/// generators read to write a Dockerfile that builds and starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BuildInputs {
+    /// Files the installer reads besides the manifest, relative to the service directory: the
+    /// `-r` and `-c` includes of `requirements.txt`, followed through every file they name.
+    pub requirement_files: Vec<Sourced<String>>,
+    /// Dependency groups or extras a production install must include because the server comes
+    /// from one (`prod` holding gunicorn).
+    pub groups: Vec<Sourced<String>>,
+    /// Local path dependencies (`-e ../lib`, `path = "../lib"`, `file:../lib`, a `replace` to
+    /// a directory), relative to the project root: the build context must hold them.
+    pub local_paths: Vec<Sourced<String>>,
+    /// The workspace the service is a member of, whose lockfile is at the workspace's root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<Workspace>,
+    /// `packageManager` of `package.json` as declared (`yarn@3.6.1`, `pnpm@9.1.0`): the
+    /// version corepack must provide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package_manager_version: Option<Sourced<String>>,
+    /// Files the package manager reads that must be copied with the manifest (`.npmrc`,
+    /// `.yarnrc.yml`, `.yarn/releases/yarn-3.6.1.cjs`, `pip.conf`), relative to the project
+    /// root.
+    pub config_files: Vec<Sourced<String>>,
+    /// Dependencies that compile native code or link system libraries.
+    pub native: Vec<NativeDependency>,
+    /// What the app reads from its working directory at run time (`templates/`, `static/`,
+    /// `migrations/`, `products.json`), relative to the service directory; a trailing `/` marks
+    /// a directory.
+    pub runtime_assets: Vec<Sourced<String>>,
+    /// What the compiler embeds (`//go:embed build/*`), relative to the service directory: it
+    /// must exist when the code is compiled, so whatever produces it builds first.
+    pub embedded: Vec<Sourced<String>>,
+}
+
+/// The workspace a service belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Workspace {
+    /// The workspace's root directory, relative to the project root (`.` for the root).
+    pub root: String,
+    /// The package manager that owns the workspace and its lockfile.
+    pub manager: Sourced<PackageManager>,
+    /// The lockfile, relative to the project root (`uv.lock`, `bun.lock`, `pnpm-lock.yaml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockfile: Option<Sourced<String>>,
+}
+
+/// A dependency that needs more than the language's toolchain to build or run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NativeDependency {
+    /// The package, module or crate (`github.com/mattn/go-sqlite3`, `openssl-sys`, `psycopg`).
+    pub name: String,
+    /// What it needs from the system.
+    pub needs: Vec<SystemNeed>,
+    #[serde(rename = "source")]
+    pub origin: Origin,
+}
+
+/// What a native dependency needs from the system, named by purpose: generators map each to the
+/// packages of their base image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SystemNeed {
+    /// A C (and C++) compiler and `make`.
+    CCompiler,
+    /// Go: `CGO_ENABLED=1` with a C compiler, and a C library at run time.
+    Cgo,
+    /// OpenSSL headers and `pkg-config` to build, the library to run.
+    Openssl,
+    /// Perl and `make`, to build a vendored OpenSSL from source.
+    Perl,
+    /// PostgreSQL's client library (`libpq`) headers to build, the library to run.
+    Libpq,
+    /// MySQL's client library headers to build, the library to run.
+    Mysqlclient,
+    /// PCRE headers (uWSGI's routing).
+    Pcre,
+    /// Python 3, for `node-gyp` to build a Node addon from source.
+    Python,
+    /// `git`, for a dependency fetched from a repository.
+    Git,
+}
+
+impl fmt::Display for SystemNeed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::CCompiler => "c-compiler",
+            Self::Cgo => "cgo",
+            Self::Openssl => "openssl",
+            Self::Perl => "perl",
+            Self::Libpq => "libpq",
+            Self::Mysqlclient => "mysqlclient",
+            Self::Pcre => "pcre",
+            Self::Python => "python",
+            Self::Git => "git",
+        })
+    }
+}
+
+/// Why a directory with a manifest, or a stack aigen cannot generate for, is not described as a
+/// service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// Under a directory of tests, examples, documentation, scripts or fixtures.
+    Aside,
+    /// A library: no program to run (no `main` package, no binary, no server).
+    Library,
+    /// Tooling: a package of build or lint tools with no runtime dependencies.
+    Tooling,
+    /// A client or test program that talks to a server of the project.
+    TestClient,
+    /// A load generator (locust, k6).
+    LoadGenerator,
+    /// E-mail templates rendered at build time.
+    EmailTemplates,
+    /// A mobile app, built for phones.
+    MobileApp,
+    /// A user interface built into another service, which serves it.
+    BuiltIntoAnother,
+    /// The root of a workspace whose members are the services.
+    WorkspaceRoot,
+    /// A stack aigen cannot generate for (C#, Ruby, PHP, Elixir, C++).
+    Unsupported,
+    /// Only a Dockerfile: built from an upstream image with configuration, no source manifest.
+    DockerfileOnly,
+    /// Listed in `exclude` under `[detect]` in `aigen.toml`.
+    Excluded,
+}
+
+impl SkipReason {
+    /// The reason's name, as `--format json` and the text output show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Aside => "aside",
+            Self::Library => "library",
+            Self::Tooling => "tooling",
+            Self::TestClient => "test-client",
+            Self::LoadGenerator => "load-generator",
+            Self::EmailTemplates => "email-templates",
+            Self::MobileApp => "mobile-app",
+            Self::BuiltIntoAnother => "built-into-another",
+            Self::WorkspaceRoot => "workspace-root",
+            Self::Unsupported => "unsupported",
+            Self::DockerfileOnly => "dockerfile-only",
+            Self::Excluded => "excluded",
+        }
+    }
+
+    /// True when `include` under `[detect]` can bring the directory back as a service: it has a
+    /// manifest aigen can describe.
+    pub fn can_include(self) -> bool {
+        !matches!(self, Self::Unsupported | Self::DockerfileOnly)
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A directory that is not described as a service, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The directory, relative to the project root.
+    pub path: String,
+    pub reason: SkipReason,
+    /// The reason in a sentence (`C# (.NET): aigen generates for Python, Node.js, Go, Rust and Java`).
+    pub detail: String,
+    /// The file that shows it.
+    #[serde(rename = "source")]
+    pub origin: Origin,
 }
 
 /// A manifest or source file that could not be read or understood. Detection of the other
@@ -376,6 +597,9 @@ impl fmt::Display for FileProblem {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Detection {
     pub services: Vec<Service>,
+    /// Directories with a manifest (or a stack aigen cannot generate for) that are not services,
+    /// each with its reason, sorted by path.
+    pub skipped: Vec<Skipped>,
     pub problems: Vec<FileProblem>,
 }
 
@@ -390,6 +614,10 @@ impl Detection {
     pub fn mark_secrets(&mut self, listed: &[String]) {
         for var in self.services.iter_mut().flat_map(|s| &mut s.env) {
             var.secret |= listed.iter().any(|s| s.eq_ignore_ascii_case(&var.name));
+            if var.secret {
+                // A secret's value belongs in a Secret the user fills, never in generated files.
+                var.value = None;
+            }
         }
     }
 }

@@ -1,57 +1,54 @@
 //! Python services: `pyproject.toml`, `requirements.txt` or `Pipfile`.
 //!
-//! [`detect`] reads the manifests for dependencies (FastAPI, Flask, Django), the Python version
-//! (`.python-version`, `requires-python`, Pipfile's `python_version`) and the package manager (uv,
-//! Poetry, Pipenv, pip, told by lockfile or tool table), then the code for the application object
-//! (`app = FastAPI()` in `src/api/main.py` gives `src.api.main:app`), the port, the routes and the
-//! variables it reads.
+//! [`detect`] reads the manifests for dependencies ([`dependencies`]: groups, `-r` includes,
+//! local paths), the framework (FastAPI, Flask, Django), the Python version and the package
+//! manager (uv, Poetry, Pipenv, pip, told by lockfile or tool table). The start is what the
+//! project declares when it can run as written; else the framework's app object served by the
+//! server the project installs ([`start`]); else the script that runs a server by itself. The
+//! code gives the port, the routes, the variables, whether it serves gRPC or pages, and what it
+//! reads at run time.
+
+mod dependencies;
+mod start;
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::env;
-use super::manifest::{TomlDoc, dependency_spec, version_in};
+use super::declared::{Declared, command};
+use super::manifest::{TomlDoc, version_in};
 use super::model::{
-    FileProblem, Framework, FrameworkKind, Language, Origin, PackageManager, Service, ServiceKind,
-    Sourced,
+    FileProblem, Framework, FrameworkKind, Language, NativeDependency, Origin, PackageManager,
+    Service, ServiceClass, ServiceKind, SkipReason, Sourced,
 };
 use super::routes::{self, Probes};
-use super::source::{ServiceDir, ServiceFile, find_port, is_env_example};
-use super::{argv, backend, regex};
+use super::service_set::{Described, Verdict};
+use super::source::{ServiceDir, ServiceFile, is_env_example};
+use super::{backend, env, frontend, inputs, ports, regex, workspace};
+use dependencies::{Dependencies, Dependency};
 
-/// The default port of a Python web service.
-const DEFAULT_PORT: u16 = 8000;
-
-/// A declared dependency: its normalised name, the version requirement as written, and where.
-struct Dependency {
-    name: String,
-    spec: String,
-    origin: Origin,
-}
+/// Dependencies that make a Python app a user interface.
+const UI_DEPENDENCIES: &[&str] = &["gradio", "streamlit", "dash", "panel", "nicegui"];
 
 /// Detects the Python service in `dir`, whose main manifest is `manifest`.
 pub fn detect(
     dir: &ServiceDir,
     manifest: &str,
+    declared: &Declared,
     problems: &mut Vec<FileProblem>,
-) -> Result<Service, FileProblem> {
+) -> Result<Described, FileProblem> {
     let pyproject = dir.read_optional("pyproject.toml")?;
     let pipfile = dir.read_optional("Pipfile")?;
     let requirements = dir.read_optional("requirements.txt")?;
     let pyproject = pyproject.as_ref().map(TomlDoc::parse).transpose()?;
     let pipfile = pipfile.as_ref().map(TomlDoc::parse).transpose()?;
-
-    let mut dependencies = Vec::new();
-    if let Some(doc) = &pyproject {
-        dependencies.extend(pyproject_dependencies(doc));
-    }
-    if let Some(doc) = &pipfile {
-        dependencies.extend(table_dependencies(doc, &["packages"]));
-    }
-    if let Some(file) = &requirements {
-        dependencies.extend(requirements_dependencies(file));
-    }
+    let dependencies = dependencies::read(
+        dir,
+        pyproject.as_ref(),
+        pipfile.as_ref(),
+        requirements.as_ref(),
+        problems,
+    );
 
     let sources = dir.sources(|rel| rel.ends_with(".py") || is_env_example(rel), problems);
     let python_version = dir
@@ -66,25 +63,108 @@ pub fn detect(
         })
         .or_else(|| version_in(pipfile.as_ref()?.string(&["requires", "python_version"])?));
 
-    let framework = framework(&dependencies, &sources);
+    let framework = framework(&dependencies.list, &sources);
     let (package_manager, lockfile) = package_manager(
         dir,
         pyproject.as_ref(),
         pipfile.is_some(),
         requirements.as_ref(),
     );
-    let port = find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT));
     let kind = framework.as_ref().map(|f| f.value.kind);
-    let entrypoint = kind.and_then(|kind| entrypoint(kind, &sources));
-    let start_command = start_command(kind, entrypoint.as_ref(), port.value, &sources);
-    let probes = Probes::pick(&routes::declared(&sources));
+    let entrypoint = kind.and_then(|kind| start::entrypoint(kind, &sources, pyproject.as_ref()));
+    let grpc = GRPC_SERVER.is_match_in(&sources);
+    let celery = find(&sources, &CELERY_APP);
 
-    Ok(Service {
-        kind: Sourced::default_value(ServiceKind::Http),
+    // The start: what the project declares, else the framework's app on an installed server,
+    // else a script that runs itself.
+    let script = start::main_script(&sources);
+    let entry_file = script
+        .as_ref()
+        .and_then(|s| s.value.get(1).cloned())
+        .or_else(|| entrypoint.as_ref().map(|e| module_file(&e.value)));
+    let code_port = ports::find(
+        &sources,
+        Language::Python,
+        &service_name(dir),
+        entry_file.as_deref(),
+    );
+    let declared_port = declared.port();
+    let mut group = None;
+    let mut convention_port = None;
+    let start_command = match (declared.start(dir), kind) {
+        (Some(command), _) => command,
+        (None, Some(kind)) if grpc.is_none() || kind != FrameworkKind::Flask => {
+            let wanted = declared_port
+                .as_ref()
+                .or(code_port.as_ref())
+                .map(|p| p.value);
+            let conventional =
+                start::conventional(kind, entrypoint.as_ref(), wanted, &dependencies, dir);
+            group = conventional.group;
+            convention_port = conventional.port;
+            match (&script, conventional.command.is_guess()) {
+                // No server installed, but a script that serves the app itself.
+                (Some(script), true) => script.clone(),
+                _ => conventional.command,
+            }
+        }
+        _ => match (&script, &celery) {
+            (Some(script), _) => script.clone(),
+            (None, Some(app)) => Sourced::new(
+                super::argv(&[
+                    "celery",
+                    "-A",
+                    &start::module_path(&app.value),
+                    "worker",
+                    "--loglevel=info",
+                ]),
+                app.origin.clone(),
+            ),
+            (None, None) => Sourced::default_value(super::argv(&["python", "main.py"])),
+        },
+    };
+    let port = declared_port.or(code_port).or(convention_port).or_else(|| {
+        let (port, why) = command::default_port(&start_command.value)?;
+        Some(Sourced::convention(port, why))
+    });
+
+    let service_kind = match (&grpc, &framework, &celery) {
+        (Some(origin), None, _) => Sourced::new(ServiceKind::Grpc, origin.clone()),
+        (None, None, Some(app)) if script.is_none() => {
+            Sourced::new(ServiceKind::Worker, app.origin.clone())
+        }
+        _ => Sourced::default_value(ServiceKind::Http),
+    };
+    let probes = Probes::pick(&routes::declared(&sources));
+    let ui = UI_DEPENDENCIES
+        .iter()
+        .find_map(|d| dependencies.installed(d));
+    let class = match (frontend::serves_pages(&sources), ui) {
+        (Some(origin), _) => Sourced::new(ServiceClass::Frontend, origin),
+        (None, Some(dependency)) => Sourced::new(ServiceClass::Frontend, dependency.origin.clone()),
+        (None, None) => backend(framework.as_ref()),
+    };
+    let runs = framework
+        .as_ref()
+        .map(|f| f.origin.clone())
+        .or_else(|| grpc.clone())
+        .or_else(|| script.as_ref().map(|s| s.origin.clone()))
+        .or_else(|| celery.as_ref().map(|c| c.origin.clone()))
+        .ok_or_else(|| {
+            "no web framework, no server and no script with a `__main__` guard".to_string()
+        });
+
+    let workspace = workspace::python(dir, problems);
+    let (package_manager, lockfile) = match &workspace {
+        Some(ws) if lockfile.is_none() => (ws.manager.clone(), None),
+        _ => (package_manager, lockfile),
+    };
+    let mut service = Service {
+        kind: service_kind,
         name: String::new(),
         path: dir.path.clone(),
         manifest: manifest.to_string(),
-        class: backend(framework.as_ref()),
+        class,
         language: Sourced::new(Language::Python, dir.file_origin(manifest)),
         language_version: python_version,
         framework,
@@ -93,83 +173,113 @@ pub fn detect(
         start_command,
         build_command: None,
         entrypoint,
-        port: Some(port),
+        port,
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),
+        depends_on: Vec::new(),
+        inputs: Default::default(),
+        undetermined: Vec::new(),
+    };
+    service.inputs.requirement_files = dependencies.requirement_files.clone();
+    service.inputs.local_paths = dependencies.local_paths.clone();
+    service.inputs.workspace = workspace;
+    service.inputs.groups = group.into_iter().collect();
+    service.inputs.native = native(&dependencies);
+    service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Python, &[]);
+    if let Some(conf) = dir.present("pip.conf") {
+        service
+            .inputs
+            .config_files
+            .push(conf.map(|rel| dir.display(&rel)));
+    }
+
+    Ok(Described {
+        verdict: verdict(dir, &dependencies, service.framework.is_some()),
+        workspace_root: pyproject
+            .as_ref()
+            .is_some_and(|doc| doc.get(&["tool", "uv", "workspace"]).is_some()),
+        ui_bundle: false,
+        runs,
+        service,
     })
 }
 
-static REQUIREMENT: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;#]*)"));
-
-/// A PEP 508 requirement's name (normalised) and version requirement.
-fn parse_requirement(text: &str) -> Option<(String, String)> {
-    let caps = REQUIREMENT.captures(text)?;
-    let name = caps.get(1)?.as_str().to_ascii_lowercase().replace('_', "-");
-    let spec = caps.get(2).map_or("", |m| m.as_str()).trim().to_string();
-    Some((name, spec))
-}
-
-/// `[project] dependencies` (PEP 621) and `[tool.poetry.dependencies]`.
-fn pyproject_dependencies(doc: &TomlDoc<'_>) -> Vec<Dependency> {
-    let mut found = Vec::new();
-    if let Some(array) = doc
-        .get(&["project", "dependencies"])
-        .and_then(|v| v.get_ref().as_array())
-    {
-        for item in array {
-            if let Some((name, spec)) = item.get_ref().as_str().and_then(parse_requirement) {
-                let origin = doc.sourced((), item).origin;
-                found.push(Dependency { name, spec, origin });
-            }
-        }
+/// Why a Python directory is not a service whatever it runs: a load generator, a static site.
+fn verdict(dir: &ServiceDir, dependencies: &Dependencies, has_framework: bool) -> Option<Verdict> {
+    if let Some(locust) = dependencies.any("locust") {
+        return Some(Verdict::new(
+            SkipReason::LoadGenerator,
+            "locust, a load generator: it sends traffic to the other services",
+            locust.origin.clone(),
+        ));
     }
-    found.extend(table_dependencies(doc, &["tool", "poetry", "dependencies"]));
-    found
+    if dir.has("locustfile.py") && !has_framework {
+        return Some(Verdict::new(
+            SkipReason::LoadGenerator,
+            "a locustfile: a load generator that sends traffic to the other services",
+            dir.file_origin("locustfile.py"),
+        ));
+    }
+    if let Some(mkdocs) = dependencies.any("mkdocs").filter(|_| !has_framework) {
+        return Some(Verdict::new(
+            SkipReason::Unsupported,
+            "a static site built with mkdocs: aigen generates for application servers",
+            mkdocs.origin.clone(),
+        ));
+    }
+    None
 }
 
-/// A table of `name = "spec"` or `name = { version = "spec" }` (Poetry, Pipfile).
-fn table_dependencies(doc: &TomlDoc<'_>, path: &[&str]) -> Vec<Dependency> {
-    let Some(table) = doc.table(path) else {
-        return Vec::new();
-    };
-    table
+/// The dependencies that need system packages to build or run.
+fn native(dependencies: &Dependencies) -> Vec<NativeDependency> {
+    dependencies
+        .list
         .iter()
-        .map(|(key, value)| {
-            let spec = match dependency_spec(value) {
-                None | Some("*") => String::new(),
-                Some(spec) => spec.to_string(),
-            };
-            Dependency {
-                name: key.get_ref().to_ascii_lowercase().replace('_', "-"),
-                spec,
-                origin: doc.file.origin(key.span().start),
-            }
+        .filter(|d| d.installed())
+        .filter_map(|d| {
+            Some(NativeDependency {
+                needs: inputs::needs(Language::Python, &d.name, &d.raw)?,
+                name: d.name.clone(),
+                origin: d.origin.clone(),
+            })
         })
         .collect()
 }
 
-/// The lines of `requirements.txt` that name a package.
-fn requirements_dependencies(file: &ServiceFile) -> Vec<Dependency> {
-    let mut offset = 0;
-    let mut found = Vec::new();
-    for line in file.text.split_inclusive('\n') {
-        let at = offset;
-        offset += line.len();
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('-') {
-            continue;
-        }
-        if let Some((name, spec)) = parse_requirement(trimmed) {
-            found.push(Dependency {
-                name,
-                spec,
-                origin: file.origin(at),
-            });
-        }
+/// The directory's name, as a port variable's prefix would spell it.
+fn service_name(dir: &ServiceDir) -> String {
+    super::directory_label(dir)
+}
+
+/// The file of a `module:object` entry point (`src.api.main:app` is `src/api/main.py`).
+fn module_file(entry: &str) -> String {
+    let module = entry.split(':').next().unwrap_or(entry);
+    format!("{}.py", module.replace('.', "/"))
+}
+
+static GRPC_SERVER: LazyLock<Regex> = LazyLock::new(|| regex(r"\bgrpc(?:\.aio)?\.server\("));
+static CELERY_APP: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^(\w+)\s*=\s*Celery\("));
+
+/// Where the first match of `re` in the files is, with the file's module.
+fn find(files: &[ServiceFile], re: &Regex) -> Option<Sourced<String>> {
+    files.iter().find_map(|file| {
+        let found = re.find(&file.text)?;
+        Some(file.sourced(file.rel.clone(), found.start()))
+    })
+}
+
+/// Finding a pattern in any file, as an origin.
+trait MatchIn {
+    fn is_match_in(&self, files: &[ServiceFile]) -> Option<Origin>;
+}
+
+impl MatchIn for Regex {
+    fn is_match_in(&self, files: &[ServiceFile]) -> Option<Origin> {
+        files
+            .iter()
+            .find_map(|file| Some(file.origin(self.find(&file.text)?.start())))
     }
-    found
 }
 
 static IMPORT: LazyLock<Regex> =
@@ -256,106 +366,8 @@ fn pins_everything(text: &str) -> bool {
     requirements.peek().is_some() && requirements.all(|line| line.contains("=="))
 }
 
-static FASTAPI_APP: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?m)^(\w+)\s*(?::\s*[\w.\[\]]+\s*)?=\s*(?:fastapi\.)?FastAPI\("));
-static FLASK_APP: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?m)^(\w+)\s*(?::\s*[\w.\[\]]+\s*)?=\s*(?:flask\.)?Flask\("));
-static APP_FACTORY: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?m)^def\s+(create_app|make_app)\s*\("));
-static DJANGO_WSGI: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?m)^(application)\s*=\s*get_wsgi_application\("));
-
-/// The application object the server loads: `module:variable`, found where it is created.
-fn entrypoint(kind: FrameworkKind, sources: &[ServiceFile]) -> Option<Sourced<String>> {
-    let mut candidates: Vec<&ServiceFile> = sources.iter().collect();
-    // Conventional entry files first, then shallow before deep.
-    candidates.sort_by_key(|file| {
-        let conventional = matches!(
-            file.name(),
-            "main.py" | "app.py" | "server.py" | "asgi.py" | "wsgi.py" | "__init__.py"
-        );
-        (!conventional, file.rel.matches('/').count())
-    });
-    let object = |re: &Regex, call: bool| {
-        candidates.iter().find_map(|file| {
-            let name = file.find(re)?.get(1)?;
-            let suffix = if call { "()" } else { "" };
-            let value = format!("{}:{}{suffix}", module_path(&file.rel), name.as_str());
-            Some(file.sourced(value, name.start()))
-        })
-    };
-    match kind {
-        FrameworkKind::FastApi => object(&FASTAPI_APP, false),
-        FrameworkKind::Flask => object(&FLASK_APP, false).or_else(|| {
-            let factories: Vec<&ServiceFile> = candidates
-                .iter()
-                .copied()
-                .filter(|f| f.text.contains("Flask("))
-                .collect();
-            factories.iter().find_map(|file| {
-                let name = file.find(&APP_FACTORY)?.get(1)?;
-                let value = format!("{}:{}()", module_path(&file.rel), name.as_str());
-                Some(file.sourced(value, name.start()))
-            })
-        }),
-        FrameworkKind::Django => object(&DJANGO_WSGI, false),
-        _ => None,
-    }
-}
-
-/// `src/api/main.py` as a module path: `src.api.main` (a package's `__init__.py` is the package).
-fn module_path(rel: &str) -> String {
-    let without = rel.trim_end_matches(".py");
-    let without = without.strip_suffix("/__init__").unwrap_or(without);
-    without.replace('/', ".")
-}
-
-static MAIN_GUARD: LazyLock<Regex> =
-    LazyLock::new(|| regex(r#"(?m)^if\s+__name__\s*==\s*["']__main__["']"#));
-
-/// The production command: uvicorn for FastAPI, gunicorn for Flask and Django, else the script
-/// with a `__main__` guard.
-fn start_command(
-    kind: Option<FrameworkKind>,
-    entrypoint: Option<&Sourced<String>>,
-    port: u16,
-    sources: &[ServiceFile],
-) -> Sourced<Vec<String>> {
-    let port_text = port.to_string();
-    let bind = format!("0.0.0.0:{port}");
-    let with_entry = |default: &str, build: &dyn Fn(&str) -> Vec<String>| match entrypoint {
-        Some(entry) => Sourced::new(build(&entry.value), entry.origin.clone()),
-        None => Sourced::default_value(build(default)),
-    };
-    match kind {
-        Some(FrameworkKind::FastApi) => with_entry("main:app", &|entry| {
-            argv(&["uvicorn", entry, "--host", "0.0.0.0", "--port", &port_text])
-        }),
-        Some(FrameworkKind::Flask) => with_entry("app:app", &|entry| {
-            argv(&["gunicorn", "--bind", &bind, entry])
-        }),
-        Some(FrameworkKind::Django) => with_entry("config.wsgi:application", &|entry| {
-            argv(&["gunicorn", "--bind", &bind, entry])
-        }),
-        _ => sources
-            .iter()
-            .find_map(|file| {
-                let guard = file.find(&MAIN_GUARD)?.get(0)?;
-                Some(file.sourced(argv(&["python", &file.rel]), guard.start()))
-            })
-            .unwrap_or_else(|| Sourced::default_value(argv(&["python", "main.py"]))),
-    }
-}
-
-static PORT: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r#"(?:\.run\([^)]*?\bport\s*=\s*["']?(\d{2,5})|["']PORT["']\s*,\s*["']?(\d{2,5})|\bbind\s*=\s*["'][\w.]*:(\d{2,5}))"#,
-    )
-});
-
 #[cfg(test)]
 mod tests {
-
     #[test]
     fn only_fully_pinned_requirements_are_a_lockfile() {
         assert!(super::pins_everything(
@@ -364,26 +376,5 @@ mod tests {
         assert!(super::pins_everything("-r base.txt\nflask==3.0.3\n"));
         assert!(!super::pins_everything("fastapi>=0.115\nuvicorn==0.30.1\n"));
         assert!(!super::pins_everything("# nothing\n"));
-    }
-
-    use super::*;
-
-    #[test]
-    fn requirements_are_parsed() {
-        assert_eq!(
-            parse_requirement("FastAPI[standard]>=0.115 ; python_version>'3'"),
-            Some(("fastapi".into(), ">=0.115".into()))
-        );
-        assert_eq!(
-            parse_requirement("python_dotenv"),
-            Some(("python-dotenv".into(), String::new()))
-        );
-    }
-
-    #[test]
-    fn module_paths() {
-        assert_eq!(module_path("src/api/main.py"), "src.api.main");
-        assert_eq!(module_path("app/__init__.py"), "app");
-        assert_eq!(module_path("main.py"), "main");
     }
 }

@@ -8,20 +8,23 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::env;
+use super::declared::Declared;
 use super::manifest::{TomlDoc, dependency_spec, version_in};
 use super::model::{
-    FileProblem, Framework, FrameworkKind, Language, PackageManager, Service, ServiceKind, Sourced,
+    FileProblem, Framework, FrameworkKind, Language, NativeDependency, PackageManager, Service,
+    ServiceClass, ServiceKind, Sourced,
 };
 use super::routes::{self, Probes};
-use super::source::{ServiceDir, ServiceFile, find_port, is_env_example};
-use super::{argv, backend, regex};
-
-/// The default port of a Rust web service.
-const DEFAULT_PORT: u16 = 8080;
+use super::service_set::Described;
+use super::source::{ServiceDir, ServiceFile, is_env_example};
+use super::{argv, backend, env, frontend, inputs, ports, regex};
 
 /// Detects the Rust service in `dir`.
-pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Service, FileProblem> {
+pub fn detect(
+    dir: &ServiceDir,
+    declared: &Declared,
+    problems: &mut Vec<FileProblem>,
+) -> Result<Described, FileProblem> {
     let file = dir.read("Cargo.toml")?;
     let doc = TomlDoc::parse(&file)?;
     let sources = dir.sources(|rel| rel.ends_with(".rs") || is_env_example(rel), problems);
@@ -33,30 +36,137 @@ pub fn detect(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Result<Servi
         build.push("--locked");
     }
     let probes = Probes::pick(&routes::declared(&sources));
+    let entry = main_fn(&sources);
+    let port = declared.port().or_else(|| {
+        ports::find(
+            &sources,
+            Language::Rust,
+            &super::directory_label(dir),
+            entry.as_ref().map(|e| e.value.as_str()),
+        )
+    });
+    let mut start = Sourced::new(
+        vec![format!("./target/release/{}", binary.value)],
+        binary.origin.clone(),
+    );
+    if let Some(args) = declared.binary_arguments(Language::Rust) {
+        start.value.extend(args.value);
+        start.origin = args.origin;
+    }
+    let grpc = sources
+        .iter()
+        .find_map(|f| Some(f.origin(TONIC_SERVER.find(&f.text)?.start())));
+    let kind = match (&grpc, &framework) {
+        (Some(origin), None) => Sourced::new(ServiceKind::Grpc, origin.clone()),
+        _ => Sourced::default_value(ServiceKind::Http),
+    };
+    let class = match frontend::serves_pages(&sources) {
+        Some(origin) => Sourced::new(ServiceClass::Frontend, origin),
+        None => backend(framework.as_ref()),
+    };
+    let runs = entry
+        .as_ref()
+        .map(|e| e.origin.clone())
+        .ok_or_else(|| "no binary (no `fn main`): a library crate".to_string());
+    let is_workspace = doc.get(&["workspace"]).is_some();
 
-    Ok(Service {
-        kind: Sourced::default_value(ServiceKind::Http),
+    let mut service = Service {
+        kind,
         name: String::new(),
         path: dir.path.clone(),
         manifest: "Cargo.toml".to_string(),
-        class: backend(framework.as_ref()),
+        class,
         language: Sourced::new(Language::Rust, dir.file_origin("Cargo.toml")),
         language_version: toolchain(dir, problems)
             .or_else(|| version_in(doc.string(&["package", "rust-version"])?)),
         framework,
         package_manager: Sourced::new(PackageManager::Cargo, dir.file_origin("Cargo.toml")),
         lockfile: dir.present("Cargo.lock"),
-        start_command: Sourced::new(
-            vec![format!("./target/release/{}", binary.value)],
-            binary.origin.clone(),
-        ),
+        start_command: start,
         build_command: Some(Sourced::new(argv(&build), dir.file_origin("Cargo.toml"))),
-        entrypoint: main_fn(&sources),
-        port: Some(find_port(&sources, &PORT).unwrap_or(Sourced::default_value(DEFAULT_PORT))),
+        entrypoint: entry,
+        port,
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),
+        depends_on: Vec::new(),
+        inputs: Default::default(),
+        undetermined: Vec::new(),
+    };
+    service.inputs.native = native(dir, &doc, problems);
+    service.inputs.local_paths = local_paths(dir, &doc);
+    service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Rust, &[]);
+    Ok(Described {
+        workspace_root: is_workspace,
+        ..Described::program(service, runs)
     })
+}
+
+static TONIC_SERVER: LazyLock<Regex> = LazyLock::new(|| regex(r"\bServer::builder\(\)"));
+static LOCK_PACKAGE: LazyLock<Regex> = LazyLock::new(|| regex(r#"(?m)^name\s*=\s*"([\w-]+)""#));
+
+/// The crates of the lockfile (or, without one, the manifest's dependencies) that need system
+/// packages: OpenSSL's headers, or what building a vendored OpenSSL takes.
+fn native(
+    dir: &ServiceDir,
+    doc: &TomlDoc<'_>,
+    problems: &mut Vec<FileProblem>,
+) -> Vec<NativeDependency> {
+    let mut found: Vec<NativeDependency> = Vec::new();
+    if let Some(lock) = dir.read_if_present("Cargo.lock", problems) {
+        let names: Vec<(String, usize)> = LOCK_PACKAGE
+            .captures_iter(&lock.text)
+            .filter_map(|c| {
+                let m = c.get(1)?;
+                Some((m.as_str().to_string(), m.start()))
+            })
+            .collect();
+        let vendored = names.iter().any(|(n, _)| n == "openssl-src");
+        for (name, at) in &names {
+            if name == "openssl-sys" && vendored {
+                continue;
+            }
+            if let Some(needs) = inputs::needs(Language::Rust, name, "") {
+                found.push(NativeDependency {
+                    name: name.clone(),
+                    needs,
+                    origin: lock.origin(*at),
+                });
+            }
+        }
+    } else if let Some(deps) = doc.table(&["dependencies"]) {
+        for (key, value) in deps.iter() {
+            let name = key.get_ref().to_string();
+            let sys = if name == "openssl" {
+                "openssl-sys".to_string()
+            } else {
+                name.clone()
+            };
+            if let Some(needs) =
+                inputs::needs(Language::Rust, &sys, dependency_spec(value).unwrap_or(""))
+            {
+                found.push(NativeDependency {
+                    name: sys,
+                    needs,
+                    origin: doc.file.origin(key.span().start),
+                });
+            }
+        }
+    }
+    found
+}
+
+/// Path dependencies (`lib = { path = "../lib" }`), from the project root.
+fn local_paths(dir: &ServiceDir, doc: &TomlDoc<'_>) -> Vec<Sourced<String>> {
+    let Some(deps) = doc.table(&["dependencies"]) else {
+        return Vec::new();
+    };
+    deps.iter()
+        .filter_map(|(_, value)| {
+            let path = value.get_ref().get("path")?.get_ref().as_str()?;
+            Some(doc.sourced(dir.rooted(path), value))
+        })
+        .collect()
 }
 
 /// axum or actix-web, from `[dependencies]`.
@@ -124,25 +234,4 @@ fn main_fn(sources: &[ServiceFile]) -> Option<Sourced<String>> {
         let found = file.find(&MAIN_FN)?.get(0)?;
         Some(file.sourced(file.rel.clone(), found.start()))
     })
-}
-
-static PORT: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r#"(?:"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\])?:(\d{2,5})"|\(\s*"(?:0\.0\.0\.0|127\.0\.0\.1|localhost|::)"\s*,\s*(\d{2,5})\s*\)|\(\s*\[\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\]\s*,\s*(\d{2,5})\s*\))"#,
-    )
-});
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::detect::source::port_in;
-
-    #[test]
-    fn bind_addresses() {
-        let port = |text: &str| port_in(text, &PORT);
-        assert_eq!(port("TcpListener::bind(\"0.0.0.0:3000\")"), Some(3000));
-        assert_eq!(port(".bind((\"0.0.0.0\", 8081))?"), Some(8081));
-        assert_eq!(port("SocketAddr::from(([0, 0, 0, 0], 4000))"), Some(4000));
-        assert_eq!(port("let url = \"redis://localhost:6379\";"), None);
-    }
 }

@@ -186,6 +186,38 @@ impl ServiceDir {
         }
     }
 
+    /// A path written relative to this directory (`../lib`), from the project root.
+    pub fn rooted(&self, rel: &str) -> String {
+        if self.path == "." {
+            normalize(rel)
+        } else {
+            normalize(&format!("{}/{rel}", self.path))
+        }
+    }
+
+    /// A path relative to the project root, made relative to this directory when it is inside
+    /// it (`backend/Dockerfile` in `backend` is `Dockerfile`).
+    pub fn relative(&self, from_root: &str) -> Option<String> {
+        if self.path == "." {
+            return Some(from_root.to_string());
+        }
+        from_root
+            .strip_prefix(&self.path)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .map(str::to_string)
+    }
+
+    /// The files under a directory of the service (`templates/`), relative to the service.
+    pub fn files_in<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        self.files.iter().filter(move |f| f.starts_with(&prefix))
+    }
+
+    /// True when the service has a file under `dir`.
+    pub fn has_dir(&self, dir: &str) -> bool {
+        self.files_in(dir).next().is_some()
+    }
+
     /// True when the walk found this file in the service.
     pub fn has(&self, rel: &str) -> bool {
         self.files.binary_search_by(|f| f.as_str().cmp(rel)).is_ok()
@@ -307,19 +339,63 @@ fn without_comments(rel: &str, text: &str) -> String {
     comments::blank(text, syntax)
 }
 
-/// True for test code, whose routes and variables are not the service's.
-fn is_test_file(rel: &str) -> bool {
+/// Configuration files of test runners and tools that sit beside the code (`playwright.config.ts`,
+/// `vitest.config.ts`): their ports and variables are the tools', not the service's.
+const TOOL_CONFIGS: &[&str] = &[
+    "playwright.config.",
+    "vitest.config.",
+    "vitest.workspace.",
+    "jest.config.",
+    "jest.setup.",
+    "cypress.config.",
+    "karma.conf.",
+    "wdio.conf.",
+    "conftest.py",
+    "locustfile.py",
+    "noxfile.py",
+    "setup.py",
+];
+
+/// True for test code, and for the code of a service's top-level directories of examples,
+/// documentation and scripts: its routes, ports and variables are not the service's. (Deeper
+/// down, such a name may be a package of the code: `com/example/`.)
+pub fn is_test_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    rel.split('/').any(|part| {
+    let directories = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let top = directories.split('/').next().unwrap_or_default();
+    directories.split('/').any(|part| {
         matches!(
             part,
-            "tests" | "test" | "__tests__" | "__mocks__" | "e2e" | "testdata"
+            "__mocks__" | "testdata" | "test" | "tests" | "__tests__" | "e2e"
         )
-    }) || name.starts_with("test_")
+    }) || (!directories.is_empty()
+        && super::service_set::ASIDE.contains(&top.to_ascii_lowercase().as_str()))
+        || name.starts_with("test_")
         || name.ends_with("_test.go")
         || name.ends_with("_test.py")
         || name.contains(".test.")
         || name.contains(".spec.")
+        || name.contains(".stories.")
+        || TOOL_CONFIGS.iter().any(|tool| name.starts_with(tool))
+}
+
+/// A relative path with `.` and `..` resolved (`./src/../lib` gives `lib`); nothing left is `.`.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
 }
 
 /// True when `rel` ends with one of the extensions (without dots).
@@ -345,12 +421,6 @@ pub fn in_memory(rel: &str, text: &str) -> ServiceFile {
         rel: rel.into(),
         text: text.into(),
     }
-}
-
-/// The port `re` finds in a one-file service holding `text` (for the ecosystems' tests).
-#[cfg(test)]
-pub fn port_in(text: &str, re: &Regex) -> Option<u16> {
-    find_port(&[in_memory("src/main", text)], re).map(|port| port.value)
 }
 
 #[cfg(test)]
@@ -382,11 +452,22 @@ mod tests {
     }
 
     #[test]
+    fn paths_are_normalised() {
+        assert_eq!(normalize("./src/ad/"), "src/ad");
+        assert_eq!(normalize("./"), ".");
+        assert_eq!(normalize("a/../b/Dockerfile"), "b/Dockerfile");
+    }
+
+    #[test]
     fn test_files_are_recognised() {
         assert!(is_test_file("tests/test_api.py"));
         assert!(is_test_file("src/app.spec.ts"));
         assert!(is_test_file("main_test.go"));
         assert!(!is_test_file("src/api/main.py"));
         assert!(!is_test_file("src/latest.py"));
+        assert!(is_test_file("playwright.config.ts"));
+        assert!(is_test_file("extra/healthcheck.js"));
+        assert!(is_test_file("scripts/seed.py"));
+        assert!(!is_test_file("src/main/java/com/example/App.java"));
     }
 }

@@ -1,11 +1,10 @@
-//! Finding the service directories of a repository.
+//! Listing a repository's files.
 //!
-//! One walk ([`list_files`]) lists every file under the root (honouring `.gitignore`, skipping
-//! hidden, dependency and build directories and virtual environments); [`service_dirs`] then picks the directories that hold a manifest. The shallowest one on
-//! each branch is the service: a manifest further down (a tool's `package.json` inside a Python
-//! service) belongs to it. The root is a service only when nothing below it is.
+//! One walk ([`list_files`]) lists every file under the root, honouring `.gitignore` and
+//! skipping hidden, dependency and build directories and virtual environments;
+//! [`super::service_set`] then picks the directories that are services, and [`service_dir`]
+//! hands each its files.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use ignore::WalkBuilder;
@@ -43,39 +42,6 @@ const SKIPPED_DIRS: &[&str] = &[
     "testdata",
     "coverage",
 ];
-
-/// The service directories among `files` (as [`list_files`] gives them), each with its files.
-pub fn service_dirs(root: &Path, files: &[String]) -> Vec<ServiceDir> {
-    let manifest_dirs: BTreeSet<&str> = files
-        .iter()
-        .filter(|file| MANIFESTS.contains(&file_name(file)))
-        .map(|file| parent(file))
-        .collect();
-
-    let mut chosen: Vec<&str> = Vec::new();
-    let mut by_depth: Vec<&str> = manifest_dirs
-        .iter()
-        .copied()
-        .filter(|d| *d != ".")
-        .collect();
-    by_depth.sort_by_key(|dir| (dir.matches('/').count(), *dir));
-    for dir in by_depth {
-        let nested = chosen.iter().any(|service| {
-            dir.strip_prefix(service)
-                .is_some_and(|rest| rest.starts_with('/'))
-        });
-        if !nested {
-            chosen.push(dir);
-        }
-    }
-    if chosen.is_empty() && manifest_dirs.contains(".") {
-        chosen.push(".");
-    }
-    chosen
-        .into_iter()
-        .map(|path| service_dir(root, files, path))
-        .collect()
-}
 
 /// The service directory at `path` (relative to the root, `.` for the root) with its files.
 pub fn service_dir(root: &Path, files: &[String], path: &str) -> ServiceDir {
@@ -152,35 +118,19 @@ fn files_under(files: &[String], dir: &str) -> Vec<String> {
         .collect()
 }
 
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
-fn parent(path: &str) -> &str {
-    path.rsplit_once('/').map_or(".", |(dir, _)| dir)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn files_under_a_directory_are_relative_to_it() {
-        let files: Vec<String> = ["a/x.py", "ab/y.py", "b/a/z.py", "a/sub/w.py"]
+        let mut files: Vec<String> = ["a/x.py", "ab/y.py", "b/a/z.py", "a/sub/w.py"]
             .iter()
             .map(|s| s.to_string())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
             .collect();
+        files.sort();
         assert_eq!(files_under(&files, "a"), vec!["sub/w.py", "x.py"]);
         assert_eq!(files_under(&files, "b/a"), vec!["z.py"]);
         assert_eq!(files_under(&files, ".").len(), 4);
-    }
-
-    #[test]
-    fn parents_and_names() {
-        assert_eq!(parent("pyproject.toml"), ".");
-        assert_eq!(parent("svc/api/go.mod"), "svc/api");
-        assert_eq!(file_name("svc/api/go.mod"), "go.mod");
     }
 }

@@ -284,6 +284,9 @@ spec:
             health_path: None,
             readiness_path: None,
             env: Vec::new(),
+            depends_on: Vec::new(),
+            inputs: Default::default(),
+            undetermined: Vec::new(),
         }
     }
 

@@ -16,7 +16,7 @@ fn fixtures() -> PathBuf {
 
 /// A copy of a fixture in a fresh directory (so no `aigen.toml` above it is found), under its
 /// own name (so a service at the root is named after the fixture).
-fn copy_fixture(name: &str) -> (TempDir, PathBuf) {
+pub(crate) fn copy_fixture(name: &str) -> (TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join(name);
     copy_committed(&fixtures().join(name), &dir);
@@ -25,14 +25,14 @@ fn copy_fixture(name: &str) -> (TempDir, PathBuf) {
 
 /// `aigen detect --format json` in `dir`: the run, and its report (null when stdout is not
 /// JSON, so that the exit code and stderr are what a failing check shows).
-fn detect_json(dir: &Path) -> (Run, Value) {
+pub(crate) fn detect_json(dir: &Path) -> (Run, Value) {
     let run = run_in(dir, &["detect", "--format", "json"]);
     let json = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
     (run, json)
 }
 
 /// [`detect_json`], checked: exit 0, and every `file:line` source names a line of a real file.
-fn detect_ok(dir: &Path) -> Value {
+pub(crate) fn detect_ok(dir: &Path) -> Value {
     let (run, json) = detect_json(dir);
     assert_eq!(run.code, 0, "{}", run.stderr);
     check_sources(dir, &json);
@@ -40,14 +40,14 @@ fn detect_ok(dir: &Path) -> Value {
 }
 
 /// [`detect_ok`], with no problems reported either.
-fn detect_clean(dir: &Path) -> Value {
+pub(crate) fn detect_clean(dir: &Path) -> Value {
     let json = detect_ok(dir);
     assert_eq!(problems(&json), Vec::<String>::new());
     json
 }
 
 /// `value @ source` of a `{"value": ..., "source": ...}` object, or `-` when absent.
-fn sourced(field: &Value, show: impl Fn(&Value) -> String) -> String {
+pub(crate) fn sourced(field: &Value, show: impl Fn(&Value) -> String) -> String {
     if field.is_null() {
         return "-".to_string();
     }
@@ -55,7 +55,7 @@ fn sourced(field: &Value, show: impl Fn(&Value) -> String) -> String {
     format!("{} @ {source}", show(&field["value"]))
 }
 
-fn text(value: &Value) -> String {
+pub(crate) fn text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(" "),
@@ -65,7 +65,7 @@ fn text(value: &Value) -> String {
 }
 
 /// One service, one line per fact, read from the JSON output.
-fn describe(service: &Value) -> String {
+pub(crate) fn describe(service: &Value) -> String {
     let framework = |f: &Value| {
         format!(
             "{} version={} major={} standalone={}",
@@ -110,8 +110,25 @@ fn describe(service: &Value) -> String {
     lines.join("\n")
 }
 
+/// The directories set aside, each with its reason and source.
+pub(crate) fn skipped(json: &Value) -> Vec<String> {
+    json["skipped"]
+        .as_array()
+        .expect("skipped is a list")
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} @ {}",
+                text(&s["path"]),
+                text(&s["reason"]),
+                text(&s["source"])
+            )
+        })
+        .collect()
+}
+
 /// The names of the services found, in report order.
-fn service_names(json: &Value) -> Vec<String> {
+pub(crate) fn service_names(json: &Value) -> Vec<String> {
     json["services"]
         .as_array()
         .expect("services is a list")
@@ -129,7 +146,7 @@ fn describe_all(json: &Value) -> Vec<String> {
         .collect()
 }
 
-fn problems(json: &Value) -> Vec<String> {
+pub(crate) fn problems(json: &Value) -> Vec<String> {
     json["problems"]
         .as_array()
         .expect("problems is a list")
@@ -151,7 +168,9 @@ fn check_sources(root: &Path, value: &Value) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(source)) = map.get("source") {
-                if let Some((file, line)) = source.rsplit_once(':') {
+                if source.starts_with("convention: ") {
+                    // A program's documented default, named.
+                } else if let Some((file, line)) = source.rsplit_once(':') {
                     let line: usize = line.parse().unwrap();
                     let text = fs::read_to_string(root.join(file))
                         .unwrap_or_else(|e| panic!("source {source}: {e}"));
@@ -191,7 +210,7 @@ lockfile: uv.lock @ uv.lock:1
 start: uvicorn src.api.main:app --host 0.0.0.0 --port 8000 @ src/api/main.py:8
 build: -
 entrypoint: src.api.main:app @ src/api/main.py:8
-port: 8000 @ default
+port: 8000 @ convention: uvicorn's default port
 health: /healthz @ src/api/main.py:11
 readiness: /readyz @ src/api/main.py:16
 env: LOG_LEVEL plain @ .env.example:3
@@ -238,7 +257,7 @@ lockfile: poetry.lock @ poetry.lock:1
 start: gunicorn --bind 0.0.0.0:8000 shop.wsgi:application @ shop/wsgi.py:7
 build: -
 entrypoint: shop.wsgi:application @ shop/wsgi.py:7
-port: 8000 @ default
+port: 8000 @ convention: gunicorn's default port
 health: /healthz/ @ shop/urls.py:12
 readiness: /readyz/ @ shop/urls.py:13
 env: DJANGO_ALLOWED_HOSTS plain @ shop/settings.py:7
@@ -264,7 +283,7 @@ lockfile: Pipfile.lock @ Pipfile.lock:1
 start: gunicorn --bind 0.0.0.0:8000 app:create_app() @ app/__init__.py:6
 build: -
 entrypoint: app:create_app() @ app/__init__.py:6
-port: 8000 @ default
+port: 8000 @ convention: gunicorn's default port
 health: /livez @ app/__init__.py:10
 readiness: -
 env: DATABASE_URI secret @ app/__init__.py:8",
@@ -285,7 +304,7 @@ lockfile: pnpm-lock.yaml @ pnpm-lock.yaml:1
 start: node server.js @ next.config.ts:6
 build: pnpm run build @ package.json:7
 entrypoint: -
-port: 3000 @ default
+port: 3000 @ convention: Next.js's default port
 health: /shop/api/health @ app/api/health/route.ts:5
 readiness: /shop/readyz @ app/(ops)/readyz/route.ts:1
 env: AUTH_SECRET secret @ app/(ops)/readyz/route.ts:2
@@ -328,7 +347,7 @@ packages: npm @ package-lock.json:1
 lockfile: package-lock.json @ package-lock.json:1
 start: node src/server.js @ package.json:6
 build: -
-entrypoint: src/server.js @ src/server.js:7
+entrypoint: src/server.js @ src/server.js:17
 port: 4000 @ src/server.js:5
 health: /healthz @ src/server.js:10
 readiness: /ready @ src/server.js:11
@@ -519,11 +538,20 @@ fn monorepo_services_are_the_shallowest_manifest_directories() {
         names,
         [
             ("api", "services/api"),
-            ("jobs-worker", "jobs/worker"),
-            ("services-worker", "services/worker"),
             ("web", "web"),
+            ("worker", "services/worker"),
         ]
         .map(|(n, p)| (n.to_string(), p.to_string()))
+    );
+    // The root only holds the workspace; `jobs/worker` exports a value and starts nothing;
+    // `services/api/tools` is a package of tools.
+    assert_eq!(
+        skipped(&json),
+        [
+            ". workspace-root @ package.json:1",
+            "jobs/worker library @ jobs/worker/package.json:1",
+            "services/api/tools tooling @ services/api/tools/package.json:1",
+        ]
     );
     let described = describe_all(&json);
     assert_eq!(
@@ -538,24 +566,24 @@ lockfile: requirements.txt @ services/api/requirements.txt:1
 start: uvicorn main:app --host 0.0.0.0 --port 8000 @ services/api/main.py:5
 build: -
 entrypoint: main:app @ services/api/main.py:5
-port: 8000 @ default
+port: 8000 @ convention: uvicorn's default port
 health: /health @ services/api/main.py:9
 readiness: -
 env: QUEUE_URL plain @ services/api/main.py:6"
     );
     assert_eq!(
-        described[3],
+        described[1],
         "web (web, package.json)
 class: frontend @ web/package.json:6
 language: node @ web/package.json:1
 version: -
 framework: -
-packages: npm @ default
+packages: npm @ package.json:4
 lockfile: -
-start: npm run preview @ web/package.json:4
+start:  @ default
 build: npm run build @ web/package.json:4
 entrypoint: -
-port: 3000 @ default
+port: -
 health: -
 readiness: -
 env: VITE_API_URL plain @ web/src/main.tsx:1"
@@ -563,16 +591,15 @@ env: VITE_API_URL plain @ web/src/main.tsx:1"
 }
 
 #[test]
-fn the_root_is_a_service_only_without_services_below_it() {
+fn a_root_of_tools_alone_is_not_a_service() {
     let (_temp, dir) = copy_fixture("monorepo");
     fs::remove_dir_all(dir.join("services")).unwrap();
     fs::remove_dir_all(dir.join("web")).unwrap();
     fs::remove_dir_all(dir.join("jobs")).unwrap();
     let (run, json) = detect_json(&dir);
-    let services = json["services"].as_array().unwrap();
-    assert_eq!(services.len(), 1, "{}", run.stdout);
-    assert_eq!(services[0]["name"], "monorepo");
-    assert_eq!(services[0]["path"], ".");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(json["services"].as_array().unwrap().is_empty());
+    assert_eq!(skipped(&json), [". workspace-root @ package.json:1"]);
 }
 
 #[test]
@@ -610,6 +637,7 @@ fn an_unreadable_manifest_is_a_problem_without_a_line() {
     std::os::unix::fs::symlink("gone.json", dir.join("web/package.json")).unwrap();
     fs::create_dir_all(dir.join("api")).unwrap();
     fs::write(dir.join("api/go.mod"), "module api\n\ngo 1.22\n").unwrap();
+    fs::write(dir.join("api/main.go"), "package main\n\nfunc main() {}\n").unwrap();
     let (run, json) = detect_json(&dir);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(json["services"][0]["name"], "api");
@@ -721,7 +749,7 @@ fn text_output_shows_each_fact_with_its_source() {
         row("framework"),
         "framework fastapi >=0.115,<1 pyproject.toml:7"
     );
-    assert_eq!(row("port"), "port 8000 default");
+    assert_eq!(row("port"), "port 8000 convention: uvicorn's default port");
     assert_eq!(row("health"), "health /healthz src/api/main.py:11");
     assert!(run.stdout.contains("STRIPE_API_KEY (secret)"));
 }

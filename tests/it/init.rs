@@ -169,9 +169,10 @@ fn the_written_config_is_what_detect_then_reads() {
     let json = run_in(&dir, &["detect", "--format", "json"]).json();
     let chatbot = &json["services"][1];
     assert_eq!(chatbot["name"], "frontend-chatbot");
+    // aigen.toml repeats the detected port: the line it was read from stays its source.
     assert_eq!(
         chatbot["port"],
-        serde_json::json!({"value": 3001, "source": "aigen.toml"})
+        serde_json::json!({"value": 3001, "source": "frontend-chatbot/package.json:9"})
     );
     assert_eq!(chatbot["framework"]["value"]["major"], 14);
 }

@@ -21,6 +21,7 @@ mod check;
 mod cluster;
 mod cluster_live;
 mod detect;
+mod detect_patterns;
 mod generate_builtin;
 mod generate_interrupt;
 mod generate_openai;

@@ -6,20 +6,19 @@
 //! its own file under [`mod@rules`], with its documentation as its doc comment; what several
 //! rules share lives beside that folder ([`patterns`], [`dockerignore`], [`model`]).
 
-pub mod ast;
 pub mod checker;
 pub mod dockerignore;
 pub mod model;
-pub mod parser;
 pub mod patterns;
 pub mod pragmas;
 pub mod redact;
 pub mod rules;
 pub mod shell;
-pub mod words;
 
 #[cfg(test)]
 pub(crate) mod test_support;
+
+pub use crate::dockerfile_syntax::{ast, parser};
 
 use std::path::Path;
 

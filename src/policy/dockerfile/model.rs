@@ -8,6 +8,7 @@
 use std::ops::Range;
 
 use super::ast::{Dockerfile, Instruction, Keyword, Word};
+use crate::dockerfile_syntax::expand::{Dialect, expand};
 
 /// The stages of a Dockerfile.
 #[derive(Debug, Clone)]
@@ -242,63 +243,13 @@ pub fn is_root(user: &str) -> bool {
 /// Substitutes `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME-default}` from ARG defaults.
 /// Returns the text and whether some variable had no value.
 pub fn substitute(text: &str, args: &[(String, Option<String>)]) -> (String, bool) {
-    if !text.contains('$') {
-        return (text.to_string(), false);
-    }
     let lookup = |name: &str| {
         args.iter()
             .rev()
             .find(|(n, _)| n == name)
             .and_then(|(_, v)| v.clone())
     };
-    let mut out = String::with_capacity(text.len());
-    let mut unresolved = false;
-    let mut rest = text;
-    while let Some(dollar) = rest.find('$') {
-        out.push_str(&rest[..dollar]);
-        let after = &rest[dollar + 1..];
-        if let Some(inner) = after.strip_prefix('{') {
-            let Some(close) = inner.find('}') else {
-                out.push_str(&rest[dollar..]);
-                unresolved = true;
-                rest = "";
-                break;
-            };
-            let expression = &inner[..close];
-            let (name, fallback) = match expression.find([':', '-']) {
-                Some(i) => {
-                    let op = &expression[i..];
-                    let default = op
-                        .strip_prefix(":-")
-                        .or_else(|| op.strip_prefix('-'))
-                        .map(str::to_string);
-                    (&expression[..i], default)
-                }
-                None => (expression, None),
-            };
-            match lookup(name).or(fallback) {
-                Some(value) => out.push_str(&value),
-                None => unresolved = true,
-            }
-            rest = &inner[close + 1..];
-        } else {
-            let len = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            if len == 0 {
-                out.push('$');
-                rest = after;
-                continue;
-            }
-            match lookup(&after[..len]) {
-                Some(value) => out.push_str(&value),
-                None => unresolved = true,
-            }
-            rest = &after[len..];
-        }
-    }
-    out.push_str(rest);
-    (out, unresolved)
+    expand(text, Dialect::Dockerfile, &lookup)
 }
 
 #[cfg(test)]

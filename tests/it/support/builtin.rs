@@ -71,6 +71,9 @@ impl Spec {
                 health_path: None,
                 readiness_path: None,
                 env: Vec::new(),
+                depends_on: Vec::new(),
+                inputs: Default::default(),
+                undetermined: Vec::new(),
             },
         }
     }

@@ -1,14 +1,21 @@
 //! Health and readiness paths, found in the routes a service declares.
 //!
-//! [`declared`] lists the route paths of a service's code (`@app.get("/health")`,
-//! `app.get('/healthz', ...)`, `http.HandleFunc("/readyz", ...)`, `.route("/health", ...)`,
-//! `@GetMapping("/health")`, NestJS controllers); ecosystems add routes that come from elsewhere
-//! (Next.js route files, Spring Boot Actuator). [`Probes::pick`] then chooses the liveness and
-//! readiness paths among them by the last segment of the path.
+//! [`declared`] lists the route paths of a service's code as a client requests them: each under
+//! the prefixes of the routers it is declared on ([`mounts`]): FastAPI and Flask in [`python`],
+//! Express and NestJS in [`javascript`], gin, chi, gorilla/mux and net/http in [`go`], and here
+//! actix and axum, Spring (`@RequestMapping` on the class) and Django's `urls.py`. Ecosystems
+//! add routes that come from elsewhere (Next.js route files, Spring Boot Actuator).
+//! [`Probes::pick`] then chooses the liveness and readiness paths among them by the last segment
+//! of the path.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
+
+mod go;
+mod javascript;
+mod mounts;
+mod python;
 
 use super::model::Sourced;
 use super::regex;
@@ -61,31 +68,19 @@ fn best(routes: &[Sourced<String>], names: &[&str]) -> Option<Sourced<String>> {
         .map(|(_, route)| route.clone())
 }
 
+/// The last segment of a path, without the underscores that mark internal routes
+/// (`/_healthz` reads as `healthz`).
 fn last_segment(path: &str) -> String {
     path.trim_end_matches('/')
         .rsplit('/')
         .next()
         .unwrap_or("")
+        .trim_start_matches('_')
         .to_ascii_lowercase()
 }
 
-static PYTHON: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    vec![regex(
-        r#"\.(?:get|head|api_route|route)\(\s*["'](/[^"']*)["']"#,
-    )]
-});
-static DJANGO: LazyLock<Vec<Regex>> =
-    LazyLock::new(|| vec![regex(r#"\b(?:re_)?path\(\s*r?["']\^?([^"'$]*)\$?["']"#)]);
-static JAVASCRIPT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    vec![regex(
-        r#"\.(?:get|head|all|use|route)\(\s*["'`](/[^"'`]*)["'`]"#,
-    )]
-});
-static GO: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    vec![regex(
-        r#"\.(?:HandleFunc|Handle|GET|HEAD|Any|Get|Head|Match)\(\s*"(?:(?:GET|HEAD)\s+)?(/[^"]*)""#,
-    )]
-});
+static DJANGO: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"\b(?:re_)?path\(\s*r?["']\^?([^"'$]*)\$?["']"#));
 static RUST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![
         regex(r#"\.route\(\s*"(/[^"]*)""#),
@@ -93,55 +88,59 @@ static RUST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         regex(r#"\bweb::resource\(\s*"(/[^"]*)""#),
     ]
 });
-static JAVA: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    vec![regex(
-        r#"@(?:GetMapping|RequestMapping)\(\s*(?:(?:value|path)\s*=\s*)?\{?\s*"(/?[^"]*)""#,
-    )]
+static JAVA_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"@RequestMapping\(\s*(?:(?:value|path)\s*=\s*)?\{?\s*"(/?[^"]*)"[^)]*\)\s*(?:@\w+(?:\([^)]*\))?\s*)*(?:public\s+|final\s+|abstract\s+)*class\b"#,
+    )
 });
-static NEST_CONTROLLER: LazyLock<Regex> =
-    LazyLock::new(|| regex(r#"@Controller\(\s*(?:\{[^}]*?path\s*:\s*)?["'`]([^"'`]*)["'`]"#));
-static NEST_HANDLER: LazyLock<Regex> =
-    LazyLock::new(|| regex(r#"@(?:Get|Head|All)\(\s*(?:["'`]([^"'`]*)["'`])?\s*\)"#));
+static JAVA: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r#"@(?:GetMapping|RequestMapping)\(\s*(?:(?:value|path)\s*=\s*)?\{?\s*"(/?[^"]*)""#)
+});
 
-/// The route paths declared in `files`, in file order.
+/// The route paths declared in `files`, in file order within each language.
 pub fn declared(files: &[ServiceFile]) -> Vec<Sourced<String>> {
-    let mut routes = Vec::new();
+    let of = |kind: FileKind| -> Vec<&ServiceFile> {
+        files.iter().filter(|f| f.kind() == kind).collect()
+    };
+    let python: Vec<&ServiceFile> = of(FileKind::Python)
+        .into_iter()
+        .filter(|f| f.name() != "urls.py")
+        .collect();
+    let mut routes = python::routes(&python, files);
+    routes.extend(javascript::routes(&of(FileKind::JavaScript)));
+    routes.extend(go::routes(&of(FileKind::Go)));
     for file in files {
-        let patterns: &[Regex] = match file.kind() {
-            FileKind::Python if file.name() == "urls.py" => &DJANGO,
-            FileKind::Python => &PYTHON,
-            FileKind::JavaScript => &JAVASCRIPT,
-            FileKind::Go => &GO,
-            FileKind::Rust => &RUST,
-            FileKind::Java => &JAVA,
-            _ => &[],
-        };
-        for re in patterns {
-            for caps in re.captures_iter(&file.text) {
-                if let Some(path) = caps.get(1) {
-                    routes.push(file.sourced(rooted(path.as_str()), path.start()));
+        match file.kind() {
+            FileKind::Python if file.name() == "urls.py" => {
+                routes.extend(matches(file, &DJANGO, ""));
+            }
+            FileKind::Rust => {
+                for re in RUST.iter() {
+                    routes.extend(matches(file, re, ""));
                 }
             }
-        }
-        if file.kind() == FileKind::JavaScript {
-            routes.extend(nest_routes(file));
+            FileKind::Java => {
+                let class = JAVA_CLASS.captures(&file.text).and_then(|c| c.get(1));
+                let base = class.map_or("", |m| m.as_str());
+                routes.extend(
+                    JAVA.captures_iter(&file.text)
+                        .filter_map(|caps| caps.get(1))
+                        // The class's own mapping is its routes' prefix, not a route.
+                        .filter(|path| class.is_none_or(|c| c.start() != path.start()))
+                        .map(|path| file.sourced(join(base, path.as_str()), path.start())),
+                );
+            }
+            _ => {}
         }
     }
     routes
 }
 
-/// NestJS: `@Controller('health')` and `@Get()` or `@Get('ready')` in the same file.
-fn nest_routes(file: &ServiceFile) -> Vec<Sourced<String>> {
-    let Some(prefix) = NEST_CONTROLLER.captures(&file.text).and_then(|c| c.get(1)) else {
-        return Vec::new();
-    };
-    NEST_HANDLER
-        .captures_iter(&file.text)
-        .map(|caps| {
-            let whole = caps.get(0).map_or(0, |m| m.start());
-            let sub = caps.get(1).map_or("", |m| m.as_str());
-            file.sourced(join(prefix.as_str(), sub), whole)
-        })
+/// Every path `re` captures in a file, under `prefix`.
+fn matches(file: &ServiceFile, re: &Regex, prefix: &str) -> Vec<Sourced<String>> {
+    re.captures_iter(&file.text)
+        .filter_map(|caps| caps.get(1))
+        .map(|path| file.sourced(join(prefix, path.as_str()), path.start()))
         .collect()
 }
 
@@ -159,6 +158,19 @@ pub fn join(prefix: &str, path: &str) -> String {
         (false, true) => rooted(prefix),
         (false, false) => format!("/{prefix}/{path}"),
     }
+}
+
+/// The routes `routes` finds in `files`, as `path file:line`, for the routers' tests.
+#[cfg(test)]
+pub fn shown(
+    files: &[ServiceFile],
+    routes: impl Fn(&[&ServiceFile], &[ServiceFile]) -> Vec<Sourced<String>>,
+) -> Vec<String> {
+    let refs: Vec<&ServiceFile> = files.iter().collect();
+    routes(&refs, files)
+        .into_iter()
+        .map(|r| format!("{} {}", r.value, r.origin))
+        .collect()
 }
 
 #[cfg(test)]

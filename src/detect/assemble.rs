@@ -1,0 +1,235 @@
+//! Finishing a described service from what its project declares, the same for every ecosystem:
+//! a gRPC health check makes it a gRPC server, a Procfile with only workers makes it a worker,
+//! the project's own health check gives the health path, compose and Dockerfile values fill the
+//! variables, compose's `depends_on` names its peers; then what could not be determined is
+//! listed. [`workers`] makes the services for the queue workers run from the same code.
+
+use super::declared::{Declared, Worker};
+use super::model::{EnvVar, Origin, Service, ServiceKind, Sourced, Undetermined};
+use super::ports;
+use super::service_set::Described;
+use crate::secrets::{is_placeholder, is_secret_name, shape_of};
+
+/// Variables an image's `ENV` sets for its own tools (the interpreter, the package manager, the
+/// shell), not for the application.
+const PLUMBING: &[&str] = &[
+    "PATH",
+    "LANG",
+    "LC_",
+    "PYTHON",
+    "PIP_",
+    "UV_",
+    "POETRY_",
+    "PIPENV_",
+    "VIRTUAL_ENV",
+    "NPM_",
+    "NODE_ENV",
+    "NODE_OPTIONS",
+    "YARN_",
+    "PNPM_",
+    "COREPACK_",
+    "GO",
+    "CGO_",
+    "JAVA_",
+    "JDK_",
+    "MAVEN_",
+    "GRADLE_",
+    "DEBIAN_",
+    "DEBCONF_",
+    "HOME",
+    "USER",
+    "SHELL",
+    "TERM",
+    "RUST",
+    "CARGO_",
+    "TZ",
+];
+
+/// Finishes `described` from what the project declares; `label` is its directory's name as
+/// variables name it ([`super::directory_label`]).
+pub fn finish(described: &mut Described, declared: &Declared, label: &str) {
+    if described.runs.is_err()
+        && let Some(origin) = declared.runs()
+    {
+        described.runs = Ok(origin);
+    }
+    let service = &mut described.service;
+    if service.kind.is_guess()
+        && let Some(framework) = &service.framework
+    {
+        // A web framework serves HTTP.
+        service.kind.origin = framework.origin.clone();
+    }
+    if let Some(origin) = declared.grpc_check()
+        && service.kind.value == ServiceKind::Http
+    {
+        service.kind = Sourced::new(ServiceKind::Grpc, origin);
+    }
+    if declared.only_workers()
+        && let Some(worker) = declared.workers().into_iter().next()
+    {
+        service.kind = Sourced::new(ServiceKind::Worker, worker.command.origin.clone());
+        service.start_command = worker.command;
+    }
+    if service.kind.value == ServiceKind::Http {
+        if let Some(health) = declared.health() {
+            service.health_path = Some(health);
+        }
+    } else {
+        service.health_path = None;
+        service.readiness_path = None;
+    }
+    if service.kind.value == ServiceKind::Worker {
+        service.port = None;
+    }
+    merge_env(&mut service.env, declared);
+    if service.kind.value != ServiceKind::Worker
+        && let Some(port) = port_from_env(service, label)
+    {
+        service.port = Some(port);
+    }
+    service.depends_on = declared.depends_on.clone();
+    service.undetermined = undetermined(service);
+}
+
+/// The services of the queue workers run from `service`'s code: the same build, the worker's
+/// command, no port and no probes. Each is named after the service and the process
+/// (`microblog-worker`).
+pub fn workers(service: &Service, workers: &[Worker]) -> Vec<Service> {
+    workers
+        .iter()
+        .filter(|w| w.command.value != service.start_command.value)
+        .map(|worker| {
+            let mut copy = service.clone();
+            copy.name = if worker.name.starts_with(&service.name) {
+                worker.name.clone()
+            } else {
+                format!("{}-{}", service.name, worker.name)
+            };
+            copy.kind = Sourced::new(ServiceKind::Worker, worker.command.origin.clone());
+            copy.start_command = worker.command.clone();
+            copy.port = None;
+            copy.health_path = None;
+            copy.readiness_path = None;
+            copy.undetermined = undetermined(&copy);
+            copy
+        })
+        .collect()
+}
+
+/// Makes `service` the worker the project declares with `command` (a Procfile's `worker:` line),
+/// when there is one: `aigen.toml` names a worker of a directory by its command, and the line
+/// that declares it is the source.
+pub fn adopt_worker(service: &mut Service, declared: &Declared, command: Option<&Vec<String>>) {
+    let Some(command) = command else {
+        return;
+    };
+    if let Some(worker) = declared
+        .workers()
+        .into_iter()
+        .find(|w| w.command.value == *command)
+    {
+        service.kind = Sourced::new(ServiceKind::Worker, worker.command.origin.clone());
+        service.start_command = worker.command;
+        service.port = None;
+        service.health_path = None;
+        service.readiness_path = None;
+    }
+}
+
+/// Values the project gives variables: the Dockerfile's `ENV` (its tools' variables left out)
+/// and the compose file's `environment`, for the variables the code reads and for those the
+/// project sets for it. A secret never gets a value here: it belongs in a Secret the user fills.
+fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
+    for (name, value) in declared.env() {
+        let from_dockerfile = declared.dockerfile.as_ref().is_some_and(|d| {
+            d.env
+                .iter()
+                .any(|(n, v)| *n == name && v.origin == value.origin)
+        });
+        if from_dockerfile && PLUMBING.iter().any(|p| name.starts_with(p)) {
+            continue;
+        }
+        let secret = is_secret_name(&name);
+        let at = value.origin.clone();
+        let shown = value
+            .value
+            .filter(|v| !secret && shape_of(v).is_none() && !is_placeholder(v));
+        let value = shown.map(|v| Sourced::new(v, value.origin.clone()));
+        match env.iter_mut().find(|var| var.name == name) {
+            Some(var) => {
+                if value.is_some() {
+                    var.value = value;
+                }
+            }
+            None => {
+                // Where the project sets it, even when its value is withheld (a secret).
+                let origin = if at == Origin::Default {
+                    declared
+                        .compose
+                        .first()
+                        .map_or(Origin::Default, |s| s.origin.clone())
+                } else {
+                    at
+                };
+                env.push(EnvVar {
+                    required: false,
+                    secret,
+                    value,
+                    name,
+                    origin,
+                });
+            }
+        }
+    }
+    env.sort_by(|a, b| a.name.cmp(&b.name));
+    env.dedup_by(|a, b| a.name == b.name);
+}
+
+/// The port the project sets through the service's own port variable (compose's
+/// `environment: PORT: "5050"`, a Dockerfile's `ENV PORT=5050`): the code's default only applies
+/// when the variable is unset, so the value the project gives wins over it.
+fn port_from_env(service: &Service, label: &str) -> Option<Sourced<u16>> {
+    service
+        .env
+        .iter()
+        .filter(|var| ports::is_own_variable(&var.name, label))
+        .find_map(|var| {
+            let value = var.value.as_ref()?;
+            let port: u16 = value.value.trim().parse().ok().filter(|p| *p > 0)?;
+            Some(Sourced::new(port, value.origin.clone()))
+        })
+}
+
+/// What the service's description lacks, and why.
+fn undetermined(service: &Service) -> Vec<Undetermined> {
+    let mut list = Vec::new();
+    if service.start_command.is_guess() {
+        list.push(Undetermined {
+            fact: "start",
+            reason: "nothing in the project says how it starts: the command shown is a guess"
+                .to_string(),
+        });
+    }
+    match service.kind.value {
+        ServiceKind::Worker => {}
+        _ if service.port.is_none() => list.push(Undetermined {
+            fact: "port",
+            reason: "nothing in the project says which port it listens on".to_string(),
+        }),
+        _ if service.port.as_ref().is_some_and(Sourced::is_guess) => list.push(Undetermined {
+            fact: "port",
+            reason: "the port shown is a guess: nothing in the project says which".to_string(),
+        }),
+        _ => {}
+    }
+    if service.kind.value == ServiceKind::Http && service.health_path.is_none() {
+        list.push(Undetermined {
+            fact: "health",
+            reason:
+                "no health route in the code and no health check in its Dockerfile or compose file"
+                    .to_string(),
+        });
+    }
+    list
+}

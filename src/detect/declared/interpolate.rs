@@ -1,0 +1,78 @@
+//! `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME-default}` in compose files and
+//! Dockerfiles, filled from the variables the project defines (a compose file's `.env`, a
+//! Dockerfile's `ARG` defaults and `ENV`). What no variable and no default fills stays unknown:
+//! detection never guesses a value.
+
+use std::collections::BTreeMap;
+
+use crate::dockerfile_syntax::expand::{Dialect, expand};
+
+/// Variables and their values.
+#[derive(Debug, Clone, Default)]
+pub struct Vars(BTreeMap<String, String>);
+
+impl Vars {
+    /// Sets a variable.
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.0.insert(name.to_string(), value.to_string());
+    }
+
+    /// A variable's value.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// The variables of a `.env` file: `NAME=value` lines (an `export` before the name, quotes
+    /// around the value and `#` comments allowed).
+    pub fn from_dotenv(text: &str) -> Self {
+        let mut vars = Self::default();
+        for line in text.lines() {
+            let line = line.trim();
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            if line.starts_with('#') {
+                continue;
+            }
+            let Some((name, value)) = line.split_once('=') else {
+                continue;
+            };
+            let name = name.trim();
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let value = value.trim();
+            let value = match value.chars().next() {
+                Some(q @ ('"' | '\'')) if value.len() >= 2 && value.ends_with(q) => {
+                    &value[1..value.len() - 1]
+                }
+                _ => value.split(" #").next().unwrap_or(value).trim(),
+            };
+            vars.set(name, value);
+        }
+        vars
+    }
+
+    /// `text` with its variables replaced, or `None` when one has neither a value nor a default.
+    /// `$$` is a literal `$`.
+    pub fn fill(&self, text: &str) -> Option<String> {
+        let lookup = |name: &str| self.get(name).map(str::to_string);
+        let (filled, unresolved) = expand(text, Dialect::Compose, &lookup);
+        (!unresolved).then_some(filled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_are_filled_or_unknown() {
+        let vars = Vars::from_dotenv("# ports\nAD_PORT=9555\nexport NAME=\"shop\"\nEMPTY=\n");
+        assert_eq!(vars.fill("${AD_PORT}").as_deref(), Some("9555"));
+        assert_eq!(vars.fill("$NAME:$AD_PORT").as_deref(), Some("shop:9555"));
+        assert_eq!(vars.fill("${MISSING:-8080}").as_deref(), Some("8080"));
+        assert_eq!(vars.fill("${EMPTY:-1}").as_deref(), Some("1"));
+        assert_eq!(vars.fill("${EMPTY-1}").as_deref(), Some(""));
+        assert_eq!(vars.fill("${MISSING}"), None);
+        assert_eq!(vars.fill("a$$b").as_deref(), Some("a$b"));
+    }
+}

@@ -1,0 +1,366 @@
+//! What the project already says about running a service, read before anything is guessed: its
+//! own Dockerfile ([`dockerfile`]), its compose file ([`compose`]) and its `Procfile`
+//! ([`procfile`]). [`Declared`] gathers them for one service directory and answers in that order:
+//! the command, the port, the health path, whether the health check speaks gRPC, the values of
+//! variables, the services it depends on, and the other processes (workers) run from the same
+//! code.
+
+pub mod command;
+pub mod compose;
+pub mod dockerfile;
+pub mod interpolate;
+pub mod procfile;
+
+use compose::{Compose, ComposeService};
+use dockerfile::DockerfileFacts;
+use procfile::Process;
+
+use super::model::{FileProblem, Language, Origin, Peer, Sourced};
+use super::source::ServiceDir;
+
+/// Programs that consume a queue rather than serve requests, with the word that makes them a
+/// worker (`celery -A app worker`, `rq worker`); `None` when the program alone does.
+const WORKER_PROGRAMS: &[(&str, Option<&str>)] = &[
+    ("celery", Some("worker")),
+    ("rq", Some("worker")),
+    ("rqworker", None),
+    ("dramatiq", None),
+    ("huey_consumer", None),
+    ("huey_consumer.py", None),
+    ("arq", None),
+    ("faust", Some("worker")),
+    ("taskiq", Some("worker")),
+];
+
+/// What the project declares for one service directory.
+#[derive(Debug, Clone, Default)]
+pub struct Declared {
+    pub dockerfile: Option<DockerfileFacts>,
+    /// The compose services that build this directory, the main one first.
+    pub compose: Vec<ComposeService>,
+    /// The Procfile's processes.
+    pub procfile: Vec<Process>,
+    /// The services of the compose file the main one depends on.
+    pub depends_on: Vec<Sourced<Peer>>,
+}
+
+/// A process run from the service's code besides its server: a queue worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Worker {
+    /// What the project calls it (`worker`, `celery`).
+    pub name: String,
+    pub command: Sourced<Vec<String>>,
+}
+
+impl Declared {
+    /// Reads what `dir` declares: the compose services given (those that build it), the
+    /// Dockerfile they name or the service's own, and its Procfile.
+    pub fn gather(
+        dir: &ServiceDir,
+        mut building: Vec<ComposeService>,
+        compose: Option<&Compose>,
+        problems: &mut Vec<FileProblem>,
+    ) -> Self {
+        // The main compose service builds the directory's own Dockerfile and publishes a port;
+        // workers built from the same code do not, nor do helpers built from other Dockerfiles.
+        building.sort_by_key(|s| {
+            let own_dockerfile = s
+                .dockerfile
+                .as_deref()
+                .and_then(|path| dir.relative(path))
+                .is_some_and(|rel| dockerfile::NAMES.contains(&rel.as_str()));
+            (
+                !own_dockerfile,
+                s.ports.is_empty(),
+                is_worker_command(command_of(s)),
+            )
+        });
+        let named = building
+            .first()
+            .and_then(|s| s.dockerfile.as_deref())
+            .and_then(|path| dir.relative(path))
+            .filter(|rel| dir.has(rel));
+        let rel = named.or_else(|| {
+            dockerfile::NAMES
+                .iter()
+                .find(|n| dir.has(n))
+                .map(|n| n.to_string())
+        });
+        let dockerfile = rel.and_then(|rel| match dockerfile::read(dir, &rel) {
+            Ok(facts) => facts,
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        });
+        let procfile = dir
+            .read_if_present("Procfile", problems)
+            .map(|file| procfile::parse(&file))
+            .unwrap_or_default();
+        let depends_on = match (building.first(), compose) {
+            (Some(main), Some(compose)) => main
+                .depends_on
+                .iter()
+                .map(|name| {
+                    let image = compose
+                        .service(&name.value)
+                        .filter(|s| s.dockerfile.is_none())
+                        .and_then(|s| s.image.clone());
+                    Sourced::new(
+                        Peer {
+                            name: name.value.clone(),
+                            image,
+                        },
+                        name.origin.clone(),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Self {
+            dockerfile,
+            compose: building,
+            procfile,
+            depends_on,
+        }
+    }
+
+    /// The commands the project gives the main process, in the order they are believed: the
+    /// Dockerfile's, the compose file's, the Procfile's `web`.
+    fn commands(&self) -> Vec<Sourced<Vec<String>>> {
+        let mut commands = Vec::new();
+        commands.extend(self.dockerfile.as_ref().and_then(|d| d.command.clone()));
+        commands.extend(self.compose.first().and_then(|s| s.command.clone()));
+        commands.extend(
+            self.procfile
+                .iter()
+                .find(|p| p.kind == "web")
+                .map(|p| p.command.clone().map(|c| command::argv(&c))),
+        );
+        commands
+    }
+
+    /// The first declared command an interpreted service can run as it is: not a development
+    /// server, and every file it names exists in the service (or is build output).
+    pub fn start(&self, dir: &ServiceDir) -> Option<Sourced<Vec<String>>> {
+        self.commands()
+            .into_iter()
+            .find(|c| runnable(dir, &c.value))
+    }
+
+    /// For a compiled service, whose program is the binary its own build makes: the arguments
+    /// the first declared command passes that binary (`serve` of `./gotify-app serve`).
+    pub fn binary_arguments(&self, language: Language) -> Option<Sourced<Vec<String>>> {
+        self.commands().into_iter().find_map(|c| {
+            let (program, args) = c.value.split_first()?;
+            if command::is_development(&c.value) || !is_own_binary(program, language) {
+                return None;
+            }
+            Some(Sourced::new(args.to_vec(), c.origin))
+        })
+    }
+
+    /// The port: the Dockerfile's `EXPOSE`, the compose file's published container port, else a
+    /// port flag of a declared command (`gunicorn -b :5000`).
+    pub fn port(&self) -> Option<Sourced<u16>> {
+        self.dockerfile
+            .as_ref()
+            .and_then(|d| d.port.clone())
+            .or_else(|| self.compose.first().and_then(|s| s.ports.first().cloned()))
+            .or_else(|| {
+                self.commands().into_iter().find_map(|c| {
+                    let port = command::port(&c.value)?;
+                    Some(Sourced::new(port, c.origin))
+                })
+            })
+    }
+
+    /// The path the project's own health check asks for.
+    pub fn health(&self) -> Option<Sourced<String>> {
+        self.dockerfile
+            .as_ref()
+            .and_then(|d| d.health.clone())
+            .or_else(|| self.compose.first().and_then(|s| s.health.clone()))
+    }
+
+    /// Where the project's health check speaks the gRPC health protocol.
+    pub fn grpc_check(&self) -> Option<Origin> {
+        self.dockerfile
+            .as_ref()
+            .and_then(|d| d.grpc_check.clone())
+            .or_else(|| self.compose.first().and_then(|s| s.grpc_check.clone()))
+    }
+
+    /// The values the Dockerfile's `ENV` and the compose file's `environment` give variables
+    /// (the Dockerfile's first), with the names compose passes through unset.
+    pub fn env(&self) -> Vec<(String, Sourced<Option<String>>)> {
+        let mut values: Vec<(String, Sourced<Option<String>>)> = Vec::new();
+        if let Some(dockerfile) = &self.dockerfile {
+            for (name, value) in &dockerfile.env {
+                values.push((name.clone(), value.clone().map(Some)));
+            }
+        }
+        if let Some(main) = self.compose.first() {
+            values.extend(main.environment.iter().cloned());
+        }
+        values
+    }
+
+    /// Evidence that the project runs this directory as a program: a compose service builds it,
+    /// or its Procfile has a `web` or worker process.
+    pub fn runs(&self) -> Option<Origin> {
+        self.compose.first().map(|s| s.origin.clone()).or_else(|| {
+            self.procfile
+                .iter()
+                .find(|p| p.kind == "web" || self.is_worker(p))
+                .map(|p| p.command.origin.clone())
+        })
+    }
+
+    /// True when the Procfile's only server process is a worker: no `web` process, and a
+    /// worker process.
+    pub fn only_workers(&self) -> bool {
+        !self.procfile.iter().any(|p| p.kind == "web")
+            && self.procfile.iter().any(|p| self.is_worker(p))
+            && self.dockerfile.as_ref().is_none_or(|d| d.port.is_none())
+    }
+
+    /// The queue workers run from this code besides the server: Procfile processes and other
+    /// compose services built from the same directory whose command is a worker's.
+    pub fn workers(&self) -> Vec<Worker> {
+        let mut workers: Vec<Worker> = self
+            .procfile
+            .iter()
+            .filter(|p| self.is_worker(p))
+            .map(|p| Worker {
+                name: p.kind.clone(),
+                command: p.command.clone().map(|c| command::argv(&c)),
+            })
+            .collect();
+        for service in self.compose.iter().skip(1) {
+            let Some(command) = &service.command else {
+                continue;
+            };
+            let known = workers.iter().any(|w| w.command.value == command.value);
+            if is_worker_command(Some(&command.value)) && !known {
+                workers.push(Worker {
+                    name: service.name.clone(),
+                    command: command.clone(),
+                });
+            }
+        }
+        workers
+    }
+
+    fn is_worker(&self, process: &Process) -> bool {
+        let name = process.kind.to_ascii_lowercase();
+        name != "web"
+            && name != "release"
+            && (name.contains("worker")
+                || is_worker_command(Some(&command::argv(&process.command.value))))
+    }
+}
+
+fn command_of(service: &ComposeService) -> Option<&Vec<String>> {
+    service.command.as_ref().map(|c| &c.value)
+}
+
+/// True when a command runs a queue worker (`celery -A app worker`, `rq worker`, `dramatiq`).
+pub fn is_worker_command(argv: Option<&Vec<String>>) -> bool {
+    let Some(argv) = argv else { return false };
+    let mut words = argv.iter().map(String::as_str);
+    // `python -m celery ...`, `python manage.py rqworker`
+    let mut program = words.next().unwrap_or_default();
+    if program.starts_with("python") {
+        program = match words.next() {
+            Some("-m") => words.next().unwrap_or_default(),
+            Some("manage.py") => {
+                return words.next().is_some_and(|w| {
+                    matches!(w, "rqworker" | "qcluster" | "process_tasks" | "celery")
+                });
+            }
+            _ => return false,
+        };
+    }
+    let program = program.rsplit('/').next().unwrap_or(program);
+    WORKER_PROGRAMS
+        .iter()
+        .any(|(name, word)| *name == program && word.is_none_or(|w| argv.iter().any(|a| a == w)))
+}
+
+/// Extensions of files a command line names that must be in the image.
+const FILE_EXTENSIONS: &[&str] = &["py", "js", "mjs", "cjs", "ts", "ini", "sh", "toml", "cfg"];
+
+/// Directories a build writes, whose files a command may name before they exist.
+const BUILD_OUTPUT: &[&str] = &["dist/", "build/", "out/", ".next/", "target/", "lib/"];
+
+/// True when an interpreted service can run `argv` from its source: not a development server,
+/// a program given by name or as a file the service has, and every file argument present.
+fn runnable(dir: &ServiceDir, argv: &[String]) -> bool {
+    let Some(program) = argv.first() else {
+        return false;
+    };
+    if command::is_development(argv) {
+        return false;
+    }
+    if matches!(program.as_str(), "sh" | "bash") && argv.get(1).is_some_and(|a| a == "-c") {
+        return argv
+            .get(2)
+            .is_some_and(|inner| runnable(dir, &command::argv(inner)));
+    }
+    let present = |word: &str| {
+        let rel = word.trim_start_matches("./");
+        BUILD_OUTPUT.iter().any(|out| rel.starts_with(out)) || dir.has(rel)
+    };
+    if (program.contains('/') || program.ends_with(".sh")) && !present(program) {
+        return false;
+    }
+    argv[1..].iter().all(|word| {
+        let names_file = !word.starts_with('-')
+            && !word.contains(['=', ':', '$'])
+            && word
+                .rsplit_once('.')
+                .is_some_and(|(_, ext)| FILE_EXTENSIONS.contains(&ext));
+        !names_file || present(word)
+    })
+}
+
+/// True when a declared command's program is the binary the service's own build makes, not a
+/// tool run beside it (`java`, `sh`, `dotnet`).
+fn is_own_binary(program: &str, language: Language) -> bool {
+    let name = program.rsplit('/').next().unwrap_or(program);
+    let tool = matches!(
+        name,
+        "java" | "sh" | "bash" | "dotnet" | "node" | "python" | "python3" | "env" | "tini"
+    );
+    !tool && language != Language::Java && !program.ends_with(".sh")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn workers_are_told_by_their_program() {
+        assert!(is_worker_command(Some(&words(&["rq", "worker", "tasks"]))));
+        assert!(is_worker_command(Some(&words(&[
+            "celery", "-A", "app", "worker", "-l", "info"
+        ]))));
+        assert!(is_worker_command(Some(&words(&[
+            "python", "-m", "dramatiq", "tasks"
+        ]))));
+        assert!(is_worker_command(Some(&words(&[
+            "python",
+            "manage.py",
+            "rqworker"
+        ]))));
+        assert!(!is_worker_command(Some(&words(&[
+            "celery", "-A", "app", "flower"
+        ]))));
+        assert!(!is_worker_command(Some(&words(&["gunicorn", "app:app"]))));
+    }
+}

@@ -1,0 +1,264 @@
+//! What building and running a service needs beyond its manifest and its source, the parts
+//! every ecosystem shares: which dependencies need system packages ([`needs`]), which
+//! directories the app reads from its working directory at run time ([`runtime_assets`]), and
+//! what Go compiles in with `//go:embed` ([`go_embeds`]).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::model::{Language, Origin, Sourced, SystemNeed};
+use super::regex;
+use super::service_set::ASIDE;
+use super::source::{ServiceDir, ServiceFile};
+
+use SystemNeed::{CCompiler, Cgo, Git, Libpq, Mysqlclient, Openssl, Pcre, Perl, Python};
+
+/// Dependencies known to need more than the language's toolchain: `(name, needs)`.
+const GO: &[(&str, &[SystemNeed])] = &[
+    ("github.com/mattn/go-sqlite3", &[Cgo]),
+    ("gorm.io/driver/sqlite", &[Cgo]),
+    ("github.com/confluentinc/confluent-kafka-go", &[Cgo]),
+    ("github.com/confluentinc/confluent-kafka-go/v2", &[Cgo]),
+];
+const PYTHON: &[(&str, &[SystemNeed])] = &[
+    ("psycopg2", &[CCompiler, Libpq]),
+    ("mysqlclient", &[CCompiler, Mysqlclient]),
+    ("uwsgi", &[CCompiler, Pcre]),
+    ("python-ldap", &[CCompiler]),
+];
+const NODE: &[(&str, &[SystemNeed])] = &[
+    ("better-sqlite3", &[CCompiler, Python]),
+    ("sqlite3", &[CCompiler, Python]),
+    ("@louislam/sqlite3", &[CCompiler, Python]),
+    ("bcrypt", &[CCompiler, Python]),
+    ("argon2", &[CCompiler, Python]),
+    ("canvas", &[CCompiler, Python]),
+    ("node-sass", &[CCompiler, Python]),
+    ("re2", &[CCompiler, Python]),
+    ("@google-cloud/profiler", &[CCompiler, Python]),
+    ("pprof", &[CCompiler, Python]),
+    ("@datadog/pprof", &[CCompiler, Python]),
+];
+const RUST: &[(&str, &[SystemNeed])] = &[
+    ("openssl-sys", &[Openssl]),
+    ("openssl-src", &[CCompiler, Perl]),
+    ("pq-sys", &[Libpq]),
+    ("mysqlclient-sys", &[Mysqlclient]),
+    ("libsqlite3-sys", &[CCompiler]),
+    ("onig_sys", &[CCompiler]),
+    ("rdkafka-sys", &[CCompiler]),
+    ("libgit2-sys", &[CCompiler]),
+    ("zstd-sys", &[CCompiler]),
+];
+
+/// What a dependency needs from the system, when it is known to. `spec` is the requirement as
+/// written (extras and VCS sources count: `psycopg[c]`, `git+https://...`).
+pub fn needs(language: Language, name: &str, spec: &str) -> Option<Vec<SystemNeed>> {
+    let table: &[(&str, &[SystemNeed])] = match language {
+        Language::Go => GO,
+        Language::Python => PYTHON,
+        Language::Node => NODE,
+        Language::Rust => RUST,
+        Language::Java => &[],
+    };
+    let mut found: Vec<SystemNeed> = table
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, needs)| needs.to_vec())
+        .unwrap_or_default();
+    if language == Language::Python && name == "psycopg" && spec.contains("[c]") {
+        found.extend([CCompiler, Libpq]);
+    }
+    if spec.contains("git+") || spec.starts_with("github:") || spec.starts_with("git:") {
+        found.push(Git);
+    }
+    found.sort();
+    found.dedup();
+    (!found.is_empty()).then_some(found)
+}
+
+/// Directory names whose files an app reads from its working directory at run time.
+const ASSET_DIRS: &[&str] = &[
+    "templates",
+    "static",
+    "public",
+    "views",
+    "migrations",
+    "alembic",
+    "locale",
+    "locales",
+    "translations",
+    "i18n",
+];
+
+/// Directories a build writes or tools keep, never the app's assets.
+const NOT_ASSETS: &[&str] = &["node_modules", "dist", "build", "target", "out", ".next"];
+
+static READ_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"\b(?:ReadFile|ReadDir|Open|OpenFile|Dir|ParseGlob|ParseFiles|LoadHTMLGlob|LoadHTMLFiles|Static|StaticFile|ServeFile|ServeDir::new|Files::new|Tera::new)\(\s*(?:"[^"]*"\s*,\s*)?"(?:\./)?([\w.\-]+)[^"]*""#,
+    )
+});
+static LITERAL: LazyLock<Regex> = LazyLock::new(|| regex(r#""(?:\./)?([\w.\-]+)/?""#));
+
+/// What the app reads from its working directory at run time, relative to the service: the
+/// asset directories it has (`templates/`, `static/`, `migrations/`; for Go and Rust also any
+/// top-level directory or file the code names in a read, or as a constant) that are not
+/// compiled in (`embedded`).
+pub fn runtime_assets(
+    dir: &ServiceDir,
+    sources: &[ServiceFile],
+    language: Language,
+    embedded: &[Sourced<String>],
+) -> Vec<Sourced<String>> {
+    let compiled = matches!(language, Language::Go | Language::Rust);
+    let is_embedded = |path: &str| {
+        embedded.iter().any(|e| {
+            let pattern = e.value.trim_end_matches(['*', '/']);
+            pattern == path.trim_end_matches('/')
+                || pattern.starts_with(&format!("{}/", path.trim_end_matches('/')))
+        })
+    };
+    let mut found: Vec<Sourced<String>> = Vec::new();
+    let mut push = |path: String, origin: Origin| {
+        if !is_embedded(&path) && !found.iter().any(|f| f.value == path) {
+            found.push(Sourced::new(path, origin));
+        }
+    };
+    // Directories the code names: the shallowest asset directories of the service.
+    let mut dirs: Vec<String> = dir
+        .files
+        .iter()
+        .filter_map(|file| {
+            let parts: Vec<&str> = file.split('/').collect();
+            let last_dir = parts.len().checked_sub(1)?;
+            (0..last_dir).find_map(|i| {
+                let part = parts[i];
+                if ASIDE.contains(&part) || NOT_ASSETS.contains(&part) || part.starts_with('.') {
+                    return Some(None);
+                }
+                ASSET_DIRS
+                    .contains(&part)
+                    .then(|| Some(format!("{}/", parts[..=i].join("/"))))
+            })?
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let all = dirs.clone();
+    dirs.retain(|d| {
+        !all.iter()
+            .any(|other| other != d && d.starts_with(other.as_str()))
+    });
+    for asset in dirs {
+        if !compiled || asset.matches('/').count() == 1 {
+            let first = dir.files_in(&asset).next().cloned().unwrap_or_default();
+            push(asset, dir.file_origin(&first));
+        }
+    }
+    if compiled {
+        let top_level = |name: &str| -> Option<String> {
+            if dir.has(name) {
+                return Some(name.to_string());
+            }
+            (dir.has_dir(name)
+                && !dir
+                    .files_in(name)
+                    .any(|f| f.ends_with(".go") || f.ends_with(".rs")))
+            .then(|| format!("{name}/"))
+        };
+        for file in sources {
+            for re in [&*READ_CALL, &*LITERAL] {
+                for caps in re.captures_iter(&file.text) {
+                    let Some(name) = caps.get(1) else { continue };
+                    let literal_only = std::ptr::eq(re, &*LITERAL);
+                    let name = name.as_str();
+                    if NOT_ASSETS.contains(&name)
+                        || (literal_only && !(ASSET_DIRS.contains(&name) || name == "pages"))
+                    {
+                        continue;
+                    }
+                    if let Some(path) = top_level(name) {
+                        push(path, file.origin(caps.get(0).map_or(0, |m| m.start())));
+                    }
+                }
+            }
+        }
+    }
+    found.sort_by(|a, b| a.value.cmp(&b.value));
+    found
+}
+
+static GO_EMBED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^\s*//go:embed\s+(.+)$"));
+
+/// The `//go:embed` patterns of a Go service, each relative to the service directory (the
+/// pattern joined to its file's directory).
+pub fn go_embeds(
+    dir: &ServiceDir,
+    problems: &mut Vec<super::model::FileProblem>,
+) -> Vec<Sourced<String>> {
+    let mut found = Vec::new();
+    for rel in dir
+        .files
+        .iter()
+        .filter(|f| f.ends_with(".go") && !f.ends_with("_test.go"))
+    {
+        let Some(file) = dir.read_if_present(rel, problems) else {
+            continue;
+        };
+        if !file.text.contains("go:embed") {
+            continue;
+        }
+        let base = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        for caps in GO_EMBED.captures_iter(&file.text) {
+            let Some(patterns) = caps.get(1) else {
+                continue;
+            };
+            for pattern in patterns.as_str().split_whitespace() {
+                let pattern = pattern.trim_matches('"').trim_start_matches("all:");
+                let path = if base.is_empty() {
+                    pattern.to_string()
+                } else {
+                    format!("{base}/{pattern}")
+                };
+                found.push(file.sourced(path, patterns.start()));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_native_dependencies() {
+        assert_eq!(
+            needs(Language::Go, "github.com/mattn/go-sqlite3", "v1.14.22"),
+            Some(vec![Cgo])
+        );
+        assert_eq!(
+            needs(Language::Go, "github.com/glebarez/sqlite", "v1"),
+            None
+        );
+        assert_eq!(
+            needs(Language::Python, "psycopg", "psycopg[c]>=3"),
+            Some(vec![CCompiler, Libpq])
+        );
+        assert_eq!(needs(Language::Python, "psycopg", "psycopg[binary]"), None);
+        assert_eq!(
+            needs(
+                Language::Python,
+                "django-push",
+                "django-push @ git+https://x"
+            ),
+            Some(vec![Git])
+        );
+        assert_eq!(
+            needs(Language::Rust, "openssl-sys", "0.9"),
+            Some(vec![Openssl])
+        );
+    }
+}

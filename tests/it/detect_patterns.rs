@@ -1,0 +1,319 @@
+//! `aigen detect` on the layouts of real projects, each reproduced by a small sample app of our
+//! own under `tests/fixtures/detect/`: a Go server at the root beside subfolders with manifests
+//! of their own, a Procfile with a web and a worker process, Express routers mounted under
+//! prefixes, a plain `node:http` server installed with Yarn 3, and a polyglot monorepo of gRPC services with a compose file.
+//! Each test checks what a person reading the app sees: which directories are services and why
+//! the others are not, the start command, the port, the health path, and where each was read.
+
+use std::fs;
+
+use serde_json::Value;
+
+use crate::detect::{
+    copy_fixture, detect_clean, detect_json, detect_ok, problems, service_names, skipped, sourced,
+    text,
+};
+use crate::support::command::run_in;
+
+/// `value @ source` of one fact of a service, or `-` when detection found none.
+fn fact(service: &Value, field: &str) -> String {
+    sourced(&service[field], text)
+}
+
+/// The service at `path` with `kind` (a worker shares its directory with the server).
+fn service<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["services"]
+        .as_array()
+        .expect("services is a list")
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no service `{name}` in {json}"))
+}
+
+/// `value @ source` of each item of a list of build inputs.
+fn inputs(service: &Value, list: &str) -> Vec<String> {
+    service["inputs"][list]
+        .as_array()
+        .expect("build inputs are lists")
+        .iter()
+        .map(|item| sourced(item, text))
+        .collect()
+}
+
+#[test]
+fn a_go_server_at_the_root_is_found_beside_subfolders_with_manifests() {
+    let (_temp, dir) = copy_fixture("go-root-beside-subfolders");
+    let json = detect_clean(&dir);
+    assert_eq!(service_names(&json), ["go-root-beside-subfolders"]);
+    let root = service(&json, "go-root-beside-subfolders");
+    assert_eq!(text(&root["path"]), ".");
+    // The Go manifest decides, not the UI's package.json in a subfolder.
+    assert_eq!(text(&root["manifest"]), "go.mod");
+    assert_eq!(fact(root, "kind"), "http @ main.go:7");
+    // The constant the code falls back to when PORT is unset, not a guessed 8080.
+    assert_eq!(fact(root, "port"), "5050 @ main.go:14");
+    // The route joined to a base path keeps its literal.
+    assert_eq!(fact(root, "health_path"), "/_healthz @ main.go:31");
+    assert_eq!(fact(root, "start_command"), "./server @ main.go:18");
+    // It renders templates: a front end, reachable from outside the cluster.
+    assert_eq!(fact(root, "class"), "frontend @ main.go:16");
+    assert_eq!(
+        root["inputs"]["native"][0]["needs"],
+        serde_json::json!(["cgo"]),
+        "go-sqlite3 needs cgo"
+    );
+    assert_eq!(
+        inputs(root, "runtime_assets"),
+        [
+            "static/ @ static/site.css:1",
+            "templates/ @ templates/index.html:1"
+        ]
+    );
+    assert_eq!(
+        skipped(&json),
+        [
+            "extra/seed aside @ extra/seed/package.json:1",
+            "scripts aside @ scripts/go.mod:1",
+            "ui built-into-another @ ui/vite.config.js:1",
+        ]
+    );
+}
+
+#[test]
+fn a_procfile_gives_the_web_command_and_a_worker_from_the_same_code() {
+    let (_temp, dir) = copy_fixture("python-procfile-worker");
+    let json = detect_clean(&dir);
+    assert_eq!(
+        service_names(&json),
+        ["python-procfile-worker", "python-procfile-worker-worker"]
+    );
+    let web = service(&json, "python-procfile-worker");
+    // The Procfile's web process, not the client script with a `__main__` guard.
+    assert_eq!(
+        fact(web, "start_command"),
+        "gunicorn -b :5000 --access-logfile - notes:app @ Procfile:1"
+    );
+    assert_eq!(fact(web, "kind"), "http @ requirements/base.txt:1");
+    assert_eq!(fact(web, "port"), "5000 @ Procfile:1");
+    // The blueprint's route under the prefix it is registered with.
+    assert_eq!(fact(web, "health_path"), "/ops/healthz @ notes/ops.py:6");
+    // Every file pip reads, through `-r`.
+    assert_eq!(
+        inputs(web, "requirement_files"),
+        [
+            "requirements/prod.txt @ requirements.txt:1",
+            "requirements/base.txt @ requirements/prod.txt:1"
+        ]
+    );
+
+    let worker = service(&json, "python-procfile-worker-worker");
+    assert_eq!(text(&worker["path"]), ".");
+    assert_eq!(fact(worker, "kind"), "worker @ Procfile:2");
+    assert_eq!(
+        fact(worker, "start_command"),
+        "rq worker notes-tasks @ Procfile:2"
+    );
+    // A worker has no port and no probe path.
+    assert_eq!(fact(worker, "port"), "-");
+    assert_eq!(fact(worker, "health_path"), "-");
+    assert_eq!(worker["undetermined"], serde_json::json!([]));
+
+    assert_eq!(
+        skipped(&json),
+        ["loadgen load-generator @ loadgen/requirements.txt:1"]
+    );
+}
+
+#[test]
+fn express_routers_mounted_under_prefixes_give_the_full_health_path() {
+    let (_temp, dir) = copy_fixture("node-express-mounts");
+    let json = detect_clean(&dir);
+    assert_eq!(service_names(&json), ["node-express-mounts"]);
+    let app = service(&json, "node-express-mounts");
+    // `health.get('/')` in a router mounted at `/health` in a router mounted at `/api`.
+    assert_eq!(
+        fact(app, "health_path"),
+        "/api/health @ src/routes/health.js:4"
+    );
+    // The server's own fallback, not the Playwright config's port.
+    assert_eq!(fact(app, "port"), "3300 @ src/index.js:3");
+    // The start script compiles styles first: it runs as the script, through npm.
+    assert_eq!(fact(app, "start_command"), "npm start @ package.json:7");
+    assert_eq!(fact(app, "entrypoint"), "src/index.js @ src/index.js:4");
+    assert_eq!(fact(app, "language_version"), "24 @ .nvmrc:1");
+    // npm reads .npmrc (legacy-peer-deps): it goes into the image with the manifest.
+    assert_eq!(inputs(app, "config_files"), [".npmrc @ .npmrc:1"]);
+    assert_eq!(
+        skipped(&json),
+        [
+            "packages/emails email-templates @ packages/emails/package.json:5",
+            "tests/e2e aside @ tests/e2e/package.json:1",
+        ]
+    );
+}
+
+#[test]
+fn a_polyglot_monorepo_lists_what_it_cannot_generate_for_and_finds_grpc_servers() {
+    let (_temp, dir) = copy_fixture("polyglot-grpc");
+    let json = detect_clean(&dir);
+    assert_eq!(service_names(&json), ["checkout", "email"]);
+
+    let checkout = service(&json, "checkout");
+    // Registering the gRPC health service makes it a gRPC server: no HTTP probe path.
+    assert_eq!(
+        fact(checkout, "kind"),
+        "grpc @ services/checkout/main.go:24"
+    );
+    assert_eq!(fact(checkout, "health_path"), "-");
+    // compose sets PORT, which the code reads before its `defaultPort` constant.
+    assert_eq!(fact(checkout, "port"), "5050 @ compose.yaml:5");
+    assert_eq!(
+        checkout["depends_on"],
+        serde_json::json!([{"value": {"name": "db", "image": "postgres:16"}, "source": "compose.yaml:8"}])
+    );
+    let database = checkout["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "DATABASE_URL")
+        .expect("compose's DATABASE_URL is a variable of checkout");
+    // A secret keeps the line the project sets it on, never its value.
+    assert_eq!(database["secret"], true);
+    assert_eq!(database["source"], "compose.yaml:6");
+    assert!(database.get("value").is_none_or(Value::is_null));
+
+    let email = service(&json, "email");
+    assert_eq!(
+        fact(email, "kind"),
+        "grpc @ services/email/email_server.py:10"
+    );
+    // compose's command, not the client script beside the server.
+    assert_eq!(
+        fact(email, "start_command"),
+        "python email_server.py @ compose.yaml:11"
+    );
+    assert_eq!(
+        fact(email, "port"),
+        "8080 @ services/email/email_server.py:9"
+    );
+
+    // Nothing is dropped silently: each directory aigen will not generate for says why.
+    assert_eq!(
+        skipped(&json),
+        [
+            "proxy dockerfile-only @ proxy/Dockerfile:1",
+            "services/cart unsupported @ services/cart/cart.csproj:1",
+        ]
+    );
+    let text = run_in(&dir, &["detect"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains("not services")
+            && text.stdout.contains("C# (.NET): aigen generates for"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn aigen_toml_brings_a_set_aside_directory_back_and_excludes_a_service() {
+    let (_temp, dir) = copy_fixture("polyglot-grpc");
+    fs::write(
+        dir.join("aigen.toml"),
+        "[detect]\ninclude = [\"services/cart\"]\nexclude = [\"email\", \"services/email\"]\n",
+    )
+    .unwrap();
+    let (run, json) = detect_json(&dir);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(service_names(&json), ["checkout"]);
+    // C# cannot be described, whatever aigen.toml says; an exclude that matches nothing is named.
+    assert_eq!(
+        problems(&json),
+        [
+            "aigen.toml:-:-: [detect] include: `services/cart` cannot be described: C# (.NET): \
+             aigen generates for Python, Node.js, Go, Rust and Java",
+            "aigen.toml:-:-: [detect] exclude: no service in `email`",
+        ]
+    );
+    assert!(
+        skipped(&json).contains(&"services/email excluded @ aigen.toml".to_string()),
+        "{:?}",
+        skipped(&json)
+    );
+
+    let (_temp, dir) = copy_fixture("node-express-mounts");
+    fs::write(
+        dir.join("aigen.toml"),
+        "[detect]\ninclude = [\"tests/e2e\"]\n",
+    )
+    .unwrap();
+    let json = detect_ok(&dir);
+    assert_eq!(service_names(&json), ["e2e", "node-express-mounts"]);
+}
+
+#[test]
+fn after_init_the_project_files_stay_the_source_of_what_aigen_toml_repeats() {
+    let (_temp, dir) = copy_fixture("python-procfile-worker");
+    let init = run_in(&dir, &["init"]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let config = fs::read_to_string(dir.join("aigen.toml")).unwrap();
+    assert!(
+        config.contains("role = \"worker\"")
+            && config.contains("command = [\"rq\", \"worker\", \"notes-tasks\"]"),
+        "{config}"
+    );
+    let json = detect_ok(&dir);
+    assert_eq!(
+        service_names(&json),
+        ["python-procfile-worker", "python-procfile-worker-worker"]
+    );
+    let web = service(&json, "python-procfile-worker");
+    assert_eq!(fact(web, "port"), "5000 @ Procfile:1");
+    let worker = service(&json, "python-procfile-worker-worker");
+    assert_eq!(fact(worker, "kind"), "worker @ Procfile:2");
+    assert_eq!(
+        fact(worker, "start_command"),
+        "rq worker notes-tasks @ Procfile:2"
+    );
+
+    // A value aigen.toml changes is the config's.
+    fs::write(
+        dir.join("aigen.toml"),
+        config.replacen("port = 5000", "port = 5001", 1),
+    )
+    .unwrap();
+    let json = detect_ok(&dir);
+    assert_eq!(
+        fact(service(&json, "python-procfile-worker"), "port"),
+        "5001 @ aigen.toml"
+    );
+}
+
+#[test]
+fn yarn_berry_is_pinned_with_its_release_and_a_plain_http_server_is_read() {
+    let (_temp, dir) = copy_fixture("node-yarn-berry");
+    let json = detect_clean(&dir);
+    let app = service(&json, "node-yarn-berry");
+    assert_eq!(fact(app, "package_manager"), "yarn @ package.json:4");
+    // `packageManager` pins Yarn 3: corepack needs the version, and Yarn its .yarnrc.yml and
+    // the release that file names.
+    assert_eq!(
+        sourced(&app["inputs"]["package_manager_version"], text),
+        "yarn@3.6.1 @ package.json:4"
+    );
+    assert_eq!(
+        inputs(app, "config_files"),
+        [
+            ".yarnrc.yml @ .yarnrc.yml:1",
+            ".yarn/releases/yarn-3.6.1.cjs @ .yarn/releases/yarn-3.6.1.cjs:1"
+        ]
+    );
+    assert_eq!(fact(app, "language_version"), "22 @ package.json:6");
+    // `main` exists, so it is what runs; the port is the code's fallback, not a guessed 3000.
+    assert_eq!(
+        fact(app, "start_command"),
+        "node server.mjs @ package.json:5"
+    );
+    assert_eq!(fact(app, "port"), "8081 @ server.mjs:3");
+    assert_eq!(fact(app, "health_path"), "/livez @ server.mjs:5");
+}
