@@ -23,7 +23,22 @@ pub(super) fn values(cx: &Ctx<'_>) -> String {
             config_values.with_comment(&entry.key, &entry.comment, entry.value.as_str());
     }
     let mut secret_values = Map::new();
-    for entry in &settings.secrets {
+    let mut secrets_comment = String::from(
+        "Secret settings. Never write real values in a values file kept in git: pass them at\ninstall time (--set-string secrets.values.NAME=...) or name a Secret created beforehand.\nEmpty values are left out of the Secret.",
+    );
+    let mut optional = settings
+        .secrets
+        .iter()
+        .filter(|entry| entry.optional)
+        .peekable();
+    if optional.peek().is_some() {
+        secrets_comment
+            .push_str("\nOptional secrets, read with a fallback; add a value only to set one:");
+        for entry in optional {
+            secrets_comment.push_str(&format!("\n  {} ({})", entry.key, entry.comment));
+        }
+    }
+    for entry in settings.secrets.iter().filter(|entry| !entry.optional) {
         secret_values = secret_values.with_comment(&entry.key, &entry.comment, "");
     }
     let mut config_comment = String::from(
@@ -70,7 +85,7 @@ pub(super) fn values(cx: &Ctx<'_>) -> String {
         .with_comment("config", &config_comment, config_values)
         .with_comment(
             "secrets",
-            "Secret settings. Never write real values in a values file kept in git: pass them at\ninstall time (--set-string secrets.values.NAME=...) or name a Secret created beforehand.\nEmpty values are left out of the Secret.",
+            &secrets_comment,
             Map::new()
                 .with_comment(
                     "existingSecret",
