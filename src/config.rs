@@ -27,7 +27,7 @@ use crate::fsutil;
 use crate::line_index::line_column;
 
 /// The config file's name.
-pub const FILE_NAME: &str = "aigen.toml";
+pub(crate) const FILE_NAME: &str = "aigen.toml";
 
 /// The contents of `aigen.toml`. Every field is optional; [`Default`] is an empty file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -124,12 +124,12 @@ impl Paths {
     }
 
     /// The Dockerfile path for a service.
-    pub fn dockerfile_for(&self, service: &str) -> String {
+    pub(crate) fn dockerfile_for(&self, service: &str) -> String {
         self.dockerfiles.replace("{service}", service)
     }
 
     /// The chart directory for an application.
-    pub fn chart_for(&self, app: &str) -> String {
+    pub(crate) fn chart_for(&self, app: &str) -> String {
         self.chart.replace("{app}", app)
     }
 }
@@ -221,7 +221,7 @@ pub enum ProviderKind {
 
 impl ProviderKind {
     /// Every kind, in the order the help lists them.
-    pub const ALL: [ProviderKind; 6] = [
+    pub(crate) const ALL: [ProviderKind; 6] = [
         Self::Builtin,
         Self::OpenAi,
         Self::KubectlAi,
@@ -231,7 +231,7 @@ impl ProviderKind {
     ];
 
     /// The name `--provider` takes.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Builtin => "builtin",
             Self::OpenAi => "openai",
@@ -243,7 +243,7 @@ impl ProviderKind {
     }
 
     /// True for the kinds that run a program (`kubectl-ai`, `gordon`, `kagent`, `command`).
-    pub fn is_tool(self) -> bool {
+    pub(crate) fn is_tool(self) -> bool {
         !matches!(self, Self::Builtin | Self::OpenAi)
     }
 }
@@ -276,7 +276,7 @@ pub struct UnknownProvider(pub String);
 
 impl UnknownProvider {
     /// What to write instead.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         format!(
             "choose one of: {}",
             ProviderKind::ALL.map(ProviderKind::name).join(", ")
@@ -292,16 +292,8 @@ impl fmt::Display for UnknownProvider {
 
 impl std::error::Error for UnknownProvider {}
 
-/// A config file as loaded: where it is, and what it said.
-#[derive(Debug, Clone)]
-pub struct LoadedConfig {
-    /// The file, or `None` when no `aigen.toml` was found and defaults are used.
-    pub path: Option<PathBuf>,
-    pub config: Config,
-}
-
 /// Finds `aigen.toml` in `start` or its nearest ancestor.
-pub fn discover(start: &Path) -> Option<PathBuf> {
+pub(crate) fn discover(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .map(|dir| dir.join(FILE_NAME))
@@ -309,13 +301,13 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 }
 
 /// Reads and parses a config file.
-pub fn load(path: &Path) -> Result<Config> {
+pub(crate) fn load(path: &Path) -> Result<Config> {
     let text = fsutil::read_to_string(path)?;
     parse(&text, path)
 }
 
 /// Parses config text; `path` is used in error messages only.
-pub fn parse(text: &str, path: &Path) -> Result<Config> {
+pub(crate) fn parse(text: &str, path: &Path) -> Result<Config> {
     toml::from_str(text).map_err(|error| {
         let location = match error.span() {
             Some(span) => {

@@ -2,38 +2,26 @@
 //! agree on their names.
 
 /// Path of the config file to use instead of discovering `aigen.toml`.
-pub const AIGEN_CONFIG: &str = "AIGEN_CONFIG";
+pub(crate) const AIGEN_CONFIG: &str = "AIGEN_CONFIG";
 /// Provider to generate with (`builtin`, `openai`, `kubectl-ai`, `gordon`, `kagent`, `command`).
-pub const AIGEN_PROVIDER: &str = "AIGEN_PROVIDER";
+pub(crate) const AIGEN_PROVIDER: &str = "AIGEN_PROVIDER";
 /// Model name passed to the provider.
-pub const AIGEN_MODEL: &str = "AIGEN_MODEL";
+pub(crate) const AIGEN_MODEL: &str = "AIGEN_MODEL";
 /// Base URL of an OpenAI-compatible server; takes precedence over `OPENAI_BASE_URL`.
-pub const AIGEN_BASE_URL: &str = "AIGEN_BASE_URL";
+pub(crate) const AIGEN_BASE_URL: &str = "AIGEN_BASE_URL";
 /// Spec-Kit feature the records are filed under (e.g. `003-k8s-deployment`).
-pub const AIGEN_FEATURE: &str = "AIGEN_FEATURE";
+pub(crate) const AIGEN_FEATURE: &str = "AIGEN_FEATURE";
 /// Constitution file to lint against.
-pub const AIGEN_POLICY: &str = "AIGEN_POLICY";
+pub(crate) const AIGEN_POLICY: &str = "AIGEN_POLICY";
 /// API key of the OpenAI-compatible server. Read, never printed.
-pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
+pub(crate) const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
 /// Base URL of the OpenAI-compatible server.
-pub const OPENAI_BASE_URL: &str = "OPENAI_BASE_URL";
+pub(crate) const OPENAI_BASE_URL: &str = "OPENAI_BASE_URL";
 /// Disables colour when set to any non-empty value (<https://no-color.org>).
-pub const NO_COLOR: &str = "NO_COLOR";
-/// Editor opened by `aigen apply` when an artifact is edited before approval.
-pub const EDITOR: &str = "EDITOR";
+pub(crate) const NO_COLOR: &str = "NO_COLOR";
 /// Kubeconfig files for `aigen apply --cluster`, a list as kubectl reads it.
-pub const KUBECONFIG: &str = "KUBECONFIG";
+pub(crate) const KUBECONFIG: &str = "KUBECONFIG";
 /// The Docker Engine `aigen build` talks to (`unix://…`, `tcp://…`), as the Docker CLI reads it.
-pub const DOCKER_HOST: &str = "DOCKER_HOST";
+pub(crate) const DOCKER_HOST: &str = "DOCKER_HOST";
 /// Spec-Kit's feature variable, honoured as the last fallback for the feature name.
-pub const SPECIFY_FEATURE: &str = "SPECIFY_FEATURE";
-
-/// Every `AIGEN_*` variable, for documentation and for tests that need a clean environment.
-pub const ALL_AIGEN: &[&str] = &[
-    AIGEN_CONFIG,
-    AIGEN_PROVIDER,
-    AIGEN_MODEL,
-    AIGEN_BASE_URL,
-    AIGEN_FEATURE,
-    AIGEN_POLICY,
-];
+pub(crate) const SPECIFY_FEATURE: &str = "SPECIFY_FEATURE";

@@ -47,7 +47,7 @@ pub struct Location {
 
 impl Location {
     /// A whole file, no line known.
-    pub fn file(path: impl Into<PathBuf>) -> Self {
+    pub(crate) fn file(path: impl Into<PathBuf>) -> Self {
         Self {
             path: path.into(),
             line: None,
@@ -56,7 +56,7 @@ impl Location {
     }
 
     /// A line and column in a file (both 1-based).
-    pub fn at(path: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+    pub(crate) fn at(path: impl Into<PathBuf>, line: usize, column: usize) -> Self {
         Self {
             path: path.into(),
             line: Some(line),
@@ -111,7 +111,7 @@ pub enum Error {
 
 impl Error {
     /// A usage error with a message.
-    pub fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self::Usage {
             message: message.into(),
             hint: None,
@@ -119,7 +119,7 @@ impl Error {
     }
 
     /// A usage error with a message and a hint on what to do instead.
-    pub fn usage_with_hint(message: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub(crate) fn usage_with_hint(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Self::Usage {
             message: message.into(),
             hint: Some(hint.into()),
@@ -127,7 +127,7 @@ impl Error {
     }
 
     /// An I/O error on a path; `action` reads as "failed to {action} `path`".
-    pub fn io(action: &'static str, path: impl AsRef<Path>, error: io::Error) -> Self {
+    pub(crate) fn io(action: &'static str, path: impl AsRef<Path>, error: io::Error) -> Self {
         Self::Io {
             action,
             path: path.as_ref().to_path_buf(),
@@ -136,7 +136,7 @@ impl Error {
     }
 
     /// Malformed input at a location.
-    pub fn input(location: Location, message: impl Into<String>) -> Self {
+    pub(crate) fn input(location: Location, message: impl Into<String>) -> Self {
         Self::Input {
             location,
             message: message.into(),
@@ -144,7 +144,7 @@ impl Error {
     }
 
     /// An external dependency failed.
-    pub fn external(what: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn external(what: impl Into<String>, message: impl Into<String>) -> Self {
         Self::External {
             what: what.into(),
             message: message.into(),
@@ -153,7 +153,7 @@ impl Error {
     }
 
     /// An external dependency failed, with a hint on how to fix or work around it.
-    pub fn external_with_hint(
+    pub(crate) fn external_with_hint(
         what: impl Into<String>,
         message: impl Into<String>,
         hint: impl Into<String>,
@@ -183,7 +183,7 @@ impl Error {
     }
 
     /// True when the error is a closed pipe on output (`aigen ... | head`), which is not a failure.
-    pub fn is_broken_pipe(&self) -> bool {
+    pub(crate) fn is_broken_pipe(&self) -> bool {
         matches!(self, Self::Io { error, .. } if error.kind() == io::ErrorKind::BrokenPipe)
     }
 }

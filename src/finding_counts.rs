@@ -21,7 +21,7 @@ pub struct FindingCounts {
 
 impl FindingCounts {
     /// All findings counted.
-    pub fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.errors + self.warnings + self.infos
     }
 

@@ -13,10 +13,10 @@ use std::path::{Component, Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// How aigen's temporary files are named; nothing takes a file named so for a real one.
-pub const TEMP_PREFIX: &str = ".aigen-tmp-";
+pub(crate) const TEMP_PREFIX: &str = ".aigen-tmp-";
 
 /// Writes `contents` to `path` atomically, creating parent directories as needed.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
     let temp = temp_file(dir, contents, true)?;
@@ -31,7 +31,11 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
 
 /// A temporary file in `dir` holding `contents`, readable by everyone (like files other tools
 /// write) and flushed to disk when `sync`; renaming it over the target is the caller's step.
-pub fn temp_file(dir: &Path, contents: &[u8], sync: bool) -> Result<tempfile::NamedTempFile> {
+pub(crate) fn temp_file(
+    dir: &Path,
+    contents: &[u8],
+    sync: bool,
+) -> Result<tempfile::NamedTempFile> {
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
@@ -56,7 +60,7 @@ pub fn temp_file(dir: &Path, contents: &[u8], sync: bool) -> Result<tempfile::Na
 }
 
 /// Flushes a directory's entries to disk, so a rename in it survives a crash.
-pub fn sync_dir(dir: &Path) -> Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         File::open(dir)
@@ -69,12 +73,12 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
 }
 
 /// Reads a file to a string, with the path in the error.
-pub fn read_to_string(path: &Path) -> Result<String> {
+pub(crate) fn read_to_string(path: &Path) -> Result<String> {
     fs::read_to_string(path).map_err(|e| Error::io("read", path, e))
 }
 
 /// The directory a file lives in (`.` for a bare file name).
-pub fn parent_dir(path: &Path) -> &Path {
+pub(crate) fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -83,14 +87,14 @@ pub fn parent_dir(path: &Path) -> &Path {
 
 /// `path` relative to `base` when it lies under it, else `path` as given. Used for display and
 /// for the `file:line` sources aigen reports, which read best relative to the project root.
-pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
+pub(crate) fn relative_to(path: &Path, base: &Path) -> PathBuf {
     path.strip_prefix(base)
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A path with `/` separators, for output that must look the same on every platform.
-pub fn slash_path(path: &Path) -> String {
+pub(crate) fn slash_path(path: &Path) -> String {
     let parts: Vec<String> = path
         .components()
         .filter(|c| !matches!(c, Component::CurDir))
@@ -105,7 +109,7 @@ pub fn slash_path(path: &Path) -> String {
 
 /// Why a target path may not be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnsafeTarget {
+pub(crate) enum UnsafeTarget {
     /// An absolute path (or one starting with `~`).
     Absolute,
     /// A path with a `..` component.
@@ -116,7 +120,7 @@ pub enum UnsafeTarget {
 
 impl UnsafeTarget {
     /// Why, in words.
-    pub fn reason(self) -> &'static str {
+    pub(crate) fn reason(self) -> &'static str {
         match self {
             Self::Absolute => "absolute paths are never written",
             Self::Parent => "paths with `..` are never written",
@@ -128,7 +132,7 @@ impl UnsafeTarget {
 /// Checks a target path (relative to the project root `root`) right before it is written. The
 /// tree may have changed since the answer was checked, and a staging index or a record may come
 /// from somewhere else, so whoever writes checks again.
-pub fn check_target(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
+pub(crate) fn check_target(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
     check_lexically(relative)?;
     if escapes_through_symlink(root, relative) {
         return Err(UnsafeTarget::Symlink);
@@ -140,7 +144,7 @@ pub fn check_target(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
 /// project root `root`: not absolute, no `..`, and where it exists, inside the root once every
 /// symlink on the way is followed. A path that does not exist passes; reading it fails later
 /// with the error that says so.
-pub fn check_read(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
+pub(crate) fn check_read(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
     check_lexically(relative)?;
     let Ok(root) = root.canonicalize() else {
         return Ok(());
@@ -152,7 +156,7 @@ pub fn check_read(relative: &str, root: &Path) -> Result<(), UnsafeTarget> {
 }
 
 /// Refuses absolute paths and paths with `..`, before looking at the file system.
-pub fn check_lexically(raw: &str) -> Result<(), UnsafeTarget> {
+pub(crate) fn check_lexically(raw: &str) -> Result<(), UnsafeTarget> {
     let path = Path::new(raw);
     if path.is_absolute() || raw.starts_with('~') {
         return Err(UnsafeTarget::Absolute);
@@ -165,7 +169,7 @@ pub fn check_lexically(raw: &str) -> Result<(), UnsafeTarget> {
 
 /// True when the target, or a directory on its way, is a symlink that leads outside `root`, or
 /// the target itself is a symlink (a write would go wherever it points).
-pub fn escapes_through_symlink(root: &Path, relative: &str) -> bool {
+pub(crate) fn escapes_through_symlink(root: &Path, relative: &str) -> bool {
     let Ok(root) = root.canonicalize() else {
         return false;
     };

@@ -9,7 +9,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// `bytes` as lowercase hex, two digits a byte (for digests computed in pieces).
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for byte in bytes {

@@ -13,31 +13,36 @@
 //! - [`fsutil`]: atomic writes and other file-system care;
 //! - [`line_index`], [`yaml_scalar`], [`finding_counts`]: byte offsets to lines and columns, how
 //!   a string is written as YAML, and lint findings counted by severity, for every module above.
+//!
+//! Items are `pub(crate)` unless the binary or the integration tests use them, so the compiler
+//! reports what nothing uses; the modules nothing outside needs are private, and
+//! `unreachable_pub` keeps their items from claiming more than they have.
+#![warn(unreachable_pub)]
 
 pub mod apply;
 pub mod assets;
 pub mod cli;
 pub mod config;
-pub mod derive;
+mod derive;
 pub mod detect;
-pub mod dockerfile_syntax;
+mod dockerfile_syntax;
 pub mod engine;
-pub mod env_vars;
-pub mod error;
+mod env_vars;
+mod error;
 pub mod finding_counts;
-pub mod fsutil;
+mod fsutil;
 pub mod generate;
 pub mod hash;
-pub mod line_index;
-pub mod mcp;
+mod line_index;
+mod mcp;
 pub mod phr;
 pub mod policy;
 pub mod printer;
-pub mod project;
+mod project;
 pub mod provider;
 pub mod secrets;
 pub mod settings;
 pub mod staging;
-pub mod yaml_scalar;
+mod yaml_scalar;
 
 pub use error::{Error, ExitStatus, Result};

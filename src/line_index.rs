@@ -7,7 +7,7 @@
 //! starts, for texts asked many times (every finding of a linted file).
 
 /// The 1-based line and column of a byte offset of `text`, found by scanning the text up to it.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = char_start(text, offset);
     let before = &text[..offset];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -17,14 +17,14 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 /// A text and where each of its lines starts.
 #[derive(Debug, Clone)]
-pub struct LineIndex<'a> {
+pub(crate) struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
     /// Indexes the lines of `text`.
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         // Counted first: a lint run keeps the index of every file it lints, so no slack.
         let lines = text.bytes().filter(|&b| b == b'\n').count();
         let mut starts = Vec::with_capacity(lines + 1);
@@ -34,12 +34,12 @@ impl<'a> LineIndex<'a> {
     }
 
     /// The whole text.
-    pub fn text(&self) -> &'a str {
+    pub(crate) fn text(&self) -> &'a str {
         self.text
     }
 
     /// The 1-based line and column of a byte offset: the same answer as [`line_column`].
-    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = char_start(self.text, offset);
         let index = match self.starts.binary_search(&offset) {
             Ok(i) => i,
@@ -49,7 +49,7 @@ impl<'a> LineIndex<'a> {
     }
 
     /// How many lines the text has (a final line break does not start a new line).
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         match self.starts.last() {
             Some(&last) if last == self.text.len() && self.starts.len() > 1 => {
                 self.starts.len() - 1
@@ -59,7 +59,7 @@ impl<'a> LineIndex<'a> {
     }
 
     /// The text of a 1-based line, without its line break (and without a `\r` before it).
-    pub fn line(&self, line: usize) -> Option<&'a str> {
+    pub(crate) fn line(&self, line: usize) -> Option<&'a str> {
         let start = *self.starts.get(line.checked_sub(1)?)?;
         if start > self.text.len() || (start == self.text.len() && line > 1) {
             return None;

@@ -40,7 +40,7 @@ pub enum ColorChoice {
 
 impl ColorChoice {
     /// Whether to colour a stream, given whether it is a terminal and whether `NO_COLOR` is set.
-    pub fn enabled(self, is_terminal: bool, no_color: bool) -> bool {
+    pub(crate) fn enabled(self, is_terminal: bool, no_color: bool) -> bool {
         match self {
             Self::Always => true,
             Self::Never => false,
@@ -51,7 +51,7 @@ impl ColorChoice {
 
 /// The kinds of emphasis aigen uses; each maps to one style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
+pub(crate) enum Tone {
     Error,
     Warning,
     Success,
@@ -96,28 +96,28 @@ impl Printer {
     }
 
     /// The verbosity chosen on the command line.
-    pub fn verbosity(&self) -> Verbosity {
+    pub(crate) fn verbosity(&self) -> Verbosity {
         self.verbosity
     }
 
     /// Whether text written to stdout may carry colour.
-    pub fn stdout_color(&self) -> bool {
+    pub(crate) fn stdout_color(&self) -> bool {
         self.stdout_color
     }
 
     /// `text` in the given tone, for stdout.
-    pub fn paint(&self, tone: Tone, text: impl Display) -> String {
+    pub(crate) fn paint(&self, tone: Tone, text: impl Display) -> String {
         paint(self.stdout_color, tone, text)
     }
 
     /// `text` in the given tone, for stderr.
-    pub fn paint_err(&self, tone: Tone, text: impl Display) -> String {
+    pub(crate) fn paint_err(&self, tone: Tone, text: impl Display) -> String {
         paint(self.stderr_color, tone, text)
     }
 
     /// Writes data to stdout. A closed pipe is reported as an I/O error that
     /// [`Error::is_broken_pipe`] recognises.
-    pub fn out(&self, text: impl Display) -> Result<()> {
+    pub(crate) fn out(&self, text: impl Display) -> Result<()> {
         let mut stdout = io::stdout().lock();
         writeln!(stdout, "{text}")
             .and_then(|()| stdout.flush())
@@ -125,14 +125,14 @@ impl Printer {
     }
 
     /// Writes `value` to stdout as pretty-printed JSON (the `--format json` of every command).
-    pub fn out_json(&self, value: &impl serde::Serialize) -> Result<()> {
+    pub(crate) fn out_json(&self, value: &impl serde::Serialize) -> Result<()> {
         let text = serde_json::to_string_pretty(value)
             .map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
         self.out(text)
     }
 
     /// Writes data to stdout without a trailing newline (for streamed text).
-    pub fn out_raw(&self, text: &str) -> Result<()> {
+    pub(crate) fn out_raw(&self, text: &str) -> Result<()> {
         let mut stdout = io::stdout().lock();
         stdout
             .write_all(text.as_bytes())
@@ -141,34 +141,34 @@ impl Printer {
     }
 
     /// A status line on stderr, unless quiet.
-    pub fn status(&self, text: impl Display) {
+    pub(crate) fn status(&self, text: impl Display) {
         if self.verbosity >= Verbosity::Normal {
             eprintln!("{text}");
         }
     }
 
     /// A detail on stderr, only when verbose.
-    pub fn verbose(&self, text: impl Display) {
+    pub(crate) fn verbose(&self, text: impl Display) {
         if self.verbosity >= Verbosity::Verbose {
             eprintln!("{}", self.paint_err(Tone::Dim, text));
         }
     }
 
     /// `warning: ...` on stderr, unless quiet.
-    pub fn warn(&self, text: impl Display) {
+    pub(crate) fn warn(&self, text: impl Display) {
         if self.verbosity >= Verbosity::Normal {
             eprintln!("{}: {text}", self.paint_err(Tone::Warning, "warning"));
         }
     }
 
     /// `error: ...` on stderr, with the hint when there is one. Always shown.
-    pub fn error(&self, error: &Error) {
+    pub(crate) fn error(&self, error: &Error) {
         eprint!("{}", error_text(error, self.stderr_color));
     }
 
     /// A spinner on stderr while something slow runs, or `None` where one would be noise:
     /// not a terminal, quiet or verbose mode, or the caller prints JSON.
-    pub fn spinner(&self, message: impl Into<String>, json: bool) -> Option<ProgressBar> {
+    pub(crate) fn spinner(&self, message: impl Into<String>, json: bool) -> Option<ProgressBar> {
         if !self.stderr_terminal || json || self.verbosity != Verbosity::Normal {
             return None;
         }
@@ -184,7 +184,7 @@ impl Printer {
 
 /// An error as aigen prints it: `error: ...` and, on the next line, `  hint: ...` when there is
 /// one; coloured when `color`. The MCP server's tool errors carry the same text.
-pub fn error_text(error: &Error, color: bool) -> String {
+pub(crate) fn error_text(error: &Error, color: bool) -> String {
     let mut text = format!("{}: {error}\n", paint(color, Tone::Error, "error"));
     if let Some(hint) = error.hint() {
         text.push_str(&format!("  {}: {hint}\n", paint(color, Tone::Info, "hint")));

@@ -97,7 +97,7 @@ pub struct Settings {
 }
 
 /// The default constitution path, relative to the project root.
-pub const DEFAULT_POLICY: &str = "policies/constitution.yaml";
+pub(crate) const DEFAULT_POLICY: &str = "policies/constitution.yaml";
 
 /// The constitution file a command reads, and where that choice came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +124,7 @@ pub enum PolicyOrigin {
 impl PolicyFile {
     /// True when someone named the file, so a missing file is an error rather than a reason to
     /// use the preset.
-    pub fn is_required(&self) -> bool {
+    pub(crate) fn is_required(&self) -> bool {
         self.origin != PolicyOrigin::Default
     }
 }
@@ -143,7 +143,7 @@ impl fmt::Display for PolicyOrigin {
 impl Settings {
     /// Resolves settings from the global options, the command's flags and the process
     /// environment.
-    pub fn from_env(options: &GlobalOptions, flags: &Flags) -> Result<Self> {
+    pub(crate) fn from_env(options: &GlobalOptions, flags: &Flags) -> Result<Self> {
         Self::resolve(options, flags, |name| std::env::var(name).ok())
     }
 
@@ -268,28 +268,28 @@ impl Settings {
     }
 
     /// A path relative to the project root.
-    pub fn in_root(&self, relative: impl AsRef<Path>) -> PathBuf {
+    pub(crate) fn in_root(&self, relative: impl AsRef<Path>) -> PathBuf {
         self.root.join(relative)
     }
 
     /// The root of the Prompt History Records (`history/prompts` unless configured).
-    pub fn history_root(&self) -> PathBuf {
+    pub(crate) fn history_root(&self) -> PathBuf {
         self.in_root(&self.config.paths.history)
     }
 
     /// The staging directory (`generated` unless configured).
-    pub fn staging_dir(&self) -> PathBuf {
+    pub(crate) fn staging_dir(&self) -> PathBuf {
         self.in_root(&self.config.paths.staging)
     }
 
     /// The prompt templates that override the built-in ones (`prompts` unless configured).
-    pub fn prompts_dir(&self) -> PathBuf {
+    pub(crate) fn prompts_dir(&self) -> PathBuf {
         self.in_root(&self.config.paths.prompts)
     }
 }
 
 /// A directory's last component, made into a name fit for Kubernetes (`My App` → `my-app`).
-pub fn directory_name(dir: &Path) -> String {
+pub(crate) fn directory_name(dir: &Path) -> String {
     let raw = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

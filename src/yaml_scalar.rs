@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 
 /// `text` as a YAML scalar: plain when [`is_plain_safe`], else double-quoted with escapes;
 /// always one line.
-pub fn scalar(text: &str) -> Cow<'_, str> {
+pub(crate) fn scalar(text: &str) -> Cow<'_, str> {
     if is_plain_safe(text) {
         Cow::Borrowed(text)
     } else {
@@ -30,7 +30,7 @@ pub fn scalar(text: &str) -> Cow<'_, str> {
 
 /// Whether `text` can be written as a plain scalar (in block context) and read back unchanged as
 /// a string by YAML 1.2 core and by go-yaml.
-pub fn is_plain_safe(text: &str) -> bool {
+pub(crate) fn is_plain_safe(text: &str) -> bool {
     let Some(first) = text.chars().next() else {
         return false;
     };
@@ -78,7 +78,7 @@ fn printable_inline(c: char) -> bool {
 
 /// `text` double-quoted on one line, with only the escapes YAML and JSON share (`\"`, `\\`,
 /// `\n`, `\t`, `\r`, `\uxxxx`), so the result is a valid scalar and a valid JSON string both.
-pub fn double_quoted(text: &str) -> String {
+pub(crate) fn double_quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

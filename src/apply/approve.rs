@@ -48,7 +48,7 @@ pub trait Approver {
 
 /// `--yes`: approves everything.
 #[derive(Debug, Default)]
-pub struct ApproveAll;
+pub(crate) struct ApproveAll;
 
 impl Approver for ApproveAll {
     fn decide(&mut self, _proposal: &Proposal<'_>) -> Result<Decision> {
@@ -78,7 +78,7 @@ impl Approver for Scripted {
 
 /// Asks a person at the terminal, on stderr; Edit opens `$VISUAL` / `$EDITOR`.
 #[derive(Debug, Default)]
-pub struct TerminalApprover;
+pub(crate) struct TerminalApprover;
 
 const CHOICES: [&str; 5] = ["Accept", "Reject", "Edit", "Accept all", "Quit"];
 
@@ -123,7 +123,7 @@ impl Approver for TerminalApprover {
 
 /// `--dry-run` shows every diff and decides nothing; `--yes` approves all; otherwise a person
 /// at a terminal decides, and without one nothing is applied.
-pub fn approver_for(yes: bool, dry_run: bool) -> Result<Box<dyn Approver>> {
+pub(crate) fn approver_for(yes: bool, dry_run: bool) -> Result<Box<dyn Approver>> {
     if dry_run {
         return Ok(Box::new(ShowOnly));
     }
@@ -141,7 +141,7 @@ pub fn approver_for(yes: bool, dry_run: bool) -> Result<Box<dyn Approver>> {
 
 /// `--dry-run`: shows, then moves on without deciding.
 #[derive(Debug, Default)]
-pub struct ShowOnly;
+pub(crate) struct ShowOnly;
 
 impl Approver for ShowOnly {
     fn decide(&mut self, _proposal: &Proposal<'_>) -> Result<Decision> {

@@ -9,7 +9,7 @@ use crate::printer::{Printer, Tone};
 
 /// The unified diff that turns `old` (None: the file does not exist) into `new`, with `path` in
 /// the headers. Empty when nothing changes.
-pub fn unified(path: &str, old: Option<&str>, new: &str) -> String {
+pub(crate) fn unified(path: &str, old: Option<&str>, new: &str) -> String {
     let before = old.unwrap_or("");
     if old == Some(new) {
         return String::new();
@@ -27,7 +27,7 @@ pub fn unified(path: &str, old: Option<&str>, new: &str) -> String {
 }
 
 /// A diff coloured for stdout: additions green, removals red, hunk headers cyan.
-pub fn paint(diff: &str, printer: &Printer) -> String {
+pub(crate) fn paint(diff: &str, printer: &Printer) -> String {
     let mut out = String::with_capacity(diff.len() + diff.len() / 4);
     for line in diff.split_inclusive('\n') {
         let text = line.strip_suffix('\n').unwrap_or(line);

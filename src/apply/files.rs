@@ -7,7 +7,7 @@
 //! the apply wrote, so a later hand edit is never lost.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +17,7 @@ use crate::hash::sha256_hex;
 
 /// One file an apply wrote: enough to undo it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Written {
+pub(crate) struct Written {
     /// Target path, relative to the project root.
     pub target: String,
     /// sha256 of what was there before, or `None` when the file was new.
@@ -28,13 +28,13 @@ pub struct Written {
 
 /// Writes files under a project root, keeping backups in `backups`.
 #[derive(Debug, Clone)]
-pub struct FileApplier {
+pub(crate) struct FileApplier {
     root: PathBuf,
     backups: PathBuf,
 }
 
 impl FileApplier {
-    pub fn new(root: impl Into<PathBuf>, backups: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new(root: impl Into<PathBuf>, backups: impl Into<PathBuf>) -> Self {
         Self {
             root: root.into(),
             backups: backups.into(),
@@ -43,7 +43,7 @@ impl FileApplier {
 
     /// Writes `content` to `target` (relative to the root) atomically, keeping the old content.
     /// A target that would lead outside the root is refused.
-    pub fn write(&self, target: &str, content: &[u8]) -> Result<Written> {
+    pub(crate) fn write(&self, target: &str, content: &[u8]) -> Result<Written> {
         self.check(target)?;
         let path = self.root.join(target);
         let previous = match fs::read(&path) {
@@ -68,7 +68,7 @@ impl FileApplier {
 
     /// Restores what an apply replaced. Every file is checked before any is touched: a target
     /// that no longer holds what the apply wrote stops the undo, naming the file.
-    pub fn undo(&self, written: &[Written]) -> Result<Vec<String>> {
+    pub(crate) fn undo(&self, written: &[Written]) -> Result<Vec<String>> {
         for file in written {
             self.check(&file.target)?;
             let path = self.root.join(&file.target);
@@ -113,11 +113,6 @@ impl FileApplier {
             restored.push(file.target.clone());
         }
         Ok(restored)
-    }
-
-    /// The project root files are written under.
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     /// Refuses a target that is absolute, climbs out with `..` or goes through a symlink that

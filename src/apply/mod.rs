@@ -5,8 +5,8 @@
 
 pub mod approve;
 pub mod cluster;
-pub mod diff;
-pub mod files;
+pub(crate) mod diff;
+pub(crate) mod files;
 pub mod review;
-pub mod staged;
-pub mod trace;
+pub(crate) mod staged;
+pub(crate) mod trace;

@@ -69,7 +69,7 @@ pub struct ReviewReport {
 
 /// What a review of a cluster plan decided.
 #[derive(Debug)]
-pub struct PlanReview<'p> {
+pub(crate) struct PlanReview<'p> {
     /// The approved changes, in plan order.
     pub approved: Vec<&'p Change>,
     /// The label of every change shown (`Deployment/backend (update)`), in plan order.
@@ -204,7 +204,7 @@ impl Reviewer<'_> {
     /// Shows each pending change of a cluster plan (its label, the server's note, the masked
     /// diff; nothing when diffs are off, as with `--format json`) and asks about it, until the
     /// approver quits.
-    pub fn review_plan<'p>(
+    pub(crate) fn review_plan<'p>(
         &self,
         plan: &'p Plan,
         approver: &mut dyn Approver,
@@ -409,7 +409,7 @@ impl Reviewer<'_> {
     }
 
     /// Restores what the apply recorded in `record` replaced, and records the undo.
-    pub fn undo(&self, record: &str) -> Result<Vec<String>> {
+    pub(crate) fn undo(&self, record: &str) -> Result<Vec<String>> {
         let entry = self.store.find(record)?;
         let reference = entry.reference();
         if super::cluster::record::is_cluster_apply(&entry.record.labels) {

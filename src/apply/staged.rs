@@ -15,7 +15,7 @@ use crate::staging::{Entry, Staging};
 
 /// A staged artifact against its target on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     /// `new file`, `modified` or `unchanged`.
     pub state: &'static str,
     /// The unified diff from the file on disk to the artifact, secret values masked; empty when
@@ -25,7 +25,7 @@ pub struct Comparison {
 
 impl Comparison {
     /// `content` staged for `target` (relative to `root`), compared with the file there.
-    pub fn of(root: &Path, target: &str, content: &str, redactor: &Redactor) -> Self {
+    pub(crate) fn of(root: &Path, target: &str, content: &str, redactor: &Redactor) -> Self {
         let current = std::fs::read_to_string(root.join(target)).ok();
         let state = match &current {
             None => "new file",
@@ -42,7 +42,7 @@ impl Comparison {
 
 /// One staged artifact, as listed.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct StagedFile {
+pub(crate) struct StagedFile {
     /// Where it goes, relative to the project root.
     pub target: String,
     /// sha256 of the staged bytes: what an apply writes.
@@ -61,7 +61,11 @@ pub struct StagedFile {
 }
 
 /// Every staged artifact with its comparison, in target order.
-pub fn staged(root: &Path, staging: &Staging, redactor: &Redactor) -> Result<Vec<StagedFile>> {
+pub(crate) fn staged(
+    root: &Path,
+    staging: &Staging,
+    redactor: &Redactor,
+) -> Result<Vec<StagedFile>> {
     Ok(staging
         .entries()?
         .into_iter()

@@ -14,7 +14,7 @@ use crate::phr::{Relation, Trail};
 /// How a file relates to the trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
-pub enum Trace {
+pub(crate) enum Trace {
     /// Its content is what this record produced or approved.
     Recorded { record: String },
     /// The trail has it, but with other content: it changed since this record.
@@ -25,14 +25,14 @@ pub enum Trace {
 
 /// Artifact hashes of the trail, by path.
 #[derive(Debug, Default)]
-pub struct TraceIndex {
+pub(crate) struct TraceIndex {
     by_path: HashMap<String, Vec<(String, String)>>,
 }
 
 impl TraceIndex {
     /// Every artifact of a successful exchange or approval in the trail. Rejected artifacts and
     /// failed exchanges do not count.
-    pub fn from_trail(trail: &Trail) -> Self {
+    pub(crate) fn from_trail(trail: &Trail) -> Self {
         let mut index = Self::default();
         for entry in &trail.entries {
             let Some(meta) = &entry.record.aigen else {
@@ -57,7 +57,7 @@ impl TraceIndex {
     }
 
     /// How a file with this path and hash relates to the trail.
-    pub fn trace(&self, path: &str, sha256: &str) -> Trace {
+    pub(crate) fn trace(&self, path: &str, sha256: &str) -> Trace {
         match self.by_path.get(path) {
             None => Trace::Untraced,
             Some(known) => match known.iter().rev().find(|(hash, _)| hash == sha256) {

@@ -19,7 +19,7 @@ use crate::project::Project;
 use crate::settings::Flags;
 
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// Staged artifacts to review (target paths; default: everything staged). With --cluster:
     /// manifest files or directories (default: the manifests directory).
     #[arg(value_name = "PATH")]
@@ -70,7 +70,7 @@ pub struct ApplyArgs {
     pub output: FormatArgs,
 }
 
-pub fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: ApplyArgs, context: &Context) -> Result<ExitStatus> {
     let project = context.open_project(&Flags::default())?;
     if args.cluster {
         return cluster(&args, &project, context);

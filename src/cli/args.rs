@@ -10,7 +10,7 @@ use crate::settings::Flags;
 
 /// Output format of commands whose output is data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// For people.
     #[default]
     Text,
@@ -20,21 +20,21 @@ pub enum OutputFormat {
 
 /// `--format text|json`.
 #[derive(Debug, Clone, Args)]
-pub struct FormatArgs {
+pub(crate) struct FormatArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
 
 impl FormatArgs {
-    pub fn is_json(&self) -> bool {
+    pub(crate) fn is_json(&self) -> bool {
         self.format == OutputFormat::Json
     }
 }
 
 /// The flags every generating command takes.
 #[derive(Debug, Clone, Args)]
-pub struct GenerateArgs {
+pub(crate) struct GenerateArgs {
     /// Provider [env: AIGEN_PROVIDER] (default: openai when OPENAI_API_KEY is set, else
     /// builtin).
     #[arg(long, value_enum, value_name = "NAME")]
@@ -70,7 +70,7 @@ pub struct GenerateArgs {
 
 impl GenerateArgs {
     /// What these flags say about the settings.
-    pub fn flags(&self) -> Flags {
+    pub(crate) fn flags(&self) -> Flags {
         Flags {
             provider: self.provider,
             model: self.model.clone(),

@@ -16,7 +16,7 @@ use crate::provider::{Event, Provider, ProviderKind, RedactingSink, Request, Sin
 use crate::settings::Flags;
 
 #[derive(Debug, Args)]
-pub struct AskArgs {
+pub(crate) struct AskArgs {
     /// The tool to ask.
     #[arg(long, value_name = "TOOL", value_parser = tool_parser())]
     pub tool: ProviderKind,
@@ -80,7 +80,7 @@ impl AskArgs {
     }
 }
 
-pub fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: AskArgs, context: &Context) -> Result<ExitStatus> {
     let project = context.open_project(&args.flags())?;
     let (settings, store, redactor) = (&project.settings, &project.store, &project.redactor);
     let printer = &context.printer;

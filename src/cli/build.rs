@@ -22,7 +22,7 @@ use crate::settings::Flags;
 
 /// The flags of `aigen build` and `aigen verify`.
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// Services to build (names from `aigen detect`); every service when none is named.
     #[arg(value_name = "SERVICE")]
     pub services: Vec<String>,
@@ -44,7 +44,7 @@ pub struct BuildArgs {
 
 /// How long builds and runs may take; shared with `check --images` and `--verify`.
 #[derive(Debug, Clone, Args)]
-pub struct EngineArgs {
+pub(crate) struct EngineArgs {
     /// Cancel a build after this many seconds (its partial image is removed).
     #[arg(long, value_name = "SECONDS", default_value_t = 900)]
     pub timeout: u64,
@@ -59,7 +59,7 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
-    pub fn options(&self, run: bool) -> CheckOptions {
+    pub(crate) fn options(&self, run: bool) -> CheckOptions {
         CheckOptions {
             run,
             build_timeout: Duration::from_secs(self.timeout.max(1)),
@@ -69,7 +69,7 @@ impl EngineArgs {
     }
 }
 
-pub fn run(mut args: BuildArgs, verify: bool, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(mut args: BuildArgs, verify: bool, context: &Context) -> Result<ExitStatus> {
     args.run |= verify;
     let project = context.open_project(&Flags::default())?;
     let services = project.select(&args.services, args.all)?;
@@ -118,7 +118,7 @@ pub fn run(mut args: BuildArgs, verify: bool, context: &Context) -> Result<ExitS
 }
 
 /// The images of some services, checked and recorded.
-pub struct ImagesOutcome {
+pub(crate) struct ImagesOutcome {
     /// Each checked image with the record of it.
     pub checked: Vec<(CheckedImage, String)>,
     /// Services without a Dockerfile, with what to do.
@@ -126,14 +126,14 @@ pub struct ImagesOutcome {
 }
 
 impl ImagesOutcome {
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         self.missing.is_empty() && self.checked.iter().all(|(c, _)| c.passed())
     }
 }
 
 /// Builds (and with `options.run`, runs) the image of each service, recording each: from the
 /// staged Dockerfile when there is one and `staged` is true, else from the applied one.
-pub fn check_images(
+pub(crate) fn check_images(
     project: &Project,
     engine: &Engine,
     services: &[Service],
@@ -188,7 +188,7 @@ pub fn check_images(
 
 /// The `--verify` of `aigen dockerfile` and `aigen generate`: each round's Dockerfile built and
 /// run with the settings of the manifests as they are (staged or applied).
-pub struct EngineVerifier<'p> {
+pub(crate) struct EngineVerifier<'p> {
     engine: Engine,
     project: &'p Project,
     options: CheckOptions,
@@ -198,7 +198,7 @@ pub struct EngineVerifier<'p> {
 impl<'p> EngineVerifier<'p> {
     /// The verifier of `--verify` when it was asked for and something will be generated (a dry
     /// run sends nothing and builds nothing): connected before anything is generated.
-    pub fn when_asked(
+    pub(crate) fn when_asked(
         verify: bool,
         dry_run: bool,
         project: &'p Project,
@@ -212,7 +212,9 @@ impl<'p> EngineVerifier<'p> {
     }
 
     /// As a generation loop's [`crate::generate::pipeline::Verify`].
-    pub fn as_verify(verifier: &Option<Self>) -> Option<&dyn crate::generate::pipeline::Verify> {
+    pub(crate) fn as_verify(
+        verifier: &Option<Self>,
+    ) -> Option<&dyn crate::generate::pipeline::Verify> {
         verifier
             .as_ref()
             .map(|v| v as &dyn crate::generate::pipeline::Verify)

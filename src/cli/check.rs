@@ -11,7 +11,7 @@ use crate::project::check::{ImageLine, Problem, Report, check};
 use crate::settings::Flags;
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Also build, run and judge each service's applied Dockerfile through the Docker Engine
     /// (as `aigen verify` does); an image that fails is a problem of the gate.
     #[arg(long)]
@@ -24,7 +24,7 @@ pub struct CheckArgs {
     pub output: FormatArgs,
 }
 
-pub fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: CheckArgs, context: &Context) -> Result<ExitStatus> {
     let project = context.open_project(&Flags::default())?;
     let mut report = check(&project)?;
     if args.images {

@@ -9,13 +9,13 @@ use super::{Cli, Context};
 use crate::error::{Error, ExitStatus, Result};
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: Shell,
 }
 
-pub fn run(args: CompletionsArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: CompletionsArgs, context: &Context) -> Result<ExitStatus> {
     let mut command = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut command, "aigen", &mut out);

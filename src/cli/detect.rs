@@ -14,12 +14,12 @@ use crate::printer::{Printer, Tone};
 use crate::settings::Flags;
 
 #[derive(Debug, Args)]
-pub struct DetectArgs {
+pub(crate) struct DetectArgs {
     #[command(flatten)]
     pub output: FormatArgs,
 }
 
-pub fn run(args: DetectArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: DetectArgs, context: &Context) -> Result<ExitStatus> {
     let settings = context.settings(&Flags::default())?;
     let detection = detect::detect(&settings.root, &settings.config);
     let printer = &context.printer;
@@ -41,7 +41,7 @@ pub fn run(args: DetectArgs, context: &Context) -> Result<ExitStatus> {
 }
 
 /// The text report: one block per service, one line per fact, each with its source.
-pub fn render_text(detection: &Detection, printer: &Printer) -> String {
+pub(crate) fn render_text(detection: &Detection, printer: &Printer) -> String {
     let mut out = String::new();
     if detection.services.is_empty() {
         out.push_str("no services found (looked for pyproject.toml, requirements.txt, Pipfile, package.json, go.mod, Cargo.toml, pom.xml, build.gradle)\n");

@@ -15,7 +15,7 @@ use crate::generate::jobs::ReviewKind;
 use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
-pub struct DockerfileArgs {
+pub(crate) struct DockerfileArgs {
     /// Services to generate for (names from `aigen detect`).
     #[arg(value_name = "SERVICE", required_unless_present_any = ["all", "review"])]
     pub services: Vec<String>,
@@ -40,7 +40,7 @@ pub struct DockerfileArgs {
     pub generate: GenerateArgs,
 }
 
-pub fn run(args: DockerfileArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: DockerfileArgs, context: &Context) -> Result<ExitStatus> {
     let project = context.open_project(&args.generate.flags())?;
     let request = match &args.review {
         Some(paths) => Request::Review {

@@ -11,7 +11,7 @@ use crate::error::{ExitStatus, Result};
 use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
-pub struct GenerateAllArgs {
+pub(crate) struct GenerateAllArgs {
     /// Write a Namespace object named after the application, and put every object in it, when
     /// the constitution names no namespace (`deployment.namespace`).
     #[arg(long)]
@@ -29,7 +29,7 @@ pub struct GenerateAllArgs {
     pub generate: GenerateArgs,
 }
 
-pub fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: GenerateAllArgs, context: &Context) -> Result<ExitStatus> {
     let project = context.open_project(&args.generate.flags())?;
     let request = Request::Everything {
         namespace: args.namespace,

@@ -11,7 +11,7 @@ use crate::error::{ExitStatus, Result};
 use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
-pub struct HelmArgs {
+pub(crate) struct HelmArgs {
     /// Chart name (default: `name` in aigen.toml, else the project directory's name).
     #[arg(long, value_name = "NAME")]
     pub chart_name: Option<String>,
@@ -24,7 +24,7 @@ pub struct HelmArgs {
     pub generate: GenerateArgs,
 }
 
-pub fn run(args: HelmArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: HelmArgs, context: &Context) -> Result<ExitStatus> {
     let project = context.open_project(&args.generate.flags())?;
     let request = Request::Chart {
         name: args.chart_name.as_deref(),

@@ -25,7 +25,7 @@ use crate::provider::builtin::images::Family;
 use crate::settings::{self, DEFAULT_POLICY};
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Overwrite files that already exist.
     #[arg(long)]
     pub force: bool,
@@ -56,7 +56,7 @@ pub struct InitArgs {
 
 /// `--preset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PresetChoice {
+pub(crate) enum PresetChoice {
     /// Derived from the detected services.
     Derived,
     /// The Phase IV preset of the Todo example.
@@ -67,7 +67,7 @@ pub enum PresetChoice {
 
 /// `--family`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FamilyChoice {
+pub(crate) enum FamilyChoice {
     Debian,
     Alpine,
 }
@@ -80,7 +80,7 @@ enum Outcome {
     Kept,
 }
 
-pub fn run(args: InitArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: InitArgs, context: &Context) -> Result<ExitStatus> {
     let printer = &context.printer;
     let dir = match &context.options.directory {
         Some(dir) => std::env::current_dir()

@@ -25,7 +25,7 @@ use crate::provider::Provider;
 /// review are warned about first. With `verify` (`--verify`), each Dockerfile's image is built
 /// and run on the engine before it is recorded. Exit 0 when everything is clean, 1 when
 /// findings are left.
-pub fn plan_and_run(
+pub(crate) fn plan_and_run(
     mut project: Project,
     request: Request<'_>,
     args: &GenerateArgs,

@@ -23,7 +23,7 @@ use crate::settings::Flags;
 
 /// Output formats of `aigen lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum LintFormat {
+pub(crate) enum LintFormat {
     /// rustc-style diagnostics with the source line and a caret.
     #[default]
     Text,
@@ -35,7 +35,7 @@ pub enum LintFormat {
 
 /// Severity levels, lowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, ValueEnum)]
-pub enum ThresholdArg {
+pub(crate) enum ThresholdArg {
     Info,
     Warning,
     #[default]
@@ -53,7 +53,7 @@ impl From<ThresholdArg> for Severity {
 }
 
 #[derive(Debug, Args)]
-pub struct LintArgs {
+pub(crate) struct LintArgs {
     /// Files or directories to lint; `-` reads one file from stdin (default: the project).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -87,7 +87,7 @@ pub struct LintArgs {
     pub stdin_filename: Option<String>,
 }
 
-pub fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
     if let Some(code) = &args.explain {
         return explain(code, context);
     }

@@ -14,7 +14,7 @@ use crate::generate::jobs::ReviewKind;
 use crate::project::generation::Request;
 
 #[derive(Debug, Args)]
-pub struct ManifestArgs {
+pub(crate) struct ManifestArgs {
     /// Services to generate for (names from `aigen detect`).
     #[arg(value_name = "SERVICE", required_unless_present_any = ["all", "review"])]
     pub services: Vec<String>,
@@ -36,7 +36,7 @@ pub struct ManifestArgs {
     pub generate: GenerateArgs,
 }
 
-pub fn run(args: ManifestArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: ManifestArgs, context: &Context) -> Result<ExitStatus> {
     let project = context.open_project(&args.generate.flags())?;
     let request = match &args.review {
         Some(paths) => Request::Review {

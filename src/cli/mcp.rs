@@ -12,7 +12,7 @@ use crate::error::{ExitStatus, Result};
 use crate::mcp::{self, Options, Transport};
 
 #[derive(Debug, Args)]
-pub struct McpArgs {
+pub(crate) struct McpArgs {
     /// Serve streamable HTTP at http://ADDRESS/mcp instead of stdio (loopback, e.g.
     /// 127.0.0.1:8765; port 0 picks a free port, printed on stderr).
     #[arg(long, value_name = "ADDRESS")]
@@ -37,7 +37,7 @@ pub struct McpArgs {
     pub record_all: bool,
 }
 
-pub fn run(args: McpArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: McpArgs, context: &Context) -> Result<ExitStatus> {
     let transport = match args.http {
         Some(address) => Transport::Http {
             address,

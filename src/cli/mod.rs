@@ -16,22 +16,22 @@ use crate::printer::{ColorChoice, Printer, Verbosity};
 use crate::project::Project;
 use crate::settings::{Flags, GlobalOptions, Settings};
 
-pub mod apply;
-pub mod args;
-pub mod ask;
-pub mod build;
-pub mod check;
-pub mod completions;
-pub mod detect;
-pub mod dockerfile;
-pub mod generate;
-pub mod helm;
-pub mod history;
-pub mod init;
-pub mod job_runner;
-pub mod lint;
-pub mod manifest;
-pub mod mcp;
+pub(crate) mod apply;
+pub(crate) mod args;
+pub(crate) mod ask;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod completions;
+pub(crate) mod detect;
+pub(crate) mod dockerfile;
+pub(crate) mod generate;
+pub(crate) mod helm;
+pub(crate) mod history;
+pub(crate) mod init;
+pub(crate) mod job_runner;
+pub(crate) mod lint;
+pub(crate) mod manifest;
+pub(crate) mod mcp;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -44,7 +44,7 @@ Exit codes:
 /// artifact checked against the constitution, nothing written without approval.
 #[derive(Debug, Parser)]
 #[command(name = "aigen", version, about, max_term_width = 100, after_help = EXIT_CODES)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Run as if aigen was started in <DIR>.
     #[arg(short = 'C', value_name = "DIR", global = true)]
     pub directory: Option<PathBuf>,
@@ -76,7 +76,7 @@ pub struct Cli {
 
 /// aigen's commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Set up aigen in a repository: aigen.toml, the constitution, prompts, history and staging.
     Init(init::InitArgs),
     /// Show the services of the repository and what aigen knows about each.
@@ -111,7 +111,7 @@ pub enum Command {
 
 /// What every command gets: the printer and the way to its settings.
 #[derive(Debug)]
-pub struct Context {
+pub(crate) struct Context {
     pub printer: Printer,
     pub options: GlobalOptions,
     /// The command's redactor: whatever it redacts (a prompt, an answer, an error) it masks in
@@ -122,18 +122,18 @@ pub struct Context {
 impl Context {
     /// The settings the command runs with: its flags over the global ones, the environment and
     /// `aigen.toml`.
-    pub fn settings(&self, flags: &Flags) -> Result<Settings> {
+    pub(crate) fn settings(&self, flags: &Flags) -> Result<Settings> {
         Settings::from_env(&self.options, flags)
     }
 
     /// The project the command works on, opened with its settings.
-    pub fn open_project(&self, flags: &Flags) -> Result<Project> {
+    pub(crate) fn open_project(&self, flags: &Flags) -> Result<Project> {
         Project::open(self.settings(flags)?, &self.printer, &self.redactor)
     }
 }
 
 /// The command line as typed, for records (redacted when recorded).
-pub fn command_line() -> String {
+pub(crate) fn command_line() -> String {
     std::env::args().collect::<Vec<_>>().join(" ")
 }
 
@@ -170,7 +170,7 @@ pub fn main() -> std::process::ExitCode {
 }
 
 /// Runs one command.
-pub fn run(command: Command, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(command: Command, context: &Context) -> Result<ExitStatus> {
     match command {
         Command::Init(args) => init::run(args, context),
         Command::Detect(args) => detect::run(args, context),

@@ -25,7 +25,7 @@ use yaml::Doc;
 
 /// What the derivation needs besides the detected services.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// The application's name: the namespace of the plain manifests.
     pub app: String,
     /// The family every service's images come from (`init --family`); `None` lets each
@@ -38,7 +38,7 @@ pub struct Options {
 
 /// The derived constitution.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Derived {
+pub(crate) struct Derived {
     /// The file's text.
     pub text: String,
     /// What a person should know about it (a service without a port, say).
@@ -49,7 +49,7 @@ pub struct Derived {
 const NODE_PORT_BASE: u16 = 30000;
 
 /// Derives the constitution of the project `detection` describes.
-pub fn derive(detection: &Detection, options: &Options) -> Derived {
+pub(crate) fn derive(detection: &Detection, options: &Options) -> Derived {
     let defaults = Params::for_app(&options.app);
     let mut notes = Vec::new();
     let mut doc = Doc::new();

@@ -13,17 +13,17 @@ pub(super) struct Doc {
 }
 
 impl Doc {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self::default()
     }
 
     /// Comment lines at the top level.
-    pub fn comment(&mut self, text: &str) {
+    pub(super) fn comment(&mut self, text: &str) {
         self.comment_at(0, text);
     }
 
     /// Comment lines at `indent`.
-    pub fn comment_at(&mut self, indent: usize, text: &str) {
+    pub(super) fn comment_at(&mut self, indent: usize, text: &str) {
         for line in text.lines() {
             let pad = " ".repeat(indent);
             if line.is_empty() {
@@ -35,18 +35,18 @@ impl Doc {
     }
 
     /// An empty line.
-    pub fn blank(&mut self) {
+    pub(super) fn blank(&mut self) {
         self.out.push('\n');
     }
 
     /// `key: value`, the value written as a YAML scalar.
-    pub fn entry(&mut self, indent: usize, key: &str, value: &str, comment: Option<&str>) {
+    pub(super) fn entry(&mut self, indent: usize, key: &str, value: &str, comment: Option<&str>) {
         let line = format!("{}: {}", scalar(key), scalar(value));
         self.line(indent, &line, comment);
     }
 
     /// `key: number`.
-    pub fn number(
+    pub(super) fn number(
         &mut self,
         indent: usize,
         key: &str,
@@ -58,24 +58,24 @@ impl Doc {
     }
 
     /// `key:`, opening a block.
-    pub fn key(&mut self, indent: usize, key: &str, comment: Option<&str>) {
+    pub(super) fn key(&mut self, indent: usize, key: &str, comment: Option<&str>) {
         let line = format!("{}:", scalar(key));
         self.line(indent, &line, comment);
     }
 
     /// `- value`.
-    pub fn item(&mut self, indent: usize, value: &str, comment: Option<&str>) {
+    pub(super) fn item(&mut self, indent: usize, value: &str, comment: Option<&str>) {
         let line = format!("- {}", scalar(value));
         self.line(indent, &line, comment);
     }
 
     /// A line written as given (a flow mapping).
-    pub fn raw(&mut self, indent: usize, line: &str) {
+    pub(super) fn raw(&mut self, indent: usize, line: &str) {
         self.line(indent, line, None);
     }
 
     /// A line written as given, with a trailing comment.
-    pub fn raw_commented(&mut self, indent: usize, line: &str, comment: &str) {
+    pub(super) fn raw_commented(&mut self, indent: usize, line: &str, comment: &str) {
         self.line(indent, line, Some(comment));
     }
 
@@ -93,7 +93,7 @@ impl Doc {
     }
 
     /// The text.
-    pub fn finish(self) -> String {
+    pub(super) fn finish(self) -> String {
         self.out
     }
 }

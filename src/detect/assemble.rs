@@ -47,7 +47,7 @@ const PLUMBING: &[&str] = &[
 
 /// Finishes `described` from what the project declares; `label` is its directory's name as
 /// variables name it ([`super::directory_label`]).
-pub fn finish(described: &mut Described, declared: &Declared, label: &str) {
+pub(super) fn finish(described: &mut Described, declared: &Declared, label: &str) {
     if described.runs.is_err()
         && let Some(origin) = declared.runs()
     {
@@ -95,7 +95,7 @@ pub fn finish(described: &mut Described, declared: &Declared, label: &str) {
 /// The services of the queue workers run from `service`'s code: the same build, the worker's
 /// command, no port and no probes. Each is named after the service and the process
 /// (`microblog-worker`).
-pub fn workers(service: &Service, workers: &[Worker]) -> Vec<Service> {
+pub(super) fn workers(service: &Service, workers: &[Worker]) -> Vec<Service> {
     workers
         .iter()
         .filter(|w| w.command.value != service.start_command.value)
@@ -120,7 +120,11 @@ pub fn workers(service: &Service, workers: &[Worker]) -> Vec<Service> {
 /// Makes `service` the worker the project declares with `command` (a Procfile's `worker:` line),
 /// when there is one: `aigen.toml` names a worker of a directory by its command, and the line
 /// that declares it is the source.
-pub fn adopt_worker(service: &mut Service, declared: &Declared, command: Option<&Vec<String>>) {
+pub(super) fn adopt_worker(
+    service: &mut Service,
+    declared: &Declared,
+    command: Option<&Vec<String>>,
+) {
     let Some(command) = command else {
         return;
     };

@@ -7,7 +7,7 @@
 
 /// How a language writes comments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
+pub(super) enum Syntax {
     /// `//` and `/* */`, strings in `"`, `'` and `` ` `` (JavaScript, Go, Rust, Java, Gradle).
     CLike,
     /// `#` to the end of the line, strings in quotes and triple quotes (Python).
@@ -19,7 +19,7 @@ pub enum Syntax {
 }
 
 /// `text` with its comments replaced by spaces.
-pub fn blank(text: &str, syntax: Syntax) -> String {
+pub(super) fn blank(text: &str, syntax: Syntax) -> String {
     let mut out = text.as_bytes().to_vec();
     match syntax {
         Syntax::CLike => c_like(text.as_bytes(), &mut out),

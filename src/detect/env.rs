@@ -18,7 +18,7 @@ use crate::secrets::is_secret_name;
 
 /// The variables read in `files`, each once with its first location, sorted by name. Code wins
 /// over `.env.example` for the location, because that is where the value is used.
-pub fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
+pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
     let mut found: BTreeMap<String, Origin> = BTreeMap::new();
     let (examples, code): (Vec<&ServiceFile>, Vec<&ServiceFile>) =
         files.iter().partition(|f| is_env_example(&f.rel));

@@ -38,7 +38,7 @@ static RUST: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Where a service's code shows it serves pages, if it does.
-pub fn serves_pages(files: &[ServiceFile]) -> Option<Origin> {
+pub(super) fn serves_pages(files: &[ServiceFile]) -> Option<Origin> {
     files.iter().find_map(|file| {
         let re: &Regex = match file.kind() {
             FileKind::Python => &PYTHON,

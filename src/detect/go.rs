@@ -59,7 +59,7 @@ impl GoMod {
 }
 
 /// Detects the Go service in `dir`.
-pub fn detect(
+pub(super) fn detect(
     dir: &ServiceDir,
     declared: &Declared,
     problems: &mut Vec<FileProblem>,

@@ -54,7 +54,7 @@ const RUST: &[(&str, &[SystemNeed])] = &[
 
 /// What a dependency needs from the system, when it is known to. `spec` is the requirement as
 /// written (extras and VCS sources count: `psycopg[c]`, `git+https://...`).
-pub fn needs(language: Language, name: &str, spec: &str) -> Option<Vec<SystemNeed>> {
+pub(super) fn needs(language: Language, name: &str, spec: &str) -> Option<Vec<SystemNeed>> {
     let table: &[(&str, &[SystemNeed])] = match language {
         Language::Go => GO,
         Language::Python => PYTHON,
@@ -106,7 +106,7 @@ static LITERAL: LazyLock<Regex> = LazyLock::new(|| regex(r#""(?:\./)?([\w.\-]+)/
 /// asset directories it has (`templates/`, `static/`, `migrations/`; for Go and Rust also any
 /// top-level directory or file the code names in a read, or as a constant) that are not
 /// compiled in (`embedded`).
-pub fn runtime_assets(
+pub(super) fn runtime_assets(
     dir: &ServiceDir,
     sources: &[ServiceFile],
     language: Language,
@@ -194,7 +194,7 @@ static GO_EMBED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^\s*//go:embed\s
 
 /// The `//go:embed` patterns of a Go service, each relative to the service directory (the
 /// pattern joined to its file's directory).
-pub fn go_embeds(
+pub(super) fn go_embeds(
     dir: &ServiceDir,
     problems: &mut Vec<super::model::FileProblem>,
 ) -> Vec<Sourced<String>> {

@@ -42,7 +42,7 @@ struct BuildFacts {
 }
 
 /// Detects the Java service in `dir`, whose build file is `manifest`.
-pub fn detect(
+pub(super) fn detect(
     dir: &ServiceDir,
     manifest: &str,
     declared: &Declared,

@@ -17,14 +17,14 @@ use super::source::ServiceFile;
 use crate::line_index::line_column;
 
 /// A parsed TOML document that remembers where each value is.
-pub struct TomlDoc<'a> {
+pub(super) struct TomlDoc<'a> {
     pub file: &'a ServiceFile,
     table: DeTable<'a>,
 }
 
 impl<'a> TomlDoc<'a> {
     /// Parses a TOML file; a syntax error or a repeated key becomes a problem at its position.
-    pub fn parse(file: &'a ServiceFile) -> Result<Self, FileProblem> {
+    pub(super) fn parse(file: &'a ServiceFile) -> Result<Self, FileProblem> {
         // The plain parser also rejects what is well-formed but invalid (a key given twice);
         // the spanned one then gives positions.
         toml::from_str::<toml::Table>(&file.text).map_err(|e| toml_problem(file, &e))?;
@@ -35,7 +35,7 @@ impl<'a> TomlDoc<'a> {
     }
 
     /// The value at a dotted path of keys (`["project", "requires-python"]`).
-    pub fn get(&self, path: &[&str]) -> Option<&Spanned<DeValue<'a>>> {
+    pub(super) fn get(&self, path: &[&str]) -> Option<&Spanned<DeValue<'a>>> {
         let (first, rest) = path.split_first()?;
         let mut value = self.table.get(*first)?;
         for key in rest {
@@ -45,26 +45,26 @@ impl<'a> TomlDoc<'a> {
     }
 
     /// The table at a path.
-    pub fn table(&self, path: &[&str]) -> Option<&DeTable<'a>> {
+    pub(super) fn table(&self, path: &[&str]) -> Option<&DeTable<'a>> {
         self.get(path)?.get_ref().as_table()
     }
 
     /// The string at a path, with its line.
-    pub fn string(&self, path: &[&str]) -> Option<Sourced<String>> {
+    pub(super) fn string(&self, path: &[&str]) -> Option<Sourced<String>> {
         let value = self.get(path)?;
         let text = value.get_ref().as_str()?;
         Some(self.file.sourced(text.to_string(), value.span().start))
     }
 
     /// A spanned value with its line.
-    pub fn sourced<T>(&self, value: T, spanned: &Spanned<DeValue<'_>>) -> Sourced<T> {
+    pub(super) fn sourced<T>(&self, value: T, spanned: &Spanned<DeValue<'_>>) -> Sourced<T> {
         self.file.sourced(value, spanned.span().start)
     }
 }
 
 /// The version requirement of one entry of a TOML dependency table, written either way the
 /// manifests allow: `name = "spec"` or `name = { version = "spec", ... }`.
-pub fn dependency_spec<'v>(value: &'v Spanned<DeValue<'_>>) -> Option<&'v str> {
+pub(super) fn dependency_spec<'v>(value: &'v Spanned<DeValue<'_>>) -> Option<&'v str> {
     let value = value.get_ref();
     value
         .as_str()
@@ -83,7 +83,7 @@ fn toml_problem(file: &ServiceFile, error: &toml::de::Error) -> FileProblem {
 }
 
 /// Parses a JSON file; a syntax error becomes a problem at its line and column.
-pub fn parse_json(file: &ServiceFile) -> Result<serde_json::Value, FileProblem> {
+pub(super) fn parse_json(file: &ServiceFile) -> Result<serde_json::Value, FileProblem> {
     serde_json::from_str(&file.text).map_err(|error| {
         let message = format!("invalid JSON: {error}");
         let message = message
@@ -95,7 +95,7 @@ pub fn parse_json(file: &ServiceFile) -> Result<serde_json::Value, FileProblem> 
 
 /// The line of a key path in a JSON text (`["scripts", "start"]`): each key is looked for after
 /// the previous one. Good enough for manifests, where keys are unique per level.
-pub fn json_line(text: &str, keys: &[&str]) -> Option<usize> {
+pub(super) fn json_line(text: &str, keys: &[&str]) -> Option<usize> {
     let mut offset = 0;
     for key in keys {
         let quoted = format!("\"{key}\"");
@@ -112,17 +112,17 @@ static VERSION: LazyLock<Regex> = LazyLock::new(|| regex(r"\d+(?:\.\d+)*"));
 
 /// The first version number in a requirement (`>=3.12,<4` gives `3.12`, `^16.0.1` gives
 /// `16.0.1`).
-pub fn first_version(spec: &str) -> Option<String> {
+pub(super) fn first_version(spec: &str) -> Option<String> {
     VERSION.find(spec).map(|m| m.as_str().to_string())
 }
 
 /// The first version number of a sourced requirement, keeping its origin.
-pub fn version_in(spec: Sourced<String>) -> Option<Sourced<String>> {
+pub(super) fn version_in(spec: Sourced<String>) -> Option<Sourced<String>> {
     Some(Sourced::new(first_version(&spec.value)?, spec.origin))
 }
 
 /// The major version of a requirement (`^16.0.1` gives 16, `~> 14.2` gives 14).
-pub fn major(spec: &str) -> Option<u32> {
+pub(super) fn major(spec: &str) -> Option<u32> {
     first_version(spec)?.split('.').next()?.parse().ok()
 }
 

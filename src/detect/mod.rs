@@ -50,7 +50,7 @@ pub use model::{
     NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass, ServiceKind, SkipReason,
     Skipped, Sourced, SystemNeed, Undetermined, Workspace,
 };
-pub use walk::MANIFESTS;
+pub(crate) use walk::MANIFESTS;
 
 use declared::Declared;
 use declared::compose::{self, Compose};

@@ -57,12 +57,12 @@ pub struct Sourced<T> {
 
 impl<T> Sourced<T> {
     /// A value and its origin.
-    pub fn new(value: T, origin: Origin) -> Self {
+    pub(crate) fn new(value: T, origin: Origin) -> Self {
         Self { value, origin }
     }
 
     /// The same origin with the value transformed.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Sourced<U> {
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Sourced<U> {
         Sourced::new(f(self.value), self.origin)
     }
 
@@ -83,7 +83,7 @@ impl<T> Sourced<T> {
     }
 
     /// A value a program's documented default gives (`what` names it: "uvicorn's default port").
-    pub fn convention(value: T, what: &'static str) -> Self {
+    pub(crate) fn convention(value: T, what: &'static str) -> Self {
         Self {
             value,
             origin: Origin::Convention(what),
@@ -92,7 +92,7 @@ impl<T> Sourced<T> {
 
     /// True when the value was only guessed: nothing in the project, the config or a program's
     /// documented default said it.
-    pub fn is_guess(&self) -> bool {
+    pub(crate) fn is_guess(&self) -> bool {
         self.origin == Origin::Default
     }
 }
@@ -139,7 +139,7 @@ pub enum FrameworkKind {
 
 impl FrameworkKind {
     /// The framework's common name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::FastApi => "fastapi",
             Self::Flask => "flask",
@@ -186,7 +186,7 @@ pub struct Framework {
 impl Framework {
     /// A framework with the version requirement its manifest declares, if any; the major
     /// version is read from it.
-    pub fn declared(kind: FrameworkKind, version: Option<String>) -> Self {
+    pub(crate) fn declared(kind: FrameworkKind, version: Option<String>) -> Self {
         Self {
             kind,
             major: version.as_deref().and_then(super::manifest::major),
@@ -236,7 +236,7 @@ pub enum ServiceClass {
 
 impl ServiceClass {
     /// Parses the `kind` of a service in `aigen.toml`.
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         match text {
             "backend" => Some(Self::Backend),
             "frontend" => Some(Self::Frontend),
@@ -286,7 +286,7 @@ pub enum ServiceKind {
 
 impl ServiceKind {
     /// Parses the `role` of a service in `aigen.toml`.
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         match text {
             "http" => Some(Self::Http),
             "grpc" => Some(Self::Grpc),
@@ -499,7 +499,7 @@ pub enum SkipReason {
 
 impl SkipReason {
     /// The reason's name, as `--format json` and the text output show it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Aside => "aside",
             Self::Library => "library",
@@ -518,7 +518,7 @@ impl SkipReason {
 
     /// True when `include` under `[detect]` can bring the directory back as a service: it has a
     /// manifest aigen can describe.
-    pub fn can_include(self) -> bool {
+    pub(crate) fn can_include(self) -> bool {
         !matches!(self, Self::Unsupported | Self::DockerfileOnly)
     }
 }
@@ -555,7 +555,7 @@ pub struct FileProblem {
 
 impl FileProblem {
     /// A problem with a whole file.
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             path: path.into(),
             line: None,
@@ -565,7 +565,7 @@ impl FileProblem {
     }
 
     /// A problem at a line and column (1-based) of a file.
-    pub fn at(
+    pub(crate) fn at(
         path: impl Into<String>,
         line: usize,
         column: usize,
@@ -605,13 +605,13 @@ pub struct Detection {
 
 impl Detection {
     /// The service with this name.
-    pub fn service(&self, name: &str) -> Option<&Service> {
+    pub(crate) fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
     }
 
     /// Marks the variables named in `listed` (a constitution's `secrets`) as secrets, whatever
     /// their names say, so what is generated keeps them in a Secret as the lint rules expect.
-    pub fn mark_secrets(&mut self, listed: &[String]) {
+    pub(crate) fn mark_secrets(&mut self, listed: &[String]) {
         for var in self.services.iter_mut().flat_map(|s| &mut s.env) {
             var.secret |= listed.iter().any(|s| s.eq_ignore_ascii_case(&var.name));
             if var.secret {

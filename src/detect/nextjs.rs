@@ -30,21 +30,21 @@ static ROUTE_HANDLER: LazyLock<Regex> = LazyLock::new(|| {
 static DEFAULT_EXPORT: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^export\s+default\b"));
 
 /// The app's `next.config`, when it has one among `sources`.
-pub fn config(sources: &[ServiceFile]) -> Option<&ServiceFile> {
+pub(super) fn config(sources: &[ServiceFile]) -> Option<&ServiceFile> {
     CONFIG_FILES
         .iter()
         .find_map(|name| sources.iter().find(|f| f.rel == *name))
 }
 
 /// Whether `output: 'standalone'` is set, and where.
-pub fn standalone(config: Option<&ServiceFile>) -> Option<Origin> {
+pub(super) fn standalone(config: Option<&ServiceFile>) -> Option<Origin> {
     let config = config?;
     let found = config.find(&STANDALONE)?.get(0)?;
     Some(config.origin(found.start()))
 }
 
 /// The routes the app's files declare, under its `basePath`.
-pub fn file_routes(sources: &[ServiceFile]) -> Vec<Sourced<String>> {
+pub(super) fn file_routes(sources: &[ServiceFile]) -> Vec<Sourced<String>> {
     let base = config(sources)
         .and_then(|c| c.find(&BASE_PATH))
         .and_then(|caps| caps.get(1))

@@ -121,7 +121,7 @@ impl Package<'_> {
 
 /// True when the `package.json` in `dir` is a server's (a server framework among its
 /// dependencies, or a production start script), not a front end's or tools'.
-pub fn is_server_package(dir: &ServiceDir) -> bool {
+pub(super) fn is_server_package(dir: &ServiceDir) -> bool {
     let Ok(file) = dir.read("package.json") else {
         return false;
     };
@@ -136,7 +136,7 @@ pub fn is_server_package(dir: &ServiceDir) -> bool {
 }
 
 /// Detects the Node.js service in `dir`.
-pub fn detect(
+pub(super) fn detect(
     dir: &ServiceDir,
     declared: &Declared,
     problems: &mut Vec<FileProblem>,

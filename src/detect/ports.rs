@@ -118,7 +118,7 @@ static PORT_NAME: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b\w*port\b"));
 
 /// The port the code of a service named `service` listens on, reading `entry` (relative to the
 /// service) first.
-pub fn find(
+pub(super) fn find(
     files: &[ServiceFile],
     language: Language,
     service: &str,
@@ -177,7 +177,7 @@ fn accept(caps: &Captures<'_>, own: &[String]) -> Option<(usize, u16)> {
 
 /// True when `variable` names the port of the service named `service` (`PORT`, `APP_PORT`,
 /// `CHECKOUT_PORT` in `checkout`), not a peer's (`REDIS_PORT`).
-pub fn is_own_variable(variable: &str, service: &str) -> bool {
+pub(super) fn is_own_variable(variable: &str, service: &str) -> bool {
     let name = variable.to_ascii_lowercase().replace('_', "");
     own_names(service).contains(&name)
 }

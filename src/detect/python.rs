@@ -31,7 +31,7 @@ use dependencies::{Dependencies, Dependency};
 const UI_DEPENDENCIES: &[&str] = &["gradio", "streamlit", "dash", "panel", "nicegui"];
 
 /// Detects the Python service in `dir`, whose main manifest is `manifest`.
-pub fn detect(
+pub(super) fn detect(
     dir: &ServiceDir,
     manifest: &str,
     declared: &Declared,

@@ -20,7 +20,7 @@ use super::source::{ServiceDir, ServiceFile, is_env_example};
 use super::{argv, backend, env, frontend, inputs, ports, regex};
 
 /// Detects the Rust service in `dir`.
-pub fn detect(
+pub(super) fn detect(
     dir: &ServiceDir,
     declared: &Declared,
     problems: &mut Vec<FileProblem>,

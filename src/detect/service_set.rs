@@ -20,7 +20,7 @@ use super::walk::{self, MANIFESTS};
 
 /// Directory names whose contents are not part of what is deployed: tests, examples,
 /// documentation, scripts, fixtures.
-pub const ASIDE: &[&str] = &[
+pub(super) const ASIDE: &[&str] = &[
     "test",
     "tests",
     "__tests__",
@@ -65,7 +65,7 @@ const SUPPORTED: &str = "aigen generates for Python, Node.js, Go, Rust and Java"
 
 /// The candidates and what was set aside by name.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub(super) struct Plan {
     /// Directories with a manifest, parents before children.
     pub candidates: Vec<ServiceDir>,
     pub skipped: Vec<Skipped>,
@@ -79,7 +79,7 @@ pub struct Plan {
 
 /// A candidate described by its ecosystem.
 #[derive(Debug)]
-pub struct Described {
+pub(super) struct Described {
     pub service: Service,
     /// Evidence that it runs a program (a server, a worker): where it shows; or why there is
     /// none, in a sentence.
@@ -95,7 +95,7 @@ pub struct Described {
 impl Described {
     /// A candidate that is no workspace root and no user interface bundle, with no verdict of
     /// its ecosystem: whether it is a service depends on `runs` alone.
-    pub fn program(service: Service, runs: Result<Origin, String>) -> Self {
+    pub(super) fn program(service: Service, runs: Result<Origin, String>) -> Self {
         Self {
             service,
             runs,
@@ -108,14 +108,14 @@ impl Described {
 
 /// Why a candidate is not a service, as its ecosystem tells.
 #[derive(Debug, Clone)]
-pub struct Verdict {
+pub(super) struct Verdict {
     pub reason: SkipReason,
     pub detail: String,
     pub origin: Origin,
 }
 
 impl Verdict {
-    pub fn new(reason: SkipReason, detail: impl Into<String>, origin: Origin) -> Self {
+    pub(super) fn new(reason: SkipReason, detail: impl Into<String>, origin: Origin) -> Self {
         Self {
             reason,
             detail: detail.into(),
@@ -125,7 +125,7 @@ impl Verdict {
 }
 
 /// The candidates among `files` (as [`walk::list_files`] gives them) and what is set aside.
-pub fn plan(root: &std::path::Path, files: &[String]) -> Plan {
+pub(super) fn plan(root: &std::path::Path, files: &[String]) -> Plan {
     let mut manifest_dirs: BTreeSet<&str> = BTreeSet::new();
     let mut markers: Vec<(&str, &'static str, &str)> = Vec::new();
     let mut dockerfile_dirs: BTreeSet<&str> = BTreeSet::new();
@@ -300,7 +300,7 @@ fn families(files: &[String], dir: &str) -> Vec<Family> {
 /// The manifest that decides a directory's ecosystem: the first of [`MANIFESTS`], except that a
 /// `package.json` of front-end or build tools gives way to a compiled language's manifest beside
 /// it (a Go server with its UI's `package.json`).
-pub fn manifest_of(dir: &ServiceDir) -> Option<&'static str> {
+pub(super) fn manifest_of(dir: &ServiceDir) -> Option<&'static str> {
     let first = dir.first_of(MANIFESTS)?;
     if first != "package.json" {
         return Some(first);
@@ -316,7 +316,10 @@ pub fn manifest_of(dir: &ServiceDir) -> Option<&'static str> {
 }
 
 /// Decides which described candidates are services, parents before children.
-pub fn resolve(mut described: Vec<Described>, paired: &[Skipped]) -> (Vec<Service>, Vec<Skipped>) {
+pub(super) fn resolve(
+    mut described: Vec<Described>,
+    paired: &[Skipped],
+) -> (Vec<Service>, Vec<Skipped>) {
     described.sort_by_key(|d| (depth(&d.service.path), d.service.path.clone()));
     let mut services: Vec<Service> = Vec::new();
     let mut skipped = Vec::new();
@@ -400,7 +403,7 @@ fn aside_part(dir: &str) -> Option<&str> {
 }
 
 /// True when `dir` is strictly inside `parent` (`.` holds everything but itself).
-pub fn inside(dir: &str, parent: &str) -> bool {
+pub(super) fn inside(dir: &str, parent: &str) -> bool {
     if parent == "." {
         return dir != ".";
     }

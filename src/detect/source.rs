@@ -19,7 +19,7 @@ const MAX_SOURCE_BYTES: u64 = 1024 * 1024;
 
 /// A file of a service, read: its text and where it lives.
 #[derive(Debug, Clone)]
-pub struct ServiceFile {
+pub(super) struct ServiceFile {
     /// The path relative to the project root, with `/` separators (used in origins).
     pub path: String,
     /// The path relative to the service directory, with `/` separators.
@@ -29,28 +29,28 @@ pub struct ServiceFile {
 
 impl ServiceFile {
     /// 1-based line of a byte offset.
-    pub fn line_at(&self, offset: usize) -> usize {
+    pub(super) fn line_at(&self, offset: usize) -> usize {
         line_column(&self.text, offset).0
     }
 
     /// The origin of a byte offset.
-    pub fn origin(&self, offset: usize) -> Origin {
+    pub(super) fn origin(&self, offset: usize) -> Origin {
         Origin::file(&self.path, self.line_at(offset))
     }
 
     /// A value found at a byte offset.
-    pub fn sourced<T>(&self, value: T, offset: usize) -> Sourced<T> {
+    pub(super) fn sourced<T>(&self, value: T, offset: usize) -> Sourced<T> {
         Sourced::new(value, self.origin(offset))
     }
 
     /// The first match of `re`, with the captures.
-    pub fn find<'t>(&'t self, re: &Regex) -> Option<Captures<'t>> {
+    pub(super) fn find<'t>(&'t self, re: &Regex) -> Option<Captures<'t>> {
         re.captures(&self.text)
     }
 
     /// The first match of `re`: the text of its first capture group that took part, and the
     /// origin of that capture.
-    pub fn find_sourced(&self, re: &Regex) -> Option<Sourced<String>> {
+    pub(super) fn find_sourced(&self, re: &Regex) -> Option<Sourced<String>> {
         re.captures_iter(&self.text).find_map(|caps| {
             let group = first_group(&caps)?;
             Some(self.sourced(group.as_str().to_string(), group.start()))
@@ -59,7 +59,7 @@ impl ServiceFile {
 
     /// The first line that is neither blank nor a `#` comment, trimmed, with its origin: what
     /// one-value files (`.python-version`, `.nvmrc`, `rust-toolchain`) hold.
-    pub fn first_line(&self) -> Option<Sourced<&str>> {
+    pub(super) fn first_line(&self) -> Option<Sourced<&str>> {
         let mut offset = 0;
         for line in self.text.split_inclusive('\n') {
             let at = offset;
@@ -73,7 +73,7 @@ impl ServiceFile {
     }
 
     /// The same file with its comments blanked out (offsets and lines unchanged).
-    pub fn blanked(&self, syntax: Syntax) -> ServiceFile {
+    pub(super) fn blanked(&self, syntax: Syntax) -> ServiceFile {
         ServiceFile {
             path: self.path.clone(),
             rel: self.rel.clone(),
@@ -82,19 +82,19 @@ impl ServiceFile {
     }
 
     /// What kind of file this is, by its name.
-    pub fn kind(&self) -> FileKind {
+    pub(super) fn kind(&self) -> FileKind {
         FileKind::of(&self.rel)
     }
 
     /// The file's name without its directories.
-    pub fn name(&self) -> &str {
+    pub(super) fn name(&self) -> &str {
         self.rel.rsplit('/').next().unwrap_or(&self.rel)
     }
 }
 
 /// The kinds of file detection reads, each with patterns of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
+pub(super) enum FileKind {
     Python,
     JavaScript,
     Go,
@@ -109,7 +109,7 @@ pub enum FileKind {
 
 impl FileKind {
     /// The kind of a file, from its path.
-    pub fn of(rel: &str) -> Self {
+    pub(super) fn of(rel: &str) -> Self {
         if is_env_example(rel) {
             Self::EnvExample
         } else if has_extension(rel, &["py"]) {
@@ -131,10 +131,10 @@ impl FileKind {
 }
 
 /// Extensions of JavaScript and TypeScript sources.
-pub const JS_EXTENSIONS: &[&str] = &["js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts"];
+pub(super) const JS_EXTENSIONS: &[&str] = &["js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts"];
 
 /// The first match of `re` (its first capture that took part) over several files, in order.
-pub fn find_in(files: &[ServiceFile], re: &Regex) -> Option<Sourced<String>> {
+pub(super) fn find_in(files: &[ServiceFile], re: &Regex) -> Option<Sourced<String>> {
     files.iter().find_map(|file| file.find_sourced(re))
 }
 
@@ -146,7 +146,7 @@ fn first_group<'t>(caps: &Captures<'t>) -> Option<regex::Match<'t>> {
 
 /// A port found by `re` (its first capture that took part) over several files, when it is a
 /// valid port number.
-pub fn find_port(files: &[ServiceFile], re: &Regex) -> Option<Sourced<u16>> {
+pub(super) fn find_port(files: &[ServiceFile], re: &Regex) -> Option<Sourced<u16>> {
     files.iter().find_map(|file| {
         re.captures_iter(&file.text).find_map(|caps| {
             let group = first_group(&caps)?;
@@ -158,7 +158,7 @@ pub fn find_port(files: &[ServiceFile], re: &Regex) -> Option<Sourced<u16>> {
 
 /// One service's directory and the files the walk found under it.
 #[derive(Debug, Clone)]
-pub struct ServiceDir {
+pub(super) struct ServiceDir {
     /// The project root, absolute.
     pub root: PathBuf,
     /// The directory relative to the root, with `/` separators (`.` for the root itself).
@@ -169,7 +169,7 @@ pub struct ServiceDir {
 
 impl ServiceDir {
     /// The absolute path of a file of the service.
-    pub fn absolute(&self, rel: &str) -> PathBuf {
+    pub(super) fn absolute(&self, rel: &str) -> PathBuf {
         if self.path == "." {
             self.root.join(rel)
         } else {
@@ -178,7 +178,7 @@ impl ServiceDir {
     }
 
     /// A file of the service, relative to the project root (the form origins use).
-    pub fn display(&self, rel: &str) -> String {
+    pub(super) fn display(&self, rel: &str) -> String {
         if self.path == "." {
             rel.to_string()
         } else {
@@ -187,7 +187,7 @@ impl ServiceDir {
     }
 
     /// A path written relative to this directory (`../lib`), from the project root.
-    pub fn rooted(&self, rel: &str) -> String {
+    pub(super) fn rooted(&self, rel: &str) -> String {
         if self.path == "." {
             normalize(rel)
         } else {
@@ -197,7 +197,7 @@ impl ServiceDir {
 
     /// A path relative to the project root, made relative to this directory when it is inside
     /// it (`backend/Dockerfile` in `backend` is `Dockerfile`).
-    pub fn relative(&self, from_root: &str) -> Option<String> {
+    pub(super) fn relative(&self, from_root: &str) -> Option<String> {
         if self.path == "." {
             return Some(from_root.to_string());
         }
@@ -208,41 +208,41 @@ impl ServiceDir {
     }
 
     /// The files under a directory of the service (`templates/`), relative to the service.
-    pub fn files_in<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+    pub(super) fn files_in<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = &'a String> + 'a {
         let prefix = format!("{}/", dir.trim_end_matches('/'));
         self.files.iter().filter(move |f| f.starts_with(&prefix))
     }
 
     /// True when the service has a file under `dir`.
-    pub fn has_dir(&self, dir: &str) -> bool {
+    pub(super) fn has_dir(&self, dir: &str) -> bool {
         self.files_in(dir).next().is_some()
     }
 
     /// True when the walk found this file in the service.
-    pub fn has(&self, rel: &str) -> bool {
+    pub(super) fn has(&self, rel: &str) -> bool {
         self.files.binary_search_by(|f| f.as_str().cmp(rel)).is_ok()
     }
 
     /// The first of `names` the service has.
-    pub fn first_of<'n>(&self, names: &[&'n str]) -> Option<&'n str> {
+    pub(super) fn first_of<'n>(&self, names: &[&'n str]) -> Option<&'n str> {
         names.iter().copied().find(|name| self.has(name))
     }
 
     /// The origin "line 1 of this file", for facts a file states by existing (a lockfile).
-    pub fn file_origin(&self, rel: &str) -> Origin {
+    pub(super) fn file_origin(&self, rel: &str) -> Origin {
         Origin::file(self.display(rel), 1)
     }
 
     /// The name of a file the service has, as a fact stated at its line 1 (a lockfile), or
     /// `None` when the walk did not find it.
-    pub fn present(&self, rel: &str) -> Option<Sourced<String>> {
+    pub(super) fn present(&self, rel: &str) -> Option<Sourced<String>> {
         self.has(rel)
             .then(|| Sourced::new(rel.to_string(), self.file_origin(rel)))
     }
 
     /// Reads one file; an unreadable file becomes a [`FileProblem`], at the first byte that is not
     /// UTF-8 when that is the fault.
-    pub fn read(&self, rel: &str) -> Result<ServiceFile, FileProblem> {
+    pub(super) fn read(&self, rel: &str) -> Result<ServiceFile, FileProblem> {
         let bytes = std::fs::read(self.absolute(rel)).map_err(|e| self.unreadable(rel, &e))?;
         match String::from_utf8(bytes) {
             Ok(text) => Ok(ServiceFile {
@@ -267,7 +267,7 @@ impl ServiceDir {
 
     /// Reads a manifest when the service has it; one that exists but cannot be read is an error,
     /// because the service cannot be described without it.
-    pub fn read_optional(&self, rel: &str) -> Result<Option<ServiceFile>, FileProblem> {
+    pub(super) fn read_optional(&self, rel: &str) -> Result<Option<ServiceFile>, FileProblem> {
         if self.has(rel) {
             self.read(rel).map(Some)
         } else {
@@ -276,7 +276,7 @@ impl ServiceDir {
     }
 
     /// Reads a file when the service has it; unreadable files are recorded in `problems`.
-    pub fn read_if_present(
+    pub(super) fn read_if_present(
         &self,
         rel: &str,
         problems: &mut Vec<FileProblem>,
@@ -294,7 +294,7 @@ impl ServiceDir {
     /// Reads the source files `wanted` selects (by path relative to the service), skipping very
     /// large ones and tests, with their comments blanked out. Files that are not UTF-8 are read
     /// lossily: only names and literals matter here. Unreadable files are recorded in `problems`.
-    pub fn sources(
+    pub(super) fn sources(
         &self,
         wanted: impl Fn(&str) -> bool,
         problems: &mut Vec<FileProblem>,
@@ -359,7 +359,7 @@ const TOOL_CONFIGS: &[&str] = &[
 /// True for test code, and for the code of a service's top-level directories of examples,
 /// documentation and scripts: its routes, ports and variables are not the service's. (Deeper
 /// down, such a name may be a package of the code: `com/example/`.)
-pub fn is_test_file(rel: &str) -> bool {
+pub(super) fn is_test_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let directories = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
     let top = directories.split('/').next().unwrap_or_default();
@@ -380,7 +380,7 @@ pub fn is_test_file(rel: &str) -> bool {
 }
 
 /// A relative path with `.` and `..` resolved (`./src/../lib` gives `lib`); nothing left is `.`.
-pub fn normalize(path: &str) -> String {
+pub(super) fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -399,13 +399,13 @@ pub fn normalize(path: &str) -> String {
 }
 
 /// True when `rel` ends with one of the extensions (without dots).
-pub fn has_extension(rel: &str, extensions: &[&str]) -> bool {
+pub(super) fn has_extension(rel: &str, extensions: &[&str]) -> bool {
     rel.rsplit_once('.')
         .is_some_and(|(_, ext)| extensions.iter().any(|e| ext.eq_ignore_ascii_case(e)))
 }
 
 /// The `.env.example`-style files that list the variables a service expects.
-pub fn is_env_example(rel: &str) -> bool {
+pub(super) fn is_env_example(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     matches!(
         name,
@@ -415,7 +415,7 @@ pub fn is_env_example(rel: &str) -> bool {
 
 /// A file of a service at the project root, for the ecosystems' tests.
 #[cfg(test)]
-pub fn in_memory(rel: &str, text: &str) -> ServiceFile {
+pub(super) fn in_memory(rel: &str, text: &str) -> ServiceFile {
     ServiceFile {
         path: rel.into(),
         rel: rel.into(),

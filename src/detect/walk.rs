@@ -15,7 +15,7 @@ use crate::fsutil;
 
 /// The files that make a directory a service, in the order that decides its ecosystem when a
 /// directory has several.
-pub const MANIFESTS: &[&str] = &[
+pub(crate) const MANIFESTS: &[&str] = &[
     "pyproject.toml",
     "requirements.txt",
     "Pipfile",
@@ -44,7 +44,7 @@ const SKIPPED_DIRS: &[&str] = &[
 ];
 
 /// The service directory at `path` (relative to the root, `.` for the root) with its files.
-pub fn service_dir(root: &Path, files: &[String], path: &str) -> ServiceDir {
+pub(super) fn service_dir(root: &Path, files: &[String], path: &str) -> ServiceDir {
     ServiceDir {
         root: root.to_path_buf(),
         path: path.to_string(),
@@ -54,7 +54,7 @@ pub fn service_dir(root: &Path, files: &[String], path: &str) -> ServiceDir {
 
 /// Every file under `root` the walk keeps, relative to it with `/` separators, sorted, and the
 /// directories that could not be listed.
-pub fn list_files(root: &Path) -> (Vec<String>, Vec<FileProblem>) {
+pub(super) fn list_files(root: &Path) -> (Vec<String>, Vec<FileProblem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let walker = WalkBuilder::new(root)

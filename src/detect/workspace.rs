@@ -20,7 +20,7 @@ const NODE_LOCKS: &[(&str, PackageManager)] = &[
 ];
 
 /// The uv workspace `dir` is a member of.
-pub fn python(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Option<Workspace> {
+pub(super) fn python(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Option<Workspace> {
     ancestors(&dir.path).into_iter().find_map(|root| {
         let file = read(&dir.root, &join(&root, "pyproject.toml"))?;
         let doc = TomlDoc::parse(&file).map_err(|p| problems.push(p)).ok()?;
@@ -54,7 +54,7 @@ pub fn python(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Option<Works
 }
 
 /// The npm, Yarn, pnpm or Bun workspace `dir` is a member of.
-pub fn node(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Option<Workspace> {
+pub(super) fn node(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Option<Workspace> {
     ancestors(&dir.path).into_iter().find_map(|root| {
         let (patterns, declared_by) = node_members(dir, &root, problems)?;
         if !is_member(&dir.path, &root, &patterns) {

@@ -10,7 +10,7 @@ use super::source::ServiceFile;
 use crate::line_index::line_column;
 
 /// Checks that `file` is well-formed XML as far as tags go.
-pub fn check(file: &ServiceFile) -> Result<(), FileProblem> {
+pub(super) fn check(file: &ServiceFile) -> Result<(), FileProblem> {
     let text = file.text.as_str();
     let fail = |offset: usize, message: String| {
         let (line, column) = line_column(text, offset);

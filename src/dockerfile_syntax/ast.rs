@@ -10,7 +10,7 @@ use std::ops::Range;
 
 /// A parsed Dockerfile.
 #[derive(Debug, Clone, Default)]
-pub struct Dockerfile {
+pub(crate) struct Dockerfile {
     /// The escape character (`\` unless a `# escape=` directive says otherwise).
     pub escape: char,
     /// Parser directives at the top of the file (`# syntax=`, `# escape=`, `# check=`).
@@ -25,7 +25,7 @@ pub struct Dockerfile {
 
 /// A parser directive: `# name=value` at the very top of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Directive {
+pub(crate) struct Directive {
     /// The lowercase name (`syntax`, `escape`, `check`).
     pub name: String,
     pub value: String,
@@ -34,7 +34,7 @@ pub struct Directive {
 
 /// A comment line; `text` is what follows the `#`, trimmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Comment {
+pub(crate) struct Comment {
     pub text: String,
     /// The comment from its `#` to the end of the line.
     pub range: Range<usize>,
@@ -46,14 +46,14 @@ pub struct Comment {
 
 /// A problem that makes the file invalid, reported as `AG-D000`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
+pub(crate) struct SyntaxError {
     pub range: Range<usize>,
     pub message: String,
 }
 
 /// The instruction keywords Docker knows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Keyword {
+pub(crate) enum Keyword {
     Add,
     Arg,
     Cmd,
@@ -78,7 +78,7 @@ pub enum Keyword {
 
 impl Keyword {
     /// The keyword of a word (any case).
-    pub fn parse(word: &str) -> Self {
+    pub(crate) fn parse(word: &str) -> Self {
         const KNOWN: &[Keyword] = &[
             Keyword::Add,
             Keyword::Arg,
@@ -107,7 +107,7 @@ impl Keyword {
     }
 
     /// The keyword in upper case.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             Self::Add => "ADD",
             Self::Arg => "ARG",
@@ -132,7 +132,7 @@ impl Keyword {
     }
 
     /// Instructions whose arguments may be a JSON array (exec form).
-    pub fn takes_exec_form(&self) -> bool {
+    pub(crate) fn takes_exec_form(&self) -> bool {
         matches!(
             self,
             Self::Run
@@ -147,14 +147,14 @@ impl Keyword {
     }
 
     /// Instructions that may carry heredocs.
-    pub fn takes_heredocs(&self) -> bool {
+    pub(crate) fn takes_heredocs(&self) -> bool {
         matches!(self, Self::Run | Self::Copy | Self::Add)
     }
 }
 
 /// Text joined from pieces of the source, with the map back to source offsets.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Logical {
+pub(crate) struct Logical {
     /// The joined text.
     pub text: String,
     /// `(offset in text, offset in source)` at the start of each contiguous piece.
@@ -163,7 +163,7 @@ pub struct Logical {
 
 impl Logical {
     /// Text that is one contiguous piece of the source starting at `source_start`.
-    pub fn contiguous(text: &str, source_start: usize) -> Self {
+    pub(crate) fn contiguous(text: &str, source_start: usize) -> Self {
         Self {
             text: text.to_string(),
             segments: vec![(0, source_start)],
@@ -171,7 +171,7 @@ impl Logical {
     }
 
     /// Appends `piece`, which starts at `source_start` in the source.
-    pub fn push(&mut self, piece: &str, source_start: usize) {
+    pub(crate) fn push(&mut self, piece: &str, source_start: usize) {
         if piece.is_empty() {
             return;
         }
@@ -180,7 +180,7 @@ impl Logical {
     }
 
     /// The source offset of a text offset.
-    pub fn source_offset(&self, offset: usize) -> usize {
+    pub(crate) fn source_offset(&self, offset: usize) -> usize {
         let index = match self
             .segments
             .binary_search_by(|(start, _)| start.cmp(&offset))
@@ -194,7 +194,7 @@ impl Logical {
     }
 
     /// The source range of a text range (the end maps from the piece holding the last byte).
-    pub fn source_range(&self, range: Range<usize>) -> Range<usize> {
+    pub(crate) fn source_range(&self, range: Range<usize>) -> Range<usize> {
         let start = self.source_offset(range.start);
         if range.end <= range.start {
             return start..start;
@@ -213,7 +213,7 @@ impl Logical {
     }
 
     /// The part of the text from `from` to the end, with its map.
-    pub fn tail(&self, from: usize) -> Self {
+    pub(crate) fn tail(&self, from: usize) -> Self {
         let from = from.min(self.text.len());
         let mut tail = Self::default();
         for (i, &(start, source)) in self.segments.iter().enumerate() {
@@ -233,7 +233,7 @@ impl Logical {
 
 /// A word of an instruction's arguments: the unquoted value and where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
+pub(crate) struct Word {
     /// The value with quotes and escapes removed.
     pub value: String,
     /// The raw token in the source, quotes included.
@@ -242,7 +242,7 @@ pub struct Word {
 
 /// A `--name` or `--name=value` flag.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Flag {
+pub(crate) struct Flag {
     /// The name without the dashes.
     pub name: String,
     pub value: Option<String>,
@@ -252,7 +252,7 @@ pub struct Flag {
 
 /// A heredoc (`<<EOF` ... `EOF`) of a RUN, COPY or ADD instruction.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Heredoc {
+pub(crate) struct Heredoc {
     /// The delimiter word.
     pub name: String,
     /// `<<-`: leading tabs are removed from the body.
@@ -269,14 +269,14 @@ pub struct Heredoc {
 
 /// An exec-form argument list that looks like JSON but is not valid JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonError {
+pub(crate) struct JsonError {
     pub range: Range<usize>,
     pub message: String,
 }
 
 /// One instruction, with its continuation lines and heredocs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instruction {
+pub(crate) struct Instruction {
     pub keyword: Keyword,
     /// The keyword as written.
     pub keyword_range: Range<usize>,
@@ -307,7 +307,7 @@ pub struct Instruction {
 
 impl Instruction {
     /// The arguments after the flags, as text.
-    pub fn args(&self) -> &str {
+    pub(crate) fn args(&self) -> &str {
         self.line
             .text
             .get(self.args_start..)
@@ -316,7 +316,7 @@ impl Instruction {
     }
 
     /// The source range of the arguments after the flags (the keyword when there are none).
-    pub fn args_range(&self) -> Range<usize> {
+    pub(crate) fn args_range(&self) -> Range<usize> {
         let args = self.args();
         if args.is_empty() {
             return self.keyword_range.clone();
@@ -328,25 +328,25 @@ impl Instruction {
     }
 
     /// The flag of a name (the last one when repeated).
-    pub fn flag(&self, name: &str) -> Option<&Flag> {
+    pub(crate) fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags.iter().rev().find(|f| f.name == name)
     }
 
     /// True when the arguments are a valid JSON array.
-    pub fn is_exec_form(&self) -> bool {
+    pub(crate) fn is_exec_form(&self) -> bool {
         matches!(self.exec, Some(Ok(_)))
     }
 
     /// The shell command of a shell-form instruction (after `CMD` for HEALTHCHECK), with its
     /// map to the source.
-    pub fn command(&self) -> Logical {
+    pub(crate) fn command(&self) -> Logical {
         self.line.tail(self.command_start)
     }
 
     /// The settings of an `ARG` or `ENV` instruction: one per `NAME=value` (or bare `NAME`)
     /// word, or the single setting of the legacy `ENV NAME value words` form. `source` is the
     /// file's text, for where the value of a `NAME=value` word starts as written.
-    pub fn settings(&self, source: &str) -> Vec<Setting> {
+    pub(crate) fn settings(&self, source: &str) -> Vec<Setting> {
         let words = &self.words;
         let legacy =
             self.keyword == Keyword::Env && words.first().is_some_and(|w| !w.value.contains('='));
@@ -393,7 +393,7 @@ impl Instruction {
 
 /// One setting of an `ARG` or `ENV` instruction (see [`Instruction::settings`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Setting {
+pub(crate) struct Setting {
     /// The name, quotes removed.
     pub name: String,
     /// The value, quotes removed; `None` for an `ARG NAME` without a default.

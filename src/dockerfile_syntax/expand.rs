@@ -8,7 +8,7 @@
 
 /// Which file's rules apply to `$$`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     /// `$$` is two references' worth of `$`: the first stays, the second starts a reference.
     Dockerfile,
     /// `$$` is a literal `$`.
@@ -17,7 +17,7 @@ pub enum Dialect {
 
 /// `text` with its variables replaced by what `lookup` gives, and whether some variable had no
 /// value and no default (it expands to nothing; an unclosed `${` stays as written).
-pub fn expand(
+pub(crate) fn expand(
     text: &str,
     dialect: Dialect,
     lookup: &dyn Fn(&str) -> Option<String>,

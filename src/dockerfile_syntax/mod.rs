@@ -4,7 +4,7 @@
 //! The lint rules (`policy::dockerfile`) and detection (which reads the `CMD`, `EXPOSE` and
 //! `HEALTHCHECK` a project's own Dockerfile declares) both read Dockerfiles through it.
 
-pub mod ast;
-pub mod expand;
-pub mod parser;
+pub(crate) mod ast;
+pub(crate) mod expand;
+pub(crate) mod parser;
 mod words;

@@ -17,7 +17,7 @@ use super::ast::{
 use super::words::{parse_json_array, split_words};
 
 /// Parses Dockerfile text.
-pub fn parse(src: &str) -> Dockerfile {
+pub(crate) fn parse(src: &str) -> Dockerfile {
     Parser::new(src).run()
 }
 

@@ -5,15 +5,15 @@
 use std::ops::Range;
 
 /// A word and its range in the text it was split from (quotes included).
-pub type RawWord = (String, Range<usize>);
+pub(crate) type RawWord = (String, Range<usize>);
 
 /// A JSON array's elements, or where and why it is not a JSON array of strings.
-pub type JsonArrayResult = Result<Vec<RawWord>, (Range<usize>, String)>;
+pub(crate) type JsonArrayResult = Result<Vec<RawWord>, (Range<usize>, String)>;
 
 /// Splits `text[start..]` into words at unquoted whitespace. Single quotes keep everything
 /// literally; in double quotes and outside quotes the escape character escapes the next
 /// character. Ranges are offsets into `text`.
-pub fn split_words(text: &str, start: usize, escape: char) -> Vec<RawWord> {
+pub(crate) fn split_words(text: &str, start: usize, escape: char) -> Vec<RawWord> {
     let mut words = Vec::new();
     let mut chars = text[start.min(text.len())..].char_indices().peekable();
     while let Some(&(i, c)) = chars.peek() {
@@ -77,7 +77,7 @@ pub fn split_words(text: &str, start: usize, escape: char) -> Vec<RawWord> {
 
 /// Parses `text[start..]` as a JSON array of strings. `None` when it does not start with `[`;
 /// `Some(Err((range, message)))` when it starts with `[` but is not an array of strings.
-pub fn parse_json_array(text: &str, start: usize) -> Option<JsonArrayResult> {
+pub(crate) fn parse_json_array(text: &str, start: usize) -> Option<JsonArrayResult> {
     let rest = &text[start.min(text.len())..];
     let lead = rest.len() - rest.trim_start().len();
     let open = start + lead;

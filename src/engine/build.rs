@@ -25,7 +25,7 @@ use crate::secrets::Redactor;
 const TAIL: usize = 30;
 
 /// One image to build.
-pub struct BuildRequest<'a> {
+pub(crate) struct BuildRequest<'a> {
     pub service: &'a str,
     pub plan: &'a ContextPlan,
     /// `staged` or `applied`.
@@ -43,7 +43,7 @@ pub struct BuildRequest<'a> {
 
 /// Builds one image. An engine that stops answering is an error (exit 3); a build that fails is
 /// a report with `built: false`.
-pub fn build_image(engine: &Engine, request: &BuildRequest<'_>) -> Result<BuildReport> {
+pub(crate) fn build_image(engine: &Engine, request: &BuildRequest<'_>) -> Result<BuildReport> {
     let plan = request.plan;
     let context = pack(plan)?;
     let parsed = parser::parse(&plan.dockerfile_text);

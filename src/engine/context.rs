@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 /// What to build: a Dockerfile (its text, which may be staged rather than on disk) and the ignore
 /// file that goes with it.
 #[derive(Debug, Clone)]
-pub struct ContextPlan {
+pub(crate) struct ContextPlan {
     /// The context directory (the project root).
     pub root: PathBuf,
     /// The Dockerfile's path relative to the root, `/`-separated.
@@ -30,7 +30,7 @@ pub struct ContextPlan {
 impl ContextPlan {
     /// The plan for a Dockerfile whose text and own ignore file are given (staged), else read
     /// from disk: `<dockerfile>.dockerignore` beside it, then `.dockerignore` at the root.
-    pub fn new(
+    pub(crate) fn new(
         root: &Path,
         dockerfile: &str,
         dockerfile_text: String,
@@ -58,7 +58,7 @@ impl ContextPlan {
 
 /// A build context, packed.
 #[derive(Debug)]
-pub struct BuildContext {
+pub(crate) struct BuildContext {
     /// The tar archive sent to the engine.
     pub tar: Vec<u8>,
     /// Files (and links) from the project in it.
@@ -68,7 +68,7 @@ pub struct BuildContext {
 }
 
 /// Packs the context of a plan.
-pub fn pack(plan: &ContextPlan) -> Result<BuildContext> {
+pub(crate) fn pack(plan: &ContextPlan) -> Result<BuildContext> {
     let rules = plan
         .ignore
         .as_ref()

@@ -20,14 +20,14 @@ struct Pattern {
 
 /// The patterns of one ignore file (`X.Dockerfile.dockerignore` or `.dockerignore`).
 #[derive(Debug, Clone, Default)]
-pub struct IgnoreRules {
+pub(crate) struct IgnoreRules {
     patterns: Vec<Pattern>,
 }
 
 impl IgnoreRules {
     /// Reads the patterns of an ignore file's text. Comments and blank lines are skipped, and so
     /// is a pattern Docker could not use either (an unbalanced `[`).
-    pub fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         let patterns = text
             .lines()
             .filter_map(|line| {
@@ -61,7 +61,7 @@ impl IgnoreRules {
 
     /// True when the rules keep `path` (relative to the context root, `/`-separated) out of
     /// the context: the last pattern that matches it or one of its parent directories decides.
-    pub fn excludes(&self, path: &str) -> bool {
+    pub(crate) fn excludes(&self, path: &str) -> bool {
         let parents: Vec<&str> = path
             .char_indices()
             .filter(|&(_, c)| c == '/')
@@ -86,7 +86,7 @@ impl IgnoreRules {
 
     /// True when an excluded directory must still be walked, because an exception could bring
     /// back something below it.
-    pub fn may_include_below(&self, dir: &str) -> bool {
+    pub(crate) fn may_include_below(&self, dir: &str) -> bool {
         let depth = dir.split('/').count();
         self.patterns.iter().filter(|p| p.exception).any(|p| {
             let segments: Vec<&str> = p.text.split('/').collect();
@@ -106,8 +106,9 @@ impl IgnoreRules {
         })
     }
 
+    #[cfg(test)]
     /// True when there are no patterns.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
 }

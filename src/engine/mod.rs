@@ -17,29 +17,26 @@ use bollard::Docker;
 
 use crate::error::Error;
 
-pub mod build;
-pub mod connect;
-pub mod context;
-pub mod ignore;
-pub mod probe;
-pub mod run;
-pub mod run_settings;
-pub mod verdict;
+pub(crate) mod build;
+pub(crate) mod connect;
+pub(crate) mod context;
+pub(crate) mod ignore;
+pub(crate) mod probe;
+pub(crate) mod run;
+pub(crate) mod run_settings;
+pub(crate) mod verdict;
 pub mod verify;
 
-pub use build::{BuildRequest, build_image};
-pub use context::ContextPlan;
-pub use run::{RunRequest, run_image};
-pub use run_settings::RunSettings;
-pub use verdict::{BuildReport, ImageVerdict, RunReport};
-pub use verify::{CheckOptions, CheckedImage, Checker, ImageSource};
+pub(crate) use build::{BuildRequest, build_image};
+pub(crate) use run::{RunRequest, run_image};
+pub(crate) use verify::{CheckOptions, CheckedImage, Checker, ImageSource};
 
 /// The label the stand-in base images of this repository's CI carry (`.ci/engine.sh`); images
 /// built on them inherit it, so their sizes are marked as stand-in sizes.
-pub const STAND_IN_LABEL: &str = "org.aigen.ci.definition";
+pub(crate) const STAND_IN_LABEL: &str = "org.aigen.ci.definition";
 
 /// The label aigen puts on the images it builds: the service.
-pub const SERVICE_LABEL: &str = "org.aigen.service";
+pub(crate) const SERVICE_LABEL: &str = "org.aigen.service";
 
 /// A connection to a Docker Engine (or Podman's Docker-compatible API), with the runtime its
 /// calls run on.
@@ -82,7 +79,7 @@ fn engine_error(message: impl Into<String>) -> Error {
 }
 
 /// A duration in whole seconds, for messages: `4 s`, `0.7 s` under ten seconds.
-pub fn seconds(duration: Duration) -> String {
+pub(crate) fn seconds(duration: Duration) -> String {
     let secs = duration.as_secs_f64();
     if secs < 10.0 {
         format!("{secs:.1} s")
@@ -91,4 +88,4 @@ pub fn seconds(duration: Duration) -> String {
     }
 }
 
-pub use crate::policy::image::megabytes;
+pub(crate) use crate::policy::image::megabytes;

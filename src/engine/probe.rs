@@ -16,7 +16,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// The programs a probe can run, in the order they are tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
+pub(crate) enum Tool {
     Python3,
     Python,
     Node,
@@ -187,7 +187,7 @@ async fn exec(docker: &Docker, container: &str, cmd: Vec<String>) -> Option<Ran>
 
 /// A way to probe a container's network from inside.
 #[derive(Debug, Clone)]
-pub struct Prober {
+pub(crate) struct Prober {
     /// The container the probe runs in (the judged one, or a helper sharing its network).
     pub container: String,
     pub tool: Tool,
@@ -195,7 +195,7 @@ pub struct Prober {
 
 impl Prober {
     /// The first tool the container has.
-    pub async fn find(docker: &Docker, container: &str) -> Option<Self> {
+    pub(crate) async fn find(docker: &Docker, container: &str) -> Option<Self> {
         for tool in Tool::ALL {
             let found = exec(docker, container, tool.presence()).await;
             // 126 and 127: the program is not there (or cannot be run).
@@ -213,7 +213,7 @@ impl Prober {
     }
 
     /// How it probes, in words.
-    pub fn describe(&self, helper: bool) -> String {
+    pub(crate) fn describe(&self, helper: bool) -> String {
         if helper {
             format!(
                 "{} in a helper container sharing the container's network namespace",
@@ -226,7 +226,7 @@ impl Prober {
 
     /// The HTTP status `http://127.0.0.1:<port><path>` answers from inside; `None` when nothing
     /// answers.
-    pub async fn http_status(&self, docker: &Docker, port: u16, path: &str) -> Option<u16> {
+    pub(crate) async fn http_status(&self, docker: &Docker, port: u16, path: &str) -> Option<u16> {
         let url = format!("http://127.0.0.1:{port}{path}");
         let ran = exec(docker, &self.container, self.tool.http(&url)).await?;
         let status = match self.tool {
@@ -237,7 +237,7 @@ impl Prober {
     }
 
     /// True when something accepts connections on the port.
-    pub async fn listens(&self, docker: &Docker, port: u16) -> bool {
+    pub(crate) async fn listens(&self, docker: &Docker, port: u16) -> bool {
         let Some(ran) = exec(docker, &self.container, self.tool.tcp(port)).await else {
             return false;
         };

@@ -29,7 +29,7 @@ const LOG_TAIL: usize = 40;
 const WORKER_SETTLE: Duration = Duration::from_secs(5);
 
 /// One image to run.
-pub struct RunRequest<'a> {
+pub(crate) struct RunRequest<'a> {
     pub service: &'a str,
     /// The image ID or tag.
     pub image: &'a str,
@@ -48,7 +48,7 @@ pub struct RunRequest<'a> {
 
 /// Runs an image and judges it. An engine that fails is an error (exit 3); a container that
 /// fails is a report.
-pub fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<RunReport> {
+pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<RunReport> {
     let docker = engine.docker();
     let image = engine
         .block_on(docker.inspect_image(request.image))

@@ -15,7 +15,7 @@ use crate::secrets::Redactor;
 
 /// One variable of the container's environment.
 #[derive(Clone, PartialEq, Eq)]
-pub enum EnvValue {
+pub(crate) enum EnvValue {
     /// A value as the manifests (or the project) give it.
     Plain(String),
     /// A Secret's value: made up for this run, never shown.
@@ -33,21 +33,19 @@ impl std::fmt::Debug for EnvValue {
 
 /// How a container of a service is started.
 #[derive(Debug, Clone, Default)]
-pub struct RunSettings {
+pub(crate) struct RunSettings {
     /// `NAME` and value, in the manifests' order.
     pub env: Vec<(String, EnvValue)>,
     /// `uid[:gid]` from the pod's or container's security context; `None`: the image's `USER`.
     pub user: Option<String>,
     /// Paths that get a writable tmpfs.
     pub writable: Vec<String>,
-    /// Where the settings were read (`k8s/backend-deployment.yaml`, or `detection`).
-    pub source: String,
 }
 
 impl RunSettings {
     /// The settings of `service` from manifest texts (`(path, text)`, any number of YAML
     /// documents each), or from the detection when no Deployment of that name is among them.
-    pub fn for_service(
+    pub(crate) fn for_service(
         service: &Service,
         manifests: &[(String, String)],
         redactor: &Redactor,
@@ -65,13 +63,13 @@ impl RunSettings {
             doc["kind"] == "Deployment" && doc["metadata"]["name"] == service.name.as_str()
         });
         match deployment {
-            Some((path, deployment)) => from_deployment(path, deployment, &documents, redactor),
+            Some((_, deployment)) => from_deployment(deployment, &documents, redactor),
             None => from_detection(service, redactor),
         }
     }
 
     /// The names that got a throwaway value.
-    pub fn throwaway_names(&self) -> Vec<String> {
+    pub(crate) fn throwaway_names(&self) -> Vec<String> {
         self.env
             .iter()
             .filter(|(_, value)| matches!(value, EnvValue::Throwaway(_)))
@@ -80,7 +78,7 @@ impl RunSettings {
     }
 
     /// `NAME=value` strings for the engine.
-    pub fn env_strings(&self) -> Vec<String> {
+    pub(crate) fn env_strings(&self) -> Vec<String> {
         self.env
             .iter()
             .map(|(name, value)| match value {
@@ -91,7 +89,6 @@ impl RunSettings {
 }
 
 fn from_deployment(
-    path: &str,
     deployment: &Value,
     documents: &[(String, Value)],
     redactor: &Redactor,
@@ -153,7 +150,6 @@ fn from_deployment(
         env,
         user,
         writable,
-        source: path.to_string(),
     }
 }
 
@@ -180,7 +176,6 @@ fn from_detection(service: &Service, redactor: &Redactor) -> RunSettings {
         env,
         user: None,
         writable: vec!["/tmp".to_string()],
-        source: "detection".to_string(),
     }
 }
 
@@ -299,7 +294,6 @@ spec:
             &[("k8s/all.yaml".into(), MANIFESTS.into())],
             &redactor,
         );
-        assert_eq!(settings.source, "k8s/all.yaml");
         assert_eq!(settings.user.as_deref(), Some("1000:1000"));
         assert_eq!(settings.writable, ["/tmp"]);
         assert_eq!(settings.throwaway_names(), ["DATABASE_URL"]);

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 /// The step a build failed at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FailedStep {
+pub(crate) struct FailedStep {
     /// 1-based step number, as the builder counts them.
     pub number: u32,
     /// Steps in all.
@@ -23,7 +23,7 @@ pub struct FailedStep {
 
 /// One build.
 #[derive(Debug, Clone, Serialize)]
-pub struct BuildReport {
+pub(crate) struct BuildReport {
     pub service: String,
     /// The Dockerfile built, relative to the project root.
     pub dockerfile: String,
@@ -64,7 +64,7 @@ pub struct BuildReport {
 
 impl BuildReport {
     /// `yes, 212 MB (stand-in base)` or `no: step 5/9 COPY … failed`.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         if self.built {
             let size = self.size_bytes.map(megabytes).unwrap_or_default();
             let stand_in = if self.stand_in {
@@ -94,7 +94,7 @@ impl BuildReport {
 
 /// A probe of a path from inside the container.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProbeResult {
+pub(crate) struct ProbeResult {
     /// `liveness` or `readiness`.
     pub probe: String,
     pub path: String,
@@ -105,7 +105,7 @@ pub struct ProbeResult {
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum RunVerdict {
+pub(crate) enum RunVerdict {
     /// Up, listening (when it has a port), healthy (when it has a HEALTHCHECK), its liveness path
     /// answering.
     Healthy,
@@ -118,7 +118,7 @@ pub enum RunVerdict {
 }
 
 impl RunVerdict {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Healthy => "healthy",
             Self::Unhealthy => "unhealthy",
@@ -130,7 +130,7 @@ impl RunVerdict {
 
 /// One run of an image.
 #[derive(Debug, Clone, Serialize)]
-pub struct RunReport {
+pub(crate) struct RunReport {
     pub verdict: RunVerdict,
     /// `http`, `grpc` or `worker`: what was judged.
     pub kind: String,
@@ -161,12 +161,12 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         self.verdict == RunVerdict::Healthy
     }
 
     /// `healthy after 4 s` or `exited with code 1`.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         match self.verdict {
             RunVerdict::Healthy => match self.healthy_after_ms {
                 Some(ms) => format!("healthy after {}", seconds(Duration::from_millis(ms))),
@@ -190,7 +190,7 @@ impl RunReport {
 
 /// A build and, when asked and built, a run.
 #[derive(Debug, Clone, Serialize)]
-pub struct ImageVerdict {
+pub(crate) struct ImageVerdict {
     pub build: BuildReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<RunReport>,
@@ -198,12 +198,12 @@ pub struct ImageVerdict {
 
 impl ImageVerdict {
     /// True when it built and, when it was run, the run passed.
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         self.build.built && self.run.as_ref().is_none_or(RunReport::passed)
     }
 
     /// `builds: yes, 212 MB; healthy after 4 s`.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let mut text = format!("builds: {}", self.build.summary());
         if let Some(run) = &self.run {
             text.push_str("; ");

@@ -21,7 +21,7 @@ use crate::secrets::Redactor;
 
 /// A service's Dockerfile to build, and where its text came from.
 #[derive(Debug, Clone)]
-pub struct ImageSource {
+pub(crate) struct ImageSource {
     /// The Dockerfile's path, relative to the project root.
     pub dockerfile: String,
     pub text: String,
@@ -35,7 +35,7 @@ pub struct ImageSource {
 
 /// How images are checked.
 #[derive(Debug, Clone)]
-pub struct CheckOptions {
+pub(crate) struct CheckOptions {
     /// Run and judge the built image.
     pub run: bool,
     pub build_timeout: Duration,
@@ -46,7 +46,7 @@ pub struct CheckOptions {
 
 /// A checked image: the verdict and the findings of the image rules.
 #[derive(Debug, Clone)]
-pub struct CheckedImage {
+pub(crate) struct CheckedImage {
     pub service: String,
     pub verdict: ImageVerdict,
     pub findings: Vec<Finding>,
@@ -56,7 +56,7 @@ pub struct CheckedImage {
 
 impl CheckedImage {
     /// True when it built, its run (if any) passed, and no image rule found an error.
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         self.verdict.passed()
             && self
                 .findings
@@ -65,7 +65,7 @@ impl CheckedImage {
     }
 
     /// The summary line, with the findings' codes.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let mut text = self.verdict.summary();
         for finding in &self.findings {
             text.push_str(&format!("; {} {}", finding.code, finding.severity));
@@ -75,7 +75,7 @@ impl CheckedImage {
 }
 
 /// Everything checking an image needs besides the image.
-pub struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     pub engine: &'a Engine,
     pub root: &'a Path,
     pub constitution: &'a Constitution,
@@ -88,7 +88,7 @@ pub struct Checker<'a> {
 impl Checker<'_> {
     /// Builds a service's image from `source`, tagged `tag`, and runs it when asked, with the
     /// settings the manifests (`(path, text)`) give it.
-    pub fn check(
+    pub(crate) fn check(
         &self,
         service: &Service,
         source: &ImageSource,
@@ -221,7 +221,7 @@ pub fn stage_images(text: &str) -> Vec<String> {
 
 /// Appends the record of a checked image: what was built from which Dockerfile (its hash), with
 /// which builder and settings (names only), and the verdict: image ID, size, duration, run.
-pub fn record(
+pub(crate) fn record(
     store: &Store,
     checked: &CheckedImage,
     source: &ImageSource,

@@ -8,14 +8,14 @@ use crate::policy::registry::{self, Target};
 
 /// What kind of files a prompt asks for, to pick the rules worth stating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
+pub(crate) enum Audience {
     Dockerfile,
     Kubernetes,
 }
 
 /// The constitution as a bulleted list: its numbers first, then every enabled rule of the
 /// audience's kind with its code and summary.
-pub fn in_words(constitution: &Constitution, audience: Audience) -> String {
+pub(crate) fn in_words(constitution: &Constitution, audience: Audience) -> String {
     let mut out = String::new();
     let mut line = |text: String| {
         out.push_str("- ");

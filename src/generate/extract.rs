@@ -21,7 +21,7 @@ use crate::staging::Artifact;
 
 /// What the caller asked for: the files that may be produced.
 #[derive(Debug, Clone, Default)]
-pub struct Expected {
+pub(crate) struct Expected {
     /// Exact target paths (relative to the project root).
     pub targets: Vec<String>,
     /// Directories any file under which may be produced (a Helm chart's directory).
@@ -33,7 +33,7 @@ pub struct Expected {
 
 impl Expected {
     /// Exactly these files.
-    pub fn files(targets: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub(crate) fn files(targets: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
             targets: targets.into_iter().map(Into::into).collect(),
             ..Self::default()
@@ -51,7 +51,7 @@ impl Expected {
 
 /// Why an answer could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExtractError {
+pub(crate) enum ExtractError {
     /// No fenced block could be matched to an expected file.
     NoArtifact { expected: Vec<String> },
     /// A block is not closed: the answer was cut off.
@@ -130,7 +130,7 @@ struct Block {
 
 /// Takes the expected files out of `answer`. `root` is the project root, used to refuse paths
 /// that go through symlinks leading outside it.
-pub fn extract(
+pub(crate) fn extract(
     answer: &str,
     expected: &Expected,
     root: &Path,

@@ -22,7 +22,7 @@ use crate::provider::builtin::{self, Params};
 
 /// One request to generate files, ready for the lint-guided loop.
 #[derive(Debug, Clone)]
-pub struct Job {
+pub(crate) struct Job {
     /// Short title, used for records (`Dockerfile for backend`).
     pub title: String,
     /// The prompt template's file name under `prompts/`.
@@ -40,7 +40,7 @@ pub struct Job {
 impl Job {
     /// The prompt of the job's first round: its template (the project's override in
     /// `prompts_dir`, else the built-in one) rendered with its context.
-    pub fn prompt(&self, prompts_dir: &Path) -> crate::error::Result<(Template, String)> {
+    pub(crate) fn prompt(&self, prompts_dir: &Path) -> crate::error::Result<(Template, String)> {
         let template = Template::load(prompts_dir, self.template)?;
         let prompt = template.render(&self.context)?;
         Ok((template, prompt))
@@ -48,7 +48,7 @@ impl Job {
 }
 
 /// A Dockerfile and its `.dockerignore` for one service.
-pub fn dockerfile(
+pub(crate) fn dockerfile(
     service: &Service,
     params: &Params,
     constitution: &Constitution,
@@ -77,7 +77,7 @@ pub fn dockerfile(
 }
 
 /// Kubernetes manifests for a set of services.
-pub fn manifests(
+pub(crate) fn manifests(
     services: &[Service],
     params: &Params,
     constitution: &Constitution,
@@ -112,7 +112,7 @@ pub fn manifests(
 }
 
 /// One Helm chart for all services.
-pub fn helm(services: &[Service], params: &Params, constitution: &Constitution) -> Job {
+pub(crate) fn helm(services: &[Service], params: &Params, constitution: &Constitution) -> Job {
     let targets: Vec<String> = builtin::helm_chart(services, params)
         .into_iter()
         .map(|f| f.path)
@@ -144,14 +144,14 @@ pub fn helm(services: &[Service], params: &Params, constitution: &Constitution) 
 
 /// Which files a review is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewKind {
+pub(crate) enum ReviewKind {
     Dockerfile,
     Manifest,
 }
 
 impl ReviewKind {
     /// The kind of file reviewed.
-    pub fn file_kind(self) -> FileKind {
+    pub(crate) fn file_kind(self) -> FileKind {
         match self {
             Self::Dockerfile => FileKind::Dockerfile,
             Self::Manifest => FileKind::Kubernetes,
@@ -162,7 +162,7 @@ impl ReviewKind {
 /// A review of existing files (`--review`): the files and their findings go to the provider,
 /// which answers with corrected versions of the same files, and may add the `.dockerignore` a
 /// reviewed Dockerfile lacks.
-pub fn review(
+pub(crate) fn review(
     kind: ReviewKind,
     files: Vec<(String, String)>,
     findings: &[Finding],

@@ -6,8 +6,8 @@
 //! [`builtin_params`] turns the constitution into the builtin generator's parameters.
 
 pub mod builtin_params;
-pub mod constitution_text;
-pub mod extract;
-pub mod jobs;
+pub(crate) mod constitution_text;
+pub(crate) mod extract;
+pub(crate) mod jobs;
 pub mod pipeline;
-pub mod prompt;
+pub(crate) mod prompt;

@@ -19,11 +19,11 @@ use crate::policy::Finding;
 use crate::provider::answer::fenced_block;
 
 /// Most bytes of one file put into a prompt; the rest is cut with a note saying so.
-pub const FILE_CAP: usize = 64 * 1024;
+pub(crate) const FILE_CAP: usize = 64 * 1024;
 
 /// A template ready to render, with where it came from.
 #[derive(Debug, Clone)]
-pub struct Template {
+pub(crate) struct Template {
     /// File name under `prompts/` (`dockerfile.md`).
     pub name: String,
     /// The version in its header, `0` when it has none.
@@ -35,7 +35,7 @@ pub struct Template {
 
 impl Template {
     /// The project's `prompts/<name>` when it exists, else the built-in default.
-    pub fn load(prompts_dir: &Path, name: &str) -> Result<Self> {
+    pub(crate) fn load(prompts_dir: &Path, name: &str) -> Result<Self> {
         let path = prompts_dir.join(name);
         let (source, origin) = if path.is_file() {
             let text = crate::fsutil::read_to_string(&path)?;
@@ -57,12 +57,12 @@ impl Template {
     }
 
     /// `dockerfile.md@1`: how records refer to the template.
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         format!("{}@{}", self.name, self.version)
     }
 
     /// Renders the template with `context`. Errors name the template and the line.
-    pub fn render(&self, context: impl Serialize) -> Result<String> {
+    pub(crate) fn render(&self, context: impl Serialize) -> Result<String> {
         let located = |e: minijinja::Error| {
             let line = e.line().unwrap_or(1);
             Error::input(
@@ -100,7 +100,7 @@ fn header_version(source: &str) -> u32 {
 
 /// Repository content put into a prompt: fenced so it cannot break out of its block, labelled
 /// as data with its path, and capped at `cap` bytes (on a character boundary).
-pub fn fence(path: &str, content: &str, cap: usize) -> String {
+pub(crate) fn fence(path: &str, content: &str, cap: usize) -> String {
     let (shown, cut) = if content.len() > cap {
         let mut end = cap;
         while !content.is_char_boundary(end) {
@@ -124,7 +124,7 @@ pub fn fence(path: &str, content: &str, cap: usize) -> String {
 
 /// Several files of the repository, each through [`fence`] at [`FILE_CAP`], one after another:
 /// the `files` value of the review and fix templates.
-pub fn fence_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+pub(crate) fn fence_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     files
         .into_iter()
         .map(|(path, content)| fence(path, content, FILE_CAP))
@@ -133,7 +133,7 @@ pub fn fence_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> S
 }
 
 /// Findings as the templates read them (`findings`): where, which rule, what and how to fix it.
-pub fn finding_values<'a>(
+pub(crate) fn finding_values<'a>(
     findings: impl IntoIterator<Item = &'a Finding>,
 ) -> Vec<serde_json::Value> {
     findings

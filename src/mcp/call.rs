@@ -26,7 +26,7 @@ use crate::settings::Flags;
 
 /// Who made a call, and how to stop it.
 #[derive(Debug, Clone)]
-pub struct Caller {
+pub(crate) struct Caller {
     /// The tool called.
     pub tool: &'static str,
     /// The client's `clientInfo` (from the handshake, or the request on 2026-07-28).
@@ -42,11 +42,15 @@ pub struct Caller {
 /// The connection an HTTP request came on: cancelled when the connection closes (the client
 /// went away). The HTTP listener puts it in each request's extensions.
 #[derive(Debug, Clone)]
-pub struct Connection(pub CancellationToken);
+pub(crate) struct Connection(pub CancellationToken);
 
 impl Caller {
     /// The caller of a request to `shared`'s server.
-    pub fn of(tool: &'static str, context: &RequestContext<RoleServer>, shared: &Shared) -> Self {
+    pub(crate) fn of(
+        tool: &'static str,
+        context: &RequestContext<RoleServer>,
+        shared: &Shared,
+    ) -> Self {
         let info = context.client_info();
         let connection = context
             .extensions
@@ -91,12 +95,12 @@ impl Caller {
     }
 
     /// Where records of this call say it was made.
-    pub fn surface(&self) -> Surface {
+    pub(crate) fn surface(&self) -> Surface {
         Surface::Mcp(self.client.clone())
     }
 
     /// What records of this call keep as the command line.
-    pub fn command_line(&self) -> String {
+    pub(crate) fn command_line(&self) -> String {
         format!(
             "aigen mcp: {} (client {} {})",
             self.tool, self.client.name, self.client.version
@@ -106,7 +110,7 @@ impl Caller {
 
 impl Shared {
     /// The project a call works on, its records made on the MCP surface by `caller`.
-    pub fn open_project(&self, flags: &Flags, caller: &Caller) -> Result<Project> {
+    pub(crate) fn open_project(&self, flags: &Flags, caller: &Caller) -> Result<Project> {
         let mut project = Project::open(self.settings(flags)?, &self.printer, &self.redactor)?;
         project.store = project.store.clone().with_surface(caller.surface());
         Ok(project)
@@ -114,7 +118,7 @@ impl Shared {
 
     /// The result of a call: `value` as structured content, redacted; an error as a tool error
     /// with the command line's text, redacted.
-    pub fn result<T: Serialize>(&self, outcome: Result<T>) -> CallToolResult {
+    pub(crate) fn result<T: Serialize>(&self, outcome: Result<T>) -> CallToolResult {
         match outcome.and_then(|value| {
             serde_json::to_value(value)
                 .map_err(|e| Error::usage(format!("cannot encode the result as JSON: {e}")))
@@ -128,7 +132,7 @@ impl Shared {
     }
 
     /// A tool error with the text the command line prints for `error`, redacted.
-    pub fn error(&self, error: Error) -> CallToolResult {
+    pub(crate) fn error(&self, error: Error) -> CallToolResult {
         let error = self.redactor.redact_error(error);
         CallToolResult::error(vec![ContentBlock::text(error_text(&error, false))])
     }
@@ -224,7 +228,7 @@ impl Server {
 
 /// Runs `work` on the blocking pool; a panic in it becomes an internal error rather than a
 /// dead session.
-pub async fn blocking_mcp<T, F>(work: F) -> std::result::Result<T, McpError>
+pub(crate) async fn blocking_mcp<T, F>(work: F) -> std::result::Result<T, McpError>
 where
     T: Send + 'static,
     F: FnOnce() -> std::result::Result<T, McpError> + Send + 'static,
@@ -235,7 +239,7 @@ where
 }
 
 /// A refusal or an input error as a tool error, with the command line's wording.
-pub fn refusal(
+pub(crate) fn refusal(
     shared: &Shared,
     message: impl Into<String>,
     hint: impl Into<String>,

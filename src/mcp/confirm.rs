@@ -30,17 +30,17 @@ use super::call::refusal;
 use super::server::Shared;
 
 /// How long a question asked with `input_required` waits for the client's second call.
-pub const PENDING_TTL: Duration = Duration::from_secs(15 * 60);
+pub(crate) const PENDING_TTL: Duration = Duration::from_secs(15 * 60);
 
 /// How long an `elicitation/create` waits for the person.
-pub const ASK_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+pub(crate) const ASK_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// The key of the question in `inputRequests` and `inputResponses`.
 const KEY: &str = "confirm";
 
 /// The form the person fills in: one box to tick.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
-pub struct Confirm {
+pub(crate) struct Confirm {
     /// Tick to write exactly what was described; leave it to write nothing.
     pub confirm: bool,
 }
@@ -48,7 +48,7 @@ rmcp::elicit_safe!(Confirm);
 
 /// What to ask, and what a yes would allow.
 #[derive(Debug, Clone)]
-pub struct Question {
+pub(crate) struct Question {
     /// Shown to the person: what would be written, where.
     pub message: String,
     /// A digest of exactly what would be written; a yes is for this and nothing else.
@@ -58,7 +58,7 @@ pub struct Question {
 }
 
 /// The outcome of asking.
-pub enum Confirmation {
+pub(crate) enum Confirmation {
     /// Go ahead; how it was confirmed (`elicitation`, `--yes`).
     Confirmed(&'static str),
     /// Do not; answer with this (a tool error saying why and that nothing was written).
@@ -69,7 +69,7 @@ pub enum Confirmation {
 
 /// Questions waiting for the client's second call, by handle.
 #[derive(Debug, Default)]
-pub struct Confirmations {
+pub(crate) struct Confirmations {
     pending: Mutex<HashMap<String, Pending>>,
 }
 
@@ -125,7 +125,7 @@ fn random_handle() -> Result<String, McpError> {
 impl Shared {
     /// Asks the person whether `question` may be done, the way the client's protocol revision
     /// allows; `state` and `responses` are what a 2026-07-28 client sent back.
-    pub async fn confirm(
+    pub(crate) async fn confirm(
         &self,
         tool: &'static str,
         context: &RequestContext<RoleServer>,

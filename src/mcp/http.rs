@@ -34,10 +34,10 @@ use crate::error::{Error, Result};
 use crate::secrets::Secret;
 
 /// The path MCP is served at.
-pub const PATH: &str = "/mcp";
+pub(crate) const PATH: &str = "/mcp";
 
 /// Reads the bearer token: the file's content without surrounding whitespace, not empty.
-pub fn read_token(path: &Path) -> Result<Secret> {
+pub(crate) fn read_token(path: &Path) -> Result<Secret> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
     let token = text.trim();
     if token.is_empty() {
@@ -50,7 +50,11 @@ pub fn read_token(path: &Path) -> Result<Secret> {
 }
 
 /// Serves MCP over HTTP on `address` until Ctrl-C or SIGTERM.
-pub async fn serve(server: Server, address: SocketAddr, token_file: Option<&Path>) -> Result<()> {
+pub(crate) async fn serve(
+    server: Server,
+    address: SocketAddr,
+    token_file: Option<&Path>,
+) -> Result<()> {
     let token = token_file.map(read_token).transpose()?;
     if token.is_none() && !address.ip().is_loopback() {
         return Err(Error::usage_with_hint(

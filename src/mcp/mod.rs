@@ -43,27 +43,27 @@ use crate::printer::Printer;
 use crate::secrets::Redactor;
 use crate::settings::GlobalOptions;
 
-pub mod call;
-pub mod confirm;
-pub mod http;
-pub mod prompts;
-pub mod resources;
+pub(crate) mod call;
+pub(crate) mod confirm;
+pub(crate) mod http;
+pub(crate) mod prompts;
+pub(crate) mod resources;
 mod server;
-pub mod tools;
+pub(crate) mod tools;
 
-pub use server::Server;
+pub(crate) use server::Server;
 
 /// The most bytes of content a client may pass inline (the `content` of `lint`); larger content
 /// is a tool error that says so. The transports take messages up to [`MAX_MESSAGE_BYTES`], so
 /// content between the two gets that clear answer rather than a dropped message.
-pub const MAX_INLINE_BYTES: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_INLINE_BYTES: usize = 4 * 1024 * 1024;
 
 /// The largest JSON-RPC message the transports read (a line on stdio, a body over HTTP).
-pub const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
 
 /// How clients reach the server.
 #[derive(Debug, Clone)]
-pub enum Transport {
+pub(crate) enum Transport {
     /// JSON-RPC over standard input and output; the client starts the server.
     Stdio,
     /// Streamable HTTP at `http://<address>/mcp`.
@@ -76,7 +76,7 @@ pub enum Transport {
 
 /// What `aigen mcp` was started with.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub transport: Transport,
     /// The `-C`, `--config` and `--provider` the server was started with; every call resolves
     /// its settings from them, as a command would.
@@ -90,7 +90,7 @@ pub struct Options {
 }
 
 /// Serves MCP until the client goes away (stdio), or until interrupted (HTTP).
-pub fn serve(options: Options, printer: Printer, redactor: Redactor) -> Result<()> {
+pub(crate) fn serve(options: Options, printer: Printer, redactor: Redactor) -> Result<()> {
     if options.yes && !options.allow_apply {
         return Err(Error::usage_with_hint(
             "`--yes` approves applies, and without `--allow-apply` none are offered",

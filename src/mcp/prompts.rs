@@ -62,7 +62,7 @@ const PROMPTS: [(&str, &str, &[Argument]); 4] = [
 ];
 
 /// The prompts.
-pub fn list() -> ListPromptsResult {
+pub(crate) fn list() -> ListPromptsResult {
     ListPromptsResult::with_all_items(
         PROMPTS
             .iter()
@@ -83,7 +83,10 @@ pub fn list() -> ListPromptsResult {
 
 /// One prompt rendered for the project: a user message per job (one service, one set of
 /// manifests, one chart, one review).
-pub fn get(shared: &Shared, request: &GetPromptRequestParams) -> Result<GetPromptResult, McpError> {
+pub(crate) fn get(
+    shared: &Shared,
+    request: &GetPromptRequestParams,
+) -> Result<GetPromptResult, McpError> {
     render(shared, request).map_err(|error| {
         let text = error_text(&shared.redactor.redact_error(error), false);
         McpError::invalid_params(text.trim_end().to_string(), None)

@@ -19,14 +19,14 @@ use crate::settings::{Flags, Settings};
 use crate::staging::Staging;
 
 /// The constitution.
-pub const CONSTITUTION: &str = "aigen://constitution";
+pub(crate) const CONSTITUTION: &str = "aigen://constitution";
 /// Records of the trail, by reference.
-pub const HISTORY: &str = "aigen://history/";
+pub(crate) const HISTORY: &str = "aigen://history/";
 /// Staged files, by target.
-pub const STAGED: &str = "aigen://staged/";
+pub(crate) const STAGED: &str = "aigen://staged/";
 
 /// Every resource there is now: the constitution, each record, each staged file.
-pub fn list(shared: &Shared) -> Result<ListResourcesResult, McpError> {
+pub(crate) fn list(shared: &Shared) -> Result<ListResourcesResult, McpError> {
     let settings = settings(shared)?;
     let mut resources = vec![
         Resource::new(CONSTITUTION, "constitution")
@@ -59,7 +59,7 @@ pub fn list(shared: &Shared) -> Result<ListResourcesResult, McpError> {
 }
 
 /// The URI templates of records and staged files.
-pub fn templates() -> ListResourceTemplatesResult {
+pub(crate) fn templates() -> ListResourceTemplatesResult {
     ListResourceTemplatesResult::with_all_items(vec![
         ResourceTemplate::new(format!("{HISTORY}{{reference}}"), "history record")
             .with_description("A record of the trail, by reference (`general/0001`)")
@@ -71,7 +71,7 @@ pub fn templates() -> ListResourceTemplatesResult {
 }
 
 /// The text of one resource.
-pub fn read(shared: &Shared, uri: &str) -> Result<ReadResourceResult, McpError> {
+pub(crate) fn read(shared: &Shared, uri: &str) -> Result<ReadResourceResult, McpError> {
     let settings = settings(shared)?;
     let (text, mime) = if uri == CONSTITUTION {
         let constitution = crate::policy::Constitution::load_configured(&settings.policy)

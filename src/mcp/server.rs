@@ -22,10 +22,10 @@ use crate::secrets::Redactor;
 use crate::settings::{Flags, Settings};
 
 /// The tools offered only with `--allow-apply`.
-pub const WRITING_TOOLS: [&str; 2] = ["apply", "apply_cluster"];
+pub(super) const WRITING_TOOLS: [&str; 2] = ["apply", "apply_cluster"];
 
 /// What every session and every request of one `aigen mcp` process share.
-pub struct Shared {
+pub(crate) struct Shared {
     pub options: Options,
     /// Status lines go to stderr; stdout is the stdio transport's.
     pub printer: Printer,
@@ -41,14 +41,14 @@ pub struct Shared {
 impl Shared {
     /// The settings a call runs with: the server's `-C`, `--config` and `--provider`, the
     /// call's own flags, the environment and `aigen.toml`, resolved as a command resolves them.
-    pub fn settings(&self, flags: &Flags) -> Result<Settings> {
+    pub(crate) fn settings(&self, flags: &Flags) -> Result<Settings> {
         Settings::from_env(&self.options.global, flags)
     }
 }
 
 /// aigen's MCP server: cheap to clone (streamable HTTP makes one per request).
 #[derive(Clone)]
-pub struct Server {
+pub(crate) struct Server {
     pub(super) shared: Arc<Shared>,
     tool_router: ToolRouter<Self>,
 }
@@ -56,7 +56,7 @@ pub struct Server {
 impl Server {
     /// A server with the tools `options` allow. The settings are resolved once here, so a bad
     /// `-C` or `aigen.toml` stops the start rather than every call.
-    pub fn new(options: Options, printer: Printer, redactor: Redactor) -> Result<Self> {
+    pub(crate) fn new(options: Options, printer: Printer, redactor: Redactor) -> Result<Self> {
         Settings::from_env(&options.global, &Flags::default())?;
         let mut tool_router = tools::router();
         if !options.allow_apply {
@@ -77,17 +77,8 @@ impl Server {
     }
 
     /// Where the server's status lines go.
-    pub fn printer(&self) -> &Printer {
+    pub(crate) fn printer(&self) -> &Printer {
         &self.shared.printer
-    }
-
-    /// The names of the tools offered, in the order they are listed.
-    pub fn tool_names(&self) -> Vec<String> {
-        self.tool_router
-            .list_all()
-            .into_iter()
-            .map(|tool| tool.name.to_string())
-            .collect()
     }
 
     fn instructions(&self) -> String {

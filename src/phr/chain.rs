@@ -20,7 +20,7 @@ use super::verify::{TrailFinding, TrailFindingKind};
 use crate::hash::hex;
 
 /// Length of a hash in hex digits.
-pub const HASH_LEN: usize = 64;
+pub(crate) const HASH_LEN: usize = 64;
 
 const HASH_KEY: &str = "  hash: sha256:";
 const ZEROS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -52,7 +52,7 @@ pub fn content_hash(text: &str) -> Option<String> {
 }
 
 /// Fills in the hash of a rendered record (written with a zero hash) and returns it.
-pub fn seal(text: &mut String) -> Option<String> {
+pub(crate) fn seal(text: &mut String) -> Option<String> {
     let span = hash_span(text)?;
     let hash = content_hash(text)?;
     text.replace_range(span, &hash);
@@ -60,13 +60,13 @@ pub fn seal(text: &mut String) -> Option<String> {
 }
 
 /// The zero hash a record is rendered with before it is sealed.
-pub fn placeholder() -> String {
+pub(crate) fn placeholder() -> String {
     ZEROS.to_string()
 }
 
 /// How a chained record's content fails its own hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Damage {
+pub(crate) enum Damage {
     /// Changed after it was written.
     Edited,
     /// Cut short: the end of the file is missing.
@@ -75,7 +75,7 @@ pub enum Damage {
 
 /// What the analysis needs to know about one chained record.
 #[derive(Debug, Clone)]
-pub struct ChainEntry {
+pub(crate) struct ChainEntry {
     /// The file, relative to the history root.
     pub path: String,
     pub sequence: u64,
@@ -91,7 +91,7 @@ pub struct ChainEntry {
 
 /// A record the head file names as the last one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HeadPoint {
+pub(crate) struct HeadPoint {
     pub sequence: u64,
     pub hash: String,
     pub path: String,
@@ -99,7 +99,7 @@ pub struct HeadPoint {
 
 /// What [`analyze`] found.
 #[derive(Debug, Default)]
-pub struct Analysis {
+pub(crate) struct Analysis {
     /// Everything found, except the dangling tips.
     pub findings: Vec<TrailFinding>,
     /// One `inserted` finding per dangling tip: what a relink may join.
@@ -113,7 +113,7 @@ pub struct Analysis {
 
 /// Checks the chain formed by `entries` against the head(s): none when the head file is missing,
 /// two while it is in a merge conflict.
-pub fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
+pub(crate) fn analyze(entries: &[ChainEntry], heads: &[HeadPoint]) -> Analysis {
     let mut analysis = Analysis::default();
     let findings = &mut analysis.findings;
     let n = entries.len();
@@ -359,7 +359,7 @@ fn span_words(low: u64, high: u64) -> String {
 }
 
 /// The first 12 hex digits of a hash, for messages.
-pub fn short(hash: &str) -> &str {
+pub(crate) fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
 

@@ -29,7 +29,7 @@ pub enum Value<'a> {
 
 impl<'a> Value<'a> {
     /// The value under `key` of a mapping.
-    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Value<'a>> {
         match self {
             Self::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -37,7 +37,7 @@ impl<'a> Value<'a> {
     }
 
     /// The text of a scalar.
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match self {
             Self::Str(text) => Some(text),
             _ => None,
@@ -45,7 +45,7 @@ impl<'a> Value<'a> {
     }
 
     /// The items of a sequence (a lone scalar counts as a sequence of one).
-    pub fn items(&self) -> Vec<&Value<'a>> {
+    pub(crate) fn items(&self) -> Vec<&Value<'a>> {
         match self {
             Self::List(items) => items.iter().collect(),
             Self::Null => Vec::new(),
@@ -55,7 +55,7 @@ impl<'a> Value<'a> {
 
     /// The value as one line of text: scalars as they are, a one-entry mapping as `key: value`
     /// (YAML reads the test line `- size < 500MB: PASS` as such a mapping), lists comma-joined.
-    pub fn to_text(&self) -> Option<String> {
+    pub(crate) fn to_text(&self) -> Option<String> {
         match self {
             Self::Null => None,
             Self::Str(text) => Some(text.to_string()),
@@ -90,7 +90,7 @@ pub struct YamlError {
 }
 
 /// Reads front-matter text (without the `---` lines) into a [`Value`].
-pub fn parse(text: &str) -> Result<Value<'_>, YamlError> {
+pub(crate) fn parse(text: &str) -> Result<Value<'_>, YamlError> {
     match subset::parse(text) {
         Some(value) => Ok(value),
         None => full::parse(text),

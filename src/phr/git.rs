@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 /// The current git branch of the repository holding `dir`, read from `.git/HEAD`.
-pub fn git_branch(dir: &Path) -> Option<String> {
+pub(crate) fn git_branch(dir: &Path) -> Option<String> {
     for ancestor in dir.ancestors() {
         let dot_git = ancestor.join(".git");
         let git_dir = if dot_git.is_dir() {
@@ -28,7 +28,7 @@ pub fn git_branch(dir: &Path) -> Option<String> {
 }
 
 /// `git config user.name`, run in `dir`.
-pub fn git_user(dir: &Path) -> Option<String> {
+pub(crate) fn git_user(dir: &Path) -> Option<String> {
     let existing = dir.ancestors().find(|d| d.is_dir())?;
     let output = std::process::Command::new("git")
         .args(["config", "user.name"])

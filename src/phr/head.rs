@@ -16,7 +16,7 @@ use super::chain::{HeadPoint, content_hash};
 use crate::error::{Error, Result};
 
 /// The head file's name inside the state directory.
-pub const HEAD_FILE: &str = "head.json";
+pub(crate) const HEAD_FILE: &str = "head.json";
 
 /// A record the head names: its sequence, hash and path relative to the history root.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +38,7 @@ impl From<&Tip> for HeadPoint {
 
 /// The content of the head file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Head {
+pub(crate) struct Head {
     /// Layout version.
     pub format: u32,
     /// The last record; `None` before the first.
@@ -50,7 +50,7 @@ pub struct Head {
 
 /// What is on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HeadState {
+pub(crate) enum HeadState {
     /// No head file.
     Missing,
     /// One head.
@@ -63,7 +63,7 @@ pub enum HeadState {
 
 impl Head {
     /// The head's text, one field per line so git conflicts stay readable.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         text
@@ -71,7 +71,7 @@ impl Head {
 
     /// The last record with a pending write resolved: the pending record when its file exists
     /// under `root` and matches its hash, else the committed one.
-    pub fn resolved(&self, root: &Path) -> Option<Tip> {
+    pub(crate) fn resolved(&self, root: &Path) -> Option<Tip> {
         match &self.pending {
             Some(pending) if landed(root, pending) => Some(pending.clone()),
             _ => self.last.clone(),
@@ -80,7 +80,7 @@ impl Head {
 }
 
 /// Whether the record a tip names exists whole at its path.
-pub fn landed(root: &Path, tip: &Tip) -> bool {
+pub(crate) fn landed(root: &Path, tip: &Tip) -> bool {
     std::fs::read_to_string(root.join(&tip.path))
         .ok()
         .and_then(|text| content_hash(&text))
@@ -88,7 +88,7 @@ pub fn landed(root: &Path, tip: &Tip) -> bool {
 }
 
 /// Reads the head file.
-pub fn read(path: &Path) -> Result<HeadState> {
+pub(crate) fn read(path: &Path) -> Result<HeadState> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HeadState::Missing),
@@ -98,7 +98,7 @@ pub fn read(path: &Path) -> Result<HeadState> {
 }
 
 /// Reads head text, including the two sides of a git conflict.
-pub fn parse(text: &str) -> HeadState {
+pub(crate) fn parse(text: &str) -> HeadState {
     if !text.lines().any(|l| l.starts_with("<<<<<<<")) {
         return match serde_json::from_str::<Head>(text) {
             Ok(head) => HeadState::Found(head),
@@ -137,7 +137,7 @@ pub fn parse(text: &str) -> HeadState {
 }
 
 /// Writes the head file atomically.
-pub fn write(path: &Path, head: &Head, sync: bool) -> Result<()> {
+pub(crate) fn write(path: &Path, head: &Head, sync: bool) -> Result<()> {
     super::store::write_replace(path, head.to_json().as_bytes(), sync)
 }
 

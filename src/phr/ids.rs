@@ -18,7 +18,7 @@ use super::store::{remove_temp_files, write_replace};
 use crate::error::{Error, Result};
 
 /// The cache file's name inside the state directory.
-pub const IDS_FILE: &str = "ids.json";
+pub(crate) const IDS_FILE: &str = "ids.json";
 
 /// The last ID given out per routing directory, and the directory's modification time then.
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -22,17 +22,17 @@
 
 pub mod chain;
 pub mod front_matter;
-pub mod git;
-pub mod head;
-pub mod ids;
-pub mod naming;
-pub mod new;
+pub(crate) mod git;
+pub(crate) mod head;
+pub(crate) mod ids;
+pub(crate) mod naming;
+pub(crate) mod new;
 pub mod query;
 pub mod record;
-pub mod relink;
-pub mod report;
-pub mod store;
-pub mod validate;
+pub(crate) mod relink;
+pub(crate) mod report;
+pub(crate) mod store;
+pub(crate) mod validate;
 pub mod verify;
 
 pub use naming::Stage;

@@ -12,10 +12,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// The file-name suffix every record has.
-pub const RECORD_SUFFIX: &str = ".prompt.md";
+pub(crate) const RECORD_SUFFIX: &str = ".prompt.md";
 
 /// The longest slug aigen puts in a file name, so names stay well under file-system limits.
-pub const MAX_SLUG_LEN: usize = 60;
+pub(crate) const MAX_SLUG_LEN: usize = 60;
 
 /// What a record's exchange was for, as Spec-Kit Plus names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -46,7 +46,7 @@ pub enum Stage {
 impl Stage {
     /// The stage of aigen's own exchanges (generation, review, approval, apply): `misc`, work
     /// on the feature, when there is one; `general` without.
-    pub fn of_work(feature: Option<&str>) -> Self {
+    pub(crate) fn of_work(feature: Option<&str>) -> Self {
         if feature.is_some() {
             Self::Misc
         } else {
@@ -55,7 +55,7 @@ impl Stage {
     }
 
     /// Every stage, in the order Spec-Kit Plus lists them.
-    pub const ALL: [Stage; 10] = [
+    pub(crate) const ALL: [Stage; 10] = [
         Stage::Constitution,
         Stage::Spec,
         Stage::Plan,
@@ -69,7 +69,7 @@ impl Stage {
     ];
 
     /// The stage's name as written in front matter and file names.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Constitution => "constitution",
             Self::Spec => "spec",
@@ -123,7 +123,7 @@ impl FromStr for Stage {
 
 /// The directory (under the history root) that records of `stage` are filed in, or `None` when
 /// the stage needs a feature and there is none. A feature of `none` counts as no feature.
-pub fn route_dir(stage: Stage, feature: Option<&str>) -> Option<String> {
+pub(crate) fn route_dir(stage: Stage, feature: Option<&str>) -> Option<String> {
     match stage {
         Stage::Constitution => Some("constitution".to_string()),
         Stage::General => Some("general".to_string()),
@@ -137,7 +137,7 @@ pub fn route_dir(stage: Stage, feature: Option<&str>) -> Option<String> {
 /// The slug of a title: lowercase, every character outside `[a-z0-9]` becomes `-`, runs of `-`
 /// collapse and leading or trailing `-` go. Slugs are cut at [`MAX_SLUG_LEN`] (at a `-` when one
 /// is near) and an empty slug becomes `record`.
-pub fn slug(title: &str) -> String {
+pub(crate) fn slug(title: &str) -> String {
     let mut slug = String::with_capacity(title.len().min(MAX_SLUG_LEN + 8));
     for c in title.chars() {
         let c = c.to_ascii_lowercase();
@@ -164,26 +164,26 @@ pub fn slug(title: &str) -> String {
 }
 
 /// An ID as aigen writes it: zero-padded to four digits.
-pub fn format_id(number: u64) -> String {
+pub(crate) fn format_id(number: u64) -> String {
     format!("{number:04}")
 }
 
 /// The file name of a record: `<ID>-<slug>.<stage>.prompt.md`.
-pub fn record_file_name(id: &str, title: &str, stage: Stage) -> String {
+pub(crate) fn record_file_name(id: &str, title: &str, stage: Stage) -> String {
     format!("{id}-{}.{}{RECORD_SUFFIX}", slug(title), stage.as_str())
 }
 
 /// The parts of a record's file name: the ID prefix (everything before the first `-`), its
 /// number when it is all digits, and the stage named before `.prompt.md`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileName<'a> {
+pub(crate) struct FileName<'a> {
     pub prefix: &'a str,
     pub number: Option<u64>,
     pub stage: Option<&'a str>,
 }
 
 /// Splits a record file name, or `None` when it does not end in `.prompt.md`.
-pub fn parse_file_name(name: &str) -> Option<FileName<'_>> {
+pub(crate) fn parse_file_name(name: &str) -> Option<FileName<'_>> {
     let stem = name.strip_suffix(RECORD_SUFFIX)?;
     let prefix = stem.split(['-', '.']).next().unwrap_or(stem);
     let number = if !prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_digit()) {
@@ -200,7 +200,7 @@ pub fn parse_file_name(name: &str) -> Option<FileName<'_>> {
 }
 
 /// The number of an ID as written in front matter (`0004`, `39`, `"001"`), when it is one.
-pub fn id_number(id: &str) -> Option<u64> {
+pub(crate) fn id_number(id: &str) -> Option<u64> {
     let id = id.trim();
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
         id.parse().ok()

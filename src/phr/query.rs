@@ -19,7 +19,7 @@ use crate::line_index::line_column;
 
 /// Which records to keep. Empty fields keep everything.
 #[derive(Debug, Clone, Default)]
-pub struct Filter {
+pub(crate) struct Filter {
     /// The feature: records in its directory or with it in their front matter.
     pub feature: Option<String>,
     pub stage: Option<Stage>,
@@ -34,10 +34,10 @@ pub struct Filter {
 }
 
 /// The outcomes a filter accepts.
-pub const OUTCOMES: [&str; 3] = ["ok", "failed", "interrupted"];
+pub(crate) const OUTCOMES: [&str; 3] = ["ok", "failed", "interrupted"];
 
 /// Parses a `YYYY-MM-DD` date for a filter; `name` is what the date was given as (`--since`).
-pub fn parse_date(text: &str, name: &str) -> Result<NaiveDate> {
+pub(crate) fn parse_date(text: &str, name: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
         Error::usage_with_hint(
             format!("`{name} {text}` is not a date"),
@@ -49,7 +49,7 @@ pub fn parse_date(text: &str, name: &str) -> Result<NaiveDate> {
 /// A filter as the command line (`--feature`, `--since`, ...) and MCP clients give it, every
 /// value as text; [`FilterText::parse`] checks the values and makes the [`Filter`].
 #[derive(Debug, Clone, Default)]
-pub struct FilterText {
+pub(crate) struct FilterText {
     pub feature: Option<String>,
     pub stage: Option<String>,
     pub provider: Option<String>,
@@ -65,7 +65,7 @@ pub struct FilterText {
 impl FilterText {
     /// The filter, or a usage error naming the value that is not a stage, outcome or date;
     /// `prefix` is put before the names of the dates in messages (`--` for flags).
-    pub fn parse(&self, prefix: &str) -> Result<Filter> {
+    pub(crate) fn parse(&self, prefix: &str) -> Result<Filter> {
         let stage = self
             .stage
             .as_deref()
@@ -103,7 +103,11 @@ impl FilterText {
 /// problems. Records read whole are first learned whole by the store's redactor: records written
 /// by hand or by an older aigen may hold a secret in context in one field and bare in another,
 /// and callers show them a field at a time.
-pub fn select(store: &Store, filter: &Filter, with_body: bool) -> Result<super::store::Trail> {
+pub(crate) fn select(
+    store: &Store,
+    filter: &Filter,
+    with_body: bool,
+) -> Result<super::store::Trail> {
     let dir = filter.directory(store);
     let mut trail = match (with_body, dir) {
         (true, Some(dir)) => store.records_in(&dir)?,
@@ -126,7 +130,7 @@ fn same(a: &str, b: &str) -> bool {
 
 impl Filter {
     /// Whether a record passes.
-    pub fn matches(&self, entry: &Entry) -> bool {
+    pub(crate) fn matches(&self, entry: &Entry) -> bool {
         let r = &entry.record;
         if let Some(feature) = &self.feature
             && !(entry.file.dir == *feature || same(&r.feature, feature))
@@ -179,7 +183,7 @@ impl Filter {
 
     /// The only directory that can hold matching records, when the filter names a feature and
     /// that directory exists. Lets `list --feature` read one directory instead of the trail.
-    pub fn directory(&self, store: &Store) -> Option<String> {
+    pub(crate) fn directory(&self, store: &Store) -> Option<String> {
         let feature = self.feature.as_ref()?;
         store.root().join(feature).is_dir().then(|| feature.clone())
     }
@@ -188,7 +192,7 @@ impl Filter {
 /// One record as `aigen history show --format json` gives it: where it is, its reference,
 /// whether its content still matches its own hash (`None` for unchained records) and its fields.
 #[derive(Debug, Serialize)]
-pub struct Shown<'a> {
+pub(crate) struct Shown<'a> {
     /// Relative to the history root.
     pub path: &'a str,
     pub reference: String,
@@ -198,7 +202,7 @@ pub struct Shown<'a> {
 
 impl<'a> Shown<'a> {
     /// The record of `entry`, whose file holds `text`.
-    pub fn of(entry: &'a Entry, text: &str) -> Self {
+    pub(crate) fn of(entry: &'a Entry, text: &str) -> Self {
         Self {
             path: &entry.file.rel,
             reference: entry.reference(),
@@ -213,7 +217,7 @@ impl<'a> Shown<'a> {
 
 /// Orders for `list`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
+pub(crate) enum SortKey {
     /// By date and time, then directory and ID.
     #[default]
     Date,
@@ -232,7 +236,7 @@ fn time_of(r: &Record) -> &str {
 
 /// Sorts entries (stable). The entries are large, so an order is computed over indexes and
 /// the entries are moved once.
-pub fn sort(entries: &mut Vec<Entry>, key: SortKey) {
+pub(crate) fn sort(entries: &mut Vec<Entry>, key: SortKey) {
     let id = |e: &Entry| id_number(&e.record.id).unwrap_or(u64::MAX);
     let sequence = |e: &Entry| e.record.chain().map_or(u64::MAX, |c| c.sequence);
     let mut order: Vec<usize> = (0..entries.len()).collect();
@@ -263,7 +267,13 @@ pub fn sort(entries: &mut Vec<Entry>, key: SortKey) {
 }
 
 /// One line for the terminal: reference, date, stage, outcome (`-` when not recorded), title.
-pub fn row(reference: &str, date: &str, stage: &str, outcome: Option<&str>, title: &str) -> String {
+pub(crate) fn row(
+    reference: &str,
+    date: &str,
+    stage: &str,
+    outcome: Option<&str>,
+    title: &str,
+) -> String {
     format!(
         "{reference:<28} {date:<10} {stage:<12} {:<11} {title}",
         outcome.unwrap_or("-")
@@ -271,7 +281,7 @@ pub fn row(reference: &str, date: &str, stage: &str, outcome: Option<&str>, titl
 }
 
 /// The [`row`] of an entry.
-pub fn line(entry: &Entry) -> String {
+pub(crate) fn line(entry: &Entry) -> String {
     let r = &entry.record;
     row(
         &entry.reference(),
@@ -284,7 +294,7 @@ pub fn line(entry: &Entry) -> String {
 
 /// One record as `list` and `search` show it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Relative to the history root.
     pub path: String,
     /// `<dir>/<id>`.
@@ -326,7 +336,7 @@ pub struct Summary {
 
 impl Summary {
     /// The [`row`] of a summary.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         row(
             &self.reference,
             &self.date,
@@ -337,7 +347,7 @@ impl Summary {
     }
 
     /// The summary of an entry.
-    pub fn of(entry: &Entry) -> Self {
+    pub(crate) fn of(entry: &Entry) -> Self {
         let r = &entry.record;
         let meta = r.aigen.as_ref();
         Self {
@@ -367,7 +377,7 @@ impl Summary {
 
 /// A record that contains the searched text, with the first line that does.
 #[derive(Debug, Clone, Serialize)]
-pub struct Hit {
+pub(crate) struct Hit {
     #[serde(flatten)]
     pub summary: Summary,
     /// The first matching line (trimmed), and its 1-based number in the file.
@@ -376,7 +386,7 @@ pub struct Hit {
 }
 
 /// A case-insensitive matcher for a literal text.
-pub fn matcher(text: &str) -> Result<Regex> {
+pub(crate) fn matcher(text: &str) -> Result<Regex> {
     RegexBuilder::new(&regex::escape(text))
         .case_insensitive(true)
         .build()
@@ -384,7 +394,7 @@ pub fn matcher(text: &str) -> Result<Regex> {
 }
 
 /// Records whose file (prompt, response or metadata) contains `text`, case-insensitively.
-pub fn search(files: &[RecordFile], needle: &Regex, filter: &Filter) -> Vec<Hit> {
+pub(crate) fn search(files: &[RecordFile], needle: &Regex, filter: &Filter) -> Vec<Hit> {
     let found = read_all(files, |file, bytes| {
         let text = utf8(file, bytes.ok()?).ok()?;
         let at = needle.find(&text)?;
@@ -423,7 +433,7 @@ fn excerpt(line: &str, at: usize, width: usize) -> String {
 
 /// Latency percentiles over the records that recorded one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Latency {
+pub(crate) struct Latency {
     pub count: usize,
     pub p50: u64,
     pub p90: u64,
@@ -433,7 +443,7 @@ pub struct Latency {
 
 /// Counts and totals over a set of records.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Stats {
+pub(crate) struct Stats {
     pub records: usize,
     pub chained: usize,
     pub by_feature: BTreeMap<String, usize>,
@@ -454,7 +464,7 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
 }
 
 /// Statistics of some records.
-pub fn stats<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Stats {
+pub(crate) fn stats<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Stats {
     let mut stats = Stats::default();
     let mut latencies = Vec::new();
     let bump = |map: &mut BTreeMap<String, usize>, key: &str| {
@@ -515,7 +525,7 @@ pub fn stats<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Stats {
 
 impl Stats {
     /// The statistics as text for the terminal.
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "{} records ({} chained)", self.records, self.chained);
         for (title, map) in [
@@ -557,7 +567,7 @@ impl Stats {
 
 /// A record as exported: where it is and all it holds.
 #[derive(Debug, Clone, Serialize)]
-pub struct Exported<'a> {
+pub(crate) struct Exported<'a> {
     pub path: &'a str,
     pub reference: String,
     #[serde(flatten)]
@@ -593,7 +603,7 @@ pub const CSV_COLUMNS: &[&str] = &[
 ];
 
 /// One CSV row, in [`CSV_COLUMNS`] order.
-pub fn csv_row(entry: &Entry) -> Vec<String> {
+pub(crate) fn csv_row(entry: &Entry) -> Vec<String> {
     let s = Summary::of(entry);
     let r = &entry.record;
     let meta = r.aigen.as_ref();
@@ -637,7 +647,7 @@ fn md_cell(text: &str) -> String {
 }
 
 /// The Markdown export: a table of all records, then each record's prompt and response.
-pub fn markdown(entries: &[Entry]) -> String {
+pub(crate) fn markdown(entries: &[Entry]) -> String {
     let mut out = String::from("# Prompt History\n\n");
     out.push_str("| record | date | stage | outcome | lint | title |\n|---|---|---|---|---|---|\n");
     for entry in entries {

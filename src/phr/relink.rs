@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 
 /// What a relink did.
 #[derive(Debug, Clone, Serialize)]
-pub struct Relinked {
+pub(crate) struct Relinked {
     /// The record joining the tips, when one was needed.
     pub appended: Option<Appended>,
     /// The branch tips it joined to the head (paths).
@@ -30,7 +30,7 @@ pub struct Relinked {
 /// Joins the tips of merged branches with one new record, after checking that nothing else is
 /// wrong: every record intact, no gaps, each side of a conflicted head present. Records already
 /// written are never changed.
-pub fn relink(store: &Store) -> Result<Relinked> {
+pub(crate) fn relink(store: &Store) -> Result<Relinked> {
     let _lock = store.lock()?;
     let survey = survey(store)?;
     let analysis = chain::analyze(&survey.entries, &survey.heads);

@@ -145,7 +145,7 @@ fn template_value(value: &serde_json::Value) -> Value {
 }
 
 /// The HTML page for some records (in timeline order) and the verify report of their trail.
-pub fn render(
+pub(crate) fn render(
     entries: &[Entry],
     report: &Report,
     title: &str,

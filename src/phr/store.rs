@@ -38,7 +38,7 @@ use crate::fsutil;
 use crate::secrets::Redactor;
 
 /// The state directory's name under the history root.
-pub const STATE_DIR: &str = ".aigen";
+pub(crate) const STATE_DIR: &str = ".aigen";
 const LOCK_FILE: &str = "lock";
 const STATE_GITIGNORE: &str =
     "# Local to each clone: the append lock and the ID cache.\nlock\nids.json\n";
@@ -102,7 +102,7 @@ pub struct Store {
 
 /// A held lock on the state directory; released when dropped.
 #[derive(Debug)]
-pub struct Lock {
+pub(crate) struct Lock {
     _file: File,
 }
 
@@ -157,27 +157,27 @@ impl Store {
     }
 
     /// The history root.
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// The redactor records are written with.
-    pub fn redactor(&self) -> &Redactor {
+    pub(crate) fn redactor(&self) -> &Redactor {
         &self.redactor
     }
 
     /// The state directory (`.aigen/` under the root).
-    pub fn state_dir(&self) -> PathBuf {
+    pub(crate) fn state_dir(&self) -> PathBuf {
         self.root.join(STATE_DIR)
     }
 
     /// The head file's path.
-    pub fn head_path(&self) -> PathBuf {
+    pub(crate) fn head_path(&self) -> PathBuf {
         self.state_dir().join(HEAD_FILE)
     }
 
     /// Reads the head file.
-    pub fn head(&self) -> Result<HeadState> {
+    pub(crate) fn head(&self) -> Result<HeadState> {
         head::read(&self.head_path())
     }
 
@@ -211,7 +211,7 @@ impl Store {
     }
 
     /// Takes the exclusive append lock, waiting for other writers.
-    pub fn lock(&self) -> Result<Lock> {
+    pub(crate) fn lock(&self) -> Result<Lock> {
         let path = self.state_dir().join(LOCK_FILE);
         let Some(file) = self.open_lock(true)? else {
             return Err(Error::usage(format!("cannot open `{}`", path.display())));
@@ -221,7 +221,7 @@ impl Store {
     }
 
     /// Takes the lock shared (readers see no half-finished append), when the trail has one.
-    pub fn lock_shared(&self) -> Result<Option<Lock>> {
+    pub(crate) fn lock_shared(&self) -> Result<Option<Lock>> {
         let path = self.state_dir().join(LOCK_FILE);
         let Some(file) = self.open_lock(false)? else {
             return Ok(None);
@@ -365,7 +365,7 @@ impl Store {
 
     /// The record files of the trail, or of one routing directory, sorted by directory, ID
     /// number and name. Hidden files (temporary files among them) are never records.
-    pub fn files(&self, only_dir: Option<&str>) -> Result<Vec<RecordFile>> {
+    pub(crate) fn files(&self, only_dir: Option<&str>) -> Result<Vec<RecordFile>> {
         let mut dirs: Vec<String> = match only_dir {
             Some(dir) => vec![dir.to_string()],
             None => match fs::read_dir(&self.root) {
@@ -413,13 +413,13 @@ impl Store {
     }
 
     /// Reads and parses the records of one routing directory.
-    pub fn records_in(&self, dir: &str) -> Result<Trail> {
+    pub(crate) fn records_in(&self, dir: &str) -> Result<Trail> {
         Ok(load(self.files(Some(dir))?, true))
     }
 
     /// Reads the front matter of every record, or of one directory's: records without their
     /// prompt, response and notes (see [`parse_front`]), for listings over large trails.
-    pub fn front_matter(&self, dir: Option<&str>) -> Result<Trail> {
+    pub(crate) fn front_matter(&self, dir: Option<&str>) -> Result<Trail> {
         Ok(load(self.files(dir)?, false))
     }
 
@@ -487,7 +487,7 @@ impl Store {
 }
 
 /// Reads files in parallel, keeping their order.
-pub fn read_all<T: Send>(
+pub(crate) fn read_all<T: Send>(
     files: &[RecordFile],
     f: impl Fn(&RecordFile, Result<Vec<u8>>) -> T + Sync + Send,
 ) -> Vec<T> {
@@ -503,7 +503,7 @@ pub fn read_all<T: Send>(
 }
 
 /// The text of a record file, which must be UTF-8.
-pub fn utf8(file: &RecordFile, bytes: Vec<u8>) -> Result<String> {
+pub(crate) fn utf8(file: &RecordFile, bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| Error::input(Location::file(&file.path), "not UTF-8 text"))
 }
 
@@ -528,7 +528,7 @@ fn load(files: Vec<RecordFile>, with_body: bool) -> Trail {
 }
 
 /// Parses record text, with errors located in `path`.
-pub fn parse_at(path: &Path, text: &str) -> Result<Record> {
+pub(crate) fn parse_at(path: &Path, text: &str) -> Result<Record> {
     parse(text).map_err(|e| Error::input(Location::at(path, e.line, e.column), e.message))
 }
 

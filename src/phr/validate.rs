@@ -22,7 +22,7 @@ static PLACEHOLDER: LazyLock<Regex> =
 /// `{{TITLE}}` do not survive YAML parsing). `located` is false for a chained record already
 /// reported as moved, whose location checks would only repeat that finding. The prompt and
 /// response are not checked for placeholders: they are kept verbatim and may quote templates.
-pub fn check_record(
+pub(crate) fn check_record(
     file: &RecordFile,
     record: &Record,
     front_matter: &str,
@@ -145,7 +145,9 @@ pub fn check_record(
 }
 
 /// Records of one directory that share an ID (by number, or by prefix when not numeric).
-pub fn duplicate_ids<'a>(files: impl IntoIterator<Item = &'a RecordFile>) -> Vec<TrailFinding> {
+pub(crate) fn duplicate_ids<'a>(
+    files: impl IntoIterator<Item = &'a RecordFile>,
+) -> Vec<TrailFinding> {
     let mut groups: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
     for file in files {
         if let Some(parts) = parse_file_name(&file.name) {

@@ -55,7 +55,7 @@ pub enum TrailFindingKind {
 
 impl TrailFindingKind {
     /// The kind's name, as in the output.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Edited => "edited",
             Self::Deleted => "deleted",
@@ -76,7 +76,7 @@ impl TrailFindingKind {
     }
 
     /// How much it matters.
-    pub fn severity(self) -> TrailSeverity {
+    pub(crate) fn severity(self) -> TrailSeverity {
         match self {
             Self::Edited
             | Self::Deleted
@@ -113,11 +113,11 @@ pub struct TrailFinding {
 }
 
 /// The head file's path relative to the history root, for findings about it.
-pub const HEAD_REL: &str = ".aigen/head.json";
+pub(crate) const HEAD_REL: &str = ".aigen/head.json";
 
 impl TrailFinding {
     /// A finding about a file.
-    pub fn at(kind: TrailFindingKind, path: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn at(kind: TrailFindingKind, path: &str, message: impl Into<String>) -> Self {
         Self {
             kind,
             severity: kind.severity(),
@@ -127,7 +127,7 @@ impl TrailFinding {
     }
 
     /// A finding about the head file.
-    pub fn head(message: impl Into<String>) -> Self {
+    pub(crate) fn head(message: impl Into<String>) -> Self {
         Self::at(TrailFindingKind::HeadInvalid, HEAD_REL, message)
     }
 }
@@ -157,14 +157,14 @@ pub struct Report {
 
 impl Report {
     /// Whether the verify fails: on any error, or with `strict` on any finding.
-    pub fn failed(&self, strict: bool) -> bool {
+    pub(crate) fn failed(&self, strict: bool) -> bool {
         self.findings
             .iter()
             .any(|f| f.severity == TrailSeverity::Error || strict)
     }
 
     /// Findings of a severity.
-    pub fn count(&self, severity: TrailSeverity) -> usize {
+    pub(crate) fn count(&self, severity: TrailSeverity) -> usize {
         self.findings
             .iter()
             .filter(|f| f.severity == severity)

@@ -33,7 +33,7 @@ use crate::settings::PolicyFile;
 
 /// The constitutions shipped inside the binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Preset {
+pub(crate) enum Preset {
     /// The Todo application's constitution: its services, ports, paths, images and cluster.
     PhaseIv,
     /// General practice with no service-specific value; what a tree without a constitution
@@ -43,7 +43,7 @@ pub enum Preset {
 
 impl Preset {
     /// The preset's file.
-    pub fn text(self) -> &'static str {
+    pub(crate) fn text(self) -> &'static str {
         match self {
             Self::PhaseIv => crate::assets::PHASE_IV,
             Self::Baseline => crate::assets::BASELINE,
@@ -51,7 +51,7 @@ impl Preset {
     }
 
     /// The name messages show for the embedded preset.
-    pub fn source_name(self) -> &'static str {
+    pub(crate) fn source_name(self) -> &'static str {
         match self {
             Self::PhaseIv => "<embedded Phase IV preset>",
             Self::Baseline => "<embedded baseline preset>",
@@ -99,7 +99,7 @@ impl fmt::Debug for Constitution {
 
 /// The effective setting of one rule: on or off, its severity and its parameters.
 #[derive(Clone)]
-pub struct RuleSetting {
+pub(crate) struct RuleSetting {
     /// Whether the rule runs.
     pub enabled: bool,
     /// The severity its findings get.
@@ -118,7 +118,7 @@ impl fmt::Debug for RuleSetting {
 
 impl RuleSetting {
     /// The rule's parameters, as the type the rule declared (`None` for any other type).
-    pub fn params<P: 'static>(&self) -> Option<&P> {
+    pub(crate) fn params<P: 'static>(&self) -> Option<&P> {
         self.params.downcast_ref::<P>()
     }
 }
@@ -239,7 +239,7 @@ pub struct StageImages {
 
 /// The probe paths of one service, as the constitution gives them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProbePaths {
+pub(crate) struct ProbePaths {
     pub liveness: Option<String>,
     pub readiness: Option<String>,
 }
@@ -359,7 +359,7 @@ struct ConstitutionFile {
 }
 
 /// The constitution format version this build reads.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 /// `rules:` as written: rule code (or name) → entry, with the position of each key.
 #[derive(Debug, Clone, Default)]
@@ -455,29 +455,29 @@ impl Constitution {
     }
 
     /// The embedded baseline preset.
-    pub fn baseline() -> Result<Self> {
+    pub(crate) fn baseline() -> Result<Self> {
         Self::embedded(Preset::Baseline)
     }
 
     /// An embedded preset.
-    pub fn embedded(preset: Preset) -> Result<Self> {
+    pub(crate) fn embedded(preset: Preset) -> Result<Self> {
         Self::parse(preset.text(), Path::new(preset.source_name()))
     }
 
     /// The embedded preset this constitution is, when no constitution file was found.
-    pub fn embedded_preset(&self) -> Option<Preset> {
+    pub(crate) fn embedded_preset(&self) -> Option<Preset> {
         [Preset::PhaseIv, Preset::Baseline]
             .into_iter()
             .find(|preset| self.source == Path::new(preset.source_name()))
     }
 
     /// True for an embedded preset (no constitution file was found).
-    pub fn is_preset(&self) -> bool {
+    pub(crate) fn is_preset(&self) -> bool {
         self.embedded_preset().is_some()
     }
 
     /// The constitution as written: its file, or the embedded preset's text.
-    pub fn text(&self) -> Result<String> {
+    pub(crate) fn text(&self) -> Result<String> {
         match self.embedded_preset() {
             Some(preset) => Ok(preset.text().to_string()),
             None => fsutil::read_to_string(&self.source),
@@ -485,7 +485,7 @@ impl Constitution {
     }
 
     /// Reads a constitution file.
-    pub fn load(path: &Path) -> Result<Self> {
+    pub(crate) fn load(path: &Path) -> Result<Self> {
         let text = fsutil::read_to_string(path)?;
         Self::parse(&text, path)
     }
@@ -602,7 +602,7 @@ impl Constitution {
     }
 
     /// The effective setting of a rule for a file of `service` (`None` for unknown codes).
-    pub fn setting(&self, code: &str, service: Option<&str>) -> Option<&RuleSetting> {
+    pub(crate) fn setting(&self, code: &str, service: Option<&str>) -> Option<&RuleSetting> {
         if let Some(service) = service
             && let Some(setting) = self
                 .service_settings
@@ -615,12 +615,12 @@ impl Constitution {
     }
 
     /// The policy of a service, by name.
-    pub fn service(&self, name: &str) -> Option<&ServicePolicy> {
+    pub(crate) fn service(&self, name: &str) -> Option<&ServicePolicy> {
         self.services.get(name)
     }
 
     /// What a service is to the cluster, when the constitution says.
-    pub fn role(&self, service: &str) -> Option<ServiceRole> {
+    pub(crate) fn role(&self, service: &str) -> Option<ServiceRole> {
         self.service(service).and_then(|s| s.role)
     }
 
@@ -629,7 +629,7 @@ impl Constitution {
     /// service's health path before the section's readiness path, since an app that serves one
     /// health route answers readiness on it too. A service with neither gets `None`: any probe
     /// handler will do (a TCP check of its port, a gRPC health check).
-    pub fn probe_paths(&self, service: Option<&str>) -> ProbePaths {
+    pub(crate) fn probe_paths(&self, service: Option<&str>) -> ProbePaths {
         let own = service.and_then(|name| self.service(name));
         let section = |pick: fn(&Probes) -> Option<&Probe>| {
             self.probes
@@ -648,7 +648,7 @@ impl Constitution {
     }
 
     /// The class of a service, when it has one.
-    pub fn class_of(&self, service: &str) -> Option<&Class> {
+    pub(crate) fn class_of(&self, service: &str) -> Option<&Class> {
         self.service(service)
             .and_then(|s| s.class.as_deref())
             .and_then(|class| self.classes.get(class))
@@ -656,7 +656,7 @@ impl Constitution {
 
     /// The base images allowed for a service: its own list, else its class's; for an unknown
     /// service (`None`), the images of every class and service.
-    pub fn base_images(&self, service: Option<&str>) -> Vec<&str> {
+    pub(crate) fn base_images(&self, service: Option<&str>) -> Vec<&str> {
         if let Some(name) = service
             && let Some(policy) = self.service(name)
         {
@@ -698,7 +698,7 @@ impl Constitution {
     }
 
     /// True when a path (relative to the project root) matches an `ignore` pattern.
-    pub fn is_ignored(&self, relative: &Path, is_dir: bool) -> bool {
+    pub(crate) fn is_ignored(&self, relative: &Path, is_dir: bool) -> bool {
         !self.ignore_matcher.is_empty()
             && self
                 .ignore_matcher
@@ -816,7 +816,7 @@ fn duration_field(
 }
 
 /// Parses a Docker/Go duration: `30s`, `1m30s`, `500ms`, `1h`. `None` when it does not parse.
-pub fn parse_duration(text: &str) -> Option<Duration> {
+pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -854,7 +854,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 }
 
 /// Formats a duration the way Docker flags write it: `30s`, `1m30s`, `500ms`, `1h`.
-pub fn format_duration(duration: Duration) -> String {
+pub(crate) fn format_duration(duration: Duration) -> String {
     let millis = duration.as_millis();
     if millis == 0 {
         return "0s".to_string();

@@ -25,7 +25,7 @@ pub struct FileContext<'a> {
 
 impl<'a> FileContext<'a> {
     /// The context of a file's text.
-    pub fn new(
+    pub(crate) fn new(
         path: &'a Path,
         text: &'a str,
         constitution: &'a Constitution,
@@ -40,18 +40,18 @@ impl<'a> FileContext<'a> {
     }
 
     /// The effective setting of a rule for this file.
-    pub fn setting(&self, code: &str) -> Option<&'a RuleSetting> {
+    pub(crate) fn setting(&self, code: &str) -> Option<&'a RuleSetting> {
         self.constitution.setting(code, self.service)
     }
 
     /// True when the rule runs on this file.
-    pub fn enabled(&self, code: &str) -> bool {
+    pub(crate) fn enabled(&self, code: &str) -> bool {
         self.setting(code).is_some_and(|s| s.enabled)
     }
 
     /// A finding of rule `code` at `span` (`None` for the whole file), with the severity the
     /// constitution gives it; `None` when the rule is off for this file.
-    pub fn finding(
+    pub(crate) fn finding(
         &self,
         code: &'static str,
         span: Option<Span>,

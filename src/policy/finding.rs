@@ -21,7 +21,7 @@ pub struct Position {
 
 impl Position {
     /// A position from a 1-based line and column.
-    pub fn new(line: usize, column: usize) -> Self {
+    pub(crate) fn new(line: usize, column: usize) -> Self {
         Self { line, column }
     }
 }
@@ -35,12 +35,12 @@ pub struct Span {
 
 impl Span {
     /// A span from two positions.
-    pub fn new(start: Position, end: Position) -> Self {
+    pub(crate) fn new(start: Position, end: Position) -> Self {
         Self { start, end }
     }
 
     /// A span of `width` characters on one line, starting at `line:column`.
-    pub fn on_line(line: usize, column: usize, width: usize) -> Self {
+    pub(crate) fn on_line(line: usize, column: usize, width: usize) -> Self {
         Self {
             start: Position::new(line, column),
             end: Position::new(line, column + width),
@@ -79,7 +79,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding about a whole file; add a place with [`Finding::at`].
-    pub fn new(
+    pub(crate) fn new(
         code: &'static str,
         severity: Severity,
         path: impl Into<PathBuf>,
@@ -97,19 +97,19 @@ impl Finding {
     }
 
     /// The same finding at a span of the file.
-    pub fn at(mut self, span: Span) -> Self {
+    pub(crate) fn at(mut self, span: Span) -> Self {
         self.span = Some(span);
         self
     }
 
     /// The same finding with a help line.
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// The same finding with the lines of its span taken from `source`.
-    pub fn with_excerpt(mut self, source: &super::source::SourceFile<'_>) -> Self {
+    pub(crate) fn with_excerpt(mut self, source: &super::source::SourceFile<'_>) -> Self {
         if let Some(span) = self.span {
             self.excerpt = source.excerpt(span);
         }
@@ -138,12 +138,12 @@ impl Finding {
     }
 
     /// The finding on one line: where, which rule, how severe, and what is wrong.
-    pub fn one_line(&self) -> String {
+    pub(crate) fn one_line(&self) -> String {
         format!("{} {}: {}", self.short(), self.severity, self.message)
     }
 
     /// The order findings are reported in: by file, then position, then code.
-    pub fn report_order(&self, other: &Self) -> Ordering {
+    pub(crate) fn report_order(&self, other: &Self) -> Ordering {
         self.path
             .cmp(&other.path)
             .then_with(|| self.span.cmp(&other.span))
@@ -153,12 +153,12 @@ impl Finding {
 }
 
 /// The most findings of one code shown for one file; [`cap_per_code`] counts the rest.
-pub const SHOWN_PER_CODE: usize = 100;
+pub(crate) const SHOWN_PER_CODE: usize = 100;
 
 /// Keeps the first [`SHOWN_PER_CODE`] findings of each code (in report order) and replaces the
 /// rest of a code with one finding about the file that says how many were left out, so a
 /// pathological file gives a readable report.
-pub fn cap_per_code(mut findings: Vec<Finding>) -> Vec<Finding> {
+pub(crate) fn cap_per_code(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings.sort_by(Finding::report_order);
     let mut shown: std::collections::HashMap<&'static str, usize> = Default::default();
     // Per code left out: the first left-out finding (for its path) and how many there were.
@@ -196,16 +196,16 @@ pub fn cap_per_code(mut findings: Vec<Finding>) -> Vec<Finding> {
 /// A finding a rule just reported (or nothing, when the rule is off or over its limit), to add
 /// a help line to. Every rule family reports through it.
 #[must_use = "a finding reads better with a help line; call `.help()` or drop it explicitly"]
-pub struct Reported<'f>(Option<&'f mut Finding>);
+pub(crate) struct Reported<'f>(Option<&'f mut Finding>);
 
 impl<'f> Reported<'f> {
     /// Wraps a finding just pushed (or nothing).
-    pub fn new(finding: Option<&'f mut Finding>) -> Self {
+    pub(crate) fn new(finding: Option<&'f mut Finding>) -> Self {
         Self(finding)
     }
 
     /// Adds what to do about it, in the imperative.
-    pub fn help(self, text: impl Into<String>) {
+    pub(crate) fn help(self, text: impl Into<String>) {
         if let Some(finding) = self.0 {
             finding.help = Some(text.into());
         }
@@ -217,7 +217,7 @@ impl<'f> Reported<'f> {
 /// importing the engine; the engine, which knows findings and severities, counts them here.
 impl FindingCounts {
     /// Counts the findings of a list.
-    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+    pub(crate) fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
         let mut counts = Self::default();
         for finding in findings {
             match finding.severity {
@@ -230,7 +230,7 @@ impl FindingCounts {
     }
 
     /// Findings at or above a severity.
-    pub fn at_or_above(&self, threshold: Severity) -> usize {
+    pub(crate) fn at_or_above(&self, threshold: Severity) -> usize {
         match threshold {
             Severity::Error => self.errors,
             Severity::Warning => self.errors + self.warnings,

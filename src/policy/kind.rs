@@ -12,7 +12,7 @@ use super::constitution::Constitution;
 
 /// Whether the walker picks up Kubernetes manifests. Off until the Kubernetes rules are wired
 /// into [`super::lint_text_as`], so manifests are not counted as linted while nothing checks them.
-pub const KUBERNETES_ENABLED: bool = true;
+pub(crate) const KUBERNETES_ENABLED: bool = true;
 
 /// What kind of file a path holds, as far as linting goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,7 +27,7 @@ pub enum FileKind {
 
 impl FileKind {
     /// The kind a file name alone says, or `None` when the content must decide.
-    pub fn from_name(path: &Path) -> Option<Self> {
+    pub(crate) fn from_name(path: &Path) -> Option<Self> {
         let name = path.file_name()?.to_str()?;
         if is_dockerfile_name(name) {
             return Some(Self::Dockerfile);
@@ -42,7 +42,7 @@ impl FileKind {
     }
 
     /// The kind of a file from its name, then its content.
-    pub fn detect(path: &Path, text: &str) -> Self {
+    pub(crate) fn detect(path: &Path, text: &str) -> Self {
         match Self::from_name(path) {
             Some(Self::Other) | None => Self::from_content(text),
             Some(kind) => kind,
@@ -50,7 +50,7 @@ impl FileKind {
     }
 
     /// The kind content alone says: Kubernetes YAML, a Dockerfile, or other.
-    pub fn from_content(text: &str) -> Self {
+    pub(crate) fn from_content(text: &str) -> Self {
         if looks_like_kubernetes(text) {
             Self::Kubernetes
         } else if looks_like_dockerfile(text) {
@@ -63,7 +63,7 @@ impl FileKind {
 
 /// `Dockerfile`, `Containerfile`, `x.Dockerfile`, `Dockerfile.x` (any case of the stem), but not
 /// `x.Dockerfile.dockerignore`.
-pub fn is_dockerfile_name(name: &str) -> bool {
+pub(crate) fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".dockerignore") || lower.ends_with(".containerignore") {
         return false;
@@ -97,7 +97,7 @@ const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
 ];
 
 /// True when some line starts (at column 1) with `apiVersion:` and some with `kind:`.
-pub fn looks_like_kubernetes(text: &str) -> bool {
+pub(crate) fn looks_like_kubernetes(text: &str) -> bool {
     let text = text.strip_prefix(BOM).unwrap_or(text);
     if text.trim_start().starts_with(['{', '[']) {
         return looks_like_json_object(text);
@@ -116,7 +116,7 @@ pub fn looks_like_kubernetes(text: &str) -> bool {
 
 /// The byte-order mark some editors put first in a UTF-8 file; every reader of a manifest or a
 /// Dockerfile (go-yaml, BuildKit, hadolint) skips it.
-pub const BOM: char = '\u{feff}';
+pub(crate) const BOM: char = '\u{feff}';
 
 /// True for JSON (or flow-style YAML) holding a Kubernetes object: `apiVersion` and `kind` are
 /// keys of it (quoted, as JSON writes them).
@@ -134,7 +134,7 @@ fn looks_like_json_object(text: &str) -> bool {
 }
 
 /// True when the first line that is not blank or a comment is a `FROM` or `ARG` instruction.
-pub fn looks_like_dockerfile(text: &str) -> bool {
+pub(crate) fn looks_like_dockerfile(text: &str) -> bool {
     let text = text.strip_prefix(BOM).unwrap_or(text);
     text.lines()
         .map(str::trim_start)

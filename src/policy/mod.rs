@@ -15,18 +15,18 @@
 //! - [`image`]: rules on built images (their size).
 
 pub mod constitution;
-pub mod context;
+pub(crate) mod context;
 pub mod dockerfile;
-pub mod finding;
+pub(crate) mod finding;
 pub mod helm;
-pub mod image;
+pub(crate) mod image;
 pub mod k8s;
 pub mod kind;
 pub mod registry;
 pub mod report;
-pub mod severity;
-pub mod source;
-pub mod suppress;
+pub(crate) mod severity;
+pub(crate) mod source;
+pub(crate) mod suppress;
 pub mod walk;
 
 use std::path::Path;
@@ -36,20 +36,22 @@ pub use finding::{Finding, Position, Span};
 pub use kind::FileKind;
 pub use registry::Rule;
 pub use severity::Severity;
-pub use walk::lint_paths;
+pub(crate) use walk::lint_paths;
 
+#[cfg(test)]
 /// Lints one file's text against a constitution. The kind is picked from the path and the
 /// content ([`FileKind::detect`]); the service from the path ([`kind::service_for_path`]).
 /// Findings are sorted. Files that are neither Dockerfiles nor manifests get no findings.
-pub fn lint_text(path: &Path, text: &str, constitution: &Constitution) -> Vec<Finding> {
+pub(crate) fn lint_text(path: &Path, text: &str, constitution: &Constitution) -> Vec<Finding> {
     let kind = FileKind::detect(path, text);
     lint_text_as(kind, path, text, constitution)
 }
 
+#[cfg(test)]
 /// Lints a Dockerfile's text together with the `.dockerignore` meant for it (both in memory, as
 /// the generator has them before they are written), so `AG-D022` checks that file. `None` for
 /// `dockerignore` reports it as missing. Findings are sorted.
-pub fn lint_dockerfile_text(
+pub(crate) fn lint_dockerfile_text(
     path: &Path,
     text: &str,
     dockerignore: Option<(&Path, &str)>,
@@ -88,7 +90,7 @@ pub fn lint_text_as(
 
 /// Lints the manifests of one run together (paths as shown, texts), so cross-object rules see
 /// every object. This is where the walker hands manifests to the Kubernetes rules.
-pub fn lint_manifests(files: &[(&Path, &str)], constitution: &Constitution) -> Vec<Finding> {
+pub(crate) fn lint_manifests(files: &[(&Path, &str)], constitution: &Constitution) -> Vec<Finding> {
     let texts: Vec<k8s::ManifestText<'_>> = files
         .iter()
         .map(|(path, text)| k8s::ManifestText::new(path, text))

@@ -44,7 +44,7 @@ pub enum Target {
 
 impl Target {
     /// The lowercase name shown in `--list-rules`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Dockerfile => "dockerfile",
             Self::Kubernetes => "kubernetes",
@@ -74,7 +74,7 @@ pub enum Alias {
 
 impl Alias {
     /// The tool's name.
-    pub fn tool(self) -> &'static str {
+    pub(crate) fn tool(self) -> &'static str {
         match self {
             Self::Hadolint(_) => "hadolint",
             Self::Checkov(_) => "checkov",
@@ -86,7 +86,7 @@ impl Alias {
     }
 
     /// The rule's identifier in that tool.
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Self::Hadolint(id)
             | Self::Checkov(id)
@@ -106,7 +106,7 @@ impl fmt::Display for Alias {
 
 /// A rule's parameters after the constitution has been read: a value of the rule's own
 /// parameter type, shared by every file linted with that constitution.
-pub type ParamValue = Arc<dyn Any + Send + Sync>;
+pub(crate) type ParamValue = Arc<dyn Any + Send + Sync>;
 
 /// How a rule reads its parameters from the constitution.
 #[derive(Clone, Copy)]
@@ -116,7 +116,7 @@ pub struct Params {
 
 impl Params {
     /// Reads parameters from the constitution's entry for the rule (`None`: the defaults).
-    pub fn parse(&self, raw: Option<&serde_json::Value>) -> Result<ParamValue, String> {
+    pub(crate) fn parse(&self, raw: Option<&serde_json::Value>) -> Result<ParamValue, String> {
         (self.parse)(raw)
     }
 }
@@ -128,7 +128,7 @@ impl fmt::Debug for Params {
 }
 
 /// The parameters of a rule are read into `P`; `P::default()` when the constitution gives none.
-pub const fn params<P>() -> Params
+pub(crate) const fn params<P>() -> Params
 where
     P: DeserializeOwned + Default + Send + Sync + 'static,
 {
@@ -151,7 +151,7 @@ where
 /// The parameter type of rules that take none: any parameter is an error.
 #[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NoParams {}
+pub(crate) struct NoParams {}
 
 /// One rule's metadata. Declare rules with [`declare_rule!`].
 #[derive(Debug, Clone, Copy)]
@@ -179,7 +179,7 @@ pub struct Rule {
 impl Rule {
     /// The rules of other tools it corresponds to, as `--explain` and the documentation list
     /// them (`hadolint DL3006, checkov CKV_DOCKER_7`); empty when there are none.
-    pub fn corresponds_to(&self) -> String {
+    pub(crate) fn corresponds_to(&self) -> String {
         let aliases: Vec<String> = self.aliases.iter().map(ToString::to_string).collect();
         aliases.join(", ")
     }
@@ -215,7 +215,7 @@ impl Rule {
     }
 
     /// The rule as `aigen lint --list-rules --format json` lists it.
-    pub fn listing(&self) -> Listing {
+    pub(crate) fn listing(&self) -> Listing {
         Listing {
             code: self.code,
             name: self.name,
@@ -230,7 +230,7 @@ impl Rule {
 /// One rule as listings show it: code, name, target, default severity, summary and the rules of
 /// other tools it corresponds to.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Listing {
+pub(crate) struct Listing {
     /// Stable code (`AG-D003`).
     pub code: &'static str,
     /// Kebab-case name (`pinned-base-image`).
@@ -292,7 +292,7 @@ pub(crate) use declare_rule;
 
 /// How a rule runs: which engine calls its check, and with what.
 #[derive(Debug, Clone, Copy)]
-pub enum Check {
+pub(crate) enum Check {
     /// On a parsed Dockerfile ([`super::dockerfile::lint_with`]).
     Dockerfile(fn(&mut DockerfileChecker<'_>)),
     /// On each Kubernetes object of a set, in parallel ([`super::k8s::lint_documents`]).
@@ -308,7 +308,7 @@ pub enum Check {
 
 /// One rule of the registry: its metadata and how it runs.
 #[derive(Debug, Clone, Copy)]
-pub struct RuleEntry {
+pub(crate) struct RuleEntry {
     pub rule: &'static Rule,
     pub check: Check,
 }
@@ -355,7 +355,7 @@ const fn chart(rule: &'static Rule, check: fn(&mut ChartCx<'_>)) -> RuleEntry {
 /// rules, Kubernetes rules (per object, across objects), Helm chart rules. Add a rule by adding
 /// its file under the `rules/` folder of its kind and its line here; the tests then insist on
 /// its documentation and its fixtures.
-pub static RULES: &[RuleEntry] = &[
+pub(crate) static RULES: &[RuleEntry] = &[
     // Suppressions (reported while suppressions are applied).
     engine(&s::suppression_reason::RULE),
     engine(&s::unused_suppression::RULE),
@@ -495,7 +495,7 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 }
 
 /// The rules that answer for a code of another tool (`DL3006`).
-pub fn by_alias(tool: &str, id: &str) -> impl Iterator<Item = &'static Rule> {
+pub(crate) fn by_alias(tool: &str, id: &str) -> impl Iterator<Item = &'static Rule> {
     rules().filter(move |rule| {
         rule.aliases
             .iter()

@@ -33,11 +33,12 @@ pub enum Severity {
 }
 
 impl Severity {
+    #[cfg(test)]
     /// Every severity, lowest first.
-    pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
+    pub(crate) const ALL: [Severity; 3] = [Severity::Info, Severity::Warning, Severity::Error];
 
     /// The lowercase name used in files, flags and output (`error`, `warning`, `info`).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Info => "info",
             Self::Warning => "warning",

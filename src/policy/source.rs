@@ -10,7 +10,7 @@ use super::finding::{Excerpt, Position, Span};
 use crate::line_index::LineIndex;
 
 /// The most lines an excerpt holds; longer spans are cut to their first lines.
-pub const EXCERPT_MAX_LINES: usize = 12;
+pub(crate) const EXCERPT_MAX_LINES: usize = 12;
 
 /// A file's text and where each of its lines starts ([`LineIndex`]), in the positions and spans
 /// findings carry.
@@ -21,43 +21,43 @@ pub struct SourceFile<'a> {
 
 impl<'a> SourceFile<'a> {
     /// Indexes the lines of `text`.
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         Self {
             lines: LineIndex::new(text),
         }
     }
 
     /// The whole text.
-    pub fn text(&self) -> &'a str {
+    pub(crate) fn text(&self) -> &'a str {
         self.lines.text()
     }
 
     /// How many lines the text has (a final line break does not start a new line).
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         self.lines.line_count()
     }
 
     /// The 1-based position of a byte offset (clamped to the text, moved back to a character
     /// boundary when it falls inside one).
-    pub fn position(&self, offset: usize) -> Position {
+    pub(crate) fn position(&self, offset: usize) -> Position {
         let (line, column) = self.lines.line_column(offset);
         Position::new(line, column)
     }
 
     /// The span of a byte range.
-    pub fn span(&self, range: Range<usize>) -> Span {
+    pub(crate) fn span(&self, range: Range<usize>) -> Span {
         let start = self.position(range.start);
         let end = self.position(range.end.max(range.start));
         Span::new(start, end)
     }
 
     /// The text of a 1-based line, without its line break (and without a `\r` before it).
-    pub fn line(&self, line: usize) -> Option<&'a str> {
+    pub(crate) fn line(&self, line: usize) -> Option<&'a str> {
         self.lines.line(line)
     }
 
     /// The lines a span covers (at most [`EXCERPT_MAX_LINES`]).
-    pub fn excerpt(&self, span: Span) -> Option<Excerpt> {
+    pub(crate) fn excerpt(&self, span: Span) -> Option<Excerpt> {
         let first = span.start.line;
         let last = span.end.line.max(first).min(first + EXCERPT_MAX_LINES - 1);
         let mut lines = Vec::with_capacity(last - first + 1);

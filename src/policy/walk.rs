@@ -248,7 +248,7 @@ pub fn lint_files(
 
 /// Lints text read from stdin, shown as `name`. The `.dockerignore` is looked for around
 /// `cwd/name` when a name is given.
-pub fn lint_stdin(
+pub(crate) fn lint_stdin(
     bytes: Vec<u8>,
     name: Option<&str>,
     cwd: &Path,
@@ -362,7 +362,7 @@ fn lint_bytes(
 /// and together ([`lint_files`]), each Helm chart rendered with `chart`'s options
 /// ([`lint_charts`]). Findings show paths relative to `cwd`, sorted; the paths that could not be
 /// walked come first among the errors.
-pub fn lint_paths(
+pub(crate) fn lint_paths(
     paths: &[PathBuf],
     cwd: &Path,
     root: &Path,
@@ -387,7 +387,7 @@ pub fn lint_paths(
 /// What a lint run reads: files and directories, or one text (stdin, or content an MCP client
 /// passed) linted as a file of the given name.
 #[derive(Debug, Clone)]
-pub enum Input<'a> {
+pub(crate) enum Input<'a> {
     /// Files and directories, relative to the working directory; none means the project root.
     Paths(&'a [PathBuf]),
     /// One text, shown as `name` (which also picks its kind and finds its `.dockerignore`).
@@ -399,7 +399,7 @@ pub enum Input<'a> {
 
 /// The lint `aigen lint` and the MCP tool `lint` run: the input, with Helm charts rendered with
 /// the `values` file (relative to `cwd`; an error when it does not exist).
-pub fn lint_input(
+pub(crate) fn lint_input(
     input: Input<'_>,
     cwd: &Path,
     root: &Path,
@@ -432,7 +432,7 @@ pub fn lint_input(
 
 /// Lints Helm charts in parallel ([`super::helm::lint_chart`]); findings show paths relative to
 /// `cwd`, like the files'.
-pub fn lint_charts(
+pub(crate) fn lint_charts(
     charts: &[Target],
     cwd: &Path,
     options: &super::helm::ChartOptions,
@@ -451,7 +451,7 @@ pub fn lint_charts(
 }
 
 /// Reads all of stdin.
-pub fn read_stdin() -> Result<Vec<u8>> {
+pub(crate) fn read_stdin() -> Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::io::stdin()

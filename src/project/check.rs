@@ -25,7 +25,7 @@ use crate::policy::{Finding, Severity, lint_paths};
 
 /// One failed or passed part of the gate.
 #[derive(Debug, Clone, Serialize)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// `missing`, `lint`, `changed`, `untraced` or `image`.
     pub kind: &'static str,
     pub path: String,
@@ -34,7 +34,7 @@ pub struct Problem {
 
 /// The verdict of the gate and why.
 #[derive(Debug, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     pub passed: bool,
     /// The detected services.
     pub services: Vec<String>,
@@ -50,7 +50,7 @@ pub struct Report {
 
 /// One image's verdict in the gate.
 #[derive(Debug, Serialize)]
-pub struct ImageLine {
+pub(crate) struct ImageLine {
     pub service: String,
     pub passed: bool,
     pub summary: String,
@@ -72,7 +72,7 @@ fn lint_summary<S: serde::Serializer>(
 }
 
 /// Runs the gate over the project.
-pub fn check(project: &Project) -> Result<Report> {
+pub(crate) fn check(project: &Project) -> Result<Report> {
     let settings = &project.settings;
     let root = &settings.root;
     let mut problems = Vec::new();

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::fsutil;
 
 /// A plan made against a cluster, with what it is made from.
-pub struct ClusterPlan {
+pub(crate) struct ClusterPlan {
     pub cluster: Cluster,
     pub endpoint: Endpoint,
     /// The manifest files and directories, absolute.
@@ -25,7 +25,7 @@ pub struct ClusterPlan {
 }
 
 /// What an apply did and the record it appended.
-pub struct ClusterOutcome {
+pub(crate) struct ClusterOutcome {
     pub report: ApplyReport,
     /// `<dir>/<id>` of the record.
     pub record: String,
@@ -35,7 +35,7 @@ impl Project {
     /// Loads the manifests under `paths` (relative to the working directory; default: the
     /// manifests directory), connects the way kubectl does and plans every object by server dry
     /// run.
-    pub async fn plan_cluster(
+    pub(crate) async fn plan_cluster(
         &self,
         paths: &[PathBuf],
         connect: &ConnectOptions,
@@ -65,7 +65,7 @@ impl ClusterPlan {
     /// Applies the approved changes in order and appends the record of the apply to the
     /// project's trail, under its feature, with `command_line`. An apply that stopped part way
     /// is recorded too; [`ApplyReport::into_result`] turns it into the error.
-    pub async fn apply(
+    pub(crate) async fn apply(
         &self,
         project: &Project,
         approved: &[&Change],

@@ -21,7 +21,7 @@ use crate::staging::{Artifact, lint_artifacts};
 
 /// A generating request.
 #[derive(Debug, Clone, Copy)]
-pub enum Request<'a> {
+pub(crate) enum Request<'a> {
     /// A Dockerfile and `.dockerignore` per service (every service with `all` or none named).
     Dockerfiles { services: &'a [String], all: bool },
     /// Kubernetes manifests for the services, with a Namespace object when `namespace`.
@@ -45,7 +45,7 @@ pub enum Request<'a> {
 }
 
 /// The jobs of a request and the provider to run them with.
-pub struct Planned {
+pub(crate) struct Planned {
     pub provider: Provider,
     pub jobs: Vec<Job>,
     /// The findings on the existing files of a review, as they are on disk.
@@ -55,7 +55,7 @@ pub struct Planned {
 impl Project {
     /// The jobs of `request`. The builtin parameters it changes (namespace, chart name and
     /// ingress) are changed on the project, so a reviewer opened after sees the same ones.
-    pub fn plan(&mut self, request: Request<'_>) -> Result<Planned> {
+    pub(crate) fn plan(&mut self, request: Request<'_>) -> Result<Planned> {
         match request {
             Request::Dockerfiles { services, all } => {
                 let services = self.select(services, all)?;
@@ -120,7 +120,7 @@ impl Project {
 
     /// The generation loop over this project's trail and staging area; `verifier` builds and
     /// runs each round's image (`--verify`).
-    pub fn generator<'a>(
+    pub(crate) fn generator<'a>(
         &'a self,
         provider: &'a Provider,
         printer: &'a Printer,

@@ -21,12 +21,12 @@ use crate::secrets::Redactor;
 use crate::settings::Settings;
 use crate::staging::Staging;
 
-pub mod check;
-pub mod cluster;
-pub mod generation;
+pub(crate) mod check;
+pub(crate) mod cluster;
+pub(crate) mod generation;
 
 /// Everything a command that generates, reviews or checks works with.
-pub struct Project {
+pub(crate) struct Project {
     pub settings: Settings,
     pub constitution: Constitution,
     pub detection: Detection,
@@ -39,7 +39,7 @@ pub struct Project {
 impl Project {
     /// The constitution, detection and trail of the project the settings point at. `redactor` is
     /// the command's: the project's secret values are added to what it masks.
-    pub fn open(settings: Settings, printer: &Printer, redactor: &Redactor) -> Result<Self> {
+    pub(crate) fn open(settings: Settings, printer: &Printer, redactor: &Redactor) -> Result<Self> {
         let constitution = Constitution::load_configured(&settings.policy)?;
         let mut detection = detect::detect(&settings.root, &settings.config);
         detection.mark_secrets(&constitution.secrets);
@@ -62,7 +62,7 @@ impl Project {
     }
 
     /// The services named on the command line, or all with `all` (or when none is named).
-    pub fn select(&self, names: &[String], all: bool) -> Result<Vec<Service>> {
+    pub(crate) fn select(&self, names: &[String], all: bool) -> Result<Vec<Service>> {
         let known = || {
             self.detection
                 .services
@@ -94,7 +94,7 @@ impl Project {
     }
 
     /// The provider the settings name; the builtin one generates for `services`.
-    pub fn provider(&self, services: &[Service]) -> Result<Provider> {
+    pub(crate) fn provider(&self, services: &[Service]) -> Result<Provider> {
         if self.settings.provider == ProviderKind::Builtin {
             return Ok(Provider::Builtin(Box::new(Builtin::new(
                 self.params.clone(),
@@ -108,7 +108,11 @@ impl Project {
 
     /// A reviewer of the project's staged files that records its decisions under the settings'
     /// feature; it neither forces nor shows diffs until the caller says so.
-    pub fn reviewer<'s>(&'s self, printer: &'s Printer, command_line: String) -> Reviewer<'s> {
+    pub(crate) fn reviewer<'s>(
+        &'s self,
+        printer: &'s Printer,
+        command_line: String,
+    ) -> Reviewer<'s> {
         Reviewer {
             root: &self.settings.root,
             staging: &self.staging,

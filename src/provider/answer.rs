@@ -8,7 +8,7 @@
 
 /// A fenced code block with `info` after the opening fence, using a fence longer than any run
 /// of backticks that starts a line of `content`, so the content cannot close it.
-pub fn fenced_block(info: &str, content: &str) -> String {
+pub(crate) fn fenced_block(info: &str, content: &str) -> String {
     let longest_run = content
         .lines()
         .map(|l| l.trim_start().chars().take_while(|c| *c == '`').count())
@@ -25,7 +25,7 @@ pub fn fenced_block(info: &str, content: &str) -> String {
 }
 
 /// A file as an answer gives it: a block titled with its path, labelled with its language.
-pub fn file_block(path: &str, content: &str) -> String {
+pub(crate) fn file_block(path: &str, content: &str) -> String {
     fenced_block(&format!("{} title={path}", language_of(path)), content)
 }
 

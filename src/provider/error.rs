@@ -195,7 +195,7 @@ const OFFLINE: &str = "`--provider builtin` generates offline";
 
 impl ProviderError {
     /// A configuration error of `provider`.
-    pub fn config(provider: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn config(provider: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Config {
             provider: provider.into(),
             message: message.into(),
@@ -204,7 +204,7 @@ impl ProviderError {
     }
 
     /// A configuration error of `provider`, with a hint.
-    pub fn config_with_hint(
+    pub(crate) fn config_with_hint(
         provider: impl Into<String>,
         message: impl Into<String>,
         hint: impl Into<String>,
@@ -217,7 +217,7 @@ impl ProviderError {
     }
 
     /// What failed, for the `what: message` line: the provider or tool name.
-    pub fn what(&self) -> &str {
+    pub(crate) fn what(&self) -> &str {
         match self {
             Self::Config { provider, .. } => provider,
             Self::Unauthorized { .. }
@@ -321,7 +321,7 @@ impl ProviderError {
 
     /// How a record of the failed exchange ends: `interrupted` after Ctrl-C, else `failed`,
     /// with this error as the reason.
-    pub fn outcome(&self) -> crate::phr::Outcome {
+    pub(crate) fn outcome(&self) -> crate::phr::Outcome {
         if self.is_interrupted() {
             crate::phr::Outcome::Interrupted(self.to_string())
         } else {

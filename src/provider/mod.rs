@@ -29,7 +29,7 @@ use serde::Serialize;
 use crate::secrets::Secret;
 use crate::settings::Settings;
 
-pub mod answer;
+pub(crate) mod answer;
 pub mod builtin;
 mod cancel;
 mod error;
@@ -37,13 +37,13 @@ pub mod openai;
 mod redacting;
 mod sink;
 mod task;
-pub mod tool;
+pub(crate) mod tool;
 
 pub use builtin::Builtin;
 pub use cancel::{CancellationToken, interrupt_on_ctrl_c};
 pub use error::{ProviderError, scrub};
 pub use openai::{OpenAi, RetryPolicy};
-pub use redacting::RedactingSink;
+pub(crate) use redacting::RedactingSink;
 pub use sink::{Discard, Event, Sink, TerminalSink};
 pub use task::Task;
 pub use tool::{Tool, ToolKind};
@@ -66,7 +66,7 @@ pub struct Request {
 
 impl Request {
     /// The system text and the prompt as one text, for providers that take a single input.
-    pub fn combined_text(&self) -> String {
+    pub(crate) fn combined_text(&self) -> String {
         if self.system.trim().is_empty() {
             self.prompt.clone()
         } else {
@@ -83,8 +83,9 @@ pub struct Usage {
 }
 
 impl Usage {
+    #[cfg(test)]
     /// Prompt and completion tokens together.
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.prompt_tokens + self.completion_tokens
     }
 }
@@ -125,13 +126,13 @@ impl Response {
     }
 
     /// The latency in whole milliseconds, as records keep it.
-    pub fn latency_ms(&self) -> u64 {
+    pub(crate) fn latency_ms(&self) -> u64 {
         u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX)
     }
 }
 
 /// The finish reason of an answer cut at an output limit.
-pub const FINISH_LENGTH: &str = "length";
+pub(crate) const FINISH_LENGTH: &str = "length";
 
 /// The default cap on what a tool may print before aigen stops reading: 4 MiB.
 pub const DEFAULT_OUTPUT_CAP: usize = 4 * 1024 * 1024;
@@ -166,7 +167,7 @@ impl ProviderConfig {
     /// The config of the provider the settings name: its kind, base URL, key, timeout and
     /// kagent agent as resolved from flags, environment and `aigen.toml`, retries and command from
     /// `[generate]`, the project root as the working directory.
-    pub fn from_settings(settings: &Settings) -> Self {
+    pub(crate) fn from_settings(settings: &Settings) -> Self {
         let generate = &settings.config.generate;
         Self {
             kind: settings.provider,
@@ -220,7 +221,7 @@ impl Provider {
     }
 
     /// Which kind of provider this is.
-    pub fn kind(&self) -> ProviderKind {
+    pub(crate) fn kind(&self) -> ProviderKind {
         match self {
             Self::Builtin(_) => ProviderKind::Builtin,
             Self::OpenAi(_) => ProviderKind::OpenAi,

@@ -7,14 +7,14 @@ use super::sink::{Event, Sink};
 use crate::secrets::{Redactor, StreamRedactor};
 
 /// Redacts text events before handing them to `inner`.
-pub struct RedactingSink<'a> {
+pub(crate) struct RedactingSink<'a> {
     inner: &'a mut (dyn Sink + Send),
     redactor: &'a Redactor,
     stream: StreamRedactor<'a>,
 }
 
 impl<'a> RedactingSink<'a> {
-    pub fn new(inner: &'a mut (dyn Sink + Send), redactor: &'a Redactor) -> Self {
+    pub(crate) fn new(inner: &'a mut (dyn Sink + Send), redactor: &'a Redactor) -> Self {
         Self {
             inner,
             redactor,
@@ -23,7 +23,7 @@ impl<'a> RedactingSink<'a> {
     }
 
     /// Passes on what is still held back, redacted. Call it when the request is over.
-    pub fn flush(&mut self) {
+    pub(crate) fn flush(&mut self) {
         let rest = self.stream.finish();
         if !rest.is_empty() {
             self.inner.event(Event::Text(&rest));

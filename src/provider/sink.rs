@@ -62,7 +62,7 @@ pub struct TerminalSink {
 impl TerminalSink {
     /// A sink that shows `message` on a spinner (when the printer allows one) until text arrives.
     /// Pass `json = true` when stdout carries JSON, which turns the spinner off.
-    pub fn new(printer: &Printer, message: impl Into<String>, json: bool) -> Self {
+    pub(crate) fn new(printer: &Printer, message: impl Into<String>, json: bool) -> Self {
         Self {
             spinner: printer.spinner(message, json),
             printer: printer.clone(),
@@ -72,7 +72,7 @@ impl TerminalSink {
 
     /// Stops the spinner and ends the streamed text with a newline, if any was shown. Call it
     /// when the request is over, whatever its outcome.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.stop_spinner();
         if self.streamed {
             eprintln!();

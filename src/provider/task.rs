@@ -46,7 +46,7 @@ pub enum Task {
 impl Task {
     /// A short lowercase name of the task (`dockerfile`, `manifests`, `helm`, `fix`, `review`,
     /// `free`), for records and messages.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::Dockerfile { .. } => "dockerfile",
             Self::Manifests { .. } => "manifests",
@@ -57,9 +57,10 @@ impl Task {
         }
     }
 
+    #[cfg(test)]
     /// The files the answer may write: the targets of a generating task, the paths of the files
     /// being fixed, nothing for a review or a free question.
-    pub fn targets(&self) -> Vec<&str> {
+    pub(crate) fn targets(&self) -> Vec<&str> {
         match self {
             Self::Dockerfile { targets, .. }
             | Self::Manifests { targets, .. }

@@ -3,11 +3,11 @@
 use std::fmt;
 
 /// The start of every marker; text that already holds one is not redacted again.
-pub const MARKER_PREFIX: &str = "[REDACTED:";
+pub(super) const MARKER_PREFIX: &str = "[REDACTED:";
 
 /// What a redacted secret was; the marker names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
+pub(crate) enum Kind {
     OpenaiKey,
     AnthropicKey,
     GithubToken,
@@ -30,7 +30,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order of the enum.
-    pub const ALL: [Kind; 18] = [
+    pub(crate) const ALL: [Kind; 18] = [
         Self::OpenaiKey,
         Self::AnthropicKey,
         Self::GithubToken,
@@ -52,7 +52,7 @@ impl Kind {
     ];
 
     /// The kind's name, as in `[REDACTED:<name>]`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::OpenaiKey => "openai-key",
             Self::AnthropicKey => "anthropic-key",
@@ -76,7 +76,7 @@ impl Kind {
     }
 
     /// The kind in words, for messages: "a GitHub token".
-    pub fn description(self) -> &'static str {
+    pub(crate) fn description(self) -> &'static str {
         match self {
             Self::OpenaiKey => "an API key (`sk-...`)",
             Self::AnthropicKey => "an Anthropic API key",
@@ -100,7 +100,7 @@ impl Kind {
     }
 
     /// The marker that replaces a secret of this kind.
-    pub fn marker(self) -> String {
+    pub(crate) fn marker(self) -> String {
         format!("{MARKER_PREFIX}{}]", self.as_str())
     }
 }

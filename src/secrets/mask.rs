@@ -5,7 +5,7 @@
 
 /// A stretch of text by 1-based line and 1-based character column; the end column is exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cells {
+pub(crate) struct Cells {
     pub start: (usize, usize),
     pub end: (usize, usize),
 }
@@ -13,7 +13,7 @@ pub struct Cells {
 /// `text`, the lines from `first_line` on, with the characters of each span replaced by `*`;
 /// `None` when no span touches them. On the lines after a span's first, masking starts at the
 /// first character that is not a space, so indentation stays.
-pub fn mask_cells(text: &str, first_line: usize, spans: &[Cells]) -> Option<String> {
+pub(crate) fn mask_cells(text: &str, first_line: usize, spans: &[Cells]) -> Option<String> {
     let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
     let mut changed = false;
     for span in spans {
@@ -56,7 +56,7 @@ pub fn mask_cells(text: &str, first_line: usize, spans: &[Cells]) -> Option<Stri
 /// A `key: value` line with everything after its key masked (the whole line when it has no
 /// key): for a template line whose rendered value was a secret, where the value's columns in the
 /// template are not known.
-pub fn mask_after_key(line: &str) -> String {
+pub(crate) fn mask_after_key(line: &str) -> String {
     match line.find(": ") {
         Some(index) => {
             let (key, value) = line.split_at(index + 2);

@@ -19,11 +19,11 @@ use super::marker::Kind;
 use super::placeholder::is_placeholder;
 
 /// The fewest characters of a value masked wherever it appears.
-pub const MIN_REMEMBERED_LEN: usize = 8;
+pub(crate) const MIN_REMEMBERED_LEN: usize = 8;
 
 /// The fewest characters of a value of letters only masked wherever it appears: shorter ones are
 /// words (`postgres`, `production`).
-pub const MIN_LETTERS_ONLY_LEN: usize = 16;
+pub(crate) const MIN_LETTERS_ONLY_LEN: usize = 16;
 
 /// The remembered values, with the kind each was first found as.
 #[derive(Debug, Default)]

@@ -115,7 +115,7 @@ const PUBLIC_PREFIXES: &[&[&str]] = &[
 const QUANTITIES: &[&str] = &["max", "min", "num", "number", "total", "count", "limit"];
 
 /// Whether a name says its value is a secret.
-pub fn is_secret_name(name: &str) -> bool {
+pub(crate) fn is_secret_name(name: &str) -> bool {
     let words = words(name);
     let Some(head) = words.last().map(String::as_str) else {
         return false;
@@ -162,7 +162,7 @@ pub fn is_secret_name(name: &str) -> bool {
 
 /// Whether a setting holds a secret: its name says so, or it is in `listed` (the constitution's
 /// `secrets`, a rule's extra names), compared without regard to case.
-pub fn is_secret_setting(name: &str, listed: &[String]) -> bool {
+pub(crate) fn is_secret_setting(name: &str, listed: &[String]) -> bool {
     listed.iter().any(|s| s.eq_ignore_ascii_case(name)) || is_secret_name(name)
 }
 

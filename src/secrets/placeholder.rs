@@ -81,7 +81,7 @@ static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
 /// `example`, `none`, `true`, ...) or a value containing one (`your-`, `replace_me`, `fixme`); a
 /// mask (`xxxx`, `****`, `sk_test_xxxxxxxx`, one character repeated); an already redacted value;
 /// or a URL whose password is one of these.
-pub fn is_placeholder(value: &str) -> bool {
+pub(crate) fn is_placeholder(value: &str) -> bool {
     let v = value
         .trim()
         .trim_matches(|c| c == '"' || c == '\'' || c == '`')

@@ -92,26 +92,26 @@ impl Redactor {
 
     /// A redactor that also knows the values of the process's environment variables whose names
     /// say secret (`OPENAI_API_KEY`, `DB_PASSWORD`, `GITHUB_TOKEN`, ...).
-    pub fn from_environment() -> Self {
+    pub(crate) fn from_environment() -> Self {
         Self::new(&secret_env_values(std::env::vars()))
     }
 
     /// Masks `value` wherever it appears from now on.
-    pub fn remember(&self, value: &str) {
+    pub(crate) fn remember(&self, value: &str) {
         self.write(|memory| memory.extend([(value, Kind::EnvSecret)]));
     }
 
     /// Remembers every secret the rules find in `text`, without redacting it: call it on all the
     /// texts of an exchange before showing any, so a value is masked even where it appears before
     /// the context that gives it away.
-    pub fn learn(&self, text: &str) {
+    pub(crate) fn learn(&self, text: &str) {
         let mut found = Found::new();
         let _ = rules::apply(text, &mut found);
         self.keep(found);
     }
 
     /// [`Redactor::learn`] for every string in a JSON value.
-    pub fn learn_json(&self, value: &serde_json::Value) {
+    pub(crate) fn learn_json(&self, value: &serde_json::Value) {
         fn walk(value: &serde_json::Value, found: &mut Found) {
             match value {
                 serde_json::Value::String(s) => {
@@ -143,7 +143,7 @@ impl Redactor {
 
     /// Every string in a JSON value redacted in place (keys stay as they are). All strings are
     /// learned from first, so the order of fields does not matter.
-    pub fn redact_json(&self, value: &mut serde_json::Value) {
+    pub(crate) fn redact_json(&self, value: &mut serde_json::Value) {
         self.learn_json(value);
         self.redact_json_strings(value);
     }
@@ -166,7 +166,7 @@ impl Redactor {
     }
 
     /// The same error with every text it carries redacted, so error output never shows a secret.
-    pub fn redact_error(&self, error: Error) -> Error {
+    pub(crate) fn redact_error(&self, error: Error) -> Error {
         let r = |s: String| self.redact_string(&s);
         match error {
             Error::Usage { message, hint } => Error::Usage {

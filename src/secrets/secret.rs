@@ -17,7 +17,7 @@ impl Secret {
     }
 
     /// The value itself, for the one place that has to send it somewhere.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }

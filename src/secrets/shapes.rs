@@ -121,12 +121,12 @@ impl Shape {
 }
 
 /// What kind of secret a value holds by its shape, if any (placeholders hold none).
-pub fn shape_of(value: &str) -> Option<Kind> {
+pub(crate) fn shape_of(value: &str) -> Option<Kind> {
     find(value).into_iter().next().map(|(_, kind)| kind)
 }
 
 /// Every secret `text` holds by shape, with its byte range, in the order of the table.
-pub fn find(text: &str) -> Vec<(Range<usize>, Kind)> {
+pub(crate) fn find(text: &str) -> Vec<(Range<usize>, Kind)> {
     let compiled = &*COMPILED;
     let mut found = Vec::new();
     for index in compiled.set.matches(text).iter() {

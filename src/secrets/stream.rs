@@ -14,10 +14,10 @@
 use super::redactor::Redactor;
 
 /// The most bytes of earlier lines redacted again with each new line.
-pub const WINDOW: usize = 64 * 1024;
+pub(crate) const WINDOW: usize = 64 * 1024;
 
 /// Redacts text that arrives in pieces.
-pub struct StreamRedactor<'a> {
+pub(crate) struct StreamRedactor<'a> {
     redactor: &'a Redactor,
     /// The raw text released so far in the current document.
     window: String,
@@ -28,7 +28,7 @@ pub struct StreamRedactor<'a> {
 }
 
 impl<'a> StreamRedactor<'a> {
-    pub fn new(redactor: &'a Redactor) -> Self {
+    pub(crate) fn new(redactor: &'a Redactor) -> Self {
         Self {
             redactor,
             window: String::new(),
@@ -39,7 +39,7 @@ impl<'a> StreamRedactor<'a> {
 
     /// Takes a piece; returns the redacted text that can be shown now (whole lines), possibly
     /// empty.
-    pub fn push(&mut self, piece: &str) -> String {
+    pub(crate) fn push(&mut self, piece: &str) -> String {
         self.pending.push_str(piece);
         match self.pending.rfind('\n') {
             Some(last) => {
@@ -51,7 +51,7 @@ impl<'a> StreamRedactor<'a> {
     }
 
     /// The rest, redacted: call it when the text is over.
-    pub fn finish(&mut self) -> String {
+    pub(crate) fn finish(&mut self) -> String {
         let rest = std::mem::take(&mut self.pending);
         let out = if rest.is_empty() {
             String::new()

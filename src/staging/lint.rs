@@ -15,7 +15,7 @@ use crate::policy::{self, Constitution, FileKind, Finding};
 
 /// One file on its way to disk: taken from an answer, staged, or edited during review.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Artifact {
+pub(crate) struct Artifact {
     /// Target path relative to the project root, `/`-separated.
     pub path: String,
     /// The file's content, ending with a newline.
@@ -24,20 +24,20 @@ pub struct Artifact {
 
 /// The findings of one artifact.
 #[derive(Debug, Clone)]
-pub struct Linted {
+pub(crate) struct Linted {
     pub artifact: Artifact,
     pub findings: Vec<Finding>,
 }
 
 impl Linted {
     /// Its findings counted by severity, as the staging index keeps them.
-    pub fn counts(&self) -> FindingCounts {
+    pub(crate) fn counts(&self) -> FindingCounts {
         FindingCounts::of(&self.findings)
     }
 }
 
 /// Lints every artifact of an answer; `root` is the project root the paths are relative to.
-pub fn lint_artifacts(
+pub(crate) fn lint_artifacts(
     artifacts: Vec<Artifact>,
     root: &Path,
     constitution: &Constitution,

@@ -19,9 +19,9 @@ use crate::finding_counts::FindingCounts;
 use crate::fsutil;
 use crate::hash::sha256_hex;
 
-pub mod lint;
+pub(crate) mod lint;
 
-pub use lint::{Artifact, Linted, lint_artifacts};
+pub(crate) use lint::{Artifact, Linted, lint_artifacts};
 
 const INDEX: &str = "index.json";
 const FILES: &str = "files";
@@ -53,7 +53,7 @@ struct Index {
 
 /// An artifact to stage.
 #[derive(Debug, Clone)]
-pub struct NewArtifact {
+pub(crate) struct NewArtifact {
     pub target: String,
     pub content: String,
     pub record: Option<String>,
@@ -76,7 +76,7 @@ impl Staging {
     }
 
     /// The staging directory.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
@@ -86,7 +86,7 @@ impl Staging {
     }
 
     /// Stages artifacts; an artifact for a target already staged replaces it.
-    pub fn stage(&self, artifacts: &[NewArtifact]) -> Result<Vec<Entry>> {
+    pub(crate) fn stage(&self, artifacts: &[NewArtifact]) -> Result<Vec<Entry>> {
         let _lock = self.lock()?;
         let mut index = self.load()?;
         let mut staged = Vec::with_capacity(artifacts.len());
@@ -119,7 +119,7 @@ impl Staging {
 
     /// The entries of `targets` (paths relative to the project root), or every entry when none
     /// is named; a target that is not staged is an error.
-    pub fn select(&self, targets: &[String]) -> Result<Vec<Entry>> {
+    pub(crate) fn select(&self, targets: &[String]) -> Result<Vec<Entry>> {
         let entries: Vec<Entry> = self
             .entries()?
             .into_iter()
@@ -138,7 +138,7 @@ impl Staging {
     }
 
     /// The staged bytes of an entry, refused when they changed since staging.
-    pub fn read(&self, entry: &Entry) -> Result<Vec<u8>> {
+    pub(crate) fn read(&self, entry: &Entry) -> Result<Vec<u8>> {
         let path = self.staged_path(&entry.target);
         let bytes = fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
         let actual = sha256_hex(&bytes);
@@ -155,7 +155,7 @@ impl Staging {
     }
 
     /// Removes entries (after they were applied or rejected).
-    pub fn remove(&self, targets: &[String]) -> Result<()> {
+    pub(crate) fn remove(&self, targets: &[String]) -> Result<()> {
         let _lock = self.lock()?;
         let mut index = self.load()?;
         index.entries.retain(|e| !targets.contains(&e.target));

@@ -52,7 +52,7 @@ pub struct ApplyReport {
 
 impl ApplyReport {
     /// One line per applied object: `Deployment/todo/backend (update, forced)`.
-    pub fn applied_labels(&self) -> Vec<String> {
+    pub(crate) fn applied_labels(&self) -> Vec<String> {
         self.applied
             .iter()
             .map(|a| {
@@ -64,11 +64,6 @@ impl ApplyReport {
                 )
             })
             .collect()
-    }
-
-    /// True when every approved object was applied (or needed nothing).
-    pub fn is_complete(&self) -> bool {
-        self.failure.is_none()
     }
 
     /// The report when the apply finished; otherwise an error naming the object it stopped at,

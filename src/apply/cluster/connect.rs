@@ -59,7 +59,7 @@ impl ConnectOptions {
     }
 
     /// The kubeconfig files to read, in precedence order.
-    pub fn kubeconfig_files(&self) -> Result<Vec<PathBuf>> {
+    pub(crate) fn kubeconfig_files(&self) -> Result<Vec<PathBuf>> {
         if let Some(path) = &self.kubeconfig {
             if !path.is_file() {
                 return Err(Error::usage(format!(
@@ -196,13 +196,13 @@ impl Cluster {
     }
 
     /// The namespace for objects that do not name one.
-    pub fn namespace(&self) -> &str {
+    pub(crate) fn namespace(&self) -> &str {
         &self.namespace
     }
 
     /// Whether the namespace was chosen with `--namespace` (then a manifest naming another
     /// namespace is refused, as kubectl does).
-    pub fn namespace_from_flag(&self) -> bool {
+    pub(crate) fn namespace_from_flag(&self) -> bool {
         self.namespace_from_flag
     }
 

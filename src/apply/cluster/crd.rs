@@ -25,11 +25,11 @@ use crate::error::{Error, Result};
 const CRD_API_VERSION: &str = "apiextensions.k8s.io/v1";
 
 /// How long an apply waits for a new CustomResourceDefinition to be established.
-pub const ESTABLISH_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const ESTABLISH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A kind defined by a CustomResourceDefinition of the manifests.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DefinedKind {
+pub(crate) struct DefinedKind {
     /// `group/version`, one entry per served version.
     pub api_version: String,
     pub kind: String,
@@ -42,13 +42,13 @@ pub struct DefinedKind {
 
 /// Every kind the manifests' CustomResourceDefinitions define.
 #[derive(Debug, Clone, Default)]
-pub struct DefinedKinds(Vec<DefinedKind>);
+pub(crate) struct DefinedKinds(Vec<DefinedKind>);
 
 impl DefinedKinds {
     /// Reads the CustomResourceDefinitions among `manifests`; definitions that leave out the
     /// group, the kind, the plural or the versions define nothing here (the server will refuse
     /// them with its own message).
-    pub fn from_manifests(manifests: &Manifests) -> Self {
+    pub(crate) fn from_manifests(manifests: &Manifests) -> Self {
         let mut kinds = Vec::new();
         for manifest in &manifests.objects {
             let key = manifest.key();
@@ -84,7 +84,7 @@ impl DefinedKinds {
     }
 
     /// The definition of `kind` in `api_version`, when the manifests hold one.
-    pub fn find(&self, api_version: &str, kind: &str) -> Option<&DefinedKind> {
+    pub(crate) fn find(&self, api_version: &str, kind: &str) -> Option<&DefinedKind> {
         self.0
             .iter()
             .find(|d| d.api_version == api_version && d.kind == kind)

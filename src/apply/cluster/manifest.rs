@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
+#[cfg(test)]
 use super::object::split_api_version;
 use crate::error::{Error, Location, Result};
 use crate::fsutil;
@@ -33,7 +34,7 @@ pub struct Source {
 
 impl Source {
     /// The source as an error location.
-    pub fn location(&self) -> Location {
+    pub(crate) fn location(&self) -> Location {
         Location::at(&self.path, self.line, self.column)
     }
 }
@@ -61,13 +62,15 @@ pub struct ObjectKey {
 }
 
 impl ObjectKey {
+    #[cfg(test)]
     /// The API group (empty for the core group).
-    pub fn group(&self) -> &str {
+    pub(crate) fn group(&self) -> &str {
         split_api_version(&self.api_version).0
     }
 
+    #[cfg(test)]
     /// The version part of `apiVersion`.
-    pub fn version(&self) -> &str {
+    pub(crate) fn version(&self) -> &str {
         split_api_version(&self.api_version).1
     }
 }
@@ -91,17 +94,17 @@ pub struct Manifest {
 
 impl Manifest {
     /// What the object is.
-    pub fn key(&self) -> &ObjectKey {
+    pub(crate) fn key(&self) -> &ObjectKey {
         &self.key
     }
 
     /// Where it was written.
-    pub fn source(&self) -> &Source {
+    pub(crate) fn source(&self) -> &Source {
         &self.source
     }
 
     /// The object as written. For a `Secret` this holds real values: never print it.
-    pub fn object(&self) -> &Value {
+    pub(crate) fn object(&self) -> &Value {
         &self.object
     }
 }
@@ -150,14 +153,14 @@ impl Manifests {
     }
 
     /// Reads one file.
-    pub fn add_file(&mut self, path: &Path) -> Result<()> {
+    pub(crate) fn add_file(&mut self, path: &Path) -> Result<()> {
         let text = fsutil::read_to_string(path)?;
         self.add_text(path, &text)
     }
 
     /// Parses manifest text that was read from `path` (used for locations and the `*.example`
     /// rule). Nothing is added when any document is refused.
-    pub fn add_text(&mut self, path: &Path, text: &str) -> Result<()> {
+    pub(crate) fn add_text(&mut self, path: &Path, text: &str) -> Result<()> {
         let documents: Vec<Spanned<Value>> = serde_saphyr::from_multiple(text).map_err(|e| {
             let location = e.location().map_or_else(
                 || Location::file(path),
@@ -199,7 +202,7 @@ impl Manifests {
     }
 
     /// Refuses the same object written twice: the second apply would silently win.
-    pub fn check_duplicates(&self) -> Result<()> {
+    pub(crate) fn check_duplicates(&self) -> Result<()> {
         let mut seen: HashMap<&ObjectKey, &Source> = HashMap::new();
         for manifest in &self.objects {
             if let Some(first) = seen.insert(&manifest.key, &manifest.source) {

@@ -42,22 +42,22 @@
 //! # }
 //! ```
 
-pub mod apply;
-pub mod connect;
-pub mod crd;
+pub(crate) mod apply;
+pub(crate) mod connect;
+pub(crate) mod crd;
 mod errors;
-pub mod manifest;
-pub mod normalize;
-pub mod object;
-pub mod order;
-pub mod plan;
-pub mod record;
-pub mod rollout;
+pub(crate) mod manifest;
+pub(crate) mod normalize;
+pub(crate) mod object;
+pub(crate) mod order;
+pub(crate) mod plan;
+pub(crate) mod record;
+pub(crate) mod rollout;
 
 pub use apply::{Applied, ApplyReport, Failure};
 pub use connect::{Cluster, ConnectOptions, Endpoint};
 pub use manifest::{Manifest, Manifests, ObjectKey, Skipped, Source};
 pub use object::ObjectRef;
 pub use plan::{Action, Change, FIELD_MANAGER, Plan, PlanOptions};
-pub use record::ClusterApply;
+pub(crate) use record::ClusterApply;
 pub use rollout::{Condition, Rollout, RolloutOptions};

@@ -27,7 +27,7 @@ const NOISY_ANNOTATIONS: [&str; 2] = [
 ];
 
 /// Removes server bookkeeping and `status` from an object, in place.
-pub fn strip_noise(object: &mut Value) {
+pub(crate) fn strip_noise(object: &mut Value) {
     let Some(fields) = object.as_object_mut() else {
         return;
     };
@@ -54,7 +54,7 @@ pub fn strip_noise(object: &mut Value) {
 }
 
 /// The same value with every mapping's keys in sorted order.
-pub fn sorted(value: &Value) -> Value {
+pub(crate) fn sorted(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
@@ -71,7 +71,7 @@ pub fn sorted(value: &Value) -> Value {
 }
 
 /// Renders an object as YAML with sorted keys, ending in a newline.
-pub fn to_yaml(value: &Value) -> Result<String> {
+pub(crate) fn to_yaml(value: &Value) -> Result<String> {
     let mut text = serde_saphyr::to_string(&sorted(value))
         .map_err(|e| Error::usage(format!("cannot render an object as YAML: {e}")))?;
     if !text.ends_with('\n') {

@@ -19,12 +19,12 @@ pub struct ObjectRef {
 
 impl ObjectRef {
     /// The API group (empty for the core group).
-    pub fn group(&self) -> &str {
+    pub(crate) fn group(&self) -> &str {
         split_api_version(&self.api_version).0
     }
 
     /// The resource with its group, the way kubectl names it (`deployments.apps`, `services`).
-    pub fn resource_with_group(&self) -> String {
+    pub(crate) fn resource_with_group(&self) -> String {
         match self.group() {
             "" => self.resource.clone(),
             group => format!("{}.{group}", self.resource),
@@ -33,7 +33,7 @@ impl ObjectRef {
 
     /// A path-like name for diff headers: `apps.v1.Deployment.shop.backend`, the form
     /// `kubectl diff` uses.
-    pub fn diff_path(&self) -> String {
+    pub(crate) fn diff_path(&self) -> String {
         let mut parts = vec![self.api_version.replace('/', ".")];
         parts.push(self.kind.clone());
         if let Some(namespace) = &self.namespace {

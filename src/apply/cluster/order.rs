@@ -40,7 +40,7 @@ const ORDER: &[&str] = &[
 ];
 
 /// Where a kind goes in the apply order (lower first); unknown kinds share the last place.
-pub fn rank(kind: &str) -> usize {
+pub(crate) fn rank(kind: &str) -> usize {
     ORDER
         .iter()
         .position(|known| *known == kind)
@@ -48,7 +48,7 @@ pub fn rank(kind: &str) -> usize {
 }
 
 /// Sorts items by the rank of their kind, keeping the written order within a kind.
-pub fn sort_by_kind<T>(items: &mut [T], kind: impl Fn(&T) -> &str) {
+pub(crate) fn sort_by_kind<T>(items: &mut [T], kind: impl Fn(&T) -> &str) {
     items.sort_by_key(|item| rank(kind(item)));
 }
 

@@ -55,7 +55,7 @@ pub enum Action {
 
 impl Action {
     /// `create`, `update`, `unchanged`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Create => "create",
             Self::Update => "update",
@@ -105,7 +105,7 @@ impl Change {
     }
 
     /// The manifest that will be sent. For a Secret this holds real values: never print it.
-    pub fn manifest(&self) -> &Value {
+    pub(crate) fn manifest(&self) -> &Value {
         &self.manifest
     }
 
@@ -145,11 +145,6 @@ impl Plan {
         self.changes
             .iter()
             .filter(|c| c.action != Action::Unchanged)
-    }
-
-    /// True when applying would change nothing.
-    pub fn is_empty(&self) -> bool {
-        self.pending().next().is_none()
     }
 }
 

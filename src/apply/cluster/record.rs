@@ -9,7 +9,7 @@ use crate::phr::{NewRecord, Outcome, Stage};
 const LABELS: [&str; 2] = ["apply", "cluster"];
 
 /// Whether a record with these labels is the record of a cluster apply.
-pub fn is_cluster_apply(labels: &[String]) -> bool {
+pub(crate) fn is_cluster_apply(labels: &[String]) -> bool {
     LABELS.iter().all(|l| labels.iter().any(|have| have == l))
 }
 
@@ -19,7 +19,7 @@ pub fn is_cluster_apply(labels: &[String]) -> bool {
 /// faithfully if it did: other field managers and controllers change the same objects (the
 /// replicas an autoscaler set, the revision a Deployment rolled to), and deleting what the apply
 /// created would take their data (a PersistentVolumeClaim's volume) with it.
-pub fn undo_refused(reference: &str) -> Error {
+pub(crate) fn undo_refused(reference: &str) -> Error {
     Error::usage_with_hint(
         format!(
             "record `{reference}` applied manifests to a cluster; aigen does not undo cluster applies"
@@ -32,7 +32,7 @@ pub fn undo_refused(reference: &str) -> Error {
 
 /// What a cluster apply did, for its record.
 #[derive(Debug)]
-pub struct ClusterApply<'a> {
+pub(crate) struct ClusterApply<'a> {
     pub endpoint: &'a Endpoint,
     /// The approved changes, in plan order.
     pub approved: &'a [&'a Change],
@@ -43,7 +43,7 @@ pub struct ClusterApply<'a> {
 
 impl ClusterApply<'_> {
     /// The record, filed under `feature`, with the command line as typed.
-    pub fn record(&self, feature: Option<String>, command_line: String) -> NewRecord {
+    pub(crate) fn record(&self, feature: Option<String>, command_line: String) -> NewRecord {
         let (endpoint, report) = (self.endpoint, self.report);
         let join = |items: Vec<String>| items.join(", ");
         let applied = report.applied_labels();

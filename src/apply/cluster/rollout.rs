@@ -93,7 +93,7 @@ impl fmt::Display for Rollout {
 }
 
 /// Whether aigen knows how to wait for this kind.
-pub fn is_workload(object: &ObjectRef) -> bool {
+pub(crate) fn is_workload(object: &ObjectRef) -> bool {
     object.api_version == "apps/v1"
         && matches!(
             object.kind.as_str(),
@@ -211,7 +211,7 @@ fn describe_hint(object: &ObjectRef) -> String {
 }
 
 /// Reads a workload's rollout state from the live object.
-pub fn evaluate(object: &ObjectRef, live: &Value) -> Rollout {
+pub(crate) fn evaluate(object: &ObjectRef, live: &Value) -> Rollout {
     let int = |path: &str| live.pointer(path).and_then(Value::as_i64);
     let status = |field: &str| int(&format!("/status/{field}")).unwrap_or(0);
     let conditions = conditions(live);

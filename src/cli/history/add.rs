@@ -12,7 +12,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::phr::{NewRecord, Stage};
 
 #[derive(Debug, Args)]
-pub struct AddArgs {
+pub(crate) struct AddArgs {
     /// The record's title.
     #[arg(long)]
     pub title: String,

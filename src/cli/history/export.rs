@@ -12,7 +12,7 @@ use crate::phr::query::{self, SortKey};
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
+pub(crate) enum ExportFormat {
     Json,
     Jsonl,
     Csv,
@@ -20,7 +20,7 @@ pub enum ExportFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// Export format.
     #[arg(long, value_enum)]
     pub format: ExportFormat,

@@ -7,7 +7,7 @@ use crate::phr::query::{Filter, FilterText};
 
 /// Filters shared by `list`, `search`, `stats` and `export`.
 #[derive(Debug, Clone, Args)]
-pub struct FilterArgs {
+pub(crate) struct FilterArgs {
     /// Only records of this feature.
     #[arg(long, value_name = "FEATURE")]
     pub feature: Option<String>,

@@ -10,7 +10,7 @@ use crate::phr::query::{self, SortKey, Summary};
 
 /// Orders for `list`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum SortArg {
+pub(crate) enum SortArg {
     /// By date and time.
     #[default]
     Date,
@@ -21,7 +21,7 @@ pub enum SortArg {
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
     /// Order of the records.

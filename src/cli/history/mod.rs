@@ -30,24 +30,23 @@ mod show;
 mod stats;
 mod verify;
 
-pub use add::AddArgs;
-pub use export::{ExportArgs, ExportFormat};
-pub use filter::FilterArgs;
-pub use list::{ListArgs, SortArg};
-pub use report::ReportArgs;
-pub use search::SearchArgs;
-pub use show::ShowArgs;
-pub use stats::StatsArgs;
-pub use verify::VerifyArgs;
+pub(crate) use add::AddArgs;
+pub(crate) use export::ExportArgs;
+pub(crate) use list::ListArgs;
+pub(crate) use report::ReportArgs;
+pub(crate) use search::SearchArgs;
+pub(crate) use show::ShowArgs;
+pub(crate) use stats::StatsArgs;
+pub(crate) use verify::VerifyArgs;
 
 #[derive(Debug, Args)]
-pub struct HistoryArgs {
+pub(crate) struct HistoryArgs {
     #[command(subcommand)]
     pub command: HistoryCommand,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum HistoryCommand {
+pub(crate) enum HistoryCommand {
     /// List records, oldest first.
     List(ListArgs),
     /// Show one record by id or path.
@@ -67,7 +66,7 @@ pub enum HistoryCommand {
 }
 
 /// Runs `aigen history <command>`.
-pub fn run(args: HistoryArgs, context: &Context) -> Result<ExitStatus> {
+pub(crate) fn run(args: HistoryArgs, context: &Context) -> Result<ExitStatus> {
     // `add` files its record under `--feature`; the other subcommands filter by theirs.
     let flags = match &args.command {
         HistoryCommand::Add(add) => Flags {

@@ -11,7 +11,7 @@ use crate::phr::query::{Filter, SortKey};
 use crate::phr::{query, report, verify};
 
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// The HTML file to write.
     #[arg(long, value_name = "FILE")]
     pub html: PathBuf,

@@ -9,7 +9,7 @@ use crate::error::{Error, ExitStatus, Result};
 use crate::phr::query;
 
 #[derive(Debug, Args)]
-pub struct SearchArgs {
+pub(crate) struct SearchArgs {
     /// The text to find (case-insensitive).
     pub text: String,
     #[command(flatten)]

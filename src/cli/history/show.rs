@@ -9,7 +9,7 @@ use crate::fsutil;
 use crate::phr::query::Shown;
 
 #[derive(Debug, Args)]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// A record id (`0003`, `003-k8s-deployment/0003`) or a path.
     pub record: String,
     #[command(flatten)]

@@ -9,7 +9,7 @@ use crate::error::{ExitStatus, Result};
 use crate::phr::query;
 
 #[derive(Debug, Args)]
-pub struct StatsArgs {
+pub(crate) struct StatsArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
     #[command(flatten)]

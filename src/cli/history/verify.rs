@@ -11,7 +11,7 @@ use crate::phr::{Store, chain, relink};
 use crate::printer::Tone;
 
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// After merging two branches' trails: append a record that joins their tips (refused while
     /// any other finding stands; see docs/history.md).
     #[arg(long)]

@@ -10,7 +10,7 @@ use super::super::regex;
 
 /// Splits a shell command line into words: quotes and backslashes as a POSIX shell reads them,
 /// no expansion.
-pub fn split(text: &str) -> Vec<String> {
+pub(crate) fn split(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
@@ -67,7 +67,7 @@ pub fn split(text: &str) -> Vec<String> {
 /// The step of a chained shell command that starts the server: the last of `a && b; c`, the
 /// steps before it being preparation (migrations, compiling assets). Operators inside quotes do
 /// not split.
-pub fn server_step(text: &str) -> &str {
+pub(crate) fn server_step(text: &str) -> &str {
     let mut start = 0;
     let mut quote: Option<char> = None;
     let bytes: Vec<(usize, char)> = text.char_indices().collect();
@@ -98,7 +98,7 @@ pub fn server_step(text: &str) -> &str {
 
 /// A command as argv: the server step of a shell line, split, with a leading `exec` and
 /// variable assignments (`PORT=3000 node app.js`) dropped.
-pub fn argv(text: &str) -> Vec<String> {
+pub(crate) fn argv(text: &str) -> Vec<String> {
     let mut words = split(server_step(text));
     while words
         .first()
@@ -118,7 +118,7 @@ fn is_assignment(word: &str) -> bool {
 /// True for a command that runs a development server or a watcher, which no production image
 /// should: `manage.py runserver`, `flask run`, `next dev`, `vite`, `nodemon`, `--reload`, and
 /// `make` targets, which hide what they run.
-pub fn is_development(argv: &[String]) -> bool {
+pub(crate) fn is_development(argv: &[String]) -> bool {
     let Some(program) = argv.first() else {
         return false;
     };
@@ -155,7 +155,7 @@ static ADDRESS_PORT: LazyLock<Regex> = LazyLock::new(|| regex(r"^(?:[\w.\-\[\]:]
 
 /// The port a command line passes its server (`--port 8000`, `-b 0.0.0.0:5000`,
 /// `--bind=:8080`, `--http :9090`), when it is a number rather than a variable.
-pub fn port(argv: &[String]) -> Option<u16> {
+pub(crate) fn port(argv: &[String]) -> Option<u16> {
     let mut words = argv.iter().skip(1);
     while let Some(word) = words.next() {
         let Some(caps) = PORT_FLAG.captures(word) else {
@@ -193,7 +193,7 @@ const WRAPPERS: &[&str] = &[
 /// The port a server program listens on when its command line names none (`fastapi run`,
 /// uvicorn, gunicorn, hypercorn and granian listen on 8000, as does Django's `runserver`;
 /// waitress on 8080; `next start` on 3000; `flask run` on 5000), and which convention says so.
-pub fn default_port(argv: &[String]) -> Option<(u16, &'static str)> {
+pub(crate) fn default_port(argv: &[String]) -> Option<(u16, &'static str)> {
     let mut words = argv
         .iter()
         .map(String::as_str)
@@ -231,13 +231,13 @@ static LOCAL_URL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The path a health-check command asks for (`curl -f http://localhost:8080/healthz`), when it
 /// asks a local HTTP URL: `/` when the URL has no path.
-pub fn health_path(text: &str) -> Option<String> {
+pub(crate) fn health_path(text: &str) -> Option<String> {
     let caps = LOCAL_URL.captures(text)?;
     Some(caps.get(1).map_or("/", |m| m.as_str()).to_string())
 }
 
 /// True when a health-check command uses the gRPC health protocol.
-pub fn is_grpc_check(text: &str) -> bool {
+pub(crate) fn is_grpc_check(text: &str) -> bool {
     text.contains("grpc_health_probe") || text.contains("grpc-health-probe")
 }
 

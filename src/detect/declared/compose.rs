@@ -15,7 +15,7 @@ use super::command;
 use super::interpolate::Vars;
 
 /// The compose file names `docker compose` looks for, in its order.
-pub const NAMES: &[&str] = &[
+pub(crate) const NAMES: &[&str] = &[
     "compose.yaml",
     "compose.yml",
     "docker-compose.yaml",
@@ -24,7 +24,7 @@ pub const NAMES: &[&str] = &[
 
 /// One service of a compose file.
 #[derive(Debug, Clone, Default)]
-pub struct ComposeService {
+pub(crate) struct ComposeService {
     pub name: String,
     /// Where the service is declared.
     pub origin: Origin,
@@ -45,19 +45,22 @@ pub struct ComposeService {
 
 /// The services of the project's compose file.
 #[derive(Debug, Clone, Default)]
-pub struct Compose {
+pub(crate) struct Compose {
     pub services: Vec<ComposeService>,
 }
 
 impl Compose {
     /// The service of this name.
-    pub fn service(&self, name: &str) -> Option<&ComposeService> {
+    pub(crate) fn service(&self, name: &str) -> Option<&ComposeService> {
         self.services.iter().find(|s| s.name == name)
     }
 }
 
 /// Reads the compose file among `files` (the project's, relative to `root`), if there is one.
-pub fn read(root: &std::path::Path, files: &[String]) -> Result<Option<Compose>, FileProblem> {
+pub(crate) fn read(
+    root: &std::path::Path,
+    files: &[String],
+) -> Result<Option<Compose>, FileProblem> {
     let Some(name) = NAMES
         .iter()
         .find(|n| files.binary_search_by(|f| f.as_str().cmp(n)).is_ok())
@@ -76,7 +79,7 @@ pub fn read(root: &std::path::Path, files: &[String]) -> Result<Option<Compose>,
 const MAX_REINDENTS: usize = 64;
 
 /// Parses a compose file's text; a YAML error is a problem at its line and column.
-pub fn parse(file: &str, text: &str, vars: &Vars) -> Result<Compose, FileProblem> {
+pub(crate) fn parse(file: &str, text: &str, vars: &Vars) -> Result<Compose, FileProblem> {
     let docs = lenient(text).map_err(|e| {
         let marker = e.marker();
         FileProblem::at(

@@ -9,22 +9,22 @@ use crate::dockerfile_syntax::expand::{Dialect, expand};
 
 /// Variables and their values.
 #[derive(Debug, Clone, Default)]
-pub struct Vars(BTreeMap<String, String>);
+pub(crate) struct Vars(BTreeMap<String, String>);
 
 impl Vars {
     /// Sets a variable.
-    pub fn set(&mut self, name: &str, value: &str) {
+    pub(crate) fn set(&mut self, name: &str, value: &str) {
         self.0.insert(name.to_string(), value.to_string());
     }
 
     /// A variable's value.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
 
     /// The variables of a `.env` file: `NAME=value` lines (an `export` before the name, quotes
     /// around the value and `#` comments allowed).
-    pub fn from_dotenv(text: &str) -> Self {
+    pub(crate) fn from_dotenv(text: &str) -> Self {
         let mut vars = Self::default();
         for line in text.lines() {
             let line = line.trim();
@@ -53,7 +53,7 @@ impl Vars {
 
     /// `text` with its variables replaced, or `None` when one has neither a value nor a default.
     /// `$$` is a literal `$`.
-    pub fn fill(&self, text: &str) -> Option<String> {
+    pub(crate) fn fill(&self, text: &str) -> Option<String> {
         let lookup = |name: &str| self.get(name).map(str::to_string);
         let (filled, unresolved) = expand(text, Dialect::Compose, &lookup);
         (!unresolved).then_some(filled)

@@ -5,11 +5,11 @@
 //! variables, the services it depends on, and the other processes (workers) run from the same
 //! code.
 
-pub mod command;
-pub mod compose;
-pub mod dockerfile;
-pub mod interpolate;
-pub mod procfile;
+pub(super) mod command;
+pub(super) mod compose;
+pub(super) mod dockerfile;
+pub(super) mod interpolate;
+pub(super) mod procfile;
 
 use compose::{Compose, ComposeService};
 use dockerfile::DockerfileFacts;
@@ -34,7 +34,7 @@ const WORKER_PROGRAMS: &[(&str, Option<&str>)] = &[
 
 /// What the project declares for one service directory.
 #[derive(Debug, Clone, Default)]
-pub struct Declared {
+pub(super) struct Declared {
     pub dockerfile: Option<DockerfileFacts>,
     /// The compose services that build this directory, the main one first.
     pub compose: Vec<ComposeService>,
@@ -46,7 +46,7 @@ pub struct Declared {
 
 /// A process run from the service's code besides its server: a queue worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Worker {
+pub(super) struct Worker {
     /// What the project calls it (`worker`, `celery`).
     pub name: String,
     pub command: Sourced<Vec<String>>,
@@ -55,7 +55,7 @@ pub struct Worker {
 impl Declared {
     /// Reads what `dir` declares: the compose services given (those that build it), the
     /// Dockerfile they name or the service's own, and its Procfile.
-    pub fn gather(
+    pub(super) fn gather(
         dir: &ServiceDir,
         mut building: Vec<ComposeService>,
         compose: Option<&Compose>,
@@ -142,7 +142,7 @@ impl Declared {
 
     /// The first declared command an interpreted service can run as it is: not a development
     /// server, and every file it names exists in the service (or is build output).
-    pub fn start(&self, dir: &ServiceDir) -> Option<Sourced<Vec<String>>> {
+    pub(super) fn start(&self, dir: &ServiceDir) -> Option<Sourced<Vec<String>>> {
         self.commands()
             .into_iter()
             .find(|c| runnable(dir, &c.value))
@@ -150,7 +150,7 @@ impl Declared {
 
     /// For a compiled service, whose program is the binary its own build makes: the arguments
     /// the first declared command passes that binary (`serve` of `./gotify-app serve`).
-    pub fn binary_arguments(&self, language: Language) -> Option<Sourced<Vec<String>>> {
+    pub(super) fn binary_arguments(&self, language: Language) -> Option<Sourced<Vec<String>>> {
         self.commands().into_iter().find_map(|c| {
             let (program, args) = c.value.split_first()?;
             if command::is_development(&c.value) || !is_own_binary(program, language) {
@@ -162,7 +162,7 @@ impl Declared {
 
     /// The port: the Dockerfile's `EXPOSE`, the compose file's published container port, else a
     /// port flag of a declared command (`gunicorn -b :5000`).
-    pub fn port(&self) -> Option<Sourced<u16>> {
+    pub(super) fn port(&self) -> Option<Sourced<u16>> {
         self.dockerfile
             .as_ref()
             .and_then(|d| d.port.clone())
@@ -176,7 +176,7 @@ impl Declared {
     }
 
     /// The path the project's own health check asks for.
-    pub fn health(&self) -> Option<Sourced<String>> {
+    pub(super) fn health(&self) -> Option<Sourced<String>> {
         self.dockerfile
             .as_ref()
             .and_then(|d| d.health.clone())
@@ -184,7 +184,7 @@ impl Declared {
     }
 
     /// Where the project's health check speaks the gRPC health protocol.
-    pub fn grpc_check(&self) -> Option<Origin> {
+    pub(super) fn grpc_check(&self) -> Option<Origin> {
         self.dockerfile
             .as_ref()
             .and_then(|d| d.grpc_check.clone())
@@ -193,7 +193,7 @@ impl Declared {
 
     /// The values the Dockerfile's `ENV` and the compose file's `environment` give variables
     /// (the Dockerfile's first), with the names compose passes through unset.
-    pub fn env(&self) -> Vec<(String, Sourced<Option<String>>)> {
+    pub(super) fn env(&self) -> Vec<(String, Sourced<Option<String>>)> {
         let mut values: Vec<(String, Sourced<Option<String>>)> = Vec::new();
         if let Some(dockerfile) = &self.dockerfile {
             for (name, value) in &dockerfile.env {
@@ -208,7 +208,7 @@ impl Declared {
 
     /// Evidence that the project runs this directory as a program: a compose service builds it,
     /// or its Procfile has a `web` or worker process.
-    pub fn runs(&self) -> Option<Origin> {
+    pub(super) fn runs(&self) -> Option<Origin> {
         self.compose.first().map(|s| s.origin.clone()).or_else(|| {
             self.procfile
                 .iter()
@@ -219,7 +219,7 @@ impl Declared {
 
     /// True when the Procfile's only server process is a worker: no `web` process, and a
     /// worker process.
-    pub fn only_workers(&self) -> bool {
+    pub(super) fn only_workers(&self) -> bool {
         !self.procfile.iter().any(|p| p.kind == "web")
             && self.procfile.iter().any(|p| self.is_worker(p))
             && self.dockerfile.as_ref().is_none_or(|d| d.port.is_none())
@@ -227,7 +227,7 @@ impl Declared {
 
     /// The queue workers run from this code besides the server: Procfile processes and other
     /// compose services built from the same directory whose command is a worker's.
-    pub fn workers(&self) -> Vec<Worker> {
+    pub(super) fn workers(&self) -> Vec<Worker> {
         let mut workers: Vec<Worker> = self
             .procfile
             .iter()
@@ -266,7 +266,7 @@ fn command_of(service: &ComposeService) -> Option<&Vec<String>> {
 }
 
 /// True when a command runs a queue worker (`celery -A app worker`, `rq worker`, `dramatiq`).
-pub fn is_worker_command(argv: Option<&Vec<String>>) -> bool {
+pub(super) fn is_worker_command(argv: Option<&Vec<String>>) -> bool {
     let Some(argv) = argv else { return false };
     let mut words = argv.iter().map(String::as_str);
     // `python -m celery ...`, `python manage.py rqworker`

@@ -6,7 +6,7 @@ use super::super::source::ServiceFile;
 
 /// One process type and its command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Process {
+pub(crate) struct Process {
     /// The process type (`web`, `worker`, `release`).
     pub kind: String,
     /// The command line, as written.
@@ -14,7 +14,7 @@ pub struct Process {
 }
 
 /// The processes of a Procfile, in order.
-pub fn parse(file: &ServiceFile) -> Vec<Process> {
+pub(crate) fn parse(file: &ServiceFile) -> Vec<Process> {
     let mut processes = Vec::new();
     let mut offset = 0;
     for line in file.text.split_inclusive('\n') {

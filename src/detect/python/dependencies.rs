@@ -35,7 +35,7 @@ const DEV_GROUPS: &[&str] = &[
 
 /// A declared dependency.
 #[derive(Debug, Clone)]
-pub struct Dependency {
+pub(super) struct Dependency {
     /// The normalised name (`psycopg`, `python-dotenv`).
     pub name: String,
     /// The version requirement (`>=3.1`), empty when none.
@@ -50,7 +50,7 @@ pub struct Dependency {
 impl Dependency {
     /// True when a production install includes it: a main dependency, or one of a group that is
     /// not a development group (`prod`, an extra).
-    pub fn installed(&self) -> bool {
+    pub(super) fn installed(&self) -> bool {
         self.group
             .as_deref()
             .is_none_or(|g| !DEV_GROUPS.contains(&g.to_ascii_lowercase().as_str()))
@@ -59,7 +59,7 @@ impl Dependency {
 
 /// What the manifests declare.
 #[derive(Debug, Default)]
-pub struct Dependencies {
+pub(super) struct Dependencies {
     pub list: Vec<Dependency>,
     /// Files pip reads besides `requirements.txt`, relative to the service directory.
     pub requirement_files: Vec<Sourced<String>>,
@@ -69,12 +69,12 @@ pub struct Dependencies {
 
 impl Dependencies {
     /// The dependency of this name a production install includes.
-    pub fn installed(&self, name: &str) -> Option<&Dependency> {
+    pub(super) fn installed(&self, name: &str) -> Option<&Dependency> {
         self.list.iter().find(|d| d.name == name && d.installed())
     }
 
     /// The dependency of this name, in any group.
-    pub fn any(&self, name: &str) -> Option<&Dependency> {
+    pub(super) fn any(&self, name: &str) -> Option<&Dependency> {
         self.list.iter().find(|d| d.name == name)
     }
 }
@@ -83,7 +83,7 @@ static REQUIREMENT: LazyLock<Regex> =
     LazyLock::new(|| regex(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;#]*)"));
 
 /// A PEP 508 requirement's name (normalised), extras and version requirement.
-pub fn parse_requirement(text: &str) -> Option<(String, String)> {
+pub(super) fn parse_requirement(text: &str) -> Option<(String, String)> {
     let caps = REQUIREMENT.captures(text)?;
     let name = caps.get(1)?.as_str().to_ascii_lowercase().replace('_', "-");
     let spec = caps.get(3).map_or("", |m| m.as_str()).trim();
@@ -92,7 +92,7 @@ pub fn parse_requirement(text: &str) -> Option<(String, String)> {
 }
 
 /// Reads every manifest the service has.
-pub fn read(
+pub(super) fn read(
     dir: &ServiceDir,
     pyproject: Option<&TomlDoc<'_>>,
     pipfile: Option<&TomlDoc<'_>>,

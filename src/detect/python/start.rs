@@ -16,7 +16,7 @@ use super::dependencies::{Dependencies, Dependency};
 
 /// A server program and the distribution that installs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Server {
+pub(super) enum Server {
     Uvicorn,
     FastapiCli,
     Gunicorn,
@@ -64,7 +64,7 @@ impl Server {
     }
 
     /// The dependency that installs it in a production install, if any does.
-    pub fn installed_by(self, dependencies: &Dependencies) -> Option<&Dependency> {
+    pub(super) fn installed_by(self, dependencies: &Dependencies) -> Option<&Dependency> {
         self.distributions().iter().find_map(|(name, extra)| {
             let found = dependencies.installed(name)?;
             let has_extra = extra.is_none_or(|e| {
@@ -142,7 +142,7 @@ fn uwsgi_ini(dir: &ServiceDir) -> Option<String> {
 /// The start the framework's conventions give, with the server the project installs: the
 /// command, the port it binds when the project names none, and the dependency group the server
 /// comes from when it is not a main dependency.
-pub struct Conventional {
+pub(super) struct Conventional {
     pub command: Sourced<Vec<String>>,
     pub port: Option<Sourced<u16>>,
     pub group: Option<Sourced<String>>,
@@ -150,7 +150,7 @@ pub struct Conventional {
 
 /// The conventional start of a framework's app: the first server the project installs that can
 /// serve it; without one, the most usual server, as a guess.
-pub fn conventional(
+pub(super) fn conventional(
     kind: FrameworkKind,
     entry: Option<&Sourced<String>>,
     port: Option<u16>,
@@ -195,7 +195,7 @@ static DJANGO_WSGI: LazyLock<Regex> =
 
 /// The application object the server loads: `module:variable`, from `[tool.fastapi]`'s
 /// `entrypoint`, else found where it is created.
-pub fn entrypoint(
+pub(super) fn entrypoint(
     kind: FrameworkKind,
     sources: &[ServiceFile],
     pyproject: Option<&TomlDoc<'_>>,
@@ -240,7 +240,7 @@ pub fn entrypoint(
 }
 
 /// `src/api/main.py` as a module path: `src.api.main` (a package's `__init__.py` is the package).
-pub fn module_path(rel: &str) -> String {
+pub(super) fn module_path(rel: &str) -> String {
     let without = rel.trim_end_matches(".py");
     let without = without.strip_suffix("/__init__").unwrap_or(without);
     without.replace('/', ".")
@@ -255,7 +255,7 @@ static STARTS_SERVER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// True for a program that talks to a server rather than being one: a client or a test.
-pub fn is_client(file: &ServiceFile) -> bool {
+pub(super) fn is_client(file: &ServiceFile) -> bool {
     let name = file.name().to_ascii_lowercase();
     name.contains("client") || name.starts_with("test") || name.contains("locust")
 }
@@ -263,7 +263,7 @@ pub fn is_client(file: &ServiceFile) -> bool {
 /// The script that runs the service by itself: among the files with a `__main__` guard (clients
 /// and tests left out), one that starts a server first, then one named like a server or an entry
 /// point, then the shallowest.
-pub fn main_script(sources: &[ServiceFile]) -> Option<Sourced<Vec<String>>> {
+pub(super) fn main_script(sources: &[ServiceFile]) -> Option<Sourced<Vec<String>>> {
     let mut scripts: Vec<(&ServiceFile, usize)> = sources
         .iter()
         .filter(|f| !is_client(f) && f.kind() == super::super::source::FileKind::Python)

@@ -31,7 +31,7 @@ static CONSTRUCTED: LazyLock<Regex> =
     LazyLock::new(|| regex(r"\b(\w+)\s*:?=\s*(?:&\s*)?(?:\w+\.)?(?:New)?(\w+)\s*[({]"));
 
 /// The routes of a service's Go files.
-pub fn routes(files: &[&ServiceFile]) -> Vec<Sourced<String>> {
+pub(super) fn routes(files: &[&ServiceFile]) -> Vec<Sourced<String>> {
     let mut mounts = Mounts::default();
     for (index, file) in files.iter().enumerate() {
         for caps in GROUP.captures_iter(&file.text) {

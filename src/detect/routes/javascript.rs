@@ -79,7 +79,7 @@ const NOT_ROUTERS: &[&str] = &[
 ];
 
 /// The routes of a service's JavaScript and TypeScript files.
-pub fn routes(files: &[&ServiceFile]) -> Vec<Sourced<String>> {
+pub(super) fn routes(files: &[&ServiceFile]) -> Vec<Sourced<String>> {
     let mut mounts = Mounts::default();
     let mut routers: Vec<Router> = Vec::new();
     for (index, file) in files.iter().enumerate() {

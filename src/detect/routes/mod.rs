@@ -38,7 +38,7 @@ const READY: &[&str] = &["ready", "readyz", "readiness"];
 
 /// The liveness and readiness paths of a service.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Probes {
+pub(super) struct Probes {
     pub health: Option<Sourced<String>>,
     pub readiness: Option<Sourced<String>>,
 }
@@ -46,7 +46,7 @@ pub struct Probes {
 impl Probes {
     /// Picks the probe paths among `routes`: the most conventional name, then the shortest path,
     /// then the first found.
-    pub fn pick(routes: &[Sourced<String>]) -> Self {
+    pub(super) fn pick(routes: &[Sourced<String>]) -> Self {
         Self {
             health: best(routes, HEALTH),
             readiness: best(routes, READY),
@@ -98,7 +98,7 @@ static JAVA: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The route paths declared in `files`, in file order within each language.
-pub fn declared(files: &[ServiceFile]) -> Vec<Sourced<String>> {
+pub(super) fn declared(files: &[ServiceFile]) -> Vec<Sourced<String>> {
     let of = |kind: FileKind| -> Vec<&ServiceFile> {
         files.iter().filter(|f| f.kind() == kind).collect()
     };
@@ -145,12 +145,12 @@ fn matches(file: &ServiceFile, re: &Regex, prefix: &str) -> Vec<Sourced<String>>
 }
 
 /// A path with exactly one leading `/`.
-pub fn rooted(path: &str) -> String {
+pub(super) fn rooted(path: &str) -> String {
     format!("/{}", path.trim_start_matches('/'))
 }
 
 /// Two path parts joined with one `/` (`/api` and `health/` give `/api/health/`).
-pub fn join(prefix: &str, path: &str) -> String {
+pub(super) fn join(prefix: &str, path: &str) -> String {
     let prefix = prefix.trim_matches('/');
     let path = path.trim_start_matches('/');
     match (prefix.is_empty(), path.is_empty()) {
@@ -162,7 +162,7 @@ pub fn join(prefix: &str, path: &str) -> String {
 
 /// The routes `routes` finds in `files`, as `path file:line`, for the routers' tests.
 #[cfg(test)]
-pub fn shown(
+pub(super) fn shown(
     files: &[ServiceFile],
     routes: impl Fn(&[&ServiceFile], &[ServiceFile]) -> Vec<Sourced<String>>,
 ) -> Vec<String> {

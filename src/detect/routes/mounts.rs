@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 use super::join;
 
 /// A router: the index of the file that declares it and its variable's name there.
-pub type Router = (usize, String);
+pub(super) type Router = (usize, String);
 
 /// How deep mounts are followed; real applications nest a few levels.
 const MAX_DEPTH: usize = 8;
 
 /// The mount graph.
 #[derive(Debug, Default)]
-pub struct Mounts {
+pub(super) struct Mounts {
     /// A router's own prefix (`APIRouter(prefix="/utils")`, `Blueprint(url_prefix="/api")`).
     own: BTreeMap<Router, String>,
     /// `(child, parent, prefix, replaces_own)`: `parent` mounts `child` under `prefix`; when
@@ -25,18 +25,24 @@ pub struct Mounts {
 
 impl Mounts {
     /// Declares a router and its own prefix.
-    pub fn router(&mut self, router: Router, prefix: String) {
+    pub(super) fn router(&mut self, router: Router, prefix: String) {
         self.own.insert(router, prefix);
     }
 
     /// `parent` mounts `child` under `prefix`.
-    pub fn mount(&mut self, child: Router, parent: Router, prefix: String, replaces_own: bool) {
+    pub(super) fn mount(
+        &mut self,
+        child: Router,
+        parent: Router,
+        prefix: String,
+        replaces_own: bool,
+    ) {
         self.edges.push((child, parent, prefix, replaces_own));
     }
 
     /// Every full prefix of `router`: through each chain of mounts up to a router nothing mounts
     /// (an application). A router nothing mounts keeps its own prefix.
-    pub fn prefixes(&self, router: &Router) -> Vec<String> {
+    pub(super) fn prefixes(&self, router: &Router) -> Vec<String> {
         let mut found = Vec::new();
         self.walk(router, "", 0, &mut Vec::new(), &mut found);
         found.sort();

@@ -29,7 +29,7 @@ static PREFIX_ARG: LazyLock<Regex> =
     LazyLock::new(|| regex(r#"\b(?:url_)?prefix\s*=\s*(f?["'][^"']*["']|[\w.]+)"#));
 
 /// The routes of a service's Python files, each under every prefix its router is mounted at.
-pub fn routes(files: &[&ServiceFile], all: &[ServiceFile]) -> Vec<Sourced<String>> {
+pub(super) fn routes(files: &[&ServiceFile], all: &[ServiceFile]) -> Vec<Sourced<String>> {
     let mut mounts = Mounts::default();
     let mut routers: Vec<(Router, &str)> = Vec::new();
     for (index, file) in files.iter().enumerate() {

@@ -39,7 +39,7 @@ const QUESTION_DIFF_CHARS: usize = 12_000;
 /// `apply`: staged files written into the project.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// Staged targets to write, relative to the project root (default: everything staged).
     #[serde(default)]
     pub targets: Vec<String>,
@@ -50,7 +50,7 @@ pub struct ApplyArgs {
 
 /// What `apply` did.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct ApplyOutput {
+pub(crate) struct ApplyOutput {
     /// How the write was confirmed: `elicitation` or `--yes`.
     pub confirmed: String,
     /// Each file written: target, sha256, the record of the approval, forced, edited.
@@ -66,7 +66,7 @@ pub struct ApplyOutput {
 /// `apply_cluster`: the manifests applied to the cluster.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ClusterArgs {
+pub(crate) struct ClusterArgs {
     /// Manifest files or directories, relative to the project root (default: the manifests
     /// directory).
     #[serde(default)]
@@ -87,7 +87,7 @@ pub struct ClusterArgs {
 
 /// What `apply_cluster` did.
 #[derive(Debug, Default, Serialize, JsonSchema)]
-pub struct ClusterOutput {
+pub(crate) struct ClusterOutput {
     /// How the apply was confirmed (empty when there was nothing to apply).
     pub confirmed: String,
     /// The kubeconfig context and API server.

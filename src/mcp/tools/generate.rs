@@ -30,7 +30,7 @@ use crate::settings::Flags;
 /// `generate_dockerfile`: a Dockerfile and `.dockerignore` per service.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DockerfileArgs {
+pub(crate) struct DockerfileArgs {
     /// Services to generate for, by name (`detect` lists them); default: every service.
     #[serde(default)]
     pub services: Vec<String>,
@@ -44,7 +44,7 @@ pub struct DockerfileArgs {
 /// `generate_manifests`: Kubernetes manifests.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ManifestArgs {
+pub(crate) struct ManifestArgs {
     /// Services to generate for, by name; default: every service.
     #[serde(default)]
     pub services: Vec<String>,
@@ -60,7 +60,7 @@ pub struct ManifestArgs {
 /// `generate_chart`: one Helm chart for every service.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ChartArgs {
+pub(crate) struct ChartArgs {
     /// Chart name (default: the project's name).
     pub chart_name: Option<String>,
     /// Include an Ingress template.
@@ -75,7 +75,7 @@ pub struct ChartArgs {
 /// What `review` looks at.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum ReviewArg {
+pub(crate) enum ReviewArg {
     /// Dockerfiles.
     Dockerfile,
     /// Kubernetes manifests.
@@ -85,7 +85,7 @@ pub enum ReviewArg {
 /// `review`: existing files reviewed and a fix staged.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReviewArgs {
+pub(crate) struct ReviewArgs {
     /// Which files: `dockerfile` or `manifest`.
     pub kind: ReviewArg,
     /// Files or directories, relative to the project root (default: every Dockerfile, or the
@@ -100,7 +100,7 @@ pub struct ReviewArgs {
 
 /// What a generation staged.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct GenerateOutput {
+pub(crate) struct GenerateOutput {
     /// The provider that answered.
     pub provider: String,
     /// Each job as `--format json` reports it: title, status (`clean` or `findings`),

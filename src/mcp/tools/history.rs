@@ -21,7 +21,7 @@ use crate::settings::Flags;
 /// `history_list`: which records, newest last.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Only records of this feature.
     pub feature: Option<String>,
     /// Only records of this stage (`green`, `general`, ...).
@@ -42,7 +42,7 @@ pub struct ListArgs {
 
 /// The records that passed the filters, oldest first.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct ListOutput {
+pub(crate) struct ListOutput {
     /// Each as `aigen history list --format json` gives it: path, reference, id, date, stage,
     /// title, surface (and MCP client), model, provider, labels, outcome, lint, files, chain.
     pub records: Vec<Object>,
@@ -53,7 +53,7 @@ pub struct ListOutput {
 /// `history_show`: one record.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// A record reference (`003-k8s-deployment/0004`, `general/0001`), or an id where it is
     /// unique (`0004`).
     pub record: String,
@@ -61,7 +61,7 @@ pub struct ShowArgs {
 
 /// One record, whole.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct ShowOutput {
+pub(crate) struct ShowOutput {
     /// The file, relative to the history root.
     pub path: String,
     pub reference: String,
@@ -73,7 +73,7 @@ pub struct ShowOutput {
 
 /// The hash chain checked.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct VerifyOutput {
+pub(crate) struct VerifyOutput {
     /// No error finding.
     pub clean: bool,
     pub records: usize,

@@ -28,11 +28,11 @@ use crate::{detect, fsutil};
 /// The arguments of a tool that takes none.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NoArgs {}
+pub(crate) struct NoArgs {}
 
 /// `detect`: the services of the project.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct DetectOutput {
+pub(crate) struct DetectOutput {
     /// Each service as `aigen detect --format json` gives it: language, framework, start
     /// command, port, health paths, environment variables (secret or not), each value with the
     /// file and line it came from.
@@ -44,7 +44,7 @@ pub struct DetectOutput {
 /// `lint`: files and directories of the project, or one text passed inline.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LintArgs {
+pub(crate) struct LintArgs {
     /// Files or directories to lint, relative to the project root (default: the whole project).
     #[serde(default)]
     pub paths: Vec<String>,
@@ -60,7 +60,7 @@ pub struct LintArgs {
 
 /// The lint report: `aigen lint --format json`'s document and whether it passed.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct LintOutput {
+pub(crate) struct LintOutput {
     #[serde(flatten)]
     pub report: Document<'static>,
     /// True when no finding is an error.
@@ -70,14 +70,14 @@ pub struct LintOutput {
 /// `explain_rule`: one rule by code or name.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// A rule code (`AG-D003`) or name (`pinned-base-image`).
     pub code: String,
 }
 
 /// A rule and its documentation.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct ExplainOutput {
+pub(crate) struct ExplainOutput {
     pub rule: Listing,
     /// What `aigen lint --explain` prints: what it checks, why, failing and passing examples.
     pub text: String,
@@ -85,13 +85,13 @@ pub struct ExplainOutput {
 
 /// Every rule.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct RulesOutput {
+pub(crate) struct RulesOutput {
     pub rules: Vec<Listing>,
 }
 
 /// The constitution the project's commands run with.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct ConstitutionOutput {
+pub(crate) struct ConstitutionOutput {
     /// The file, relative to the project root, or the embedded preset's name.
     pub source: String,
     /// Who chose it: `--policy`, `AIGEN_POLICY`, `policy` in aigen.toml, or the default.
@@ -107,7 +107,7 @@ pub struct ConstitutionOutput {
 
 /// The gate `aigen check` runs.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct CheckOutput {
+pub(crate) struct CheckOutput {
     pub passed: bool,
     /// The detected services.
     pub services: Vec<String>,
@@ -121,7 +121,7 @@ pub struct CheckOutput {
 
 /// What is staged for review.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct StagedOutput {
+pub(crate) struct StagedOutput {
     pub files: Vec<StagedFile>,
 }
 

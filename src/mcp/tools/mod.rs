@@ -20,13 +20,13 @@ use super::server::Server;
 use crate::error::{Error, Result};
 use crate::fsutil::{self, UnsafeTarget};
 
-pub mod apply;
-pub mod generate;
-pub mod history;
-pub mod inspect;
+pub(crate) mod apply;
+pub(crate) mod generate;
+pub(crate) mod history;
+pub(crate) mod inspect;
 
 /// Every tool; the writing ones are removed when the server does not allow them.
-pub fn router() -> ToolRouter<Server> {
+pub(crate) fn router() -> ToolRouter<Server> {
     Server::inspect_router()
         + Server::history_router()
         + Server::generate_router()
@@ -35,10 +35,10 @@ pub fn router() -> ToolRouter<Server> {
 
 /// A JSON object, for output fields whose shape is the command line's JSON (detection, records,
 /// job reports): declared as an object, not left open.
-pub type Object = serde_json::Map<String, serde_json::Value>;
+pub(crate) type Object = serde_json::Map<String, serde_json::Value>;
 
 /// `value` as a JSON object (what `--format json` prints for it).
-pub fn object(value: &impl serde::Serialize) -> Result<Object> {
+pub(crate) fn object(value: &impl serde::Serialize) -> Result<Object> {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::Object(object)) => Ok(object),
         Ok(other) => Err(Error::usage(format!("expected a JSON object, got {other}"))),
@@ -47,7 +47,7 @@ pub fn object(value: &impl serde::Serialize) -> Result<Object> {
 }
 
 /// The input schema of a tool: `T`'s JSON schema, made portable ([`portable`]).
-pub fn input_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
+pub(crate) fn input_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
     // The argument types are structs, so their schemas are objects; a unit test builds every
     // tool's schema.
     let schema = rmcp::handler::server::tool::schema_for_input::<T>()
@@ -56,7 +56,7 @@ pub fn input_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
 }
 
 /// The output schema of a tool: `T`'s JSON schema, made portable ([`portable`]).
-pub fn output_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
+pub(crate) fn output_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
     let schema = rmcp::handler::server::tool::schema_for_output::<T>();
     Arc::new(portable((*schema).clone()))
 }
@@ -64,7 +64,7 @@ pub fn output_schema<T: JsonSchema + std::any::Any>() -> Arc<JsonObject> {
 /// A schema in the form every client reads (the MCP Inspector's `--strict` check): a nullable
 /// field is `anyOf: [{"type": T, ...}, {"type": "null"}]` rather than `"type": [T, "null"]`,
 /// and integers carry no `format` (`uint`, `uint32`), which JSON Schema does not define.
-pub fn portable(mut schema: JsonObject) -> JsonObject {
+pub(crate) fn portable(mut schema: JsonObject) -> JsonObject {
     rewrite(&mut schema);
     schema
 }
@@ -121,14 +121,14 @@ fn rewrite_value(value: &mut serde_json::Value) {
 
 /// A path a client named for reading, checked to stay inside the project root
 /// ([`fsutil::check_read`]) and made absolute.
-pub fn readable(path: &str, root: &std::path::Path) -> Result<PathBuf> {
+pub(crate) fn readable(path: &str, root: &std::path::Path) -> Result<PathBuf> {
     fsutil::check_read(path, root).map_err(|why| outside(path, why))?;
     Ok(root.join(path))
 }
 
 /// A target a client named for writing, checked as every write checks it
 /// ([`fsutil::check_target`]).
-pub fn writable(path: &str, root: &std::path::Path) -> Result<String> {
+pub(crate) fn writable(path: &str, root: &std::path::Path) -> Result<String> {
     fsutil::check_target(path, root).map_err(|why| outside(path, why))?;
     Ok(path.to_string())
 }

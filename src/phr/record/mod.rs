@@ -24,16 +24,16 @@ pub use parse::{ParseError, front_matter_end, parse, parse_front};
 pub use render::render;
 
 /// What hashes are written with in records: `sha256:<64 hex digits>`.
-pub const HASH_PREFIX: &str = "sha256:";
+pub(crate) const HASH_PREFIX: &str = "sha256:";
 
 /// A hash as read from a record, without its `sha256:` prefix.
-pub fn strip_hash_prefix(text: &str) -> &str {
+pub(crate) fn strip_hash_prefix(text: &str) -> &str {
     text.strip_prefix(HASH_PREFIX).unwrap_or(text)
 }
 
 /// The version of the `aigen:` block aigen writes. Keys added since (`client`,
 /// `client_version`, `mcp_protocol`) are optional, so the layout is still version 1.
-pub const META_FORMAT: u32 = 1;
+pub(crate) const META_FORMAT: u32 = 1;
 
 /// Where an exchange was made: the standard `surface:` key, and for `aigen mcp` the client that
 /// called, which the `aigen:` block keeps.
@@ -48,7 +48,7 @@ pub enum Surface {
 
 impl Surface {
     /// The word written under `surface:`.
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             Self::Agent => "agent",
             Self::Mcp(_) => "mcp",
@@ -56,7 +56,7 @@ impl Surface {
     }
 
     /// The MCP client, for exchanges made through `aigen mcp`.
-    pub fn client(&self) -> Option<&Client> {
+    pub(crate) fn client(&self) -> Option<&Client> {
         match self {
             Self::Agent => None,
             Self::Mcp(client) => Some(client),
@@ -165,7 +165,7 @@ impl Outcome {
     }
 
     /// An outcome from its status word and reason, or `None` for an unknown word.
-    pub fn from_parts(status: &str, reason: Option<String>) -> Option<Self> {
+    pub(crate) fn from_parts(status: &str, reason: Option<String>) -> Option<Self> {
         let reason = reason.unwrap_or_default();
         match status {
             "ok" => Some(Self::Ok),
@@ -196,7 +196,7 @@ pub enum Relation {
 
 impl Relation {
     /// Every relation, in the order the `aigen:` block is searched for them.
-    pub const ALL: [Relation; 6] = [
+    pub(crate) const ALL: [Relation; 6] = [
         Relation::Answers,
         Relation::Fixes,
         Relation::Approves,
@@ -206,7 +206,7 @@ impl Relation {
     ];
 
     /// The key the relation is written under.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Answers => "answers",
             Self::Fixes => "fixes",
@@ -323,7 +323,7 @@ impl Record {
     }
 
     /// The feature, unless it is `none` or empty.
-    pub fn feature(&self) -> Option<&str> {
+    pub(crate) fn feature(&self) -> Option<&str> {
         Some(self.feature.as_str()).filter(|f| !f.is_empty() && *f != "none")
     }
 
@@ -333,12 +333,12 @@ impl Record {
     }
 
     /// The outcome aigen recorded (`None` for hand-written records).
-    pub fn outcome_status(&self) -> Option<&'static str> {
+    pub(crate) fn outcome_status(&self) -> Option<&'static str> {
         self.aigen.as_ref().map(|m| m.outcome.status())
     }
 
     /// Provider or tool, whichever aigen recorded (provider first).
-    pub fn provider_or_tool(&self) -> Option<&str> {
+    pub(crate) fn provider_or_tool(&self) -> Option<&str> {
         let meta = self.aigen.as_ref()?;
         meta.provider.as_deref().or(meta.tool.as_deref())
     }

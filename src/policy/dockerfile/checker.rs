@@ -21,20 +21,20 @@ use crate::policy::registry::Rule;
 
 /// The shell code of a RUN instruction, split into commands, with the map to the source.
 #[derive(Debug, Clone)]
-pub struct Script {
+pub(crate) struct Script {
     pub commands: Vec<Command>,
     map: Logical,
 }
 
 impl Script {
     /// The source range of a range in the script.
-    pub fn source_range(&self, range: Range<usize>) -> Range<usize> {
+    pub(crate) fn source_range(&self, range: Range<usize>) -> Range<usize> {
         self.map.source_range(range)
     }
 
     /// The source range of a command's program and subcommand (`apt-get install`), or of the
     /// program alone when it has no subcommand.
-    pub fn head_range(&self, command: &Command) -> Range<usize> {
+    pub(crate) fn head_range(&self, command: &Command) -> Range<usize> {
         let words = command.effective_words();
         let Some(first) = words.first() else {
             return self.source_range(command.range());
@@ -46,7 +46,10 @@ impl Script {
     }
 
     /// The commands running `program` (base name).
-    pub fn running<'s>(&'s self, program: &'s str) -> impl Iterator<Item = &'s Command> + 's {
+    pub(crate) fn running<'s>(
+        &'s self,
+        program: &'s str,
+    ) -> impl Iterator<Item = &'s Command> + 's {
         self.commands
             .iter()
             .filter(move |c| c.program() == Some(program))
@@ -58,7 +61,7 @@ const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh"];
 
 /// The scripts of a RUN instruction: its shell-form command line (or exec-form words as one
 /// command) and the heredoc bodies that run as shell scripts.
-pub fn scripts(instruction: &Instruction, source: &str) -> Vec<Script> {
+pub(crate) fn scripts(instruction: &Instruction, source: &str) -> Vec<Script> {
     let mut scripts = Vec::new();
     if let Some(Ok(words)) = &instruction.exec {
         let command = Command {
@@ -102,11 +105,11 @@ pub fn scripts(instruction: &Instruction, source: &str) -> Vec<Script> {
 /// The scripts of every RUN of a file, read once and shared by the rules (keyed by the
 /// instruction's start offset).
 #[derive(Debug, Default)]
-pub struct ScriptIndex(HashMap<usize, Vec<Script>>);
+pub(crate) struct ScriptIndex(HashMap<usize, Vec<Script>>);
 
 impl ScriptIndex {
     /// Reads the scripts of every RUN instruction.
-    pub fn new(file: &Dockerfile, source: &str) -> Self {
+    pub(crate) fn new(file: &Dockerfile, source: &str) -> Self {
         Self(
             file.instructions
                 .iter()
@@ -117,7 +120,7 @@ impl ScriptIndex {
     }
 
     /// The scripts of an instruction (none for other instructions).
-    pub fn of(&self, instruction: &Instruction) -> &[Script] {
+    pub(crate) fn of(&self, instruction: &Instruction) -> &[Script] {
         self.0
             .get(&instruction.keyword_range.start)
             .map_or(&[], Vec::as_slice)
@@ -127,13 +130,13 @@ impl ScriptIndex {
 /// The most findings one rule keeps for one file, so a pathological file cannot fill memory
 /// (the rest are counted in one last finding). Reports show fewer: see
 /// [`crate::policy::finding::cap_per_code`], applied after suppressions.
-pub const MAX_FINDINGS_PER_RULE: usize = 10_000;
+pub(crate) const MAX_FINDINGS_PER_RULE: usize = 10_000;
 
 /// Variables (`ARG`, `ENV`) by name, with their values where known.
-pub type Vars = Vec<(String, Option<String>)>;
+pub(crate) type Vars = Vec<(String, Option<String>)>;
 
 /// What a Dockerfile rule works with.
-pub struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     vars: RefCell<HashMap<usize, Rc<Vars>>>,
     pub file: &'a Dockerfile,
     pub model: &'a Model,
@@ -149,7 +152,7 @@ pub struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     /// A checker over a parsed file.
-    pub fn new(
+    pub(crate) fn new(
         file: &'a Dockerfile,
         model: &'a Model,
         cx: &'a FileContext<'a>,
@@ -171,7 +174,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Makes `rule` the one that reports next.
-    pub fn start(&mut self, rule: &'static Rule, setting: &'a RuleSetting) {
+    pub(crate) fn start(&mut self, rule: &'static Rule, setting: &'a RuleSetting) {
         self.finish_rule();
         self.rule = Some((rule, setting));
     }
@@ -197,23 +200,18 @@ impl<'a> Checker<'a> {
     }
 
     /// The findings reported so far.
-    pub fn into_findings(mut self) -> Vec<Finding> {
+    pub(crate) fn into_findings(mut self) -> Vec<Finding> {
         self.finish_rule();
         self.findings
     }
 
     /// The source text.
-    pub fn source(&self) -> &'a str {
+    pub(crate) fn source(&self) -> &'a str {
         self.cx.source.text()
     }
 
-    /// The text of a source range.
-    pub fn text(&self, range: Range<usize>) -> &'a str {
-        self.source().get(range).unwrap_or("")
-    }
-
     /// The parameters of the rule being run.
-    pub fn params<P: 'static>(&self) -> &'a P {
+    pub(crate) fn params<P: 'static>(&self) -> &'a P {
         let (rule, setting) = self.rule.expect("a rule is started before its check runs");
         setting.params::<P>().unwrap_or_else(|| {
             panic!(
@@ -224,13 +222,17 @@ impl<'a> Checker<'a> {
     }
 
     /// Reports a finding of the rule being run at a source range.
-    pub fn report(&mut self, range: Range<usize>, message: impl Into<String>) -> Reported<'_> {
+    pub(crate) fn report(
+        &mut self,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
         let span = self.cx.source.span(range);
         self.push(Some(span), message.into())
     }
 
     /// Reports a finding about the whole file.
-    pub fn report_file(&mut self, message: impl Into<String>) -> Reported<'_> {
+    pub(crate) fn report_file(&mut self, message: impl Into<String>) -> Reported<'_> {
         self.push(None, message.into())
     }
 
@@ -256,7 +258,10 @@ impl<'a> Checker<'a> {
     }
 
     /// Every instruction with the keyword, ONBUILD triggers excluded.
-    pub fn instructions(&self, keyword: Keyword) -> impl Iterator<Item = &'a Instruction> + 'a {
+    pub(crate) fn instructions(
+        &self,
+        keyword: Keyword,
+    ) -> impl Iterator<Item = &'a Instruction> + 'a {
         self.file
             .instructions
             .iter()
@@ -264,12 +269,12 @@ impl<'a> Checker<'a> {
     }
 
     /// The scripts of a RUN instruction (none for other instructions).
-    pub fn scripts(&self, instruction: &Instruction) -> &'a [Script] {
+    pub(crate) fn scripts(&self, instruction: &Instruction) -> &'a [Script] {
         self.scripts.of(instruction)
     }
 
     /// Every RUN of the given stages (by index) with its scripts.
-    pub fn runs_in(&self, stages: &[usize]) -> Vec<(&'a Instruction, &'a [Script])> {
+    pub(crate) fn runs_in(&self, stages: &[usize]) -> Vec<(&'a Instruction, &'a [Script])> {
         let scripts = self.scripts;
         stages
             .iter()
@@ -282,7 +287,7 @@ impl<'a> Checker<'a> {
 
     /// Every command of every RUN in every stage, with the script it belongs to (for
     /// [`Script::head_range`] and [`Script::source_range`]).
-    pub fn commands(&self) -> Vec<(&'a Script, &'a Command)> {
+    pub(crate) fn commands(&self) -> Vec<(&'a Script, &'a Command)> {
         self.runs_in(&self.all_stages())
             .into_iter()
             .flat_map(|(_, scripts)| scripts)
@@ -291,17 +296,17 @@ impl<'a> Checker<'a> {
     }
 
     /// The indices of every stage.
-    pub fn all_stages(&self) -> Vec<usize> {
+    pub(crate) fn all_stages(&self) -> Vec<usize> {
         (0..self.model.stages.len()).collect()
     }
 
     /// The indices of the stages that end up in the final image.
-    pub fn final_stages(&self) -> Vec<usize> {
+    pub(crate) fn final_stages(&self) -> Vec<usize> {
         self.model.final_lineage().iter().map(|s| s.index).collect()
     }
 
     /// True when the RUN mounts a cache at a target starting with `prefix`.
-    pub fn mounts_cache(instruction: &Instruction, prefix: &str) -> bool {
+    pub(crate) fn mounts_cache(instruction: &Instruction, prefix: &str) -> bool {
         instruction.flags.iter().any(|flag| {
             flag.name == "mount"
                 && flag.value.as_deref().is_some_and(|v| {
@@ -318,7 +323,7 @@ impl<'a> Checker<'a> {
 
     /// The base images' names that a user name may come from (normalized references of the
     /// stage and the stages it builds on).
-    pub fn base_images_of(&self, stage_index: usize) -> Vec<String> {
+    pub(crate) fn base_images_of(&self, stage_index: usize) -> Vec<String> {
         let Some(stage) = self.model.stages.get(stage_index) else {
             return Vec::new();
         };
@@ -333,7 +338,7 @@ impl<'a> Checker<'a> {
 impl<'a> Checker<'a> {
     /// The `ARG` and `ENV` values visible at the end of a stage (its lineage included, global
     /// ARG defaults first), for substituting variables. Worked out once per stage and file.
-    pub fn stage_vars(&self, stage_index: usize) -> Rc<Vars> {
+    pub(crate) fn stage_vars(&self, stage_index: usize) -> Rc<Vars> {
         if let Some(vars) = self.vars.borrow().get(&stage_index) {
             return Rc::clone(vars);
         }
@@ -377,7 +382,7 @@ impl<'a> Checker<'a> {
 
     /// The last instruction with a keyword in effect at the end of a stage: the stage's own
     /// last one, else the nearest one of the stages it builds on.
-    pub fn effective(
+    pub(crate) fn effective(
         &self,
         stage_index: usize,
         keyword: Keyword,
@@ -387,7 +392,7 @@ impl<'a> Checker<'a> {
 
     /// The last instruction with a keyword in effect at the start of a stage: the nearest one
     /// of the stages it builds on (its own instructions not counted).
-    pub fn inherited(
+    pub(crate) fn inherited(
         &self,
         stage_index: usize,
         keyword: Keyword,
@@ -420,7 +425,7 @@ impl<'a> Checker<'a> {
 
     /// The `USER` in effect at the end of the final stage, with variables substituted; `None`
     /// when there is no stage, no `USER`, or a `USER` without a value.
-    pub fn final_user(&self) -> Option<FinalUser<'a>> {
+    pub(crate) fn final_user(&self) -> Option<FinalUser<'a>> {
         let last = self.model.final_stage()?;
         let (stage, user) = self.effective(last.index, Keyword::User)?;
         let word = user.words.first()?;
@@ -435,7 +440,7 @@ impl<'a> Checker<'a> {
 }
 
 /// The user the final image runs as (see [`Checker::final_user`]).
-pub struct FinalUser<'a> {
+pub(crate) struct FinalUser<'a> {
     /// The stage whose `USER` instruction it is (the final stage or one it builds on).
     pub stage: usize,
     /// The `USER` value as written.

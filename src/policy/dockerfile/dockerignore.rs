@@ -10,7 +10,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 /// The `.dockerignore` of a Dockerfile's build context, as far as it was looked for.
 #[derive(Debug, Clone)]
-pub enum Dockerignore {
+pub(crate) enum Dockerignore {
     /// Not looked for (text linted from memory without one).
     NotChecked,
     /// Looked for and not found; `expected` is where it should be.
@@ -23,8 +23,9 @@ pub enum Dockerignore {
 }
 
 impl Dockerignore {
+    #[cfg(test)]
     /// A `.dockerignore` given as text (generated, not yet on disk), shown as `path`.
-    pub fn from_text(path: &Path, text: &str) -> Self {
+    pub(crate) fn from_text(path: &Path, text: &str) -> Self {
         Self::Found {
             path: path.to_path_buf(),
             file: Arc::new(DockerignoreFile::parse(text)),
@@ -34,14 +35,14 @@ impl Dockerignore {
 
 /// A `.dockerignore` file, its patterns compiled once.
 #[derive(Debug)]
-pub struct DockerignoreFile {
+pub(crate) struct DockerignoreFile {
     matcher: Option<Gitignore>,
 }
 
 impl DockerignoreFile {
     /// Reads the patterns of a `.dockerignore` text. Docker ignores a pattern it cannot use, and
     /// so does this.
-    pub fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         let mut builder = GitignoreBuilder::new("");
         for line in text.lines() {
             let line = line.trim();
@@ -58,7 +59,7 @@ impl DockerignoreFile {
     }
 
     /// True when the file keeps `entry` (a path relative to the build context) out.
-    pub fn excludes(&self, entry: &str) -> bool {
+    pub(crate) fn excludes(&self, entry: &str) -> bool {
         let path = Path::new(entry);
         self.matcher.as_ref().is_some_and(|m| {
             m.matched_path_or_any_parents(path, true).is_ignore()
@@ -67,7 +68,7 @@ impl DockerignoreFile {
     }
 
     /// The required entries it does not exclude.
-    pub fn missing<'r>(&self, required: &'r [String]) -> Vec<&'r String> {
+    pub(crate) fn missing<'r>(&self, required: &'r [String]) -> Vec<&'r String> {
         required
             .iter()
             .filter(|entry| !self.excludes(entry))
@@ -76,13 +77,13 @@ impl DockerignoreFile {
 }
 
 /// Reads `.dockerignore` files for [`find`].
-pub type Reader<'r> = &'r dyn Fn(&Path) -> Option<Arc<DockerignoreFile>>;
+pub(crate) type Reader<'r> = &'r dyn Fn(&Path) -> Option<Arc<DockerignoreFile>>;
 
 /// Finds the `.dockerignore` of a Dockerfile on disk: `<dockerfile>.dockerignore`, then
 /// `.dockerignore` in its directory and each parent up to `root`. `read` reads and parses a
 /// candidate (the walker caches them, since many Dockerfiles share one file); `display` turns a
 /// path into the path shown in findings.
-pub fn find(
+pub(crate) fn find(
     dockerfile: &Path,
     root: &Path,
     read: Reader<'_>,
@@ -100,7 +101,7 @@ pub fn find(
 }
 
 /// `<dockerfile>.dockerignore`, the file Docker prefers for one Dockerfile.
-pub fn own_file(dockerfile: &Path) -> Option<PathBuf> {
+pub(crate) fn own_file(dockerfile: &Path) -> Option<PathBuf> {
     let mut own = dockerfile.file_name()?.to_os_string();
     own.push(".dockerignore");
     Some(dockerfile.with_file_name(own))
@@ -108,7 +109,7 @@ pub fn own_file(dockerfile: &Path) -> Option<PathBuf> {
 
 /// `.dockerignore` in `dir` or the nearest parent up to `root`; every Dockerfile of `dir` gets
 /// the same answer, so the walker caches it per directory.
-pub fn find_in_directories(
+pub(crate) fn find_in_directories(
     dir: &Path,
     root: &Path,
     read: Reader<'_>,
@@ -132,7 +133,7 @@ pub fn find_in_directories(
 }
 
 /// Reads and parses a `.dockerignore` when it exists and is text.
-pub fn read_file(path: &Path) -> Option<Arc<DockerignoreFile>> {
+pub(crate) fn read_file(path: &Path) -> Option<Arc<DockerignoreFile>> {
     std::fs::read_to_string(path)
         .ok()
         .map(|text| Arc::new(DockerignoreFile::parse(&text)))

@@ -6,23 +6,23 @@
 //! its own file under [`mod@rules`], with its documentation as its doc comment; what several
 //! rules share lives beside that folder ([`patterns`], [`dockerignore`], [`model`]).
 
-pub mod checker;
-pub mod dockerignore;
-pub mod model;
-pub mod patterns;
-pub mod pragmas;
-pub mod redact;
-pub mod rules;
-pub mod shell;
+pub(crate) mod checker;
+pub(crate) mod dockerignore;
+pub(crate) mod model;
+pub(crate) mod patterns;
+pub(crate) mod pragmas;
+pub(crate) mod redact;
+pub(crate) mod rules;
+pub(crate) mod shell;
 
 #[cfg(test)]
 pub(crate) mod test_support;
 
-pub use crate::dockerfile_syntax::{ast, parser};
+pub(crate) use crate::dockerfile_syntax::{ast, parser};
 
 use std::path::Path;
 
-pub use dockerignore::Dockerignore;
+pub(crate) use dockerignore::Dockerignore;
 
 use super::constitution::Constitution;
 use super::context::FileContext;
@@ -42,7 +42,7 @@ pub fn lint(
 
 /// Lints a Dockerfile's text; `dockerignore` is what was found of its build context's
 /// `.dockerignore`. Findings are in rule order; callers sort them.
-pub fn lint_with(
+pub(crate) fn lint_with(
     path: &Path,
     text: &str,
     constitution: &Constitution,
@@ -77,7 +77,7 @@ pub fn lint_with(
 }
 
 /// The finding for a Dockerfile that is not UTF-8 text, at the first byte that is not.
-pub fn not_text(path: &Path, bytes: &[u8], constitution: &Constitution) -> Vec<Finding> {
+pub(crate) fn not_text(path: &Path, bytes: &[u8], constitution: &Constitution) -> Vec<Finding> {
     let valid = match std::str::from_utf8(bytes) {
         Ok(_) => return Vec::new(),
         Err(error) => error.valid_up_to(),

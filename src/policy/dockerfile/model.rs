@@ -12,7 +12,7 @@ use crate::dockerfile_syntax::expand::{Dialect, expand};
 
 /// The stages of a Dockerfile.
 #[derive(Debug, Clone)]
-pub struct Model {
+pub(crate) struct Model {
     /// Global `ARG`s (before the first FROM): name and default.
     pub global_args: Vec<(String, Option<String>)>,
     pub stages: Vec<Stage>,
@@ -20,7 +20,7 @@ pub struct Model {
 
 /// One build stage: a FROM and the instructions up to the next FROM.
 #[derive(Debug, Clone)]
-pub struct Stage {
+pub(crate) struct Stage {
     pub index: usize,
     /// Index of the FROM instruction in [`Dockerfile::instructions`].
     pub from: usize,
@@ -34,7 +34,7 @@ pub struct Stage {
 
 /// What a FROM builds on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Base {
+pub(crate) enum Base {
     /// `scratch`: nothing.
     Scratch,
     /// An earlier stage, by index.
@@ -45,7 +45,7 @@ pub enum Base {
 
 /// An image reference in a FROM, as written and as resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Image {
+pub(crate) struct Image {
     /// As written.
     pub text: String,
     /// With global ARG defaults substituted.
@@ -106,13 +106,13 @@ impl Image {
 
     /// The reference without a Docker Hub registry prefix (`docker.io/library/python:3` →
     /// `python:3`), for matching against patterns.
-    pub fn normalized(&self) -> String {
+    pub(crate) fn normalized(&self) -> String {
         normalize_reference(&self.resolved)
     }
 }
 
 /// Drops `docker.io/`, `index.docker.io/`, `registry-1.docker.io/` and then `library/`.
-pub fn normalize_reference(reference: &str) -> String {
+pub(crate) fn normalize_reference(reference: &str) -> String {
     let mut rest = reference;
     for prefix in ["docker.io/", "index.docker.io/", "registry-1.docker.io/"] {
         if let Some(stripped) = rest.strip_prefix(prefix) {
@@ -125,7 +125,7 @@ pub fn normalize_reference(reference: &str) -> String {
 
 impl Model {
     /// Builds the model of a parsed file.
-    pub fn new(file: &Dockerfile) -> Self {
+    pub(crate) fn new(file: &Dockerfile) -> Self {
         let mut global_args = Vec::new();
         let mut stages: Vec<Stage> = Vec::new();
         for (index, instruction) in file.instructions.iter().enumerate() {
@@ -180,12 +180,12 @@ impl Model {
     }
 
     /// The last stage: the image `docker build` produces by default.
-    pub fn final_stage(&self) -> Option<&Stage> {
+    pub(crate) fn final_stage(&self) -> Option<&Stage> {
         self.stages.last()
     }
 
     /// The stage with a name (any case) or a numeric index written as text.
-    pub fn stage_named(&self, name: &str) -> Option<&Stage> {
+    pub(crate) fn stage_named(&self, name: &str) -> Option<&Stage> {
         if let Ok(index) = name.parse::<usize>() {
             return self.stages.get(index);
         }
@@ -197,7 +197,7 @@ impl Model {
     }
 
     /// A stage and the stages it builds on, nearest first.
-    pub fn lineage<'m>(&'m self, stage: &'m Stage) -> Vec<&'m Stage> {
+    pub(crate) fn lineage<'m>(&'m self, stage: &'m Stage) -> Vec<&'m Stage> {
         let mut chain = vec![];
         let mut current = Some(stage);
         while let Some(s) = current {
@@ -215,34 +215,34 @@ impl Model {
 
     /// The stages whose filesystem ends up in the final image (the final stage and the stages
     /// it builds on).
-    pub fn final_lineage(&self) -> Vec<&Stage> {
+    pub(crate) fn final_lineage(&self) -> Vec<&Stage> {
         self.final_stage()
             .map(|stage| self.lineage(stage))
             .unwrap_or_default()
     }
 
     /// The stage an instruction index belongs to.
-    pub fn stage_of(&self, instruction: usize) -> Option<&Stage> {
+    pub(crate) fn stage_of(&self, instruction: usize) -> Option<&Stage> {
         self.stages
             .iter()
             .find(|s| s.from == instruction || s.body.contains(&instruction))
     }
 
     /// The instructions of a stage (after its FROM).
-    pub fn body<'f>(&self, file: &'f Dockerfile, stage: &Stage) -> &'f [Instruction] {
+    pub(crate) fn body<'f>(&self, file: &'f Dockerfile, stage: &Stage) -> &'f [Instruction] {
         file.instructions.get(stage.body.clone()).unwrap_or(&[])
     }
 }
 
 /// True for `root`, `0`, `root:<group>` and `0:<group>`.
-pub fn is_root(user: &str) -> bool {
+pub(crate) fn is_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or(user);
     name == "root" || name == "0"
 }
 
 /// Substitutes `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME-default}` from ARG defaults.
 /// Returns the text and whether some variable had no value.
-pub fn substitute(text: &str, args: &[(String, Option<String>)]) -> (String, bool) {
+pub(crate) fn substitute(text: &str, args: &[(String, Option<String>)]) -> (String, bool) {
     let lookup = |name: &str| {
         args.iter()
             .rev()

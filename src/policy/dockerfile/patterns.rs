@@ -4,7 +4,7 @@
 use super::model::normalize_reference;
 
 /// Whether a (normalized) image reference matches an allowed-image pattern.
-pub fn image_matches(pattern: &str, image: &str) -> bool {
+pub(crate) fn image_matches(pattern: &str, image: &str) -> bool {
     let pattern = normalize_reference(pattern);
     let image = if pattern.contains('@') {
         image
@@ -27,7 +27,7 @@ pub fn image_matches(pattern: &str, image: &str) -> bool {
 }
 
 /// `*` matches any run of characters; everything else matches itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let (Some(first_star), Some(last_star)) = (pattern.find('*'), pattern.rfind('*')) else {
         return pattern == text;
     };

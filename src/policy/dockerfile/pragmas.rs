@@ -16,7 +16,7 @@ use crate::policy::suppress::{
 };
 
 /// The suppressions of a parsed file.
-pub fn collect(file: &Dockerfile, cx: &FileContext<'_>) -> Vec<Suppression> {
+pub(crate) fn collect(file: &Dockerfile, cx: &FileContext<'_>) -> Vec<Suppression> {
     let mut suppressions = Vec::new();
     for comment in &file.comments {
         let text = comment.text.as_str();

@@ -16,7 +16,7 @@ use crate::secrets::mask::{Cells, mask_cells};
 use crate::secrets::{is_secret_setting, shapes};
 
 /// The byte ranges of the source that hold secret values.
-pub fn sensitive_ranges(
+pub(crate) fn sensitive_ranges(
     file: &Dockerfile,
     source: &str,
     constitution: &Constitution,
@@ -37,7 +37,7 @@ pub fn sensitive_ranges(
 }
 
 /// Masks the sensitive ranges in the findings' excerpts.
-pub fn mask(findings: &mut [Finding], ranges: &[Range<usize>], source: &SourceFile<'_>) {
+pub(crate) fn mask(findings: &mut [Finding], ranges: &[Range<usize>], source: &SourceFile<'_>) {
     if ranges.is_empty() {
         return;
     }

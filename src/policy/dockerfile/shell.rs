@@ -10,14 +10,14 @@ use std::ops::Range;
 
 /// A word of a command: its value with quotes removed, and its raw range.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShellWord {
+pub(crate) struct ShellWord {
     pub value: String,
     pub range: Range<usize>,
 }
 
 /// How a command is joined to the next one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Joint {
+pub(crate) enum Joint {
     /// `&&`
     And,
     /// `||`
@@ -30,7 +30,7 @@ pub enum Joint {
 
 /// One simple command.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Command {
+pub(crate) struct Command {
     pub words: Vec<ShellWord>,
     /// How it is joined to the next command.
     pub joint: Joint,
@@ -44,7 +44,7 @@ const OPTIONS_WITH_VALUES: &[&str] = &["-u", "-g", "-C", "-n", "-U", "-p", "-h"]
 
 impl Command {
     /// The words from the program on: leading `NAME=value` assignments skipped.
-    pub fn program_words(&self) -> &[ShellWord] {
+    pub(crate) fn program_words(&self) -> &[ShellWord] {
         let skip = self
             .words
             .iter()
@@ -55,7 +55,7 @@ impl Command {
 
     /// The words of the program that really runs: assignments and wrappers (`sudo`, `env`, ...)
     /// with their options skipped.
-    pub fn effective_words(&self) -> &[ShellWord] {
+    pub(crate) fn effective_words(&self) -> &[ShellWord] {
         let mut words = self.program_words();
         while let Some(first) = words.first() {
             if !WRAPPERS.contains(&basename(&first.value)) {
@@ -77,19 +77,19 @@ impl Command {
     }
 
     /// The program that really runs (its base name), if any.
-    pub fn program(&self) -> Option<&str> {
+    pub(crate) fn program(&self) -> Option<&str> {
         self.effective_words().first().map(|w| basename(&w.value))
     }
 
     /// The arguments of the program that really runs.
-    pub fn args(&self) -> &[ShellWord] {
+    pub(crate) fn args(&self) -> &[ShellWord] {
         let words = self.effective_words();
         words.get(1..).unwrap_or(&[])
     }
 
     /// The first argument that is not an option (`install` in `apt-get -y install curl`); the
     /// value of `-o`/`-c` options is skipped.
-    pub fn subcommand(&self) -> Option<&ShellWord> {
+    pub(crate) fn subcommand(&self) -> Option<&ShellWord> {
         let mut args = self.args().iter();
         while let Some(arg) = args.next() {
             if arg.value == "-o" || arg.value == "-c" {
@@ -102,13 +102,13 @@ impl Command {
     }
 
     /// True when the program runs `subcommand` (`apt-get install`, `npm ci`).
-    pub fn runs(&self, program: &str, subcommand: &str) -> bool {
+    pub(crate) fn runs(&self, program: &str, subcommand: &str) -> bool {
         self.program() == Some(program) && self.subcommand().is_some_and(|w| w.value == subcommand)
     }
 
     /// The arguments after the subcommand that are not options: `curl`, `git` in
     /// `apt-get install -y curl git`.
-    pub fn operands(&self) -> Vec<&ShellWord> {
+    pub(crate) fn operands(&self) -> Vec<&ShellWord> {
         let Some(sub) = self.subcommand() else {
             return Vec::new();
         };
@@ -122,7 +122,7 @@ impl Command {
 
     /// True when an option is given, as `--long`, `--long=value`, or a short letter inside a
     /// cluster (`-qy` has `y`).
-    pub fn has_option(&self, long: &str, short: Option<char>) -> bool {
+    pub(crate) fn has_option(&self, long: &str, short: Option<char>) -> bool {
         self.args().iter().any(|w| {
             let v = w.value.as_str();
             v == long
@@ -139,12 +139,12 @@ impl Command {
     }
 
     /// True when one of the arguments equals `value`.
-    pub fn has_arg(&self, value: &str) -> bool {
+    pub(crate) fn has_arg(&self, value: &str) -> bool {
         self.args().iter().any(|w| w.value == value)
     }
 
     /// The range from the first to the last word.
-    pub fn range(&self) -> Range<usize> {
+    pub(crate) fn range(&self) -> Range<usize> {
         match (self.words.first(), self.words.last()) {
             (Some(first), Some(last)) => first.range.start..last.range.end,
             _ => 0..0,
@@ -153,12 +153,12 @@ impl Command {
 }
 
 /// `/usr/bin/apt-get` → `apt-get`.
-pub fn basename(program: &str) -> &str {
+pub(crate) fn basename(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)
 }
 
 /// `NAME=value` with a valid variable name.
-pub fn is_assignment(word: &str) -> bool {
+pub(crate) fn is_assignment(word: &str) -> bool {
     match word.split_once('=') {
         Some((name, _)) => {
             !name.is_empty()
@@ -170,7 +170,7 @@ pub fn is_assignment(word: &str) -> bool {
 }
 
 /// Splits a script into simple commands.
-pub fn parse(script: &str) -> Vec<Command> {
+pub(crate) fn parse(script: &str) -> Vec<Command> {
     Reader {
         src: script,
         pos: 0,

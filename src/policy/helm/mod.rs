@@ -17,8 +17,8 @@ use crate::policy::registry::{self, Check, Rule};
 use crate::policy::severity::Severity;
 use crate::policy::source::SourceFile;
 
-pub mod render;
-pub mod rules;
+pub(crate) mod render;
+pub(crate) mod rules;
 
 /// How to render a chart.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +57,7 @@ pub fn lint_chart(dir: &Path, options: &ChartOptions, constitution: &Constitutio
 
 /// A file of the chart, read.
 #[derive(Debug)]
-pub struct ChartFile {
+pub(crate) struct ChartFile {
     /// The path findings carry.
     pub path: PathBuf,
     pub text: String,
@@ -65,7 +65,7 @@ pub struct ChartFile {
 
 /// What the chart rules report through: the chart directory, the constitution, the findings.
 #[derive(Debug)]
-pub struct ChartCx<'a> {
+pub(crate) struct ChartCx<'a> {
     pub dir: &'a Path,
     pub constitution: &'a Constitution,
     findings: Vec<Finding>,
@@ -73,7 +73,7 @@ pub struct ChartCx<'a> {
 
 impl ChartCx<'_> {
     /// True when the constitution leaves the rule on.
-    pub fn enabled(&self, rule: &Rule) -> bool {
+    pub(crate) fn enabled(&self, rule: &Rule) -> bool {
         self.severity(rule).is_some()
     }
 
@@ -95,14 +95,14 @@ impl ChartCx<'_> {
     }
 
     /// Reads a file of the chart (`None` when it does not exist or cannot be read as text).
-    pub fn read(&self, name: &str) -> Option<ChartFile> {
+    pub(crate) fn read(&self, name: &str) -> Option<ChartFile> {
         let path = self.dir.join(name);
         let text = std::fs::read_to_string(&path).ok()?;
         Some(ChartFile { path, text })
     }
 
     /// The chart directory's own name.
-    pub fn directory_name(&self) -> String {
+    pub(crate) fn directory_name(&self) -> String {
         let dir = if self.dir.as_os_str().is_empty() || self.dir == Path::new(".") {
             std::env::current_dir().unwrap_or_default()
         } else {
@@ -116,7 +116,7 @@ impl ChartCx<'_> {
     }
 
     /// The values files of the chart directory (`values.yaml`, `values-dev.yaml`, ...).
-    pub fn values_files(&self) -> Vec<String> {
+    pub(crate) fn values_files(&self) -> Vec<String> {
         list(self.dir)
             .into_iter()
             .filter(|name| {
@@ -126,14 +126,14 @@ impl ChartCx<'_> {
     }
 
     /// The names in `templates/`, when it is a directory.
-    pub fn templates(&self) -> Option<Vec<String>> {
+    pub(crate) fn templates(&self) -> Option<Vec<String>> {
         let dir = self.dir.join("templates");
         dir.is_dir().then(|| list(&dir))
     }
 
     /// Loads a chart file's first YAML document; YAML problems are reported under `rule`.
     /// `None` when the file does not load.
-    pub fn parse(&mut self, rule: &Rule, file: &ChartFile) -> Option<Node> {
+    pub(crate) fn parse(&mut self, rule: &Rule, file: &ChartFile) -> Option<Node> {
         let loaded = yaml_tree::load(&file.text);
         if !loaded.problems.is_empty() {
             for problem in &loaded.problems {
@@ -156,7 +156,7 @@ impl ChartCx<'_> {
     }
 
     /// Reports a finding at a node of a chart file.
-    pub fn report(
+    pub(crate) fn report(
         &mut self,
         rule: &Rule,
         file: &ChartFile,
@@ -167,7 +167,7 @@ impl ChartCx<'_> {
     }
 
     /// Reports a finding at the first line of a chart file.
-    pub fn report_top(
+    pub(crate) fn report_top(
         &mut self,
         rule: &Rule,
         file: &ChartFile,
@@ -178,7 +178,7 @@ impl ChartCx<'_> {
     }
 
     /// Reports a finding at a line and column of a chart file.
-    pub fn report_at(
+    pub(crate) fn report_at(
         &mut self,
         rule: &Rule,
         file: &ChartFile,
@@ -205,7 +205,7 @@ impl ChartCx<'_> {
     }
 
     /// Reports a finding about a whole file of the chart (which may not exist).
-    pub fn report_file(
+    pub(crate) fn report_file(
         &mut self,
         rule: &Rule,
         name: &str,
@@ -218,7 +218,7 @@ impl ChartCx<'_> {
     }
 
     /// Adds findings made elsewhere (the rendered manifests').
-    pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
+    pub(crate) fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
         self.findings.extend(findings);
     }
 }

@@ -35,14 +35,14 @@ use crate::policy::k8s::{ManifestText, lint_documents, yaml_tree};
 use crate::policy::source::SourceFile;
 
 /// How long `helm template` may run.
-pub const TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The most rendered output read (a chart rendering more is reported, not linted).
-pub const OUTPUT_LIMIT: usize = 64 * 1024 * 1024;
+pub(crate) const OUTPUT_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Why a chart was not rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RenderError {
+pub(crate) enum RenderError {
     /// The `helm` program was not found.
     NotInstalled,
     /// `helm template` failed; where Helm says, the template and line.
@@ -57,7 +57,7 @@ pub enum RenderError {
 }
 
 /// Runs `helm template <release> <dir> [--values <file>]` and returns what it rendered.
-pub fn run_helm(
+pub(crate) fn run_helm(
     program: &OsStr,
     release: &str,
     dir: &Path,
@@ -152,7 +152,7 @@ static HELM_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
 /// <.Values.a.b>:`, `    nil pointer evaluating ...`), and a failed `required` reads
 /// `execution error at (chart/templates/x.yaml:7:15): ...`. The message is the first line with
 /// the indented lines that continue it.
-pub fn parse_helm_error(stderr: &str) -> RenderError {
+pub(crate) fn parse_helm_error(stderr: &str) -> RenderError {
     let mut lines = stderr
         .lines()
         .map(str::trim_end)
@@ -181,7 +181,7 @@ pub fn parse_helm_error(stderr: &str) -> RenderError {
 
 /// The rendered documents of one template.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
+pub(crate) struct Source {
     /// The template as Helm names it (`todo-app/templates/backend-deployment.yaml`).
     pub name: String,
     /// Its documents, each with the `---` and `# Source:` lines Helm wrote.
@@ -190,7 +190,7 @@ pub struct Source {
 
 /// Splits `helm template` output by `# Source:` comment, keeping the templates' first-seen
 /// order. Text before the first `# Source:` is dropped.
-pub fn split_sources(rendered: &str) -> Vec<Source> {
+pub(crate) fn split_sources(rendered: &str) -> Vec<Source> {
     let mut sources: Vec<Source> = Vec::new();
     let mut current: Option<usize> = None;
     let mut pending_separator = false;
@@ -235,7 +235,7 @@ pub fn split_sources(rendered: &str) -> Vec<Source> {
 
 /// The file a Helm source name points at: the name without its first component (the chart's
 /// name, which need not be the directory's), under the chart directory.
-pub fn template_path(dir: &Path, source: &str) -> PathBuf {
+pub(crate) fn template_path(dir: &Path, source: &str) -> PathBuf {
     let mut components = Path::new(source).components();
     components.next();
     let rest: PathBuf = components
@@ -246,7 +246,7 @@ pub fn template_path(dir: &Path, source: &str) -> PathBuf {
 
 /// The line of `template` that produced line `line` of `rendered`, and whether it is the same
 /// text (rather than only the same key).
-pub fn find_template_line(
+pub(crate) fn find_template_line(
     rendered: &SourceFile<'_>,
     template: &SourceFile<'_>,
     line: usize,
@@ -299,7 +299,7 @@ fn indent(line: &str) -> usize {
 
 /// A values file of the chart, read: where a template's `toYaml` copies lines from.
 #[derive(Debug)]
-pub struct ValuesFile {
+pub(crate) struct ValuesFile {
     pub path: PathBuf,
     pub text: String,
 }
@@ -307,7 +307,7 @@ pub struct ValuesFile {
 /// The one line of the values files that reads as `rendered` does (trimmed), looked for in the
 /// file given with `--values` first, then in `values.yaml`: the line a template copied into its
 /// output with `toYaml`. `None` when no file has exactly one such line.
-pub fn find_values_line<'a>(
+pub(crate) fn find_values_line<'a>(
     values: &'a [ValuesFile],
     rendered: &str,
 ) -> Option<(&'a ValuesFile, usize)> {

@@ -3,7 +3,7 @@
 //! ([`crate::engine`] measures; this module judges), with the same severities, settings and
 //! suppression-free findings as every rule.
 
-pub mod rules;
+pub(crate) mod rules;
 
 use std::path::Path;
 
@@ -16,7 +16,7 @@ use super::registry::Rule;
 /// The `AG-D101` finding for an image of `size` bytes built from `dockerfile` (its `text`), when
 /// the service's class sets a limit it is above; `None` when it is within, or there is no limit,
 /// or the rule is off.
-pub fn size_finding(
+pub(crate) fn size_finding(
     constitution: &Constitution,
     service: &str,
     dockerfile: &Path,
@@ -49,7 +49,7 @@ pub fn size_finding(
 
 /// The `AG-D102` finding of a build that failed: at the failing step's line when it is known,
 /// with what the builder said and the end of its log.
-pub fn build_finding(
+pub(crate) fn build_finding(
     constitution: &Constitution,
     service: &str,
     dockerfile: &Path,
@@ -76,7 +76,7 @@ pub fn build_finding(
 
 /// The `AG-D103` finding of a run that was not judged healthy: at the last stage's `CMD` or
 /// `ENTRYPOINT`, with the end of the container's logs.
-pub fn run_finding(
+pub(crate) fn run_finding(
     constitution: &Constitution,
     service: &str,
     dockerfile: &Path,
@@ -148,12 +148,12 @@ fn with_log(help: &str, what: &str, lines: &[String]) -> String {
 }
 
 /// A size in megabytes as Docker shows them (10^6 bytes): `212 MB`.
-pub fn megabytes(bytes: u64) -> String {
+pub(crate) fn megabytes(bytes: u64) -> String {
     format!("{:.0} MB", bytes as f64 / 1_000_000.0)
 }
 
 /// The size limit of a service's class: as written and in bytes.
-pub fn size_limit(constitution: &Constitution, service: &str) -> Option<(String, u64)> {
+pub(crate) fn size_limit(constitution: &Constitution, service: &str) -> Option<(String, u64)> {
     let text = constitution.class_of(service)?.image_size_max.clone()?;
     let bytes = parse_size(&text)?;
     Some((text, bytes))
@@ -161,7 +161,7 @@ pub fn size_limit(constitution: &Constitution, service: &str) -> Option<(String,
 
 /// A size as the constitution writes it: `500MB`, `1.5GB`, `300 MiB`, `2000000` (bytes). Decimal
 /// units are powers of 1000, as Docker shows sizes; binary ones (`KiB`, `MiB`, `GiB`) of 1024.
-pub fn parse_size(text: &str) -> Option<u64> {
+pub(crate) fn parse_size(text: &str) -> Option<u64> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))

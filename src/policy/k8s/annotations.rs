@@ -17,13 +17,13 @@ use crate::policy::suppress::{
 };
 
 /// aigen's suppression annotation.
-pub const AIGEN_IGNORE: &str = "aigen.dev/ignore";
+pub(crate) const AIGEN_IGNORE: &str = "aigen.dev/ignore";
 
 /// The prefix of kube-linter's per-check suppression annotations.
-pub const KUBE_LINTER_IGNORE: &str = "ignore-check.kube-linter.io/";
+pub(crate) const KUBE_LINTER_IGNORE: &str = "ignore-check.kube-linter.io/";
 
 /// The suppressions an object declares.
-pub fn suppressions(item: &Item<'_>, manifest: &Manifest<'_>) -> Vec<Suppression> {
+pub(crate) fn suppressions(item: &Item<'_>, manifest: &Manifest<'_>) -> Vec<Suppression> {
     let (first, last) = item.lines;
     let scope = Scope::Lines {
         first: first as usize,

@@ -15,7 +15,7 @@ use crate::policy::source::SourceFile;
 
 /// The reporting context of the Kubernetes rules.
 #[derive(Debug)]
-pub struct Checker<'s, 'a> {
+pub(crate) struct Checker<'s, 'a> {
     pub set: &'s ObjectSet<'a>,
     /// Findings with the index of their file.
     findings: Vec<(usize, Finding)>,
@@ -23,7 +23,7 @@ pub struct Checker<'s, 'a> {
 
 impl<'s, 'a> Checker<'s, 'a> {
     /// A checker over a set, with no findings yet.
-    pub fn new(set: &'s ObjectSet<'a>) -> Self {
+    pub(crate) fn new(set: &'s ObjectSet<'a>) -> Self {
         Self {
             set,
             findings: Vec::new(),
@@ -31,7 +31,7 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 
     /// The rule's setting for the item's service, when the rule is on for it.
-    pub fn setting(&self, rule: &Rule, item: &Item<'_>) -> Option<&'a RuleSetting> {
+    pub(crate) fn setting(&self, rule: &Rule, item: &Item<'_>) -> Option<&'a RuleSetting> {
         self.set
             .constitution
             .setting(rule.code, item.service)
@@ -39,12 +39,12 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 
     /// True when the rule is on for the item's service.
-    pub fn enabled(&self, rule: &Rule, item: &Item<'_>) -> bool {
+    pub(crate) fn enabled(&self, rule: &Rule, item: &Item<'_>) -> bool {
         self.setting(rule, item).is_some()
     }
 
     /// The rule's parameters for the item's service, as the type it declared.
-    pub fn params<P: Default + Clone + 'static>(&self, rule: &Rule, item: &Item<'_>) -> P {
+    pub(crate) fn params<P: Default + Clone + 'static>(&self, rule: &Rule, item: &Item<'_>) -> P {
         self.set
             .constitution
             .setting(rule.code, item.service)
@@ -54,7 +54,7 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 
     /// Reports a finding of `rule` about `item`, pointing at `node`.
-    pub fn report(
+    pub(crate) fn report(
         &mut self,
         rule: &Rule,
         item: &Item<'_>,
@@ -66,7 +66,7 @@ impl<'s, 'a> Checker<'s, 'a> {
 
     /// Reports a finding of `rule` about `item`, from a key to the end of its value when they
     /// share a line (`replicas: 1`).
-    pub fn report_entry(
+    pub(crate) fn report_entry(
         &mut self,
         rule: &Rule,
         item: &Item<'_>,
@@ -103,14 +103,14 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 
     /// The findings reported so far, each with the index of its file.
-    pub fn into_findings(self) -> Vec<(usize, Finding)> {
+    pub(crate) fn into_findings(self) -> Vec<(usize, Finding)> {
         self.findings
     }
 }
 
 /// The span of a node, kept to its first line: to its end when it ends on that line, else to the
 /// end of the line.
-pub fn line_span(source: &SourceFile<'_>, start: Mark, end: Mark) -> Span {
+pub(crate) fn line_span(source: &SourceFile<'_>, start: Mark, end: Mark) -> Span {
     let end_column = if end.line == start.line && end.column > start.column {
         end.column
     } else {
@@ -123,7 +123,7 @@ pub fn line_span(source: &SourceFile<'_>, start: Mark, end: Mark) -> Span {
 }
 
 /// The number of characters on a 1-based line (0 past the end).
-pub fn line_width(source: &SourceFile<'_>, line: u32) -> u32 {
+pub(crate) fn line_width(source: &SourceFile<'_>, line: u32) -> u32 {
     source.line(line as usize).map_or(0, |text| {
         u32::try_from(text.chars().count()).unwrap_or(u32::MAX)
     })

@@ -35,7 +35,7 @@ pub struct Manifest<'a> {
 
 impl<'a> Manifest<'a> {
     /// Loads a file's YAML.
-    pub fn load(text: ManifestText<'a>, constitution: &'a Constitution) -> Self {
+    pub(crate) fn load(text: ManifestText<'a>, constitution: &'a Constitution) -> Self {
         let example = text
             .path
             .file_name()
@@ -49,20 +49,13 @@ impl<'a> Manifest<'a> {
     }
 
     /// The path findings carry.
-    pub fn path(&self) -> &'a Path {
+    pub(crate) fn path(&self) -> &'a Path {
         self.file.path
-    }
-
-    /// The number of characters on a 1-based line (0 past the end).
-    pub fn line_width(&self, line: u32) -> u32 {
-        self.file.source.line(line as usize).map_or(0, |text| {
-            u32::try_from(text.chars().count()).unwrap_or(u32::MAX)
-        })
     }
 
     /// The last line a node spans: the line before its end mark when that mark sits at the start
     /// of a line (block collections end where the next token starts).
-    pub fn last_line(start: Mark, end: Mark) -> u32 {
+    pub(crate) fn last_line(start: Mark, end: Mark) -> u32 {
         if end.line > start.line && end.column == 1 {
             end.line - 1
         } else {

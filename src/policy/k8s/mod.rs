@@ -14,19 +14,19 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-pub mod annotations;
-pub mod check;
+pub(crate) mod annotations;
+pub(crate) mod check;
 pub(crate) mod host_namespace;
-pub mod manifest;
-pub mod object;
+pub(crate) mod manifest;
+pub(crate) mod object;
 pub(crate) mod probe;
-pub mod quantity;
-pub mod resources;
-pub mod rules;
-pub mod schema;
-pub mod secrets;
+pub(crate) mod quantity;
+pub(crate) mod resources;
+pub(crate) mod rules;
+pub(crate) mod schema;
+pub(crate) mod secrets;
 pub(crate) mod security_flag;
-pub mod set;
+pub(crate) mod set;
 pub mod yaml_tree;
 
 pub use manifest::{Manifest, ManifestText};
@@ -40,7 +40,7 @@ use crate::policy::registry::{self, Check};
 use crate::policy::suppress;
 
 /// Lints one manifest file on its own (cross-object rules see only its objects).
-pub fn lint(path: &Path, text: &str, constitution: &Constitution) -> Vec<Finding> {
+pub(crate) fn lint(path: &Path, text: &str, constitution: &Constitution) -> Vec<Finding> {
     lint_documents(&[ManifestText::new(path, text)], constitution)
 }
 

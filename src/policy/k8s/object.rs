@@ -12,7 +12,7 @@ use super::yaml_tree::Node;
 
 /// One Kubernetes object of a manifest.
 #[derive(Debug, Clone, Copy)]
-pub struct Object<'a> {
+pub(crate) struct Object<'a> {
     /// The object's mapping.
     pub node: &'a Node,
     /// `kind`, or `""` when missing.
@@ -39,7 +39,7 @@ const POD_TEMPLATE_PATHS: &[(&str, &[&str])] = &[
 ];
 
 /// The objects of one document: the document itself, or the items of a `List` kind.
-pub fn objects_of(root: &Node) -> Vec<Object<'_>> {
+pub(crate) fn objects_of(root: &Node) -> Vec<Object<'_>> {
     let Some(object) = Object::from_node(root) else {
         return Vec::new();
     };
@@ -54,7 +54,7 @@ pub fn objects_of(root: &Node) -> Vec<Object<'_>> {
 
 impl<'a> Object<'a> {
     /// Reads an object's identity; `None` when the node is not a mapping.
-    pub fn from_node(node: &'a Node) -> Option<Self> {
+    pub(crate) fn from_node(node: &'a Node) -> Option<Self> {
         if !node.is_map() {
             return None;
         }
@@ -76,18 +76,18 @@ impl<'a> Object<'a> {
     /// True for objects applied to a cluster; false for the files of tools that share the
     /// manifest format without being objects: Kustomize's `Kustomization` and `Component`,
     /// and kubeconfig (`kind: Config`).
-    pub fn is_cluster_object(&self) -> bool {
+    pub(crate) fn is_cluster_object(&self) -> bool {
         !(self.api_version.starts_with("kustomize.config.k8s.io/")
             || (self.kind == "Config" && self.api_version == "v1"))
     }
 
     /// True for `List` and `<Kind>List` objects holding `items`.
-    pub fn is_list(&self) -> bool {
+    pub(crate) fn is_list(&self) -> bool {
         self.kind.ends_with("List") && self.node.get("items").is_some_and(Node::is_seq)
     }
 
     /// `Kind/name` for messages.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         if self.name.is_empty() {
             self.kind.to_string()
         } else {
@@ -96,22 +96,22 @@ impl<'a> Object<'a> {
     }
 
     /// The `metadata` mapping, when present.
-    pub fn metadata(&self) -> Option<&'a Node> {
+    pub(crate) fn metadata(&self) -> Option<&'a Node> {
         self.node.get("metadata")
     }
 
     /// The object's labels.
-    pub fn labels(&self) -> Labels<'a> {
+    pub(crate) fn labels(&self) -> Labels<'a> {
         Labels(self.node.path(&["metadata", "labels"]))
     }
 
     /// True for the kinds that run pods.
-    pub fn is_workload(&self) -> bool {
+    pub(crate) fn is_workload(&self) -> bool {
         self.kind == "Pod" || POD_TEMPLATE_PATHS.iter().any(|(k, _)| *k == self.kind)
     }
 
     /// The pod template (`metadata` + `spec`) of a workload; for a Pod, the Pod itself.
-    pub fn pod_template(&self) -> Option<&'a Node> {
+    pub(crate) fn pod_template(&self) -> Option<&'a Node> {
         if self.kind == "Pod" {
             return Some(self.node);
         }
@@ -120,22 +120,19 @@ impl<'a> Object<'a> {
     }
 
     /// The pod spec of a workload.
-    pub fn pod_spec(&self) -> Option<PodSpec<'a>> {
+    pub(crate) fn pod_spec(&self) -> Option<PodSpec<'a>> {
         self.pod
     }
 
     fn find_pod_spec(&self) -> Option<PodSpec<'a>> {
         let template = self.pod_template()?;
         let spec = template.get("spec").filter(|s| s.is_map())?;
-        Some(PodSpec {
-            node: spec,
-            labels: Labels(template.path(&["metadata", "labels"])),
-        })
+        Some(PodSpec { node: spec })
     }
 
     /// `spec.replicas` as Kubernetes reads it: the number, or 1 when unset. `None` for kinds
     /// without replicas.
-    pub fn replicas(&self) -> Option<i64> {
+    pub(crate) fn replicas(&self) -> Option<i64> {
         match self.kind {
             "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController" => Some(
                 self.node
@@ -149,7 +146,7 @@ impl<'a> Object<'a> {
 
     /// How many pods of this workload run at once in the steady state: replicas, a Job's
     /// `parallelism`, one for a Pod, a CronJob or a DaemonSet (per node).
-    pub fn pod_count(&self) -> i64 {
+    pub(crate) fn pod_count(&self) -> i64 {
         if let Some(replicas) = self.replicas() {
             return replicas.max(0);
         }
@@ -164,23 +161,23 @@ impl<'a> Object<'a> {
     }
 
     /// The selector of a Deployment-like object's pods (`spec.selector.matchLabels`).
-    pub fn match_labels(&self) -> Labels<'a> {
+    pub(crate) fn match_labels(&self) -> Labels<'a> {
         Labels(self.node.path(&["spec", "selector", "matchLabels"]))
     }
 }
 
 /// A label map (possibly absent).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Labels<'a>(pub Option<&'a Node>);
+pub(crate) struct Labels<'a>(pub Option<&'a Node>);
 
 impl<'a> Labels<'a> {
     /// The value of one label.
-    pub fn get(&self, key: &str) -> Option<&'a str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a str> {
         self.0.and_then(|n| n.get(key)).and_then(Node::as_str)
     }
 
     /// Every label with its value.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
         self.0
             .map(Node::entries)
             .unwrap_or_default()
@@ -189,27 +186,26 @@ impl<'a> Labels<'a> {
     }
 
     /// True when there is no label.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.iter().next().is_none()
     }
 
     /// True when every label of `selector` is among these labels (an empty selector matches
     /// nothing, as a Service without selector selects no pod).
-    pub fn matched_by(&self, selector: &Labels<'_>) -> bool {
+    pub(crate) fn matched_by(&self, selector: &Labels<'_>) -> bool {
         !selector.is_empty() && selector.iter().all(|(k, v)| self.get(k) == Some(v))
     }
 }
 
-/// A pod spec and the labels of its template.
+/// A pod spec (`spec` of a Pod, of a workload's pod template).
 #[derive(Debug, Clone, Copy)]
-pub struct PodSpec<'a> {
+pub(crate) struct PodSpec<'a> {
     pub node: &'a Node,
-    pub labels: Labels<'a>,
 }
 
 /// One container of a pod spec.
 #[derive(Debug, Clone, Copy)]
-pub struct Container<'a> {
+pub(crate) struct Container<'a> {
     pub node: &'a Node,
     /// `name`, or `""`.
     pub name: &'a str,
@@ -220,15 +216,13 @@ pub struct Container<'a> {
 
 /// A security setting as Kubernetes resolves it, with the node that set it.
 #[derive(Debug, Clone, Copy)]
-pub struct Resolved<'a> {
+pub(crate) struct Resolved<'a> {
     pub node: &'a Node,
-    /// True when it came from the pod's `securityContext`.
-    pub from_pod: bool,
 }
 
 impl<'a> PodSpec<'a> {
     /// The regular containers, then the init containers.
-    pub fn containers(&self) -> impl Iterator<Item = Container<'a>> + use<'a> {
+    pub(crate) fn containers(&self) -> impl Iterator<Item = Container<'a>> + use<'a> {
         let pod = *self;
         let list = |key: &str| pod.node.get(key).map(Node::items).unwrap_or_default();
         let regular = list("containers").iter().map(move |n| (n, false));
@@ -245,17 +239,17 @@ impl<'a> PodSpec<'a> {
     }
 
     /// A field of the pod's `securityContext`.
-    pub fn security(&self, key: &str) -> Option<&'a Node> {
+    pub(crate) fn security(&self, key: &str) -> Option<&'a Node> {
         self.node.path(&["securityContext", key])
     }
 
     /// A boolean field of the pod spec itself (`hostNetwork`), when true.
-    pub fn flag(&self, key: &str) -> Option<&'a Node> {
+    pub(crate) fn flag(&self, key: &str) -> Option<&'a Node> {
         self.node.get(key).filter(|n| n.as_bool() == Some(true))
     }
 
     /// The volumes.
-    pub fn volumes(&self) -> &'a [Node] {
+    pub(crate) fn volumes(&self) -> &'a [Node] {
         self.node
             .get("volumes")
             .map(Node::items)
@@ -265,41 +259,35 @@ impl<'a> PodSpec<'a> {
 
 impl<'a> Container<'a> {
     /// A field of the container's `securityContext`.
-    pub fn security(&self, key: &str) -> Option<&'a Node> {
+    pub(crate) fn security(&self, key: &str) -> Option<&'a Node> {
         self.node.path(&["securityContext", key])
     }
 
     /// A security field Kubernetes takes from the container, else from the pod (`runAsUser`,
     /// `runAsNonRoot`, `runAsGroup`, `seccompProfile`, `seLinuxOptions`).
-    pub fn resolved(&self, key: &str) -> Option<Resolved<'a>> {
+    pub(crate) fn resolved(&self, key: &str) -> Option<Resolved<'a>> {
         if let Some(node) = self.security(key).filter(|n| !n.is_null()) {
-            return Some(Resolved {
-                node,
-                from_pod: false,
-            });
+            return Some(Resolved { node });
         }
         self.pod
             .security(key)
             .filter(|n| !n.is_null())
-            .map(|node| Resolved {
-                node,
-                from_pod: true,
-            })
+            .map(|node| Resolved { node })
     }
 
     /// The node findings about the container as a whole point at: its `name`, else the
     /// container's mapping.
-    pub fn anchor(&self) -> &'a Node {
+    pub(crate) fn anchor(&self) -> &'a Node {
         self.node.get("name").unwrap_or(self.node)
     }
 
     /// `image`, when set.
-    pub fn image(&self) -> Option<&'a Node> {
+    pub(crate) fn image(&self) -> Option<&'a Node> {
         self.node.get("image")
     }
 
     /// The ports the container declares: `(number, name)`.
-    pub fn ports(&self) -> impl Iterator<Item = (Option<i64>, Option<&'a str>)> + use<'a> {
+    pub(crate) fn ports(&self) -> impl Iterator<Item = (Option<i64>, Option<&'a str>)> + use<'a> {
         self.node
             .get("ports")
             .map(Node::items)
@@ -314,7 +302,7 @@ impl<'a> Container<'a> {
     }
 
     /// True when the container declares this port, by number or by name.
-    pub fn declares_port(&self, port: &PortRef<'_>) -> bool {
+    pub(crate) fn declares_port(&self, port: &PortRef<'_>) -> bool {
         self.ports().any(|(number, name)| match port {
             PortRef::Number(n) => number == Some(*n),
             PortRef::Name(wanted) => name == Some(*wanted),
@@ -322,26 +310,26 @@ impl<'a> Container<'a> {
     }
 
     /// The `env` entries.
-    pub fn env(&self) -> &'a [Node] {
+    pub(crate) fn env(&self) -> &'a [Node] {
         self.node.get("env").map(Node::items).unwrap_or_default()
     }
 
     /// Where a probe is: `livenessProbe`, `readinessProbe`, `startupProbe`.
-    pub fn probe(&self, key: &str) -> Option<&'a Node> {
+    pub(crate) fn probe(&self, key: &str) -> Option<&'a Node> {
         self.node.get(key).filter(|n| n.is_map())
     }
 }
 
 /// A port reference: a number, or the name of a container port (`targetPort: http`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PortRef<'a> {
+pub(crate) enum PortRef<'a> {
     Number(i64),
     Name(&'a str),
 }
 
 impl<'a> PortRef<'a> {
     /// Reads a port reference: plain integers are numbers, anything else is a name.
-    pub fn of(node: &'a Node) -> Option<Self> {
+    pub(crate) fn of(node: &'a Node) -> Option<Self> {
         match node.as_int() {
             Some(n) => Some(Self::Number(n)),
             None => node.as_str().map(Self::Name),
@@ -388,7 +376,6 @@ mod tests {
         );
         let object = Object::from_node(&cron).unwrap();
         let spec = object.pod_spec().unwrap();
-        assert_eq!(spec.labels.get("app"), Some("x"));
         assert_eq!(spec.containers().map(|c| c.name).collect::<Vec<_>>(), ["c"]);
         assert_eq!(object.pod_count(), 3);
         let pod =
@@ -414,9 +401,9 @@ mod tests {
         let object = Object::from_node(&root).unwrap();
         let containers: Vec<_> = object.pod_spec().unwrap().containers().collect();
         let a = containers[0].resolved("runAsUser").unwrap();
-        assert_eq!((a.node.as_int(), a.from_pod), (Some(0), false));
+        assert_eq!(a.node.as_int(), Some(0));
         let b = containers[1].resolved("runAsUser").unwrap();
-        assert_eq!((b.node.as_int(), b.from_pod), (Some(1000), true));
+        assert_eq!(b.node.as_int(), Some(1000));
         assert!(containers[0].resolved("seccompProfile").is_none());
     }
 

@@ -10,13 +10,13 @@ use std::fmt;
 
 /// An exact quantity, in billionths of the unit (nano-cores for CPU, nano-bytes for memory).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Quantity {
+pub(crate) struct Quantity {
     nanos: i128,
 }
 
 /// Why a text is not a quantity.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QuantityError {
+pub(crate) enum QuantityError {
     /// The text does not follow the quantity grammar.
     Malformed,
     /// The value is too large to hold.
@@ -40,17 +40,19 @@ const MAX_EXPONENT: i32 = 40;
 
 impl Quantity {
     /// Zero.
-    pub const ZERO: Quantity = Quantity { nanos: 0 };
+    pub(crate) const ZERO: Quantity = Quantity { nanos: 0 };
 
+    #[cfg(test)]
     /// A quantity of whole units.
-    pub const fn from_units(units: i64) -> Self {
+    pub(crate) const fn from_units(units: i64) -> Self {
         Self {
             nanos: units as i128 * NANO,
         }
     }
 
+    #[cfg(test)]
     /// The value in billionths of the unit.
-    pub const fn nanos(self) -> i128 {
+    pub(crate) const fn nanos(self) -> i128 {
         self.nanos
     }
 
@@ -62,7 +64,7 @@ impl Quantity {
     /// assert_eq!(Quantity::parse("1Ki").unwrap(), Quantity::from_units(1024));
     /// assert_eq!(Quantity::parse("1e3").unwrap(), Quantity::parse("1k").unwrap());
     /// ```
-    pub fn parse(text: &str) -> Result<Self, QuantityError> {
+    pub(crate) fn parse(text: &str) -> Result<Self, QuantityError> {
         let text = text.trim();
         let (negative, rest) = split_sign(text);
         let number_len = rest
@@ -95,21 +97,21 @@ impl Quantity {
     }
 
     /// Adds, saturating at the bounds.
-    pub fn saturating_add(self, other: Self) -> Self {
+    pub(crate) fn saturating_add(self, other: Self) -> Self {
         Self {
             nanos: self.nanos.saturating_add(other.nanos),
         }
     }
 
     /// Multiplies by a count, saturating at the bounds.
-    pub fn times(self, count: i64) -> Self {
+    pub(crate) fn times(self, count: i64) -> Self {
         Self {
             nanos: self.nanos.saturating_mul(i128::from(count)),
         }
     }
 
     /// This share (0.0 to 1.0 and beyond) of the quantity, rounded down to a billionth.
-    pub fn share(self, share: f64) -> Self {
+    pub(crate) fn share(self, share: f64) -> Self {
         // Shares are written with a few decimals (0.70); millionths keep them exact.
         let millionths = (share * 1_000_000.0).round() as i128;
         Self {
@@ -118,18 +120,18 @@ impl Quantity {
     }
 
     /// The value as a float, for display only.
-    pub fn as_f64(self) -> f64 {
+    pub(crate) fn as_f64(self) -> f64 {
         self.nanos as f64 / NANO as f64
     }
 
     /// A CPU amount for messages: cores with up to three decimals (`1.4`, `0.25`).
-    pub fn cpu_display(self) -> String {
+    pub(crate) fn cpu_display(self) -> String {
         trim_decimals(self.as_f64(), 3)
     }
 
     /// A memory amount for messages, in the largest binary unit that keeps it at least 1
     /// (`1.5 GiB`, `768 MiB`).
-    pub fn memory_display(self) -> String {
+    pub(crate) fn memory_display(self) -> String {
         let bytes = self.as_f64();
         let units = [
             ("EiB", 60),

@@ -6,14 +6,14 @@ use super::quantity::{Quantity, QuantityError};
 use super::yaml_tree::Node;
 
 /// The two resources the constitution governs.
-pub const RESOURCES: [&str; 2] = ["cpu", "memory"];
+pub(crate) const RESOURCES: [&str; 2] = ["cpu", "memory"];
 
 /// The two sections of `resources`.
-pub const SECTIONS: [&str; 2] = ["requests", "limits"];
+pub(crate) const SECTIONS: [&str; 2] = ["requests", "limits"];
 
 /// One amount as written: `resources.<section>.<resource>`.
 #[derive(Debug, Clone)]
-pub struct Amount<'a> {
+pub(crate) struct Amount<'a> {
     pub key: &'a Node,
     pub node: &'a Node,
     pub value: Result<Quantity, QuantityError>,
@@ -21,13 +21,17 @@ pub struct Amount<'a> {
 
 impl Amount<'_> {
     /// The text as written, for messages.
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         self.node.as_str().unwrap_or("")
     }
 }
 
 /// `resources.<section>.<resource>` of a container, when set.
-pub fn amount<'a>(container: &Container<'a>, section: &str, resource: &str) -> Option<Amount<'a>> {
+pub(crate) fn amount<'a>(
+    container: &Container<'a>,
+    section: &str,
+    resource: &str,
+) -> Option<Amount<'a>> {
     let entry = container
         .node
         .path(&["resources", section])?
@@ -46,7 +50,7 @@ pub fn amount<'a>(container: &Container<'a>, section: &str, resource: &str) -> O
 
 /// What a container requests of a resource, as the scheduler sees it: its request, else its
 /// limit (Kubernetes copies a limit into an unset request), else nothing.
-pub fn effective_request(container: &Container<'_>, resource: &str) -> Quantity {
+pub(crate) fn effective_request(container: &Container<'_>, resource: &str) -> Quantity {
     ["requests", "limits"]
         .iter()
         .find_map(|section| amount(container, section, resource)?.value.ok())
@@ -55,7 +59,7 @@ pub fn effective_request(container: &Container<'_>, resource: &str) -> Quantity 
 
 /// What one pod requests of a resource: the sum over its containers, or the largest init
 /// container's request when that is more (init containers run one at a time, before the rest).
-pub fn pod_request(spec: &PodSpec<'_>, resource: &str) -> Quantity {
+pub(crate) fn pod_request(spec: &PodSpec<'_>, resource: &str) -> Quantity {
     let mut regular = Quantity::ZERO;
     let mut init = Quantity::ZERO;
     for container in spec.containers() {

@@ -11,7 +11,7 @@ use crate::secrets::mask::{Cells, mask_cells};
 use crate::secrets::{is_secret_setting, shape_of};
 
 /// The value of a Secret's `data` (decoded) or `stringData` entry.
-pub fn secret_value(node: &Node, base64: bool) -> Option<String> {
+pub(crate) fn secret_value(node: &Node, base64: bool) -> Option<String> {
     let text = node.as_str()?;
     if base64 {
         decode_base64(text)
@@ -22,7 +22,7 @@ pub fn secret_value(node: &Node, base64: bool) -> Option<String> {
 
 /// The nodes of an object whose text must not be shown: every value of a Secret, and literal
 /// env values and ConfigMap values that are secrets by name or shape.
-pub fn sensitive_nodes<'a>(object: &Object<'a>, listed: &[String]) -> Vec<&'a Node> {
+pub(crate) fn sensitive_nodes<'a>(object: &Object<'a>, listed: &[String]) -> Vec<&'a Node> {
     let mut nodes = Vec::new();
     match object.kind {
         "Secret" => {
@@ -63,7 +63,7 @@ pub fn sensitive_nodes<'a>(object: &Object<'a>, listed: &[String]) -> Vec<&'a No
 }
 
 /// Masks, in an excerpt, the characters of the given nodes with `*` (so columns stay true).
-pub fn mask_excerpt(excerpt: &mut Excerpt, nodes: &[&Node]) {
+pub(crate) fn mask_excerpt(excerpt: &mut Excerpt, nodes: &[&Node]) {
     let cells: Vec<Cells> = nodes
         .iter()
         .map(|node| Cells {

@@ -16,7 +16,7 @@ use crate::policy::constitution::Constitution;
 
 /// One object and where it comes from.
 #[derive(Debug, Clone, Copy)]
-pub struct Item<'a> {
+pub(crate) struct Item<'a> {
     pub object: Object<'a>,
     /// Index of its file in [`ObjectSet::manifests`].
     pub file: usize,
@@ -33,17 +33,11 @@ pub struct Item<'a> {
 impl<'a> Item<'a> {
     /// The node findings about the object as a whole point at: `metadata.name`, else `kind`,
     /// else the object's start.
-    pub fn anchor(&self) -> &'a Node {
+    pub(crate) fn anchor(&self) -> &'a Node {
         let node = self.object.node;
         node.path(&["metadata", "name"])
             .or_else(|| node.get("kind"))
             .unwrap_or(node)
-    }
-
-    /// True when the two objects share a namespace (an unset namespace is the same everywhere:
-    /// the one the set is applied to).
-    pub fn same_namespace(&self, other: &Item<'_>) -> bool {
-        self.object.namespace == other.object.namespace
     }
 }
 
@@ -56,7 +50,7 @@ type LabelKey<'a> = (Option<&'a str>, &'a str, &'a str);
 /// target. An object defined again in another file (the same kind, namespace and name) is
 /// indexed once, at its first definition; [`Item::copy_of`] ties the copies to it.
 #[derive(Debug)]
-pub struct ObjectSet<'a> {
+pub(crate) struct ObjectSet<'a> {
     pub manifests: &'a [Manifest<'a>],
     pub items: Vec<Item<'a>>,
     pub constitution: &'a Constitution,
@@ -79,7 +73,7 @@ pub struct ObjectSet<'a> {
 
 impl<'a> ObjectSet<'a> {
     /// Collects and indexes the objects of every manifest.
-    pub fn new(manifests: &'a [Manifest<'a>], constitution: &'a Constitution) -> Self {
+    pub(crate) fn new(manifests: &'a [Manifest<'a>], constitution: &'a Constitution) -> Self {
         let mut items = Vec::new();
         let mut by_file = Vec::with_capacity(manifests.len());
         for (file, manifest) in manifests.iter().enumerate() {
@@ -200,19 +194,19 @@ impl<'a> ObjectSet<'a> {
     }
 
     /// The file an item comes from.
-    pub fn manifest(&self, item: &Item<'_>) -> &'a Manifest<'a> {
+    pub(crate) fn manifest(&self, item: &Item<'_>) -> &'a Manifest<'a> {
         &self.manifests[item.file]
     }
 
     /// The objects of one file (copies included).
-    pub fn items_of(&self, file: usize) -> &[Item<'a>] {
+    pub(crate) fn items_of(&self, file: usize) -> &[Item<'a>] {
         self.by_file
             .get(file)
             .map_or(&[], |range| &self.items[range.clone()])
     }
 
     /// The objects of one kind, each once (copies in other files left out).
-    pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = &Item<'a>> {
+    pub(crate) fn of_kind(&self, kind: &str) -> impl Iterator<Item = &Item<'a>> {
         self.by_kind
             .get(kind)
             .map(Vec::as_slice)
@@ -223,7 +217,7 @@ impl<'a> ObjectSet<'a> {
 
     /// The `minReplicas` of a HorizontalPodAutoscaler of the set that scales `item` (1 when the
     /// autoscaler leaves it unset).
-    pub fn autoscaler_minimum(&self, item: &Item<'_>) -> Option<i64> {
+    pub(crate) fn autoscaler_minimum(&self, item: &Item<'_>) -> Option<i64> {
         self.autoscalers
             .get(&(item.object.namespace, item.object.kind, item.object.name))
             .copied()
@@ -231,14 +225,14 @@ impl<'a> ObjectSet<'a> {
 
     /// The workloads in the same namespace whose pods a Service's `spec.selector` selects, as
     /// indices into [`ObjectSet::items`].
-    pub fn selected_by_service(&self, service: &Item<'a>) -> Vec<usize> {
+    pub(crate) fn selected_by_service(&self, service: &Item<'a>) -> Vec<usize> {
         let selector = Labels(service.object.node.path(&["spec", "selector"]));
         self.selected(service.object.namespace, selector)
     }
 
     /// The PodDisruptionBudgets in the same namespace whose selector matches the pods of a
     /// workload, as indices into [`ObjectSet::items`].
-    pub fn budgets_for(&self, workload: &Item<'a>) -> &[usize] {
+    pub(crate) fn budgets_for(&self, workload: &Item<'a>) -> &[usize] {
         let index = workload_index(self, workload);
         index
             .and_then(|index| self.budgets.get(&index))
@@ -247,24 +241,24 @@ impl<'a> ObjectSet<'a> {
     }
 
     /// An object of a kind and name in the same namespace as `near` (its first definition).
-    pub fn find(&self, kind: &str, name: &str, near: &Item<'_>) -> Option<&Item<'a>> {
+    pub(crate) fn find(&self, kind: &str, name: &str, near: &Item<'_>) -> Option<&Item<'a>> {
         self.by_name
             .get(&(kind, near.object.namespace, name))
             .map(|&index| &self.items[index])
     }
 
     /// True when the set defines some object of `kind` in the namespace of `near`.
-    pub fn has_kind_in_namespace(&self, kind: &str, near: &Item<'_>) -> bool {
+    pub(crate) fn has_kind_in_namespace(&self, kind: &str, near: &Item<'_>) -> bool {
         self.kinds.contains(&(kind, near.object.namespace))
     }
 
     /// The workloads (objects that run pods), each once.
-    pub fn workloads(&self) -> impl Iterator<Item = &Item<'a>> {
+    pub(crate) fn workloads(&self) -> impl Iterator<Item = &Item<'a>> {
         self.workloads.iter().map(|&index| &self.items[index])
     }
 
     /// The objects defined in more than one file: each first definition with its copies.
-    pub fn copies(&self) -> impl Iterator<Item = (&Item<'a>, Vec<&Item<'a>>)> {
+    pub(crate) fn copies(&self) -> impl Iterator<Item = (&Item<'a>, Vec<&Item<'a>>)> {
         let mut firsts: Vec<usize> = self.copies.keys().copied().collect();
         firsts.sort_unstable();
         firsts.into_iter().map(|first| {
@@ -313,7 +307,10 @@ const NAME_SUFFIXES: [&str; 8] = [
 ];
 
 /// The constitution service an object belongs to.
-pub fn service_of<'c>(object: &Object<'_>, constitution: &'c Constitution) -> Option<&'c str> {
+pub(crate) fn service_of<'c>(
+    object: &Object<'_>,
+    constitution: &'c Constitution,
+) -> Option<&'c str> {
     let known = |name: &str| {
         constitution
             .services

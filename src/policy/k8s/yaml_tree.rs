@@ -24,13 +24,13 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 ///
 /// Kubernetes objects rarely go past 20 levels; large CustomResourceDefinition schemas stay well
 /// under 100.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// More nodes than this in one file (aliases expanded) ends it with a problem.
-pub const MAX_NODES: usize = 1_000_000;
+pub(crate) const MAX_NODES: usize = 1_000_000;
 
 /// Aliases of one file may expand to at most this many nodes in total.
-pub const MAX_ALIAS_NODES: usize = 100_000;
+pub(crate) const MAX_ALIAS_NODES: usize = 100_000;
 
 /// A position in the source: 1-based line and 1-based column, counted in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -41,7 +41,7 @@ pub struct Mark {
 
 impl Mark {
     /// A mark at a 1-based line and column.
-    pub const fn new(line: u32, column: u32) -> Self {
+    pub(crate) const fn new(line: u32, column: u32) -> Self {
         Self { line, column }
     }
 
@@ -105,7 +105,7 @@ enum Repr {
 
 impl Scalar {
     /// A scalar of this text; `plain` when it was written unquoted and untagged.
-    pub fn new(text: impl Into<String>, plain: bool) -> Self {
+    pub(crate) fn new(text: impl Into<String>, plain: bool) -> Self {
         let text = text.into();
         if text.len() <= INLINE {
             let mut bytes = [0u8; INLINE];
@@ -124,7 +124,7 @@ impl Scalar {
     }
 
     /// The text.
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         match &self.0 {
             Repr::Inline { len, bytes, .. } => {
                 // SAFETY: `Scalar::new` is the only way to build `Inline`; it copies all the
@@ -137,7 +137,7 @@ impl Scalar {
     }
 
     /// The text's bytes.
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, bytes, .. } => &bytes[..usize::from(*len)],
             Repr::Heap { text, .. } => text.as_bytes(),
@@ -145,7 +145,7 @@ impl Scalar {
     }
 
     /// True when written unquoted and untagged.
-    pub fn plain(&self) -> bool {
+    pub(crate) fn plain(&self) -> bool {
         match self.0 {
             Repr::Inline { plain, .. } | Repr::Heap { plain, .. } => plain,
         }
@@ -539,12 +539,12 @@ fn same_key(a: &Node, b: &Node) -> bool {
 
 impl Node {
     /// The value of `key` when this node is a mapping (the last one if the key repeats).
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)
     }
 
     /// The entry (key node and value node) of `key` when this node is a mapping.
-    pub fn entry(&self, key: &str) -> Option<&Entry> {
+    pub(crate) fn entry(&self, key: &str) -> Option<&Entry> {
         match &self.data {
             Data::Map(entries) => entries.iter().rev().find(|e| e.key.as_str() == Some(key)),
             _ => None,
@@ -557,7 +557,7 @@ impl Node {
     }
 
     /// The entries when this node is a mapping, else an empty slice.
-    pub fn entries(&self) -> &[Entry] {
+    pub(crate) fn entries(&self) -> &[Entry] {
         match &self.data {
             Data::Map(entries) => entries,
             _ => &[],
@@ -565,7 +565,7 @@ impl Node {
     }
 
     /// The items when this node is a sequence, else an empty slice.
-    pub fn items(&self) -> &[Node] {
+    pub(crate) fn items(&self) -> &[Node] {
         match &self.data {
             Data::Seq(items) => items,
             _ => &[],
@@ -581,7 +581,7 @@ impl Node {
     }
 
     /// The text of a quoted (or `!!str`) scalar, or of a plain one that resolves to a string.
-    pub fn as_string(&self) -> Option<&str> {
+    pub(crate) fn as_string(&self) -> Option<&str> {
         match &self.data {
             Data::Scalar(s) if !s.plain() => Some(s.text()),
             Data::Scalar(s) if self.resolves_to_string() => Some(s.text()),
@@ -590,17 +590,17 @@ impl Node {
     }
 
     /// True for a mapping.
-    pub fn is_map(&self) -> bool {
+    pub(crate) fn is_map(&self) -> bool {
         matches!(self.data, Data::Map(_))
     }
 
     /// True for a sequence.
-    pub fn is_seq(&self) -> bool {
+    pub(crate) fn is_seq(&self) -> bool {
         matches!(self.data, Data::Seq(_))
     }
 
     /// True for a null: an empty plain scalar, `~` or `null`.
-    pub fn is_null(&self) -> bool {
+    pub(crate) fn is_null(&self) -> bool {
         match &self.data {
             Data::Scalar(s) => {
                 s.plain() && matches!(s.as_bytes(), b"" | b"~" | b"null" | b"Null" | b"NULL")
@@ -611,7 +611,7 @@ impl Node {
 
     /// A plain boolean, with the spellings Kubernetes' YAML decoder accepts (`true`, `yes`,
     /// `on`, ...).
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match &self.data {
             Data::Scalar(s) if s.plain() => match s.text() {
                 "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "y" | "Y" | "on" | "On"
@@ -625,7 +625,7 @@ impl Node {
     }
 
     /// A plain integer: decimal with an optional sign, `0x` hex or `0o` octal.
-    pub fn as_int(&self) -> Option<i64> {
+    pub(crate) fn as_int(&self) -> Option<i64> {
         match &self.data {
             Data::Scalar(s) if s.plain() => parse_int(s.text()),
             _ => None,
@@ -633,7 +633,7 @@ impl Node {
     }
 
     /// A plain number (integer or float).
-    pub fn as_f64(&self) -> Option<f64> {
+    pub(crate) fn as_f64(&self) -> Option<f64> {
         match &self.data {
             Data::Scalar(s) if s.plain() => parse_int(s.text())
                 .map(|i| i as f64)
@@ -661,7 +661,7 @@ impl Node {
     }
 
     /// How many collections deep this subtree goes (0 for a scalar).
-    pub fn depth(&self) -> usize {
+    pub(crate) fn depth(&self) -> usize {
         match &self.data {
             Data::Scalar(_) => 0,
             Data::Seq(items) => 1 + items.iter().map(Node::depth).max().unwrap_or(0),
@@ -676,7 +676,7 @@ impl Node {
     }
 
     /// The number of nodes in this subtree (itself included; keys count).
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         match &self.data {
             Data::Scalar(_) => 1,
             Data::Seq(items) => 1 + items.iter().map(Node::size).sum::<usize>(),

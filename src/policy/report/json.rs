@@ -19,7 +19,7 @@ use crate::policy::registry;
 use crate::policy::severity::Severity;
 
 /// The version of the JSON report's shape.
-pub const JSON_VERSION: u32 = 1;
+pub(crate) const JSON_VERSION: u32 = 1;
 
 /// The JSON report (also the structured result of the MCP tool `lint`).
 #[derive(Debug, Serialize, JsonSchema)]
@@ -70,7 +70,7 @@ pub fn json(findings: &[Finding], summary: &Summary) -> String {
 }
 
 /// The JSON report of findings, as a value to serialise.
-pub fn document<'a>(findings: &'a [Finding], summary: &Summary) -> Document<'a> {
+pub(crate) fn document<'a>(findings: &'a [Finding], summary: &Summary) -> Document<'a> {
     Document {
         version: JSON_VERSION,
         summary: JsonSummary {

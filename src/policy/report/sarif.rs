@@ -16,7 +16,7 @@ use crate::policy::registry::{self, Rule};
 use crate::policy::severity::Severity;
 
 /// Where aigen's documentation lives, for the SARIF `informationUri`.
-pub const INFORMATION_URI: &str = "https://github.com/aigen-dev/aigen";
+pub(crate) const INFORMATION_URI: &str = "https://github.com/aigen-dev/aigen";
 
 fn sarif_level(severity: Severity) -> ResultLevel {
     match severity {

@@ -14,11 +14,11 @@ use super::context::FileContext;
 use super::finding::{Finding, Span};
 use super::registry;
 
-pub mod rules;
+pub(crate) mod rules;
 
 /// Which syntax a suppression was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// aigen's own `aigen:ignore` comment or `aigen.dev/ignore` annotation: reason required.
     Aigen,
     /// Another tool's pragma (`# hadolint ignore=DL3008`), honoured for the rules mapped to it.
@@ -27,7 +27,7 @@ pub enum Origin {
 
 /// What a suppression covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// Findings starting on these lines (an instruction, an object), inclusive.
     Lines { first: usize, last: usize },
     /// Every finding of the file.
@@ -36,7 +36,7 @@ pub enum Scope {
 
 /// One code named by a suppression.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SuppressedCode {
+pub(crate) struct SuppressedCode {
     /// The code as written (`AG-D003`, `DL3008`).
     pub text: String,
     /// Where it is written.
@@ -47,7 +47,7 @@ pub struct SuppressedCode {
 
 /// A suppression found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suppression {
+pub(crate) struct Suppression {
     pub origin: Origin,
     pub scope: Scope,
     /// Where the suppression is written (the whole comment or annotation).
@@ -60,14 +60,14 @@ pub struct Suppression {
 /// The parts of a directive's text: the codes (with their byte ranges in the text) and the
 /// reason.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Directive {
+pub(crate) struct Directive {
     pub codes: Vec<(String, Range<usize>)>,
     pub reason: Option<String>,
 }
 
 /// Parses `AG-D003, AG-D004 -- reason` (codes separated by commas or spaces; everything after
 /// the first `--` is the reason). Ranges are byte offsets into `text`.
-pub fn parse_directive(text: &str) -> Directive {
+pub(crate) fn parse_directive(text: &str) -> Directive {
     let (codes_part, reason) = match find_reason_separator(text) {
         Some(index) => {
             let reason = text[index + 2..].trim();
@@ -105,14 +105,14 @@ fn find_reason_separator(text: &str) -> Option<usize> {
 }
 
 /// The aigen rules an aigen code names: the rule itself (by code or name), if it exists.
-pub fn resolve_aigen_code(code: &str) -> Vec<&'static str> {
+pub(crate) fn resolve_aigen_code(code: &str) -> Vec<&'static str> {
     registry::find(code)
         .map(|rule| vec![rule.code])
         .unwrap_or_default()
 }
 
 /// The aigen rules a code of another tool maps to (`hadolint`, `DL3006`).
-pub fn resolve_foreign_code(tool: &str, code: &str) -> Vec<&'static str> {
+pub(crate) fn resolve_foreign_code(tool: &str, code: &str) -> Vec<&'static str> {
     registry::by_alias(tool, code)
         .map(|rule| rule.code)
         .collect()
@@ -120,7 +120,7 @@ pub fn resolve_foreign_code(tool: &str, code: &str) -> Vec<&'static str> {
 
 /// The most findings about suppressions of one code kept for one file, so a file of a million
 /// pragmas cannot fill memory; the rest are counted in one more finding.
-pub const MAX_SUPPRESSION_FINDINGS: usize = 10_000;
+pub(crate) const MAX_SUPPRESSION_FINDINGS: usize = 10_000;
 
 /// Which suppressions cover which line, so matching stays linear however many there are.
 struct ScopeIndex {
@@ -197,7 +197,7 @@ impl Reports<'_, '_> {
 
 /// Removes the findings the suppressions cover and adds the findings about the suppressions:
 /// a missing reason, an unknown code, a suppression that matched nothing.
-pub fn apply(
+pub(crate) fn apply(
     findings: Vec<Finding>,
     suppressions: &[Suppression],
     file: &FileContext<'_>,

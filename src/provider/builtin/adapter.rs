@@ -25,17 +25,12 @@ pub struct Builtin {
 
 impl Builtin {
     /// A generator with these parameters, knowing the project's services (for fixes and reviews).
-    pub fn new(params: Params, services: Vec<Service>) -> Self {
+    pub(crate) fn new(params: Params, services: Vec<Service>) -> Self {
         Self { params, services }
     }
 
-    /// The parameters it generates with.
-    pub fn params(&self) -> &Params {
-        &self.params
-    }
-
     /// Answers a request.
-    pub fn complete(&self, request: &Request) -> Result<Response, ProviderError> {
+    pub(crate) fn complete(&self, request: &Request) -> Result<Response, ProviderError> {
         let started = Instant::now();
         let files = self.files_for(&request.task)?;
         Ok(Response {
@@ -49,7 +44,7 @@ impl Builtin {
     }
 
     /// The files that answer a task.
-    pub fn files_for(&self, task: &Task) -> Result<Vec<GeneratedFile>, ProviderError> {
+    pub(crate) fn files_for(&self, task: &Task) -> Result<Vec<GeneratedFile>, ProviderError> {
         let files = match task {
             Task::Dockerfile { service, .. } => {
                 if !builtin::supports(service) {

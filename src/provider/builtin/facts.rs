@@ -38,7 +38,7 @@ pub(crate) struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     /// The facts of `service` under `params`.
-    pub fn of(service: &'a Service, params: &Params) -> Self {
+    pub(super) fn of(service: &'a Service, params: &Params) -> Self {
         let name = dns_label(&service.name);
         let own = params.service(&service.name);
         let port = match own.role.unwrap_or(service.kind.value) {
@@ -86,12 +86,12 @@ impl<'a> Facts<'a> {
     }
 
     /// Whether the service is a front end (NodePort, front-end resources).
-    pub fn is_frontend(&self) -> bool {
+    pub(super) fn is_frontend(&self) -> bool {
         self.class == ServiceClass::Frontend
     }
 
     /// Whether the service takes traffic (an HTTP or gRPC server), so it gets a Service.
-    pub fn serves(&self) -> bool {
+    pub(super) fn serves(&self) -> bool {
         self.port.is_some()
     }
 }

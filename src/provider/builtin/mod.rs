@@ -24,13 +24,13 @@
 //! - `helm`: the chart's files around those templates (Chart.yaml, values files, helpers, NOTES);
 //! - `yaml` and `quote`: the writers that make every string come back as itself.
 
-pub mod adapter;
+pub(crate) mod adapter;
 mod docker;
 mod facts;
 mod helm;
 pub mod images;
 mod k8s;
-pub mod params;
+pub(crate) mod params;
 mod quote;
 mod yaml_writer;
 

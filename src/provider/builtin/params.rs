@@ -234,12 +234,12 @@ impl Params {
     }
 
     /// What the constitution says of a service (nothing when it does not name it).
-    pub fn service(&self, name: &str) -> ServiceParams {
+    pub(crate) fn service(&self, name: &str) -> ServiceParams {
         self.services.get(name).cloned().unwrap_or_default()
     }
 
     /// The resources of a service class.
-    pub fn resources(&self, class: ServiceClass) -> &Resources {
+    pub(crate) fn resources(&self, class: ServiceClass) -> &Resources {
         match class {
             ServiceClass::Backend => &self.backend_resources,
             ServiceClass::Frontend => &self.frontend_resources,
@@ -247,34 +247,34 @@ impl Params {
     }
 
     /// The ConfigMap holding every service's non-secret settings.
-    pub fn config_map_name(&self) -> String {
+    pub(crate) fn config_map_name(&self) -> String {
         format!("{}-config", self.app)
     }
 
     /// The Secret holding every service's secret settings.
-    pub fn secret_name(&self) -> String {
+    pub(crate) fn secret_name(&self) -> String {
         format!("{}-secrets", self.app)
     }
 
     /// A service's Dockerfile path; its `.dockerignore` is the same path plus `.dockerignore`.
-    pub fn dockerfile_path(&self, service: &str) -> String {
+    pub(crate) fn dockerfile_path(&self, service: &str) -> String {
         self.paths.dockerfile_for(service)
     }
 
     /// The Kubernetes manifest directory.
-    pub fn manifest_dir(&self) -> String {
+    pub(crate) fn manifest_dir(&self) -> String {
         self.paths.manifests.replace("{app}", &self.app)
     }
 
     /// The Helm chart directory.
-    pub fn chart_dir(&self) -> String {
+    pub(crate) fn chart_dir(&self) -> String {
         self.paths.chart_for(&self.app)
     }
 }
 
 impl Resources {
     /// Requests then limits, CPU before memory.
-    pub fn new(
+    pub(crate) fn new(
         request_cpu: &str,
         request_memory: &str,
         limit_cpu: &str,

@@ -34,10 +34,10 @@ mod retry;
 mod sse;
 
 pub use retry::{RetryPolicy, parse_retry_after};
-pub use sse::{SseDecoder, SseEvent};
+pub(crate) use sse::{SseDecoder, SseEvent};
 
 /// The server used when no base URL is configured.
-pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+pub(crate) const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 /// The model asked for when none is configured.
 pub const DEFAULT_MODEL: &str = "gpt-4.1-mini";
 /// The most of an error response body aigen reads.
@@ -69,7 +69,7 @@ fn install_crypto_provider() {
 impl OpenAi {
     /// A client of the server at `base_url` (default [`DEFAULT_BASE_URL`]). `timeout` bounds the
     /// wait for the response and for each piece of it; `retry` says how often to try again.
-    pub fn new(
+    pub(crate) fn new(
         base_url: Option<&str>,
         api_key: Option<Secret>,
         timeout: Duration,
@@ -94,13 +94,8 @@ impl OpenAi {
         })
     }
 
-    /// The chat completions URL requests go to, as shown in messages.
-    pub fn endpoint(&self) -> &str {
-        &self.shown
-    }
-
     /// Sends `request`, retrying as [`RetryPolicy`] allows, and streams the answer to `sink`.
-    pub async fn complete(
+    pub(crate) async fn complete(
         &self,
         request: &Request,
         sink: &mut (dyn Sink + Send),

@@ -36,14 +36,14 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// At most this many attempts in all.
-    pub fn max_attempts(&self) -> u32 {
+    pub(crate) fn max_attempts(&self) -> u32 {
         self.max_retries.saturating_add(1)
     }
 
     /// The wait before retry number `retry` (1 for the first retry) when the server did not say:
     /// `base * 2^(retry-1)`, capped, with "equal jitter" (half fixed, half random) so that many
     /// clients failing together do not retry together.
-    pub fn backoff(&self, retry: u32) -> Duration {
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
         let exponent = retry.saturating_sub(1).min(20);
         let full = self
             .base

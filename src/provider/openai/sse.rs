@@ -7,7 +7,7 @@
 
 /// One event of the stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SseEvent {
+pub(crate) struct SseEvent {
     /// The `event:` field, empty when the event had none.
     pub name: String,
     /// The `data:` lines, joined with `\n`.
@@ -16,7 +16,7 @@ pub struct SseEvent {
 
 /// Decodes a byte stream into events.
 #[derive(Debug, Default)]
-pub struct SseDecoder {
+pub(crate) struct SseDecoder {
     buffer: Vec<u8>,
     name: String,
     data: Option<String>,
@@ -24,19 +24,19 @@ pub struct SseDecoder {
 
 /// A line of the stream was not UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotUtf8 {
+pub(crate) struct NotUtf8 {
     /// The offending line, decoded lossily, for the error message.
     pub line: String,
 }
 
 impl SseDecoder {
     /// A decoder at the start of a stream.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Feeds bytes; returns the events they complete, in order.
-    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<SseEvent>, NotUtf8> {
+    pub(crate) fn push(&mut self, bytes: &[u8]) -> Result<Vec<SseEvent>, NotUtf8> {
         self.buffer.extend_from_slice(bytes);
         let mut events = Vec::new();
         let mut consumed = 0;
@@ -65,7 +65,7 @@ impl SseDecoder {
 
     /// Ends the stream: an event whose closing blank line never came is still returned, since
     /// some servers close the connection right after their last `data:` line.
-    pub fn finish(&mut self) -> Result<Option<SseEvent>, NotUtf8> {
+    pub(crate) fn finish(&mut self) -> Result<Option<SseEvent>, NotUtf8> {
         // `push` consumed every complete line: what is left is one line without its end.
         let rest = std::mem::take(&mut self.buffer);
         let line = std::str::from_utf8(&rest).map_err(|_| NotUtf8 {

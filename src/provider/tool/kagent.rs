@@ -12,7 +12,7 @@ use serde_json::Value;
 
 /// What a kagent result says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The agent answered; `state` is the task's final state (`completed`) when it was a task.
     Answer { text: String, state: Option<String> },
     /// The agent waits for a person to approve a step.
@@ -25,7 +25,7 @@ pub enum Outcome {
 }
 
 /// Reads kagent's stdout. `Err` says why there is no usable result in it.
-pub fn parse(stdout: &str) -> Result<Outcome, String> {
+pub(crate) fn parse(stdout: &str) -> Result<Outcome, String> {
     let stdout = stdout.trim();
     if stdout.is_empty() {
         return Err("kagent printed nothing on stdout".to_string());

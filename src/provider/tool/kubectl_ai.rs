@@ -28,25 +28,25 @@ use regex::Regex;
 use crate::provider::answer::fenced_block;
 
 /// kubectl-ai's `--llm-provider` values.
-pub const PROVIDERS: &[&str] = &[
+pub(crate) const PROVIDERS: &[&str] = &[
     "gemini", "vertexai", "azopenai", "openai", "grok", "bedrock", "ollama", "llamacpp",
 ];
 
 /// The variable that sets kubectl-ai's terminal width.
-pub const TERM_WIDTH_VARIABLE: &str = "KUBECTL_AI_TERM_WIDTH";
+pub(crate) const TERM_WIDTH_VARIABLE: &str = "KUBECTL_AI_TERM_WIDTH";
 
 /// The width aigen sets: lines up to this long are never wrapped. Each line is padded to it, so
 /// it also bounds the output of a long answer (a thousand lines take about a megabyte).
-pub const TERM_WIDTH: usize = 1000;
+pub(crate) const TERM_WIDTH: usize = 1000;
 
 /// What a request for files adds to its prompt, so that each file's name survives the rendering.
-pub const FILE_NAMES: &str = "kubectl-ai shows code blocks without their info string, so also \
+pub(crate) const FILE_NAMES: &str = "kubectl-ai shows code blocks without their info string, so also \
 put each file's path on its own line just above its block, as a heading: `### <path>`.";
 
 /// The arguments for one request: quiet, no trace file, the model (a `provider/model` name
 /// whose provider kubectl-ai knows becomes `--llm-provider` and `--model`), then the prompt,
 /// with [`FILE_NAMES`] when the answer is to hold files.
-pub fn args(model: Option<String>, mut text: String, wants_files: bool) -> Vec<String> {
+pub(crate) fn args(model: Option<String>, mut text: String, wants_files: bool) -> Vec<String> {
     if wants_files {
         text.push_str("\n\n");
         text.push_str(FILE_NAMES);
@@ -70,7 +70,7 @@ static ANSI: LazyLock<Regex> =
 
 /// The answer in kubectl-ai's stdout, as Markdown. Output that still holds a fence (from a
 /// version that prints Markdown as it is) is only cleaned of colours and padding.
-pub fn answer_text(stdout: &str) -> String {
+pub(crate) fn answer_text(stdout: &str) -> String {
     let plain = ANSI.replace_all(stdout, "");
     let lines: Vec<&str> = plain.lines().map(str::trim_end).collect();
     if lines.iter().any(|l| l.trim_start().starts_with("```")) {
@@ -106,7 +106,7 @@ pub fn answer_text(stdout: &str) -> String {
 }
 
 /// kubectl-ai's stderr without the usage text it prints after an error.
-pub fn error_text(stderr: &str) -> String {
+pub(crate) fn error_text(stderr: &str) -> String {
     match stderr.find("\nUsage:\n") {
         Some(at) if stderr[..at].contains("Error: ") => stderr[..at].to_string(),
         _ => stderr.to_string(),

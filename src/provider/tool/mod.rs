@@ -26,14 +26,14 @@ use super::error::ProviderError;
 use super::sink::{Event, Sink};
 use super::{FINISH_LENGTH, ProviderConfig, ProviderKind, Request, Response, Task};
 
-pub mod kagent;
-pub mod kubectl_ai;
-pub mod process;
+pub(crate) mod kagent;
+pub(crate) mod kubectl_ai;
+pub(crate) mod process;
 
 use process::{Finished, Spec, Stopped, Utf8Pieces};
 
 /// The kagent agent invoked when none is named.
-pub const DEFAULT_KAGENT_AGENT: &str = "k8s-agent";
+pub(crate) const DEFAULT_KAGENT_AGENT: &str = "k8s-agent";
 /// The longest single argument Linux passes to a program (`MAX_ARG_STRLEN`, 32 pages).
 const MAX_ARGUMENT: usize = 128 * 1024 - 1;
 
@@ -48,12 +48,12 @@ pub enum ToolKind {
 
 impl ToolKind {
     /// The provider name (`kubectl-ai`, `gordon`, `kagent`, `command`).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         self.provider_kind().name()
     }
 
     /// The tool behind a provider kind, for the kinds that run a program.
-    pub fn of(kind: ProviderKind) -> Option<Self> {
+    pub(crate) fn of(kind: ProviderKind) -> Option<Self> {
         match kind {
             ProviderKind::KubectlAi => Some(Self::KubectlAi),
             ProviderKind::Gordon => Some(Self::Gordon),
@@ -64,7 +64,7 @@ impl ToolKind {
     }
 
     /// The matching provider kind.
-    pub fn provider_kind(self) -> ProviderKind {
+    pub(crate) fn provider_kind(self) -> ProviderKind {
         match self {
             Self::KubectlAi => ProviderKind::KubectlAi,
             Self::Gordon => ProviderKind::Gordon,
@@ -90,7 +90,7 @@ pub struct Tool {
 
 /// The exact child process a request runs, for `--dry-run` and for records.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invocation {
+pub(crate) struct Invocation {
     pub program: String,
     pub args: Vec<String>,
     /// What is written to stdin (the prompt, for `command`); `None` when stdin stays closed.
@@ -103,7 +103,7 @@ pub struct Invocation {
 
 impl Tool {
     /// A tool provider of `kind` configured by `config`.
-    pub fn new(kind: ToolKind, config: &ProviderConfig) -> Result<Self, ProviderError> {
+    pub(crate) fn new(kind: ToolKind, config: &ProviderConfig) -> Result<Self, ProviderError> {
         let (program, leading_args) = match kind {
             ToolKind::KubectlAi => ("kubectl-ai".to_string(), Vec::new()),
             ToolKind::Gordon => ("docker".to_string(), Vec::new()),
@@ -140,12 +140,12 @@ impl Tool {
     }
 
     /// Which tool this is.
-    pub fn kind(&self) -> ToolKind {
+    pub(crate) fn kind(&self) -> ToolKind {
         self.kind
     }
 
     /// The child process `request` would run.
-    pub fn invocation(&self, request: &Request) -> Invocation {
+    pub(crate) fn invocation(&self, request: &Request) -> Invocation {
         let text = request.combined_text();
         let model = request.model.clone().filter(|m| !m.trim().is_empty());
         let mut args = self.leading_args.clone();
@@ -205,7 +205,7 @@ impl Tool {
     }
 
     /// Runs the tool on `request`; its answer streams to `sink` (kagent's once it is parsed).
-    pub async fn complete(
+    pub(crate) async fn complete(
         &self,
         request: &Request,
         sink: &mut (dyn Sink + Send),

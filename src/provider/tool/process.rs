@@ -30,7 +30,7 @@ const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
 /// What to run.
 #[derive(Debug, Clone)]
-pub struct Spec<'a> {
+pub(crate) struct Spec<'a> {
     pub program: &'a str,
     pub args: &'a [String],
     /// Written to the child's stdin, which is then closed; `None` leaves stdin closed.
@@ -45,7 +45,7 @@ pub struct Spec<'a> {
 
 /// A child that ran to its end.
 #[derive(Debug)]
-pub struct Finished {
+pub(crate) struct Finished {
     pub stdout: Vec<u8>,
     pub stderr: String,
     pub status: ExitStatus,
@@ -55,7 +55,7 @@ pub struct Finished {
 
 /// Why a child did not run to its end.
 #[derive(Debug)]
-pub enum Stopped {
+pub(crate) enum Stopped {
     /// It could not be started.
     Spawn(io::Error),
     /// Its output could not be read.
@@ -67,7 +67,7 @@ pub enum Stopped {
 }
 
 /// Runs `spec`, passing each piece of stdout to `on_stdout` as it arrives.
-pub async fn run(
+pub(crate) async fn run(
     spec: &Spec<'_>,
     on_stdout: &mut (dyn FnMut(&[u8]) + Send),
     cancel: &CancellationToken,
@@ -280,14 +280,14 @@ impl Drop for KillOnDrop {
 
 /// Turns pieces of bytes into text without splitting a character across two pieces.
 #[derive(Debug, Default)]
-pub struct Utf8Pieces {
+pub(crate) struct Utf8Pieces {
     pending: Vec<u8>,
 }
 
 impl Utf8Pieces {
     /// The text `bytes` complete; an unfinished character waits for the next piece. Invalid
     /// bytes become U+FFFD, as `String::from_utf8_lossy` makes them.
-    pub fn push(&mut self, bytes: &[u8]) -> String {
+    pub(crate) fn push(&mut self, bytes: &[u8]) -> String {
         self.pending.extend_from_slice(bytes);
         let mut text = String::new();
         let mut rest: &[u8] = &self.pending;
@@ -320,14 +320,14 @@ impl Utf8Pieces {
     }
 
     /// What is left at the end: an unfinished character, as U+FFFD.
-    pub fn finish(&mut self) -> String {
+    pub(crate) fn finish(&mut self) -> String {
         let rest = std::mem::take(&mut self.pending);
         String::from_utf8_lossy(&rest).into_owned()
     }
 }
 
 /// How a process ended, in words: `exited with status 2`, `was killed by signal 9`.
-pub fn describe(status: ExitStatus) -> String {
+pub(crate) fn describe(status: ExitStatus) -> String {
     if let Some(code) = status.code() {
         return format!("exited with status {code}");
     }

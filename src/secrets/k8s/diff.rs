@@ -19,14 +19,14 @@ pub const HIDDEN_NEW: &str = "(hidden, new value)";
 const SECRET_FIELDS: [&str; 2] = ["data", "stringData"];
 
 /// Whether an object is a core `Secret`.
-pub fn is_secret_object(object: &Value) -> bool {
+pub(crate) fn is_secret_object(object: &Value) -> bool {
     object.get("kind").and_then(Value::as_str) == Some("Secret")
         && object.get("apiVersion").and_then(Value::as_str) == Some("v1")
 }
 
 /// Masks the values of a Secret (and of its live counterpart, when there is one) in place.
 /// Objects that are not Secrets are left alone.
-pub fn mask_secret_values(mut live: Option<&mut Value>, proposed: &mut Value) {
+pub(crate) fn mask_secret_values(mut live: Option<&mut Value>, proposed: &mut Value) {
     if !is_secret_object(proposed) {
         return;
     }

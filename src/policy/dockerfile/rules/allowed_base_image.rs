@@ -54,7 +54,7 @@ declare_rule! {
 /// Parameters of `AG-D002`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Params {
+pub(crate) struct Params {
     pub extra: Vec<String>,
 }
 

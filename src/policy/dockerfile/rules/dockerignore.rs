@@ -55,7 +55,7 @@ declare_rule! {
 /// Parameters of `AG-D022`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Params {
+pub(crate) struct Params {
     pub required: Vec<String>,
 }
 

@@ -51,7 +51,7 @@ declare_rule! {
 /// Parameters of `AG-D007`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Params {
+pub(crate) struct Params {
     pub path: Option<String>,
 }
 

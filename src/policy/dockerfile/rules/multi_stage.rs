@@ -59,7 +59,7 @@ declare_rule! {
 /// Parameters of `AG-D001`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Params {
+pub(crate) struct Params {
     pub min_stages: usize,
 }
 

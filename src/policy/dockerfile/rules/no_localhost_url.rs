@@ -42,7 +42,7 @@ declare_rule! {
 const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1", "0.0.0.0", "[::1]"];
 
 /// The local host a URL in `value` points at, if any.
-pub fn local_host(value: &str) -> Option<&'static str> {
+pub(crate) fn local_host(value: &str) -> Option<&'static str> {
     value.match_indices("://").find_map(|(i, _)| {
         let rest = &value[i + 3..];
         let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);

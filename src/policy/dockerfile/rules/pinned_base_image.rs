@@ -49,7 +49,7 @@ declare_rule! {
 /// Parameters of `AG-D003`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Params {
+pub(crate) struct Params {
     pub require_digest: bool,
 }
 

@@ -40,7 +40,7 @@ declare_rule! {
 }
 
 /// True for `pip install`, `pip3.13 install` and `python -m pip install`.
-pub fn is_pip_install(command: &Command) -> bool {
+pub(crate) fn is_pip_install(command: &Command) -> bool {
     let Some(program) = command.program() else {
         return false;
     };

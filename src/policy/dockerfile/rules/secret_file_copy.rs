@@ -51,7 +51,7 @@ declare_rule! {
 /// Parameters of `AG-D011`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Params {
+pub(crate) struct Params {
     pub patterns: Vec<String>,
     pub allow: Vec<String>,
 }

@@ -55,7 +55,7 @@ declare_rule! {
 /// Parameters of `AG-D010`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Params {
+pub(crate) struct Params {
     pub patterns: Vec<String>,
     pub allow: Vec<String>,
 }

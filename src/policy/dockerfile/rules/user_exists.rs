@@ -56,7 +56,7 @@ declare_rule! {
 /// Parameters of `AG-D005`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Params {
+pub(crate) struct Params {
     pub known_users: Vec<String>,
     pub image_users: BTreeMap<String, Vec<String>>,
 }

@@ -19,24 +19,27 @@ use super::model::{Schema, ShapeId};
 
 /// The compiled schemas of the built-in kinds.
 #[derive(Debug)]
-pub struct Catalog {
+pub(crate) struct Catalog {
     schema: Schema,
     roots: HashMap<(&'static str, &'static str), ShapeId>,
 }
 
 impl Catalog {
     /// The arena every root lives in.
-    pub fn schema(&self) -> &Schema {
+    pub(crate) fn schema(&self) -> &Schema {
         &self.schema
     }
 
     /// The schema of an `apiVersion` and `kind`, when it is a built-in one.
-    pub fn root(&self, api_version: &str, kind: &str) -> Option<ShapeId> {
+    pub(crate) fn root(&self, api_version: &str, kind: &str) -> Option<ShapeId> {
         self.roots.get(&(api_version, kind)).copied()
     }
 
     /// The `apiVersion`s a built-in kind is served under.
-    pub fn versions_of<'c>(&'c self, kind: &'c str) -> impl Iterator<Item = &'static str> + 'c {
+    pub(crate) fn versions_of<'c>(
+        &'c self,
+        kind: &'c str,
+    ) -> impl Iterator<Item = &'static str> + 'c {
         let mut versions: Vec<&'static str> = self
             .roots
             .keys()
@@ -49,7 +52,7 @@ impl Catalog {
 }
 
 /// The catalog, compiled the first time it is asked for.
-pub fn catalog() -> &'static Catalog {
+pub(crate) fn catalog() -> &'static Catalog {
     static CATALOG: LazyLock<Catalog> = LazyLock::new(build);
     &CATALOG
 }

@@ -24,7 +24,7 @@ const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 
 /// Compiles JSON schemas into one arena, resolving `$ref`s to `definitions` (each definition
 /// compiled once, recursive ones included).
-pub struct Compiler<'d> {
+pub(super) struct Compiler<'d> {
     schema: Schema,
     definitions: &'d Map<String, Value>,
     compiled: HashMap<String, ShapeId>,
@@ -32,7 +32,7 @@ pub struct Compiler<'d> {
 
 impl<'d> Compiler<'d> {
     /// A compiler resolving `#/$defs/<name>` references in `definitions`.
-    pub fn new(definitions: &'d Map<String, Value>) -> Self {
+    pub(super) fn new(definitions: &'d Map<String, Value>) -> Self {
         Self {
             schema: Schema::new(),
             definitions,
@@ -41,12 +41,12 @@ impl<'d> Compiler<'d> {
     }
 
     /// Compiles one schema; its shape's id.
-    pub fn compile(&mut self, value: &Value) -> ShapeId {
+    pub(super) fn compile(&mut self, value: &Value) -> ShapeId {
         self.node(value, "")
     }
 
     /// The arena.
-    pub fn finish(self) -> Schema {
+    pub(super) fn finish(self) -> Schema {
         self.schema
     }
 

@@ -58,7 +58,7 @@ static LIST_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The values a description enumerates, in the order it gives them; `None` when it does not
 /// enumerate values.
-pub fn from_description(description: &str) -> Option<Vec<String>> {
+pub(super) fn from_description(description: &str) -> Option<Vec<String>> {
     let lower = description.to_ascii_lowercase();
     for lead in LIST_LEADS {
         if let Some(at) = lower.find(lead) {

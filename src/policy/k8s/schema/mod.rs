@@ -7,14 +7,14 @@
 //! object's YAML tree beside its schema and reports each [`Problem`] with its [`Class`]. One rule
 //! per class reports them (`AG-K030` to `AG-K034`).
 
-pub mod catalog;
+pub(crate) mod catalog;
 mod compile;
 mod enums;
-pub mod model;
-pub mod validate;
+pub(crate) mod model;
+pub(crate) mod validate;
 
-pub use catalog::{Catalog, catalog};
-pub use validate::{Class, Problem, problems};
+pub(crate) use catalog::catalog;
+pub(crate) use validate::{Class, problems};
 
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::set::Item;

@@ -8,11 +8,11 @@
 //! is compiled (for the values of enumerations, [`super::enums`]) and then dropped.
 
 /// The index of a shape in its [`Schema`].
-pub type ShapeId = u32;
+pub(crate) type ShapeId = u32;
 
 /// What a node of a manifest may be.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// Anything (free-form objects such as `RawExtension`, schemas that say nothing).
     Any,
     /// An object with declared fields.
@@ -37,7 +37,7 @@ pub enum Shape {
 
 /// The fields of an object.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ObjectShape {
+pub(crate) struct ObjectShape {
     /// The type's name in messages (`Container`, `DeploymentSpec`); empty for anonymous objects.
     pub name: Box<str>,
     /// The declared fields, sorted by name.
@@ -50,7 +50,7 @@ pub struct ObjectShape {
 
 /// What an object accepts besides its declared fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Extra {
+pub(crate) enum Extra {
     /// Nothing: any other key is an unknown field.
     Nothing,
     /// Anything (`x-kubernetes-preserve-unknown-fields`).
@@ -61,7 +61,7 @@ pub enum Extra {
 
 impl ObjectShape {
     /// The shape of a declared field.
-    pub fn field(&self, name: &str) -> Option<ShapeId> {
+    pub(crate) fn field(&self, name: &str) -> Option<ShapeId> {
         self.fields
             .binary_search_by(|(field, _)| field.as_ref().cmp(name))
             .ok()
@@ -69,54 +69,50 @@ impl ObjectShape {
     }
 
     /// The names of the declared fields.
-    pub fn field_names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn field_names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|(name, _)| name.as_ref())
     }
 }
 
 /// An arena of shapes; a schema's root is one of them.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Schema {
+pub(crate) struct Schema {
     shapes: Vec<Shape>,
 }
 
 /// The shape every schema holds at index 0: [`Shape::Any`].
-pub const ANY: ShapeId = 0;
+pub(crate) const ANY: ShapeId = 0;
 
 impl Schema {
     /// An arena holding only [`ANY`].
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             shapes: vec![Shape::Any],
         }
     }
 
     /// Adds a shape, returning its id.
-    pub fn push(&mut self, shape: Shape) -> ShapeId {
+    pub(crate) fn push(&mut self, shape: Shape) -> ShapeId {
         self.shapes.push(shape);
         ShapeId::try_from(self.shapes.len() - 1).unwrap_or(ANY)
     }
 
     /// Replaces a shape reserved earlier (for recursive types).
-    pub fn set(&mut self, id: ShapeId, shape: Shape) {
+    pub(crate) fn set(&mut self, id: ShapeId, shape: Shape) {
         if let Some(slot) = self.shapes.get_mut(id as usize) {
             *slot = shape;
         }
     }
 
     /// The shape of an id (`Any` for an id of another arena).
-    pub fn get(&self, id: ShapeId) -> &Shape {
+    pub(crate) fn get(&self, id: ShapeId) -> &Shape {
         self.shapes.get(id as usize).unwrap_or(&Shape::Any)
     }
 
+    #[cfg(test)]
     /// The number of shapes.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.shapes.len()
-    }
-
-    /// True when only [`ANY`] is there.
-    pub fn is_empty(&self) -> bool {
-        self.shapes.len() <= 1
     }
 }
 

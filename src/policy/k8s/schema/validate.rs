@@ -14,7 +14,7 @@ use crate::policy::k8s::yaml_tree::{Data, Node};
 
 /// What is wrong with a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
+pub(crate) enum Class {
     /// A key the type has no field for.
     UnknownField,
     /// A value of the wrong type (a string where a number belongs, a list for an object).
@@ -27,7 +27,7 @@ pub enum Class {
 
 /// One problem: its class, the node it is about and what to say.
 #[derive(Debug, Clone)]
-pub struct Problem<'n> {
+pub(crate) struct Problem<'n> {
     pub class: Class,
     /// The node to point at: the unknown key, the wrongly typed value, the key of the object
     /// that misses a field.
@@ -39,7 +39,7 @@ pub struct Problem<'n> {
 
 /// The problems of an object of a built-in kind; `None` when its `apiVersion` and `kind` have
 /// no schema in the catalog.
-pub fn problems<'n>(
+pub(crate) fn problems<'n>(
     catalog: &Catalog,
     api_version: &str,
     kind: &str,

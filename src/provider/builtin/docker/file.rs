@@ -61,7 +61,7 @@ pub(crate) struct Copy {
 
 impl Copy {
     /// Copies `sources` from the build context to `dest`.
-    pub fn context(sources: &[&str], dest: &str) -> Self {
+    pub(crate) fn context(sources: &[&str], dest: &str) -> Self {
         Self {
             sources: sources.iter().map(|s| s.to_string()).collect(),
             dest: dest.to_string(),
@@ -70,7 +70,7 @@ impl Copy {
     }
 
     /// Copies `source` from the stage `stage` to `dest`.
-    pub fn stage(stage: &str, source: &str, dest: &str) -> Self {
+    pub(crate) fn stage(stage: &str, source: &str, dest: &str) -> Self {
         Self {
             from: Some(stage.to_string()),
             sources: vec![source.to_string()],
@@ -80,7 +80,7 @@ impl Copy {
     }
 
     /// The same copy, owned by `owner` (`uid:gid`).
-    pub fn owned_by(mut self, owner: &str) -> Self {
+    pub(crate) fn owned_by(mut self, owner: &str) -> Self {
         self.chown = Some(owner.to_string());
         self
     }
@@ -88,7 +88,7 @@ impl Copy {
 
 impl Stage {
     /// A stage `name` on `image`.
-    pub fn new(name: &str, image: &str, comment: &str) -> Self {
+    pub(crate) fn new(name: &str, image: &str, comment: &str) -> Self {
         Self {
             comment: comment.to_string(),
             image: image.to_string(),
@@ -98,13 +98,13 @@ impl Stage {
     }
 
     /// Appends a step.
-    pub fn step(mut self, step: Step) -> Self {
+    pub(crate) fn step(mut self, step: Step) -> Self {
         self.steps.push(step);
         self
     }
 
     /// Appends steps.
-    pub fn steps(mut self, steps: impl IntoIterator<Item = Step>) -> Self {
+    pub(crate) fn steps(mut self, steps: impl IntoIterator<Item = Step>) -> Self {
         self.steps.extend(steps);
         self
     }
@@ -112,7 +112,7 @@ impl Stage {
 
 impl Step {
     /// `ENV` with the given pairs.
-    pub fn env(pairs: &[(&str, &str)]) -> Self {
+    pub(crate) fn env(pairs: &[(&str, &str)]) -> Self {
         Self::Env(
             pairs
                 .iter()
@@ -122,24 +122,24 @@ impl Step {
     }
 
     /// A comment line.
-    pub fn comment(text: &str) -> Self {
+    pub(crate) fn comment(text: &str) -> Self {
         Self::Comment(text.to_string())
     }
 
     /// `RUN` with commands joined by `&&`.
-    pub fn run(commands: &[&str]) -> Self {
+    pub(crate) fn run(commands: &[&str]) -> Self {
         Self::Run(commands.iter().map(|c| c.to_string()).collect())
     }
 
     /// `WORKDIR`.
-    pub fn workdir(dir: &str) -> Self {
+    pub(crate) fn workdir(dir: &str) -> Self {
         Self::Workdir(dir.to_string())
     }
 }
 
 impl Dockerfile {
     /// The Dockerfile's text.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::from("# syntax=docker/dockerfile:1\n# check=error=true\n");
         for line in self.header.lines() {
             push_comment(&mut out, line);

@@ -15,7 +15,7 @@ use crate::provider::builtin::facts::Facts;
 
 /// What the health check checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Probe {
+pub(super) enum Probe {
     /// An HTTP GET of the path must answer 2xx (3xx too for the clients that follow redirects).
     Http { port: u16, path: String },
     /// A TCP connection to the port must succeed.
@@ -41,7 +41,7 @@ pub(crate) enum Tool {
 impl Probe {
     /// The probe of a service: its liveness path when it serves HTTP and one is known, else its
     /// port, else nothing.
-    pub fn of(facts: &Facts<'_>) -> Self {
+    pub(super) fn of(facts: &Facts<'_>) -> Self {
         match (facts.port, &facts.liveness_path) {
             (None, _) => Self::None,
             (Some(port), Some(path)) if facts.role == ServiceKind::Http => Self::Http {
@@ -56,7 +56,7 @@ impl Probe {
     }
 
     /// A comment saying what is checked, and why when it is less than a health route.
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match self {
             Self::Http { path, .. } => format!("Health: the app's own health route, {path}."),
             Self::Port { grpc: true, .. } => {

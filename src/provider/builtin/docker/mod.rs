@@ -68,7 +68,7 @@ pub(crate) struct Context<'a> {
 
 impl Context<'_> {
     /// A path inside the service directory, as the build context (the repository root) sees it.
-    pub fn src(&self, file: &str) -> String {
+    pub(super) fn src(&self, file: &str) -> String {
         match self.service_dir() {
             Some(dir) => format!("{dir}/{file}"),
             None => file.to_string(),
@@ -76,7 +76,7 @@ impl Context<'_> {
     }
 
     /// The whole service directory, as a `COPY` source.
-    pub fn src_dir(&self) -> String {
+    pub(super) fn src_dir(&self) -> String {
         match self.service_dir() {
             Some(dir) => format!("{dir}/"),
             None => ".".to_string(),
@@ -90,12 +90,12 @@ impl Context<'_> {
     }
 
     /// `uid:gid` of the runtime user.
-    pub fn owner(&self) -> String {
+    pub(super) fn owner(&self) -> String {
         format!("{}:{}", self.params.user.uid, self.params.user.gid)
     }
 
     /// The header: what the file builds, and the command that builds it.
-    pub fn header(&self) -> String {
+    pub(super) fn header(&self) -> String {
         let service = self.facts.service;
         let stack = match &service.framework {
             Some(framework) => framework.value.kind.to_string(),
@@ -113,7 +113,7 @@ impl Context<'_> {
 
     /// Ends the runtime stage: switch to the non-root user, expose the port, check health with
     /// `tool` (what the runtime image has to check with), start the service.
-    pub fn finish(&self, stage: Stage, tool: health::Tool, command: Vec<String>) -> Stage {
+    pub(super) fn finish(&self, stage: Stage, tool: health::Tool, command: Vec<String>) -> Stage {
         let check = &self.params.healthcheck;
         let mut stage = stage.step(Step::User(self.owner()));
         if let Some(port) = self.facts.port {
@@ -145,7 +145,7 @@ impl Context<'_> {
 
     /// Seconds one health request may take: a second less than the HEALTHCHECK timeout, so the
     /// command fails on its own before Docker kills it.
-    pub fn request_timeout(&self) -> String {
+    pub(super) fn request_timeout(&self) -> String {
         self.params
             .healthcheck
             .timeout_seconds
@@ -156,7 +156,7 @@ impl Context<'_> {
 
     /// `RUN` that creates the runtime user on `image`, with the tools of its family; `None` for
     /// an image without a shell (distroless), whose numeric `USER` needs no entry.
-    pub fn create_user(&self, image: &str) -> Option<Step> {
+    pub(super) fn create_user(&self, image: &str) -> Option<Step> {
         if image.contains("distroless") {
             None
         } else if is_alpine(image) {

@@ -18,7 +18,7 @@
 //! Alpine swaps each for its `-alpine` variant and the Go and Rust runtimes for `alpine:3.22`.
 //! Java releases round up to the next long-term release that has images (8, 11, 17, 21, 25).
 
-pub mod version;
+pub(crate) mod version;
 
 use std::fmt;
 
@@ -35,16 +35,7 @@ pub enum Family {
     Alpine,
 }
 
-impl Family {
-    /// Reads `debian` or `alpine`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "debian" | "slim" => Some(Self::Debian),
-            "alpine" => Some(Self::Alpine),
-            _ => None,
-        }
-    }
-}
+impl Family {}
 
 impl fmt::Display for Family {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -76,7 +67,7 @@ impl StageImages {
 
 /// The images chosen for a service, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Choice {
+pub(crate) struct Choice {
     pub images: StageImages,
     /// The language release built for (`3.13`, `22`, `1.24`, `21`).
     pub release: String,
@@ -85,11 +76,11 @@ pub struct Choice {
 }
 
 /// Default releases: current, supported, and available as official images.
-pub const PYTHON: &str = "3.13";
-pub const NODE: &str = "22";
-pub const GO: &str = "1.24";
-pub const RUST: &str = "1.88";
-pub const JAVA: &str = "21";
+pub(crate) const PYTHON: &str = "3.13";
+pub(crate) const NODE: &str = "22";
+pub(crate) const GO: &str = "1.24";
+pub(crate) const RUST: &str = "1.88";
+pub(crate) const JAVA: &str = "21";
 
 /// Releases a range may resolve to, oldest first.
 const PYTHON_KNOWN: &[&str] = &["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"];
@@ -105,7 +96,7 @@ const ALPINE: &str = "alpine:3.22";
 const DEBIAN_RUNTIME: &str = "debian:bookworm-slim";
 
 /// The images for `service` in `family`.
-pub fn choose(service: &Service, family: Family) -> Choice {
+pub(crate) fn choose(service: &Service, family: Family) -> Choice {
     let requirement = service.language_version.as_ref().and_then(|v| {
         // Cargo.toml's `rust-version` is the oldest toolchain the crate builds with, not a pin
         // (a `rust-toolchain` file is one): any newer release will do.

@@ -14,12 +14,12 @@ use std::fmt;
 
 /// A version as a list of numbers (`3.12` is `[3, 12]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Version(Vec<u32>);
+pub(crate) struct Version(Vec<u32>);
 
 impl Version {
     /// The leading numbers of `text` (`v20.11.1`, `go1.26.0`, `3.12.*`, `18.x`); `None` when it
     /// starts with none.
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         let text = text
             .strip_prefix("go")
@@ -40,7 +40,7 @@ impl Version {
     }
 
     /// The first `n` numbers, written with dots (`3.12.4` truncated to 2 is `3.12`).
-    pub fn truncated(&self, n: usize) -> String {
+    pub(crate) fn truncated(&self, n: usize) -> String {
         self.0
             .iter()
             .take(n)
@@ -50,7 +50,7 @@ impl Version {
     }
 
     /// The first number.
-    pub fn major(&self) -> u32 {
+    pub(crate) fn major(&self) -> u32 {
         self.0[0]
     }
 
@@ -84,14 +84,14 @@ enum Bound {
 
 /// What a project requires of its language's version.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Requirement {
+pub(crate) struct Requirement {
     bounds: Vec<Bound>,
 }
 
 impl Requirement {
     /// Reads a requirement; `None` when it names no version (`lts/*`, `*`, `latest`). Of
     /// alternatives (`^18 || ^20`) the last is taken, being the newest the project accepts.
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         let text = text.rsplit("||").next().unwrap_or(text);
         let mut bounds = Vec::new();
         for part in text.split([',', ' ']).filter(|p| !p.trim().is_empty()) {
@@ -116,7 +116,7 @@ impl Requirement {
     /// The release to build with, as `precision` numbers (2 for `3.13`, 1 for Node's `22`):
     /// the version named exactly, else `default` when the requirement allows it, else the
     /// newest of `known` it allows, else the lowest version a bound names.
-    pub fn pick(&self, precision: usize, default: &str, known: &[&str]) -> String {
+    pub(crate) fn pick(&self, precision: usize, default: &str, known: &[&str]) -> String {
         if let Some(Bound::Exactly(version)) =
             self.bounds.iter().find(|b| matches!(b, Bound::Exactly(_)))
         {

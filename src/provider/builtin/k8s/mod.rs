@@ -48,7 +48,7 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// A context over `all` in `mode`.
-    pub fn new(params: &'a Params, mode: Mode<'a>, all: &'a [Facts<'a>]) -> Self {
+    pub(super) fn new(params: &'a Params, mode: Mode<'a>, all: &'a [Facts<'a>]) -> Self {
         Self {
             params,
             mode,
@@ -58,7 +58,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// `literal` in a plain manifest, the template expression `expr` in a chart.
-    pub fn pick(&self, literal: impl Into<Yaml>, expr: &str) -> Yaml {
+    pub(super) fn pick(&self, literal: impl Into<Yaml>, expr: &str) -> Yaml {
         match self.mode {
             Mode::Plain => literal.into(),
             Mode::Chart { .. } => Yaml::Raw(format!("{{{{ {expr} }}}}")),
@@ -66,7 +66,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// `literal` in a plain manifest; in a chart, the values at `expr` rendered as a block.
-    pub fn block(&self, literal: impl Into<Yaml>, expr: &str) -> Yaml {
+    pub(super) fn block(&self, literal: impl Into<Yaml>, expr: &str) -> Yaml {
         match self.mode {
             Mode::Plain => literal.into(),
             Mode::Chart { .. } => Yaml::Block(format!("toYaml {expr}")),
@@ -74,7 +74,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The head of an object: `apiVersion`, `kind` and [`metadata`](Self::metadata).
-    pub fn object(
+    pub(super) fn object(
         &self,
         api_version: &str,
         kind: &str,
@@ -89,7 +89,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The head of an object of one service, named after it, its class as component.
-    pub fn service_object(&self, api_version: &str, kind: &str, facts: &Facts<'_>) -> Map {
+    pub(super) fn service_object(&self, api_version: &str, kind: &str, facts: &Facts<'_>) -> Map {
         self.object(
             api_version,
             kind,
@@ -100,7 +100,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// `metadata` of an object: name, namespace, the recommended labels.
-    pub fn metadata(&self, name: &str, component: &str, per_service: bool) -> Map {
+    pub(super) fn metadata(&self, name: &str, component: &str, per_service: bool) -> Map {
         let namespace = match self.mode {
             Mode::Plain => self.params.namespace.as_ref().map(Yaml::from),
             Mode::Chart { .. } => Some(Yaml::Raw("{{ .Release.Namespace }}".into())),
@@ -113,7 +113,7 @@ impl<'a> Ctx<'a> {
 
     /// The recommended labels (`app.kubernetes.io/*`); in a chart, also `helm.sh/chart`.
     /// `per_service` objects carry their image's tag as version, shared ones the app's.
-    pub fn labels(&self, name: &str, component: &str, per_service: bool) -> Map {
+    pub(super) fn labels(&self, name: &str, component: &str, per_service: bool) -> Map {
         let params = self.params;
         let (instance, version, managed_by) = match self.mode {
             Mode::Plain => (
@@ -148,7 +148,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The labels that select a service's pods: name and instance, which never change.
-    pub fn selector(&self, name: &str) -> Map {
+    pub(super) fn selector(&self, name: &str) -> Map {
         let instance = match self.mode {
             Mode::Plain => Yaml::from(&self.params.app),
             Mode::Chart { .. } => Yaml::Raw("{{ .Release.Name }}".into()),
@@ -159,7 +159,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The Secret's name: fixed in manifests; in a chart, an existing Secret when one is named.
-    pub fn secret_name(&self) -> Yaml {
+    pub(super) fn secret_name(&self) -> Yaml {
         let name = self.params.secret_name();
         self.pick(
             name.as_str(),
