@@ -133,6 +133,11 @@ pub(super) fn detect(
         (None, None, Some(app)) if script.is_none() => {
             Sourced::new(ServiceKind::Worker, app.origin.clone())
         }
+        // No web framework, no gRPC server and no port anywhere: a script that runs itself and
+        // serves nothing (a queue consumer, a poller).
+        (None, None, None) if script.is_some() && port.is_none() => {
+            Sourced::new(ServiceKind::Worker, start_command.origin.clone())
+        }
         _ => Sourced::default_value(ServiceKind::Http),
     };
     let probes = Probes::pick(&routes::declared(&sources));

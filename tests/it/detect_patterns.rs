@@ -317,3 +317,19 @@ fn yarn_berry_is_pinned_with_its_release_and_a_plain_http_server_is_read() {
     assert_eq!(fact(app, "port"), "8081 @ server.mjs:3");
     assert_eq!(fact(app, "health_path"), "/livez @ server.mjs:5");
 }
+
+#[test]
+fn a_python_script_with_no_web_framework_and_no_port_is_a_worker() {
+    let (_temp, dir) = copy_fixture("python-script-worker");
+    let json = detect_clean(&dir);
+    let worker = service(&json, "python-script-worker");
+    // Nothing in the project serves HTTP or gRPC, and no port is named: the script that runs
+    // itself is the process, and it serves nothing, so no probe path and no port are claimed.
+    assert_eq!(fact(worker, "kind"), "worker @ poller.py:24");
+    assert_eq!(
+        fact(worker, "start_command"),
+        "python poller.py @ poller.py:24"
+    );
+    assert_eq!(fact(worker, "port"), "-");
+    assert_eq!(fact(worker, "health_path"), "-");
+}
