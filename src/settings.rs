@@ -290,23 +290,30 @@ impl Settings {
 
 /// A directory's last component, made into a name fit for Kubernetes (`My App` → `my-app`).
 pub(crate) fn directory_name(dir: &Path) -> String {
-    let raw = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut name = String::with_capacity(raw.len());
-    for c in raw.chars() {
+    dns_label(
+        &dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
+}
+
+/// `text` as a DNS-1123 label: lower case, runs of other characters turned into one `-`, no
+/// leading or trailing `-`, at most 63 characters; `app` when nothing is left.
+pub(crate) fn dns_label(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
         if c.is_ascii_alphanumeric() {
-            name.push(c.to_ascii_lowercase());
-        } else if !name.ends_with('-') {
-            name.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
         }
     }
-    let name = name.trim_matches('-').to_string();
-    if name.is_empty() {
-        "app".to_string()
+    let trimmed: String = out.trim_matches('-').chars().take(63).collect();
+    let trimmed = trimmed.trim_end_matches('-').to_string();
+    if trimmed.is_empty() {
+        "app".into()
     } else {
-        name
+        trimmed
     }
 }
 

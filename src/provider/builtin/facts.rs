@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Params;
 use super::images::{self, StageImages};
 use crate::detect::{FrameworkKind, Language, Service, ServiceClass, ServiceKind};
+use crate::settings::dns_label;
 
 /// The derived facts of one service.
 #[derive(Debug, Clone)]
@@ -160,26 +161,6 @@ pub(crate) fn url_path(text: &str) -> String {
         }
     }
     out
-}
-
-/// `text` as a DNS-1123 label: lower case, runs of other characters turned into one `-`, no
-/// leading or trailing `-`, at most 63 characters; `app` when nothing is left.
-pub(crate) fn dns_label(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let trimmed: String = out.trim_matches('-').chars().take(63).collect();
-    let trimmed = trimmed.trim_end_matches('-').to_string();
-    if trimmed.is_empty() {
-        "app".into()
-    } else {
-        trimmed
-    }
 }
 
 #[cfg(test)]

@@ -316,7 +316,7 @@ fn volume_name(dir: &str) -> String {
         .filter(|p| !p.is_empty() && *p != "app")
         .map(|p| p.trim_start_matches('.'))
         .collect();
-    crate::provider::builtin::facts::dns_label(&parts.join("-"))
+    crate::settings::dns_label(&parts.join("-"))
 }
 
 #[cfg(test)]
