@@ -186,6 +186,19 @@ impl RunReport {
             }
         }
     }
+
+    /// [`Self::summary`] followed by every problem it does not already name, `; `-separated.
+    pub(crate) fn details(&self) -> String {
+        let summary = self.summary();
+        let named_in_summary = usize::from(
+            !matches!(self.verdict, RunVerdict::Healthy | RunVerdict::Exited)
+                && self.problems.first().is_some_and(|p| !p.is_empty()),
+        );
+        self.problems
+            .iter()
+            .skip(named_in_summary)
+            .fold(summary, |text, problem| format!("{text}; {problem}"))
+    }
 }
 
 /// A build and, when asked and built, a run.

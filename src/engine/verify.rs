@@ -167,10 +167,7 @@ impl Checker<'_> {
             _ => None,
         };
         if let Some(run) = run.as_ref().filter(|r| !r.passed()) {
-            let mut message = format!("the container was judged {}", run.summary());
-            for problem in &run.problems {
-                message.push_str(&format!("; {problem}"));
-            }
+            let message = format!("the container was judged {}", run.details());
             findings.extend(image::run_finding(
                 self.constitution,
                 &service.name,
