@@ -44,7 +44,7 @@ declare_rule! {
         name: "apt-lists-cleanup",
         target: Dockerfile,
         severity: Warning,
-        summary: "`apt-get` runs remove `/var/lib/apt/lists/*` in the same layer",
+        summary: "`apt-get`, `apt` and `aptitude` runs remove `/var/lib/apt/lists/*` in the same layer",
         aliases: [Hadolint("DL3009")],
         params: NoParams,
     };

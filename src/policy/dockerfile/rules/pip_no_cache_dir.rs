@@ -2,7 +2,7 @@
 
 use crate::policy::dockerfile::ast::Instruction;
 use crate::policy::dockerfile::checker::{Checker, Vars};
-use crate::policy::dockerfile::shell::Command;
+use crate::policy::dockerfile::shell::{Command, ShellWord};
 use crate::policy::registry::{NoParams, declare_rule};
 
 declare_rule! {
@@ -117,15 +117,21 @@ impl NoCacheDir {
     }
 }
 
-/// The `NAME=value` assignments a command runs with: before its program and after `env`.
+/// The value the last `NAME=value` among `words` gives to `name`.
+fn assigned<'w>(words: &'w [ShellWord], name: &str) -> Option<&'w str> {
+    words.iter().rev().find_map(|w| {
+        w.value
+            .split_once('=')
+            .filter(|(key, _)| *key == name)
+            .map(|(_, value)| value)
+    })
+}
+
+/// The value a command is run with for `name`: `NAME=value` before its program or after
+/// `env`.
 fn inline_value<'c>(command: &'c Command, name: &str) -> Option<&'c str> {
     let program_at = command.words.len() - command.effective_words().len();
-    command.words[..program_at]
-        .iter()
-        .filter_map(|w| w.value.split_once('='))
-        .filter(|(key, _)| *key == name)
-        .map(|(_, value)| value)
-        .last()
+    assigned(&command.words[..program_at], name)
 }
 
 /// True when the RUN mounts a cache or a tmpfs over pip's cache: `/root/.cache/pip`, another
@@ -163,13 +169,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
                 for command in &script.commands {
                     match command.program() {
                         Some("export") => {
-                            if let Some((_, value)) = command
-                                .args()
-                                .iter()
-                                .filter_map(|w| w.value.split_once('='))
-                                .filter(|(key, _)| *key == NO_CACHE_DIR)
-                                .last()
-                            {
+                            if let Some(value) = assigned(command.args(), NO_CACHE_DIR) {
                                 exported = NoCacheDir::of(Some(value));
                             }
                             continue;
