@@ -1,9 +1,11 @@
 //! `AG-K104`: the Secrets and ConfigMaps that workloads read exist, with the keys they read.
 
+use std::collections::HashMap;
+
 use crate::policy::Severity;
 use crate::policy::k8s::check::Checker;
 use crate::policy::k8s::schema::validate::closest;
-use crate::policy::k8s::set::Item;
+use crate::policy::k8s::set::{Item, ObjectSet};
 use crate::policy::k8s::yaml_tree::Node;
 use crate::policy::registry::{NoParams, declare_rule};
 
@@ -77,6 +79,7 @@ struct Reference<'a> {
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>) {
     let set = cx.set;
+    let mut near = NearMisses::default();
     for workload in set.workloads() {
         for reference in references(workload) {
             let Some(name) = reference.name.as_str() else {
@@ -88,7 +91,8 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
                 if !set.has_kind_in_namespace(reference.kind, workload) {
                     continue;
                 }
-                report_missing(cx, workload, &reference, name);
+                let close = near.of(set, reference.kind, workload.object.namespace, name);
+                report_missing(cx, workload, &reference, name, close);
                 continue;
             };
             let Some(key_node) = reference.key else {
@@ -113,24 +117,57 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
     }
 }
 
+/// The defined name nearest to a missing one, per kind and namespace, worked out once for
+/// each missing name (many workloads often read the same one) over the names of that kind and
+/// namespace, listed once.
+#[derive(Default)]
+struct NearMisses<'a> {
+    names: HashMap<(&'static str, Option<&'a str>), Vec<&'a str>>,
+    found: HashMap<(&'static str, Option<&'a str>, &'a str), Option<&'a str>>,
+}
+
+impl<'a> NearMisses<'a> {
+    fn of(
+        &mut self,
+        set: &ObjectSet<'a>,
+        kind: &'static str,
+        namespace: Option<&'a str>,
+        name: &'a str,
+    ) -> Option<&'a str> {
+        let names = self.names.entry((kind, namespace)).or_insert_with(|| {
+            set.of_kind(kind)
+                .filter(|item| item.object.namespace == namespace)
+                .map(|item| item.object.name)
+                .collect()
+        });
+        *self
+            .found
+            .entry((kind, namespace, name))
+            .or_insert_with(|| {
+                // Names whose lengths differ by more than two are more than two edits apart.
+                let similar = names
+                    .iter()
+                    .copied()
+                    .filter(|n| n.len().abs_diff(name.len()) <= 2);
+                closest(name, similar)
+            })
+    }
+}
+
 /// Reports a Secret or ConfigMap the linted files do not define although they define others
-/// of its kind in the namespace: as the rule's severity when the name is one edit or two from
-/// one they define (a typo), as information otherwise (it may well be created another way).
+/// of its kind in the namespace: as the rule's severity when the name is one or two edits from
+/// one they define (`near`, a typo), as information otherwise (it may well be created another
+/// way).
 fn report_missing(
     cx: &mut Checker<'_, '_>,
     workload: &Item<'_>,
     reference: &Reference<'_>,
     name: &str,
+    near: Option<&str>,
 ) {
-    let set = cx.set;
-    let defined: Vec<&str> = set
-        .of_kind(reference.kind)
-        .filter(|item| item.object.namespace == workload.object.namespace)
-        .map(|item| item.object.name)
-        .collect();
     let kind = reference.kind;
     let via = reference.via;
-    match closest(name, defined.iter().copied()) {
+    match near {
         Some(near) => cx
             .report(
                 &RULE,
