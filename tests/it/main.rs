@@ -38,6 +38,7 @@ mod lint_k8s_helm;
 mod lint_k8s_input;
 mod lint_k8s_robustness;
 mod lint_k8s_schema;
+mod lint_k8s_versions;
 mod lint_phase_iv;
 mod lint_robustness;
 mod lint_rules;
