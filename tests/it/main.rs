@@ -32,6 +32,7 @@ mod history_crash;
 mod init;
 mod layers;
 mod lint_cli;
+mod lint_hooks;
 mod lint_k8s;
 mod lint_k8s_cli;
 mod lint_k8s_helm;
