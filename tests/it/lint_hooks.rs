@@ -104,6 +104,24 @@ fn try_repo(sample: &Path, hook: &str) -> Run {
     Run::of(&mut command)
 }
 
+/// The Phase IV Dockerfiles and manifests as a model first wrote them: findings in both.
+const GENERATED: &[(&str, &str)] = &[
+    (
+        "tests/fixtures/dockerfile/phase-iv/generated/docker",
+        "docker",
+    ),
+    ("tests/fixtures/k8s/phase-iv/generated", "k8s"),
+];
+
+/// The Phase IV Dockerfiles and manifests that meet the constitution.
+const COMPLIANT: &[(&str, &str)] = &[
+    (
+        "tests/fixtures/dockerfile/phase-iv/compliant/docker",
+        "docker",
+    ),
+    ("tests/fixtures/k8s/phase-iv/compliant", "k8s"),
+];
+
 #[track_caller]
 fn assert_names(run: &Run, expected: &[&str]) {
     let all = run.all();
@@ -114,15 +132,8 @@ fn assert_names(run: &Run, expected: &[&str]) {
 
 #[test]
 fn the_repository_hook_fails_naming_every_finding_and_passes_on_compliant_files() {
-    let bad = sample_repository(&[
-        (
-            "tests/fixtures/dockerfile/phase-iv/generated/docker",
-            "docker",
-        ),
-        ("tests/fixtures/k8s/phase-iv/generated", "k8s"),
-    ]);
-    let run = try_repo(bad.path(), "aigen-system");
-    assert_eq!(run.code, 1, "{}", run.all());
+    let bad = sample_repository(GENERATED);
+    let run = try_repo(bad.path(), "aigen-system").expect(1);
     assert_names(
         &run,
         &[
@@ -134,45 +145,25 @@ fn the_repository_hook_fails_naming_every_finding_and_passes_on_compliant_files(
         ],
     );
 
-    let good = sample_repository(&[
-        (
-            "tests/fixtures/dockerfile/phase-iv/compliant/docker",
-            "docker",
-        ),
-        ("tests/fixtures/k8s/phase-iv/compliant", "k8s"),
-    ]);
-    let run = try_repo(good.path(), "aigen-system");
-    assert_eq!(run.code, 0, "{}", run.all());
+    let good = sample_repository(COMPLIANT);
+    let run = try_repo(good.path(), "aigen-system").expect(0);
     assert_names(&run, &["Passed"]);
     assert!(!run.all().contains("error["), "{}", run.all());
 }
 
 #[test]
 fn the_dockerfile_hook_lints_the_dockerfiles_only() {
-    let bad = sample_repository(&[
-        (
-            "tests/fixtures/dockerfile/phase-iv/generated/docker",
-            "docker",
-        ),
-        ("tests/fixtures/k8s/phase-iv/generated", "k8s"),
-    ]);
-    let run = try_repo(bad.path(), "aigen-dockerfile-system");
-    assert_eq!(run.code, 1, "{}", run.all());
+    let bad = sample_repository(GENERATED);
+    let run = try_repo(bad.path(), "aigen-dockerfile-system").expect(1);
     assert_names(
         &run,
         &["aigen lint (Dockerfiles)", "--> docker/backend.Dockerfile:"],
     );
     assert!(!run.all().contains("k8s/"), "{}", run.all());
 
-    let good = sample_repository(&[
-        (
-            "tests/fixtures/dockerfile/phase-iv/compliant/docker",
-            "docker",
-        ),
-        ("tests/fixtures/k8s/phase-iv/generated", "k8s"),
-    ]);
-    let run = try_repo(good.path(), "aigen-dockerfile-system");
-    assert_eq!(run.code, 0, "{}", run.all());
+    let good = sample_repository(&[COMPLIANT[0], GENERATED[1]]);
+    let run = try_repo(good.path(), "aigen-dockerfile-system").expect(0);
+    assert_names(&run, &["Passed"]);
 }
 
 #[test]
@@ -185,8 +176,7 @@ fn the_helm_hook_lints_the_charts_whose_files_it_is_given() {
         ("tests/fixtures/helm/broken", "broken"),
         ("tests/fixtures/k8s/phase-iv/generated", "k8s"),
     ]);
-    let run = try_repo(bad.path(), "aigen-helm-system");
-    assert_eq!(run.code, 1, "{}", run.all());
+    let run = try_repo(bad.path(), "aigen-helm-system").expect(1);
     assert_names(
         &run,
         &[
@@ -199,8 +189,8 @@ fn the_helm_hook_lints_the_charts_whose_files_it_is_given() {
     assert!(!run.all().contains("k8s/"), "{}", run.all());
 
     let good = sample_repository(&[("tests/fixtures/helm/todo-app", "todo-app")]);
-    let run = try_repo(good.path(), "aigen-helm-system");
-    assert_eq!(run.code, 0, "{}", run.all());
+    let run = try_repo(good.path(), "aigen-helm-system").expect(0);
+    assert_names(&run, &["Passed"]);
 }
 
 #[test]
@@ -373,13 +363,7 @@ fn the_action_documents_its_inputs_and_uploads_what_its_lint_step_writes() {
 #[test]
 fn the_action_lint_step_writes_a_sarif_2_1_0_log_of_the_findings() {
     let action = yaml_file("action.yml");
-    let dir = sample_repository(&[
-        (
-            "tests/fixtures/dockerfile/phase-iv/generated/docker",
-            "docker",
-        ),
-        ("tests/fixtures/k8s/phase-iv/generated", "k8s"),
-    ]);
+    let dir = sample_repository(GENERATED);
     let (run, outputs) = run_lint_step(&action, dir.path(), &[("paths", "docker k8s")]);
     assert_eq!(run.code, 0, "the step itself succeeds: {}", run.all());
     assert_eq!(outputs["exit-code"], "1", "findings at the threshold");
