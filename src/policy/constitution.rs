@@ -9,9 +9,10 @@
 //! never silently turns a rule off.
 //!
 //! The file has typed sections (cluster, classes, services, deployment, probes, healthcheck,
-//! secrets), the Kubernetes release the manifests are for (`kubernetes_version`), a `rules` table (per rule `severity`, `enabled` and the rule's own parameters),
-//! per-service rule overrides (`services.<name>.rules`) and `ignore` paths (gitignore patterns,
-//! relative to the project root). After loading, [`Constitution::setting`] gives the effective
+//! secrets), the Kubernetes release the manifests are for (`kubernetes_version`), a `rules`
+//! table (per rule `severity`, `enabled` and the rule's own parameters), per-service rule
+//! overrides (`services.<name>.rules`) and `ignore` paths (gitignore patterns, relative to the
+//! project root). After loading, [`Constitution::setting`] gives the effective
 //! [`RuleSetting`] of a rule for a file of a given service.
 
 use std::collections::{BTreeMap, HashMap};

@@ -5,8 +5,9 @@
 //!
 //! Generating commands, `ask`, `apply` and `check` start with [`Project::open`]; `lint`,
 //! `detect`, `history` and `init` need less and read their settings alone. Opening prints
-//! detection problems (and a Kubernetes release newer than aigen knows) as warnings and fails only on what stops every command: a constitution that
-//! is named but missing or invalid, or a trail that cannot be opened.
+//! detection problems (and a Kubernetes release newer than aigen knows) as warnings and fails
+//! only on what stops every command: a constitution that is named but missing or invalid, or a
+//! trail that cannot be opened.
 
 use crate::apply::review::Reviewer;
 use crate::detect::{self, Detection, Service};
