@@ -1061,6 +1061,28 @@ mod tests {
     }
 
     #[test]
+    fn the_kubernetes_release_defaults_to_the_compiled_one_and_is_located() {
+        let preset = Constitution::preset().unwrap();
+        assert_eq!(preset.kubernetes_version, KubernetesVersion::COMPILED);
+        assert!(preset.kubernetes_version_warning().is_none());
+        let named = parse("version: 1\nkubernetes_version: \"1.30\"\n").unwrap();
+        assert_eq!(named.kubernetes_version.to_string(), "1.30");
+        assert!(named.kubernetes_version_warning().is_none());
+        let newer = parse("version: 1\nkubernetes_version: \"1.99\"\n").unwrap();
+        let warning = newer.kubernetes_version_warning().unwrap();
+        assert!(
+            warning.contains("1.99 (policies/constitution.yaml:2:21)"),
+            "{warning}"
+        );
+        let err = parse("version: 1\nkubernetes_version: \"1.x\"\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("policies/constitution.yaml:2:21: `kubernetes_version`: "),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn ignore_patterns_match_relative_paths() {
         let constitution =
             parse("version: 1\nignore: [\"vendor/\", \"*.generated.Dockerfile\"]\n").unwrap();
