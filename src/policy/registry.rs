@@ -449,6 +449,7 @@ pub(crate) static RULES: &[RuleEntry] = &[
     object(&k::host_ipc::RULE, k::host_ipc::check),
     object(&k::host_path::RULE, k::host_path::check),
     object(&k::probe_timing::RULE, k::probe_timing::check),
+    object(&k::container_ports::RULE, k::container_ports::check),
     object(
         &k::schema_unknown_field::RULE,
         k::schema_unknown_field::check,

@@ -8,6 +8,7 @@
 pub(crate) mod api_version_served;
 pub(crate) mod capabilities;
 pub(crate) mod cluster_request_share;
+pub(crate) mod container_ports;
 pub(crate) mod duplicate_object;
 pub(crate) mod host_ipc;
 pub(crate) mod host_network;
