@@ -325,7 +325,12 @@ build_line() {
     done <<<"$extra"
   fi
   case "$from" in
-    rootfs:*) from_ref="$(ensure_rootfs "${from#rootfs:}")" ;;
+    rootfs:*)
+      # A release newer than the machine's debootstrap knows (testing) bootstraps like sid.
+      local scripts=/usr/share/debootstrap/scripts
+      [ -e "$scripts/${from#rootfs:}" ] || ln -s sid "$scripts/${from#rootfs:}"
+      from_ref="$(ensure_rootfs "${from#rootfs:}")"
+      ;;
     *) from_ref="$from" ;;
   esac
   from_id="$(dk image inspect -f '{{.Id}}' "$from_ref" 2>/dev/null)" ||

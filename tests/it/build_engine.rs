@@ -249,6 +249,12 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
         ("py-pip", "/health"),
         ("py-poetry", "/health"),
         ("py-uv", "/healthz"),
+        // `-r`/`-c` includes in a subfolder, served by waitress from the Procfile, on a
+        // blueprint mounted under /api.
+        ("py-includes", "/api/healthz"),
+        // psycopg2 built from source: a C compiler and libpq's headers to build, libpq to run.
+        ("py-native", "/health"),
+        ("py-procfile", "/health"),
     ];
     for (service, health) in expected {
         let image = &images[service];
@@ -256,6 +262,10 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
         assert_eq!(image["run"]["verdict"], "healthy", "{service}: {image:#}");
         assert_eq!(probe(image, health), Some(200), "{service}: {image:#}");
     }
+    // The Procfile's worker serves no port: it is healthy when it stays up.
+    let worker = &images["py-procfile-worker"];
+    assert_eq!(worker["run"]["verdict"], "healthy", "{worker:#}");
+    assert_eq!(worker["run"]["probes"], serde_json::json!([]), "{worker:#}");
     // The Rust service declares no health path: something answers HTTP on its port.
     let rust = &images["rust-http"];
     assert_eq!(rust["run"]["verdict"], "healthy", "{rust:#}");
