@@ -240,7 +240,7 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
         table(&images)
     );
     println!(
-        "Not built here: Java (the builtin generator writes no Java Dockerfile yet; Maven builds work on the maven stand-in, docs/engine.md), and Gradle, whose distributions (services.gradle.org) cannot be downloaded on these machines."
+        "Not built here: Gradle, whose distributions (services.gradle.org) cannot be downloaded on these machines."
     );
     let expected = [
         ("go-http", "/healthz"),
@@ -266,6 +266,10 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
     let worker = &images["py-procfile-worker"];
     assert_eq!(worker["run"]["verdict"], "healthy", "{worker:#}");
     assert_eq!(worker["run"]["probes"], serde_json::json!([]), "{worker:#}");
+    // The Spring Boot service (Maven) has no actuator: it listens on its port.
+    let java = &images["java-spring-maven"];
+    assert_eq!(java["run"]["verdict"], "healthy", "{java:#}");
+    assert_eq!(java["run"]["listening"], true);
     // The Rust service declares no health path: something answers HTTP on its port.
     let rust = &images["rust-http"];
     assert_eq!(rust["run"]["verdict"], "healthy", "{rust:#}");
