@@ -4,7 +4,7 @@
 //! `-e ../lib` from `/app`), and the context filter lets through those outside the service
 //! directory.
 
-use crate::detect::{BuildInputs, Service};
+use crate::detect::{BuildInputs, PackageManager, Service, Workspace};
 use crate::fsutil::normalize_relative;
 
 /// The service directory relative to the repository root, `.` for the root.
@@ -64,6 +64,7 @@ pub(crate) fn outside_service(dir: &str, inputs: &BuildInputs) -> Vec<String> {
         )
         .collect();
     if let Some(workspace) = &inputs.workspace {
+        paths.extend(workspace_manifests(workspace));
         paths.extend(
             workspace
                 .lockfile
@@ -75,6 +76,31 @@ pub(crate) fn outside_service(dir: &str, inputs: &BuildInputs) -> Vec<String> {
     paths.sort();
     paths.dedup();
     paths
+}
+
+/// The files at a workspace's root that list its members, relative to the repository root: what
+/// the package manager reads, with the lockfile, before it installs a member.
+pub(crate) fn workspace_manifests(workspace: &Workspace) -> Vec<String> {
+    let names: &[&str] = match workspace.manager.value {
+        PackageManager::Uv => &["pyproject.toml"],
+        PackageManager::Pnpm => &["package.json", "pnpm-workspace.yaml"],
+        _ => &["package.json"],
+    };
+    names
+        .iter()
+        .map(|name| from_service(&workspace.root, name))
+        .collect()
+}
+
+/// The service directory relative to its workspace's root (`backend` in a workspace at `.`).
+pub(crate) fn member_path(service: &Service, workspace: &Workspace) -> String {
+    let dir = service_dir(service);
+    let root = normalize_relative(&workspace.root);
+    if root == "." {
+        return dir;
+    }
+    dir.strip_prefix(&format!("{root}/"))
+        .map_or(dir.clone(), str::to_string)
 }
 
 #[cfg(test)]

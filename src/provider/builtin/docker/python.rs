@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::file::{Copy, Stage, Step};
 use super::health::Tool;
-use super::inputs::{from_service, in_image, service_dir};
+use super::inputs::{from_service, in_image, member_path, service_dir, workspace_manifests};
 use super::system_packages::{Release, SystemPackages, apt_step};
 use super::{Context, assemble, runtime_stage};
 use crate::detect::{FrameworkKind, PackageManager};
@@ -47,19 +47,12 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     // Whether the builder needs the whole source (pip installing the project itself).
     let mut source_in_builder = false;
     match service.package_manager.value {
+        PackageManager::Uv if uv_workspace(cx).is_some() => {
+            builder = builder.steps(uv_workspace(cx).unwrap_or_default());
+        }
         PackageManager::Uv => {
             let lock = lockfile.unwrap_or("uv.lock");
-            builder = builder.steps([
-                Step::Run(vec![format!(
-                    "pip install --no-cache-dir uv=={}",
-                    params.tools.uv
-                )]),
-                Step::env(&[
-                    ("UV_PROJECT_ENVIRONMENT", "/opt/venv"),
-                    ("UV_COMPILE_BYTECODE", "1"),
-                    ("UV_LINK_MODE", "copy"),
-                    ("UV_PYTHON_DOWNLOADS", "never"),
-                ]),
+            builder = builder.steps(uv_setup(cx)).steps([
                 Step::Copy(Copy::context(
                     &[&cx.src("pyproject.toml"), &cx.src(lock)],
                     "./",
@@ -223,6 +216,58 @@ fn gunicorn(app: &str, port: &str) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect()
+}
+
+/// uv installed with pip, and told to install into `/opt/venv` with the interpreter of the image.
+fn uv_setup(cx: &Context<'_>) -> [Step; 2] {
+    [
+        Step::Run(vec![format!(
+            "pip install --no-cache-dir uv=={}",
+            cx.params.tools.uv
+        )]),
+        Step::env(&[
+            ("UV_PROJECT_ENVIRONMENT", "/opt/venv"),
+            ("UV_COMPILE_BYTECODE", "1"),
+            ("UV_LINK_MODE", "copy"),
+            ("UV_PYTHON_DOWNLOADS", "never"),
+        ]),
+    ]
+}
+
+/// The steps that install a uv workspace member's dependencies from the lockfile at the
+/// workspace's root: the root's `pyproject.toml` and `uv.lock` at `/app`, the member's
+/// `pyproject.toml` where the workspace lists it, then `uv sync` of every member's dependencies
+/// (the member's own code is copied by the runtime stage, not installed). `None` when the service
+/// is not a member of a uv workspace with a lockfile.
+fn uv_workspace(cx: &Context<'_>) -> Option<Vec<Step>> {
+    let service = cx.facts.service;
+    let workspace = service.inputs.workspace.as_ref()?;
+    let lock = workspace.lockfile.as_ref()?;
+    if workspace.manager.value != PackageManager::Uv {
+        return None;
+    }
+    let mut root_files = workspace_manifests(workspace);
+    root_files.push(lock.value.clone());
+    let root_files: Vec<&str> = root_files.iter().map(String::as_str).collect();
+    let member = member_path(service, workspace);
+    let [install, env] = uv_setup(cx);
+    Some(vec![
+        install,
+        env,
+        Step::comment(&format!(
+            "A member of the uv workspace at `{}`: its lockfile is there.",
+            workspace.root
+        )),
+        Step::Copy(Copy::context(&root_files, "./")),
+        Step::Copy(Copy::context(
+            &[&cx.src("pyproject.toml")],
+            &format!("./{member}/"),
+        )),
+        Step::Run(vec![format!(
+            "uv sync --frozen --no-dev --all-packages --no-install-workspace --no-cache{}",
+            group_flags(cx, "--group")
+        )]),
+    ])
 }
 
 /// The system packages the service's native dependencies need on `image`'s Debian release.
