@@ -83,6 +83,11 @@ def one_line(text, limit=160):
 def why_not_built(image):
     """The build's own error: the first log line that says what went wrong, else aigen's finding."""
     build = image.get("build") or {}
+    step = (build.get("failed_step") or {}).get("instruction", "")
+    if step.startswith("FROM "):
+        base = step.split()[1]
+        return (f"no `{base}` base image on this machine (no registry is reachable; the "
+                "stand-ins of docs/engine.md are the only base images)")
     tail = [line.strip() for line in build.get("log_tail") or [] if line.strip()]
     markers = ("error", "Error", "ERROR", "not found", "No such", "failed", "cannot", "Cannot")
     said = [line for line in tail if any(m in line for m in markers)
