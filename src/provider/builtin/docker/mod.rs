@@ -17,10 +17,12 @@ mod dockerignore;
 pub(crate) mod file;
 mod go;
 mod health;
+mod inputs;
 mod java;
 mod node;
 mod python;
 mod rust;
+mod system_packages;
 
 use file::{Dockerfile, Stage, Step};
 
