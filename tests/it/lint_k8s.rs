@@ -490,3 +490,41 @@ fn missing_references_are_reported_as_surely_as_they_are_known() {
         elsewhere.message
     );
 }
+
+/// One workload with the given pod labels and named port, in a namespace.
+fn web_in(namespace: &str, port_name: &str, port: u16) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {namespace}}}\n\
+         spec:\n  template:\n    metadata:\n      labels: {{app.kubernetes.io/name: web}}\n    \
+         spec:\n      containers:\n        - name: web\n          \
+         ports: [{{name: {port_name}, containerPort: {port}}}]\n---\n\
+         apiVersion: v1\nkind: Service\nmetadata: {{name: web, namespace: {namespace}}}\n\
+         spec:\n  selector: {{app.kubernetes.io/name: web}}\n  ports: [{{port: 80, targetPort: {port_name}}}]\n"
+    )
+}
+
+#[test]
+fn selectors_match_only_the_pods_of_their_own_namespace() {
+    // The same labels in two namespaces, each Service targeting a port name only its own
+    // namespace's workload declares: were selectors blind to namespaces, each Service would
+    // also select the other namespace's workload, which lacks the port (AG-K102). A Service of
+    // a third namespace selects nothing (AG-K101), although both workloads carry its labels.
+    let shop = web_in("shop", "http", 8080);
+    let billing = web_in("billing", "metrics", 9090);
+    let stray = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: search}\n\
+                 spec:\n  selector: {app.kubernetes.io/name: web}\n  ports: [{port: 80}]\n";
+    let findings = lint_documents(
+        &[
+            ManifestText::new(Path::new("shop.yaml"), &shop),
+            ManifestText::new(Path::new("billing.yaml"), &billing),
+            ManifestText::new(Path::new("search.yaml"), stray),
+        ],
+        &preset(),
+    );
+    let cross: Vec<String> = findings
+        .iter()
+        .filter(|f| ["AG-K101", "AG-K102", "AG-K105"].contains(&f.code))
+        .map(|f| format!("{}:{} {}", f.path.display(), f.line(), f.code))
+        .collect();
+    assert_eq!(cross, ["search.yaml:5 AG-K101"]);
+}

@@ -104,8 +104,10 @@ enum Repr {
 }
 
 impl Scalar {
-    /// A scalar of this text; `plain` when it was written unquoted and untagged.
-    pub(crate) fn new(text: impl Into<String>, plain: bool) -> Self {
+    /// A scalar of this text; `plain` when it was written unquoted and untagged. Short text is
+    /// copied inline; only text longer than [`INLINE`] bytes is allocated (taken over when it is
+    /// already owned), since the loader builds one scalar per key and value of every file.
+    pub(crate) fn new<'t>(text: impl Into<std::borrow::Cow<'t, str>>, plain: bool) -> Self {
         let text = text.into();
         if text.len() <= INLINE {
             let mut bytes = [0u8; INLINE];
@@ -118,7 +120,7 @@ impl Scalar {
         } else {
             Self(Repr::Heap {
                 plain,
-                text: text.into_boxed_str(),
+                text: text.into_owned().into_boxed_str(),
             })
         }
     }
@@ -128,7 +130,7 @@ impl Scalar {
         match &self.0 {
             Repr::Inline { len, bytes, .. } => {
                 // SAFETY: `Scalar::new` is the only way to build `Inline`; it copies all the
-                // bytes of a `String` (`len` of them), so `bytes[..len]` is valid UTF-8. This is
+                // bytes of a `str` (`len` of them), so `bytes[..len]` is valid UTF-8. This is
                 // the hottest path of every rule (key lookups), hence no re-validation.
                 unsafe { std::str::from_utf8_unchecked(&bytes[..usize::from(*len)]) }
             }
@@ -310,7 +312,7 @@ impl Builder {
                 let node = Node {
                     mark,
                     end: Mark::from_parser(&span.end),
-                    data: Data::Scalar(Scalar::new(text.into_owned(), plain)),
+                    data: Data::Scalar(Scalar::new(text, plain)),
                 };
                 if anchor != 0 {
                     self.anchors.insert(
