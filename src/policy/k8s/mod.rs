@@ -17,6 +17,7 @@ use rayon::prelude::*;
 pub(crate) mod annotations;
 pub(crate) mod check;
 pub(crate) mod host_namespace;
+mod json_stream;
 pub(crate) mod manifest;
 pub(crate) mod object;
 pub(crate) mod probe;
@@ -27,6 +28,7 @@ pub(crate) mod schema;
 pub(crate) mod secrets;
 pub(crate) mod security_flag;
 pub(crate) mod set;
+mod yaml_repair;
 pub mod yaml_tree;
 
 pub use manifest::{Manifest, ManifestText};
