@@ -61,6 +61,93 @@ impl FileKind {
     }
 }
 
+/// Why a file is not linted; [`classify`] decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SkipReason {
+    /// It holds NUL bytes: an image, an archive, a compiled file (even one named `dockerfile.png`).
+    Binary,
+    /// A manifest that is not UTF-8 text (Kubernetes' decoder refuses it too).
+    NotUtf8,
+    /// YAML without top-level `apiVersion` and `kind`: values files, CI configuration, ...
+    NotKubernetesYaml,
+    /// JSON without `apiVersion` and `kind`: `package.json`, `tsconfig.json`, ...
+    NotKubernetesJson,
+    /// Neither its name nor its content says Dockerfile, manifest or chart.
+    Unknown,
+}
+
+impl SkipReason {
+    /// The reason as a phrase: "skipped: {reason}".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Binary => "a binary file (it holds NUL bytes)",
+            Self::NotUtf8 => "YAML or JSON that is not UTF-8 text",
+            Self::NotKubernetesYaml => "YAML without top-level `apiVersion` and `kind`",
+            Self::NotKubernetesJson => "JSON that is not a Kubernetes object",
+            Self::Unknown => "not a Dockerfile, a Kubernetes manifest or a Helm chart",
+        }
+    }
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How many bytes at the start of a file are looked at for a NUL byte, as git does to tell
+/// binary files from text.
+const BINARY_SNIFF: usize = 8000;
+
+/// What a file's bytes (byte-order mark removed) will be linted as, or why they are skipped:
+/// binary content first (whatever the name), then what the name says (`name_kind`, from
+/// [`FileKind::from_name`]), then the content.
+pub(crate) fn classify(
+    path: &Path,
+    name_kind: Option<FileKind>,
+    bytes: &[u8],
+) -> Result<FileKind, SkipReason> {
+    if bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
+        return Err(SkipReason::Binary);
+    }
+    if let Some(kind @ (FileKind::Dockerfile | FileKind::Kubernetes)) = name_kind {
+        return Ok(kind);
+    }
+    let (kind, utf8) = match std::str::from_utf8(bytes) {
+        Ok(text) => (FileKind::from_content(text), true),
+        Err(_) => (
+            FileKind::from_content(&String::from_utf8_lossy(bytes)),
+            false,
+        ),
+    };
+    match kind {
+        FileKind::Kubernetes if !utf8 => Err(SkipReason::NotUtf8),
+        FileKind::Dockerfile | FileKind::Kubernetes => Ok(kind),
+        FileKind::Other => Err(unlintable(path, bytes)),
+    }
+}
+
+/// Why a file that is neither a Dockerfile nor a manifest is skipped, from its name and first
+/// character.
+fn unlintable(path: &Path, bytes: &[u8]) -> SkipReason {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let name = name.strip_suffix(".example").unwrap_or(&name);
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if name.ends_with(".json")
+        || (name.ends_with(".yaml") || name.ends_with(".yml")) && first == Some(&b'{')
+    {
+        SkipReason::NotKubernetesJson
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        SkipReason::NotKubernetesYaml
+    } else {
+        SkipReason::Unknown
+    }
+}
+
 /// `Dockerfile`, `Containerfile`, `x.Dockerfile`, `Dockerfile.x` (any case of the stem), but not
 /// `x.Dockerfile.dockerignore`.
 pub(crate) fn is_dockerfile_name(name: &str) -> bool {
@@ -235,6 +322,42 @@ mod tests {
             FileKind::detect(Path::new("notes.txt"), "hello\n"),
             FileKind::Other
         );
+    }
+
+    #[test]
+    fn content_decides_what_is_skipped_and_why() {
+        let classify = |name: &str, bytes: &[u8]| {
+            classify(Path::new(name), FileKind::from_name(Path::new(name)), bytes)
+        };
+        assert_eq!(
+            classify("dockerfile.png", b"\x89PNG\r\n\x1a\n\0\0"),
+            Err(SkipReason::Binary)
+        );
+        assert_eq!(
+            classify("Dockerfile", b"# caf\xe9\nFROM x:1\n"),
+            Ok(FileKind::Dockerfile)
+        );
+        assert_eq!(
+            classify("build", b"# caf\xe9\nFROM x:1\n"),
+            Ok(FileKind::Dockerfile)
+        );
+        assert_eq!(
+            classify("package.json", b"{\"name\": \"x\"}"),
+            Err(SkipReason::NotKubernetesJson)
+        );
+        assert_eq!(
+            classify("pod.json", b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"),
+            Ok(FileKind::Kubernetes)
+        );
+        assert_eq!(
+            classify("values.yaml", b"a: 1\n"),
+            Err(SkipReason::NotKubernetesYaml)
+        );
+        assert_eq!(
+            classify("pod.yaml", b"apiVersion: v1\nkind: Pod\n# \xe9\n"),
+            Err(SkipReason::NotUtf8)
+        );
+        assert_eq!(classify("notes.txt", b"hello\n"), Err(SkipReason::Unknown));
     }
 
     #[test]
