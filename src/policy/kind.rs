@@ -108,7 +108,15 @@ pub(crate) fn classify(
     bytes: &[u8],
 ) -> Result<FileKind, SkipReason> {
     if bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
-        return Err(SkipReason::Binary);
+        // Under a Dockerfile's own name (`Dockerfile`, `api.Dockerfile`) binary content is a
+        // broken Dockerfile, reported as such; `Dockerfile.png` is an image.
+        let named = path.file_name().and_then(|n| n.to_str());
+        return match name_kind {
+            Some(FileKind::Dockerfile) if named.is_some_and(is_own_dockerfile_name) => {
+                Ok(FileKind::Dockerfile)
+            }
+            _ => Err(SkipReason::Binary),
+        };
     }
     if let Some(kind @ (FileKind::Dockerfile | FileKind::Kubernetes)) = name_kind {
         return Ok(kind);
@@ -175,6 +183,15 @@ pub(crate) fn is_dockerfile_name(name: &str) -> bool {
             None => false,
         }
     })
+}
+
+/// `Dockerfile`, `Containerfile`, `x.Dockerfile`: names that are a Dockerfile's whatever follows,
+/// unlike `Dockerfile.<anything>`.
+fn is_own_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["dockerfile", "containerfile"]
+        .iter()
+        .any(|stem| lower == *stem || lower.ends_with(&format!(".{stem}")))
 }
 
 /// Extensions that make `Dockerfile.<ext>` something else: documentation, data, backups.
