@@ -143,8 +143,8 @@ pub(crate) fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
     )?;
     context.printer.verbose(format!(
         "linted {} files and {} Helm charts",
-        outcome.files - outcome.charts,
-        outcome.charts
+        outcome.files - outcome.charts.len(),
+        outcome.charts.len()
     ));
     report_outcome(&outcome, &args, context)
 }
@@ -160,7 +160,8 @@ fn report_outcome(outcome: &Outcome, args: &LintArgs, context: &Context) -> Resu
             crate::fsutil::slash_path(skipped)
         ));
     }
-    let summary = Summary::of(&outcome.findings, outcome.files).with_skipped(outcome.skipped.len());
+    let summary = Summary::of_run(&outcome.findings, outcome.files, &outcome.charts)
+        .with_skipped(outcome.skipped.len());
     match args.format {
         LintFormat::Text => {
             printer.out_raw(&report::text(&outcome.findings, printer.stdout_color()))?;

@@ -74,6 +74,8 @@ pub enum SkipReason {
     NotKubernetesJson,
     /// Neither its name nor its content says Dockerfile, manifest or chart.
     Unknown,
+    /// Nothing but whitespace.
+    Empty,
 }
 
 impl SkipReason {
@@ -85,6 +87,7 @@ impl SkipReason {
             Self::NotKubernetesYaml => "YAML without top-level `apiVersion` and `kind`",
             Self::NotKubernetesJson => "JSON that is not a Kubernetes object",
             Self::Unknown => "not a Dockerfile, a Kubernetes manifest or a Helm chart",
+            Self::Empty => "an empty file",
         }
     }
 }
@@ -145,6 +148,9 @@ fn unlintable(path: &Path, bytes: &[u8]) -> SkipReason {
         .to_ascii_lowercase();
     let name = name.strip_suffix(".example").unwrap_or(&name);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_none() {
+        return SkipReason::Empty;
+    }
     if name.ends_with(".json")
         || (name.ends_with(".yaml") || name.ends_with(".yml")) && first == Some(&b'{')
     {
@@ -375,6 +381,7 @@ mod tests {
             Err(SkipReason::NotUtf8)
         );
         assert_eq!(classify("notes.txt", b"hello\n"), Err(SkipReason::Unknown));
+        assert_eq!(classify("secret.json", b"\n"), Err(SkipReason::Empty));
     }
 
     #[test]

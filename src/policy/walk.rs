@@ -193,8 +193,8 @@ pub struct Outcome {
     pub errors: Vec<Error>,
     /// Files read and skipped (shown as given), and why: neither Dockerfiles nor manifests.
     pub skipped: Vec<(PathBuf, SkipReason)>,
-    /// Helm charts linted (counted in `files` too).
-    pub charts: usize,
+    /// Helm charts linted (counted in `files` too), as findings show their directories.
+    pub charts: Vec<PathBuf>,
 }
 
 /// Caches the `.dockerignore` files many Dockerfiles share, read and parsed once.
@@ -420,7 +420,7 @@ pub(crate) fn lint_paths(
     if !discovery.charts.is_empty() {
         let charts = lint_charts(&discovery.charts, cwd, chart, constitution);
         outcome.files += discovery.charts.len();
-        outcome.charts = discovery.charts.len();
+        outcome.charts = discovery.charts.iter().map(|c| c.display.clone()).collect();
         outcome.findings.extend(charts);
         outcome.findings.sort_by(Finding::report_order);
     }

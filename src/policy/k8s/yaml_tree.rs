@@ -212,14 +212,12 @@ pub fn load(text: &str) -> Loaded {
     // Concatenated JSON objects (`kubectl` reads them as a stream): each is a document, read
     // where it sits in the file.
     let mut loaded = Loaded::default();
-    let mut index = 0;
-    for piece in pieces {
+    for (index, piece) in pieces.into_iter().enumerate() {
         let mut part = load_at(&text[piece.clone()], Place::at(text, piece.start));
         for mut document in part.documents {
             document.index += index;
             loaded.documents.push(document);
         }
-        index += 1;
         loaded.problems.append(&mut part.problems);
     }
     loaded

@@ -34,9 +34,22 @@ pub struct Summary {
 impl Summary {
     /// The summary of a run over `files` files with these findings.
     pub fn of(findings: &[Finding], files: usize) -> Self {
+        Self::of_run(findings, files, &[])
+    }
+
+    /// The summary of a run over `files` files with these findings, where each of `charts`
+    /// (directories, as findings show paths) counts as one file: the findings of its rendered
+    /// templates are findings of the chart.
+    pub fn of_run(findings: &[Finding], files: usize, charts: &[std::path::PathBuf]) -> Self {
         let paths: std::collections::HashSet<&std::path::Path> = findings
             .iter()
-            .map(|finding| finding.path.as_path())
+            .map(|finding| {
+                let path = finding.path.as_path();
+                charts
+                    .iter()
+                    .find(|chart| chart.as_os_str() == "." || path.starts_with(chart))
+                    .map_or(path, |chart| chart.as_path())
+            })
             .collect();
         Self {
             files,
