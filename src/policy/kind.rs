@@ -349,39 +349,36 @@ mod tests {
 
     #[test]
     fn content_decides_what_is_skipped_and_why() {
-        let classify = |name: &str, bytes: &[u8]| {
-            classify(Path::new(name), FileKind::from_name(Path::new(name)), bytes)
-        };
-        assert_eq!(
-            classify("dockerfile.png", b"\x89PNG\r\n\x1a\n\0\0"),
-            Err(SkipReason::Binary)
-        );
-        assert_eq!(
-            classify("Dockerfile", b"# caf\xe9\nFROM x:1\n"),
-            Ok(FileKind::Dockerfile)
-        );
-        assert_eq!(
-            classify("build", b"# caf\xe9\nFROM x:1\n"),
-            Ok(FileKind::Dockerfile)
-        );
-        assert_eq!(
-            classify("package.json", b"{\"name\": \"x\"}"),
-            Err(SkipReason::NotKubernetesJson)
-        );
-        assert_eq!(
-            classify("pod.json", b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"),
-            Ok(FileKind::Kubernetes)
-        );
-        assert_eq!(
-            classify("values.yaml", b"a: 1\n"),
-            Err(SkipReason::NotKubernetesYaml)
-        );
-        assert_eq!(
-            classify("pod.yaml", b"apiVersion: v1\nkind: Pod\n# \xe9\n"),
-            Err(SkipReason::NotUtf8)
-        );
-        assert_eq!(classify("notes.txt", b"hello\n"), Err(SkipReason::Unknown));
-        assert_eq!(classify("secret.json", b"\n"), Err(SkipReason::Empty));
+        use FileKind::{Dockerfile, Kubernetes};
+        use SkipReason::*;
+        let cases: [(&str, &[u8], Result<FileKind, SkipReason>); 10] = [
+            ("dockerfile.png", b"\x89PNG\r\n\x1a\n\0\0", Err(Binary)),
+            ("api.Dockerfile", b"FROM x\0", Ok(Dockerfile)),
+            ("Dockerfile", b"# caf\xe9\nFROM x:1\n", Ok(Dockerfile)),
+            ("build", b"# caf\xe9\nFROM x:1\n", Ok(Dockerfile)),
+            ("package.json", b"{\"name\": \"x\"}", Err(NotKubernetesJson)),
+            (
+                "pod.json",
+                b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}",
+                Ok(Kubernetes),
+            ),
+            ("values.yaml", b"a: 1\n", Err(NotKubernetesYaml)),
+            (
+                "pod.yaml",
+                b"apiVersion: v1\nkind: Pod\n# \xe9\n",
+                Err(NotUtf8),
+            ),
+            ("notes.txt", b"hello\n", Err(Unknown)),
+            ("secret.json", b"\n", Err(Empty)),
+        ];
+        for (name, bytes, expected) in cases {
+            let path = Path::new(name);
+            assert_eq!(
+                classify(path, FileKind::from_name(path), bytes),
+                expected,
+                "{name}"
+            );
+        }
     }
 
     #[test]
