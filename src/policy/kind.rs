@@ -206,11 +206,13 @@ const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
     "orig", "rej", "bak", "swp", "lock", "j2", "tpl", "tmpl", "template",
 ];
 
-/// True when some line starts (at column 1) with `apiVersion:` and some with `kind:`.
+/// True when the text holds a Kubernetes object: some line starts (at column 1) with
+/// `apiVersion:` and some with `kind:`, or, when the text names both keys elsewhere (flow style
+/// after `---`, JSON, a document behind a tag), a document of it is a mapping with both.
 pub(crate) fn looks_like_kubernetes(text: &str) -> bool {
     let text = text.strip_prefix(BOM).unwrap_or(text);
-    if text.trim_start().starts_with(['{', '[']) {
-        return looks_like_json_object(text);
+    if text.trim_start().starts_with(['{', '[']) && looks_like_json_object(text) {
+        return true;
     }
     let mut api_version = false;
     let mut kind = false;
@@ -221,7 +223,15 @@ pub(crate) fn looks_like_kubernetes(text: &str) -> bool {
             return true;
         }
     }
-    false
+    text.contains("apiVersion")
+        && text.contains("kind")
+        && super::k8s::yaml_tree::load(text)
+            .documents
+            .iter()
+            .any(|document| {
+                let root = &document.root;
+                root.get("apiVersion").is_some() && root.get("kind").is_some()
+            })
 }
 
 /// The byte-order mark some editors put first in a UTF-8 file; every reader of a manifest or a
@@ -351,7 +361,7 @@ mod tests {
     fn content_decides_what_is_skipped_and_why() {
         use FileKind::{Dockerfile, Kubernetes};
         use SkipReason::*;
-        let cases: [(&str, &[u8], Result<FileKind, SkipReason>); 10] = [
+        let cases: [(&str, &[u8], Result<FileKind, SkipReason>); 12] = [
             ("dockerfile.png", b"\x89PNG\r\n\x1a\n\0\0", Err(Binary)),
             ("api.Dockerfile", b"FROM x\0", Ok(Dockerfile)),
             ("Dockerfile", b"# caf\xe9\nFROM x:1\n", Ok(Dockerfile)),
@@ -370,6 +380,16 @@ mod tests {
             ),
             ("notes.txt", b"hello\n", Err(Unknown)),
             ("secret.json", b"\n", Err(Empty)),
+            (
+                "flow.yaml",
+                b"# a Pod\n---\n{apiVersion: v1, kind: Pod}\n",
+                Ok(Kubernetes),
+            ),
+            (
+                "tagged.yaml",
+                b"--- !!map\n  apiVersion: v1\n  kind: Pod\n",
+                Ok(Kubernetes),
+            ),
         ];
         for (name, bytes, expected) in cases {
             let path = Path::new(name);

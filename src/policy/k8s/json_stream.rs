@@ -14,8 +14,10 @@ use serde::de::IgnoredAny;
 /// own. `None` for one value, for anything that is not a JSON stream, and for text that does
 /// not start with `{` or `[`.
 pub(super) fn split(text: &str) -> Option<Vec<Range<usize>>> {
-    let body = text.strip_prefix(crate::policy::kind::BOM).unwrap_or(text);
-    if !body.trim_start().starts_with(['{', '[']) {
+    if !text
+        .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+        .starts_with(['{', '['])
+    {
         return None;
     }
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<IgnoredAny>();
