@@ -956,6 +956,14 @@ mod tests {
         assert_eq!(args.end, Mark::new(5, 2));
         let image = root.path(&["spec", "image"]).unwrap();
         assert_eq!(image.mark, Mark::new(6, 10));
+        // `]` at exactly the key's indentation, two mappings deep (a chart's values file).
+        let values = one(
+            "vault:\n  server:\n    args: [\n      \"server\",\n      \"-dev\"\n    ]\n    env: []\n",
+        );
+        let server = values.path(&["vault", "server"]).unwrap();
+        assert_eq!(server.get("args").unwrap().items().len(), 2);
+        assert_eq!(server.get("args").unwrap().end, Mark::new(6, 6));
+        assert_eq!(server.entry("env").unwrap().key.mark, Mark::new(7, 5));
         let nested = one("a:\n  b: {c: [1,\n2], d: \"x\n y\"\n}\n");
         let b = nested.get("a").unwrap().get("b").unwrap();
         assert_eq!(b.get("c").unwrap().items()[1].mark, Mark::new(3, 1));
