@@ -457,6 +457,7 @@ pub(crate) static RULES: &[RuleEntry] = &[
     object(&k::schema_required::RULE, k::schema_required::check),
     object(&k::schema_enum::RULE, k::schema_enum::check),
     object(&k::schema_unknown_kind::RULE, k::schema_unknown_kind::check),
+    object(&k::api_version_served::RULE, k::api_version_served::check),
     // Kubernetes objects linted together.
     set(
         &k::service_selects_pods::RULE,

@@ -15,6 +15,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 pub(crate) mod annotations;
+pub mod api_versions;
 pub(crate) mod check;
 pub(crate) mod host_namespace;
 mod json_stream;
