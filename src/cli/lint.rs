@@ -78,6 +78,11 @@ pub(crate) struct LintArgs {
     #[arg(long, conflicts_with = "paths")]
     pub list_rules: bool,
 
+    /// List every file found under the paths with what it will be linted as, or why it is
+    /// skipped, and exit without linting (`--format json` for data).
+    #[arg(long, conflicts_with_all = ["explain", "list_rules", "stdin_filename"])]
+    pub list_files: bool,
+
     /// Values file used when rendering Helm charts.
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
@@ -117,6 +122,13 @@ pub(crate) fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
         return Err(Error::usage("`--stdin-filename` needs `-` as the path"));
     }
 
+    if args.list_files {
+        if stdin {
+            return Err(Error::usage("`--list-files` lists files, not stdin (`-`)"));
+        }
+        return list_files(&args, &settings, &constitution, context);
+    }
+
     let input = if stdin {
         Input::Text {
             bytes: walk::read_stdin()?,
@@ -134,8 +146,8 @@ pub(crate) fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
     )?;
     context.printer.verbose(format!(
         "linted {} files and {} Helm charts",
-        outcome.files - outcome.charts,
-        outcome.charts
+        outcome.files - outcome.charts.len(),
+        outcome.charts.len()
     ));
     report_outcome(&outcome, &args, context)
 }
@@ -145,13 +157,14 @@ fn report_outcome(outcome: &Outcome, args: &LintArgs, context: &Context) -> Resu
     for error in &outcome.errors {
         printer.error(error);
     }
-    for skipped in &outcome.skipped {
+    for (skipped, reason) in &outcome.skipped {
         printer.verbose(format!(
-            "skipped `{}`: not a Dockerfile",
+            "skipped `{}`: {reason}",
             crate::fsutil::slash_path(skipped)
         ));
     }
-    let summary = Summary::of(&outcome.findings, outcome.files);
+    let summary = Summary::of_run(&outcome.findings, outcome.files, &outcome.charts)
+        .with_skipped(outcome.skipped.len());
     match args.format {
         LintFormat::Text => {
             printer.out_raw(&report::text(&outcome.findings, printer.stdout_color()))?;
@@ -168,6 +181,51 @@ fn report_outcome(outcome: &Outcome, args: &LintArgs, context: &Context) -> Resu
         Ok(ExitStatus::Failure)
     } else {
         Ok(ExitStatus::Success)
+    }
+}
+
+/// `--list-files`: what discovery saw under the paths, each with what it is linted as or why
+/// not. Exit 2 when a path could not be read or a file named on the command line cannot be
+/// linted (as linting would), 0 otherwise.
+fn list_files(
+    args: &LintArgs,
+    settings: &crate::settings::Settings,
+    constitution: &Constitution,
+    context: &Context,
+) -> Result<ExitStatus> {
+    let root_only = [settings.root.clone()];
+    let paths = if args.paths.is_empty() {
+        &root_only[..]
+    } else {
+        &args.paths[..]
+    };
+    let discovery = walk::discover(paths, &settings.cwd, &settings.root, constitution);
+    for error in &discovery.errors {
+        context.printer.error(error);
+    }
+    let listed = walk::list_files(&discovery);
+    match args.format {
+        LintFormat::Json | LintFormat::Sarif => context.printer.out_json(&listed)?,
+        LintFormat::Text => {
+            let text: String = listed.iter().map(|l| format!("{l}\n")).collect();
+            context.printer.out_raw(&text)?;
+        }
+    }
+    let count = |kind: &str| listed.iter().filter(|l| l.kind == kind).count();
+    context.printer.status(format!(
+        "{} entries: {} Dockerfiles, {} manifests, {} Helm charts ({} files in them), {} skipped, {} not lintable",
+        listed.len(),
+        count("dockerfile"),
+        count("manifest"),
+        count("chart"),
+        count("chart-file"),
+        count("skipped"),
+        count("error"),
+    ));
+    if discovery.errors.is_empty() && count("error") == 0 {
+        Ok(ExitStatus::Success)
+    } else {
+        Ok(ExitStatus::Error)
     }
 }
 

@@ -61,6 +61,107 @@ impl FileKind {
     }
 }
 
+/// Why a file is not linted; [`classify`] decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SkipReason {
+    /// It holds NUL bytes: an image, an archive, a compiled file (even one named `dockerfile.png`).
+    Binary,
+    /// A manifest that is not UTF-8 text (Kubernetes' decoder refuses it too).
+    NotUtf8,
+    /// YAML without top-level `apiVersion` and `kind`: values files, CI configuration, ...
+    NotKubernetesYaml,
+    /// JSON without `apiVersion` and `kind`: `package.json`, `tsconfig.json`, ...
+    NotKubernetesJson,
+    /// Neither its name nor its content says Dockerfile, manifest or chart.
+    Unknown,
+    /// Nothing but whitespace.
+    Empty,
+}
+
+impl SkipReason {
+    /// The reason as a phrase: "skipped: {reason}".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Binary => "a binary file (it holds NUL bytes)",
+            Self::NotUtf8 => "YAML or JSON that is not UTF-8 text",
+            Self::NotKubernetesYaml => "YAML without top-level `apiVersion` and `kind`",
+            Self::NotKubernetesJson => "JSON that is not a Kubernetes object",
+            Self::Unknown => "not a Dockerfile, a Kubernetes manifest or a Helm chart",
+            Self::Empty => "an empty file",
+        }
+    }
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How many bytes at the start of a file are looked at for a NUL byte, as git does to tell
+/// binary files from text.
+const BINARY_SNIFF: usize = 8000;
+
+/// What a file's bytes (byte-order mark removed) will be linted as, or why they are skipped:
+/// binary content first (whatever the name), then what the name says (`name_kind`, from
+/// [`FileKind::from_name`]), then the content.
+pub(crate) fn classify(
+    path: &Path,
+    name_kind: Option<FileKind>,
+    bytes: &[u8],
+) -> Result<FileKind, SkipReason> {
+    if bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
+        // Under a Dockerfile's own name (`Dockerfile`, `api.Dockerfile`) binary content is a
+        // broken Dockerfile, reported as such; `Dockerfile.png` is an image.
+        let named = path.file_name().and_then(|n| n.to_str());
+        return match name_kind {
+            Some(FileKind::Dockerfile) if named.is_some_and(is_own_dockerfile_name) => {
+                Ok(FileKind::Dockerfile)
+            }
+            _ => Err(SkipReason::Binary),
+        };
+    }
+    if let Some(kind @ (FileKind::Dockerfile | FileKind::Kubernetes)) = name_kind {
+        return Ok(kind);
+    }
+    let (kind, utf8) = match std::str::from_utf8(bytes) {
+        Ok(text) => (FileKind::from_content(text), true),
+        Err(_) => (
+            FileKind::from_content(&String::from_utf8_lossy(bytes)),
+            false,
+        ),
+    };
+    match kind {
+        FileKind::Kubernetes if !utf8 => Err(SkipReason::NotUtf8),
+        FileKind::Dockerfile | FileKind::Kubernetes => Ok(kind),
+        FileKind::Other => Err(unlintable(path, bytes)),
+    }
+}
+
+/// Why a file that is neither a Dockerfile nor a manifest is skipped, from its name and first
+/// character.
+fn unlintable(path: &Path, bytes: &[u8]) -> SkipReason {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let name = name.strip_suffix(".example").unwrap_or(&name);
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_none() {
+        return SkipReason::Empty;
+    }
+    if name.ends_with(".json")
+        || (name.ends_with(".yaml") || name.ends_with(".yml")) && first == Some(&b'{')
+    {
+        SkipReason::NotKubernetesJson
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        SkipReason::NotKubernetesYaml
+    } else {
+        SkipReason::Unknown
+    }
+}
+
 /// `Dockerfile`, `Containerfile`, `x.Dockerfile`, `Dockerfile.x` (any case of the stem), but not
 /// `x.Dockerfile.dockerignore`.
 pub(crate) fn is_dockerfile_name(name: &str) -> bool {
@@ -90,17 +191,28 @@ pub(crate) fn is_dockerfile_name(name: &str) -> bool {
     })
 }
 
+/// `Dockerfile`, `Containerfile`, `x.Dockerfile`: names that are a Dockerfile's whatever follows,
+/// unlike `Dockerfile.<anything>`.
+fn is_own_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["dockerfile", "containerfile"]
+        .iter()
+        .any(|stem| lower == *stem || lower.ends_with(&format!(".{stem}")))
+}
+
 /// Extensions that make `Dockerfile.<ext>` something else: documentation, data, backups.
 const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
     "md", "markdown", "txt", "rst", "adoc", "html", "json", "yaml", "yml", "toml", "sh", "py",
     "orig", "rej", "bak", "swp", "lock", "j2", "tpl", "tmpl", "template",
 ];
 
-/// True when some line starts (at column 1) with `apiVersion:` and some with `kind:`.
+/// True when the text holds a Kubernetes object: some line starts (at column 1) with
+/// `apiVersion:` and some with `kind:`, or, when the text names both keys elsewhere (flow style
+/// after `---`, JSON, a document behind a tag), a document of it is a mapping with both.
 pub(crate) fn looks_like_kubernetes(text: &str) -> bool {
     let text = text.strip_prefix(BOM).unwrap_or(text);
-    if text.trim_start().starts_with(['{', '[']) {
-        return looks_like_json_object(text);
+    if text.trim_start().starts_with(['{', '[']) && looks_like_json_object(text) {
+        return true;
     }
     let mut api_version = false;
     let mut kind = false;
@@ -111,7 +223,15 @@ pub(crate) fn looks_like_kubernetes(text: &str) -> bool {
             return true;
         }
     }
-    false
+    text.contains("apiVersion")
+        && text.contains("kind")
+        && super::k8s::yaml_tree::load(text)
+            .documents
+            .iter()
+            .any(|document| {
+                let root = &document.root;
+                root.get("apiVersion").is_some() && root.get("kind").is_some()
+            })
 }
 
 /// The byte-order mark some editors put first in a UTF-8 file; every reader of a manifest or a
@@ -235,6 +355,50 @@ mod tests {
             FileKind::detect(Path::new("notes.txt"), "hello\n"),
             FileKind::Other
         );
+    }
+
+    #[test]
+    fn content_decides_what_is_skipped_and_why() {
+        use FileKind::{Dockerfile, Kubernetes};
+        use SkipReason::*;
+        let cases: [(&str, &[u8], Result<FileKind, SkipReason>); 12] = [
+            ("dockerfile.png", b"\x89PNG\r\n\x1a\n\0\0", Err(Binary)),
+            ("api.Dockerfile", b"FROM x\0", Ok(Dockerfile)),
+            ("Dockerfile", b"# caf\xe9\nFROM x:1\n", Ok(Dockerfile)),
+            ("build", b"# caf\xe9\nFROM x:1\n", Ok(Dockerfile)),
+            ("package.json", b"{\"name\": \"x\"}", Err(NotKubernetesJson)),
+            (
+                "pod.json",
+                b"{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}",
+                Ok(Kubernetes),
+            ),
+            ("values.yaml", b"a: 1\n", Err(NotKubernetesYaml)),
+            (
+                "pod.yaml",
+                b"apiVersion: v1\nkind: Pod\n# \xe9\n",
+                Err(NotUtf8),
+            ),
+            ("notes.txt", b"hello\n", Err(Unknown)),
+            ("secret.json", b"\n", Err(Empty)),
+            (
+                "flow.yaml",
+                b"# a Pod\n---\n{apiVersion: v1, kind: Pod}\n",
+                Ok(Kubernetes),
+            ),
+            (
+                "tagged.yaml",
+                b"--- !!map\n  apiVersion: v1\n  kind: Pod\n",
+                Ok(Kubernetes),
+            ),
+        ];
+        for (name, bytes, expected) in cases {
+            let path = Path::new(name);
+            assert_eq!(
+                classify(path, FileKind::from_name(path), bytes),
+                expected,
+                "{name}"
+            );
+        }
     }
 
     #[test]

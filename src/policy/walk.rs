@@ -18,7 +18,7 @@ use super::constitution::Constitution;
 use super::dockerfile::dockerignore::DockerignoreFile;
 use super::dockerfile::{self, Dockerignore};
 use super::finding::Finding;
-use super::kind::{self, FileKind};
+use super::kind::{self, FileKind, SkipReason};
 use crate::error::{Error, Result};
 use crate::fsutil;
 
@@ -31,6 +31,9 @@ pub struct Target {
     pub display: PathBuf,
     /// What its name says it is; `None` when the content decides.
     pub kind: Option<FileKind>,
+    /// Named on the command line (not found in a directory): when it cannot be linted, that
+    /// is an error rather than a skip.
+    pub explicit: bool,
 }
 
 /// The files found, and the paths that could not be walked.
@@ -40,6 +43,12 @@ pub struct Discovery {
     /// Helm chart directories (`path` and `display` of the directory): linted as charts by
     /// [`super::helm::lint_chart`], their files not one by one.
     pub charts: Vec<Target>,
+    /// Files found in directories whose names say they are neither Dockerfiles nor YAML or
+    /// JSON: not read, not linted ([`list_files`] shows them).
+    pub others: Vec<Target>,
+    /// Files inside the charts (linted when the chart is rendered), with their chart's index
+    /// in `charts`.
+    pub in_charts: Vec<(Target, usize)>,
     pub errors: Vec<Error>,
 }
 
@@ -68,6 +77,7 @@ pub fn discover(
                     display: display(&chart),
                     path: chart,
                     kind: None,
+                    explicit: true,
                 });
                 continue;
             }
@@ -79,6 +89,7 @@ pub fn discover(
                 display: display(&path),
                 path,
                 kind,
+                explicit: true,
             });
             continue;
         }
@@ -120,18 +131,25 @@ pub fn discover(
                     path: dir.to_path_buf(),
                     display: display(dir),
                     kind: None,
+                    explicit: false,
                 });
             }
-            let kind = match FileKind::from_name(entry.path()) {
-                Some(FileKind::Dockerfile) => Some(FileKind::Dockerfile),
-                None if kind::KUBERNETES_ENABLED => None,
-                _ => continue,
+            let (kind, lintable) = match FileKind::from_name(entry.path()) {
+                Some(FileKind::Dockerfile) => (Some(FileKind::Dockerfile), true),
+                None if kind::KUBERNETES_ENABLED => (None, true),
+                other => (other, false),
             };
-            discovery.targets.push(Target {
+            let target = Target {
                 display: display(entry.path()),
                 path: entry.into_path(),
                 kind,
-            });
+                explicit: false,
+            };
+            if lintable {
+                discovery.targets.push(target);
+            } else {
+                discovery.others.push(target);
+            }
         }
     }
     discovery.targets.sort_by(|a, b| a.path.cmp(&b.path));
@@ -158,8 +176,9 @@ fn enclosing_chart(file: &Path, root: &Path) -> Option<PathBuf> {
     found
 }
 
-/// Keeps the outermost charts (subcharts are rendered with their parent) and drops the files
-/// inside charts from the file targets: templates are not manifests until rendered.
+/// Keeps the outermost charts (subcharts are rendered with their parent) and moves the files
+/// inside charts from the file targets to `in_charts`: templates are not manifests until
+/// rendered.
 fn keep_top_level_charts(discovery: &mut Discovery) {
     let charts = &mut discovery.charts;
     charts.sort_by(|a, b| a.path.cmp(&b.path));
@@ -170,11 +189,23 @@ fn keep_top_level_charts(discovery: &mut Discovery) {
             .any(|other| *other != chart.path && chart.path.starts_with(other))
     });
     let charts = &discovery.charts;
-    discovery.targets.retain(|target| {
-        !charts
+    let chart_of = |target: &Target| {
+        charts
             .iter()
-            .any(|chart| target.path.starts_with(&chart.path))
-    });
+            .position(|chart| target.path.starts_with(&chart.path))
+    };
+    let mut in_charts = Vec::new();
+    for list in [&mut discovery.targets, &mut discovery.others] {
+        list.retain(|target| match chart_of(target) {
+            Some(chart) => {
+                in_charts.push((target.clone(), chart));
+                false
+            }
+            None => true,
+        });
+    }
+    in_charts.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    discovery.in_charts = in_charts;
 }
 
 /// What linting a set of files gave.
@@ -187,10 +218,10 @@ pub struct Outcome {
     pub files: usize,
     /// Files that could not be read.
     pub errors: Vec<Error>,
-    /// Files skipped because they are neither Dockerfiles nor (yet) lintable manifests.
-    pub skipped: Vec<PathBuf>,
-    /// Helm charts linted (counted in `files` too).
-    pub charts: usize,
+    /// Files read and skipped (shown as given), and why: neither Dockerfiles nor manifests.
+    pub skipped: Vec<(PathBuf, SkipReason)>,
+    /// Helm charts linted (counted in `files` too), as findings show their directories.
+    pub charts: Vec<PathBuf>,
 }
 
 /// Caches the `.dockerignore` files many Dockerfiles share, read and parsed once.
@@ -218,7 +249,7 @@ enum FileResult {
     /// A manifest: linted with the other manifests of the run, so cross-object rules see them
     /// all.
     Manifest(PathBuf, String),
-    Skipped(PathBuf),
+    Skipped(PathBuf, SkipReason),
     Failed(Error),
 }
 
@@ -289,6 +320,7 @@ pub(crate) fn lint_stdin(
             other => other,
         }),
         display,
+        explicit: false,
     };
     let read = |p: &Path| dockerfile::dockerignore::read_file(p);
     let show = |p: &Path| fsutil::relative_to(p, cwd);
@@ -316,7 +348,7 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
                 outcome.findings.extend(findings);
             }
             FileResult::Manifest(path, text) => manifests.push((path, text)),
-            FileResult::Skipped(path) => outcome.skipped.push(path),
+            FileResult::Skipped(path, reason) => outcome.skipped.push((path, reason)),
             FileResult::Failed(error) => outcome.errors.push(error),
         }
     }
@@ -344,44 +376,59 @@ fn lint_bytes(
     constitution: &Constitution,
     dockerignore: &dyn Fn(&Path) -> Dockerignore,
 ) -> FileResult {
-    // A UTF-8 byte-order mark is not part of the text, for any reader of these files.
-    let mut bytes = bytes;
-    if bytes.starts_with("\u{feff}".as_bytes()) {
-        bytes.drain(..kind::BOM.len_utf8());
-    }
-    let text = std::str::from_utf8(&bytes);
-    let kind = match (target.kind, &text) {
-        (Some(kind), _) => kind,
-        (None, Ok(text)) => FileKind::from_content(text),
-        (None, Err(_)) => FileKind::Other,
+    let bytes = without_bom(bytes);
+    let kind = match kind::classify(&target.path, target.kind, &bytes) {
+        Ok(kind) => kind,
+        Err(reason) if target.explicit => {
+            return FileResult::Failed(Error::input(
+                crate::error::Location::file(&target.display),
+                format!("cannot lint this file: {reason}"),
+            ));
+        }
+        Err(reason) => return FileResult::Skipped(target.display.clone(), reason),
     };
     match kind {
         FileKind::Dockerfile => {
-            let Ok(text) = text else {
-                return FileResult::Linted(dockerfile::not_text(
-                    &target.display,
-                    &bytes,
-                    constitution,
-                ));
+            let (text, warning) = match String::from_utf8(bytes) {
+                Ok(text) => (text, None),
+                Err(error) => {
+                    let bytes = error.into_bytes();
+                    match dockerfile::not_utf8(&target.display, &bytes, constitution) {
+                        dockerfile::NotUtf8::InComments { text, warning } => (text, warning),
+                        dockerfile::NotUtf8::Rejected(findings) => {
+                            return FileResult::Linted(findings);
+                        }
+                    }
+                }
             };
             let service = kind::service_for_path(&target.path, constitution);
             let ignore = dockerignore(&target.path);
             let mut findings = dockerfile::lint_with(
                 &target.display,
-                text,
+                &text,
                 constitution,
                 service.as_deref(),
                 &ignore,
             );
+            findings.extend(warning);
             findings.sort_by(Finding::report_order);
             FileResult::Linted(findings)
         }
-        FileKind::Kubernetes if kind::KUBERNETES_ENABLED => match String::from_utf8(bytes) {
+        FileKind::Kubernetes => match String::from_utf8(bytes) {
             Ok(text) => FileResult::Manifest(target.display.clone(), text),
-            Err(_) => FileResult::Skipped(target.display.clone()),
+            Err(_) => FileResult::Skipped(target.display.clone(), SkipReason::NotUtf8),
         },
-        _ => FileResult::Skipped(target.display.clone()),
+        FileKind::Other => FileResult::Skipped(target.display.clone(), SkipReason::Unknown),
     }
+}
+
+/// The bytes without a leading UTF-8 byte-order mark: it is not part of the text, for any
+/// reader of these files.
+fn without_bom(mut bytes: Vec<u8>) -> Vec<u8> {
+    if bytes.starts_with("\u{feff}".as_bytes()) {
+        bytes.drain(..kind::BOM.len_utf8());
+    }
+    bytes
 }
 
 /// Lints everything under `paths` (relative to `cwd`): the Dockerfiles and manifests one by one
@@ -400,7 +447,7 @@ pub(crate) fn lint_paths(
     if !discovery.charts.is_empty() {
         let charts = lint_charts(&discovery.charts, cwd, chart, constitution);
         outcome.files += discovery.charts.len();
-        outcome.charts = discovery.charts.len();
+        outcome.charts = discovery.charts.iter().map(|c| c.display.clone()).collect();
         outcome.findings.extend(charts);
         outcome.findings.sort_by(Finding::report_order);
     }
@@ -474,6 +521,85 @@ pub(crate) fn lint_charts(
         .collect();
     findings.sort_by(Finding::report_order);
     findings
+}
+
+/// One line of `aigen lint --list-files`: a file discovery saw, and what it will be linted as or
+/// why it is not.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct Listed {
+    /// The path, as findings would show it.
+    pub path: String,
+    /// `dockerfile`, `manifest`, `chart`, `chart-file` (linted when its chart is rendered),
+    /// `skipped`, or `error` (named on the command line and not lintable, or unreadable).
+    pub kind: &'static str,
+    /// The chart of a `chart-file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart: Option<String>,
+    /// Why a file is `skipped` or an `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl std::fmt::Display for Listed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match (self.kind, &self.chart, &self.reason) {
+            ("dockerfile", ..) => "Dockerfile".to_string(),
+            ("manifest", ..) => "Kubernetes manifest".to_string(),
+            ("chart", ..) => "Helm chart".to_string(),
+            ("chart-file", Some(chart), _) => format!("part of the Helm chart `{chart}`"),
+            (kind, _, Some(reason)) => format!("{kind}: {reason}"),
+            (kind, ..) => kind.to_string(),
+        };
+        write!(f, "{}  {what}", self.path)
+    }
+}
+
+/// What every file discovery saw will be linted as, or why it is skipped: the same decision
+/// [`lint_files`] takes (the files are read and sniffed), without linting. Sorted by path.
+pub(crate) fn list_files(discovery: &Discovery) -> Vec<Listed> {
+    let show = |path: &Path| fsutil::slash_path(path);
+    let listed = |path: &Path, kind: &'static str, reason: Option<String>| Listed {
+        path: show(path),
+        kind,
+        chart: None,
+        reason,
+    };
+    let mut out: Vec<Listed> = discovery
+        .targets
+        .par_iter()
+        .map(|target| {
+            let bytes = match std::fs::read(&target.path) {
+                Ok(bytes) => without_bom(bytes),
+                Err(error) => {
+                    let error = Error::io("read", &target.display, error);
+                    return listed(&target.display, "error", Some(error.to_string()));
+                }
+            };
+            match kind::classify(&target.path, target.kind, &bytes) {
+                Ok(FileKind::Dockerfile) => listed(&target.display, "dockerfile", None),
+                Ok(_) => listed(&target.display, "manifest", None),
+                Err(reason) => {
+                    let kind = if target.explicit { "error" } else { "skipped" };
+                    listed(&target.display, kind, Some(reason.to_string()))
+                }
+            }
+        })
+        .collect();
+    for chart in &discovery.charts {
+        out.push(listed(&chart.display, "chart", None));
+    }
+    for (file, chart) in &discovery.in_charts {
+        out.push(Listed {
+            chart: discovery.charts.get(*chart).map(|c| show(&c.display)),
+            ..listed(&file.display, "chart-file", None)
+        });
+    }
+    for other in &discovery.others {
+        let reason = format!("{} (by its name; not read)", SkipReason::Unknown);
+        out.push(listed(&other.display, "skipped", Some(reason)));
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 /// Reads all of stdin.

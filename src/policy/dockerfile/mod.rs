@@ -76,26 +76,70 @@ pub(crate) fn lint_with(
     findings
 }
 
-/// The finding for a Dockerfile that is not UTF-8 text, at the first byte that is not.
-pub(crate) fn not_text(path: &Path, bytes: &[u8], constitution: &Constitution) -> Vec<Finding> {
+/// How a Dockerfile that is not UTF-8 text is read.
+pub(crate) enum NotUtf8 {
+    /// The bytes that are not UTF-8 sit only in comments (a Latin-1 `é` in an author's name):
+    /// BuildKit and hadolint read the file, and so does aigen, with each such byte read as
+    /// U+FFFD. `warning` says so at the first one.
+    InComments {
+        text: String,
+        warning: Option<Finding>,
+    },
+    /// Bytes that are not UTF-8 outside comments: one `AG-D000` error at the first.
+    Rejected(Vec<Finding>),
+}
+
+/// Reads a Dockerfile that is not UTF-8 text ([`NotUtf8`]).
+pub(crate) fn not_utf8(path: &Path, bytes: &[u8], constitution: &Constitution) -> NotUtf8 {
     let valid = match std::str::from_utf8(bytes) {
-        Ok(_) => return Vec::new(),
+        Ok(text) => {
+            return NotUtf8::InComments {
+                text: text.to_string(),
+                warning: None,
+            };
+        }
         Err(error) => error.valid_up_to(),
     };
+    let only_comments = bytes.split(|b| *b == b'\n').all(|line| {
+        std::str::from_utf8(line).is_ok()
+            || line
+                .iter()
+                .find(|b| !matches!(b, b' ' | b'\t'))
+                .is_some_and(|b| *b == b'#')
+    });
     // The text up to `valid` is the same in the lossy copy, so offsets agree.
-    let lossy = String::from_utf8_lossy(bytes);
+    let lossy = String::from_utf8_lossy(bytes).into_owned();
     let cx = FileContext::new(path, &lossy, constitution, None);
     let position = cx.source.position(valid);
     let span = super::finding::Span::new(
         position,
         super::finding::Position::new(position.line, position.column + 1),
     );
-    cx.finding(
-        rules::syntax::RULE.code,
-        Some(span),
-        "the file is not UTF-8 text (a binary file?)",
+    let code = rules::syntax::RULE.code;
+    if only_comments {
+        let warning = cx
+            .finding(
+                code,
+                Some(span),
+                "a comment holds bytes that are not UTF-8 (read as U+FFFD)",
+            )
+            .map(|mut f| {
+                f.severity = f.severity.min(super::severity::Severity::Warning);
+                f.with_help("save the Dockerfile as UTF-8 text")
+            });
+        return NotUtf8::InComments {
+            text: lossy,
+            warning,
+        };
+    }
+    NotUtf8::Rejected(
+        cx.finding(
+            code,
+            Some(span),
+            "the file is not UTF-8 text (a binary file?)",
+        )
+        .map(|f| f.with_help("lint Dockerfiles saved as UTF-8 text"))
+        .into_iter()
+        .collect(),
     )
-    .map(|f| f.with_help("lint Dockerfiles saved as UTF-8 text"))
-    .into_iter()
-    .collect()
 }

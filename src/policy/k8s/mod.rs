@@ -19,6 +19,7 @@ pub(crate) mod annotations;
 pub mod api_versions;
 pub(crate) mod check;
 pub(crate) mod host_namespace;
+mod json_stream;
 pub(crate) mod manifest;
 pub(crate) mod object;
 pub(crate) mod ports;
@@ -30,6 +31,7 @@ pub(crate) mod schema;
 pub(crate) mod secrets;
 pub(crate) mod security_flag;
 pub(crate) mod set;
+mod yaml_repair;
 pub mod yaml_tree;
 
 pub use manifest::{Manifest, ManifestText};

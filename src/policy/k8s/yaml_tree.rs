@@ -18,7 +18,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
+
+use super::yaml_repair::{self, Padding};
 
 /// Nesting deeper than this (sequences and mappings) ends the file with a problem.
 ///
@@ -43,13 +45,6 @@ impl Mark {
     /// A mark at a 1-based line and column.
     pub(crate) const fn new(line: u32, column: u32) -> Self {
         Self { line, column }
-    }
-
-    fn from_parser(marker: &saphyr_parser::Marker) -> Self {
-        Self {
-            line: u32::try_from(marker.line()).unwrap_or(u32::MAX),
-            column: u32::try_from(marker.col() + 1).unwrap_or(u32::MAX),
-        }
     }
 }
 
@@ -213,34 +208,110 @@ pub struct Loaded {
 /// assert_eq!((spec.mark.line, spec.mark.column), (4, 7));
 /// ```
 pub fn load(text: &str) -> Loaded {
-    let mut builder = Builder::default();
-    let mut parser = Parser::new_from_str(text);
-    loop {
-        match parser.next_event() {
-            None => break,
-            Some(Ok((event, span))) => {
-                if let Err(problem) = builder.on_event(event, span) {
-                    builder.problems.push(problem);
-                    break;
-                }
-            }
-            Some(Err(error)) => {
-                builder.problems.push(syntax_problem(&error));
-                break;
-            }
+    let Some(pieces) = super::json_stream::split(text) else {
+        return load_at(text, Place::default());
+    };
+    // Concatenated JSON objects (`kubectl` reads them as a stream): each is a document, read
+    // where it sits in the file.
+    let mut loaded = Loaded::default();
+    for (index, piece) in pieces.into_iter().enumerate() {
+        let mut part = load_at(&text[piece.clone()], Place::at(text, piece.start));
+        for mut document in part.documents {
+            document.index += index;
+            loaded.documents.push(document);
         }
+        loaded.problems.append(&mut part.problems);
     }
-    Loaded {
-        documents: builder.documents,
-        problems: builder.problems,
+    loaded
+}
+
+/// How many times one text is padded ([`yaml_repair`]) and read again before its error stands.
+const MAX_REPAIRS: usize = 16;
+
+/// Loads a text that sits at `place` in its file, repairing the indentation go-yaml tolerates.
+fn load_at(text: &str, mut place: Place) -> Loaded {
+    let mut repaired: Option<String> = None;
+    let mut attempts = 0;
+    loop {
+        let source = repaired.as_deref().unwrap_or(text);
+        let (mut builder, error) = parse(source, place.clone());
+        if let Some(error) = error {
+            let open_flows = builder.open_flows(source);
+            let stop = yaml_repair::Stop {
+                error: &error,
+                open_flows: &open_flows,
+            };
+            if attempts < MAX_REPAIRS
+                && let Some(next) = yaml_repair::repair(source, &stop, &mut place.padding)
+            {
+                attempts += 1;
+                repaired = Some(next);
+                continue;
+            }
+            builder.problems.push(YamlProblem {
+                mark: place.mark(error.marker()),
+                kind: YamlProblemKind::Syntax,
+                message: error.info().to_string(),
+            });
+        }
+        return Loaded {
+            documents: builder.documents,
+            problems: builder.problems,
+        };
     }
 }
 
-fn syntax_problem(error: &ScanError) -> YamlProblem {
-    YamlProblem {
-        mark: Mark::from_parser(error.marker()),
-        kind: YamlProblemKind::Syntax,
-        message: error.info().to_string(),
+/// Runs the parser over a text: the tree built, and the syntax error that stopped it.
+fn parse(text: &str, place: Place) -> (Builder, Option<ScanError>) {
+    let mut builder = Builder {
+        place,
+        ..Builder::default()
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event() {
+            None => return (builder, None),
+            Some(Ok((event, span))) => {
+                if let Err(problem) = builder.on_event(event, span) {
+                    builder.problems.push(problem);
+                    return (builder, None);
+                }
+            }
+            Some(Err(error)) => return (builder, Some(error)),
+        }
+    }
+}
+
+/// Where the text the parser reads sits in its file (lines before it, and characters before it
+/// on its first line), and the spaces a repair added: parser positions to file positions.
+#[derive(Debug, Default, Clone)]
+struct Place {
+    lines: usize,
+    columns: usize,
+    padding: Padding,
+}
+
+impl Place {
+    /// The place of the text starting at byte `start` of `file`.
+    fn at(file: &str, start: usize) -> Self {
+        let before = &file[..start];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Self {
+            lines: before.matches('\n').count(),
+            columns: before[line_start..].chars().count(),
+            padding: Padding::default(),
+        }
+    }
+
+    fn mark(&self, marker: &Marker) -> Mark {
+        let mut column = self.padding.original_column(marker.line(), marker.col());
+        if marker.line() == 1 {
+            column += self.columns;
+        }
+        Mark {
+            line: u32::try_from(marker.line() + self.lines).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
     }
 }
 
@@ -285,11 +356,16 @@ struct Builder {
     root: Option<Node>,
     nodes: usize,
     alias_nodes: usize,
+    /// Parser positions to file positions.
+    place: Place,
+    /// Where each open collection starts in the text the parser reads (1-based line, 0-based
+    /// column), outermost first: a repair looks for the flow collections among them.
+    starts: Vec<(usize, usize)>,
 }
 
 impl Builder {
     fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlProblem> {
-        let mark = Mark::from_parser(&span.start);
+        let mark = self.place.mark(&span.start);
         match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             Event::DocumentStart(_) => {
@@ -311,7 +387,7 @@ impl Builder {
                 let plain = style == ScalarStyle::Plain && tag.as_deref().is_none_or(not_str);
                 let node = Node {
                     mark,
-                    end: Mark::from_parser(&span.end),
+                    end: self.place.mark(&span.end),
                     data: Data::Scalar(Scalar::new(text, plain)),
                 };
                 if anchor != 0 {
@@ -328,6 +404,7 @@ impl Builder {
             }
             Event::SequenceStart(anchor, _) => {
                 self.open(mark)?;
+                self.starts.push((span.start.line(), span.start.col()));
                 self.stack.push(Frame::Seq {
                     mark,
                     anchor,
@@ -336,6 +413,7 @@ impl Builder {
             }
             Event::MappingStart(anchor, _) => {
                 self.open(mark)?;
+                self.starts.push((span.start.line(), span.start.col()));
                 self.stack.push(Frame::Map {
                     mark,
                     anchor,
@@ -347,7 +425,8 @@ impl Builder {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
                 };
-                let end = Mark::from_parser(&span.end);
+                self.starts.pop();
+                let end = self.place.mark(&span.end);
                 let (node, anchor) = match frame {
                     Frame::Seq {
                         mark,
@@ -415,13 +494,29 @@ impl Builder {
                 }
                 let mut node = anchored.node.clone();
                 node.mark = mark;
-                node.end = Mark::from_parser(&span.end);
+                node.end = self.place.mark(&span.end);
                 self.alias_nodes += size;
                 self.count(size, mark)?;
                 self.push(node);
             }
         }
         Ok(())
+    }
+
+    /// The open collections that are flow collections (start with `[` or `{` in `text`),
+    /// outermost first.
+    fn open_flows(&self, text: &str) -> Vec<(usize, usize)> {
+        let lines: Vec<&str> = text.split('\n').collect();
+        self.starts
+            .iter()
+            .copied()
+            .filter(|&(line, column)| {
+                line.checked_sub(1)
+                    .and_then(|i| lines.get(i))
+                    .and_then(|l| l.chars().nth(column))
+                    .is_some_and(|c| c == '[' || c == '{')
+            })
+            .collect()
     }
 
     /// Counts `n` more nodes against the file's budget.
@@ -848,6 +943,75 @@ mod tests {
             let scalar = Scalar::new(text, false);
             assert_eq!((scalar.text(), scalar.plain()), (text, false));
         }
+    }
+
+    #[test]
+    fn flow_lists_closing_left_of_their_key_read_as_go_yaml_reads_them() {
+        // go-yaml accepts both; YAML 1.2 wants `]` and the items right of `args`'s block.
+        let text = "spec:\n  args: [\n    --a,\n\"--b\", # note\n]\n  image: x\n";
+        let root = one(text);
+        let args = root.path(&["spec", "args"]).unwrap();
+        let items: Vec<_> = args.items().iter().map(|i| i.as_str().unwrap()).collect();
+        assert_eq!(items, ["--a", "--b"]);
+        assert_eq!(args.mark, Mark::new(2, 9));
+        assert_eq!(args.items()[1].mark, Mark::new(4, 1));
+        assert_eq!(args.end, Mark::new(5, 2));
+        let image = root.path(&["spec", "image"]).unwrap();
+        assert_eq!(image.mark, Mark::new(6, 10));
+        // `]` at exactly the key's indentation, two mappings deep (a chart's values file).
+        let values = one(
+            "vault:\n  server:\n    args: [\n      \"server\",\n      \"-dev\"\n    ]\n    env: []\n",
+        );
+        let server = values.path(&["vault", "server"]).unwrap();
+        assert_eq!(server.get("args").unwrap().items().len(), 2);
+        assert_eq!(server.get("args").unwrap().end, Mark::new(6, 6));
+        assert_eq!(server.entry("env").unwrap().key.mark, Mark::new(7, 5));
+        let nested = one("a:\n  b: {c: [1,\n2], d: \"x\n y\"\n}\n");
+        let b = nested.get("a").unwrap().get("b").unwrap();
+        assert_eq!(b.get("c").unwrap().items()[1].mark, Mark::new(3, 1));
+        assert_eq!(b.get("d").unwrap().as_str(), Some("x y"));
+    }
+
+    #[test]
+    fn quoted_scalars_continued_left_of_their_key_read_as_go_yaml_reads_them() {
+        let text = "a:\n  b:\n    c: \"one \\\"q\\\"\ntwo\"\n    d: 'it''s\n  x'\n    e: 1\n";
+        let root = one(text);
+        let b = root.path(&["a", "b"]).unwrap();
+        assert_eq!(b.get("c").unwrap().as_str(), Some("one \"q\" two"));
+        assert_eq!(b.get("c").unwrap().end, Mark::new(4, 5));
+        assert_eq!(b.get("d").unwrap().as_str(), Some("it's x"));
+        assert_eq!(b.get("e").unwrap().mark, Mark::new(7, 8));
+        // A plain scalar continued left of its key is an error for go-yaml too.
+        let loaded = load("a:\n  b:\n    c: one\n  two\n");
+        assert_eq!(loaded.problems.len(), 1);
+        assert_eq!(loaded.problems[0].kind, YamlProblemKind::Syntax);
+        // An unclosed flow list stays an error, at its place in the file.
+        let loaded = load("a:\n  b: [\n    x,\ny\n");
+        assert_eq!(loaded.problems.len(), 1);
+        assert_eq!(loaded.problems[0].mark, Mark::new(4, 1));
+    }
+
+    #[test]
+    fn concatenated_json_objects_are_documents_where_they_sit() {
+        let text = "{\"kind\": \"A\"}{\"kind\": \"B\"}\n\n  {\n \"kind\": \"C\"}\n";
+        let loaded = load(text);
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        let found: Vec<_> = loaded
+            .documents
+            .iter()
+            .map(|d| {
+                let kind = d.root.get("kind").unwrap();
+                (d.index, kind.as_str().unwrap(), kind.mark)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (0, "A", Mark::new(1, 10)),
+                (1, "B", Mark::new(1, 23)),
+                (2, "C", Mark::new(4, 10))
+            ]
+        );
     }
 
     #[test]

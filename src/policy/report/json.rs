@@ -38,6 +38,8 @@ pub struct JsonSummary {
     pub error: usize,
     pub warning: usize,
     pub info: usize,
+    /// Files read and not linted (`aigen lint --list-files` says why).
+    pub skipped: usize,
 }
 
 /// One finding; lines and columns are 1-based, the end exclusive, absent for whole-file findings.
@@ -79,6 +81,7 @@ pub(crate) fn document<'a>(findings: &'a [Finding], summary: &Summary) -> Docume
             error: summary.counts.errors,
             warning: summary.counts.warnings,
             info: summary.counts.infos,
+            skipped: summary.skipped,
         },
         findings: findings
             .iter()

@@ -27,20 +27,41 @@ pub struct Summary {
     pub files_with_findings: usize,
     /// Findings by severity.
     pub counts: FindingCounts,
+    /// Files read and not linted: neither Dockerfiles nor manifests (`--list-files` says why).
+    pub skipped: usize,
 }
 
 impl Summary {
     /// The summary of a run over `files` files with these findings.
     pub fn of(findings: &[Finding], files: usize) -> Self {
+        Self::of_run(findings, files, &[])
+    }
+
+    /// The summary of a run over `files` files with these findings, where each of `charts`
+    /// (directories, as findings show paths) counts as one file: the findings of its rendered
+    /// templates are findings of the chart.
+    pub fn of_run(findings: &[Finding], files: usize, charts: &[std::path::PathBuf]) -> Self {
         let paths: std::collections::HashSet<&std::path::Path> = findings
             .iter()
-            .map(|finding| finding.path.as_path())
+            .map(|finding| {
+                let path = finding.path.as_path();
+                charts
+                    .iter()
+                    .find(|chart| chart.as_os_str() == "." || path.starts_with(chart))
+                    .map_or(path, |chart| chart.as_path())
+            })
             .collect();
         Self {
             files,
             files_with_findings: paths.len(),
             counts: FindingCounts::of(findings),
+            skipped: 0,
         }
+    }
+
+    /// The same summary, counting `skipped` files read and not linted.
+    pub fn with_skipped(self, skipped: usize) -> Self {
+        Self { skipped, ..self }
     }
 }
 
@@ -48,13 +69,22 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let files = plural(self.files, "file");
         if self.counts.is_clean() {
-            return write!(f, "no findings in {files}");
+            write!(f, "no findings in {files}")?;
+        } else {
+            write!(
+                f,
+                "{} in {} of {files}",
+                self.counts, self.files_with_findings
+            )?;
         }
-        write!(
-            f,
-            "{} in {} of {files}",
-            self.counts, self.files_with_findings
-        )
+        if self.skipped > 0 {
+            write!(
+                f,
+                "; {} skipped (`aigen lint --list-files` says why)",
+                plural(self.skipped, "file")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -82,5 +112,9 @@ mod tests {
         let summary = Summary::of(&findings, 5);
         assert_eq!(summary.to_string(), "2 errors, 2 info in 2 of 5 files");
         assert_eq!(Summary::of(&[], 1).to_string(), "no findings in 1 file");
+        assert_eq!(
+            Summary::of(&[], 2).with_skipped(3).to_string(),
+            "no findings in 2 files; 3 files skipped (`aigen lint --list-files` says why)"
+        );
     }
 }
