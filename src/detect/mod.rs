@@ -46,10 +46,11 @@ mod workspace;
 mod xml;
 
 pub use model::{
-    BuildInputs, Detection, EnvVar, FileProblem, Framework, FrameworkKind, Language,
-    NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass, ServiceKind, SkipReason,
-    Skipped, Sourced, SystemNeed, Undetermined, Workspace,
+    BuildInputs, Detection, EmbedProducer, EnvVar, FileProblem, Framework, FrameworkKind,
+    Language, NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass, ServiceKind, SkipReason,
+    Skipped, Sourced, SystemNeed, UnbuiltEmbed, Undetermined, Workspace,
 };
+pub(crate) use inputs::embed_dir;
 pub(crate) use walk::MANIFESTS;
 
 use declared::Declared;

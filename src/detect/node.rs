@@ -246,6 +246,7 @@ pub(super) fn detect(
     service.inputs.config_files = config_files(dir, workspace.as_ref().map(|w| w.root.as_str()));
     service.inputs.workspace = workspace;
     service.inputs.local_paths = local_paths(dir, &package);
+    service.inputs.no_runtime_dependencies = package.runtime_dependencies().is_empty();
     service.inputs.native = package
         .runtime_dependencies()
         .into_iter()

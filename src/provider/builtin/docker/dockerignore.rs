@@ -4,8 +4,12 @@
 //! with `*` and lets only that directory back in, so no other service, no infrastructure file and
 //! no PHR ever reaches the daemon; then, inside it, it drops what an image must not hold (VCS
 //! data, `.env` files and keys) or does not need (dependencies installed on the host, caches,
-//! build output, tests).
+//! build output, tests). What the Dockerfile copies from outside that directory (local path
+//! dependencies, the package manager's configuration, a workspace's lockfile) is let back in
+//! by name, and so are the runtime assets and embedded directories a pattern would drop.
 
+use super::{outside_paths, service_dir};
+use crate::detect::{Language, embed_dir};
 use crate::provider::builtin::facts::Facts;
 
 /// Excluded inside the service directory, whatever the stack.
@@ -118,5 +122,74 @@ pub(super) fn render(facts: &Facts<'_>, dockerfile: &str) -> String {
             out.push('\n');
         }
     }
+    let copied = copied_from_outside(facts);
+    let outside = outside_paths(facts, copied.iter().map(String::as_str));
+    if !outside.is_empty() {
+        out.push_str("\n# Outside the service directory, what the Dockerfile copies\n");
+        for path in outside {
+            out.push_str(&format!("!{path}\n"));
+        }
+    }
+    let kept = kept_inside(facts);
+    if !kept.is_empty() {
+        out.push_str("\n# Read at run time or compiled in, though the patterns above match them\n");
+        for path in kept {
+            out.push_str(&format!("!{path}\n"));
+        }
+    }
     out
+}
+
+/// What the Dockerfile may copy from anywhere in the repository: local path dependencies, the
+/// package manager's configuration, the workspace's lockfile and root manifest.
+fn copied_from_outside(facts: &Facts<'_>) -> Vec<String> {
+    let inputs = &facts.service.inputs;
+    let mut paths: Vec<String> = inputs
+        .local_paths
+        .iter()
+        .chain(&inputs.config_files)
+        .map(|p| p.value.clone())
+        .collect();
+    if let Some(workspace) = &inputs.workspace
+        && let Some(lockfile) = &workspace.lockfile
+    {
+        paths.push(lockfile.value.clone());
+        if facts.service.language.value == Language::Node {
+            paths.push(match workspace.root.as_str() {
+                "." => "package.json".to_string(),
+                root => format!("{root}/package.json"),
+            });
+        }
+    }
+    paths
+}
+
+/// Inside the service, the runtime assets and embedded directories an exclusion above would
+/// drop (`build/`, `dist/`, `out/`), from the repository root.
+fn kept_inside(facts: &Facts<'_>) -> Vec<String> {
+    let inputs = &facts.service.inputs;
+    let excluded: Vec<&str> = EXCLUDED
+        .iter()
+        .flat_map(|(_, patterns)| patterns.iter())
+        .filter_map(|p| p.strip_prefix("**/"))
+        .filter(|p| !p.contains(['*', '[']))
+        .collect();
+    let within = |path: &str| match service_dir(facts) {
+        Some(dir) => format!("{dir}/{path}"),
+        None => path.to_string(),
+    };
+    let mut kept: Vec<String> = Vec::new();
+    let embeds = inputs.embedded.iter().map(|e| embed_dir(&e.value));
+    let assets = inputs
+        .runtime_assets
+        .iter()
+        .map(|a| a.value.trim_end_matches('/').to_string());
+    for path in embeds.chain(assets) {
+        let dropped = path.split('/').any(|part| excluded.contains(&part));
+        let path = within(&path);
+        if dropped && !path.is_empty() && !kept.contains(&path) {
+            kept.push(path);
+        }
+    }
+    kept
 }
