@@ -198,10 +198,7 @@ static GO_EMBED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^\s*//go:embed\s
 
 /// The `//go:embed` patterns of a Go service, each relative to the service directory (the
 /// pattern joined to its file's directory).
-pub(super) fn go_embeds(
-    dir: &ServiceDir,
-    problems: &mut Vec<FileProblem>,
-) -> Vec<Sourced<String>> {
+pub(super) fn go_embeds(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Vec<Sourced<String>> {
     let mut found = Vec::new();
     for rel in dir
         .files

@@ -45,12 +45,12 @@ mod walk;
 mod workspace;
 mod xml;
 
+pub(crate) use inputs::embed_dir;
 pub use model::{
-    BuildInputs, Detection, EmbedProducer, EnvVar, FileProblem, Framework, FrameworkKind,
-    Language, NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass, ServiceKind, SkipReason,
+    BuildInputs, Detection, EmbedProducer, EnvVar, FileProblem, Framework, FrameworkKind, Language,
+    NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass, ServiceKind, SkipReason,
     Skipped, Sourced, SystemNeed, UnbuiltEmbed, Undetermined, Workspace,
 };
-pub(crate) use inputs::embed_dir;
 pub(crate) use walk::MANIFESTS;
 
 use declared::Declared;

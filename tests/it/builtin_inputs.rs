@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use crate::support::builtin::StrictHadolint;
+use crate::support::builtin::{StrictHadolint, UNPINNED_SYSTEM_PACKAGES};
 use crate::support::example::Project;
 use crate::support::files::repo_path;
 
@@ -102,7 +102,10 @@ fn an_embedded_ui_is_built_in_a_node_stage_and_a_local_module_is_in_the_context(
     let module = builder
         .find("COPY greeting/ /src/greeting/\n")
         .unwrap_or_else(|| panic!("{builder}"));
-    assert!(module < download, "the module before the download: {builder}");
+    assert!(
+        module < download,
+        "the module before the download: {builder}"
+    );
     let source = builder.find("COPY server/ ./\n").unwrap();
     let embed = builder
         .find("COPY --from=embed-1 /src/ui/build ./ui/build\n")
@@ -169,7 +172,10 @@ fn yarn_berry_is_provided_by_corepack_with_its_configuration_before_the_install(
     let install = file
         .find("RUN corepack enable \\\n    && yarn install --immutable\n")
         .unwrap_or_else(|| panic!("{file}"));
-    assert!(copy_manifest < rc && rc < release && release < install, "{file}");
+    assert!(
+        copy_manifest < rc && rc < release && release < install,
+        "{file}"
+    );
     assert!(file.contains("COREPACK_ENABLE_DOWNLOAD_PROMPT=0"), "{file}");
     // Yarn 1's flags are refused by Yarn 3.
     assert!(!file.contains("--frozen-lockfile"), "{file}");
@@ -200,7 +206,11 @@ fn npmrc_is_copied_before_npm_installs() {
 #[test]
 fn a_package_without_dependencies_gets_no_dependency_stage() {
     let (file, _) = generated("node-no-deps", "node-no-deps");
-    assert_eq!(lines(&file, "FROM "), ["FROM node:22-slim AS runtime"], "{file}");
+    assert_eq!(
+        lines(&file, "FROM "),
+        ["FROM node:22-slim AS runtime"],
+        "{file}"
+    );
     assert!(!file.contains("node_modules"), "{file}");
     assert!(file.contains("COPY --chown=10001:10001 . ./\n"), "{file}");
 }
@@ -265,9 +275,7 @@ fn a_vendored_openssl_needs_perl_to_build_and_nothing_to_run() {
 
 #[test]
 fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
-    // DL3008 (apt) and DL3018 (apk) ask for pinned package versions: the system packages of
-    // native dependencies follow the base image's release instead (docs/builtin.md).
-    let hadolint = StrictHadolint::ignoring(&["DL3008", "DL3018"]);
+    let hadolint = StrictHadolint::ignoring(&UNPINNED_SYSTEM_PACKAGES);
     let mut paths: Vec<PathBuf> = Vec::new();
     let dir = tempfile::tempdir().unwrap();
     for (name, service) in [

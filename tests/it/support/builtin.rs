@@ -356,6 +356,11 @@ override:
     - DL1001
 ";
 
+/// The hadolint rules that ask for pinned system package versions (DL3008 for apt, DL3018 for
+/// apk): the packages native dependencies need follow the base image's release instead
+/// (docs/builtin.md), so the judges that run on them turn these two off.
+pub const UNPINNED_SYSTEM_PACKAGES: [&str; 2] = ["DL3008", "DL3018"];
+
 /// hadolint from PATH with every rule on ([`HADOLINT_STRICT`], in a configuration file of its
 /// own).
 pub struct StrictHadolint {

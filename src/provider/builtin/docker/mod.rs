@@ -129,8 +129,12 @@ impl Context<'_> {
             .map(|asset| {
                 let asset = asset.value.trim_end_matches('/');
                 Step::Copy(
-                    Copy::stage("builder", &format!("{from}/{asset}"), &format!("/app/{asset}"))
-                        .owned_by(&self.owner()),
+                    Copy::stage(
+                        "builder",
+                        &format!("{from}/{asset}"),
+                        &format!("/app/{asset}"),
+                    )
+                    .owned_by(&self.owner()),
                 )
             })
             .collect()

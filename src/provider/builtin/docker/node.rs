@@ -385,7 +385,10 @@ impl PackageTool {
     /// The package manager's `run build`.
     fn run_build(&self) -> String {
         if let Some(member) = &self.member {
-            return format!("npm run build --workspace {}", quote::shell_word(&member.dir));
+            return format!(
+                "npm run build --workspace {}",
+                quote::shell_word(&member.dir)
+            );
         }
         match self.name {
             PackageManager::Pnpm => "pnpm run build".into(),

@@ -93,7 +93,11 @@ pub(super) fn install(
         .collect();
     let why = match phase {
         Phase::Build => format!("To build {}: {}.", names.join(", "), wanted.join(" ")),
-        Phase::Runtime => format!("What {} link at run time: {}.", names.join(", "), wanted.join(" ")),
+        Phase::Runtime => format!(
+            "What {} link at run time: {}.",
+            names.join(", "),
+            wanted.join(" ")
+        ),
     };
     let run = if alpine {
         Step::Run(vec![format!("apk add --no-cache {}", wanted.join(" "))])
