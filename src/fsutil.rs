@@ -15,6 +15,25 @@ use crate::error::{Error, Result};
 /// How aigen's temporary files are named; nothing takes a file named so for a real one.
 pub(crate) const TEMP_PREFIX: &str = ".aigen-tmp-";
 
+/// A relative path with `.` and `..` resolved (`./src/../lib` gives `lib`); nothing left is `.`.
+pub(crate) fn normalize_relative(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
 /// Writes `contents` to `path` atomically, creating parent directories as needed.
 pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = parent_dir(path);

@@ -275,7 +275,7 @@ prepare_alpine() { cp "$STANDINS/alpine-like.sh" "$1/"; }
 probe_of() {
   local os='. /etc/os-release; echo "Debian $VERSION_ID ($VERSION_CODENAME)"'
   case "$1" in
-    base) printf '%s' "$os" ;;
+    base | base-testing) printf '%s' "$os" ;;
     alpine) printf '%s' "echo \"busybox \$(busybox | head -n 1 | awk '{print \$2}') applets, no apk\"; $os" ;;
     python) printf '%s' "python --version; pip --version | awk '{print \"pip\", \$2}'; $os" ;;
     node) printf '%s' "echo \"Node.js \$(node --version), npm \$(npm --version), yarn \$(yarn --version), corepack \$(corepack --version 2>/dev/null || echo none)\"; command -v apk >/dev/null || { command -v busybox >/dev/null && echo 'busybox applets, no apk'; }; $os" ;;
@@ -325,7 +325,12 @@ build_line() {
     done <<<"$extra"
   fi
   case "$from" in
-    rootfs:*) from_ref="$(ensure_rootfs "${from#rootfs:}")" ;;
+    rootfs:*)
+      # A release newer than the machine's debootstrap knows (testing) bootstraps like sid.
+      local scripts=/usr/share/debootstrap/scripts
+      [ -e "$scripts/${from#rootfs:}" ] || ln -s sid "$scripts/${from#rootfs:}"
+      from_ref="$(ensure_rootfs "${from#rootfs:}")"
+      ;;
     *) from_ref="$from" ;;
   esac
   from_id="$(dk image inspect -f '{{.Id}}' "$from_ref" 2>/dev/null)" ||

@@ -102,6 +102,9 @@ pub(crate) fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
     context
         .printer
         .verbose(format!("constitution: {}", constitution.source.display()));
+    if let Some(warning) = constitution.kubernetes_version_warning() {
+        context.printer.warn(warning);
+    }
 
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && args.paths.len() > 1 {

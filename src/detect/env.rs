@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::model::{EnvVar, Origin};
+use super::model::{EnvVar, Origin, Sourced};
 use super::regex;
 use super::source::{FileKind, ServiceFile, is_env_example};
 use crate::secrets::is_secret_name;
@@ -27,14 +27,28 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
             found.entry(name).or_insert_with(|| file.origin(offset));
         }
     }
+    let defaults: BTreeMap<String, Option<String>> = files
+        .iter()
+        .filter(|f| f.kind() == FileKind::Python)
+        .flat_map(settings_fields)
+        .filter_map(|field| Some((field.name, field.default?)))
+        .collect();
     found
         .into_iter()
-        .map(|(name, origin)| EnvVar {
-            secret: is_secret_name(&name),
-            required: true,
-            value: None,
-            name,
-            origin,
+        .map(|(name, origin)| {
+            let secret = is_secret_name(&name);
+            let default = defaults.get(&name);
+            EnvVar {
+                secret,
+                required: default.is_none(),
+                value: default
+                    .cloned()
+                    .flatten()
+                    .filter(|_| !secret)
+                    .map(|value| Sourced::new(value, origin.clone())),
+                name,
+                origin,
+            }
         })
         .collect()
 }
@@ -114,7 +128,11 @@ fn names_in(file: &ServiceFile) -> Vec<(String, usize)> {
         .collect();
     match kind {
         FileKind::JavaScript => names.extend(destructured(file)),
-        FileKind::Python => names.extend(settings_fields(file)),
+        FileKind::Python => names.extend(
+            settings_fields(file)
+                .into_iter()
+                .map(|field| (field.name, field.offset)),
+        ),
         _ => {}
     }
     names.sort_by_key(|(_, offset)| *offset);
@@ -149,9 +167,41 @@ static ENV_PREFIX: LazyLock<Regex> = LazyLock::new(|| regex(r#"\benv_prefix\s*=\
 static ALIAS: LazyLock<Regex> =
     LazyLock::new(|| regex(r#"\b(?:validation_alias|alias|env)\s*=\s*["'](\w+)["']"#));
 
+/// A field of a pydantic `BaseSettings` class.
+struct SettingsField {
+    /// The variable it is read from.
+    name: String,
+    offset: usize,
+    /// `None` when the field has no default (the app refuses to start without the variable);
+    /// else the default when it is a plain literal (`= "/api/v1"`, `= 8000`), `Some(None)` for
+    /// any other default (`= None`, `= 60 * 24`, `= Field(default=...)`).
+    default: Option<Option<String>>,
+}
+
+/// The default a field's declaration gives after its `=`, as [`SettingsField::default`] holds it.
+fn field_default(line: &str) -> Option<Option<String>> {
+    let (_, default) = line.split_once('=')?;
+    let default = default.split(" #").next().unwrap_or_default().trim();
+    // `Field(...)`, `Field(alias="X")`: no default, the variable is required.
+    if default.is_empty() || (default.starts_with("Field(") && !default.contains("default")) {
+        return None;
+    }
+    let quoted = ['"', '\''].iter().find_map(|q| {
+        default
+            .strip_prefix(*q)?
+            .strip_suffix(*q)
+            .filter(|inner| !inner.contains(*q))
+    });
+    let literal = quoted.map(str::to_string).or_else(|| {
+        let number = default.parse::<f64>().is_ok();
+        (number || matches!(default, "True" | "False")).then(|| default.to_string())
+    });
+    Some(literal.filter(|v| !v.is_empty()))
+}
+
 /// The fields of pydantic `BaseSettings` classes: each is read from the variable of its name
 /// (upper-cased, after the class's `env_prefix`), or from its alias.
-fn settings_fields(file: &ServiceFile) -> Vec<(String, usize)> {
+fn settings_fields(file: &ServiceFile) -> Vec<SettingsField> {
     let mut names = Vec::new();
     for class in SETTINGS_CLASS.find_iter(&file.text) {
         let body_start = class.end();
@@ -184,7 +234,18 @@ fn settings_fields(file: &ServiceFile) -> Vec<(String, usize)> {
                 Some(alias) => alias.as_str().to_string(),
                 None => format!("{prefix}{}", field.as_str().to_ascii_uppercase()),
             };
-            names.push((name, at + field.start()));
+            // What follows the annotation: `NAME: str = "x"` (the annotation itself may hold
+            // `=` only inside brackets, which pydantic types do not).
+            let declaration = &line[field.end()..];
+            let default = match declaration.split_once(':') {
+                Some((_, rest)) => field_default(rest),
+                None => None,
+            };
+            names.push(SettingsField {
+                name,
+                offset: at + field.start(),
+                default,
+            });
         }
     }
     names
@@ -247,6 +308,41 @@ mod tests {
                 ("CORS_ORIGINS".into(), false, "svc/main.py:5".into()),
                 ("DATABASE_URL".into(), true, "svc/main.py:2".into()),
                 ("OPENAI_API_KEY".into(), true, "svc/main.py:3".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn settings_fields_with_a_default_are_optional() {
+        let text = "class Settings(BaseSettings):\n\
+            \x20   API_V1_STR: str = \"/api/v1\"\n\
+            \x20   PORT: int = 8000  # the server's\n\
+            \x20   SENTRY_DSN: HttpUrl | None = None\n\
+            \x20   EXPIRE_MINUTES: int = 60 * 24\n\
+            \x20   SECRET_KEY: str = \"changethis\"\n\
+            \x20   POSTGRES_SERVER: str\n\
+            \x20   TOKEN: str = Field(alias=\"API_TOKEN\")\n\
+            \x20   LIMIT: int = Field(default=10)\n";
+        let vars = collect(&[file("config.py", text)]);
+        let shown: Vec<(&str, bool, Option<&str>)> = vars
+            .iter()
+            .map(|v| {
+                let value = v.value.as_ref().map(|s| s.value.as_str());
+                (v.name.as_str(), v.required, value)
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("API_TOKEN", true, None),
+                ("API_V1_STR", false, Some("/api/v1")),
+                ("EXPIRE_MINUTES", false, None),
+                ("LIMIT", false, None),
+                ("PORT", false, Some("8000")),
+                ("POSTGRES_SERVER", true, None),
+                // A secret's default is never carried into the configuration.
+                ("SECRET_KEY", false, None),
+                ("SENTRY_DSN", false, None),
             ]
         );
     }

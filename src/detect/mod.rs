@@ -87,8 +87,12 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
                         None
                     }
                 })
-                .collect();
-            (dirs, Vec::new())
+                .collect::<Vec<(ServiceDir, Option<&ServiceConfig>)>>();
+            // The folders detection would set aside are still shown, with their reasons, unless
+            // the config declares them as services.
+            let mut set_aside = service_set::plan(root, &files).skipped;
+            set_aside.retain(|s| !dirs.iter().any(|(dir, _)| dir.path == s.path));
+            (dirs, set_aside)
         } else {
             let plan = service_set::plan(root, &files);
             under_root = plan.under_root;

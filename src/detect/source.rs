@@ -6,6 +6,7 @@
 //! [`ServiceDir::sources`]) and get [`ServiceFile`]s, whose `sourced` and `find` methods turn a
 //! byte offset or a regex match into a value with its origin.
 
+use crate::fsutil::normalize_relative;
 use std::path::PathBuf;
 
 use regex::{Captures, Regex};
@@ -189,9 +190,9 @@ impl ServiceDir {
     /// A path written relative to this directory (`../lib`), from the project root.
     pub(super) fn rooted(&self, rel: &str) -> String {
         if self.path == "." {
-            normalize(rel)
+            normalize_relative(rel)
         } else {
-            normalize(&format!("{}/{rel}", self.path))
+            normalize_relative(&format!("{}/{rel}", self.path))
         }
     }
 
@@ -379,25 +380,6 @@ pub(super) fn is_test_file(rel: &str) -> bool {
         || TOOL_CONFIGS.iter().any(|tool| name.starts_with(tool))
 }
 
-/// A relative path with `.` and `..` resolved (`./src/../lib` gives `lib`); nothing left is `.`.
-pub(super) fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            _ => parts.push(part),
-        }
-    }
-    if parts.is_empty() {
-        ".".to_string()
-    } else {
-        parts.join("/")
-    }
-}
-
 /// True when `rel` ends with one of the extensions (without dots).
 pub(super) fn has_extension(rel: &str, extensions: &[&str]) -> bool {
     rel.rsplit_once('.')
@@ -453,9 +435,9 @@ mod tests {
 
     #[test]
     fn paths_are_normalised() {
-        assert_eq!(normalize("./src/ad/"), "src/ad");
-        assert_eq!(normalize("./"), ".");
-        assert_eq!(normalize("a/../b/Dockerfile"), "b/Dockerfile");
+        assert_eq!(normalize_relative("./src/ad/"), "src/ad");
+        assert_eq!(normalize_relative("./"), ".");
+        assert_eq!(normalize_relative("a/../b/Dockerfile"), "b/Dockerfile");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The settings a container needs to start, as the manifests give them to the service's pod:
 //! the environment (ConfigMap defaults and literal values as written; a throwaway value, made
-//! now, for every Secret reference), the user (`runAsUser`/`runAsGroup`) and the writable
+//! now, for every required Secret reference, while an `optional: true` one is left unset as a
+//! cluster leaves it when the Secret lacks the key), the user (`runAsUser`/`runAsGroup`) and the writable
 //! mounts (each `emptyDir` volume becomes a tmpfs at its mount path). Without manifests, the
 //! detected service says what it can: the values the project gives its variables, throwaway
 //! values for its required secrets, and `/tmp` writable.
@@ -110,7 +111,10 @@ fn from_deployment(
         let value = if let Some(value) = scalar(&var["value"]) {
             Some(EnvValue::Plain(value))
         } else if from["secretKeyRef"].is_object() {
-            Some(EnvValue::Throwaway(throwaway(name, redactor)))
+            // An optional key is left out, as a cluster does when the Secret lacks it; a
+            // required one gets a throwaway value.
+            (from["secretKeyRef"]["optional"] != true)
+                .then(|| EnvValue::Throwaway(throwaway(name, redactor)))
         } else if let (Some(map), Some(key)) = (
             from["configMapKeyRef"]["name"].as_str(),
             from["configMapKeyRef"]["key"].as_str(),
@@ -250,6 +254,7 @@ spec:
             - { name: LOG_LEVEL, valueFrom: { configMapKeyRef: { name: app-config, key: LOG_LEVEL } } }
             - { name: PORT, valueFrom: { configMapKeyRef: { name: app-config, key: PORT } } }
             - { name: DATABASE_URL, valueFrom: { secretKeyRef: { name: s, key: DATABASE_URL } } }
+            - { name: SENTRY_DSN, valueFrom: { secretKeyRef: { name: s, key: SENTRY_DSN, optional: true } } }
             - { name: MODE, value: production }
           volumeMounts:
             - { name: tmp, mountPath: /tmp }
@@ -296,7 +301,14 @@ spec:
         );
         assert_eq!(settings.user.as_deref(), Some("1000:1000"));
         assert_eq!(settings.writable, ["/tmp"]);
+        // The optional key is left unset, as the cluster leaves it without that key.
         assert_eq!(settings.throwaway_names(), ["DATABASE_URL"]);
+        assert!(
+            !settings
+                .env_strings()
+                .iter()
+                .any(|e| e.starts_with("SENTRY_DSN"))
+        );
         let env = settings.env_strings();
         assert_eq!(env[0], "LOG_LEVEL=info");
         assert_eq!(env[1], "PORT=8000");

@@ -9,9 +9,10 @@
 //! never silently turns a rule off.
 //!
 //! The file has typed sections (cluster, classes, services, deployment, probes, healthcheck,
-//! secrets), a `rules` table (per rule `severity`, `enabled` and the rule's own parameters),
-//! per-service rule overrides (`services.<name>.rules`) and `ignore` paths (gitignore patterns,
-//! relative to the project root). After loading, [`Constitution::setting`] gives the effective
+//! secrets), the Kubernetes release the manifests are for (`kubernetes_version`), a `rules`
+//! table (per rule `severity`, `enabled` and the rule's own parameters), per-service rule
+//! overrides (`services.<name>.rules`) and `ignore` paths (gitignore patterns, relative to the
+//! project root). After loading, [`Constitution::setting`] gives the effective
 //! [`RuleSetting`] of a rule for a file of a given service.
 
 use std::collections::{BTreeMap, HashMap};
@@ -25,6 +26,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
+use super::k8s::api_versions::KubernetesVersion;
 use super::registry::{self, ParamValue, Rule};
 use super::severity::Severity;
 use crate::error::{Error, Location, Result};
@@ -80,6 +82,11 @@ pub struct Constitution {
     pub healthcheck: Option<Healthcheck>,
     /// Names of settings that are secrets (never in ARG/ENV or literal env values).
     pub secrets: Vec<String>,
+    /// The Kubernetes release the manifests are for: objects must use API versions it serves
+    /// (`AG-K035`). [`KubernetesVersion::COMPILED`] unless the file names one.
+    pub kubernetes_version: KubernetesVersion,
+    /// Where the file names the release, when it does.
+    kubernetes_version_at: Option<Location>,
     /// Gitignore patterns of paths never linted, relative to the project root.
     pub ignore: Vec<String>,
     ignore_matcher: Gitignore,
@@ -353,6 +360,8 @@ struct ConstitutionFile {
     #[serde(default)]
     secrets: Vec<String>,
     #[serde(default)]
+    kubernetes_version: Option<Spanned<String>>,
+    #[serde(default)]
     rules: RuleEntries,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
@@ -525,6 +534,8 @@ impl Constitution {
                 ),
             ));
         }
+        let (kubernetes_version, kubernetes_version_at) =
+            kubernetes_version_field(file.kubernetes_version.as_ref(), path)?;
         let healthcheck = match file.healthcheck {
             Some(raw) => Some(Healthcheck {
                 interval: duration_field(raw.interval.as_ref(), "interval", path)?,
@@ -594,11 +605,33 @@ impl Constitution {
             probes: file.probes,
             healthcheck,
             secrets: file.secrets,
+            kubernetes_version,
+            kubernetes_version_at,
             ignore: file.ignore.into_iter().map(|p| p.value).collect(),
             ignore_matcher,
             settings,
             service_settings,
         })
+    }
+
+    /// The warning a command prints once when the constitution names a Kubernetes release newer
+    /// than the one whose schemas this aigen carries: manifests are then validated against the
+    /// older schemas, and API versions against the table of removals it knows.
+    pub fn kubernetes_version_warning(&self) -> Option<String> {
+        let named = self.kubernetes_version;
+        if !named.is_newer_than_compiled() {
+            return None;
+        }
+        let compiled = KubernetesVersion::COMPILED;
+        let at = self
+            .kubernetes_version_at
+            .as_ref()
+            .map_or_else(String::new, |at| format!(" ({at})"));
+        Some(format!(
+            "the constitution names Kubernetes {named}{at}, newer than this aigen knows: \
+             manifests are validated against the schemas of Kubernetes {compiled}, and API \
+             versions removed after {compiled} are not reported"
+        ))
     }
 
     /// The effective setting of a rule for a file of `service` (`None` for unknown codes).
@@ -794,6 +827,21 @@ fn spanned_location<T>(path: &Path, spanned: &Spanned<T>) -> Location {
     } else {
         Location::at(path, place.line() as usize, place.column() as usize)
     }
+}
+
+/// `kubernetes_version`: the release it names and where, or the compiled release.
+fn kubernetes_version_field(
+    value: Option<&Spanned<String>>,
+    path: &Path,
+) -> Result<(KubernetesVersion, Option<Location>)> {
+    let Some(value) = value else {
+        return Ok((KubernetesVersion::COMPILED, None));
+    };
+    let location = spanned_location(path, value);
+    let version = value.value.parse().map_err(|message: String| {
+        Error::input(location.clone(), format!("`kubernetes_version`: {message}"))
+    })?;
+    Ok((version, Some(location)))
 }
 
 fn duration_field(
@@ -1008,6 +1056,28 @@ mod tests {
         let err = parse("version: 1\nhealthcheck: { interval: soon }\n").unwrap_err();
         assert!(
             err.to_string().contains("`soon` is not a duration"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_kubernetes_release_defaults_to_the_compiled_one_and_is_located() {
+        let preset = Constitution::preset().unwrap();
+        assert_eq!(preset.kubernetes_version, KubernetesVersion::COMPILED);
+        assert!(preset.kubernetes_version_warning().is_none());
+        let named = parse("version: 1\nkubernetes_version: \"1.30\"\n").unwrap();
+        assert_eq!(named.kubernetes_version.to_string(), "1.30");
+        assert!(named.kubernetes_version_warning().is_none());
+        let newer = parse("version: 1\nkubernetes_version: \"1.99\"\n").unwrap();
+        let warning = newer.kubernetes_version_warning().unwrap();
+        assert!(
+            warning.contains("1.99 (policies/constitution.yaml:2:21)"),
+            "{warning}"
+        );
+        let err = parse("version: 1\nkubernetes_version: \"1.x\"\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("policies/constitution.yaml:2:21: `kubernetes_version`: "),
             "{err}"
         );
     }

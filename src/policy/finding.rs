@@ -204,6 +204,15 @@ impl<'f> Reported<'f> {
         Self(finding)
     }
 
+    /// Lowers the finding's severity to `ceiling` when it is higher: for the cases a rule is
+    /// less sure of than its severity says.
+    pub(crate) fn at_most(mut self, ceiling: Severity) -> Self {
+        if let Some(finding) = self.0.as_mut() {
+            finding.severity = finding.severity.min(ceiling);
+        }
+        self
+    }
+
     /// Adds what to do about it, in the imperative.
     pub(crate) fn help(self, text: impl Into<String>) {
         if let Some(finding) = self.0 {

@@ -449,6 +449,7 @@ pub(crate) static RULES: &[RuleEntry] = &[
     object(&k::host_ipc::RULE, k::host_ipc::check),
     object(&k::host_path::RULE, k::host_path::check),
     object(&k::probe_timing::RULE, k::probe_timing::check),
+    object(&k::container_ports::RULE, k::container_ports::check),
     object(
         &k::schema_unknown_field::RULE,
         k::schema_unknown_field::check,
@@ -457,6 +458,7 @@ pub(crate) static RULES: &[RuleEntry] = &[
     object(&k::schema_required::RULE, k::schema_required::check),
     object(&k::schema_enum::RULE, k::schema_enum::check),
     object(&k::schema_unknown_kind::RULE, k::schema_unknown_kind::check),
+    object(&k::api_version_served::RULE, k::api_version_served::check),
     // Kubernetes objects linted together.
     set(
         &k::service_selects_pods::RULE,

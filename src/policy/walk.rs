@@ -4,8 +4,8 @@
 //! [`lint_files`] reads and lints the files in parallel, [`lint_charts`] the charts.
 //!
 //! Files named on the command line are always linted when their name or content says what they
-//! are; files found by walking a directory are picked by name (Dockerfiles) or, for YAML, by
-//! content.
+//! are, and a file of a Helm chart lints its chart; files found by walking a directory are picked
+//! by name (Dockerfiles) or, for YAML, by content.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -63,6 +63,14 @@ pub fn discover(
             }
         };
         if metadata.is_file() {
+            if let Some(chart) = enclosing_chart(&path, root) {
+                discovery.charts.push(Target {
+                    display: display(&chart),
+                    path: chart,
+                    kind: None,
+                });
+                continue;
+            }
             let kind = match FileKind::from_name(&path) {
                 Some(FileKind::Other) => None,
                 other => other,
@@ -130,6 +138,24 @@ pub fn discover(
     discovery.targets.dedup_by(|a, b| a.path == b.path);
     keep_top_level_charts(&mut discovery);
     discovery
+}
+
+/// The outermost Helm chart a file belongs to: the highest directory with a `Chart.yaml` among
+/// its parents, up to `root` when the file is under it. A template is not a manifest until its
+/// chart renders it, so a file of a chart named on the command line (as a pre-commit hook names
+/// the files of a commit) lints its chart.
+fn enclosing_chart(file: &Path, root: &Path) -> Option<PathBuf> {
+    let under_root = file.starts_with(root);
+    let mut found = None;
+    for dir in file.ancestors().skip(1) {
+        if under_root && !dir.starts_with(root) {
+            break;
+        }
+        if dir.join("Chart.yaml").is_file() {
+            found = Some(dir.to_path_buf());
+        }
+    }
+    found
 }
 
 /// Keeps the outermost charts (subcharts are rendered with their parent) and drops the files

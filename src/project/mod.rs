@@ -5,8 +5,9 @@
 //!
 //! Generating commands, `ask`, `apply` and `check` start with [`Project::open`]; `lint`,
 //! `detect`, `history` and `init` need less and read their settings alone. Opening prints
-//! detection problems as warnings and fails only on what stops every command: a constitution that
-//! is named but missing or invalid, or a trail that cannot be opened.
+//! detection problems (and a Kubernetes release newer than aigen knows) as warnings and fails
+//! only on what stops every command: a constitution that is named but missing or invalid, or a
+//! trail that cannot be opened.
 
 use crate::apply::review::Reviewer;
 use crate::detect::{self, Detection, Service};
@@ -41,6 +42,9 @@ impl Project {
     /// the command's: the project's secret values are added to what it masks.
     pub(crate) fn open(settings: Settings, printer: &Printer, redactor: &Redactor) -> Result<Self> {
         let constitution = Constitution::load_configured(&settings.policy)?;
+        if let Some(warning) = constitution.kubernetes_version_warning() {
+            printer.warn(warning);
+        }
         let mut detection = detect::detect(&settings.root, &settings.config);
         detection.mark_secrets(&constitution.secrets);
         for problem in &detection.problems {

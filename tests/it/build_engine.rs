@@ -241,7 +241,7 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
         table(&images)
     );
     println!(
-        "Not built here: Java (the builtin generator writes no Java Dockerfile yet; Maven builds work on the maven stand-in, docs/engine.md), and Gradle, whose distributions (services.gradle.org) cannot be downloaded on these machines."
+        "Not built here: Gradle, whose distributions (services.gradle.org) cannot be downloaded on these machines."
     );
     let expected = [
         ("go-http", "/healthz"),
@@ -250,6 +250,12 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
         ("py-pip", "/health"),
         ("py-poetry", "/health"),
         ("py-uv", "/healthz"),
+        // `-r`/`-c` includes in a subfolder, served by waitress from the Procfile, on a
+        // blueprint mounted under /api.
+        ("py-includes", "/api/healthz"),
+        // psycopg2 built from source: a C compiler and libpq's headers to build, libpq to run.
+        ("py-native", "/health"),
+        ("py-procfile", "/health"),
     ];
     for (service, health) in expected {
         let image = &images[service];
@@ -257,6 +263,14 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
         assert_eq!(image["run"]["verdict"], "healthy", "{service}: {image:#}");
         assert_eq!(probe(image, health), Some(200), "{service}: {image:#}");
     }
+    // The Procfile's worker serves no port: it is healthy when it stays up.
+    let worker = &images["py-procfile-worker"];
+    assert_eq!(worker["run"]["verdict"], "healthy", "{worker:#}");
+    assert_eq!(worker["run"]["probes"], serde_json::json!([]), "{worker:#}");
+    // The Spring Boot service (Maven) has no actuator: it listens on its port.
+    let java = &images["java-spring-maven"];
+    assert_eq!(java["run"]["verdict"], "healthy", "{java:#}");
+    assert_eq!(java["run"]["listening"], true);
     // The Rust service declares no health path: something answers HTTP on its port.
     let rust = &images["rust-http"];
     assert_eq!(rust["run"]["verdict"], "healthy", "{rust:#}");

@@ -1188,3 +1188,54 @@ async fn mcp_apply_cluster_confirmed_through_elicitation() {
     })
     .await;
 }
+
+/// The port values `AG-K024` (containers) and `AG-K102` (Services) report, which no schema
+/// checker sees, are the ones the API server refuses: each failing fixture is refused with as
+/// many field errors as aigen has findings, and each passing fixture is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a real API server: set AIGEN_TEST_KUBECONFIG and run with --ignored"]
+async fn the_api_server_refuses_exactly_the_port_values_lint_reports() {
+    run("ports", &[], |live| async move {
+        live.create_namespace().await;
+        let cluster = live.cluster_in_namespace().await;
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/k8s/rules");
+        let constitution = aigen::policy::Constitution::preset().unwrap();
+        for (code, fail, pass) in [
+            ("AG-K024", "fail.yaml", "pass.yaml"),
+            ("AG-K102", "fail-values.yaml", "pass-values.yaml"),
+        ] {
+            let read =
+                |name: &str| std::fs::read_to_string(fixtures.join(code).join(name)).unwrap();
+            // A number beyond 32 bits stops the server at decoding, before it validates the
+            // rest; it is the schema's (`AG-K031`) and is left out here.
+            let text: String = read(fail)
+                .lines()
+                .filter(|line| !line.contains("99999999999"))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            let path = Path::new(fail);
+            let reported = aigen::policy::k8s::lint_documents(
+                &[aigen::policy::k8s::ManifestText::new(path, &text)],
+                &constitution,
+            )
+            .iter()
+            .filter(|f| f.code == code)
+            .count();
+            let error = plan_of(&cluster, &write_manifests(live.dir.path(), fail, &text))
+                .await
+                .unwrap_err()
+                .to_string();
+            let refused =
+                error.matches("Invalid value").count() + error.matches("Required value").count();
+            assert!(reported > 0, "{code}/{fail} has no finding");
+            assert_eq!(refused, reported, "{code}/{fail}: the server said {error}");
+            plan_of(
+                &cluster,
+                &write_manifests(live.dir.path(), pass, &read(pass)),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{code}/{pass} refused: {e}"));
+        }
+    })
+    .await;
+}

@@ -33,6 +33,7 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("AG-K005", "fail.yaml", &["9:17", "13:29", "15:11"]),
     ("AG-K006", "fail.yaml", &["9:17", "12:29", "14:11"]),
     ("AG-K007", "fail.yaml", &["13:44", "15:43", "17:13"]),
+    ("AG-K007", "fail-udp.yaml", &["20:31", "22:31", "24:43"]),
     ("AG-K008", "fail.yaml", &["9:17", "19:23", "24:24", "27:24"]),
     ("AG-K009", "fail.yaml", &["9:17", "12:39", "16:39"]),
     ("AG-K010", "fail.yaml", &["9:17", "12:37", "16:37"]),
@@ -49,22 +50,37 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
     ("AG-K016", "fail.yaml.example", &["7:19"]),
     ("AG-K017", "fail.yaml", &["6:9", "16:13", "21:9", "24:5"]),
     ("AG-K018", "fail.yaml", &["4:9", "10:3"]),
+    ("AG-K018", "fail-kinds.yaml", &["5:9", "13:3", "26:9"]),
     ("AG-K019", "fail.yaml", &["8:20"]),
     ("AG-K020", "fail.yaml", &["8:16"]),
     ("AG-K021", "fail.yaml", &["8:16"]),
     ("AG-K022", "fail.yaml", &["12:11"]),
     ("AG-K023", "fail.yaml", &["12:34", "14:11"]),
+    (
+        "AG-K024",
+        "fail.yaml",
+        &[
+            "18:22", "19:22", "19:44", "20:22", "20:61", "26:22", "26:48",
+        ],
+    ),
     ("AG-K030", "fail.yaml", &["16:11", "18:13", "21:15"]),
     (
         "AG-K031",
         "fail.yaml",
         &["10:26", "13:17", "14:21", "15:12", "25:19"],
     ),
+    ("AG-K031", "fail-spec-shape.yaml", &["8:3", "15:7", "24:7"]),
     ("AG-K032", "fail.yaml", &["5:1", "18:7"]),
     ("AG-K033", "fail.yaml", &["6:18", "10:24", "13:21"]),
     ("AG-K034", "fail.yaml", &["1:13", "8:13"]),
+    ("AG-K035", "fail.yaml", &["1:13", "8:13", "17:13"]),
     ("AG-K101", "fail.yaml", &["19:3", "29:3"]),
     ("AG-K102", "fail.yaml", &["23:19", "26:19", "28:13"]),
+    (
+        "AG-K102",
+        "fail-values.yaml",
+        &["11:47", "12:27", "12:46", "13:46", "14:7", "14:32"],
+    ),
     ("AG-K103", "fail.yaml", &["4:9", "26:3", "26:3"]),
     (
         "AG-K104",
@@ -76,7 +92,13 @@ const EXPECTED: &[(&str, &str, &[&str])] = &[
 ];
 
 /// The passing fixtures of rules that have more than `pass.yaml`.
-const EXTRA_PASSING: &[(&str, &str)] = &[("AG-K016", "pass.yaml.example")];
+const EXTRA_PASSING: &[(&str, &str)] = &[
+    ("AG-K007", "pass-udp.yaml"),
+    ("AG-K016", "pass.yaml.example"),
+    ("AG-K018", "pass-kinds.yaml"),
+    ("AG-K031", "pass-spec-shape.yaml"),
+    ("AG-K102", "pass-values.yaml"),
+];
 
 fn preset() -> Constitution {
     Constitution::preset().expect("the embedded preset loads")
@@ -418,4 +440,53 @@ fn an_unused_suppression_is_reported_in_an_otherwise_clean_file() {
         .map(|f| format!("{}:{} {}", f.line(), f.column(), f.code))
         .collect();
     assert_eq!(findings, ["7:24 AG-S002"]);
+}
+
+#[test]
+fn a_spec_that_is_not_a_mapping_gets_its_schema_error_and_nothing_else() {
+    let findings = fixture("AG-K031", "fail-spec-shape.yaml");
+    let listed: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{}:{} {}", f.line(), f.column(), f.code))
+        .collect();
+    // The labels rule still reads `metadata`; nothing reads the spec it cannot read.
+    let about_the_spec: Vec<&String> = listed.iter().filter(|l| !l.ends_with("AG-K018")).collect();
+    assert_eq!(
+        about_the_spec,
+        ["8:3 AG-K031", "15:7 AG-K031", "24:7 AG-K031"],
+        "{listed:#?}"
+    );
+    // The same objects well formed get the findings of the rules that read a spec.
+    let findings = fixture("AG-K031", "pass-spec-shape.yaml");
+    for code in ["AG-K003", "AG-K008"] {
+        assert!(findings.iter().any(|f| f.code == code), "{code}");
+    }
+}
+
+#[test]
+fn missing_references_are_reported_as_surely_as_they_are_known() {
+    let findings = fixture("AG-K104", "fail.yaml");
+    let listed: Vec<String> = findings
+        .iter()
+        .filter(|f| f.code == "AG-K104")
+        .map(|f| format!("{}:{} {}", f.line(), f.column(), f.severity))
+        .collect();
+    // A near miss of a defined name and a missing key are typos; a name like no other may be
+    // created outside the linted files (a README's `kubectl create`).
+    assert_eq!(
+        listed,
+        ["13:38 warning", "16:57 warning", "18:36 info", "22:25 info"]
+    );
+    let typo = findings.iter().find(|f| f.line() == 13).unwrap();
+    assert!(
+        typo.message.contains("which define `todo-secrets`"),
+        "{}",
+        typo.message
+    );
+    let elsewhere = findings.iter().find(|f| f.line() == 18).unwrap();
+    assert!(
+        elsewhere.message.contains("may be created outside them"),
+        "{}",
+        elsewhere.message
+    );
 }

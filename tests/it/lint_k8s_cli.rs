@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::support::files::copy_committed;
-use crate::support::lint::{aigen, json_codes, project_from};
+use crate::support::lint::{aigen, json_codes, project, project_from};
 use predicates::prelude::*;
 
 const PHASE_IV: &str = "tests/fixtures/k8s/phase-iv";
@@ -234,4 +234,85 @@ fn kubernetes_rules_explain_themselves() {
         .code(0)
         .stdout(predicate::str::contains("AG-K105"))
         .stdout(predicate::str::contains("AG-K206"));
+}
+
+/// `path:line severity code message` of each finding of `aigen lint --format json` in `dir`
+/// whose code is one of `codes`.
+fn findings_of(dir: &Path, codes: &[&str]) -> Vec<String> {
+    let output = aigen(dir)
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| codes.contains(&f["code"].as_str().unwrap()))
+        .map(|f| {
+            format!(
+                "{}:{} {} {} {}",
+                f["path"].as_str().unwrap(),
+                f["line"],
+                f["severity"].as_str().unwrap(),
+                f["code"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn objects_kept_in_three_folders_are_reported_once_and_counted_once() {
+    let dir = project_from("tests/fixtures/k8s/rules/AG-K106/folders");
+    assert_eq!(
+        findings_of(dir.path(), &["AG-K105", "AG-K106"]),
+        [
+            "base/app.yaml:6 warning AG-K106 `Deployment/api` is defined again at \
+             `deploy/app.yaml:6`, `overlays/dev/app.yaml:6`; the rules across objects count it once",
+            "base/app.yaml:23 warning AG-K106 `ConfigMap/api-config` is defined again at \
+             `deploy/app.yaml:23`, `overlays/dev/app.yaml:23`; the rules across objects count it \
+             once",
+        ],
+        "one finding per object naming every copy, and 2 × 600m CPU counted once (no AG-K105)"
+    );
+    // The same objects in three namespaces are three objects each: no copies, and all of
+    // them ask the cluster for CPU (3 × 2 × 600m = 3.6 CPU, over 70% of 4).
+    let dir = project_from("tests/fixtures/k8s/rules/AG-K106/namespaced");
+    let found = findings_of(dir.path(), &["AG-K105", "AG-K106"]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("AG-K105 requests total 3.6 CPU / 1.5 GiB over 6 pods"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_configmap_a_readme_creates_is_information_and_a_near_miss_a_warning() {
+    let dir = project_from("tests/fixtures/k8s/rules/AG-K104/readme");
+    assert_eq!(
+        findings_of(dir.path(), &["AG-K104"]),
+        [
+            "k8s/deployment.yaml:16 info AG-K104 ConfigMap `feature-flags` read through \
+             `envFrom.configMapRef` is not among the linted files; it may be created outside them",
+            "k8s/deployment.yaml:21 warning AG-K104 Secret `shop-secret` read through \
+             `secretKeyRef` is not among the linted files, which define `shop-secrets`",
+        ]
+    );
+}
+
+#[test]
+fn a_spec_written_as_a_list_fails_the_lint_with_its_schema_error() {
+    let dir = project(&[(
+        "k8s/web.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  - replicas: 2\n",
+    )]);
+    aigen(dir.path())
+        .arg("lint")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "error[AG-K031]: `spec` is a list; an object is expected here\n --> k8s/web.yaml:6:3",
+        ))
+        .stdout(predicate::str::contains("AG-K001").not());
 }

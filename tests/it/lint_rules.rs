@@ -3,7 +3,8 @@
 //! header expects.
 //!
 //! A fixture is `fail.Dockerfile` / `pass.Dockerfile`, or a `fail/` / `pass/` directory with a
-//! `Dockerfile` (for rules that look at files around it). Header comments:
+//! `Dockerfile` (for rules that look at files around it); more cases of a rule go in
+//! `fail-<case>.Dockerfile` / `pass-<case>.Dockerfile` beside them. Header comments:
 //! `# path: docker/backend.Dockerfile` lints the text as that path (to pick the service), and
 //! `# expect: 3:6, 4:1` lists the `line:column` of every finding of the rule (`0:0` for a
 //! finding about a whole file). A passing fixture has no finding of its rule.
@@ -73,6 +74,31 @@ fn fixture_for(code: &str, kind: &str) -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
+/// The `<kind>-<case>.Dockerfile` fixtures of a rule, in name order.
+fn more_fixtures(code: &str, kind: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(Path::new(FIXTURES).join(code)) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{kind}-")) && n.ends_with(".Dockerfile"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Every failing fixture of a rule: `fail` first, then its other cases.
+fn failing_fixtures(code: &str) -> Vec<PathBuf> {
+    fixture_for(code, "fail")
+        .into_iter()
+        .chain(more_fixtures(code, "fail"))
+        .collect()
+}
+
 #[test]
 fn every_rule_is_documented_with_the_required_sections() {
     for rule in registry::rules() {
@@ -110,20 +136,24 @@ fn every_rule_has_a_failing_and_a_passing_fixture() {
             .unwrap_or_else(|| panic!("{} has no failing fixture in {FIXTURES}", rule.code));
         let pass = fixture_for(rule.code, "pass")
             .unwrap_or_else(|| panic!("{} has no passing fixture in {FIXTURES}", rule.code));
-        let (expected, found) = run_fixture(rule.code, &fail, &constitution);
-        assert!(
-            !expected.is_empty(),
-            "{} failing fixture has no `# expect:` header",
-            rule.code
-        );
-        assert_eq!(found, expected, "{} on {}", rule.code, fail.display());
-        let (_, found) = run_fixture(rule.code, &pass, &constitution);
-        assert!(
-            found.is_empty(),
-            "{} reports {found:?} on {}",
-            rule.code,
-            pass.display()
-        );
+        for fail in std::iter::once(fail).chain(more_fixtures(rule.code, "fail")) {
+            let (expected, found) = run_fixture(rule.code, &fail, &constitution);
+            assert!(
+                !expected.is_empty(),
+                "{} has no `# expect:` header",
+                fail.display()
+            );
+            assert_eq!(found, expected, "{} on {}", rule.code, fail.display());
+        }
+        for pass in std::iter::once(pass).chain(more_fixtures(rule.code, "pass")) {
+            let (_, found) = run_fixture(rule.code, &pass, &constitution);
+            assert!(
+                found.is_empty(),
+                "{} reports {found:?} on {}",
+                rule.code,
+                pass.display()
+            );
+        }
         checked += 1;
     }
     assert!(checked >= 38, "only {checked} rules checked");
@@ -148,18 +178,28 @@ fn rule_fixture_diagnostics() {
     for rule in
         registry::rules().filter(|r| !matches!(r.target, Target::Kubernetes | Target::Image))
     {
-        let Some(fail) = fixture_for(rule.code, "fail").filter(|p| p.is_file()) else {
-            continue;
-        };
-        let text = std::fs::read_to_string(&fail).unwrap();
-        let path = header(&text, "path").map_or_else(|| PathBuf::from("Dockerfile"), PathBuf::from);
-        let service = service_for_path(&path, &constitution);
-        let findings: Vec<_> = dockerfile::lint(&path, &text, &constitution, service.as_deref())
+        for fail in failing_fixtures(rule.code)
             .into_iter()
-            .filter(|f| f.code == rule.code)
-            .collect();
-        out.push_str(&format!("==== {} ({})\n", rule.code, rule.name));
-        out.push_str(&aigen::policy::report::text(&findings, false));
+            .filter(|p| p.is_file())
+        {
+            let text = std::fs::read_to_string(&fail).unwrap();
+            let path =
+                header(&text, "path").map_or_else(|| PathBuf::from("Dockerfile"), PathBuf::from);
+            let service = service_for_path(&path, &constitution);
+            let findings: Vec<_> =
+                dockerfile::lint(&path, &text, &constitution, service.as_deref())
+                    .into_iter()
+                    .filter(|f| f.code == rule.code)
+                    .collect();
+            let case = fail.file_stem().unwrap().to_string_lossy();
+            let title = if case == "fail" {
+                format!("==== {} ({})\n", rule.code, rule.name)
+            } else {
+                format!("==== {} ({}) {case}\n", rule.code, rule.name)
+            };
+            out.push_str(&title);
+            out.push_str(&aigen::policy::report::text(&findings, false));
+        }
     }
     insta::assert_snapshot!(out);
 }

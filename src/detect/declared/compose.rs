@@ -10,9 +10,9 @@
 use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
 
 use super::super::model::{FileProblem, Origin, Sourced};
-use super::super::source::normalize;
 use super::command;
 use super::interpolate::Vars;
+use crate::fsutil::normalize_relative;
 
 /// The compose file names `docker compose` looks for, in its order.
 pub(crate) const NAMES: &[&str] = &[
@@ -222,11 +222,11 @@ impl Reader<'_> {
         if context.contains("://") {
             return;
         }
-        let context = normalize(&context);
+        let context = normalize_relative(&context);
         let dockerfile = dockerfile
             .and_then(|d| self.vars.fill(&d))
             .unwrap_or_else(|| "Dockerfile".into());
-        service.dockerfile = Some(normalize(&format!("{context}/{dockerfile}")));
+        service.dockerfile = Some(normalize_relative(&format!("{context}/{dockerfile}")));
         service.context = Some(context);
     }
 

@@ -10,7 +10,8 @@ use regex::Regex;
 use super::super::manifest::{TomlDoc, dependency_spec};
 use super::super::model::{FileProblem, Origin, Sourced};
 use super::super::regex;
-use super::super::source::{ServiceDir, ServiceFile, normalize};
+use super::super::source::{ServiceDir, ServiceFile};
+use crate::fsutil::normalize_relative;
 
 /// Groups that hold development tools, never installed in a production image.
 const DEV_GROUPS: &[&str] = &[
@@ -313,7 +314,7 @@ fn requirements_file(
 
 /// `path` relative to `base` inside the service, as a path from the service directory.
 fn join(base: &str, path: &str) -> String {
-    let joined = normalize(&format!("{base}/{path}"));
+    let joined = normalize_relative(&format!("{base}/{path}"));
     if joined == "." { String::new() } else { joined }
 }
 

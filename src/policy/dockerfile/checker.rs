@@ -305,20 +305,37 @@ impl<'a> Checker<'a> {
         self.model.final_lineage().iter().map(|s| s.index).collect()
     }
 
-    /// True when the RUN mounts a cache at a target starting with `prefix`.
-    pub(crate) fn mounts_cache(instruction: &Instruction, prefix: &str) -> bool {
-        instruction.flags.iter().any(|flag| {
-            flag.name == "mount"
-                && flag.value.as_deref().is_some_and(|v| {
-                    v.split(',').any(|p| p == "type=cache")
-                        && v.split(',').any(|p| {
-                            p.strip_prefix("target=")
-                                .or_else(|| p.strip_prefix("dst="))
-                                .or_else(|| p.strip_prefix("destination="))
-                                .is_some_and(|t| t.starts_with(prefix))
-                        })
-                })
-        })
+    /// The targets of the RUN's `--mount`s whose content never reaches the layer: `type=cache`
+    /// and `type=tmpfs`.
+    pub(crate) fn throwaway_mounts(instruction: &Instruction) -> Vec<&str> {
+        instruction
+            .flags
+            .iter()
+            .filter(|flag| flag.name == "mount")
+            .filter_map(|flag| flag.value.as_deref())
+            .filter_map(|value| {
+                let options: Vec<&str> = value.split(',').map(str::trim).collect();
+                let throwaway = options
+                    .iter()
+                    .any(|o| matches!(*o, "type=cache" | "type=tmpfs"));
+                let target = options.iter().find_map(|o| {
+                    o.strip_prefix("target=")
+                        .or_else(|| o.strip_prefix("dst="))
+                        .or_else(|| o.strip_prefix("destination="))
+                });
+                target
+                    .filter(|_| throwaway)
+                    .map(|t| t.trim_matches(|c| c == '"' || c == '\''))
+            })
+            .collect()
+    }
+
+    /// True when the RUN mounts a cache or a tmpfs over `dir` (at `dir` or at a directory
+    /// holding it): what the RUN writes there stays out of the layer.
+    pub(crate) fn mounts_over(instruction: &Instruction, dir: &str) -> bool {
+        Self::throwaway_mounts(instruction)
+            .into_iter()
+            .any(|target| holds(target, dir))
     }
 
     /// The base images' names that a user name may come from (normalized references of the
@@ -449,4 +466,15 @@ pub(crate) struct FinalUser<'a> {
     pub value: String,
     /// True when a variable in it has no known value.
     pub unresolved: bool,
+}
+
+/// True when the directory `outer` is `dir` or holds it (`/var/lib/apt` holds
+/// `/var/lib/apt/lists`, `/var/lib/aptitude` does not); trailing slashes do not count.
+pub(crate) fn holds(outer: &str, dir: &str) -> bool {
+    let outer = outer.trim_end_matches('/');
+    let dir = dir.trim_end_matches('/');
+    dir == outer
+        || dir
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('/'))
 }

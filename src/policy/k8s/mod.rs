@@ -8,17 +8,20 @@
 //!
 //! The building blocks: [`object`] (kinds, pod specs, containers, security settings as
 //! Kubernetes resolves them), [`quantity`] (exact `250m` / `512Mi` arithmetic), [`resources`]
-//! (requests and limits), [`check`] (what rules report through).
+//! (requests and limits), [`ports`] (port numbers and names the API server accepts), [`check`]
+//! (what rules report through).
 
 use std::path::Path;
 
 use rayon::prelude::*;
 
 pub(crate) mod annotations;
+pub mod api_versions;
 pub(crate) mod check;
 pub(crate) mod host_namespace;
 pub(crate) mod manifest;
 pub(crate) mod object;
+pub(crate) mod ports;
 pub(crate) mod probe;
 pub(crate) mod quantity;
 pub(crate) mod resources;
@@ -38,6 +41,17 @@ use crate::policy::constitution::Constitution;
 use crate::policy::finding::{self, Finding};
 use crate::policy::registry::{self, Check};
 use crate::policy::suppress;
+
+/// The rules that run on an object whose `spec` is not a mapping
+/// ([`object::Object::has_malformed_spec`]): the schema rules, which report the shape. The others
+/// would only report what they cannot find in a spec they cannot read.
+const SHAPE_RULES: [&registry::Rule; 5] = [
+    &rules::schema_unknown_field::RULE,
+    &rules::schema_type::RULE,
+    &rules::schema_required::RULE,
+    &rules::schema_enum::RULE,
+    &rules::schema_unknown_kind::RULE,
+];
 
 /// Lints one manifest file on its own (cross-object rules see only its objects).
 pub(crate) fn lint(path: &Path, text: &str, constitution: &Constitution) -> Vec<Finding> {
@@ -61,9 +75,11 @@ pub fn lint_documents(files: &[ManifestText<'_>], constitution: &Constitution) -
             let mut findings = loader_findings(&set, file);
             let mut cx = Checker::new(&set);
             for item in set.items_of(file) {
+                let malformed = item.object.has_malformed_spec();
                 for entry in registry::RULES {
                     if let Check::Object(check) = entry.check
                         && cx.enabled(entry.rule, item)
+                        && (!malformed || SHAPE_RULES.iter().any(|r| r.code == entry.rule.code))
                     {
                         check(&mut cx, item);
                     }

@@ -73,14 +73,6 @@ impl<'a> Object<'a> {
         Some(object)
     }
 
-    /// True for objects applied to a cluster; false for the files of tools that share the
-    /// manifest format without being objects: Kustomize's `Kustomization` and `Component`,
-    /// and kubeconfig (`kind: Config`).
-    pub(crate) fn is_cluster_object(&self) -> bool {
-        !(self.api_version.starts_with("kustomize.config.k8s.io/")
-            || (self.kind == "Config" && self.api_version == "v1"))
-    }
-
     /// True for `List` and `<Kind>List` objects holding `items`.
     pub(crate) fn is_list(&self) -> bool {
         self.kind.ends_with("List") && self.node.get("items").is_some_and(Node::is_seq)
@@ -117,6 +109,24 @@ impl<'a> Object<'a> {
         }
         let (_, path) = POD_TEMPLATE_PATHS.iter().find(|(k, _)| *k == self.kind)?;
         self.node.path(path)
+    }
+
+    /// True when the object's `spec`, or a workload's pod template or pod spec, is there but
+    /// is not a mapping (a list, a string): the schema rules report the shape; other rules
+    /// cannot read such a spec and do not guess at it.
+    pub(crate) fn has_malformed_spec(&self) -> bool {
+        let malformed = |node: Option<&Node>| node.is_some_and(|n| !n.is_null() && !n.is_map());
+        let template = if self.kind == "Pod" {
+            None
+        } else {
+            POD_TEMPLATE_PATHS
+                .iter()
+                .find(|(kind, _)| *kind == self.kind)
+                .and_then(|(_, path)| self.node.path(path))
+        };
+        malformed(self.node.get("spec"))
+            || malformed(template)
+            || malformed(template.and_then(|t| t.get("spec")))
     }
 
     /// The pod spec of a workload.
@@ -286,27 +296,33 @@ impl<'a> Container<'a> {
         self.node.get("image")
     }
 
-    /// The ports the container declares: `(number, name)`.
-    pub(crate) fn ports(&self) -> impl Iterator<Item = (Option<i64>, Option<&'a str>)> + use<'a> {
-        self.node
-            .get("ports")
-            .map(Node::items)
-            .unwrap_or_default()
+    /// The entries of the container's `ports`.
+    pub(crate) fn ports(&self) -> &'a [Node] {
+        self.node.get("ports").map(Node::items).unwrap_or_default()
+    }
+
+    /// The protocols the container declares a port with, by number (`containerPort`) or by
+    /// name: `TCP` unless the entry's `protocol` says otherwise; none when it does not declare
+    /// the port.
+    pub(crate) fn protocols_of(&self, port: &PortRef<'_>) -> Vec<&'a str> {
+        self.ports()
             .iter()
-            .map(|p| {
-                (
-                    p.get("containerPort").and_then(Node::as_int),
-                    p.get("name").and_then(Node::as_str),
-                )
+            .filter(|entry| match port {
+                PortRef::Number(n) => entry.get("containerPort").and_then(Node::as_int) == Some(*n),
+                PortRef::Name(wanted) => entry.get("name").and_then(Node::as_str) == Some(*wanted),
             })
+            .map(|entry| {
+                entry
+                    .get("protocol")
+                    .and_then(Node::as_str)
+                    .unwrap_or("TCP")
+            })
+            .collect()
     }
 
     /// True when the container declares this port, by number or by name.
     pub(crate) fn declares_port(&self, port: &PortRef<'_>) -> bool {
-        self.ports().any(|(number, name)| match port {
-            PortRef::Number(n) => number == Some(*n),
-            PortRef::Name(wanted) => name == Some(*wanted),
-        })
+        !self.protocols_of(port).is_empty()
     }
 
     /// The `env` entries.

@@ -6,7 +6,9 @@ use crate::policy::registry::{NoParams, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Checks that `apk add` runs with `--no-cache`, unless the same `RUN` removes
-    /// `/var/cache/apk/*` or the cache is a cache mount.
+    /// `/var/cache/apk/*` or mounts a cache or a tmpfs (`RUN --mount=type=cache` or
+    /// `--mount=type=tmpfs`) whose target is `/var/cache/apk` or a directory holding it: what
+    /// apk writes there never reaches the layer.
     ///
     /// ## Why is this bad?
     /// Without `--no-cache`, the package index and downloaded packages stay in the layer; on
@@ -20,6 +22,8 @@ declare_rule! {
     /// ## Use instead
     /// ```dockerfile
     /// RUN apk add --no-cache curl
+    /// # or, with BuildKit, keep the cache between builds:
+    /// RUN --mount=type=cache,target=/var/cache/apk apk add curl
     /// ```
     ///
     /// ## Options
@@ -38,17 +42,19 @@ declare_rule! {
     };
 }
 
+/// Where apk keeps its index and packages.
+const CACHE: &str = "/var/cache/apk";
+
 /// Checks every `apk add`.
 pub(crate) fn check(checker: &mut Checker<'_>) {
     for (instruction, scripts) in checker.runs_in(&checker.all_stages()) {
-        if Checker::mounts_cache(instruction, "/var/cache/apk") {
+        if Checker::mounts_over(instruction, CACHE) {
             continue;
         }
-        let cleaned = scripts.iter().flat_map(|s| s.running("rm")).any(|rm| {
-            rm.args()
-                .iter()
-                .any(|w| w.value.starts_with("/var/cache/apk"))
-        });
+        let cleaned = scripts
+            .iter()
+            .flat_map(|s| s.running("rm"))
+            .any(|rm| rm.args().iter().any(|w| w.value.starts_with(CACHE)));
         if cleaned {
             continue;
         }
@@ -78,6 +84,16 @@ mod tests {
         passes(
             "AG-D016",
             "FROM alpine:3\nRUN apk add --no-cache curl\nRUN apk add x && rm -rf /var/cache/apk/*\n",
+        );
+        passes(
+            "AG-D016",
+            "FROM alpine:3\nRUN --mount=type=tmpfs,target=/var/cache apk add curl\n\
+             RUN --mount=type=cache,target=/var/cache/apk/ apk add curl\n",
+        );
+        catches(
+            "AG-D016",
+            "FROM alpine:3\nRUN --mount=type=bind,target=/var/cache/apk apk add curl\n",
+            &[(2, 45)],
         );
     }
 }

@@ -1,12 +1,14 @@
 //! `AG-D019`: apt-get install runs without prompting.
 
 use crate::policy::dockerfile::checker::Checker;
+use crate::policy::dockerfile::shell::Command;
 use crate::policy::registry::{NoParams, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Checks that `apt-get install` answers its prompt with `-y` (`--yes`,
-    /// `--assume-yes`, `-qq`).
+    /// Checks that `apt-get install` answers its prompt with `-y` (`--yes`, `--assume-yes`)
+    /// or runs at quiet level 2, which implies `-y`: `-qq`, `-q -q`, `-q=2`, `--quiet=2`,
+    /// `--quiet --quiet`.
     ///
     /// ## Why is this bad?
     /// Without it, `apt-get` asks for confirmation, reads end-of-file from the build's stdin and
@@ -46,10 +48,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
         }
         let yes = command.has_option("--yes", Some('y'))
             || command.has_option("--assume-yes", None)
-            || command
-                .args()
-                .iter()
-                .any(|w| w.value == "-qq" || w.value == "-q=2");
+            || quiet_level(command) >= 2;
         if !yes {
             checker
                 .report(
@@ -59,6 +58,26 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
                 .help("add `-y`");
         }
     }
+}
+
+/// apt's quiet level: each `-q` (alone or in a cluster such as `-qq` or `-yq`) and each
+/// `--quiet` adds one; `-q=N` and `--quiet=N` set it.
+fn quiet_level(command: &Command) -> u32 {
+    command.args().iter().fold(0, |level, word| {
+        let v = word.value.as_str();
+        if let Some(set) = v.strip_prefix("-q=").or_else(|| v.strip_prefix("--quiet=")) {
+            set.parse().unwrap_or(level)
+        } else if v == "--quiet" {
+            level + 1
+        } else if v.starts_with('-')
+            && !v.starts_with("--")
+            && v[1..].chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            level + u32::try_from(v.matches('q').count()).unwrap_or(u32::MAX)
+        } else {
+            level
+        }
+    })
 }
 
 #[cfg(test)]
@@ -71,6 +90,15 @@ mod tests {
         passes(
             "AG-D019",
             "FROM a:1\nRUN apt-get install -qy curl && apt-get --yes install x && apt-get -qq install y\n",
+        );
+        passes(
+            "AG-D019",
+            "FROM a:1\nRUN apt-get install -q -q x && apt-get install -q=2 x && apt-get --quiet --quiet install x\n",
+        );
+        catches(
+            "AG-D019",
+            "FROM a:1\nRUN apt-get install -q x && apt-get install --quiet=1 x\n",
+            &[(2, 5), (2, 29)],
         );
     }
 }

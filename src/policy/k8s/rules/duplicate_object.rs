@@ -8,9 +8,10 @@ declare_rule! {
     /// ## What it does
     /// Checks, across all files linted together, that no two documents define the same object:
     /// the same kind and name in the same namespace. The finding is on the first definition (in
-    /// path order) and names every copy. The cross-object rules count such an object once, from
-    /// its first definition: a Deployment kept in three folders asks the cluster for its
-    /// requests once, not three times.
+    /// path order) and names every copy as `file:line` of its `metadata.name` (up to 20, then
+    /// how many more): one finding per object, however many folders hold it. The cross-object
+    /// rules count such an object once, from its first definition: a Deployment kept in three
+    /// folders asks the cluster for its requests once (`AG-K105`), not three times.
     ///
     /// ## Why is this bad?
     /// Applying the set applies each copy in turn and the last one wins, whatever the first one
@@ -42,8 +43,9 @@ declare_rule! {
     };
 }
 
-/// The most copies a message names.
-const SHOWN: usize = 3;
+/// The most copies a message names (the rest are counted), so that a pathological set cannot
+/// make one message unbounded.
+const SHOWN: usize = 20;
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>) {
     let set = cx.set;
@@ -55,7 +57,7 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
                 format!(
                     "`{}:{}`",
                     slash_path(set.manifest(copy).path()),
-                    copy.object.node.mark.line
+                    copy.anchor().mark.line
                 )
             })
             .collect();

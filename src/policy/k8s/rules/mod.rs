@@ -5,8 +5,10 @@
 //! holds the rule's metadata and documentation (`declare_rule!`, whose doc comment is what
 //! `aigen lint --explain` prints), its parameters when it has any, and its `check` function.
 
+pub(crate) mod api_version_served;
 pub(crate) mod capabilities;
 pub(crate) mod cluster_request_share;
+pub(crate) mod container_ports;
 pub(crate) mod duplicate_object;
 pub(crate) mod host_ipc;
 pub(crate) mod host_network;

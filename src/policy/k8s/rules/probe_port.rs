@@ -9,13 +9,16 @@ declare_rule! {
     /// ## What it does
     /// Checks that the `port` of every `httpGet`, `tcpSocket` or `grpc` probe (liveness,
     /// readiness and startup) is one the container declares in `ports`, by number
-    /// (`containerPort`) or by name.
+    /// (`containerPort`) or by name, and declares for TCP: all three probes connect over TCP,
+    /// so a port declared only with `protocol: UDP` (or `SCTP`) is reported.
     ///
     /// ## Why is this bad?
     /// A probe on a port nothing listens on fails from the first check: liveness restarts the
-    /// container in a loop, readiness keeps it out of its Service for ever. A named port that
-    /// the container does not declare is rejected when the pod is created. Both are common in
-    /// generated manifests, where the probe and the ports are written apart.
+    /// container in a loop, readiness keeps it out of its Service for ever. A TCP probe on a
+    /// UDP-only port (a DNS or syslog server) fails the same way: nothing accepts the
+    /// connection. A named port that the container does not declare is rejected when the pod
+    /// is created. All are common in generated manifests, where the probe and the ports are
+    /// written apart.
     ///
     /// ## Example
     /// ```yaml
@@ -24,6 +27,13 @@ declare_rule! {
     /// livenessProbe:
     ///   httpGet: { path: /health, port: 8080 }
     /// ```
+    /// or a TCP probe on a port declared only for UDP:
+    /// ```yaml
+    /// ports:
+    ///   - { name: dns, containerPort: 53, protocol: UDP }
+    /// livenessProbe:
+    ///   tcpSocket: { port: dns }
+    /// ```
     ///
     /// ## Use instead
     /// ```yaml
@@ -31,6 +41,14 @@ declare_rule! {
     ///   - { name: http, containerPort: 8000 }
     /// livenessProbe:
     ///   httpGet: { path: /health, port: http }
+    /// ```
+    /// and for a UDP server, an `exec` probe or a TCP port declared beside the UDP one:
+    /// ```yaml
+    /// ports:
+    ///   - { name: dns, containerPort: 53, protocol: UDP }
+    ///   - { name: dns-tcp, containerPort: 53, protocol: TCP }
+    /// livenessProbe:
+    ///   tcpSocket: { port: dns-tcp }
     /// ```
     ///
     /// ## Options
@@ -85,7 +103,8 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
                 let Some(port) = PortRef::of(port_node) else {
                     continue;
                 };
-                if !container.declares_port(&port) {
+                let protocols = container.protocols_of(&port);
+                if protocols.is_empty() {
                     cx.report(
                         &RULE,
                         item,
@@ -96,6 +115,19 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
                         ),
                     )
                     .help("point the probe at a port listed under the container's `ports`, or declare it there");
+                } else if !protocols.contains(&"TCP") {
+                    cx.report(
+                        &RULE,
+                        item,
+                        port_node,
+                        format!(
+                            "`{probe_key}.{handler_key}` connects over TCP to port {port}, which \
+                             container `{}` declares only for {}",
+                            container.name,
+                            protocols.join(", ")
+                        ),
+                    )
+                    .help("probe a TCP port of the container, or use an `exec` probe for a UDP service");
                 }
             }
         }

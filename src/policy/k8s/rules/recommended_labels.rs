@@ -8,10 +8,17 @@ use crate::policy::registry::declare_rule;
 
 declare_rule! {
     /// ## What it does
-    /// Checks that every object has the recommended labels in `metadata.labels`:
-    /// `app.kubernetes.io/name`, `app.kubernetes.io/instance` and `app.kubernetes.io/part-of`
-    /// by default. Files that are not cluster objects (a Kustomize `kustomization.yaml`, a
-    /// kubeconfig) are not checked.
+    /// Checks that the objects an application is made of have the recommended labels in
+    /// `metadata.labels`: `app.kubernetes.io/name`, `app.kubernetes.io/instance` and
+    /// `app.kubernetes.io/part-of` by default. The kinds checked are the built-in ones aigen
+    /// has rules for: the workloads (`Deployment`, `StatefulSet`, `DaemonSet`, `ReplicaSet`,
+    /// `Job`, `CronJob`, `Pod`), `Service`, `Ingress`, `ConfigMap`, `Secret`,
+    /// `PersistentVolumeClaim`, `ServiceAccount`, `HorizontalPodAutoscaler`,
+    /// `PodDisruptionBudget` and `NetworkPolicy`, of their Kubernetes API group. Other kinds
+    /// pass untouched, as every kind aigen has no rule for: RBAC objects (`ClusterRoleBinding`,
+    /// ...), custom resources (Istio's `VirtualService`, a Knative `Service`), and the files of
+    /// tools that share the manifest format (a skaffold or kubeconfig `Config`, a Kustomize
+    /// `Kustomization`).
     ///
     /// ## Why is this bad?
     /// The constitution asks for labels on every object. Without them `kubectl get -l`,
@@ -70,8 +77,36 @@ impl Default for Params {
     }
 }
 
+/// The API group and kind of each object checked (`""` is the core group).
+const CHECKED: [(&str, &str); 17] = [
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("apps", "DaemonSet"),
+    ("apps", "ReplicaSet"),
+    ("batch", "Job"),
+    ("batch", "CronJob"),
+    ("", "Pod"),
+    ("", "Service"),
+    ("", "ConfigMap"),
+    ("", "Secret"),
+    ("", "PersistentVolumeClaim"),
+    ("", "ServiceAccount"),
+    ("networking.k8s.io", "Ingress"),
+    ("networking.k8s.io", "NetworkPolicy"),
+    ("autoscaling", "HorizontalPodAutoscaler"),
+    ("policy", "PodDisruptionBudget"),
+    ("extensions", "Ingress"),
+];
+
+/// True for the objects of [`CHECKED`].
+fn is_checked(item: &Item<'_>) -> bool {
+    let version = item.object.api_version;
+    let group = version.rsplit_once('/').map_or("", |(group, _)| group);
+    CHECKED.contains(&(group, item.object.kind))
+}
+
 pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
-    if item.object.kind.is_empty() || !item.object.is_cluster_object() {
+    if !is_checked(item) {
         return;
     }
     let params: Params = cx.params(&RULE, item);

@@ -1,7 +1,11 @@
 //! `AG-K104`: the Secrets and ConfigMaps that workloads read exist, with the keys they read.
 
+use std::collections::HashMap;
+
+use crate::policy::Severity;
 use crate::policy::k8s::check::Checker;
-use crate::policy::k8s::set::Item;
+use crate::policy::k8s::schema::validate::closest;
+use crate::policy::k8s::set::{Item, ObjectSet};
 use crate::policy::k8s::yaml_tree::Node;
 use crate::policy::registry::{NoParams, declare_rule};
 
@@ -13,8 +17,18 @@ declare_rule! {
     /// leaves them to be created another way (a README's `kubectl create configmap`). The
     /// references read are `env[].valueFrom.secretKeyRef` and `configMapKeyRef`,
     /// `envFrom[].secretRef` and `configMapRef`, and `secret` and `configMap` volumes (with
-    /// their `items[].key`). References marked `optional: true` are skipped. A Secret defined in a `*.example` template (`secret.yaml.example`) counts as
-    /// existing: the real one is created in the cluster from it.
+    /// their `items[].key`). References marked `optional: true` are skipped. A Secret defined
+    /// in a `*.example` template (`secret.yaml.example`) counts as existing: the real one is
+    /// created in the cluster from it.
+    ///
+    /// How sure a finding is decides its severity. A key missing from a Secret or ConfigMap
+    /// the files define, and a name one or two edits away from one they define in the
+    /// namespace (`todo-secret` for `todo-secrets`), are reported at the rule's severity: they
+    /// are almost always typos. A name that resembles none of them is reported as
+    /// information only: the set manages some objects of the kind but this one may be created
+    /// another way (a README's `kubectl create configmap`, an operator, a sealed secret), and
+    /// a linter that cannot see the cluster cannot tell; the finding names it so that a
+    /// reviewer checks it is created before the pods start.
     ///
     /// ## Why is this bad?
     /// A missing Secret or key is only found when the pod starts: it stays in
@@ -65,6 +79,7 @@ struct Reference<'a> {
 
 pub(crate) fn check(cx: &mut Checker<'_, '_>) {
     let set = cx.set;
+    let mut near = NearMisses::default();
     for workload in set.workloads() {
         for reference in references(workload) {
             let Some(name) = reference.name.as_str() else {
@@ -76,19 +91,8 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
                 if !set.has_kind_in_namespace(reference.kind, workload) {
                     continue;
                 }
-                cx.report(
-                    &RULE,
-                    workload,
-                    reference.name,
-                    format!(
-                        "{} `{name}` read through `{}` is not among the linted files",
-                        reference.kind, reference.via
-                    ),
-                )
-                .help(
-                    "lint it together with this file (a `*.example` template counts), fix the \
-                     name, or mark the reference `optional: true`",
-                );
+                let close = near.of(set, reference.kind, workload.object.namespace, name);
+                report_missing(cx, workload, &reference, name, close);
                 continue;
             };
             let Some(key_node) = reference.key else {
@@ -110,6 +114,94 @@ pub(crate) fn check(cx: &mut Checker<'_, '_>) {
                 ));
             }
         }
+    }
+}
+
+/// The defined name nearest to a missing one, per kind and namespace, worked out once for
+/// each missing name (many workloads often read the same one) over the names of that kind and
+/// namespace, listed once.
+#[derive(Default)]
+struct NearMisses<'a> {
+    names: HashMap<(&'static str, Option<&'a str>), Vec<&'a str>>,
+    found: HashMap<(&'static str, Option<&'a str>, &'a str), Option<&'a str>>,
+}
+
+impl<'a> NearMisses<'a> {
+    fn of(
+        &mut self,
+        set: &ObjectSet<'a>,
+        kind: &'static str,
+        namespace: Option<&'a str>,
+        name: &'a str,
+    ) -> Option<&'a str> {
+        let names = self.names.entry((kind, namespace)).or_insert_with(|| {
+            set.of_kind(kind)
+                .filter(|item| item.object.namespace == namespace)
+                .map(|item| item.object.name)
+                .collect()
+        });
+        *self
+            .found
+            .entry((kind, namespace, name))
+            .or_insert_with(|| {
+                // Names whose lengths differ by more than two are more than two edits apart.
+                let similar = names
+                    .iter()
+                    .copied()
+                    .filter(|n| n.len().abs_diff(name.len()) <= 2);
+                closest(name, similar)
+            })
+    }
+}
+
+/// Reports a Secret or ConfigMap the linted files do not define although they define others
+/// of its kind in the namespace: as the rule's severity when the name is one or two edits from
+/// one they define (`near`, a typo), as information otherwise (it may well be created another
+/// way).
+fn report_missing(
+    cx: &mut Checker<'_, '_>,
+    workload: &Item<'_>,
+    reference: &Reference<'_>,
+    name: &str,
+    near: Option<&str>,
+) {
+    let kind = reference.kind;
+    let via = reference.via;
+    match near {
+        Some(near) => cx
+            .report(
+                &RULE,
+                workload,
+                reference.name,
+                format!(
+                    "{kind} `{name}` read through `{via}` is not among the linted files, which \
+                     define `{near}`"
+                ),
+            )
+            .help(format!(
+                "did you mean `{near}`? If `{name}` is another {kind} created outside these \
+                 files, mark the reference `optional: true` or lint it with them"
+            )),
+        None => cx
+            .report(
+                &RULE,
+                workload,
+                reference.name,
+                format!(
+                    "{kind} `{name}` read through `{via}` is not among the linted files; it may \
+                     be created outside them"
+                ),
+            )
+            .at_most(Severity::Info)
+            .help(format!(
+                "make sure it exists before the pods start (`kubectl create {} {name} ...`), or \
+                 lint its manifest with these files",
+                if kind == "Secret" {
+                    "secret generic"
+                } else {
+                    "configmap"
+                }
+            )),
     }
 }
 

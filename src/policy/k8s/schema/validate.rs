@@ -263,7 +263,10 @@ fn described(node: &Node) -> String {
 
 /// The candidate nearest to `word`: the same but for case, or within two edits (one for short
 /// words).
-fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn closest<'c>(
+    word: &str,
+    candidates: impl Iterator<Item = &'c str>,
+) -> Option<&'c str> {
     let lower = word.to_ascii_lowercase();
     candidates
         .map(|candidate| {

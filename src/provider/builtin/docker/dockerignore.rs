@@ -114,6 +114,13 @@ pub(super) fn render(facts: &Facts<'_>, dockerfile: &str) -> String {
         out.push_str(&format!(
             "\n# Only the service's own directory is sent\n*\n!{dir}\n"
         ));
+        let outside = super::inputs::outside_service(dir, &facts.service.inputs);
+        if !outside.is_empty() {
+            out.push_str("\n# What its build reads from outside it\n");
+            for path in outside {
+                out.push_str(&format!("!{path}\n"));
+            }
+        }
     }
     for (comment, patterns) in EXCLUDED {
         out.push_str(&format!("\n# {comment}\n"));

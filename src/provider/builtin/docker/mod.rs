@@ -17,11 +17,13 @@ mod dockerignore;
 pub(crate) mod file;
 mod go;
 mod health;
+mod inputs;
 mod java;
 mod node;
 mod python;
 mod rust;
 mod system;
+mod system_packages;
 
 use file::{Copy, Dockerfile, Stage, Step};
 

@@ -5,10 +5,14 @@
 //! `/opt/venv`, in a layer of its own; the runtime stage, on the same base image so the venv's
 //! interpreter path holds, copies the venv and the source owned by the runtime user.
 
+use std::collections::BTreeMap;
+
 use super::file::{Copy, Stage, Step};
 use super::health::Tool;
+use super::inputs::{from_service, in_image, member_path, service_dir, workspace_manifests};
+use super::system_packages::{Release, SystemPackages, apt_step};
 use super::{Context, assemble, runtime_stage};
-use crate::detect::{FrameworkKind, Origin, PackageManager};
+use crate::detect::{FrameworkKind, PackageManager};
 use crate::provider::builtin::facts::framework;
 
 const VENV_PATH: &str = "/opt/venv/bin:$PATH";
@@ -19,40 +23,44 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     let (image, runtime_image) = (&cx.facts.base.build, &cx.facts.base.runtime);
     let service = cx.facts.service;
     let lockfile = service.lockfile.as_ref().map(|l| l.value.as_str());
+    let system = system_packages(cx, image);
 
     let mut builder = Stage::new(
         "builder",
         image,
         "Dependencies, installed from the lockfile into /opt/venv in a layer that is rebuilt only\nwhen the dependency files change.",
-    )
-    .step(Step::env(&[
-        ("PYTHONDONTWRITEBYTECODE", "1"),
-        ("PYTHONUNBUFFERED", "1"),
-        ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
-    ]))
-    .step(Step::workdir("/app"));
+    );
+    if let Some(step) = apt_step(&system.build) {
+        builder = builder.steps([
+            Step::comment("What the native dependencies need to compile."),
+            step,
+        ]);
+    }
+    let mut builder = builder
+        .step(Step::env(&[
+            ("PYTHONDONTWRITEBYTECODE", "1"),
+            ("PYTHONUNBUFFERED", "1"),
+            ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+        ]))
+        .step(Step::workdir("/app"));
 
     // Whether the builder needs the whole source (pip installing the project itself).
     let mut source_in_builder = false;
     match service.package_manager.value {
+        PackageManager::Uv if uv_workspace(cx).is_some() => {
+            builder = builder.steps(uv_workspace(cx).unwrap_or_default());
+        }
         PackageManager::Uv => {
             let lock = lockfile.unwrap_or("uv.lock");
-            builder = builder.steps([
-                Step::Run(vec![format!(
-                    "pip install --no-cache-dir uv=={}",
-                    params.tools.uv
-                )]),
-                Step::env(&[
-                    ("UV_PROJECT_ENVIRONMENT", "/opt/venv"),
-                    ("UV_COMPILE_BYTECODE", "1"),
-                    ("UV_LINK_MODE", "copy"),
-                    ("UV_PYTHON_DOWNLOADS", "never"),
-                ]),
+            builder = builder.steps(uv_setup(cx)).steps([
                 Step::Copy(Copy::context(
                     &[&cx.src("pyproject.toml"), &cx.src(lock)],
                     "./",
                 )),
-                Step::run(&["uv sync --frozen --no-dev --no-install-project --no-cache"]),
+                Step::Run(vec![format!(
+                    "uv sync --frozen --no-dev --no-install-project --no-cache{}",
+                    group_flags(cx, "--group")
+                )]),
             ]);
         }
         PackageManager::Poetry => {
@@ -72,7 +80,10 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                     &[&cx.src("pyproject.toml"), &cx.src(lock)],
                     "./",
                 )),
-                Step::run(&["poetry install --only main --no-root --no-ansi"]),
+                Step::Run(vec![format!(
+                    "poetry install --only main{} --no-root --no-ansi",
+                    group_flags(cx, "--with")
+                )]),
             ]);
         }
         PackageManager::Pipenv => {
@@ -94,13 +105,14 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
             ]);
             match requirements_file(cx) {
                 Some(requirements) => {
-                    builder = builder.steps([
-                        Step::Copy(Copy::context(&[&cx.src(&requirements)], "./")),
-                        Step::Run(vec![format!(
-                            "pip install --no-cache-dir -r {}",
-                            crate::provider::builtin::quote::shell_word(&requirements)
-                        )]),
-                    ]);
+                    builder = builder
+                        .step(Step::Copy(Copy::context(&[&cx.src(&requirements)], "./")))
+                        .steps(included_requirements(cx))
+                        .steps(local_paths(cx, None));
+                    builder = builder.steps([Step::Run(vec![format!(
+                        "pip install --no-cache-dir -r {}",
+                        crate::provider::builtin::quote::shell_word(&requirements)
+                    )])]);
                 }
                 None => {
                     source_in_builder = true;
@@ -120,7 +132,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     let mut runtime = runtime_stage(
         runtime_image,
         "Runtime: the venv and the source, owned by the non-root runtime user.",
-        cx.create_user(runtime_image),
+        with_runtime_packages(&system, cx.create_user(runtime_image)),
     )
     .step(Step::env(&[
         ("PYTHONDONTWRITEBYTECODE", "1"),
@@ -130,6 +142,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     .step(Step::Copy(
         Copy::stage("builder", "/opt/venv", "/opt/venv").owned_by(&owner),
     ));
+    runtime = runtime.steps(local_paths(cx, Some(&owner)));
     runtime = if source_in_builder {
         runtime.step(Step::Copy(
             Copy::stage("builder", "/app", "./").owned_by(&owner),
@@ -164,12 +177,13 @@ fn command(cx: &Context<'_>) -> Vec<String> {
         // A worker: the start command the project gives.
         return service.start_command.value.clone();
     };
-    let declared =
-        service.start_command.origin != Origin::Default && !service.start_command.value.is_empty();
+    let start = &service.start_command;
     let entry = service.entrypoint.as_ref().map(|e| e.value.as_str());
     let kind = framework(service);
-    if entry.is_none() && declared || kind.is_none() {
-        return service.start_command.value.clone();
+    // What the project says, or the server it installs, wins; the framework's usual server is
+    // only the fallback when detection had to guess.
+    if (!start.is_guess() && !start.value.is_empty()) || kind.is_none() {
+        return start.value.clone();
     }
     let to_vec = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     match kind {
@@ -202,6 +216,154 @@ fn gunicorn(app: &str, port: &str) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect()
+}
+
+/// uv installed with pip, and told to install into `/opt/venv` with the interpreter of the image.
+fn uv_setup(cx: &Context<'_>) -> [Step; 2] {
+    [
+        Step::Run(vec![format!(
+            "pip install --no-cache-dir uv=={}",
+            cx.params.tools.uv
+        )]),
+        Step::env(&[
+            ("UV_PROJECT_ENVIRONMENT", "/opt/venv"),
+            ("UV_COMPILE_BYTECODE", "1"),
+            ("UV_LINK_MODE", "copy"),
+            ("UV_PYTHON_DOWNLOADS", "never"),
+        ]),
+    ]
+}
+
+/// The steps that install a uv workspace member's dependencies from the lockfile at the
+/// workspace's root: the root's `pyproject.toml` and `uv.lock` at `/app`, the member's
+/// `pyproject.toml` where the workspace lists it, then `uv sync` of every member's dependencies
+/// (the member's own code is copied by the runtime stage, not installed). `None` when the service
+/// is not a member of a uv workspace with a lockfile.
+fn uv_workspace(cx: &Context<'_>) -> Option<Vec<Step>> {
+    let service = cx.facts.service;
+    let workspace = service.inputs.workspace.as_ref()?;
+    let lock = workspace.lockfile.as_ref()?;
+    if workspace.manager.value != PackageManager::Uv {
+        return None;
+    }
+    let mut root_files = workspace_manifests(workspace);
+    root_files.push(lock.value.clone());
+    let root_files: Vec<&str> = root_files.iter().map(String::as_str).collect();
+    let member = member_path(service, workspace);
+    let [install, env] = uv_setup(cx);
+    Some(vec![
+        install,
+        env,
+        Step::comment(&format!(
+            "A member of the uv workspace at `{}`: its lockfile is there.",
+            workspace.root
+        )),
+        Step::Copy(Copy::context(&root_files, "./")),
+        Step::Copy(Copy::context(
+            &[&cx.src("pyproject.toml")],
+            &format!("./{member}/"),
+        )),
+        Step::Run(vec![format!(
+            "uv sync --frozen --no-dev --all-packages --no-install-workspace --no-cache{}",
+            group_flags(cx, "--group")
+        )]),
+    ])
+}
+
+/// The system packages the service's native dependencies need on `image`'s Debian release.
+fn system_packages(cx: &Context<'_>, image: &str) -> SystemPackages {
+    let needs = cx
+        .facts
+        .service
+        .inputs
+        .native
+        .iter()
+        .flat_map(|dependency| dependency.needs.iter().copied());
+    match Release::of_image(image) {
+        Some(release) => SystemPackages::for_needs(needs, release),
+        None => SystemPackages::default(),
+    }
+}
+
+/// The runtime user's `RUN`, preceded by the install of the runtime libraries in the same layer.
+fn with_runtime_packages(system: &SystemPackages, user: Option<Step>) -> Option<Step> {
+    let Some(Step::Run(install)) = apt_step(&system.runtime) else {
+        return user;
+    };
+    match user {
+        Some(Step::Run(commands)) => Some(Step::Run(install.into_iter().chain(commands).collect())),
+        _ => Some(Step::Run(install)),
+    }
+}
+
+/// ` --group prod` (uv) or ` --with prod` (Poetry) for each dependency group the production
+/// install needs.
+fn group_flags(cx: &Context<'_>, flag: &str) -> String {
+    cx.facts
+        .service
+        .inputs
+        .groups
+        .iter()
+        .map(|group| {
+            format!(
+                " {flag} {}",
+                crate::provider::builtin::quote::shell_word(&group.value)
+            )
+        })
+        .collect()
+}
+
+/// `COPY`s of the files the requirements file includes (`-r`, `-c`), each to where pip looks for
+/// it from `/app`, one `COPY` per destination folder.
+fn included_requirements(cx: &Context<'_>) -> Vec<Step> {
+    let service = cx.facts.service;
+    let dir = service_dir(service);
+    let mut by_folder: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in &service.inputs.requirement_files {
+        let root_rel = from_service(&dir, &file.value);
+        let target = in_image(&dir, &root_rel);
+        let folder = target.rsplit_once('/').map_or("/", |(folder, _)| folder);
+        by_folder
+            .entry(image_folder(folder))
+            .or_default()
+            .push(root_rel);
+    }
+    by_folder
+        .into_iter()
+        .map(|(folder, sources)| {
+            let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+            Step::Copy(Copy::context(&sources, &folder))
+        })
+        .collect()
+}
+
+/// `COPY`s of the local path dependencies (`-e ../lib`) to where the installer finds them from
+/// `/app`; owned by `owner` in the runtime stage, which needs them for editable installs.
+fn local_paths(cx: &Context<'_>, owner: Option<&str>) -> Vec<Step> {
+    let service = cx.facts.service;
+    let dir = service_dir(service);
+    service
+        .inputs
+        .local_paths
+        .iter()
+        .map(|path| {
+            let source = format!("{}/", path.value.trim_end_matches('/'));
+            let copy = Copy::context(&[&source], &format!("{}/", in_image(&dir, &path.value)));
+            Step::Copy(match owner {
+                Some(owner) => copy.owned_by(owner),
+                None => copy,
+            })
+        })
+        .collect()
+}
+
+/// A folder of the image as a `COPY` destination: relative to `/app` when inside it.
+fn image_folder(folder: &str) -> String {
+    match folder.strip_prefix("/app") {
+        Some("") => "./".to_string(),
+        Some(rest) if rest.starts_with('/') => format!(".{rest}/"),
+        _ => format!("{}/", folder.trim_end_matches('/')),
+    }
 }
 
 /// `module:attribute` from an entry point written as a module, a file path or a reference.
