@@ -21,9 +21,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::support::builtin::{
-    CHECKOV_KEPT, StrictHadolint, UNPINNED_SYSTEM_PACKAGES, checkov_reports, run, tool,
-};
+use crate::support::builtin::{CHECKOV_KEPT, StrictHadolint, checkov_reports, run, tool};
 use crate::support::command::{Run, aigen_command};
 use crate::support::files::{copy_committed, repo_path};
 
@@ -219,7 +217,7 @@ fn project_of(root: &Path, file: &str) -> String {
 }
 
 fn hadolint(root: &Path, outputs: &BTreeMap<String, Output>, verdicts: &mut Verdicts) {
-    let hadolint = StrictHadolint::ignoring(&UNPINNED_SYSTEM_PACKAGES);
+    let hadolint = StrictHadolint::new();
     let files: Vec<&PathBuf> = outputs.values().flat_map(|o| &o.dockerfiles).collect();
     if files.is_empty() {
         return;

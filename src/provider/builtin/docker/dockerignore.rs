@@ -8,8 +8,8 @@
 //! dependencies, the package manager's configuration, a workspace's lockfile) is let back in
 //! by name, and so are the runtime assets and embedded directories a pattern would drop.
 
-use super::{outside_paths, service_dir};
-use crate::detect::{Language, embed_dir};
+use super::service_dir;
+use crate::detect::embed_dir;
 use crate::provider::builtin::facts::Facts;
 
 /// Excluded inside the service directory, whatever the stack.
@@ -129,14 +129,6 @@ pub(super) fn render(facts: &Facts<'_>, dockerfile: &str) -> String {
             out.push('\n');
         }
     }
-    let copied = copied_from_outside(facts);
-    let outside = outside_paths(facts, copied.iter().map(String::as_str));
-    if !outside.is_empty() {
-        out.push_str("\n# Outside the service directory, what the Dockerfile copies\n");
-        for path in outside {
-            out.push_str(&format!("!{path}\n"));
-        }
-    }
     let kept = kept_inside(facts);
     if !kept.is_empty() {
         out.push_str("\n# Read at run time or compiled in, though the patterns above match them\n");
@@ -145,30 +137,6 @@ pub(super) fn render(facts: &Facts<'_>, dockerfile: &str) -> String {
         }
     }
     out
-}
-
-/// What the Dockerfile may copy from anywhere in the repository: local path dependencies, the
-/// package manager's configuration, the workspace's lockfile and root manifest.
-fn copied_from_outside(facts: &Facts<'_>) -> Vec<String> {
-    let inputs = &facts.service.inputs;
-    let mut paths: Vec<String> = inputs
-        .local_paths
-        .iter()
-        .chain(&inputs.config_files)
-        .map(|p| p.value.clone())
-        .collect();
-    if let Some(workspace) = &inputs.workspace
-        && let Some(lockfile) = &workspace.lockfile
-    {
-        paths.push(lockfile.value.clone());
-        if facts.service.language.value == Language::Node {
-            paths.push(match workspace.root.as_str() {
-                "." => "package.json".to_string(),
-                root => format!("{root}/package.json"),
-            });
-        }
-    }
-    paths
 }
 
 /// Inside the service, the runtime assets and embedded directories an exclusion above would

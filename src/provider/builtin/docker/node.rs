@@ -121,17 +121,26 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                 )))
             }
         }
-        None if service.inputs.no_runtime_dependencies => runtime_stage(
-            runtime_image,
-            &format!(
-                "Runtime: the source, owned by the non-root runtime user; package.json declares no\ndependency, so nothing is installed.{user_note}"
-            ),
-            user,
-        )
-        .step(Step::Env(owned(&env)))
-        .step(Step::Copy(
-            Copy::context(&[&cx.src_dir()], "./").owned_by(&owner),
-        )),
+        None if service.inputs.no_runtime_dependencies => {
+            stages.push(
+                Stage::new(
+                    "source",
+                    image,
+                    "The source alone: package.json declares no dependency, so nothing is installed.",
+                )
+                .step(Step::workdir("/app"))
+                .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./"))),
+            );
+            runtime_stage(
+                runtime_image,
+                &format!("Runtime: the source, owned by the non-root runtime user.{user_note}"),
+                user,
+            )
+            .step(Step::Env(owned(&env)))
+            .step(Step::Copy(
+                Copy::stage("source", "/app", "./").owned_by(&owner),
+            ))
+        }
         None => {
             let deps = Stage::new(
                 "deps",

@@ -1,22 +1,24 @@
-//! System packages for native dependencies: what a [`SystemNeed`] asks of the build stage and
-//! of the runtime stage, by image family, and the `RUN` that installs them.
+//! System packages for the native dependencies of Go, Node and Rust services: which stage
+//! installs what a [`SystemNeed`] asks for, and the `RUN` that says which dependency wants it.
+//! The Debian packages and their pins are [`super::system_packages`]'s (one table with Python's);
+//! on Alpine, `apk add --no-cache` with the table below.
 //!
-//! | need | build (Debian) | runtime (Debian) | build (Alpine) | runtime (Alpine) |
-//! |---|---|---|---|---|
-//! | c-compiler | `gcc g++ make` | | `build-base` | |
-//! | python (node-gyp) | `python3` | | `python3` | |
-//! | openssl | `pkg-config libssl-dev` | `libssl3` | `pkgconf openssl-dev` | `libssl3` |
-//! | perl (vendored OpenSSL) | `perl make` | | `perl make` | |
-//! | libpq | `libpq-dev` | `libpq5` | `libpq-dev` | `libpq` |
-//! | mysqlclient | `default-libmysqlclient-dev` | `libmariadb3` | `mariadb-dev` | `mariadb-connector-c` |
-//! | pcre | `libpcre2-dev` | `libpcre2-8-0` | `pcre2-dev` | `pcre2` |
-//! | git | `git` | | `git` | |
+//! | need | build (Alpine) | runtime (Alpine) |
+//! |---|---|---|
+//! | c-compiler, cgo | `build-base` | |
+//! | python (node-gyp) | `python3 make g++` | |
+//! | openssl | `pkgconf openssl-dev` | `libssl3` |
+//! | perl (vendored OpenSSL) | `perl make` | |
+//! | libpq | `libpq-dev` | `libpq` |
+//! | mysqlclient | `mariadb-dev` | `mariadb-connector-c` |
+//! | pcre | `pcre2-dev` | `pcre2` |
+//! | git | `git` | |
 //!
-//! Cgo needs a C compiler the Go builder already has, and a glibc the runtime already has (see
-//! [`crate::provider::builtin::images`]): nothing to install. A toolchain image that already
-//! carries a need (the Rust and Go builders have `gcc`) is told so through `present`.
+//! A toolchain image that already carries a package (the Rust and Go builders have `gcc`) is
+//! told so through `present`, which leaves it out.
 
 use super::file::Step;
+use super::system_packages::{Release, SystemPackages, apt_step};
 use crate::detect::{NativeDependency, SystemNeed};
 
 /// Which stage packages are for.
@@ -26,30 +28,24 @@ pub(super) enum Phase {
     Runtime,
 }
 
-/// The packages `need` asks of a stage on a Debian (`alpine` false) or Alpine image.
-fn packages(need: SystemNeed, phase: Phase, alpine: bool) -> &'static [&'static str] {
+/// The Alpine packages `need` asks of a stage (the Debian ones are
+/// [`super::system_packages`]'s, pinned to the image's release).
+fn alpine_packages(need: SystemNeed, phase: Phase) -> &'static [&'static str] {
     use Phase::{Build, Runtime};
     use SystemNeed::*;
-    match (need, phase, alpine) {
-        (CCompiler, Build, false) => &["gcc", "g++", "make"],
-        (CCompiler, Build, true) => &["build-base"],
-        (Python, Build, _) => &["python3"],
-        (Openssl, Build, false) => &["pkg-config", "libssl-dev"],
-        (Openssl, Build, true) => &["pkgconf", "openssl-dev"],
-        (Openssl, Runtime, _) => &["libssl3"],
-        (Perl, Build, _) => &["perl", "make"],
-        (Libpq, Build, _) => &["libpq-dev"],
-        (Libpq, Runtime, false) => &["libpq5"],
-        (Libpq, Runtime, true) => &["libpq"],
-        (Mysqlclient, Build, false) => &["default-libmysqlclient-dev"],
-        (Mysqlclient, Build, true) => &["mariadb-dev"],
-        (Mysqlclient, Runtime, false) => &["libmariadb3"],
-        (Mysqlclient, Runtime, true) => &["mariadb-connector-c"],
-        (Pcre, Build, false) => &["libpcre2-dev"],
-        (Pcre, Build, true) => &["pcre2-dev"],
-        (Pcre, Runtime, false) => &["libpcre2-8-0"],
-        (Pcre, Runtime, true) => &["pcre2"],
-        (Git, Build, _) => &["git"],
+    match (need, phase) {
+        (CCompiler | Cgo, Build) => &["build-base"],
+        (Python, Build) => &["python3", "make", "g++"],
+        (Openssl, Build) => &["pkgconf", "openssl-dev"],
+        (Openssl, Runtime) => &["libssl3"],
+        (Perl, Build) => &["perl", "make"],
+        (Libpq, Build) => &["libpq-dev"],
+        (Libpq, Runtime) => &["libpq"],
+        (Mysqlclient, Build) => &["mariadb-dev"],
+        (Mysqlclient, Runtime) => &["mariadb-connector-c"],
+        (Pcre, Build) => &["pcre2-dev"],
+        (Pcre, Runtime) => &["pcre2"],
+        (Git, Build) => &["git"],
         _ => &[],
     }
 }
@@ -75,13 +71,24 @@ pub(super) fn install(
     image: &str,
     present: &[&str],
 ) -> Vec<Step> {
-    let alpine = super::is_alpine(image);
-    let mut wanted: Vec<&str> = needs
-        .iter()
-        .flat_map(|n| packages(*n, phase, alpine).iter().copied())
-        .filter(|p| !present.contains(p))
+    let wanted: Vec<String> = match Release::of_image(image) {
+        Some(release) => {
+            let packages = SystemPackages::for_needs(needs.iter().copied(), release);
+            match phase {
+                Phase::Build => packages.build,
+                Phase::Runtime => packages.runtime,
+            }
+        }
+        None => needs
+            .iter()
+            .flat_map(|n| alpine_packages(*n, phase).iter().map(|p| p.to_string()))
+            .collect(),
+    };
+    let mut wanted: Vec<String> = wanted
+        .into_iter()
+        .filter(|p| !present.contains(&p.split('=').next().unwrap_or(p)))
         .collect();
-    wanted.sort_unstable();
+    wanted.sort();
     wanted.dedup();
     if wanted.is_empty() {
         return Vec::new();
@@ -99,24 +106,11 @@ pub(super) fn install(
             wanted.join(" ")
         ),
     };
-    let run = if alpine {
-        Step::Run(vec![format!("apk add --no-cache {}", wanted.join(" "))])
-    } else {
-        Step::Run(vec![
-            "apt-get update".into(),
-            format!(
-                "apt-get install -y --no-install-recommends {}",
-                wanted.join(" ")
-            ),
-            "rm -rf /var/lib/apt/lists/*".into(),
-        ])
+    let run = match apt_step(&wanted) {
+        Some(step) if !super::is_alpine(image) => step,
+        _ => Step::Run(vec![format!("apk add --no-cache {}", wanted.join(" "))]),
     };
-    vec![
-        Step::comment(&format!(
-            "{why}\nUnpinned: the packages follow the base image's release."
-        )),
-        run,
-    ]
+    vec![Step::comment(&why), run]
 }
 
 #[cfg(test)]
@@ -142,7 +136,7 @@ mod tests {
         };
         assert_eq!(
             commands[1],
-            "apt-get install -y --no-install-recommends libssl-dev pkg-config"
+            "apt-get install -y --no-install-recommends libssl-dev=3.0.* pkg-config=1.8.*"
         );
         let runtime = install(&needs, &deps, Phase::Runtime, "alpine:3.22", &[]);
         let Step::Run(commands) = &runtime[1] else {
@@ -155,7 +149,7 @@ mod tests {
     fn what_the_image_has_is_not_installed() {
         let deps = [dep("libsqlite3-sys", &[SystemNeed::CCompiler])];
         let needs = needs(&deps, &[]);
-        let present = ["gcc", "g++", "make"];
+        let present = ["gcc", "g++", "make", "libc6-dev"];
         assert!(install(&needs, &deps, Phase::Build, "rust:1.88-slim", &present).is_empty());
         assert!(install(&needs, &deps, Phase::Runtime, "debian:bookworm-slim", &[]).is_empty());
     }
