@@ -198,6 +198,22 @@ pub(crate) fn node_image(family: Family) -> String {
     }
 }
 
+/// The images of a service's helper build stages, besides its own build and runtime images: the
+/// Node image of the stage that builds a Go service's embedded UI.
+pub(crate) fn helper_images(service: &Service, family: Family) -> Vec<String> {
+    let builds_ui = service.language.value == Language::Go
+        && service
+            .inputs
+            .unbuilt_embeds
+            .iter()
+            .any(|embed| embed.producer.is_some());
+    if builds_ui {
+        vec![node_image(family)]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Whether a Go service has a dependency that needs cgo (`go-sqlite3`).
 pub(crate) fn needs_cgo(service: &Service) -> bool {
     service
