@@ -391,6 +391,12 @@ pub struct BuildInputs {
     /// `.yarnrc.yml`, `.yarn/releases/yarn-3.6.1.cjs`, `pip.conf`), relative to the project
     /// root.
     pub config_files: Vec<Sourced<String>>,
+    /// The settings of `.npmrc` that hold no credential (`legacy-peer-deps=true`), each with
+    /// its line: they reach npm as `npm_config_*` variables, so the file itself (which may hold
+    /// a token) never enters an image. Credentials (`//registry/:_authToken=…`, `_auth`,
+    /// passwords) are left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub npm_settings: Vec<Sourced<(String, String)>>,
     /// Dependencies that compile native code or link system libraries.
     pub native: Vec<NativeDependency>,
     /// What the app reads from its working directory at run time (`templates/`, `static/`,

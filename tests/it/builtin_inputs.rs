@@ -91,8 +91,11 @@ fn an_embedded_ui_is_built_in_a_node_stage_and_a_local_module_is_in_the_context(
         "names the //go:embed line: {file}"
     );
     assert!(ui.contains("WORKDIR /src/ui\n"), "{ui}");
-    assert!(ui.contains("COPY server/ui/package.json ./\n"), "{ui}");
-    assert!(ui.contains("RUN npm install\n"), "{ui}");
+    assert!(
+        ui.contains("COPY server/ui/package.json server/ui/package-lock.json ./\n"),
+        "{ui}"
+    );
+    assert!(ui.contains("RUN npm ci\n"), "{ui}");
     assert!(ui.contains("COPY server/ui/ ./\n"), "{ui}");
     assert!(ui.contains("RUN npm run build\n"), "{ui}");
     let builder = stage(&file, "builder");
@@ -194,13 +197,15 @@ fn yarn_berry_without_dependencies_installs_nothing() {
 }
 
 #[test]
-fn npmrc_is_copied_before_npm_installs() {
+fn npmrc_settings_reach_npm_before_it_installs_and_the_file_stays_out() {
     let (file, _) = generated("node-express-mounts", "node-express-mounts");
-    let npmrc = file
-        .find("COPY .npmrc ./.npmrc\n")
+    let setting = file
+        .find("ENV npm_config_legacy_peer_deps=true\n")
         .unwrap_or_else(|| panic!("{file}"));
     let install = file.find("RUN npm install").unwrap();
-    assert!(npmrc < install, "{file}");
+    assert!(setting < install, "{file}");
+    // The file may hold a registry token: it is never copied.
+    assert!(!file.contains("COPY .npmrc"), "{file}");
 }
 
 #[test]

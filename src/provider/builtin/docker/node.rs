@@ -429,9 +429,8 @@ impl PackageTool {
 /// workspace's root; `None` or `.` for the repository root), before the install reads it.
 fn config_copies(cx: &Context<'_>, base: Option<&str>) -> Vec<Step> {
     let prefix = base.filter(|b| *b != ".").map(|dir| format!("{dir}/"));
-    cx.facts
-        .service
-        .inputs
+    let inputs = &cx.facts.service.inputs;
+    let mut steps: Vec<Step> = inputs
         .config_files
         .iter()
         .filter_map(|file| {
@@ -442,7 +441,29 @@ fn config_copies(cx: &Context<'_>, base: Option<&str>) -> Vec<Step> {
             };
             Some(Step::Copy(Copy::context(&[path], &format!("./{inside}"))))
         })
-        .collect()
+        .collect();
+    if !inputs.npm_settings.is_empty() {
+        let variables: Vec<(String, String)> = inputs
+            .npm_settings
+            .iter()
+            .map(|setting| {
+                let (key, value) = &setting.value;
+                (
+                    format!("npm_config_{}", key.replace('-', "_")),
+                    value.clone(),
+                )
+            })
+            .collect();
+        let pairs: Vec<(&str, &str)> = variables
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        steps.push(Step::comment(
+            "The project's .npmrc settings, as npm reads them from the environment: the file itself\nstays out of the image.",
+        ));
+        steps.push(Step::env(&pairs));
+    }
+    steps
 }
 
 /// The build command: the detected one, else the package manager's `run build` for the
