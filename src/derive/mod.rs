@@ -301,6 +301,17 @@ fn service_entry(
     doc.key(4, "images", Some(&format!("{version}{tool}; {why}")));
     doc.entry(6, "build", &choice.images.build, None);
     doc.entry(6, "runtime", &choice.images.runtime, None);
+    let helpers = images::helper_images(service, family);
+    if !helpers.is_empty() {
+        doc.key(
+            4,
+            "base_images",
+            Some("besides its own images: the stage that builds what its binary embeds"),
+        );
+        for image in &helpers {
+            doc.item(6, image, None);
+        }
+    }
 }
 
 /// `health_path` and `readiness_path` as found, or a comment that none was.

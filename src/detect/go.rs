@@ -151,6 +151,7 @@ pub(super) fn detect(
         .collect();
     service.inputs.local_paths = module.replaced_by_directory(dir);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Go, &embedded);
+    service.inputs.unbuilt_embeds = inputs::unbuilt_embeds(dir, &embedded, problems);
     service.inputs.embedded = embedded;
     Ok(Described::program(service, runs))
 }

@@ -7,7 +7,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::model::{Language, Origin, Sourced, SystemNeed};
+use serde_json::Value;
+
+use super::model::{
+    EmbedProducer, FileProblem, Language, Origin, PackageManager, Sourced, SystemNeed, UnbuiltEmbed,
+};
 use super::regex;
 use super::service_set::ASIDE;
 use super::source::{ServiceDir, ServiceFile};
@@ -194,10 +198,7 @@ static GO_EMBED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?m)^\s*//go:embed\s
 
 /// The `//go:embed` patterns of a Go service, each relative to the service directory (the
 /// pattern joined to its file's directory).
-pub(super) fn go_embeds(
-    dir: &ServiceDir,
-    problems: &mut Vec<super::model::FileProblem>,
-) -> Vec<Sourced<String>> {
+pub(super) fn go_embeds(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Vec<Sourced<String>> {
     let mut found = Vec::new();
     for rel in dir
         .files
@@ -227,6 +228,88 @@ pub(super) fn go_embeds(
         }
     }
     found
+}
+
+/// The embedded directories the source does not hold, each with the Node package whose `build`
+/// script produces it: the first `package.json` with one, from the directory itself up to the
+/// service's own directory.
+pub(super) fn unbuilt_embeds(
+    dir: &ServiceDir,
+    embedded: &[Sourced<String>],
+    problems: &mut Vec<FileProblem>,
+) -> Vec<UnbuiltEmbed> {
+    let mut found: Vec<UnbuiltEmbed> = Vec::new();
+    for embed in embedded {
+        let path = embed_dir(&embed.value);
+        if path.is_empty()
+            || dir.absolute(&path).exists()
+            || found.iter().any(|f| f.path.value == path)
+        {
+            continue;
+        }
+        found.push(UnbuiltEmbed {
+            producer: producer(dir, &path, problems),
+            path: Sourced::new(path, embed.origin.clone()),
+        });
+    }
+    found
+}
+
+/// The directory part of an embed pattern: `ui/build/*` is `ui/build`, `static` is `static`.
+pub(crate) fn embed_dir(pattern: &str) -> String {
+    let literal: Vec<&str> = pattern
+        .split('/')
+        .take_while(|part| !part.contains(['*', '?', '[']))
+        .collect();
+    literal.join("/")
+}
+
+/// The Node package that builds `path`: the nearest `package.json` with a `build` script at or
+/// above it, inside the service.
+fn producer(
+    dir: &ServiceDir,
+    path: &str,
+    problems: &mut Vec<FileProblem>,
+) -> Option<EmbedProducer> {
+    let mut candidate = Some(path.to_string());
+    while let Some(at) = candidate {
+        let manifest = if at.is_empty() {
+            "package.json".to_string()
+        } else {
+            format!("{at}/package.json")
+        };
+        if let Some(file) = dir.read_if_present(&manifest, problems)
+            && let Ok(json) = super::manifest::parse_json(&file)
+            && json.pointer("/scripts/build").is_some_and(Value::is_string)
+        {
+            let line = super::manifest::json_line(&file.text, &["scripts", "build"]).unwrap_or(1);
+            let rel = |name: &str| {
+                if at.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{at}/{name}")
+                }
+            };
+            let (lockfile, manager) = super::workspace::NODE_LOCKS
+                .iter()
+                .find(|(lock, _)| dir.has(&rel(lock)))
+                .map_or((None, PackageManager::Npm), |(lock, manager)| {
+                    (Some(lock.to_string()), *manager)
+                });
+            return Some(EmbedProducer {
+                dir: if at.is_empty() { ".".into() } else { at },
+                manager,
+                lockfile,
+                origin: Origin::file(dir.display(&manifest), line),
+            });
+        }
+        candidate = match at.rsplit_once('/') {
+            Some((parent, _)) => Some(parent.to_string()),
+            None if at.is_empty() => None,
+            None => Some(String::new()),
+        };
+    }
+    None
 }
 
 #[cfg(test)]
@@ -260,5 +343,12 @@ mod tests {
             needs(Language::Rust, "openssl-sys", "0.9"),
             Some(vec![Openssl])
         );
+    }
+
+    #[test]
+    fn embed_patterns_name_their_directory() {
+        assert_eq!(embed_dir("ui/build/*"), "ui/build");
+        assert_eq!(embed_dir("static"), "static");
+        assert_eq!(embed_dir("*.html"), "");
     }
 }

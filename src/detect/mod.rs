@@ -45,10 +45,11 @@ mod walk;
 mod workspace;
 mod xml;
 
+pub(crate) use inputs::embed_dir;
 pub use model::{
-    BuildInputs, Detection, EnvVar, FileProblem, Framework, FrameworkKind, Language,
+    BuildInputs, Detection, EmbedProducer, EnvVar, FileProblem, Framework, FrameworkKind, Language,
     NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass, ServiceKind, SkipReason,
-    Skipped, Sourced, SystemNeed, Undetermined, Workspace,
+    Skipped, Sourced, SystemNeed, UnbuiltEmbed, Undetermined, Workspace,
 };
 pub(crate) use walk::MANIFESTS;
 

@@ -391,6 +391,12 @@ pub struct BuildInputs {
     /// `.yarnrc.yml`, `.yarn/releases/yarn-3.6.1.cjs`, `pip.conf`), relative to the project
     /// root.
     pub config_files: Vec<Sourced<String>>,
+    /// The settings of `.npmrc` that hold no credential (`legacy-peer-deps=true`), each with
+    /// its line: they reach npm as `npm_config_*` variables, so the file itself (which may hold
+    /// a token) never enters an image. Credentials (`//registry/:_authToken=…`, `_auth`,
+    /// passwords) are left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub npm_settings: Vec<Sourced<(String, String)>>,
     /// Dependencies that compile native code or link system libraries.
     pub native: Vec<NativeDependency>,
     /// What the app reads from its working directory at run time (`templates/`, `static/`,
@@ -400,6 +406,39 @@ pub struct BuildInputs {
     /// What the compiler embeds (`//go:embed build/*`), relative to the service directory: it
     /// must exist when the code is compiled, so whatever produces it builds first.
     pub embedded: Vec<Sourced<String>>,
+    /// The embedded directories the source does not hold (a UI build writes them), each with
+    /// the package that builds it when one is found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unbuilt_embeds: Vec<UnbuiltEmbed>,
+    /// True when the manifest declares no runtime dependency (a `package.json` without
+    /// `dependencies`): a production install creates nothing to copy.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_runtime_dependencies: bool,
+}
+
+/// An embedded directory missing from the source: it must be built before the compiler runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnbuiltEmbed {
+    /// The directory, relative to the service (`ui/build`); its origin is the `//go:embed` line.
+    pub path: Sourced<String>,
+    /// The package that builds it, when one is found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub producer: Option<EmbedProducer>,
+}
+
+/// A Node package whose `build` script produces an embedded directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmbedProducer {
+    /// Its directory, relative to the service (`ui`, or `.` for the service's own directory).
+    pub dir: String,
+    /// The package manager its lockfile belongs to (npm when it has none).
+    pub manager: PackageManager,
+    /// Its lockfile, relative to its directory, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockfile: Option<String>,
+    /// The `build` script's line.
+    #[serde(rename = "source")]
+    pub origin: Origin,
 }
 
 /// The workspace a service belongs to.

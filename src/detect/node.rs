@@ -243,9 +243,18 @@ pub(super) fn detect(
     service.inputs.package_manager_version = package
         .string(&["packageManager"])
         .filter(|v| v.value.contains('@'));
-    service.inputs.config_files = config_files(dir, workspace.as_ref().map(|w| w.root.as_str()));
+    let configs = config_files(dir, workspace.as_ref().map(|w| w.root.as_str()));
+    let (npmrc, configs): (Vec<_>, Vec<_>) = configs
+        .into_iter()
+        .partition(|f| f.value.rsplit('/').next() == Some(".npmrc"));
+    service.inputs.config_files = configs;
+    service.inputs.npm_settings = npmrc
+        .iter()
+        .flat_map(|file| npm_settings(&dir.root, &file.value))
+        .collect();
     service.inputs.workspace = workspace;
     service.inputs.local_paths = local_paths(dir, &package);
+    service.inputs.no_runtime_dependencies = package.runtime_dependencies().is_empty();
     service.inputs.native = package
         .runtime_dependencies()
         .into_iter()
@@ -738,6 +747,40 @@ fn config_files(dir: &ServiceDir, workspace_root: Option<&str>) -> Vec<Sourced<S
         }
     }
     found
+}
+
+/// The settings of an `.npmrc` (relative to the project root) that are not credentials.
+fn npm_settings(root: &std::path::Path, rel: &str) -> Vec<Sourced<(String, String)>> {
+    let Ok(text) = std::fs::read_to_string(root.join(rel)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+                return None;
+            }
+            let (key, value) = line.split_once('=')?;
+            let (key, value) = (key.trim(), value.trim());
+            let lower = key.to_ascii_lowercase();
+            let credential = key.starts_with("//")
+                || ["_auth", "token", "password", "cert", "key", "email"]
+                    .iter()
+                    .any(|word| lower.contains(word))
+                || value.contains("${");
+            let plain = key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            (!credential && plain && !key.is_empty()).then(|| {
+                Sourced::at(
+                    (key.to_string(), value.to_string()),
+                    rel.to_string(),
+                    index + 1,
+                )
+            })
+        })
+        .collect()
 }
 
 /// Dependencies on local directories (`file:../lib`, `link:../lib`), from the project root.

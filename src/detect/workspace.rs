@@ -11,7 +11,7 @@ use super::model::{FileProblem, PackageManager, Sourced, Workspace};
 use super::source::{ServiceDir, ServiceFile};
 
 /// The lockfiles of Node workspaces and the manager that owns each.
-const NODE_LOCKS: &[(&str, PackageManager)] = &[
+pub(super) const NODE_LOCKS: &[(&str, PackageManager)] = &[
     ("bun.lock", PackageManager::Bun),
     ("bun.lockb", PackageManager::Bun),
     ("pnpm-lock.yaml", PackageManager::Pnpm),

@@ -95,10 +95,11 @@ fn the_stand_ins_ci_builds_are_the_ones_the_tests_build_on() {
             "{tag} (test-images.txt) is not a tag of images.tsv"
         );
     }
-    let projects = [
+    let mut projects = vec![
         Project::todo_app(),
         Project::copy_of(&repo_path("tests/fixtures/apps"), "apps"),
     ];
+    projects.extend(INPUT_FIXTURES.map(|(name, _)| detect_fixture(name)));
     let mut bases = Vec::new();
     for project in &projects {
         for file in project.builtin_files() {
@@ -288,6 +289,49 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
             entry.file.path.display()
         );
     }
+}
+
+/// The detection fixtures whose images build here in reasonable time, with their service: each
+/// needs something beyond its manifest (an embedded UI built by a Node stage, a local module and
+/// migrations read at start; no dependencies at all; OpenSSL). go-root-beside-subfolders (cgo
+/// with go-sqlite3) builds and becomes healthy too, but compiling SQLite takes minutes on a
+/// loaded machine, so it is not built here.
+const INPUT_FIXTURES: [(&str, &str); 3] = [
+    ("go-embed-ui", "server"),
+    ("node-no-deps", "node-no-deps"),
+    ("rust-openssl", "rust-openssl"),
+];
+
+/// A copy of a detection fixture.
+fn detect_fixture(name: &str) -> Project {
+    Project::copy_of(&repo_path(&format!("tests/fixtures/detect/{name}")), name)
+}
+
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn detect_fixtures_that_need_more_than_their_manifest_build_and_become_healthy() {
+    let host = host();
+    let mut rows = String::new();
+    for (fixture, service) in INPUT_FIXTURES {
+        let project = detect_fixture(fixture);
+        project
+            .run(&["generate", "--provider", "builtin", "--yes"])
+            .expect(0);
+        let run =
+            Run::of(aigen_in(project.root(), &host).args(["verify", "--all", "--format", "json"]));
+        let report = run.json();
+        let images = images(&report);
+        rows.push_str(&table(&images));
+        let image = &images[service];
+        assert_eq!(image["build"]["built"], true, "{fixture}: {image:#}");
+        assert_eq!(image["run"]["verdict"], "healthy", "{fixture}: {image:#}");
+        for image in images.values() {
+            if let Some(id) = image["build"]["image_id"].as_str() {
+                Run::of(docker(&host).args(["rmi", "--force", id]));
+            }
+        }
+    }
+    println!("Detection fixtures built from builtin output:\n{rows}");
 }
 
 const DOCKERFILE: &str = "docker/backend.Dockerfile";

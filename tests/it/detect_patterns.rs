@@ -141,8 +141,13 @@ fn express_routers_mounted_under_prefixes_give_the_full_health_path() {
     assert_eq!(fact(app, "start_command"), "npm start @ package.json:7");
     assert_eq!(fact(app, "entrypoint"), "src/index.js @ src/index.js:4");
     assert_eq!(fact(app, "language_version"), "24 @ .nvmrc:1");
-    // npm reads .npmrc (legacy-peer-deps): it goes into the image with the manifest.
-    assert_eq!(inputs(app, "config_files"), [".npmrc @ .npmrc:1"]);
+    // npm reads .npmrc (legacy-peer-deps): its settings reach npm in the image, the file
+    // (which may hold a token) does not.
+    assert_eq!(inputs(app, "config_files"), Vec::<String>::new());
+    assert_eq!(
+        app["inputs"]["npm_settings"],
+        serde_json::json!([{"value": ["legacy-peer-deps", "true"], "source": ".npmrc:1"}])
+    );
     assert_eq!(
         skipped(&json),
         [

@@ -15,6 +15,7 @@ mod ask;
 mod build_engine;
 mod builtin_dockerfile;
 mod builtin_helm;
+mod builtin_inputs;
 mod builtin_invariant;
 mod builtin_manifests;
 mod check;

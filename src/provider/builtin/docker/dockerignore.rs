@@ -4,8 +4,12 @@
 //! with `*` and lets only that directory back in, so no other service, no infrastructure file and
 //! no PHR ever reaches the daemon; then, inside it, it drops what an image must not hold (VCS
 //! data, `.env` files and keys) or does not need (dependencies installed on the host, caches,
-//! build output, tests).
+//! build output, tests). What the Dockerfile copies from outside that directory (local path
+//! dependencies, the package manager's configuration, a workspace's lockfile) is let back in
+//! by name, and so are the runtime assets and embedded directories a pattern would drop.
 
+use super::service_dir;
+use crate::detect::embed_dir;
 use crate::provider::builtin::facts::Facts;
 
 /// Excluded inside the service directory, whatever the stack.
@@ -125,5 +129,42 @@ pub(super) fn render(facts: &Facts<'_>, dockerfile: &str) -> String {
             out.push('\n');
         }
     }
+    let kept = kept_inside(facts);
+    if !kept.is_empty() {
+        out.push_str("\n# Read at run time or compiled in, though the patterns above match them\n");
+        for path in kept {
+            out.push_str(&format!("!{path}\n"));
+        }
+    }
     out
+}
+
+/// Inside the service, the runtime assets and embedded directories an exclusion above would
+/// drop (`build/`, `dist/`, `out/`), from the repository root.
+fn kept_inside(facts: &Facts<'_>) -> Vec<String> {
+    let inputs = &facts.service.inputs;
+    let excluded: Vec<&str> = EXCLUDED
+        .iter()
+        .flat_map(|(_, patterns)| patterns.iter())
+        .filter_map(|p| p.strip_prefix("**/"))
+        .filter(|p| !p.contains(['*', '[']))
+        .collect();
+    let within = |path: &str| match service_dir(facts) {
+        Some(dir) => format!("{dir}/{path}"),
+        None => path.to_string(),
+    };
+    let mut kept: Vec<String> = Vec::new();
+    let embeds = inputs.embedded.iter().map(|e| embed_dir(&e.value));
+    let assets = inputs
+        .runtime_assets
+        .iter()
+        .map(|a| a.value.trim_end_matches('/').to_string());
+    for path in embeds.chain(assets) {
+        let dropped = path.split('/').any(|part| excluded.contains(&part));
+        let path = within(&path);
+        if dropped && !path.is_empty() && !kept.contains(&path) {
+            kept.push(path);
+        }
+    }
+    kept
 }

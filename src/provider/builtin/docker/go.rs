@@ -1,50 +1,188 @@
-//! Go services (net/http, gin): a static binary (`CGO_ENABLED=0`) built on `golang:<version>`
-//! (the `toolchain` or `go` line of `go.mod`), run on `debian:bookworm-slim`, whose bash checks
-//! health; or on Alpine, whose busybox does (see [`crate::provider::builtin::images`]).
+//! Go services (net/http, gin): a binary built on `golang:<version>` (the `toolchain` or `go`
+//! line of `go.mod`), run on `debian:bookworm-slim`, whose bash checks health; or on Alpine,
+//! whose busybox does (see [`crate::provider::builtin::images`]).
+//!
+//! What detection found shapes the build:
+//! - a dependency that needs cgo (`go-sqlite3`) turns `CGO_ENABLED=1` on, with the C compiler of
+//!   the Debian builder and a runtime of the same Debian release (its glibc); otherwise the binary
+//!   is static (`CGO_ENABLED=0`);
+//! - `replace` directives to local directories: those directories are copied beside the service
+//!   at the same relative place before `go mod download`;
+//! - `//go:embed` directories the source does not hold: a Node stage runs the `build` script of
+//!   the package that produces them and the builder copies the result in; when no package
+//!   produces them, the builder stops with a message naming the `//go:embed` line;
+//! - runtime assets (`templates/`, `static/`, `migrations/`): copied next to the binary, in the
+//!   working directory `/app`, where the code's relative paths resolve.
 //!
 //! `go.mod` and `go.sum` are copied and downloaded before the source, so the module download is a
 //! layer of its own.
 
 use super::file::{Copy, Stage, Step};
 use super::{Context, assemble, health, runtime_stage};
+use crate::detect::{EmbedProducer, PackageManager, UnbuiltEmbed};
+use crate::provider::builtin::images::{self, needs_cgo};
+use crate::provider::builtin::quote::shell_word;
 
 /// The Go Dockerfile.
 pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     let service = cx.facts.service;
+    let inputs = &service.inputs;
+    let cgo = needs_cgo(service);
+    let local = cx.outside_paths(&inputs.local_paths);
+    let workdir = cx.builder_workdir(&local);
     let mut modules = vec![cx.src("go.mod")];
     if let Some(lock) = &service.lockfile {
         modules.push(cx.src(&lock.value));
     }
     let modules: Vec<&str> = modules.iter().map(String::as_str).collect();
     let (build_image, runtime_image) = (&cx.facts.base.build, &cx.facts.base.runtime);
-    let builder = Stage::new(
-        "builder",
-        build_image,
-        "Build: modules first (a layer rebuilt only when go.mod or go.sum change), then a static binary.",
-    )
-    .step(Step::workdir("/src"))
-    .step(Step::env(&[("CGO_ENABLED", "0")]))
-    .step(Step::Copy(Copy::context(&modules, "./")))
-    .step(Step::run(&["go mod download"]))
-    .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")))
-    .step(Step::Run(vec![format!(
+    let mut stages = Vec::new();
+    let (intro, env) = if cgo {
+        let names: Vec<&str> = inputs.native.iter().map(|n| n.name.as_str()).collect();
+        (
+            format!(
+                "Build: modules first (a layer rebuilt only when go.mod or go.sum change), then the\nbinary, with cgo: {} links C code.",
+                names.join(", ")
+            ),
+            "1",
+        )
+    } else {
+        (
+            "Build: modules first (a layer rebuilt only when go.mod or go.sum change), then a static binary."
+                .to_string(),
+            "0",
+        )
+    };
+    let mut builder = Stage::new("builder", build_image, &intro)
+        .step(Step::workdir(&workdir))
+        .step(Step::env(&[("CGO_ENABLED", env)]))
+        .step(Step::Copy(Copy::context(&modules, "./")));
+    builder = builder
+        .steps(cx.local_copies(&local))
+        .step(Step::run(&["go mod download"]))
+        .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")));
+    for (index, embed) in inputs.unbuilt_embeds.iter().enumerate() {
+        let path = &embed.path.value;
+        match &embed.producer {
+            Some(producer) => {
+                let name = format!("embed-{}", index + 1);
+                stages.push(embed_stage(cx, &name, embed, producer));
+                builder = builder.step(Step::Copy(Copy::stage(
+                    &name,
+                    &format!("/src/{path}"),
+                    &format!("./{path}"),
+                )));
+            }
+            None => {
+                builder = builder.steps([
+                    Step::comment(&format!(
+                        "{origin} embeds {path}, which the source does not hold and no package here builds:\nit must exist before `docker build` (build it first).",
+                        origin = embed.path.origin
+                    )),
+                    Step::Run(vec![format!(
+                        "test -e {word} || {{ echo {message} >&2; exit 1; }}",
+                        word = shell_word(path),
+                        message = shell_word(&format!(
+                            "{path} is missing: {origin} embeds it; build it before the image",
+                            origin = embed.path.origin
+                        )),
+                    )]),
+                ]);
+            }
+        }
+    }
+    builder = builder.step(Step::Run(vec![format!(
         "go build -trimpath -ldflags=\"-s -w\" -o /out/server {}",
         package(cx)
     )]));
-    let runtime = runtime_stage(
-        runtime_image,
-        "Runtime: the binary alone, owned by the non-root runtime user.",
-        cx.create_user(runtime_image),
-    )
-    .step(Step::Copy(
-        Copy::stage("builder", "/out/server", "/app/server").owned_by(&cx.owner()),
-    ));
+    stages.push(builder);
+    let owner = cx.owner();
+    let comment = if inputs.runtime_assets.is_empty() {
+        "Runtime: the binary alone, owned by the non-root runtime user."
+    } else {
+        "Runtime: the binary and the files it reads from its working directory (/app), owned by\nthe non-root runtime user."
+    };
+    let runtime = runtime_stage(runtime_image, comment, cx.create_user(runtime_image)).step(
+        Step::Copy(Copy::stage("builder", "/out/server", "/app/server").owned_by(&owner)),
+    );
+    let runtime = runtime.steps(cx.asset_copies(&workdir));
     let runtime = cx.finish(
         runtime,
         health::shell_tool(runtime_image),
         vec!["/app/server".into()],
     );
-    assemble(cx, vec![builder, runtime])
+    stages.push(runtime);
+    assemble(cx, stages)
+}
+
+/// The Node stage that runs the `build` script of the package producing an embedded directory,
+/// laid out as the builder is (`/src/<service>`), so the output lands at the embedded path.
+fn embed_stage(
+    cx: &Context<'_>,
+    name: &str,
+    embed: &UnbuiltEmbed,
+    producer: &EmbedProducer,
+) -> Stage {
+    let dir = producer.dir.trim_start_matches("./");
+    let within = |file: &str| {
+        if dir == "." || dir.is_empty() {
+            file.to_string()
+        } else {
+            format!("{dir}/{file}")
+        }
+    };
+    let mut manifests = vec![cx.src(&within("package.json"))];
+    if let Some(lock) = &producer.lockfile {
+        manifests.push(cx.src(&within(lock)));
+    }
+    let manifests: Vec<&str> = manifests.iter().map(String::as_str).collect();
+    let locked = producer.lockfile.is_some();
+    let (install, run) = match producer.manager {
+        PackageManager::Pnpm => (
+            vec![
+                "corepack enable pnpm".to_string(),
+                format!(
+                    "pnpm install{}",
+                    if locked { " --frozen-lockfile" } else { "" }
+                ),
+            ],
+            "pnpm run build",
+        ),
+        PackageManager::Yarn => (
+            vec![format!(
+                "yarn install{}",
+                if locked { " --frozen-lockfile" } else { "" }
+            )],
+            "yarn run build",
+        ),
+        _ => (
+            vec![if locked { "npm ci" } else { "npm install" }.to_string()],
+            "npm run build",
+        ),
+    };
+    let image = images::node_image(cx.params.base_images.family);
+    let (workdir, source) = if dir == "." || dir.is_empty() {
+        ("/src".to_string(), cx.src_dir())
+    } else {
+        (format!("/src/{dir}"), format!("{}/", cx.src(dir)))
+    };
+    Stage::new(
+        name,
+        &image,
+        &format!(
+            "{path} is embedded ({origin}) and built by the `build` script of {manifest}\n({source}): its dependencies first, then the build.",
+            path = embed.path.value,
+            origin = embed.path.origin,
+            manifest = within("package.json"),
+            source = producer.origin,
+        ),
+    )
+    .step(Step::workdir(&workdir))
+    .step(Step::env(&[("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")]))
+    .step(Step::Copy(Copy::context(&manifests, "./")))
+    .step(Step::Run(install))
+    .step(Step::Copy(Copy::context(&[&source], "./")))
+    .step(Step::run(&[run]))
 }
 
 /// The package to build: the detected entry point's directory (`./cmd/server`), else the module
@@ -62,6 +200,6 @@ fn package(cx: &Context<'_>) -> String {
     if dir.is_empty() || dir == "." {
         ".".into()
     } else {
-        crate::provider::builtin::quote::shell_word(&format!("./{dir}"))
+        shell_word(&format!("./{dir}"))
     }
 }

@@ -22,13 +22,14 @@ mod java;
 mod node;
 mod python;
 mod rust;
+mod system;
 mod system_packages;
 
-use file::{Dockerfile, Stage, Step};
+use file::{Copy, Dockerfile, Stage, Step};
 
 use super::facts::Facts;
 use super::{GeneratedFile, Params};
-use crate::detect::{Language, Service};
+use crate::detect::{Language, Service, Sourced};
 
 /// The Dockerfile and `.dockerignore` of one service; empty for a language the builtin generator
 /// does not build (see [`supports`]).
@@ -85,10 +86,60 @@ impl Context<'_> {
         }
     }
 
-    fn service_dir(&self) -> Option<&str> {
-        let dir = self.facts.service.path.trim_matches('/');
-        let dir = dir.strip_prefix("./").unwrap_or(dir);
-        (!dir.is_empty() && dir != ".").then_some(dir)
+    /// The service directory relative to the repository root; `None` for the root itself.
+    pub(super) fn service_dir(&self) -> Option<&str> {
+        service_dir(self.facts)
+    }
+
+    /// Of `paths` (relative to the repository root), those outside the service directory that
+    /// the build context holds: what a `COPY` of the service directory alone would miss.
+    pub(super) fn outside_paths(&self, paths: &[Sourced<String>]) -> Vec<String> {
+        outside_paths(self.facts, paths.iter().map(|p| p.value.as_str()))
+    }
+
+    /// The builder's working directory for a compiled service: `/src`, or with local path
+    /// dependencies outside the service (`local`), `/src/<service dir>`, so that the repository's
+    /// layout holds and their relative paths resolve.
+    pub(super) fn builder_workdir(&self, local: &[String]) -> String {
+        match (local.is_empty(), self.service_dir()) {
+            (false, Some(dir)) => format!("/src/{dir}"),
+            _ => "/src".to_string(),
+        }
+    }
+
+    /// `COPY` of each local path dependency outside the service to its place under `/src`.
+    pub(super) fn local_copies(&self, local: &[String]) -> Vec<Step> {
+        local
+            .iter()
+            .map(|path| {
+                Step::Copy(Copy::context(
+                    &[&format!("{path}/")],
+                    &format!("/src/{path}/"),
+                ))
+            })
+            .collect()
+    }
+
+    /// `COPY` of each runtime asset (`templates/`, `migrations/`) from the builder's `from` to
+    /// `/app`, the runtime's working directory where the code's relative paths resolve.
+    pub(super) fn asset_copies(&self, from: &str) -> Vec<Step> {
+        self.facts
+            .service
+            .inputs
+            .runtime_assets
+            .iter()
+            .map(|asset| {
+                let asset = asset.value.trim_end_matches('/');
+                Step::Copy(
+                    Copy::stage(
+                        "builder",
+                        &format!("{from}/{asset}"),
+                        &format!("/app/{asset}"),
+                    )
+                    .owned_by(&self.owner()),
+                )
+            })
+            .collect()
     }
 
     /// `uid:gid` of the runtime user.
@@ -167,6 +218,35 @@ impl Context<'_> {
             Some(debian_user(self.params))
         }
     }
+}
+
+/// The service directory of `facts` relative to the repository root; `None` for the root.
+pub(crate) fn service_dir<'a>(facts: &'a Facts<'_>) -> Option<&'a str> {
+    let dir = facts.service.path.trim_matches('/');
+    let dir = dir.strip_prefix("./").unwrap_or(dir);
+    (!dir.is_empty() && dir != ".").then_some(dir)
+}
+
+/// Of `paths` (relative to the repository root), those outside the service directory and
+/// inside the repository, with no trailing `/`, each once.
+pub(crate) fn outside_paths<'p>(
+    facts: &Facts<'_>,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> Vec<String> {
+    let dir = service_dir(facts);
+    let mut found: Vec<String> = Vec::new();
+    for path in paths {
+        let path = path.trim_start_matches("./").trim_end_matches('/');
+        let inside = match dir {
+            None => true,
+            Some(dir) => path == dir || path.starts_with(&format!("{dir}/")),
+        };
+        let outside_repository = path.is_empty() || path == ".." || path.starts_with("../");
+        if !inside && !outside_repository && !found.iter().any(|f| f == path) {
+            found.push(path.to_string());
+        }
+    }
+    found
 }
 
 /// Whether an image is Alpine-based (busybox tools: `adduser`, `wget`, `nc`).

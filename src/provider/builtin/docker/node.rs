@@ -17,6 +17,7 @@
 
 use super::file::{Copy, Stage, Step};
 use super::health::Tool;
+use super::system::{self, Phase};
 use super::{Context, assemble, is_alpine, runtime_stage};
 use crate::detect::{FrameworkKind, PackageManager};
 use crate::provider::builtin::facts::framework;
@@ -78,7 +79,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                 builder = builder.step(Step::env(&build_env));
             }
             builder = builder.steps(pm.install_steps(cx, false));
-            builder = builder.step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")));
+            builder = builder.step(Step::Copy(Copy::context(&[&cx.src_dir()], &pm.dest())));
             let mut commands = vec![build];
             if standalone {
                 builder = builder.step(Step::comment(
@@ -89,7 +90,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                 builder = builder.step(Step::comment(
                     "After the build only the production dependencies stay (and no build cache).",
                 ));
-                commands.extend(pm.prune());
+                commands.extend(pm.prune(cx));
                 if next {
                     commands.push("rm -rf .next/cache".into());
                 }
@@ -115,10 +116,30 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                     ),
                 ])
             } else {
-                runtime.step(Step::Copy(
+                pm.member_workdir(runtime.step(Step::Copy(
                     Copy::stage("builder", "/app", "./").owned_by(&owner),
-                ))
+                )))
             }
+        }
+        None if service.inputs.no_runtime_dependencies => {
+            stages.push(
+                Stage::new(
+                    "source",
+                    image,
+                    "The source alone: package.json declares no dependency, so nothing is installed.",
+                )
+                .step(Step::workdir("/app"))
+                .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./"))),
+            );
+            runtime_stage(
+                runtime_image,
+                &format!("Runtime: the source, owned by the non-root runtime user.{user_note}"),
+                user,
+            )
+            .step(Step::Env(owned(&env)))
+            .step(Step::Copy(
+                Copy::stage("source", "/app", "./").owned_by(&owner),
+            ))
         }
         None => {
             let deps = Stage::new(
@@ -134,16 +155,21 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                 deps.step(Step::env(&deps_env))
             };
             stages.push(deps.steps(pm.install_steps(cx, true)));
-            runtime_stage(
+            let runtime = runtime_stage(
                 runtime_image,
                 &format!("Runtime: the dependencies and the source, owned by the non-root runtime user.{user_note}"),
                 user,
             )
-            .step(Step::Env(owned(&env)))
-            .steps([
-                Step::Copy(Copy::stage("deps", "/app/node_modules", "./node_modules").owned_by(&owner)),
-                Step::Copy(Copy::context(&[&cx.src_dir()], "./").owned_by(&owner)),
-            ])
+            .step(Step::Env(owned(&env)));
+            let installed = match &pm.member {
+                // The workspace's root with its node_modules, and the member's own.
+                Some(_) => Copy::stage("deps", "/app", "./"),
+                None => Copy::stage("deps", "/app/node_modules", "./node_modules"),
+            };
+            pm.member_workdir(runtime.steps([
+                Step::Copy(installed.owned_by(&owner)),
+                Step::Copy(Copy::context(&[&cx.src_dir()], &pm.dest()).owned_by(&owner)),
+            ]))
         }
     };
     // busybox `wget` checks a path on Alpine, as it always has; `node` checks everything else.
@@ -167,6 +193,21 @@ fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 struct PackageTool {
     name: PackageManager,
     lockfile: Option<String>,
+    /// `packageManager` of package.json (`yarn@3.6.1`): corepack provides that release.
+    declared: Option<String>,
+    /// The npm workspace the service is a member of, when its lockfile is at the workspace's
+    /// root: the install runs there, for this member.
+    member: Option<Member>,
+}
+
+/// A member of an npm workspace: `/app` is the workspace's root, the member a directory in it.
+struct Member {
+    /// The workspace's root, from the repository root (`.`).
+    root: String,
+    /// The lockfile, from the repository root.
+    lockfile: String,
+    /// The member's directory, from the workspace's root (`web`).
+    dir: String,
 }
 
 impl PackageTool {
@@ -176,22 +217,128 @@ impl PackageTool {
             pm @ (PackageManager::Pnpm | PackageManager::Yarn) => pm,
             _ => PackageManager::Npm,
         };
+        let declared = service
+            .inputs
+            .package_manager_version
+            .as_ref()
+            .map(|v| v.value.clone())
+            .filter(|v| v.starts_with("yarn@") || v.starts_with("pnpm@"));
+        let member = service.inputs.workspace.as_ref().and_then(|ws| {
+            let lockfile = ws.lockfile.as_ref()?.value.clone();
+            let dir = cx.service_dir()?;
+            let dir = if ws.root == "." {
+                dir.to_string()
+            } else {
+                dir.strip_prefix(&format!("{}/", ws.root))?.to_string()
+            };
+            (ws.manager.value == PackageManager::Npm && service.lockfile.is_none()).then(|| {
+                Member {
+                    root: ws.root.clone(),
+                    lockfile,
+                    dir,
+                }
+            })
+        });
         Self {
             name,
             lockfile: service.lockfile.as_ref().map(|l| l.value.clone()),
+            declared,
+            member,
+        }
+    }
+
+    /// Where the service's files go under `/app`: `./`, or the member's directory.
+    fn dest(&self) -> String {
+        match &self.member {
+            Some(member) => format!("./{}/", member.dir),
+            None => "./".into(),
+        }
+    }
+
+    /// The runtime stage's working directory is the member's, where its start command runs.
+    fn member_workdir(&self, stage: Stage) -> Stage {
+        match &self.member {
+            Some(member) => stage.step(Step::workdir(&format!("/app/{}", member.dir))),
+            None => stage,
+        }
+    }
+
+    /// Yarn 2 and later (Berry): `packageManager` says `yarn@2` or later, or the project
+    /// configures Yarn with `.yarnrc.yml`.
+    fn berry(&self, cx: &Context<'_>) -> bool {
+        if self.name != PackageManager::Yarn {
+            return false;
+        }
+        let major = self
+            .declared
+            .as_deref()
+            .and_then(|v| v.strip_prefix("yarn@"))
+            .and_then(|v| v.split('.').next())
+            .and_then(|m| m.parse::<u32>().ok());
+        match major {
+            Some(major) => major >= 2,
+            None => cx
+                .facts
+                .service
+                .inputs
+                .config_files
+                .iter()
+                .any(|f| f.value.ends_with(".yarnrc.yml")),
+        }
+    }
+
+    /// The command that makes corepack provide the declared release (`corepack enable`), or
+    /// pnpm's latest when only pnpm is known.
+    fn corepack(&self) -> Option<String> {
+        match (&self.declared, self.name) {
+            (Some(_), _) => Some("corepack enable".into()),
+            (None, PackageManager::Pnpm) => Some("corepack enable pnpm".into()),
+            _ => None,
         }
     }
 
     /// COPY of the manifest and lockfile, then the install: every dependency, or with `prod`
     /// only the production ones.
     fn install_steps(&self, cx: &Context<'_>, prod: bool) -> Vec<Step> {
+        let native = &cx.facts.service.inputs.native;
+        let mut steps = system::install(
+            &system::needs(native, &[]),
+            native,
+            Phase::Build,
+            &cx.facts.base.build,
+            &[],
+        );
+        if let Some(member) = &self.member {
+            let at_root = |file: &str| match member.root.as_str() {
+                "." => file.to_string(),
+                root => format!("{root}/{file}"),
+            };
+            let mut install = format!("npm ci --workspace {}", quote::shell_word(&member.dir));
+            if prod {
+                install.push_str(" --omit=dev");
+            }
+            steps.extend([
+                Step::comment(
+                    "A member of the workspace whose lockfile is at its root: the install runs there, for this\nmember only.",
+                ),
+                Step::Copy(Copy::context(
+                    &[&at_root("package.json"), &member.lockfile],
+                    "./",
+                )),
+                Step::Copy(Copy::context(&[&cx.src("package.json")], &self.dest())),
+            ]);
+            steps.extend(config_copies(cx, Some(&member.root)));
+            steps.push(Step::Run(vec![install]));
+            return steps;
+        }
         let mut files = vec![cx.src("package.json")];
         if let Some(lock) = &self.lockfile {
             files.push(cx.src(lock));
         }
         let sources: Vec<&str> = files.iter().map(String::as_str).collect();
         let locked = self.lockfile.is_some();
-        let commands: Vec<String> = match self.name {
+        let mut commands: Vec<String> = self.corepack().into_iter().collect();
+        commands.extend(match self.name {
             PackageManager::Pnpm => {
                 let mut install = String::from("pnpm install");
                 if locked {
@@ -200,7 +347,17 @@ impl PackageTool {
                 if prod {
                     install.push_str(" --prod");
                 }
-                vec!["corepack enable pnpm".into(), install]
+                vec![install]
+            }
+            PackageManager::Yarn if self.berry(cx) => {
+                // Yarn Berry has no production-only install without a plugin: everything is
+                // installed, from the lockfile as it is.
+                let install = if locked {
+                    "yarn install --immutable"
+                } else {
+                    "yarn install"
+                };
+                vec![install.into()]
             }
             PackageManager::Yarn => {
                 let mut install = String::from("yarn install");
@@ -219,23 +376,29 @@ impl PackageTool {
                 }
                 vec![install]
             }
-        };
-        vec![
-            Step::Copy(Copy::context(&sources, "./")),
-            Step::Run(commands),
-        ]
+        });
+        steps.push(Step::Copy(Copy::context(&sources, "./")));
+        steps.extend(config_copies(cx, cx.service_dir()));
+        steps.push(Step::Run(commands));
+        steps
     }
 
     /// Environment the install needs: corepack fetches pnpm without asking.
     fn env(&self) -> Vec<(&'static str, &'static str)> {
-        match self.name {
-            PackageManager::Pnpm => vec![("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")],
-            _ => Vec::new(),
+        match self.corepack() {
+            Some(_) => vec![("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")],
+            None => Vec::new(),
         }
     }
 
     /// The package manager's `run build`.
     fn run_build(&self) -> String {
+        if let Some(member) = &self.member {
+            return format!(
+                "npm run build --workspace {}",
+                quote::shell_word(&member.dir)
+            );
+        }
         match self.name {
             PackageManager::Pnpm => "pnpm run build".into(),
             PackageManager::Yarn => "yarn run build".into(),
@@ -244,9 +407,10 @@ impl PackageTool {
     }
 
     /// Commands that drop the dev dependencies after the build.
-    fn prune(&self) -> Vec<String> {
+    fn prune(&self, cx: &Context<'_>) -> Vec<String> {
         match self.name {
             PackageManager::Pnpm => vec!["pnpm prune --prod".into()],
+            PackageManager::Yarn if self.berry(cx) => Vec::new(),
             PackageManager::Yarn => {
                 let mut install =
                     String::from("yarn install --production --ignore-scripts --prefer-offline");
@@ -260,6 +424,48 @@ impl PackageTool {
     }
 }
 
+/// `COPY` of the package manager's configuration (`.npmrc`, `.yarnrc.yml`, Yarn's release),
+/// each to its place under `base` (the directory `/app` holds: the service's, or its
+/// workspace's root; `None` or `.` for the repository root), before the install reads it.
+fn config_copies(cx: &Context<'_>, base: Option<&str>) -> Vec<Step> {
+    let prefix = base.filter(|b| *b != ".").map(|dir| format!("{dir}/"));
+    let inputs = &cx.facts.service.inputs;
+    let mut steps: Vec<Step> = inputs
+        .config_files
+        .iter()
+        .filter_map(|file| {
+            let path = file.value.as_str();
+            let inside = match &prefix {
+                Some(prefix) => path.strip_prefix(prefix.as_str())?,
+                None => path,
+            };
+            Some(Step::Copy(Copy::context(&[path], &format!("./{inside}"))))
+        })
+        .collect();
+    if !inputs.npm_settings.is_empty() {
+        let variables: Vec<(String, String)> = inputs
+            .npm_settings
+            .iter()
+            .map(|setting| {
+                let (key, value) = &setting.value;
+                (
+                    format!("npm_config_{}", key.replace('-', "_")),
+                    value.clone(),
+                )
+            })
+            .collect();
+        let pairs: Vec<(&str, &str)> = variables
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        steps.push(Step::comment(
+            "The project's .npmrc settings, as npm reads them from the environment: the file itself\nstays out of the image.",
+        ));
+        steps.push(Step::env(&pairs));
+    }
+    steps
+}
+
 /// The build command: the detected one, else the package manager's `run build` for the
 /// frameworks that always build (Next.js, NestJS); `None` when there is nothing to build.
 fn build_command(
@@ -267,6 +473,9 @@ fn build_command(
     pm: &PackageTool,
     kind: Option<FrameworkKind>,
 ) -> Option<String> {
+    if pm.member.is_some() && cx.facts.service.build_command.is_some() {
+        return Some(pm.run_build());
+    }
     if let Some(build) = &cx.facts.service.build_command
         && !build.value.is_empty()
     {

@@ -6,10 +6,18 @@
 //! speaks HTTP/1.0 through bash's `/dev/tcp` and accepts any 2xx status line (see
 //! [`super::health`]). The CA bundle comes from the builder for outbound TLS (rustls with
 //! native roots, or OpenSSL).
+//!
+//! Native crates found in `Cargo.lock` add system packages ([`super::system`]): `openssl-sys`
+//! gets `pkg-config libssl-dev` to build and `libssl3` to run, unless OpenSSL is vendored
+//! (`openssl-src`, which needs `perl` and `make` instead); `pq-sys` gets libpq. Runtime assets
+//! (`templates/`, `static/`, `migrations/`) are copied next to the binary in `/app`, the working
+//! directory the code's relative paths resolve from. Path dependencies outside the service
+//! (`path = "../lib"`) are copied at their place, the builder keeping the repository's layout.
 
 use super::file::{Copy, Stage, Step};
+use super::system::{self, Phase};
 use super::{Context, assemble, health, runtime_stage};
-use crate::detect::Origin;
+use crate::detect::{NativeDependency, Origin, SystemNeed};
 
 /// The Rust Dockerfile.
 pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
@@ -25,12 +33,22 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         ""
     };
     let (build_image, runtime_image) = (&cx.facts.base.build, &cx.facts.base.runtime);
+    let needs = native_needs(&service.inputs.native);
+    let local = cx.outside_paths(&service.inputs.local_paths);
+    let workdir = cx.builder_workdir(&local);
     let builder = Stage::new(
         "builder",
         build_image,
         "Build: dependencies first against a placeholder main.rs (a layer rebuilt only when\nCargo.toml or Cargo.lock change), then the service itself.",
     )
-    .step(Step::workdir("/src"));
+    .step(Step::workdir(&workdir))
+    .steps(system::install(
+        &needs,
+        &service.inputs.native,
+        Phase::Build,
+        build_image,
+        &[],
+    ));
     let mut manifests = vec![cx.src("Cargo.toml")];
     if service.lockfile.is_some() {
         manifests.push(cx.src(lock));
@@ -38,6 +56,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     let manifests: Vec<&str> = manifests.iter().map(String::as_str).collect();
     let builder = builder
         .step(Step::Copy(Copy::context(&manifests, "./")))
+        .steps(cx.local_copies(&local))
         .step(Step::comment(
             "The dependencies alone, against a placeholder main.rs: reused until the manifests change.",
         ))
@@ -65,6 +84,13 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         "Runtime: the binary and the CA bundle, the binary owned by the non-root runtime user.",
         cx.create_user(runtime_image),
     )
+    .steps(system::install(
+        &needs,
+        &service.inputs.native,
+        Phase::Runtime,
+        runtime_image,
+        &[],
+    ))
     .step(Step::Copy(Copy::stage(
         "builder",
         "/etc/ssl/certs/ca-certificates.crt",
@@ -73,12 +99,25 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     .step(Step::Copy(
         Copy::stage("builder", "/server", "/app/server").owned_by(&owner),
     ));
+    let runtime = runtime.steps(cx.asset_copies(&workdir));
     let runtime = cx.finish(
         runtime,
         health::shell_tool(runtime_image),
         vec!["/app/server".into()],
     );
     assemble(cx, vec![builder, runtime])
+}
+
+/// What the native crates need from the system. The builder's `gcc` compiles the C code of the
+/// crates that bundle it (`libsqlite3-sys`, `zstd-sys`), so a C compiler asks for nothing more;
+/// a vendored OpenSSL (`openssl-src`) is linked statically, so the system's is not needed.
+fn native_needs(deps: &[NativeDependency]) -> Vec<SystemNeed> {
+    let vendored = deps.iter().any(|d| d.name == "openssl-src");
+    let mut skip = vec![SystemNeed::CCompiler];
+    if vendored {
+        skip.push(SystemNeed::Openssl);
+    }
+    system::needs(deps, &skip)
 }
 
 /// The binary to build: the entry point when it names one, else the program of a start command

@@ -11,6 +11,7 @@
 //! | Python | `python:<3.x>-slim` | the same image (the venv's interpreter path holds) |
 //! | Node | `node:<major>-slim` | the same image |
 //! | Go | `golang:<1.x>` | `debian:bookworm-slim` (a static binary; bash checks health) |
+//! | Go with cgo (`go-sqlite3`) | `golang:<1.x>-trixie`, in either family | `debian:trixie-slim` (the glibc it links) |
 //! | Rust | `rust:<1.x>-slim-bookworm` | `debian:bookworm-slim` (the same glibc) |
 //! | Java, Maven | `maven:3-eclipse-temurin-<release>` | `eclipse-temurin:<release>-jre` |
 //! | Java, Gradle | `eclipse-temurin:<release>-jdk` with the project's `gradlew`, else `gradle:8-jdk<release>` | `eclipse-temurin:<release>-jre` |
@@ -22,7 +23,7 @@ pub(crate) mod version;
 
 use std::fmt;
 
-use crate::detect::{Language, PackageManager, Service};
+use crate::detect::{Language, PackageManager, Service, SystemNeed};
 use version::{Requirement, Version};
 
 /// The family of base images.
@@ -94,6 +95,9 @@ const JAVA_LTS: &[u32] = &[8, 11, 17, 21, 25];
 const ALPINE: &str = "alpine:3.22";
 /// The Debian release of the Go and Rust runtimes (the Rust builder's, for glibc).
 const DEBIAN_RUNTIME: &str = "debian:bookworm-slim";
+/// The Debian release of a Go build that links the C library, and of its runtime: the current
+/// one, which every supported Go release has images for.
+const CGO_DEBIAN: &str = "trixie";
 
 /// The images for `service` in `family`.
 pub(crate) fn choose(service: &Service, family: Family) -> Choice {
@@ -126,7 +130,14 @@ pub(crate) fn choose(service: &Service, family: Family) -> Choice {
         }
         Language::Go => {
             let (v, pinned) = pick(2, GO, GO_KNOWN);
-            let images = if alpine {
+            let images = if needs_cgo(service) {
+                // cgo links the C library: build on the runtime's Debian release, whatever the
+                // family, so the binary finds the glibc it was linked against.
+                StageImages {
+                    build: format!("golang:{v}-{CGO_DEBIAN}"),
+                    runtime: format!("debian:{CGO_DEBIAN}-slim"),
+                }
+            } else if alpine {
                 StageImages {
                     build: format!("golang:{v}-alpine"),
                     runtime: ALPINE.into(),
@@ -177,6 +188,39 @@ pub(crate) fn choose(service: &Service, family: Family) -> Choice {
         release,
         pinned,
     }
+}
+
+/// The Node image of a build stage that is not a Node service's own (a UI a Go binary embeds).
+pub(crate) fn node_image(family: Family) -> String {
+    match family {
+        Family::Debian => format!("node:{NODE}-slim"),
+        Family::Alpine => format!("node:{NODE}-alpine"),
+    }
+}
+
+/// The images of a service's helper build stages, besides its own build and runtime images: the
+/// Node image of the stage that builds a Go service's embedded UI.
+pub(crate) fn helper_images(service: &Service, family: Family) -> Vec<String> {
+    let builds_ui = service.language.value == Language::Go
+        && service
+            .inputs
+            .unbuilt_embeds
+            .iter()
+            .any(|embed| embed.producer.is_some());
+    if builds_ui {
+        vec![node_image(family)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Whether a Go service has a dependency that needs cgo (`go-sqlite3`).
+pub(crate) fn needs_cgo(service: &Service) -> bool {
+    service
+        .inputs
+        .native
+        .iter()
+        .any(|n| n.needs.contains(&SystemNeed::Cgo))
 }
 
 /// The long-term Java release that runs code written for `release` (`1.8` is 8; 19 runs on 21).

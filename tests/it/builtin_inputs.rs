@@ -1,0 +1,313 @@
+//! The builtin Dockerfiles follow what detection found beyond the manifest (`inputs`): cgo for
+//! `go-sqlite3` on a Debian builder and runtime, runtime assets next to the binary, a UI the Go
+//! binary embeds built in a Node stage (or the build stopped naming the `//go:embed` line),
+//! local `replace` modules in the build context, corepack and the package manager's
+//! configuration before a Node install, no `node_modules` copy for a package without
+//! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`. Each on a sample
+//! app of our own under `tests/fixtures/detect/`, and hadolint (every rule on) on all of them.
+
+use std::path::PathBuf;
+
+use crate::support::builtin::StrictHadolint;
+use crate::support::example::Project;
+use crate::support::files::repo_path;
+
+/// A copy of the detection fixture `name`.
+fn fixture(name: &str) -> Project {
+    Project::copy_of(&repo_path(&format!("tests/fixtures/detect/{name}")), name)
+}
+
+/// The Dockerfile of `service` and its ignore file, generated for the fixture `name`.
+fn generated(name: &str, service: &str) -> (String, String) {
+    let project = fixture(name);
+    let path = format!("docker/{service}.Dockerfile");
+    (
+        project.builtin_file(&path),
+        project.builtin_file(&format!("{path}.dockerignore")),
+    )
+}
+
+/// The lines of `text` that start with `prefix`, trimmed.
+fn lines<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with(prefix))
+        .collect()
+}
+
+/// The text of the stage named `name` (from its `FROM` to the next).
+fn stage<'a>(text: &'a str, name: &str) -> &'a str {
+    let start = text
+        .find(&format!(" AS {name}\n"))
+        .unwrap_or_else(|| panic!("no stage {name} in\n{text}"));
+    let rest = &text[start..];
+    let end = rest[1..].find("\nFROM ").map_or(rest.len(), |at| at + 1);
+    &rest[..end]
+}
+
+#[test]
+fn go_sqlite3_turns_cgo_on_with_a_debian_builder_and_the_assets_follow_the_binary() {
+    let (file, _) = generated("go-root-beside-subfolders", "go-root-beside-subfolders");
+    assert_eq!(
+        lines(&file, "FROM "),
+        [
+            "FROM golang:1.24-trixie AS builder",
+            "FROM debian:trixie-slim AS runtime"
+        ],
+        "{file}"
+    );
+    assert!(file.contains("ENV CGO_ENABLED=1\n"), "{file}");
+    assert!(!file.contains("CGO_ENABLED=0"), "{file}");
+    // Read at run time from the working directory: next to the binary, in /app.
+    let runtime = stage(&file, "runtime");
+    assert!(runtime.contains("WORKDIR /app\n"), "{runtime}");
+    for asset in ["static", "templates"] {
+        assert!(
+            runtime.contains(&format!(
+                "COPY --from=builder --chown=10001:10001 /src/{asset} /app/{asset}\n"
+            )),
+            "{asset} in\n{runtime}"
+        );
+    }
+}
+
+#[test]
+fn a_static_go_binary_stays_static_and_copies_only_itself() {
+    let (file, _) = generated("go-gin", "go-gin");
+    assert!(file.contains("ENV CGO_ENABLED=0\n"), "{file}");
+    assert_eq!(
+        lines(&file, "COPY --from=builder"),
+        ["COPY --from=builder --chown=10001:10001 /out/server /app/server"]
+    );
+}
+
+#[test]
+fn an_embedded_ui_is_built_in_a_node_stage_and_a_local_module_is_in_the_context() {
+    let (file, ignore) = generated("go-embed-ui", "server");
+    let ui = stage(&file, "embed-1");
+    assert!(file.contains("FROM node:22-slim AS embed-1\n"), "{file}");
+    assert!(
+        file.contains("# ui/build is embedded (server/main.go:15) and built by the `build` script"),
+        "names the //go:embed line: {file}"
+    );
+    assert!(ui.contains("WORKDIR /src/ui\n"), "{ui}");
+    assert!(
+        ui.contains("COPY server/ui/package.json server/ui/package-lock.json ./\n"),
+        "{ui}"
+    );
+    assert!(ui.contains("RUN npm ci\n"), "{ui}");
+    assert!(ui.contains("COPY server/ui/ ./\n"), "{ui}");
+    assert!(ui.contains("RUN npm run build\n"), "{ui}");
+    let builder = stage(&file, "builder");
+    // The repository's layout, so go.mod's `replace => ../greeting` resolves.
+    assert!(builder.contains("WORKDIR /src/server\n"), "{builder}");
+    let download = builder.find("RUN go mod download").unwrap();
+    let module = builder
+        .find("COPY greeting/ /src/greeting/\n")
+        .unwrap_or_else(|| panic!("{builder}"));
+    assert!(
+        module < download,
+        "the module before the download: {builder}"
+    );
+    let source = builder.find("COPY server/ ./\n").unwrap();
+    let embed = builder
+        .find("COPY --from=embed-1 /src/ui/build ./ui/build\n")
+        .unwrap_or_else(|| panic!("{builder}"));
+    let compile = builder.find("go build").unwrap();
+    assert!(source < embed && embed < compile, "{builder}");
+    let runtime = stage(&file, "runtime");
+    assert!(
+        runtime.contains(
+            "COPY --from=builder --chown=10001:10001 /src/server/migrations /app/migrations\n"
+        ),
+        "{runtime}"
+    );
+    // The context filter lets the module beside the service through, and the embedded
+    // directory a `**/build` pattern would drop when it is committed.
+    let allowed = lines(&ignore, "!");
+    assert_eq!(
+        allowed,
+        ["!server", "!greeting", "!server/ui/build"],
+        "{ignore}"
+    );
+}
+
+#[test]
+fn an_embed_nothing_here_builds_stops_the_build_naming_the_line() {
+    let project = fixture("go-embed-ui");
+    std::fs::remove_file(project.path("server/ui/package.json")).unwrap();
+    let file = project.builtin_file("docker/server.Dockerfile");
+    assert!(!file.contains("AS embed-1"), "{file}");
+    let builder = stage(&file, "builder");
+    assert!(
+        builder.contains("# server/main.go:15 embeds ui/build, which the source does not hold"),
+        "{builder}"
+    );
+    assert!(
+        builder.contains(
+            "RUN test -e ui/build || { echo 'ui/build is missing: server/main.go:15 embeds it; build it before the image' >&2; exit 1; }\n"
+        ),
+        "{builder}"
+    );
+    assert!(
+        builder.find("RUN test -e ui/build").unwrap() < builder.find("go build").unwrap(),
+        "{builder}"
+    );
+}
+
+#[test]
+fn yarn_berry_is_provided_by_corepack_with_its_configuration_before_the_install() {
+    let project = fixture("node-yarn-berry");
+    let manifest = std::fs::read_to_string(project.path("package.json")).unwrap();
+    project.write(
+        "package.json",
+        &manifest.replace(
+            "\"main\": \"server.mjs\",",
+            "\"main\": \"server.mjs\",\n  \"dependencies\": { \"ms\": \"^2.1.3\" },",
+        ),
+    );
+    let file = project.builtin_file("docker/node-yarn-berry.Dockerfile");
+    let copy_manifest = file.find("COPY package.json yarn.lock ./\n").unwrap();
+    let rc = file.find("COPY .yarnrc.yml ./.yarnrc.yml\n").unwrap();
+    let release = file
+        .find("COPY .yarn/releases/yarn-3.6.1.cjs ./.yarn/releases/yarn-3.6.1.cjs\n")
+        .unwrap_or_else(|| panic!("{file}"));
+    let install = file
+        .find("RUN corepack enable \\\n    && yarn install --immutable\n")
+        .unwrap_or_else(|| panic!("{file}"));
+    assert!(
+        copy_manifest < rc && rc < release && release < install,
+        "{file}"
+    );
+    assert!(file.contains("COREPACK_ENABLE_DOWNLOAD_PROMPT=0"), "{file}");
+    // Yarn 1's flags are refused by Yarn 3.
+    assert!(!file.contains("--frozen-lockfile"), "{file}");
+    assert!(!file.contains("--production"), "{file}");
+    assert!(
+        file.contains("COPY --from=deps --chown=10001:10001 /app/node_modules ./node_modules\n"),
+        "{file}"
+    );
+}
+
+#[test]
+fn yarn_berry_without_dependencies_installs_nothing() {
+    let (file, _) = generated("node-yarn-berry", "node-yarn-berry");
+    assert!(!file.contains("yarn install"), "{file}");
+    assert!(!file.contains("node_modules"), "{file}");
+}
+
+#[test]
+fn npmrc_settings_reach_npm_before_it_installs_and_the_file_stays_out() {
+    let (file, _) = generated("node-express-mounts", "node-express-mounts");
+    let setting = file
+        .find("ENV npm_config_legacy_peer_deps=true\n")
+        .unwrap_or_else(|| panic!("{file}"));
+    let install = file.find("RUN npm install").unwrap();
+    assert!(setting < install, "{file}");
+    // The file may hold a registry token: it is never copied.
+    assert!(!file.contains("COPY .npmrc"), "{file}");
+}
+
+#[test]
+fn a_package_without_dependencies_gets_no_dependency_stage() {
+    let (file, _) = generated("node-no-deps", "node-no-deps");
+    assert_eq!(
+        lines(&file, "FROM "),
+        [
+            "FROM node:22-slim AS source",
+            "FROM node:22-slim AS runtime"
+        ],
+        "{file}"
+    );
+    assert!(!file.contains("node_modules"), "{file}");
+    assert!(!file.contains("npm "), "{file}");
+    assert!(
+        file.contains("COPY --from=source --chown=10001:10001 /app ./\n"),
+        "{file}"
+    );
+}
+
+#[test]
+fn a_native_node_module_gets_python_make_and_a_compiler_in_the_install_stage() {
+    let project = fixture("node-no-deps");
+    project.write(
+        "package.json",
+        r#"{
+  "name": "clock",
+  "private": true,
+  "scripts": { "start": "node server.js" },
+  "dependencies": { "better-sqlite3": "^11.1.2" }
+}
+"#,
+    );
+    let file = project.builtin_file("docker/node-no-deps.Dockerfile");
+    let deps = stage(&file, "deps");
+    assert!(
+        deps.contains(
+            "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends g++=4:14.* gcc=4:14.* libc6-dev=2.41-* make=4.4.* python3=3.13.* \\\n    && rm -rf /var/lib/apt/lists/*\n"
+        ),
+        "{deps}"
+    );
+    assert!(deps.contains("better-sqlite3"), "says why: {deps}");
+    assert!(!stage(&file, "runtime").contains("apt-get"), "{file}");
+}
+
+#[test]
+fn openssl_sys_gets_headers_to_build_and_the_library_to_run() {
+    let (file, _) = generated("rust-openssl", "rust-openssl");
+    let builder = stage(&file, "builder");
+    assert!(
+        builder.contains(
+            "apt-get install -y --no-install-recommends libssl-dev=3.0.* pkg-config=1.8.*"
+        ),
+        "{builder}"
+    );
+    let runtime = stage(&file, "runtime");
+    assert!(
+        runtime.contains("apt-get install -y --no-install-recommends libssl3=3.0.*"),
+        "{runtime}"
+    );
+}
+
+#[test]
+fn a_vendored_openssl_needs_perl_to_build_and_nothing_to_run() {
+    let project = fixture("rust-openssl");
+    // `features = ["vendored"]` brings openssl-src into the lockfile.
+    let lock = std::fs::read_to_string(project.path("Cargo.lock")).unwrap();
+    project.write(
+        "Cargo.lock",
+        &format!("{lock}\n[[package]]\nname = \"openssl-src\"\nversion = \"300.3.1+3.3.1\"\n"),
+    );
+    let file = project.builtin_file("docker/rust-openssl.Dockerfile");
+    let builder = stage(&file, "builder");
+    assert!(
+        builder.contains("apt-get install -y --no-install-recommends make=4.3-* perl=5.36.* \\\n"),
+        "{builder}"
+    );
+    assert!(!file.contains("libssl"), "{file}");
+}
+
+#[test]
+fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
+    let hadolint = StrictHadolint::new();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, service) in [
+        ("go-root-beside-subfolders", "go-root-beside-subfolders"),
+        ("go-embed-ui", "server"),
+        ("node-yarn-berry", "node-yarn-berry"),
+        ("node-express-mounts", "node-express-mounts"),
+        ("node-no-deps", "node-no-deps"),
+        ("rust-openssl", "rust-openssl"),
+    ] {
+        let (file, _) = generated(name, service);
+        let path = dir.path().join(format!("{name}.Dockerfile"));
+        std::fs::write(&path, file).unwrap();
+        paths.push(path);
+    }
+    let (code, stdout, stderr) = hadolint.check(&paths);
+    assert!(
+        stdout.trim().is_empty() && code == 0,
+        "hadolint found problems (exit {code}):\n{stdout}{stderr}"
+    );
+}
