@@ -46,11 +46,11 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
 
     // Whether the builder needs the whole source (pip installing the project itself).
     let mut source_in_builder = false;
-    match service.package_manager.value {
-        PackageManager::Uv if uv_workspace(cx).is_some() => {
-            builder = builder.steps(uv_workspace(cx).unwrap_or_default());
+    match (service.package_manager.value, uv_workspace(cx)) {
+        (PackageManager::Uv, Some(member)) => {
+            builder = builder.steps(member);
         }
-        PackageManager::Uv => {
+        (PackageManager::Uv, None) => {
             let lock = lockfile.unwrap_or("uv.lock");
             builder = builder.steps(uv_setup(cx)).steps([
                 Step::Copy(Copy::context(
@@ -63,7 +63,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                 )]),
             ]);
         }
-        PackageManager::Poetry => {
+        (PackageManager::Poetry, _) => {
             let lock = lockfile.unwrap_or("poetry.lock");
             builder = builder.steps([
                 Step::Run(vec![
@@ -86,7 +86,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                 )]),
             ]);
         }
-        PackageManager::Pipenv => {
+        (PackageManager::Pipenv, _) => {
             let lock = lockfile.unwrap_or("Pipfile.lock");
             builder = builder.steps([
                 Step::Run(vec![
