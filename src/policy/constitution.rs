@@ -16,6 +16,8 @@
 //! [`RuleSetting`] of a rule for a file of a given service.
 
 use std::collections::{BTreeMap, HashMap};
+
+use foldhash::HashMap as FastMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
@@ -90,8 +92,9 @@ pub struct Constitution {
     /// Gitignore patterns of paths never linted, relative to the project root.
     pub ignore: Vec<String>,
     ignore_matcher: Gitignore,
-    settings: HashMap<&'static str, RuleSetting>,
-    service_settings: HashMap<String, HashMap<&'static str, RuleSetting>>,
+    /// Looked up for every rule and object of a lint run, hence the fast hasher.
+    settings: FastMap<&'static str, RuleSetting>,
+    service_settings: FastMap<String, FastMap<&'static str, RuleSetting>>,
 }
 
 impl fmt::Debug for Constitution {
@@ -558,16 +561,16 @@ impl Constitution {
             }
         }
 
-        let mut settings: HashMap<&'static str, RuleSetting> = HashMap::new();
+        let mut settings: FastMap<&'static str, RuleSetting> = FastMap::default();
         let global_entries = resolve_entries(&file.rules, path)?;
         for rule in registry::rules() {
             let entry = global_entries.get(rule.code).copied();
             settings.insert(rule.code, setting_for(rule, entry, None, path)?);
         }
-        let mut service_settings = HashMap::new();
+        let mut service_settings = FastMap::default();
         for (name, service) in &file.services {
             let entries = resolve_entries(&service.rules, path)?;
-            let mut overrides = HashMap::new();
+            let mut overrides = FastMap::default();
             for (code, entry) in entries {
                 let Some(rule) = registry::find(code) else {
                     continue;

@@ -417,7 +417,8 @@ pub(crate) static RULES: &[RuleEntry] = &[
     engine(&i::image_runs::RULE),
     // Kubernetes objects, one at a time (`AG-K000` is reported by the manifest loader).
     engine(&k::manifest_yaml::RULE),
-    object(&k::minimum_replicas::RULE, k::minimum_replicas::check),
+    // (over the whole set: an autoscaler in another file may raise the minimum)
+    set(&k::minimum_replicas::RULE, k::minimum_replicas::check),
     object(&k::rolling_update::RULE, k::rolling_update::check),
     object(&k::resources_set::RULE, k::resources_set::check),
     object(

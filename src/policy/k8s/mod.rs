@@ -1,10 +1,11 @@
 //! Kubernetes manifests against the constitution.
 //!
-//! Start with [`lint_documents`]: it loads every YAML file of one run ([`manifest`], on the
-//! span-preserving loader of [`yaml_tree`]), collects their objects into one [`set::ObjectSet`] so
-//! the cross-object rules can see them all, runs the Kubernetes rules of [`registry::RULES`] (per
-//! object in parallel, then per set), applies the suppressions objects declare in annotations
-//! ([`annotations`]) and masks secret values in the source lines findings show ([`secrets`]).
+//! Start with [`lint_documents`]: it loads each YAML file of one run ([`manifest`], on the
+//! span-preserving loader of [`yaml_tree`]) and runs the rules of [`registry::RULES`] that look at
+//! one object, file by file in parallel; keeps of each object only what the cross-object rules
+//! read ([`prune`]); collects those into one [`set::ObjectSet`] so the cross-object rules see
+//! every object; then applies the suppressions objects declare in annotations ([`annotations`])
+//! and masks secret values in the source lines findings show ([`secrets`]).
 //!
 //! The building blocks: [`object`] (kinds, pod specs, containers, security settings as
 //! Kubernetes resolves them), [`quantity`] (exact `250m` / `512Mi` arithmetic), [`resources`]
@@ -24,6 +25,7 @@ pub(crate) mod manifest;
 pub(crate) mod object;
 pub(crate) mod ports;
 pub(crate) mod probe;
+mod prune;
 pub(crate) mod quantity;
 pub(crate) mod resources;
 pub(crate) mod rules;
@@ -38,11 +40,12 @@ pub use manifest::{Manifest, ManifestText};
 
 use self::check::{Checker, line_span};
 use self::set::ObjectSet;
-use self::yaml_tree::YamlProblemKind;
+use self::yaml_tree::{Loaded, YamlProblemKind};
 use crate::policy::constitution::Constitution;
 use crate::policy::finding::{self, Finding};
 use crate::policy::registry::{self, Check};
-use crate::policy::suppress;
+use crate::policy::suppress::{self, Suppression};
+use crate::secrets::mask::Cells;
 
 /// The rules that run on an object whose `spec` is not a mapping
 /// ([`object::Object::has_malformed_spec`]): the schema rules, which report the shape. The others
@@ -63,34 +66,17 @@ pub(crate) fn lint(path: &Path, text: &str, constitution: &Constitution) -> Vec<
 /// Lints the YAML files of one run together, so cross-object rules (a Service and the
 /// Deployment it selects, a `secretKeyRef` and the Secret it names) see every object. Findings
 /// come back sorted by file and position.
+///
+/// Two passes, so the run never holds every file's whole tree: each file alone, in parallel
+/// ([`lint_alone`]), with the loader's findings and the rules that look at one object, after
+/// which its tree is cut down to what the cross-object rules read ([`prune`]); then the
+/// cross-object rules on the cut-down trees of every file.
 pub fn lint_documents(files: &[ManifestText<'_>], constitution: &Constitution) -> Vec<Finding> {
-    let manifests: Vec<Manifest<'_>> = files
+    let (manifests, mut alone): (Vec<Manifest<'_>>, Vec<Alone>) = files
         .par_iter()
-        .map(|file| Manifest::load(*file, constitution))
-        .collect();
+        .map(|file| lint_alone(*file, constitution))
+        .unzip();
     let set = ObjectSet::new(&manifests, constitution);
-    // Findings are kept per file from the start: each file's suppressions and masks apply to
-    // its own, and no list of every finding is copied around.
-    let mut by_file: Vec<Vec<Finding>> = (0..manifests.len())
-        .into_par_iter()
-        .map(|file| {
-            let mut findings = loader_findings(&set, file);
-            let mut cx = Checker::new(&set);
-            for item in set.items_of(file) {
-                let malformed = item.object.has_malformed_spec();
-                for entry in registry::RULES {
-                    if let Check::Object(check) = entry.check
-                        && cx.enabled(entry.rule, item)
-                        && (!malformed || SHAPE_RULES.iter().any(|r| r.code == entry.rule.code))
-                    {
-                        check(&mut cx, item);
-                    }
-                }
-            }
-            findings.extend(cx.into_findings().into_iter().map(|(_, finding)| finding));
-            findings
-        })
-        .collect();
     let mut cx = Checker::new(&set);
     for entry in registry::RULES {
         if let Check::Set(check) = entry.check {
@@ -98,35 +84,92 @@ pub fn lint_documents(files: &[ManifestText<'_>], constitution: &Constitution) -
         }
     }
     for (file, finding) in cx.into_findings() {
-        by_file[file].push(finding);
+        alone[file].findings.push(finding);
     }
-    let mut findings = per_file(&set, by_file);
+    let mut findings: Vec<Finding> = alone
+        .into_par_iter()
+        .zip(&manifests)
+        .flat_map_iter(|(alone, manifest)| alone.finish(manifest))
+        .collect();
     findings.sort_by(Finding::report_order);
     findings
 }
 
-/// Applies each file's suppressions to its findings and masks secret values in excerpts.
-fn per_file(set: &ObjectSet<'_>, by_file: Vec<Vec<Finding>>) -> Vec<Finding> {
-    let listed = &set.constitution.secrets;
-    let mut out = Vec::with_capacity(by_file.iter().map(Vec::len).sum());
-    for (file, findings) in by_file.into_iter().enumerate() {
-        let manifest = &set.manifests[file];
-        let items = set.items_of(file);
-        let suppressions: Vec<_> = items
-            .iter()
-            .flat_map(|item| annotations::suppressions(item, manifest))
-            .collect();
+/// What the first pass keeps of one file besides its cut-down objects: its findings so far, and
+/// what the last step needs of the whole tree (suppressions, the places of secret values).
+struct Alone {
+    findings: Vec<Finding>,
+    suppressions: Vec<Suppression>,
+    sensitive: Vec<Cells>,
+}
+
+/// The first pass on one file: loads it, reports what the loader met and runs the rules that
+/// look at one object, then cuts its objects down to what the cross-object rules read.
+fn lint_alone<'a>(file: ManifestText<'a>, constitution: &'a Constitution) -> (Manifest<'a>, Alone) {
+    let manifest = Manifest::load(file, constitution);
+    let set = ObjectSet::new(std::slice::from_ref(&manifest), constitution);
+    let mut findings = loader_findings(&set, 0);
+    let mut cx = Checker::new(&set);
+    for item in &set.items {
+        let malformed = item.object.has_malformed_spec();
+        for entry in registry::RULES {
+            if let Check::Object(check) = entry.check
+                && cx.enabled(entry.rule, item)
+                && (!malformed || SHAPE_RULES.iter().any(|r| r.code == entry.rule.code))
+            {
+                check(&mut cx, item);
+            }
+        }
+    }
+    findings.extend(cx.into_findings().into_iter().map(|(_, finding)| finding));
+    let suppressions = set
+        .items
+        .iter()
+        .flat_map(|item| annotations::suppressions(item, &manifest))
+        .collect();
+    let sensitive = set
+        .items
+        .iter()
+        .flat_map(|item| secrets::sensitive_cells(&item.object, &constitution.secrets))
+        .collect();
+    let documents = set
+        .items
+        .iter()
+        .map(|item| prune::prune(item.object.node))
+        .collect();
+    let Manifest { file, example, .. } = manifest;
+    let kept = Manifest {
+        file,
+        loaded: Loaded {
+            documents,
+            problems: Vec::new(),
+        },
+        example,
+    };
+    let alone = Alone {
+        findings,
+        suppressions,
+        sensitive,
+    };
+    (kept, alone)
+}
+
+impl Alone {
+    /// The file's findings with its suppressions applied, at most [`finding::SHOWN_PER_CODE`] of
+    /// a code, and secret values masked in their excerpts.
+    fn finish(self, manifest: &Manifest<'_>) -> Vec<Finding> {
+        let Self {
+            findings,
+            suppressions,
+            sensitive,
+        } = self;
         if findings.is_empty() && suppressions.is_empty() {
-            continue;
+            return Vec::new();
         }
         let mut findings = suppress::apply(findings, &suppressions, &manifest.file);
         if findings.len() > finding::SHOWN_PER_CODE {
             findings = finding::cap_per_code(findings);
         }
-        let sensitive: Vec<_> = items
-            .iter()
-            .flat_map(|item| secrets::sensitive_nodes(&item.object, listed))
-            .collect();
         if !sensitive.is_empty() {
             for finding in &mut findings {
                 if let Some(excerpt) = finding.excerpt.as_mut() {
@@ -134,9 +177,8 @@ fn per_file(set: &ObjectSet<'_>, by_file: Vec<Vec<Finding>>) -> Vec<Finding> {
                 }
             }
         }
-        out.extend(findings);
+        findings
     }
-    out
 }
 
 /// `AG-K000`: what the loader met in one file, and documents that are not Kubernetes objects.

@@ -22,7 +22,7 @@ pub(crate) fn secret_value(node: &Node, base64: bool) -> Option<String> {
 
 /// The nodes of an object whose text must not be shown: every value of a Secret, and literal
 /// env values and ConfigMap values that are secrets by name or shape.
-pub(crate) fn sensitive_nodes<'a>(object: &Object<'a>, listed: &[String]) -> Vec<&'a Node> {
+fn sensitive_nodes<'a>(object: &Object<'a>, listed: &[String]) -> Vec<&'a Node> {
     let mut nodes = Vec::new();
     match object.kind {
         "Secret" => {
@@ -62,16 +62,21 @@ pub(crate) fn sensitive_nodes<'a>(object: &Object<'a>, listed: &[String]) -> Vec
     nodes
 }
 
-/// Masks, in an excerpt, the characters of the given nodes with `*` (so columns stay true).
-pub(crate) fn mask_excerpt(excerpt: &mut Excerpt, nodes: &[&Node]) {
-    let cells: Vec<Cells> = nodes
-        .iter()
+/// Where the text of [`sensitive_nodes`] sits: what [`mask_excerpt`] masks. Kept apart from the
+/// tree, so findings reported after the tree is gone are masked too.
+pub(crate) fn sensitive_cells(object: &Object<'_>, listed: &[String]) -> Vec<Cells> {
+    sensitive_nodes(object, listed)
+        .into_iter()
         .map(|node| Cells {
             start: (node.mark.line as usize, node.mark.column as usize),
             end: (node.end.line as usize, node.end.column as usize),
         })
-        .collect();
-    if let Some(masked) = mask_cells(&excerpt.text, excerpt.first_line, &cells) {
+        .collect()
+}
+
+/// Masks, in an excerpt, the given stretches of text with `*` (so columns stay true).
+pub(crate) fn mask_excerpt(excerpt: &mut Excerpt, cells: &[Cells]) {
+    if let Some(masked) = mask_cells(&excerpt.text, excerpt.first_line, cells) {
         excerpt.text = masked;
     }
 }
@@ -86,13 +91,16 @@ mod tests {
             super::super::yaml_tree::load("env:\n  - name: API_KEY\n    value: \"sk-123\"\n");
         let value = loaded.documents[0].root.get("env").unwrap().items()[0]
             .get("value")
-            .unwrap()
-            .clone();
+            .unwrap();
+        let cells = Cells {
+            start: (value.mark.line as usize, value.mark.column as usize),
+            end: (value.end.line as usize, value.end.column as usize),
+        };
         let mut excerpt = Excerpt {
             first_line: 3,
             text: "    value: \"sk-123\"".to_string(),
         };
-        mask_excerpt(&mut excerpt, &[&value]);
+        mask_excerpt(&mut excerpt, &[cells]);
         assert_eq!(excerpt.text, "    value: ********");
     }
 }

@@ -7,7 +7,7 @@
 //! `-service` or `-pdb`; or its name ends with `-<service>` (`todo-app-backend`, as Helm release
 //! prefixes make it). The longest matching service name wins.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::manifest::Manifest;
 use super::object::{Labels, Object, objects_of};
@@ -45,7 +45,7 @@ impl<'a> Item<'a> {
 type LabelKey<'a> = (Option<&'a str>, &'a str, &'a str);
 
 /// All objects of a lint run, indexed once so that cross-object rules run in time linear in the
-/// number of objects: by file, by kind, by name, workloads by the labels of their pods (within
+/// number of objects: by kind, by name, workloads by the labels of their pods (within
 /// their namespace), PodDisruptionBudgets by the workloads they cover and autoscalers by their
 /// target. An object defined again in another file (the same kind, namespace and name) is
 /// indexed once, at its first definition; [`Item::copy_of`] ties the copies to it.
@@ -54,8 +54,6 @@ pub(crate) struct ObjectSet<'a> {
     pub manifests: &'a [Manifest<'a>],
     pub items: Vec<Item<'a>>,
     pub constitution: &'a Constitution,
-    /// The range of `items` each file's objects occupy.
-    by_file: Vec<std::ops::Range<usize>>,
     by_kind: HashMap<&'a str, Vec<usize>>,
     by_name: HashMap<(&'a str, Option<&'a str>, &'a str), usize>,
     workloads: Vec<usize>,
@@ -75,9 +73,7 @@ impl<'a> ObjectSet<'a> {
     /// Collects and indexes the objects of every manifest.
     pub(crate) fn new(manifests: &'a [Manifest<'a>], constitution: &'a Constitution) -> Self {
         let mut items = Vec::new();
-        let mut by_file = Vec::with_capacity(manifests.len());
         for (file, manifest) in manifests.iter().enumerate() {
-            let first = items.len();
             for document in &manifest.loaded.documents {
                 for object in objects_of(&document.root) {
                     let start = object.node.mark;
@@ -91,21 +87,19 @@ impl<'a> ObjectSet<'a> {
                     });
                 }
             }
-            by_file.push(first..items.len());
         }
         let mut set = Self {
             manifests,
             items,
             constitution,
-            by_file,
-            by_kind: HashMap::new(),
-            by_name: HashMap::new(),
+            by_kind: HashMap::default(),
+            by_name: HashMap::default(),
             workloads: Vec::new(),
-            pods_by_label: HashMap::new(),
-            budgets: HashMap::new(),
-            autoscalers: HashMap::new(),
-            copies: HashMap::new(),
-            kinds: HashSet::new(),
+            pods_by_label: HashMap::default(),
+            budgets: HashMap::default(),
+            autoscalers: HashMap::default(),
+            copies: HashMap::default(),
+            kinds: HashSet::default(),
         };
         set.index();
         set
@@ -196,13 +190,6 @@ impl<'a> ObjectSet<'a> {
     /// The file an item comes from.
     pub(crate) fn manifest(&self, item: &Item<'_>) -> &'a Manifest<'a> {
         &self.manifests[item.file]
-    }
-
-    /// The objects of one file (copies included).
-    pub(crate) fn items_of(&self, file: usize) -> &[Item<'a>] {
-        self.by_file
-            .get(file)
-            .map_or(&[], |range| &self.items[range.clone()])
     }
 
     /// The objects of one kind, each once (copies in other files left out).

@@ -61,7 +61,17 @@ pub(crate) struct Params {
     minimum: Option<u32>,
 }
 
-pub(crate) fn check(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
+/// Runs over every object of the set: an autoscaler of another file may raise the minimum.
+pub(crate) fn check(cx: &mut Checker<'_, '_>) {
+    let set = cx.set;
+    for item in &set.items {
+        if cx.enabled(&RULE, item) && !item.object.has_malformed_spec() {
+            check_object(cx, item);
+        }
+    }
+}
+
+fn check_object(cx: &mut Checker<'_, '_>, item: &Item<'_>) {
     let object = item.object;
     if object.replicas().is_none() {
         return;

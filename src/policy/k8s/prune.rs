@@ -1,0 +1,245 @@
+//! What the cross-object rules read of an object, and nothing more: [`prune`] copies an object's
+//! tree down to those fields, so a lint run keeps one small tree per object once the rules that
+//! look at one object at a time are done with the whole tree ([`super::lint_documents`]).
+//!
+//! The fields kept ([`OBJECT`]) are those the cross-object rules and [`super::set::ObjectSet`]'s
+//! indexes read: kind, name and namespace, the labels that name a service, pod labels, selectors, replicas and parallelism, budgets, autoscaler
+//! targets, Service ports, the data keys of Secrets and ConfigMaps, and of each container its
+//! name, ports, resources and env references. Marks are kept, so findings point where they
+//! would on the whole tree. A cross-object rule that reads another field must add it here; the
+//! test at the bottom lints every manifest fixture with whole and with pruned trees and wants the
+//! same findings.
+
+use super::yaml_tree::{Data, Document, Entry, Node, Scalar};
+
+/// What to keep of a node.
+#[derive(Debug)]
+enum Keep {
+    /// The node and everything under it.
+    All,
+    /// A mapping's keys, each value replaced by an empty scalar at its place.
+    Keys,
+    /// The listed fields of a mapping, each pruned in turn.
+    Fields(&'static [(&'static str, Keep)]),
+    /// Each item of a sequence, pruned in turn.
+    Items(&'static Keep),
+}
+
+/// Of a container: what its ports, requests and references are.
+const CONTAINER: Keep = Keep::Fields(&[
+    ("name", Keep::All),
+    ("ports", Keep::All),
+    ("resources", Keep::All),
+    ("env", Keep::All),
+    ("envFrom", Keep::All),
+]);
+
+/// Of a pod spec: its containers and volumes (which name Secrets and ConfigMaps).
+const POD_SPEC: Keep = Keep::Fields(&[
+    ("containers", Keep::Items(&CONTAINER)),
+    ("initContainers", Keep::Items(&CONTAINER)),
+    ("volumes", Keep::All),
+]);
+
+/// Of a pod template: the labels Services and budgets select, and the pod spec.
+const TEMPLATE: Keep = Keep::Fields(&[
+    ("metadata", Keep::Fields(&[("labels", Keep::All)])),
+    ("spec", POD_SPEC),
+]);
+
+/// Of any object.
+const OBJECT: Keep = Keep::Fields(&[
+    ("kind", Keep::All),
+    (
+        "metadata",
+        Keep::Fields(&[
+            ("name", Keep::All),
+            ("generateName", Keep::All),
+            ("namespace", Keep::All),
+            // The object's own labels only tell which constitution service it belongs to.
+            (
+                "labels",
+                Keep::Fields(&[("app.kubernetes.io/name", Keep::All), ("app", Keep::All)]),
+            ),
+        ]),
+    ),
+    ("data", Keep::Keys),
+    ("stringData", Keep::Keys),
+    ("binaryData", Keep::Keys),
+    (
+        "spec",
+        Keep::Fields(&[
+            // Workloads, budgets and autoscalers.
+            ("replicas", Keep::All),
+            ("parallelism", Keep::All),
+            ("selector", Keep::All),
+            ("minAvailable", Keep::All),
+            ("maxUnavailable", Keep::All),
+            ("scaleTargetRef", Keep::All),
+            ("minReplicas", Keep::All),
+            ("template", TEMPLATE),
+            (
+                "jobTemplate",
+                Keep::Fields(&[(
+                    "spec",
+                    Keep::Fields(&[("parallelism", Keep::All), ("template", TEMPLATE)]),
+                )]),
+            ),
+            // Services.
+            ("type", Keep::All),
+            ("ports", Keep::All),
+            // A Pod's spec is its pod spec.
+            ("containers", Keep::Items(&CONTAINER)),
+            ("initContainers", Keep::Items(&CONTAINER)),
+            ("volumes", Keep::All),
+        ]),
+    ),
+]);
+
+/// An object's tree cut down to what the cross-object rules read, as a document of its own.
+pub(crate) fn prune(object: &Node) -> Document {
+    Document {
+        index: 0,
+        root: pruned(object, &OBJECT),
+    }
+}
+
+fn pruned(node: &Node, keep: &Keep) -> Node {
+    let data = match (keep, &node.data) {
+        (Keep::Keys, Data::Map(entries)) => Data::Map(
+            entries
+                .iter()
+                .map(|entry| Entry {
+                    key: entry.key.clone(),
+                    value: Node {
+                        mark: entry.value.mark,
+                        end: entry.value.end,
+                        data: Data::Scalar(Scalar::new("", true)),
+                    },
+                })
+                .collect(),
+        ),
+        (Keep::Fields(fields), Data::Map(entries)) => Data::Map(
+            entries
+                .iter()
+                .filter_map(|entry| {
+                    let key = entry.key.as_str()?;
+                    let (_, keep) = fields.iter().find(|(name, _)| *name == key)?;
+                    Some(Entry {
+                        key: entry.key.clone(),
+                        value: pruned(&entry.value, keep),
+                    })
+                })
+                .collect(),
+        ),
+        (Keep::Items(keep), Data::Seq(items)) => {
+            Data::Seq(items.iter().map(|item| pruned(item, keep)).collect())
+        }
+        // Everything else, and a node of another shape than expected (which the rules report
+        // as it is), is kept whole.
+        _ => node.data.clone(),
+    };
+    Node {
+        mark: node.mark,
+        end: node.end,
+        data,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::policy::constitution::Constitution;
+    use crate::policy::finding::Finding;
+    use crate::policy::k8s::check::Checker;
+    use crate::policy::k8s::manifest::{Manifest, ManifestText};
+    use crate::policy::k8s::set::ObjectSet;
+    use crate::policy::k8s::yaml_tree::Loaded;
+    use crate::policy::registry::{self, Check};
+
+    /// Every YAML and JSON file under a folder, in a stable order.
+    fn manifests_under(dir: &Path, found: &mut Vec<PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                manifests_under(&path, found);
+            } else if path
+                .extension()
+                .is_some_and(|ext| ext == "yaml" || ext == "yml" || ext == "json")
+            {
+                found.push(path);
+            }
+        }
+    }
+
+    /// What the cross-object rules report on a set of loaded files.
+    fn cross_object_findings(
+        manifests: &[Manifest<'_>],
+        constitution: &Constitution,
+    ) -> Vec<Finding> {
+        let set = ObjectSet::new(manifests, constitution);
+        let mut cx = Checker::new(&set);
+        for entry in registry::RULES {
+            if let Check::Set(check) = entry.check {
+                check(&mut cx);
+            }
+        }
+        let mut findings: Vec<Finding> = cx.into_findings().into_iter().map(|(_, f)| f).collect();
+        findings.sort_by(Finding::report_order);
+        findings
+    }
+
+    #[test]
+    fn cross_object_rules_find_the_same_on_pruned_trees() {
+        let constitution = Constitution::preset().unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut paths = Vec::new();
+        manifests_under(&root, &mut paths);
+        let texts: Vec<(PathBuf, String)> = paths
+            .into_iter()
+            .filter_map(|path| Some((path.clone(), std::fs::read_to_string(&path).ok()?)))
+            .collect();
+        let load = || -> Vec<Manifest<'_>> {
+            texts
+                .iter()
+                .map(|(path, text)| Manifest::load(ManifestText::new(path, text), &constitution))
+                .collect()
+        };
+        let whole = load();
+        let pruned: Vec<Manifest<'_>> = load()
+            .into_iter()
+            .map(|manifest| {
+                let documents = ObjectSet::new(std::slice::from_ref(&manifest), &constitution)
+                    .items
+                    .iter()
+                    .map(|item| prune(item.object.node))
+                    .collect();
+                Manifest {
+                    loaded: Loaded {
+                        documents,
+                        problems: Vec::new(),
+                    },
+                    ..manifest
+                }
+            })
+            .collect();
+        let expected = cross_object_findings(&whole, &constitution);
+        // The fixtures exercise every cross-object rule, so the comparison means something.
+        for entry in registry::RULES {
+            if let Check::Set(_) = entry.check {
+                assert!(
+                    expected.iter().any(|f| f.code == entry.rule.code),
+                    "no fixture makes {} report",
+                    entry.rule.code
+                );
+            }
+        }
+        assert_eq!(cross_object_findings(&pruned, &constitution), expected);
+    }
+}
