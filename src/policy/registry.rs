@@ -497,6 +497,17 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     })
 }
 
+/// The rule of an exact code (`AG-K103`), found in a table built once: reports look up the rule
+/// of every finding.
+pub(crate) fn by_code(code: &str) -> Option<&'static Rule> {
+    static BY_CODE: std::sync::OnceLock<foldhash::HashMap<&'static str, &'static Rule>> =
+        std::sync::OnceLock::new();
+    BY_CODE
+        .get_or_init(|| rules().map(|rule| (rule.code, rule)).collect())
+        .get(code)
+        .copied()
+}
+
 /// The rules that answer for a code of another tool (`DL3006`).
 pub(crate) fn by_alias(tool: &str, id: &str) -> impl Iterator<Item = &'static Rule> {
     rules().filter(move |rule| {

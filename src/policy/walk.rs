@@ -363,7 +363,7 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
         outcome
             .findings
             .extend(super::lint_manifests(&files, constitution));
-        outcome.findings.sort_by(Finding::report_order);
+        outcome.findings.par_sort_by(Finding::report_order);
     }
     outcome.findings.dedup();
     outcome

@@ -8,6 +8,7 @@
 //! prefixes make it). The longest matching service name wins.
 
 use foldhash::{HashMap, HashSet};
+use rayon::prelude::*;
 
 use super::manifest::Manifest;
 use super::object::{Labels, Object, objects_of};
@@ -72,22 +73,30 @@ pub(crate) struct ObjectSet<'a> {
 impl<'a> ObjectSet<'a> {
     /// Collects and indexes the objects of every manifest.
     pub(crate) fn new(manifests: &'a [Manifest<'a>], constitution: &'a Constitution) -> Self {
-        let mut items = Vec::new();
-        for (file, manifest) in manifests.iter().enumerate() {
-            for document in &manifest.loaded.documents {
-                for object in objects_of(&document.root) {
-                    let start = object.node.mark;
-                    let last = Manifest::last_line(start, object.node.end);
-                    items.push(Item {
-                        object,
-                        file,
-                        service: service_of(&object, constitution),
-                        lines: (start.line, last),
-                        copy_of: None,
-                    });
-                }
-            }
-        }
+        let per_file: Vec<Vec<Item<'a>>> = manifests
+            .par_iter()
+            .enumerate()
+            .map(|(file, manifest)| {
+                let objects = manifest
+                    .loaded
+                    .documents
+                    .iter()
+                    .flat_map(|document| objects_of(&document.root));
+                objects
+                    .map(|object| {
+                        let start = object.node.mark;
+                        Item {
+                            object,
+                            file,
+                            service: service_of(&object, constitution),
+                            lines: (start.line, Manifest::last_line(start, object.node.end)),
+                            copy_of: None,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let items = per_file.into_iter().flatten().collect();
         let mut set = Self {
             manifests,
             items,

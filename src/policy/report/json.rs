@@ -87,7 +87,7 @@ pub(crate) fn document<'a>(findings: &'a [Finding], summary: &Summary) -> Docume
             .iter()
             .map(|f| JsonFinding {
                 code: f.code,
-                rule: registry::find(f.code).map_or("", |rule| rule.name),
+                rule: registry::by_code(f.code).map_or("", |rule| rule.name),
                 severity: f.severity,
                 message: &f.message,
                 help: f.help.as_deref(),
