@@ -5,10 +5,11 @@
 //! listed. [`workers`] makes the services for the queue workers run from the same code.
 
 use super::declared::{Declared, Worker};
+use super::env;
 use super::model::{EnvVar, Origin, Service, ServiceKind, Sourced, Undetermined};
 use super::ports;
 use super::service_set::Described;
-use crate::secrets::{is_placeholder, is_secret_name, shape_of};
+use crate::secrets::is_secret_name;
 
 /// Variables an image's `ENV` sets for its own tools (the interpreter, the package manager, the
 /// shell), not for the application.
@@ -156,9 +157,7 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
         }
         let secret = is_secret_name(&name);
         let at = value.origin.clone();
-        let shown = value
-            .value
-            .filter(|v| !secret && shape_of(v).is_none() && !is_placeholder(v));
+        let shown = value.value.filter(|v| env::publishable(secret, v));
         let value = shown.map(|v| Sourced::new(v, value.origin.clone()));
         match env.iter_mut().find(|var| var.name == name) {
             Some(var) => {

@@ -1,0 +1,105 @@
+//! Where the values of a service's variables come from, through the binary, on
+//! `tests/fixtures/detect/env-sources` (a Python, a Node and a Go service of our own): fallbacks
+//! the code gives (`os.getenv("X", "a")`, `process.env.X ?? "a"`, Go's `if v == "" { v = "a" }`)
+//! make a variable optional with that value, and the ConfigMap `generate` writes carries those
+//! values, never a secret's.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::detect::{copy_fixture, detect_clean};
+use crate::support::command::run_in;
+
+/// `NAME required|optional [= value @ source]` of each variable of a service.
+fn variables(json: &Value, service: &str) -> Vec<String> {
+    let service = json["services"]
+        .as_array()
+        .expect("services is a list")
+        .iter()
+        .find(|s| s["name"] == service)
+        .unwrap_or_else(|| panic!("no service `{service}` in {json}"));
+    service["env"]
+        .as_array()
+        .expect("env is a list")
+        .iter()
+        .map(|var| {
+            let need = if var["required"] == true {
+                "required"
+            } else {
+                "optional"
+            };
+            let mut line = format!("{} {need}", var["name"].as_str().unwrap());
+            if !var["value"].is_null() {
+                line.push_str(&format!(
+                    " = {} @ {}",
+                    var["value"]["value"].as_str().unwrap(),
+                    var["value"]["source"].as_str().unwrap()
+                ));
+            }
+            line
+        })
+        .collect()
+}
+
+/// The `data` of the ConfigMap and the `stringData` keys of the Secret template that
+/// `generate --provider builtin --yes` writes in `dir`.
+fn generated_settings(dir: &Path) -> (BTreeMap<String, String>, Vec<String>, String) {
+    run_in(dir, &["generate", "--provider", "builtin", "--yes"]).expect(0);
+    let read = |path: &str| {
+        std::fs::read_to_string(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let config: Value = serde_saphyr::from_str(&read("k8s/configmap.yaml")).unwrap();
+    let data = config["data"]
+        .as_object()
+        .expect("the ConfigMap has data")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    let secret_text = read("k8s/secret.yaml.example");
+    let secret: Value = serde_saphyr::from_str(&secret_text).unwrap();
+    let secrets = secret["stringData"]
+        .as_object()
+        .map(|data| data.keys().cloned().collect())
+        .unwrap_or_default();
+    (data, secrets, secret_text)
+}
+
+#[test]
+fn fallbacks_in_the_code_make_a_variable_optional_with_that_value() {
+    let (_temp, dir) = copy_fixture("env-sources");
+    let json = detect_clean(&dir);
+    assert_eq!(
+        variables(&json, "api"),
+        [
+            "DB_HOST required",
+            "GREETING optional = hello @ api/app.py:7",
+            "REQUEST_TIMEOUT optional = 30s @ api/app.py:8",
+            // A secret read with a fallback is optional, and its fallback is never its value.
+            "SESSION_SECRET optional",
+            // A number is not the string the variable would hold: optional, no value.
+            "WORKERS optional",
+        ]
+    );
+    let web = variables(&json, "web");
+    assert!(web.contains(&"API_ADDR optional = http://api:8000 @ web/server.js:3".to_string()));
+    assert!(web.contains(&"API_TOKEN optional".to_string()), "{web:?}");
+    let checkout = variables(&json, "checkout");
+    assert!(
+        checkout.contains(&"LOG_LEVEL optional = info @ checkout/main.go:29".to_string()),
+        "{checkout:?}"
+    );
+
+    let (config, secrets, secret_text) = generated_settings(&dir);
+    assert_eq!(config["GREETING"], "hello");
+    assert_eq!(config["REQUEST_TIMEOUT"], "30s");
+    assert_eq!(config["API_ADDR"], "http://api:8000");
+    assert_eq!(config["LOG_LEVEL"], "info");
+    for unset in ["WORKERS", "DB_HOST", "SESSION_SECRET", "API_TOKEN"] {
+        assert!(!config.contains_key(unset), "{unset} in the ConfigMap");
+    }
+    // Secrets read with a fallback get no placeholder to fill: the app starts without them.
+    assert_eq!(secrets, Vec::<String>::new());
+    assert!(!secret_text.contains("dev-only-secret") && !secret_text.contains("local-token"));
+}
