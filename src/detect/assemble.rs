@@ -157,7 +157,7 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
         }
         let secret = is_secret_name(&name);
         let at = value.origin.clone();
-        let shown = value.value.filter(|v| env::publishable(secret, v));
+        let shown = value.value.filter(|v| env::publishable(&name, secret, v));
         let value = shown.map(|v| Sourced::new(v, value.origin.clone()));
         match env.iter_mut().find(|var| var.name == name) {
             Some(var) => {

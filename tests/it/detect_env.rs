@@ -1,8 +1,9 @@
 //! Where the values of a service's variables come from, through the binary, on
 //! `tests/fixtures/detect/env-sources` (a Python, a Node and a Go service of our own): fallbacks
 //! the code gives (`os.getenv("X", "a")`, `process.env.X ?? "a"`, Go's `if v == "" { v = "a" }`)
-//! make a variable optional with that value, and the ConfigMap `generate` writes carries those
-//! values, never a secret's.
+//! make a variable optional with that value; the literal `env` values of the project's own
+//! Kubernetes manifests (`deploy/kubernetes/`) win over them; and the ConfigMap `generate`
+//! writes carries those values, never a secret's.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,6 +12,7 @@ use serde_json::Value;
 
 use crate::detect::{copy_fixture, detect_clean};
 use crate::support::command::run_in;
+use crate::support::files::list_dir;
 
 /// `NAME required|optional [= value @ source]` of each variable of a service.
 fn variables(json: &Value, service: &str) -> Vec<String> {
@@ -102,4 +104,64 @@ fn fallbacks_in_the_code_make_a_variable_optional_with_that_value() {
     // Secrets read with a fallback get no placeholder to fill: the app starts without them.
     assert_eq!(secrets, Vec::<String>::new());
     assert!(!secret_text.contains("dev-only-secret") && !secret_text.contains("local-token"));
+}
+
+#[test]
+fn the_projects_own_kubernetes_manifests_give_values_above_the_code() {
+    let (_temp, dir) = copy_fixture("env-sources");
+    let json = detect_clean(&dir);
+    // The Deployment `checkout` runs `registry.example.com/shop/checkout`: its literal values,
+    // each at its line, above the code's fallback (CURRENCY_ADDR); a variable only the manifest
+    // names (read through a helper the code detection does not follow) is still set.
+    assert_eq!(
+        variables(&json, "checkout"),
+        [
+            "CART_ADDR optional = cart:7070 @ deploy/kubernetes/checkout.yaml:21",
+            "CURRENCY_ADDR optional = currency.shop.svc:7000 @ deploy/kubernetes/checkout.yaml:25",
+            "LOG_LEVEL optional = info @ checkout/main.go:29",
+            "PAYMENT_ADDR optional = payment:50051 @ deploy/kubernetes/checkout.yaml:23",
+            // A secret's literal in a manifest is never taken; `valueFrom` gives no value.
+            "PAYMENT_API_KEY optional",
+        ]
+    );
+    // The Deployment `storefront` runs the image `web`: matched by its image.
+    let web = variables(&json, "web");
+    assert!(
+        web.contains(&"THEME optional = light @ deploy/kubernetes/web.yaml:19".to_string()),
+        "{web:?}"
+    );
+    assert!(
+        web.contains(
+            &"FEATURE_FLAGS optional = reviews,wishlist @ deploy/kubernetes/web.yaml:21"
+                .to_string()
+        ),
+        "{web:?}"
+    );
+    // No manifest runs `api`.
+    assert!(
+        !variables(&json, "api")
+            .iter()
+            .any(|v| v.contains("deploy/"))
+    );
+
+    let text = run_in(&dir, &["detect"]).expect(0).stdout;
+    assert!(
+        text.contains("CART_ADDR (plain, optional) = cart:7070")
+            && text.contains("deploy/kubernetes/checkout.yaml:21"),
+        "{text}"
+    );
+
+    let (config, _, _) = generated_settings(&dir);
+    assert_eq!(config["CART_ADDR"], "cart:7070");
+    assert_eq!(config["CURRENCY_ADDR"], "currency.shop.svc:7000");
+    assert_eq!(config["THEME"], "light");
+    for absent in ["PAYMENT_API_KEY", "DATABASE_URL", "POD_NAME"] {
+        assert!(!config.contains_key(absent), "{absent} in the ConfigMap");
+    }
+    // The generated objects are not read back as the project's own: detection is unchanged.
+    assert_eq!(detect_clean(&dir), json);
+    for name in list_dir(&dir.join("k8s")) {
+        let text = std::fs::read_to_string(dir.join("k8s").join(&name)).unwrap();
+        assert!(!text.contains("not-for-a-configmap"), "{name}");
+    }
 }

@@ -80,7 +80,7 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
             EnvVar {
                 secret,
                 required: !reads.optional,
-                value: reads.value.filter(|v| publishable(secret, &v.value)),
+                value: reads.value.filter(|v| publishable(&name, secret, &v.value)),
                 name,
                 origin: reads.origin,
             }
@@ -88,10 +88,12 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
         .collect()
 }
 
-/// Whether a value the project gives a variable may be written into generated configuration:
-/// never for a secret, nor a value shaped like a credential or a placeholder.
-pub(super) fn publishable(secret: bool, value: &str) -> bool {
-    !secret && shape_of(value).is_none() && !is_placeholder(value)
+/// Whether a value the project gives the variable `name` may be written into generated
+/// configuration: never for a secret, nor a value shaped like a credential or a placeholder, nor
+/// a stand-in that repeats the variable's name for a script to replace (`REGION_VAL`,
+/// `<REGION>`).
+pub(super) fn publishable(name: &str, secret: bool, value: &str) -> bool {
+    !secret && shape_of(value).is_none() && !is_placeholder(value) && !value.contains(name)
 }
 
 static PYTHON: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -401,6 +403,15 @@ mod tests {
                 ("SENTRY_DSN", false, None),
             ]
         );
+    }
+
+    #[test]
+    fn stand_ins_and_secrets_are_not_values() {
+        assert!(publishable("REGION", false, "us-central1"));
+        assert!(!publishable("REGION", false, "REGION_VAL"));
+        assert!(!publishable("REGION", false, "<REGION>"));
+        assert!(!publishable("API_TOKEN", true, "abc"));
+        assert!(!publishable("STRIPE", false, "changeme"));
     }
 
     #[test]
