@@ -1,9 +1,10 @@
 //! Where the values of a service's variables come from, through the binary, on
 //! `tests/fixtures/detect/env-sources` (a Python, a Node and a Go service of our own): fallbacks
 //! the code gives (`os.getenv("X", "a")`, `process.env.X ?? "a"`, Go's `if v == "" { v = "a" }`)
-//! make a variable optional with that value; the literal `env` values of the project's own
-//! Kubernetes manifests (`deploy/kubernetes/`) win over them; and the ConfigMap `generate`
-//! writes carries those values, never a secret's.
+//! make a variable optional with that value; compose's values are filled from `.env`, whose
+//! own values are filled from the lines above them; the literal `env` values of the project's
+//! own Kubernetes manifests (`deploy/kubernetes/`) win over the code; and the ConfigMap
+//! `generate` writes carries those values, never a secret's.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -75,11 +76,15 @@ fn fallbacks_in_the_code_make_a_variable_optional_with_that_value() {
     assert_eq!(
         variables(&json, "api"),
         [
+            // compose's `- BANNER=${GREETING_TEXT}` and `- UPSTREAM_ADDR`, filled from `.env`,
+            // whose values are filled from the lines above them, as compose does.
+            "BANNER optional = hi from upstream:9000 @ compose.yaml:8",
             "DB_HOST required",
             "GREETING optional = hello @ api/app.py:7",
             "REQUEST_TIMEOUT optional = 30s @ api/app.py:8",
             // A secret read with a fallback is optional, and its fallback is never its value.
             "SESSION_SECRET optional",
+            "UPSTREAM_ADDR optional = upstream:9000 @ compose.yaml:7",
             // A number is not the string the variable would hold: optional, no value.
             "WORKERS optional",
         ]
@@ -98,6 +103,7 @@ fn fallbacks_in_the_code_make_a_variable_optional_with_that_value() {
     assert_eq!(config["REQUEST_TIMEOUT"], "30s");
     assert_eq!(config["API_ADDR"], "http://api:8000");
     assert_eq!(config["LOG_LEVEL"], "info");
+    assert_eq!(config["UPSTREAM_ADDR"], "upstream:9000");
     for unset in ["WORKERS", "DB_HOST", "SESSION_SECRET", "API_TOKEN"] {
         assert!(!config.contains_key(unset), "{unset} in the ConfigMap");
     }
