@@ -117,15 +117,15 @@ fn the_projects_own_kubernetes_manifests_give_values_above_the_code() {
     let (_temp, dir) = copy_fixture("env-sources");
     let json = detect_clean(&dir);
     // The Deployment `checkout` runs `registry.example.com/shop/checkout`: its literal values,
-    // each at its line, above the code's fallback (CURRENCY_ADDR); a variable only the manifest
-    // names (read through a helper the code detection does not follow) is still set.
+    // each at its line, above the code's fallback (CURRENCY_ADDR). CART_ADDR and PAYMENT_ADDR
+    // are read through the code's own helper `mustMapEnv`, with no fallback: required.
     assert_eq!(
         variables(&json, "checkout"),
         [
-            "CART_ADDR optional = cart:7070 @ deploy/kubernetes/checkout.yaml:21",
+            "CART_ADDR required = cart:7070 @ deploy/kubernetes/checkout.yaml:21",
             "CURRENCY_ADDR optional = currency.shop.svc:7000 @ deploy/kubernetes/checkout.yaml:25",
             "LOG_LEVEL optional = info @ checkout/main.go:29",
-            "PAYMENT_ADDR optional = payment:50051 @ deploy/kubernetes/checkout.yaml:23",
+            "PAYMENT_ADDR required = payment:50051 @ deploy/kubernetes/checkout.yaml:23",
             // A secret's literal in a manifest is never taken; `valueFrom` gives no value.
             "PAYMENT_API_KEY optional",
         ]
@@ -152,7 +152,7 @@ fn the_projects_own_kubernetes_manifests_give_values_above_the_code() {
 
     let text = run_in(&dir, &["detect"]).expect(0).stdout;
     assert!(
-        text.contains("CART_ADDR (plain, optional) = cart:7070")
+        text.contains("CART_ADDR (plain) = cart:7070")
             && text.contains("deploy/kubernetes/checkout.yaml:21"),
         "{text}"
     );

@@ -55,7 +55,7 @@ pub(super) fn of(kind: FileKind, text: &str, start: usize, end: usize) -> Option
 }
 
 /// A fallback found in the text after a read: the literal and its offset in that text.
-type Found = Option<(String, usize)>;
+pub(super) type Found = Option<(String, usize)>;
 
 /// Where `part`, a slice of `whole`, begins in it.
 fn offset_in(whole: &str, part: &str) -> usize {
@@ -85,7 +85,13 @@ static KEYWORD: LazyLock<Regex> = LazyLock::new(|| regex(r"^\s*([A-Za-z_]\w*)\s*
 /// The arguments of a call after its first one, split at the commas of their own level, when
 /// `after` (the text right after the first argument) goes on with a comma.
 fn call_arguments(after: &str) -> Option<Vec<&str>> {
-    let rest = after.trim_start().strip_prefix(',')?;
+    arguments(after.trim_start().strip_prefix(',')?)
+}
+
+/// The arguments of a call whose text begins at `rest` (right after its `(` or after a comma),
+/// split at the commas of their own level, up to the call's closing bracket; `None` when it
+/// does not close within reach.
+pub(super) fn arguments(rest: &str) -> Option<Vec<&str>> {
     let rest = &rest[..floor_boundary(rest, REACH)];
     let mut arguments = Vec::new();
     let mut depth = 0usize;
@@ -134,7 +140,7 @@ fn floor_boundary(text: &str, at: usize) -> usize {
 /// quote or (in a template literal) a substitution, with its offset in `text` (of which
 /// `expression` is a slice); `None` for any other expression or an empty string (which sets
 /// nothing).
-fn string_literal(text: &str, expression: &str, quotes: &[char]) -> Found {
+pub(super) fn string_literal(text: &str, expression: &str, quotes: &[char]) -> Found {
     quotes.iter().find_map(|q| {
         let inner = expression.strip_prefix(*q)?.strip_suffix(*q)?;
         let plain = !inner.contains([*q, '\\', '\n']) && !inner.contains("${");

@@ -3,12 +3,14 @@
 //! [`collect`] looks at each file with the patterns of its language (`os.getenv("X")`,
 //! `process.env.X`, `os.Getenv("X")`, `env::var("X")`, `System.getenv("X")`, `${X}` in Spring
 //! properties, pydantic `BaseSettings` fields) and at the names listed in `.env.example`.
+//! Go code may read through the project's own helper functions ([`helpers`]).
 //! A read may give a fallback ([`fallback`]; a settings field's default is one): a variable
 //! every read of which has one is optional, and the first plain string among them is the value
 //! the project gives it. Whether a variable's value belongs in a Secret is decided from its name
 //! alone, by [`crate::secrets::is_secret_name`]; a secret never gets a value ([`publishable`]).
 
 mod fallback;
+mod helpers;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -20,6 +22,7 @@ use super::regex;
 use super::source::{FileKind, ServiceFile, is_env_example};
 use crate::secrets::{is_placeholder, is_secret_name, shape_of};
 use fallback::Fallback;
+use helpers::Helpers;
 
 /// One read of a variable in a file.
 struct Read {
@@ -45,10 +48,11 @@ struct Reads {
 /// `.env.example` lists is taken as required.
 pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
     let mut found: BTreeMap<String, Reads> = BTreeMap::new();
+    let helpers = Helpers::find(files);
     let (examples, code): (Vec<&ServiceFile>, Vec<&ServiceFile>) =
         files.iter().partition(|f| is_env_example(&f.rel));
     for file in &code {
-        for read in reads_in(file) {
+        for read in reads_in(file, &helpers) {
             let origin = file.origin(read.offset);
             let reads = found.entry(read.name).or_insert_with(|| Reads {
                 origin: origin.clone(),
@@ -65,7 +69,7 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
         }
     }
     for file in &examples {
-        for read in reads_in(file) {
+        for read in reads_in(file, &helpers) {
             found.entry(read.name).or_insert_with(|| Reads {
                 origin: file.origin(read.offset),
                 optional: false,
@@ -160,8 +164,9 @@ fn patterns(kind: FileKind) -> &'static [Regex] {
         FileKind::Other => &[],
     }
 }
-/// The reads of variables in a file, in the order they come.
-fn reads_in(file: &ServiceFile) -> Vec<Read> {
+/// The reads of variables in a file, in the order they come, the calls of the service's own
+/// helpers included.
+fn reads_in(file: &ServiceFile, helpers: &Helpers) -> Vec<Read> {
     let kind = file.kind();
     let mut reads: Vec<Read> = patterns(kind)
         .iter()
@@ -187,6 +192,7 @@ fn reads_in(file: &ServiceFile) -> Vec<Read> {
                 })
             }),
         })),
+        FileKind::Go => reads.extend(helpers.reads(file)),
         _ => {}
     }
     reads.sort_by_key(|read| read.offset);
