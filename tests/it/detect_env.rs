@@ -81,6 +81,7 @@ fn fallbacks_in_the_code_make_a_variable_optional_with_that_value() {
             "BANNER optional = hi from upstream:9000 @ compose.yaml:8",
             "DB_HOST required",
             "GREETING optional = hello @ api/app.py:7",
+            "REGION optional = eu-west-1 @ api/app.py:12",
             "REQUEST_TIMEOUT optional = 30s @ api/app.py:8",
             // A secret read with a fallback is optional, and its fallback is never its value.
             "SESSION_SECRET optional",

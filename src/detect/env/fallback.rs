@@ -1,5 +1,6 @@
 //! Reads of a variable that give a fallback, so the app starts without the variable:
-//! `os.getenv("X", "a")`, `os.environ.get("X", default="a")`, `env.str("X", "a")` in Python;
+//! `os.getenv("X", "a")`, `os.environ.get("X", default="a")`, `os.getenv("X") or "a"`,
+//! `env.str("X", "a")` in Python;
 //! `process.env.X || "a"` and `process.env.X ?? "a"` in JavaScript and TypeScript; in Go a
 //! variable read into a name and replaced when empty or unset
 //! (`if v := os.Getenv("X"); v == "" { v = "a" }`, `v, ok := os.LookupEnv("X")` then
@@ -65,6 +66,9 @@ fn offset_in(whole: &str, part: &str) -> usize {
 /// The argument after the name: the first positional one or `default=`. `setdefault` always
 /// has one; a keyword other than `default` (`cast=int`) is none.
 fn python_fallback(after: &str) -> Option<Found> {
+    if let Some(or) = PYTHON_OR.captures(after).and_then(|c| c.get(1)) {
+        return Some(string_literal(after, or.as_str(), &['"', '\'']));
+    }
     let arguments = call_arguments(after)?;
     let fallback = arguments.iter().find_map(|argument| {
         match KEYWORD.captures(argument).and_then(|c| c.get(1)) {
@@ -79,6 +83,10 @@ fn python_fallback(after: &str) -> Option<Found> {
     });
     fallback.map(|expression| string_literal(after, expression.trim(), &['"', '\'']))
 }
+
+/// `os.getenv("X") or "a"`: the call closes and `or` gives the fallback.
+static PYTHON_OR: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"^\s*\)\s*or\s+("[^"\\\n]*"|'[^'\\\n]*'|[^\s#)\]}]+)"#));
 
 static KEYWORD: LazyLock<Regex> = LazyLock::new(|| regex(r"^\s*([A-Za-z_]\w*)\s*=[^=]"));
 
@@ -252,6 +260,15 @@ mod tests {
         );
         assert_eq!(py(r#"env("X", cast=int)"#, r#"env("X""#), None);
         assert_eq!(py(r#"os.getenv("X")"#, r#"os.getenv("X""#), None);
+        assert_eq!(
+            py(r#"os.environ.get("X") or 'a'"#, r#"os.environ.get("X""#),
+            Some(Some("a".into()))
+        );
+        assert_eq!(
+            py(r#"int(os.getenv("X") or 3)"#, r#"os.getenv("X""#),
+            Some(None)
+        );
+        assert_eq!(py(r#"os.getenv("X") == "a""#, r#"os.getenv("X""#), None);
         assert_eq!(py(r#"f(os.environ["X"], "a")"#, r#"os.environ["X"]"#), None);
         assert_eq!(
             py(

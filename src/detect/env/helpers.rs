@@ -136,15 +136,8 @@ fn parameter_names(params: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::file;
     use super::*;
-
-    fn file(rel: &str, text: &str) -> ServiceFile {
-        ServiceFile {
-            path: format!("svc/{rel}"),
-            rel: rel.into(),
-            text: text.into(),
-        }
-    }
 
     #[test]
     fn helpers_declared_in_one_file_read_what_another_names() {

@@ -333,7 +333,8 @@ fn class_end(text: &str, start: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn file(rel: &str, text: &str) -> ServiceFile {
+    /// A file of the service `svc`, for the tests of this module and its children.
+    pub(super) fn file(rel: &str, text: &str) -> ServiceFile {
         ServiceFile {
             path: format!("svc/{rel}"),
             rel: rel.into(),
