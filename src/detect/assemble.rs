@@ -142,9 +142,10 @@ pub(super) fn adopt_worker(
     }
 }
 
-/// Values the project gives variables: the Dockerfile's `ENV` (its tools' variables left out)
-/// and the compose file's `environment`, for the variables the code reads and for those the
-/// project sets for it. A secret never gets a value here: it belongs in a Secret the user fills.
+/// Values the project gives variables: the Dockerfile's `ENV` (its tools' variables left out),
+/// the compose file's `environment` and its Kubernetes manifests' `env`, for the variables the
+/// code reads and for those the project sets for it; and the variables the manifests take from
+/// a Secret. A secret never gets a value here: it belongs in a Secret the user fills.
 fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
     for (name, value) in declared.env() {
         let from_dockerfile = declared.dockerfile.as_ref().is_some_and(|d| {
@@ -183,6 +184,23 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
                     origin,
                 });
             }
+        }
+    }
+    // What the project's manifests take from a Secret is a secret whatever its name: its value
+    // belongs in the Secret the user fills.
+    for reference in declared.secret_refs() {
+        match env.iter_mut().find(|var| var.name == reference.name) {
+            Some(var) => {
+                var.secret = true;
+                var.value = None;
+            }
+            None => env.push(EnvVar {
+                name: reference.name.clone(),
+                secret: true,
+                required: !reference.optional,
+                value: None,
+                origin: reference.origin.clone(),
+            }),
         }
     }
     env.sort_by(|a, b| a.name.cmp(&b.name));

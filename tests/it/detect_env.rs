@@ -15,7 +15,7 @@ use crate::detect::{copy_fixture, detect_clean};
 use crate::support::command::run_in;
 use crate::support::files::list_dir;
 
-/// `NAME required|optional [= value @ source]` of each variable of a service.
+/// `NAME [secret] required|optional [= value @ source]` of each variable of a service.
 fn variables(json: &Value, service: &str) -> Vec<String> {
     let service = json["services"]
         .as_array()
@@ -33,7 +33,8 @@ fn variables(json: &Value, service: &str) -> Vec<String> {
             } else {
                 "optional"
             };
-            let mut line = format!("{} {need}", var["name"].as_str().unwrap());
+            let secret = if var["secret"] == true { " secret" } else { "" };
+            let mut line = format!("{}{secret} {need}", var["name"].as_str().unwrap());
             if !var["value"].is_null() {
                 line.push_str(&format!(
                     " = {} @ {}",
@@ -84,7 +85,7 @@ fn fallbacks_in_the_code_make_a_variable_optional_with_that_value() {
             "REGION optional = eu-west-1 @ api/app.py:12",
             "REQUEST_TIMEOUT optional = 30s @ api/app.py:8",
             // A secret read with a fallback is optional, and its fallback is never its value.
-            "SESSION_SECRET optional",
+            "SESSION_SECRET secret optional",
             "UPSTREAM_ADDR optional = upstream:9000 @ compose.yaml:7",
             // A number is not the string the variable would hold: optional, no value.
             "WORKERS optional",
@@ -92,7 +93,10 @@ fn fallbacks_in_the_code_make_a_variable_optional_with_that_value() {
     );
     let web = variables(&json, "web");
     assert!(web.contains(&"API_ADDR optional = http://api:8000 @ web/server.js:3".to_string()));
-    assert!(web.contains(&"API_TOKEN optional".to_string()), "{web:?}");
+    assert!(
+        web.contains(&"API_TOKEN secret optional".to_string()),
+        "{web:?}"
+    );
     let checkout = variables(&json, "checkout");
     assert!(
         checkout.contains(&"LOG_LEVEL optional = info @ checkout/main.go:29".to_string()),
@@ -109,7 +113,9 @@ fn fallbacks_in_the_code_make_a_variable_optional_with_that_value() {
         assert!(!config.contains_key(unset), "{unset} in the ConfigMap");
     }
     // Secrets read with a fallback get no placeholder to fill: the app starts without them.
-    assert_eq!(secrets, Vec::<String>::new());
+    for optional in ["SESSION_SECRET", "API_TOKEN"] {
+        assert!(!secrets.contains(&optional.to_string()), "{secrets:?}");
+    }
     assert!(!secret_text.contains("dev-only-secret") && !secret_text.contains("local-token"));
 }
 
@@ -125,10 +131,12 @@ fn the_projects_own_kubernetes_manifests_give_values_above_the_code() {
         [
             "CART_ADDR required = cart:7070 @ deploy/kubernetes/checkout.yaml:21",
             "CURRENCY_ADDR optional = currency.shop.svc:7000 @ deploy/kubernetes/checkout.yaml:25",
+            // Taken from a Secret by the manifest: a secret the app is run with, so required.
+            "DATABASE_URL secret required",
             "LOG_LEVEL optional = info @ checkout/main.go:29",
             "PAYMENT_ADDR required = payment:50051 @ deploy/kubernetes/checkout.yaml:23",
-            // A secret's literal in a manifest is never taken; `valueFrom` gives no value.
-            "PAYMENT_API_KEY optional",
+            // A secret's literal in a manifest is never taken.
+            "PAYMENT_API_KEY secret optional",
         ]
     );
     // The Deployment `storefront` runs the image `web`: matched by its image.
@@ -158,7 +166,8 @@ fn the_projects_own_kubernetes_manifests_give_values_above_the_code() {
         "{text}"
     );
 
-    let (config, _, _) = generated_settings(&dir);
+    let (config, secrets, _) = generated_settings(&dir);
+    assert_eq!(secrets, ["DATABASE_URL"]);
     assert_eq!(config["CART_ADDR"], "cart:7070");
     assert_eq!(config["CURRENCY_ADDR"], "currency.shop.svc:7000");
     assert_eq!(config["THEME"], "light");

@@ -1,12 +1,13 @@
 //! The project's own Kubernetes manifests: for each container of its workloads (Deployment,
 //! StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod), the workload's name, the container's
-//! name and image, and the literal `value:` of each of its `env` entries, each at its line.
+//! name and image, the literal `value:` of each of its `env` entries and the entries it takes
+//! from a Secret (`valueFrom.secretKeyRef`), each at its line.
 //!
 //! Every `.yaml`/`.yml` file of the project is read that holds `containers:`, except Helm
 //! templates (`{{`, which are not YAML until rendered), the staging area and objects aigen
 //! generated (`app.kubernetes.io/managed-by: aigen`). A file that is not valid YAML is not a
-//! manifest the project applies and is passed over. `valueFrom` entries (Secrets, ConfigMaps,
-//! the downward API) give no value and are not read.
+//! manifest the project applies and is passed over. `valueFrom` entries give no value; of them,
+//! only those taken from a Secret are kept, by name, since they say the variable is a secret.
 //!
 //! [`Manifests::container_for`] matches a container to a service directory by name: the
 //! workload's name, the container's or the last part of its image's repository
@@ -45,6 +46,18 @@ pub(crate) struct Container {
     pub image: Option<String>,
     /// Each variable with a literal `value:`, at the line of the value.
     pub env: Vec<(String, Sourced<String>)>,
+    /// The variables taken from a Secret.
+    pub secrets: Vec<SecretRef>,
+}
+
+/// A variable a container takes from a Secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SecretRef {
+    pub name: String,
+    /// Where the entry is.
+    pub origin: Origin,
+    /// `optional: true`: the container starts without it.
+    pub optional: bool,
 }
 
 /// The containers of the project's manifests, in the order of their files (sorted by path) and
@@ -134,21 +147,50 @@ pub(crate) fn parse(file: &str, text: &str) -> Vec<Container> {
                 name: get("name").unwrap_or_default(),
                 image: get("image"),
                 env: env(file, container),
+                secrets: secret_refs(file, container),
             });
         }
     }
     containers
 }
 
-/// The `env` entries of a container that have a literal `value:`.
-fn env(file: &str, container: &MarkedYamlOwned) -> Vec<(String, Sourced<String>)> {
-    let entries = container
+/// The `env` entries of a container.
+fn entries(container: &MarkedYamlOwned) -> impl Iterator<Item = &MarkedYamlOwned> {
+    container
         .data
         .as_mapping_get("env")
-        .and_then(|e| e.data.as_sequence());
-    entries
+        .and_then(|e| e.data.as_sequence())
         .into_iter()
         .flatten()
+}
+
+/// The `env` entries of a container that take their value from a Secret.
+fn secret_refs(file: &str, container: &MarkedYamlOwned) -> Vec<SecretRef> {
+    entries(container)
+        .filter_map(|entry| {
+            let name = entry.data.as_mapping_get("name").and_then(scalar)?;
+            let reference = entry
+                .data
+                .as_mapping_get("valueFrom")?
+                .data
+                .as_mapping_get("secretKeyRef")?;
+            let optional = reference
+                .data
+                .as_mapping_get("optional")
+                .and_then(scalar)
+                .is_some_and(|o| o == "true");
+            Some(SecretRef {
+                name,
+                origin: Origin::file(file, entry.span.start.line()),
+                optional,
+            })
+        })
+        .collect()
+}
+
+/// The `env` entries of a container that have a literal `value:`.
+fn env(file: &str, container: &MarkedYamlOwned) -> Vec<(String, Sourced<String>)> {
+    entries(container)
         .filter_map(|entry| {
             let name = entry.data.as_mapping_get("name").and_then(scalar)?;
             let value = entry.data.as_mapping_get("value")?;
@@ -222,16 +264,25 @@ spec:
                     .iter()
                     .map(|(n, v)| format!("{n}={} @ {}", v.value, v.origin))
                     .collect();
-                format!("{}/{} {:?} {env:?}", c.workload, c.name, c.image)
+                let secrets: Vec<String> = c
+                    .secrets
+                    .iter()
+                    .map(|r| format!("{} optional={} @ {}", r.name, r.optional, r.origin))
+                    .collect();
+                format!(
+                    "{}/{} {:?} {env:?} {secrets:?}",
+                    c.workload, c.name, c.image
+                )
             })
             .collect();
         assert_eq!(
             shown,
             [
                 "checkout/server Some(\"registry.example.com/shop/checkout:v1@sha256:abc\") \
-                 [\"CART_ADDR=cart:7070 @ k8s/app.yaml:16\", \"TIMEOUT=30s @ k8s/app.yaml:18\"]",
-                "checkout/proxy Some(\"envoyproxy/envoy:v1.30\") []",
-                "report/report Some(\"report\") [\"MODE=nightly @ k8s/app.yaml:46\"]",
+                 [\"CART_ADDR=cart:7070 @ k8s/app.yaml:16\", \"TIMEOUT=30s @ k8s/app.yaml:18\"] \
+                 [\"DATABASE_URL optional=false @ k8s/app.yaml:19\"]",
+                "checkout/proxy Some(\"envoyproxy/envoy:v1.30\") [] []",
+                "report/report Some(\"report\") [\"MODE=nightly @ k8s/app.yaml:46\"] []",
             ]
         );
         let manifests = Manifests { containers: found };

@@ -14,7 +14,7 @@ pub(super) mod procfile;
 
 use compose::{Compose, ComposeService};
 use dockerfile::DockerfileFacts;
-use kubernetes::{Container, Manifests};
+use kubernetes::{Container, Manifests, SecretRef};
 use procfile::Process;
 
 use super::model::{FileProblem, Language, Origin, Peer, Sourced};
@@ -218,6 +218,13 @@ impl Declared {
             }
         }
         values
+    }
+
+    /// The variables the project's Kubernetes manifests take from a Secret for this service.
+    pub(super) fn secret_refs(&self) -> &[SecretRef] {
+        self.container
+            .as_ref()
+            .map_or(&[], |c| c.secrets.as_slice())
     }
 
     /// Evidence that the project runs this directory as a program: a compose service builds it,
