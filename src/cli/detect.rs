@@ -148,9 +148,18 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
     if let Some((value, origin)) = service.readiness_path.as_ref().map(text) {
         row("readiness", value, &origin);
     }
+    // A variable with a value shows it and where the project gives it; else where it is read.
     for var in &service.env {
         let kind = if var.secret { "secret" } else { "plain" };
-        row("env", format!("{} ({kind})", var.name), &var.origin);
+        let optional = if var.required { "" } else { ", optional" };
+        let mut value = format!("{} ({kind}{optional})", var.name);
+        match &var.value {
+            Some(given) => {
+                let _ = write!(value, " = {}", given.value);
+                row("env", value, &given.origin);
+            }
+            None => row("env", value, &var.origin),
+        }
     }
     for peer in &service.depends_on {
         let value = match &peer.value.image {

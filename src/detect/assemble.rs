@@ -5,10 +5,11 @@
 //! listed. [`workers`] makes the services for the queue workers run from the same code.
 
 use super::declared::{Declared, Worker};
+use super::env;
 use super::model::{EnvVar, Origin, Service, ServiceKind, Sourced, Undetermined};
 use super::ports;
 use super::service_set::Described;
-use crate::secrets::{is_placeholder, is_secret_name, shape_of};
+use crate::secrets::is_secret_name;
 
 /// Variables an image's `ENV` sets for its own tools (the interpreter, the package manager, the
 /// shell), not for the application.
@@ -141,9 +142,10 @@ pub(super) fn adopt_worker(
     }
 }
 
-/// Values the project gives variables: the Dockerfile's `ENV` (its tools' variables left out)
-/// and the compose file's `environment`, for the variables the code reads and for those the
-/// project sets for it. A secret never gets a value here: it belongs in a Secret the user fills.
+/// Values the project gives variables: the Dockerfile's `ENV` (its tools' variables left out),
+/// the compose file's `environment` and its Kubernetes manifests' `env`, for the variables the
+/// code reads and for those the project sets for it; and the variables the manifests take from
+/// a Secret. A secret never gets a value here: it belongs in a Secret the user fills.
 fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
     for (name, value) in declared.env() {
         let from_dockerfile = declared.dockerfile.as_ref().is_some_and(|d| {
@@ -156,9 +158,7 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
         }
         let secret = is_secret_name(&name);
         let at = value.origin.clone();
-        let shown = value
-            .value
-            .filter(|v| !secret && shape_of(v).is_none() && !is_placeholder(v));
+        let shown = value.value.filter(|v| env::publishable(&name, secret, v));
         let value = shown.map(|v| Sourced::new(v, value.origin.clone()));
         match env.iter_mut().find(|var| var.name == name) {
             Some(var) => {
@@ -184,6 +184,23 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
                     origin,
                 });
             }
+        }
+    }
+    // What the project's manifests take from a Secret is a secret whatever its name: its value
+    // belongs in the Secret the user fills.
+    for reference in declared.secret_refs() {
+        match env.iter_mut().find(|var| var.name == reference.name) {
+            Some(var) => {
+                var.secret = true;
+                var.value = None;
+            }
+            None => env.push(EnvVar {
+                name: reference.name.clone(),
+                secret: true,
+                required: !reference.optional,
+                value: None,
+                origin: reference.origin.clone(),
+            }),
         }
     }
     env.sort_by(|a, b| a.name.cmp(&b.name));

@@ -55,6 +55,7 @@ pub(crate) use walk::MANIFESTS;
 
 use declared::Declared;
 use declared::compose::{self, Compose};
+use declared::kubernetes;
 use service_set::Described;
 use source::ServiceDir;
 
@@ -72,6 +73,7 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
             None
         }
     };
+    let manifests = kubernetes::read(root, &files, &config.paths.staging);
     let declared_services = !config.services.is_empty();
     let mut under_root = Vec::new();
     let mut paired = Vec::new();
@@ -110,7 +112,13 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
                 .as_ref()
                 .map(|c| builds(c, &dir.path, &paths))
                 .unwrap_or_default();
-            let said = Declared::gather(dir, building, compose.as_ref(), &mut found);
+            let said = Declared::gather(
+                dir,
+                &directory_base(dir),
+                building,
+                (compose.as_ref(), &manifests),
+                &mut found,
+            );
             let described = describe(dir, &said, &mut found).map(|mut described| {
                 assemble::finish(&mut described, &said, &directory_label(dir));
                 if let Some(declared) = declared {
@@ -256,7 +264,14 @@ fn correct(
         }
         let dir = walk::service_dir(root, files, &path);
         let mut found = Vec::new();
-        let said = Declared::gather(&dir, Vec::new(), None, &mut found);
+        let none = kubernetes::Manifests::default();
+        let said = Declared::gather(
+            &dir,
+            &directory_base(&dir),
+            Vec::new(),
+            (None, &none),
+            &mut found,
+        );
         match describe(&dir, &said, &mut found) {
             Ok(mut described) => {
                 assemble::finish(&mut described, &said, &directory_label(&dir));
@@ -429,12 +444,16 @@ fn backend(framework: Option<&Sourced<Framework>>) -> Sourced<ServiceClass> {
 /// A service directory's name as variables name it (`shipping-service` gives `shipping_service`;
 /// the root is named after the project's directory).
 fn directory_label(dir: &ServiceDir) -> String {
-    let name = if dir.path == "." {
+    directory_base(dir).replace(['-', '.'], "_")
+}
+
+/// The name of a service's directory (of the repository for the root).
+fn directory_base(dir: &ServiceDir) -> String {
+    if dir.path == "." {
         directory_name(&dir.root)
     } else {
         directory_name(Path::new(&dir.path))
-    };
-    name.replace(['-', '.'], "_")
+    }
 }
 
 /// A command line as argv.

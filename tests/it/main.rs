@@ -22,6 +22,7 @@ mod check;
 mod cluster;
 mod cluster_live;
 mod detect;
+mod detect_env;
 mod detect_patterns;
 mod generate_builtin;
 mod generate_interrupt;

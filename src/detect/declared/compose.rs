@@ -299,7 +299,7 @@ impl Reader<'_> {
 
 /// A scalar's text (strings, numbers and booleans as written); `None` for null, collections
 /// and aliases.
-fn scalar(node: &MarkedYamlOwned) -> Option<String> {
+pub(super) fn scalar(node: &MarkedYamlOwned) -> Option<String> {
     match &node.data {
         YamlDataOwned::Value(ScalarOwned::String(s)) => Some(s.to_string()),
         YamlDataOwned::Value(ScalarOwned::Integer(i)) => Some(i.to_string()),

@@ -23,7 +23,9 @@ impl Vars {
     }
 
     /// The variables of a `.env` file: `NAME=value` lines (an `export` before the name, quotes
-    /// around the value and `#` comments allowed).
+    /// around the value and `#` comments allowed). As compose reads the file, a value that is not
+    /// in single quotes is filled from the variables above it (`CART_ADDR=cart:${CART_PORT}`);
+    /// one that cannot be is kept as written.
     pub(crate) fn from_dotenv(text: &str) -> Self {
         let mut vars = Self::default();
         for line in text.lines() {
@@ -40,13 +42,14 @@ impl Vars {
                 continue;
             }
             let value = value.trim();
-            let value = match value.chars().next() {
+            let (value, literal) = match value.chars().next() {
                 Some(q @ ('"' | '\'')) if value.len() >= 2 && value.ends_with(q) => {
-                    &value[1..value.len() - 1]
+                    (&value[1..value.len() - 1], q == '\'')
                 }
-                _ => value.split(" #").next().unwrap_or(value).trim(),
+                _ => (value.split(" #").next().unwrap_or(value).trim(), false),
             };
-            vars.set(name, value);
+            let filled = (!literal).then(|| vars.fill(value)).flatten();
+            vars.set(name, filled.as_deref().unwrap_or(value));
         }
         vars
     }
@@ -74,5 +77,22 @@ mod tests {
         assert_eq!(vars.fill("${EMPTY-1}").as_deref(), Some(""));
         assert_eq!(vars.fill("${MISSING}"), None);
         assert_eq!(vars.fill("a$$b").as_deref(), Some("a$b"));
+    }
+
+    #[test]
+    fn dotenv_values_are_filled_from_the_lines_above() {
+        let vars = Vars::from_dotenv(
+            "CART_PORT=7070
+CART_ADDR=cart:${CART_PORT}
+QUOTED=\"http://$CART_ADDR\"
+\
+             LITERAL='${CART_PORT}'
+LATER=${UNKNOWN}
+",
+        );
+        assert_eq!(vars.get("CART_ADDR"), Some("cart:7070"));
+        assert_eq!(vars.get("QUOTED"), Some("http://cart:7070"));
+        assert_eq!(vars.get("LITERAL"), Some("${CART_PORT}"));
+        assert_eq!(vars.get("LATER"), Some("${UNKNOWN}"));
     }
 }

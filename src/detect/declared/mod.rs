@@ -1,18 +1,20 @@
 //! What the project already says about running a service, read before anything is guessed: its
-//! own Dockerfile ([`dockerfile`]), its compose file ([`compose`]) and its `Procfile`
-//! ([`procfile`]). [`Declared`] gathers them for one service directory and answers in that order:
-//! the command, the port, the health path, whether the health check speaks gRPC, the values of
-//! variables, the services it depends on, and the other processes (workers) run from the same
-//! code.
+//! own Dockerfile ([`dockerfile`]), its compose file ([`compose`]), its `Procfile`
+//! ([`procfile`]) and its Kubernetes manifests ([`kubernetes`], for the values of variables).
+//! [`Declared`] gathers them for one service directory and answers in that order: the command,
+//! the port, the health path, whether the health check speaks gRPC, the values of variables,
+//! the services it depends on, and the other processes (workers) run from the same code.
 
 pub(super) mod command;
 pub(super) mod compose;
 pub(super) mod dockerfile;
 pub(super) mod interpolate;
+pub(super) mod kubernetes;
 pub(super) mod procfile;
 
 use compose::{Compose, ComposeService};
 use dockerfile::DockerfileFacts;
+use kubernetes::{Container, Manifests, SecretRef};
 use procfile::Process;
 
 use super::model::{FileProblem, Language, Origin, Peer, Sourced};
@@ -42,6 +44,8 @@ pub(super) struct Declared {
     pub procfile: Vec<Process>,
     /// The services of the compose file the main one depends on.
     pub depends_on: Vec<Sourced<Peer>>,
+    /// The container of the project's Kubernetes manifests that runs this directory.
+    pub container: Option<Container>,
 }
 
 /// A process run from the service's code besides its server: a queue worker.
@@ -53,14 +57,17 @@ pub(super) struct Worker {
 }
 
 impl Declared {
-    /// Reads what `dir` declares: the compose services given (those that build it), the
-    /// Dockerfile they name or the service's own, and its Procfile.
+    /// Reads what `dir` (named `name`) declares: the compose services given (those that build
+    /// it), the Dockerfile they name or the service's own, its Procfile, and the container of
+    /// `manifests` that runs it.
     pub(super) fn gather(
         dir: &ServiceDir,
+        name: &str,
         mut building: Vec<ComposeService>,
-        compose: Option<&Compose>,
+        sources: (Option<&Compose>, &Manifests),
         problems: &mut Vec<FileProblem>,
     ) -> Self {
+        let (compose, manifests) = sources;
         // The main compose service builds the directory's own Dockerfile and publishes a port;
         // workers built from the same code do not, nor do helpers built from other Dockerfiles.
         building.sort_by_key(|s| {
@@ -122,6 +129,7 @@ impl Declared {
             compose: building,
             procfile,
             depends_on,
+            container: manifests.container_for(name).cloned(),
         }
     }
 
@@ -191,8 +199,9 @@ impl Declared {
             .or_else(|| self.compose.first().and_then(|s| s.grpc_check.clone()))
     }
 
-    /// The values the Dockerfile's `ENV` and the compose file's `environment` give variables
-    /// (the Dockerfile's first), with the names compose passes through unset.
+    /// The values the Dockerfile's `ENV`, the compose file's `environment` and the Kubernetes
+    /// container's `env` give variables, in that order (a later one wins), with the names
+    /// compose passes through unset.
     pub(super) fn env(&self) -> Vec<(String, Sourced<Option<String>>)> {
         let mut values: Vec<(String, Sourced<Option<String>>)> = Vec::new();
         if let Some(dockerfile) = &self.dockerfile {
@@ -203,7 +212,19 @@ impl Declared {
         if let Some(main) = self.compose.first() {
             values.extend(main.environment.iter().cloned());
         }
+        if let Some(container) = &self.container {
+            for (name, value) in &container.env {
+                values.push((name.clone(), value.clone().map(Some)));
+            }
+        }
         values
+    }
+
+    /// The variables the project's Kubernetes manifests take from a Secret for this service.
+    pub(super) fn secret_refs(&self) -> &[SecretRef] {
+        self.container
+            .as_ref()
+            .map_or(&[], |c| c.secrets.as_slice())
     }
 
     /// Evidence that the project runs this directory as a program: a compose service builds it,

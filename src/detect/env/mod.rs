@@ -3,8 +3,14 @@
 //! [`collect`] looks at each file with the patterns of its language (`os.getenv("X")`,
 //! `process.env.X`, `os.Getenv("X")`, `env::var("X")`, `System.getenv("X")`, `${X}` in Spring
 //! properties, pydantic `BaseSettings` fields) and at the names listed in `.env.example`.
-//! Whether a variable's value belongs in a Secret is decided from its name alone, by
-//! [`crate::secrets::is_secret_name`].
+//! Go code may read through the project's own helper functions ([`helpers`]).
+//! A read may give a fallback ([`fallback`]; a settings field's default is one): a variable
+//! every read of which has one is optional, and the first plain string among them is the value
+//! the project gives it. Whether a variable's value belongs in a Secret is decided from its name
+//! alone, by [`crate::secrets::is_secret_name`]; a secret never gets a value ([`publishable`]).
+
+mod fallback;
+mod helpers;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -14,43 +20,84 @@ use regex::Regex;
 use super::model::{EnvVar, Origin, Sourced};
 use super::regex;
 use super::source::{FileKind, ServiceFile, is_env_example};
-use crate::secrets::is_secret_name;
+use crate::secrets::{is_placeholder, is_secret_name, shape_of};
+use fallback::Fallback;
+use helpers::Helpers;
+
+/// One read of a variable in a file.
+struct Read {
+    name: String,
+    /// Byte offset of the name.
+    offset: usize,
+    /// The fallback it gives, if any.
+    fallback: Option<Fallback>,
+}
+
+/// What the reads of one variable say, gathered over the files.
+struct Reads {
+    /// The first read.
+    origin: Origin,
+    /// Every read in code gives a fallback.
+    optional: bool,
+    /// The first plain string given as a fallback, where it is given.
+    value: Option<Sourced<String>>,
+}
 
 /// The variables read in `files`, each once with its first location, sorted by name. Code wins
-/// over `.env.example` for the location, because that is where the value is used.
+/// over `.env.example` for the location, because that is where the value is used; a name only
+/// `.env.example` lists is taken as required.
 pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
-    let mut found: BTreeMap<String, Origin> = BTreeMap::new();
+    let mut found: BTreeMap<String, Reads> = BTreeMap::new();
+    let helpers = Helpers::find(files);
     let (examples, code): (Vec<&ServiceFile>, Vec<&ServiceFile>) =
         files.iter().partition(|f| is_env_example(&f.rel));
-    for file in code.into_iter().chain(examples) {
-        for (name, offset) in names_in(file) {
-            found.entry(name).or_insert_with(|| file.origin(offset));
+    for file in &code {
+        for read in reads_in(file, &helpers) {
+            let origin = file.origin(read.offset);
+            let reads = found.entry(read.name).or_insert_with(|| Reads {
+                origin: origin.clone(),
+                optional: true,
+                value: None,
+            });
+            match read.fallback {
+                None => reads.optional = false,
+                Some(Some(literal)) if reads.value.is_none() => {
+                    reads.value = Some(file.sourced(literal.text, literal.offset));
+                }
+                Some(_) => {}
+            }
         }
     }
-    let defaults: BTreeMap<String, Option<String>> = files
-        .iter()
-        .filter(|f| f.kind() == FileKind::Python)
-        .flat_map(settings_fields)
-        .filter_map(|field| Some((field.name, field.default?)))
-        .collect();
+    for file in &examples {
+        for read in reads_in(file, &helpers) {
+            found.entry(read.name).or_insert_with(|| Reads {
+                origin: file.origin(read.offset),
+                optional: false,
+                value: None,
+            });
+        }
+    }
     found
         .into_iter()
-        .map(|(name, origin)| {
+        .map(|(name, reads)| {
             let secret = is_secret_name(&name);
-            let default = defaults.get(&name);
             EnvVar {
                 secret,
-                required: default.is_none(),
-                value: default
-                    .cloned()
-                    .flatten()
-                    .filter(|_| !secret)
-                    .map(|value| Sourced::new(value, origin.clone())),
+                required: !reads.optional,
+                value: reads.value.filter(|v| publishable(&name, secret, &v.value)),
                 name,
-                origin,
+                origin: reads.origin,
             }
         })
         .collect()
+}
+
+/// Whether a value the project gives the variable `name` may be written into generated
+/// configuration: never for a secret, nor a value shaped like a credential or a placeholder, nor
+/// a stand-in that repeats the variable's name for a script to replace (`REGION_VAL`,
+/// `<REGION>`).
+pub(super) fn publishable(name: &str, secret: bool, value: &str) -> bool {
+    !secret && shape_of(value).is_none() && !is_placeholder(value) && !value.contains(name)
 }
 
 static PYTHON: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -117,30 +164,43 @@ fn patterns(kind: FileKind) -> &'static [Regex] {
         FileKind::Other => &[],
     }
 }
-/// The variable names a file reads, with the byte offset of each.
-fn names_in(file: &ServiceFile) -> Vec<(String, usize)> {
+/// The reads of variables in a file, in the order they come, the calls of the service's own
+/// helpers included.
+fn reads_in(file: &ServiceFile, helpers: &Helpers) -> Vec<Read> {
     let kind = file.kind();
-    let mut names: Vec<(String, usize)> = patterns(kind)
+    let mut reads: Vec<Read> = patterns(kind)
         .iter()
         .flat_map(|re| re.captures_iter(&file.text))
-        .filter_map(|caps| caps.get(1))
-        .map(|m| (m.as_str().to_string(), m.start()))
+        .filter_map(|caps| {
+            let (whole, name) = (caps.get(0)?, caps.get(1)?);
+            Some(Read {
+                name: name.as_str().to_string(),
+                offset: name.start(),
+                fallback: fallback::of(kind, &file.text, whole.start(), whole.end()),
+            })
+        })
         .collect();
     match kind {
-        FileKind::JavaScript => names.extend(destructured(file)),
-        FileKind::Python => names.extend(
-            settings_fields(file)
-                .into_iter()
-                .map(|field| (field.name, field.offset)),
-        ),
+        FileKind::JavaScript => reads.extend(destructured(file)),
+        FileKind::Python => reads.extend(settings_fields(file).into_iter().map(|field| Read {
+            name: field.name,
+            offset: field.offset,
+            fallback: field.default.map(|default| {
+                default.map(|text| fallback::Literal {
+                    text,
+                    offset: field.offset,
+                })
+            }),
+        })),
+        FileKind::Go => reads.extend(helpers.reads(file)),
         _ => {}
     }
-    names.sort_by_key(|(_, offset)| *offset);
-    names
+    reads.sort_by_key(|read| read.offset);
+    reads
 }
 
 /// `const { A, B: b, C = "x" } = process.env`.
-fn destructured(file: &ServiceFile) -> Vec<(String, usize)> {
+fn destructured(file: &ServiceFile) -> Vec<Read> {
     JS_DESTRUCTURE
         .captures_iter(&file.text)
         .filter_map(|caps| caps.get(1))
@@ -152,7 +212,11 @@ fn destructured(file: &ServiceFile) -> Vec<(String, usize)> {
                     let at = offset;
                     offset += item.len() + 1;
                     let name = IDENTIFIER.captures(item)?.get(1)?;
-                    Some((name.as_str().to_string(), at + name.start()))
+                    Some(Read {
+                        name: name.as_str().to_string(),
+                        offset: at + name.start(),
+                        fallback: fallback::destructured(&item[name.end()..], at + name.end()),
+                    })
                 })
                 .collect::<Vec<_>>()
         })
@@ -269,7 +333,8 @@ fn class_end(text: &str, start: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn file(rel: &str, text: &str) -> ServiceFile {
+    /// A file of the service `svc`, for the tests of this module and its children.
+    pub(super) fn file(rel: &str, text: &str) -> ServiceFile {
         ServiceFile {
             path: format!("svc/{rel}"),
             rel: rel.into(),
@@ -345,6 +410,15 @@ mod tests {
                 ("SENTRY_DSN", false, None),
             ]
         );
+    }
+
+    #[test]
+    fn stand_ins_and_secrets_are_not_values() {
+        assert!(publishable("REGION", false, "us-central1"));
+        assert!(!publishable("REGION", false, "REGION_VAL"));
+        assert!(!publishable("REGION", false, "<REGION>"));
+        assert!(!publishable("API_TOKEN", true, "abc"));
+        assert!(!publishable("STRIPE", false, "changeme"));
     }
 
     #[test]
