@@ -355,11 +355,19 @@ mod tests {
         assert_eq!(needs(Language::Python, "psycopg", "psycopg[binary]"), None);
         // No wheel of 2.9.9 for Python 3.13: pip builds it, with pg_config.
         assert_eq!(
-            needs(Language::Python, "psycopg2-binary", "psycopg2-binary==2.9.9"),
+            needs(
+                Language::Python,
+                "psycopg2-binary",
+                "psycopg2-binary==2.9.9"
+            ),
             Some(vec![CCompiler, Libpq])
         );
         assert_eq!(
-            needs(Language::Python, "psycopg2-binary", "psycopg2-binary==2.9.11"),
+            needs(
+                Language::Python,
+                "psycopg2-binary",
+                "psycopg2-binary==2.9.11"
+            ),
             None
         );
         assert_eq!(
