@@ -183,6 +183,13 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
     if let Some(version) = &inputs.package_manager_version {
         row("installer", version.value.clone(), &version.origin);
     }
+    if let Some(release) = &inputs.lockfile_release {
+        row(
+            "installer",
+            format!("{} (the lockfile's format)", release.value),
+            &release.origin,
+        );
+    }
     for (label, list) in [
         ("installs", &inputs.requirement_files),
         ("group", &inputs.groups),

@@ -74,12 +74,34 @@ pub(super) fn needs(language: Language, name: &str, spec: &str) -> Option<Vec<Sy
     if language == Language::Python && name == "psycopg" && spec.contains("[c]") {
         found.extend([CCompiler, Libpq]);
     }
+    if language == Language::Python && name == "psycopg2-binary" && pinned_before_wheels(spec) {
+        found.extend([CCompiler, Libpq]);
+    }
     if spec.contains("git+") || spec.starts_with("github:") || spec.starts_with("git:") {
         found.push(Git);
     }
     found.sort();
     found.dedup();
     (!found.is_empty()).then_some(found)
+}
+
+/// True when `psycopg2-binary` is pinned to a release older than 2.9.11, the first with wheels
+/// for every Python the builtin images use (3.13 came with 2.9.10, 3.14 with 2.9.11): pip then
+/// builds it from source, which needs a C compiler and libpq's headers (`pg_config`).
+fn pinned_before_wheels(spec: &str) -> bool {
+    let Some((_, version)) = spec.split_once("==") else {
+        return false;
+    };
+    let parts: Vec<u32> = version
+        .trim()
+        .split('.')
+        .map_while(|part| part.trim().parse().ok())
+        .collect();
+    match parts.as_slice() {
+        [major, minor, patch, ..] => (*major, *minor, *patch) < (2, 9, 11),
+        [major, minor] => (*major, *minor) <= (2, 9),
+        _ => false,
+    }
 }
 
 /// Directory names whose files an app reads from its working directory at run time.
@@ -331,6 +353,27 @@ mod tests {
             Some(vec![CCompiler, Libpq])
         );
         assert_eq!(needs(Language::Python, "psycopg", "psycopg[binary]"), None);
+        // No wheel of 2.9.9 for Python 3.13: pip builds it, with pg_config.
+        assert_eq!(
+            needs(
+                Language::Python,
+                "psycopg2-binary",
+                "psycopg2-binary==2.9.9"
+            ),
+            Some(vec![CCompiler, Libpq])
+        );
+        assert_eq!(
+            needs(
+                Language::Python,
+                "psycopg2-binary",
+                "psycopg2-binary==2.9.11"
+            ),
+            None
+        );
+        assert_eq!(
+            needs(Language::Python, "psycopg2-binary", "psycopg2-binary>=2.9"),
+            None
+        );
         assert_eq!(
             needs(
                 Language::Python,

@@ -387,6 +387,12 @@ pub struct BuildInputs {
     /// version corepack must provide.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package_manager_version: Option<Sourced<String>>,
+    /// When `packageManager` names no release: the one whose lockfile format the lockfile has
+    /// (`pnpm@10` for `lockfileVersion: '9.0'`), which corepack is told to provide instead of
+    /// its newest, whose defaults may refuse the lockfile's project (a newer pnpm stops on
+    /// dependencies' build scripts nobody allowed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockfile_release: Option<Sourced<String>>,
     /// Files the package manager reads that must be copied with the manifest (`.npmrc`,
     /// `.yarnrc.yml`, `.yarn/releases/yarn-3.6.1.cjs`, `pip.conf`), relative to the project
     /// root.

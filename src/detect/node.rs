@@ -243,6 +243,15 @@ pub(super) fn detect(
     service.inputs.package_manager_version = package
         .string(&["packageManager"])
         .filter(|v| v.value.contains('@'));
+    if service.inputs.package_manager_version.is_none()
+        && service.package_manager.value == PackageManager::Pnpm
+    {
+        service.inputs.lockfile_release = service
+            .lockfile
+            .as_ref()
+            .and_then(|lock| dir.read_if_present(&lock.value, problems))
+            .and_then(|lock| pnpm_release(&lock));
+    }
     let configs = config_files(dir, workspace.as_ref().map(|w| w.root.as_str()));
     let (npmrc, configs): (Vec<_>, Vec<_>) = configs
         .into_iter()
@@ -457,6 +466,33 @@ fn package_manager(
         ),
         None => (Sourced::default_value(PackageManager::Npm), None),
     }
+}
+
+/// The pnpm major that writes a `pnpm-lock.yaml`'s `lockfileVersion` (`9.0`: pnpm 9 and 10,
+/// and 10 is asked for; `6.0`: pnpm 8; `5.4`: pnpm 7; `5.3`: pnpm 6).
+fn pnpm_release(lock: &ServiceFile) -> Option<Sourced<String>> {
+    const RELEASES: &[(&str, &str)] = &[
+        ("9.", "pnpm@10"),
+        ("6.", "pnpm@8"),
+        ("5.4", "pnpm@7"),
+        ("5.3", "pnpm@6"),
+    ];
+    let mut offset = 0;
+    for line in lock.text.split_inclusive('\n').take(5) {
+        let at = offset;
+        offset += line.len();
+        let Some(version) = line.trim().strip_prefix("lockfileVersion:") else {
+            continue;
+        };
+        let version = version.trim().trim_matches(['\'', '"']);
+        return RELEASES
+            .iter()
+            .find(|(prefix, _)| {
+                version.starts_with(prefix) || version == prefix.trim_end_matches('.')
+            })
+            .map(|(_, release)| lock.sourced((*release).to_string(), at));
+    }
+    None
 }
 
 /// The Node.js major version: `.nvmrc` or `.node-version`, else `engines.node`.

@@ -190,6 +190,22 @@ fn yarn_berry_is_provided_by_corepack_with_its_configuration_before_the_install(
 }
 
 #[test]
+fn pnpm_undeclared_is_the_release_its_lockfile_format_calls_for() {
+    // corepack's newest pnpm would stop on dependencies' build scripts nobody allowed; the
+    // lockfile's `lockfileVersion: '9.0'` is written by pnpm 9 and 10.
+    let (file, _) = generated("node-pnpm-undeclared", "node-pnpm-undeclared");
+    assert!(
+        file.contains(
+            "RUN corepack enable pnpm \\\n    && corepack prepare pnpm@10 --activate \\\n    && pnpm install --frozen-lockfile"
+        ),
+        "{file}"
+    );
+    // A declared release is corepack's to provide as declared.
+    let (file, _) = generated("node-yarn-berry", "node-yarn-berry");
+    assert!(!file.contains("corepack prepare"), "{file}");
+}
+
+#[test]
 fn yarn_berry_without_dependencies_installs_nothing() {
     let (file, _) = generated("node-yarn-berry", "node-yarn-berry");
     assert!(!file.contains("yarn install"), "{file}");
@@ -298,6 +314,7 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
         ("node-yarn-berry", "node-yarn-berry"),
         ("node-express-mounts", "node-express-mounts"),
         ("node-no-deps", "node-no-deps"),
+        ("node-pnpm-undeclared", "node-pnpm-undeclared"),
         ("rust-openssl", "rust-openssl"),
     ] {
         let (file, _) = generated(name, service);

@@ -195,6 +195,8 @@ struct PackageTool {
     lockfile: Option<String>,
     /// `packageManager` of package.json (`yarn@3.6.1`): corepack provides that release.
     declared: Option<String>,
+    /// The release the lockfile's format calls for, when none is declared (`pnpm@10`).
+    lockfile_release: Option<String>,
     /// The npm workspace the service is a member of, when its lockfile is at the workspace's
     /// root: the install runs there, for this member.
     member: Option<Member>,
@@ -243,6 +245,11 @@ impl PackageTool {
             name,
             lockfile: service.lockfile.as_ref().map(|l| l.value.clone()),
             declared,
+            lockfile_release: service
+                .inputs
+                .lockfile_release
+                .as_ref()
+                .map(|r| r.value.clone()),
             member,
         }
     }
@@ -287,13 +294,17 @@ impl PackageTool {
         }
     }
 
-    /// The command that makes corepack provide the declared release (`corepack enable`), or
-    /// pnpm's latest when only pnpm is known.
-    fn corepack(&self) -> Option<String> {
-        match (&self.declared, self.name) {
-            (Some(_), _) => Some("corepack enable".into()),
-            (None, PackageManager::Pnpm) => Some("corepack enable pnpm".into()),
-            _ => None,
+    /// The command that makes corepack provide the declared release (`corepack enable`), the
+    /// release the lockfile's format calls for, or pnpm's newest when only pnpm is known.
+    fn corepack(&self) -> Vec<String> {
+        match (&self.declared, self.name, &self.lockfile_release) {
+            (Some(_), _, _) => vec!["corepack enable".into()],
+            (None, PackageManager::Pnpm, Some(release)) => vec![
+                "corepack enable pnpm".into(),
+                format!("corepack prepare {release} --activate"),
+            ],
+            (None, PackageManager::Pnpm, None) => vec!["corepack enable pnpm".into()],
+            _ => Vec::new(),
         }
     }
 
@@ -337,7 +348,7 @@ impl PackageTool {
         }
         let sources: Vec<&str> = files.iter().map(String::as_str).collect();
         let locked = self.lockfile.is_some();
-        let mut commands: Vec<String> = self.corepack().into_iter().collect();
+        let mut commands: Vec<String> = self.corepack();
         commands.extend(match self.name {
             PackageManager::Pnpm => {
                 let mut install = String::from("pnpm install");
@@ -385,9 +396,10 @@ impl PackageTool {
 
     /// Environment the install needs: corepack fetches pnpm without asking.
     fn env(&self) -> Vec<(&'static str, &'static str)> {
-        match self.corepack() {
-            Some(_) => vec![("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")],
-            None => Vec::new(),
+        if self.corepack().is_empty() {
+            Vec::new()
+        } else {
+            vec![("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")]
         }
     }
 
