@@ -265,7 +265,12 @@ fn a_native_node_module_gets_python_make_and_a_compiler_in_the_install_stage() {
         "{deps}"
     );
     assert!(deps.contains("better-sqlite3"), "says why: {deps}");
+    // node-gyp builds against the image's headers rather than downloading them.
+    let env = deps.find("ENV npm_config_nodedir=/usr/local\n");
+    let install = deps.find("RUN npm ");
+    assert!(env.is_some() && env < install, "{deps}");
     assert!(!stage(&file, "runtime").contains("apt-get"), "{file}");
+    assert!(!stage(&file, "runtime").contains("nodedir"), "{file}");
 }
 
 #[test]

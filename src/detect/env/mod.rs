@@ -95,9 +95,14 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
 /// Whether a value the project gives the variable `name` may be written into generated
 /// configuration: never for a secret, nor a value shaped like a credential or a placeholder, nor
 /// a stand-in that repeats the variable's name for a script to replace (`REGION_VAL`,
-/// `<REGION>`).
+/// `<REGION>`), nor the path of a file compose mounts from its `secrets:`
+/// (`/run/secrets/db_password`), which the cluster's pods do not have.
 pub(super) fn publishable(name: &str, secret: bool, value: &str) -> bool {
-    !secret && shape_of(value).is_none() && !is_placeholder(value) && !value.contains(name)
+    !secret
+        && shape_of(value).is_none()
+        && !is_placeholder(value)
+        && !value.contains(name)
+        && !value.starts_with("/run/secrets/")
 }
 
 static PYTHON: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -419,6 +424,11 @@ mod tests {
         assert!(!publishable("REGION", false, "<REGION>"));
         assert!(!publishable("API_TOKEN", true, "abc"));
         assert!(!publishable("STRIPE", false, "changeme"));
+        assert!(!publishable(
+            "APP_DB_PASSWORD_FILE",
+            false,
+            "/run/secrets/db_password"
+        ));
     }
 
     #[test]

@@ -197,6 +197,8 @@ struct PackageTool {
     declared: Option<String>,
     /// The release the lockfile's format calls for, when none is declared (`pnpm@10`).
     lockfile_release: Option<String>,
+    /// True when a dependency compiles native code (node-gyp) at install.
+    native: bool,
     /// The npm workspace the service is a member of, when its lockfile is at the workspace's
     /// root: the install runs there, for this member.
     member: Option<Member>,
@@ -250,6 +252,7 @@ impl PackageTool {
                 .lockfile_release
                 .as_ref()
                 .map(|r| r.value.clone()),
+            native: !service.inputs.native.is_empty(),
             member,
         }
     }
@@ -394,13 +397,19 @@ impl PackageTool {
         steps
     }
 
-    /// Environment the install needs: corepack fetches pnpm without asking.
+    /// Environment the install needs: corepack fetches pnpm without asking; node-gyp finds the
+    /// image's own headers.
     fn env(&self) -> Vec<(&'static str, &'static str)> {
-        if self.corepack().is_empty() {
-            Vec::new()
-        } else {
-            vec![("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")]
+        let mut env = Vec::new();
+        if !self.corepack().is_empty() {
+            env.push(("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0"));
         }
+        if self.native {
+            // node-gyp builds against the headers the Node image ships in /usr/local/include
+            // instead of downloading them from nodejs.org at every build.
+            env.push(("npm_config_nodedir", "/usr/local"));
+        }
+        env
     }
 
     /// The package manager's `run build`.

@@ -11,7 +11,7 @@
 //! | Python | `python:<3.x>-slim` | the same image (the venv's interpreter path holds) |
 //! | Node | `node:<major>-slim` | the same image |
 //! | Go | `golang:<1.x>` | `debian:bookworm-slim` (a static binary; bash checks health) |
-//! | Go with cgo (`go-sqlite3`) | `golang:<1.x>-trixie`, in either family | `debian:trixie-slim` (the glibc it links) |
+//! | Go with cgo (`go-sqlite3`) | `golang:<1.x>-trixie` (`-bookworm` before 1.24), in either family | `debian:trixie-slim` (`bookworm`; the glibc it links) |
 //! | Rust | `rust:<1.x>-slim-bookworm` | `debian:bookworm-slim` (the same glibc) |
 //! | Java, Maven | `maven:3-eclipse-temurin-<release>` | `eclipse-temurin:<release>-jre` |
 //! | Java, Gradle | `eclipse-temurin:<release>-jdk` with the project's `gradlew`, else `gradle:8-jdk<release>` | `eclipse-temurin:<release>-jre` |
@@ -96,8 +96,18 @@ const ALPINE: &str = "alpine:3.22";
 /// The Debian release of the Go and Rust runtimes (the Rust builder's, for glibc).
 const DEBIAN_RUNTIME: &str = "debian:bookworm-slim";
 /// The Debian release of a Go build that links the C library, and of its runtime: the current
-/// one, which every supported Go release has images for.
-const CGO_DEBIAN: &str = "trixie";
+/// one (trixie) for the Go releases that have images on it (1.24 and later), else the one
+/// before (bookworm), which the older releases were last published on.
+fn cgo_debian(go: &str) -> &'static str {
+    let minor = go
+        .strip_prefix("1.")
+        .and_then(|rest| rest.split('.').next())
+        .and_then(|minor| minor.parse::<u32>().ok());
+    match minor {
+        Some(minor) if minor < 24 => "bookworm",
+        _ => "trixie",
+    }
+}
 
 /// The images for `service` in `family`.
 pub(crate) fn choose(service: &Service, family: Family) -> Choice {
@@ -133,9 +143,10 @@ pub(crate) fn choose(service: &Service, family: Family) -> Choice {
             let images = if needs_cgo(service) {
                 // cgo links the C library: build on the runtime's Debian release, whatever the
                 // family, so the binary finds the glibc it was linked against.
+                let debian = cgo_debian(&v);
                 StageImages {
-                    build: format!("golang:{v}-{CGO_DEBIAN}"),
-                    runtime: format!("debian:{CGO_DEBIAN}-slim"),
+                    build: format!("golang:{v}-{debian}"),
+                    runtime: format!("debian:{debian}-slim"),
                 }
             } else if alpine {
                 StageImages {
@@ -263,5 +274,14 @@ mod tests {
         assert_eq!(java_release("17"), 17);
         assert_eq!(java_release("19"), 21);
         assert_eq!(java_release("22"), 25);
+    }
+
+    #[test]
+    fn cgo_builds_rest_on_a_debian_release_their_go_has_images_for() {
+        // golang:1.21-trixie was never published: 1.21 to 1.23 were last built on bookworm.
+        assert_eq!(cgo_debian("1.21"), "bookworm");
+        assert_eq!(cgo_debian("1.23"), "bookworm");
+        assert_eq!(cgo_debian("1.24"), "trixie");
+        assert_eq!(cgo_debian("1.26"), "trixie");
     }
 }
