@@ -181,6 +181,10 @@ pub struct Framework {
     /// Next.js only: whether `output: 'standalone'` is set in next.config.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub standalone: Option<bool>,
+    /// Next.js only: whether next.config is TypeScript (`next.config.ts`), which `next start`
+    /// compiles with the `typescript` package at every start, so that package must stay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub typescript_config: Option<bool>,
 }
 
 impl Framework {
@@ -192,6 +196,7 @@ impl Framework {
             major: version.as_deref().and_then(super::manifest::major),
             version,
             standalone: None,
+            typescript_config: None,
         }
     }
 }

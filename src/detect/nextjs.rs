@@ -36,6 +36,11 @@ pub(super) fn config(sources: &[ServiceFile]) -> Option<&ServiceFile> {
         .find_map(|name| sources.iter().find(|f| f.rel == *name))
 }
 
+/// Whether the config is TypeScript (`next.config.ts`, `next.config.mts`).
+pub(super) fn is_typescript(config: &ServiceFile) -> bool {
+    config.rel.ends_with(".ts") || config.rel.ends_with(".mts")
+}
+
 /// Whether `output: 'standalone'` is set, and where.
 pub(super) fn standalone(config: Option<&ServiceFile>) -> Option<Origin> {
     let config = config?;

@@ -386,11 +386,14 @@ fn framework(package: &Package<'_>, sources: &[ServiceFile]) -> Option<Sourced<F
     ];
     KNOWN.iter().find_map(|(name, kind)| {
         let spec = package.dependency(name)?;
-        let standalone = (*kind == FrameworkKind::NextJs)
-            .then(|| nextjs::standalone(nextjs::config(sources)).is_some());
+        let next = *kind == FrameworkKind::NextJs;
+        let config = nextjs::config(sources);
+        let standalone = next.then(|| nextjs::standalone(config).is_some());
+        let typescript_config = next.then(|| config.is_some_and(nextjs::is_typescript));
         Some(Sourced::new(
             Framework {
                 standalone,
+                typescript_config,
                 ..Framework::declared(*kind, Some(spec.value))
             },
             spec.origin,

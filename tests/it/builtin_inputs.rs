@@ -206,6 +206,24 @@ fn pnpm_undeclared_is_the_release_its_lockfile_format_calls_for() {
 }
 
 #[test]
+fn a_typescript_next_config_keeps_the_dev_dependencies_next_start_compiles_it_with() {
+    let project = fixture("node-next-pages");
+    std::fs::remove_file(project.path("next.config.js")).unwrap();
+    project.write(
+        "next.config.ts",
+        "import type { NextConfig } from 'next';\n\nconst config: NextConfig = { reactStrictMode: true };\n\nexport default config;\n",
+    );
+    let file = project.builtin_file("docker/node-next-pages.Dockerfile");
+    let builder = stage(&file, "builder");
+    assert!(!builder.contains("prune"), "{builder}");
+    assert!(builder.contains("next.config.ts"), "says why: {builder}");
+    assert!(builder.contains("rm -rf .next/cache"), "{builder}");
+    // With a JavaScript config the dev dependencies go.
+    let (file, _) = generated("node-next-pages", "node-next-pages");
+    assert!(file.contains("yarn install --production"), "{file}");
+}
+
+#[test]
 fn yarn_berry_without_dependencies_installs_nothing() {
     let (file, _) = generated("node-yarn-berry", "node-yarn-berry");
     assert!(!file.contains("yarn install"), "{file}");

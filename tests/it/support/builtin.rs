@@ -90,6 +90,7 @@ impl Spec {
                 version: major.map(|m| format!("^{m}.0.0")),
                 major,
                 standalone,
+                typescript_config: None,
             },
             &self.service.manifest.clone(),
         ));

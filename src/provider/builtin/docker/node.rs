@@ -5,7 +5,8 @@
 //! - Next.js with `output: 'standalone'`: the runtime gets only `.next/standalone`,
 //!   `.next/static` and `public`, and runs `node server.js`;
 //! - anything else with a build step (Next.js without standalone, NestJS, Express with a build
-//!   script): the builder installs every dependency, builds, then prunes the dev dependencies;
+//!   script): the builder installs every dependency, builds, then prunes the dev dependencies
+//!   (kept for a Next.js app whose `next.config.ts` `next start` compiles with `typescript`);
 //!   the runtime copies the result;
 //! - no build step (plain Express): a `deps` stage installs the production dependencies and the
 //!   runtime copies them next to the source.
@@ -33,6 +34,12 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
             .framework
             .as_ref()
             .and_then(|f| f.value.standalone)
+            .unwrap_or(false);
+    let typescript_config = next
+        && service
+            .framework
+            .as_ref()
+            .and_then(|f| f.value.typescript_config)
             .unwrap_or(false);
     let pm = PackageTool::of(cx);
     let build_command = build_command(cx, &pm, kind);
@@ -86,6 +93,11 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                     "public/ is created when the app has none: the runtime stage copies it.",
                 ));
                 commands.push("mkdir -p public".into());
+            } else if typescript_config {
+                builder = builder.step(Step::comment(
+                    "Every dependency stays: `next start` compiles next.config.ts with the\n`typescript` package at each start. Only the build cache goes.",
+                ));
+                commands.push("rm -rf .next/cache".into());
             } else {
                 builder = builder.step(Step::comment(
                     "After the build only the production dependencies stay (and no build cache).",
