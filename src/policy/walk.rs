@@ -364,6 +364,9 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
             .findings
             .extend(super::lint_manifests(&files, constitution));
         outcome.findings.par_sort_by(Finding::report_order);
+        drop(files);
+        // Freed in parallel: one text per manifest.
+        manifests.into_par_iter().for_each(drop);
     }
     outcome.findings.dedup();
     outcome
