@@ -20,7 +20,7 @@ use super::file::{Copy, Stage, Step};
 use super::health::Tool;
 use super::system::{self, Phase};
 use super::{Context, assemble, is_alpine, runtime_stage};
-use crate::detect::{FrameworkKind, PackageManager};
+use crate::detect::{Framework, FrameworkKind, PackageManager};
 use crate::provider::builtin::facts::framework;
 use crate::provider::builtin::quote;
 
@@ -29,18 +29,16 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     let service = cx.facts.service;
     let kind = framework(service);
     let next = kind == Some(FrameworkKind::NextJs);
-    let standalone = next
-        && service
+    // What detection says of a Next.js app's config (false for any other app).
+    let next_config = |pick: fn(&Framework) -> Option<bool>| {
+        next && service
             .framework
             .as_ref()
-            .and_then(|f| f.value.standalone)
-            .unwrap_or(false);
-    let typescript_config = next
-        && service
-            .framework
-            .as_ref()
-            .and_then(|f| f.value.typescript_config)
-            .unwrap_or(false);
+            .and_then(|f| pick(&f.value))
+            .unwrap_or(false)
+    };
+    let standalone = next_config(|f| f.standalone);
+    let typescript_config = next_config(|f| f.typescript_config);
     let pm = PackageTool::of(cx);
     let build_command = build_command(cx, &pm, kind);
     let owner = cx.owner();
