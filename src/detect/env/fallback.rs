@@ -67,7 +67,8 @@ fn offset_in(whole: &str, part: &str) -> usize {
 /// has one; a keyword other than `default` (`cast=int`) is none.
 fn python_fallback(after: &str) -> Option<Found> {
     if let Some(or) = PYTHON_OR.captures(after).and_then(|c| c.get(1)) {
-        return Some(string_literal(after, or.as_str(), &['"', '\'']));
+        // `or None` only turns an empty value into no value: no fallback.
+        return (or.as_str() != "None").then(|| string_literal(after, or.as_str(), &['"', '\'']));
     }
     let arguments = call_arguments(after)?;
     let fallback = arguments.iter().find_map(|argument| {
@@ -81,12 +82,16 @@ fn python_fallback(after: &str) -> Option<Found> {
             None => Some(*argument),
         }
     });
-    fallback.map(|expression| string_literal(after, expression.trim(), &['"', '\'']))
+    // `os.getenv("X", None)` is `os.getenv("X")`: no fallback.
+    fallback
+        .map(str::trim)
+        .filter(|expression| *expression != "None")
+        .map(|expression| string_literal(after, expression, &['"', '\'']))
 }
 
 /// `os.getenv("X") or "a"`: the call closes and `or` gives the fallback.
 static PYTHON_OR: LazyLock<Regex> =
-    LazyLock::new(|| regex(r#"^\s*\)\s*or\s+("[^"\\\n]*"|'[^'\\\n]*'|[^\s#)\]}]+)"#));
+    LazyLock::new(|| regex(r#"^\s*\)\s*or\s+("[^"\\\n]*"|'[^'\\\n]*'|[^\s#)\]},]+)"#));
 
 static KEYWORD: LazyLock<Regex> = LazyLock::new(|| regex(r"^\s*([A-Za-z_]\w*)\s*=[^=]"));
 
@@ -174,6 +179,10 @@ static JS_OR: LazyLock<Regex> = LazyLock::new(|| {
 /// `process.env.X || "a"`, `process.env.X ?? 'a'`.
 fn javascript_fallback(after: &str) -> Option<Found> {
     let expression = JS_OR.captures(after)?.get(1)?.as_str();
+    // `|| undefined` and `?? null` leave the value absent: no fallback.
+    if matches!(expression, "undefined" | "null") {
+        return None;
+    }
     Some(string_literal(after, expression, &['"', '\'', '`']))
 }
 
@@ -248,9 +257,12 @@ mod tests {
             py(r#"int(os.getenv("X", 8080))"#, r#"os.getenv("X""#),
             Some(None)
         );
+        // A `None` fallback is no fallback: the app gets no value either way.
+        assert_eq!(py(r#"os.getenv("X", None)"#, r#"os.getenv("X""#), None);
+        assert_eq!(py(r#"os.getenv("X") or None"#, r#"os.getenv("X""#), None);
         assert_eq!(
-            py(r#"os.getenv("X", None)"#, r#"os.getenv("X""#),
-            Some(None)
+            py(r#"f(a=os.getenv("X") or None, b=1)"#, r#"os.getenv("X""#),
+            None
         );
         assert_eq!(py(r#"os.getenv("X", "")"#, r#"os.getenv("X""#), Some(None));
         assert_eq!(py(r#"env.str("X", f"{a}")"#, r#"env.str("X""#), Some(None));
@@ -297,6 +309,14 @@ mod tests {
         assert_eq!(
             js("const p = process.env.X || `${a}`;", "process.env.X"),
             Some(None)
+        );
+        assert_eq!(
+            js("const a = process.env.X ?? null;", "process.env.X"),
+            None
+        );
+        assert_eq!(
+            js("const a = process.env.X || undefined;", "process.env.X"),
+            None
         );
         assert_eq!(js("if (process.env.X) {}", "process.env.X"), None);
         assert_eq!(js("f(process.env.X, 'a')", "process.env.X"), None);
