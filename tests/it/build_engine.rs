@@ -19,6 +19,14 @@ use crate::support::files::repo_path;
 use crate::support::provider::{answering_once_then, event_stream, sse, v1};
 use aigen::provider::builtin::{GeneratedFile, render_answer};
 
+/// `aigen verify --all --format json` in the project against the engine at `host`: the run,
+/// and the builds and runs of its report by service.
+fn verify_all(project: &Project, host: &str) -> (Run, BTreeMap<String, Value>) {
+    let run = Run::of(aigen_in(project.root(), host).args(["verify", "--all", "--format", "json"]));
+    let images = images(&run.json());
+    (run, images)
+}
+
 /// The builds and runs of `aigen verify --format json`, by service.
 fn images(report: &Value) -> BTreeMap<String, Value> {
     report["images"]
@@ -153,15 +161,12 @@ fn the_examples_three_images_build_from_builtin_output_and_become_healthy() {
     project
         .run(&["generate", "--provider", "builtin", "--yes"])
         .expect(0);
-    let run =
-        Run::of(aigen_in(project.root(), &host).args(["verify", "--all", "--format", "json"]));
-    let report = run.json();
-    let images = images(&report);
+    let (run, images) = verify_all(&project, &host);
     println!(
         "The example's images (builtin output; classic builder; sizes on stand-in base images are not the official images' sizes):\n{}",
         table(&images)
     );
-    assert_eq!(images.len(), 3, "{report:#}");
+    assert_eq!(images.len(), 3, "{images:#?}");
     for (service, image) in &images {
         let build = &image["build"];
         assert_eq!(build["built"], true, "{service}: {image:#}");
@@ -232,10 +237,7 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
     project
         .run(&["dockerfile", "--all", "--provider", "builtin"])
         .expect(1);
-    let run =
-        Run::of(aigen_in(project.root(), &host).args(["verify", "--all", "--format", "json"]));
-    let report = run.json();
-    let images = images(&report);
+    let (run, images) = verify_all(&project, &host);
     println!(
         "One application per stack (tests/fixtures/apps; dependencies installed from PyPI, npm, the Go module proxy and crates.io inside the builds):\n{}",
         table(&images)
@@ -317,10 +319,7 @@ fn detect_fixtures_that_need_more_than_their_manifest_build_and_become_healthy()
         project
             .run(&["generate", "--provider", "builtin", "--yes"])
             .expect(0);
-        let run =
-            Run::of(aigen_in(project.root(), &host).args(["verify", "--all", "--format", "json"]));
-        let report = run.json();
-        let images = images(&report);
+        let (_, images) = verify_all(&project, &host);
         rows.push_str(&table(&images));
         let image = &images[service];
         assert_eq!(image["build"]["built"], true, "{fixture}: {image:#}");
