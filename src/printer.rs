@@ -125,10 +125,15 @@ impl Printer {
     }
 
     /// Writes `value` to stdout as pretty-printed JSON (the `--format json` of every command).
+    /// The document is written as it is encoded, never held whole: a lint report on a large tree
+    /// is megabytes.
     pub(crate) fn out_json(&self, value: &impl serde::Serialize) -> Result<()> {
-        let text = serde_json::to_string_pretty(value)
-            .map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
-        self.out(text)
+        let mut stdout = io::BufWriter::new(io::stdout().lock());
+        serde_json::to_writer_pretty(&mut stdout, value)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(stdout))
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Error::io("write", "<stdout>", e))
     }
 
     /// Writes data to stdout without a trailing newline (for streamed text).

@@ -174,7 +174,9 @@ fn report_outcome(outcome: &Outcome, args: &LintArgs, context: &Context) -> Resu
             printer.out_raw(&report::text(&outcome.findings, printer.stdout_color()))?;
             printer.status(summary);
         }
-        LintFormat::Json => printer.out(report::json(&outcome.findings, &summary))?,
+        LintFormat::Json => {
+            printer.out_json(&report::json::document(&outcome.findings, &summary))?
+        }
         LintFormat::Sarif => printer.out(report::sarif(&outcome.findings))?,
     }
     if !outcome.errors.is_empty() {

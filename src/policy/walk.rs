@@ -355,16 +355,11 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
     // Each file's findings are sorted where it was linted, and files come in path order; only
     // manifests, linted together, need a sort to merge in.
     if !manifests.is_empty() {
-        let files: Vec<(&Path, &str)> = manifests
-            .iter()
-            .map(|(path, text)| (path.as_path(), text.as_str()))
-            .collect();
-        outcome.files += files.len();
+        outcome.files += manifests.len();
         outcome
             .findings
-            .extend(super::lint_manifests(&files, constitution));
+            .extend(super::lint_owned_manifests(&mut manifests, constitution));
         outcome.findings.par_sort_by(Finding::report_order);
-        drop(files);
         // Freed in parallel: one text per manifest.
         manifests.into_par_iter().for_each(drop);
     }

@@ -12,7 +12,7 @@
 //! (requests and limits), [`ports`] (port numbers and names the API server accepts), [`check`]
 //! (what rules report through).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -42,6 +42,7 @@ use self::check::{Checker, line_span};
 use self::set::ObjectSet;
 use self::yaml_tree::{Loaded, YamlProblemKind};
 use crate::policy::constitution::Constitution;
+use crate::policy::context::FileContext;
 use crate::policy::finding::{self, Finding};
 use crate::policy::registry::{self, Check};
 use crate::policy::suppress::{self, Suppression};
@@ -70,12 +71,53 @@ pub(crate) fn lint(path: &Path, text: &str, constitution: &Constitution) -> Vec<
 /// Two passes, so the run never holds every file's whole tree: each file alone, in parallel
 /// ([`lint_alone`]), with the loader's findings and the rules that look at one object, after
 /// which its tree is cut down to what the cross-object rules read ([`prune`]); then the
-/// cross-object rules on the cut-down trees of every file.
+/// cross-object rules on the cut-down trees of every file ([`lint_together`]).
 pub fn lint_documents(files: &[ManifestText<'_>], constitution: &Constitution) -> Vec<Finding> {
-    let (manifests, mut alone): (Vec<Manifest<'_>>, Vec<Alone>) = files
+    let (manifests, alone): (Vec<Manifest<'_>>, Vec<Alone>) = files
         .par_iter()
         .map(|file| lint_alone(*file, constitution))
         .unzip();
+    lint_together(manifests, alone, constitution)
+}
+
+/// [`lint_documents`] on texts the run owns (path as shown, text): after the first pass, each
+/// text is cut down to the lines findings can still show ([`prune::kept_lines`]), so the whole
+/// texts of a run are not held until its end either.
+pub(crate) fn lint_owned(
+    files: &mut [(PathBuf, String)],
+    constitution: &Constitution,
+) -> Vec<Finding> {
+    let (kept, alone): (Vec<(Loaded, bool)>, Vec<Alone>) = files
+        .par_iter_mut()
+        .map(|(path, text)| {
+            let (manifest, alone) = lint_alone(ManifestText::new(path, text), constitution);
+            let Manifest {
+                loaded, example, ..
+            } = manifest;
+            let lines = prune::kept_lines(text, &loaded.documents, &alone.suppressions);
+            *text = lines;
+            ((loaded, example), alone)
+        })
+        .unzip();
+    let manifests = files
+        .iter()
+        .zip(kept)
+        .map(|((path, text), (loaded, example))| Manifest {
+            file: FileContext::new(path, text, constitution, None),
+            loaded,
+            example,
+        })
+        .collect();
+    lint_together(manifests, alone, constitution)
+}
+
+/// The second pass: the cross-object rules on the cut-down objects of every file, then each
+/// file's findings finished ([`Alone::finish`]) and sorted.
+fn lint_together(
+    manifests: Vec<Manifest<'_>>,
+    mut alone: Vec<Alone>,
+    constitution: &Constitution,
+) -> Vec<Finding> {
     let set = ObjectSet::new(&manifests, constitution);
     // The cross-object rules are independent of each other: each runs on its own thread.
     let cross: Vec<Vec<(usize, Finding)>> = registry::RULES

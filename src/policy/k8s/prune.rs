@@ -9,8 +9,14 @@
 //! would on the whole tree. A cross-object rule that reads another field must add it here; the
 //! test at the bottom lints every manifest fixture with whole and with pruned trees and wants the
 //! same findings.
+//!
+//! The text gets the same treatment ([`kept_lines`]): what the last steps show of a file are the
+//! lines where a kept node or a suppression starts, so a run that owns its texts keeps only
+//! those lines of each, the others emptied so that line numbers hold.
 
 use super::yaml_tree::{Data, Document, Entry, Node, Scalar};
+use crate::policy::source::EXCERPT_MAX_LINES;
+use crate::policy::suppress::Suppression;
 
 /// What to keep of a node.
 #[derive(Debug)]
@@ -146,6 +152,60 @@ fn pruned(node: &Node, keep: &Keep) -> Node {
     }
 }
 
+/// The text with only the lines that findings after the first pass can show: those where a node
+/// of the cut-down `documents` starts (findings about objects point at a node and show its first
+/// line) and those a suppression is written on (its own findings show them). Every other line is
+/// emptied, its break kept, so lines and columns are the same as in the whole text.
+pub(crate) fn kept_lines(
+    text: &str,
+    documents: &[Document],
+    suppressions: &[Suppression],
+) -> String {
+    let mut keep: Vec<bool> = Vec::new();
+    let mut mark = |line: usize| {
+        if keep.len() <= line {
+            keep.resize(line + 1, false);
+        }
+        keep[line] = true;
+    };
+    for document in documents {
+        mark_starts(&document.root, &mut mark);
+    }
+    for suppression in suppressions {
+        let spans =
+            std::iter::once(suppression.span).chain(suppression.codes.iter().map(|c| c.span));
+        for span in spans {
+            let last = span.end.line.min(span.start.line + EXCERPT_MAX_LINES - 1);
+            for line in span.start.line..=last.max(span.start.line) {
+                mark(line);
+            }
+        }
+    }
+    let mut kept = String::with_capacity(text.len() / 2);
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        if keep.get(index + 1).copied().unwrap_or(false) {
+            kept.push_str(line);
+        } else if line.ends_with('\n') {
+            kept.push('\n');
+        }
+    }
+    kept.shrink_to_fit();
+    kept
+}
+
+/// Marks the line every node of a tree (keys included) starts on.
+fn mark_starts(node: &Node, mark: &mut impl FnMut(usize)) {
+    mark(node.mark.line as usize);
+    match &node.data {
+        Data::Scalar(_) => {}
+        Data::Seq(items) => items.iter().for_each(|item| mark_starts(item, mark)),
+        Data::Map(entries) => entries.iter().for_each(|entry| {
+            mark_starts(&entry.key, mark);
+            mark_starts(&entry.value, mark);
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
@@ -195,16 +255,58 @@ mod tests {
         findings
     }
 
-    #[test]
-    fn cross_object_rules_find_the_same_on_pruned_trees() {
-        let constitution = Constitution::preset().unwrap();
+    /// Every manifest fixture, with its text.
+    fn fixture_texts() -> Vec<(PathBuf, String)> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         let mut paths = Vec::new();
         manifests_under(&root, &mut paths);
-        let texts: Vec<(PathBuf, String)> = paths
+        paths
             .into_iter()
             .filter_map(|path| Some((path.clone(), std::fs::read_to_string(&path).ok()?)))
+            .collect()
+    }
+
+    #[test]
+    fn texts_cut_to_their_kept_lines_give_the_same_findings() {
+        let constitution = Constitution::preset().unwrap();
+        let mut whole = fixture_texts();
+        // Suppressions whose own findings show lines no cross-object rule reads.
+        whole.push((
+            PathBuf::from("suppressed.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  annotations:\n    \
+             aigen.dev/ignore: AG-K010\n    ignore-check.kube-linter.io/no-such-check: old\n\
+             data:\n  mode: fast\n"
+                .to_string(),
+        ));
+        let inputs: Vec<ManifestText<'_>> = whole
+            .iter()
+            .map(|(path, text)| ManifestText::new(path, text))
             .collect();
+        let expected = crate::policy::k8s::lint_documents(&inputs, &constitution);
+        let mut owned = whole.clone();
+        let findings = crate::policy::k8s::lint_owned(&mut owned, &constitution);
+        // Findings carry their excerpt: the lines they show survived the cut.
+        assert!(expected.iter().filter(|f| f.excerpt.is_some()).count() > 100);
+        assert_eq!(findings.len(), expected.len());
+        for (found, wanted) in findings.iter().zip(&expected) {
+            assert_eq!(found, wanted);
+        }
+        let bytes = |texts: &[(PathBuf, String)]| texts.iter().map(|(_, t)| t.len()).sum::<usize>();
+        assert!(
+            bytes(&owned) * 10 < bytes(&whole) * 7,
+            "the kept lines are not much smaller: {} of {} bytes",
+            bytes(&owned),
+            bytes(&whole)
+        );
+        for ((_, kept), (_, text)) in owned.iter().zip(&whole) {
+            assert_eq!(kept.lines().count(), text.lines().count());
+        }
+    }
+
+    #[test]
+    fn cross_object_rules_find_the_same_on_pruned_trees() {
+        let constitution = Constitution::preset().unwrap();
+        let texts = fixture_texts();
         let load = || -> Vec<Manifest<'_>> {
             texts
                 .iter()
