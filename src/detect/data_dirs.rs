@@ -7,6 +7,10 @@
 //!   else the code's own default (`os.getenv("DATA_DIR", "data")`, clap's
 //!   `default_value = "microbin_data"`, the string that ends `process.env.DATA_DIR || … ||
 //!   "./data/"`);
+//! - a data directory flag: the value the start command passes (`--data-dir /srv/data`), else
+//!   the flag's default in the code (argparse `add_argument("--data-dir", default="data")`, Go
+//!   `flag.String("data-dir", "data", …)` and cobra's `StringVar`/`StringVarP`, a clap field
+//!   `data_dir` with `default_value = "data"`);
 //! - the `VOLUME`s of the project's Dockerfile;
 //! - what its compose file mounts into the service's container, writable: named and anonymous
 //!   volumes, `tmpfs`, and bind mounts of a host directory the repository does not hold
@@ -21,11 +25,44 @@
 //! them; a `.gitkeep` alone does not count). A directory inside another one found is covered by
 //! it.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::declared::Declared;
 use super::declared::compose::MountSource;
 use super::model::{Service, Sourced};
-use super::source::ServiceDir;
+use super::regex;
+use super::source::{FileKind, ServiceDir, ServiceFile};
 use crate::fsutil::normalize_relative;
+
+/// A flag that names a data directory: `--data-dir`, `--datadir`, `--data-directory`.
+const FLAG: &str = r"data[-_]?dir(?:ectory)?";
+
+/// argparse: `add_argument("--data-dir", ..., default="data")`.
+static PYTHON_FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r#"add_argument\(\s*(?:["']-\w["']\s*,\s*)?["']--{FLAG}["'][^)]*?\bdefault\s*=\s*["']([^"'\n]+)["']"#
+    ))
+});
+
+/// Go's `flag.String("data-dir", "data", …)`, `flag.StringVar(&dir, "data-dir", "data", …)` and
+/// cobra's `StringVarP(&dir, "data-dir", "d", "data", …)`.
+static GO_FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r#"\.String(?:Var)?P?\(\s*(?:&[\w.]+\s*,\s*)?"{FLAG}"\s*,\s*(?:"\w"\s*,\s*)?"([^"\n]+)""#
+    ))
+});
+
+/// clap: a field `data_dir` whose attribute gives `default_value = "data"`.
+static RUST_FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"#\[(?:arg|clap)\([^\]]*?\bdefault_value\s*=\s*"([^"\n]+)"[^\]]*\)\]\s*(?:pub(?:\([\w:]+\))?\s+)?data_?dir(?:ectory)?\s*:"#,
+    )
+});
+
+/// The flag in a command line: `--data-dir /srv/data` or `--data-dir=/srv/data`.
+static COMMAND_FLAG: LazyLock<Regex> = LazyLock::new(|| regex(&format!(r"^--{FLAG}(?:=(.+))?$")));
 
 /// The last words of a variable that names a data directory.
 const DATA_DIR_NAMES: &[&str] = &["DATA_DIR", "DATADIR", "DATA_DIRECTORY"];
@@ -61,7 +98,41 @@ pub(super) fn is_data_dir_name(name: &str) -> bool {
         .any(|word| upper == *word || upper.ends_with(&format!("_{word}")))
 }
 
-/// The directories `service` (in `dir`, with what its project declares) writes at run time.
+/// The defaults the code gives its data directory flag (`--data-dir`), each at its line.
+pub(super) fn flag_defaults(files: &[ServiceFile]) -> Vec<Sourced<String>> {
+    let mut found = Vec::new();
+    for file in files {
+        let pattern: &Regex = match file.kind() {
+            FileKind::Python => &PYTHON_FLAG,
+            FileKind::Go => &GO_FLAG,
+            FileKind::Rust => &RUST_FLAG,
+            _ => continue,
+        };
+        for caps in pattern.captures_iter(&file.text) {
+            if let Some(value) = caps.get(1) {
+                found.push(file.sourced(value.as_str().to_string(), value.start()));
+            }
+        }
+    }
+    found
+}
+
+/// The value the start command gives the data directory flag, where it gives one.
+fn command_flag(service: &Service) -> Option<Sourced<String>> {
+    let argv = &service.start_command.value;
+    argv.iter().enumerate().find_map(|(at, word)| {
+        let caps = COMMAND_FLAG.captures(word)?;
+        let value = match caps.get(1) {
+            Some(value) => value.as_str().to_string(),
+            None => argv.get(at + 1)?.clone(),
+        };
+        Some(Sourced::new(value, service.start_command.origin.clone()))
+    })
+}
+
+/// The directories `service` (in `dir`, with what its project declares) writes at run time;
+/// the service comes with the defaults of its data directory flag ([`flag_defaults`]) in its
+/// `data_dirs`, which the start command's own value of the flag replaces.
 pub(super) fn find(
     service: &Service,
     declared: &Declared,
@@ -73,6 +144,10 @@ pub(super) fn find(
         .filter(|var| is_data_dir_name(&var.name))
         .filter_map(|var| var.value.clone())
         .collect();
+    match command_flag(service) {
+        Some(given) => candidates.push(given),
+        None => candidates.extend(service.data_dirs.iter().cloned()),
+    }
     if let Some(dockerfile) = &declared.dockerfile {
         candidates.extend(dockerfile.volumes.iter().cloned());
     }
@@ -191,7 +266,11 @@ mod tests {
         ServiceDir {
             root: std::path::PathBuf::from("/nonexistent"),
             path: ".".into(),
-            files: files.iter().map(|f| f.to_string()).collect(),
+            files: {
+                let mut files: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+                files.sort();
+                files
+            },
         }
     }
 
@@ -203,6 +282,54 @@ mod tests {
         assert!(!is_data_dir_name("METADATA_DIRTY"));
         assert!(!is_data_dir_name("DATA_DIRS_ALLOWED"));
         assert!(!is_data_dir_name("DATABASE_URL"));
+    }
+
+    #[test]
+    fn flag_defaults_in_code() {
+        let defaults = |rel: &str, text: &str| -> Vec<String> {
+            flag_defaults(&[crate::detect::source::in_memory(rel, text)])
+                .into_iter()
+                .map(|d| d.value)
+                .collect()
+        };
+        assert_eq!(
+            defaults(
+                "main.py",
+                "parser.add_argument('--data-dir', help='where', default='var/data')"
+            ),
+            ["var/data"]
+        );
+        assert_eq!(
+            defaults(
+                "main.go",
+                r#"dir := flag.String("data-dir", "./data", "where")"#
+            ),
+            ["./data"]
+        );
+        assert_eq!(
+            defaults(
+                "cmd.go",
+                r#"cmd.Flags().StringVarP(&cfg.Dir, "datadir", "d", "store", "where")"#
+            ),
+            ["store"]
+        );
+        assert_eq!(
+            defaults(
+                "src/args.rs",
+                "#[arg(long, default_value = \"files\")]\n    pub data_dir: String,"
+            ),
+            ["files"]
+        );
+        // Another flag's default, or a data directory flag without one, is not it.
+        assert!(defaults("main.go", r#"flag.String("addr", ":8080", "")"#).is_empty());
+        assert!(defaults("main.py", "parser.add_argument('--data-dir')").is_empty());
+        assert!(
+            defaults(
+                "src/args.rs",
+                "#[arg(long, default_value = \"x\")]\n    pub cache_dir: String,"
+            )
+            .is_empty()
+        );
     }
 
     #[test]

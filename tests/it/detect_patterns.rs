@@ -350,7 +350,7 @@ fn data_dirs(service: &Value) -> Vec<String> {
 }
 
 #[test]
-fn the_directories_an_app_writes_come_from_its_variables_dockerfile_and_compose_file() {
+fn the_directories_an_app_writes_come_from_its_variables_flags_dockerfile_and_compose_file() {
     // The code's own default for DATA_DIR (the string that ends an `||` chain) and the compose
     // file's bind mount of a host directory the repository does not hold; the read-only mount,
     // the bind mount of a source file and the anonymous `node_modules` volume are not data, and
@@ -387,6 +387,20 @@ fn the_directories_an_app_writes_come_from_its_variables_dockerfile_and_compose_
     // The Dockerfile's ENV gives the variable its value (and its VOLUME says the same); the
     // compose file's named volume and tmpfs under the Dockerfile's WORKDIR are relative. The
     // seed set the compose file mounts from the checkout is source, not data.
+    // A data directory flag: its default in the code, unless the start command gives it.
+    let (_temp, dir) = copy_fixture("go-data-dir");
+    let json = detect_clean(&dir);
+    assert_eq!(
+        data_dirs(service(&json, "go-data-dir")),
+        ["notes-data @ main.go:13"]
+    );
+    let (_temp, dir) = copy_fixture("go-data-dir-flag-given");
+    let json = detect_clean(&dir);
+    assert_eq!(
+        data_dirs(service(&json, "go-data-dir-flag-given")),
+        ["/var/lib/notes @ compose.yaml:4"]
+    );
+
     let (_temp, dir) = copy_fixture("python-data-dir");
     let json = detect_clean(&dir);
     let python = service(&json, "python-data-dir");
@@ -427,6 +441,8 @@ fn no_other_fixture_or_sample_app_writes_a_data_directory() {
     assert_eq!(
         writing,
         [
+            "go-data-dir-flag-given/go-data-dir-flag-given",
+            "go-data-dir/go-data-dir",
             "node-data-dir/node-data-dir",
             "python-data-dir/python-data-dir",
             "rust-data-dir/rust-data-dir"

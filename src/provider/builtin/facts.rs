@@ -121,8 +121,8 @@ fn writable_dirs(scratch: &[&str], data_dirs: &[Sourced<String>]) -> Vec<Writabl
     let mut dirs: Vec<WritableDir> = Vec::new();
     let data = data_dirs.iter().map(|d| {
         let path = d.value.trim_end_matches('/');
-        if path.starts_with('/') {
-            path.to_string()
+        if path.is_empty() || path.starts_with('/') {
+            format!("/{}", path.trim_start_matches('/'))
         } else {
             format!("{WORKDIR}/{path}")
         }
@@ -153,10 +153,13 @@ fn writable_dirs(scratch: &[&str], data_dirs: &[Sourced<String>]) -> Vec<Writabl
 /// The volume name of a writable directory: `/tmp` is `tmp`, `/app/.next/cache` is
 /// `next-cache`, `/var/lib/app` is `var-lib-app`.
 fn volume_name(dir: &str) -> String {
-    let app = WORKDIR.trim_start_matches('/');
-    let parts: Vec<&str> = dir
+    let in_workdir = dir
+        .strip_prefix(WORKDIR)
+        .filter(|rest| rest.starts_with('/'));
+    let parts: Vec<&str> = in_workdir
+        .unwrap_or(dir)
         .split('/')
-        .filter(|p| !p.is_empty() && *p != app)
+        .filter(|p| !p.is_empty())
         .map(|p| p.trim_start_matches('.'))
         .collect();
     crate::settings::dns_label(&parts.join("-"))
@@ -245,6 +248,7 @@ mod tests {
         assert_eq!(volume_name("/tmp"), "tmp");
         assert_eq!(volume_name("/app/.next/cache"), "next-cache");
         assert_eq!(volume_name("/app/microbin_data"), "microbin-data");
+        assert_eq!(volume_name("/var/lib/app"), "var-lib-app");
     }
 
     #[test]
