@@ -32,9 +32,13 @@ fn service<'a>(json: &'a Value, name: &str) -> &'a Value {
 
 /// `value @ source` of each item of a list of build inputs.
 fn inputs(service: &Value, list: &str) -> Vec<String> {
-    service["inputs"][list]
-        .as_array()
-        .expect("build inputs are lists")
+    listed(&service["inputs"][list])
+}
+
+/// `value @ source` of each item of a list of sourced values.
+fn listed(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("a list")
         .iter()
         .map(|item| sourced(item, text))
         .collect()
@@ -341,12 +345,7 @@ fn a_python_script_with_no_web_framework_and_no_port_is_a_worker() {
 
 /// `path @ source` of each directory a service writes at run time.
 fn data_dirs(service: &Value) -> Vec<String> {
-    service["data_dirs"]
-        .as_array()
-        .expect("data_dirs is a list")
-        .iter()
-        .map(|dir| sourced(dir, text))
-        .collect()
+    listed(&service["data_dirs"])
 }
 
 #[test]
@@ -394,10 +393,14 @@ fn the_directories_an_app_writes_come_from_its_variables_flags_dockerfile_and_co
         data_dirs(service(&json, "go-data-dir")),
         ["notes-data @ main.go:13"]
     );
-    let (_temp, dir) = copy_fixture("go-data-dir-flag-given");
+    fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  notes:\n    build: .\n    command: [\"./server\", \"--data-dir\", \"/var/lib/notes\"]\n",
+    )
+    .unwrap();
     let json = detect_clean(&dir);
     assert_eq!(
-        data_dirs(service(&json, "go-data-dir-flag-given")),
+        data_dirs(service(&json, "go-data-dir")),
         ["/var/lib/notes @ compose.yaml:4"]
     );
 
@@ -441,7 +444,6 @@ fn no_other_fixture_or_sample_app_writes_a_data_directory() {
     assert_eq!(
         writing,
         [
-            "go-data-dir-flag-given/go-data-dir-flag-given",
             "go-data-dir/go-data-dir",
             "node-data-dir/node-data-dir",
             "python-data-dir/python-data-dir",
