@@ -22,7 +22,7 @@
 //! directory: the working directory itself or anything above it, a system directory (`/etc`,
 //! `/usr`, `/tmp`, which is writable anyway), dependency and build output directories
 //! (`node_modules`, `target`), or a directory whose files the source holds (a mount would hide
-//! them; a `.gitkeep` alone does not count). A directory inside another one found is covered by
+//! them; a `.gitkeep` or a README alone does not count). A directory inside another one found is covered by
 //! it.
 
 use std::sync::LazyLock;
@@ -87,8 +87,15 @@ const NOT_DATA: &[&str] = &[
     ".git",
 ];
 
-/// Files that keep an otherwise empty directory in a repository.
-const KEEP_FILES: &[&str] = &[".gitkeep", ".keep", ".gitignore"];
+/// Files that keep an otherwise empty directory in a repository, or say what goes there.
+const KEEP_FILES: &[&str] = &[
+    ".gitkeep",
+    ".keep",
+    ".gitignore",
+    "README",
+    "README.md",
+    "README.txt",
+];
 
 /// True when a variable's name says it holds a data directory (`DATA_DIR`, `MICROBIN_DATA_DIR`).
 pub(super) fn is_data_dir_name(name: &str) -> bool {
@@ -244,9 +251,18 @@ fn holds_files(dir: &ServiceDir, path: &str) -> bool {
 
 /// Whether a bind mount's host path (relative to the project root, where the compose file is)
 /// is a directory of the service the repository holds nothing in: one the app fills at run
-/// time. A host path outside the service, or an absolute one, cannot be told: not counted.
+/// time. A host path outside the service, or an absolute one, cannot be told: not counted;
+/// nor can a name with an extension (`./config.ini`), a file the user writes before starting.
 fn empty_on_host(dir: &ServiceDir, host: &str) -> bool {
     if host.starts_with(['/', '~']) || host.split('/').any(|part| part == "..") {
+        return false;
+    }
+    let name = host
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(host);
+    if name.trim_start_matches('.').contains('.') {
         return false;
     }
     let from_root = normalize_relative(host);
@@ -349,12 +365,14 @@ mod tests {
     fn what_the_source_holds_or_the_system_owns_is_no_data() {
         let service = dir(&[
             "data/.gitkeep",
+            "keys/README.md",
             "templates/index.html",
             "main.go",
             "db.sqlite",
         ]);
         assert!(may_hold_data("data", &service));
         assert!(may_hold_data("uploads", &service));
+        assert!(may_hold_data("keys", &service));
         assert!(may_hold_data("/var/lib/app", &service));
         assert!(!may_hold_data("templates", &service));
         assert!(!may_hold_data("db.sqlite", &service));
@@ -373,6 +391,9 @@ mod tests {
         assert!(!empty_on_host(&service, "."));
         assert!(!empty_on_host(&service, "./src"));
         assert!(!empty_on_host(&service, "./config/app.yml"));
+        // A file the user writes before starting, which the repository does not hold.
+        assert!(!empty_on_host(&service, "./config.ini"));
+        assert!(empty_on_host(&service, "./.state"));
         assert!(!empty_on_host(&service, "/srv/data"));
         assert!(!empty_on_host(&service, "../data"));
     }
