@@ -22,8 +22,8 @@
 //! directory: the working directory itself or anything above it, a system directory (`/etc`,
 //! `/usr`, `/tmp`, which is writable anyway), dependency and build output directories
 //! (`node_modules`, `target`), or a directory whose files the source holds (a mount would hide
-//! them; a `.gitkeep` or a README alone does not count). A directory inside another one found is covered by
-//! it.
+//! them; a `.gitkeep` or a README alone does not count). A directory inside another one found
+//! is covered by it.
 
 use std::sync::LazyLock;
 
