@@ -161,6 +161,15 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
             None => row("env", value, &var.origin),
         }
     }
+    // A directory written at run time: writable under the read-only root (an emptyDir).
+    for dir in &service.data_dirs {
+        let shown = if dir.value.starts_with('/') {
+            format!("{}/", dir.value)
+        } else {
+            format!("./{}/", dir.value)
+        };
+        row("writes", shown, &dir.origin);
+    }
     for peer in &service.depends_on {
         let value = match &peer.value.image {
             Some(image) => format!("{} ({image})", peer.value.name),

@@ -1,14 +1,17 @@
 //! Finishing a described service from what its project declares, the same for every ecosystem:
 //! a gRPC health check makes it a gRPC server, a Procfile with only workers makes it a worker,
 //! the project's own health check gives the health path, compose and Dockerfile values fill the
-//! variables, compose's `depends_on` names its peers; then what could not be determined is
+//! variables, compose's `depends_on` names its peers, the directories it writes are gathered
+//! ([`super::data_dirs`]); then what could not be determined is
 //! listed. [`workers`] makes the services for the queue workers run from the same code.
 
+use super::data_dirs;
 use super::declared::{Declared, Worker};
 use super::env;
 use super::model::{EnvVar, Origin, Service, ServiceKind, Sourced, Undetermined};
 use super::ports;
 use super::service_set::Described;
+use super::source::ServiceDir;
 use crate::secrets::is_secret_name;
 
 /// Variables an image's `ENV` sets for its own tools (the interpreter, the package manager, the
@@ -46,9 +49,14 @@ const PLUMBING: &[&str] = &[
     "TZ",
 ];
 
-/// Finishes `described` from what the project declares; `label` is its directory's name as
-/// variables name it ([`super::directory_label`]).
-pub(super) fn finish(described: &mut Described, declared: &Declared, label: &str) {
+/// Finishes `described` (in `dir`) from what the project declares; `label` is its directory's
+/// name as variables name it ([`super::directory_label`]).
+pub(super) fn finish(
+    described: &mut Described,
+    declared: &Declared,
+    dir: &ServiceDir,
+    label: &str,
+) {
     if described.runs.is_err()
         && let Some(origin) = declared.runs()
     {
@@ -90,6 +98,7 @@ pub(super) fn finish(described: &mut Described, declared: &Declared, label: &str
         service.port = Some(port);
     }
     service.depends_on = declared.depends_on.clone();
+    service.data_dirs = data_dirs::find(service, declared, dir);
     service.undetermined = undetermined(service);
 }
 

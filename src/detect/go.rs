@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::data_dirs;
 use super::declared::Declared;
 use super::model::{
     FileProblem, Framework, FrameworkKind, Language, NativeDependency, Origin, PackageManager,
@@ -134,6 +135,7 @@ pub(super) fn detect(
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),
+        data_dirs: Vec::new(),
         depends_on: Vec::new(),
         inputs: Default::default(),
         undetermined: Vec::new(),
@@ -151,6 +153,7 @@ pub(super) fn detect(
         .collect();
     service.inputs.local_paths = module.replaced_by_directory(dir);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Go, &embedded);
+    service.data_dirs = data_dirs::flag_defaults(&sources);
     service.inputs.unbuilt_embeds = inputs::unbuilt_embeds(dir, &embedded, problems);
     service.inputs.embedded = embedded;
     Ok(Described::program(service, runs))

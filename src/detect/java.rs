@@ -142,6 +142,7 @@ pub(super) fn detect(
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),
+        data_dirs: Vec::new(),
         depends_on: Vec::new(),
         inputs: Default::default(),
         undetermined: Vec::new(),

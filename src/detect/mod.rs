@@ -9,7 +9,8 @@
 //! `go`, `rust`, `java`) describes it, believing what is declared before what the code suggests.
 //! [`assemble`] finishes each service from what was declared (kind, health path, values of
 //! variables, workers run from the same code) and lists what could not be determined. Shared
-//! pieces find what every stack has: variables ([`env`]), probe paths ([`routes`]), build
+//! pieces find what every stack has: variables ([`env`]), probe paths ([`routes`]), the
+//! directories it writes at run time ([`data_dirs`]), build
 //! inputs ([`inputs`]), whether it serves pages ([`frontend`]) and the `file:line` of each fact
 //! ([`source`]). A manifest that cannot be read or parsed becomes a [`FileProblem`] and the
 //! other services are still detected.
@@ -25,6 +26,7 @@ use crate::settings::directory_name;
 
 mod assemble;
 mod comments;
+mod data_dirs;
 mod declared;
 mod env;
 mod frontend;
@@ -120,7 +122,7 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
                 &mut found,
             );
             let described = describe(dir, &said, &mut found).map(|mut described| {
-                assemble::finish(&mut described, &said, &directory_label(dir));
+                assemble::finish(&mut described, &said, dir, &directory_label(dir));
                 if let Some(declared) = declared {
                     assemble::adopt_worker(
                         &mut described.service,
@@ -274,7 +276,7 @@ fn correct(
         );
         match describe(&dir, &said, &mut found) {
             Ok(mut described) => {
-                assemble::finish(&mut described, &said, &directory_label(&dir));
+                assemble::finish(&mut described, &said, &dir, &directory_label(&dir));
                 skipped.remove(index);
                 services.push(described.service);
             }

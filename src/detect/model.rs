@@ -344,6 +344,10 @@ pub struct Service {
     pub readiness_path: Option<Sourced<String>>,
     /// Environment variables the code reads, sorted by name.
     pub env: Vec<EnvVar>,
+    /// The directories the app writes at run time (its database file, uploads), as the app sees
+    /// them: relative to its working directory (`data`), or absolute in its container
+    /// (`/var/lib/app`). A read-only root file system must leave each writable.
+    pub data_dirs: Vec<Sourced<String>>,
     /// Other services of the project's compose file this one needs (`depends_on`), with the
     /// image each runs when it is not built from this repository (`postgres:16`).
     pub depends_on: Vec<Sourced<Peer>>,

@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::data_dirs;
 use super::declared::{Declared, command};
 use super::manifest::{TomlDoc, version_in};
 use super::model::{
@@ -182,6 +183,7 @@ pub(super) fn detect(
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),
+        data_dirs: Vec::new(),
         depends_on: Vec::new(),
         inputs: Default::default(),
         undetermined: Vec::new(),
@@ -192,6 +194,7 @@ pub(super) fn detect(
     service.inputs.groups = group.into_iter().collect();
     service.inputs.native = native(&dependencies);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Python, &[]);
+    service.data_dirs = data_dirs::flag_defaults(&sources);
     if let Some(conf) = dir.present("pip.conf") {
         service
             .inputs

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::data_dirs;
 use super::declared::Declared;
 use super::manifest::{TomlDoc, dependency_spec, version_in};
 use super::model::{
@@ -89,6 +90,7 @@ pub(super) fn detect(
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),
+        data_dirs: Vec::new(),
         depends_on: Vec::new(),
         inputs: Default::default(),
         undetermined: Vec::new(),
@@ -96,6 +98,7 @@ pub(super) fn detect(
     service.inputs.native = native(dir, &doc, problems);
     service.inputs.local_paths = local_paths(dir, &doc);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Rust, &[]);
+    service.data_dirs = data_dirs::flag_defaults(&sources);
     Ok(Described {
         workspace_root: is_workspace,
         ..Described::program(service, runs)

@@ -76,17 +76,14 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
             start_interval: None,
         });
     let has_healthcheck = healthcheck.is_some();
-    let tmpfs: HashMap<String, String> = request
-        .settings
-        .writable
-        .iter()
-        .map(|path| {
-            (
-                path.clone(),
-                "rw,nosuid,nodev,mode=1777,size=256m".to_string(),
-            )
-        })
-        .collect();
+    let workdir = config
+        .working_dir
+        .clone()
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "/".to_string());
+    let mounts = tmpfs_mounts(&request.settings.writable, &workdir, &user);
+    let writable: Vec<String> = mounts.iter().map(|(path, _)| path.clone()).collect();
+    let tmpfs: HashMap<String, String> = mounts.into_iter().collect();
     let body = ContainerCreateBody {
         image: Some(request.image.to_string()),
         env: Some(request.settings.env_strings()),
@@ -119,7 +116,7 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
         exit_code: None,
         problems: Vec::new(),
         throwaway_secrets: request.settings.throwaway_names(),
-        writable: request.settings.writable.clone(),
+        writable,
         logs: Vec::new(),
         duration_ms: 0,
     };
@@ -426,4 +423,55 @@ async fn logs(docker: &Docker, container: &str, redactor: &Redactor) -> Vec<Stri
     }
     let text = redactor.redact_string(&text);
     text.lines().map(str::to_string).collect()
+}
+
+/// A tmpfs for each writable path (a relative one under the image's working directory
+/// `workdir`), world-writable as a cluster's `emptyDir` is, and owned by the container's user
+/// when it is numeric (`uid` or `uid:gid`), as a pod's `fsGroup` makes it.
+fn tmpfs_mounts(writable: &[String], workdir: &str, user: &str) -> Vec<(String, String)> {
+    let mut owner = String::new();
+    let mut ids = user.splitn(2, ':');
+    if let Some(uid) = ids.next().filter(|u| u.parse::<u32>().is_ok()) {
+        owner.push_str(&format!(",uid={uid}"));
+        if let Some(gid) = ids.next().filter(|g| g.parse::<u32>().is_ok()) {
+            owner.push_str(&format!(",gid={gid}"));
+        }
+    }
+    writable
+        .iter()
+        .map(|path| {
+            let path = if path.starts_with('/') {
+                path.clone()
+            } else {
+                format!("{}/{path}", workdir.trim_end_matches('/'))
+            };
+            (path, format!("rw,nosuid,nodev,mode=1777,size=256m{owner}"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tmpfs_tests {
+    use super::tmpfs_mounts;
+
+    #[test]
+    fn relative_paths_land_in_the_working_directory_owned_by_the_user() {
+        let mounts = tmpfs_mounts(&["/tmp".into(), "data".into()], "/app", "10001:10001");
+        assert_eq!(
+            mounts,
+            [
+                (
+                    "/tmp".to_string(),
+                    "rw,nosuid,nodev,mode=1777,size=256m,uid=10001,gid=10001".to_string()
+                ),
+                (
+                    "/app/data".to_string(),
+                    "rw,nosuid,nodev,mode=1777,size=256m,uid=10001,gid=10001".to_string()
+                ),
+            ]
+        );
+        let named = tmpfs_mounts(&["data".into()], "/", "app");
+        assert_eq!(named[0].0, "/data");
+        assert_eq!(named[0].1, "rw,nosuid,nodev,mode=1777,size=256m");
+    }
 }

@@ -4,7 +4,8 @@
 //! cluster leaves it when the Secret lacks the key), the user (`runAsUser`/`runAsGroup`) and the writable
 //! mounts (each `emptyDir` volume becomes a tmpfs at its mount path). Without manifests, the
 //! detected service says what it can: the values the project gives its variables, throwaway
-//! values for its required secrets, and `/tmp` writable.
+//! values for its required secrets, and `/tmp` and its data directories writable (a relative
+//! one under the image's working directory).
 //!
 //! Throwaway values are told to the redactor as they are made: they are never shown, recorded
 //! or written, and a log line that echoes one is masked.
@@ -39,7 +40,7 @@ pub(crate) struct RunSettings {
     pub env: Vec<(String, EnvValue)>,
     /// `uid[:gid]` from the pod's or container's security context; `None`: the image's `USER`.
     pub user: Option<String>,
-    /// Paths that get a writable tmpfs.
+    /// Paths that get a writable tmpfs; a relative one is under the image's working directory.
     pub writable: Vec<String>,
 }
 
@@ -176,10 +177,12 @@ fn from_detection(service: &Service, redactor: &Redactor) -> RunSettings {
             }
         })
         .collect();
+    let mut writable = vec!["/tmp".to_string()];
+    writable.extend(service.data_dirs.iter().map(|d| d.value.clone()));
     RunSettings {
         env,
         user: None,
-        writable: vec!["/tmp".to_string()],
+        writable,
     }
 }
 
@@ -284,6 +287,7 @@ spec:
             health_path: None,
             readiness_path: None,
             env: Vec::new(),
+            data_dirs: Vec::new(),
             depends_on: Vec::new(),
             inputs: Default::default(),
             undetermined: Vec::new(),

@@ -295,13 +295,15 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
 
 /// The detection fixtures whose images build here in reasonable time, with their service: each
 /// needs something beyond its manifest (an embedded UI built by a Node stage, a local module and
-/// migrations read at start; no dependencies at all; OpenSSL). go-root-beside-subfolders (cgo
+/// migrations read at start; no dependencies at all; OpenSSL; a data directory written at start
+/// under the read-only root). go-root-beside-subfolders (cgo
 /// with go-sqlite3) builds and becomes healthy too, but compiling SQLite takes minutes on a
 /// loaded machine, so it is not built here.
-const INPUT_FIXTURES: [(&str, &str); 3] = [
+const INPUT_FIXTURES: [(&str, &str); 4] = [
     ("go-embed-ui", "server"),
     ("node-no-deps", "node-no-deps"),
     ("rust-openssl", "rust-openssl"),
+    ("node-data-dir", "node-data-dir"),
 ];
 
 /// A copy of a detection fixture.
@@ -324,6 +326,16 @@ fn detect_fixtures_that_need_more_than_their_manifest_build_and_become_healthy()
         let image = &images[service];
         assert_eq!(image["build"]["built"], true, "{fixture}: {image:#}");
         assert_eq!(image["run"]["verdict"], "healthy", "{fixture}: {image:#}");
+        if fixture == "node-data-dir" {
+            // It writes ./data/ at start and at every health check: healthy only because verify
+            // mounts what the Deployment mounts there, as the cluster will.
+            assert_eq!(
+                image["run"]["writable"],
+                serde_json::json!(["/tmp", "/app/data"]),
+                "{image:#}"
+            );
+            assert_eq!(probe(image, "/healthz"), Some(200), "{image:#}");
+        }
         for image in images.values() {
             if let Some(id) = image["build"]["image_id"].as_str() {
                 Run::of(docker(&host).args(["rmi", "--force", id]));

@@ -3,7 +3,9 @@
 //! binary embeds built in a Node stage (or the build stopped naming the `//go:embed` line),
 //! local `replace` modules in the build context, corepack and the package manager's
 //! configuration before a Node install, no `node_modules` copy for a package without
-//! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`. Each on a sample
+//! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`, the data
+//! directories an app writes created for the runtime user and mounted from `emptyDir`s in the
+//! Deployment and the chart. Each on a sample
 //! app of our own under `tests/fixtures/detect/`, and hadolint (every rule on) on all of them.
 
 use std::path::PathBuf;
@@ -326,6 +328,97 @@ fn a_vendored_openssl_needs_perl_to_build_and_nothing_to_run() {
     assert!(!file.contains("libssl"), "{file}");
 }
 
+/// The volume mounts and volumes of a rendered Deployment (manifest or chart template):
+/// `name mountPath` and `name emptyDir` lines, in order.
+fn mounts_and_volumes(text: &str) -> (Vec<String>, Vec<String>) {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let mut mounts = Vec::new();
+    let mut volumes = Vec::new();
+    for (at, line) in lines.iter().enumerate() {
+        let Some(name) = line.strip_prefix("- name: ") else {
+            continue;
+        };
+        match lines.get(at + 1) {
+            Some(next) if next.starts_with("mountPath: ") => {
+                mounts.push(format!("{name} {}", &next["mountPath: ".len()..]));
+            }
+            Some(next) if next.starts_with("emptyDir:") => volumes.push(format!("{name} emptyDir")),
+            _ => {}
+        }
+    }
+    (mounts, volumes)
+}
+
+#[test]
+fn a_data_directory_is_made_for_the_runtime_user_and_mounted_from_an_empty_dir() {
+    let project = fixture("node-data-dir");
+    let dockerfile = project.builtin_file("docker/node-data-dir.Dockerfile");
+    let runtime = stage(&dockerfile, "runtime");
+    // Made and owned by the runtime user before the switch to it, so the image also runs
+    // without the mount.
+    let made = runtime
+        .find("RUN mkdir -p /app/data \\\n    && chown 10001:10001 /app/data\n")
+        .unwrap_or_else(|| panic!("{dockerfile}"));
+    assert!(
+        made < runtime.find("USER 10001:10001").unwrap(),
+        "{dockerfile}"
+    );
+    // The variable's value and the compose mount say the same directory: one volume.
+    for path in [
+        "k8s/node-data-dir-deployment.yaml",
+        "helm-charts/node-data-dir/templates/node-data-dir-deployment.yaml",
+    ] {
+        let text = project.builtin_file(path);
+        let (mounts, volumes) = mounts_and_volumes(&text);
+        assert_eq!(mounts, ["tmp /tmp", "data /app/data"], "{path}:\n{text}");
+        assert_eq!(
+            volumes,
+            ["tmp emptyDir", "data emptyDir"],
+            "{path}:\n{text}"
+        );
+        assert!(
+            text.contains("# Data the app writes: /app/data (volume `data`).")
+                && text.contains("replace it with a persistentVolumeClaim."),
+            "the emptyDir is stated as such: {text}"
+        );
+    }
+    let manifest = project.builtin_file("k8s/node-data-dir-deployment.yaml");
+    assert!(
+        manifest.contains("readOnlyRootFilesystem: true"),
+        "{manifest}"
+    );
+    let values = project.builtin_file("helm-charts/node-data-dir/values.yaml");
+    assert!(values.contains("readOnlyRootFilesystem: true"), "{values}");
+}
+
+#[test]
+fn data_directories_outside_the_working_directory_keep_their_path() {
+    let project = fixture("python-data-dir");
+    let dockerfile = project.builtin_file("docker/python-data-dir.Dockerfile");
+    assert!(
+        dockerfile.contains(
+            "RUN mkdir -p /var/lib/wall /app/thumbnails /app/cache \\\n    && chown 10001:10001 /var/lib/wall /app/thumbnails /app/cache\n"
+        ),
+        "{dockerfile}"
+    );
+    let deployment = project.builtin_file("k8s/python-data-dir-deployment.yaml");
+    let (mounts, volumes) = mounts_and_volumes(&deployment);
+    assert_eq!(
+        mounts,
+        [
+            "tmp /tmp",
+            "var-lib-wall /var/lib/wall",
+            "thumbnails /app/thumbnails",
+            "cache /app/cache"
+        ]
+    );
+    assert_eq!(volumes.len(), 4, "{deployment}");
+    // An app that writes nothing gets /tmp alone, and no data comment.
+    let plain = fixture("node-no-deps").builtin_file("k8s/node-no-deps-deployment.yaml");
+    assert_eq!(mounts_and_volumes(&plain).0, ["tmp /tmp"]);
+    assert!(!plain.contains("Data the app writes"), "{plain}");
+}
+
 #[test]
 fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
     let hadolint = StrictHadolint::new();
@@ -337,6 +430,8 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
         ("node-yarn-berry", "node-yarn-berry"),
         ("node-express-mounts", "node-express-mounts"),
         ("node-no-deps", "node-no-deps"),
+        ("node-data-dir", "node-data-dir"),
+        ("python-data-dir", "python-data-dir"),
         ("node-pnpm-undeclared", "node-pnpm-undeclared"),
         ("rust-openssl", "rust-openssl"),
     ] {

@@ -17,9 +17,14 @@ fn fixtures() -> PathBuf {
 /// A copy of a fixture in a fresh directory (so no `aigen.toml` above it is found), under its
 /// own name (so a service at the root is named after the fixture).
 pub(crate) fn copy_fixture(name: &str) -> (TempDir, PathBuf) {
+    copy_named(&fixtures(), name)
+}
+
+/// A copy of the directory `name` of `root` in a fresh directory, under its own name.
+pub(crate) fn copy_named(root: &Path, name: &str) -> (TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join(name);
-    copy_committed(&fixtures().join(name), &dir);
+    copy_committed(&root.join(name), &dir);
     (temp, dir)
 }
 

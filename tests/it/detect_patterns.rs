@@ -32,9 +32,13 @@ fn service<'a>(json: &'a Value, name: &str) -> &'a Value {
 
 /// `value @ source` of each item of a list of build inputs.
 fn inputs(service: &Value, list: &str) -> Vec<String> {
-    service["inputs"][list]
-        .as_array()
-        .expect("build inputs are lists")
+    listed(&service["inputs"][list])
+}
+
+/// `value @ source` of each item of a list of sourced values.
+fn listed(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("a list")
         .iter()
         .map(|item| sourced(item, text))
         .collect()
@@ -337,4 +341,113 @@ fn a_python_script_with_no_web_framework_and_no_port_is_a_worker() {
     );
     assert_eq!(fact(worker, "port"), "-");
     assert_eq!(fact(worker, "health_path"), "-");
+}
+
+/// `path @ source` of each directory a service writes at run time.
+fn data_dirs(service: &Value) -> Vec<String> {
+    listed(&service["data_dirs"])
+}
+
+#[test]
+fn the_directories_an_app_writes_come_from_its_variables_flags_dockerfile_and_compose_file() {
+    // The code's own default for DATA_DIR (the string that ends an `||` chain) and the compose
+    // file's bind mount of a host directory the repository does not hold; the read-only mount,
+    // the bind mount of a source file and the anonymous `node_modules` volume are not data, and
+    // neither is what the tests and the seed script under `scripts/` write.
+    let (_temp, dir) = copy_fixture("node-data-dir");
+    let json = detect_clean(&dir);
+    let node = service(&json, "node-data-dir");
+    assert_eq!(
+        data_dirs(node),
+        ["data @ lib/store.js:6", "/app/data @ compose.yaml:8"]
+    );
+    let shown = run_in(&dir, &["detect"]).expect(0).stdout;
+    assert!(
+        shown.contains("writes      ./data/") && shown.contains("writes      /app/data/"),
+        "{shown}"
+    );
+
+    // clap's `default_value` of a data directory's variable, and the Dockerfile's VOLUMEs: the
+    // one under its WORKDIR is the same directory, relative; the other stays absolute.
+    let (_temp, dir) = copy_fixture("rust-data-dir");
+    let json = detect_clean(&dir);
+    let rust = service(&json, "rust-data-dir");
+    assert_eq!(
+        data_dirs(rust),
+        [
+            "pastebox_data @ src/main.rs:10",
+            "/var/cache/pastebox @ Dockerfile:10"
+        ]
+    );
+    // clap gives the variables their defaults: neither is required any more.
+    let env = rust["env"].as_array().unwrap();
+    assert!(env.iter().all(|v| v["required"] == false), "{env:#?}");
+
+    // The Dockerfile's ENV gives the variable its value (and its VOLUME says the same); the
+    // compose file's named volume and tmpfs under the Dockerfile's WORKDIR are relative. The
+    // seed set the compose file mounts from the checkout is source, not data.
+    // A data directory flag: its default in the code, unless the start command gives it.
+    let (_temp, dir) = copy_fixture("go-data-dir");
+    let json = detect_clean(&dir);
+    assert_eq!(
+        data_dirs(service(&json, "go-data-dir")),
+        ["notes-data @ main.go:13"]
+    );
+    fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  notes:\n    build: .\n    command: [\"./server\", \"--data-dir\", \"/var/lib/notes\"]\n",
+    )
+    .unwrap();
+    let json = detect_clean(&dir);
+    assert_eq!(
+        data_dirs(service(&json, "go-data-dir")),
+        ["/var/lib/notes @ compose.yaml:4"]
+    );
+
+    let (_temp, dir) = copy_fixture("python-data-dir");
+    let json = detect_clean(&dir);
+    let python = service(&json, "python-data-dir");
+    assert_eq!(
+        data_dirs(python),
+        [
+            "/var/lib/wall @ Dockerfile:7",
+            "thumbnails @ docker-compose.yml:9",
+            "cache @ docker-compose.yml:11"
+        ]
+    );
+}
+
+#[test]
+fn no_other_fixture_or_sample_app_writes_a_data_directory() {
+    let roots = [
+        crate::support::files::repo_path("tests/fixtures/detect"),
+        crate::support::files::repo_path("tests/fixtures/apps"),
+    ];
+    let mut writing = Vec::new();
+    for root in roots {
+        for entry in fs::read_dir(&root).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().to_string();
+            if !entry.file_type().unwrap().is_dir() || name == "broken" {
+                continue;
+            }
+            let (_temp, dir) = crate::detect::copy_named(&root, &name);
+            let (_, json) = crate::detect::detect_json(&dir);
+            for service in json["services"].as_array().into_iter().flatten() {
+                if !data_dirs(service).is_empty() {
+                    writing.push(format!("{name}/{}", text(&service["name"])));
+                }
+            }
+        }
+    }
+    writing.sort();
+    assert_eq!(
+        writing,
+        [
+            "go-data-dir/go-data-dir",
+            "node-data-dir/node-data-dir",
+            "python-data-dir/python-data-dir",
+            "rust-data-dir/rust-data-dir"
+        ]
+    );
 }

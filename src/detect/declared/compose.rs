@@ -1,6 +1,7 @@
 //! The project's compose file: for each of its services, what it builds (the context and the
 //! Dockerfile), the image it runs otherwise, its `command`, the container ports it publishes,
-//! its `environment`, the path its `healthcheck` asks for, and its `depends_on`.
+//! its `environment`, the path its `healthcheck` asks for, its `depends_on`, and what it mounts
+//! into the container (`volumes`, `tmpfs`).
 //!
 //! The file read is the first of `compose.yaml`, `compose.yml`, `docker-compose.yaml` and
 //! `docker-compose.yml` at the project root, as `docker compose` picks it (overrides and other
@@ -41,6 +42,28 @@ pub(crate) struct ComposeService {
     pub health: Option<Sourced<String>>,
     pub grpc_check: Option<Origin>,
     pub depends_on: Vec<Sourced<String>>,
+    /// What compose mounts into the container: `volumes` and `tmpfs`.
+    pub mounts: Vec<Mount>,
+}
+
+/// A mount into a compose service's container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Mount {
+    /// The path in the container, with its line.
+    pub target: Sourced<String>,
+    pub source: MountSource,
+    /// Mounted `:ro` (or `read_only: true`): the app does not write it.
+    pub read_only: bool,
+}
+
+/// What a mount puts at its target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum MountSource {
+    /// A named volume (`data:/app/data`), an anonymous one (`/app/data`) or a `tmpfs`: storage
+    /// that starts empty or with the image's content.
+    Volume,
+    /// A host path (`./data:/app/data`), as written.
+    Bind(String),
 }
 
 /// The services of the project's compose file.
@@ -191,6 +214,29 @@ impl Reader<'_> {
             service.health =
                 command::health_path(&text).map(|path| Sourced::new(path, self.origin(test)));
         }
+        for volume in get("volumes")
+            .and_then(|v| v.data.as_sequence())
+            .into_iter()
+            .flatten()
+        {
+            service.mounts.extend(self.volume(volume));
+        }
+        if let Some(tmpfs) = get("tmpfs") {
+            let nodes = match &tmpfs.data {
+                YamlDataOwned::Sequence(items) => items.iter().collect(),
+                _ => vec![tmpfs],
+            };
+            for node in nodes {
+                if let Some(target) = scalar(node).and_then(|t| self.vars.fill(&t)) {
+                    let target = target.split(':').next().unwrap_or_default().to_string();
+                    service.mounts.push(Mount {
+                        target: Sourced::new(target, self.origin(node)),
+                        source: MountSource::Volume,
+                        read_only: false,
+                    });
+                }
+            }
+        }
         if let Some(depends) = get("depends_on") {
             service.depends_on = match &depends.data {
                 YamlDataOwned::Sequence(items) => items
@@ -250,6 +296,50 @@ impl Reader<'_> {
             .map(|w| self.vars.fill(&w).unwrap_or(w))
             .collect();
         (!all.is_empty()).then(|| Sourced::new(all, origin))
+    }
+
+    /// A `volumes` entry: `source:target[:mode]`, a bare `target` (an anonymous volume), or the
+    /// long form (`{type: bind, source: ./data, target: /app/data, read_only: true}`).
+    fn volume(&self, node: &MarkedYamlOwned) -> Option<Mount> {
+        let (source, target, read_only) = match scalar(node) {
+            Some(text) => {
+                let text = self.vars.fill(&text)?;
+                let parts: Vec<&str> = text.split(':').collect();
+                match parts.as_slice() {
+                    [target] => (None, target.to_string(), false),
+                    [source, target] => (Some(source.to_string()), target.to_string(), false),
+                    [source, target, mode] => (
+                        Some(source.to_string()),
+                        target.to_string(),
+                        mode.split(',').any(|m| m == "ro"),
+                    ),
+                    _ => return None,
+                }
+            }
+            None => {
+                let get = |key: &str| {
+                    node.data
+                        .as_mapping_get(key)
+                        .and_then(scalar)
+                        .and_then(|v| self.vars.fill(&v))
+                };
+                let kind = get("type").unwrap_or_else(|| "volume".into());
+                let source = get("source").filter(|_| kind == "bind");
+                let read_only = get("read_only").is_some_and(|r| r == "true");
+                (source, get("target")?, read_only)
+            }
+        };
+        let source = match source {
+            Some(path) if path.starts_with(['.', '/', '~']) || path.contains(['/', '\\']) => {
+                MountSource::Bind(path)
+            }
+            _ => MountSource::Volume,
+        };
+        Some(Mount {
+            target: Sourced::new(target, self.origin(node)),
+            source,
+            read_only,
+        })
     }
 
     /// The container port of a `ports` entry: `"8080:80"` gives 80, `"9555"` 9555,
@@ -377,6 +467,44 @@ services:
             compose.service("db").unwrap().image.as_deref(),
             Some("postgres:16")
         );
+    }
+
+    #[test]
+    fn mounts_say_what_they_put_where() {
+        let file = r#"
+services:
+  app:
+    image: example/app:1
+    volumes:
+      - ./data:/app/data
+      - uploads:/app/uploads
+      - /app/cache
+      - ./conf:/etc/app:ro
+      - type: bind
+        source: ./static
+        target: /app/static
+        read_only: true
+    tmpfs: [/run/app]
+"#;
+        let compose = parse("compose.yaml", file, &Vars::default()).unwrap();
+        let mounts = &compose.service("app").unwrap().mounts;
+        let seen: Vec<(&str, &MountSource, bool)> = mounts
+            .iter()
+            .map(|m| (m.target.value.as_str(), &m.source, m.read_only))
+            .collect();
+        let bind = |path: &str| MountSource::Bind(path.to_string());
+        assert_eq!(
+            seen,
+            [
+                ("/app/data", &bind("./data"), false),
+                ("/app/uploads", &MountSource::Volume, false),
+                ("/app/cache", &MountSource::Volume, false),
+                ("/etc/app", &bind("./conf"), true),
+                ("/app/static", &bind("./static"), true),
+                ("/run/app", &MountSource::Volume, false),
+            ]
+        );
+        assert_eq!(mounts[0].target.origin.to_string(), "compose.yaml:6");
     }
 
     #[test]

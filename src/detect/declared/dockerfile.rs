@@ -1,6 +1,7 @@
 //! What a project's own Dockerfile says about running the service: the command of its last
 //! stage (`ENTRYPOINT` and `CMD`, through an entrypoint script when it is a wrapper), the port
-//! it `EXPOSE`s, the path its `HEALTHCHECK` asks for, and the values its `ENV` sets.
+//! it `EXPOSE`s, the path its `HEALTHCHECK` asks for, the values its `ENV` sets, the directories
+//! it declares as `VOLUME`s and its working directory.
 //!
 //! Paths under the stage's `WORKDIR` are made relative (`/code/etc/uwsgi.ini` with
 //! `WORKDIR /code` is `etc/uwsgi.ini`), and `$NAME` is filled from the file's `ARG` defaults and
@@ -30,6 +31,11 @@ pub(crate) struct DockerfileFacts {
     pub grpc_check: Option<Origin>,
     /// `ENV` values, in order.
     pub env: Vec<(String, Sourced<String>)>,
+    /// The last stage's `VOLUME`s: relative to its working directory when under it
+    /// (`/app/data` with `WORKDIR /app` is `data`), else absolute.
+    pub volumes: Vec<Sourced<String>>,
+    /// The last stage's working directory (`/` when it sets none).
+    pub workdir: String,
 }
 
 /// Reads the Dockerfile at `rel` (relative to the service directory), or `None` when aigen
@@ -83,6 +89,18 @@ fn facts(dir: &ServiceDir, file: &ServiceFile) -> DockerfileFacts {
                 };
             }
             Keyword::Entrypoint => entrypoint = Some(instruction),
+            Keyword::Volume => {
+                let words = match &instruction.exec {
+                    Some(Ok(words)) => words,
+                    _ => &instruction.words,
+                };
+                for word in words {
+                    if let Some(path) = vars.fill(&word.value) {
+                        let path = in_workdir(&path, &workdir);
+                        facts.volumes.push(Sourced::new(path, at(word.range.start)));
+                    }
+                }
+            }
             Keyword::Cmd => cmd = Some(instruction),
             Keyword::Expose if facts.port.is_none() => {
                 facts.port = instruction.words.iter().find_map(|word| {
@@ -111,6 +129,7 @@ fn facts(dir: &ServiceDir, file: &ServiceFile) -> DockerfileFacts {
         }
     }
     facts.command = run_command(dir, file, entrypoint, cmd, &workdir, &vars);
+    facts.workdir = workdir;
     facts
 }
 
@@ -171,6 +190,24 @@ fn run_command(
     let mut words = entry_words;
     words.extend(cmd_words.map(|(w, _)| w).unwrap_or_default());
     Some(Sourced::new(words, origin(entry)))
+}
+
+impl DockerfileFacts {
+    /// A path of the container as the app sees it from this image's working directory:
+    /// relative when under it (`.` for the directory itself), else as it is.
+    pub(crate) fn in_workdir(&self, path: &str) -> String {
+        in_workdir(path, &self.workdir)
+    }
+}
+
+/// A container path made relative to `workdir` when under it (`.` for `workdir` itself).
+fn in_workdir(path: &str, workdir: &str) -> String {
+    let path = path.trim_end_matches('/');
+    if path == workdir.trim_end_matches('/') {
+        ".".to_string()
+    } else {
+        relative_to(path, workdir)
+    }
 }
 
 /// A path under the working directory, made relative to it (`/code/app.py` with `/code/`

@@ -3,7 +3,8 @@
 //! ([`procfile`]) and its Kubernetes manifests ([`kubernetes`], for the values of variables).
 //! [`Declared`] gathers them for one service directory and answers in that order: the command,
 //! the port, the health path, whether the health check speaks gRPC, the values of variables,
-//! the services it depends on, and the other processes (workers) run from the same code.
+//! the services it depends on, the other processes (workers) run from the same code, and what
+//! the project mounts into its container.
 
 pub(super) mod command;
 pub(super) mod compose;
@@ -40,6 +41,9 @@ pub(super) struct Declared {
     pub dockerfile: Option<DockerfileFacts>,
     /// The compose services that build this directory, the main one first.
     pub compose: Vec<ComposeService>,
+    /// When no compose service builds it: the one that runs the project's own published image
+    /// (`image: example/<name>:2` for the directory `<name>`), read for its mounts only.
+    pub published: Option<ComposeService>,
     /// The Procfile's processes.
     pub procfile: Vec<Process>,
     /// The services of the compose file the main one depends on.
@@ -124,8 +128,20 @@ impl Declared {
                 .collect(),
             _ => Vec::new(),
         };
+        let published = match (building.is_empty(), compose) {
+            (true, Some(compose)) => compose
+                .services
+                .iter()
+                .find(|s| {
+                    s.dockerfile.is_none()
+                        && s.image.as_deref().is_some_and(|i| runs_own_image(i, name))
+                })
+                .cloned(),
+            _ => None,
+        };
         Self {
             dockerfile,
+            published,
             compose: building,
             procfile,
             depends_on,
@@ -220,6 +236,15 @@ impl Declared {
         values
     }
 
+    /// What the project's compose file mounts into this service's container: the main service
+    /// that builds it, else the one that runs its published image.
+    pub(super) fn mounts(&self) -> &[compose::Mount] {
+        self.compose
+            .first()
+            .or(self.published.as_ref())
+            .map_or(&[], |s| s.mounts.as_slice())
+    }
+
     /// The variables the project's Kubernetes manifests take from a Secret for this service.
     pub(super) fn secret_refs(&self) -> &[SecretRef] {
         self.container
@@ -280,6 +305,15 @@ impl Declared {
             && (name.contains("worker")
                 || is_worker_command(Some(&command::argv(&process.command.value))))
     }
+}
+
+/// True when `image` (`registry/owner/name:tag`) is named after the directory `name`: the
+/// project's own image, published.
+fn runs_own_image(image: &str, name: &str) -> bool {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    let repository = last.split(':').next().unwrap_or(last);
+    !repository.is_empty() && repository.eq_ignore_ascii_case(name)
 }
 
 fn command_of(service: &ComposeService) -> Option<&Vec<String>> {
@@ -363,6 +397,17 @@ mod tests {
 
     fn words(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_published_image_is_named_after_the_directory() {
+        assert!(runs_own_image("louislam/uptime-kuma:2", "uptime-kuma"));
+        assert!(runs_own_image(
+            "ghcr.io/acme/MicroBin@sha256:ab",
+            "microbin"
+        ));
+        assert!(!runs_own_image("postgres:16", "uptime-kuma"));
+        assert!(!runs_own_image("acme/uptime-kuma-push:1", "uptime-kuma"));
     }
 
     #[test]

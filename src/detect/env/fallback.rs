@@ -1,7 +1,8 @@
 //! Reads of a variable that give a fallback, so the app starts without the variable:
 //! `os.getenv("X", "a")`, `os.environ.get("X", default="a")`, `os.getenv("X") or "a"`,
 //! `env.str("X", "a")` in Python;
-//! `process.env.X || "a"` and `process.env.X ?? "a"` in JavaScript and TypeScript; in Go a
+//! `process.env.X || "a"` and `process.env.X ?? "a"` in JavaScript and TypeScript; clap's
+//! `#[arg(env = "X", default_value = "a")]` in Rust; in Go a
 //! variable read into a name and replaced when empty or unset
 //! (`if v := os.Getenv("X"); v == "" { v = "a" }`, `v, ok := os.LookupEnv("X")` then
 //! `if !ok { v = "a" }`).
@@ -45,6 +46,8 @@ pub(super) fn of(kind: FileKind, text: &str, start: usize, end: usize) -> Option
         }
         FileKind::JavaScript => javascript_fallback(after),
         FileKind::Go => go_fallback(&text[..start], after),
+        // `#[arg(long, env = "X", default_value = "a")]`: the attribute holds the default.
+        FileKind::Rust if matched.starts_with("env") => return clap_fallback(text, start, end),
         _ => None,
     }
     .map(|fallback| {
@@ -186,6 +189,95 @@ fn javascript_fallback(after: &str) -> Option<Found> {
     Some(string_literal(after, expression, &['"', '\'', '`']))
 }
 
+/// clap's default for an argument bound to a variable: `default_value = "a"` in the same
+/// attribute; any other default (`default_value_t = 8080`) is an expression.
+static CLAP_DEFAULT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"\bdefault_value\s*=\s*"([^"\\\n]*)""#));
+static CLAP_DEFAULT_EXPRESSION: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"\bdefault_values?(?:_t|_os|_os_t)?\s*="));
+
+/// The default of `#[arg(long, env = "X", default_value = "a")]` (or `#[clap(...)]`), where the
+/// read `text[start..end]` is the attribute's `env = "X"`.
+fn clap_fallback(text: &str, start: usize, end: usize) -> Option<Fallback> {
+    let open = text[..start].rfind("#[")?;
+    if text[open..start].contains(")]") {
+        return None;
+    }
+    let limit = floor_boundary(text, end + REACH);
+    let close = end + text[end..limit].find(")]")?;
+    let attribute = &text[open..close];
+    if let Some(value) = CLAP_DEFAULT.captures(attribute).and_then(|c| c.get(1)) {
+        let literal = (!value.as_str().is_empty()).then(|| Literal {
+            text: value.as_str().to_string(),
+            offset: open + value.start(),
+        });
+        return Some(literal);
+    }
+    CLAP_DEFAULT_EXPRESSION.is_match(attribute).then_some(None)
+}
+
+/// The last operand of the `||` and `??` chain that follows a JavaScript read (`text` begins
+/// right after the variable's name) when it is a plain string and ends the expression:
+/// `process.env.DATA_DIR || args["data-dir"] || "./data/"` gives `./data/`, the value the app
+/// uses when nothing before it is set. Its offset is in `text`.
+pub(super) fn chain_end(text: &str) -> Found {
+    let text_end = floor_boundary(text, REACH);
+    let mut rest = text[..text_end].trim_start_matches(['"', '\'', '`']);
+    rest = rest.trim_start().trim_start_matches(']');
+    let mut last: Option<&str> = None;
+    loop {
+        let trimmed = rest.trim_start();
+        let Some(next) = trimmed
+            .strip_prefix("||")
+            .or_else(|| trimmed.strip_prefix("??"))
+        else {
+            break;
+        };
+        let next = next.trim_start();
+        let length = operand_length(next)?;
+        last = Some(&next[..length]);
+        rest = &next[length..];
+    }
+    let ends = rest
+        .trim_start_matches([' ', '\t'])
+        .chars()
+        .next()
+        .is_none_or(|c| matches!(c, ';' | ')' | ',' | '}' | ']' | '\n' | '\r'));
+    if !ends {
+        return None;
+    }
+    string_literal(text, last?, &['"', '\'', '`'])
+}
+
+/// The length of the operand `text` begins with: a string literal, or an expression without
+/// spaces outside its brackets (`args["data-dir"]`, `Database.dir()`); `None` when a bracket
+/// does not close.
+fn operand_length(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (at, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+                if depth == 0 {
+                    return Some(at + 1);
+                }
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth > 0 => depth -= 1,
+            _ if depth == 0 && (c.is_whitespace() || ";,)]}|?".contains(c)) => {
+                return (at > 0).then_some(at);
+            }
+            _ => {}
+        }
+    }
+    (depth == 0 && quote.is_none() && !text.is_empty()).then_some(text.len())
+}
+
 /// The assignment a Go read is the value of: `v :=`, `cfg.Port =`, `v, ok :=`, possibly after
 /// `if`.
 static GO_ASSIGNED: LazyLock<Regex> =
@@ -320,6 +412,49 @@ mod tests {
         );
         assert_eq!(js("if (process.env.X) {}", "process.env.X"), None);
         assert_eq!(js("f(process.env.X, 'a')", "process.env.X"), None);
+    }
+
+    #[test]
+    fn clap_defaults() {
+        let rust = |text: &str| fallback(FileKind::Rust, text, r#"env = "X""#);
+        assert_eq!(
+            rust("#[clap(long, env = \"X\", default_value = \"data\")]\npub dir: String,"),
+            Some(Some("data".into()))
+        );
+        assert_eq!(
+            rust("#[arg(long, default_value = \"data\", env = \"X\")]\npub dir: String,"),
+            Some(Some("data".into()))
+        );
+        assert_eq!(
+            rust("#[arg(long, env = \"X\", default_value_t = 8080)]\npub port: u16,"),
+            Some(None)
+        );
+        assert_eq!(rust("#[arg(long, env = \"X\")]\npub dir: String,"), None);
+        // Another attribute's default is not this one's.
+        assert_eq!(
+            rust(
+                "#[arg(long, env = \"X\")]\npub a: String,\n#[arg(default_value = \"b\")]\npub b: String,"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn chains_end_in_a_literal() {
+        let end = |text: &str| {
+            chain_end(text).map(|(literal, at)| {
+                assert!(text[at..].starts_with(&literal));
+                literal
+            })
+        };
+        assert_eq!(
+            end(r#" || args["data-dir"] || Database.getDevDataDir() || "./data/";"#),
+            Some("./data/".into())
+        );
+        assert_eq!(end("'] ?? 'store'\n"), Some("store".into()));
+        assert_eq!(end(r#" || "./data" + suffix;"#), None);
+        assert_eq!(end(" || base;"), None);
+        assert_eq!(end(";"), None);
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! Go code may read through the project's own helper functions ([`helpers`]).
 //! A read may give a fallback ([`fallback`]; a settings field's default is one): a variable
 //! every read of which has one is optional, and the first plain string among them is the value
-//! the project gives it. Whether a variable's value belongs in a Secret is decided from its name
+//! the project gives it; for a data directory's variable ([`super::data_dirs::is_data_dir_name`])
+//! read with a JavaScript `||` chain, the plain string that ends the chain is
+//! (`process.env.DATA_DIR || args.dir || "./data/"`). Whether a variable's value belongs in a Secret is decided from its name
 //! alone, by [`crate::secrets::is_secret_name`]; a secret never gets a value ([`publishable`]).
 
 mod fallback;
@@ -17,6 +19,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::data_dirs::is_data_dir_name;
 use super::model::{EnvVar, Origin, Sourced};
 use super::regex;
 use super::source::{FileKind, ServiceFile, is_env_example};
@@ -54,6 +57,8 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
     for file in &code {
         for read in reads_in(file, &helpers) {
             let origin = file.origin(read.offset);
+            let data_dir = is_data_dir_name(&read.name);
+            let name_length = read.name.len();
             let reads = found.entry(read.name).or_insert_with(|| Reads {
                 origin: origin.clone(),
                 optional: true,
@@ -63,6 +68,14 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
                 None => reads.optional = false,
                 Some(Some(literal)) if reads.value.is_none() => {
                     reads.value = Some(file.sourced(literal.text, literal.offset));
+                }
+                Some(None) if reads.value.is_none() && data_dir => {
+                    let after = read.offset + name_length;
+                    if file.kind() == FileKind::JavaScript
+                        && let Some((text, at)) = fallback::chain_end(&file.text[after..])
+                    {
+                        reads.value = Some(file.sourced(text, after + at));
+                    }
                 }
                 Some(_) => {}
             }

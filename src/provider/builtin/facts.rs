@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Params;
 use super::images::{self, StageImages};
-use crate::detect::{FrameworkKind, Language, Service, ServiceClass, ServiceKind};
+use crate::detect::{FrameworkKind, Language, Service, ServiceClass, ServiceKind, Sourced};
 use crate::settings::dns_label;
 
 /// The derived facts of one service.
@@ -32,7 +32,7 @@ pub(crate) struct Facts<'a> {
     /// The images its Dockerfile builds on.
     pub base: StageImages,
     /// Directories the process writes to; each gets an `emptyDir` under a read-only root.
-    pub writable_dirs: Vec<&'static str>,
+    pub writable_dirs: Vec<WritableDir>,
     /// `<prefix>/<name>:<tag>`.
     pub image: String,
 }
@@ -68,10 +68,11 @@ impl<'a> Facts<'a> {
         } else {
             (None, None)
         };
-        let mut writable_dirs = vec!["/tmp"];
+        let mut scratch = vec!["/tmp"];
         if framework(service) == Some(FrameworkKind::NextJs) {
-            writable_dirs.push("/app/.next/cache");
+            scratch.push("/app/.next/cache");
         }
+        let writable_dirs = writable_dirs(&scratch, &service.data_dirs);
         Self {
             service,
             image: format!("{}/{}:{}", params.image.prefix, name, params.image.tag),
@@ -95,6 +96,73 @@ impl<'a> Facts<'a> {
     pub(super) fn serves(&self) -> bool {
         self.port.is_some()
     }
+}
+
+/// The working directory of every runtime image the generator writes
+/// ([`super::docker::runtime_stage`]), where the app's relative paths resolve.
+pub(crate) const WORKDIR: &str = "/app";
+
+/// A directory the process writes, mounted from an `emptyDir` under the read-only root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WritableDir {
+    /// The path in the container.
+    pub path: String,
+    /// The volume's name in the pod (`tmp`, `next-cache`, `microbin-data`), unique.
+    pub volume: String,
+    /// True for the app's own data (a detected data directory), which the image creates owned
+    /// by the runtime user; false for scratch space (`/tmp`, a cache).
+    pub data: bool,
+}
+
+/// The scratch directories and then the data directories of a service (relative ones under
+/// [`WORKDIR`]), each once: a data directory inside another writable one, or at or above the
+/// working directory (a mount there would hide the app), is left out.
+fn writable_dirs(scratch: &[&str], data_dirs: &[Sourced<String>]) -> Vec<WritableDir> {
+    let mut dirs: Vec<WritableDir> = Vec::new();
+    let data = data_dirs.iter().map(|d| {
+        let path = d.value.trim_end_matches('/');
+        if path.is_empty() || path.starts_with('/') {
+            format!("/{}", path.trim_start_matches('/'))
+        } else {
+            format!("{WORKDIR}/{path}")
+        }
+    });
+    let candidates = scratch
+        .iter()
+        .map(|s| (s.to_string(), false))
+        .chain(data.map(|p| (p, true)));
+    for (path, data) in candidates {
+        let within = |outer: &str, inner: &str| {
+            inner == outer || inner.starts_with(&format!("{}/", outer.trim_end_matches('/')))
+        };
+        if within(&path, WORKDIR) || dirs.iter().any(|d| within(&d.path, &path)) {
+            continue;
+        }
+        let base = volume_name(&path);
+        let mut volume = base.clone();
+        let mut n = 2;
+        while dirs.iter().any(|d| d.volume == volume) {
+            volume = crate::settings::dns_label(&format!("{base}-{n}"));
+            n += 1;
+        }
+        dirs.push(WritableDir { path, volume, data });
+    }
+    dirs
+}
+
+/// The volume name of a writable directory: `/tmp` is `tmp`, `/app/.next/cache` is
+/// `next-cache`, `/var/lib/app` is `var-lib-app`.
+fn volume_name(dir: &str) -> String {
+    let in_workdir = dir
+        .strip_prefix(WORKDIR)
+        .filter(|rest| rest.starts_with('/'));
+    let parts: Vec<&str> = in_workdir
+        .unwrap_or(dir)
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.trim_start_matches('.'))
+        .collect();
+    crate::settings::dns_label(&parts.join("-"))
 }
 
 /// The base images of a service the constitution gives none: a Python or Node image the
@@ -173,6 +241,44 @@ mod tests {
         assert_eq!(url_path("api/ready?full=1"), "/api/ready?full=1");
         assert_eq!(url_path("/it's here"), "/it%27s%20here");
         assert_eq!(url_path("/$x\\"), "/%24x%5C");
+    }
+
+    #[test]
+    fn volume_names() {
+        assert_eq!(volume_name("/tmp"), "tmp");
+        assert_eq!(volume_name("/app/.next/cache"), "next-cache");
+        assert_eq!(volume_name("/app/microbin_data"), "microbin-data");
+        assert_eq!(volume_name("/var/lib/app"), "var-lib-app");
+    }
+
+    #[test]
+    fn data_directories_join_the_scratch_ones_once() {
+        let data: Vec<Sourced<String>> = [
+            "data",
+            "/app/data",
+            "/tmp/x",
+            "/app",
+            "/var/lib/app",
+            "/data",
+            "/",
+        ]
+        .iter()
+        .map(|p| Sourced::default_value(p.to_string()))
+        .collect();
+        let dirs = writable_dirs(&["/tmp"], &data);
+        let seen: Vec<(&str, &str, bool)> = dirs
+            .iter()
+            .map(|d| (d.path.as_str(), d.volume.as_str(), d.data))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("/tmp", "tmp", false),
+                ("/app/data", "data", true),
+                ("/var/lib/app", "var-lib-app", true),
+                ("/data", "data-2", true),
+            ]
+        );
     }
 
     #[test]

@@ -62,6 +62,19 @@ impl Map {
         self
     }
 
+    /// Adds an entry, with a comment above it when `comment` is `Some`.
+    pub(crate) fn with_comment_opt(
+        self,
+        key: &str,
+        comment: Option<String>,
+        value: impl Into<Yaml>,
+    ) -> Self {
+        match comment {
+            Some(comment) => self.with_comment(key, &comment, value),
+            None => self.with(key, value),
+        }
+    }
+
     /// Adds an entry when `value` is `Some`.
     pub(crate) fn with_opt(self, key: &str, value: Option<impl Into<Yaml>>) -> Self {
         match value {

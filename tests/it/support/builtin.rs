@@ -71,6 +71,7 @@ impl Spec {
                 health_path: None,
                 readiness_path: None,
                 env: Vec::new(),
+                data_dirs: Vec::new(),
                 depends_on: Vec::new(),
                 inputs: Default::default(),
                 undetermined: Vec::new(),

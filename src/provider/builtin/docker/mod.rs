@@ -2,7 +2,9 @@
 //!
 //! [`dockerfile`] picks the stack module ([`python`], [`node`], [`go`], [`rust`], [`java`]) that
 //! describes the build and runtime stages as a [`file::Dockerfile`]; the final stage of every
-//! stack ends the same way ([`Context::finish`]): a numeric non-root `USER`, `EXPOSE` of the
+//! stack ends the same way ([`Context::finish`]): the app's data directories created and owned
+//! by the runtime user (the cluster mounts an `emptyDir` on each), a numeric non-root `USER`,
+//! `EXPOSE` of the
 //! port, a `HEALTHCHECK` with the constitution's timing ([`health`]: an HTTP request to the
 //! health path, or a connection to the port when no path is known, with a program the image
 //! has; `HEALTHCHECK NONE` for a worker) and an exec-form `CMD`.
@@ -28,6 +30,7 @@ mod system_packages;
 use file::{Copy, Dockerfile, Stage, Step};
 
 use super::facts::Facts;
+use super::quote;
 use super::{GeneratedFile, Params};
 use crate::detect::{Language, Service, Sourced};
 
@@ -164,10 +167,12 @@ impl Context<'_> {
         )
     }
 
-    /// Ends the runtime stage: switch to the non-root user, expose the port, check health with
-    /// `tool` (what the runtime image has to check with), start the service.
+    /// Ends the runtime stage: create the data directories, switch to the non-root user, expose
+    /// the port, check health with `tool` (what the runtime image has to check with), start the
+    /// service.
     pub(super) fn finish(&self, stage: Stage, tool: health::Tool, command: Vec<String>) -> Stage {
         let check = &self.params.healthcheck;
+        let stage = stage.steps(self.data_dirs(tool));
         let mut stage = stage.step(Step::User(self.owner()));
         if let Some(port) = self.facts.port {
             stage = stage.step(Step::Expose(port));
@@ -194,6 +199,38 @@ impl Context<'_> {
             ]),
         };
         stage.step(Step::Cmd(command))
+    }
+
+    /// The data directories the app writes, created and owned by the runtime user so that the
+    /// image runs as it is too; in the cluster an `emptyDir` is mounted on each, so the root
+    /// file system stays read-only. An image without a shell (distroless) cannot create them:
+    /// the mounts alone provide them.
+    fn data_dirs(&self, tool: health::Tool) -> Vec<Step> {
+        let dirs: Vec<String> = self
+            .facts
+            .writable_dirs
+            .iter()
+            .filter(|d| d.data)
+            .map(|d| quote::shell_word(&d.path))
+            .collect();
+        if dirs.is_empty() {
+            return Vec::new();
+        }
+        let list = dirs.join(" ");
+        if tool == health::Tool::Nothing {
+            return vec![Step::comment(&format!(
+                "Data written at run time to {list}: the image has no shell to create it; the emptyDir the manifests mount there provides it."
+            ))];
+        }
+        vec![
+            Step::comment(&format!(
+                "Data written at run time to {list}: owned by the runtime user; the manifests mount an emptyDir there."
+            )),
+            Step::Run(vec![
+                format!("mkdir -p {list}"),
+                format!("chown {} {list}", self.owner()),
+            ]),
+        ]
     }
 
     /// Seconds one health request may take: a second less than the HEALTHCHECK timeout, so the

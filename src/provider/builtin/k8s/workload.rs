@@ -42,7 +42,7 @@ pub(crate) fn deployment(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
         )
         .with("affinity", anti_affinity(cx, name))
         .with("containers", vec![Yaml::Map(container(cx, facts))])
-        .with("volumes", volumes(params, facts));
+        .with_comment_opt("volumes", data_note(facts), volumes(params, facts));
     let spec = Map::new()
         .with("replicas", cx.pick(params.replicas, "$svc.replicas"))
         .with("revisionHistoryLimit", 5u32)
@@ -122,8 +122,8 @@ fn container(cx: &Ctx<'_>, facts: &Facts<'_>) -> Map {
         .map(|dir| {
             Yaml::Map(
                 Map::new()
-                    .with("name", volume_name(dir))
-                    .with("mountPath", *dir),
+                    .with("name", dir.volume.as_str())
+                    .with("mountPath", dir.path.as_str()),
             )
         })
         .collect();
@@ -295,37 +295,33 @@ fn anti_affinity(cx: &Ctx<'_>, name: &str) -> Map {
     )
 }
 
+/// What the volumes of the app's data directories are, when it has any: an `emptyDir` keeps
+/// the read-only root and starts empty with each pod; a PersistentVolumeClaim is the user's
+/// choice when the data must outlive it.
+fn data_note(facts: &Facts<'_>) -> Option<String> {
+    let data: Vec<String> = facts
+        .writable_dirs
+        .iter()
+        .filter(|d| d.data)
+        .map(|d| format!("{} (volume `{}`)", d.path, d.volume))
+        .collect();
+    (!data.is_empty()).then(|| {
+        format!(
+            "Data the app writes: {}.\nEach is an emptyDir, emptied when the pod goes; for data that must outlive the pod,\nreplace it with a persistentVolumeClaim.",
+            data.join(", ")
+        )
+    })
+}
+
 fn volumes(params: &Params, facts: &Facts<'_>) -> Vec<Yaml> {
     facts
         .writable_dirs
         .iter()
         .map(|dir| {
-            Yaml::Map(Map::new().with("name", volume_name(dir)).with(
+            Yaml::Map(Map::new().with("name", dir.volume.as_str()).with(
                 "emptyDir",
                 Map::new().with("sizeLimit", params.scratch_size_limit.as_str()),
             ))
         })
         .collect()
-}
-
-/// The volume name of a writable directory: `/tmp` is `tmp`, `/app/.next/cache` is
-/// `next-cache`.
-fn volume_name(dir: &str) -> String {
-    let parts: Vec<&str> = dir
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != "app")
-        .map(|p| p.trim_start_matches('.'))
-        .collect();
-    crate::settings::dns_label(&parts.join("-"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::volume_name;
-
-    #[test]
-    fn volume_names() {
-        assert_eq!(volume_name("/tmp"), "tmp");
-        assert_eq!(volume_name("/app/.next/cache"), "next-cache");
-    }
 }

@@ -1,0 +1,400 @@
+//! The directories a service writes at run time (its SQLite file, uploads, keys), which a
+//! read-only root file system must leave writable. Each comes from what the project says, with
+//! its `file:line`, in this order:
+//!
+//! - the value of a data directory's variable (`DATA_DIR`, `*_DATA_DIR`, `DATADIR`,
+//!   `*_DATA_DIRECTORY`): the one the project's Dockerfile, compose file or manifests give it,
+//!   else the code's own default (`os.getenv("DATA_DIR", "data")`, clap's
+//!   `default_value = "microbin_data"`, the string that ends `process.env.DATA_DIR || … ||
+//!   "./data/"`);
+//! - a data directory flag: the value the start command passes (`--data-dir /srv/data`), else
+//!   the flag's default in the code (argparse `add_argument("--data-dir", default="data")`, Go
+//!   `flag.String("data-dir", "data", …)` and cobra's `StringVar`/`StringVarP`, a clap field
+//!   `data_dir` with `default_value = "data"`);
+//! - the `VOLUME`s of the project's Dockerfile;
+//! - what its compose file mounts into the service's container, writable: named and anonymous
+//!   volumes, `tmpfs`, and bind mounts of a host directory the repository does not hold
+//!   (`./data:/app/data`). A bind mount of code or configuration the repository holds is a
+//!   development setup, not data; a read-only mount is not written.
+//!
+//! Paths are as the app sees them: relative to its working directory (a container path under
+//! the project's Dockerfile `WORKDIR` is made relative to it), else absolute. Never a data
+//! directory: the working directory itself or anything above it, a system directory (`/etc`,
+//! `/usr`, `/tmp`, which is writable anyway), dependency and build output directories
+//! (`node_modules`, `target`), or a directory whose files the source holds (a mount would hide
+//! them; a `.gitkeep` or a README alone does not count). A directory inside another one found
+//! is covered by it.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::declared::Declared;
+use super::declared::compose::MountSource;
+use super::model::{Service, Sourced};
+use super::regex;
+use super::source::{FileKind, ServiceDir, ServiceFile};
+use crate::fsutil::normalize_relative;
+
+/// A flag that names a data directory: `--data-dir`, `--datadir`, `--data-directory`.
+const FLAG: &str = r"data[-_]?dir(?:ectory)?";
+
+/// argparse: `add_argument("--data-dir", ..., default="data")`.
+static PYTHON_FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r#"add_argument\(\s*(?:["']-\w["']\s*,\s*)?["']--{FLAG}["'][^)]*?\bdefault\s*=\s*["']([^"'\n]+)["']"#
+    ))
+});
+
+/// Go's `flag.String("data-dir", "data", …)`, `flag.StringVar(&dir, "data-dir", "data", …)` and
+/// cobra's `StringVarP(&dir, "data-dir", "d", "data", …)`.
+static GO_FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r#"\.String(?:Var)?P?\(\s*(?:&[\w.]+\s*,\s*)?"{FLAG}"\s*,\s*(?:"\w"\s*,\s*)?"([^"\n]+)""#
+    ))
+});
+
+/// clap: a field `data_dir` whose attribute gives `default_value = "data"`.
+static RUST_FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"#\[(?:arg|clap)\([^\]]*?\bdefault_value\s*=\s*"([^"\n]+)"[^\]]*\)\]\s*(?:pub(?:\([\w:]+\))?\s+)?data_?dir(?:ectory)?\s*:"#,
+    )
+});
+
+/// The flag in a command line: `--data-dir /srv/data` or `--data-dir=/srv/data`.
+static COMMAND_FLAG: LazyLock<Regex> = LazyLock::new(|| regex(&format!(r"^--{FLAG}(?:=(.+))?$")));
+
+/// The last words of a variable that names a data directory.
+const DATA_DIR_NAMES: &[&str] = &["DATA_DIR", "DATADIR", "DATA_DIRECTORY"];
+
+/// Top-level directories of the file system that are the system's, not an app's data.
+const SYSTEM_DIRS: &[&str] = &[
+    "bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "proc", "root", "run", "sbin", "sys",
+    "tmp", "usr",
+];
+
+/// Directories that hold dependencies, build output or tools' state, never an app's data.
+const NOT_DATA: &[&str] = &[
+    "node_modules",
+    ".venv",
+    "venv",
+    "vendor",
+    "dist",
+    "build",
+    "target",
+    ".next",
+    "__pycache__",
+    ".git",
+];
+
+/// Files that keep an otherwise empty directory in a repository, or say what goes there.
+const KEEP_FILES: &[&str] = &[
+    ".gitkeep",
+    ".keep",
+    ".gitignore",
+    "README",
+    "README.md",
+    "README.txt",
+];
+
+/// True when a variable's name says it holds a data directory (`DATA_DIR`, `MICROBIN_DATA_DIR`).
+pub(super) fn is_data_dir_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    DATA_DIR_NAMES
+        .iter()
+        .any(|word| upper == *word || upper.ends_with(&format!("_{word}")))
+}
+
+/// The defaults the code gives its data directory flag (`--data-dir`), each at its line.
+pub(super) fn flag_defaults(files: &[ServiceFile]) -> Vec<Sourced<String>> {
+    let mut found = Vec::new();
+    for file in files {
+        let pattern: &Regex = match file.kind() {
+            FileKind::Python => &PYTHON_FLAG,
+            FileKind::Go => &GO_FLAG,
+            FileKind::Rust => &RUST_FLAG,
+            _ => continue,
+        };
+        for caps in pattern.captures_iter(&file.text) {
+            if let Some(value) = caps.get(1) {
+                found.push(file.sourced(value.as_str().to_string(), value.start()));
+            }
+        }
+    }
+    found
+}
+
+/// The value the start command gives the data directory flag, where it gives one.
+fn command_flag(service: &Service) -> Option<Sourced<String>> {
+    let argv = &service.start_command.value;
+    argv.iter().enumerate().find_map(|(at, word)| {
+        let caps = COMMAND_FLAG.captures(word)?;
+        let value = match caps.get(1) {
+            Some(value) => value.as_str().to_string(),
+            None => argv.get(at + 1)?.clone(),
+        };
+        Some(Sourced::new(value, service.start_command.origin.clone()))
+    })
+}
+
+/// The directories `service` (in `dir`, with what its project declares) writes at run time;
+/// the service comes with the defaults of its data directory flag ([`flag_defaults`]) in its
+/// `data_dirs`, which the start command's own value of the flag replaces.
+pub(super) fn find(
+    service: &Service,
+    declared: &Declared,
+    dir: &ServiceDir,
+) -> Vec<Sourced<String>> {
+    let mut candidates: Vec<Sourced<String>> = service
+        .env
+        .iter()
+        .filter(|var| is_data_dir_name(&var.name))
+        .filter_map(|var| var.value.clone())
+        .collect();
+    match command_flag(service) {
+        Some(given) => candidates.push(given),
+        None => candidates.extend(service.data_dirs.iter().cloned()),
+    }
+    if let Some(dockerfile) = &declared.dockerfile {
+        candidates.extend(dockerfile.volumes.iter().cloned());
+    }
+    for mount in declared.mounts() {
+        let holds_nothing = match &mount.source {
+            MountSource::Volume => true,
+            MountSource::Bind(host) => empty_on_host(dir, host),
+        };
+        if mount.read_only || !holds_nothing {
+            continue;
+        }
+        let target = match &declared.dockerfile {
+            Some(dockerfile) => dockerfile.in_workdir(&mount.target.value),
+            None => mount.target.value.clone(),
+        };
+        candidates.push(Sourced::new(target, mount.target.origin.clone()));
+    }
+    let mut found: Vec<Sourced<String>> = Vec::new();
+    for candidate in candidates {
+        let Some(path) = normalize(&candidate.value).filter(|p| may_hold_data(p, dir)) else {
+            continue;
+        };
+        if !found.iter().any(|f| f.value == path) {
+            found.push(Sourced::new(path, candidate.origin));
+        }
+    }
+    let paths: Vec<String> = found.iter().map(|f| f.value.clone()).collect();
+    found.retain(|f| {
+        !paths.iter().any(|outer| {
+            f.value
+                .starts_with(&format!("{}/", outer.trim_end_matches('/')))
+        })
+    });
+    found
+}
+
+/// A path as written, made plain (`./data/` is `data`, `/var/lib//app/` is `/var/lib/app`);
+/// `None` for the working directory itself, a path above it, or text that is not a plain path
+/// (a variable, `~`, a glob, a Windows path).
+fn normalize(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty()
+        || text.starts_with('~')
+        || text.contains(['$', '{', '}', '*', '?', '"', '\'', '\\', ':'])
+        || text.contains(char::is_whitespace)
+    {
+        return None;
+    }
+    let absolute = text.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            _ => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let joined = parts.join("/");
+    Some(if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    })
+}
+
+/// Whether a plain path may be a data directory of the service in `dir`.
+fn may_hold_data(path: &str, dir: &ServiceDir) -> bool {
+    if path.split('/').any(|part| NOT_DATA.contains(&part)) {
+        return false;
+    }
+    match path.strip_prefix('/') {
+        Some(absolute) => {
+            let first = absolute.split('/').next().unwrap_or_default();
+            let system = SYSTEM_DIRS.contains(&first)
+                || absolute == "var"
+                || absolute.starts_with("var/run")
+                || absolute.starts_with("var/tmp");
+            !system
+        }
+        None => !dir.has(path) && !holds_files(dir, path),
+    }
+}
+
+/// Whether the source holds files under `path` (of the service) besides keep files.
+fn holds_files(dir: &ServiceDir, path: &str) -> bool {
+    dir.files_in(path).any(|file| {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        !KEEP_FILES.contains(&name)
+    })
+}
+
+/// Whether a bind mount's host path (relative to the project root, where the compose file is)
+/// is a directory of the service the repository holds nothing in: one the app fills at run
+/// time. A host path outside the service, or an absolute one, cannot be told: not counted;
+/// nor can a name with an extension (`./config.ini`), a file the user writes before starting.
+fn empty_on_host(dir: &ServiceDir, host: &str) -> bool {
+    if host.starts_with(['/', '~']) || host.split('/').any(|part| part == "..") {
+        return false;
+    }
+    let name = host
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(host);
+    if name.trim_start_matches('.').contains('.') {
+        return false;
+    }
+    let from_root = normalize_relative(host);
+    match dir.relative(&from_root) {
+        Some(rel) if rel != "." && !rel.is_empty() && !rel.starts_with("..") => {
+            !dir.has(&rel) && !holds_files(dir, &rel)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(files: &[&str]) -> ServiceDir {
+        ServiceDir {
+            root: std::path::PathBuf::from("/nonexistent"),
+            path: ".".into(),
+            files: {
+                let mut files: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+                files.sort();
+                files
+            },
+        }
+    }
+
+    #[test]
+    fn data_directory_variables() {
+        assert!(is_data_dir_name("DATA_DIR"));
+        assert!(is_data_dir_name("MICROBIN_DATA_DIR"));
+        assert!(is_data_dir_name("APP_DATADIR"));
+        assert!(!is_data_dir_name("METADATA_DIRTY"));
+        assert!(!is_data_dir_name("DATA_DIRS_ALLOWED"));
+        assert!(!is_data_dir_name("DATABASE_URL"));
+    }
+
+    #[test]
+    fn flag_defaults_in_code() {
+        let defaults = |rel: &str, text: &str| -> Vec<String> {
+            flag_defaults(&[crate::detect::source::in_memory(rel, text)])
+                .into_iter()
+                .map(|d| d.value)
+                .collect()
+        };
+        assert_eq!(
+            defaults(
+                "main.py",
+                "parser.add_argument('--data-dir', help='where', default='var/data')"
+            ),
+            ["var/data"]
+        );
+        assert_eq!(
+            defaults(
+                "main.go",
+                r#"dir := flag.String("data-dir", "./data", "where")"#
+            ),
+            ["./data"]
+        );
+        assert_eq!(
+            defaults(
+                "cmd.go",
+                r#"cmd.Flags().StringVarP(&cfg.Dir, "datadir", "d", "store", "where")"#
+            ),
+            ["store"]
+        );
+        assert_eq!(
+            defaults(
+                "src/args.rs",
+                "#[arg(long, default_value = \"files\")]\n    pub data_dir: String,"
+            ),
+            ["files"]
+        );
+        // Another flag's default, or a data directory flag without one, is not it.
+        assert!(defaults("main.go", r#"flag.String("addr", ":8080", "")"#).is_empty());
+        assert!(defaults("main.py", "parser.add_argument('--data-dir')").is_empty());
+        assert!(
+            defaults(
+                "src/args.rs",
+                "#[arg(long, default_value = \"x\")]\n    pub cache_dir: String,"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn paths_are_made_plain() {
+        assert_eq!(normalize("./data/").as_deref(), Some("data"));
+        assert_eq!(normalize("microbin_data").as_deref(), Some("microbin_data"));
+        assert_eq!(normalize("/var/lib//app/").as_deref(), Some("/var/lib/app"));
+        assert_eq!(normalize("."), None);
+        assert_eq!(normalize("/"), None);
+        assert_eq!(normalize("../shared"), None);
+        assert_eq!(normalize("${HOME}/data"), None);
+        assert_eq!(normalize("~/data"), None);
+        assert_eq!(normalize("C:\\data"), None);
+    }
+
+    #[test]
+    fn what_the_source_holds_or_the_system_owns_is_no_data() {
+        let service = dir(&[
+            "data/.gitkeep",
+            "keys/README.md",
+            "templates/index.html",
+            "main.go",
+            "db.sqlite",
+        ]);
+        assert!(may_hold_data("data", &service));
+        assert!(may_hold_data("uploads", &service));
+        assert!(may_hold_data("keys", &service));
+        assert!(may_hold_data("/var/lib/app", &service));
+        assert!(!may_hold_data("templates", &service));
+        assert!(!may_hold_data("db.sqlite", &service));
+        assert!(!may_hold_data("node_modules", &service));
+        assert!(!may_hold_data("/app/node_modules", &service));
+        assert!(!may_hold_data("/etc/app", &service));
+        assert!(!may_hold_data("/tmp/cache", &service));
+        assert!(!may_hold_data("/var/run/app", &service));
+    }
+
+    #[test]
+    fn bind_mounts_of_what_the_repository_holds_are_not_data() {
+        let service = dir(&["src/app.js", "config/app.yml", "data/.gitkeep"]);
+        assert!(empty_on_host(&service, "./data"));
+        assert!(empty_on_host(&service, "./uploads"));
+        assert!(!empty_on_host(&service, "."));
+        assert!(!empty_on_host(&service, "./src"));
+        assert!(!empty_on_host(&service, "./config/app.yml"));
+        // A file the user writes before starting, which the repository does not hold.
+        assert!(!empty_on_host(&service, "./config.ini"));
+        assert!(empty_on_host(&service, "./.state"));
+        assert!(!empty_on_host(&service, "/srv/data"));
+        assert!(!empty_on_host(&service, "../data"));
+    }
+}
