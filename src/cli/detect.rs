@@ -202,6 +202,13 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
             row(label, item.value.clone(), &item.origin);
         }
     }
+    for file in &inputs.imported_files {
+        row(
+            "imports",
+            format!("{} -> {}", file.value.path, file.value.dest),
+            &file.origin,
+        );
+    }
     for native in &inputs.native {
         let needs: Vec<String> = native.needs.iter().map(ToString::to_string).collect();
         row(

@@ -90,6 +90,7 @@ pub(super) fn finish(described: &mut Described, declared: &Declared, label: &str
         service.port = Some(port);
     }
     service.depends_on = declared.depends_on.clone();
+    service.inputs.imported_files = declared.imported_files();
     service.undetermined = undetermined(service);
 }
 

@@ -3,7 +3,8 @@
 //! binary embeds built in a Node stage (or the build stopped naming the `//go:embed` line),
 //! local `replace` modules in the build context, corepack and the package manager's
 //! configuration before a Node install, no `node_modules` copy for a package without
-//! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`. Each on a sample
+//! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`, the files the
+//! project's own Dockerfile copies in from elsewhere in the repository. Each on a sample
 //! app of our own under `tests/fixtures/detect/`, and hadolint (every rule on) on all of them.
 
 use std::path::PathBuf;
@@ -327,6 +328,29 @@ fn a_vendored_openssl_needs_perl_to_build_and_nothing_to_run() {
 }
 
 #[test]
+fn a_file_the_projects_dockerfile_copies_in_from_elsewhere_follows_into_the_image() {
+    let (file, ignore) = generated("node-shared-proto", "quote");
+    let runtime = stage(&file, "runtime");
+    let source = runtime
+        .find("COPY --from=source --chown=10001:10001 /app ./\n")
+        .unwrap_or_else(|| panic!("{runtime}"));
+    let shared = runtime
+        .find(
+            "# From elsewhere in the repository, as the project's own Dockerfile copies it \
+             (services/quote/Dockerfile:6).\n\
+             COPY --chown=10001:10001 proto/quote.proto quote.proto\n",
+        )
+        .unwrap_or_else(|| panic!("{runtime}"));
+    // After the service's own files, to the place the project's image has it.
+    assert!(source < shared, "{runtime}");
+    assert_eq!(
+        lines(&ignore, "!"),
+        ["!services/quote", "!proto/quote.proto"],
+        "{ignore}"
+    );
+}
+
+#[test]
 fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
     let hadolint = StrictHadolint::new();
     let mut paths: Vec<PathBuf> = Vec::new();
@@ -337,6 +361,7 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
         ("node-yarn-berry", "node-yarn-berry"),
         ("node-express-mounts", "node-express-mounts"),
         ("node-no-deps", "node-no-deps"),
+        ("node-shared-proto", "quote"),
         ("node-pnpm-undeclared", "node-pnpm-undeclared"),
         ("rust-openssl", "rust-openssl"),
     ] {

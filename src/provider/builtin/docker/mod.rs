@@ -168,7 +168,9 @@ impl Context<'_> {
     /// `tool` (what the runtime image has to check with), start the service.
     pub(super) fn finish(&self, stage: Stage, tool: health::Tool, command: Vec<String>) -> Stage {
         let check = &self.params.healthcheck;
-        let mut stage = stage.step(Step::User(self.owner()));
+        let mut stage = stage
+            .steps(self.imported_copies())
+            .step(Step::User(self.owner()));
         if let Some(port) = self.facts.port {
             stage = stage.step(Step::Expose(port));
         }
@@ -194,6 +196,26 @@ impl Context<'_> {
             ]),
         };
         stage.step(Step::Cmd(command))
+    }
+
+    /// The files the project's own Dockerfile copies into its image from elsewhere in the
+    /// repository, each `COPY`d to the same place under the working directory (which holds the
+    /// service directory's files, as the project's does), after a comment naming where that is
+    /// said.
+    fn imported_copies(&self) -> Vec<Step> {
+        let imported = &self.facts.service.inputs.imported_files;
+        let Some(first) = imported.first() else {
+            return Vec::new();
+        };
+        let owner = self.owner();
+        let mut steps = vec![Step::comment(&format!(
+            "From elsewhere in the repository, as the project's own Dockerfile copies it ({}).",
+            first.origin
+        ))];
+        steps.extend(imported.iter().map(|file| {
+            Step::Copy(Copy::context(&[&file.value.path], &file.value.dest).owned_by(&owner))
+        }));
+        steps
     }
 
     /// Seconds one health request may take: a second less than the HEALTHCHECK timeout, so the
