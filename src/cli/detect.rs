@@ -197,6 +197,7 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
         ("copies", &inputs.config_files),
         ("reads", &inputs.runtime_assets),
         ("embeds", &inputs.embedded),
+        ("target", &inputs.cargo_targets),
     ] {
         for item in list {
             row(label, item.value.clone(), &item.origin);

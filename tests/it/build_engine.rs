@@ -340,15 +340,16 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
 /// needs something beyond its manifest (an embedded UI built by a Node stage, a local module and
 /// migrations read at start; a server that, like gRPC, says nothing to an HTTP/1 request, judged
 /// from a helper whose wget is GNU's; no dependencies at all; a shared file from elsewhere in
-/// the repository read at start; OpenSSL). go-root-beside-subfolders (cgo
-/// with go-sqlite3) builds and becomes healthy too, but compiling SQLite takes minutes on a
-/// loaded machine, so it is not built here.
-const INPUT_FIXTURES: [(&str, &str); 5] = [
+/// the repository read at start; OpenSSL; a second binary with a path of its own).
+/// go-root-beside-subfolders (cgo with go-sqlite3) builds and becomes healthy too, but compiling
+/// SQLite takes minutes on a loaded machine, so it is not built here.
+const INPUT_FIXTURES: [(&str, &str); 6] = [
     ("go-embed-ui", "server"),
     ("go-preface-server", "go-preface-server"),
     ("node-no-deps", "node-no-deps"),
     ("node-shared-proto", "quote"),
     ("rust-openssl", "rust-openssl"),
+    ("rust-second-bin", "rust-second-bin"),
 ];
 
 /// A copy of a detection fixture.

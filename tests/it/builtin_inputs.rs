@@ -3,8 +3,9 @@
 //! binary embeds built in a Node stage (or the build stopped naming the `//go:embed` line),
 //! local `replace` modules in the build context, corepack and the package manager's
 //! configuration before a Node install, no `node_modules` copy for a package without
-//! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`, the files the
-//! project's own Dockerfile copies in from elsewhere in the repository. Each on a sample
+//! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`, a placeholder for
+//! every binary `Cargo.toml` declares, the files the project's own Dockerfile copies in from
+//! elsewhere in the repository. Each on a sample
 //! app of our own under `tests/fixtures/detect/`, and hadolint (every rule on) on all of them.
 
 use std::path::PathBuf;
@@ -351,6 +352,24 @@ fn a_file_the_projects_dockerfile_copies_in_from_elsewhere_follows_into_the_imag
 }
 
 #[test]
+fn every_binary_cargo_toml_declares_gets_a_placeholder_for_the_dependency_build() {
+    let (file, _) = generated("rust-second-bin", "rust-second-bin");
+    let builder = stage(&file, "builder");
+    assert!(
+        builder.contains(
+            "RUN mkdir src \\\n    && echo 'fn main() {}' > src/main.rs \\\n    \
+             && echo 'fn main() {}' > src/probe.rs \\\n    && cargo build --release --locked \\\n    \
+             && rm -rf src\n"
+        ),
+        "{builder}"
+    );
+    assert!(
+        builder.contains("RUN touch src/main.rs src/probe.rs \\\n    && cargo build --release --locked --bin tally"),
+        "{builder}"
+    );
+}
+
+#[test]
 fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
     let hadolint = StrictHadolint::new();
     let mut paths: Vec<PathBuf> = Vec::new();
@@ -364,6 +383,7 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
         ("node-shared-proto", "quote"),
         ("node-pnpm-undeclared", "node-pnpm-undeclared"),
         ("rust-openssl", "rust-openssl"),
+        ("rust-second-bin", "rust-second-bin"),
     ] {
         let (file, _) = generated(name, service);
         let path = dir.path().join(format!("{name}.Dockerfile"));
