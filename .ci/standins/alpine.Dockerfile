@@ -1,5 +1,6 @@
 # alpine:* stand-in: Debian with busybox's applets where Alpine has them (wget, adduser -S,
-# addgroup -S, ash). No apk: Alpine's packages cannot be installed here.
+# addgroup -S, ash), and an apk that installs Debian packages for a few Alpine names (see
+# alpine-like.sh): Alpine's own packages cannot be installed here.
 ARG FROM
 FROM ${FROM}
 COPY alpine-like.sh /tmp/alpine-like.sh

@@ -276,10 +276,10 @@ probe_of() {
   local os='. /etc/os-release; echo "Debian $VERSION_ID ($VERSION_CODENAME)"'
   case "$1" in
     base | base-testing) printf '%s' "$os" ;;
-    alpine) printf '%s' "echo \"busybox \$(busybox | head -n 1 | awk '{print \$2}') applets, no apk\"; $os" ;;
+    alpine) printf '%s' "echo \"busybox \$(busybox | head -n 1 | awk '{print \$2}') applets, apk stand-in (Debian packages)\"; $os" ;;
     python) printf '%s' "python --version; pip --version | awk '{print \"pip\", \$2}'; $os" ;;
-    node) printf '%s' "echo \"Node.js \$(node --version), npm \$(npm --version), yarn \$(yarn --version), corepack \$(corepack --version 2>/dev/null || echo none)\"; command -v apk >/dev/null || { command -v busybox >/dev/null && echo 'busybox applets, no apk'; }; $os" ;;
-    go) printf '%s' "go version; command -v busybox >/dev/null && echo 'busybox applets, no apk'; command -v gcc >/dev/null && gcc --version | head -n 1; $os" ;;
+    node) printf '%s' "echo \"Node.js \$(node --version), npm \$(npm --version), yarn \$(yarn --version), corepack \$(corepack --version 2>/dev/null || echo none)\"; command -v busybox >/dev/null && echo 'busybox applets, apk stand-in (Debian packages)'; $os" ;;
+    go) printf '%s' "go version; command -v busybox >/dev/null && echo 'busybox applets, apk stand-in (Debian packages)'; command -v gcc >/dev/null && gcc --version | head -n 1; $os" ;;
     rust) printf '%s' "rustc --version; cargo --version; $os" ;;
     java) printf '%s' "java -version 2>&1 | head -n 2 | tail -n 1; command -v javac >/dev/null && echo JDK || echo 'JRE (headless)'; $os" ;;
     maven) printf '%s' "mvn --version | head -n 1; java -version 2>&1 | head -n 2 | tail -n 1; $os" ;;

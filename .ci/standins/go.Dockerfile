@@ -1,7 +1,8 @@
 # golang:* stand-in: the real Go toolchain of the given version (Go module proxy,
 # golang.org/toolchain) in /usr/local/go, GOPATH /go, GOTOOLCHAIN=local, as in the official image.
 # The Debian variant adds what the official one has from buildpack-deps (gcc, make, git, curl);
-# VARIANT=alpine adds busybox's applets instead (wget, adduser -S, addgroup -S); there is no apk.
+# VARIANT=alpine adds busybox's applets instead (wget, adduser -S, addgroup -S)
+# and the apk stand-in of alpine-like.sh (Debian packages for a few Alpine names).
 # The variant's layer comes first, so that every Go version shares it.
 ARG FROM
 FROM ${FROM}

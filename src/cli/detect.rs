@@ -206,10 +206,18 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
         ("copies", &inputs.config_files),
         ("reads", &inputs.runtime_assets),
         ("embeds", &inputs.embedded),
+        ("target", &inputs.cargo_targets),
     ] {
         for item in list {
             row(label, item.value.clone(), &item.origin);
         }
+    }
+    for file in &inputs.imported_files {
+        row(
+            "imports",
+            format!("{} -> {}", file.value.path, file.value.dest),
+            &file.origin,
+        );
     }
     for native in &inputs.native {
         let needs: Vec<String> = native.needs.iter().map(ToString::to_string).collect();

@@ -99,6 +99,7 @@ pub(super) fn finish(
     }
     service.depends_on = declared.depends_on.clone();
     service.data_dirs = data_dirs::find(service, declared, dir);
+    service.inputs.imported_files = declared.imported_files();
     service.undetermined = undetermined(service);
 }
 

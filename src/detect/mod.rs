@@ -49,9 +49,9 @@ mod xml;
 
 pub(crate) use inputs::embed_dir;
 pub use model::{
-    BuildInputs, Detection, EmbedProducer, EnvVar, FileProblem, Framework, FrameworkKind, Language,
-    NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass, ServiceKind, SkipReason,
-    Skipped, Sourced, SystemNeed, UnbuiltEmbed, Undetermined, Workspace,
+    BuildInputs, Detection, EmbedProducer, EnvVar, FileProblem, Framework, FrameworkKind,
+    ImportedFile, Language, NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass,
+    ServiceKind, SkipReason, Skipped, Sourced, SystemNeed, UnbuiltEmbed, Undetermined, Workspace,
 };
 pub(crate) use walk::MANIFESTS;
 

@@ -429,6 +429,27 @@ pub struct BuildInputs {
     /// `dependencies`): a production install creates nothing to copy.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub no_runtime_dependencies: bool,
+    /// The source files `Cargo.toml` names for its targets (`[[bin]] path = "src/healthcheck.rs"`,
+    /// a `[[bin]]` named otherwise than the package, `[lib] path`), relative to the service: a
+    /// build of the dependencies alone needs a placeholder at each, or cargo stops.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cargo_targets: Vec<Sourced<String>>,
+    /// Files the project's own Dockerfile copies into its final image from outside the service
+    /// directory (`COPY src/shared/tools.py src/agents`, `COPY ./pb/demo.proto demo.proto`):
+    /// code or data the service reads at run time that its own folder does not hold.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub imported_files: Vec<Sourced<ImportedFile>>,
+}
+
+/// A file or directory from elsewhere in the repository that the project's Dockerfile places
+/// in the service's image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportedFile {
+    /// Where it is, relative to the project root (`src/shared/tools.py`).
+    pub path: String,
+    /// Where that Dockerfile puts it, relative to its working directory (`src/agents`), which
+    /// holds the service directory's files; absolute when it lies elsewhere (`/etc/app.conf`).
+    pub dest: String,
 }
 
 /// An embedded directory missing from the source: it must be built before the compiler runs.

@@ -7,6 +7,8 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use toml::Spanned;
+use toml::de::DeValue;
 
 use super::data_dirs;
 use super::declared::Declared;
@@ -97,6 +99,7 @@ pub(super) fn detect(
     };
     service.inputs.native = native(dir, &doc, problems);
     service.inputs.local_paths = local_paths(dir, &doc);
+    service.inputs.cargo_targets = targets(&doc);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Rust, &[]);
     service.data_dirs = data_dirs::flag_defaults(&sources);
     Ok(Described {
@@ -205,6 +208,51 @@ fn binary_name(doc: &TomlDoc<'_>, dir: &ServiceDir) -> Sourced<String> {
         })
 }
 
+/// The source file of every target `Cargo.toml` declares, each once: the `path` given, else
+/// where cargo looks for it (`src/main.rs` for a binary named after the package,
+/// `src/bin/<name>.rs` for another, `src/lib.rs` for the library), or nothing when no target is
+/// declared (cargo finds `src/main.rs` itself).
+fn targets(doc: &TomlDoc<'_>) -> Vec<Sourced<String>> {
+    let package = doc.string(&["package", "name"]).map(|n| n.value);
+    let mut found: Vec<Sourced<String>> = Vec::new();
+    let mut add = |target: &Spanned<DeValue<'_>>, default: Option<String>| {
+        let table = target.get_ref();
+        let path = table
+            .get("path")
+            .and_then(|p| p.get_ref().as_str())
+            .map(str::to_string)
+            .or(default);
+        if let Some(path) = path.map(|p| p.trim_start_matches("./").to_string())
+            && !found.iter().any(|f| f.value == path)
+        {
+            found.push(doc.sourced(path, target));
+        }
+    };
+    if let Some(lib) = doc.get(&["lib"]) {
+        add(lib, Some("src/lib.rs".to_string()));
+    }
+    for kind in ["bin", "example", "test", "bench"] {
+        let Some(list) = doc.get(&[kind]).and_then(|l| l.get_ref().as_array()) else {
+            continue;
+        };
+        for target in list {
+            let name = target
+                .get_ref()
+                .get("name")
+                .and_then(|n| n.get_ref().as_str());
+            let default = match (kind, name) {
+                ("bin", Some(name)) if Some(name) == package.as_deref() => {
+                    Some("src/main.rs".to_string())
+                }
+                ("bin", Some(name)) => Some(format!("src/bin/{name}.rs")),
+                _ => None,
+            };
+            add(target, default);
+        }
+    }
+    found
+}
+
 /// A toolchain pinned by `rust-toolchain.toml` or `rust-toolchain`, when it names a version.
 fn toolchain(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Option<Sourced<String>> {
     if let Some(file) = dir.read_if_present("rust-toolchain.toml", problems) {
@@ -237,4 +285,38 @@ fn main_fn(sources: &[ServiceFile]) -> Option<Sourced<String>> {
         let found = file.find(&MAIN_FN)?.get(0)?;
         Some(file.sourced(file.rel.clone(), found.start()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::source::in_memory;
+
+    fn targets_of(manifest: &str) -> Vec<String> {
+        let file = in_memory("Cargo.toml", manifest);
+        let doc = TomlDoc::parse(&file).unwrap();
+        targets(&doc)
+            .into_iter()
+            .map(|t| format!("{} @ {}", t.value, t.origin))
+            .collect()
+    }
+
+    #[test]
+    fn every_declared_target_has_its_file_given_or_where_cargo_looks() {
+        let manifest = "[package]\nname = \"shipping\"\n\n[lib]\npath = \"lib/core.rs\"\n\n\
+                        [[bin]]\nname = \"shipping\"\n\n[[bin]]\nname = \"healthcheck\"\n\
+                        path = \"./src/healthcheck.rs\"\n\n[[bin]]\nname = \"admin\"\n\n\
+                        [[bench]]\nname = \"speed\"\n";
+        assert_eq!(
+            targets_of(manifest),
+            [
+                "lib/core.rs @ Cargo.toml:4",
+                "src/main.rs @ Cargo.toml:7",
+                "src/healthcheck.rs @ Cargo.toml:10",
+                "src/bin/admin.rs @ Cargo.toml:14",
+            ]
+        );
+        // Nothing declared: cargo finds src/main.rs by itself.
+        assert!(targets_of("[package]\nname = \"x\"\n").is_empty());
+    }
 }

@@ -219,6 +219,16 @@ impl ServiceDir {
         self.files_in(dir).next().is_some()
     }
 
+    /// True when a file or directory exists at `rel`, relative to the project root (a path a
+    /// Dockerfile whose context is the root names); never for a path that leaves the root.
+    pub(super) fn root_has(&self, rel: &str) -> bool {
+        if rel.split('/').any(|part| part == "..") {
+            return false;
+        }
+        let rel = normalize_relative(rel);
+        rel != "." && self.root.join(&rel).exists()
+    }
+
     /// True when the walk found this file in the service.
     pub(super) fn has(&self, rel: &str) -> bool {
         self.files.binary_search_by(|f| f.as_str().cmp(rel)).is_ok()

@@ -73,7 +73,12 @@ impl Tool {
                     url,
                 ],
             ),
-            Self::Wget => command("wget", &["-S", "-q", "-O", "/dev/null", "-T", "5", url]),
+            // One try: GNU wget (a helper made from a Debian builder) retries 20 times by
+            // default, past the probe's own timeout; busybox wget accepts `-t` and ignores it.
+            Self::Wget => command(
+                "wget",
+                &["-S", "-q", "-t", "1", "-O", "/dev/null", "-T", "5", url],
+            ),
             Self::Curl => command(
                 "curl",
                 &[
@@ -110,10 +115,14 @@ impl Tool {
                     &port,
                 ],
             ),
+            // Not quiet: both wgets say "Connection refused" when nothing listens, which is the
+            // only answer that means so (a gRPC server accepts and then says nothing to HTTP/1).
+            // One try, as above.
             Self::Wget => command(
                 "wget",
                 &[
-                    "-q",
+                    "-t",
+                    "1",
                     "-O",
                     "/dev/null",
                     "-T",
@@ -265,6 +274,15 @@ fn wget_status(output: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wget_tries_once_and_the_port_probe_keeps_its_refusal_message() {
+        let tcp = Tool::Wget.tcp(5050);
+        assert!(tcp.windows(2).any(|w| w == ["-t", "1"]), "{tcp:?}");
+        assert!(!tcp.iter().any(|w| w == "-q"), "{tcp:?}");
+        let http = Tool::Wget.http("http://127.0.0.1:8080/healthz");
+        assert!(http.windows(2).any(|w| w == ["-t", "1"]), "{http:?}");
+    }
 
     #[test]
     fn wget_status_lines_are_read() {

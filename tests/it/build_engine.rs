@@ -2,7 +2,8 @@
 //! starts, with the stand-in base images of `.ci/engine.sh`): the example's three images built
 //! from the builtin generator's output and judged healthy, one sample application per stack the
 //! builtin generator writes for, a failing Dockerfile from a model fixed in round 2 from the
-//! build log, a build cancelled at its timeout, and no engine at all.
+//! build log, a build cancelled at its timeout, no engine at all, and the `apk` of the
+//! alpine-like stand-ins.
 //!
 //! The tests that need the engine are ignored by default (they show as ignored, never as passed)
 //! and run with `--ignored`, as `.ci/run` does with `AIGEN_TEST_DOCKER=1`; run that way without
@@ -125,6 +126,48 @@ fn the_stand_ins_ci_builds_are_the_ones_the_tests_build_on() {
             "{base} is not in .ci/standins/test-images.txt"
         );
     }
+}
+
+/// The alpine-like stand-ins' `apk` (docs/engine.md, "What cannot be real here"): the Alpine
+/// names the builtin generator installs become Debian's packages, said on stderr, and any other
+/// name or a version pin fails naming it rather than installing something else.
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn the_alpine_stand_ins_apk_installs_debian_packages_for_alpine_names_and_refuses_others() {
+    let host = host();
+    let script = "apk add --no-cache build-base python3 && make --version | head -n 1 \
+                  && python3 --version; \
+                  apk add --no-cache not-an-alpine-package; echo \"unknown: $?\"; \
+                  apk add --no-cache curl=8.5.0-r0; echo \"pinned: $?\"";
+    let run = Run::of(docker(&host).args([
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        "node:20-alpine",
+        "sh",
+        "-c",
+        script,
+    ]))
+    .expect(0);
+    let all = run.all();
+    assert!(
+        all.contains(
+            "apk (stand-in): Alpine's build-base python3 as Debian's build-essential python3"
+        ),
+        "{all}"
+    );
+    assert!(all.contains("GNU Make"), "{all}");
+    assert!(all.contains("Python 3."), "{all}");
+    assert!(
+        all.contains("no Debian package stands in for Alpine's not-an-alpine-package")
+            && all.contains("unknown: 1"),
+        "{all}"
+    );
+    assert!(
+        all.contains("version pins are not supported: curl=8.5.0-r0") && all.contains("pinned: 1"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -295,15 +338,20 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
 
 /// The detection fixtures whose images build here in reasonable time, with their service: each
 /// needs something beyond its manifest (an embedded UI built by a Node stage, a local module and
-/// migrations read at start; no dependencies at all; OpenSSL; a data directory written at start
-/// under the read-only root). go-root-beside-subfolders (cgo
-/// with go-sqlite3) builds and becomes healthy too, but compiling SQLite takes minutes on a
-/// loaded machine, so it is not built here.
-const INPUT_FIXTURES: [(&str, &str); 4] = [
+/// migrations read at start; a server that, like gRPC, says nothing to an HTTP/1 request, judged
+/// from a helper whose wget is GNU's; no dependencies at all; a shared file from elsewhere in
+/// the repository read at start; OpenSSL; a second binary with a path of its own; a data
+/// directory written at start under the read-only root).
+/// go-root-beside-subfolders (cgo with go-sqlite3) builds and becomes healthy too, but compiling
+/// SQLite takes minutes on a loaded machine, so it is not built here.
+const INPUT_FIXTURES: [(&str, &str); 7] = [
     ("go-embed-ui", "server"),
+    ("go-preface-server", "go-preface-server"),
     ("node-no-deps", "node-no-deps"),
+    ("node-shared-proto", "quote"),
     ("rust-openssl", "rust-openssl"),
     ("node-data-dir", "node-data-dir"),
+    ("rust-second-bin", "rust-second-bin"),
 ];
 
 /// A copy of a detection fixture.

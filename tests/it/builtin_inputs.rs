@@ -3,9 +3,10 @@
 //! binary embeds built in a Node stage (or the build stopped naming the `//go:embed` line),
 //! local `replace` modules in the build context, corepack and the package manager's
 //! configuration before a Node install, no `node_modules` copy for a package without
-//! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`, the data
-//! directories an app writes created for the runtime user and mounted from `emptyDir`s in the
-//! Deployment and the chart. Each on a sample
+//! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`, a placeholder for
+//! every binary `Cargo.toml` declares, the files the project's own Dockerfile copies in from
+//! elsewhere in the repository, the data directories an app writes created for the runtime
+//! user and mounted from `emptyDir`s in the Deployment and the chart. Each on a sample
 //! app of our own under `tests/fixtures/detect/`, and hadolint (every rule on) on all of them.
 
 use std::path::PathBuf;
@@ -420,6 +421,47 @@ fn data_directories_outside_the_working_directory_keep_their_path() {
 }
 
 #[test]
+fn a_file_the_projects_dockerfile_copies_in_from_elsewhere_follows_into_the_image() {
+    let (file, ignore) = generated("node-shared-proto", "quote");
+    let runtime = stage(&file, "runtime");
+    let source = runtime
+        .find("COPY --from=source --chown=10001:10001 /app ./\n")
+        .unwrap_or_else(|| panic!("{runtime}"));
+    let shared = runtime
+        .find(
+            "# From elsewhere in the repository, as the project's own Dockerfile copies it \
+             (services/quote/Dockerfile:6).\n\
+             COPY --chown=10001:10001 proto/quote.proto quote.proto\n",
+        )
+        .unwrap_or_else(|| panic!("{runtime}"));
+    // After the service's own files, to the place the project's image has it.
+    assert!(source < shared, "{runtime}");
+    assert_eq!(
+        lines(&ignore, "!"),
+        ["!services/quote", "!proto/quote.proto"],
+        "{ignore}"
+    );
+}
+
+#[test]
+fn every_binary_cargo_toml_declares_gets_a_placeholder_for_the_dependency_build() {
+    let (file, _) = generated("rust-second-bin", "rust-second-bin");
+    let builder = stage(&file, "builder");
+    assert!(
+        builder.contains(
+            "RUN mkdir src \\\n    && echo 'fn main() {}' > src/main.rs \\\n    \
+             && echo 'fn main() {}' > src/probe.rs \\\n    && cargo build --release --locked \\\n    \
+             && rm -rf src\n"
+        ),
+        "{builder}"
+    );
+    assert!(
+        builder.contains("RUN touch src/main.rs src/probe.rs \\\n    && cargo build --release --locked --bin tally"),
+        "{builder}"
+    );
+}
+
+#[test]
 fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
     let hadolint = StrictHadolint::new();
     let mut paths: Vec<PathBuf> = Vec::new();
@@ -432,8 +474,10 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
         ("node-no-deps", "node-no-deps"),
         ("node-data-dir", "node-data-dir"),
         ("python-data-dir", "python-data-dir"),
+        ("node-shared-proto", "quote"),
         ("node-pnpm-undeclared", "node-pnpm-undeclared"),
         ("rust-openssl", "rust-openssl"),
+        ("rust-second-bin", "rust-second-bin"),
     ] {
         let (file, _) = generated(name, service);
         let path = dir.path().join(format!("{name}.Dockerfile"));

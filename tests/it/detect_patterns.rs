@@ -1,7 +1,9 @@
 //! `aigen detect` on the layouts of real projects, each reproduced by a small sample app of our
 //! own under `tests/fixtures/detect/`: a Go server at the root beside subfolders with manifests
 //! of their own, a Procfile with a web and a worker process, Express routers mounted under
-//! prefixes, a plain `node:http` server installed with Yarn 3, and a polyglot monorepo of gRPC services with a compose file.
+//! prefixes, a plain `node:http` server installed with Yarn 3, a polyglot monorepo of gRPC
+//! services with a compose file, and a service whose own Dockerfile copies a shared file in from
+//! elsewhere in the repository.
 //! Each test checks what a person reading the app sees: which directories are services and why
 //! the others are not, the start command, the port, the health path, and where each was read.
 
@@ -219,6 +221,30 @@ fn a_polyglot_monorepo_lists_what_it_cannot_generate_for_and_finds_grpc_servers(
     assert!(
         text.stdout.contains("not services")
             && text.stdout.contains("C# (.NET): aigen generates for"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn a_file_the_projects_dockerfile_copies_in_from_elsewhere_is_a_build_input() {
+    let (_temp, dir) = copy_fixture("node-shared-proto");
+    let json = detect_clean(&dir);
+    assert_eq!(service_names(&json), ["quote"]);
+    let quote = service(&json, "quote");
+    // The Dockerfile's context is the repository root (compose.yaml): `./proto/quote.proto` is
+    // outside the service, its own `./services/quote/server.js` is not.
+    assert_eq!(
+        quote["inputs"]["imported_files"],
+        serde_json::json!([{
+            "value": {"path": "proto/quote.proto", "dest": "quote.proto"},
+            "source": "services/quote/Dockerfile:6"
+        }])
+    );
+    let text = run_in(&dir, &["detect"]);
+    assert!(
+        text.stdout
+            .contains("imports     proto/quote.proto -> quote.proto"),
         "{}",
         text.stdout
     );

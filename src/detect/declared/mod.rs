@@ -18,7 +18,7 @@ use dockerfile::DockerfileFacts;
 use kubernetes::{Container, Manifests, SecretRef};
 use procfile::Process;
 
-use super::model::{FileProblem, Language, Origin, Peer, Sourced};
+use super::model::{FileProblem, ImportedFile, Language, Origin, Peer, Sourced};
 use super::source::ServiceDir;
 
 /// Programs that consume a queue rather than serve requests, with the word that makes them a
@@ -205,6 +205,14 @@ impl Declared {
             .as_ref()
             .and_then(|d| d.health.clone())
             .or_else(|| self.compose.first().and_then(|s| s.health.clone()))
+    }
+
+    /// What the project's Dockerfile copies into the image from outside the service directory.
+    pub(super) fn imported_files(&self) -> Vec<Sourced<ImportedFile>> {
+        self.dockerfile
+            .as_ref()
+            .map(|d| d.imported.clone())
+            .unwrap_or_default()
     }
 
     /// Where the project's health check speaks the gRPC health protocol.

@@ -48,8 +48,8 @@ fn inside(dir: &str, root_rel: &str) -> bool {
 
 /// What the build reads from outside the service directory, relative to the repository root:
 /// requirement files included from a parent folder, local path dependencies, configuration files
-/// of the package manager and the workspace's manifest and lockfile. The context filter must let
-/// each of them through.
+/// of the package manager, the workspace's manifest and lockfile, and the files the project's
+/// own Dockerfile copies in from elsewhere. The context filter must let each of them through.
 pub(crate) fn outside_service(dir: &str, inputs: &BuildInputs) -> Vec<String> {
     let mut paths: Vec<String> = inputs
         .requirement_files
@@ -63,6 +63,12 @@ pub(crate) fn outside_service(dir: &str, inputs: &BuildInputs) -> Vec<String> {
                 .map(|p| normalize_relative(&p.value)),
         )
         .collect();
+    paths.extend(
+        inputs
+            .imported_files
+            .iter()
+            .map(|f| normalize_relative(&f.value.path)),
+    );
     if let Some(workspace) = &inputs.workspace {
         paths.extend(workspace_manifests(workspace));
         paths.extend(

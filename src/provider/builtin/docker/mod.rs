@@ -167,12 +167,14 @@ impl Context<'_> {
         )
     }
 
-    /// Ends the runtime stage: create the data directories, switch to the non-root user, expose
-    /// the port, check health with `tool` (what the runtime image has to check with), start the
-    /// service.
+    /// Ends the runtime stage: copy the files taken from elsewhere in the repository, create the
+    /// data directories, switch to the non-root user, expose the port, check health with `tool`
+    /// (what the runtime image has to check with), start the service.
     pub(super) fn finish(&self, stage: Stage, tool: health::Tool, command: Vec<String>) -> Stage {
         let check = &self.params.healthcheck;
-        let stage = stage.steps(self.data_dirs(tool));
+        let stage = stage
+            .steps(self.imported_copies())
+            .steps(self.data_dirs(tool));
         let mut stage = stage.step(Step::User(self.owner()));
         if let Some(port) = self.facts.port {
             stage = stage.step(Step::Expose(port));
@@ -231,6 +233,26 @@ impl Context<'_> {
                 format!("chown {} {list}", self.owner()),
             ]),
         ]
+    }
+
+    /// The files the project's own Dockerfile copies into its image from elsewhere in the
+    /// repository, each `COPY`d to the same place under the working directory (which holds the
+    /// service directory's files, as the project's does), after a comment naming where that is
+    /// said.
+    fn imported_copies(&self) -> Vec<Step> {
+        let imported = &self.facts.service.inputs.imported_files;
+        let Some(first) = imported.first() else {
+            return Vec::new();
+        };
+        let owner = self.owner();
+        let mut steps = vec![Step::comment(&format!(
+            "From elsewhere in the repository, as the project's own Dockerfile copies it ({}).",
+            first.origin
+        ))];
+        steps.extend(imported.iter().map(|file| {
+            Step::Copy(Copy::context(&[&file.value.path], &file.value.dest).owned_by(&owner))
+        }));
+        steps
     }
 
     /// Seconds one health request may take: a second less than the HEALTHCHECK timeout, so the

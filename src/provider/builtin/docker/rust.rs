@@ -1,7 +1,8 @@
 //! Rust services (axum, actix-web): `cargo build --release --locked` on `rust:*-slim-bookworm`,
 //! run on `debian:bookworm-slim` (the same Debian release, so the glibc matches).
 //!
-//! Dependencies build first against a placeholder `main.rs`, in a layer rebuilt only when
+//! Dependencies build first against a placeholder `main.rs` (one at every target file
+//! `Cargo.toml` declares, `[[bin]] path = "src/healthcheck.rs"`), in a layer rebuilt only when
 //! `Cargo.toml` or `Cargo.lock` change. The runtime image has no HTTP client, so the HEALTHCHECK
 //! speaks HTTP/1.0 through bash's `/dev/tcp` and accepts any 2xx status line (see
 //! [`super::health`]). The CA bundle comes from the builder for outbound TLS (rustls with
@@ -59,16 +60,17 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         .steps(cx.local_copies(&local))
         .step(Step::comment(
             "The dependencies alone, against a placeholder main.rs: reused until the manifests change.",
-        ))
-        .step(Step::Run(vec![
-            "mkdir src".into(),
-            "echo 'fn main() {}' > src/main.rs".into(),
-            format!("cargo build --release{locked}"),
-            "rm -rf src".into(),
-        ]))
+        ));
+    let targets = Targets::of(cx);
+    let mut placeholder = vec![targets.mkdir()];
+    placeholder.extend(targets.placeholders());
+    placeholder.push(format!("cargo build --release{locked}"));
+    placeholder.push(targets.remove());
+    let builder = builder
+        .step(Step::Run(placeholder))
         .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")))
         .step(Step::Run(vec![
-            "touch src/main.rs".into(),
+            targets.touch(),
             format!(
                 "cargo build --release{locked} --bin {}",
                 crate::provider::builtin::quote::shell_word(&binary)
@@ -106,6 +108,83 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         vec!["/app/server".into()],
     );
     assemble(cx, vec![builder, runtime])
+}
+
+/// The source files of the crate's targets, relative to the service: `src/main.rs` unless
+/// `Cargo.toml` names others (detection's `cargo_targets`). The dependency build puts a
+/// placeholder at each, since cargo stops when a declared target's file is missing, and the real
+/// build touches each, so that cargo sees them newer than the placeholders' output.
+struct Targets(Vec<String>);
+
+impl Targets {
+    fn of(cx: &Context<'_>) -> Self {
+        let declared = &cx.facts.service.inputs.cargo_targets;
+        let mut files: Vec<String> = declared.iter().map(|t| t.value.clone()).collect();
+        if files.is_empty() {
+            files.push("src/main.rs".into());
+        }
+        Self(files)
+    }
+
+    fn quoted(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .map(|f| crate::provider::builtin::quote::shell_word(f))
+            .collect()
+    }
+
+    /// The directories the placeholders go in.
+    fn dirs(&self) -> Vec<String> {
+        let mut dirs: Vec<String> = self
+            .0
+            .iter()
+            .map(|f| f.rsplit_once('/').map_or(".", |(dir, _)| dir).to_string())
+            .filter(|d| d != ".")
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        dirs
+    }
+
+    fn mkdir(&self) -> String {
+        match self.dirs().as_slice() {
+            [only] if only == "src" => "mkdir src".into(),
+            dirs => {
+                let quoted: Vec<String> = dirs
+                    .iter()
+                    .map(|d| crate::provider::builtin::quote::shell_word(d))
+                    .collect();
+                format!("mkdir -p {}", quoted.join(" "))
+            }
+        }
+    }
+
+    fn placeholders(&self) -> Vec<String> {
+        self.quoted()
+            .into_iter()
+            .map(|f| format!("echo 'fn main() {{}}' > {f}"))
+            .collect()
+    }
+
+    /// Removes the placeholders' top-level directories (and files at the top level).
+    fn remove(&self) -> String {
+        let mut tops: Vec<String> = self
+            .0
+            .iter()
+            .map(|f| f.split('/').next().unwrap_or(f).to_string())
+            .collect();
+        tops.sort();
+        tops.dedup();
+        let quoted: Vec<String> = tops
+            .iter()
+            .map(|t| crate::provider::builtin::quote::shell_word(t))
+            .collect();
+        format!("rm -rf {}", quoted.join(" "))
+    }
+
+    fn touch(&self) -> String {
+        format!("touch {}", self.quoted().join(" "))
+    }
 }
 
 /// What the native crates need from the system. The builder's `gcc` compiles the C code of the
