@@ -29,7 +29,7 @@ pub(crate) mod source;
 pub(crate) mod suppress;
 pub mod walk;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use constitution::Constitution;
 pub use finding::{Finding, Position, Span};
@@ -89,22 +89,13 @@ pub fn lint_text_as(
 }
 
 /// Lints the manifests of one run together (paths as shown, texts), so cross-object rules see
-/// every object. This is where the walker hands manifests to the Kubernetes rules.
+/// every object (the walker, which owns its texts, calls [`k8s::lint_owned`] instead).
 pub(crate) fn lint_manifests(files: &[(&Path, &str)], constitution: &Constitution) -> Vec<Finding> {
     let texts: Vec<k8s::ManifestText<'_>> = files
         .iter()
         .map(|(path, text)| k8s::ManifestText::new(path, text))
         .collect();
     k8s::lint_documents(&texts, constitution)
-}
-
-/// [`lint_manifests`] on texts the run hands over (path as shown, text): each text is cut down
-/// to the lines findings can still show once its file has been linted on its own.
-pub(crate) fn lint_owned_manifests(
-    files: &mut [(PathBuf, String)],
-    constitution: &Constitution,
-) -> Vec<Finding> {
-    k8s::lint_owned(files, constitution)
 }
 
 /// Kubernetes manifests, one file on its own. The service of each object is found from the

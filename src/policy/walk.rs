@@ -358,7 +358,7 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
         outcome.files += manifests.len();
         outcome
             .findings
-            .extend(super::lint_owned_manifests(&mut manifests, constitution));
+            .extend(super::k8s::lint_owned(&mut manifests, constitution));
         outcome.findings.par_sort_by(Finding::report_order);
         // Freed in parallel: one text per manifest.
         manifests.into_par_iter().for_each(drop);
