@@ -25,6 +25,7 @@
 //! them; a `.gitkeep` or a README alone does not count). A directory inside another one found
 //! is covered by it.
 
+use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -183,10 +184,9 @@ pub(super) fn find(
     }
     let paths: Vec<String> = found.iter().map(|f| f.value.clone()).collect();
     found.retain(|f| {
-        !paths.iter().any(|outer| {
-            f.value
-                .starts_with(&format!("{}/", outer.trim_end_matches('/')))
-        })
+        !paths
+            .iter()
+            .any(|outer| *outer != f.value && Path::new(&f.value).starts_with(outer))
     });
     found
 }
@@ -200,27 +200,16 @@ fn normalize(text: &str) -> Option<String> {
         || text.starts_with('~')
         || text.contains(['$', '{', '}', '*', '?', '"', '\'', '\\', ':'])
         || text.contains(char::is_whitespace)
+        || text.split('/').any(|part| part == "..")
     {
         return None;
     }
-    let absolute = text.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in text.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => return None,
-            _ => parts.push(part),
-        }
+    let plain = normalize_relative(text);
+    match (plain.as_str(), text.starts_with('/')) {
+        (".", _) => None,
+        (_, true) => Some(format!("/{plain}")),
+        (_, false) => Some(plain),
     }
-    if parts.is_empty() {
-        return None;
-    }
-    let joined = parts.join("/");
-    Some(if absolute {
-        format!("/{joined}")
-    } else {
-        joined
-    })
 }
 
 /// Whether a plain path may be a data directory of the service in `dir`.
