@@ -392,6 +392,20 @@ mod tests {
     }
 
     #[test]
+    fn the_release_is_the_tag_of_the_first_stage_on_the_languages_image() {
+        let facts = facts_in(
+            &[],
+            "ARG BASE=alpine:3.20\nFROM ${BASE} AS tools\nFROM --platform=$BUILDPLATFORM \\\n  docker.io/library/node:20.20.2-alpine@sha256:fb4c AS build\nFROM node:22-slim\n",
+        );
+        let release = facts.release_of(&["node"]).unwrap();
+        assert_eq!(release.value, "20.20.2");
+        assert_eq!(release.origin.to_string(), "Dockerfile:3");
+        assert_eq!(facts.release_of(&["golang"]), None);
+        let untagged = facts_in(&[], "FROM node:lts-alpine\nFROM gcr.io/acme/node:20\n");
+        assert_eq!(untagged.release_of(&["node"]), None);
+    }
+
+    #[test]
     fn the_last_stage_copies_in_from_elsewhere_only_what_the_service_lacks() {
         let facts = facts_in(
             &[
