@@ -430,6 +430,15 @@ fn the_directories_an_app_writes_come_from_its_variables_flags_dockerfile_and_co
         ["/var/lib/notes @ compose.yaml:4"]
     );
 
+    // The SQLite file a configuration's defaults name: its directory, which also holds the
+    // plugins directory beside it.
+    let (_temp, dir) = copy_fixture("go-sqlite-default");
+    let json = detect_clean(&dir);
+    assert_eq!(
+        data_dirs(service(&json, "go-sqlite-default")),
+        ["data @ config.go:19"]
+    );
+
     let (_temp, dir) = copy_fixture("python-data-dir");
     let json = detect_clean(&dir);
     let python = service(&json, "python-data-dir");
@@ -471,6 +480,7 @@ fn no_other_fixture_or_sample_app_writes_a_data_directory() {
         writing,
         [
             "go-data-dir/go-data-dir",
+            "go-sqlite-default/go-sqlite-default",
             "node-data-dir/node-data-dir",
             "python-data-dir/python-data-dir",
             "rust-data-dir/rust-data-dir"
