@@ -11,6 +11,8 @@
 //!   the flag's default in the code (argparse `add_argument("--data-dir", default="data")`, Go
 //!   `flag.String("data-dir", "data", …)` and cobra's `StringVar`/`StringVarP`, a clap field
 //!   `data_dir` with `default_value = "data"`);
+//! - the directory of a SQLite file the Go code names as a default (`Connection:
+//!   "data/gotify.db"` in a configuration's defaults is `data`), outside `_test.go` files;
 //! - the `VOLUME`s of the project's Dockerfile;
 //! - what its compose file mounts into the service's container, writable: named and anonymous
 //!   volumes, `tmpfs`, and bind mounts of a host directory the repository does not hold
@@ -62,6 +64,11 @@ static RUST_FLAG: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A relative path to a SQLite file in a Go string literal: `"data/gotify.db"`, whose directory
+/// the app creates the database in.
+static GO_SQLITE_FILE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#""((?:\./)?[\w.-]+(?:/[\w.-]+)*)/[\w.-]+\.(?:db|sqlite3?)""#));
+
 /// The flag in a command line: `--data-dir /srv/data` or `--data-dir=/srv/data`.
 static COMMAND_FLAG: LazyLock<Regex> = LazyLock::new(|| regex(&format!(r"^--{FLAG}(?:=(.+))?$")));
 
@@ -106,10 +113,18 @@ pub(super) fn is_data_dir_name(name: &str) -> bool {
         .any(|word| upper == *word || upper.ends_with(&format!("_{word}")))
 }
 
-/// The defaults the code gives its data directory flag (`--data-dir`), each at its line.
+/// The defaults the code gives its data directory flag (`--data-dir`), and the directories of
+/// the SQLite files Go code names (`"data/gotify.db"`), each at its line.
 pub(super) fn flag_defaults(files: &[ServiceFile]) -> Vec<Sourced<String>> {
     let mut found = Vec::new();
     for file in files {
+        if file.kind() == FileKind::Go && !file.path.ends_with("_test.go") {
+            for caps in GO_SQLITE_FILE.captures_iter(&file.text) {
+                if let Some(dir) = caps.get(1) {
+                    found.push(file.sourced(dir.as_str().to_string(), dir.start()));
+                }
+            }
+        }
         let pattern: &Regex = match file.kind() {
             FileKind::Python => &PYTHON_FLAG,
             FileKind::Go => &GO_FLAG,
