@@ -19,18 +19,79 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 #[derive(Debug, Clone)]
 pub(crate) struct LineIndex<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    starts: Starts,
+}
+
+/// The byte offsets where lines start: four bytes each for texts under 4 GiB (a lint run keeps
+/// the index of every file it lints), eight for larger ones.
+#[derive(Debug, Clone)]
+enum Starts {
+    Narrow(Vec<u32>),
+    Wide(Vec<usize>),
+}
+
+impl Starts {
+    /// The offsets of the line breaks of `text`, each plus one, after a 0 for the first line.
+    fn of(text: &str) -> Self {
+        // Counted first: no slack.
+        let lines = text.bytes().filter(|&b| b == b'\n').count();
+        let breaks = text.match_indices('\n').map(|(i, _)| i + 1);
+        match u32::try_from(text.len()) {
+            Ok(_) => {
+                let mut starts = Vec::with_capacity(lines + 1);
+                starts.push(0);
+                // Every offset is at most the text's length, which fits.
+                starts.extend(breaks.map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
+                Self::Narrow(starts)
+            }
+            Err(_) => {
+                let mut starts = Vec::with_capacity(lines + 1);
+                starts.push(0);
+                starts.extend(breaks);
+                Self::Wide(starts)
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Narrow(starts) => starts.len(),
+            Self::Wide(starts) => starts.len(),
+        }
+    }
+
+    /// The start of the 0-based line `index`.
+    fn get(&self, index: usize) -> Option<usize> {
+        match self {
+            Self::Narrow(starts) => starts.get(index).map(|&start| start as usize),
+            Self::Wide(starts) => starts.get(index).copied(),
+        }
+    }
+
+    /// The 0-based line an offset falls on.
+    fn line_of(&self, offset: usize) -> usize {
+        let found = match self {
+            // An offset past `u32::MAX` is past the end of a narrow index's text.
+            Self::Narrow(starts) => match u32::try_from(offset) {
+                Ok(offset) => starts.binary_search(&offset),
+                Err(_) => Err(starts.len()),
+            },
+            Self::Wide(starts) => starts.binary_search(&offset),
+        };
+        match found {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
 }
 
 impl<'a> LineIndex<'a> {
     /// Indexes the lines of `text`.
     pub(crate) fn new(text: &'a str) -> Self {
-        // Counted first: a lint run keeps the index of every file it lints, so no slack.
-        let lines = text.bytes().filter(|&b| b == b'\n').count();
-        let mut starts = Vec::with_capacity(lines + 1);
-        starts.push(0);
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { text, starts }
+        Self {
+            text,
+            starts: Starts::of(text),
+        }
     }
 
     /// The whole text.
@@ -41,26 +102,23 @@ impl<'a> LineIndex<'a> {
     /// The 1-based line and column of a byte offset: the same answer as [`line_column`].
     pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = char_start(self.text, offset);
-        let index = match self.starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        (index + 1, column(self.text, self.starts[index], offset))
+        let index = self.starts.line_of(offset);
+        let start = self.starts.get(index).unwrap_or(0);
+        (index + 1, column(self.text, start, offset))
     }
 
     /// How many lines the text has (a final line break does not start a new line).
     pub(crate) fn line_count(&self) -> usize {
-        match self.starts.last() {
-            Some(&last) if last == self.text.len() && self.starts.len() > 1 => {
-                self.starts.len() - 1
-            }
-            _ => self.starts.len(),
+        let count = self.starts.len();
+        match self.starts.get(count - 1) {
+            Some(last) if last == self.text.len() && count > 1 => count - 1,
+            _ => count,
         }
     }
 
     /// The text of a 1-based line, without its line break (and without a `\r` before it).
     pub(crate) fn line(&self, line: usize) -> Option<&'a str> {
-        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let start = self.starts.get(line.checked_sub(1)?)?;
         if start > self.text.len() || (start == self.text.len() && line > 1) {
             return None;
         }
@@ -113,6 +171,31 @@ mod tests {
                     line_column(text, offset),
                     "{text:?} at {offset}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_wide_index_of_large_texts_answers_as_the_narrow_one() {
+        for text in ["", "a", "\n", "a\r\nb\n\nc", "é\n🚀 x\r\n\n", "no break"] {
+            let narrow = LineIndex::new(text);
+            let Starts::Narrow(starts) = &narrow.starts else {
+                panic!("a small text gets a narrow index");
+            };
+            let wide = LineIndex {
+                text,
+                starts: Starts::Wide(starts.iter().map(|&start| start as usize).collect()),
+            };
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(wide.line_column(offset), narrow.line_column(offset));
+            }
+            assert_eq!(
+                narrow.line_column(usize::MAX),
+                line_column(text, usize::MAX)
+            );
+            assert_eq!(wide.line_count(), narrow.line_count());
+            for line in 0..=narrow.line_count() + 1 {
+                assert_eq!(wide.line(line), narrow.line(line));
             }
         }
     }

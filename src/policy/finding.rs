@@ -7,6 +7,7 @@
 use std::cmp::Ordering;
 use std::path::PathBuf;
 
+use rayon::slice::ParallelSliceMut;
 use serde::Serialize;
 
 use super::severity::Severity;
@@ -149,6 +150,26 @@ impl Finding {
             .then_with(|| self.span.cmp(&other.span))
             .then_with(|| self.code.cmp(other.code))
             .then_with(|| self.message.cmp(&other.message))
+    }
+}
+
+/// The findings of several files, each list sorted in [`Finding::report_order`], as one sorted
+/// list. Files usually come in path order, and then the lists are only put end to end; when
+/// they do not, the whole list is sorted (stably, so the result is the same either way).
+pub(crate) fn merge_sorted(per_file: Vec<Vec<Finding>>) -> Vec<Finding> {
+    let mut findings = Vec::with_capacity(per_file.iter().map(Vec::len).sum());
+    for file in per_file {
+        findings.extend(file);
+    }
+    sort_if_needed(&mut findings);
+    findings
+}
+
+/// Sorts findings in [`Finding::report_order`] unless they already are (a stable sort would
+/// leave them as they are): the check is one pass, the sort a copy of the whole list.
+pub(crate) fn sort_if_needed(findings: &mut [Finding]) {
+    if !findings.is_sorted_by(|a, b| a.report_order(b) != Ordering::Greater) {
+        findings.par_sort_by(Finding::report_order);
     }
 }
 

@@ -89,7 +89,8 @@ pub fn lint_text_as(
 }
 
 /// Lints the manifests of one run together (paths as shown, texts), so cross-object rules see
-/// every object (the walker, which owns its texts, calls [`k8s::lint_owned`] instead).
+/// every object (the walker, which owns its texts, runs [`k8s::first_pass`] on each file as it
+/// reads it and [`k8s::lint_passed`] on them all).
 pub(crate) fn lint_manifests(files: &[(&Path, &str)], constitution: &Constitution) -> Vec<Finding> {
     let texts: Vec<k8s::ManifestText<'_>> = files
         .iter()

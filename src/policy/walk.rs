@@ -17,7 +17,8 @@ use rayon::prelude::*;
 use super::constitution::Constitution;
 use super::dockerfile::dockerignore::DockerignoreFile;
 use super::dockerfile::{self, Dockerignore};
-use super::finding::Finding;
+use super::finding::{self, Finding};
+use super::k8s;
 use super::kind::{self, FileKind, SkipReason};
 use crate::error::{Error, Result};
 use crate::fsutil;
@@ -246,9 +247,9 @@ impl ReadCache {
 /// What one file gave.
 enum FileResult {
     Linted(Vec<Finding>),
-    /// A manifest: linted with the other manifests of the run, so cross-object rules see them
-    /// all.
-    Manifest(PathBuf, String),
+    /// A manifest through the first pass: linted with the other manifests of the run, so
+    /// cross-object rules see them all.
+    Manifest(k8s::Passed),
     Skipped(PathBuf, SkipReason),
     Failed(Error),
 }
@@ -347,7 +348,7 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
                 outcome.files += 1;
                 outcome.findings.extend(findings);
             }
-            FileResult::Manifest(path, text) => manifests.push((path, text)),
+            FileResult::Manifest(passed) => manifests.push(passed),
             FileResult::Skipped(path, reason) => outcome.skipped.push((path, reason)),
             FileResult::Failed(error) => outcome.errors.push(error),
         }
@@ -356,12 +357,13 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
     // manifests, linted together, need a sort to merge in.
     if !manifests.is_empty() {
         outcome.files += manifests.len();
-        outcome
-            .findings
-            .extend(super::k8s::lint_owned(&mut manifests, constitution));
-        outcome.findings.par_sort_by(Finding::report_order);
-        // Freed in parallel: one text per manifest.
-        manifests.into_par_iter().for_each(drop);
+        let findings = k8s::lint_passed(manifests, constitution);
+        if outcome.findings.is_empty() {
+            outcome.findings = findings;
+        } else {
+            outcome.findings.extend(findings);
+            finding::sort_if_needed(&mut outcome.findings);
+        }
     }
     outcome.findings.dedup();
     outcome
@@ -413,7 +415,9 @@ fn lint_bytes(
             FileResult::Linted(findings)
         }
         FileKind::Kubernetes => match String::from_utf8(bytes) {
-            Ok(text) => FileResult::Manifest(target.display.clone(), text),
+            Ok(text) => {
+                FileResult::Manifest(k8s::first_pass(target.display.clone(), text, constitution))
+            }
             Err(_) => FileResult::Skipped(target.display.clone(), SkipReason::NotUtf8),
         },
         FileKind::Other => FileResult::Skipped(target.display.clone(), SkipReason::Unknown),

@@ -77,29 +77,51 @@ pub fn lint_documents(files: &[ManifestText<'_>], constitution: &Constitution) -
         .par_iter()
         .map(|file| lint_alone(*file, constitution))
         .unzip();
-    lint_together(manifests, alone, constitution)
+    finding::merge_sorted(lint_together(manifests, alone, constitution))
 }
 
-/// [`lint_documents`] on texts the run owns (path as shown, text): after the first pass, each
-/// text is cut down to the lines findings can still show ([`prune::kept_lines`]), so the whole
-/// texts of a run are not held until its end either.
-pub(crate) fn lint_owned(
-    files: &mut [(PathBuf, String)],
-    constitution: &Constitution,
-) -> Vec<Finding> {
-    let (kept, alone): (Vec<(Loaded, bool)>, Vec<Alone>) = files
-        .par_iter_mut()
-        .map(|(path, text)| {
-            let (manifest, alone) = lint_alone(ManifestText::new(path, text), constitution);
-            let Manifest {
-                loaded, example, ..
-            } = manifest;
-            let lines = prune::kept_lines(text, &loaded.documents, &alone.suppressions);
-            *text = lines;
-            ((loaded, example), alone)
-        })
-        .unzip();
-    let manifests = files
+/// One manifest file of a run that owns its texts, after the first pass ([`first_pass`]): its
+/// text cut down to the lines findings can still show ([`prune::kept_lines`]), its cut-down
+/// objects and what else the pass keeps. A walker that runs the first pass as it reads each
+/// file never holds the whole texts of a run at once.
+#[derive(Debug)]
+pub(crate) struct Passed {
+    path: PathBuf,
+    text: String,
+    loaded: Loaded,
+    example: bool,
+    alone: Alone,
+}
+
+/// The first pass on one file the run owns (path as shown, text): the loader's findings and the
+/// rules that look at one object; the tree and the text are then cut down.
+pub(crate) fn first_pass(path: PathBuf, text: String, constitution: &Constitution) -> Passed {
+    let (manifest, alone) = lint_alone(ManifestText::new(&path, &text), constitution);
+    let Manifest {
+        loaded, example, ..
+    } = manifest;
+    let text = prune::kept_lines(&text, &loaded.documents, &alone.suppressions);
+    Passed {
+        path,
+        text,
+        loaded,
+        example,
+        alone,
+    }
+}
+
+/// [`lint_documents`] on files through [`first_pass`]: the second pass, then the texts are
+/// freed before the findings of the files are merged.
+pub(crate) fn lint_passed(files: Vec<Passed>, constitution: &Constitution) -> Vec<Finding> {
+    let mut texts = Vec::with_capacity(files.len());
+    let mut kept = Vec::with_capacity(files.len());
+    let mut alone = Vec::with_capacity(files.len());
+    for file in files {
+        texts.push((file.path, file.text));
+        kept.push((file.loaded, file.example));
+        alone.push(file.alone);
+    }
+    let manifests = texts
         .iter()
         .zip(kept)
         .map(|((path, text), (loaded, example))| Manifest {
@@ -108,16 +130,21 @@ pub(crate) fn lint_owned(
             example,
         })
         .collect();
-    lint_together(manifests, alone, constitution)
+    let per_file = lint_together(manifests, alone, constitution);
+    // Freed in parallel: one text per manifest.
+    texts.into_par_iter().for_each(drop);
+    finding::merge_sorted(per_file)
 }
 
 /// The second pass: the cross-object rules on the cut-down objects of every file, then each
-/// file's findings finished ([`Alone::finish`]) and sorted.
+/// file's findings finished ([`Alone::finish`]) and sorted, in the order of the files. What the
+/// cross-object rules read (the index, the cut-down trees) is freed before the findings are
+/// finished, so the two never take memory at the same time.
 fn lint_together(
-    manifests: Vec<Manifest<'_>>,
+    mut manifests: Vec<Manifest<'_>>,
     mut alone: Vec<Alone>,
     constitution: &Constitution,
-) -> Vec<Finding> {
+) -> Vec<Vec<Finding>> {
     let set = ObjectSet::new(&manifests, constitution);
     // The cross-object rules are independent of each other: each runs on its own thread.
     let cross: Vec<Vec<(usize, Finding)>> = registry::RULES
@@ -132,23 +159,30 @@ fn lint_together(
             cx.into_findings()
         })
         .collect();
+    drop(set);
     for (file, finding) in cross.into_iter().flatten() {
         alone[file].findings.push(finding);
     }
-    let mut findings: Vec<Finding> = alone
+    // Freed in parallel: a run's trees are millions of small allocations.
+    manifests
+        .par_iter_mut()
+        .for_each(|manifest| drop(std::mem::take(&mut manifest.loaded)));
+    let findings = alone
         .into_par_iter()
         .zip(&manifests)
-        .flat_map_iter(|(alone, manifest)| alone.finish(manifest))
+        .map(|(alone, manifest)| {
+            let mut findings = alone.finish(manifest);
+            findings.sort_by(Finding::report_order);
+            findings
+        })
         .collect();
-    findings.par_sort_by(Finding::report_order);
-    drop(set);
-    // Freed in parallel: a run's trees are millions of small allocations.
     manifests.into_par_iter().for_each(drop);
     findings
 }
 
 /// What the first pass keeps of one file besides its cut-down objects: its findings so far, and
 /// what the last step needs of the whole tree (suppressions, the places of secret values).
+#[derive(Debug)]
 struct Alone {
     findings: Vec<Finding>,
     suppressions: Vec<Suppression>,

@@ -283,8 +283,17 @@ mod tests {
             .map(|(path, text)| ManifestText::new(path, text))
             .collect();
         let expected = crate::policy::k8s::lint_documents(&inputs, &constitution);
-        let mut owned = whole.clone();
-        let findings = crate::policy::k8s::lint_owned(&mut owned, &constitution);
+        let passed: Vec<_> = whole
+            .iter()
+            .map(|(path, text)| {
+                crate::policy::k8s::first_pass(path.clone(), text.clone(), &constitution)
+            })
+            .collect();
+        let owned: Vec<(PathBuf, String)> = passed
+            .iter()
+            .map(|file| (file.path.clone(), file.text.clone()))
+            .collect();
+        let findings = crate::policy::k8s::lint_passed(passed, &constitution);
         // Findings carry their excerpt: the lines they show survived the cut.
         assert!(expected.iter().filter(|f| f.excerpt.is_some()).count() > 100);
         assert_eq!(findings.len(), expected.len());
