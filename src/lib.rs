@@ -43,6 +43,7 @@ pub mod provider;
 pub mod secrets;
 pub mod settings;
 pub mod staging;
+mod version;
 mod yaml_scalar;
 
 pub use error::{Error, ExitStatus, Result};

@@ -341,10 +341,11 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
 /// migrations read at start; a server that, like gRPC, says nothing to an HTTP/1 request, judged
 /// from a helper whose wget is GNU's; no dependencies at all; a shared file from elsewhere in
 /// the repository read at start; OpenSSL; a second binary with a path of its own; a data
-/// directory written at start under the read-only root).
+/// directory written at start under the read-only root; a schema its own `CMD` creates before the
+/// server, which refuses to start without it).
 /// go-root-beside-subfolders (cgo with go-sqlite3) builds and becomes healthy too, but compiling
 /// SQLite takes minutes on a loaded machine, so it is not built here.
-const INPUT_FIXTURES: [(&str, &str); 7] = [
+const INPUT_FIXTURES: [(&str, &str); 8] = [
     ("go-embed-ui", "server"),
     ("go-preface-server", "go-preface-server"),
     ("node-no-deps", "node-no-deps"),
@@ -352,6 +353,7 @@ const INPUT_FIXTURES: [(&str, &str); 7] = [
     ("rust-openssl", "rust-openssl"),
     ("node-data-dir", "node-data-dir"),
     ("rust-second-bin", "rust-second-bin"),
+    ("node-migrate", "node-migrate"),
 ];
 
 /// A copy of a detection fixture.
@@ -380,6 +382,20 @@ fn detect_fixtures_that_need_more_than_their_manifest_build_and_become_healthy()
             assert_eq!(
                 image["run"]["writable"],
                 serde_json::json!(["/tmp", "/app/data"]),
+                "{image:#}"
+            );
+            assert_eq!(probe(image, "/healthz"), Some(200), "{image:#}");
+        }
+        if fixture == "node-migrate" {
+            // The migration ran in a container of its own and wrote the schema to a volume the
+            // server then read: healthy only because both see the same data directory.
+            let steps = image["run"]["prestart"].as_array().expect("steps ran");
+            assert_eq!(steps.len(), 1, "{image:#}");
+            assert_eq!(steps[0]["command"], "npm run migrate", "{image:#}");
+            assert_eq!(steps[0]["exit_code"], 0, "{image:#}");
+            assert_eq!(
+                image["run"]["writable"],
+                serde_json::json!(["/tmp", "/var/lib/notes"]),
                 "{image:#}"
             );
             assert_eq!(probe(image, "/healthz"), Some(200), "{image:#}");
