@@ -345,4 +345,29 @@ spec:
         );
         assert!(!format!("{:?}", settings.env).contains(secret));
     }
+
+    #[test]
+    fn init_containers_give_the_steps_before_the_server_and_detection_does_without_them() {
+        let mut service = service("api");
+        let redactor = Redactor::builtin();
+        let manifest = "kind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      \
+                        initContainers:\n        - {name: prestart-1, command: [flask, db], args: [upgrade]}\n        \
+                        - {name: prestart-2, command: [flask, seed]}\n      containers:\n        - {name: api}\n";
+        let settings = RunSettings::for_service(
+            &service,
+            &[("k8s/api.yaml".into(), manifest.into())],
+            &redactor,
+        );
+        assert_eq!(
+            settings.prestart,
+            [vec!["flask", "db", "upgrade"], vec!["flask", "seed"]]
+        );
+        service.prestart = vec![crate::detect::Sourced::default_value(vec![
+            "npm".to_string(),
+            "run".to_string(),
+            "migrate".to_string(),
+        ])];
+        let settings = RunSettings::for_service(&service, &[], &redactor);
+        assert_eq!(settings.prestart, [vec!["npm", "run", "migrate"]]);
+    }
 }
