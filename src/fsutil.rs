@@ -34,6 +34,19 @@ pub(crate) fn normalize_relative(path: &str) -> String {
     }
 }
 
+/// A path in a container as a process there sees it: an absolute path as it is, a relative one
+/// under `workdir` (`data` with `/app` gives `/app/data`), without a trailing `/`.
+pub(crate) fn container_path(path: &str, workdir: &str) -> String {
+    let path = path.trim_end_matches('/');
+    if path.starts_with('/') {
+        path.to_string()
+    } else if path.is_empty() {
+        "/".to_string()
+    } else {
+        format!("{}/{path}", workdir.trim_end_matches('/'))
+    }
+}
+
 /// Writes `contents` to `path` atomically, creating parent directories as needed.
 pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = parent_dir(path);
@@ -209,6 +222,14 @@ pub(crate) fn escapes_through_symlink(root: &Path, relative: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn container_paths_put_relative_ones_under_the_working_directory() {
+        assert_eq!(container_path("data/", "/app"), "/app/data");
+        assert_eq!(container_path("var/db", "/srv/app/"), "/srv/app/var/db");
+        assert_eq!(container_path("/var/lib/kutt/", "/app"), "/var/lib/kutt");
+        assert_eq!(container_path("/", "/app"), "/");
+    }
 
     #[test]
     fn atomic_write_replaces_and_creates_parents() {

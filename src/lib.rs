@@ -44,6 +44,7 @@ pub mod secrets;
 pub mod settings;
 pub mod staging;
 mod version;
+mod workload_kinds;
 mod yaml_scalar;
 
 pub use error::{Error, ExitStatus, Result};

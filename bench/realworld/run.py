@@ -2,7 +2,8 @@
 """Runs aigen as a new user would on public applications and judges what it generates by
 building and running it on a real Docker Engine.
 
-    bench/realworld/run.py --src DIR [--aigen PATH] [--work DIR] [--out DIR] [NAME ...]
+    bench/realworld/run.py --src DIR [--aigen PATH] [--work DIR] [--out DIR]
+                           [--services A,B] [NAME ...]
 
 For each application of repos.tsv (or only the NAMEs given), DIR/<name> must hold a checkout of
 its repository at the listed commit (a `.git` there is checked against the commit; without one,
@@ -12,7 +13,8 @@ On a copy of each checkout in --work, the script runs, in order:
 1. `aigen detect --format json` before anything is written: the services aigen sees and the
    folders it sets aside, each with its reason;
 2. `aigen init`, then `aigen generate --provider builtin --yes` (no hand edits, ever);
-3. `aigen verify --all --format json`: every service's image built from the generated
+3. `aigen verify --all --format json` (or only the services of `--services`, a re-run of a few
+   services after a fix; the table then lists only those): every service's image built from the generated
    Dockerfile, started read-only with the settings of the generated manifests (no network), and
    judged (stays up, listens, HEALTHCHECK healthy, health paths answer).
 
@@ -120,7 +122,8 @@ def judge_app(repo, args):
     detect = aigen(args.aigen, work, "detect", "--format", "json")
     init = aigen(args.aigen, work, "init")
     generate = aigen(args.aigen, work, "generate", "--provider", "builtin", "--yes")
-    verify = aigen(args.aigen, work, "verify", "--all", "--format", "json",
+    chosen = ["--all"] if not args.services else args.services
+    verify = aigen(args.aigen, work, "verify", *chosen, "--format", "json",
                    "--timeout", str(args.build_timeout), timeout=args.app_timeout)
     report = {"name": name, "commit": repo["commit"], "detect": detect, "init": init,
               "generate": generate, "verify": verify}
@@ -131,7 +134,8 @@ def judge_app(repo, args):
     verified = parse(verify) or {}
     languages = {s["name"]: (s.get("language") or {}).get("value", "?")
                  for s in detected.get("services", [])}
-    paths = {s["name"]: s["path"] for s in detected.get("services", [])}
+    paths = {s["name"]: s["path"] for s in detected.get("services", [])
+             if not args.services or s["name"] in args.services}
     judged = set()
     for image in verified.get("images", []):
         service = image["service"]
@@ -217,6 +221,9 @@ def main():
     parser.add_argument("--build-timeout", type=int, default=1200)
     parser.add_argument("--app-timeout", type=int, default=5400)
     parser.add_argument("--keep-images", action="store_true")
+    parser.add_argument("--services", type=lambda v: [s for s in v.split(",") if s],
+                        default=[], help="verify only these services (comma-separated names "
+                        "from `aigen detect`); init and generate still cover the whole app")
     parser.add_argument("names", nargs="*")
     args = parser.parse_args()
     if "DOCKER_HOST" not in os.environ:

@@ -8,7 +8,7 @@
 use super::data_dirs;
 use super::declared::{Declared, Worker};
 use super::env;
-use super::model::{EnvVar, Origin, Service, ServiceKind, Sourced, Undetermined};
+use super::model::{EnvVar, Language, Origin, Service, ServiceKind, Sourced, Undetermined};
 use super::ports;
 use super::service_set::Described;
 use super::source::ServiceDir;
@@ -63,6 +63,14 @@ pub(super) fn finish(
         described.runs = Ok(origin);
     }
     let service = &mut described.service;
+    // Node's release follows the project's own Dockerfile when nothing of the package pins it
+    // (`.nvmrc`, `.node-version`, `engines.node`): a native addon may build only against it.
+    if service.language.value == Language::Node
+        && service.language_version.is_none()
+        && let Some(release) = declared.dockerfile_release(Language::Node)
+    {
+        service.language_version = Some(release);
+    }
     if service.kind.is_guess()
         && let Some(framework) = &service.framework
     {

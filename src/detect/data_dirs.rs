@@ -11,6 +11,8 @@
 //!   the flag's default in the code (argparse `add_argument("--data-dir", default="data")`, Go
 //!   `flag.String("data-dir", "data", …)` and cobra's `StringVar`/`StringVarP`, a clap field
 //!   `data_dir` with `default_value = "data"`);
+//! - the directory of a SQLite file the Go code names as a default (`Connection:
+//!   "data/gotify.db"` in a configuration's defaults is `data`), outside `_test.go` files;
 //! - the `VOLUME`s of the project's Dockerfile;
 //! - what its compose file mounts into the service's container, writable: named and anonymous
 //!   volumes, `tmpfs`, and bind mounts of a host directory the repository does not hold
@@ -25,6 +27,7 @@
 //! them; a `.gitkeep` or a README alone does not count). A directory inside another one found
 //! is covered by it.
 
+use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -60,6 +63,11 @@ static RUST_FLAG: LazyLock<Regex> = LazyLock::new(|| {
         r#"#\[(?:arg|clap)\([^\]]*?\bdefault_value\s*=\s*"([^"\n]+)"[^\]]*\)\]\s*(?:pub(?:\([\w:]+\))?\s+)?data_?dir(?:ectory)?\s*:"#,
     )
 });
+
+/// A relative path to a SQLite file in a Go string literal: `"data/gotify.db"`, whose directory
+/// the app creates the database in.
+static GO_SQLITE_FILE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#""((?:\./)?[\w.-]+(?:/[\w.-]+)*)/[\w.-]+\.(?:db|sqlite3?)""#));
 
 /// The flag in a command line: `--data-dir /srv/data` or `--data-dir=/srv/data`.
 static COMMAND_FLAG: LazyLock<Regex> = LazyLock::new(|| regex(&format!(r"^--{FLAG}(?:=(.+))?$")));
@@ -105,10 +113,18 @@ pub(super) fn is_data_dir_name(name: &str) -> bool {
         .any(|word| upper == *word || upper.ends_with(&format!("_{word}")))
 }
 
-/// The defaults the code gives its data directory flag (`--data-dir`), each at its line.
+/// The defaults the code gives its data directory flag (`--data-dir`), and the directories of
+/// the SQLite files Go code names (`"data/gotify.db"`), each at its line.
 pub(super) fn flag_defaults(files: &[ServiceFile]) -> Vec<Sourced<String>> {
     let mut found = Vec::new();
     for file in files {
+        if file.kind() == FileKind::Go && !file.path.ends_with("_test.go") {
+            for caps in GO_SQLITE_FILE.captures_iter(&file.text) {
+                if let Some(dir) = caps.get(1) {
+                    found.push(file.sourced(dir.as_str().to_string(), dir.start()));
+                }
+            }
+        }
         let pattern: &Regex = match file.kind() {
             FileKind::Python => &PYTHON_FLAG,
             FileKind::Go => &GO_FLAG,
@@ -183,10 +199,9 @@ pub(super) fn find(
     }
     let paths: Vec<String> = found.iter().map(|f| f.value.clone()).collect();
     found.retain(|f| {
-        !paths.iter().any(|outer| {
-            f.value
-                .starts_with(&format!("{}/", outer.trim_end_matches('/')))
-        })
+        !paths
+            .iter()
+            .any(|outer| *outer != f.value && Path::new(&f.value).starts_with(outer))
     });
     found
 }
@@ -200,27 +215,16 @@ fn normalize(text: &str) -> Option<String> {
         || text.starts_with('~')
         || text.contains(['$', '{', '}', '*', '?', '"', '\'', '\\', ':'])
         || text.contains(char::is_whitespace)
+        || text.split('/').any(|part| part == "..")
     {
         return None;
     }
-    let absolute = text.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in text.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => return None,
-            _ => parts.push(part),
-        }
+    let plain = normalize_relative(text);
+    match (plain.as_str(), text.starts_with('/')) {
+        (".", _) => None,
+        (_, true) => Some(format!("/{plain}")),
+        (_, false) => Some(plain),
     }
-    if parts.is_empty() {
-        return None;
-    }
-    let joined = parts.join("/");
-    Some(if absolute {
-        format!("/{joined}")
-    } else {
-        joined
-    })
 }
 
 /// Whether a plain path may be a data directory of the service in `dir`.

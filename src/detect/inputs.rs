@@ -18,7 +18,7 @@ use super::regex;
 use super::service_set::ASIDE;
 use super::source::{ServiceDir, ServiceFile};
 
-use SystemNeed::{CCompiler, Cgo, Git, Libpq, Mysqlclient, Openssl, Pcre, Perl, Python};
+use SystemNeed::{CCompiler, Cgo, Git, Libpq, Mysqlclient, Openssl, Pcre, Perl, Protoc, Python};
 
 /// Dependencies known to need more than the language's toolchain: `(name, needs)`.
 const GO: &[(&str, &[SystemNeed])] = &[
@@ -56,6 +56,12 @@ const RUST: &[(&str, &[SystemNeed])] = &[
     ("rdkafka-sys", &[CCompiler]),
     ("libgit2-sys", &[CCompiler]),
     ("zstd-sys", &[CCompiler]),
+    // Build scripts that run `protoc` (found on PATH or through PROTOC).
+    ("prost-build", &[Protoc]),
+    ("tonic-build", &[Protoc]),
+    ("tonic-prost-build", &[Protoc]),
+    ("protobuf-codegen", &[Protoc]),
+    ("protoc-rust", &[Protoc]),
 ];
 
 /// What a dependency needs from the system, when it is known to. `spec` is the requirement as
@@ -312,10 +318,12 @@ fn producer(
                 .map_or((None, PackageManager::Npm), |(lock, manager)| {
                     (Some(lock.to_string()), *manager)
                 });
+            let downloads = super::downloads::find(dir, &at, problems);
             return Some(EmbedProducer {
                 dir: if at.is_empty() { ".".into() } else { at },
                 manager,
                 lockfile,
+                downloads,
                 origin: Origin::file(dir.display(&manifest), line),
             });
         }

@@ -28,6 +28,7 @@ mod assemble;
 mod comments;
 mod data_dirs;
 mod declared;
+mod downloads;
 mod env;
 mod frontend;
 mod go;
@@ -47,6 +48,7 @@ mod walk;
 mod workspace;
 mod xml;
 
+pub(crate) use downloads::skip_settings as download_skip_settings;
 pub(crate) use inputs::embed_dir;
 pub use model::{
     BuildInputs, Detection, EmbedProducer, EnvVar, FileProblem, Framework, FrameworkKind,

@@ -422,6 +422,11 @@ pub struct BuildInputs {
     /// for a newer Python (`multidict==6.0.4`: 3.11).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wheels_up_to: Option<WheelLimit>,
+    /// Packages whose install downloads a browser or a binary from outside the registry
+    /// (`puppeteer`, `cypress`, `playwright`), each with the `package.json` or lockfile line
+    /// that installs it: the build turns the downloads off.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub install_downloads: Vec<Sourced<String>>,
     /// What the app reads from its working directory at run time (`templates/`, `static/`,
     /// `migrations/`, `products.json`), relative to the service directory; a trailing `/` marks
     /// a directory.
@@ -491,6 +496,10 @@ pub struct EmbedProducer {
     /// Its lockfile, relative to its directory, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lockfile: Option<String>,
+    /// What its install downloads from outside the registry (see
+    /// [`BuildInputs::install_downloads`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub downloads: Vec<Sourced<String>>,
     /// The `build` script's line.
     #[serde(rename = "source")]
     pub origin: Origin,
@@ -542,6 +551,9 @@ pub enum SystemNeed {
     Python,
     /// `git`, for a dependency fetched from a repository.
     Git,
+    /// The protobuf compiler `protoc` and the well-known `.proto` files, for a build script
+    /// that generates code from `.proto` files (`prost-build`, `tonic-build`).
+    Protoc,
 }
 
 impl fmt::Display for SystemNeed {
@@ -556,6 +568,7 @@ impl fmt::Display for SystemNeed {
             Self::Pcre => "pcre",
             Self::Python => "python",
             Self::Git => "git",
+            Self::Protoc => "protoc",
         })
     }
 }

@@ -24,7 +24,7 @@ use super::nextjs;
 use super::routes::{self, Probes};
 use super::service_set::{Described, Verdict};
 use super::source::{JS_EXTENSIONS, ServiceDir, ServiceFile, has_extension, is_env_example};
-use super::{argv, env, frontend, inputs, ports, regex, workspace};
+use super::{argv, downloads, env, frontend, inputs, ports, regex, workspace};
 
 /// Dependencies that make a package a user interface rather than a server.
 const UI_DEPENDENCIES: &[&str] = &[
@@ -279,6 +279,7 @@ pub(super) fn detect(
             })
         })
         .collect();
+    service.inputs.install_downloads = downloads::find(dir, "", problems);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Node, &[]);
 
     Ok(Described {

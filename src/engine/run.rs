@@ -480,12 +480,10 @@ fn tmpfs_mounts(writable: &[String], workdir: &str, user: &str) -> Vec<(String, 
     writable
         .iter()
         .map(|path| {
-            let path = if path.starts_with('/') {
-                path.clone()
-            } else {
-                format!("{}/{path}", workdir.trim_end_matches('/'))
-            };
-            (path, format!("rw,nosuid,nodev,mode=1777,size=256m{owner}"))
+            (
+                crate::fsutil::container_path(path, workdir),
+                format!("rw,nosuid,nodev,mode=1777,size=256m{owner}"),
+            )
         })
         .collect()
 }

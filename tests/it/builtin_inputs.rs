@@ -6,7 +6,9 @@
 //! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`, a placeholder for
 //! every binary `Cargo.toml` declares, the files the project's own Dockerfile copies in from
 //! elsewhere in the repository, the data directories an app writes created for the runtime
-//! user and mounted from `emptyDir`s in the Deployment and the chart. Each on a sample
+//! user and mounted from `emptyDir`s in the Deployment and the chart, browser downloads
+//! (puppeteer, cypress) turned off where packages install, the protobuf compiler for a build
+//! script that runs `protoc`, Node's release from the project's own Dockerfile. Each on a sample
 //! app of our own under `tests/fixtures/detect/`, and hadolint (every rule on) on all of them.
 
 use std::path::PathBuf;
@@ -329,6 +331,68 @@ fn a_vendored_openssl_needs_perl_to_build_and_nothing_to_run() {
     assert!(!file.contains("libssl"), "{file}");
 }
 
+#[test]
+fn browser_downloads_are_turned_off_in_the_install_stage_only() {
+    let (file, _) = generated("node-browser-downloads", "node-browser-downloads");
+    let deps = stage(&file, "deps");
+    let env = deps
+        .find("ENV PUPPETEER_SKIP_DOWNLOAD=1 \\\n    PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \\\n    CYPRESS_INSTALL_BINARY=0\n")
+        .unwrap_or_else(|| panic!("{deps}"));
+    let install = deps.find("RUN npm ci").unwrap();
+    assert!(env < install, "{deps}");
+    let runtime = stage(&file, "runtime");
+    assert!(
+        !runtime.contains("PUPPETEER") && !runtime.contains("CYPRESS"),
+        "{runtime}"
+    );
+}
+
+#[test]
+fn an_embedded_ui_with_puppeteer_builds_without_its_browser() {
+    let project = fixture("go-embed-ui");
+    let package = project.read("server/ui/package.json");
+    project.write(
+        "server/ui/package.json",
+        &package.replacen(
+            "\"scripts\"",
+            "\"devDependencies\": { \"puppeteer\": \"^24.1.0\" },\n  \"scripts\"",
+            1,
+        ),
+    );
+    let file = project.builtin_file("docker/server.Dockerfile");
+    let ui = stage(&file, "embed-1");
+    assert!(
+        ui.contains(
+            "ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0 \\\n    PUPPETEER_SKIP_DOWNLOAD=1 \\\n    PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1\n"
+        ),
+        "{ui}"
+    );
+    assert!(!stage(&file, "runtime").contains("PUPPETEER"), "{file}");
+}
+
+#[test]
+fn the_projects_dockerfile_gives_node_its_release() {
+    let (file, _) = generated("node-dockerfile-release", "node-dockerfile-release");
+    assert_eq!(
+        lines(&file, "FROM "),
+        ["FROM node:20-slim AS deps", "FROM node:20-slim AS runtime"],
+        "{file}"
+    );
+}
+
+#[test]
+fn a_protoc_build_script_gets_the_protobuf_compiler_in_the_builder_only() {
+    let (file, _) = generated("rust-protoc", "rust-protoc");
+    let builder = stage(&file, "builder");
+    let apt = builder
+        .find("apt-get install -y --no-install-recommends libprotobuf-dev=3.21.12-* protobuf-compiler=3.21.12-*")
+        .unwrap_or_else(|| panic!("{builder}"));
+    // Before the dependency build, whose build scripts (a dependency's too) run protoc.
+    let dependencies = builder.find("cargo build").unwrap();
+    assert!(apt < dependencies, "{builder}");
+    assert!(!stage(&file, "runtime").contains("apt-get"), "{file}");
+}
+
 /// The volume mounts and volumes of a rendered Deployment (manifest or chart template):
 /// `name mountPath` and `name emptyDir` lines, in order.
 fn mounts_and_volumes(text: &str) -> (Vec<String>, Vec<String>) {
@@ -480,6 +544,9 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
         ("node-pnpm-undeclared", "node-pnpm-undeclared"),
         ("rust-openssl", "rust-openssl"),
         ("rust-second-bin", "rust-second-bin"),
+        ("node-browser-downloads", "node-browser-downloads"),
+        ("node-dockerfile-release", "node-dockerfile-release"),
+        ("rust-protoc", "rust-protoc"),
     ] {
         let (file, _) = generated(name, service);
         let path = dir.path().join(format!("{name}.Dockerfile"));

@@ -430,6 +430,15 @@ fn the_directories_an_app_writes_come_from_its_variables_flags_dockerfile_and_co
         ["/var/lib/notes @ compose.yaml:4"]
     );
 
+    // The SQLite file a configuration's defaults name: its directory, which also holds the
+    // plugins directory beside it.
+    let (_temp, dir) = copy_fixture("go-sqlite-default");
+    let json = detect_clean(&dir);
+    assert_eq!(
+        data_dirs(service(&json, "go-sqlite-default")),
+        ["data @ config.go:19"]
+    );
+
     let (_temp, dir) = copy_fixture("python-data-dir");
     let json = detect_clean(&dir);
     let python = service(&json, "python-data-dir");
@@ -471,6 +480,7 @@ fn no_other_fixture_or_sample_app_writes_a_data_directory() {
         writing,
         [
             "go-data-dir/go-data-dir",
+            "go-sqlite-default/go-sqlite-default",
             "node-data-dir/node-data-dir",
             "node-migrate/node-migrate",
             "python-data-dir/python-data-dir",
@@ -536,5 +546,51 @@ fn pins_of_compiled_packages_without_wheels_for_newer_pythons_say_which_python_i
     assert!(
         shown.contains("wheels      python <= 3.11 (multidict==6.0.4 has no wheel for 3.12)"),
         "{shown}"
+    );
+}
+
+#[test]
+fn browser_downloads_are_read_from_the_manifest_and_the_lockfile() {
+    let (_temp, dir) = copy_fixture("node-browser-downloads");
+    let json = detect_clean(&dir);
+    let app = service(&json, "node-browser-downloads");
+    // cypress is a devDependency; puppeteer comes only with jest-puppeteer, in the lockfile.
+    assert_eq!(
+        inputs(app, "install_downloads"),
+        [
+            "puppeteer @ package-lock.json:33",
+            "cypress @ package.json:13"
+        ]
+    );
+}
+
+#[test]
+fn node_follows_the_release_of_the_projects_own_dockerfile_unless_the_package_pins_one() {
+    let (_temp, dir) = copy_fixture("node-dockerfile-release");
+    let json = detect_clean(&dir);
+    let app = service(&json, "node-dockerfile-release");
+    // `FROM --platform=… docker.io/library/node:${NODE_RELEASE}-alpine` with the ARG's default.
+    assert_eq!(fact(app, "language_version"), "20.11.1 @ Dockerfile:3");
+    fs::write(dir.join(".nvmrc"), "22\n").unwrap();
+    let json = detect_clean(&dir);
+    let app = service(&json, "node-dockerfile-release");
+    assert_eq!(fact(app, "language_version"), "22 @ .nvmrc:1");
+}
+
+#[test]
+fn a_build_script_that_runs_protoc_is_a_native_need() {
+    let (_temp, dir) = copy_fixture("rust-protoc");
+    let json = detect_clean(&dir);
+    let app = service(&json, "rust-protoc");
+    let native: Vec<String> = app["inputs"]["native"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|n| format!("{} {} @ {}", n["name"], n["needs"], n["source"]))
+        .collect();
+    assert_eq!(native.len(), 1, "{native:?}");
+    assert!(
+        native[0].starts_with("\"prost-build\" [\"protoc\"] @ \"Cargo.lock:"),
+        "{native:?}"
     );
 }

@@ -1,8 +1,9 @@
 //! What a project's own Dockerfile says about running the service: the command of its last
 //! stage (`ENTRYPOINT` and `CMD`, through an entrypoint script when it is a wrapper), the port
 //! it `EXPOSE`s, the path its `HEALTHCHECK` asks for, the values its `ENV` sets, the directories
-//! it declares as `VOLUME`s, its working directory, and the files its last stage `COPY`s in
-//! from outside the service directory (a shared module, a `.proto`).
+//! it declares as `VOLUME`s, its working directory, the files its last stage `COPY`s in
+//! from outside the service directory (a shared module, a `.proto`), and the image of every
+//! stage's `FROM` (whose tag says the language release the project builds with).
 //!
 //! Paths under the stage's `WORKDIR` are made relative (`/code/etc/uwsgi.ini` with
 //! `WORKDIR /code` is `etc/uwsgi.ini`), and `$NAME` is filled from the file's `ARG` defaults and
@@ -47,6 +48,33 @@ pub(crate) struct DockerfileFacts {
     pub workdir: String,
     /// What the last stage copies from the build context outside the service directory.
     pub imported: Vec<Sourced<ImportedFile>>,
+    /// Every stage's base image as written (`ARG`s filled), in order, with its line.
+    pub from: Vec<Sourced<String>>,
+}
+
+impl DockerfileFacts {
+    /// The release of the first stage built on one of `images` (Docker Hub names: `node`), from
+    /// its tag: `20.20.2` of `docker.io/library/node:20.20.2-alpine@sha256:…`. A tag that starts
+    /// with no number (`lts`, `alpine`, `latest`) names no release.
+    pub(crate) fn release_of(&self, images: &[&str]) -> Option<Sourced<String>> {
+        self.from.iter().find_map(|from| {
+            let reference = from.value.split('@').next()?;
+            let (name, tag) = reference
+                .rsplit_once(':')
+                .filter(|(_, t)| !t.contains('/'))?;
+            let name = name.strip_prefix("docker.io/").unwrap_or(name);
+            let name = name.strip_prefix("library/").unwrap_or(name);
+            if !images.contains(&name) {
+                return None;
+            }
+            let release: String = tag
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let release = release.trim_end_matches('.');
+            (!release.is_empty()).then(|| Sourced::new(release.to_string(), from.origin.clone()))
+        })
+    }
 }
 
 /// Reads the Dockerfile at `rel` (relative to the service directory), or `None` when aigen
@@ -83,6 +111,16 @@ fn facts(dir: &ServiceDir, file: &ServiceFile) -> DockerfileFacts {
     }
     let stage = &parsed.instructions[last_from..];
     let mut facts = DockerfileFacts::default();
+    for from in parsed
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == Keyword::From)
+    {
+        if let Some(image) = from.words.first().and_then(|w| vars.fill(&w.value)) {
+            let origin = Origin::file(&file.path, from.first_line);
+            facts.from.push(Sourced::new(image, origin));
+        }
+    }
     let mut workdir = String::from("/");
     let mut entrypoint: Option<&Instruction> = None;
     let mut cmd: Option<&Instruction> = None;
@@ -412,6 +450,20 @@ mod tests {
             &dir,
             &super::super::super::source::in_memory("Dockerfile", dockerfile),
         )
+    }
+
+    #[test]
+    fn the_release_is_the_tag_of_the_first_stage_on_the_languages_image() {
+        let facts = facts_in(
+            &[],
+            "ARG BASE=alpine:3.20\nFROM ${BASE} AS tools\nFROM --platform=$BUILDPLATFORM \\\n  docker.io/library/node:20.20.2-alpine@sha256:fb4c AS build\nFROM node:22-slim\n",
+        );
+        let release = facts.release_of(&["node"]).unwrap();
+        assert_eq!(release.value, "20.20.2");
+        assert_eq!(release.origin.to_string(), "Dockerfile:3");
+        assert_eq!(facts.release_of(&["golang"]), None);
+        let untagged = facts_in(&[], "FROM node:lts-alpine\nFROM gcr.io/acme/node:20\n");
+        assert_eq!(untagged.release_of(&["node"]), None);
     }
 
     #[test]

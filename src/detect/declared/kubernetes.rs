@@ -19,20 +19,7 @@ use saphyr::{LoadableYamlNode, MarkedYamlOwned};
 
 use super::super::model::{Origin, Sourced};
 use super::compose::scalar;
-
-/// The kinds of object that run containers, with the path from the object to its pod spec.
-const WORKLOADS: &[(&str, &[&str])] = &[
-    ("Deployment", &["spec", "template", "spec"]),
-    ("StatefulSet", &["spec", "template", "spec"]),
-    ("DaemonSet", &["spec", "template", "spec"]),
-    ("ReplicaSet", &["spec", "template", "spec"]),
-    ("Job", &["spec", "template", "spec"]),
-    (
-        "CronJob",
-        &["spec", "jobTemplate", "spec", "template", "spec"],
-    ),
-    ("Pod", &["spec"]),
-];
+use crate::workload_kinds::pod_template_path;
 
 /// Files larger than this are not read as manifests (rendered bundles of whole platforms).
 const MAX_BYTES: u64 = 4 << 20;
@@ -119,7 +106,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Vec<Container> {
     let mut containers = Vec::new();
     for doc in &docs {
         let kind = doc.data.as_mapping_get("kind").and_then(scalar);
-        let Some((_, path)) = WORKLOADS.iter().find(|(k, _)| kind.as_deref() == Some(*k)) else {
+        let Some(path) = kind.as_deref().and_then(pod_template_path) else {
             continue;
         };
         let metadata = doc.data.as_mapping_get("metadata");
@@ -136,6 +123,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Vec<Container> {
             .unwrap_or_default();
         let pod = path
             .iter()
+            .chain(&["spec"])
             .try_fold(doc, |node, key| node.data.as_mapping_get(key));
         let listed = pod
             .and_then(|p| p.data.as_mapping_get("containers"))

@@ -249,6 +249,21 @@ impl Declared {
             })
     }
 
+    /// The language release the project's own Dockerfile builds with: the tag of its first
+    /// stage on the language's official image (`FROM node:20.20.2-alpine` is Node 20). The one
+    /// place a release is read from a Dockerfile; [`super::assemble::finish`] says for which
+    /// languages it counts.
+    pub(super) fn dockerfile_release(&self, language: Language) -> Option<Sourced<String>> {
+        let images: &[&str] = match language {
+            Language::Node => &["node"],
+            Language::Python => &["python"],
+            Language::Go => &["golang"],
+            Language::Rust => &["rust"],
+            Language::Java => &["eclipse-temurin", "openjdk", "amazoncorretto"],
+        };
+        self.dockerfile.as_ref()?.release_of(images)
+    }
+
     /// The path the project's own health check asks for.
     pub(super) fn health(&self) -> Option<Sourced<String>> {
         self.dockerfile

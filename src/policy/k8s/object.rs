@@ -9,6 +9,7 @@
 //! not know them never see a pod spec.
 
 use super::yaml_tree::Node;
+use crate::workload_kinds::pod_template_path;
 
 /// One Kubernetes object of a manifest.
 #[derive(Debug, Clone, Copy)]
@@ -26,17 +27,6 @@ pub(crate) struct Object<'a> {
     /// The pod spec of a workload, found once (every workload rule asks for it).
     pod: Option<PodSpec<'a>>,
 }
-
-/// The kinds that run pods, and where their pod template lives.
-const POD_TEMPLATE_PATHS: &[(&str, &[&str])] = &[
-    ("Deployment", &["spec", "template"]),
-    ("StatefulSet", &["spec", "template"]),
-    ("DaemonSet", &["spec", "template"]),
-    ("ReplicaSet", &["spec", "template"]),
-    ("ReplicationController", &["spec", "template"]),
-    ("Job", &["spec", "template"]),
-    ("CronJob", &["spec", "jobTemplate", "spec", "template"]),
-];
 
 /// The objects of one document: the document itself, or the items of a `List` kind.
 pub(crate) fn objects_of(root: &Node) -> Vec<Object<'_>> {
@@ -99,16 +89,12 @@ impl<'a> Object<'a> {
 
     /// True for the kinds that run pods.
     pub(crate) fn is_workload(&self) -> bool {
-        self.kind == "Pod" || POD_TEMPLATE_PATHS.iter().any(|(k, _)| *k == self.kind)
+        pod_template_path(self.kind).is_some()
     }
 
     /// The pod template (`metadata` + `spec`) of a workload; for a Pod, the Pod itself.
     pub(crate) fn pod_template(&self) -> Option<&'a Node> {
-        if self.kind == "Pod" {
-            return Some(self.node);
-        }
-        let (_, path) = POD_TEMPLATE_PATHS.iter().find(|(k, _)| *k == self.kind)?;
-        self.node.path(path)
+        self.node.path(pod_template_path(self.kind)?)
     }
 
     /// True when the object's `spec`, or a workload's pod template or pod spec, is there but
@@ -119,10 +105,7 @@ impl<'a> Object<'a> {
         let template = if self.kind == "Pod" {
             None
         } else {
-            POD_TEMPLATE_PATHS
-                .iter()
-                .find(|(kind, _)| *kind == self.kind)
-                .and_then(|(_, path)| self.node.path(path))
+            pod_template_path(self.kind).and_then(|path| self.node.path(path))
         };
         malformed(self.node.get("spec"))
             || malformed(template)

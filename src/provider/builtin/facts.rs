@@ -8,6 +8,7 @@
 //! with no known health path is probed on its port.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use super::Params;
 use super::images::{self, StageImages};
@@ -119,22 +120,15 @@ pub(crate) struct WritableDir {
 /// working directory (a mount there would hide the app), is left out.
 fn writable_dirs(scratch: &[&str], data_dirs: &[Sourced<String>]) -> Vec<WritableDir> {
     let mut dirs: Vec<WritableDir> = Vec::new();
-    let data = data_dirs.iter().map(|d| {
-        let path = d.value.trim_end_matches('/');
-        if path.is_empty() || path.starts_with('/') {
-            format!("/{}", path.trim_start_matches('/'))
-        } else {
-            format!("{WORKDIR}/{path}")
-        }
-    });
+    let data = data_dirs
+        .iter()
+        .map(|d| crate::fsutil::container_path(&d.value, WORKDIR));
     let candidates = scratch
         .iter()
         .map(|s| (s.to_string(), false))
         .chain(data.map(|p| (p, true)));
     for (path, data) in candidates {
-        let within = |outer: &str, inner: &str| {
-            inner == outer || inner.starts_with(&format!("{}/", outer.trim_end_matches('/')))
-        };
+        let within = |outer: &str, inner: &str| Path::new(inner).starts_with(outer);
         if within(&path, WORKDIR) || dirs.iter().any(|d| within(&d.path, &path)) {
             continue;
         }

@@ -161,6 +161,8 @@ fn embed_stage(
         ),
     };
     let image = images::node_image(cx.params.base_images.family);
+    let mut env = vec![("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")];
+    env.extend(super::node::download_skips(&producer.downloads));
     let (workdir, source) = if dir == "." || dir.is_empty() {
         ("/src".to_string(), cx.src_dir())
     } else {
@@ -178,7 +180,7 @@ fn embed_stage(
         ),
     )
     .step(Step::workdir(&workdir))
-    .step(Step::env(&[("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")]))
+    .step(Step::env(&env))
     .step(Step::Copy(Copy::context(&manifests, "./")))
     .step(Step::Run(install))
     .step(Step::Copy(Copy::context(&[&source], "./")))

@@ -20,7 +20,7 @@ use super::file::{Copy, Stage, Step};
 use super::health::Tool;
 use super::system::{self, Phase};
 use super::{Context, assemble, is_alpine, runtime_stage};
-use crate::detect::{Framework, FrameworkKind, PackageManager};
+use crate::detect::{Framework, FrameworkKind, PackageManager, Sourced, download_skip_settings};
 use crate::provider::builtin::facts::framework;
 use crate::provider::builtin::quote;
 
@@ -192,6 +192,21 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     assemble(cx, stages)
 }
 
+/// The variables that turn off what `packages` (puppeteer, cypress, playwright) download at
+/// install: a browser or a binary from outside the registry that the image never runs and a
+/// closed build cannot fetch. Set in the install's stage only, never in the runtime's.
+pub(super) fn download_skips(packages: &[Sourced<String>]) -> Vec<(&'static str, &'static str)> {
+    let mut env: Vec<(&'static str, &'static str)> = Vec::new();
+    for package in packages {
+        for setting in download_skip_settings(&package.value) {
+            if !env.contains(setting) {
+                env.push(*setting);
+            }
+        }
+    }
+    env
+}
+
 fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
@@ -209,6 +224,8 @@ struct PackageTool {
     lockfile_release: Option<String>,
     /// True when a dependency compiles native code (node-gyp) at install.
     native: bool,
+    /// The variables that turn off the browser and binary downloads of the install.
+    download_skips: Vec<(&'static str, &'static str)>,
     /// The npm workspace the service is a member of, when its lockfile is at the workspace's
     /// root: the install runs there, for this member.
     member: Option<Member>,
@@ -263,6 +280,7 @@ impl PackageTool {
                 .as_ref()
                 .map(|r| r.value.clone()),
             native: !service.inputs.native.is_empty(),
+            download_skips: download_skips(&service.inputs.install_downloads),
             member,
         }
     }
@@ -419,6 +437,7 @@ impl PackageTool {
             // instead of downloading them from nodejs.org at every build.
             env.push(("npm_config_nodedir", "/usr/local"));
         }
+        env.extend(&self.download_skips);
         env
     }
 

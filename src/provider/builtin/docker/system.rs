@@ -46,6 +46,7 @@ fn alpine_packages(need: SystemNeed, phase: Phase) -> &'static [&'static str] {
         (Pcre, Build) => &["pcre2-dev"],
         (Pcre, Runtime) => &["pcre2"],
         (Git, Build) => &["git"],
+        (Protoc, Build) => &["protobuf-dev"],
         _ => &[],
     }
 }

@@ -76,6 +76,8 @@ const PCRE_DEV: Package = Package::same("libpcre2-dev", "10.46-*", "10.42-*");
 const PCRE: Package = Package::same("libpcre2-8-0", "10.46-*", "10.42-*");
 const PYTHON: Package = Package::same("python3", "3.13.*", "3.11.*");
 const GIT: Package = Package::same("git", "1:2.47.*", "1:2.39.*");
+const PROTOC: Package = Package::same("protobuf-compiler", "3.21.12-*", "3.21.12-*");
+const PROTOBUF_DEV: Package = Package::same("libprotobuf-dev", "3.21.12-*", "3.21.12-*");
 
 /// What a need installs: (build stage, runtime stage).
 fn packages_of(need: SystemNeed) -> (&'static [&'static Package], &'static [&'static Package]) {
@@ -89,6 +91,7 @@ fn packages_of(need: SystemNeed) -> (&'static [&'static Package], &'static [&'st
         SystemNeed::Pcre => (&[&PCRE_DEV], &[&PCRE]),
         SystemNeed::Python => (&[&PYTHON, &MAKE, &GXX], &[]),
         SystemNeed::Git => (&[&GIT], &[]),
+        SystemNeed::Protoc => (&[&PROTOC, &PROTOBUF_DEV], &[]),
     }
 }
 
