@@ -43,6 +43,7 @@ pub mod provider;
 pub mod secrets;
 pub mod settings;
 pub mod staging;
+mod version;
 mod workload_kinds;
 mod yaml_scalar;
 

@@ -127,6 +127,10 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
         let _ = write!(manager, " ({})", lockfile.value);
     }
     row("packages", manager, &service.package_manager.origin);
+    // Run to completion before the server, in order (an initContainer each).
+    for step in &service.prestart {
+        row("prestart", step.value.join(" "), &step.origin);
+    }
     row(
         "start",
         service.start_command.value.join(" "),
@@ -169,6 +173,14 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
             format!("./{}/", dir.value)
         };
         row("writes", shown, &dir.origin);
+    }
+    // Python releases newer than this have no wheel for a pinned compiled package.
+    if let Some(limit) = &service.inputs.wheels_up_to {
+        let value = format!(
+            "python <= {} ({} has no wheel for {})",
+            limit.release, limit.pin.value, limit.next
+        );
+        row("wheels", value, &limit.pin.origin);
     }
     for peer in &service.depends_on {
         let value = match &peer.value.image {

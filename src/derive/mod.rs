@@ -284,6 +284,9 @@ fn service_entry(
     };
     let choice = images::choose(service, family);
     let version = match (&service.language_version, choice.pinned) {
+        (_, _) if let Some(why) = &choice.wheels => {
+            format!("{} {} ({why})", service.language.value, choice.release)
+        }
         (Some(version), true) => format!(
             "{} {} (`{}` in {})",
             service.language.value, choice.release, version.value, version.origin

@@ -106,6 +106,9 @@ pub(super) fn finish(
         service.port = Some(port);
     }
     service.depends_on = declared.depends_on.clone();
+    if service.kind.value != ServiceKind::Worker {
+        service.prestart = declared.prestart();
+    }
     service.data_dirs = data_dirs::find(service, declared, dir);
     service.inputs.imported_files = declared.imported_files();
     service.undetermined = undetermined(service);
@@ -125,11 +128,7 @@ pub(super) fn workers(service: &Service, workers: &[Worker]) -> Vec<Service> {
             } else {
                 format!("{}-{}", service.name, worker.name)
             };
-            copy.kind = Sourced::new(ServiceKind::Worker, worker.command.origin.clone());
-            copy.start_command = worker.command.clone();
-            copy.port = None;
-            copy.health_path = None;
-            copy.readiness_path = None;
+            become_worker(&mut copy, worker.command.clone());
             copy.undetermined = undetermined(&copy);
             copy
         })
@@ -152,12 +151,19 @@ pub(super) fn adopt_worker(
         .into_iter()
         .find(|w| w.command.value == *command)
     {
-        service.kind = Sourced::new(ServiceKind::Worker, worker.command.origin.clone());
-        service.start_command = worker.command;
-        service.port = None;
-        service.health_path = None;
-        service.readiness_path = None;
+        become_worker(service, worker.command);
     }
+}
+
+/// Makes `service` the worker that runs `command`: no port, no probes, and no steps before it
+/// (the server's service runs the migrations; its workers start after them).
+fn become_worker(service: &mut Service, command: Sourced<Vec<String>>) {
+    service.kind = Sourced::new(ServiceKind::Worker, command.origin.clone());
+    service.start_command = command;
+    service.prestart = Vec::new();
+    service.port = None;
+    service.health_path = None;
+    service.readiness_path = None;
 }
 
 /// Values the project gives variables: the Dockerfile's `ENV` (its tools' variables left out),

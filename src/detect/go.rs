@@ -126,6 +126,7 @@ pub(super) fn detect(
         package_manager: Sourced::new(PackageManager::Go, dir.file_origin("go.mod")),
         lockfile: dir.present("go.sum"),
         start_command: start,
+        prestart: Vec::new(),
         build_command: Some(Sourced::new(
             argv(&["go", "build", "-o", BINARY, &package]),
             command_origin,

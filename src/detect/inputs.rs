@@ -9,6 +9,8 @@ use regex::Regex;
 
 use serde_json::Value;
 
+use crate::version::Version;
+
 use super::model::{
     EmbedProducer, FileProblem, Language, Origin, PackageManager, Sourced, SystemNeed, UnbuiltEmbed,
 };
@@ -95,19 +97,11 @@ pub(super) fn needs(language: Language, name: &str, spec: &str) -> Option<Vec<Sy
 /// for every Python the builtin images use (3.13 came with 2.9.10, 3.14 with 2.9.11): pip then
 /// builds it from source, which needs a C compiler and libpq's headers (`pg_config`).
 fn pinned_before_wheels(spec: &str) -> bool {
-    let Some((_, version)) = spec.split_once("==") else {
-        return false;
-    };
-    let parts: Vec<u32> = version
-        .trim()
-        .split('.')
-        .map_while(|part| part.trim().parse().ok())
-        .collect();
-    match parts.as_slice() {
-        [major, minor, patch, ..] => (*major, *minor, *patch) < (2, 9, 11),
-        [major, minor] => (*major, *minor) <= (2, 9),
-        _ => false,
-    }
+    let first_with_all = Version::parse("2.9.11");
+    spec.split_once("==")
+        .and_then(|(_, version)| Version::parse(version))
+        .zip(first_with_all)
+        .is_some_and(|(pinned, first)| !pinned.at_least(&first))
 }
 
 /// Directory names whose files an app reads from its working directory at run time.

@@ -133,6 +133,7 @@ pub(super) fn detect(
         package_manager: Sourced::new(facts.manager, dir.file_origin(manifest)),
         lockfile: dir.present("gradle.lockfile"),
         start_command: Sourced::new(argv(&["java", "-jar", JAR]), boot_origin),
+        prestart: Vec::new(),
         build_command: Some(Sourced::new(
             build_command(dir, facts.manager, facts.boot.is_some()),
             dir.file_origin(manifest),

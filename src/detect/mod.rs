@@ -53,7 +53,8 @@ pub(crate) use inputs::embed_dir;
 pub use model::{
     BuildInputs, Detection, EmbedProducer, EnvVar, FileProblem, Framework, FrameworkKind,
     ImportedFile, Language, NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass,
-    ServiceKind, SkipReason, Skipped, Sourced, SystemNeed, UnbuiltEmbed, Undetermined, Workspace,
+    ServiceKind, SkipReason, Skipped, Sourced, SystemNeed, UnbuiltEmbed, Undetermined, WheelLimit,
+    Workspace,
 };
 pub(crate) use walk::MANIFESTS;
 

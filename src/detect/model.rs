@@ -332,6 +332,10 @@ pub struct Service {
     pub lockfile: Option<Sourced<String>>,
     /// The command that starts the service in production, as argv.
     pub start_command: Sourced<Vec<String>>,
+    /// What the project runs before the server starts, each to completion and in order, as argv:
+    /// database migrations and schema set-up (`npm run migrate`, `flask db upgrade`), from the
+    /// command it chains them to, its entrypoint script, or its Procfile's `release` process.
+    pub prestart: Vec<Sourced<Vec<String>>>,
     /// The build command, for stacks that build (`npm run build`, `go build`), as argv.
     pub build_command: Option<Sourced<Vec<String>>>,
     /// The application object or entry module (`src.api.main:app`, `cmd/server`).
@@ -414,6 +418,10 @@ pub struct BuildInputs {
     pub npm_settings: Vec<Sourced<(String, String)>>,
     /// Dependencies that compile native code or link system libraries.
     pub native: Vec<NativeDependency>,
+    /// The newest Python the exact pins of compiled packages have wheels for, when one has none
+    /// for a newer Python (`multidict==6.0.4`: 3.11).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wheels_up_to: Option<WheelLimit>,
     /// Packages whose install downloads a browser or a binary from outside the registry
     /// (`puppeteer`, `cypress`, `playwright`), each with the `package.json` or lockfile line
     /// that installs it: the build turns the downloads off.
@@ -444,6 +452,17 @@ pub struct BuildInputs {
     /// code or data the service reads at run time that its own folder does not hold.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub imported_files: Vec<Sourced<ImportedFile>>,
+}
+
+/// The newest Python release a pin of a compiled package has wheels for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WheelLimit {
+    /// That release (`3.11`).
+    pub release: String,
+    /// The release after it, which has no wheel for the pin (`3.12`).
+    pub next: String,
+    /// The pin, as `name==version`, where the project writes it.
+    pub pin: Sourced<String>,
 }
 
 /// A file or directory from elsewhere in the repository that the project's Dockerfile places

@@ -164,7 +164,9 @@ pub(super) fn detect(
     let ui_bundle = frontend && kind.is_none() && !listens(&sources);
 
     let start_script = production_script(&package);
-    let declared_start = declared.start(dir).map(|c| c.map(with_node));
+    let declared_start = declared
+        .start(dir)
+        .map(|c| through_script(&package, dir, c.map(with_node)));
     let start_command = declared_start
         .clone()
         .unwrap_or_else(|| start_command(&package, &run, dir, &sources, kind, ui_bundle));
@@ -231,6 +233,7 @@ pub(super) fn detect(
         package_manager,
         lockfile,
         start_command,
+        prestart: Vec::new(),
         build_command,
         port,
         health_path: probes.health,
@@ -559,6 +562,20 @@ fn production_script(package: &Package<'_>) -> Option<(&'static str, Sourced<Str
 static PLAIN_NODE: LazyLock<Regex> = LazyLock::new(|| regex(r"^node\s+[^&|;<>$`]+$"));
 static RUN_SCRIPT: LazyLock<Regex> =
     LazyLock::new(|| regex(r"^(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?([\w:.-]+)$"));
+
+/// A declared `npm start` (`npm run x`, `yarn start`) as the plain `node <file>` its script
+/// runs, with every argument the script passes (`node server/server.js --production`), when it
+/// is one and the file exists; else the command as declared.
+fn through_script(
+    package: &Package<'_>,
+    dir: &ServiceDir,
+    command: Sourced<Vec<String>>,
+) -> Sourced<Vec<String>> {
+    let text = Sourced::new(command.value.join(" "), command.origin.clone());
+    plain_node(package, &text)
+        .filter(|c| c.value.get(1).is_some_and(|f| exists(dir, f)))
+        .unwrap_or(command)
+}
 
 /// A script as the command it runs: a plain `node <file>` as is (signals then reach the app,
 /// not npm), followed through one `npm run x`; `None` for anything else.

@@ -10,6 +10,7 @@
 
 mod dependencies;
 mod start;
+mod wheels;
 
 use std::sync::LazyLock;
 
@@ -177,6 +178,7 @@ pub(super) fn detect(
         package_manager,
         lockfile,
         start_command,
+        prestart: Vec::new(),
         build_command: None,
         entrypoint,
         port,
@@ -193,6 +195,28 @@ pub(super) fn detect(
     service.inputs.workspace = workspace;
     service.inputs.groups = group.into_iter().collect();
     service.inputs.native = native(&dependencies);
+    service.inputs.wheels_up_to = wheels::limit(&dependencies);
+    // A pin older than the Python the generator would choose gets that Python lowered to one it
+    // has a wheel for (or the project names its Python): nothing to compile when it has one.
+    let python = service
+        .language_version
+        .as_ref()
+        .map(|v| v.value.clone())
+        .or_else(|| {
+            service
+                .inputs
+                .wheels_up_to
+                .as_ref()
+                .map(|l| l.release.clone())
+        });
+    if let Some(python) = python {
+        service.inputs.native.retain(|native| {
+            let spec = dependencies
+                .any(&native.name)
+                .map_or("", |d| d.spec.as_str());
+            wheels::has_wheel(&native.name, spec, &python) != Some(true)
+        });
+    }
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Python, &[]);
     service.data_dirs = data_dirs::flag_defaults(&sources);
     if let Some(conf) = dir.present("pip.conf") {

@@ -86,6 +86,7 @@ pub(super) fn detect(
         package_manager: Sourced::new(PackageManager::Cargo, dir.file_origin("Cargo.toml")),
         lockfile: dir.present("Cargo.lock"),
         start_command: start,
+        prestart: Vec::new(),
         build_command: Some(Sourced::new(argv(&build), dir.file_origin("Cargo.toml"))),
         entrypoint: entry,
         port,

@@ -1,5 +1,6 @@
 //! Running a built image and judging it: started as its non-root user, with a read-only root
-//! filesystem and a tmpfs for each writable mount the manifests give it, no network, all
+//! filesystem and a tmpfs for each writable mount the manifests give it (a volume of the run
+//! when steps run before the server, [`super::prestart`], which must share them), no network, all
 //! capabilities dropped, the settings of [`RunSettings`]; then watched until it is judged or the
 //! time is up. Judged healthy when the process stays up, something listens on the declared port
 //! (HTTP and gRPC services), the image's HEALTHCHECK turns healthy (run every second, with the
@@ -15,6 +16,7 @@ use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HealthConfig, HealthStatusEnum, HostConfig};
 use futures_util::StreamExt;
 
+use super::prestart::{self, RunVolumes};
 use super::probe::Prober;
 use super::run_settings::RunSettings;
 use super::verdict::{ProbeResult, RunReport, RunVerdict};
@@ -83,7 +85,21 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
         .unwrap_or_else(|| "/".to_string());
     let mounts = tmpfs_mounts(&request.settings.writable, &workdir, &user);
     let writable: Vec<String> = mounts.iter().map(|(path, _)| path.clone()).collect();
-    let tmpfs: HashMap<String, String> = mounts.into_iter().collect();
+    // Steps before the server write what it reads: the writable paths are volumes they share,
+    // where a tmpfs would die with each step's container.
+    let steps = &request.settings.prestart;
+    let volumes = match steps.is_empty() {
+        true => None,
+        false => Some(
+            engine
+                .block_on(RunVolumes::create(docker, request.service, &writable))
+                .map_err(engine_error)?,
+        ),
+    };
+    let tmpfs: HashMap<String, String> = match volumes {
+        Some(_) => HashMap::new(),
+        None => mounts.into_iter().collect(),
+    };
     let body = ContainerCreateBody {
         image: Some(request.image.to_string()),
         env: Some(request.settings.env_strings()),
@@ -97,6 +113,7 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
             network_mode: Some("none".to_string()),
             readonly_rootfs: Some(true),
             tmpfs: Some(tmpfs),
+            mounts: volumes.as_ref().map(|v| v.mounts.clone()),
             cap_drop: Some(vec!["ALL".to_string()]),
             security_opt: Some(vec!["no-new-privileges".to_string()]),
             ..Default::default()
@@ -117,6 +134,7 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
         problems: Vec::new(),
         throwaway_secrets: request.settings.throwaway_names(),
         writable,
+        prestart: Vec::new(),
         logs: Vec::new(),
         duration_ms: 0,
     };
@@ -127,6 +145,25 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
     }
     let mut cleanup: Vec<String> = Vec::new();
     let judged = engine.block_on(async {
+        if !steps.is_empty() {
+            let running =
+                prestart::run_steps(docker, &body, steps, request.timeout, request.redactor);
+            tokio::select! {
+                ran = running => report.prestart = ran,
+                _ = tokio::signal::ctrl_c() => return Err(Error::Interrupted),
+            }
+            if let Some(failed) = report.prestart.last().filter(|s| s.exit_code != Some(0)) {
+                report.verdict = RunVerdict::Exited;
+                report.exit_code = failed.exit_code;
+                report.problems.push(format!(
+                    "`{}`, run before the server, failed: {}; the server was not started",
+                    failed.command,
+                    failed.problem.as_deref().unwrap_or("it did not exit 0")
+                ));
+                report.logs = failed.logs.clone();
+                return Ok(None);
+            }
+        }
         let created = docker
             .create_container(
                 None::<bollard::query_parameters::CreateContainerOptions>,
@@ -151,7 +188,7 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
                 "it could not be started: {}",
                 request.redactor.redact_string(&error.to_string())
             ));
-            return Ok::<_, Error>(created.id);
+            return Ok::<_, Error>(Some(created.id));
         }
         let judging = judge(
             docker,
@@ -166,9 +203,9 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
             () = judging => {}
             _ = tokio::signal::ctrl_c() => return Err(Error::Interrupted),
         }
-        Ok(created.id)
+        Ok(Some(created.id))
     });
-    let container = judged.as_ref().ok().cloned();
+    let container = judged.as_ref().ok().cloned().flatten();
     if let Some(container) = &container {
         report.logs = engine.block_on(logs(docker, container, request.redactor));
     }
@@ -179,6 +216,9 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
             ..Default::default()
         };
         let _ = engine.block_on(docker.remove_container(id, Some(options)));
+    }
+    if let Some(volumes) = &volumes {
+        engine.block_on(volumes.remove(docker));
     }
     judged?;
     report.duration_ms = started.elapsed().as_millis() as u64;
@@ -409,7 +449,7 @@ async fn find_prober(
 }
 
 /// The end of the container's logs, each line redacted.
-async fn logs(docker: &Docker, container: &str, redactor: &Redactor) -> Vec<String> {
+pub(super) async fn logs(docker: &Docker, container: &str, redactor: &Redactor) -> Vec<String> {
     let options = bollard::query_parameters::LogsOptions {
         stdout: true,
         stderr: true,

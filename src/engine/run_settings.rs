@@ -42,6 +42,9 @@ pub(crate) struct RunSettings {
     pub user: Option<String>,
     /// Paths that get a writable tmpfs; a relative one is under the image's working directory.
     pub writable: Vec<String>,
+    /// The commands run to completion before the server: the init containers' `command` and
+    /// `args`, or the detected steps.
+    pub prestart: Vec<Vec<String>>,
 }
 
 impl RunSettings {
@@ -151,10 +154,24 @@ fn from_deployment(
         .filter(|m| m["name"].as_str().is_some_and(|n| empty_dirs.contains(&n)))
         .filter_map(|m| m["mountPath"].as_str().map(str::to_string))
         .collect();
+    let prestart = pod["initContainers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|init| {
+            ["command", "args"]
+                .iter()
+                .flat_map(|key| init[*key].as_array().cloned().unwrap_or_default())
+                .filter_map(|word| scalar(&word))
+                .collect::<Vec<String>>()
+        })
+        .filter(|step| !step.is_empty())
+        .collect();
     RunSettings {
         env,
         user,
         writable,
+        prestart,
     }
 }
 
@@ -183,6 +200,7 @@ fn from_detection(service: &Service, redactor: &Redactor) -> RunSettings {
         env,
         user: None,
         writable,
+        prestart: service.prestart.iter().map(|s| s.value.clone()).collect(),
     }
 }
 
@@ -281,6 +299,7 @@ spec:
             package_manager: Sourced::default_value(PackageManager::Pip),
             lockfile: None,
             start_command: Sourced::default_value(vec!["python".into()]),
+            prestart: Vec::new(),
             build_command: None,
             entrypoint: None,
             port: Some(Sourced::default_value(8000)),
@@ -325,5 +344,30 @@ spec:
                 .contains(secret)
         );
         assert!(!format!("{:?}", settings.env).contains(secret));
+    }
+
+    #[test]
+    fn init_containers_give_the_steps_before_the_server_and_detection_does_without_them() {
+        let mut service = service("api");
+        let redactor = Redactor::builtin();
+        let manifest = "kind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      \
+                        initContainers:\n        - {name: prestart-1, command: [flask, db], args: [upgrade]}\n        \
+                        - {name: prestart-2, command: [flask, seed]}\n      containers:\n        - {name: api}\n";
+        let settings = RunSettings::for_service(
+            &service,
+            &[("k8s/api.yaml".into(), manifest.into())],
+            &redactor,
+        );
+        assert_eq!(
+            settings.prestart,
+            [vec!["flask", "db", "upgrade"], vec!["flask", "seed"]]
+        );
+        service.prestart = vec![crate::detect::Sourced::default_value(vec![
+            "npm".to_string(),
+            "run".to_string(),
+            "migrate".to_string(),
+        ])];
+        let settings = RunSettings::for_service(&service, &[], &redactor);
+        assert_eq!(settings.prestart, [vec!["npm", "run", "migrate"]]);
     }
 }

@@ -155,7 +155,27 @@ pub(crate) struct RunReport {
     pub throwaway_secrets: Vec<String>,
     /// Writable mounts it got.
     pub writable: Vec<String>,
+    /// The steps run before the server (init containers), in order; the server starts only
+    /// when every one exits 0.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prestart: Vec<StepReport>,
     /// The end of its logs (redacted).
+    pub logs: Vec<String>,
+    pub duration_ms: u64,
+}
+
+/// One step run before the server.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct StepReport {
+    /// Its command line (redacted).
+    pub command: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i64>,
+    /// What went wrong, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// The end of its logs when it failed (redacted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub logs: Vec<String>,
     pub duration_ms: u64,
 }

@@ -1,9 +1,9 @@
 //! `aigen build`, `aigen verify` and `--verify` against a real Docker Engine (the one `.ci/run`
 //! starts, with the stand-in base images of `.ci/engine.sh`): the example's three images built
 //! from the builtin generator's output and judged healthy, one sample application per stack the
-//! builtin generator writes for, a failing Dockerfile from a model fixed in round 2 from the
-//! build log, a build cancelled at its timeout, no engine at all, and the `apk` of the
-//! alpine-like stand-ins.
+//! builtin generator writes for, a migration run before its server in a container of its own,
+//! a failing Dockerfile from a model fixed in round 2 from the build log, a build cancelled at
+//! its timeout, no engine at all, and the `apk` of the alpine-like stand-ins.
 //!
 //! The tests that need the engine are ignored by default (they show as ignored, never as passed)
 //! and run with `--ignored`, as `.ci/run` does with `AIGEN_TEST_DOCKER=1`; run that way without
@@ -391,6 +391,46 @@ fn detect_fixtures_that_need_more_than_their_manifest_build_and_become_healthy()
         }
     }
     println!("Detection fixtures built from builtin output:\n{rows}");
+}
+
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn steps_before_the_server_run_first_in_containers_of_their_own_sharing_its_data_directory() {
+    // The server refuses to start without the schema its migration writes in /var/lib/notes:
+    // healthy only when the step ran first and its write reached the server's container.
+    let host = host();
+    let project = detect_fixture("node-migrate");
+    project
+        .run(&["generate", "--provider", "builtin", "--yes"])
+        .expect(0);
+    let (_, images) = verify_all(&project, &host);
+    let image = &images["node-migrate"];
+    for image in images.values() {
+        if let Some(id) = image["build"]["image_id"].as_str() {
+            Run::of(docker(&host).args(["rmi", "--force", id]));
+        }
+    }
+    assert_eq!(image["build"]["built"], true, "{image:#}");
+    assert_eq!(image["run"]["verdict"], "healthy", "{image:#}");
+    let steps = image["run"]["prestart"].as_array().expect("steps ran");
+    assert_eq!(steps.len(), 1, "{image:#}");
+    assert_eq!(steps[0]["command"], "npm run migrate", "{image:#}");
+    assert_eq!(steps[0]["exit_code"], 0, "{image:#}");
+    assert_eq!(
+        image["run"]["writable"],
+        serde_json::json!(["/tmp", "/var/lib/notes"]),
+        "{image:#}"
+    );
+    assert_eq!(probe(image, "/healthz"), Some(200), "{image:#}");
+    // The run's volumes are gone with it.
+    let left = Run::of(docker(&host).args([
+        "volume",
+        "ls",
+        "--quiet",
+        "--filter",
+        "label=org.aigen.service=node-migrate",
+    ]));
+    assert_eq!(left.stdout.trim(), "", "volumes left behind");
 }
 
 const DOCKERFILE: &str = "docker/backend.Dockerfile";

@@ -537,7 +537,9 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
         ("node-express-mounts", "node-express-mounts"),
         ("node-no-deps", "node-no-deps"),
         ("node-data-dir", "node-data-dir"),
+        ("node-migrate", "node-migrate"),
         ("python-data-dir", "python-data-dir"),
+        ("python-release-pins", "python-release-pins"),
         ("node-shared-proto", "quote"),
         ("node-pnpm-undeclared", "node-pnpm-undeclared"),
         ("rust-openssl", "rust-openssl"),
@@ -555,5 +557,103 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
     assert!(
         stdout.trim().is_empty() && code == 0,
         "hadolint found problems (exit {code}):\n{stdout}{stderr}"
+    );
+}
+
+/// The YAML block of `text` that starts at the line `key:` (indented as written) and ends before
+/// the next line indented as much or less.
+fn block<'a>(text: &'a str, key: &str) -> &'a str {
+    let start = text
+        .find(&format!("{key}:\n"))
+        .unwrap_or_else(|| panic!("no {key} in\n{text}"));
+    let line_start = text[..start].rfind('\n').map_or(0, |at| at + 1);
+    let rest = &text[line_start..];
+    let indent = rest.len() - rest.trim_start().len();
+    let mut end = rest.len();
+    let mut offset = 0;
+    for (i, line) in rest.split_inclusive('\n').enumerate() {
+        let depth = line.len() - line.trim_start().len();
+        if i > 0
+            && !line.trim().is_empty()
+            && depth <= indent
+            && !line.trim_start().starts_with('-')
+        {
+            end = offset;
+            break;
+        }
+        offset += line.len();
+    }
+    &rest[..end]
+}
+
+#[test]
+fn steps_before_the_server_become_init_containers_of_the_same_image_and_hardening() {
+    let project = fixture("node-migrate");
+    // The image still starts the server, with the flag its start script passes.
+    let dockerfile = project.builtin_file("docker/node-migrate.Dockerfile");
+    assert_eq!(
+        lines(&dockerfile, "CMD ").last(),
+        Some(&r#"CMD ["node", "server.js", "--production"]"#),
+        "{dockerfile}"
+    );
+    for path in [
+        "k8s/node-migrate-deployment.yaml",
+        "helm-charts/node-migrate/templates/node-migrate-deployment.yaml",
+    ] {
+        let text = project.builtin_file(path);
+        assert!(
+            text.contains(
+                "# Run to completion before the server starts, as the project does: `npm run migrate` (Dockerfile:8).\n"
+            ),
+            "{path}:\n{text}"
+        );
+        let init = block(&text, "      initContainers");
+        let main = block(&text, "      containers");
+        assert!(
+            init.contains("- name: prestart-1\n")
+                && init.contains(
+                    "command:\n            - npm\n            - run\n            - migrate\n"
+                ),
+            "{path}:\n{init}"
+        );
+        // The same image, environment, security context and writable mounts as the server.
+        assert_eq!(lines(init, "image:"), lines(main, "image:"), "{path}");
+        for key in ["env", "securityContext", "volumeMounts"] {
+            assert_eq!(
+                block(init, &format!("          {key}")),
+                block(main, &format!("          {key}")),
+                "{path}: {key} differs\n{text}"
+            );
+        }
+        let (mounts, _) = mounts_and_volumes(init);
+        assert_eq!(
+            mounts,
+            ["tmp /tmp", "var-lib-notes /var/lib/notes"],
+            "{path}:\n{init}"
+        );
+        assert!(
+            !init.contains("Probe:") && !init.contains("ports:"),
+            "{init}"
+        );
+    }
+}
+
+#[test]
+fn pins_without_wheels_for_the_newest_python_get_the_newest_python_that_has_them() {
+    let (dockerfile, _) = generated("python-release-pins", "python-release-pins");
+    let froms = lines(&dockerfile, "FROM ");
+    assert!(
+        !froms.is_empty() && froms.iter().all(|f| f.starts_with("FROM python:3.11-slim")),
+        "{dockerfile}"
+    );
+    let project = fixture("python-release-pins");
+    let manifest = project.builtin_file("k8s/python-release-pins-deployment.yaml");
+    let init = block(&manifest, "      initContainers");
+    assert!(
+        init.contains("- name: prestart-1\n          image:")
+            && init.contains("- flask\n            - seed-admin\n")
+            && init.contains("- name: prestart-2\n")
+            && init.contains("- flask\n            - db\n            - upgrade\n"),
+        "{manifest}"
     );
 }

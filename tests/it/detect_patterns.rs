@@ -482,9 +482,70 @@ fn no_other_fixture_or_sample_app_writes_a_data_directory() {
             "go-data-dir/go-data-dir",
             "go-sqlite-default/go-sqlite-default",
             "node-data-dir/node-data-dir",
+            "node-migrate/node-migrate",
             "python-data-dir/python-data-dir",
             "rust-data-dir/rust-data-dir"
         ]
+    );
+}
+
+#[test]
+fn the_steps_a_project_runs_before_its_server_are_found_with_their_lines() {
+    // `CMD npm run migrate && npm start`: the migration is a step of its own, and the start
+    // script is followed to the file it runs, with the flag it passes.
+    let (_temp, dir) = copy_fixture("node-migrate");
+    let json = detect_clean(&dir);
+    let node = service(&json, "node-migrate");
+    assert_eq!(
+        listed(&node["prestart"]),
+        ["npm run migrate @ Dockerfile:8"]
+    );
+    assert_eq!(
+        fact(node, "start_command"),
+        "node server.js --production @ package.json:5"
+    );
+    assert_eq!(data_dirs(node), ["/var/lib/notes @ compose.yaml:9"]);
+    let shown = run_in(&dir, &["detect"]).expect(0).stdout;
+    assert!(
+        shown.contains("prestart    npm run migrate") && shown.contains("Dockerfile:8"),
+        "{shown}"
+    );
+
+    // A Procfile's `release` process runs first, then the migration its `web` line chains before
+    // the server; compiling translations is not a schema step and stays out.
+    let (_temp, dir) = copy_fixture("python-release-pins");
+    let json = detect_clean(&dir);
+    let python = service(&json, "python-release-pins");
+    assert_eq!(
+        listed(&python["prestart"]),
+        [
+            "flask seed-admin @ Procfile:1",
+            "flask db upgrade @ Procfile:2"
+        ]
+    );
+    assert_eq!(
+        fact(python, "start_command"),
+        "gunicorn -b :5000 app:app @ Procfile:2"
+    );
+}
+
+#[test]
+fn pins_of_compiled_packages_without_wheels_for_newer_pythons_say_which_python_installs_them() {
+    // greenlet==3.0.1 and psycopg2-binary==2.9.9 stop at 3.12, multidict==6.0.4 at 3.11: the
+    // oldest decides, named with its line.
+    let (_temp, dir) = copy_fixture("python-release-pins");
+    let json = detect_clean(&dir);
+    let limit = &service(&json, "python-release-pins")["inputs"]["wheels_up_to"];
+    assert_eq!(limit["release"], "3.11", "{limit:#}");
+    assert_eq!(limit["next"], "3.12", "{limit:#}");
+    assert_eq!(
+        sourced(&limit["pin"], text),
+        "multidict==6.0.4 @ requirements.txt:5"
+    );
+    let shown = run_in(&dir, &["detect"]).expect(0).stdout;
+    assert!(
+        shown.contains("wheels      python <= 3.11 (multidict==6.0.4 has no wheel for 3.12)"),
+        "{shown}"
     );
 }
 

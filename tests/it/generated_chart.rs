@@ -293,17 +293,23 @@ fn apply_values(objects: &mut Objects, base: &Value, values: &Value, file: &str)
                         match setting.as_str() {
                             "image" => {
                                 let deployment = object(objects, "Deployment", service);
-                                let container =
-                                    &mut deployment["spec"]["template"]["spec"]["containers"][0];
                                 let repository = merged(service, &["image", "repository"]).unwrap();
                                 let tag = merged(service, &["image", "tag"]).unwrap();
-                                container["image"] = json!(format!(
-                                    "{}:{}",
-                                    repository.as_str().unwrap(),
-                                    tag.as_str().unwrap()
-                                ));
-                                container["imagePullPolicy"] =
-                                    merged(service, &["image", "pullPolicy"]).unwrap();
+                                let policy = merged(service, &["image", "pullPolicy"]).unwrap();
+                                // The server and the steps run before it share the image.
+                                let pod = &mut deployment["spec"]["template"]["spec"];
+                                for list in ["initContainers", "containers"] {
+                                    let containers =
+                                        pod.get_mut(list).and_then(Value::as_array_mut);
+                                    for container in containers.into_iter().flatten() {
+                                        container["image"] = json!(format!(
+                                            "{}:{}",
+                                            repository.as_str().unwrap(),
+                                            tag.as_str().unwrap()
+                                        ));
+                                        container["imagePullPolicy"] = policy.clone();
+                                    }
+                                }
                             }
                             "replicas" => {
                                 object(objects, "Deployment", service)["spec"]["replicas"] =

@@ -64,27 +64,28 @@ pub(crate) fn split(text: &str) -> Vec<String> {
     words
 }
 
-/// The step of a chained shell command that starts the server: the last of `a && b; c`, the
-/// steps before it being preparation (migrations, compiling assets). Operators inside quotes do
-/// not split.
-pub(crate) fn server_step(text: &str) -> &str {
+/// The steps of a chained shell command (`a && b; c || d`), in order, trimmed, the empty ones
+/// left out. Operators inside quotes do not split.
+pub(crate) fn steps(text: &str) -> Vec<&str> {
+    let mut steps = Vec::new();
     let mut start = 0;
     let mut quote: Option<char> = None;
     let bytes: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
     while i < bytes.len() {
         let (at, c) = bytes[i];
+        let next_is = |n: char| bytes.get(i + 1).is_some_and(|(_, next)| *next == n);
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None => match c {
                 '\'' | '"' => quote = Some(c),
-                ';' => start = at + 1,
-                '&' if bytes.get(i + 1).is_some_and(|(_, n)| *n == '&') => {
-                    start = at + 2;
-                    i += 1;
+                ';' => {
+                    steps.push(&text[start..at]);
+                    start = at + 1;
                 }
-                '|' if bytes.get(i + 1).is_some_and(|(_, n)| *n == '|') => {
+                '&' | '|' if next_is(c) => {
+                    steps.push(&text[start..at]);
                     start = at + 2;
                     i += 1;
                 }
@@ -93,13 +94,89 @@ pub(crate) fn server_step(text: &str) -> &str {
         }
         i += 1;
     }
-    text[start..].trim()
+    steps.push(&text[start..]);
+    steps
+        .into_iter()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The step of a chained shell command that starts the server: the last of `a && b; c`, the
+/// steps before it being preparation (migrations, compiling assets).
+pub(crate) fn server_step(text: &str) -> &str {
+    steps(text).last().copied().unwrap_or("")
+}
+
+/// The steps a chained shell command runs before its server that prepare the data the server
+/// needs ([`is_schema_step`]), as argv; other preparation (compiling assets, `echo`) is left out.
+pub(crate) fn schema_steps(text: &str) -> Vec<Vec<String>> {
+    let steps = steps(text);
+    let before = steps.len().saturating_sub(1);
+    steps[..before]
+        .iter()
+        .map(|step| argv_of(step))
+        .filter(|argv| is_schema_step(argv))
+        .collect()
+}
+
+/// True when a command migrates or initialises the database schema: a word names a migration
+/// (`migrate`, `db:migrate`, `migrate:latest`, `migration:run`), `upgrade` or `push`
+/// follows `db` or `alembic` (`flask db upgrade`, `alembic upgrade head`, `prisma db push`), or
+/// a word is `initdb`, `init-db`, `init_db`, `createdb`, `create-db` or `create_db`; never
+/// what only prints or waits (`echo`, `printf`, `sleep`, `test`).
+pub(crate) fn is_schema_step(argv: &[String]) -> bool {
+    if argv.first().is_none_or(|p| {
+        matches!(
+            p.as_str(),
+            "echo" | "printf" | "sleep" | "true" | "test" | "["
+        )
+    }) {
+        return false;
+    }
+    let lower: Vec<String> = argv.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let names = |w: &str| {
+        w.contains("migrat")
+            || matches!(
+                w,
+                "initdb" | "init-db" | "init_db" | "createdb" | "create-db" | "create_db"
+            )
+    };
+    let named = lower
+        .iter()
+        .filter(|w| !w.starts_with('-'))
+        .any(|w| names(w.rsplit([':', '/']).next().unwrap_or(w)) || names(w));
+    let upgrade = lower.windows(2).any(|pair| {
+        matches!(pair[0].as_str(), "db" | "alembic")
+            && matches!(pair[1].as_str(), "upgrade" | "push")
+    });
+    named || upgrade
 }
 
 /// A command as argv: the server step of a shell line, split, with a leading `exec` and
 /// variable assignments (`PORT=3000 node app.js`) dropped.
 pub(crate) fn argv(text: &str) -> Vec<String> {
-    let mut words = split(server_step(text));
+    argv_of(server_step(text))
+}
+
+/// Every step of a chained shell command as argv (a Procfile's `release` line runs them all).
+pub(crate) fn steps_argv(text: &str) -> Vec<Vec<String>> {
+    steps(text).into_iter().map(argv_of).collect()
+}
+
+/// The script a shell is given to run (`sh -c "a && b"`), when `argv` is one.
+pub(crate) fn shell_script(argv: &[String]) -> Option<&str> {
+    let program = argv.first()?;
+    let program = program.rsplit('/').next().unwrap_or(program);
+    let shell = matches!(program, "sh" | "bash" | "ash" | "dash");
+    (shell && argv.get(1).is_some_and(|w| w == "-c"))
+        .then(|| argv.get(2).map(String::as_str))
+        .flatten()
+}
+
+/// One step as argv, a leading `exec` and variable assignments dropped.
+fn argv_of(step: &str) -> Vec<String> {
+    let mut words = split(step);
     while words
         .first()
         .is_some_and(|w| w == "exec" || is_assignment(w))
@@ -269,6 +346,40 @@ mod tests {
             argv("exec PORT=80 node server.js"),
             words(&["node", "server.js"])
         );
+    }
+
+    #[test]
+    fn schema_steps_are_the_migrations_before_the_server() {
+        assert_eq!(
+            schema_steps("flask db upgrade; flask translate compile; gunicorn app:app"),
+            [words(&["flask", "db", "upgrade"])]
+        );
+        assert_eq!(
+            schema_steps("npm run migrate && npm start"),
+            [words(&["npm", "run", "migrate"])]
+        );
+        assert_eq!(
+            schema_steps(
+                "python manage.py migrate --noinput && python manage.py collectstatic && gunicorn x.wsgi"
+            ),
+            [words(&["python", "manage.py", "migrate", "--noinput"])]
+        );
+        assert!(schema_steps("npm start").is_empty());
+        assert!(schema_steps("echo 'migrate; now' && npm start").is_empty());
+        assert!(is_schema_step(&words(&[
+            "npx", "prisma", "migrate", "deploy"
+        ])));
+        assert!(is_schema_step(&words(&["npx", "prisma", "db", "push"])));
+        assert!(is_schema_step(&words(&["alembic", "upgrade", "head"])));
+        assert!(is_schema_step(&words(&["yarn", "db:migrate"])));
+        assert!(is_schema_step(&words(&["./bin/initdb"])));
+        assert!(!is_schema_step(&words(&["flask", "translate", "compile"])));
+        assert!(!is_schema_step(&words(&[
+            "pip",
+            "install",
+            "--upgrade",
+            "pip"
+        ])));
     }
 
     #[test]

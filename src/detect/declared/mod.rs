@@ -164,6 +164,56 @@ impl Declared {
         commands
     }
 
+    /// The steps the project runs before its server, migrations and schema set-up: every step
+    /// of the Procfile's `release` process first (Heroku runs it before each release starts),
+    /// then those of the Dockerfile (chained before its command, or in its entrypoint script),
+    /// else those a compose `command` (`sh -c "..."`) or the Procfile's `web` line chains
+    /// before the server. The same command twice is run once.
+    pub(super) fn prestart(&self) -> Vec<Sourced<Vec<String>>> {
+        let mut steps: Vec<Sourced<Vec<String>>> = Vec::new();
+        for release in self.procfile.iter().filter(|p| p.kind == "release") {
+            let origin = &release.command.origin;
+            steps.extend(sourced_each(
+                command::steps_argv(&release.command.value),
+                origin,
+            ));
+        }
+        let dockerfile = self
+            .dockerfile
+            .as_ref()
+            .map(|d| d.prestart.clone())
+            .unwrap_or_default();
+        let compose = || {
+            self.compose
+                .first()
+                .and_then(|s| s.command.as_ref())
+                .and_then(|c| {
+                    let script = command::shell_script(&c.value)?;
+                    Some(sourced_each(command::schema_steps(script), &c.origin))
+                })
+                .unwrap_or_default()
+        };
+        let web = || {
+            self.procfile
+                .iter()
+                .find(|p| p.kind == "web")
+                .map(|p| sourced_each(command::schema_steps(&p.command.value), &p.command.origin))
+                .unwrap_or_default()
+        };
+        let chained = [dockerfile, compose(), web()]
+            .into_iter()
+            .find(|steps| !steps.is_empty())
+            .unwrap_or_default();
+        steps.extend(chained);
+        let mut seen: Vec<Vec<String>> = Vec::new();
+        steps.retain(|step| {
+            let new = !step.value.is_empty() && !seen.contains(&step.value);
+            seen.push(step.value.clone());
+            new
+        });
+        steps
+    }
+
     /// The first declared command an interpreted service can run as it is: not a development
     /// server, and every file it names exists in the service (or is build output).
     pub(super) fn start(&self, dir: &ServiceDir) -> Option<Sourced<Vec<String>>> {
@@ -328,6 +378,14 @@ impl Declared {
             && (name.contains("worker")
                 || is_worker_command(Some(&command::argv(&process.command.value))))
     }
+}
+
+/// Each command, with the same source.
+fn sourced_each(commands: Vec<Vec<String>>, origin: &Origin) -> Vec<Sourced<Vec<String>>> {
+    commands
+        .into_iter()
+        .map(|c| Sourced::new(c, origin.clone()))
+        .collect()
 }
 
 /// True when `image` (`registry/owner/name:tag`) is named after the directory `name`: the

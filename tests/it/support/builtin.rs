@@ -65,6 +65,7 @@ impl Spec {
                 package_manager: found(pm, manifest),
                 lockfile: None,
                 start_command: Sourced::default_value(Vec::new()),
+                prestart: Vec::new(),
                 build_command: None,
                 entrypoint: None,
                 port: Some(Sourced::default_value(port)),

@@ -2,7 +2,7 @@
 //! the choice into the constitution it derives) and the builtin generator (for a service the
 //! constitution gives no images) read, so the two cannot drift apart.
 //!
-//! The release comes from the version the project pins ([`version::Requirement`]), else the
+//! The release comes from the version the project pins ([`crate::version::Requirement`]), else the
 //! default below. The family is Debian slim unless the project or `init --family alpine` asks
 //! for Alpine:
 //!
@@ -19,12 +19,10 @@
 //! Alpine swaps each for its `-alpine` variant and the Go and Rust runtimes for `alpine:3.22`.
 //! Java releases round up to the next long-term release that has images (8, 11, 17, 21, 25).
 
-pub(crate) mod version;
-
 use std::fmt;
 
 use crate::detect::{Language, PackageManager, Service, SystemNeed};
-use version::{Requirement, Version};
+use crate::version::{Requirement, Version};
 
 /// The family of base images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,6 +72,9 @@ pub(crate) struct Choice {
     pub release: String,
     /// Whether the release follows the project's pin (else it is aigen's default).
     pub pinned: bool,
+    /// Why an older Python than the default (or than the newest the project allows) was
+    /// chosen: a pin with no wheel for a newer one.
+    pub wheels: Option<String>,
 }
 
 /// Default releases: current, supported, and available as official images.
@@ -127,9 +128,14 @@ pub(crate) fn choose(service: &Service, family: Family) -> Choice {
         None => (default.to_string(), false),
     };
     let alpine = family == Family::Alpine;
+    let mut wheels = None;
     let (images, release, pinned) = match service.language.value {
         Language::Python => {
-            let (v, pinned) = pick(2, PYTHON, PYTHON_KNOWN);
+            let (mut v, pinned) = pick(2, PYTHON, PYTHON_KNOWN);
+            if let Some((limited, why)) = wheel_limited(service, requirement.as_ref(), &v) {
+                v = limited;
+                wheels = Some(why);
+            }
             let suffix = if alpine { "alpine" } else { "slim" };
             (StageImages::same(format!("python:{v}-{suffix}")), v, pinned)
         }
@@ -198,7 +204,42 @@ pub(crate) fn choose(service: &Service, family: Family) -> Choice {
         images,
         release,
         pinned,
+        wheels,
     }
+}
+
+/// The newest Python at or below `picked` that the project's pins of compiled packages have
+/// wheels for ([`crate::detect::WheelLimit`]), and why, when that is older than `picked` and the
+/// project names no exact version; the releases its requirement allows come first, as
+/// [`Requirement::pick`] chooses among them.
+fn wheel_limited(
+    service: &Service,
+    requirement: Option<&Requirement>,
+    picked: &str,
+) -> Option<(String, String)> {
+    let limit = service.inputs.wheels_up_to.as_ref()?;
+    let ceiling = Version::parse(&limit.release)?;
+    if Version::parse(picked)?.at_least(&Version::parse(&limit.next)?) {
+        let known: Vec<&str> = PYTHON_KNOWN
+            .iter()
+            .copied()
+            .filter(|k| Version::parse(k).is_some_and(|v| ceiling.at_least(&v)))
+            .collect();
+        let release = match requirement {
+            Some(requirement) => requirement.pick(2, &limit.release, &known),
+            None => limit.release.clone(),
+        };
+        // An exact pin of the project's own wins over the table.
+        if Version::parse(&release).is_some_and(|r| !ceiling.at_least(&r)) {
+            return None;
+        }
+        let why = format!(
+            "`{}` ({}) has no wheel for Python {}",
+            limit.pin.value, limit.pin.origin, limit.next
+        );
+        return Some((release, why));
+    }
+    None
 }
 
 /// The Node image of a build stage that is not a Node service's own (a UI a Go binary embeds).

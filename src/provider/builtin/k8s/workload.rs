@@ -40,9 +40,13 @@ pub(crate) fn deployment(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
             "securityContext",
             cx.block(pod_security_context(params), ".Values.podSecurityContext"),
         )
-        .with("affinity", anti_affinity(cx, name))
-        .with("containers", vec![Yaml::Map(container(cx, facts))])
-        .with_comment_opt("volumes", data_note(facts), volumes(params, facts));
+        .with("affinity", anti_affinity(cx, name));
+    let pod = match init_containers(cx, facts) {
+        Some((note, list)) => pod.with_comment("initContainers", &note, list),
+        None => pod,
+    }
+    .with("containers", vec![Yaml::Map(container(cx, facts))])
+    .with_comment_opt("volumes", data_note(facts), volumes(params, facts));
     let spec = Map::new()
         .with("replicas", cx.pick(params.replicas, "$svc.replicas"))
         .with("revisionHistoryLimit", 5u32)
@@ -87,20 +91,7 @@ pub(crate) fn deployment(cx: &Ctx<'_>, facts: &Facts<'_>) -> String {
 }
 
 fn container(cx: &Ctx<'_>, facts: &Facts<'_>) -> Map {
-    let params = cx.params;
-    let image = match cx.mode {
-        super::Mode::Plain => Yaml::from(&facts.image),
-        super::Mode::Chart { .. } => {
-            Yaml::Raw("\"{{ $svc.image.repository }}:{{ $svc.image.tag }}\"".into())
-        }
-    };
-    let mut container = Map::new()
-        .with("name", facts.name.as_str())
-        .with("image", image)
-        .with(
-            "imagePullPolicy",
-            cx.pick(params.image.pull_policy.as_str(), "$svc.image.pullPolicy"),
-        );
+    let mut container = container_head(cx, facts, facts.name.as_str());
     if let Some(port) = facts.port {
         let port = Map::new()
             .with("name", port_name(facts))
@@ -116,6 +107,64 @@ fn container(cx: &Ctx<'_>, facts: &Facts<'_>) -> Map {
         container.push("livenessProbe", liveness);
         container.push("readinessProbe", readiness);
     }
+    container_tail(cx, facts, container)
+}
+
+/// The init containers of the steps the project runs before its server (migrations, schema
+/// set-up), one per step in order: the server's image, environment, resources, security
+/// context and writable mounts (the `emptyDir`s the server then finds filled), with the step's
+/// command in place of the image's; with the comment that says where the project runs them.
+fn init_containers(cx: &Ctx<'_>, facts: &Facts<'_>) -> Option<(String, Vec<Yaml>)> {
+    let steps = &facts.service.prestart;
+    if steps.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = steps
+        .iter()
+        .map(|s| format!("`{}` ({})", s.value.join(" "), s.origin))
+        .collect();
+    let note = format!(
+        "Run to completion before the server starts, as the project does: {}.",
+        shown.join(", ")
+    );
+    let list = steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let name = format!("prestart-{}", i + 1);
+            let command: Vec<Yaml> = step.value.iter().map(|w| Yaml::from(w.as_str())).collect();
+            let mut container = container_head(cx, facts, &name).with("command", command);
+            let env = env(cx, facts);
+            if !env.is_empty() {
+                container.push("env", env);
+            }
+            Yaml::Map(container_tail(cx, facts, container))
+        })
+        .collect();
+    Some((note, list))
+}
+
+/// The first keys of a container of the service's image: its name, the image, the pull policy.
+fn container_head(cx: &Ctx<'_>, facts: &Facts<'_>, name: &str) -> Map {
+    let image = match cx.mode {
+        super::Mode::Plain => Yaml::from(&facts.image),
+        super::Mode::Chart { .. } => {
+            Yaml::Raw("\"{{ $svc.image.repository }}:{{ $svc.image.tag }}\"".into())
+        }
+    };
+    Map::new().with("name", name).with("image", image).with(
+        "imagePullPolicy",
+        cx.pick(
+            cx.params.image.pull_policy.as_str(),
+            "$svc.image.pullPolicy",
+        ),
+    )
+}
+
+/// The last keys of a container of the service's image: resources, the hardened security
+/// context, and a mount for each writable directory.
+fn container_tail(cx: &Ctx<'_>, facts: &Facts<'_>, container: Map) -> Map {
+    let params = cx.params;
     let mounts: Vec<Yaml> = facts
         .writable_dirs
         .iter()

@@ -1,4 +1,5 @@
-//! Version requirements as projects write them, and the release an image is built for.
+//! Versions and version requirements as projects write them, and the release an image is built
+//! for.
 //!
 //! A project pins its language in many notations: `.python-version` (`3.12`), `requires-python`
 //! (`>=3.11,<3.14`), `.nvmrc` (`v20.11.1`, `lts/iron` is not a version), `engines.node`
@@ -47,6 +48,12 @@ impl Version {
             .map(u32::to_string)
             .collect::<Vec<_>>()
             .join(".")
+    }
+
+    /// True when this version is `other` or newer, a missing number counting as 0 (`2.9` is
+    /// `2.9.0`).
+    pub(crate) fn at_least(&self, other: &Self) -> bool {
+        self.cmp_to(other, self.0.len().max(other.0.len())).is_ge()
     }
 
     /// The first number.
