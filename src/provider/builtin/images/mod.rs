@@ -100,12 +100,9 @@ const DEBIAN_RUNTIME: &str = "debian:bookworm-slim";
 /// one (trixie) for the Go releases that have images on it (1.24 and later), else the one
 /// before (bookworm), which the older releases were last published on.
 fn cgo_debian(go: &str) -> &'static str {
-    let minor = go
-        .strip_prefix("1.")
-        .and_then(|rest| rest.split('.').next())
-        .and_then(|minor| minor.parse::<u32>().ok());
-    match minor {
-        Some(minor) if minor < 24 => "bookworm",
+    let first_on_trixie = Version::parse("1.24").expect("a version");
+    match Version::parse(go) {
+        Some(go) if !go.at_least(&first_on_trixie) => "bookworm",
         _ => "trixie",
     }
 }
