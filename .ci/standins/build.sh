@@ -270,6 +270,8 @@ prepare_maven() {
 
 prepare_alpine() { cp "$STANDINS/alpine-like.sh" "$1/"; }
 
+prepare_postgres() { cp "$STANDINS/postgres-entrypoint.sh" "$1/"; }
+
 # ---- What each image really carries (printed after the build) ---------------------------------
 
 probe_of() {
@@ -282,6 +284,8 @@ probe_of() {
     go) printf '%s' "go version; command -v busybox >/dev/null && echo 'busybox applets, apk stand-in (Debian packages)'; command -v gcc >/dev/null && gcc --version | head -n 1; $os" ;;
     rust) printf '%s' "rustc --version; cargo --version; $os" ;;
     java) printf '%s' "java -version 2>&1 | head -n 2 | tail -n 1; command -v javac >/dev/null && echo JDK || echo 'JRE (headless)'; $os" ;;
+    postgres) printf '%s' "postgres --version; $os" ;;
+    redis) printf '%s' "redis-server --version | awk '{print \"Redis\", \$3}'; $os" ;;
     maven) printf '%s' "mvn --version | head -n 1; java -version 2>&1 | head -n 2 | tail -n 1; $os" ;;
     *) return 1 ;;
   esac
@@ -345,7 +349,10 @@ build_line() {
     printf '%s\n' "$recipe" "$from_id" "${args[@]}" "${copied[@]}"
     cat "$dockerfile"
     declare -f "prepare_$recipe" "resolve_$recipe" 2>/dev/null || true
-    case "$recipe" in alpine | node | go) cat "$STANDINS/alpine-like.sh" ;; esac
+    case "$recipe" in
+      alpine | node | go) cat "$STANDINS/alpine-like.sh" ;;
+      postgres) cat "$STANDINS/postgres-entrypoint.sh" ;;
+    esac
     cat "$HOST_CAS"/*.crt 2>/dev/null || true
   } | sha)"
   current="$(dk image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "${tags[0]}" 2>/dev/null || true)"
