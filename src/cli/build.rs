@@ -424,6 +424,9 @@ fn print_text(outcome: &ImagesOutcome, context: &Context) -> Result<()> {
             }
         }
         printer.out(line)?;
+        for peer in checked.verdict.run.iter().flat_map(|run| &run.peers) {
+            printer.out(format!("     peer {peer}"))?;
+        }
         if !build.built {
             if let Some(step) = &build.failed_step {
                 printer.out(format!(

@@ -21,6 +21,7 @@ pub(crate) mod build;
 pub(crate) mod connect;
 pub(crate) mod context;
 pub(crate) mod ignore;
+pub(crate) mod peers;
 pub(crate) mod prestart;
 pub(crate) mod probe;
 pub(crate) mod run;

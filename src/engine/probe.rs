@@ -153,13 +153,13 @@ fn command(program: &str, args: &[&str]) -> Vec<String> {
 }
 
 /// What ran a command: its exit code and output.
-struct Ran {
-    exit_code: Option<i64>,
-    output: String,
+pub(super) struct Ran {
+    pub exit_code: Option<i64>,
+    pub output: String,
 }
 
 /// Runs a command in a container and waits for it (boundedly).
-async fn exec(docker: &Docker, container: &str, cmd: Vec<String>) -> Option<Ran> {
+pub(super) async fn exec(docker: &Docker, container: &str, cmd: Vec<String>) -> Option<Ran> {
     let run = async {
         let created = docker
             .create_exec(

@@ -40,6 +40,11 @@ pub(crate) struct RunRequest<'a> {
     pub liveness: Option<&'a str>,
     pub readiness: Option<&'a str>,
     pub settings: &'a RunSettings,
+    /// The container whose network namespace it joins (its peers', [`super::peers`]); `None`:
+    /// no network at all.
+    pub network: Option<&'a str>,
+    /// What [`super::peers`] started beside it, one line a peer.
+    pub peers: Vec<String>,
     /// Images a probe helper may be made from when the image has no tool to probe with (the
     /// bases of its Dockerfile's stages).
     pub helper_images: Vec<String>,
@@ -110,7 +115,11 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
             request.service.to_string(),
         )])),
         host_config: Some(HostConfig {
-            network_mode: Some("none".to_string()),
+            network_mode: Some(
+                request
+                    .network
+                    .map_or_else(|| "none".to_string(), |c| format!("container:{c}")),
+            ),
             readonly_rootfs: Some(true),
             tmpfs: Some(tmpfs),
             mounts: volumes.as_ref().map(|v| v.mounts.clone()),
@@ -134,6 +143,7 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
         problems: Vec::new(),
         throwaway_secrets: request.settings.throwaway_names(),
         writable,
+        peers: request.peers.clone(),
         prestart: Vec::new(),
         logs: Vec::new(),
         duration_ms: 0,

@@ -155,6 +155,9 @@ pub(crate) struct RunReport {
     pub throwaway_secrets: Vec<String>,
     /// Writable mounts it got.
     pub writable: Vec<String>,
+    /// The peers started beside it (`db: postgres:17, ready after 1.2 s`), one line a peer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub peers: Vec<String>,
     /// The steps run before the server (init containers), in order; the server starts only
     /// when every one exits 0.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -7,10 +7,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::context::ContextPlan;
+use super::peers::Peers;
 use super::run_settings::RunSettings;
 use super::verdict::ImageVerdict;
 use super::{BuildRequest, Engine, RunRequest, build_image, run_image};
-use crate::detect::Service;
+use crate::detect::{Peer, Service};
 use crate::error::Result;
 use crate::hash::sha256_hex;
 use crate::phr::{self, NewRecord, Outcome, Reference, Relation, Stage, Store};
@@ -148,7 +149,13 @@ impl Checker<'_> {
             (Some(image), true) => {
                 (self.progress)(&format!("running {} ({image})", service.name));
                 let settings = RunSettings::for_service(service, manifests, self.redactor);
-                Some(run_image(
+                let declared: Vec<Peer> =
+                    service.depends_on.iter().map(|p| p.value.clone()).collect();
+                let peers = Peers::start(self.engine, &service.name, &declared, &settings);
+                for line in &peers.report {
+                    (self.progress)(&format!("peer {line}"));
+                }
+                let ran = run_image(
                     self.engine,
                     &RunRequest {
                         service: &service.name,
@@ -158,11 +165,15 @@ impl Checker<'_> {
                         liveness: service.health_path.as_ref().map(|p| p.value.as_str()),
                         readiness: service.readiness_path.as_ref().map(|p| p.value.as_str()),
                         settings: &settings,
+                        network: peers.network(),
+                        peers: peers.report.clone(),
                         helper_images: stage_images(&source.text),
                         timeout: self.options.run_timeout,
                         redactor: self.redactor,
                     },
-                )?)
+                );
+                peers.remove(self.engine);
+                Some(ran?)
             }
             _ => None,
         };
