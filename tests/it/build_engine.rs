@@ -433,6 +433,50 @@ fn steps_before_the_server_run_first_in_containers_of_their_own_sharing_its_data
     assert_eq!(left.stdout.trim(), "", "volumes left behind");
 }
 
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn a_postgres_peer_named_in_compose_runs_beside_the_service_and_is_removed_after() {
+    // The ledger exits 1 unless it logs in to PostgreSQL at db:5432 as the user and database its
+    // compose file names: healthy only when verify started the peer and the service reached it.
+    let host = host();
+    let project = detect_fixture("node-postgres-peer");
+    project
+        .run(&["generate", "--provider", "builtin", "--yes"])
+        .expect(0);
+    let (run, images) = verify_all(&project, &host);
+    let image = &images["node-postgres-peer"];
+    for image in images.values() {
+        if let Some(id) = image["build"]["image_id"].as_str() {
+            Run::of(docker(&host).args(["rmi", "--force", id]));
+        }
+    }
+    assert_eq!(image["build"]["built"], true, "{image:#}");
+    assert_eq!(
+        image["run"]["verdict"], "healthy",
+        "{}\n{image:#}",
+        run.stderr
+    );
+    let peers = image["run"]["peers"].as_array().expect("peers started");
+    assert_eq!(peers.len(), 1, "{image:#}");
+    let peer = peers[0].as_str().unwrap();
+    assert!(peer.starts_with("db: postgres:17"), "{peer}");
+    assert!(peer.contains("ready after"), "{peer}");
+    let logs = image["run"]["logs"].to_string();
+    assert!(
+        logs.contains("logged in to ledger on db as ledger"),
+        "{logs}"
+    );
+    // The peer is gone with the run.
+    let left = Run::of(docker(&host).args([
+        "ps",
+        "--all",
+        "--quiet",
+        "--filter",
+        "label=org.aigen.service=node-postgres-peer (peer db)",
+    ]));
+    assert_eq!(left.stdout.trim(), "", "peer containers left behind");
+}
+
 const DOCKERFILE: &str = "docker/backend.Dockerfile";
 const DOCKERIGNORE: &str = "docker/backend.Dockerfile.dockerignore";
 
