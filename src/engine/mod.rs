@@ -75,6 +75,30 @@ impl Engine {
     }
 }
 
+/// Creates a container from `body`; its ID.
+async fn create_container(
+    docker: &Docker,
+    body: bollard::models::ContainerCreateBody,
+) -> std::result::Result<String, bollard::errors::Error> {
+    docker
+        .create_container(
+            None::<bollard::query_parameters::CreateContainerOptions>,
+            body,
+        )
+        .await
+        .map(|created| created.id)
+}
+
+/// Removes a container and its anonymous volumes, running or not; one already gone is no error.
+async fn remove_container(docker: &Docker, id: &str) {
+    let options = bollard::query_parameters::RemoveContainerOptions {
+        force: true,
+        v: true,
+        ..Default::default()
+    };
+    let _ = docker.remove_container(id, Some(options)).await;
+}
+
 /// An engine error as aigen reports it (exit 3).
 fn engine_error(message: impl Into<String>) -> Error {
     Error::external("docker engine", message)

@@ -17,7 +17,7 @@ use bollard::models::{ContainerCreateBody, HostConfig};
 
 use super::probe::exec;
 use super::run_settings::{EnvValue, RunSettings};
-use super::{Engine, SERVICE_LABEL, seconds};
+use super::{Engine, SERVICE_LABEL, create_container, remove_container, seconds};
 use crate::detect::Peer;
 
 /// How long a peer may take to accept connections.
@@ -249,20 +249,14 @@ impl Peers {
             }),
             ..Default::default()
         };
-        let created = match docker
-            .create_container(
-                None::<bollard::query_parameters::CreateContainerOptions>,
-                body,
-            )
-            .await
-        {
-            Ok(created) => created,
+        let id = match create_container(docker, body).await {
+            Ok(id) => id,
             Err(error) => return format!("{}: {image} could not be created: {error}", peer.name),
         };
-        self.containers.push(created.id.clone());
+        self.containers.push(id.clone());
         if let Err(error) = docker
             .start_container(
-                &created.id,
+                &id,
                 None::<bollard::query_parameters::StartContainerOptions>,
             )
             .await
@@ -276,7 +270,7 @@ impl Peers {
             format!("{image} for {declared}")
         };
         while begun.elapsed() < READY_TIMEOUT {
-            let ran = exec(docker, &created.id, kind.ready_command()).await;
+            let ran = exec(docker, &id, kind.ready_command()).await;
             if ran.is_some_and(|r| r.exit_code == Some(0)) {
                 return format!(
                     "{}: {source}, ready after {}",
@@ -296,12 +290,7 @@ impl Peers {
     /// Removes the peers' containers (the ones sharing a namespace first).
     pub(crate) fn remove(&self, engine: &Engine) {
         for id in self.containers.iter().rev() {
-            let options = bollard::query_parameters::RemoveContainerOptions {
-                force: true,
-                v: true,
-                ..Default::default()
-            };
-            let _ = engine.block_on(engine.docker().remove_container(id, Some(options)));
+            engine.block_on(remove_container(engine.docker(), id));
         }
     }
 }

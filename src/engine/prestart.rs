@@ -119,20 +119,13 @@ async fn run_step(
         healthcheck: None,
         ..body.clone()
     };
-    let created = match docker
-        .create_container(
-            None::<bollard::query_parameters::CreateContainerOptions>,
-            body,
-        )
-        .await
-    {
-        Ok(created) => created,
+    let id = match super::create_container(docker, body).await {
+        Ok(id) => id,
         Err(error) => {
             report.problem = Some(format!("it could not be created: {error}"));
             return report;
         }
     };
-    let id = created.id;
     match docker
         .start_container(
             &id,
@@ -179,12 +172,7 @@ async fn run_step(
             report.problem = Some(format!("it exited with {code}"));
         }
     }
-    let options = bollard::query_parameters::RemoveContainerOptions {
-        force: true,
-        v: true,
-        ..Default::default()
-    };
-    let _ = docker.remove_container(&id, Some(options)).await;
+    super::remove_container(docker, &id).await;
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
 }

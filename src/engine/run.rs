@@ -220,12 +220,7 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
         report.logs = engine.block_on(logs(docker, container, request.redactor));
     }
     for id in cleanup.iter().rev() {
-        let options = bollard::query_parameters::RemoveContainerOptions {
-            force: true,
-            v: true,
-            ..Default::default()
-        };
-        let _ = engine.block_on(docker.remove_container(id, Some(options)));
+        engine.block_on(super::remove_container(docker, id));
     }
     if let Some(volumes) = &volumes {
         engine.block_on(volumes.remove(docker));
