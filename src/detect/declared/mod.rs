@@ -109,23 +109,7 @@ impl Declared {
             .map(|file| procfile::parse(&file))
             .unwrap_or_default();
         let depends_on = match (building.first(), compose) {
-            (Some(main), Some(compose)) => main
-                .depends_on
-                .iter()
-                .map(|name| {
-                    let image = compose
-                        .service(&name.value)
-                        .filter(|s| s.dockerfile.is_none())
-                        .and_then(|s| s.image.clone());
-                    Sourced::new(
-                        Peer {
-                            name: name.value.clone(),
-                            image,
-                        },
-                        name.origin.clone(),
-                    )
-                })
-                .collect(),
+            (Some(main), Some(compose)) => peers(main, compose),
             _ => Vec::new(),
         };
         let published = match (building.is_empty(), compose) {
@@ -472,9 +456,71 @@ fn is_own_binary(program: &str, language: Language) -> bool {
     !tool && language != Language::Java && !program.ends_with(".sh")
 }
 
+/// The peers of a compose service: those its `depends_on` names, then the compose services its
+/// environment names as a host (`WAKAPI_DB_HOST: db`, `DATABASE_URL: postgres://u@db/app`)
+/// without a `depends_on`; each with the image it runs when not built from the repository.
+fn peers(main: &ComposeService, compose: &Compose) -> Vec<Sourced<Peer>> {
+    let peer = |name: &str, origin: &Origin| {
+        let image = compose
+            .service(name)
+            .filter(|s| s.dockerfile.is_none())
+            .and_then(|s| s.image.clone());
+        Sourced::new(
+            Peer {
+                name: name.to_string(),
+                image,
+            },
+            origin.clone(),
+        )
+    };
+    let mut peers: Vec<Sourced<Peer>> = main
+        .depends_on
+        .iter()
+        .map(|name| peer(&name.value, &name.origin))
+        .collect();
+    for (_, value) in &main.environment {
+        let Some(host) = value.value.as_deref().and_then(named_host) else {
+            continue;
+        };
+        let known = peers.iter().any(|p| p.value.name == host);
+        if !known && host != main.name && compose.service(host).is_some() {
+            peers.push(peer(host, &value.origin));
+        }
+    }
+    peers
+}
+
+/// The host a variable's value names: the value itself when it is one word of a host name's
+/// letters (`db`), or the host of a URL (`redis://cache:6379/0` → `cache`).
+fn named_host(value: &str) -> Option<&str> {
+    let host = match value.split_once("://") {
+        Some((_, rest)) => {
+            let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+            let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            host_port.split(':').next().unwrap_or(host_port)
+        }
+        None => value,
+    };
+    let word = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    word.then_some(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_names_a_host_when_it_is_one_or_a_urls() {
+        assert_eq!(named_host("db"), Some("db"));
+        assert_eq!(named_host("postgres://u:p@db:5432/app?x=1"), Some("db"));
+        assert_eq!(named_host("redis://cache:6379/0"), Some("cache"));
+        assert_eq!(named_host("/run/secrets/db_password"), None);
+        assert_eq!(named_host("user=x dbname=y"), None);
+        assert_eq!(named_host(""), None);
+    }
 
     fn words(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
