@@ -2,7 +2,8 @@
 //! in `depends_on`), started beside it for a run: the first peer with no network and the host
 //! names the service may use for it (its compose name and the common `db`, `postgres`,
 //! `postgresql`, `redis`, …) mapped to 127.0.0.1, every other peer and then the service joining
-//! its network namespace, so that the service reaches each peer on loopback and nothing else.
+//! its network namespace, so that the service reaches each peer on loopback (127.0.0.1 and ::1)
+//! and nothing else.
 //! A PostgreSQL peer gets `trust` authentication (the password the run invents is accepted) and
 //! the user and database the service's own settings name (`DATABASE_URL`, `…DB_USER`,
 //! `…DB_NAME`). The image is the one compose names when the engine has it, else the engine's
@@ -227,11 +228,16 @@ impl Peers {
                 kind.fallback_image()
             );
         };
-        let (network_mode, extra_hosts) = match self.network() {
-            Some(first) => (format!("container:{first}"), None),
+        // The namespace's owner maps the host names and turns IPv6 on for loopback (`::1`, as a
+        // pod has it; the engine's `none` network leaves it off), for the peers and the service.
+        let (network_mode, extra_hosts, sysctls) = match self.network() {
+            Some(first) => (format!("container:{first}"), None, None),
             None => (
                 "none".to_string(),
                 Some(names.iter().map(|n| format!("{n}:127.0.0.1")).collect()),
+                Some(HashMap::from(["all", "lo"].map(|i| {
+                    (format!("net.ipv6.conf.{i}.disable_ipv6"), "0".into())
+                }))),
             ),
         };
         let body = ContainerCreateBody {
@@ -244,6 +250,7 @@ impl Peers {
             host_config: Some(HostConfig {
                 network_mode: Some(network_mode),
                 extra_hosts,
+                sysctls,
                 tmpfs: Some(HashMap::from([("/tmp".to_string(), String::new())])),
                 ..Default::default()
             }),
