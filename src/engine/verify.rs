@@ -277,8 +277,16 @@ pub(crate) fn record(
         build.builder,
         match &verdict.run {
             Some(run) => format!(
-                ", then run it as {} with a read-only root filesystem, no network, writable {} and throwaway values for {}, and judge it",
+                ", then run it as {} with a read-only root filesystem, {}, writable {} and throwaway values for {}, and judge it",
                 run.user,
+                if run.peers.is_empty() {
+                    "no network".to_string()
+                } else {
+                    format!(
+                        "no network but the loopback it shares with its peers ({})",
+                        run.peers.join("; ")
+                    )
+                },
                 if run.writable.is_empty() {
                     "nothing".to_string()
                 } else {
