@@ -43,6 +43,15 @@ fn images(report: &Value) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// Removes the images a verify built (by ID).
+fn remove_images(host: &str, images: &BTreeMap<String, Value>) {
+    for image in images.values() {
+        if let Some(id) = image["build"]["image_id"].as_str() {
+            Run::of(docker(host).args(["rmi", "--force", id]));
+        }
+    }
+}
+
 /// The status a probed path answered.
 fn probe(image: &Value, path: &str) -> Option<u64> {
     image["run"]["probes"]
@@ -384,11 +393,7 @@ fn detect_fixtures_that_need_more_than_their_manifest_build_and_become_healthy()
             );
             assert_eq!(probe(image, "/healthz"), Some(200), "{image:#}");
         }
-        for image in images.values() {
-            if let Some(id) = image["build"]["image_id"].as_str() {
-                Run::of(docker(&host).args(["rmi", "--force", id]));
-            }
-        }
+        remove_images(&host, &images);
     }
     println!("Detection fixtures built from builtin output:\n{rows}");
 }
@@ -405,11 +410,7 @@ fn steps_before_the_server_run_first_in_containers_of_their_own_sharing_its_data
         .expect(0);
     let (_, images) = verify_all(&project, &host);
     let image = &images["node-migrate"];
-    for image in images.values() {
-        if let Some(id) = image["build"]["image_id"].as_str() {
-            Run::of(docker(&host).args(["rmi", "--force", id]));
-        }
-    }
+    remove_images(&host, &images);
     assert_eq!(image["build"]["built"], true, "{image:#}");
     assert_eq!(image["run"]["verdict"], "healthy", "{image:#}");
     let steps = image["run"]["prestart"].as_array().expect("steps ran");
@@ -445,11 +446,7 @@ fn a_postgres_peer_named_in_compose_runs_beside_the_service_and_is_removed_after
         .expect(0);
     let (run, images) = verify_all(&project, &host);
     let image = &images["node-postgres-peer"];
-    for image in images.values() {
-        if let Some(id) = image["build"]["image_id"].as_str() {
-            Run::of(docker(&host).args(["rmi", "--force", id]));
-        }
-    }
+    remove_images(&host, &images);
     assert_eq!(image["build"]["built"], true, "{image:#}");
     assert_eq!(
         image["run"]["verdict"], "healthy",
