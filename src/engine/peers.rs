@@ -20,6 +20,7 @@ use super::probe::exec;
 use super::run_settings::{EnvValue, RunSettings};
 use super::{Engine, SERVICE_LABEL, create_container, remove_container, seconds};
 use crate::detect::Peer;
+use crate::error::{Error, Result};
 
 /// How long a peer may take to accept connections.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -166,13 +167,13 @@ impl Peers {
 
     /// Starts the PostgreSQL and Redis peers of `service` and waits until each accepts
     /// connections. A peer that cannot be started is reported, not an error: the run then shows
-    /// what the service does without it.
+    /// what the service does without it. Interrupted (Ctrl-C), it removes what it started.
     pub(crate) fn start(
         engine: &Engine,
         service: &str,
         peers: &[Peer],
         settings: &RunSettings,
-    ) -> Self {
+    ) -> Result<Self> {
         let mut started = Self::default();
         let wanted: Vec<(&Peer, PeerKind)> = peers
             .iter()
@@ -192,18 +193,22 @@ impl Peers {
                 ));
                 continue;
             }
-            let line = engine.block_on(started.start_one(
-                engine.docker(),
-                service,
-                peer,
-                kind,
-                &names,
-                settings,
-            ));
+            let line = engine.block_on(async {
+                let starting =
+                    started.start_one(engine.docker(), service, peer, kind, &names, settings);
+                tokio::select! {
+                    line = starting => Some(line),
+                    _ = tokio::signal::ctrl_c() => None,
+                }
+            });
+            let Some(line) = line else {
+                started.remove(engine);
+                return Err(Error::Interrupted);
+            };
             kinds_started.push(kind);
             started.report.push(line);
         }
-        started
+        Ok(started)
     }
 
     /// Starts one peer and waits for it; returns its report line.

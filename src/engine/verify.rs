@@ -151,7 +151,7 @@ impl Checker<'_> {
                 let settings = RunSettings::for_service(service, manifests, self.redactor);
                 let declared: Vec<Peer> =
                     service.depends_on.iter().map(|p| p.value.clone()).collect();
-                let peers = Peers::start(self.engine, &service.name, &declared, &settings);
+                let peers = Peers::start(self.engine, &service.name, &declared, &settings)?;
                 for line in &peers.report {
                     (self.progress)(&format!("peer {line}"));
                 }
