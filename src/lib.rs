@@ -33,6 +33,7 @@ pub mod finding_counts;
 mod fsutil;
 pub mod generate;
 pub mod hash;
+mod image_reference;
 mod line_index;
 mod mcp;
 pub mod phr;

@@ -21,6 +21,7 @@ use super::run_settings::{EnvValue, RunSettings};
 use super::{Engine, SERVICE_LABEL, create_container, remove_container, seconds};
 use crate::detect::Peer;
 use crate::error::{Error, Result};
+use crate::image_reference::ImageReference;
 
 /// How long a peer may take to accept connections.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -40,12 +41,7 @@ impl PeerKind {
     /// `postgres:16`, `bitnami/postgresql`, `postgis/postgis:16-3.4` → PostgreSQL;
     /// `redis:7-alpine`, `valkey/valkey` → Redis; anything else → `None`.
     fn of_image(image: &str) -> Option<Self> {
-        let without_digest = image.split('@').next().unwrap_or(image);
-        let repository = match without_digest.rsplit_once(':') {
-            Some((repository, tag)) if !tag.contains('/') => repository,
-            _ => without_digest,
-        };
-        let name = repository.rsplit('/').next().unwrap_or(repository);
+        let name = ImageReference::parse(image).name();
         match name.to_ascii_lowercase().as_str() {
             "postgres" | "postgresql" | "postgis" => Some(Self::Postgres),
             "redis" | "valkey" | "redis-stack-server" => Some(Self::Redis),

@@ -19,6 +19,7 @@ use saphyr::{LoadableYamlNode, MarkedYamlOwned};
 
 use super::super::model::{Origin, Sourced};
 use super::compose::scalar;
+use crate::image_reference::ImageReference;
 use crate::workload_kinds::pod_template_path;
 
 /// Files larger than this are not read as manifests (rendered bundles of whole platforms).
@@ -68,9 +69,7 @@ impl Manifests {
 
 /// The last part of an image's repository: `gcr.io/a/frontend:v1@sha256:...` is `frontend`.
 fn image_name(image: &str) -> Option<&str> {
-    let without_digest = image.split('@').next()?;
-    let last = without_digest.rsplit('/').next()?;
-    last.split(':').next().filter(|n| !n.is_empty())
+    Some(ImageReference::parse(image).name()).filter(|n| !n.is_empty())
 }
 
 /// Reads the manifests among `files` (the project's, relative to `root`), leaving out those

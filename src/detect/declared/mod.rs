@@ -20,6 +20,7 @@ use procfile::Process;
 
 use super::model::{FileProblem, ImportedFile, Language, Origin, Peer, Sourced};
 use super::source::ServiceDir;
+use crate::image_reference::ImageReference;
 
 /// Programs that consume a queue rather than serve requests, with the word that makes them a
 /// worker (`celery -A app worker`, `rq worker`); `None` when the program alone does.
@@ -375,10 +376,8 @@ fn sourced_each(commands: Vec<Vec<String>>, origin: &Origin) -> Vec<Sourced<Vec<
 /// True when `image` (`registry/owner/name:tag`) is named after the directory `name`: the
 /// project's own image, published.
 fn runs_own_image(image: &str, name: &str) -> bool {
-    let without_digest = image.split('@').next().unwrap_or(image);
-    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
-    let repository = last.split(':').next().unwrap_or(last);
-    !repository.is_empty() && repository.eq_ignore_ascii_case(name)
+    let own = ImageReference::parse(image).name();
+    !own.is_empty() && own.eq_ignore_ascii_case(name)
 }
 
 fn command_of(service: &ComposeService) -> Option<&Vec<String>> {

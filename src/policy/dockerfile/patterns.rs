@@ -2,28 +2,21 @@
 //! `gcr.io/distroless/*`) matched like image references, and file names (`*.pem`).
 
 use super::model::normalize_reference;
+use crate::image_reference::ImageReference;
 
 /// Whether a (normalized) image reference matches an allowed-image pattern.
 pub(crate) fn image_matches(pattern: &str, image: &str) -> bool {
     let pattern = normalize_reference(pattern);
-    let image = if pattern.contains('@') {
-        image
-    } else {
-        image.split('@').next().unwrap_or(image)
-    };
-    if glob_match(&pattern, image) {
+    let wanted = ImageReference::parse(&pattern);
+    if wanted.digest.is_some() {
+        return glob_match(&pattern, image);
+    }
+    let image = ImageReference::parse(image);
+    if glob_match(&pattern, image.without_digest()) {
         return true;
     }
     // A pattern without a tag matches every tag of the repository.
-    let last = pattern.rsplit('/').next().unwrap_or(&pattern);
-    if !last.contains(':') && !pattern.contains('@') {
-        let untagged = match image.rfind(':') {
-            Some(colon) if !image[colon..].contains('/') => &image[..colon],
-            _ => image,
-        };
-        return glob_match(&pattern, untagged);
-    }
-    false
+    wanted.tag.is_none() && glob_match(&pattern, image.repository)
 }
 
 /// `*` matches any run of characters; everything else matches itself.
