@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
+use url::Url;
 
 use super::probe::exec;
 use super::run_settings::{EnvValue, RunSettings};
@@ -122,16 +123,12 @@ fn postgres_identity(env: &[(String, EnvValue)]) -> (Option<String>, Option<Stri
 /// The user and database of a PostgreSQL connection string, when `value` is one.
 fn connection_string_identity(value: &str) -> (Option<String>, Option<String>) {
     let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    if let Some(rest) = value
-        .strip_prefix("postgres://")
-        .or_else(|| value.strip_prefix("postgresql://"))
-    {
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let user = authority
-            .rsplit_once('@')
-            .and_then(|(info, _)| non_empty(info.split(':').next().unwrap_or("")));
-        let database = non_empty(path.split('?').next().unwrap_or(""));
-        return (user, database);
+    if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+        let Ok(url) = Url::parse(value) else {
+            return (None, None);
+        };
+        let database = url.path().strip_prefix('/').unwrap_or(url.path());
+        return (non_empty(url.username()), non_empty(database));
     }
     if value.contains("dbname=") {
         let field = |key: &str| {

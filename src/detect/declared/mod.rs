@@ -21,6 +21,7 @@ use procfile::Process;
 use super::model::{FileProblem, ImportedFile, Language, Origin, Peer, Sourced};
 use super::source::ServiceDir;
 use crate::image_reference::ImageReference;
+use url::Url;
 
 /// Programs that consume a queue rather than serve requests, with the word that makes them a
 /// worker (`celery -A app worker`, `rq worker`); `None` when the program alone does.
@@ -482,8 +483,8 @@ fn peers(main: &ComposeService, compose: &Compose) -> Vec<Sourced<Peer>> {
             continue;
         };
         let known = peers.iter().any(|p| p.value.name == host);
-        if !known && host != main.name && compose.service(host).is_some() {
-            peers.push(peer(host, &value.origin));
+        if !known && host != main.name && compose.service(&host).is_some() {
+            peers.push(peer(&host, &value.origin));
         }
     }
     peers
@@ -491,14 +492,11 @@ fn peers(main: &ComposeService, compose: &Compose) -> Vec<Sourced<Peer>> {
 
 /// The host a variable's value names: the value itself when it is one word of a host name's
 /// letters (`db`), or the host of a URL (`redis://cache:6379/0` → `cache`).
-fn named_host(value: &str) -> Option<&str> {
-    let host = match value.split_once("://") {
-        Some((_, rest)) => {
-            let authority = rest.split(['/', '?']).next().unwrap_or(rest);
-            let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            host_port.split(':').next().unwrap_or(host_port)
-        }
-        None => value,
+fn named_host(value: &str) -> Option<String> {
+    let host = if value.contains("://") {
+        Url::parse(value).ok()?.host_str()?.to_string()
+    } else {
+        value.to_string()
     };
     let word = !host.is_empty()
         && host
@@ -513,9 +511,12 @@ mod tests {
 
     #[test]
     fn a_value_names_a_host_when_it_is_one_or_a_urls() {
-        assert_eq!(named_host("db"), Some("db"));
-        assert_eq!(named_host("postgres://u:p@db:5432/app?x=1"), Some("db"));
-        assert_eq!(named_host("redis://cache:6379/0"), Some("cache"));
+        assert_eq!(named_host("db").as_deref(), Some("db"));
+        assert_eq!(
+            named_host("postgres://u:p@db:5432/app?x=1").as_deref(),
+            Some("db")
+        );
+        assert_eq!(named_host("redis://cache:6379/0").as_deref(), Some("cache"));
         assert_eq!(named_host("/run/secrets/db_password"), None);
         assert_eq!(named_host("user=x dbname=y"), None);
         assert_eq!(named_host(""), None);
