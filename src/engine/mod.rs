@@ -89,6 +89,16 @@ async fn create_container(
         .map(|created| created.id)
 }
 
+/// Starts a created container.
+async fn start_container(
+    docker: &Docker,
+    id: &str,
+) -> std::result::Result<(), bollard::errors::Error> {
+    docker
+        .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
+        .await
+}
+
 /// Removes a container and its anonymous volumes, running or not; one already gone is no error.
 async fn remove_container(docker: &Docker, id: &str) {
     let options = bollard::query_parameters::RemoveContainerOptions {

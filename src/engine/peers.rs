@@ -19,7 +19,7 @@ use url::Url;
 
 use super::probe::exec;
 use super::run_settings::{EnvValue, RunSettings};
-use super::{Engine, SERVICE_LABEL, create_container, remove_container, seconds};
+use super::{Engine, SERVICE_LABEL, create_container, remove_container, seconds, start_container};
 use crate::detect::Peer;
 use crate::error::{Error, Result};
 use crate::image_reference::ImageReference;
@@ -259,13 +259,7 @@ impl Peers {
             Err(error) => return format!("{}: {image} could not be created: {error}", peer.name),
         };
         self.containers.push(id.clone());
-        if let Err(error) = docker
-            .start_container(
-                &id,
-                None::<bollard::query_parameters::StartContainerOptions>,
-            )
-            .await
-        {
+        if let Err(error) = start_container(docker, &id).await {
             return format!("{}: {image} could not be started: {error}", peer.name);
         }
         let begun = Instant::now();

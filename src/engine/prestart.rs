@@ -126,13 +126,7 @@ async fn run_step(
             return report;
         }
     };
-    match docker
-        .start_container(
-            &id,
-            None::<bollard::query_parameters::StartContainerOptions>,
-        )
-        .await
-    {
+    match super::start_container(docker, &id).await {
         Err(error) => {
             report.problem = Some(format!(
                 "it could not be started: {}",

@@ -174,35 +174,23 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
                 return Ok(None);
             }
         }
-        let created = docker
-            .create_container(
-                None::<bollard::query_parameters::CreateContainerOptions>,
-                body,
-            )
-            .await
-            .map_err(|e| {
-                engine_error(format!(
-                    "the container of {} cannot be created: {e}",
-                    request.service
-                ))
-            })?;
-        cleanup.push(created.id.clone());
-        if let Err(error) = docker
-            .start_container(
-                &created.id,
-                None::<bollard::query_parameters::StartContainerOptions>,
-            )
-            .await
-        {
+        let created = super::create_container(docker, body).await.map_err(|e| {
+            engine_error(format!(
+                "the container of {} cannot be created: {e}",
+                request.service
+            ))
+        })?;
+        cleanup.push(created.clone());
+        if let Err(error) = super::start_container(docker, &created).await {
             report.problems.push(format!(
                 "it could not be started: {}",
                 request.redactor.redact_string(&error.to_string())
             ));
-            return Ok::<_, Error>(Some(created.id));
+            return Ok::<_, Error>(Some(created));
         }
         let judging = judge(
             docker,
-            &created.id,
+            &created,
             request,
             has_healthcheck,
             &mut report,
@@ -213,7 +201,7 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
             () = judging => {}
             _ = tokio::signal::ctrl_c() => return Err(Error::Interrupted),
         }
-        Ok(Some(created.id))
+        Ok(Some(created))
     });
     let container = judged.as_ref().ok().cloned().flatten();
     if let Some(container) = &container {
@@ -423,27 +411,14 @@ async fn find_prober(
             }),
             ..Default::default()
         };
-        let Ok(helper) = docker
-            .create_container(
-                None::<bollard::query_parameters::CreateContainerOptions>,
-                body,
-            )
-            .await
-        else {
+        let Ok(helper) = super::create_container(docker, body).await else {
             continue;
         };
-        cleanup.push(helper.id.clone());
-        if docker
-            .start_container(
-                &helper.id,
-                None::<bollard::query_parameters::StartContainerOptions>,
-            )
-            .await
-            .is_err()
-        {
+        cleanup.push(helper.clone());
+        if super::start_container(docker, &helper).await.is_err() {
             continue;
         }
-        if let Some(prober) = Prober::find(docker, &helper.id).await {
+        if let Some(prober) = Prober::find(docker, &helper).await {
             report.probed_with = format!("{} (image {image})", prober.describe(true));
             return Some(prober);
         }
