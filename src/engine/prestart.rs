@@ -15,10 +15,9 @@ use super::run::logs;
 use super::verdict::StepReport;
 use crate::secrets::Redactor;
 use bollard::Docker;
+use bollard::errors::Error as BollardError;
 use bollard::models::{ContainerCreateBody, Mount, MountType, VolumeCreateRequest};
-
-/// How often a step is looked at while it runs.
-const POLL: Duration = Duration::from_millis(500);
+use futures_util::StreamExt;
 
 /// The volumes of one run, one per writable path.
 pub(crate) struct RunVolumes {
@@ -98,6 +97,25 @@ pub(crate) async fn run_steps(
     reports
 }
 
+/// Waits until the container stops; its exit code, `None` when the engine lost it.
+async fn exit_code(docker: &Docker, id: &str) -> Option<i64> {
+    loop {
+        let waited = docker
+            .wait_container(id, None::<bollard::query_parameters::WaitContainerOptions>)
+            .next()
+            .await;
+        match waited {
+            Some(Ok(response)) => return Some(response.status_code),
+            // bollard turns a non-zero exit into an error that carries the code.
+            Some(Err(BollardError::DockerContainerWaitError { code, .. })) => return Some(code),
+            // An engine that answers only when the container stops outlasts the client's
+            // request timeout; the container still runs, so wait again.
+            Some(Err(BollardError::RequestTimeoutError)) => {}
+            _ => return None,
+        }
+    }
+}
+
 async fn run_step(
     docker: &Docker,
     body: &ContainerCreateBody,
@@ -133,29 +151,18 @@ async fn run_step(
                 redactor.redact_string(&error.to_string())
             ));
         }
-        Ok(()) => loop {
-            let state = docker
-                .inspect_container(
-                    &id,
-                    None::<bollard::query_parameters::InspectContainerOptions>,
-                )
-                .await
-                .ok()
-                .and_then(|c| c.state);
-            let running = state.as_ref().and_then(|s| s.running).unwrap_or(false);
-            if !running {
-                report.exit_code = state.and_then(|s| s.exit_code);
-                break;
+        Ok(()) => {
+            let left = timeout.saturating_sub(started.elapsed());
+            match tokio::time::timeout(left, exit_code(docker, &id)).await {
+                Ok(code) => report.exit_code = code,
+                Err(_) => {
+                    report.problem = Some(format!(
+                        "it was still running after {} s",
+                        timeout.as_secs()
+                    ));
+                }
             }
-            if started.elapsed() > timeout {
-                report.problem = Some(format!(
-                    "it was still running after {} s",
-                    timeout.as_secs()
-                ));
-                break;
-            }
-            tokio::time::sleep(POLL).await;
-        },
+        }
     }
     if report.exit_code != Some(0) {
         report.logs = logs(docker, &id, redactor).await;
