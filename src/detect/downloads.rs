@@ -5,8 +5,10 @@
 //! dependency of a dependency shows); [`skip_settings`] names the variables that turn each
 //! download off.
 
+use serde_json::Value;
+
 use super::model::{FileProblem, Origin, Sourced};
-use super::source::ServiceDir;
+use super::source::{ServiceDir, ServiceFile};
 use super::workspace::NODE_LOCKS;
 
 /// The packages that download at install, with the variables that skip the download. Puppeteer
@@ -35,11 +37,13 @@ pub(crate) fn skip_settings(package: &str) -> &'static [(&'static str, &'static 
 }
 
 /// The downloading packages the Node package in `at` (relative to the service, `` for its
-/// own directory) installs, each with the line that says so: its `package.json`'s, else its
-/// lockfile's.
+/// own directory) installs, each with the line that says so: its `package.json`'s (`manifest`,
+/// read and parsed by the caller), else its lockfile's.
 pub(super) fn find(
     dir: &ServiceDir,
     at: &str,
+    manifest: &ServiceFile,
+    json: &Value,
     problems: &mut Vec<FileProblem>,
 ) -> Vec<Sourced<String>> {
     let rel = |name: &str| {
@@ -49,25 +53,19 @@ pub(super) fn find(
             format!("{at}/{name}")
         }
     };
-    let manifest = dir.read_if_present(&rel("package.json"), problems);
     let lockfile = NODE_LOCKS
         .iter()
         .find(|(lock, _)| dir.has(&rel(lock)))
         .and_then(|(lock, _)| dir.read_if_present(&rel(lock), problems));
-    let json = manifest
-        .as_ref()
-        .and_then(|file| super::manifest::parse_json(file).ok());
     let mut found = Vec::new();
     for (name, _) in DOWNLOADERS {
-        let declared = manifest
-            .as_ref()
-            .zip(json.as_ref())
-            .and_then(|(file, json)| {
-                let section = SECTIONS
-                    .iter()
-                    .find(|section| json.get(section).and_then(|s| s.get(name)).is_some())?;
-                let line = super::manifest::json_line(&file.text, &[section, name]).unwrap_or(1);
-                Some(Origin::file(&file.path, line))
+        let declared = SECTIONS
+            .iter()
+            .find(|section| json.get(section).and_then(|s| s.get(name)).is_some())
+            .map(|section| {
+                let line =
+                    super::manifest::json_line(&manifest.text, &[section, name]).unwrap_or(1);
+                Origin::file(&manifest.path, line)
             });
         let locked = || {
             let file = lockfile.as_ref()?;
@@ -84,7 +82,12 @@ pub(super) fn find(
 /// Whether a lockfile line is `name`'s entry: `"node_modules/name"` (npm), `name@…` or
 /// `"name@…"` (yarn, bun), `/name@…` or `name@…:` (pnpm).
 fn locks(line: &str, name: &str) -> bool {
-    if line.contains(&format!("node_modules/{name}\"")) {
+    let npm_entry = line.match_indices("node_modules/").any(|(at, prefix)| {
+        line[at + prefix.len()..]
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('"'))
+    });
+    if npm_entry {
         return true;
     }
     let entry = line.trim_start().trim_start_matches(['"', '\'', '/']);

@@ -318,7 +318,7 @@ fn producer(
                 .map_or((None, PackageManager::Npm), |(lock, manager)| {
                     (Some(lock.to_string()), *manager)
                 });
-            let downloads = super::downloads::find(dir, &at, problems);
+            let downloads = super::downloads::find(dir, &at, &file, &json, problems);
             return Some(EmbedProducer {
                 dir: if at.is_empty() { ".".into() } else { at },
                 manager,

@@ -279,7 +279,7 @@ pub(super) fn detect(
             })
         })
         .collect();
-    service.inputs.install_downloads = downloads::find(dir, "", problems);
+    service.inputs.install_downloads = downloads::find(dir, "", &file, &package.json, problems);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Node, &[]);
 
     Ok(Described {
