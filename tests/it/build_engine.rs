@@ -368,17 +368,34 @@ fn detect_fixture(name: &str) -> Project {
     Project::copy_of(&repo_path(&format!("tests/fixtures/detect/{name}")), name)
 }
 
+/// A copy of the detection fixture `name` with the builtin generator's files applied, verified
+/// against the engine at `host` (see [`verify_all`]).
+fn verify_fixture(name: &str, host: &str) -> (Run, BTreeMap<String, Value>) {
+    let project = detect_fixture(name);
+    project
+        .run(&["generate", "--provider", "builtin", "--yes"])
+        .expect(0);
+    verify_all(&project, host)
+}
+
+/// What `docker <list> --quiet --filter label=<label>` still lists (volumes, containers).
+fn left_behind(host: &str, list: &[&str], label: &str) -> String {
+    let filter = format!("label={label}");
+    let run = Run::of(
+        docker(host)
+            .args(list)
+            .args(["--quiet", "--filter", &filter]),
+    );
+    run.stdout.trim().to_string()
+}
+
 #[test]
 #[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
 fn detect_fixtures_that_need_more_than_their_manifest_build_and_become_healthy() {
     let host = host();
     let mut rows = String::new();
     for (fixture, service) in INPUT_FIXTURES {
-        let project = detect_fixture(fixture);
-        project
-            .run(&["generate", "--provider", "builtin", "--yes"])
-            .expect(0);
-        let (_, images) = verify_all(&project, &host);
+        let (_, images) = verify_fixture(fixture, &host);
         rows.push_str(&table(&images));
         let image = &images[service];
         assert_eq!(image["build"]["built"], true, "{fixture}: {image:#}");
@@ -404,11 +421,7 @@ fn steps_before_the_server_run_first_in_containers_of_their_own_sharing_its_data
     // The server refuses to start without the schema its migration writes in /var/lib/notes:
     // healthy only when the step ran first and its write reached the server's container.
     let host = host();
-    let project = detect_fixture("node-migrate");
-    project
-        .run(&["generate", "--provider", "builtin", "--yes"])
-        .expect(0);
-    let (_, images) = verify_all(&project, &host);
+    let (_, images) = verify_fixture("node-migrate", &host);
     let image = &images["node-migrate"];
     remove_images(&host, &images);
     assert_eq!(image["build"]["built"], true, "{image:#}");
@@ -424,14 +437,8 @@ fn steps_before_the_server_run_first_in_containers_of_their_own_sharing_its_data
     );
     assert_eq!(probe(image, "/healthz"), Some(200), "{image:#}");
     // The run's volumes are gone with it.
-    let left = Run::of(docker(&host).args([
-        "volume",
-        "ls",
-        "--quiet",
-        "--filter",
-        "label=org.aigen.service=node-migrate",
-    ]));
-    assert_eq!(left.stdout.trim(), "", "volumes left behind");
+    let left = left_behind(&host, &["volume", "ls"], "org.aigen.service=node-migrate");
+    assert_eq!(left, "", "volumes left behind");
 }
 
 #[test]
@@ -440,11 +447,7 @@ fn a_postgres_peer_named_in_compose_runs_beside_the_service_and_is_removed_after
     // The ledger exits 1 unless it logs in to PostgreSQL at db:5432 as the user and database its
     // compose file names: healthy only when verify started the peer and the service reached it.
     let host = host();
-    let project = detect_fixture("node-postgres-peer");
-    project
-        .run(&["generate", "--provider", "builtin", "--yes"])
-        .expect(0);
-    let (run, images) = verify_all(&project, &host);
+    let (run, images) = verify_fixture("node-postgres-peer", &host);
     let image = &images["node-postgres-peer"];
     remove_images(&host, &images);
     assert_eq!(image["build"]["built"], true, "{image:#}");
@@ -464,14 +467,12 @@ fn a_postgres_peer_named_in_compose_runs_beside_the_service_and_is_removed_after
         "{logs}"
     );
     // The peer is gone with the run.
-    let left = Run::of(docker(&host).args([
-        "ps",
-        "--all",
-        "--quiet",
-        "--filter",
-        "label=org.aigen.service=node-postgres-peer (peer db)",
-    ]));
-    assert_eq!(left.stdout.trim(), "", "peer containers left behind");
+    let left = left_behind(
+        &host,
+        &["ps", "--all"],
+        "org.aigen.service=node-postgres-peer (peer db)",
+    );
+    assert_eq!(left, "", "peer containers left behind");
 }
 
 const DOCKERFILE: &str = "docker/backend.Dockerfile";
