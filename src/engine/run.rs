@@ -449,14 +449,11 @@ pub(super) async fn logs(docker: &Docker, container: &str, redactor: &Redactor) 
 /// `workdir`), world-writable as a cluster's `emptyDir` is, and owned by the container's user
 /// when it is numeric (`uid` or `uid:gid`), as a pod's `fsGroup` makes it.
 fn tmpfs_mounts(writable: &[String], workdir: &str, user: &str) -> Vec<(String, String)> {
-    let mut owner = String::new();
-    let mut ids = user.splitn(2, ':');
-    if let Some(uid) = ids.next().filter(|u| u.parse::<u32>().is_ok()) {
-        owner.push_str(&format!(",uid={uid}"));
-        if let Some(gid) = ids.next().filter(|g| g.parse::<u32>().is_ok()) {
-            owner.push_str(&format!(",gid={gid}"));
-        }
-    }
+    let owner = match numeric_ids(user) {
+        Some((uid, Some(gid))) => format!(",uid={uid},gid={gid}"),
+        Some((uid, None)) => format!(",uid={uid}"),
+        None => String::new(),
+    };
     writable
         .iter()
         .map(|path| {
@@ -468,9 +465,30 @@ fn tmpfs_mounts(writable: &[String], workdir: &str, user: &str) -> Vec<(String, 
         .collect()
 }
 
+/// The numeric ids of a container user as written: `10001:10001` → uid and gid, `10001` and
+/// `10001:staff` → the uid alone; `None` when the user is a name (`app`, `app:10001`).
+fn numeric_ids(user: &str) -> Option<(&str, Option<&str>)> {
+    let is_id = |id: &&str| id.parse::<u32>().is_ok();
+    let (uid, gid) = match user.split_once(':') {
+        Some((uid, gid)) => (uid, Some(gid)),
+        None => (user, None),
+    };
+    Some((Some(uid).filter(is_id)?, gid.filter(is_id)))
+}
+
 #[cfg(test)]
 mod tmpfs_tests {
-    use super::tmpfs_mounts;
+    use super::{numeric_ids, tmpfs_mounts};
+
+    #[test]
+    fn only_numeric_ids_are_read_from_the_user() {
+        assert_eq!(numeric_ids("10001:10001"), Some(("10001", Some("10001"))));
+        assert_eq!(numeric_ids("10001"), Some(("10001", None)));
+        assert_eq!(numeric_ids("10001:staff"), Some(("10001", None)));
+        assert_eq!(numeric_ids("app"), None);
+        assert_eq!(numeric_ids("app:10001"), None);
+        assert_eq!(numeric_ids(""), None);
+    }
 
     #[test]
     fn relative_paths_land_in_the_working_directory_owned_by_the_user() {
