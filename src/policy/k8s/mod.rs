@@ -221,7 +221,7 @@ fn lint_alone<'a>(file: ManifestText<'a>, constitution: &'a Constitution) -> (Ma
     let documents = set
         .items
         .iter()
-        .map(|item| prune::prune(item.object.node))
+        .map(|item| prune::prune(item.object.node, constitution))
         .collect();
     let Manifest { file, example, .. } = manifest;
     let kept = Manifest {

@@ -3,9 +3,10 @@
 //! look at one object at a time are done with the whole tree ([`super::lint_documents`]).
 //!
 //! The fields kept ([`OBJECT`]) are those the cross-object rules and [`super::set::ObjectSet`]'s
-//! indexes read: kind, name and namespace, the labels that name a service, pod labels, selectors, replicas and parallelism, budgets, autoscaler
-//! targets, Service ports, the data keys of Secrets and ConfigMaps, and of each container its
-//! name, ports, resources and env references. Marks are kept, so findings point where they
+//! indexes read: kind, name and namespace, the labels whose value names a service of the
+//! constitution, pod labels, selectors, replicas and parallelism, budgets, autoscaler targets,
+//! Service ports, the data keys of Secrets and ConfigMaps, and of each container its name,
+//! ports, resources and env references. Marks are kept, so findings point where they
 //! would on the whole tree. A cross-object rule that reads another field must add it here; the
 //! test at the bottom lints every manifest fixture with whole and with pruned trees and wants the
 //! same findings.
@@ -15,6 +16,7 @@
 //! those lines of each, the others emptied so that line numbers hold.
 
 use super::yaml_tree::{Data, Document, Entry, Node, Scalar};
+use crate::policy::constitution::Constitution;
 use crate::policy::source::EXCERPT_MAX_LINES;
 use crate::policy::suppress::Suppression;
 
@@ -29,6 +31,9 @@ enum Keep {
     Fields(&'static [(&'static str, Keep)]),
     /// Each item of a sequence, pruned in turn.
     Items(&'static Keep),
+    /// The listed labels of a mapping whose value names a service of the constitution (all an
+    /// object's own labels tell the cross-object rules); the mapping is dropped when none does.
+    ServiceLabels(&'static [&'static str]),
 }
 
 /// Of a container: what its ports, requests and references are.
@@ -65,7 +70,7 @@ const OBJECT: Keep = Keep::Fields(&[
             // The object's own labels only tell which constitution service it belongs to.
             (
                 "labels",
-                Keep::Fields(&[("app.kubernetes.io/name", Keep::All), ("app", Keep::All)]),
+                Keep::ServiceLabels(&["app.kubernetes.io/name", "app"]),
             ),
         ]),
     ),
@@ -103,15 +108,28 @@ const OBJECT: Keep = Keep::Fields(&[
 ]);
 
 /// An object's tree cut down to what the cross-object rules read, as a document of its own.
-pub(crate) fn prune(object: &Node) -> Document {
+pub(crate) fn prune(object: &Node, constitution: &Constitution) -> Document {
     Document {
         index: 0,
-        root: pruned(object, &OBJECT),
+        root: pruned(object, &OBJECT, constitution),
     }
 }
 
-fn pruned(node: &Node, keep: &Keep) -> Node {
+fn pruned(node: &Node, keep: &Keep, constitution: &Constitution) -> Node {
     let data = match (keep, &node.data) {
+        (Keep::ServiceLabels(keys), Data::Map(entries)) => Data::Map(
+            entries
+                .iter()
+                .filter(|entry| {
+                    entry.key.as_str().is_some_and(|key| keys.contains(&key))
+                        && entry
+                            .value
+                            .as_str()
+                            .is_some_and(|value| constitution.services.contains_key(value))
+                })
+                .cloned()
+                .collect(),
+        ),
         (Keep::Keys, Data::Map(entries)) => Data::Map(
             entries
                 .iter()
@@ -131,15 +149,26 @@ fn pruned(node: &Node, keep: &Keep) -> Node {
                 .filter_map(|entry| {
                     let key = entry.key.as_str()?;
                     let (_, keep) = fields.iter().find(|(name, _)| *name == key)?;
+                    let value = pruned(&entry.value, keep, constitution);
+                    if matches!(keep, Keep::ServiceLabels(_))
+                        && matches!(&value.data, Data::Map(kept) if kept.is_empty())
+                    {
+                        return None;
+                    }
                     Some(Entry {
                         key: entry.key.clone(),
-                        value: pruned(&entry.value, keep),
+                        value,
                     })
                 })
                 .collect(),
         ),
         (Keep::Items(keep), Data::Seq(items)) => {
-            Data::Seq(items.iter().map(|item| pruned(item, keep)).collect())
+            Data::Seq(
+                items
+                    .iter()
+                    .map(|item| pruned(item, keep, constitution))
+                    .collect(),
+            )
         }
         // Everything else, and a node of another shape than expected (which the rules report
         // as it is), is kept whole.
@@ -211,7 +240,6 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::*;
-    use crate::policy::constitution::Constitution;
     use crate::policy::finding::Finding;
     use crate::policy::k8s::check::Checker;
     use crate::policy::k8s::manifest::{Manifest, ManifestText};
@@ -329,7 +357,7 @@ mod tests {
                 let documents = ObjectSet::new(std::slice::from_ref(&manifest), &constitution)
                     .items
                     .iter()
-                    .map(|item| prune(item.object.node))
+                    .map(|item| prune(item.object.node, &constitution))
                     .collect();
                 Manifest {
                     loaded: Loaded {
