@@ -162,14 +162,12 @@ fn pruned(node: &Node, keep: &Keep, constitution: &Constitution) -> Node {
                 })
                 .collect(),
         ),
-        (Keep::Items(keep), Data::Seq(items)) => {
-            Data::Seq(
-                items
-                    .iter()
-                    .map(|item| pruned(item, keep, constitution))
-                    .collect(),
-            )
-        }
+        (Keep::Items(keep), Data::Seq(items)) => Data::Seq(
+            items
+                .iter()
+                .map(|item| pruned(item, keep, constitution))
+                .collect(),
+        ),
         // Everything else, and a node of another shape than expected (which the rules report
         // as it is), is kept whole.
         _ => node.data.clone(),

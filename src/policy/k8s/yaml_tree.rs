@@ -994,7 +994,10 @@ mod tests {
         assert_eq!((scalar.text(), scalar.plain()), (key.as_str(), true));
         assert_eq!(scalar, Scalar::new(key.as_str(), true));
         assert_ne!(scalar, Scalar::new(key.as_str(), false));
-        assert!(matches!(Scalar::new("app.kubernetes.io/partof", true).0, Repr::Heap { .. }));
+        assert!(matches!(
+            Scalar::new("app.kubernetes.io/partof", true).0,
+            Repr::Heap { .. }
+        ));
     }
 
     #[test]
