@@ -444,6 +444,11 @@ pub(crate) fn lint_paths(
     chart: &super::helm::ChartOptions,
     constitution: &Constitution,
 ) -> Outcome {
+    // Every manifest's first pass validates against the schemas of the built-in kinds: they are
+    // compiled on an idle worker while the files are found, not by the first file to need them.
+    rayon::spawn(|| {
+        k8s::schema::catalog();
+    });
     let discovery = discover(paths, cwd, root, constitution);
     let mut outcome = lint_files(&discovery.targets, root, cwd, constitution);
     if !discovery.charts.is_empty() {
