@@ -17,7 +17,7 @@
 
 use super::yaml_tree::{Data, Document, Entry, Node, Scalar};
 use crate::policy::constitution::Constitution;
-use crate::policy::source::EXCERPT_MAX_LINES;
+use crate::policy::source::{EXCERPT_MAX_LINES, Excerpts};
 use crate::policy::suppress::Suppression;
 
 /// What to keep of a node.
@@ -187,6 +187,7 @@ pub(crate) fn kept_lines(
     text: &str,
     documents: &[Document],
     suppressions: &[Suppression],
+    excerpts: Excerpts,
 ) -> String {
     let mut keep: Vec<bool> = Vec::new();
     let mut mark = |line: usize| {
@@ -196,7 +197,7 @@ pub(crate) fn kept_lines(
         keep[line] = true;
     };
     for document in documents {
-        mark_starts(&document.root, &mut mark);
+        mark_starts(&document.root, excerpts, &mut mark);
     }
     for suppression in suppressions {
         let spans =
@@ -220,15 +221,23 @@ pub(crate) fn kept_lines(
     kept
 }
 
-/// Marks the line every node of a tree (keys included) starts on.
-fn mark_starts(node: &Node, mark: &mut impl FnMut(usize)) {
-    mark(node.mark.line as usize);
+/// Marks the line every node of a tree (keys included) starts on. Without excerpts, a finding
+/// reads a line only for its width, which its span takes when the node it points at does not end
+/// after its start on that line ([`super::check::line_span`]): only those nodes' lines are marked.
+fn mark_starts(node: &Node, excerpts: Excerpts, mark: &mut impl FnMut(usize)) {
+    let ends_after_on_its_line =
+        node.end.line == node.mark.line && node.end.column > node.mark.column;
+    if excerpts == Excerpts::Shown || !ends_after_on_its_line {
+        mark(node.mark.line as usize);
+    }
     match &node.data {
         Data::Scalar(_) => {}
-        Data::Seq(items) => items.iter().for_each(|item| mark_starts(item, mark)),
+        Data::Seq(items) => items
+            .iter()
+            .for_each(|item| mark_starts(item, excerpts, mark)),
         Data::Map(entries) => entries.iter().for_each(|entry| {
-            mark_starts(&entry.key, mark);
-            mark_starts(&entry.value, mark);
+            mark_starts(&entry.key, excerpts, mark);
+            mark_starts(&entry.value, excerpts, mark);
         }),
     }
 }
@@ -309,33 +318,55 @@ mod tests {
             .map(|(path, text)| ManifestText::new(path, text))
             .collect();
         let expected = crate::policy::k8s::lint_documents(&inputs, &constitution);
-        let passed: Vec<_> = whole
-            .iter()
-            .map(|(path, text)| {
-                crate::policy::k8s::first_pass(path.clone(), text.clone(), &constitution)
-            })
-            .collect();
-        let owned: Vec<(PathBuf, String)> = passed
-            .iter()
-            .map(|file| (file.path.clone(), file.text.clone()))
-            .collect();
-        let findings = crate::policy::k8s::lint_passed(passed, &constitution);
-        // Findings carry their excerpt: the lines they show survived the cut.
+        // Findings carry their excerpt: the lines they show must survive the cut.
         assert!(expected.iter().filter(|f| f.excerpt.is_some()).count() > 100);
-        assert_eq!(findings.len(), expected.len());
-        for (found, wanted) in findings.iter().zip(&expected) {
-            assert_eq!(found, wanted);
-        }
         let bytes = |texts: &[(PathBuf, String)]| texts.iter().map(|(_, t)| t.len()).sum::<usize>();
-        assert!(
-            bytes(&owned) * 10 < bytes(&whole) * 7,
-            "the kept lines are not much smaller: {} of {} bytes",
-            bytes(&owned),
-            bytes(&whole)
-        );
-        for ((_, kept), (_, text)) in owned.iter().zip(&whole) {
-            assert_eq!(kept.lines().count(), text.lines().count());
+        let mut kept_bytes = Vec::new();
+        for excerpts in [Excerpts::Shown, Excerpts::Omitted] {
+            let passed: Vec<_> = whole
+                .iter()
+                .map(|(path, text)| {
+                    crate::policy::k8s::first_pass(
+                        path.clone(),
+                        text.clone(),
+                        excerpts,
+                        &constitution,
+                    )
+                })
+                .collect();
+            let owned: Vec<(PathBuf, String)> = passed
+                .iter()
+                .map(|file| (file.path.clone(), file.text.clone()))
+                .collect();
+            let findings = crate::policy::k8s::lint_passed(passed, &constitution);
+            assert_eq!(findings.len(), expected.len());
+            for (found, wanted) in findings.iter().zip(&expected) {
+                // Without excerpts, everything else (end columns read from the kept lines
+                // included) is the same.
+                let wanted = match excerpts {
+                    Excerpts::Shown => wanted.clone(),
+                    Excerpts::Omitted => Finding {
+                        excerpt: None,
+                        ..wanted.clone()
+                    },
+                };
+                assert_eq!(found, &wanted);
+            }
+            assert!(
+                bytes(&owned) * 10 < bytes(&whole) * 7,
+                "the kept lines are not much smaller: {} of {} bytes",
+                bytes(&owned),
+                bytes(&whole)
+            );
+            for ((_, kept), (_, text)) in owned.iter().zip(&whole) {
+                assert_eq!(kept.lines().count(), text.lines().count());
+            }
+            kept_bytes.push(bytes(&owned));
         }
+        assert!(
+            kept_bytes[1] * 4 < kept_bytes[0] * 3,
+            "without excerpts, fewer lines are kept: {kept_bytes:?}"
+        );
     }
 
     #[test]
