@@ -22,39 +22,82 @@ pub(crate) struct LineIndex<'a> {
     starts: Starts,
 }
 
-/// The byte offsets where lines start: four bytes each for texts under 4 GiB (a lint run keeps
-/// the index of every file it lints), eight for larger ones.
+/// The byte offsets where lines start, in the narrowest integer the text's length fits: two
+/// bytes each for texts under 64 KiB (most manifests and Dockerfiles; a lint run keeps the index
+/// of every file it lints), four under 4 GiB, eight above.
 #[derive(Debug, Clone)]
 enum Starts {
+    Short(Vec<u16>),
     Narrow(Vec<u32>),
     Wide(Vec<usize>),
 }
 
+/// An offset as one of the widths [`Starts`] keeps.
+trait Offset: Copy + Ord + TryFrom<usize> {
+    fn to_usize(self) -> usize;
+}
+
+impl Offset for u16 {
+    fn to_usize(self) -> usize {
+        usize::from(self)
+    }
+}
+
+impl Offset for u32 {
+    fn to_usize(self) -> usize {
+        // `Starts::of` picks `u32` only for texts whose length fits, and usize is at least 32
+        // bits on every target this crate builds for.
+        self as usize
+    }
+}
+
+impl Offset for usize {
+    fn to_usize(self) -> usize {
+        self
+    }
+}
+
+/// The offsets of the line breaks of `text`, each plus one, after a 0 for the first line; `T`
+/// holds the text's length.
+fn starts_of<T: Offset>(text: &str) -> Vec<T> {
+    // Counted first: no slack.
+    let lines = text.bytes().filter(|&b| b == b'\n').count();
+    let mut starts = Vec::with_capacity(lines + 1);
+    starts.extend(
+        std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter_map(|start| T::try_from(start).ok()),
+    );
+    starts
+}
+
+/// The 0-based line an offset falls on.
+fn line_of<T: Offset>(starts: &[T], offset: usize) -> usize {
+    // An offset that does not fit is past the end of the text.
+    let found = match T::try_from(offset) {
+        Ok(offset) => starts.binary_search(&offset),
+        Err(_) => Err(starts.len()),
+    };
+    match found {
+        Ok(i) => i,
+        Err(i) => i - 1,
+    }
+}
+
 impl Starts {
-    /// The offsets of the line breaks of `text`, each plus one, after a 0 for the first line.
     fn of(text: &str) -> Self {
-        // Counted first: no slack.
-        let lines = text.bytes().filter(|&b| b == b'\n').count();
-        let breaks = text.match_indices('\n').map(|(i, _)| i + 1);
-        match u32::try_from(text.len()) {
-            Ok(_) => {
-                let mut starts = Vec::with_capacity(lines + 1);
-                starts.push(0);
-                // Every offset is at most the text's length, which fits.
-                starts.extend(breaks.map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
-                Self::Narrow(starts)
-            }
-            Err(_) => {
-                let mut starts = Vec::with_capacity(lines + 1);
-                starts.push(0);
-                starts.extend(breaks);
-                Self::Wide(starts)
-            }
+        if u16::try_from(text.len()).is_ok() {
+            Self::Short(starts_of(text))
+        } else if u32::try_from(text.len()).is_ok() {
+            Self::Narrow(starts_of(text))
+        } else {
+            Self::Wide(starts_of(text))
         }
     }
 
     fn len(&self) -> usize {
         match self {
+            Self::Short(starts) => starts.len(),
             Self::Narrow(starts) => starts.len(),
             Self::Wide(starts) => starts.len(),
         }
@@ -63,24 +106,18 @@ impl Starts {
     /// The start of the 0-based line `index`.
     fn get(&self, index: usize) -> Option<usize> {
         match self {
-            Self::Narrow(starts) => starts.get(index).map(|&start| start as usize),
+            Self::Short(starts) => starts.get(index).map(|start| start.to_usize()),
+            Self::Narrow(starts) => starts.get(index).map(|start| start.to_usize()),
             Self::Wide(starts) => starts.get(index).copied(),
         }
     }
 
     /// The 0-based line an offset falls on.
     fn line_of(&self, offset: usize) -> usize {
-        let found = match self {
-            // An offset past `u32::MAX` is past the end of a narrow index's text.
-            Self::Narrow(starts) => match u32::try_from(offset) {
-                Ok(offset) => starts.binary_search(&offset),
-                Err(_) => Err(starts.len()),
-            },
-            Self::Wide(starts) => starts.binary_search(&offset),
-        };
-        match found {
-            Ok(i) => i,
-            Err(i) => i - 1,
+        match self {
+            Self::Short(starts) => line_of(starts, offset),
+            Self::Narrow(starts) => line_of(starts, offset),
+            Self::Wide(starts) => line_of(starts, offset),
         }
     }
 }
@@ -176,40 +213,37 @@ mod tests {
     }
 
     #[test]
-    fn the_wide_index_of_large_texts_answers_as_the_narrow_one() {
+    fn every_width_of_index_answers_alike() {
         for text in ["", "a", "\n", "a\r\nb\n\nc", "é\n🚀 x\r\n\n", "no break"] {
-            let narrow = LineIndex::new(text);
-            let Starts::Narrow(starts) = &narrow.starts else {
-                panic!("a small text gets a narrow index");
+            let short = LineIndex::new(text);
+            let Starts::Short(starts) = &short.starts else {
+                panic!("a small text gets a two-byte index");
             };
-            let wide = LineIndex {
-                text,
-                starts: Starts::Wide(starts.iter().map(|&start| start as usize).collect()),
-            };
-            for offset in 0..=text.len() + 2 {
-                assert_eq!(wide.line_column(offset), narrow.line_column(offset));
+            let widened = |starts: Starts| LineIndex { text, starts };
+            let narrow = widened(Starts::Narrow(
+                starts.iter().map(|&s| u32::from(s)).collect(),
+            ));
+            let wide = widened(Starts::Wide(
+                starts.iter().map(|&s| usize::from(s)).collect(),
+            ));
+            for other in [&narrow, &wide] {
+                for offset in (0..=text.len() + 2).chain([usize::MAX]) {
+                    assert_eq!(other.line_column(offset), short.line_column(offset));
+                }
+                assert_eq!(other.line_count(), short.line_count());
+                for line in 0..=short.line_count() + 1 {
+                    assert_eq!(other.line(line), short.line(line));
+                }
             }
-            assert_eq!(
-                narrow.line_column(usize::MAX),
-                line_column(text, usize::MAX)
-            );
-            assert_eq!(wide.line_count(), narrow.line_count());
-            for line in 0..=narrow.line_count() + 1 {
-                assert_eq!(wide.line(line), narrow.line(line));
-            }
+            assert_eq!(short.line_column(usize::MAX), line_column(text, usize::MAX));
         }
-    }
-
-    #[test]
-    fn lines_drop_their_breaks() {
-        let index = LineIndex::new("a\r\nb\n\nc");
-        assert_eq!(index.line(1), Some("a"));
-        assert_eq!(index.line(2), Some("b"));
-        assert_eq!(index.line(3), Some(""));
-        assert_eq!(index.line(4), Some("c"));
-        assert_eq!(index.line(5), None);
-        assert_eq!(index.line(0), None);
-        assert_eq!(index.line_count(), 4);
-        assert_eq!(LineIndex::new("a\n").line_count(), 1);
+        let long = "x\n".repeat(40_000);
+        let index = LineIndex::new(&long);
+        assert!(matches!(index.starts, Starts::Narrow(_)));
+        assert_eq!(
+            index.line_column(long.len() - 1),
+            line_column(&long, long.len() - 1)
+        );
+        assert_eq!(index.line(40_000), Some("x"));
     }
 }

@@ -18,6 +18,7 @@ use crate::policy::constitution::Constitution;
 use crate::policy::registry::{self, Rule};
 use crate::policy::report::{self, Summary};
 use crate::policy::severity::Severity;
+use crate::policy::source::Excerpts;
 use crate::policy::walk::{self, Input, Outcome};
 use crate::settings::Flags;
 
@@ -137,11 +138,17 @@ pub(crate) fn run(args: LintArgs, context: &Context) -> Result<ExitStatus> {
     } else {
         Input::Paths(&args.paths)
     };
+    // Only the text report shows the lines findings are about.
+    let excerpts = match args.format {
+        LintFormat::Text => Excerpts::Shown,
+        LintFormat::Json | LintFormat::Sarif => Excerpts::Omitted,
+    };
     let outcome = walk::lint_input(
         input,
         &settings.cwd,
         &settings.root,
         args.values.as_deref(),
+        excerpts,
         &constitution,
     )?;
     context.printer.verbose(format!(

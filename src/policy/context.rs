@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::constitution::{Constitution, RuleSetting};
 use super::finding::{Finding, Span};
-use super::source::SourceFile;
+use super::source::{Excerpts, SourceFile};
 
 /// One file being linted.
 #[derive(Debug)]
@@ -36,6 +36,14 @@ impl<'a> FileContext<'a> {
             source: SourceFile::new(text),
             constitution,
             service,
+        }
+    }
+
+    /// The same context, its findings' excerpts cut or not.
+    pub(crate) fn with_excerpts(self, excerpts: Excerpts) -> Self {
+        Self {
+            source: self.source.with_excerpts(excerpts),
+            ..self
         }
     }
 

@@ -36,6 +36,7 @@ pub use finding::{Finding, Position, Span};
 pub use kind::FileKind;
 pub use registry::Rule;
 pub use severity::Severity;
+pub use source::Excerpts;
 pub(crate) use walk::lint_paths;
 
 #[cfg(test)]

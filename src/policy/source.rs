@@ -12,11 +12,21 @@ use crate::line_index::LineIndex;
 /// The most lines an excerpt holds; longer spans are cut to their first lines.
 pub(crate) const EXCERPT_MAX_LINES: usize = 12;
 
+/// Whether findings carry the source lines they are about ([`Excerpt`]): only the text report
+/// shows them, so a run reported as JSON or SARIF neither cuts them nor keeps the lines for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Excerpts {
+    #[default]
+    Shown,
+    Omitted,
+}
+
 /// A file's text and where each of its lines starts ([`LineIndex`]), in the positions and spans
 /// findings carry.
 #[derive(Debug, Clone)]
 pub struct SourceFile<'a> {
     lines: LineIndex<'a>,
+    excerpts: Excerpts,
 }
 
 impl<'a> SourceFile<'a> {
@@ -24,7 +34,13 @@ impl<'a> SourceFile<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
         Self {
             lines: LineIndex::new(text),
+            excerpts: Excerpts::Shown,
         }
+    }
+
+    /// The same file, its findings' excerpts cut or not.
+    pub(crate) fn with_excerpts(self, excerpts: Excerpts) -> Self {
+        Self { excerpts, ..self }
     }
 
     /// The whole text.
@@ -56,8 +72,11 @@ impl<'a> SourceFile<'a> {
         self.lines.line(line)
     }
 
-    /// The lines a span covers (at most [`EXCERPT_MAX_LINES`]).
+    /// The lines a span covers (at most [`EXCERPT_MAX_LINES`]); none when excerpts are omitted.
     pub(crate) fn excerpt(&self, span: Span) -> Option<Excerpt> {
+        if self.excerpts == Excerpts::Omitted {
+            return None;
+        }
         let first = span.start.line;
         let last = span.end.line.max(first).min(first + EXCERPT_MAX_LINES - 1);
         let mut lines = Vec::with_capacity(last - first + 1);

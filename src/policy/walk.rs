@@ -20,6 +20,7 @@ use super::dockerfile::{self, Dockerignore};
 use super::finding::{self, Finding};
 use super::k8s;
 use super::kind::{self, FileKind, SkipReason};
+use super::source::Excerpts;
 use crate::error::{Error, Result};
 use crate::fsutil;
 
@@ -264,6 +265,7 @@ pub fn lint_files(
     targets: &[Target],
     root: &Path,
     cwd: &Path,
+    excerpts: Excerpts,
     constitution: &Constitution,
 ) -> Outcome {
     let cache = ReadCache::default();
@@ -297,7 +299,7 @@ pub fn lint_files(
                     }
                     found
                 };
-                lint_bytes(target, bytes, constitution, &lookup)
+                lint_bytes(target, bytes, excerpts, constitution, &lookup)
             }
         })
         .collect();
@@ -311,6 +313,7 @@ pub(crate) fn lint_stdin(
     name: Option<&str>,
     cwd: &Path,
     root: &Path,
+    excerpts: Excerpts,
     constitution: &Constitution,
 ) -> Outcome {
     let display = PathBuf::from(name.unwrap_or("<stdin>"));
@@ -333,7 +336,7 @@ pub(crate) fn lint_stdin(
         }
     };
     collect(
-        vec![lint_bytes(&target, bytes, constitution, &lookup)],
+        vec![lint_bytes(&target, bytes, excerpts, constitution, &lookup)],
         constitution,
     )
 }
@@ -357,7 +360,10 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
     // manifests, linted together, need a sort to merge in.
     if !manifests.is_empty() {
         outcome.files += manifests.len();
-        let findings = k8s::lint_passed(manifests, constitution);
+        // On a worker of the pool, like the first pass: glibc gives each thread its own arena,
+        // so the index and findings reuse the room the first pass's trees left there instead of
+        // growing the calling thread's arena.
+        let findings = rayon::scope(|_| k8s::lint_passed(manifests, constitution));
         if outcome.findings.is_empty() {
             outcome.findings = findings;
         } else {
@@ -373,6 +379,7 @@ fn collect(results: Vec<FileResult>, constitution: &Constitution) -> Outcome {
 fn lint_bytes(
     target: &Target,
     bytes: Vec<u8>,
+    excerpts: Excerpts,
     constitution: &Constitution,
     dockerignore: &dyn Fn(&Path) -> Dockerignore,
 ) -> FileResult {
@@ -415,9 +422,12 @@ fn lint_bytes(
             FileResult::Linted(findings)
         }
         FileKind::Kubernetes => match String::from_utf8(bytes) {
-            Ok(text) => {
-                FileResult::Manifest(k8s::first_pass(target.display.clone(), text, constitution))
-            }
+            Ok(text) => FileResult::Manifest(k8s::first_pass(
+                target.display.clone(),
+                text,
+                excerpts,
+                constitution,
+            )),
             Err(_) => FileResult::Skipped(target.display.clone(), SkipReason::NotUtf8),
         },
         FileKind::Other => FileResult::Skipped(target.display.clone(), SkipReason::Unknown),
@@ -442,10 +452,16 @@ pub(crate) fn lint_paths(
     cwd: &Path,
     root: &Path,
     chart: &super::helm::ChartOptions,
+    excerpts: Excerpts,
     constitution: &Constitution,
 ) -> Outcome {
+    // Every manifest's first pass validates against the schemas of the built-in kinds: they are
+    // compiled on an idle worker while the files are found, not by the first file to need them.
+    rayon::spawn(|| {
+        k8s::schema::catalog();
+    });
     let discovery = discover(paths, cwd, root, constitution);
-    let mut outcome = lint_files(&discovery.targets, root, cwd, constitution);
+    let mut outcome = lint_files(&discovery.targets, root, cwd, excerpts, constitution);
     if !discovery.charts.is_empty() {
         let charts = lint_charts(&discovery.charts, cwd, chart, constitution);
         outcome.files += discovery.charts.len();
@@ -479,10 +495,13 @@ pub(crate) fn lint_input(
     cwd: &Path,
     root: &Path,
     values: Option<&Path>,
+    excerpts: Excerpts,
     constitution: &Constitution,
 ) -> Result<Outcome> {
     match input {
-        Input::Text { bytes, name } => Ok(lint_stdin(bytes, name, cwd, root, constitution)),
+        Input::Text { bytes, name } => {
+            Ok(lint_stdin(bytes, name, cwd, root, excerpts, constitution))
+        }
         Input::Paths(paths) => {
             let values = match values {
                 Some(values) if !cwd.join(values).is_file() => {
@@ -500,7 +519,7 @@ pub(crate) fn lint_input(
             } else {
                 paths
             };
-            Ok(lint_paths(paths, cwd, root, &chart, constitution))
+            Ok(lint_paths(paths, cwd, root, &chart, excerpts, constitution))
         }
     }
 }

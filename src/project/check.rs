@@ -21,7 +21,7 @@ use crate::finding_counts::FindingCounts;
 use crate::fsutil;
 use crate::hash::sha256_hex;
 use crate::policy::helm::ChartOptions;
-use crate::policy::{Finding, Severity, lint_paths};
+use crate::policy::{Excerpts, Finding, Severity, lint_paths};
 
 /// One failed or passed part of the gate.
 #[derive(Debug, Clone, Serialize)]
@@ -176,6 +176,7 @@ fn lint_project(project: &Project) -> Result<Vec<Finding>> {
         root,
         root,
         &ChartOptions::default(),
+        Excerpts::Shown,
         &project.constitution,
     );
     match outcome.errors.into_iter().next() {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use aigen::policy::constitution::Constitution;
 use aigen::policy::kind::service_for_path;
 use aigen::policy::registry::{self, Target};
-use aigen::policy::{dockerfile, walk};
+use aigen::policy::{Excerpts, dockerfile, walk};
 
 const FIXTURES: &str = "tests/fixtures/dockerfile/rules";
 
@@ -45,7 +45,13 @@ fn run_fixture(
         let fixture = &fixture.canonicalize().unwrap();
         let discovery = walk::discover(&[fixture.to_path_buf()], fixture, fixture, constitution);
         assert!(discovery.errors.is_empty(), "{:?}", discovery.errors);
-        let outcome = walk::lint_files(&discovery.targets, fixture, fixture, constitution);
+        let outcome = walk::lint_files(
+            &discovery.targets,
+            fixture,
+            fixture,
+            Excerpts::Shown,
+            constitution,
+        );
         assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
         (fixture.join("Dockerfile"), outcome.findings)
     } else {

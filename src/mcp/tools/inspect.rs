@@ -19,7 +19,7 @@ use crate::policy::registry::{self, Listing};
 use crate::policy::report::Summary;
 use crate::policy::report::json::{Document, document};
 use crate::policy::walk::{Input, lint_input};
-use crate::policy::{Constitution, Severity};
+use crate::policy::{Constitution, Excerpts, Severity};
 use crate::project::Project;
 use crate::settings::Flags;
 use crate::staging::Staging;
@@ -311,7 +311,7 @@ fn lint(shared: &Shared, args: LintArgs) -> Result<Value> {
                 bytes: content.into_bytes(),
                 name: Some(&name),
             };
-            lint_input(input, root, root, None, &constitution)?
+            lint_input(input, root, root, None, Excerpts::Shown, &constitution)?
         }
         (Some(_), None) => {
             return Err(Error::usage_with_hint(
@@ -330,6 +330,7 @@ fn lint(shared: &Shared, args: LintArgs) -> Result<Value> {
                 root,
                 root,
                 values.as_deref(),
+                Excerpts::Shown,
                 &constitution,
             )?
         }

@@ -6,18 +6,25 @@ use std::path::Path;
 use super::yaml_tree::{self, Loaded, Mark};
 use crate::policy::constitution::Constitution;
 use crate::policy::context::FileContext;
+use crate::policy::source::Excerpts;
 
-/// One YAML file to lint: the path findings will carry and its text.
+/// One YAML file to lint: the path findings will carry, its text, and whether its findings
+/// carry excerpts.
 #[derive(Debug, Clone, Copy)]
 pub struct ManifestText<'a> {
     pub path: &'a Path,
     pub text: &'a str,
+    pub excerpts: Excerpts,
 }
 
 impl<'a> ManifestText<'a> {
-    /// A file's path and text.
+    /// A file's path and text, its findings with excerpts.
     pub fn new(path: &'a Path, text: &'a str) -> Self {
-        Self { path, text }
+        Self {
+            path,
+            text,
+            excerpts: Excerpts::Shown,
+        }
     }
 }
 
@@ -42,7 +49,8 @@ impl<'a> Manifest<'a> {
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.to_ascii_lowercase().ends_with(".example"));
         Self {
-            file: FileContext::new(text.path, text.text, constitution, None),
+            file: FileContext::new(text.path, text.text, constitution, None)
+                .with_excerpts(text.excerpts),
             loaded: yaml_tree::load(text.text),
             example,
         }

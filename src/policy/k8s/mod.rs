@@ -45,6 +45,7 @@ use crate::policy::constitution::Constitution;
 use crate::policy::context::FileContext;
 use crate::policy::finding::{self, Finding};
 use crate::policy::registry::{self, Check};
+use crate::policy::source::Excerpts;
 use crate::policy::suppress::{self, Suppression};
 use crate::secrets::mask::Cells;
 
@@ -88,6 +89,7 @@ pub fn lint_documents(files: &[ManifestText<'_>], constitution: &Constitution) -
 pub(crate) struct Passed {
     path: PathBuf,
     text: String,
+    excerpts: Excerpts,
     loaded: Loaded,
     example: bool,
     alone: Alone,
@@ -95,15 +97,25 @@ pub(crate) struct Passed {
 
 /// The first pass on one file the run owns (path as shown, text): the loader's findings and the
 /// rules that look at one object; the tree and the text are then cut down.
-pub(crate) fn first_pass(path: PathBuf, text: String, constitution: &Constitution) -> Passed {
-    let (manifest, alone) = lint_alone(ManifestText::new(&path, &text), constitution);
+pub(crate) fn first_pass(
+    path: PathBuf,
+    text: String,
+    excerpts: Excerpts,
+    constitution: &Constitution,
+) -> Passed {
+    let file = ManifestText {
+        excerpts,
+        ..ManifestText::new(&path, &text)
+    };
+    let (manifest, alone) = lint_alone(file, constitution);
     let Manifest {
         loaded, example, ..
     } = manifest;
-    let text = prune::kept_lines(&text, &loaded.documents, &alone.suppressions);
+    let text = prune::kept_lines(&text, &loaded.documents, &alone.suppressions, excerpts);
     Passed {
         path,
         text,
+        excerpts,
         loaded,
         example,
         alone,
@@ -118,14 +130,14 @@ pub(crate) fn lint_passed(files: Vec<Passed>, constitution: &Constitution) -> Ve
     let mut alone = Vec::with_capacity(files.len());
     for file in files {
         texts.push((file.path, file.text));
-        kept.push((file.loaded, file.example));
+        kept.push((file.loaded, file.example, file.excerpts));
         alone.push(file.alone);
     }
     let manifests = texts
         .iter()
         .zip(kept)
-        .map(|((path, text), (loaded, example))| Manifest {
-            file: FileContext::new(path, text, constitution, None),
+        .map(|((path, text), (loaded, example, excerpts))| Manifest {
+            file: FileContext::new(path, text, constitution, None).with_excerpts(excerpts),
             loaded,
             example,
         })
@@ -221,7 +233,7 @@ fn lint_alone<'a>(file: ManifestText<'a>, constitution: &'a Constitution) -> (Ma
     let documents = set
         .items
         .iter()
-        .map(|item| prune::prune(item.object.node))
+        .map(|item| prune::prune(item.object.node, constitution))
         .collect();
     let Manifest { file, example, .. } = manifest;
     let kept = Manifest {

@@ -3,9 +3,10 @@
 //! look at one object at a time are done with the whole tree ([`super::lint_documents`]).
 //!
 //! The fields kept ([`OBJECT`]) are those the cross-object rules and [`super::set::ObjectSet`]'s
-//! indexes read: kind, name and namespace, the labels that name a service, pod labels, selectors, replicas and parallelism, budgets, autoscaler
-//! targets, Service ports, the data keys of Secrets and ConfigMaps, and of each container its
-//! name, ports, resources and env references. Marks are kept, so findings point where they
+//! indexes read: kind, name and namespace, the labels whose value names a service of the
+//! constitution, pod labels, selectors, replicas and parallelism, budgets, autoscaler targets,
+//! Service ports, the data keys of Secrets and ConfigMaps, and of each container its name,
+//! ports, resources and env references. Marks are kept, so findings point where they
 //! would on the whole tree. A cross-object rule that reads another field must add it here; the
 //! test at the bottom lints every manifest fixture with whole and with pruned trees and wants the
 //! same findings.
@@ -15,7 +16,8 @@
 //! those lines of each, the others emptied so that line numbers hold.
 
 use super::yaml_tree::{Data, Document, Entry, Node, Scalar};
-use crate::policy::source::EXCERPT_MAX_LINES;
+use crate::policy::constitution::Constitution;
+use crate::policy::source::{EXCERPT_MAX_LINES, Excerpts};
 use crate::policy::suppress::Suppression;
 
 /// What to keep of a node.
@@ -29,6 +31,9 @@ enum Keep {
     Fields(&'static [(&'static str, Keep)]),
     /// Each item of a sequence, pruned in turn.
     Items(&'static Keep),
+    /// The listed labels of a mapping whose value names a service of the constitution (all an
+    /// object's own labels tell the cross-object rules); the mapping is dropped when none does.
+    ServiceLabels(&'static [&'static str]),
 }
 
 /// Of a container: what its ports, requests and references are.
@@ -65,7 +70,7 @@ const OBJECT: Keep = Keep::Fields(&[
             // The object's own labels only tell which constitution service it belongs to.
             (
                 "labels",
-                Keep::Fields(&[("app.kubernetes.io/name", Keep::All), ("app", Keep::All)]),
+                Keep::ServiceLabels(&["app.kubernetes.io/name", "app"]),
             ),
         ]),
     ),
@@ -103,15 +108,28 @@ const OBJECT: Keep = Keep::Fields(&[
 ]);
 
 /// An object's tree cut down to what the cross-object rules read, as a document of its own.
-pub(crate) fn prune(object: &Node) -> Document {
+pub(crate) fn prune(object: &Node, constitution: &Constitution) -> Document {
     Document {
         index: 0,
-        root: pruned(object, &OBJECT),
+        root: pruned(object, &OBJECT, constitution),
     }
 }
 
-fn pruned(node: &Node, keep: &Keep) -> Node {
+fn pruned(node: &Node, keep: &Keep, constitution: &Constitution) -> Node {
     let data = match (keep, &node.data) {
+        (Keep::ServiceLabels(keys), Data::Map(entries)) => Data::Map(
+            entries
+                .iter()
+                .filter(|entry| {
+                    entry.key.as_str().is_some_and(|key| keys.contains(&key))
+                        && entry
+                            .value
+                            .as_str()
+                            .is_some_and(|value| constitution.services.contains_key(value))
+                })
+                .cloned()
+                .collect(),
+        ),
         (Keep::Keys, Data::Map(entries)) => Data::Map(
             entries
                 .iter()
@@ -131,16 +149,25 @@ fn pruned(node: &Node, keep: &Keep) -> Node {
                 .filter_map(|entry| {
                     let key = entry.key.as_str()?;
                     let (_, keep) = fields.iter().find(|(name, _)| *name == key)?;
+                    let value = pruned(&entry.value, keep, constitution);
+                    if matches!(keep, Keep::ServiceLabels(_))
+                        && matches!(&value.data, Data::Map(kept) if kept.is_empty())
+                    {
+                        return None;
+                    }
                     Some(Entry {
                         key: entry.key.clone(),
-                        value: pruned(&entry.value, keep),
+                        value,
                     })
                 })
                 .collect(),
         ),
-        (Keep::Items(keep), Data::Seq(items)) => {
-            Data::Seq(items.iter().map(|item| pruned(item, keep)).collect())
-        }
+        (Keep::Items(keep), Data::Seq(items)) => Data::Seq(
+            items
+                .iter()
+                .map(|item| pruned(item, keep, constitution))
+                .collect(),
+        ),
         // Everything else, and a node of another shape than expected (which the rules report
         // as it is), is kept whole.
         _ => node.data.clone(),
@@ -160,6 +187,7 @@ pub(crate) fn kept_lines(
     text: &str,
     documents: &[Document],
     suppressions: &[Suppression],
+    excerpts: Excerpts,
 ) -> String {
     let mut keep: Vec<bool> = Vec::new();
     let mut mark = |line: usize| {
@@ -169,7 +197,7 @@ pub(crate) fn kept_lines(
         keep[line] = true;
     };
     for document in documents {
-        mark_starts(&document.root, &mut mark);
+        mark_starts(&document.root, excerpts, &mut mark);
     }
     for suppression in suppressions {
         let spans =
@@ -193,15 +221,23 @@ pub(crate) fn kept_lines(
     kept
 }
 
-/// Marks the line every node of a tree (keys included) starts on.
-fn mark_starts(node: &Node, mark: &mut impl FnMut(usize)) {
-    mark(node.mark.line as usize);
+/// Marks the line every node of a tree (keys included) starts on. Without excerpts, a finding
+/// reads a line only for its width, which its span takes when the node it points at does not end
+/// after its start on that line ([`super::check::line_span`]): only those nodes' lines are marked.
+fn mark_starts(node: &Node, excerpts: Excerpts, mark: &mut impl FnMut(usize)) {
+    let ends_after_on_its_line =
+        node.end.line == node.mark.line && node.end.column > node.mark.column;
+    if excerpts == Excerpts::Shown || !ends_after_on_its_line {
+        mark(node.mark.line as usize);
+    }
     match &node.data {
         Data::Scalar(_) => {}
-        Data::Seq(items) => items.iter().for_each(|item| mark_starts(item, mark)),
+        Data::Seq(items) => items
+            .iter()
+            .for_each(|item| mark_starts(item, excerpts, mark)),
         Data::Map(entries) => entries.iter().for_each(|entry| {
-            mark_starts(&entry.key, mark);
-            mark_starts(&entry.value, mark);
+            mark_starts(&entry.key, excerpts, mark);
+            mark_starts(&entry.value, excerpts, mark);
         }),
     }
 }
@@ -211,7 +247,6 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::*;
-    use crate::policy::constitution::Constitution;
     use crate::policy::finding::Finding;
     use crate::policy::k8s::check::Checker;
     use crate::policy::k8s::manifest::{Manifest, ManifestText};
@@ -283,33 +318,55 @@ mod tests {
             .map(|(path, text)| ManifestText::new(path, text))
             .collect();
         let expected = crate::policy::k8s::lint_documents(&inputs, &constitution);
-        let passed: Vec<_> = whole
-            .iter()
-            .map(|(path, text)| {
-                crate::policy::k8s::first_pass(path.clone(), text.clone(), &constitution)
-            })
-            .collect();
-        let owned: Vec<(PathBuf, String)> = passed
-            .iter()
-            .map(|file| (file.path.clone(), file.text.clone()))
-            .collect();
-        let findings = crate::policy::k8s::lint_passed(passed, &constitution);
-        // Findings carry their excerpt: the lines they show survived the cut.
+        // Findings carry their excerpt: the lines they show must survive the cut.
         assert!(expected.iter().filter(|f| f.excerpt.is_some()).count() > 100);
-        assert_eq!(findings.len(), expected.len());
-        for (found, wanted) in findings.iter().zip(&expected) {
-            assert_eq!(found, wanted);
-        }
         let bytes = |texts: &[(PathBuf, String)]| texts.iter().map(|(_, t)| t.len()).sum::<usize>();
-        assert!(
-            bytes(&owned) * 10 < bytes(&whole) * 7,
-            "the kept lines are not much smaller: {} of {} bytes",
-            bytes(&owned),
-            bytes(&whole)
-        );
-        for ((_, kept), (_, text)) in owned.iter().zip(&whole) {
-            assert_eq!(kept.lines().count(), text.lines().count());
+        let mut kept_bytes = Vec::new();
+        for excerpts in [Excerpts::Shown, Excerpts::Omitted] {
+            let passed: Vec<_> = whole
+                .iter()
+                .map(|(path, text)| {
+                    crate::policy::k8s::first_pass(
+                        path.clone(),
+                        text.clone(),
+                        excerpts,
+                        &constitution,
+                    )
+                })
+                .collect();
+            let owned: Vec<(PathBuf, String)> = passed
+                .iter()
+                .map(|file| (file.path.clone(), file.text.clone()))
+                .collect();
+            let findings = crate::policy::k8s::lint_passed(passed, &constitution);
+            assert_eq!(findings.len(), expected.len());
+            for (found, wanted) in findings.iter().zip(&expected) {
+                // Without excerpts, everything else (end columns read from the kept lines
+                // included) is the same.
+                let wanted = match excerpts {
+                    Excerpts::Shown => wanted.clone(),
+                    Excerpts::Omitted => Finding {
+                        excerpt: None,
+                        ..wanted.clone()
+                    },
+                };
+                assert_eq!(found, &wanted);
+            }
+            assert!(
+                bytes(&owned) * 10 < bytes(&whole) * 7,
+                "the kept lines are not much smaller: {} of {} bytes",
+                bytes(&owned),
+                bytes(&whole)
+            );
+            for ((_, kept), (_, text)) in owned.iter().zip(&whole) {
+                assert_eq!(kept.lines().count(), text.lines().count());
+            }
+            kept_bytes.push(bytes(&owned));
         }
+        assert!(
+            kept_bytes[1] * 4 < kept_bytes[0] * 3,
+            "without excerpts, fewer lines are kept: {kept_bytes:?}"
+        );
     }
 
     #[test]
@@ -329,7 +386,7 @@ mod tests {
                 let documents = ObjectSet::new(std::slice::from_ref(&manifest), &constitution)
                     .items
                     .iter()
-                    .map(|item| prune(item.object.node))
+                    .map(|item| prune(item.object.node, &constitution))
                     .collect();
                 Manifest {
                     loaded: Loaded {

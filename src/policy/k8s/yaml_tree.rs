@@ -80,22 +80,51 @@ pub enum Data {
 const INLINE: usize = 21;
 
 /// A scalar: its text as written (after unquoting and folding) and whether it was plain
-/// (unquoted, untagged), which decides its type. Kept in 24 bytes, short text inline, so a
-/// whole node is 40.
-#[derive(Clone, PartialEq, Eq)]
+/// (unquoted, untagged), which decides its type. Kept in 24 bytes, short text inline and the
+/// long keys manifests repeat ([`well_known`]) as a reference to the binary's copy, so a whole
+/// node is 40.
+#[derive(Clone)]
 pub struct Scalar(Repr);
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 enum Repr {
     Inline {
         plain: bool,
         len: u8,
         bytes: [u8; INLINE],
     },
+    Static {
+        plain: bool,
+        text: &'static str,
+    },
     Heap {
         plain: bool,
         text: Box<str>,
     },
+}
+
+/// The long keys (over [`INLINE`] bytes) that manifests write again and again: the recommended
+/// labels and the security fields every container sets. A scalar of one of these texts refers
+/// to this copy instead of allocating its own.
+fn well_known(text: &str) -> Option<&'static str> {
+    Some(match text {
+        "app.kubernetes.io/name" => "app.kubernetes.io/name",
+        "app.kubernetes.io/instance" => "app.kubernetes.io/instance",
+        "app.kubernetes.io/version" => "app.kubernetes.io/version",
+        "app.kubernetes.io/component" => "app.kubernetes.io/component",
+        "app.kubernetes.io/part-of" => "app.kubernetes.io/part-of",
+        "app.kubernetes.io/managed-by" => "app.kubernetes.io/managed-by",
+        "kubernetes.io/hostname" => "kubernetes.io/hostname",
+        "allowPrivilegeEscalation" => "allowPrivilegeEscalation",
+        "readOnlyRootFilesystem" => "readOnlyRootFilesystem",
+        "terminationGracePeriodSeconds" => "terminationGracePeriodSeconds",
+        "automountServiceAccountToken" => "automountServiceAccountToken",
+        "progressDeadlineSeconds" => "progressDeadlineSeconds",
+        "topologySpreadConstraints" => "topologySpreadConstraints",
+        "terminationMessagePolicy" => "terminationMessagePolicy",
+        "terminationMessagePath" => "terminationMessagePath",
+        _ => return None,
+    })
 }
 
 impl Scalar {
@@ -112,6 +141,8 @@ impl Scalar {
                 len: text.len() as u8,
                 bytes,
             })
+        } else if let Some(text) = well_known(&text) {
+            Self(Repr::Static { plain, text })
         } else {
             Self(Repr::Heap {
                 plain,
@@ -129,6 +160,7 @@ impl Scalar {
                 // the hottest path of every rule (key lookups), hence no re-validation.
                 unsafe { std::str::from_utf8_unchecked(&bytes[..usize::from(*len)]) }
             }
+            Repr::Static { text, .. } => text,
             Repr::Heap { text, .. } => text,
         }
     }
@@ -137,6 +169,7 @@ impl Scalar {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, bytes, .. } => &bytes[..usize::from(*len)],
+            Repr::Static { text, .. } => text.as_bytes(),
             Repr::Heap { text, .. } => text.as_bytes(),
         }
     }
@@ -144,10 +177,21 @@ impl Scalar {
     /// True when written unquoted and untagged.
     pub(crate) fn plain(&self) -> bool {
         match self.0 {
-            Repr::Inline { plain, .. } | Repr::Heap { plain, .. } => plain,
+            Repr::Inline { plain, .. } | Repr::Static { plain, .. } | Repr::Heap { plain, .. } => {
+                plain
+            }
         }
     }
 }
+
+/// Scalars are equal when their texts and kinds are, however the text is kept.
+impl PartialEq for Scalar {
+    fn eq(&self, other: &Self) -> bool {
+        self.plain() == other.plain() && self.text() == other.text()
+    }
+}
+
+impl Eq for Scalar {}
 
 impl fmt::Debug for Scalar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -943,6 +987,17 @@ mod tests {
             let scalar = Scalar::new(text, false);
             assert_eq!((scalar.text(), scalar.plain()), (text, false));
         }
+        // A long key manifests repeat refers to the binary's copy and compares by its text.
+        let key = String::from("app.kubernetes.io/part-of");
+        let scalar = Scalar::new(key.clone(), true);
+        assert!(matches!(scalar.0, Repr::Static { .. }));
+        assert_eq!((scalar.text(), scalar.plain()), (key.as_str(), true));
+        assert_eq!(scalar, Scalar::new(key.as_str(), true));
+        assert_ne!(scalar, Scalar::new(key.as_str(), false));
+        assert!(matches!(
+            Scalar::new("app.kubernetes.io/partof", true).0,
+            Repr::Heap { .. }
+        ));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::enums;
-use super::model::{ANY, Extra, ObjectShape, Schema, Shape, ShapeId};
+use super::model::{ANY, Extra, ObjectShape, Schema, Shape, ShapeId, field_order};
 
 /// The definition `k8s-openapi` names resource quantities with.
 const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
@@ -130,7 +130,7 @@ impl<'d> Compiler<'d> {
                 fields.push((field.as_str().into(), id));
             }
         }
-        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        fields.sort_by(|a, b| field_order(&a.0, &b.0));
         let required = map
             .get("required")
             .and_then(Value::as_array)

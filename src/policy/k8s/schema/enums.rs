@@ -70,9 +70,22 @@ pub(super) fn from_description(description: &str) -> Option<Vec<String>> {
             return (values.len() >= 2).then(|| dedup(values));
         }
     }
+    // Only the leads the description holds at all are looked for sentence by sentence: the
+    // catalog reads thousands of descriptions as every lint run starts.
+    let present: Vec<&str> = SENTENCE_LEADS
+        .iter()
+        .copied()
+        .filter(|lead| lower.contains(lead))
+        .collect();
+    if present.is_empty() {
+        return None;
+    }
     for sentence in sentences(description) {
-        let lower = sentence.to_ascii_lowercase();
-        for lead in SENTENCE_LEADS {
+        // ASCII lower-casing keeps every byte where it was: the sentence's lower-case text is
+        // the same range of `lower`.
+        let start = sentence.as_ptr() as usize - description.as_ptr() as usize;
+        let lower = &lower[start..start + sentence.len()];
+        for lead in &present {
             let Some(at) = lower.find(lead) else {
                 continue;
             };

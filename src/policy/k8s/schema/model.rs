@@ -40,7 +40,7 @@ pub(crate) enum Shape {
 pub(crate) struct ObjectShape {
     /// The type's name in messages (`Container`, `DeploymentSpec`); empty for anonymous objects.
     pub name: Box<str>,
-    /// The declared fields, sorted by name.
+    /// The declared fields, in [`field_order`].
     pub fields: Box<[(Box<str>, ShapeId)]>,
     /// The fields that must be set.
     pub required: Box<[Box<str>]>,
@@ -63,7 +63,7 @@ impl ObjectShape {
     /// The shape of a declared field.
     pub(crate) fn field(&self, name: &str) -> Option<ShapeId> {
         self.fields
-            .binary_search_by(|(field, _)| field.as_ref().cmp(name))
+            .binary_search_by(|(field, _)| field_order(field, name))
             .ok()
             .map(|index| self.fields[index].1)
     }
@@ -72,6 +72,12 @@ impl ObjectShape {
     pub(crate) fn field_names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|(name, _)| name.as_ref())
     }
+}
+
+/// The order fields are kept in for binary search: by length, then by name. Most comparisons of
+/// a lookup are then settled by the lengths, without comparing the texts.
+pub(crate) fn field_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// An arena of shapes; a schema's root is one of them.
@@ -126,13 +132,15 @@ mod tests {
         let string = schema.push(Shape::String(None));
         let object = ObjectShape {
             name: "Container".into(),
-            fields: vec![("image".into(), string), ("name".into(), string)].into(),
+            fields: vec![("name".into(), string), ("image".into(), string)].into(),
             required: vec!["name".into()].into(),
             extra: Extra::Nothing,
         };
         assert_eq!(object.field("name"), Some(string));
+        assert_eq!(object.field("image"), Some(string));
         assert_eq!(object.field("nam"), None);
-        assert_eq!(object.field_names().collect::<Vec<_>>(), ["image", "name"]);
+        assert_eq!(object.field("imagen"), None);
+        assert_eq!(object.field_names().collect::<Vec<_>>(), ["name", "image"]);
         assert_eq!(schema.get(99), &Shape::Any);
         assert_eq!(schema.len(), 2);
     }
