@@ -188,10 +188,15 @@ fn a_polyglot_monorepo_lists_what_it_cannot_generate_for_and_finds_grpc_servers(
         .iter()
         .find(|v| v["name"] == "DATABASE_URL")
         .expect("compose's DATABASE_URL is a variable of checkout");
-    // A secret keeps the line the project sets it on, never its value.
+    // A secret keeps the line the project sets it on, never its value: only its shape, the
+    // password masked, which a run fills with a throwaway password.
     assert_eq!(database["secret"], true);
     assert_eq!(database["source"], "compose.yaml:6");
     assert!(database.get("value").is_none_or(Value::is_null));
+    assert_eq!(
+        sourced(&database["shape"], text),
+        "postgres://shop:****@db/shop?sslmode=disable @ compose.yaml:6"
+    );
 
     let email = service(&json, "email");
     assert_eq!(
@@ -206,6 +211,15 @@ fn a_polyglot_monorepo_lists_what_it_cannot_generate_for_and_finds_grpc_servers(
     assert_eq!(
         fact(email, "port"),
         "8080 @ services/email/email_server.py:9"
+    );
+    // The configuration file compose mounts from elsewhere in the repository goes into the
+    // image, at the path the app reads it from.
+    assert_eq!(
+        email["inputs"]["imported_files"],
+        serde_json::json!([{
+            "value": {"path": "telemetry.yaml", "dest": "/etc/email/telemetry.yaml"},
+            "source": "compose.yaml:13"
+        }])
     );
 
     // Nothing is dropped silently: each directory aigen will not generate for says why.
@@ -224,6 +238,18 @@ fn a_polyglot_monorepo_lists_what_it_cannot_generate_for_and_finds_grpc_servers(
         "{}",
         text.stdout
     );
+    assert!(
+        text.stdout.contains(
+            "DATABASE_URL (secret, optional) = postgres://shop:****@db/shop?sslmode=disable"
+        ),
+        "{}",
+        text.stdout
+    );
+    // The password compose gives is shown nowhere.
+    let json_text = run_in(&dir, &["detect", "--format", "json"]).stdout;
+    for shown in [&text.stdout, &text.stderr, &json_text] {
+        assert!(!shown.contains("shop-dev-7f3a9c"), "{shown}");
+    }
 }
 
 #[test]
@@ -453,6 +479,57 @@ fn the_directories_an_app_writes_come_from_its_variables_flags_dockerfile_and_co
 }
 
 #[test]
+fn an_sqlite_default_beside_the_code_moves_to_a_data_directory_and_a_local_redis_is_a_peer() {
+    let (_temp, dir) = copy_fixture("python-sqlite-default");
+    let json = detect_clean(&dir);
+    let notes = service(&json, "python-sqlite-default");
+    // The directory the code creates, and `/data` for the SQLite file its default puts beside
+    // the code (read-only under a read-only root).
+    assert_eq!(
+        data_dirs(notes),
+        ["logs @ server.py:45", "/data @ config.py:11"]
+    );
+    let env = |name: &str| -> Value {
+        notes["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {notes:#}"))
+    };
+    // DATABASE_URL stays a secret without a value; its shape is the moved file.
+    let database = env("DATABASE_URL");
+    assert!(database.get("value").is_none_or(Value::is_null));
+    assert_eq!(
+        sourced(&database["shape"], text),
+        "sqlite:////data/notes.db @ config.py:11"
+    );
+    // No compose file: the Redis the code's default names on the local host is the peer.
+    assert_eq!(
+        notes["depends_on"],
+        serde_json::json!([{"value": {"name": "redis", "image": "redis"}, "source": "config.py:13"}])
+    );
+    let shown = run_in(&dir, &["detect"]).expect(0).stdout;
+    assert!(
+        shown.contains("writes      /data/") && shown.contains("depends on  redis (redis)"),
+        "{shown}"
+    );
+
+    // A compose file that names the peers wins over the code's defaults.
+    fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  notes:\n    build: .\n    depends_on: [queue]\n  queue:\n    image: valkey/valkey:8\n",
+    )
+    .unwrap();
+    let json = detect_clean(&dir);
+    assert_eq!(
+        service(&json, "python-sqlite-default")["depends_on"],
+        serde_json::json!([{"value": {"name": "queue", "image": "valkey/valkey:8"}, "source": "compose.yaml:4"}])
+    );
+}
+
+#[test]
 fn no_other_fixture_or_sample_app_writes_a_data_directory() {
     let roots = [
         crate::support::files::repo_path("tests/fixtures/detect"),
@@ -484,6 +561,7 @@ fn no_other_fixture_or_sample_app_writes_a_data_directory() {
             "node-data-dir/node-data-dir",
             "node-migrate/node-migrate",
             "python-data-dir/python-data-dir",
+            "python-sqlite-default/python-sqlite-default",
             "rust-data-dir/rust-data-dir"
         ]
     );

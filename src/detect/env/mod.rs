@@ -20,7 +20,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::data_dirs::is_data_dir_name;
-use super::model::{EnvVar, Origin, Sourced};
+use super::model::{EnvVar, Origin, Sourced, secret_shape};
 use super::regex;
 use super::source::{FileKind, ServiceFile, is_env_example};
 use crate::secrets::{is_placeholder, is_secret_name, shape_of};
@@ -97,6 +97,11 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
             EnvVar {
                 secret,
                 required: !reads.optional,
+                shape: reads
+                    .value
+                    .as_ref()
+                    .filter(|_| secret)
+                    .and_then(secret_shape),
                 value: reads.value.filter(|v| publishable(&name, secret, &v.value)),
                 name,
                 origin: reads.origin,
