@@ -237,6 +237,7 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
             .as_ref()
             .filter(|_| secret)
             .and_then(|v| secret_shape(&Sourced::new(v.clone(), at.clone())));
+        let given = value.value.as_deref().is_some_and(|v| !v.is_empty());
         let shown = value.value.filter(|v| env::publishable(&name, secret, v));
         let value = shown.map(|v| Sourced::new(v, value.origin.clone()));
         match env.iter_mut().find(|var| var.name == name) {
@@ -258,8 +259,11 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
                 } else {
                     at
                 };
+                // A secret the project gives a value is one the app expects: required, so that
+                // a run gives it one of its own. Other variables only the project sets are
+                // optional (the code may never read them).
                 env.push(EnvVar {
-                    required: false,
+                    required: secret && given,
                     secret,
                     value,
                     shape,

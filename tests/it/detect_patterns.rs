@@ -239,9 +239,8 @@ fn a_polyglot_monorepo_lists_what_it_cannot_generate_for_and_finds_grpc_servers(
         text.stdout
     );
     assert!(
-        text.stdout.contains(
-            "DATABASE_URL (secret, optional) = postgres://shop:****@db/shop?sslmode=disable"
-        ),
+        text.stdout
+            .contains("DATABASE_URL (secret) = postgres://shop:****@db/shop?sslmode=disable"),
         "{}",
         text.stdout
     );
@@ -527,6 +526,47 @@ fn an_sqlite_default_beside_the_code_moves_to_a_data_directory_and_a_local_redis
         service(&json, "python-sqlite-default")["depends_on"],
         serde_json::json!([{"value": {"name": "queue", "image": "valkey/valkey:8"}, "source": "compose.yaml:4"}])
     );
+}
+
+#[test]
+fn a_compose_example_that_runs_the_published_image_gives_its_environment_and_peers() {
+    // No compose file at the root: the example under contrib/docker-compose/ runs the project's
+    // published image; its environment and its peer are the service's.
+    let (_temp, dir) = copy_fixture("node-compose-example");
+    let json = detect_clean(&dir);
+    let reader = service(&json, "node-compose-example");
+    assert_eq!(
+        reader["depends_on"],
+        serde_json::json!([{"value": {"name": "db", "image": "postgres:17"}, "source": "contrib/docker-compose/basic.yml:7"}])
+    );
+    let env = |name: &str| -> Value {
+        reader["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {reader:#}"))
+    };
+    assert_eq!(
+        sourced(&env("RUN_MIGRATIONS")["value"], text),
+        "1 @ contrib/docker-compose/basic.yml:10"
+    );
+    assert_eq!(
+        sourced(&env("DATABASE_URL")["shape"], text),
+        "postgres://reader:****@db/reader?sslmode=disable @ contrib/docker-compose/basic.yml:9"
+    );
+    // A secret the project gives a value is one the app expects: required, though no code of
+    // the service reads it; its value is never shown.
+    let admin = env("ADMIN_PASSWORD");
+    assert_eq!(
+        (admin["secret"].clone(), admin["required"].clone()),
+        (true.into(), true.into())
+    );
+    let shown = run_in(&dir, &["detect", "--format", "json"]).stdout;
+    for password in ["reader-pw-91c2", "admin-pw-5b7e"] {
+        assert!(!shown.contains(password), "{shown}");
+    }
 }
 
 #[test]
