@@ -9,6 +9,7 @@ use super::data_dirs;
 use super::declared::compose::MountSource;
 use super::declared::{Declared, Worker};
 use super::env;
+use super::listen;
 use super::local_peers;
 use super::model::{
     EnvVar, ImportedFile, Language, Origin, Service, ServiceKind, Sourced, Undetermined,
@@ -106,6 +107,9 @@ pub(super) fn finish(
         service.port = None;
     }
     merge_env(&mut service.env, declared);
+    if service.kind.value != ServiceKind::Worker {
+        listen::open_loopback_addresses(&mut service.env);
+    }
     if service.kind.value != ServiceKind::Worker
         && let Some(port) = port_from_env(service, label)
     {
@@ -237,7 +241,13 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
             .as_ref()
             .filter(|_| secret)
             .and_then(|v| secret_shape(&Sourced::new(v.clone(), at.clone())));
-        let given = value.value.as_deref().is_some_and(|v| !v.is_empty());
+        // A secret's literal in the project's manifests is never taken, nor made required.
+        let from_manifests = declared.container.as_ref().is_some_and(|c| {
+            c.env
+                .iter()
+                .any(|(n, v)| *n == name && v.origin == value.origin)
+        });
+        let given = !from_manifests && value.value.as_deref().is_some_and(|v| !v.is_empty());
         let shown = value.value.filter(|v| env::publishable(&name, secret, v));
         let value = shown.map(|v| Sourced::new(v, value.origin.clone()));
         match env.iter_mut().find(|var| var.name == name) {
@@ -259,9 +269,9 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
                 } else {
                     at
                 };
-                // A secret the project gives a value is one the app expects: required, so that
-                // a run gives it one of its own. Other variables only the project sets are
-                // optional (the code may never read them).
+                // A secret the project's Dockerfile or compose file gives a value is one the app
+                // expects: required, so that a run gives it one of its own. Other variables only
+                // the project sets are optional (the code may never read them).
                 env.push(EnvVar {
                     required: secret && given,
                     secret,

@@ -548,6 +548,30 @@ fn an_sqlite_default_beside_the_code_and_a_local_redis_default_run_as_detected()
     );
 }
 
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn a_server_that_defaults_to_the_loopback_listens_on_the_wildcards_detection_gives_it() {
+    // The stopwatch listens on its IPv4 and IPv6 addresses, by default the loopback, and stops
+    // when a listener fails: healthy when it runs with the wildcards (one dual-stack listener),
+    // which also holds in a run without IPv6 on its loopback.
+    let host = host();
+    let project = detect_fixture("go-listen-loopback");
+    project
+        .run(&["generate", "--provider", "builtin", "--yes"])
+        .expect(0);
+    let (run, images) = verify_all(&project, &host);
+    let image = &images["go-listen-loopback"];
+    remove_images(&host, &images);
+    assert_eq!(
+        image["run"]["verdict"], "healthy",
+        "{}\n{image:#}",
+        run.stderr
+    );
+    let logs = image["run"]["logs"].to_string();
+    assert!(logs.contains("listening on [::]:4100"), "{logs}");
+    assert!(!logs.contains("listening on 0.0.0.0"), "{logs}");
+}
+
 const DOCKERFILE: &str = "docker/backend.Dockerfile";
 const DOCKERIGNORE: &str = "docker/backend.Dockerfile.dockerignore";
 

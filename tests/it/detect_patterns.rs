@@ -570,6 +570,47 @@ fn a_compose_example_that_runs_the_published_image_gives_its_environment_and_pee
 }
 
 #[test]
+fn struct_tags_give_variables_and_loopback_listen_addresses_open_to_all_interfaces() {
+    // Each field of the configuration is read from the variable its tag names, with the tag's
+    // default; the listen addresses default to the loopback, which a container's server cannot
+    // be reached on: they get the wildcard of their family, said to be the convention.
+    let (_temp, dir) = copy_fixture("go-listen-loopback");
+    let json = detect_clean(&dir);
+    let stopwatch = service(&json, "go-listen-loopback");
+    assert_eq!(fact(stopwatch, "port"), "4100 @ config.go:12");
+    let values: Vec<String> = stopwatch["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{} = {}", text(&v["name"]), sourced(&v["value"], text)))
+        .collect();
+    let opened = "convention: a server in a container listens on all its interfaces, not the \
+                  loopback its default names";
+    assert_eq!(
+        values,
+        [
+            "PORT = 4100 @ config.go:12".to_string(),
+            format!("STOPWATCH_LISTEN_IPV4 = 0.0.0.0 @ {opened}"),
+            format!("STOPWATCH_LISTEN_IPV6 = :: @ {opened}"),
+        ]
+    );
+    // An address the project gives that is not the loopback stays.
+    fs::write(
+        dir.join("Dockerfile"),
+        "FROM golang:1.23\nENV STOPWATCH_LISTEN_IPV4=10.1.2.3\n",
+    )
+    .unwrap();
+    let json = detect_clean(&dir);
+    let ipv4 = service(&json, "go-listen-loopback")["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "STOPWATCH_LISTEN_IPV4")
+        .map(|v| sourced(&v["value"], text));
+    assert_eq!(ipv4.as_deref(), Some("10.1.2.3 @ Dockerfile:2"));
+}
+
+#[test]
 fn no_other_fixture_or_sample_app_writes_a_data_directory() {
     let roots = [
         crate::support::files::repo_path("tests/fixtures/detect"),

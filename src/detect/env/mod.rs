@@ -142,8 +142,14 @@ static JAVASCRIPT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     ]
 });
 
-static GO: LazyLock<Vec<Regex>> =
-    LazyLock::new(|| vec![regex(r#"\bos\.(?:Getenv|LookupEnv)\(\s*"([A-Za-z_]\w*)""#)]);
+static GO: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        regex(r#"\bos\.(?:Getenv|LookupEnv)\(\s*"([A-Za-z_]\w*)""#),
+        // A struct field filled from a variable by its tag: `env:"X"` (configor,
+        // caarlos0/env), from the tag's opening backtick.
+        regex(r#"`[^`\n]*?\benv:"([A-Za-z_]\w*)""#),
+    ]
+});
 
 static RUST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![
