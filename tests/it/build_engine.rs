@@ -474,6 +474,23 @@ fn a_postgres_peer_named_in_compose_runs_beside_the_service_and_is_removed_after
     assert_eq!(left.stdout.trim(), "", "peer containers left behind");
 }
 
+/// Generates the builtin files of `project`, verifies every service and removes the images it
+/// built; asserts that `service` became healthy, and returns the verify run and its image.
+fn healthy_after_verify(project: &Project, host: &str, service: &str) -> (Run, Value) {
+    project
+        .run(&["generate", "--provider", "builtin", "--yes"])
+        .expect(0);
+    let (run, images) = verify_all(project, host);
+    remove_images(host, &images);
+    let image = images[service].clone();
+    assert_eq!(
+        image["run"]["verdict"], "healthy",
+        "{}\n{image:#}",
+        run.stderr
+    );
+    (run, image)
+}
+
 #[test]
 #[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
 fn a_secret_connection_url_keeps_its_shape_in_the_run_and_reaches_the_peer() {
@@ -489,17 +506,7 @@ fn a_secret_connection_url_keeps_its_shape_in_the_run_and_reaches_the_peer() {
          depends_on: [db]\n  db:\n    image: postgres:17\n",
     )
     .unwrap();
-    project
-        .run(&["generate", "--provider", "builtin", "--yes"])
-        .expect(0);
-    let (run, images) = verify_all(&project, &host);
-    let image = &images["node-postgres-peer"];
-    remove_images(&host, &images);
-    assert_eq!(
-        image["run"]["verdict"], "healthy",
-        "{}\n{image:#}",
-        run.stderr
-    );
+    let (run, image) = healthy_after_verify(&project, &host, "node-postgres-peer");
     let logs = image["run"]["logs"].to_string();
     assert!(logs.contains("logged in to books on db as books"), "{logs}");
     // Neither the project's password nor the one the run made up is shown or written (but in
@@ -528,17 +535,7 @@ fn an_sqlite_default_beside_the_code_and_a_local_redis_default_run_as_detected()
     // peer its default names running beside it.
     let host = host();
     let project = detect_fixture("python-sqlite-default");
-    project
-        .run(&["generate", "--provider", "builtin", "--yes"])
-        .expect(0);
-    let (run, images) = verify_all(&project, &host);
-    let image = &images["python-sqlite-default"];
-    remove_images(&host, &images);
-    assert_eq!(
-        image["run"]["verdict"], "healthy",
-        "{}\n{image:#}",
-        run.stderr
-    );
+    let (_, image) = healthy_after_verify(&project, &host, "python-sqlite-default");
     let peers = image["run"]["peers"].to_string();
     assert!(peers.contains("redis: redis"), "{peers}");
     let logs = image["run"]["logs"].to_string();
@@ -556,17 +553,7 @@ fn a_server_that_defaults_to_the_loopback_listens_on_the_wildcards_detection_giv
     // which also holds in a run without IPv6 on its loopback.
     let host = host();
     let project = detect_fixture("go-listen-loopback");
-    project
-        .run(&["generate", "--provider", "builtin", "--yes"])
-        .expect(0);
-    let (run, images) = verify_all(&project, &host);
-    let image = &images["go-listen-loopback"];
-    remove_images(&host, &images);
-    assert_eq!(
-        image["run"]["verdict"], "healthy",
-        "{}\n{image:#}",
-        run.stderr
-    );
+    let (_, image) = healthy_after_verify(&project, &host, "go-listen-loopback");
     let logs = image["run"]["logs"].to_string();
     assert!(logs.contains("listening on [::]:4100"), "{logs}");
     assert!(!logs.contains("listening on 0.0.0.0"), "{logs}");

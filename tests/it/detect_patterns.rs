@@ -182,12 +182,7 @@ fn a_polyglot_monorepo_lists_what_it_cannot_generate_for_and_finds_grpc_servers(
         checkout["depends_on"],
         serde_json::json!([{"value": {"name": "db", "image": "postgres:16"}, "source": "compose.yaml:8"}])
     );
-    let database = checkout["env"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == "DATABASE_URL")
-        .expect("compose's DATABASE_URL is a variable of checkout");
+    let database = env_var(checkout, "DATABASE_URL");
     // A secret keeps the line the project sets it on, never its value: only its shape, the
     // password masked, which a run fills with a throwaway password.
     assert_eq!(database["secret"], true);
@@ -394,6 +389,16 @@ fn a_python_script_with_no_web_framework_and_no_port_is_a_worker() {
     assert_eq!(fact(worker, "health_path"), "-");
 }
 
+/// The variable `name` of a service.
+fn env_var<'a>(service: &'a Value, name: &str) -> &'a Value {
+    service["env"]
+        .as_array()
+        .expect("env is a list")
+        .iter()
+        .find(|v| v["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {service:#}"))
+}
+
 /// `path @ source` of each directory a service writes at run time.
 fn data_dirs(service: &Value) -> Vec<String> {
     listed(&service["data_dirs"])
@@ -488,15 +493,7 @@ fn an_sqlite_default_beside_the_code_moves_to_a_data_directory_and_a_local_redis
         data_dirs(notes),
         ["logs @ server.py:45", "/data @ config.py:11"]
     );
-    let env = |name: &str| -> Value {
-        notes["env"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["name"] == name)
-            .cloned()
-            .unwrap_or_else(|| panic!("no {name} in {notes:#}"))
-    };
+    let env = |name: &str| env_var(notes, name);
     // DATABASE_URL stays a secret without a value; its shape is the moved file.
     let database = env("DATABASE_URL");
     assert!(database.get("value").is_none_or(Value::is_null));
@@ -539,15 +536,7 @@ fn a_compose_example_that_runs_the_published_image_gives_its_environment_and_pee
         reader["depends_on"],
         serde_json::json!([{"value": {"name": "db", "image": "postgres:17"}, "source": "contrib/docker-compose/basic.yml:7"}])
     );
-    let env = |name: &str| -> Value {
-        reader["env"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["name"] == name)
-            .cloned()
-            .unwrap_or_else(|| panic!("no {name} in {reader:#}"))
-    };
+    let env = |name: &str| env_var(reader, name);
     assert_eq!(
         sourced(&env("RUN_MIGRATIONS")["value"], text),
         "1 @ contrib/docker-compose/basic.yml:10"
@@ -601,13 +590,11 @@ fn struct_tags_give_variables_and_loopback_listen_addresses_open_to_all_interfac
     )
     .unwrap();
     let json = detect_clean(&dir);
-    let ipv4 = service(&json, "go-listen-loopback")["env"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == "STOPWATCH_LISTEN_IPV4")
-        .map(|v| sourced(&v["value"], text));
-    assert_eq!(ipv4.as_deref(), Some("10.1.2.3 @ Dockerfile:2"));
+    let ipv4 = env_var(
+        service(&json, "go-listen-loopback"),
+        "STOPWATCH_LISTEN_IPV4",
+    );
+    assert_eq!(sourced(&ipv4["value"], text), "10.1.2.3 @ Dockerfile:2");
 }
 
 #[test]
