@@ -152,12 +152,13 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
     if let Some((value, origin)) = service.readiness_path.as_ref().map(text) {
         row("readiness", value, &origin);
     }
-    // A variable with a value shows it and where the project gives it; else where it is read.
+    // A variable with a value (a secret: its shape, the password masked) shows it and where the
+    // project gives it; else where it is read.
     for var in &service.env {
         let kind = if var.secret { "secret" } else { "plain" };
         let optional = if var.required { "" } else { ", optional" };
         let mut value = format!("{} ({kind}{optional})", var.name);
-        match &var.value {
+        match var.value.as_ref().or(var.shape.as_ref()) {
             Some(given) => {
                 let _ = write!(value, " = {}", given.value);
                 row("env", value, &given.origin);

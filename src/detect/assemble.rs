@@ -6,12 +6,19 @@
 //! listed. [`workers`] makes the services for the queue workers run from the same code.
 
 use super::data_dirs;
+use super::declared::compose::MountSource;
 use super::declared::{Declared, Worker};
 use super::env;
-use super::model::{EnvVar, Language, Origin, Service, ServiceKind, Sourced, Undetermined};
+use super::listen;
+use super::local_peers;
+use super::model::{
+    EnvVar, ImportedFile, Language, Origin, Service, ServiceKind, Sourced, Undetermined,
+    secret_shape,
+};
 use super::ports;
 use super::service_set::Described;
 use super::source::ServiceDir;
+use crate::fsutil::normalize_relative;
 use crate::secrets::is_secret_name;
 
 /// Variables an image's `ENV` sets for its own tools (the interpreter, the package manager, the
@@ -100,18 +107,65 @@ pub(super) fn finish(
         service.port = None;
     }
     merge_env(&mut service.env, declared);
+    if service.kind.value != ServiceKind::Worker {
+        listen::open_loopback_addresses(&mut service.env);
+    }
     if service.kind.value != ServiceKind::Worker
         && let Some(port) = port_from_env(service, label)
     {
         service.port = Some(port);
     }
     service.depends_on = declared.depends_on.clone();
+    if service.depends_on.is_empty() {
+        service.depends_on = local_peers::from_defaults(&service.env);
+    }
     if service.kind.value != ServiceKind::Worker {
         service.prestart = declared.prestart();
     }
     service.data_dirs = data_dirs::find(service, declared, dir);
     service.inputs.imported_files = declared.imported_files();
+    for file in mounted_files(declared, dir) {
+        if !service
+            .inputs
+            .imported_files
+            .iter()
+            .any(|f| f.value.dest == file.value.dest)
+        {
+            service.inputs.imported_files.push(file);
+        }
+    }
     service.undetermined = undetermined(service);
+}
+
+/// The files of the repository outside the service directory that its compose file mounts into
+/// its container (`./otel-config.yml:/otel-config.yml`): configuration the app reads at the
+/// mount's target, which the image must then hold. A file named like a secret
+/// (`db_password.txt`), a directory and a path outside the repository are left out. The target
+/// is made relative to the project's Dockerfile `WORKDIR` when under it.
+fn mounted_files(declared: &Declared, dir: &ServiceDir) -> Vec<Sourced<ImportedFile>> {
+    declared
+        .mounts()
+        .iter()
+        .filter_map(|mount| {
+            let MountSource::Bind(host) = &mount.source else {
+                return None;
+            };
+            let path = normalize_relative(host);
+            let name = path.rsplit('/').next().unwrap_or(&path);
+            let stem = name.split('.').next().unwrap_or(name);
+            let outside = dir.relative(&path).is_none();
+            let usable = outside
+                && !host.starts_with(['/', '~'])
+                && !is_secret_name(stem)
+                && dir.root_has_file(&path);
+            let dest = match &declared.dockerfile {
+                Some(dockerfile) => dockerfile.in_workdir(&mount.target.value),
+                None => mount.target.value.clone(),
+            };
+            (usable && dest != ".")
+                .then(|| Sourced::new(ImportedFile { path, dest }, mount.target.origin.clone()))
+        })
+        .collect()
 }
 
 /// The services of the queue workers run from `service`'s code: the same build, the worker's
@@ -182,12 +236,27 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
         }
         let secret = is_secret_name(&name);
         let at = value.origin.clone();
+        let shape = value
+            .value
+            .as_ref()
+            .filter(|_| secret)
+            .and_then(|v| secret_shape(&Sourced::new(v.clone(), at.clone())));
+        // A secret's literal in the project's manifests is never taken, nor made required.
+        let from_manifests = declared.container.as_ref().is_some_and(|c| {
+            c.env
+                .iter()
+                .any(|(n, v)| *n == name && v.origin == value.origin)
+        });
+        let given = !from_manifests && value.value.as_deref().is_some_and(|v| !v.is_empty());
         let shown = value.value.filter(|v| env::publishable(&name, secret, v));
         let value = shown.map(|v| Sourced::new(v, value.origin.clone()));
         match env.iter_mut().find(|var| var.name == name) {
             Some(var) => {
                 if value.is_some() {
                     var.value = value;
+                }
+                if shape.is_some() {
+                    var.shape = shape;
                 }
             }
             None => {
@@ -200,10 +269,14 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
                 } else {
                     at
                 };
+                // A secret the project's Dockerfile or compose file gives a value is one the app
+                // expects: required, so that a run gives it one of its own. Other variables only
+                // the project sets are optional (the code may never read them).
                 env.push(EnvVar {
-                    required: false,
+                    required: secret && given,
                     secret,
                     value,
+                    shape,
                     name,
                     origin,
                 });
@@ -216,13 +289,14 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
         match env.iter_mut().find(|var| var.name == reference.name) {
             Some(var) => {
                 var.secret = true;
-                var.value = None;
+                var.withhold_value();
             }
             None => env.push(EnvVar {
                 name: reference.name.clone(),
                 secret: true,
                 required: !reference.optional,
                 value: None,
+                shape: None,
                 origin: reference.origin.clone(),
             }),
         }

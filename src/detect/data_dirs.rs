@@ -13,6 +13,9 @@
 //!   `data_dir` with `default_value = "data"`);
 //! - the directory of a SQLite file the Go code names as a default (`Connection:
 //!   "data/gotify.db"` in a configuration's defaults is `data`), outside `_test.go` files;
+//! - a directory Python code creates with a literal path (`os.mkdir('logs')`);
+//! - `/data`, where a SQLite default Python code puts in a directory of the code is moved
+//!   ([`move_sqlite_defaults`]);
 //! - the `VOLUME`s of the project's Dockerfile;
 //! - what its compose file mounts into the service's container, writable: named and anonymous
 //!   volumes, `tmpfs`, and bind mounts of a host directory the repository does not hold
@@ -69,6 +72,32 @@ static RUST_FLAG: LazyLock<Regex> = LazyLock::new(|| {
 static GO_SQLITE_FILE: LazyLock<Regex> =
     LazyLock::new(|| regex(r#""((?:\./)?[\w.-]+(?:/[\w.-]+)*)/[\w.-]+\.(?:db|sqlite3?)""#));
 
+/// A directory Python code creates at run time with a literal path: `os.mkdir('logs')`,
+/// `os.makedirs("data/uploads", exist_ok=True)`.
+static PYTHON_MKDIR: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r#"\bos\.(?:mkdir|makedirs)\(\s*["']((?:\./)?[\w.-]+(?:/[\w.-]+)*/?)["']"#)
+});
+
+/// A Python SQLite URL built in a directory of the code: `'sqlite:///' + os.path.join(basedir,
+/// 'app.db')`, the file's name captured.
+static PYTHON_SQLITE_JOIN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"["']sqlite:///["']\s*\+\s*os\.path\.join\(\s*[\w.]+(?:\([^()\n]*\))?\s*,\s*["']([\w.-]+\.(?:db|sqlite3?))["']\s*\)"#,
+    )
+});
+
+/// A read of a variable in Python: `os.environ.get('X'`, `os.getenv("X"`, `os.environ['X'`.
+static PYTHON_READ: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"\b(?:getenv|environ\.get|environ\[)\(?\s*["']([A-Za-z_]\w*)["']"#));
+
+/// How far before a SQLite fallback the read it belongs to is looked for, in bytes.
+const SQLITE_READ_REACH: usize = 400;
+
+/// The data directory a SQLite default in the code's own directory is moved to: absolute, as
+/// frameworks read a relative SQLite path against a directory of their own (Flask-SQLAlchemy
+/// against the app's `instance/` folder, which it creates).
+const SQLITE_DATA_DIR: &str = "/data";
+
 /// The flag in a command line: `--data-dir /srv/data` or `--data-dir=/srv/data`.
 static COMMAND_FLAG: LazyLock<Regex> = LazyLock::new(|| regex(&format!(r"^--{FLAG}(?:=(.+))?$")));
 
@@ -113,13 +142,19 @@ pub(super) fn is_data_dir_name(name: &str) -> bool {
         .any(|word| upper == *word || upper.ends_with(&format!("_{word}")))
 }
 
-/// The defaults the code gives its data directory flag (`--data-dir`), and the directories of
-/// the SQLite files Go code names (`"data/gotify.db"`), each at its line.
+/// The defaults the code gives its data directory flag (`--data-dir`), the directories of the
+/// SQLite files Go code names (`"data/gotify.db"`) and the directories Python code creates
+/// (`os.mkdir('logs')`), each at its line.
 pub(super) fn flag_defaults(files: &[ServiceFile]) -> Vec<Sourced<String>> {
     let mut found = Vec::new();
     for file in files {
-        if file.kind() == FileKind::Go && !file.path.ends_with("_test.go") {
-            for caps in GO_SQLITE_FILE.captures_iter(&file.text) {
+        let created: Option<&Regex> = match file.kind() {
+            FileKind::Go if !file.path.ends_with("_test.go") => Some(&GO_SQLITE_FILE),
+            FileKind::Python => Some(&PYTHON_MKDIR),
+            _ => None,
+        };
+        if let Some(created) = created {
+            for caps in created.captures_iter(&file.text) {
                 if let Some(dir) = caps.get(1) {
                     found.push(file.sourced(dir.as_str().to_string(), dir.start()));
                 }
@@ -138,6 +173,60 @@ pub(super) fn flag_defaults(files: &[ServiceFile]) -> Vec<Sourced<String>> {
         }
     }
     found
+}
+
+/// A Python variable whose fallback puts a SQLite file in a directory of the code
+/// (`os.environ.get('DATABASE_URL') or 'sqlite:///' + os.path.join(basedir, 'app.db')`): that
+/// directory holds the code and stays read-only under a read-only root, so the file is moved to
+/// the data directory `/data`. The variable gets the URL of the moved file
+/// (`sqlite:////data/app.db`: its shape when it is a secret, else its value) and `/data` becomes
+/// a data directory, both at the line of the fallback. A variable the project
+/// gives a value keeps it (the value wins when the variables are merged).
+pub(super) fn move_sqlite_defaults(service: &mut Service, files: &[ServiceFile]) {
+    for file in files.iter().filter(|f| f.kind() == FileKind::Python) {
+        for caps in PYTHON_SQLITE_JOIN.captures_iter(&file.text) {
+            let (Some(whole), Some(name)) = (caps.get(0), caps.get(1)) else {
+                continue;
+            };
+            let mut from = whole.start().saturating_sub(SQLITE_READ_REACH);
+            while !file.text.is_char_boundary(from) {
+                from -= 1;
+            }
+            let before = &file.text[from..whole.start()];
+            // The read this fallback belongs to: the last one before it, in the same statement
+            // (no blank line between).
+            let Some(read) = PYTHON_READ.captures_iter(before).last() else {
+                continue;
+            };
+            let (Some(read_end), Some(variable)) = (read.get(0), read.get(1)) else {
+                continue;
+            };
+            if before[read_end.end()..].contains("\n\n") {
+                continue;
+            }
+            let Some(var) = service
+                .env
+                .iter_mut()
+                .find(|var| var.name == variable.as_str())
+            else {
+                continue;
+            };
+            let url = file.sourced(
+                format!("sqlite:///{SQLITE_DATA_DIR}/{}", name.as_str()),
+                whole.start(),
+            );
+            if var.secret {
+                var.shape = var.shape.take().or(Some(url));
+            } else {
+                var.value = var.value.take().or(Some(url));
+            }
+            if !service.data_dirs.iter().any(|d| d.value == SQLITE_DATA_DIR) {
+                service
+                    .data_dirs
+                    .push(file.sourced(SQLITE_DATA_DIR.to_string(), whole.start()));
+            }
+        }
+    }
 }
 
 /// The value the start command gives the data directory flag, where it gives one.

@@ -34,6 +34,8 @@ mod frontend;
 mod go;
 mod inputs;
 mod java;
+mod listen;
+mod local_peers;
 mod manifest;
 mod model;
 mod nextjs;

@@ -273,8 +273,31 @@ pub struct EnvVar {
     /// file. `None` when nothing says what it should be; then aigen sets nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<Sourced<String>>,
+    /// For a secret, the project's value with its password replaced by `****`
+    /// ([`crate::secrets::template`]): `postgres://app:****@db/app`. A run fills the hole with a
+    /// throwaway password, so the app connects where the project says. `None` when the project
+    /// gives no value of a known shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shape: Option<Sourced<String>>,
     #[serde(rename = "source")]
     pub origin: Origin,
+}
+
+impl EnvVar {
+    /// Withholds the value of a variable that is a secret: it belongs in a Secret the user
+    /// fills, never in generated files; only its shape is kept, when it has one.
+    pub(crate) fn withhold_value(&mut self) {
+        if let Some(value) = self.value.take() {
+            self.shape = secret_shape(&value).or(self.shape.take());
+        }
+    }
+}
+
+/// The shape of a secret's value (its password replaced by `****`) with the value's source, when
+/// it is a connection string of a known shape ([`crate::secrets::template`]).
+pub(crate) fn secret_shape(value: &Sourced<String>) -> Option<Sourced<String>> {
+    crate::secrets::template::without_credentials(&value.value)
+        .map(|shape| Sourced::new(shape, value.origin.clone()))
 }
 
 /// What a service is to the cluster.
@@ -723,7 +746,7 @@ impl Detection {
             var.secret |= listed.iter().any(|s| s.eq_ignore_ascii_case(&var.name));
             if var.secret {
                 // A secret's value belongs in a Secret the user fills, never in generated files.
-                var.value = None;
+                var.withhold_value();
             }
         }
     }

@@ -219,6 +219,7 @@ pub(super) fn detect(
     }
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Python, &[]);
     service.data_dirs = data_dirs::flag_defaults(&sources);
+    data_dirs::move_sqlite_defaults(&mut service, &sources);
     if let Some(conf) = dir.present("pip.conf") {
         service
             .inputs

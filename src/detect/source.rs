@@ -229,6 +229,12 @@ impl ServiceDir {
         rel != "." && self.root.join(&rel).exists()
     }
 
+    /// True when a file (not a directory) exists at `rel`, relative to the project root; never
+    /// for a path that leaves the root.
+    pub(super) fn root_has_file(&self, rel: &str) -> bool {
+        self.root_has(rel) && self.root.join(normalize_relative(rel)).is_file()
+    }
+
     /// True when the walk found this file in the service.
     pub(super) fn has(&self, rel: &str) -> bool {
         self.files.binary_search_by(|f| f.as_str().cmp(rel)).is_ok()

@@ -7,13 +7,17 @@
 //! values for its required secrets, and `/tmp` and its data directories writable (a relative
 //! one under the image's working directory).
 //!
+//! A throwaway value keeps the shape the project gives the secret (detection's
+//! [`crate::detect::EnvVar::shape`]: `postgres://app:****@db/app` becomes the same URL with a
+//! random password), so the app connects to the peer the run starts beside it; a secret with a
+//! shape is set even when the code reads it with a fallback, as the project sets it.
 //! Throwaway values are told to the redactor as they are made: they are never shown, recorded
 //! or written, and a log line that echoes one is masked.
 
 use serde_json::Value;
 
 use crate::detect::Service;
-use crate::secrets::Redactor;
+use crate::secrets::{Redactor, template};
 
 /// One variable of the container's environment.
 #[derive(Clone, PartialEq, Eq)]
@@ -68,7 +72,7 @@ impl RunSettings {
             doc["kind"] == "Deployment" && doc["metadata"]["name"] == service.name.as_str()
         });
         match deployment {
-            Some((_, deployment)) => from_deployment(deployment, &documents, redactor),
+            Some((_, deployment)) => from_deployment(service, deployment, &documents, redactor),
             None => from_detection(service, redactor),
         }
     }
@@ -94,6 +98,7 @@ impl RunSettings {
 }
 
 fn from_deployment(
+    service: &Service,
     deployment: &Value,
     documents: &[(String, Value)],
     redactor: &Redactor,
@@ -115,10 +120,11 @@ fn from_deployment(
         let value = if let Some(value) = scalar(&var["value"]) {
             Some(EnvValue::Plain(value))
         } else if from["secretKeyRef"].is_object() {
-            // An optional key is left out, as a cluster does when the Secret lacks it; a
-            // required one gets a throwaway value.
-            (from["secretKeyRef"]["optional"] != true)
-                .then(|| EnvValue::Throwaway(throwaway(name, redactor)))
+            // An optional key is left out, as a cluster does when the Secret lacks it, unless
+            // the project gives the value a shape; a required one gets a throwaway value.
+            let shape = shape_of(service, name);
+            (from["secretKeyRef"]["optional"] != true || shape.is_some())
+                .then(|| EnvValue::Throwaway(throwaway(name, shape, redactor)))
         } else if let (Some(map), Some(key)) = (
             from["configMapKeyRef"]["name"].as_str(),
             from["configMapKeyRef"]["key"].as_str(),
@@ -181,10 +187,11 @@ fn from_detection(service: &Service, redactor: &Redactor) -> RunSettings {
         .iter()
         .filter_map(|var| {
             if var.secret {
-                var.required.then(|| {
+                let shape = var.shape.as_ref().map(|s| s.value.as_str());
+                (var.required || shape.is_some()).then(|| {
                     (
                         var.name.clone(),
-                        EnvValue::Throwaway(throwaway(&var.name, redactor)),
+                        EnvValue::Throwaway(throwaway(&var.name, shape, redactor)),
                     )
                 })
             } else {
@@ -214,9 +221,21 @@ fn scalar(value: &Value) -> Option<String> {
     }
 }
 
-/// A value made up for a Secret: random, shaped like what the name asks for (a URL for
-/// `*_URL`, `*_URI` and `*_DSN`, pointing nowhere reachable), remembered by the redactor.
-fn throwaway(name: &str, redactor: &Redactor) -> String {
+/// The shape the project gives the secret `name` of `service` (`postgres://app:****@db/app`).
+fn shape_of<'a>(service: &'a Service, name: &str) -> Option<&'a str> {
+    service
+        .env
+        .iter()
+        .find(|var| var.name == name)
+        .and_then(|var| var.shape.as_ref())
+        .map(|shape| shape.value.as_str())
+}
+
+/// A value made up for a Secret: the shape the project gives it with a random password in its
+/// hole (`postgres://app:<random>@db/app`, so the app connects where the project says), else
+/// random and shaped like what the name asks for (a URL for `*_URL`, `*_URI` and `*_DSN`,
+/// pointing nowhere reachable); remembered by the redactor.
+fn throwaway(name: &str, shape: Option<&str>, redactor: &Redactor) -> String {
     let mut bytes = [0u8; 16];
     // Without the system's random source the values are still unique to the run.
     if getrandom::fill(&mut bytes).is_err() {
@@ -227,6 +246,16 @@ fn throwaway(name: &str, redactor: &Redactor) -> String {
         bytes = now.to_le_bytes();
     }
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    redactor.remember(&token);
+    if let Some(shape) = shape {
+        // A shape without a hole (`redis://cache:6379`) carries no credential to mask.
+        if shape.contains(template::HOLE) {
+            let value = template::fill(shape, &token);
+            redactor.remember(&value);
+            return value;
+        }
+        return shape.to_string();
+    }
     let upper = name.to_ascii_uppercase();
     let value = if ["_URL", "_URI", "_DSN"].iter().any(|s| upper.ends_with(s)) {
         let scheme = if upper.contains("REDIS") {
@@ -246,7 +275,6 @@ fn throwaway(name: &str, redactor: &Redactor) -> String {
         token.clone()
     };
     redactor.remember(&value);
-    redactor.remember(&token);
     value
 }
 
@@ -344,6 +372,48 @@ spec:
                 .contains(secret)
         );
         assert!(!format!("{:?}", settings.env).contains(secret));
+    }
+
+    #[test]
+    fn a_secret_with_a_shape_keeps_it_with_a_password_of_the_run() {
+        use crate::detect::{EnvVar, Origin, Sourced};
+        let mut service = service("api");
+        let var = |name: &str, shape: &str| EnvVar {
+            name: name.into(),
+            secret: true,
+            required: false,
+            value: None,
+            shape: Some(Sourced::new(shape.into(), Origin::file("compose.yaml", 6))),
+            origin: Origin::file("compose.yaml", 6),
+        };
+        service.env = vec![
+            var(
+                "DATABASE_URL",
+                "postgres://shop:****@db/shop?sslmode=disable",
+            ),
+            var("REDIS_URL", "redis://"),
+        ];
+        let redactor = Redactor::builtin();
+        // From the detection, and from a Deployment that takes both from a Secret, optional.
+        let deployment = "kind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      \
+                          containers:\n        - name: api\n          env:\n            \
+                          - {name: DATABASE_URL, valueFrom: {secretKeyRef: {name: s, key: DATABASE_URL, optional: true}}}\n            \
+                          - {name: REDIS_URL, valueFrom: {secretKeyRef: {name: s, key: REDIS_URL, optional: true}}}\n";
+        for manifests in [
+            vec![],
+            vec![("k8s/api.yaml".to_string(), deployment.to_string())],
+        ] {
+            let settings = RunSettings::for_service(&service, &manifests, &redactor);
+            let env = settings.env_strings();
+            let url = env[0].trim_start_matches("DATABASE_URL=");
+            let password = url
+                .strip_prefix("postgres://shop:")
+                .and_then(|rest| rest.strip_suffix("@db/shop?sslmode=disable"))
+                .unwrap_or_else(|| panic!("{env:?}"));
+            assert_eq!(password.len(), 32);
+            assert!(!redactor.redact_string(url).contains(password));
+            assert_eq!(env[1], "REDIS_URL=redis://");
+        }
     }
 
     #[test]

@@ -15,6 +15,8 @@
 //!   arrives in pieces.
 //! - [`k8s`]: the `data`/`stringData` of Kubernetes Secrets, in text and in cluster diffs.
 //! - [`mask`]: `*` over secrets in source lines shown with findings.
+//! - [`template`]: a connection string with its password taken out, the shape a run fills
+//!   with a throwaway password.
 //! - [`Secret`]: a string that never prints.
 //!
 //! # The decisions
@@ -79,6 +81,7 @@ pub(crate) mod rules;
 mod secret;
 pub(crate) mod shapes;
 pub(crate) mod stream;
+pub(crate) mod template;
 
 pub(crate) use names::{is_secret_name, is_secret_setting};
 pub(crate) use placeholder::is_placeholder;

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::support::command::Run;
 use crate::support::engine::{aigen_in, docker, hex_secrets, host};
-use crate::support::example::{KEY, Project};
+use crate::support::example::{KEY, Project, assert_absent};
 use crate::support::files::repo_path;
 use crate::support::provider::{answering_once_then, event_stream, sse, v1};
 use aigen::provider::builtin::{GeneratedFile, render_answer};
@@ -473,6 +473,91 @@ fn a_postgres_peer_named_in_compose_runs_beside_the_service_and_is_removed_after
         "org.aigen.service=node-postgres-peer (peer db)",
     );
     assert_eq!(left, "", "peer containers left behind");
+}
+
+/// Generates the builtin files of `project`, verifies every service and removes the images it
+/// built; asserts that `service` became healthy, and returns the verify run and its image.
+fn healthy_after_verify(project: &Project, host: &str, service: &str) -> (Run, Value) {
+    project
+        .run(&["generate", "--provider", "builtin", "--yes"])
+        .expect(0);
+    let (run, images) = verify_all(project, host);
+    remove_images(host, &images);
+    let image = images[service].clone();
+    assert_eq!(
+        image["run"]["verdict"], "healthy",
+        "{}\n{image:#}",
+        run.stderr
+    );
+    (run, image)
+}
+
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn a_secret_connection_url_keeps_its_shape_in_the_run_and_reaches_the_peer() {
+    // The ledger's compose file gives it a DATABASE_URL with a password: a secret, so the run
+    // makes its own password up, in the same URL, and the ledger logs in to the peer as the
+    // URL's user to its database. A random URL would point nowhere and the ledger would exit 1.
+    let host = host();
+    let project = detect_fixture("node-postgres-peer");
+    std::fs::write(
+        project.root().join("compose.yaml"),
+        "services:\n  ledger:\n    build: .\n    environment:\n      PORT: \"3600\"\n      \
+         DATABASE_URL: postgres://books:${BOOKS_DB_PASSWORD:-books-dev-4e1f7a}@db/books\n    \
+         depends_on: [db]\n  db:\n    image: postgres:17\n",
+    )
+    .unwrap();
+    let (run, image) = healthy_after_verify(&project, &host, "node-postgres-peer");
+    let logs = image["run"]["logs"].to_string();
+    assert!(logs.contains("logged in to books on db as books"), "{logs}");
+    // Neither the project's password nor the one the run made up is shown or written (but in
+    // the project's own compose file).
+    assert_absent(
+        "books-dev-4e1f7a",
+        &[("stdout", &run.stdout), ("stderr", &run.stderr)],
+    );
+    assert_eq!(hex_secrets(&run.stdout), Vec::<String>::new());
+    assert_eq!(hex_secrets(&run.stderr), Vec::<String>::new());
+    for (path, bytes) in project.tree() {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("books-dev-4e1f7a") || path.ends_with("compose.yaml"),
+            "the password shows up in {path}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn an_sqlite_default_beside_the_code_and_a_local_redis_default_run_as_detected() {
+    // The notes service writes its SQLite file where its default puts it (beside the code, which
+    // is read-only) unless DATABASE_URL says otherwise, creates logs/, and pings the Redis of
+    // the local host: healthy only with the file moved to /data, logs/ writable and the Redis
+    // peer its default names running beside it.
+    let host = host();
+    let project = detect_fixture("python-sqlite-default");
+    let (_, image) = healthy_after_verify(&project, &host, "python-sqlite-default");
+    let peers = image["run"]["peers"].to_string();
+    assert!(peers.contains("redis: redis"), "{peers}");
+    let logs = image["run"]["logs"].to_string();
+    assert!(
+        logs.contains("notes in /data/notes.db, queue at localhost:6379"),
+        "{logs}"
+    );
+}
+
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn a_server_that_defaults_to_the_loopback_listens_on_the_wildcards_detection_gives_it() {
+    // The stopwatch listens on its IPv4 and IPv6 addresses, by default the loopback, and stops
+    // when a listener fails: healthy when it runs with the wildcards (one dual-stack listener),
+    // which also holds in a run without IPv6 on its loopback.
+    let host = host();
+    let project = detect_fixture("go-listen-loopback");
+    let (_, image) = healthy_after_verify(&project, &host, "go-listen-loopback");
+    let logs = image["run"]["logs"].to_string();
+    assert!(logs.contains("listening on [::]:4100"), "{logs}");
+    assert!(!logs.contains("listening on 0.0.0.0"), "{logs}");
 }
 
 const DOCKERFILE: &str = "docker/backend.Dockerfile";

@@ -493,7 +493,7 @@ fn a_file_the_projects_dockerfile_copies_in_from_elsewhere_follows_into_the_imag
         .unwrap_or_else(|| panic!("{runtime}"));
     let shared = runtime
         .find(
-            "# From elsewhere in the repository, as the project's own Dockerfile copies it \
+            "# From elsewhere in the repository, where the project's container has it \
              (services/quote/Dockerfile:6).\n\
              COPY --chown=10001:10001 proto/quote.proto quote.proto\n",
         )

@@ -182,16 +182,16 @@ fn a_polyglot_monorepo_lists_what_it_cannot_generate_for_and_finds_grpc_servers(
         checkout["depends_on"],
         serde_json::json!([{"value": {"name": "db", "image": "postgres:16"}, "source": "compose.yaml:8"}])
     );
-    let database = checkout["env"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == "DATABASE_URL")
-        .expect("compose's DATABASE_URL is a variable of checkout");
-    // A secret keeps the line the project sets it on, never its value.
+    let database = env_var(checkout, "DATABASE_URL");
+    // A secret keeps the line the project sets it on, never its value: only its shape, the
+    // password masked, which a run fills with a throwaway password.
     assert_eq!(database["secret"], true);
     assert_eq!(database["source"], "compose.yaml:6");
     assert!(database.get("value").is_none_or(Value::is_null));
+    assert_eq!(
+        sourced(&database["shape"], text),
+        "postgres://shop:****@db/shop?sslmode=disable @ compose.yaml:6"
+    );
 
     let email = service(&json, "email");
     assert_eq!(
@@ -206,6 +206,15 @@ fn a_polyglot_monorepo_lists_what_it_cannot_generate_for_and_finds_grpc_servers(
     assert_eq!(
         fact(email, "port"),
         "8080 @ services/email/email_server.py:9"
+    );
+    // The configuration file compose mounts from elsewhere in the repository goes into the
+    // image, at the path the app reads it from.
+    assert_eq!(
+        email["inputs"]["imported_files"],
+        serde_json::json!([{
+            "value": {"path": "telemetry.yaml", "dest": "/etc/email/telemetry.yaml"},
+            "source": "compose.yaml:13"
+        }])
     );
 
     // Nothing is dropped silently: each directory aigen will not generate for says why.
@@ -224,6 +233,17 @@ fn a_polyglot_monorepo_lists_what_it_cannot_generate_for_and_finds_grpc_servers(
         "{}",
         text.stdout
     );
+    assert!(
+        text.stdout
+            .contains("DATABASE_URL (secret) = postgres://shop:****@db/shop?sslmode=disable"),
+        "{}",
+        text.stdout
+    );
+    // The password compose gives is shown nowhere.
+    let json_text = run_in(&dir, &["detect", "--format", "json"]).stdout;
+    for shown in [&text.stdout, &text.stderr, &json_text] {
+        assert!(!shown.contains("shop-dev-7f3a9c"), "{shown}");
+    }
 }
 
 #[test]
@@ -369,6 +389,16 @@ fn a_python_script_with_no_web_framework_and_no_port_is_a_worker() {
     assert_eq!(fact(worker, "health_path"), "-");
 }
 
+/// The variable `name` of a service.
+fn env_var<'a>(service: &'a Value, name: &str) -> &'a Value {
+    service["env"]
+        .as_array()
+        .expect("env is a list")
+        .iter()
+        .find(|v| v["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {service:#}"))
+}
+
 /// `path @ source` of each directory a service writes at run time.
 fn data_dirs(service: &Value) -> Vec<String> {
     listed(&service["data_dirs"])
@@ -453,6 +483,121 @@ fn the_directories_an_app_writes_come_from_its_variables_flags_dockerfile_and_co
 }
 
 #[test]
+fn an_sqlite_default_beside_the_code_moves_to_a_data_directory_and_a_local_redis_is_a_peer() {
+    let (_temp, dir) = copy_fixture("python-sqlite-default");
+    let json = detect_clean(&dir);
+    let notes = service(&json, "python-sqlite-default");
+    // The directory the code creates, and `/data` for the SQLite file its default puts beside
+    // the code (read-only under a read-only root).
+    assert_eq!(
+        data_dirs(notes),
+        ["logs @ server.py:45", "/data @ config.py:11"]
+    );
+    let env = |name: &str| env_var(notes, name);
+    // DATABASE_URL stays a secret without a value; its shape is the moved file.
+    let database = env("DATABASE_URL");
+    assert!(database.get("value").is_none_or(Value::is_null));
+    assert_eq!(
+        sourced(&database["shape"], text),
+        "sqlite:////data/notes.db @ config.py:11"
+    );
+    // No compose file: the Redis the code's default names on the local host is the peer.
+    assert_eq!(
+        notes["depends_on"],
+        serde_json::json!([{"value": {"name": "redis", "image": "redis"}, "source": "config.py:13"}])
+    );
+    let shown = run_in(&dir, &["detect"]).expect(0).stdout;
+    assert!(
+        shown.contains("writes      /data/") && shown.contains("depends on  redis (redis)"),
+        "{shown}"
+    );
+
+    // A compose file that names the peers wins over the code's defaults.
+    fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  notes:\n    build: .\n    depends_on: [queue]\n  queue:\n    image: valkey/valkey:8\n",
+    )
+    .unwrap();
+    let json = detect_clean(&dir);
+    assert_eq!(
+        service(&json, "python-sqlite-default")["depends_on"],
+        serde_json::json!([{"value": {"name": "queue", "image": "valkey/valkey:8"}, "source": "compose.yaml:4"}])
+    );
+}
+
+#[test]
+fn a_compose_example_that_runs_the_published_image_gives_its_environment_and_peers() {
+    // No compose file at the root: the example under contrib/docker-compose/ runs the project's
+    // published image; its environment and its peer are the service's.
+    let (_temp, dir) = copy_fixture("node-compose-example");
+    let json = detect_clean(&dir);
+    let reader = service(&json, "node-compose-example");
+    assert_eq!(
+        reader["depends_on"],
+        serde_json::json!([{"value": {"name": "db", "image": "postgres:17"}, "source": "contrib/docker-compose/basic.yml:7"}])
+    );
+    let env = |name: &str| env_var(reader, name);
+    assert_eq!(
+        sourced(&env("RUN_MIGRATIONS")["value"], text),
+        "1 @ contrib/docker-compose/basic.yml:10"
+    );
+    assert_eq!(
+        sourced(&env("DATABASE_URL")["shape"], text),
+        "postgres://reader:****@db/reader?sslmode=disable @ contrib/docker-compose/basic.yml:9"
+    );
+    // A secret the project gives a value is one the app expects: required, though no code of
+    // the service reads it; its value is never shown.
+    let admin = env("ADMIN_PASSWORD");
+    assert_eq!(
+        (admin["secret"].clone(), admin["required"].clone()),
+        (true.into(), true.into())
+    );
+    let shown = run_in(&dir, &["detect", "--format", "json"]).stdout;
+    for password in ["reader-pw-91c2", "admin-pw-5b7e"] {
+        assert!(!shown.contains(password), "{shown}");
+    }
+}
+
+#[test]
+fn struct_tags_give_variables_and_loopback_listen_addresses_open_to_all_interfaces() {
+    // Each field of the configuration is read from the variable its tag names, with the tag's
+    // default; the listen addresses default to the loopback, which a container's server cannot
+    // be reached on: they get the wildcard of their family, said to be the convention.
+    let (_temp, dir) = copy_fixture("go-listen-loopback");
+    let json = detect_clean(&dir);
+    let stopwatch = service(&json, "go-listen-loopback");
+    assert_eq!(fact(stopwatch, "port"), "4100 @ config.go:12");
+    let values: Vec<String> = stopwatch["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{} = {}", text(&v["name"]), sourced(&v["value"], text)))
+        .collect();
+    let opened = "convention: a server in a container listens on all its interfaces, not the \
+                  loopback its default names";
+    assert_eq!(
+        values,
+        [
+            "PORT = 4100 @ config.go:12".to_string(),
+            format!("STOPWATCH_LISTEN_IPV4 = 0.0.0.0 @ {opened}"),
+            format!("STOPWATCH_LISTEN_IPV6 = :: @ {opened}"),
+        ]
+    );
+    // An address the project gives that is not the loopback stays.
+    fs::write(
+        dir.join("Dockerfile"),
+        "FROM golang:1.23\nENV STOPWATCH_LISTEN_IPV4=10.1.2.3\n",
+    )
+    .unwrap();
+    let json = detect_clean(&dir);
+    let ipv4 = env_var(
+        service(&json, "go-listen-loopback"),
+        "STOPWATCH_LISTEN_IPV4",
+    );
+    assert_eq!(sourced(&ipv4["value"], text), "10.1.2.3 @ Dockerfile:2");
+}
+
+#[test]
 fn no_other_fixture_or_sample_app_writes_a_data_directory() {
     let roots = [
         crate::support::files::repo_path("tests/fixtures/detect"),
@@ -484,6 +629,7 @@ fn no_other_fixture_or_sample_app_writes_a_data_directory() {
             "node-data-dir/node-data-dir",
             "node-migrate/node-migrate",
             "python-data-dir/python-data-dir",
+            "python-sqlite-default/python-sqlite-default",
             "rust-data-dir/rust-data-dir"
         ]
     );

@@ -5,7 +5,11 @@
 //!
 //! The file read is the first of `compose.yaml`, `compose.yml`, `docker-compose.yaml` and
 //! `docker-compose.yml` at the project root, as `docker compose` picks it (overrides and other
-//! variants are development or alternative setups). `${NAME}` is filled from the `.env` beside
+//! variants are development or alternative setups). A project without one may keep its compose
+//! examples in a folder of their own: then the first YAML file in path order in a folder named
+//! `docker-compose` or `compose` (`contrib/docker-compose/basic.yml`), or named as above under
+//! `contrib/`, `deploy/`, `deployment/` or `docker/`, is read, its relative paths (build
+//! contexts, bind mounts) taken from its own folder. `${NAME}` is filled from the `.env` beside
 //! it, as compose fills it.
 
 use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
@@ -84,18 +88,41 @@ pub(crate) fn read(
     root: &std::path::Path,
     files: &[String],
 ) -> Result<Option<Compose>, FileProblem> {
-    let Some(name) = NAMES
+    let at_root = NAMES
         .iter()
         .find(|n| files.binary_search_by(|f| f.as_str().cmp(n)).is_ok())
-    else {
+        .map(|n| (*n).to_string());
+    let Some(name) = at_root.or_else(|| files.iter().find(|f| is_example(f)).cloned()) else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(root.join(name))
-        .map_err(|e| FileProblem::new(*name, format!("cannot read the file: {e}")))?;
-    let vars = std::fs::read_to_string(root.join(".env"))
+    let text = std::fs::read_to_string(root.join(&name))
+        .map_err(|e| FileProblem::new(&name, format!("cannot read the file: {e}")))?;
+    let vars = std::fs::read_to_string(root.join(base_of(&name)).join(".env"))
         .map(|env| Vars::from_dotenv(&env))
         .unwrap_or_default();
-    parse(name, &text, &vars).map(Some)
+    parse(&name, &text, &vars).map(Some)
+}
+
+/// Folders that hold a project's deployment examples.
+const EXAMPLE_FOLDERS: &[&str] = &["contrib", "deploy", "deployment", "docker"];
+
+/// Whether `path` (relative to the project root) is a compose file kept in a folder of examples:
+/// any YAML file in a folder named `docker-compose` or `compose`, or one named as compose names
+/// its files in a folder of [`EXAMPLE_FOLDERS`].
+fn is_example(path: &str) -> bool {
+    let Some((folder, name)) = path.rsplit_once('/') else {
+        return false;
+    };
+    let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+    let parent = folder.rsplit('/').next().unwrap_or(folder);
+    let first = folder.split('/').next().unwrap_or(folder);
+    yaml && (matches!(parent, "docker-compose" | "compose")
+        || (NAMES.contains(&name) && EXAMPLE_FOLDERS.contains(&first)))
+}
+
+/// The folder of a file relative to the project root (`""` at the root).
+fn base_of(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
 /// How many closing brackets [`lenient`] re-indents before giving up.
@@ -120,7 +147,11 @@ pub(crate) fn parse(file: &str, text: &str, vars: &Vars) -> Result<Compose, File
     else {
         return Ok(compose);
     };
-    let reader = Reader { file, vars };
+    let reader = Reader {
+        file,
+        base: base_of(file),
+        vars,
+    };
     for (key, node) in services {
         let Some(name) = scalar(key) else { continue };
         let mut service = reader.service(name, node);
@@ -171,10 +202,21 @@ fn lenient(text: &str) -> Result<Vec<MarkedYamlOwned>, saphyr::ScanError> {
 
 struct Reader<'a> {
     file: &'a str,
+    /// The compose file's folder: its relative paths are relative to it.
+    base: &'a str,
     vars: &'a Vars,
 }
 
 impl Reader<'_> {
+    /// A relative path of the compose file, relative to the project root.
+    fn root_relative(&self, path: &str) -> String {
+        if self.base.is_empty() {
+            path.to_string()
+        } else {
+            normalize_relative(&format!("{}/{path}", self.base))
+        }
+    }
+
     fn origin(&self, node: &MarkedYamlOwned) -> Origin {
         Origin::file(self.file, node.span.start.line())
     }
@@ -268,7 +310,7 @@ impl Reader<'_> {
         if context.contains("://") {
             return;
         }
-        let context = normalize_relative(&context);
+        let context = normalize_relative(&self.root_relative(&context));
         let dockerfile = dockerfile
             .and_then(|d| self.vars.fill(&d))
             .unwrap_or_else(|| "Dockerfile".into());
@@ -330,8 +372,9 @@ impl Reader<'_> {
             }
         };
         let source = match source {
-            Some(path) if path.starts_with(['.', '/', '~']) || path.contains(['/', '\\']) => {
-                MountSource::Bind(path)
+            Some(path) if path.starts_with(['/', '~']) => MountSource::Bind(path),
+            Some(path) if path.starts_with('.') || path.contains(['/', '\\']) => {
+                MountSource::Bind(self.root_relative(&path))
             }
             _ => MountSource::Volume,
         };
@@ -512,5 +555,25 @@ services:
         let problem = parse("compose.yaml", "services:\n  a: [\n", &Vars::default()).unwrap_err();
         assert_eq!(problem.path, "compose.yaml");
         assert!(problem.line.is_some());
+    }
+
+    #[test]
+    fn compose_examples_are_read_from_their_folders_with_their_paths() {
+        assert!(is_example("contrib/docker-compose/basic.yml"));
+        assert!(is_example("deploy/compose/prod.yaml"));
+        assert!(is_example("docker/docker-compose.yml"));
+        assert!(!is_example("docker-compose.yml"));
+        assert!(!is_example("contrib/k8s/deployment.yaml"));
+        assert!(!is_example("docs/docker-compose.yml"));
+        let file = "services:\n  app:\n    build: ../..\n    volumes:\n      - ./data:/app/data\n      - /srv/x:/x\n";
+        let compose = parse("contrib/docker-compose/basic.yml", file, &Vars::default()).unwrap();
+        let app = &compose.services[0];
+        assert_eq!(app.context.as_deref(), Some("."));
+        assert_eq!(app.dockerfile.as_deref(), Some("Dockerfile"));
+        assert_eq!(
+            app.mounts[0].source,
+            MountSource::Bind("contrib/docker-compose/data".into())
+        );
+        assert_eq!(app.mounts[1].source, MountSource::Bind("/srv/x".into()));
     }
 }

@@ -44,7 +44,8 @@ pub(super) struct Declared {
     /// The compose services that build this directory, the main one first.
     pub compose: Vec<ComposeService>,
     /// When no compose service builds it: the one that runs the project's own published image
-    /// (`image: example/<name>:2` for the directory `<name>`), read for its mounts only.
+    /// (`image: example/<name>:2` for the directory `<name>`), read for its mounts, its
+    /// `environment` and its peers.
     pub published: Option<ComposeService>,
     /// The Procfile's processes.
     pub procfile: Vec<Process>,
@@ -110,10 +111,6 @@ impl Declared {
             .read_if_present("Procfile", problems)
             .map(|file| procfile::parse(&file))
             .unwrap_or_default();
-        let depends_on = match (building.first(), compose) {
-            (Some(main), Some(compose)) => peers(main, compose),
-            _ => Vec::new(),
-        };
         let published = match (building.is_empty(), compose) {
             (true, Some(compose)) => compose
                 .services
@@ -124,6 +121,10 @@ impl Declared {
                 })
                 .cloned(),
             _ => None,
+        };
+        let depends_on = match (building.first().or(published.as_ref()), compose) {
+            (Some(main), Some(compose)) => peers(main, compose),
+            _ => Vec::new(),
         };
         Self {
             dockerfile,
@@ -284,7 +285,7 @@ impl Declared {
                 values.push((name.clone(), value.clone().map(Some)));
             }
         }
-        if let Some(main) = self.compose.first() {
+        if let Some(main) = self.compose.first().or(self.published.as_ref()) {
             values.extend(main.environment.iter().cloned());
         }
         if let Some(container) = &self.container {

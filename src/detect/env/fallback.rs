@@ -2,7 +2,8 @@
 //! `os.getenv("X", "a")`, `os.environ.get("X", default="a")`, `os.getenv("X") or "a"`,
 //! `env.str("X", "a")` in Python;
 //! `process.env.X || "a"` and `process.env.X ?? "a"` in JavaScript and TypeScript; clap's
-//! `#[arg(env = "X", default_value = "a")]` in Rust; in Go a
+//! `#[arg(env = "X", default_value = "a")]` in Rust; in Go a struct field's tag
+//! (`default:"a" env:"X"`, `env:"X" envDefault:"a"`), a
 //! variable read into a name and replaced when empty or unset
 //! (`if v := os.Getenv("X"); v == "" { v = "a" }`, `v, ok := os.LookupEnv("X")` then
 //! `if !ok { v = "a" }`).
@@ -45,6 +46,8 @@ pub(super) fn of(kind: FileKind, text: &str, start: usize, end: usize) -> Option
             python_fallback(after)
         }
         FileKind::JavaScript => javascript_fallback(after),
+        // A struct field's tag, `default:"::1" env:"X"`: the tag holds the default.
+        FileKind::Go if matched.starts_with('`') => return tag_fallback(text, start),
         FileKind::Go => go_fallback(&text[..start], after),
         // `#[arg(long, env = "X", default_value = "a")]`: the attribute holds the default.
         FileKind::Rust if matched.starts_with("env") => return clap_fallback(text, start, end),
@@ -214,6 +217,26 @@ fn clap_fallback(text: &str, start: usize, end: usize) -> Option<Fallback> {
         return Some(literal);
     }
     CLAP_DEFAULT_EXPRESSION.is_match(attribute).then_some(None)
+}
+
+/// The default in a Go struct field's tag (configor's `default:"v"`, caarlos0/env's
+/// `envDefault:"v"`), where `text[start..]` begins with the tag's opening backtick: a field
+/// read from a variable keeps the default when it is unset, and its zero value without one.
+static TAG_DEFAULT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"\b(?:default|envDefault):"([^"\\\n]*)""#));
+
+fn tag_fallback(text: &str, start: usize) -> Option<Fallback> {
+    let rest = &text[start + 1..];
+    let tag = &rest[..rest.find(['`', '\n']).unwrap_or(rest.len())];
+    let literal = TAG_DEFAULT
+        .captures(tag)
+        .and_then(|c| c.get(1))
+        .filter(|value| !value.as_str().is_empty())
+        .map(|value| Literal {
+            text: value.as_str().to_string(),
+            offset: start + 1 + value.start(),
+        });
+    Some(literal)
 }
 
 /// The last operand of the `||` and `??` chain that follows a JavaScript read (`text` begins

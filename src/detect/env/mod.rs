@@ -20,7 +20,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::data_dirs::is_data_dir_name;
-use super::model::{EnvVar, Origin, Sourced};
+use super::model::{EnvVar, Origin, Sourced, secret_shape};
 use super::regex;
 use super::source::{FileKind, ServiceFile, is_env_example};
 use crate::secrets::{is_placeholder, is_secret_name, shape_of};
@@ -97,6 +97,11 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
             EnvVar {
                 secret,
                 required: !reads.optional,
+                shape: reads
+                    .value
+                    .as_ref()
+                    .filter(|_| secret)
+                    .and_then(secret_shape),
                 value: reads.value.filter(|v| publishable(&name, secret, &v.value)),
                 name,
                 origin: reads.origin,
@@ -137,8 +142,14 @@ static JAVASCRIPT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     ]
 });
 
-static GO: LazyLock<Vec<Regex>> =
-    LazyLock::new(|| vec![regex(r#"\bos\.(?:Getenv|LookupEnv)\(\s*"([A-Za-z_]\w*)""#)]);
+static GO: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        regex(r#"\bos\.(?:Getenv|LookupEnv)\(\s*"([A-Za-z_]\w*)""#),
+        // A struct field filled from a variable by its tag: `env:"X"` (configor,
+        // caarlos0/env), from the tag's opening backtick.
+        regex(r#"`[^`\n]*?\benv:"([A-Za-z_]\w*)""#),
+    ]
+});
 
 static RUST: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![

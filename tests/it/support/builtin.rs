@@ -29,6 +29,7 @@ fn env(name: &str, secret: bool, path: &str) -> EnvVar {
         secret,
         required: true,
         value: None,
+        shape: None,
         origin: Origin::file(path, 3),
     }
 }

@@ -235,8 +235,8 @@ impl Context<'_> {
         ]
     }
 
-    /// The files the project's own Dockerfile copies into its image from elsewhere in the
-    /// repository, each `COPY`d to the same place under the working directory (which holds the
+    /// The files the project's own Dockerfile copies into its image (or its compose file mounts
+    /// into its container) from elsewhere in the repository, each `COPY`d to the same place under the working directory (which holds the
     /// service directory's files, as the project's does), after a comment naming where that is
     /// said.
     fn imported_copies(&self) -> Vec<Step> {
@@ -246,7 +246,7 @@ impl Context<'_> {
         };
         let owner = self.owner();
         let mut steps = vec![Step::comment(&format!(
-            "From elsewhere in the repository, as the project's own Dockerfile copies it ({}).",
+            "From elsewhere in the repository, where the project's container has it ({}).",
             first.origin
         ))];
         steps.extend(imported.iter().map(|file| {
