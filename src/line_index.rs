@@ -60,12 +60,12 @@ impl Offset for usize {
 /// The offsets of the line breaks of `text`, each plus one, after a 0 for the first line; `T`
 /// holds the text's length.
 fn starts_of<T: Offset>(text: &str) -> Vec<T> {
+    let breaks = || memchr::memchr_iter(b'\n', text.as_bytes());
     // Counted first: no slack.
-    let lines = text.bytes().filter(|&b| b == b'\n').count();
-    let mut starts = Vec::with_capacity(lines + 1);
+    let mut starts = Vec::with_capacity(breaks().count() + 1);
     starts.extend(
         std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(breaks().map(|i| i + 1))
             .filter_map(|start| T::try_from(start).ok()),
     );
     starts

@@ -210,12 +210,20 @@ pub(crate) fn kept_lines(
         }
     }
     let mut kept = String::with_capacity(text.len() / 2);
-    for (index, line) in text.split_inclusive('\n').enumerate() {
+    // Each line with its break, the last one without when the text does not end with one.
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+    let mut start = 0;
+    for (index, end) in ends.chain(std::iter::once(text.len())).enumerate() {
+        if start == text.len() && index > 0 {
+            break;
+        }
+        let line = &text[start..end];
         if keep.get(index + 1).copied().unwrap_or(false) {
             kept.push_str(line);
         } else if line.ends_with('\n') {
             kept.push('\n');
         }
+        start = end;
     }
     kept.shrink_to_fit();
     kept
@@ -367,6 +375,36 @@ mod tests {
             kept_bytes[1] * 4 < kept_bytes[0] * 3,
             "without excerpts, fewer lines are kept: {kept_bytes:?}"
         );
+    }
+
+    #[test]
+    fn kept_lines_keep_every_line_break_with_or_without_a_final_one() {
+        let constitution = Constitution::preset().unwrap();
+        for text in [
+            "",
+            "kind: Service",
+            "kind: Service\nmetadata:\n  name: web\n  note: x",
+            "kind: Service\nmetadata:\n  name: web\n  note: x\n\n",
+        ] {
+            let loaded = crate::policy::k8s::yaml_tree::load(text);
+            let documents: Vec<Document> = loaded
+                .documents
+                .iter()
+                .map(|document| prune(&document.root, &constitution))
+                .collect();
+            let kept = kept_lines(text, &documents, &[], Excerpts::Shown);
+            assert_eq!(
+                kept.matches('\n').count(),
+                text.matches('\n').count(),
+                "{text:?}"
+            );
+            let lines: Vec<&str> = kept.split('\n').collect();
+            for (line, original) in lines.iter().zip(text.split('\n')) {
+                assert!(line.is_empty() || line == &original, "{text:?}: {line:?}");
+            }
+            assert_eq!(kept.contains("name: web"), text.contains("name: web"));
+            assert!(!kept.contains("note"), "{text:?}: {kept:?}");
+        }
     }
 
     #[test]
