@@ -78,16 +78,19 @@ impl RunVolumes {
 /// Runs `steps` in order, each in a container made from `body` with the step as its command
 /// (as a pod's `command` replaces the image's entrypoint and arguments), until one fails or
 /// outlasts `timeout`. Returns what each did; the last is the one that failed, if one did.
+/// The container of the step under way is in `containers` while it exists, so a caller that
+/// drops this future (Ctrl-C) can still remove it.
 pub(crate) async fn run_steps(
     docker: &Docker,
     body: &ContainerCreateBody,
     steps: &[Vec<String>],
     timeout: Duration,
     redactor: &Redactor,
+    containers: &mut Vec<String>,
 ) -> Vec<StepReport> {
     let mut reports = Vec::new();
     for step in steps {
-        let report = run_step(docker, body, step, timeout, redactor).await;
+        let report = run_step(docker, body, step, timeout, redactor, containers).await;
         let failed = report.exit_code != Some(0);
         reports.push(report);
         if failed {
@@ -122,6 +125,7 @@ async fn run_step(
     step: &[String],
     timeout: Duration,
     redactor: &Redactor,
+    containers: &mut Vec<String>,
 ) -> StepReport {
     let started = Instant::now();
     let mut report = StepReport {
@@ -144,6 +148,7 @@ async fn run_step(
             return report;
         }
     };
+    containers.push(id.clone());
     match super::start_container(docker, &id).await {
         Err(error) => {
             report.problem = Some(format!(
@@ -174,6 +179,7 @@ async fn run_step(
         }
     }
     super::remove_container(docker, &id).await;
+    containers.retain(|container| *container != id);
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
 }

@@ -156,8 +156,16 @@ pub(crate) fn run_image(engine: &Engine, request: &RunRequest<'_>) -> Result<Run
     let mut cleanup: Vec<String> = Vec::new();
     let judged = engine.block_on(async {
         if !steps.is_empty() {
-            let running =
-                prestart::run_steps(docker, &body, steps, request.timeout, request.redactor);
+            // A step's container is in `cleanup` while it exists: Ctrl-C mid-step removes it
+            // (and then the volumes it shares) with the rest.
+            let running = prestart::run_steps(
+                docker,
+                &body,
+                steps,
+                request.timeout,
+                request.redactor,
+                &mut cleanup,
+            );
             tokio::select! {
                 ran = running => report.prestart = ran,
                 _ = tokio::signal::ctrl_c() => return Err(Error::Interrupted),
