@@ -168,8 +168,9 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-/// `offset` clamped to the text and moved back to the start of the character it falls in.
-fn char_start(text: &str, offset: usize) -> usize {
+/// `offset` clamped to the text and moved back to the start of the character it falls in (what
+/// `str::floor_char_boundary` does, newer than this crate's minimum Rust).
+pub(crate) fn char_start(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

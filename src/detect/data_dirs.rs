@@ -41,6 +41,7 @@ use super::model::{Service, Sourced};
 use super::regex;
 use super::source::{FileKind, ServiceDir, ServiceFile};
 use crate::fsutil::normalize_relative;
+use crate::line_index::char_start;
 
 /// A flag that names a data directory: `--data-dir`, `--datadir`, `--data-directory`.
 const FLAG: &str = r"data[-_]?dir(?:ectory)?";
@@ -136,10 +137,7 @@ const KEEP_FILES: &[&str] = &[
 
 /// True when a variable's name says it holds a data directory (`DATA_DIR`, `MICROBIN_DATA_DIR`).
 pub(super) fn is_data_dir_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    DATA_DIR_NAMES
-        .iter()
-        .any(|word| upper == *word || upper.ends_with(&format!("_{word}")))
+    super::env::name_ends_with_word(name, DATA_DIR_NAMES)
 }
 
 /// The defaults the code gives its data directory flag (`--data-dir`), the directories of the
@@ -188,10 +186,7 @@ pub(super) fn move_sqlite_defaults(service: &mut Service, files: &[ServiceFile])
             let (Some(whole), Some(name)) = (caps.get(0), caps.get(1)) else {
                 continue;
             };
-            let mut from = whole.start().saturating_sub(SQLITE_READ_REACH);
-            while !file.text.is_char_boundary(from) {
-                from -= 1;
-            }
+            let from = char_start(&file.text, whole.start().saturating_sub(SQLITE_READ_REACH));
             let before = &file.text[from..whole.start()];
             // The read this fallback belongs to: the last one before it, in the same statement
             // (no blank line between).

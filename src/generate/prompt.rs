@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::assets;
 use crate::error::{Error, Location, Result};
+use crate::line_index::char_start;
 use crate::policy::Finding;
 use crate::provider::answer::fenced_block;
 
@@ -102,10 +103,7 @@ fn header_version(source: &str) -> u32 {
 /// as data with its path, and capped at `cap` bytes (on a character boundary).
 pub(crate) fn fence(path: &str, content: &str, cap: usize) -> String {
     let (shown, cut) = if content.len() > cap {
-        let mut end = cap;
-        while !content.is_char_boundary(end) {
-            end -= 1;
-        }
+        let end = char_start(content, cap);
         (&content[..end], content.len() - end)
     } else {
         (content, 0)

@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use super::constitution::Constitution;
+use crate::line_index::char_start;
 
 /// Whether the walker picks up Kubernetes manifests. Off until the Kubernetes rules are wired
 /// into [`super::lint_text_as`], so manifests are not counted as linted while nothing checks them.
@@ -241,11 +242,7 @@ pub(crate) const BOM: char = '\u{feff}';
 /// True for JSON (or flow-style YAML) holding a Kubernetes object: `apiVersion` and `kind` are
 /// keys of it (quoted, as JSON writes them).
 fn looks_like_json_object(text: &str) -> bool {
-    let mut end = text.len().min(1 << 20);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = &text[..end];
+    let head = &text[..char_start(text, 1 << 20)];
     ["apiVersion", "kind"].iter().all(|key| {
         [format!("\"{key}\""), format!("{key}:")]
             .iter()

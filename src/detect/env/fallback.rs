@@ -20,6 +20,7 @@ use regex::Regex;
 
 use super::super::regex;
 use super::super::source::FileKind;
+use crate::line_index::char_start;
 
 /// A plain string given as a fallback, and the byte offset of its text in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +112,7 @@ fn call_arguments(after: &str) -> Option<Vec<&str>> {
 /// split at the commas of their own level, up to the call's closing bracket; `None` when it
 /// does not close within reach.
 pub(super) fn arguments(rest: &str) -> Option<Vec<&str>> {
-    let rest = &rest[..floor_boundary(rest, REACH)];
+    let rest = &rest[..char_start(rest, REACH)];
     let mut arguments = Vec::new();
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
@@ -144,15 +145,6 @@ pub(super) fn arguments(rest: &str) -> Option<Vec<&str>> {
         }
     }
     None
-}
-
-/// The largest char boundary of `text` at or below `at`.
-fn floor_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// The text of a string literal quoted with one of `quotes` and holding no escape, that same
@@ -206,7 +198,7 @@ fn clap_fallback(text: &str, start: usize, end: usize) -> Option<Fallback> {
     if text[open..start].contains(")]") {
         return None;
     }
-    let limit = floor_boundary(text, end + REACH);
+    let limit = char_start(text, end + REACH);
     let close = end + text[end..limit].find(")]")?;
     let attribute = &text[open..close];
     if let Some(value) = CLAP_DEFAULT.captures(attribute).and_then(|c| c.get(1)) {
@@ -244,7 +236,7 @@ fn tag_fallback(text: &str, start: usize) -> Option<Fallback> {
 /// `process.env.DATA_DIR || args["data-dir"] || "./data/"` gives `./data/`, the value the app
 /// uses when nothing before it is set. Its offset is in `text`.
 pub(super) fn chain_end(text: &str) -> Found {
-    let text_end = floor_boundary(text, REACH);
+    let text_end = char_start(text, REACH);
     let mut rest = text[..text_end].trim_start_matches(['"', '\'', '`']);
     rest = rest.trim_start().trim_start_matches(']');
     let mut last: Option<&str> = None;
