@@ -45,11 +45,8 @@ pub(super) fn open_loopback_addresses(env: &mut [EnvVar]) {
 }
 
 fn is_listen_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    LISTEN_NAMES.contains(&upper.as_str())
-        || LISTEN_SUFFIXES
-            .iter()
-            .any(|suffix| upper == *suffix || upper.ends_with(&format!("_{suffix}")))
+    LISTEN_NAMES.contains(&name.to_ascii_uppercase().as_str())
+        || super::env::name_ends_with_word(name, LISTEN_SUFFIXES)
 }
 
 /// The wildcard address that stands for a loopback `address` (with its port, if any); `None`

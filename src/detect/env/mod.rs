@@ -115,6 +115,17 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
 /// a stand-in that repeats the variable's name for a script to replace (`REGION_VAL`,
 /// `<REGION>`), nor the path of a file compose mounts from its `secrets:`
 /// (`/run/secrets/db_password`), which the cluster's pods do not have.
+/// True when a variable's name (any case) is one of `words` or ends with `_` and one of them:
+/// `DATA_DIR` and `MICROBIN_DATA_DIR` for `DATA_DIR`.
+pub(crate) fn name_ends_with_word(name: &str, words: &[&str]) -> bool {
+    let upper = name.to_ascii_uppercase();
+    words.iter().any(|word| {
+        upper
+            .strip_suffix(word)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
+    })
+}
+
 pub(super) fn publishable(name: &str, secret: bool, value: &str) -> bool {
     !secret
         && shape_of(value).is_none()
