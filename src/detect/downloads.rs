@@ -9,7 +9,6 @@ use serde_json::Value;
 
 use super::model::{FileProblem, Origin, Sourced};
 use super::source::{ServiceDir, ServiceFile};
-use super::workspace::NODE_LOCKS;
 
 /// The packages that download at install, with the variables that skip the download. Puppeteer
 /// 19 and later read `PUPPETEER_SKIP_DOWNLOAD`, the releases before `PUPPETEER_SKIP_CHROMIUM_DOWNLOAD`.
@@ -46,17 +45,8 @@ pub(super) fn find(
     json: &Value,
     problems: &mut Vec<FileProblem>,
 ) -> Vec<Sourced<String>> {
-    let rel = |name: &str| {
-        if at.is_empty() || at == "." {
-            name.to_string()
-        } else {
-            format!("{at}/{name}")
-        }
-    };
-    let lockfile = NODE_LOCKS
-        .iter()
-        .find(|(lock, _)| dir.has(&rel(lock)))
-        .and_then(|(lock, _)| dir.read_if_present(&rel(lock), problems));
+    let lockfile = super::workspace::node_lock_in(dir, at)
+        .and_then(|(lock, _)| dir.read_if_present(&super::workspace::join(at, lock), problems));
     let mut found = Vec::new();
     for (name, _) in DOWNLOADERS {
         let declared = SECTIONS

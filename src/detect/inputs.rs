@@ -305,18 +305,9 @@ fn producer(
             && json.pointer("/scripts/build").is_some_and(Value::is_string)
         {
             let line = super::manifest::json_line(&file.text, &["scripts", "build"]).unwrap_or(1);
-            let rel = |name: &str| {
-                if at.is_empty() {
-                    name.to_string()
-                } else {
-                    format!("{at}/{name}")
-                }
-            };
-            let (lockfile, manager) = super::workspace::NODE_LOCKS
-                .iter()
-                .find(|(lock, _)| dir.has(&rel(lock)))
+            let (lockfile, manager) = super::workspace::node_lock_in(dir, &at)
                 .map_or((None, PackageManager::Npm), |(lock, manager)| {
-                    (Some(lock.to_string()), *manager)
+                    (Some(lock.to_string()), manager)
                 });
             let downloads = super::downloads::find(dir, &at, &file, &json, problems);
             return Some(EmbedProducer {

@@ -11,13 +11,22 @@ use super::model::{FileProblem, PackageManager, Sourced, Workspace};
 use super::source::{ServiceDir, ServiceFile};
 
 /// The lockfiles of Node workspaces and the manager that owns each.
-pub(super) const NODE_LOCKS: &[(&str, PackageManager)] = &[
+const NODE_LOCKS: &[(&str, PackageManager)] = &[
     ("bun.lock", PackageManager::Bun),
     ("bun.lockb", PackageManager::Bun),
     ("pnpm-lock.yaml", PackageManager::Pnpm),
     ("yarn.lock", PackageManager::Yarn),
     ("package-lock.json", PackageManager::Npm),
 ];
+
+/// The lockfile of the Node package in `at` (relative to the service; `` or `.` for the
+/// service's own directory): its name and the package manager that writes it.
+pub(super) fn node_lock_in(dir: &ServiceDir, at: &str) -> Option<(&'static str, PackageManager)> {
+    NODE_LOCKS
+        .iter()
+        .find(|(lock, _)| dir.has(&join(at, lock)))
+        .copied()
+}
 
 /// The uv workspace `dir` is a member of.
 pub(super) fn python(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Option<Workspace> {
@@ -179,8 +188,9 @@ fn glob(pattern: &str, path: &str) -> bool {
     segments(&pattern, &path)
 }
 
-fn join(dir: &str, name: &str) -> String {
-    if dir == "." {
+/// `name` in the relative directory `dir` (`` or `.` for the directory the path starts from).
+pub(super) fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() || dir == "." {
         name.to_string()
     } else {
         format!("{dir}/{name}")
