@@ -21,6 +21,7 @@ use super::marker::Kind;
 use super::names::{is_secret_name, is_weak_secret_name};
 use super::placeholder::is_placeholder;
 use super::shapes::{SHAPES, Shape};
+use super::template::carries_no_credential;
 
 /// A value a rule replaced, and what it was.
 pub(crate) type Found = Vec<(String, Kind)>;
@@ -311,7 +312,8 @@ fn assignment(caps: &Captures<'_>, extent: Option<Extent>) -> Option<Range<usize
         || is_block_indicator(secret)
         || (!quoted && (is_code_reference(first_word(value)) || secret.starts_with('-')))
         || (!quoted && is_prose(secret))
-        || (is_weak_secret_name(name) && !looks_like_key_material(secret));
+        || (is_weak_secret_name(name) && !looks_like_key_material(secret))
+        || carries_no_credential(secret);
     (!keep).then_some(range)
 }
 
@@ -513,6 +515,24 @@ mod tests {
             r("passphrase: correct horse battery staple"),
             "passphrase: [REDACTED:secret-assignment]"
         );
+    }
+
+    #[test]
+    fn connection_strings_without_a_credential_stay() {
+        for text in [
+            "DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres cargo build",
+            "REDIS_URL=redis://cache:6379/0",
+            "DATABASE_URL: host=db dbname=app user=app",
+        ] {
+            assert_eq!(r(text), text);
+        }
+        for text in [
+            "DATABASE_URL=postgres://app:hunter22@db/app",
+            "DATABASE_URL=postgres://db/app?password=hunter22",
+            "SLACK_WEBHOOK_URL=https://hooks.example.com/services/T0/B0/hunter22",
+        ] {
+            assert!(!r(text).contains("hunter22"), "{text}");
+        }
     }
 
     #[test]

@@ -66,6 +66,13 @@ pub(crate) fn without_credentials(value: &str) -> Option<String> {
     shape_of(&shaped).is_none().then_some(shaped)
 }
 
+/// True when `value` is a connection string of a known shape that carries no credential at all
+/// (`redis://cache:6379/0`, `postgres://app@127.0.0.1:5432/app`): it is its own shape, so
+/// nothing in it needs hiding, whatever the name of the variable that holds it.
+pub(crate) fn carries_no_credential(value: &str) -> bool {
+    without_credentials(value).is_some_and(|shape| shape == value.trim())
+}
+
 /// `template` with every [`HOLE`] replaced by `password`.
 pub(crate) fn fill(template: &str, password: &str) -> String {
     template.replace(HOLE, password)
