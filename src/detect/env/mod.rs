@@ -83,11 +83,18 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
     }
     for file in &examples {
         for read in reads_in(file, &helpers) {
-            found.entry(read.name).or_insert_with(|| Reads {
+            let secret = is_secret_name(&read.name);
+            let reads = found.entry(read.name).or_insert_with(|| Reads {
                 origin: file.origin(read.offset),
                 optional: false,
                 value: None,
             });
+            // A secret's example value is never its value, but a connection string there says
+            // where the app connects: its shape (`postgres://app:****@localhost/app`).
+            if secret && reads.value.is_none() {
+                reads.value = example_value(file, read.offset)
+                    .filter(|v| crate::secrets::template::without_credentials(&v.value).is_some());
+            }
         }
     }
     found
@@ -108,6 +115,32 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
             }
         })
         .collect()
+}
+
+/// The value an `.env.example` line gives the variable whose name starts at `offset`: what
+/// follows `=` to the end of the line, without its quotes, or without a ` #` comment when
+/// unquoted; `None` when empty.
+fn example_value(file: &ServiceFile, offset: usize) -> Option<Sourced<String>> {
+    let rest = &file.text[offset..];
+    let line = rest
+        .split('\n')
+        .next()
+        .unwrap_or(rest)
+        .trim_end_matches('\r');
+    let (before, value) = line.split_once('=')?;
+    let start = offset + before.len() + 1 + (value.len() - value.trim_start().len());
+    let value = value.trim();
+    let quoted = ['"', '\''].iter().find_map(|q| {
+        value
+            .strip_prefix(*q)
+            .and_then(|inner| inner.split_once(*q))
+            .map(|(inner, _)| inner)
+    });
+    let text = match quoted {
+        Some(inner) => inner,
+        None => value.split(" #").next().unwrap_or(value).trim(),
+    };
+    (!text.is_empty()).then(|| file.sourced(text.to_string(), start))
 }
 
 /// Whether a value the project gives the variable `name` may be written into generated
