@@ -54,9 +54,9 @@ pub(crate) use downloads::skip_settings as download_skip_settings;
 pub(crate) use inputs::embed_dir;
 pub use model::{
     BuildInputs, Detection, EmbedProducer, EnvVar, FileProblem, Framework, FrameworkKind,
-    ImportedFile, Language, NativeDependency, Origin, PackageManager, Peer, Service, ServiceClass,
-    ServiceKind, SkipReason, Skipped, Sourced, SystemNeed, UnbuiltEmbed, Undetermined, WheelLimit,
-    Workspace,
+    ImportedFile, Language, NativeDependency, Origin, PackageManager, Peer, QueryChecks, Service,
+    ServiceClass, ServiceKind, SkipReason, Skipped, Sourced, SystemNeed, UnbuiltEmbed,
+    Undetermined, WheelLimit, Workspace,
 };
 pub(crate) use walk::MANIFESTS;
 

@@ -475,6 +475,20 @@ pub struct BuildInputs {
     /// code or data the service reads at run time that its own folder does not hold.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub imported_files: Vec<Sourced<ImportedFile>>,
+    /// Queries the compiler checks against a live PostgreSQL database (sqlx's `query!` macros,
+    /// with no offline query data in the project): the build runs one, with the migrations
+    /// applied, for the compile only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_checks: Option<Sourced<QueryChecks>>,
+}
+
+/// What a build that checks queries at compile time prepares its database with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueryChecks {
+    /// The migrations that create the schema, relative to the service, in the order they apply
+    /// (`migrations/1_setup.sql`, `migrations/2_user.sql`, ...; the `.down.sql` halves left
+    /// out).
+    pub migrations: Vec<String>,
 }
 
 /// The newest Python release a pin of a compiled package has wheels for.
@@ -577,6 +591,9 @@ pub enum SystemNeed {
     /// The protobuf compiler `protoc` and the well-known `.proto` files, for a build script
     /// that generates code from `.proto` files (`prost-build`, `tonic-build`).
     Protoc,
+    /// A PostgreSQL server in the build stage, for macros that check queries against a live
+    /// database while the code compiles (sqlx's `query!` without offline data).
+    PostgresServer,
 }
 
 impl fmt::Display for SystemNeed {
@@ -592,6 +609,7 @@ impl fmt::Display for SystemNeed {
             Self::Python => "python",
             Self::Git => "git",
             Self::Protoc => "protoc",
+            Self::PostgresServer => "postgres-server",
         })
     }
 }

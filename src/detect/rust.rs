@@ -14,8 +14,8 @@ use super::data_dirs;
 use super::declared::Declared;
 use super::manifest::{TomlDoc, dependency_spec, version_in};
 use super::model::{
-    FileProblem, Framework, FrameworkKind, Language, NativeDependency, PackageManager, Service,
-    ServiceClass, ServiceKind, Sourced,
+    FileProblem, Framework, FrameworkKind, Language, NativeDependency, PackageManager, QueryChecks,
+    Service, ServiceClass, ServiceKind, Sourced, SystemNeed,
 };
 use super::routes::{self, Probes};
 use super::service_set::Described;
@@ -99,6 +99,14 @@ pub(super) fn detect(
         undetermined: Vec::new(),
     };
     service.inputs.native = native(dir, &doc, problems);
+    service.inputs.query_checks = query_checks(dir, &doc, &sources);
+    if let Some(checks) = &service.inputs.query_checks {
+        service.inputs.native.push(NativeDependency {
+            name: "sqlx-macros".to_string(),
+            needs: vec![SystemNeed::PostgresServer],
+            origin: checks.origin.clone(),
+        });
+    }
     service.inputs.local_paths = local_paths(dir, &doc);
     service.inputs.cargo_targets = targets(&doc);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Rust, &[]);
@@ -107,6 +115,51 @@ pub(super) fn detect(
         workspace_root: is_workspace,
         ..Described::program(service, runs)
     })
+}
+
+/// A sqlx macro that checks its query against the database when the code compiles.
+static CHECKED_QUERY: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"\bquery(?:_as|_scalar|_file|_file_as|_file_scalar)?!\s*\("));
+
+/// sqlx's compile-time checked queries against PostgreSQL, when the project keeps no offline
+/// data for them (`.sqlx/` of sqlx 0.7 on, `sqlx-data.json` before): `cargo build` then needs
+/// `DATABASE_URL` and a database with the schema. `None` for another database, for offline data,
+/// and for code without such a macro. Sourced at the first macro.
+fn query_checks(
+    dir: &ServiceDir,
+    doc: &TomlDoc<'_>,
+    sources: &[ServiceFile],
+) -> Option<Sourced<QueryChecks>> {
+    let sqlx = doc.table(&["dependencies"])?.get("sqlx")?.get_ref();
+    let postgres = sqlx
+        .get("features")
+        .and_then(|features| features.get_ref().as_array())
+        .is_some_and(|features| {
+            features
+                .iter()
+                .any(|f| f.get_ref().as_str() == Some("postgres"))
+        });
+    // The walk leaves hidden directories out: `.sqlx/` is looked for on disk.
+    let offline = dir.has("sqlx-data.json") || dir.absolute(".sqlx").is_dir();
+    if !postgres || offline {
+        return None;
+    }
+    let first = sources
+        .iter()
+        .filter(|f| f.rel.ends_with(".rs"))
+        .find_map(|f| Some(f.origin(CHECKED_QUERY.find(&f.text)?.start())))?;
+    let mut migrations: Vec<(i64, &String)> = dir
+        .files_in("migrations")
+        .filter(|f| f.ends_with(".sql") && !f.ends_with(".down.sql"))
+        .filter_map(|f| {
+            let name = f.rsplit('/').next().unwrap_or(f);
+            let version = name.split_once('_')?.0.parse().ok()?;
+            Some((version, f))
+        })
+        .collect();
+    migrations.sort();
+    let migrations = migrations.into_iter().map(|(_, f)| f.clone()).collect();
+    Some(Sourced::new(QueryChecks { migrations }, first))
 }
 
 static TONIC_SERVER: LazyLock<Regex> = LazyLock::new(|| regex(r"\bServer::builder\(\)"));

@@ -393,6 +393,36 @@ fn a_protoc_build_script_gets_the_protobuf_compiler_in_the_builder_only() {
     assert!(!stage(&file, "runtime").contains("apt-get"), "{file}");
 }
 
+#[test]
+fn checked_queries_build_against_a_throwaway_database_with_the_migrations_applied() {
+    let (file, _) = generated("rust-sqlx-checked", "rust-sqlx-checked");
+    let builder = stage(&file, "builder");
+    assert!(
+        builder.contains("apt-get install -y --no-install-recommends postgresql=15+*"),
+        "{builder}"
+    );
+    // The dependency build needs no database; the service's build runs between its start and
+    // its stop, after the migrations in sqlx's order.
+    let start = builder
+        .find("pg_ctl -D /tmp/query-check-db -o")
+        .expect("a start");
+    let migrate = builder
+        .find("-f migrations/1_shelves.sql -f migrations/2_books.up.sql -f migrations/10_book_shelf.sql")
+        .unwrap_or_else(|| panic!("{builder}"));
+    let build = builder
+        .find("DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres cargo build --release --bin shelf")
+        .unwrap_or_else(|| panic!("{builder}"));
+    let stop = builder.find("-m fast -w stop").expect("a stop");
+    assert!(builder.find("cargo build").unwrap() < start, "{builder}");
+    assert!(
+        start < migrate && migrate < build && build < stop,
+        "{builder}"
+    );
+    assert!(!builder.contains(".down.sql"), "{builder}");
+    let runtime = stage(&file, "runtime");
+    assert!(!runtime.contains("postgres"), "{runtime}");
+}
+
 /// The volume mounts and volumes of a rendered Deployment (manifest or chart template):
 /// `name mountPath` and `name emptyDir` lines, in order.
 fn mounts_and_volumes(text: &str) -> (Vec<String>, Vec<String>) {
@@ -547,6 +577,7 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
         ("node-browser-downloads", "node-browser-downloads"),
         ("node-dockerfile-release", "node-dockerfile-release"),
         ("rust-protoc", "rust-protoc"),
+        ("rust-sqlx-checked", "rust-sqlx-checked"),
     ] {
         let (file, _) = generated(name, service);
         let path = dir.path().join(format!("{name}.Dockerfile"));

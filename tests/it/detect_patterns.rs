@@ -740,3 +740,55 @@ fn a_build_script_that_runs_protoc_is_a_native_need() {
         "{native:?}"
     );
 }
+
+#[test]
+fn queries_checked_at_compile_time_without_offline_data_need_a_database_in_the_build() {
+    let (_temp, dir) = copy_fixture("rust-sqlx-checked");
+    let json = detect_clean(&dir);
+    let app = service(&json, "rust-sqlx-checked");
+    // sqlx's numeric order (10 after 2), without the `.down.sql` half.
+    assert_eq!(
+        app["inputs"]["query_checks"],
+        serde_json::json!({
+            "value": {"migrations": [
+                "migrations/1_shelves.sql",
+                "migrations/2_books.up.sql",
+                "migrations/10_book_shelf.sql"
+            ]},
+            "source": "src/main.rs:12"
+        })
+    );
+    let native: Vec<String> = app["inputs"]["native"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|n| format!("{} {} @ {}", n["name"], n["needs"], n["source"]))
+        .collect();
+    assert_eq!(
+        native,
+        ["\"sqlx-macros\" [\"postgres-server\"] @ \"src/main.rs:12\""]
+    );
+    // The example's connection string gives the secret its shape (never its value), and the
+    // PostgreSQL it names on the local host is a peer.
+    let database = env_var(app, "DATABASE_URL");
+    assert!(database.get("value").is_none_or(Value::is_null));
+    assert_eq!(
+        sourced(&database["shape"], text),
+        "postgres://shelf:****@localhost/shelf @ .env.example:2"
+    );
+    assert_eq!(
+        app["depends_on"],
+        serde_json::json!([{"value": {"name": "postgres", "image": "postgres"}, "source": ".env.example:2"}])
+    );
+
+    // Offline query data (sqlx 0.7 on keeps it in `.sqlx/`) needs no database.
+    fs::create_dir(dir.join(".sqlx")).unwrap();
+    fs::write(dir.join(".sqlx/query-0a1b.json"), "{}\n").unwrap();
+    let json = detect_clean(&dir);
+    let app = service(&json, "rust-sqlx-checked");
+    assert!(app["inputs"].get("query_checks").is_none(), "{app:#}");
+    assert!(
+        app["inputs"]["native"].as_array().unwrap().is_empty(),
+        "{app:#}"
+    );
+}

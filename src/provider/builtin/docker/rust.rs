@@ -14,11 +14,19 @@
 //! (`templates/`, `static/`, `migrations/`) are copied next to the binary in `/app`, the working
 //! directory the code's relative paths resolve from. Path dependencies outside the service
 //! (`path = "../lib"`) are copied at their place, the builder keeping the repository's layout.
+//!
+//! sqlx's `query!` macros without offline query data (detection's `query_checks`) need a
+//! database while the code compiles: the builder installs Debian's PostgreSQL server, and the
+//! build of the service runs between the start and the stop of a throwaway one, trusted on the
+//! loopback, with the service's migrations applied in sqlx's order and `DATABASE_URL` naming it.
+//! Nothing of it reaches the runtime image.
 
 use super::file::{Copy, Stage, Step};
 use super::system::{self, Phase};
 use super::{Context, assemble, health, runtime_stage};
+use crate::detect::QueryChecks;
 use crate::detect::{NativeDependency, Origin, SystemNeed};
+use crate::provider::builtin::quote::shell_word;
 
 /// The Rust Dockerfile.
 pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
@@ -68,18 +76,27 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     placeholder.push(targets.remove());
     let builder = builder
         .step(Step::Run(placeholder))
-        .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")))
-        .step(Step::Run(vec![
-            targets.touch(),
-            format!(
-                "cargo build --release{locked} --bin {}",
-                crate::provider::builtin::quote::shell_word(&binary)
-            ),
-            format!(
-                "cp {} /server",
-                crate::provider::builtin::quote::shell_word(&format!("target/release/{binary}"))
-            ),
-        ]));
+        .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")));
+    let build = format!(
+        "cargo build --release{locked} --bin {}",
+        shell_word(&binary)
+    );
+    let mut commands = vec![targets.touch()];
+    let builder = match &service.inputs.query_checks {
+        Some(checks) => {
+            commands.extend(with_query_database(&checks.value, build));
+            builder.step(Step::comment(QUERY_DATABASE_WHY))
+        }
+        None => {
+            commands.push(build);
+            builder
+        }
+    };
+    commands.push(format!(
+        "cp {} /server",
+        shell_word(&format!("target/release/{binary}"))
+    ));
+    let builder = builder.step(Step::Run(commands));
     let owner = cx.owner();
     let runtime = runtime_stage(
         runtime_image,
@@ -110,6 +127,46 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     assemble(cx, vec![builder, runtime])
 }
 
+const QUERY_DATABASE_WHY: &str = "sqlx checks every query! against a live database as the code compiles, and the project keeps\nno offline query data (.sqlx/, sqlx-data.json): a throwaway PostgreSQL with the migrations\napplied answers for this build only (on its own port: builds may share the host's network).";
+
+/// Where the throwaway database of a build that checks queries lives, and its port.
+const QUERY_DATABASE: &str = "/tmp/query-check-db";
+const QUERY_DATABASE_PORT: u16 = 55432;
+
+/// `build` between the start and the stop of a throwaway PostgreSQL (Debian's server, trusted
+/// on the loopback only), with the migrations applied in order, and `DATABASE_URL` naming it.
+fn with_query_database(checks: &QueryChecks, build: String) -> Vec<String> {
+    let bin = "/usr/lib/postgresql/*/bin";
+    let port = QUERY_DATABASE_PORT;
+    let mut commands = vec![
+        format!(
+            "su postgres -c '{bin}/initdb --auth=trust --username=postgres -D {QUERY_DATABASE} >/dev/null'"
+        ),
+        format!(
+            "su postgres -c '{bin}/pg_ctl -D {QUERY_DATABASE} -o \"-c listen_addresses=127.0.0.1 -p {port} -k /tmp\" -w start >/dev/null'"
+        ),
+    ];
+    if !checks.migrations.is_empty() {
+        let files: Vec<String> = checks
+            .migrations
+            .iter()
+            .map(|m| format!("-f {}", shell_word(m)))
+            .collect();
+        commands.push(format!(
+            "psql -h 127.0.0.1 -p {port} -U postgres -d postgres -v ON_ERROR_STOP=1 -q {}",
+            files.join(" ")
+        ));
+    }
+    commands.push(format!(
+        "DATABASE_URL=postgres://postgres@127.0.0.1:{port}/postgres {build}"
+    ));
+    commands.push(format!(
+        "su postgres -c '{bin}/pg_ctl -D {QUERY_DATABASE} -m fast -w stop >/dev/null'"
+    ));
+    commands.push(format!("rm -rf {QUERY_DATABASE}"));
+    commands
+}
+
 /// The source files of the crate's targets, relative to the service: `src/main.rs` unless
 /// `Cargo.toml` names others (detection's `cargo_targets`). The dependency build puts a
 /// placeholder at each, since cargo stops when a declared target's file is missing, and the real
@@ -127,10 +184,7 @@ impl Targets {
     }
 
     fn quoted(&self) -> Vec<String> {
-        self.0
-            .iter()
-            .map(|f| crate::provider::builtin::quote::shell_word(f))
-            .collect()
+        self.0.iter().map(|f| shell_word(f)).collect()
     }
 
     /// The directories the placeholders go in.
@@ -150,10 +204,7 @@ impl Targets {
         match self.dirs().as_slice() {
             [only] if only == "src" => "mkdir src".into(),
             dirs => {
-                let quoted: Vec<String> = dirs
-                    .iter()
-                    .map(|d| crate::provider::builtin::quote::shell_word(d))
-                    .collect();
+                let quoted: Vec<String> = dirs.iter().map(|d| shell_word(d)).collect();
                 format!("mkdir -p {}", quoted.join(" "))
             }
         }
@@ -175,10 +226,7 @@ impl Targets {
             .collect();
         tops.sort();
         tops.dedup();
-        let quoted: Vec<String> = tops
-            .iter()
-            .map(|t| crate::provider::builtin::quote::shell_word(t))
-            .collect();
+        let quoted: Vec<String> = tops.iter().map(|t| shell_word(t)).collect();
         format!("rm -rf {}", quoted.join(" "))
     }
 

@@ -13,6 +13,8 @@
 //! | mysqlclient | `mariadb-dev` | `mariadb-connector-c` |
 //! | pcre | `pcre2-dev` | `pcre2` |
 //! | git | `git` | |
+//! | protoc | `protobuf-dev` | |
+//! | postgres-server | `postgresql` | |
 //!
 //! A toolchain image that already carries a package (the Rust and Go builders have `gcc`) is
 //! told so through `present`, which leaves it out.
@@ -47,6 +49,7 @@ fn alpine_packages(need: SystemNeed, phase: Phase) -> &'static [&'static str] {
         (Pcre, Runtime) => &["pcre2"],
         (Git, Build) => &["git"],
         (Protoc, Build) => &["protobuf-dev"],
+        (PostgresServer, Build) => &["postgresql"],
         _ => &[],
     }
 }

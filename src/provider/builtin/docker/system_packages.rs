@@ -77,6 +77,7 @@ const PCRE: Package = Package::same("libpcre2-8-0", "10.46-*", "10.42-*");
 const PYTHON: Package = Package::same("python3", "3.13.*", "3.11.*");
 const GIT: Package = Package::same("git", "1:2.47.*", "1:2.39.*");
 const PROTOC: Package = Package::same("protobuf-compiler", "3.21.12-*", "3.21.12-*");
+const POSTGRES_SERVER: Package = Package::same("postgresql", "17+*", "15+*");
 const PROTOBUF_DEV: Package = Package::same("libprotobuf-dev", "3.21.12-*", "3.21.12-*");
 
 /// What a need installs: (build stage, runtime stage).
@@ -92,6 +93,7 @@ fn packages_of(need: SystemNeed) -> (&'static [&'static Package], &'static [&'st
         SystemNeed::Python => (&[&PYTHON, &MAKE, &GXX], &[]),
         SystemNeed::Git => (&[&GIT], &[]),
         SystemNeed::Protoc => (&[&PROTOC, &PROTOBUF_DEV], &[]),
+        SystemNeed::PostgresServer => (&[&POSTGRES_SERVER], &[]),
     }
 }
 
