@@ -268,6 +268,24 @@ prepare_maven() {
   tar -xzf "$file" -C "$ctx/maven" --strip-components=1
 }
 
+# CPython's source at a release tag, as the Go module proxy serves github.com/python/cpython
+# (`go mod download` checks it against the Go checksum database). A module zip keeps no file
+# modes, so the scripts the build runs are made executable again.
+prepare_cpython() {
+  local ctx="$1" version dir
+  shift
+  version="$(arg PYTHON_VERSION "$@")" || die "cpython: PYTHON_VERSION missing in images.tsv"
+  command -v go >/dev/null 2>&1 || die "cpython: the machine's go command is needed to fetch CPython $version"
+  say "fetching CPython $version's source from the Go module proxy"
+  dir="$(timeout 900 go mod download -json "github.com/python/cpython@v$version+incompatible" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -n "$dir" ] && [ -f "$dir/configure" ] || die "could not fetch CPython $version's source"
+  cp -a "$dir" "$ctx/cpython"
+  chmod -R u+w,a+rX "$ctx/cpython"
+  grep -rlI --null -m1 '^#!' "$ctx/cpython" | xargs -0 chmod a+x
+  chmod a+x "$ctx/cpython/configure"
+}
+
 prepare_alpine() { cp "$STANDINS/alpine-like.sh" "$1/"; }
 
 prepare_postgres() { cp "$STANDINS/postgres-entrypoint.sh" "$1/"; }
@@ -279,7 +297,7 @@ probe_of() {
   case "$1" in
     base | base-testing) printf '%s' "$os" ;;
     alpine) printf '%s' "echo \"busybox \$(busybox | head -n 1 | awk '{print \$2}') applets, apk stand-in (Debian packages)\"; $os" ;;
-    python) printf '%s' "python --version; pip --version | awk '{print \"pip\", \$2}'; $os" ;;
+    python | cpython) printf '%s' "python --version; pip --version | awk '{print \"pip\", \$2}'; $os" ;;
     node) printf '%s' "echo \"Node.js \$(node --version), npm \$(npm --version), yarn \$(yarn --version), corepack \$(corepack --version 2>/dev/null || echo none)\"; command -v busybox >/dev/null && echo 'busybox applets, apk stand-in (Debian packages)'; $os" ;;
     go) printf '%s' "go version; command -v busybox >/dev/null && echo 'busybox applets, apk stand-in (Debian packages)'; command -v gcc >/dev/null && gcc --version | head -n 1; $os" ;;
     rust) printf '%s' "rustc --version; cargo --version; $os" ;;
