@@ -140,7 +140,7 @@ fn with_query_database(checks: &QueryChecks, build: String) -> Vec<String> {
     let port = QUERY_DATABASE_PORT;
     let mut commands = vec![
         format!(
-            "su postgres -c '{bin}/initdb --auth=trust --username=postgres -D {QUERY_DATABASE} >/dev/null'"
+            "su postgres -c '{bin}/initdb --auth=trust --username=postgres --encoding=UTF8 --locale=C.UTF-8 -D {QUERY_DATABASE} >/dev/null'"
         ),
         format!(
             "su postgres -c '{bin}/pg_ctl -D {QUERY_DATABASE} -o \"-c listen_addresses=127.0.0.1 -p {port} -k /tmp\" -w start >/dev/null'"
