@@ -548,6 +548,24 @@ fn an_sqlite_default_beside_the_code_and_a_local_redis_default_run_as_detected()
 
 #[test]
 #[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn queries_checked_at_compile_time_build_against_a_throwaway_database_and_run_on_the_peer() {
+    // sqlx's query! macros fail to compile without a database that has the tables; the builder
+    // runs one with the migrations applied. At run time the PostgreSQL .env.example names on the
+    // local host is the peer, the app applies its migrations itself, and /healthz answers 200
+    // only once the migrated table does.
+    let host = host();
+    let project = detect_fixture("rust-sqlx-checked");
+    let (run, image) = healthy_after_verify(&project, &host, "rust-sqlx-checked");
+    let peers = image["run"]["peers"].to_string();
+    assert!(peers.contains("postgres"), "{peers}");
+    let logs = image["run"]["logs"].to_string();
+    assert!(logs.contains("shelf: migrated, serving on 8080"), "{logs}");
+    assert_eq!(probe(&image, "/healthz"), Some(200), "{image:#}");
+    assert_eq!(hex_secrets(&run.stdout), Vec::<String>::new());
+}
+
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
 fn a_server_that_defaults_to_the_loopback_listens_on_the_wildcards_detection_gives_it() {
     // The stopwatch listens on its IPv4 and IPv6 addresses, by default the loopback, and stops
     // when a listener fails: healthy when it runs with the wildcards (one dual-stack listener),

@@ -410,7 +410,7 @@ fn checked_queries_build_against_a_throwaway_database_with_the_migrations_applie
         .find("-f migrations/1_shelves.sql -f migrations/2_books.up.sql -f migrations/10_book_shelf.sql")
         .unwrap_or_else(|| panic!("{builder}"));
     let build = builder
-        .find("DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres cargo build --release --bin shelf")
+        .find("DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres cargo build --release --locked --bin shelf")
         .unwrap_or_else(|| panic!("{builder}"));
     let stop = builder.find("-m fast -w stop").expect("a stop");
     assert!(builder.find("cargo build").unwrap() < start, "{builder}");

