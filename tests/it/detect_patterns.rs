@@ -673,6 +673,36 @@ fn the_steps_a_project_runs_before_its_server_are_found_with_their_lines() {
         fact(python, "start_command"),
         "gunicorn -b :5000 app:app @ Procfile:2"
     );
+
+    // A step only a shell can run goes through `sh -c` (run as words, `yes` would print its
+    // arguments for ever), and a program the project's own image keeps in a virtualenv is
+    // called by its name: the generated image's environment is first on PATH.
+    fs::write(
+        dir.join("Procfile"),
+        "release: yes \"yes\" | flask db upgrade\nweb: gunicorn -b :5000 app:app\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("Dockerfile"),
+        "FROM python:3.11-slim\nENTRYPOINT [\"./entrypoint.sh\"]\nCMD [\"gunicorn\", \"-b\", \":5000\", \"app:app\"]\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("entrypoint.sh"),
+        "#!/bin/sh\nset -e\n/venv/bin/alembic upgrade head\nexec \"$@\"\n",
+    )
+    .unwrap();
+    let json = detect_clean(&dir);
+    let python = service(&json, "python-release-pins");
+    assert_eq!(
+        python["prestart"][0]["value"],
+        serde_json::json!(["sh", "-c", "yes \"yes\" | flask db upgrade"])
+    );
+    assert_eq!(
+        python["prestart"][1]["value"],
+        serde_json::json!(["alembic", "upgrade", "head"])
+    );
+    assert_eq!(python["prestart"].as_array().unwrap().len(), 2);
 }
 
 #[test]

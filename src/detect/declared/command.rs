@@ -115,7 +115,7 @@ pub(crate) fn schema_steps(text: &str) -> Vec<Vec<String>> {
     let before = steps.len().saturating_sub(1);
     steps[..before]
         .iter()
-        .map(|step| argv_of(step))
+        .map(|step| step_argv(step))
         .filter(|argv| is_schema_step(argv))
         .collect()
 }
@@ -147,7 +147,7 @@ pub(crate) fn is_schema_step(argv: &[String]) -> bool {
         .filter(|w| !w.starts_with('-'))
         .any(|w| names(w.rsplit([':', '/']).next().unwrap_or(w)) || names(w));
     let upgrade = lower.windows(2).any(|pair| {
-        matches!(pair[0].as_str(), "db" | "alembic")
+        matches!(pair[0].rsplit('/').next(), Some("db" | "alembic"))
             && matches!(pair[1].as_str(), "upgrade" | "push")
     });
     named || upgrade
@@ -161,7 +161,57 @@ pub(crate) fn argv(text: &str) -> Vec<String> {
 
 /// Every step of a chained shell command as argv (a Procfile's `release` line runs them all).
 pub(crate) fn steps_argv(text: &str) -> Vec<Vec<String>> {
-    steps(text).into_iter().map(argv_of).collect()
+    steps(text).into_iter().map(step_argv).collect()
+}
+
+/// One step of its own as argv: through `sh -c` when only a shell can run it (a pipe, a
+/// redirection, a command substitution: `yes | python manage.py migrate`), else its words.
+fn step_argv(step: &str) -> Vec<String> {
+    if needs_shell(step) {
+        vec!["sh".to_string(), "-c".to_string(), step.to_string()]
+    } else {
+        argv_of(step)
+    }
+}
+
+/// True when a step uses what only a shell does, outside quotes: a pipe, a redirection, a
+/// backquote or `$(`.
+fn needs_shell(step: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for c in step.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some('"') if c == '`' || (c == '(' && previous == '$') => return true,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '|' | '<' | '>' | '`' => return true,
+                '(' if previous == '$' => return true,
+                _ => {}
+            },
+        }
+        previous = c;
+    }
+    false
+}
+
+/// `argv` with a program in a virtualenv's `bin` given by its name (`/venv/bin/python` →
+/// `python`): the path is the project's own image's, and the generated images put their
+/// environment's `bin` first on `PATH`.
+pub(crate) fn program_on_path(mut argv: Vec<String>) -> Vec<String> {
+    if let Some(program) = argv.first_mut()
+        && let Some((dir, name)) = program.rsplit_once("/bin/")
+        && dir
+            .rsplit('/')
+            .next()
+            .is_some_and(|env| matches!(env, "venv" | ".venv" | "virtualenv" | "env" | ".env"))
+        && !name.is_empty()
+        && !name.contains('/')
+    {
+        *program = name.to_string();
+    }
+    argv
 }
 
 /// The script a shell is given to run (`sh -c "a && b"`), when `argv` is one.
@@ -324,6 +374,42 @@ mod tests {
 
     fn words(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_step_only_a_shell_can_run_goes_through_sh() {
+        assert_eq!(
+            steps_argv(r#"yes "yes" | python manage.py migrate && echo done"#),
+            [
+                words(&["sh", "-c", r#"yes "yes" | python manage.py migrate"#]),
+                words(&["echo", "done"]),
+            ]
+        );
+        for step in ["a > log", "a $(b)", "a `b`", "a \"$(b)\"", "a < in"] {
+            assert!(needs_shell(step), "{step}");
+        }
+        for step in ["a 'x|y'", "a \"x > y\"", "a '$(b)'", "flask db upgrade"] {
+            assert!(!needs_shell(step), "{step}");
+        }
+        assert!(is_schema_step(
+            &steps_argv("yes | python manage.py migrate")[0]
+        ));
+    }
+
+    #[test]
+    fn a_virtualenv_program_is_called_by_its_name() {
+        assert_eq!(
+            program_on_path(words(&["/venv/bin/python", "manage.py", "migrate"])),
+            words(&["python", "manage.py", "migrate"])
+        );
+        assert_eq!(
+            program_on_path(words(&["/app/.venv/bin/alembic", "upgrade"])),
+            words(&["alembic", "upgrade"])
+        );
+        assert_eq!(
+            program_on_path(words(&["/usr/local/bin/python", "x.py"])),
+            words(&["/usr/local/bin/python", "x.py"])
+        );
     }
 
     #[test]

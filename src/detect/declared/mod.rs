@@ -192,6 +192,9 @@ impl Declared {
             .find(|steps| !steps.is_empty())
             .unwrap_or_default();
         steps.extend(chained);
+        for step in &mut steps {
+            step.value = command::program_on_path(std::mem::take(&mut step.value));
+        }
         let mut seen: Vec<Vec<String>> = Vec::new();
         steps.retain(|step| {
             let new = !step.value.is_empty() && !seen.contains(&step.value);
