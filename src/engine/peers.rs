@@ -84,7 +84,9 @@ impl PeerKind {
 
 /// The user and database a service's settings name for PostgreSQL: from a connection URL
 /// (`postgres://user:password@db/name`) or a key/value string (`user=… dbname=…`), else from
-/// variables named like `WAKAPI_DB_USER` / `WAKAPI_DB_NAME`.
+/// variables named like `WAKAPI_DB_USER` / `WAKAPI_DB_NAME`. A connection string wins over a
+/// named variable, whatever their order: it is what a client given one connects with
+/// (`DATABASE_NAME=bakerydemodb` is a fallback for when `DATABASE_URL` is unset).
 fn postgres_identity(env: &[(String, EnvValue)]) -> (Option<String>, Option<String>) {
     const USER_SUFFIXES: [&str; 6] = [
         "DB_USER",
@@ -103,12 +105,18 @@ fn postgres_identity(env: &[(String, EnvValue)]) -> (Option<String>, Option<Stri
     ];
     let mut user = None;
     let mut database = None;
-    for (name, value) in env {
+    let value_of = |value: &EnvValue| {
         let (EnvValue::Plain(value) | EnvValue::Throwaway(value)) = value;
-        let name = name.to_ascii_uppercase();
-        let (from_url_user, from_url_database) = connection_string_identity(value);
+        value.clone()
+    };
+    for (_, value) in env {
+        let (from_url_user, from_url_database) = connection_string_identity(&value_of(value));
         user = user.or(from_url_user);
         database = database.or(from_url_database);
+    }
+    for (name, value) in env {
+        let value = value_of(value);
+        let name = name.to_ascii_uppercase();
         let plain = !value.is_empty() && !value.contains(char::is_whitespace);
         if plain && USER_SUFFIXES.iter().any(|s| name.ends_with(s)) {
             user = user.or_else(|| Some(value.clone()));
@@ -339,5 +347,14 @@ mod tests {
             (Some("app".into()), Some("shop".into()))
         );
         assert_eq!(postgres_identity(&[plain("PORT", "8080")]), (None, None));
+        // The URL wins over a name read as its fallback, listed before it.
+        let both = [
+            plain("DATABASE_NAME", "bakerydemodb"),
+            plain("DATABASE_URL", "postgres://app_user:x@db/app_db"),
+        ];
+        assert_eq!(
+            postgres_identity(&both),
+            (Some("app_user".into()), Some("app_db".into()))
+        );
     }
 }
