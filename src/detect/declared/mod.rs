@@ -216,6 +216,9 @@ impl Declared {
     /// the first declared command passes that binary (`serve` of `./gotify-app serve`).
     pub(super) fn binary_arguments(&self, language: Language) -> Option<Sourced<Vec<String>>> {
         self.commands().into_iter().find_map(|c| {
+            if let Some(args) = run_arguments(&c.value) {
+                return Some(Sourced::new(args, c.origin));
+            }
             let (program, args) = c.value.split_first()?;
             if command::is_development(&c.value) || !is_own_binary(program, language) {
                 return None;
@@ -451,11 +454,54 @@ fn runnable(dir: &ServiceDir, argv: &[String]) -> bool {
 
 /// True when a declared command's program is the binary the service's own build makes, not a
 /// tool run beside it (`java`, `sh`, `dotnet`).
+/// The arguments a toolchain's "build and run" passes the program: `go run main.go server` and
+/// `go run ./cmd/app -- serve` pass `server` and `serve` (what follows the package, past a
+/// `--`), `cargo run --release -- serve` passes `serve`.
+fn run_arguments(argv: &[String]) -> Option<Vec<String>> {
+    let (program, rest) = argv.split_first()?;
+    let program = program.rsplit('/').next().unwrap_or(program);
+    let rest = rest.strip_prefix(&["run".to_string()])?;
+    let after_dashes = |words: &[String]| {
+        words
+            .iter()
+            .position(|w| w == "--")
+            .map(|at| words[at + 1..].to_vec())
+    };
+    match program {
+        "go" => {
+            // Build flags, and the value of those that take one as the next word.
+            const VALUED: [&str; 5] = ["-tags", "-ldflags", "-gcflags", "-mod", "-exec"];
+            let mut at = 0;
+            while let Some(word) = rest.get(at).filter(|w| w.starts_with('-')) {
+                at += if VALUED.contains(&word.as_str()) {
+                    2
+                } else {
+                    1
+                };
+            }
+            let args = rest.get(at + 1..)?;
+            Some(after_dashes(args).unwrap_or_else(|| args.to_vec()))
+        }
+        "cargo" => Some(after_dashes(rest).unwrap_or_default()),
+        _ => None,
+    }
+}
+
 fn is_own_binary(program: &str, language: Language) -> bool {
     let name = program.rsplit('/').next().unwrap_or(program);
     let tool = matches!(
         name,
-        "java" | "sh" | "bash" | "dotnet" | "node" | "python" | "python3" | "env" | "tini"
+        "java"
+            | "sh"
+            | "bash"
+            | "dotnet"
+            | "node"
+            | "python"
+            | "python3"
+            | "env"
+            | "tini"
+            | "go"
+            | "cargo"
     );
     !tool && language != Language::Java && !program.ends_with(".sh")
 }
@@ -512,6 +558,33 @@ fn named_host(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_toolchain_run_passes_what_follows_the_package() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            run_arguments(&words(&["go", "run", "main.go", "server"])),
+            Some(words(&["server"]))
+        );
+        assert_eq!(
+            run_arguments(&words(&[
+                "go",
+                "run",
+                "-tags",
+                "x",
+                "./cmd/app",
+                "--",
+                "serve"
+            ])),
+            Some(words(&["serve"]))
+        );
+        assert_eq!(
+            run_arguments(&words(&["cargo", "run", "--release", "--", "serve"])),
+            Some(words(&["serve"]))
+        );
+        assert_eq!(run_arguments(&words(&["go", "build", "."])), None);
+        assert_eq!(run_arguments(&words(&["./server", "run"])), None);
+    }
 
     #[test]
     fn a_value_names_a_host_when_it_is_one_or_a_urls() {
