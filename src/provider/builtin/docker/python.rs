@@ -137,6 +137,9 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     .step(Step::env(&[
         ("PYTHONDONTWRITEBYTECODE", "1"),
         ("PYTHONUNBUFFERED", "1"),
+        // As `activate` sets it: servers that find their environment by it (uWSGI's
+        // `virtualenv = $(VIRTUAL_ENV)`) see the image's.
+        ("VIRTUAL_ENV", "/opt/venv"),
         ("PATH", VENV_PATH),
     ]))
     .step(Step::Copy(
