@@ -118,6 +118,11 @@ fn command(server: Server, entry: &str, port: u16, dir: &ServiceDir) -> Vec<Stri
         Server::Hypercorn => argv(&["hypercorn", "--bind", &bind, entry]),
         Server::Waitress => argv(&["waitress-serve", &format!("--listen={bind}"), entry]),
         Server::Uwsgi => match uwsgi_ini(dir) {
+            // A configuration that opens no socket of its own gets the one aigen binds:
+            // without it uWSGI stops ("The -s/--socket option is missing").
+            Some(ini) if !opens_socket(dir, &ini) => {
+                argv(&["uwsgi", "--ini", &ini, "--http-socket", &bind])
+            }
             Some(ini) => argv(&["uwsgi", "--ini", &ini]),
             None => argv(&[
                 "uwsgi",
@@ -137,6 +142,30 @@ fn uwsgi_ini(dir: &ServiceDir) -> Option<String> {
         .iter()
         .find(|f| f.rsplit('/').next() == Some("uwsgi.ini"))
         .cloned()
+}
+
+/// True when the uWSGI configuration `ini` opens a socket (`http-socket`, `http`, `socket`, …),
+/// or cannot be read (then it is left as it is).
+fn opens_socket(dir: &ServiceDir, ini: &str) -> bool {
+    const SOCKETS: &[&str] = &[
+        "http-socket",
+        "http",
+        "https",
+        "http11-socket",
+        "socket",
+        "uwsgi-socket",
+        "fastcgi-socket",
+        "shared-socket",
+    ];
+    let Ok(file) = dir.read(ini) else {
+        return true;
+    };
+    file.text.lines().any(|line| {
+        line.split_once('=').is_some_and(|(key, _)| {
+            let key = key.trim();
+            SOCKETS.contains(&key)
+        })
+    })
 }
 
 /// The start the framework's conventions give, with the server the project installs: the
@@ -307,6 +336,32 @@ mod tests {
         let script = main_script(&files).unwrap();
         assert_eq!(script.value, ["python", "email_server.py"]);
         assert_eq!(script.origin.to_string(), "email_server.py:4");
+    }
+
+    #[test]
+    fn a_uwsgi_configuration_without_a_socket_gets_the_one_aigen_binds() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = ServiceDir {
+            root: root.path().to_path_buf(),
+            path: ".".into(),
+            files: vec!["uwsgi.ini".into()],
+        };
+        let write = |text: &str| std::fs::write(root.path().join("uwsgi.ini"), text).unwrap();
+        write("[uwsgi]\nmodule = shop.wsgi:application\nprocesses = 2\n");
+        let started = command(Server::Uwsgi, "shop.wsgi:application", 8000, &dir);
+        assert_eq!(
+            started,
+            [
+                "uwsgi",
+                "--ini",
+                "uwsgi.ini",
+                "--http-socket",
+                "0.0.0.0:8000"
+            ]
+        );
+        write("[uwsgi]\nhttp-socket = :9000\nmodule = shop.wsgi:application\n");
+        let started = command(Server::Uwsgi, "shop.wsgi:application", 8000, &dir);
+        assert_eq!(started, ["uwsgi", "--ini", "uwsgi.ini"]);
     }
 
     #[test]
