@@ -283,6 +283,15 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
             }
         }
     }
+    // What the project's default configuration leaves empty, the app runs without.
+    for name in declared.unset_by_default() {
+        if let Some(var) = env
+            .iter_mut()
+            .find(|var| var.name == name && var.value.is_none())
+        {
+            var.required = false;
+        }
+    }
     // What the project's manifests take from a Secret is a secret whatever its name: its value
     // belongs in the Secret the user fills.
     for reference in declared.secret_refs() {
