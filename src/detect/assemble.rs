@@ -11,6 +11,7 @@ use super::declared::{Declared, Worker};
 use super::env;
 use super::listen;
 use super::local_peers;
+use super::node_steps;
 use super::model::{
     EnvVar, ImportedFile, Language, Origin, Service, ServiceKind, Sourced, Undetermined,
     secret_shape,
@@ -119,8 +120,12 @@ pub(super) fn finish(
     if service.depends_on.is_empty() {
         service.depends_on = local_peers::from_defaults(&service.env);
     }
+    let mut left_out = Vec::new();
     if service.kind.value != ServiceKind::Worker {
         service.prestart = declared.prestart();
+        if service.language.value == Language::Node {
+            left_out = node_steps::leave_out_development_steps(dir, &mut service.prestart);
+        }
     }
     service.data_dirs = data_dirs::find(service, declared, dir);
     service.inputs.imported_files = declared.imported_files();
@@ -135,6 +140,7 @@ pub(super) fn finish(
         }
     }
     service.undetermined = undetermined(service);
+    service.undetermined.extend(left_out);
 }
 
 /// The files of the repository outside the service directory that its compose file mounts into

@@ -166,7 +166,8 @@ impl Declared {
     }
 
     /// The steps the project runs before its server, migrations and schema set-up: every step
-    /// of the Procfile's `release` process first (Heroku runs it before each release starts),
+    /// of the Procfile's `release` process first (Heroku runs it before each release starts;
+    /// what only prints or waits left out, [`command::is_idle`]),
     /// then those of the Dockerfile (chained before its command, or in its entrypoint script),
     /// else those a compose `command` (`sh -c "..."`) or the Procfile's `web` line chains
     /// before the server. The same command twice is run once.
@@ -174,10 +175,11 @@ impl Declared {
         let mut steps: Vec<Sourced<Vec<String>>> = Vec::new();
         for release in self.procfile.iter().filter(|p| p.kind == "release") {
             let origin = &release.command.origin;
-            steps.extend(sourced_each(
-                command::steps_argv(&release.command.value),
-                origin,
-            ));
+            let release_steps = command::steps_argv(&release.command.value)
+                .into_iter()
+                .filter(|step| !command::is_idle(step))
+                .collect();
+            steps.extend(sourced_each(release_steps, origin));
         }
         let dockerfile = self
             .dockerfile
