@@ -11,11 +11,11 @@ use super::declared::{Declared, Worker};
 use super::env;
 use super::listen;
 use super::local_peers;
-use super::node_steps;
 use super::model::{
     EnvVar, ImportedFile, Language, Origin, Service, ServiceKind, Sourced, Undetermined,
     secret_shape,
 };
+use super::node_steps;
 use super::ports;
 use super::service_set::Described;
 use super::source::ServiceDir;

@@ -55,9 +55,9 @@ fn development_program(package: &Value, argv: &[String], depth: usize) -> Option
     }
     if let Some(script) = script_run(argv) {
         let text = package.get("scripts")?.get(script)?.as_str()?;
-        return command::steps(text).into_iter().find_map(|step| {
-            development_program(package, &command::split(step), depth + 1)
-        });
+        return command::steps(text)
+            .into_iter()
+            .find_map(|step| development_program(package, &command::split(step), depth + 1));
     }
     let mut words = argv.iter().map(String::as_str);
     let mut program = words.next()?;
@@ -83,7 +83,12 @@ fn script_run(argv: &[String]) -> Option<&str> {
         .filter(|w| !w.starts_with('-'))
         .collect();
     match words.as_slice() {
-        ["npm" | "pnpm" | "yarn" | "bun", "run" | "run-script", script, ..] => Some(script),
+        [
+            "npm" | "pnpm" | "yarn" | "bun",
+            "run" | "run-script",
+            script,
+            ..,
+        ] => Some(script),
         ["yarn" | "pnpm", script, ..] if !matches!(*script, "install" | "add" | "exec") => {
             Some(script)
         }

@@ -110,11 +110,14 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
         .collect()
 }
 
-/// Whether a value the project gives the variable `name` may be written into generated
-/// configuration: never for a secret, nor a value shaped like a credential or a placeholder, nor
-/// a stand-in that repeats the variable's name for a script to replace (`REGION_VAL`,
-/// `<REGION>`), nor the path of a file compose mounts from its `secrets:`
-/// (`/run/secrets/db_password`), which the cluster's pods do not have.
+/// True for a switch's value (`true`, `false`, `yes`, `no`, any case): a stand-in where a
+/// secret is expected, but the setting itself for a plain variable (`MAIL_SECURE=false`).
+fn is_switch(value: &str) -> bool {
+    ["true", "false", "yes", "no"]
+        .iter()
+        .any(|word| value.trim().eq_ignore_ascii_case(word))
+}
+
 /// True when a variable's name (any case) is one of `words` or ends with `_` and one of them:
 /// `DATA_DIR` and `MICROBIN_DATA_DIR` for `DATA_DIR`.
 pub(crate) fn name_ends_with_word(name: &str, words: &[&str]) -> bool {
@@ -126,10 +129,15 @@ pub(crate) fn name_ends_with_word(name: &str, words: &[&str]) -> bool {
     })
 }
 
+/// Whether a value the project gives the variable `name` may be written into generated
+/// configuration: never for a secret, nor a value shaped like a credential or a placeholder
+/// (a switch's `true` or `false` is a value), nor a stand-in that repeats the variable's name
+/// for a script to replace (`REGION_VAL`, `<REGION>`), nor the path of a file compose mounts from its `secrets:`
+/// (`/run/secrets/db_password`), which the cluster's pods do not have.
 pub(super) fn publishable(name: &str, secret: bool, value: &str) -> bool {
     !secret
         && shape_of(value).is_none()
-        && !is_placeholder(value)
+        && (is_switch(value) || !is_placeholder(value))
         && !value.contains(name)
         && !value.starts_with("/run/secrets/")
 }
@@ -459,6 +467,9 @@ mod tests {
         assert!(!publishable("REGION", false, "<REGION>"));
         assert!(!publishable("API_TOKEN", true, "abc"));
         assert!(!publishable("STRIPE", false, "changeme"));
+        assert!(publishable("MAIL_SECURE", false, "false"));
+        assert!(publishable("DEBUG", false, "True"));
+        assert!(!publishable("API_TOKEN", true, "true"));
         assert!(!publishable(
             "APP_DB_PASSWORD_FILE",
             false,
