@@ -449,6 +449,30 @@ mod tests {
     }
 
     #[test]
+    fn example_settings_files_go_by_several_names() {
+        for name in [
+            ".env.example",
+            "svc/.env.sample",
+            ".env.dist",
+            "env.example",
+            ".env.example.local",
+            "env-example-relational",
+            "env-sample_docker",
+        ] {
+            assert!(is_env_example(name), "{name}");
+        }
+        for name in [
+            ".env",
+            "env.example.ts",
+            "environment.ts",
+            "env-examples.md",
+            ".envrc",
+        ] {
+            assert!(!is_env_example(name), "{name}");
+        }
+    }
+
+    #[test]
     fn matches_get_their_line() {
         let re = Regex::new(r"port=(\d+)").unwrap();
         let f = file("a\nb\nrun(port=8001)\n");

@@ -529,6 +529,43 @@ fn a_secret_connection_url_keeps_its_shape_in_the_run_and_reaches_the_peer() {
 
 #[test]
 #[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn the_default_configuration_its_dockerfile_copies_to_dotenv_starts_the_app_with_its_peer() {
+    // The ledger validates its settings at start (DB_TYPE, SESSION_SECRET) and logs in to the
+    // PostgreSQL its DB_HOST names, on APP_PORT: nothing but the example settings file its own
+    // Dockerfile copies to `.env` says so. Healthy only when those values reach the run, the
+    // compose service the host names runs as its peer, and its secrets get values of the run's
+    // own, never the example's.
+    let host = host();
+    let project = detect_fixture("node-default-env");
+    let (run, image) = healthy_after_verify(&project, &host, "node-default-env");
+    let peers = image["run"]["peers"].as_array().expect("peers started");
+    assert!(
+        peers[0]
+            .as_str()
+            .unwrap()
+            .starts_with("postgres: postgres:17"),
+        "{image:#}"
+    );
+    let logs = image["run"]["logs"].to_string();
+    assert!(
+        logs.contains("ledger: postgres store ledger on postgres as ledger"),
+        "{logs}"
+    );
+    assert!(logs.contains("ledger on 3700"), "{logs}");
+    for example in ["example-pw-4c1d", "example-session-8e2a"] {
+        assert_absent(example, &[("stdout", &run.stdout), ("stderr", &run.stderr)]);
+        for (path, bytes) in project.tree() {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains(example) || path.ends_with("env-example-postgres"),
+                "the example's secret shows up in {path}"
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
 fn an_sqlite_default_beside_the_code_and_a_local_redis_default_run_as_detected() {
     // The notes service writes its SQLite file where its default puts it (beside the code, which
     // is read-only) unless DATABASE_URL says otherwise, creates logs/, and pings the Redis of

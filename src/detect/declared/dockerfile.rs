@@ -556,6 +556,43 @@ mod tests {
     }
 
     #[test]
+    fn the_example_settings_copied_to_dotenv_are_the_default_configuration() {
+        let files = &["svc/env-example-relational", "svc/.env.example"];
+        let default_env = |dockerfile: &str| {
+            facts_in(files, dockerfile)
+                .default_env
+                .map(|f| format!("{} @ {}", f.value, f.origin))
+        };
+        assert_eq!(
+            default_env(
+                "FROM node:24\nWORKDIR /usr/src/app\nCOPY . .\n\
+                 RUN if [ ! -f .env ]; then cp env-example-relational .env; fi\n"
+            )
+            .as_deref(),
+            Some("env-example-relational @ Dockerfile:4")
+        );
+        assert_eq!(
+            default_env("FROM node:24\nRUN cp -f ./env-example-relational /app/.env && npm ci\n")
+                .as_deref(),
+            Some("env-example-relational @ Dockerfile:2")
+        );
+        assert_eq!(
+            default_env("FROM node:24\nWORKDIR /app\nCOPY .env.example ./.env\n").as_deref(),
+            Some(".env.example @ Dockerfile:3")
+        );
+        // Another destination, a file the service lacks, or a copy from a stage is not one.
+        assert_eq!(
+            default_env("FROM node:24\nRUN cp env-example-relational .envrc\n"),
+            None
+        );
+        assert_eq!(default_env("FROM node:24\nRUN cp missing.env .env\n"), None);
+        assert_eq!(
+            default_env("FROM node:24\nCOPY --from=build /app/.env.example .env\n"),
+            None
+        );
+    }
+
+    #[test]
     fn copy_destinations_are_relative_to_the_working_directory() {
         assert_eq!(destination("src/agents", "/app"), "src/agents");
         assert_eq!(destination("/usr/src/app/", "/usr/src/app"), "./");

@@ -106,6 +106,24 @@ mod tests {
     }
 
     #[test]
+    fn dotenv_entries_keep_their_lines() {
+        let entries =
+            dotenv("# app\nAPP_PORT=3001\n\nAPP_NAME=\"NestJS API\"\nEMPTY=\nnot a line\n");
+        let shown: Vec<(&str, &str, usize)> = entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.as_str(), e.line))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("APP_PORT", "3001", 2),
+                ("APP_NAME", "NestJS API", 4),
+                ("EMPTY", "", 5)
+            ]
+        );
+    }
+
+    #[test]
     fn dotenv_values_are_filled_from_the_lines_above() {
         let vars = Vars::from_dotenv(
             "CART_PORT=7070
