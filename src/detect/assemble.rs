@@ -254,7 +254,9 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
                 .any(|(n, v)| *n == name && v.origin == value.origin)
         });
         let given = !from_manifests && value.value.as_deref().is_some_and(|v| !v.is_empty());
-        let shown = value.value.filter(|v| env::publishable(&name, secret, v));
+        let shown = value
+            .value
+            .filter(|v| env::publishable_setting(&name, secret, v));
         let value = shown.map(|v| Sourced::new(v, value.origin.clone()));
         match env.iter_mut().find(|var| var.name == name) {
             Some(var) => {

@@ -130,16 +130,24 @@ pub(crate) fn name_ends_with_word(name: &str, words: &[&str]) -> bool {
 }
 
 /// Whether a value the project gives the variable `name` may be written into generated
-/// configuration: never for a secret, nor a value shaped like a credential or a placeholder
-/// (a switch's `true` or `false` is a value), nor a stand-in that repeats the variable's name
-/// for a script to replace (`REGION_VAL`, `<REGION>`), nor the path of a file compose mounts from its `secrets:`
+/// configuration: never for a secret, nor a value shaped like a credential or a placeholder,
+/// nor a stand-in that repeats the variable's name for a script to replace (`REGION_VAL`,
+/// `<REGION>`), nor the path of a file compose mounts from its `secrets:`
 /// (`/run/secrets/db_password`), which the cluster's pods do not have.
 pub(super) fn publishable(name: &str, secret: bool, value: &str) -> bool {
     !secret
         && shape_of(value).is_none()
-        && (is_switch(value) || !is_placeholder(value))
+        && !is_placeholder(value)
         && !value.contains(name)
         && !value.starts_with("/run/secrets/")
+}
+
+/// Whether a value the project sets for the variable `name` (its default configuration, its
+/// Dockerfile `ENV`, compose `environment`, its manifests) may be written into generated
+/// configuration: as [`publishable`], and a switch's `true` or `false` is a setting too
+/// (`MAIL_SECURE=false`). A default in the code is not one: the app keeps its own.
+pub(super) fn publishable_setting(name: &str, secret: bool, value: &str) -> bool {
+    publishable(name, secret, value) || (!secret && is_switch(value))
 }
 
 static PYTHON: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -467,9 +475,10 @@ mod tests {
         assert!(!publishable("REGION", false, "<REGION>"));
         assert!(!publishable("API_TOKEN", true, "abc"));
         assert!(!publishable("STRIPE", false, "changeme"));
-        assert!(publishable("MAIL_SECURE", false, "false"));
-        assert!(publishable("DEBUG", false, "True"));
-        assert!(!publishable("API_TOKEN", true, "true"));
+        assert!(!publishable("DEBUG", false, "True"));
+        assert!(publishable_setting("MAIL_SECURE", false, "false"));
+        assert!(publishable_setting("DEBUG", false, "True"));
+        assert!(!publishable_setting("API_TOKEN", true, "true"));
         assert!(!publishable(
             "APP_DB_PASSWORD_FILE",
             false,
