@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::support::command::Run;
 use crate::support::engine::{aigen_in, docker, hex_secrets, host};
-use crate::support::example::{KEY, Project, assert_absent};
+use crate::support::example::{KEY, Project, assert_absent, assert_only_in_project_file};
 use crate::support::files::repo_path;
 use crate::support::provider::{answering_once_then, event_stream, sse, v1};
 use aigen::provider::builtin::{GeneratedFile, render_answer};
@@ -518,13 +518,7 @@ fn a_secret_connection_url_keeps_its_shape_in_the_run_and_reaches_the_peer() {
     );
     assert_eq!(hex_secrets(&run.stdout), Vec::<String>::new());
     assert_eq!(hex_secrets(&run.stderr), Vec::<String>::new());
-    for (path, bytes) in project.tree() {
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(
-            !text.contains("books-dev-4e1f7a") || path.ends_with("compose.yaml"),
-            "the password shows up in {path}"
-        );
-    }
+    assert_only_in_project_file(&project, "books-dev-4e1f7a", Some("compose.yaml"));
 }
 
 #[test]
@@ -554,13 +548,7 @@ fn the_default_configuration_its_dockerfile_copies_to_dotenv_starts_the_app_with
     assert!(logs.contains("ledger on 3700"), "{logs}");
     for example in ["example-pw-4c1d", "example-session-8e2a"] {
         assert_absent(example, &[("stdout", &run.stdout), ("stderr", &run.stderr)]);
-        for (path, bytes) in project.tree() {
-            let text = String::from_utf8_lossy(&bytes);
-            assert!(
-                !text.contains(example) || path.ends_with("env-example-postgres"),
-                "the example's secret shows up in {path}"
-            );
-        }
+        assert_only_in_project_file(&project, example, Some("env-example-postgres"));
     }
 }
 
