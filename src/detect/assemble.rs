@@ -15,6 +15,7 @@ use super::model::{
     EnvVar, ImportedFile, Language, Origin, Service, ServiceKind, Sourced, Undetermined,
     secret_shape,
 };
+use super::node_steps;
 use super::ports;
 use super::service_set::Described;
 use super::source::ServiceDir;
@@ -119,8 +120,12 @@ pub(super) fn finish(
     if service.depends_on.is_empty() {
         service.depends_on = local_peers::from_defaults(&service.env);
     }
+    let mut left_out = Vec::new();
     if service.kind.value != ServiceKind::Worker {
         service.prestart = declared.prestart();
+        if service.language.value == Language::Node {
+            left_out = node_steps::leave_out_development_steps(dir, &mut service.prestart);
+        }
     }
     service.data_dirs = data_dirs::find(service, declared, dir);
     service.inputs.imported_files = declared.imported_files();
@@ -135,6 +140,7 @@ pub(super) fn finish(
         }
     }
     service.undetermined = undetermined(service);
+    service.undetermined.extend(left_out);
 }
 
 /// The files of the repository outside the service directory that its compose file mounts into
@@ -248,7 +254,9 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
                 .any(|(n, v)| *n == name && v.origin == value.origin)
         });
         let given = !from_manifests && value.value.as_deref().is_some_and(|v| !v.is_empty());
-        let shown = value.value.filter(|v| env::publishable(&name, secret, v));
+        let shown = value
+            .value
+            .filter(|v| env::publishable_setting(&name, secret, v));
         let value = shown.map(|v| Sourced::new(v, value.origin.clone()));
         match env.iter_mut().find(|var| var.name == name) {
             Some(var) => {
@@ -281,6 +289,15 @@ fn merge_env(env: &mut Vec<EnvVar>, declared: &Declared) {
                     origin,
                 });
             }
+        }
+    }
+    // What the project's default configuration leaves empty, the app runs without.
+    for name in declared.unset_by_default() {
+        if let Some(var) = env
+            .iter_mut()
+            .find(|var| var.name == name && var.value.is_none())
+        {
+            var.required = false;
         }
     }
     // What the project's manifests take from a Secret is a secret whatever its name: its value

@@ -14,6 +14,8 @@
 //! - the directory of a SQLite file the Go code names as a default (`Connection:
 //!   "data/gotify.db"` in a configuration's defaults is `data`), outside `_test.go` files;
 //! - a directory Python code creates with a literal path (`os.mkdir('logs')`);
+//! - the upload directory JavaScript code gives multer, which creates it when the app starts
+//!   (`diskStorage({ destination: './files' })`, `multer({ dest: 'uploads/' })`);
 //! - `/data`, where a SQLite default Python code puts in a directory of the code is moved
 //!   ([`move_sqlite_defaults`]);
 //! - the `VOLUME`s of the project's Dockerfile;
@@ -79,6 +81,14 @@ static PYTHON_MKDIR: LazyLock<Regex> = LazyLock::new(|| {
     regex(r#"\bos\.(?:mkdir|makedirs)\(\s*["']((?:\./)?[\w.-]+(?:/[\w.-]+)*/?)["']"#)
 });
 
+/// The directory multer stores uploads in, which it creates when the storage is made:
+/// `diskStorage({ destination: './files' })`, `multer({ dest: 'uploads/' })`.
+static JS_UPLOADS: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"\b(?:diskStorage|multer)\(\s*\{[^}]*?\b(?:destination|dest)\s*:\s*["'`]((?:\./)?[\w.-]+(?:/[\w.-]+)*/?)["'`]"#,
+    )
+});
+
 /// A Python SQLite URL built in a directory of the code: `'sqlite:///' + os.path.join(basedir,
 /// 'app.db')`, the file's name captured.
 static PYTHON_SQLITE_JOIN: LazyLock<Regex> = LazyLock::new(|| {
@@ -141,14 +151,15 @@ pub(super) fn is_data_dir_name(name: &str) -> bool {
 }
 
 /// The defaults the code gives its data directory flag (`--data-dir`), the directories of the
-/// SQLite files Go code names (`"data/gotify.db"`) and the directories Python code creates
-/// (`os.mkdir('logs')`), each at its line.
+/// SQLite files Go code names (`"data/gotify.db"`), the directories Python code creates
+/// (`os.mkdir('logs')`) and multer's upload directories in JavaScript code, each at its line.
 pub(super) fn flag_defaults(files: &[ServiceFile]) -> Vec<Sourced<String>> {
     let mut found = Vec::new();
     for file in files {
         let created: Option<&Regex> = match file.kind() {
             FileKind::Go if !file.path.ends_with("_test.go") => Some(&GO_SQLITE_FILE),
             FileKind::Python => Some(&PYTHON_MKDIR),
+            FileKind::JavaScript => Some(&JS_UPLOADS),
             _ => None,
         };
         if let Some(created) = created {
@@ -423,6 +434,17 @@ mod tests {
                 "#[arg(long, default_value = \"files\")]\n    pub data_dir: String,"
             ),
             ["files"]
+        );
+        assert_eq!(
+            defaults(
+                "src/files/files.module.ts",
+                "storage: diskStorage({\n  destination: './files',\n  filename: (r, f, cb) => cb(null, f.name),\n})"
+            ),
+            ["./files"]
+        );
+        assert_eq!(
+            defaults("app.js", "const upload = multer({ dest: 'uploads/' });"),
+            ["uploads/"]
         );
         // Another flag's default, or a data directory flag without one, is not it.
         assert!(defaults("main.go", r#"flag.String("addr", ":8080", "")"#).is_empty());

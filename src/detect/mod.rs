@@ -40,6 +40,7 @@ mod manifest;
 mod model;
 mod nextjs;
 mod node;
+mod node_steps;
 mod ports;
 mod python;
 mod routes;

@@ -397,7 +397,7 @@ pub struct Peer {
 /// A fact detection could not determine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Undetermined {
-    /// The fact: `port`, `start`, `health`, `kind`.
+    /// The fact: `port`, `start`, `health`, `kind`, `prestart` (a step left out).
     pub fact: &'static str,
     /// Why, in a sentence.
     pub reason: String,

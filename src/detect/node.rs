@@ -14,6 +14,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
+use super::data_dirs;
 use super::declared::{Declared, command};
 use super::manifest::{json_line, major, parse_json};
 use super::model::{
@@ -239,7 +240,7 @@ pub(super) fn detect(
         health_path: probes.health,
         readiness_path: probes.readiness,
         env: env::collect(&sources),
-        data_dirs: Vec::new(),
+        data_dirs: data_dirs::flag_defaults(&sources),
         depends_on: Vec::new(),
         inputs: Default::default(),
         undetermined: Vec::new(),

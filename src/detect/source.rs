@@ -402,12 +402,27 @@ pub(super) fn has_extension(rel: &str, extensions: &[&str]) -> bool {
         .is_some_and(|(_, ext)| extensions.iter().any(|e| ext.eq_ignore_ascii_case(e)))
 }
 
-/// The `.env.example`-style files that list the variables a service expects.
+/// The `.env.example`-style files that list the variables a service expects: `.env.example`,
+/// `.env.sample`, `.env.template`, `.env.dist`, `env.example`, and the variants a project keeps
+/// one of per setup (`.env.example.local`, `env-example-relational`, `.env.sample-docker`).
 pub(super) fn is_env_example(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    matches!(
+    let stem = name.strip_prefix('.').unwrap_or(name);
+    [
+        "env.example",
+        "env.sample",
+        "env.template",
+        "env.dist",
+        "env-example",
+        "env-sample",
+    ]
+    .iter()
+    .any(|base| {
+        stem.strip_prefix(base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
+    }) && !has_extension(
         name,
-        ".env.example" | ".env.sample" | ".env.template" | ".env.dist" | "env.example"
+        &["js", "ts", "py", "go", "rs", "json", "md", "yml", "yaml"],
     )
 }
 
@@ -430,6 +445,30 @@ mod tests {
             path: "svc/a.py".into(),
             rel: "a.py".into(),
             text: text.into(),
+        }
+    }
+
+    #[test]
+    fn example_settings_files_go_by_several_names() {
+        for name in [
+            ".env.example",
+            "svc/.env.sample",
+            ".env.dist",
+            "env.example",
+            ".env.example.local",
+            "env-example-relational",
+            "env-sample_docker",
+        ] {
+            assert!(is_env_example(name), "{name}");
+        }
+        for name in [
+            ".env",
+            "env.example.ts",
+            "environment.ts",
+            "env-examples.md",
+            ".envrc",
+        ] {
+            assert!(!is_env_example(name), "{name}");
         }
     }
 

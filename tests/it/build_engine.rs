@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::support::command::Run;
 use crate::support::engine::{aigen_in, docker, hex_secrets, host};
-use crate::support::example::{KEY, Project, assert_absent};
+use crate::support::example::{KEY, Project, assert_absent, assert_only_in_project_file};
 use crate::support::files::repo_path;
 use crate::support::provider::{answering_once_then, event_stream, sse, v1};
 use aigen::provider::builtin::{GeneratedFile, render_answer};
@@ -518,12 +518,37 @@ fn a_secret_connection_url_keeps_its_shape_in_the_run_and_reaches_the_peer() {
     );
     assert_eq!(hex_secrets(&run.stdout), Vec::<String>::new());
     assert_eq!(hex_secrets(&run.stderr), Vec::<String>::new());
-    for (path, bytes) in project.tree() {
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(
-            !text.contains("books-dev-4e1f7a") || path.ends_with("compose.yaml"),
-            "the password shows up in {path}"
-        );
+    assert_only_in_project_file(&project, "books-dev-4e1f7a", Some("compose.yaml"));
+}
+
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn the_default_configuration_its_dockerfile_copies_to_dotenv_starts_the_app_with_its_peer() {
+    // The ledger validates its settings at start (DB_TYPE, SESSION_SECRET) and logs in to the
+    // PostgreSQL its DB_HOST names, on APP_PORT: nothing but the example settings file its own
+    // Dockerfile copies to `.env` says so. Healthy only when those values reach the run, the
+    // compose service the host names runs as its peer, and its secrets get values of the run's
+    // own, never the example's.
+    let host = host();
+    let project = detect_fixture("node-default-env");
+    let (run, image) = healthy_after_verify(&project, &host, "node-default-env");
+    let peers = image["run"]["peers"].as_array().expect("peers started");
+    assert!(
+        peers[0]
+            .as_str()
+            .unwrap()
+            .starts_with("postgres: postgres:17"),
+        "{image:#}"
+    );
+    let logs = image["run"]["logs"].to_string();
+    assert!(
+        logs.contains("ledger: postgres store ledger on postgres as ledger"),
+        "{logs}"
+    );
+    assert!(logs.contains("ledger on 3700"), "{logs}");
+    for example in ["example-pw-4c1d", "example-session-8e2a"] {
+        assert_absent(example, &[("stdout", &run.stdout), ("stderr", &run.stderr)]);
+        assert_only_in_project_file(&project, example, Some("env-example-postgres"));
     }
 }
 

@@ -820,3 +820,87 @@ fn queries_checked_at_compile_time_without_offline_data_need_a_database_in_the_b
     let native = app["inputs"]["native"].to_string();
     assert!(!native.contains("postgres-server"), "{native}");
 }
+
+#[test]
+fn the_example_settings_its_dockerfile_copies_to_dotenv_are_the_default_configuration() {
+    // The project's Dockerfile makes `env-example-postgres` the app's `.env`: its values are the
+    // ones the project gives (the port among them), the compose service its host names is a
+    // peer, an empty value leaves the variable optional, and its secrets stay secrets whose
+    // example values are never shown. The other example file only lists names.
+    let (_temp, dir) = copy_fixture("node-default-env");
+    let json = detect_clean(&dir);
+    let ledger = service(&json, "node-default-env");
+    assert_eq!(fact(ledger, "port"), "3700 @ env-example-postgres:2");
+    let value = |name: &str| sourced(&env_var(ledger, name)["value"], text);
+    assert_eq!(value("DB_TYPE"), "postgres @ env-example-postgres:3");
+    assert_eq!(value("DB_HOST"), "postgres @ env-example-postgres:4");
+    assert_eq!(value("DB_USERNAME"), "ledger @ env-example-postgres:5");
+    assert_eq!(value("LEDGER_TITLE"), "-");
+    assert_eq!(
+        text(&env_var(ledger, "LEDGER_TITLE")["source"]),
+        "env-example-memory:4"
+    );
+    // Named by DB_HOST, not by DB_TYPE, whose value is the same word.
+    assert_eq!(
+        ledger["depends_on"],
+        serde_json::json!([{"value": {"name": "postgres", "image": "postgres:17"}, "source": "env-example-postgres:4"}])
+    );
+    for name in ["DB_PASSWORD", "SESSION_SECRET"] {
+        let var = env_var(ledger, name);
+        assert_eq!(var["secret"], true, "{var}");
+        assert_eq!(var["value"], Value::Null, "{var}");
+    }
+    let url = env_var(ledger, "DB_URL");
+    assert_eq!(
+        (url["secret"].clone(), url["required"].clone()),
+        (true.into(), false.into())
+    );
+    let shown =
+        run_in(&dir, &["detect", "--format", "json"]).stdout + &run_in(&dir, &["detect"]).stdout;
+    for example in ["example-pw-4c1d", "example-session-8e2a"] {
+        assert!(!shown.contains(example), "{shown}");
+    }
+}
+
+#[test]
+fn a_node_step_before_the_server_that_needs_a_development_dependency_is_left_out_and_said() {
+    // The release line empties `.env` (a shell redirect, nothing in a container of its own) and
+    // runs a migration through `ts-node`, which only `devDependencies` installs: neither is a
+    // step of the production image's pods, and `detect` says why the migration is not.
+    let (_temp, dir) = copy_fixture("node-default-env");
+    fs::write(
+        dir.join("package.json"),
+        r#"{
+  "name": "ledger",
+  "private": true,
+  "scripts": {
+    "start": "node server.js",
+    "typeorm": "ts-node ./node_modules/typeorm/cli.js",
+    "migration:run": "npm run typeorm -- migration:run"
+  },
+  "devDependencies": { "ts-node": "10.9.2" }
+}
+"#,
+    )
+    .unwrap();
+    fs::write(
+        dir.join("Procfile"),
+        "web: npm start\nrelease: echo '' > .env && npm run migration:run\n",
+    )
+    .unwrap();
+    let json = detect_clean(&dir);
+    let ledger = service(&json, "node-default-env");
+    assert_eq!(ledger["prestart"], serde_json::json!([]));
+    let undetermined: Vec<String> = ledger["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| format!("{}: {}", text(&u["fact"]), text(&u["reason"])))
+        .collect();
+    assert!(
+        undetermined.iter().any(|u| u.starts_with(
+            "prestart: `npm run migration:run` (Procfile:2) runs ts-node, a development dependency"
+        )),
+        "{undetermined:?}"
+    );
+}

@@ -126,12 +126,7 @@ pub(crate) fn schema_steps(text: &str) -> Vec<Vec<String>> {
 /// a word is `initdb`, `init-db`, `init_db`, `createdb`, `create-db` or `create_db`; never
 /// what only prints or waits (`echo`, `printf`, `sleep`, `test`).
 pub(crate) fn is_schema_step(argv: &[String]) -> bool {
-    if argv.first().is_none_or(|p| {
-        matches!(
-            p.as_str(),
-            "echo" | "printf" | "sleep" | "true" | "test" | "["
-        )
-    }) {
+    if is_idle(argv) {
         return false;
     }
     let lower: Vec<String> = argv.iter().map(|w| w.to_ascii_lowercase()).collect();
@@ -151,6 +146,23 @@ pub(crate) fn is_schema_step(argv: &[String]) -> bool {
             && matches!(pair[1].as_str(), "upgrade" | "push")
     });
     named || upgrade
+}
+
+/// True for a step that only prints, waits or tests (`echo`, `printf`, `sleep`, `true`, `test`,
+/// `[`), or is empty: in a container of its own it changes nothing. Through `sh -c`, the same of
+/// its script's program, unless the script pipes that output into another (`echo '' > .env` is
+/// idle, `echo 'CREATE …' | psql` is not).
+pub(crate) fn is_idle(argv: &[String]) -> bool {
+    if let Some(script) = shell_script(argv) {
+        let words = argv_of(script);
+        return !words.iter().any(|w| w == "|") && is_idle(&words);
+    }
+    argv.first().is_none_or(|p| {
+        matches!(
+            p.as_str(),
+            "echo" | "printf" | "sleep" | "true" | ":" | "test" | "["
+        )
+    })
 }
 
 /// A command as argv: the server step of a shell line, split, with a leading `exec` and

@@ -3,11 +3,17 @@
 //! it `EXPOSE`s, the path its `HEALTHCHECK` asks for, the values its `ENV` sets, the directories
 //! it declares as `VOLUME`s, its working directory, the files its last stage `COPY`s in
 //! from outside the service directory (a shared module, a `.proto`), and the image of every
-//! stage's `FROM` (whose tag says the language release the project builds with).
+//! stage's `FROM` (whose tag says the language release the project builds with), and the
+//! example settings file it makes the app's `.env` (`RUN cp env-example .env`,
+//! `COPY .env.example .env`): the configuration the project chose as its default.
 //!
 //! Paths under the stage's `WORKDIR` are made relative (`/code/etc/uwsgi.ini` with
 //! `WORKDIR /code` is `etc/uwsgi.ini`), and `$NAME` is filled from the file's `ARG` defaults and
 //! `ENV` values. Dockerfiles aigen generated itself are not read.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::super::model::{FileProblem, ImportedFile, Origin, Sourced};
 use super::super::source::{ServiceDir, ServiceFile};
@@ -51,6 +57,10 @@ pub(crate) struct DockerfileFacts {
     pub imported: Vec<Sourced<ImportedFile>>,
     /// Every stage's base image as written (`ARG`s filled), in order, with its line.
     pub from: Vec<Sourced<String>>,
+    /// The file of the service directory that a stage copies to the app's `.env`
+    /// (`RUN if [ ! -f .env ]; then cp env-example .env; fi`, `COPY .env.example ./.env`),
+    /// relative to the service directory, at the instruction's line.
+    pub default_env: Option<Sourced<String>>,
 }
 
 impl DockerfileFacts {
@@ -118,6 +128,13 @@ fn facts(dir: &ServiceDir, file: &ServiceFile) -> DockerfileFacts {
             facts.from.push(Sourced::new(image, origin));
         }
     }
+    facts.default_env = parsed
+        .instructions
+        .iter()
+        .find_map(|instruction| copied_to_dotenv(dir, instruction, &vars))
+        .map(|(rel, instruction)| {
+            Sourced::new(rel, Origin::file(&file.path, instruction.first_line))
+        });
     let mut workdir = String::from("/");
     let mut entrypoint: Option<&Instruction> = None;
     let mut cmd: Option<&Instruction> = None;
@@ -228,6 +245,42 @@ fn imported(
             })
         })
         .collect()
+}
+
+/// `cp <file> .env` in a shell command, with the options `cp` may take.
+static CP_TO_DOTENV: LazyLock<Regex> = LazyLock::new(|| {
+    super::super::regex(
+        r"(?:^|[\s;&|(])cp\s+(?:-[a-zA-Z]+\s+)*([^\s;&|]+)\s+(?:\S*/)?\.env(?:$|[\s;&|)])",
+    )
+});
+
+/// The file of the service directory an instruction copies to the app's `.env`: a `RUN` whose
+/// shell command has `cp <file> .env`, or a `COPY <file> .env` from the build context.
+fn copied_to_dotenv<'i>(
+    dir: &ServiceDir,
+    instruction: &'i Instruction,
+    vars: &Vars,
+) -> Option<(String, &'i Instruction)> {
+    let source = match instruction.keyword {
+        Keyword::Run => {
+            let text = instruction.command().text;
+            CP_TO_DOTENV.captures(&text)?.get(1)?.as_str().to_string()
+        }
+        Keyword::Copy if instruction.flag("from").is_none() => {
+            let [source, dest] = instruction.words.as_slice() else {
+                return None;
+            };
+            let dest = vars.fill(&dest.value)?;
+            if dest != ".env" && !dest.ends_with("/.env") {
+                return None;
+            }
+            source.value.clone()
+        }
+        _ => return None,
+    };
+    let source = vars.fill(&source)?;
+    let rel = normalize_relative(source.trim_start_matches("./"));
+    (dir.has(&rel) && !rel.starts_with('/')).then_some((rel, instruction))
 }
 
 /// A `COPY` destination relative to the working directory (`./` for the directory itself),
@@ -499,6 +552,43 @@ mod tests {
                 ),
                 ("pb/demo.proto".into(), "pb/".into(), "Dockerfile:8".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn the_example_settings_copied_to_dotenv_are_the_default_configuration() {
+        let files = &["svc/env-example-relational", "svc/.env.example"];
+        let default_env = |dockerfile: &str| {
+            facts_in(files, dockerfile)
+                .default_env
+                .map(|f| format!("{} @ {}", f.value, f.origin))
+        };
+        assert_eq!(
+            default_env(
+                "FROM node:24\nWORKDIR /usr/src/app\nCOPY . .\n\
+                 RUN if [ ! -f .env ]; then cp env-example-relational .env; fi\n"
+            )
+            .as_deref(),
+            Some("env-example-relational @ Dockerfile:4")
+        );
+        assert_eq!(
+            default_env("FROM node:24\nRUN cp -f ./env-example-relational /app/.env && npm ci\n")
+                .as_deref(),
+            Some("env-example-relational @ Dockerfile:2")
+        );
+        assert_eq!(
+            default_env("FROM node:24\nWORKDIR /app\nCOPY .env.example ./.env\n").as_deref(),
+            Some(".env.example @ Dockerfile:3")
+        );
+        // Another destination, a file the service lacks, or a copy from a stage is not one.
+        assert_eq!(
+            default_env("FROM node:24\nRUN cp env-example-relational .envrc\n"),
+            None
+        );
+        assert_eq!(default_env("FROM node:24\nRUN cp missing.env .env\n"), None);
+        assert_eq!(
+            default_env("FROM node:24\nCOPY --from=build /app/.env.example .env\n"),
+            None
         );
     }
 

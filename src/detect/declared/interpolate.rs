@@ -22,34 +22,11 @@ impl Vars {
         self.0.get(name).map(String::as_str)
     }
 
-    /// The variables of a `.env` file: `NAME=value` lines (an `export` before the name, quotes
-    /// around the value and `#` comments allowed). As compose reads the file, a value that is not
-    /// in single quotes is filled from the variables above it (`CART_ADDR=cart:${CART_PORT}`);
-    /// one that cannot be is kept as written.
+    /// The variables of a `.env` file, as [`dotenv`] reads them.
     pub(crate) fn from_dotenv(text: &str) -> Self {
         let mut vars = Self::default();
-        for line in text.lines() {
-            let line = line.trim();
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            if line.starts_with('#') {
-                continue;
-            }
-            let Some((name, value)) = line.split_once('=') else {
-                continue;
-            };
-            let name = name.trim();
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                continue;
-            }
-            let value = value.trim();
-            let (value, literal) = match value.chars().next() {
-                Some(q @ ('"' | '\'')) if value.len() >= 2 && value.ends_with(q) => {
-                    (&value[1..value.len() - 1], q == '\'')
-                }
-                _ => (value.split(" #").next().unwrap_or(value).trim(), false),
-            };
-            let filled = (!literal).then(|| vars.fill(value)).flatten();
-            vars.set(name, filled.as_deref().unwrap_or(value));
+        for entry in dotenv(text) {
+            vars.set(&entry.name, &entry.value);
         }
         vars
     }
@@ -61,6 +38,55 @@ impl Vars {
         let (filled, unresolved) = expand(text, Dialect::Compose, &lookup);
         (!unresolved).then_some(filled)
     }
+}
+
+/// One `NAME=value` line of a `.env` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DotenvEntry {
+    pub name: String,
+    /// The value, unquoted and filled.
+    pub value: String,
+    /// The line's number, from 1.
+    pub line: usize,
+}
+
+/// The lines of a `.env` file that set a variable: `NAME=value` (an `export` before the name,
+/// quotes around the value and `#` comments allowed). As compose reads the file, a value that is
+/// not in single quotes is filled from the variables above it (`CART_ADDR=cart:${CART_PORT}`);
+/// one that cannot be is kept as written.
+pub(crate) fn dotenv(text: &str) -> Vec<DotenvEntry> {
+    let mut vars = Vars::default();
+    let mut entries = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        if line.starts_with('#') {
+            continue;
+        }
+        let Some((name, value)) = line.split_once('=') else {
+            continue;
+        };
+        let name = name.trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let value = value.trim();
+        let (value, literal) = match value.chars().next() {
+            Some(q @ ('"' | '\'')) if value.len() >= 2 && value.ends_with(q) => {
+                (&value[1..value.len() - 1], q == '\'')
+            }
+            _ => (value.split(" #").next().unwrap_or(value).trim(), false),
+        };
+        let filled = (!literal).then(|| vars.fill(value)).flatten();
+        let value = filled.unwrap_or_else(|| value.to_string());
+        vars.set(name, &value);
+        entries.push(DotenvEntry {
+            name: name.to_string(),
+            value,
+            line: index + 1,
+        });
+    }
+    entries
 }
 
 #[cfg(test)]
@@ -77,6 +103,24 @@ mod tests {
         assert_eq!(vars.fill("${EMPTY-1}").as_deref(), Some(""));
         assert_eq!(vars.fill("${MISSING}"), None);
         assert_eq!(vars.fill("a$$b").as_deref(), Some("a$b"));
+    }
+
+    #[test]
+    fn dotenv_entries_keep_their_lines() {
+        let entries =
+            dotenv("# app\nAPP_PORT=3001\n\nAPP_NAME=\"NestJS API\"\nEMPTY=\nnot a line\n");
+        let shown: Vec<(&str, &str, usize)> = entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.as_str(), e.line))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("APP_PORT", "3001", 2),
+                ("APP_NAME", "NestJS API", 4),
+                ("EMPTY", "", 5)
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! What the project already says about running a service, read before anything is guessed: its
 //! own Dockerfile ([`dockerfile`]), its compose file ([`compose`]), its `Procfile`
-//! ([`procfile`]) and its Kubernetes manifests ([`kubernetes`], for the values of variables).
+//! ([`procfile`]), its Kubernetes manifests ([`kubernetes`], for the values of variables) and
+//! the example settings file its Dockerfile makes the app's `.env` (its default configuration,
+//! read with [`interpolate::dotenv`]).
 //! [`Declared`] gathers them for one service directory and answers in that order: the command,
 //! the port, the health path, whether the health check speaks gRPC, the values of variables,
 //! the services it depends on, the other processes (workers) run from the same code, and what
@@ -18,8 +20,9 @@ use dockerfile::DockerfileFacts;
 use kubernetes::{Container, Manifests, SecretRef};
 use procfile::Process;
 
+use super::env::name_ends_with_word;
 use super::model::{FileProblem, ImportedFile, Language, Origin, Peer, Sourced};
-use super::source::ServiceDir;
+use super::source::{ServiceDir, ServiceFile};
 use crate::image_reference::ImageReference;
 use url::Url;
 
@@ -53,6 +56,10 @@ pub(super) struct Declared {
     pub depends_on: Vec<Sourced<Peer>>,
     /// The container of the project's Kubernetes manifests that runs this directory.
     pub container: Option<Container>,
+    /// The values of the example settings file the project's Dockerfile copies to the app's
+    /// `.env` ([`DockerfileFacts::default_env`]), each at its line; an empty one leaves the
+    /// variable unset.
+    pub default_env: Vec<(String, Sourced<String>)>,
 }
 
 /// A process run from the service's code besides its server: a queue worker.
@@ -107,6 +114,12 @@ impl Declared {
                 None
             }
         });
+        let default_env = dockerfile
+            .as_ref()
+            .and_then(|d| d.default_env.as_ref())
+            .and_then(|f| dir.read_if_present(&f.value, problems))
+            .map(|file| default_values(&file))
+            .unwrap_or_default();
         let procfile = dir
             .read_if_present("Procfile", problems)
             .map(|file| procfile::parse(&file))
@@ -123,7 +136,7 @@ impl Declared {
             _ => None,
         };
         let depends_on = match (building.first().or(published.as_ref()), compose) {
-            (Some(main), Some(compose)) => peers(main, compose),
+            (Some(main), Some(compose)) => peers(main, &default_env, compose),
             _ => Vec::new(),
         };
         Self {
@@ -133,6 +146,7 @@ impl Declared {
             procfile,
             depends_on,
             container: manifests.container_for(name).cloned(),
+            default_env,
         }
     }
 
@@ -152,7 +166,8 @@ impl Declared {
     }
 
     /// The steps the project runs before its server, migrations and schema set-up: every step
-    /// of the Procfile's `release` process first (Heroku runs it before each release starts),
+    /// of the Procfile's `release` process first (Heroku runs it before each release starts;
+    /// what only prints or waits left out, [`command::is_idle`]),
     /// then those of the Dockerfile (chained before its command, or in its entrypoint script),
     /// else those a compose `command` (`sh -c "..."`) or the Procfile's `web` line chains
     /// before the server. The same command twice is run once.
@@ -160,10 +175,11 @@ impl Declared {
         let mut steps: Vec<Sourced<Vec<String>>> = Vec::new();
         for release in self.procfile.iter().filter(|p| p.kind == "release") {
             let origin = &release.command.origin;
-            steps.extend(sourced_each(
-                command::steps_argv(&release.command.value),
-                origin,
-            ));
+            let release_steps = command::steps_argv(&release.command.value)
+                .into_iter()
+                .filter(|step| !command::is_idle(step))
+                .collect();
+            steps.extend(sourced_each(release_steps, origin));
         }
         let dockerfile = self
             .dockerfile
@@ -281,11 +297,17 @@ impl Declared {
             .or_else(|| self.compose.first().and_then(|s| s.grpc_check.clone()))
     }
 
-    /// The values the Dockerfile's `ENV`, the compose file's `environment` and the Kubernetes
+    /// The values the default configuration (the example file the Dockerfile copies to
+    /// `.env`), the Dockerfile's `ENV`, the compose file's `environment` and the Kubernetes
     /// container's `env` give variables, in that order (a later one wins), with the names
     /// compose passes through unset.
     pub(super) fn env(&self) -> Vec<(String, Sourced<Option<String>>)> {
-        let mut values: Vec<(String, Sourced<Option<String>>)> = Vec::new();
+        let mut values: Vec<(String, Sourced<Option<String>>)> = self
+            .default_env
+            .iter()
+            .filter(|(_, value)| !value.value.is_empty())
+            .map(|(name, value)| (name.clone(), value.clone().map(Some)))
+            .collect();
         if let Some(dockerfile) = &self.dockerfile {
             for (name, value) in &dockerfile.env {
                 values.push((name.clone(), value.clone().map(Some)));
@@ -300,6 +322,15 @@ impl Declared {
             }
         }
         values
+    }
+
+    /// The variables the project's default configuration leaves empty: the app runs without
+    /// them (`DATABASE_URL=` beside `DATABASE_HOST=db`).
+    pub(super) fn unset_by_default(&self) -> impl Iterator<Item = &str> {
+        self.default_env
+            .iter()
+            .filter(|(_, value)| value.value.is_empty())
+            .map(|(name, _)| name.as_str())
     }
 
     /// What the project's compose file mounts into this service's container: the main service
@@ -506,10 +537,33 @@ fn is_own_binary(program: &str, language: Language) -> bool {
     !tool && language != Language::Java && !program.ends_with(".sh")
 }
 
+/// The values of a `.env`-style file, each at its line.
+fn default_values(file: &ServiceFile) -> Vec<(String, Sourced<String>)> {
+    interpolate::dotenv(&file.text)
+        .into_iter()
+        .map(|entry| {
+            let origin = Origin::file(&file.path, entry.line);
+            (entry.name, Sourced::new(entry.value, origin))
+        })
+        .collect()
+}
+
+/// Words a variable's name ends with when its value names a host: `DATABASE_HOST`, `REDIS_URL`.
+const HOST_WORDS: &[&str] = &[
+    "HOST", "HOSTNAME", "URL", "URI", "ADDR", "ADDRESS", "SERVER", "DSN",
+];
+
 /// The peers of a compose service: those its `depends_on` names, then the compose services its
 /// environment names as a host (`WAKAPI_DB_HOST: db`, `DATABASE_URL: postgres://u@db/app`)
-/// without a `depends_on`; each with the image it runs when not built from the repository.
-fn peers(main: &ComposeService, compose: &Compose) -> Vec<Sourced<Peer>> {
+/// without a `depends_on`, then those a variable of the project's default configuration named
+/// like a host or URL ([`HOST_WORDS`]) names (`DATABASE_HOST=postgres`, where
+/// `DATABASE_TYPE=postgres` names a kind); each with the image it runs when not built from the
+/// repository.
+fn peers(
+    main: &ComposeService,
+    default_env: &[(String, Sourced<String>)],
+    compose: &Compose,
+) -> Vec<Sourced<Peer>> {
     let peer = |name: &str, origin: &Origin| {
         let image = compose
             .service(name)
@@ -528,13 +582,21 @@ fn peers(main: &ComposeService, compose: &Compose) -> Vec<Sourced<Peer>> {
         .iter()
         .map(|name| peer(&name.value, &name.origin))
         .collect();
-    for (_, value) in &main.environment {
-        let Some(host) = value.value.as_deref().and_then(named_host) else {
+    let environment = main
+        .environment
+        .iter()
+        .filter_map(|(_, value)| Some((value.value.as_deref()?, &value.origin)));
+    let defaults = default_env
+        .iter()
+        .filter(|(name, _)| name_ends_with_word(name, HOST_WORDS))
+        .map(|(_, value)| (value.value.as_str(), &value.origin));
+    for (value, origin) in environment.chain(defaults) {
+        let Some(host) = named_host(value) else {
             continue;
         };
         let known = peers.iter().any(|p| p.value.name == host);
         if !known && host != main.name && compose.service(&host).is_some() {
-            peers.push(peer(&host, &value.origin));
+            peers.push(peer(&host, origin));
         }
     }
     peers

@@ -143,11 +143,14 @@ fn example_value(file: &ServiceFile, offset: usize) -> Option<Sourced<String>> {
     (!text.is_empty()).then(|| file.sourced(text.to_string(), start))
 }
 
-/// Whether a value the project gives the variable `name` may be written into generated
-/// configuration: never for a secret, nor a value shaped like a credential or a placeholder, nor
-/// a stand-in that repeats the variable's name for a script to replace (`REGION_VAL`,
-/// `<REGION>`), nor the path of a file compose mounts from its `secrets:`
-/// (`/run/secrets/db_password`), which the cluster's pods do not have.
+/// True for a switch's value (`true`, `false`, `yes`, `no`, any case): a stand-in where a
+/// secret is expected, but the setting itself for a plain variable (`MAIL_SECURE=false`).
+fn is_switch(value: &str) -> bool {
+    ["true", "false", "yes", "no"]
+        .iter()
+        .any(|word| value.trim().eq_ignore_ascii_case(word))
+}
+
 /// True when a variable's name (any case) is one of `words` or ends with `_` and one of them:
 /// `DATA_DIR` and `MICROBIN_DATA_DIR` for `DATA_DIR`.
 pub(crate) fn name_ends_with_word(name: &str, words: &[&str]) -> bool {
@@ -159,12 +162,25 @@ pub(crate) fn name_ends_with_word(name: &str, words: &[&str]) -> bool {
     })
 }
 
+/// Whether a value the project gives the variable `name` may be written into generated
+/// configuration: never for a secret, nor a value shaped like a credential or a placeholder,
+/// nor a stand-in that repeats the variable's name for a script to replace (`REGION_VAL`,
+/// `<REGION>`), nor the path of a file compose mounts from its `secrets:`
+/// (`/run/secrets/db_password`), which the cluster's pods do not have.
 pub(super) fn publishable(name: &str, secret: bool, value: &str) -> bool {
     !secret
         && shape_of(value).is_none()
         && !is_placeholder(value)
         && !value.contains(name)
         && !value.starts_with("/run/secrets/")
+}
+
+/// Whether a value the project sets for the variable `name` (its default configuration, its
+/// Dockerfile `ENV`, compose `environment`, its manifests) may be written into generated
+/// configuration: as [`publishable`], and a switch's `true` or `false` is a setting too
+/// (`MAIL_SECURE=false`). A default in the code is not one: the app keeps its own.
+pub(super) fn publishable_setting(name: &str, secret: bool, value: &str) -> bool {
+    publishable(name, secret, value) || (!secret && is_switch(value))
 }
 
 static PYTHON: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -492,6 +508,10 @@ mod tests {
         assert!(!publishable("REGION", false, "<REGION>"));
         assert!(!publishable("API_TOKEN", true, "abc"));
         assert!(!publishable("STRIPE", false, "changeme"));
+        assert!(!publishable("DEBUG", false, "True"));
+        assert!(publishable_setting("MAIL_SECURE", false, "false"));
+        assert!(publishable_setting("DEBUG", false, "True"));
+        assert!(!publishable_setting("API_TOKEN", true, "true"));
         assert!(!publishable(
             "APP_DB_PASSWORD_FILE",
             false,

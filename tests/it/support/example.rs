@@ -227,8 +227,19 @@ pub fn assert_absent(secret: &str, texts: &[(&str, &str)]) {
 /// Asserts that no file of the project's temporary directory contains `secret`.
 #[track_caller]
 pub fn assert_absent_from_files(project: &Project, secret: &str) {
+    assert_only_in_project_file(project, secret, None);
+}
+
+/// Asserts that no file of the project's temporary directory but the one of the project's own
+/// whose path ends with `kept_in` (where the project wrote it) contains `secret`.
+#[track_caller]
+pub fn assert_only_in_project_file(project: &Project, secret: &str, kept_in: Option<&str>) {
     for (path, bytes) in project.tree() {
         let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains(secret), "the secret shows up in {path}");
+        let own = kept_in.is_some_and(|kept| path.ends_with(kept));
+        assert!(
+            !text.contains(secret) || own,
+            "the secret shows up in {path}"
+        );
     }
 }
