@@ -109,7 +109,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     let runtime = cx.finish(
         runtime,
         health::shell_tool(runtime_image),
-        vec!["/app/server".into()],
+        cx.binary_command(),
     );
     stages.push(runtime);
     assemble(cx, stages)

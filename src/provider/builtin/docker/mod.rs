@@ -170,6 +170,22 @@ impl Context<'_> {
     /// Ends the runtime stage: copy the files taken from elsewhere in the repository, create the
     /// data directories, switch to the non-root user, expose the port, check health with `tool`
     /// (what the runtime image has to check with), start the service.
+    /// The command of a compiled service's image: its binary at `/app/server`, with the
+    /// arguments the detected start passes it (`serve` of `./server serve`).
+    pub(super) fn binary_command(&self) -> Vec<String> {
+        let mut command = vec!["/app/server".to_string()];
+        command.extend(
+            self.facts
+                .service
+                .start_command
+                .value
+                .iter()
+                .skip(1)
+                .cloned(),
+        );
+        command
+    }
+
     pub(super) fn finish(&self, stage: Stage, tool: health::Tool, command: Vec<String>) -> Stage {
         let check = &self.params.healthcheck;
         let stage = stage

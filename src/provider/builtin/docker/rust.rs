@@ -122,7 +122,7 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     let runtime = cx.finish(
         runtime,
         health::shell_tool(runtime_image),
-        vec!["/app/server".into()],
+        cx.binary_command(),
     );
     assemble(cx, vec![builder, runtime])
 }
