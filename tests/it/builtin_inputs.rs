@@ -218,6 +218,66 @@ fn a_ui_built_into_a_python_service_with_npm_runs_a_frozen_install_on_node() {
 }
 
 #[test]
+fn a_ui_built_into_a_node_rust_or_java_service_lands_where_its_build_writes() {
+    // (fixture, where the UI's Vite build writes, the stage that receives it, the copy)
+    for (name, out, receiver, copy) in [
+        (
+            "node-express",
+            "../public",
+            "runtime",
+            "COPY --from=ui-1 --chown=10001:10001 /src/public ./public\n",
+        ),
+        (
+            "rust-axum",
+            "../assets",
+            "builder",
+            "COPY --from=ui-1 /src/assets ./assets\n",
+        ),
+        (
+            "java-maven",
+            "../src/main/resources/static",
+            "builder",
+            "COPY --from=ui-1 /src/src/main/resources/static ./src/main/resources/static\n",
+        ),
+    ] {
+        let project = fixture(name);
+        project.write(
+            "web/package.json",
+            "{\n  \"name\": \"web\",\n  \"private\": true,\n  \"scripts\": { \"build\": \"vite build\" },\n  \"devDependencies\": { \"vite\": \"^7.1.0\" }\n}\n",
+        );
+        project.write(
+            "web/vite.config.js",
+            &format!("export default {{ build: {{ outDir: \"{out}\" }} }};\n"),
+        );
+        let file = project.builtin_file(&format!("docker/{name}.Dockerfile"));
+        assert_eq!(
+            lines(&file, "FROM ")[0],
+            "FROM node:22-slim AS ui-1",
+            "{file}"
+        );
+        let ui = stage(&file, "ui-1");
+        assert!(ui.contains("COPY web/package.json ./\n"), "{ui}");
+        assert!(ui.contains("RUN npm install\n"), "{ui}");
+        assert!(ui.contains("RUN npm run build\n"), "{ui}");
+        let stage = stage(&file, receiver);
+        let source = stage
+            .find(" . ./\n")
+            .unwrap_or_else(|| panic!("{name}: no source copy in\n{stage}"));
+        let built = stage
+            .find(copy)
+            .unwrap_or_else(|| panic!("{name}: {copy} in\n{stage}"));
+        assert!(source < built, "{name}: the UI after the source: {stage}");
+        if receiver == "builder" {
+            let compile = stage
+                .find("cargo build --release --locked --bin")
+                .or_else(|| stage.find("mvn -B -q package"))
+                .unwrap_or_else(|| panic!("{stage}"));
+            assert!(built < compile, "{name}: before the compile: {stage}");
+        }
+    }
+}
+
+#[test]
 fn an_embed_nothing_here_builds_stops_the_build_naming_the_line() {
     let project = fixture("go-embed-ui");
     std::fs::remove_file(project.path("server/ui/package.json")).unwrap();

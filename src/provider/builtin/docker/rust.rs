@@ -17,6 +17,7 @@
 
 use super::file::{Copy, Stage, Step};
 use super::system::{self, Phase};
+use super::ui_build::UiBuilds;
 use super::{Context, assemble, health, runtime_stage};
 use crate::detect::{NativeDependency, Origin, SystemNeed};
 
@@ -66,9 +67,12 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     placeholder.extend(targets.placeholders());
     placeholder.push(format!("cargo build --release{locked}"));
     placeholder.push(targets.remove());
+    let mut ui = UiBuilds::of(cx);
     let builder = builder
         .step(Step::Run(placeholder))
         .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")))
+        .steps(ui.copies(cx, None))
+        .steps(ui.checks())
         .step(Step::Run(vec![
             targets.touch(),
             format!(
@@ -107,7 +111,8 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         health::shell_tool(runtime_image),
         vec!["/app/server".into()],
     );
-    assemble(cx, vec![builder, runtime])
+    ui.stages.extend([builder, runtime]);
+    assemble(cx, ui.stages)
 }
 
 /// The source files of the crate's targets, relative to the service: `src/main.rs` unless
