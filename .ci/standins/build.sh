@@ -286,6 +286,15 @@ prepare_cpython() {
   chmod a+x "$ctx/cpython/configure"
 }
 
+# The Bun binary of the npm registry's @oven/bun-linux-x64-baseline package.
+prepare_bun() {
+  local ctx="$1" version
+  shift
+  version="$(arg BUN_VERSION "$@")" || die "bun: BUN_VERSION missing in images.tsv"
+  tar -xzf "$(npm_tarball "@oven/bun-linux-x64-baseline@$version")" -C "$ctx" --strip-components=2 \
+    package/bin/bun
+}
+
 prepare_alpine() { cp "$STANDINS/alpine-like.sh" "$1/"; }
 
 prepare_postgres() { cp "$STANDINS/postgres-entrypoint.sh" "$1/"; }
@@ -304,6 +313,7 @@ probe_of() {
     java) printf '%s' "java -version 2>&1 | head -n 2 | tail -n 1; command -v javac >/dev/null && echo JDK || echo 'JRE (headless)'; $os" ;;
     postgres) printf '%s' "postgres --version; $os" ;;
     redis) printf '%s' "redis-server --version | awk '{print \"Redis\", \$3}'; $os" ;;
+    bun) printf '%s' "echo \"Bun \$(bun --version)\"; $os" ;;
     maven) printf '%s' "mvn --version | head -n 1; java -version 2>&1 | head -n 2 | tail -n 1; $os" ;;
     *) return 1 ;;
   esac

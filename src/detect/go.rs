@@ -155,7 +155,7 @@ pub(super) fn detect(
     service.inputs.local_paths = module.replaced_by_directory(dir);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Go, &embedded);
     service.data_dirs = data_dirs::flag_defaults(&sources);
-    service.inputs.unbuilt_embeds = inputs::unbuilt_embeds(dir, &embedded, problems);
+    service.inputs.built_ui = inputs::built_ui(dir, &embedded, problems);
     service.inputs.embedded = embedded;
     Ok(Described::program(service, runs))
 }

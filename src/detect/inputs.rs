@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::version::Version;
 
 use super::model::{
-    EmbedProducer, FileProblem, Language, Origin, PackageManager, Sourced, SystemNeed, UnbuiltEmbed,
+    BuiltUi, FileProblem, Language, Origin, PackageManager, Sourced, SystemNeed, UiProducer,
 };
 use super::regex;
 use super::service_set::ASIDE;
@@ -255,12 +255,12 @@ pub(super) fn go_embeds(dir: &ServiceDir, problems: &mut Vec<FileProblem>) -> Ve
 /// The embedded directories the source does not hold, each with the Node package whose `build`
 /// script produces it: the first `package.json` with one, from the directory itself up to the
 /// service's own directory.
-pub(super) fn unbuilt_embeds(
+pub(super) fn built_ui(
     dir: &ServiceDir,
     embedded: &[Sourced<String>],
     problems: &mut Vec<FileProblem>,
-) -> Vec<UnbuiltEmbed> {
-    let mut found: Vec<UnbuiltEmbed> = Vec::new();
+) -> Vec<BuiltUi> {
+    let mut found: Vec<BuiltUi> = Vec::new();
     for embed in embedded {
         let path = embed_dir(&embed.value);
         if path.is_empty()
@@ -269,7 +269,7 @@ pub(super) fn unbuilt_embeds(
         {
             continue;
         }
-        found.push(UnbuiltEmbed {
+        found.push(BuiltUi {
             producer: producer(dir, &path, problems),
             path: Sourced::new(path, embed.origin.clone()),
         });
@@ -288,11 +288,7 @@ pub(crate) fn embed_dir(pattern: &str) -> String {
 
 /// The Node package that builds `path`: the nearest `package.json` with a `build` script at or
 /// above it, inside the service.
-fn producer(
-    dir: &ServiceDir,
-    path: &str,
-    problems: &mut Vec<FileProblem>,
-) -> Option<EmbedProducer> {
+fn producer(dir: &ServiceDir, path: &str, problems: &mut Vec<FileProblem>) -> Option<UiProducer> {
     let mut candidate = Some(path.to_string());
     while let Some(at) = candidate {
         let manifest = if at.is_empty() {
@@ -305,15 +301,21 @@ fn producer(
             && json.pointer("/scripts/build").is_some_and(Value::is_string)
         {
             let line = super::manifest::json_line(&file.text, &["scripts", "build"]).unwrap_or(1);
+            let package_dir = if at.is_empty() {
+                dir.path.clone()
+            } else {
+                super::workspace::join(&dir.path, &at)
+            };
             let (lockfile, manager) = super::workspace::node_lock_in(dir, &at)
                 .map_or((None, PackageManager::Npm), |(lock, manager)| {
-                    (Some(lock.to_string()), manager)
+                    (Some(super::workspace::join(&package_dir, lock)), manager)
                 });
             let downloads = super::downloads::find(dir, &at, &file, &json, problems);
-            return Some(EmbedProducer {
-                dir: if at.is_empty() { ".".into() } else { at },
+            return Some(UiProducer {
+                dir: package_dir,
                 manager,
                 lockfile,
+                workspace_root: None,
                 downloads,
                 origin: Origin::file(dir.display(&manifest), line),
             });

@@ -25,6 +25,7 @@ use crate::fsutil;
 use crate::settings::directory_name;
 
 mod assemble;
+mod built_ui;
 mod comments;
 mod data_dirs;
 mod declared;
@@ -54,10 +55,10 @@ mod xml;
 pub(crate) use downloads::skip_settings as download_skip_settings;
 pub(crate) use inputs::embed_dir;
 pub use model::{
-    BuildInputs, Detection, EmbedProducer, EnvVar, FileProblem, Framework, FrameworkKind,
-    ImportedFile, Language, NativeDependency, Origin, PackageManager, Peer, QueryChecks, Service,
-    ServiceClass, ServiceKind, SkipReason, Skipped, Sourced, SystemNeed, UnbuiltEmbed,
-    Undetermined, WheelLimit, Workspace,
+    BuildInputs, BuiltUi, Detection, EnvVar, FileProblem, Framework, FrameworkKind, ImportedFile,
+    Language, NativeDependency, Origin, PackageManager, Peer, QueryChecks, Service, ServiceClass,
+    ServiceKind, SkipReason, Skipped, Sourced, SystemNeed, UiProducer, Undetermined, WheelLimit,
+    Workspace,
 };
 pub(crate) use walk::MANIFESTS;
 
@@ -85,6 +86,8 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
     let declared_services = !config.services.is_empty();
     let mut under_root = Vec::new();
     let mut paired = Vec::new();
+    // With declared services, the other packages whose build may write into one of them.
+    let mut ui_packages = Vec::new();
     let (candidates, mut skipped): (Vec<(ServiceDir, Option<&ServiceConfig>)>, _) =
         if declared_services {
             let dirs = config
@@ -100,8 +103,15 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
                 .collect::<Vec<(ServiceDir, Option<&ServiceConfig>)>>();
             // The folders detection would set aside are still shown, with their reasons, unless
             // the config declares them as services.
-            let mut set_aside = service_set::plan(root, &files).skipped;
+            let plan = service_set::plan(root, &files);
+            let mut set_aside = plan.skipped;
             set_aside.retain(|s| !dirs.iter().any(|(dir, _)| dir.path == s.path));
+            ui_packages = plan
+                .candidates
+                .into_iter()
+                .filter(|c| !dirs.iter().any(|(dir, _)| dir.path == c.path))
+                .filter(|c| service_set::manifest_of(c) == Some("package.json"))
+                .collect();
             (dirs, set_aside)
         } else {
             let plan = service_set::plan(root, &files);
@@ -151,8 +161,25 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
             Err(problem) => problems.push(problem),
         }
     }
+    let mut outputs: Vec<built_ui::Output> = described
+        .iter()
+        .filter_map(|(d, _)| d.builds_into.clone())
+        .collect();
+    outputs.extend(
+        ui_packages
+            .par_iter()
+            .filter_map(|dir| {
+                // Not a service: what its description finds wrong is not reported.
+                node::detect(dir, &Declared::default(), &mut Vec::new())
+                    .ok()?
+                    .builds_into
+            })
+            .collect::<Vec<_>>(),
+    );
     let mut services = if declared_services {
-        described.into_iter().map(|(d, _)| d.service).collect()
+        let mut services: Vec<Service> = described.into_iter().map(|(d, _)| d.service).collect();
+        built_ui::attach(root, &outputs, &mut services);
+        services
     } else {
         let workers: Vec<(String, Vec<declared::Worker>)> = described
             .iter()
@@ -173,6 +200,7 @@ pub fn detect(root: &Path, config: &Config) -> Detection {
             &mut problems,
         );
         name_services(root, &mut kept);
+        built_ui::attach(root, &outputs, &mut kept);
         let mut extra = Vec::new();
         for service in &kept {
             if let Some((_, list)) = workers.iter().find(|(path, _)| *path == service.path) {

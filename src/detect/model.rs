@@ -457,10 +457,12 @@ pub struct BuildInputs {
     /// What the compiler embeds (`//go:embed build/*`), relative to the service directory: it
     /// must exist when the code is compiled, so whatever produces it builds first.
     pub embedded: Vec<Sourced<String>>,
-    /// The embedded directories the source does not hold (a UI build writes them), each with
-    /// the package that builds it when one is found.
+    /// The directories of the service the source does not hold and a user interface's build
+    /// writes: a `//go:embed` directory, or the place another package's build puts its output
+    /// (`outDir: "../backend/app/frontend"`). Each comes with the package that builds it when
+    /// one is found; the image must hold it before the compiler or the app reads it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unbuilt_embeds: Vec<UnbuiltEmbed>,
+    pub built_ui: Vec<BuiltUi>,
     /// True when the manifest declares no runtime dependency (a `package.json` without
     /// `dependencies`): a production install creates nothing to copy.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -513,26 +515,33 @@ pub struct ImportedFile {
     pub dest: String,
 }
 
-/// An embedded directory missing from the source: it must be built before the compiler runs.
+/// A directory of the service missing from the source that a user interface's build writes: it
+/// must be built before the compiler embeds it or the app serves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UnbuiltEmbed {
-    /// The directory, relative to the service (`ui/build`); its origin is the `//go:embed` line.
+pub struct BuiltUi {
+    /// The directory, relative to the service (`ui/build`, `app/frontend`); its origin is the
+    /// line that asks for it (`//go:embed`) or that writes it (`outDir`).
     pub path: Sourced<String>,
     /// The package that builds it, when one is found.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub producer: Option<EmbedProducer>,
+    pub producer: Option<UiProducer>,
 }
 
-/// A Node package whose `build` script produces an embedded directory.
+/// A Node package whose `build` script produces a user interface's files.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EmbedProducer {
-    /// Its directory, relative to the service (`ui`, or `.` for the service's own directory).
+pub struct UiProducer {
+    /// Its directory, relative to the project root (`ui`, `frontend`, `.`).
     pub dir: String,
     /// The package manager its lockfile belongs to (npm when it has none).
     pub manager: PackageManager,
-    /// Its lockfile, relative to its directory, when it has one.
+    /// Its lockfile, relative to the project root, when it has one: its own, or its
+    /// workspace's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lockfile: Option<String>,
+    /// The root of the workspace it is a member of (`.`), relative to the project root: the
+    /// install there reads that root's `package.json` and lockfile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace_root: Option<String>,
     /// What its install downloads from outside the registry (see
     /// [`BuildInputs::install_downloads`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -14,6 +14,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
+use super::built_ui;
 use super::data_dirs;
 use super::declared::{Declared, command};
 use super::manifest::{json_line, major, parse_json};
@@ -283,11 +284,14 @@ pub(super) fn detect(
     service.inputs.install_downloads = downloads::find(dir, "", &file, &package.json, problems);
     service.inputs.runtime_assets = inputs::runtime_assets(dir, &sources, Language::Node, &[]);
 
+    let builds_into = writes_elsewhere(ui_bundle, &sources)
+        .and_then(|out| built_ui::Output::of_package(&service, out));
     Ok(Described {
         service,
         runs,
         verdict,
         ui_bundle,
+        builds_into,
         workspace_root: package.json.get("workspaces").is_some() || dir.has("pnpm-workspace.yaml"),
     })
 }
@@ -352,10 +356,7 @@ fn verdict(
             email.origin,
         ));
     }
-    if ui_bundle
-        && let Some(out) = OUT_DIR.find_sourced_in(sources)
-        && out.value.starts_with("..")
-    {
+    if let Some(out) = writes_elsewhere(ui_bundle, sources) {
         return Some(Verdict::new(
             SkipReason::BuiltIntoAnother,
             format!(
@@ -381,6 +382,17 @@ fn verdict(
         ));
     }
     None
+}
+
+/// Where a user interface's build writes its output when that is outside its own directory
+/// (`outDir: "../backend/app/frontend"`), as the configuration spells it.
+fn writes_elsewhere(ui_bundle: bool, sources: &[ServiceFile]) -> Option<Sourced<String>> {
+    if !ui_bundle {
+        return None;
+    }
+    OUT_DIR
+        .find_sourced_in(sources)
+        .filter(|out| out.value.starts_with(".."))
 }
 
 /// Next.js, NestJS or Express, in that order; Next.js also says whether it builds standalone.

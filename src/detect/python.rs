@@ -235,6 +235,7 @@ pub(super) fn detect(
         ui_bundle: false,
         runs,
         service,
+        builds_into: None,
     })
 }
 

@@ -90,6 +90,8 @@ pub(super) struct Described {
     pub ui_bundle: bool,
     /// The root of a workspace (uv, npm, pnpm, yarn, bun, Cargo).
     pub workspace_root: bool,
+    /// What its build writes into another directory of the project, for the service there.
+    pub builds_into: Option<super::built_ui::Output>,
 }
 
 impl Described {
@@ -102,6 +104,7 @@ impl Described {
             verdict: None,
             ui_bundle: false,
             workspace_root: false,
+            builds_into: None,
         }
     }
 }

@@ -350,11 +350,13 @@ fn a_sample_application_of_every_builtin_stack_builds_and_becomes_healthy() {
 /// migrations read at start; a server that, like gRPC, says nothing to an HTTP/1 request, judged
 /// from a helper whose wget is GNU's; no dependencies at all; a shared file from elsewhere in
 /// the repository read at start; OpenSSL; a second binary with a path of its own; a data
-/// directory written at start under the read-only root).
+/// directory written at start under the read-only root; a UI a sibling package of a Bun
+/// workspace builds into a Python service, which refuses to start without it).
 /// go-root-beside-subfolders (cgo with go-sqlite3) builds and becomes healthy too, but compiling
 /// SQLite takes minutes on a loaded machine, so it is not built here.
-const INPUT_FIXTURES: [(&str, &str); 7] = [
+const INPUT_FIXTURES: [(&str, &str); 8] = [
     ("go-embed-ui", "server"),
+    ("python-served-ui", "api"),
     ("go-preface-server", "go-preface-server"),
     ("node-no-deps", "node-no-deps"),
     ("node-shared-proto", "quote"),
@@ -400,6 +402,10 @@ fn detect_fixtures_that_need_more_than_their_manifest_build_and_become_healthy()
         let image = &images[service];
         assert_eq!(image["build"]["built"], true, "{fixture}: {image:#}");
         assert_eq!(image["run"]["verdict"], "healthy", "{fixture}: {image:#}");
+        if fixture == "python-served-ui" {
+            // Its start stops when app/ui is missing: healthy means the UI stage's output is there.
+            assert_eq!(probe(image, "/healthz"), Some(200), "{image:#}");
+        }
         if fixture == "node-data-dir" {
             // It writes ./data/ at start and at every health check: healthy only because verify
             // mounts what the Deployment mounts there, as the cluster will.

@@ -1,6 +1,8 @@
 //! The builtin Dockerfiles follow what detection found beyond the manifest (`inputs`): cgo for
 //! `go-sqlite3` on a Debian builder and runtime, runtime assets next to the binary, a UI the Go
-//! binary embeds built in a Node stage (or the build stopped naming the `//go:embed` line),
+//! binary embeds built in a Node stage (or the build stopped naming the `//go:embed` line), a UI
+//! a sibling package's build writes into a Python service built with Bun and copied over its
+//! source,
 //! local `replace` modules in the build context, corepack and the package manager's
 //! configuration before a Node install, no `node_modules` copy for a package without
 //! dependencies, compilers for native Node modules, OpenSSL for `openssl-sys`, a placeholder for
@@ -56,9 +58,16 @@ fn go_sqlite3_turns_cgo_on_with_a_debian_builder_and_the_assets_follow_the_binar
     assert_eq!(
         lines(&file, "FROM "),
         [
+            "FROM node:22-slim AS ui-1",
             "FROM golang:1.24-trixie AS builder",
             "FROM debian:trixie-slim AS runtime"
         ],
+        "{file}"
+    );
+    // ui/ (set aside: its Vite build writes ../static/editor) is built for the server, which
+    // serves static/ from its working directory.
+    assert!(
+        stage(&file, "builder").contains("COPY --from=ui-1 /src/static/editor ./static/editor\n"),
         "{file}"
     );
     assert!(file.contains("ENV CGO_ENABLED=1\n"), "{file}");
@@ -89,13 +98,15 @@ fn a_static_go_binary_stays_static_and_copies_only_itself() {
 #[test]
 fn an_embedded_ui_is_built_in_a_node_stage_and_a_local_module_is_in_the_context() {
     let (file, ignore) = generated("go-embed-ui", "server");
-    let ui = stage(&file, "embed-1");
-    assert!(file.contains("FROM node:22-slim AS embed-1\n"), "{file}");
+    let ui = stage(&file, "ui-1");
+    assert!(file.contains("FROM node:22-slim AS ui-1\n"), "{file}");
     assert!(
-        file.contains("# ui/build is embedded (server/main.go:15) and built by the `build` script"),
+        file.contains(
+            "# ui/build (server/main.go:15) comes from the `build` script of server/ui/package.json"
+        ),
         "names the //go:embed line: {file}"
     );
-    assert!(ui.contains("WORKDIR /src/ui\n"), "{ui}");
+    assert!(ui.contains("WORKDIR /src/server/ui\n"), "{ui}");
     assert!(
         ui.contains("COPY server/ui/package.json server/ui/package-lock.json ./\n"),
         "{ui}"
@@ -116,7 +127,7 @@ fn an_embedded_ui_is_built_in_a_node_stage_and_a_local_module_is_in_the_context(
     );
     let source = builder.find("COPY server/ ./\n").unwrap();
     let embed = builder
-        .find("COPY --from=embed-1 /src/ui/build ./ui/build\n")
+        .find("COPY --from=ui-1 /src/server/ui/build ./ui/build\n")
         .unwrap_or_else(|| panic!("{builder}"));
     let compile = builder.find("go build").unwrap();
     assert!(source < embed && embed < compile, "{builder}");
@@ -138,19 +149,148 @@ fn an_embedded_ui_is_built_in_a_node_stage_and_a_local_module_is_in_the_context(
 }
 
 #[test]
+fn a_ui_built_into_a_python_service_is_built_with_bun_and_copied_over_the_source() {
+    let (file, ignore) = generated("python-served-ui", "api");
+    assert_eq!(
+        lines(&file, "FROM "),
+        [
+            "FROM oven/bun:1-slim AS ui-1",
+            "FROM python:3.13-slim AS builder",
+            "FROM python:3.13-slim AS runtime"
+        ],
+        "{file}"
+    );
+    assert!(
+        file.contains("# app/ui (web/vite.config.js:4) comes from the `build` script of web/package.json\n# (web/package.json:5)"),
+        "names the outDir and the build script: {file}"
+    );
+    let ui = stage(&file, "ui-1");
+    // The bun workspace laid out as in the repository: its root's manifest and lockfile, then
+    // the member's manifest, the install, the member's source and its build.
+    let order: Vec<usize> = [
+        "WORKDIR /src/web\n",
+        "COPY package.json bun.lock /src/\n",
+        "COPY web/package.json ./\n",
+        "RUN bun install\n",
+        "COPY web/ ./\n",
+        "RUN bun run build\n",
+    ]
+    .iter()
+    .map(|step| ui.find(step).unwrap_or_else(|| panic!("{step} in\n{ui}")))
+    .collect();
+    assert!(order.is_sorted(), "{ui}");
+    // The other members are not copied: the lockfile lists them, so it is not enforced.
+    assert!(!ui.contains("--frozen-lockfile"), "{ui}");
+    let runtime = stage(&file, "runtime");
+    let source = runtime
+        .find("COPY --chown=10001:10001 api/ ./\n")
+        .unwrap_or_else(|| panic!("{runtime}"));
+    let built = runtime
+        .find("COPY --from=ui-1 --chown=10001:10001 /src/api/app/ui ./app/ui\n")
+        .unwrap_or_else(|| panic!("{runtime}"));
+    assert!(source < built, "the UI over the source: {runtime}");
+    assert!(!stage(&file, "builder").contains("ui-1"), "{file}");
+    assert_eq!(
+        lines(&ignore, "!"),
+        ["!api", "!bun.lock", "!package.json", "!web"],
+        "{ignore}"
+    );
+}
+
+#[test]
+fn a_ui_built_into_a_python_service_with_npm_runs_a_frozen_install_on_node() {
+    let project = fixture("python-served-ui");
+    std::fs::remove_file(project.path("bun.lock")).unwrap();
+    std::fs::remove_file(project.path("package.json")).unwrap();
+    project.write(
+        "web/package-lock.json",
+        "{\"lockfileVersion\": 3, \"packages\": {}}\n",
+    );
+    let file = project.builtin_file("docker/api.Dockerfile");
+    let ui = stage(&file, "ui-1");
+    assert!(file.contains("FROM node:22-slim AS ui-1\n"), "{file}");
+    assert!(
+        ui.contains("COPY web/package.json web/package-lock.json ./\n"),
+        "{ui}"
+    );
+    assert!(ui.contains("RUN npm ci\n"), "{ui}");
+    assert!(ui.contains("RUN npm run build\n"), "{ui}");
+}
+
+#[test]
+fn a_ui_built_into_a_node_rust_or_java_service_lands_where_its_build_writes() {
+    // (fixture, where the UI's Vite build writes, the stage that receives it, the copy)
+    for (name, out, receiver, copy) in [
+        (
+            "node-express",
+            "../public",
+            "runtime",
+            "COPY --from=ui-1 --chown=10001:10001 /src/public ./public\n",
+        ),
+        (
+            "rust-axum",
+            "../assets",
+            "builder",
+            "COPY --from=ui-1 /src/assets ./assets\n",
+        ),
+        (
+            "java-maven",
+            "../src/main/resources/static",
+            "builder",
+            "COPY --from=ui-1 /src/src/main/resources/static ./src/main/resources/static\n",
+        ),
+    ] {
+        let project = fixture(name);
+        project.write(
+            "web/package.json",
+            "{\n  \"name\": \"web\",\n  \"private\": true,\n  \"scripts\": { \"build\": \"vite build\" },\n  \"devDependencies\": { \"vite\": \"^7.1.0\" }\n}\n",
+        );
+        project.write(
+            "web/vite.config.js",
+            &format!("export default {{ build: {{ outDir: \"{out}\" }} }};\n"),
+        );
+        let file = project.builtin_file(&format!("docker/{name}.Dockerfile"));
+        assert_eq!(
+            lines(&file, "FROM ")[0],
+            "FROM node:22-slim AS ui-1",
+            "{file}"
+        );
+        let ui = stage(&file, "ui-1");
+        assert!(ui.contains("COPY web/package.json ./\n"), "{ui}");
+        assert!(ui.contains("RUN npm install\n"), "{ui}");
+        assert!(ui.contains("RUN npm run build\n"), "{ui}");
+        let stage = stage(&file, receiver);
+        let source = stage
+            .find(" . ./\n")
+            .unwrap_or_else(|| panic!("{name}: no source copy in\n{stage}"));
+        let built = stage
+            .find(copy)
+            .unwrap_or_else(|| panic!("{name}: {copy} in\n{stage}"));
+        assert!(source < built, "{name}: the UI after the source: {stage}");
+        if receiver == "builder" {
+            let compile = stage
+                .find("cargo build --release --locked --bin")
+                .or_else(|| stage.find("mvn -B -q package"))
+                .unwrap_or_else(|| panic!("{stage}"));
+            assert!(built < compile, "{name}: before the compile: {stage}");
+        }
+    }
+}
+
+#[test]
 fn an_embed_nothing_here_builds_stops_the_build_naming_the_line() {
     let project = fixture("go-embed-ui");
     std::fs::remove_file(project.path("server/ui/package.json")).unwrap();
     let file = project.builtin_file("docker/server.Dockerfile");
-    assert!(!file.contains("AS embed-1"), "{file}");
+    assert!(!file.contains("AS ui-1"), "{file}");
     let builder = stage(&file, "builder");
     assert!(
-        builder.contains("# server/main.go:15 embeds ui/build, which the source does not hold"),
+        builder.contains("# server/main.go:15 needs ui/build, which the source does not hold"),
         "{builder}"
     );
     assert!(
         builder.contains(
-            "RUN test -e ui/build || { echo 'ui/build is missing: server/main.go:15 embeds it; build it before the image' >&2; exit 1; }\n"
+            "RUN test -e ui/build || { echo 'ui/build is missing: server/main.go:15 needs it; build it before the image' >&2; exit 1; }\n"
         ),
         "{builder}"
     );
@@ -360,7 +500,7 @@ fn an_embedded_ui_with_puppeteer_builds_without_its_browser() {
         ),
     );
     let file = project.builtin_file("docker/server.Dockerfile");
-    let ui = stage(&file, "embed-1");
+    let ui = stage(&file, "ui-1");
     assert!(
         ui.contains(
             "ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0 \\\n    PUPPETEER_SKIP_DOWNLOAD=1 \\\n    PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1\n"
@@ -563,6 +703,7 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
     for (name, service) in [
         ("go-root-beside-subfolders", "go-root-beside-subfolders"),
         ("go-embed-ui", "server"),
+        ("python-served-ui", "api"),
         ("node-yarn-berry", "node-yarn-berry"),
         ("node-express-mounts", "node-express-mounts"),
         ("node-no-deps", "node-no-deps"),

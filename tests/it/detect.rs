@@ -713,6 +713,55 @@ readiness: /ready @ backend/main.py:11"]
 }
 
 #[test]
+fn a_ui_whose_build_writes_into_a_python_service_is_built_for_it() {
+    let (_temp, dir) = copy_fixture("python-served-ui");
+    let expected = serde_json::json!([{
+        "path": {"value": "app/ui", "source": "web/vite.config.js:4"},
+        "producer": {
+            "dir": "web",
+            "manager": "bun",
+            "lockfile": "bun.lock",
+            "workspace_root": ".",
+            "source": "web/package.json:5"
+        }
+    }]);
+    let json = detect_clean(&dir);
+    let names: Vec<&str> = json["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["api"]);
+    assert_eq!(json["services"][0]["inputs"]["built_ui"], expected);
+    let web = json["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"] == "web")
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(web["reason"], "built-into-another");
+
+    // Declared services (as `aigen init` writes them) still receive it.
+    fs::write(
+        dir.join("aigen.toml"),
+        "[[services]]\nname = \"api\"\npath = \"api\"\n",
+    )
+    .unwrap();
+    let json = detect_clean(&dir);
+    assert_eq!(json["services"][0]["inputs"]["built_ui"], expected);
+
+    // Built on the host already: the source holds it, nothing is to be built.
+    fs::create_dir_all(dir.join("api/app/ui")).unwrap();
+    fs::write(dir.join("api/app/ui/index.html"), "<h1>Shop</h1>\n").unwrap();
+    let json = detect_clean(&dir);
+    assert!(
+        json["services"][0]["inputs"]["built_ui"].is_null(),
+        "{json}"
+    );
+}
+
+#[test]
 fn json_values_carry_their_source() {
     let (_temp, dir) = copy_fixture("go-gin");
     let (_, json) = detect_json(&dir);

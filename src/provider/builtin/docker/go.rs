@@ -8,9 +8,9 @@
 //!   is static (`CGO_ENABLED=0`);
 //! - `replace` directives to local directories: those directories are copied beside the service
 //!   at the same relative place before `go mod download`;
-//! - `//go:embed` directories the source does not hold: a Node stage runs the `build` script of
-//!   the package that produces them and the builder copies the result in; when no package
-//!   produces them, the builder stops with a message naming the `//go:embed` line;
+//! - `//go:embed` directories the source does not hold: a stage runs the `build` script of the
+//!   package that produces them and the builder copies the result in; when no package produces
+//!   them, the builder stops with a message naming the `//go:embed` line (see [`super::ui_build`]);
 //! - runtime assets (`templates/`, `static/`, `migrations/`): copied next to the binary, in the
 //!   working directory `/app`, where the code's relative paths resolve.
 //!
@@ -18,9 +18,9 @@
 //! layer of its own.
 
 use super::file::{Copy, Stage, Step};
+use super::ui_build::UiBuilds;
 use super::{Context, assemble, health, runtime_stage};
-use crate::detect::{EmbedProducer, PackageManager, UnbuiltEmbed};
-use crate::provider::builtin::images::{self, needs_cgo};
+use crate::provider::builtin::images::needs_cgo;
 use crate::provider::builtin::quote::shell_word;
 
 /// The Go Dockerfile.
@@ -61,36 +61,9 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         .steps(cx.local_copies(&local))
         .step(Step::run(&["go mod download"]))
         .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")));
-    for (index, embed) in inputs.unbuilt_embeds.iter().enumerate() {
-        let path = &embed.path.value;
-        match &embed.producer {
-            Some(producer) => {
-                let name = format!("embed-{}", index + 1);
-                stages.push(embed_stage(cx, &name, embed, producer));
-                builder = builder.step(Step::Copy(Copy::stage(
-                    &name,
-                    &format!("/src/{path}"),
-                    &format!("./{path}"),
-                )));
-            }
-            None => {
-                builder = builder.steps([
-                    Step::comment(&format!(
-                        "{origin} embeds {path}, which the source does not hold and no package here builds:\nit must exist before `docker build` (build it first).",
-                        origin = embed.path.origin
-                    )),
-                    Step::Run(vec![format!(
-                        "test -e {word} || {{ echo {message} >&2; exit 1; }}",
-                        word = shell_word(path),
-                        message = shell_word(&format!(
-                            "{path} is missing: {origin} embeds it; build it before the image",
-                            origin = embed.path.origin
-                        )),
-                    )]),
-                ]);
-            }
-        }
-    }
+    let mut ui = UiBuilds::of(cx);
+    stages.append(&mut ui.stages);
+    builder = builder.steps(ui.copies(cx, None)).steps(ui.checks());
     builder = builder.step(Step::Run(vec![format!(
         "go build -trimpath -ldflags=\"-s -w\" -o /out/server {}",
         package(cx)
@@ -113,78 +86,6 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     );
     stages.push(runtime);
     assemble(cx, stages)
-}
-
-/// The Node stage that runs the `build` script of the package producing an embedded directory,
-/// laid out as the builder is (`/src/<service>`), so the output lands at the embedded path.
-fn embed_stage(
-    cx: &Context<'_>,
-    name: &str,
-    embed: &UnbuiltEmbed,
-    producer: &EmbedProducer,
-) -> Stage {
-    let dir = producer.dir.trim_start_matches("./");
-    let within = |file: &str| {
-        if dir == "." || dir.is_empty() {
-            file.to_string()
-        } else {
-            format!("{dir}/{file}")
-        }
-    };
-    let mut manifests = vec![cx.src(&within("package.json"))];
-    if let Some(lock) = &producer.lockfile {
-        manifests.push(cx.src(&within(lock)));
-    }
-    let manifests: Vec<&str> = manifests.iter().map(String::as_str).collect();
-    let locked = producer.lockfile.is_some();
-    let (install, run) = match producer.manager {
-        PackageManager::Pnpm => (
-            vec![
-                "corepack enable pnpm".to_string(),
-                format!(
-                    "pnpm install{}",
-                    if locked { " --frozen-lockfile" } else { "" }
-                ),
-            ],
-            "pnpm run build",
-        ),
-        PackageManager::Yarn => (
-            vec![format!(
-                "yarn install{}",
-                if locked { " --frozen-lockfile" } else { "" }
-            )],
-            "yarn run build",
-        ),
-        _ => (
-            vec![if locked { "npm ci" } else { "npm install" }.to_string()],
-            "npm run build",
-        ),
-    };
-    let image = images::node_image(cx.params.base_images.family);
-    let mut env = vec![("COREPACK_ENABLE_DOWNLOAD_PROMPT", "0")];
-    env.extend(super::node::download_skips(&producer.downloads));
-    let (workdir, source) = if dir == "." || dir.is_empty() {
-        ("/src".to_string(), cx.src_dir())
-    } else {
-        (format!("/src/{dir}"), format!("{}/", cx.src(dir)))
-    };
-    Stage::new(
-        name,
-        &image,
-        &format!(
-            "{path} is embedded ({origin}) and built by the `build` script of {manifest}\n({source}): its dependencies first, then the build.",
-            path = embed.path.value,
-            origin = embed.path.origin,
-            manifest = within("package.json"),
-            source = producer.origin,
-        ),
-    )
-    .step(Step::workdir(&workdir))
-    .step(Step::env(&env))
-    .step(Step::Copy(Copy::context(&manifests, "./")))
-    .step(Step::Run(install))
-    .step(Step::Copy(Copy::context(&[&source], "./")))
-    .step(Step::run(&[run]))
 }
 
 /// The package to build: the detected entry point's directory (`./cmd/server`), else the module

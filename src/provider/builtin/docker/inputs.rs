@@ -48,8 +48,9 @@ fn inside(dir: &str, root_rel: &str) -> bool {
 
 /// What the build reads from outside the service directory, relative to the repository root:
 /// requirement files included from a parent folder, local path dependencies, configuration files
-/// of the package manager, the workspace's manifest and lockfile, and the files the project's
-/// own Dockerfile copies in from elsewhere. The context filter must let each of them through.
+/// of the package manager, the workspace's manifest and lockfile, the files the project's
+/// own Dockerfile copies in from elsewhere, and the package (with its workspace's manifest and
+/// lockfile) that builds a user interface the service receives. The context filter must let each of them through.
 pub(crate) fn outside_service(dir: &str, inputs: &BuildInputs) -> Vec<String> {
     let mut paths: Vec<String> = inputs
         .requirement_files
@@ -77,6 +78,16 @@ pub(crate) fn outside_service(dir: &str, inputs: &BuildInputs) -> Vec<String> {
                 .iter()
                 .map(|l| normalize_relative(&l.value)),
         );
+    }
+    for producer in inputs.built_ui.iter().filter_map(|ui| ui.producer.as_ref()) {
+        paths.push(producer.dir.clone());
+        paths.extend(producer.lockfile.iter().cloned());
+        if let Some(root) = &producer.workspace_root {
+            paths.push(from_service(root, "package.json"));
+            if producer.manager == PackageManager::Pnpm {
+                paths.push(from_service(root, "pnpm-workspace.yaml"));
+            }
+        }
     }
     paths.retain(|p| p != "." && !p.starts_with("..") && !inside(dir, p));
     paths.sort();

@@ -12,6 +12,7 @@
 //! (`-XX:MaxRAMPercentage`). The JRE image has bash, which checks health (see [`super::health`]).
 
 use super::file::{Copy, Stage, Step};
+use super::ui_build::UiBuilds;
 use super::{Context, assemble, health, runtime_stage};
 use crate::detect::{FrameworkKind, PackageManager};
 use crate::provider::builtin::facts::framework;
@@ -42,12 +43,16 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         )
     };
     let mut lib = false;
+    let mut ui = UiBuilds::of(cx);
     if maven {
-        builder = builder.steps([
-            Step::Copy(Copy::context(&[&cx.src("pom.xml")], "./")),
-            Step::run(&["mvn -B -q dependency:go-offline"]),
-            Step::Copy(Copy::context(&[&cx.src_dir()], "./")),
-        ]);
+        builder = builder
+            .steps([
+                Step::Copy(Copy::context(&[&cx.src("pom.xml")], "./")),
+                Step::run(&["mvn -B -q dependency:go-offline"]),
+                Step::Copy(Copy::context(&[&cx.src_dir()], "./")),
+            ])
+            .steps(ui.copies(cx, None))
+            .steps(ui.checks());
         let mut commands = vec![
             "mkdir -p /out".to_string(),
             "mvn -B -q package -DskipTests".to_string(),
@@ -73,6 +78,8 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         commands.push(find_jar("build/libs"));
         builder = builder
             .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")))
+            .steps(ui.copies(cx, None))
+            .steps(ui.checks())
             .step(Step::Run(commands));
     }
     let owner = cx.owner();
@@ -94,5 +101,6 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         .map(|s| s.to_string())
         .collect();
     let runtime = cx.finish(runtime, health::shell_tool(runtime_image), command);
-    assemble(cx, vec![builder, runtime])
+    ui.stages.extend([builder, runtime]);
+    assemble(cx, ui.stages)
 }

@@ -26,6 +26,7 @@ mod python;
 mod rust;
 mod system;
 mod system_packages;
+mod ui_build;
 
 use file::{Copy, Dockerfile, Stage, Step};
 

@@ -19,6 +19,7 @@
 use super::file::{Copy, Stage, Step};
 use super::health::Tool;
 use super::system::{self, Phase};
+use super::ui_build::UiBuilds;
 use super::{Context, assemble, is_alpine, runtime_stage};
 use crate::detect::{Framework, FrameworkKind, PackageManager, Sourced, download_skip_settings};
 use crate::provider::builtin::facts::framework;
@@ -182,6 +183,11 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
             ]))
         }
     };
+    // A user interface another package's build writes into the service, over its files.
+    let mut ui = UiBuilds::of(cx);
+    let runtime = runtime
+        .steps(ui.checks())
+        .steps(ui.copies(cx, Some(&owner)));
     // busybox `wget` checks a path on Alpine, as it always has; `node` checks everything else.
     let tool = if is_alpine(runtime_image) && cx.facts.liveness_path.is_some() {
         Tool::Busybox
@@ -189,7 +195,8 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         Tool::Node
     };
     stages.push(cx.finish(runtime, tool, command(cx, kind, standalone)));
-    assemble(cx, stages)
+    ui.stages.extend(stages);
+    assemble(cx, ui.stages)
 }
 
 /// The variables that turn off what `packages` (puppeteer, cypress, playwright) download at

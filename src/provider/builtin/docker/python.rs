@@ -3,7 +3,10 @@
 //!
 //! The builder stage installs the dependencies from the lockfile into a virtual environment at
 //! `/opt/venv`, in a layer of its own; the runtime stage, on the same base image so the venv's
-//! interpreter path holds, copies the venv and the source owned by the runtime user.
+//! interpreter path holds, copies the venv and the source owned by the runtime user. A user
+//! interface the app serves from its own directory but that another package's build writes
+//! (`outDir: "../backend/app/frontend"`) is built in a stage of its own and copied over the
+//! source (see [`super::ui_build`]).
 
 use std::collections::BTreeMap;
 
@@ -11,6 +14,7 @@ use super::file::{Copy, Stage, Step};
 use super::health::Tool;
 use super::inputs::{from_service, in_image, member_path, service_dir, workspace_manifests};
 use super::system_packages::{Release, SystemPackages, apt_step};
+use super::ui_build::UiBuilds;
 use super::{Context, assemble, runtime_stage};
 use crate::detect::{FrameworkKind, PackageManager};
 use crate::provider::builtin::facts::framework;
@@ -155,8 +159,13 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
             Copy::context(&[&cx.src_dir()], "./").owned_by(&owner),
         ))
     };
+    let mut ui = UiBuilds::of(cx);
+    let runtime = runtime
+        .steps(ui.checks())
+        .steps(ui.copies(cx, Some(&owner)));
     let runtime = cx.finish(runtime, Tool::Python, command(cx));
-    assemble(cx, vec![builder, runtime])
+    ui.stages.extend([builder, runtime]);
+    assemble(cx, ui.stages)
 }
 
 /// The requirements file pip installs from: the detected lockfile, else `requirements.txt` when

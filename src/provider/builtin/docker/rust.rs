@@ -23,6 +23,7 @@
 
 use super::file::{Copy, Stage, Step};
 use super::system::{self, Phase};
+use super::ui_build::UiBuilds;
 use super::{Context, assemble, health, runtime_stage};
 use crate::detect::QueryChecks;
 use crate::detect::{NativeDependency, Origin, SystemNeed};
@@ -74,9 +75,12 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     placeholder.extend(targets.placeholders());
     placeholder.push(format!("cargo build --release{locked}"));
     placeholder.push(targets.remove());
+    let mut ui = UiBuilds::of(cx);
     let builder = builder
         .step(Step::Run(placeholder))
-        .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")));
+        .step(Step::Copy(Copy::context(&[&cx.src_dir()], "./")))
+        .steps(ui.copies(cx, None))
+        .steps(ui.checks());
     let build = format!(
         "cargo build --release{locked} --bin {}",
         shell_word(&binary)
@@ -124,7 +128,8 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         health::shell_tool(runtime_image),
         cx.binary_command(),
     );
-    assemble(cx, vec![builder, runtime])
+    ui.stages.extend([builder, runtime]);
+    assemble(cx, ui.stages)
 }
 
 const QUERY_DATABASE_WHY: &str = "sqlx checks every query! against a live database as the code compiles, and the project keeps\nno offline query data (.sqlx/, sqlx-data.json): a throwaway PostgreSQL with the migrations\napplied answers for this build only (on its own port: builds may share the host's network).";

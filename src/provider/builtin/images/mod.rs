@@ -80,6 +80,8 @@ pub(crate) struct Choice {
 /// Default releases: current, supported, and available as official images.
 pub(crate) const PYTHON: &str = "3.13";
 pub(crate) const NODE: &str = "22";
+/// The Bun release line of the stages that build with Bun.
+const BUN: &str = "1";
 pub(crate) const GO: &str = "1.24";
 pub(crate) const RUST: &str = "1.88";
 pub(crate) const JAVA: &str = "21";
@@ -247,20 +249,32 @@ pub(crate) fn node_image(family: Family) -> String {
     }
 }
 
-/// The images of a service's helper build stages, besides its own build and runtime images: the
-/// Node image of the stage that builds a Go service's embedded UI.
-pub(crate) fn helper_images(service: &Service, family: Family) -> Vec<String> {
-    let builds_ui = service.language.value == Language::Go
-        && service
-            .inputs
-            .unbuilt_embeds
-            .iter()
-            .any(|embed| embed.producer.is_some());
-    if builds_ui {
-        vec![node_image(family)]
-    } else {
-        Vec::new()
+/// The image of a stage that builds a user interface with `manager`: Bun's for Bun (a
+/// `bun.lock`), Node.js's for npm, pnpm and Yarn.
+pub(crate) fn ui_build_image(manager: PackageManager, family: Family) -> String {
+    match (manager, family) {
+        (PackageManager::Bun, Family::Debian) => format!("oven/bun:{BUN}-slim"),
+        (PackageManager::Bun, Family::Alpine) => format!("oven/bun:{BUN}-alpine"),
+        _ => node_image(family),
     }
+}
+
+/// The images of a service's helper build stages, besides its own build and runtime images: the
+/// Node.js or Bun image of each stage that builds a user interface it embeds or serves.
+pub(crate) fn helper_images(service: &Service, family: Family) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for producer in service
+        .inputs
+        .built_ui
+        .iter()
+        .filter_map(|ui| ui.producer.as_ref())
+    {
+        let image = ui_build_image(producer.manager, family);
+        if !found.contains(&image) {
+            found.push(image);
+        }
+    }
+    found
 }
 
 /// Whether a Go service has a dependency that needs cgo (`go-sqlite3`).
