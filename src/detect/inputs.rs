@@ -81,6 +81,9 @@ pub(super) fn needs(language: Language, name: &str, spec: &str) -> Option<Vec<Sy
         .unwrap_or_default();
     if language == Language::Python && name == "psycopg" && spec.contains("[c]") {
         found.extend([CCompiler, Libpq]);
+    } else if language == Language::Python && name == "psycopg" && !spec.contains("binary") {
+        // The pure-Python implementation loads the system's libpq at run time.
+        found.push(Libpq);
     }
     if language == Language::Python && name == "psycopg2-binary" && pinned_before_wheels(spec) {
         found.extend([CCompiler, Libpq]);

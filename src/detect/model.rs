@@ -439,6 +439,11 @@ pub struct BuildInputs {
     /// passwords) are left out.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub npm_settings: Vec<Sourced<(String, String)>>,
+    /// Packages the project's own Dockerfile installs with pip besides its requirement files
+    /// (`uwsgi`, `psycopg[c]`), as written, each at its `RUN`: the generated image installs
+    /// them too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extra_packages: Vec<Sourced<String>>,
     /// Dependencies that compile native code or link system libraries.
     pub native: Vec<NativeDependency>,
     /// The newest Python the exact pins of compiled packages have wheels for, when one has none

@@ -44,13 +44,14 @@ pub(super) fn detect(
     let requirements = dir.read_optional("requirements.txt")?;
     let pyproject = pyproject.as_ref().map(TomlDoc::parse).transpose()?;
     let pipfile = pipfile.as_ref().map(TomlDoc::parse).transpose()?;
-    let dependencies = dependencies::read(
+    let mut dependencies = dependencies::read(
         dir,
         pyproject.as_ref(),
         pipfile.as_ref(),
         requirements.as_ref(),
         problems,
     );
+    let extra_packages = dependencies.add_pip_installs(declared.pip_installs());
 
     let sources = dir.sources(|rel| rel.ends_with(".py") || is_env_example(rel), problems);
     let python_version = dir
@@ -94,7 +95,7 @@ pub(super) fn detect(
     let mut group = None;
     let mut convention_port = None;
     let start_command = match (declared.start(dir), kind) {
-        (Some(command), _) => command,
+        (Some(command), _) => command.map(|argv| start::uwsgi_in_place(dir, argv)),
         (None, Some(kind)) if grpc.is_none() || kind != FrameworkKind::Flask => {
             let wanted = declared_port
                 .as_ref()
@@ -194,6 +195,7 @@ pub(super) fn detect(
     service.inputs.local_paths = dependencies.local_paths.clone();
     service.inputs.workspace = workspace;
     service.inputs.groups = group.into_iter().collect();
+    service.inputs.extra_packages = extra_packages;
     service.inputs.native = native(&dependencies);
     service.inputs.wheels_up_to = wheels::limit(&dependencies);
     // A pin older than the Python the generator would choose gets that Python lowered to one it

@@ -61,6 +61,11 @@ pub(crate) struct DockerfileFacts {
     /// (`RUN if [ ! -f .env ]; then cp env-example .env; fi`, `COPY .env.example ./.env`),
     /// relative to the service directory, at the instruction's line.
     pub default_env: Option<Sourced<String>>,
+    /// The packages a `RUN` of any stage installs by name with pip (`pip install uwsgi`,
+    /// `pip wheel --wheel-dir /wheels apprise "psycopg[c]" -r requirements.txt`): what the image
+    /// needs beyond the requirement files, the server often among them. Files, paths, options
+    /// and pip itself are left out.
+    pub pip_installs: Vec<Sourced<String>>,
 }
 
 impl DockerfileFacts {
@@ -135,6 +140,17 @@ fn facts(dir: &ServiceDir, file: &ServiceFile) -> DockerfileFacts {
         .map(|(rel, instruction)| {
             Sourced::new(rel, Origin::file(&file.path, instruction.first_line))
         });
+    facts.pip_installs = parsed
+        .instructions
+        .iter()
+        .filter(|i| i.keyword == Keyword::Run && i.exec.is_none())
+        .flat_map(|i| {
+            let origin = Origin::file(&file.path, i.first_line);
+            pip_installs(&i.command().text)
+                .into_iter()
+                .map(move |spec| Sourced::new(spec, origin.clone()))
+        })
+        .collect();
     let mut workdir = String::from("/");
     let mut entrypoint: Option<&Instruction> = None;
     let mut cmd: Option<&Instruction> = None;
@@ -245,6 +261,66 @@ fn imported(
             })
         })
         .collect()
+}
+
+/// pip's options that take the next word as their value.
+const PIP_VALUED: &[&str] = &[
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-e",
+    "--editable",
+    "-w",
+    "--wheel-dir",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "--python",
+    "--cache-dir",
+];
+
+/// The packages the steps of a shell command install by name with pip (`pip install`,
+/// `pip3 install`, `python -m pip install`, `pip wheel`, `uv pip install`).
+fn pip_installs(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for step in command::steps(text) {
+        let words = command::split(step);
+        let Some(at) = words.windows(2).position(|pair| {
+            let program = pair[0].rsplit('/').next().unwrap_or(&pair[0]);
+            (program == "pip" || program.starts_with("pip3"))
+                && matches!(pair[1].as_str(), "install" | "wheel")
+        }) else {
+            continue;
+        };
+        let mut rest = words[at + 2..].iter();
+        while let Some(word) = rest.next() {
+            if PIP_VALUED.contains(&word.as_str()) {
+                rest.next();
+                continue;
+            }
+            let package = !word.starts_with(['-', '.', '/', '$'])
+                && !word.contains(['/', '*', '>', '<', '|', '&', ';'])
+                && !word.ends_with(".whl")
+                && !word.ends_with(".tar.gz")
+                && word.starts_with(|c: char| c.is_ascii_alphanumeric());
+            let name = word
+                .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+                .next()
+                .unwrap_or(word)
+                .to_ascii_lowercase();
+            if package && !matches!(name.as_str(), "pip" | "setuptools" | "wheel" | "uv") {
+                found.push(word.clone());
+            }
+        }
+    }
+    found
 }
 
 /// `cp <file> .env` in a shell command, with the options `cp` may take.
@@ -500,6 +576,23 @@ mod tests {
             &dir,
             &super::super::super::source::in_memory("Dockerfile", dockerfile),
         )
+    }
+
+    #[test]
+    fn packages_pip_installs_by_name_are_read() {
+        assert_eq!(
+            pip_installs(
+                "pip wheel --wheel-dir /wheels apprise uwsgi minio==7.2.20 \"psycopg[c]\" -r /tmp/requirements.txt"
+            ),
+            ["apprise", "uwsgi", "minio==7.2.20", "psycopg[c]"]
+        );
+        assert_eq!(
+            pip_installs(
+                "pip install --upgrade pip && pip install --no-cache /wheels/* && python -m pip install -e . gunicorn"
+            ),
+            ["gunicorn"]
+        );
+        assert!(pip_installs("apt-get install -y python3-pip && npm install left-pad").is_empty());
     }
 
     #[test]

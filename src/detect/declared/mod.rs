@@ -165,6 +165,13 @@ impl Declared {
         commands
     }
 
+    /// The packages the project's own Dockerfile installs with pip by name.
+    pub(super) fn pip_installs(&self) -> &[Sourced<String>] {
+        self.dockerfile
+            .as_ref()
+            .map_or(&[], |d| d.pip_installs.as_slice())
+    }
+
     /// The steps the project runs before its server, migrations and schema set-up: every step
     /// of the Procfile's `release` process first (Heroku runs it before each release starts;
     /// what only prints or waits left out, [`command::is_idle`]),

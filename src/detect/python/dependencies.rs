@@ -78,6 +78,33 @@ impl Dependencies {
     pub(super) fn any(&self, name: &str) -> Option<&Dependency> {
         self.list.iter().find(|d| d.name == name)
     }
+
+    /// Adds the packages the project's own Dockerfile installs with pip that the manifests do
+    /// not declare, as main dependencies; returns them, as written.
+    pub(in crate::detect) fn add_pip_installs(
+        &mut self,
+        installs: &[Sourced<String>],
+    ) -> Vec<Sourced<String>> {
+        let mut added = Vec::new();
+        for install in installs {
+            let Some((name, spec)) = parse_requirement(&install.value) else {
+                continue;
+            };
+            // Declared already, unless the Dockerfile asks for extras (`psycopg[c]`).
+            if self.any(&name).is_some() && !install.value.contains('[') {
+                continue;
+            }
+            self.list.push(Dependency {
+                name,
+                spec,
+                raw: install.value.clone(),
+                group: None,
+                origin: install.origin.clone(),
+            });
+            added.push(install.clone());
+        }
+        added
+    }
 }
 
 static REQUIREMENT: LazyLock<Regex> =

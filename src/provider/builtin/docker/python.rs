@@ -21,6 +21,25 @@ use crate::provider::builtin::facts::framework;
 
 const VENV_PATH: &str = "/opt/venv/bin:$PATH";
 
+/// The command that installs the packages the project's own Dockerfile installs with pip besides
+/// its requirement files (the server among them: `uwsgi`), into the same environment: with uv's
+/// pip where uv made it (it has no pip of its own), else with the environment's pip.
+fn extra_packages(cx: &Context<'_>) -> Option<String> {
+    let extras = &cx.facts.service.inputs.extra_packages;
+    if extras.is_empty() {
+        return None;
+    }
+    let words: Vec<String> = extras
+        .iter()
+        .map(|e| crate::provider::builtin::quote::shell_word(&e.value))
+        .collect();
+    let install = match cx.facts.service.package_manager.value {
+        PackageManager::Uv => "uv pip install --python /opt/venv --no-cache",
+        _ => "pip install --no-cache-dir",
+    };
+    Some(format!("{install} {}", words.join(" ")))
+}
+
 /// The Python Dockerfile.
 pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
     let params = cx.params;
@@ -129,6 +148,14 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
                     ]);
                 }
             }
+        }
+    }
+
+    if let Some(install) = extra_packages(cx) {
+        // In the same layer as the dependency install it follows.
+        match builder.steps.last_mut() {
+            Some(Step::Run(commands)) => commands.push(install),
+            _ => builder = builder.step(Step::Run(vec![install])),
         }
     }
 
