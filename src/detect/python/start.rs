@@ -144,6 +144,44 @@ fn uwsgi_ini(dir: &ServiceDir) -> Option<String> {
         .cloned()
 }
 
+/// A uWSGI command whose configuration changes to an absolute directory (`chdir =
+/// /opt/healthchecks`, where the project's own image keeps the code) made to stay where the
+/// image starts it: the configuration loaded with `--ini` (a positional file is loaded after
+/// every option, so it would win) and `--chdir .` after it. Any other command as it is.
+pub(super) fn uwsgi_in_place(dir: &ServiceDir, argv: Vec<String>) -> Vec<String> {
+    if argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) != Some("uwsgi") {
+        return argv;
+    }
+    let mut ini = None;
+    let mut rest = Vec::new();
+    let mut words = argv.iter().skip(1);
+    while let Some(word) = words.next() {
+        if word == "--ini" {
+            ini = words.next().cloned();
+        } else if ini.is_none() && word.ends_with(".ini") && !word.starts_with('-') {
+            ini = Some(word.clone());
+        } else {
+            rest.push(word.clone());
+        }
+    }
+    let Some(ini) = ini else {
+        return argv;
+    };
+    let moves = dir.read(ini.trim_start_matches("./")).is_ok_and(|file| {
+        file.text.lines().any(|line| {
+            line.split_once('=')
+                .is_some_and(|(key, value)| key.trim() == "chdir" && value.trim().starts_with('/'))
+        })
+    });
+    if !moves {
+        return argv;
+    }
+    let mut command = vec!["uwsgi".to_string(), "--ini".to_string(), ini];
+    command.extend(rest);
+    command.extend(["--chdir".to_string(), ".".to_string()]);
+    command
+}
+
 /// True when the uWSGI configuration `ini` opens a socket (`http-socket`, `http`, `socket`, …),
 /// or cannot be read (then it is left as it is).
 fn opens_socket(dir: &ServiceDir, ini: &str) -> bool {
@@ -362,6 +400,40 @@ mod tests {
         write("[uwsgi]\nhttp-socket = :9000\nmodule = shop.wsgi:application\n");
         let started = command(Server::Uwsgi, "shop.wsgi:application", 8000, &dir);
         assert_eq!(started, ["uwsgi", "--ini", "uwsgi.ini"]);
+    }
+
+    #[test]
+    fn a_uwsgi_configuration_that_changes_directory_stays_where_the_image_starts() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("docker")).unwrap();
+        let dir = ServiceDir {
+            root: root.path().to_path_buf(),
+            path: ".".into(),
+            files: vec!["docker/uwsgi.ini".into()],
+        };
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        std::fs::write(
+            root.path().join("docker/uwsgi.ini"),
+            "[uwsgi]\nchdir = /opt/shop\nmodule = shop.wsgi:application\n",
+        )
+        .unwrap();
+        assert_eq!(
+            uwsgi_in_place(&dir, words(&["uwsgi", "docker/uwsgi.ini"])),
+            ["uwsgi", "--ini", "docker/uwsgi.ini", "--chdir", "."]
+        );
+        std::fs::write(
+            root.path().join("docker/uwsgi.ini"),
+            "[uwsgi]\nmodule = shop.wsgi:application\n",
+        )
+        .unwrap();
+        assert_eq!(
+            uwsgi_in_place(&dir, words(&["uwsgi", "docker/uwsgi.ini"])),
+            ["uwsgi", "docker/uwsgi.ini"]
+        );
+        assert_eq!(
+            uwsgi_in_place(&dir, words(&["gunicorn", "app:app"])),
+            ["gunicorn", "app:app"]
+        );
     }
 
     #[test]
