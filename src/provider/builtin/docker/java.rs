@@ -2,7 +2,8 @@
 //! with the build tool, and runs on a JRE image of the same release.
 //!
 //! - Maven: `pom.xml` first and `mvn dependency:go-offline`, a layer rebuilt only when the POM
-//!   changes; then the sources and `mvn package` (tests skipped: they ran in CI).
+//!   changes and allowed to fall short (it resolves reporting plugins too, which `package`
+//!   never runs); then the sources and `mvn package` (tests skipped: they ran in CI).
 //! - Gradle: the project's own wrapper (`./gradlew`) on `eclipse-temurin:<release>-jdk`, else
 //!   `gradle` of the `gradle:8-jdk<release>` image; `bootJar` for Spring Boot, `build` otherwise.
 //!
@@ -48,7 +49,10 @@ pub(super) fn build(cx: &Context<'_>) -> super::file::Dockerfile {
         builder = builder
             .steps([
                 Step::Copy(Copy::context(&[&cx.src("pom.xml")], "./")),
-                Step::run(&["mvn -B -q dependency:go-offline"]),
+                Step::comment(
+                    "A cache of the dependencies, rebuilt only when the POM changes. go-offline also resolves\nthe reporting plugins, which `package` never runs: what it cannot fetch is left to the\nbuild, which fails on what it does need.",
+                ),
+                Step::run(&["mvn -B -q dependency:go-offline || true"]),
                 Step::Copy(Copy::context(&[&cx.src_dir()], "./")),
             ])
             .steps(ui.copies(cx, None))
