@@ -13,7 +13,9 @@
 //!   `data_dir` with `default_value = "data"`);
 //! - the directory of a SQLite file the Go code names as a default (`Connection:
 //!   "data/gotify.db"` in a configuration's defaults is `data`), outside `_test.go` files;
-//! - a directory Python code creates with a literal path (`os.mkdir('logs')`);
+//! - a directory Python code creates with a literal path (`os.mkdir('logs')`), and the directory
+//!   of a SQLite file it names under a base directory (`os.path.join(BASE_DIR, "data",
+//!   "db.sqlite3")`, `BASE_DIR / "data" / "db.sqlite3"`: `data`);
 //! - the upload directory JavaScript code gives multer, which creates it when the app starts
 //!   (`diskStorage({ destination: './files' })`, `multer({ dest: 'uploads/' })`);
 //! - `/data`, where a SQLite default Python code puts in a directory of the code is moved
@@ -79,6 +81,15 @@ static GO_SQLITE_FILE: LazyLock<Regex> =
 /// `os.makedirs("data/uploads", exist_ok=True)`.
 static PYTHON_MKDIR: LazyLock<Regex> = LazyLock::new(|| {
     regex(r#"\bos\.(?:mkdir|makedirs)\(\s*["']((?:\./)?[\w.-]+(?:/[\w.-]+)*/?)["']"#)
+});
+
+/// The directory of a SQLite file Python code names under a base directory, its parts
+/// literal: `os.path.join(BASE_DIR, "data", "db.sqlite3")`, `BASE_DIR / "data" / "db.sqlite3"`;
+/// the parts between the base and the file captured, quotes and separators included.
+static PYTHON_SQLITE_DIR: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"(?:os\.path\.join\(\s*[\w.]+(?:\([^()\n]*\))?\s*,\s*((?:["'][\w.-]+["']\s*,\s*)+)["'][\w.-]+\.(?:db|sqlite3?)["']\s*\)|\b[A-Z_][A-Z0-9_]*\s*/\s*((?:["'][\w.-]+["']\s*/\s*)+)["'][\w.-]+\.(?:db|sqlite3?)["'])"#,
+    )
 });
 
 /// The directory multer stores uploads in, which it creates when the storage is made:
@@ -166,6 +177,19 @@ pub(super) fn flag_defaults(files: &[ServiceFile]) -> Vec<Sourced<String>> {
             for caps in created.captures_iter(&file.text) {
                 if let Some(dir) = caps.get(1) {
                     found.push(file.sourced(dir.as_str().to_string(), dir.start()));
+                }
+            }
+        }
+        if file.kind() == FileKind::Python {
+            for caps in PYTHON_SQLITE_DIR.captures_iter(&file.text) {
+                if let Some(parts) = caps.get(1).or_else(|| caps.get(2)) {
+                    let dir: Vec<&str> = parts
+                        .as_str()
+                        .split([',', '/'])
+                        .map(|part| part.trim().trim_matches(['"', '\'']))
+                        .filter(|part| !part.is_empty())
+                        .collect();
+                    found.push(file.sourced(dir.join("/"), parts.start()));
                 }
             }
         }
@@ -397,6 +421,16 @@ mod tests {
         assert!(!is_data_dir_name("METADATA_DIRTY"));
         assert!(!is_data_dir_name("DATA_DIRS_ALLOWED"));
         assert!(!is_data_dir_name("DATABASE_URL"));
+    }
+
+    #[test]
+    fn sqlite_files_under_a_base_directory_in_python() {
+        let files = [crate::detect::source::in_memory(
+            "shop/settings.py",
+            "DB = os.path.join(BASE_DIR, \"data\", \"db.sqlite3\")\nT = BASE_DIR / 'var' / 'q' / 'tasks.db'\nX = os.path.join(BASE_DIR, 'app.db')\n",
+        )];
+        let found: Vec<String> = flag_defaults(&files).into_iter().map(|d| d.value).collect();
+        assert_eq!(found, ["data", "var/q"]);
     }
 
     #[test]
