@@ -214,6 +214,7 @@ fn render_service(out: &mut String, service: &Service, printer: &Printer) {
     }
     for (label, list) in [
         ("installs", &inputs.requirement_files),
+        ("installs", &inputs.extra_packages),
         ("group", &inputs.groups),
         ("local dep", &inputs.local_paths),
         ("copies", &inputs.config_files),

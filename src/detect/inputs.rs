@@ -122,7 +122,21 @@ const ASSET_DIRS: &[&str] = &[
 ];
 
 /// Directories a build writes or tools keep, never the app's assets.
-const NOT_ASSETS: &[&str] = &["node_modules", "dist", "build", "target", "out", ".next"];
+const NOT_ASSETS: &[&str] = &[
+    "node_modules",
+    "dist",
+    "build",
+    "target",
+    "out",
+    ".next",
+    // Charts, manifests and records (aigen's own among them): their `templates/` are Helm's.
+    "helm-charts",
+    "charts",
+    "k8s",
+    "history",
+    "prompts",
+    "policies",
+];
 
 static READ_CALL: LazyLock<Regex> = LazyLock::new(|| {
     regex(

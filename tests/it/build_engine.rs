@@ -606,6 +606,21 @@ fn queries_checked_at_compile_time_build_against_a_throwaway_database_and_run_on
 
 #[test]
 #[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
+fn a_server_the_projects_dockerfile_installs_runs_from_its_configuration_where_the_image_starts_it()
+{
+    // uWSGI is not in the requirement file, its configuration changes to /opt/notes, and the
+    // notes' SQLite file is written under data/: healthy only with uWSGI installed, the
+    // directory kept, and data/ writable.
+    let host = host();
+    let project = detect_fixture("python-uwsgi-extras");
+    let (_, image) = healthy_after_verify(&project, &host, "python-uwsgi-extras");
+    assert_eq!(probe(&image, "/healthz"), Some(200), "{image:#}");
+    let writable = image["run"]["writable"].to_string();
+    assert!(writable.contains("/app/data"), "{writable}");
+}
+
+#[test]
+#[ignore = "needs a Docker Engine with the stand-ins: run with --ignored, AIGEN_TEST_DOCKER=1 and DOCKER_HOST (docs/testing.md); .ci/run does"]
 fn a_server_that_defaults_to_the_loopback_listens_on_the_wildcards_detection_gives_it() {
     // The stopwatch listens on its IPv4 and IPv6 addresses, by default the loopback, and stops
     // when a listener fails: healthy when it runs with the wildcards (one dual-stack listener),

@@ -563,6 +563,24 @@ fn checked_queries_build_against_a_throwaway_database_with_the_migrations_applie
     assert!(!runtime.contains("postgres"), "{runtime}");
 }
 
+#[test]
+fn what_the_projects_dockerfile_installs_beside_its_requirements_is_installed_in_the_same_layer() {
+    let (file, _) = generated("python-uwsgi-extras", "python-uwsgi-extras");
+    let builder = stage(&file, "builder");
+    assert!(
+        builder.contains(
+            "RUN pip install --no-cache-dir -r requirements.txt \\\n    && pip install --no-cache-dir uwsgi==2.0.30"
+        ),
+        "{builder}"
+    );
+    let runtime = stage(&file, "runtime");
+    assert!(runtime.contains("VIRTUAL_ENV=/opt/venv"), "{runtime}");
+    assert!(
+        runtime.contains(r#"CMD ["uwsgi", "--ini", "docker/uwsgi.ini", "--chdir", "."]"#),
+        "{runtime}"
+    );
+}
+
 /// The volume mounts and volumes of a rendered Deployment (manifest or chart template):
 /// `name mountPath` and `name emptyDir` lines, in order.
 fn mounts_and_volumes(text: &str) -> (Vec<String>, Vec<String>) {
@@ -719,6 +737,7 @@ fn hadolint_with_every_rule_on_reports_nothing_for_the_input_fixtures() {
         ("node-dockerfile-release", "node-dockerfile-release"),
         ("rust-protoc", "rust-protoc"),
         ("rust-sqlx-checked", "rust-sqlx-checked"),
+        ("python-uwsgi-extras", "python-uwsgi-extras"),
     ] {
         let (file, _) = generated(name, service);
         let path = dir.path().join(format!("{name}.Dockerfile"));

@@ -630,6 +630,7 @@ fn no_other_fixture_or_sample_app_writes_a_data_directory() {
             "node-migrate/node-migrate",
             "python-data-dir/python-data-dir",
             "python-sqlite-default/python-sqlite-default",
+            "python-uwsgi-extras/python-uwsgi-extras",
             "rust-data-dir/rust-data-dir"
         ]
     );
@@ -903,4 +904,28 @@ fn a_node_step_before_the_server_that_needs_a_development_dependency_is_left_out
         )),
         "{undetermined:?}"
     );
+}
+
+#[test]
+fn what_a_dockerfile_installs_beside_its_requirements_and_a_uwsgi_configuration_elsewhere_are_followed()
+ {
+    // The project's Dockerfile installs uWSGI beside its requirement file and starts it with a
+    // configuration that changes to the directory its own image keeps the code in; the SQLite
+    // file sits under `data/` of the code's base directory.
+    let (_temp, dir) = copy_fixture("python-uwsgi-extras");
+    let json = detect_clean(&dir);
+    let app = service(&json, "python-uwsgi-extras");
+    assert_eq!(
+        inputs(app, "extra_packages"),
+        ["uwsgi==2.0.30 @ docker/Dockerfile:5"]
+    );
+    assert_eq!(
+        fact(app, "start_command"),
+        "uwsgi --ini docker/uwsgi.ini --chdir . @ docker/Dockerfile:9"
+    );
+    assert_eq!(data_dirs(app), ["data @ notes/__init__.py:10"]);
+    let native = app["inputs"]["native"].to_string();
+    assert!(native.contains("\"uwsgi\""), "{native}");
+    let shown = run_in(&dir, &["detect"]).expect(0).stdout;
+    assert!(shown.contains("installs    uwsgi==2.0.30"), "{shown}");
 }

@@ -159,8 +159,21 @@ fn kept_inside(facts: &Facts<'_>) -> Vec<String> {
         .runtime_assets
         .iter()
         .map(|a| a.value.trim_end_matches('/').to_string());
-    for path in embeds.chain(assets) {
-        let dropped = path.split('/').any(|part| excluded.contains(&part));
+    // Files the start command and the steps before it name (`uwsgi --ini docker/uwsgi.ini`).
+    let service = facts.service;
+    let named = std::iter::once(&service.start_command.value)
+        .chain(service.prestart.iter().map(|step| &step.value))
+        .flat_map(|argv| argv.iter().skip(1))
+        .filter(|word| {
+            word.contains('/')
+                && !word.starts_with(['-', '/', '$'])
+                && !word.contains(['*', '?', '=', ':'])
+        })
+        .map(|word| word.trim_start_matches("./").to_string());
+    for path in embeds.chain(assets).chain(named) {
+        let first = path.split('/').next().unwrap_or_default();
+        let dropped = path.split('/').any(|part| excluded.contains(&part))
+            || (service_dir(facts).is_none() && PROJECT_FOLDERS.contains(&first));
         let path = within(&path);
         if dropped && !path.is_empty() && !kept.contains(&path) {
             kept.push(path);
