@@ -3,7 +3,9 @@
 //! [`detect`] checks the build file is well-formed, then scans it for Spring Boot (the parent
 //! POM or the Gradle plugin, with its version), the Actuator starter and the Java version. The
 //! code gives the `@SpringBootApplication` class and the routes; `application.properties` or
-//! `application.yml` give `server.port` and the `${VARIABLES}` the app reads.
+//! `application.yml` give `server.port`, the context path every route is served under
+//! (`server.servlet.context-path=/petclinic/`: `/petclinic/actuator/health`) and the
+//! `${VARIABLES}` the app reads.
 
 use std::sync::LazyLock;
 
@@ -75,6 +77,12 @@ pub(super) fn detect(
         let base = find_in(&configs, &ACTUATOR_BASE).map_or("/actuator".to_string(), |b| b.value);
         for path in ["health", "health/readiness"] {
             routes.push(Sourced::new(routes::join(&base, path), origin.clone()));
+        }
+    }
+    // Every servlet path, the actuator's included, is served under the context path.
+    if let Some(context) = find_in(&configs, &CONTEXT_PATH) {
+        for route in &mut routes {
+            route.value = routes::join(&context.value, &route.value);
         }
     }
     let probes = Probes::pick(&routes);
@@ -370,6 +378,9 @@ static SERVER_PORT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ACTUATOR_BASE: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?m)^\s*management\.endpoints\.web\.base-path\s*[=:]\s*(/\S*)"));
+static CONTEXT_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?m)^\s*(?:server\.servlet\.context-path|spring\.webflux\.base-path)\s*[=:]\s*(/\S*)")
+});
 static NESTED_PORT: LazyLock<Regex> =
     LazyLock::new(|| regex(r#"^\s+port\s*:\s*["']?(?:\$\{[A-Za-z_][\w.]*:)?(\d{2,5})"#));
 

@@ -929,3 +929,22 @@ fn what_a_dockerfile_installs_beside_its_requirements_and_a_uwsgi_configuration_
     let shown = run_in(&dir, &["detect"]).expect(0).stdout;
     assert!(shown.contains("installs    uwsgi==2.0.30"), "{shown}");
 }
+
+#[test]
+fn a_spring_context_path_prefixes_every_route_the_actuator_included() {
+    let (_temp, dir) = copy_fixture("java-maven");
+    let properties = dir.join("src/main/resources/application.properties");
+    let mut text = fs::read_to_string(&properties).unwrap();
+    text.push_str("server.servlet.context-path=/orders/\n");
+    fs::write(&properties, text).unwrap();
+    let json = detect_clean(&dir);
+    let app = service(&json, "java-maven");
+    assert_eq!(
+        fact(app, "health_path"),
+        "/orders/actuator/health @ pom.xml:23"
+    );
+    assert_eq!(
+        fact(app, "readiness_path"),
+        "/orders/actuator/health/readiness @ pom.xml:23"
+    );
+}
