@@ -81,20 +81,39 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
             }
         }
     }
+    // What each example file gives each secret, in the files' order.
+    let mut examples_give: BTreeMap<String, Vec<Option<Sourced<String>>>> = BTreeMap::new();
     for file in &examples {
         for read in reads_in(file, &helpers) {
-            let secret = is_secret_name(&read.name);
-            let reads = found.entry(read.name).or_insert_with(|| Reads {
+            if is_secret_name(&read.name) {
+                examples_give
+                    .entry(read.name.clone())
+                    .or_default()
+                    .push(example_value(file, read.offset));
+            }
+            found.entry(read.name).or_insert_with(|| Reads {
                 origin: file.origin(read.offset),
                 optional: false,
                 value: None,
             });
-            // A secret's example value is never its value, but a connection string there says
-            // where the app connects: its shape (`postgres://app:****@localhost/app`).
-            if secret && reads.value.is_none() {
-                reads.value = example_value(file, read.offset)
-                    .filter(|v| crate::secrets::template::without_credentials(&v.value).is_some());
-            }
+        }
+    }
+    // A secret's example value is never its value, but a connection string there says where
+    // the app connects: its shape (`postgres://app:****@localhost/app`), when every example
+    // file that lists the secret gives that same string (examples that disagree, or leave it
+    // empty, as per-setup files do, say nothing).
+    for (name, given) in examples_give {
+        let Some(reads) = found.get_mut(&name).filter(|r| r.value.is_none()) else {
+            continue;
+        };
+        let first = given.first().cloned().flatten();
+        if let Some(first) = first.filter(|f| {
+            given
+                .iter()
+                .all(|g| g.as_ref().is_some_and(|g| g.value == f.value))
+                && crate::secrets::template::without_credentials(&f.value).is_some()
+        }) {
+            reads.value = Some(first);
         }
     }
     found
@@ -537,6 +556,27 @@ mod tests {
                 ("REDIS_URL".into(), true, "svc/app/page.tsx:4".into()),
             ]
         );
+    }
+
+    #[test]
+    fn examples_give_a_secret_its_shape_only_when_they_agree() {
+        let one = collect(&[file(
+            ".env.example",
+            "DATABASE_URL=postgres://shelf:{password}@localhost/shelf\n",
+        )]);
+        assert_eq!(
+            one[0].shape.as_ref().map(|s| s.value.as_str()),
+            Some("postgres://shelf:****@localhost/shelf")
+        );
+        assert!(one[0].value.is_none());
+        let disagree = collect(&[
+            file("env-example-relational", "DATABASE_URL=\n"),
+            file(
+                "env-example-document",
+                "DATABASE_URL=mongodb://mongo:27017\n",
+            ),
+        ]);
+        assert!(disagree[0].shape.is_none(), "{disagree:?}");
     }
 
     #[test]
