@@ -277,12 +277,23 @@ prepare_cpython() {
   version="$(arg PYTHON_VERSION "$@")" || die "cpython: PYTHON_VERSION missing in images.tsv"
   command -v go >/dev/null 2>&1 || die "cpython: the machine's go command is needed to fetch CPython $version"
   say "fetching CPython $version's source from the Go module proxy"
-  dir="$(timeout 900 go mod download -json "github.com/python/cpython@v$version+incompatible" |
+  # A module cache of its own, removed after the copy: the source is not kept twice.
+  local cache
+  cache="$(mktemp -d "$CACHE/gomod.XXXXXX")"
+  dir="$(GOMODCACHE="$cache" timeout 900 go mod download -json "github.com/python/cpython@v$version+incompatible" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  [ -n "$dir" ] && [ -f "$dir/configure" ] || die "could not fetch CPython $version's source"
+  if [ -z "$dir" ] || [ ! -f "$dir/configure" ]; then
+    chmod -R u+w "$cache"; rm -rf "$cache"
+    die "could not fetch CPython $version's source"
+  fi
   cp -a "$dir" "$ctx/cpython"
+  chmod -R u+w "$cache"; rm -rf "$cache"
   chmod -R u+w,a+rX "$ctx/cpython"
-  grep -rlI --null -m1 '^#!' "$ctx/cpython" | xargs -0 chmod a+x
+  # The scripts: files whose first two bytes are `#!`.
+  find "$ctx/cpython" -type f -print0 |
+    while IFS= read -r -d '' file; do
+      [ "$(head -c 2 "$file" | tr -d '\0')" != '#!' ] || chmod a+x "$file"
+    done
   chmod a+x "$ctx/cpython/configure"
 }
 

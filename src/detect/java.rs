@@ -379,7 +379,9 @@ static SERVER_PORT: LazyLock<Regex> = LazyLock::new(|| {
 static ACTUATOR_BASE: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?m)^\s*management\.endpoints\.web\.base-path\s*[=:]\s*(/\S*)"));
 static CONTEXT_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?m)^\s*(?:server\.servlet\.context-path|spring\.webflux\.base-path)\s*[=:]\s*(/\S*)")
+    regex(
+        r#"(?m)^\s*(?:server\.servlet\.context-path|spring\.webflux\.base-path)\s*[=:]\s*["']?(/[^\s"']*)"#,
+    )
 });
 static NESTED_PORT: LazyLock<Regex> =
     LazyLock::new(|| regex(r#"^\s+port\s*:\s*["']?(?:\$\{[A-Za-z_][\w.]*:)?(\d{2,5})"#));

@@ -139,14 +139,32 @@ fn query_checks(
                 .iter()
                 .any(|f| f.get_ref().as_str() == Some("postgres"))
         });
-    // The walk leaves hidden directories out: `.sqlx/` is looked for on disk.
-    let offline = dir.has("sqlx-data.json") || dir.absolute(".sqlx").is_dir();
+    // The walk leaves hidden directories out: `.sqlx/` is looked for on disk, in the service
+    // and at the repository root (`cargo sqlx prepare --workspace` writes it there); so is
+    // `SQLX_OFFLINE=true`, which makes the macros read it.
+    let offline = dir.has("sqlx-data.json")
+        || dir.absolute(".sqlx").is_dir()
+        || dir.root.join(".sqlx").is_dir()
+        || dir.root.join("sqlx-data.json").is_file()
+        || [dir.absolute(".env"), dir.root.join(".env")]
+            .iter()
+            .filter_map(|env| std::fs::read_to_string(env).ok())
+            .any(|text| {
+                text.lines()
+                    .any(|line| line.trim().eq_ignore_ascii_case("SQLX_OFFLINE=true"))
+            });
     if !postgres || offline {
         return None;
     }
+    // What `cargo build` compiles: not the tests, benches or examples.
     let first = sources
         .iter()
-        .filter(|f| f.rel.ends_with(".rs"))
+        .filter(|f| {
+            f.rel.ends_with(".rs")
+                && !["tests/", "benches/", "examples/"]
+                    .iter()
+                    .any(|d| f.rel.starts_with(d))
+        })
         .find_map(|f| Some(f.origin(CHECKED_QUERY.find(&f.text)?.start())))?;
     let mut migrations: Vec<(i64, &String)> = dir
         .files_in("migrations")

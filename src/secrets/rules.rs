@@ -530,6 +530,9 @@ mod tests {
             "DATABASE_URL=postgres://app:hunter22@db/app",
             "DATABASE_URL=postgres://db/app?password=hunter22",
             "SLACK_WEBHOOK_URL=https://hooks.example.com/services/T0/B0/hunter22",
+            "DATABASE_URL=postgres://app:hun#ter22@db/app",
+            "DATABASE_URL=postgres://app:hunter/22@db/app",
+            "DATABASE_URL=postgres://app:hunter?22@db/app",
         ] {
             assert!(!r(text).contains("hunter22"), "{text}");
         }

@@ -84,7 +84,12 @@ fn url_shape(value: &str) -> Option<String> {
     if !STORE_SCHEMES.contains(&base.to_ascii_lowercase().as_str()) {
         return None;
     }
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // The authority ends at the first `/`, `?` or `#` after its last `@`: a password may hold
+    // those characters (`app:p#ss@db`), and cutting before the `@` would keep it whole.
+    let from = rest.rfind('@').map_or(0, |at| at + 1);
+    let authority_end = rest[from..]
+        .find(['/', '?', '#'])
+        .map_or(rest.len(), |end| from + end);
     let (authority, path) = rest.split_at(authority_end);
     let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {

@@ -154,8 +154,9 @@ pub(crate) fn is_schema_step(argv: &[String]) -> bool {
 /// idle, `echo 'CREATE …' | psql` is not).
 pub(crate) fn is_idle(argv: &[String]) -> bool {
     if let Some(script) = shell_script(argv) {
-        let words = argv_of(script);
-        return !words.iter().any(|w| w == "|") && is_idle(&words);
+        return steps(script)
+            .iter()
+            .all(|step| !needs_shell_for_more_than_output(step) && is_idle(&argv_of(step)));
     }
     argv.first().is_none_or(|p| {
         matches!(
@@ -184,6 +185,12 @@ fn step_argv(step: &str) -> Vec<String> {
     } else {
         argv_of(step)
     }
+}
+
+/// True when a step does more through the shell than send its output to a file: a pipe, a
+/// command substitution (`echo 'CREATE …' | psql` is not idle, `echo '' > .env` is).
+fn needs_shell_for_more_than_output(step: &str) -> bool {
+    needs_shell(&step.replace(['>', '<'], " "))
 }
 
 /// True when a step uses what only a shell does, outside quotes: a pipe, a redirection, a
@@ -406,6 +413,15 @@ mod tests {
         assert!(is_schema_step(
             &steps_argv("yes | python manage.py migrate")[0]
         ));
+    }
+
+    #[test]
+    fn a_shell_script_is_idle_only_when_every_step_only_prints() {
+        let sh = |script: &str| words(&["sh", "-c", script]);
+        assert!(is_idle(&sh("echo '' > .env")));
+        assert!(is_idle(&sh("echo start; sleep 1")));
+        assert!(!is_idle(&sh("echo Migrating && python manage.py migrate")));
+        assert!(!is_idle(&sh("echo 'CREATE DATABASE x' | psql")));
     }
 
     #[test]

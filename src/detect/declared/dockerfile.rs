@@ -284,6 +284,28 @@ const PIP_VALUED: &[&str] = &[
     "--root",
     "--python",
     "--cache-dir",
+    "--trusted-host",
+    "--timeout",
+    "--retries",
+    "--progress-bar",
+    "--platform",
+    "--python-version",
+    "--abi",
+    "--implementation",
+    "--upgrade-strategy",
+    "--src",
+    "--log",
+    "--proxy",
+    "--cert",
+    "--client-cert",
+    "--exists-action",
+    "--no-binary",
+    "--only-binary",
+    "--config-settings",
+    "-C",
+    "--global-option",
+    "--root-user-action",
+    "--report",
 ];
 
 /// The packages the steps of a shell command install by name with pip (`pip install`,
@@ -593,6 +615,12 @@ mod tests {
             ["gunicorn"]
         );
         assert!(pip_installs("apt-get install -y python3-pip && npm install left-pad").is_empty());
+        assert_eq!(
+            pip_installs(
+                "pip install -i https://mirror.example/simple --trusted-host mirror.example --timeout 100 uwsgi"
+            ),
+            ["uwsgi"]
+        );
     }
 
     #[test]

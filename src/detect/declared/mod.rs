@@ -490,8 +490,6 @@ fn runnable(dir: &ServiceDir, argv: &[String]) -> bool {
     })
 }
 
-/// True when a declared command's program is the binary the service's own build makes, not a
-/// tool run beside it (`java`, `sh`, `dotnet`).
 /// The arguments a toolchain's "build and run" passes the program: `go run main.go server` and
 /// `go run ./cmd/app -- serve` pass `server` and `serve` (what follows the package, past a
 /// `--`), `cargo run --release -- serve` passes `serve`.
@@ -517,14 +515,24 @@ fn run_arguments(argv: &[String]) -> Option<Vec<String>> {
                     1
                 };
             }
-            let args = rest.get(at + 1..)?;
+            // The package, and any more of its files (`go run main.go handlers.go serve`).
+            let files = rest[at..]
+                .iter()
+                .skip(1)
+                .take_while(|w| w.ends_with(".go"))
+                .count();
+            let args = rest.get(at + 1 + files..)?;
             Some(after_dashes(args).unwrap_or_else(|| args.to_vec()))
         }
-        "cargo" => Some(after_dashes(rest).unwrap_or_default()),
+        "cargo" => after_dashes(rest),
         _ => None,
     }
+    // A run that passes nothing says nothing: a later command may name the arguments.
+    .filter(|args| !args.is_empty())
 }
 
+/// True when a declared command's program is the binary the service's own build makes, not a
+/// tool run beside it (`java`, `sh`, `dotnet`).
 fn is_own_binary(program: &str, language: Language) -> bool {
     let name = program.rsplit('/').next().unwrap_or(program);
     let tool = matches!(
@@ -652,6 +660,12 @@ mod tests {
             Some(words(&["serve"]))
         );
         assert_eq!(run_arguments(&words(&["go", "build", "."])), None);
+        assert_eq!(
+            run_arguments(&words(&["go", "run", "main.go", "handlers.go", "serve"])),
+            Some(words(&["serve"]))
+        );
+        assert_eq!(run_arguments(&words(&["go", "run", "."])), None);
+        assert_eq!(run_arguments(&words(&["cargo", "run"])), None);
         assert_eq!(run_arguments(&words(&["./server", "run"])), None);
     }
 

@@ -166,6 +166,7 @@ fn kept_inside(facts: &Facts<'_>) -> Vec<String> {
         .flat_map(|argv| argv.iter().skip(1))
         .filter(|word| {
             word.contains('/')
+                && !word.contains(char::is_whitespace)
                 && !word.starts_with(['-', '/', '$'])
                 && !word.contains(['*', '?', '=', ':'])
         })

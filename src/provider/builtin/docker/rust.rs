@@ -138,17 +138,18 @@ const QUERY_DATABASE_WHY: &str = "sqlx checks every query! against a live databa
 const QUERY_DATABASE: &str = "/tmp/query-check-db";
 const QUERY_DATABASE_PORT: u16 = 55432;
 
-/// `build` between the start and the stop of a throwaway PostgreSQL (Debian's server, trusted
-/// on the loopback only), with the migrations applied in order, and `DATABASE_URL` naming it.
+/// `build` between the start and the stop of a throwaway PostgreSQL (the release's server,
+/// trusted on the loopback only), with the migrations applied in order, and `DATABASE_URL` naming it.
 fn with_query_database(checks: &QueryChecks, build: String) -> Vec<String> {
-    let bin = "/usr/lib/postgresql/*/bin";
+    // Debian keeps the server's programs in a versioned directory, Alpine on PATH.
+    let bin = "PATH=$(echo /usr/lib/postgresql/*/bin):$PATH";
     let port = QUERY_DATABASE_PORT;
     let mut commands = vec![
         format!(
-            "su postgres -c '{bin}/initdb --auth=trust --username=postgres --encoding=UTF8 --locale=C.UTF-8 -D {QUERY_DATABASE} >/dev/null'"
+            "su postgres -c \"{bin} initdb --auth=trust --username=postgres --encoding=UTF8 --locale=C.UTF-8 -D {QUERY_DATABASE} >/dev/null\""
         ),
         format!(
-            "su postgres -c '{bin}/pg_ctl -D {QUERY_DATABASE} -o \"-c listen_addresses=127.0.0.1 -p {port} -k /tmp\" -w start >/dev/null'"
+            "su postgres -c \"{bin} pg_ctl -D {QUERY_DATABASE} -o '-c listen_addresses=127.0.0.1 -p {port} -k /tmp' -w start >/dev/null\""
         ),
     ];
     if !checks.migrations.is_empty() {
@@ -166,7 +167,7 @@ fn with_query_database(checks: &QueryChecks, build: String) -> Vec<String> {
         "DATABASE_URL=postgres://postgres@127.0.0.1:{port}/postgres {build}"
     ));
     commands.push(format!(
-        "su postgres -c '{bin}/pg_ctl -D {QUERY_DATABASE} -m fast -w stop >/dev/null'"
+        "su postgres -c \"{bin} pg_ctl -D {QUERY_DATABASE} -m fast -w stop >/dev/null\""
     ));
     commands.push(format!("rm -rf {QUERY_DATABASE}"));
     commands
