@@ -29,6 +29,7 @@ mod built_ui;
 mod comments;
 mod data_dirs;
 mod declared;
+mod dotenv;
 mod downloads;
 mod env;
 mod frontend;

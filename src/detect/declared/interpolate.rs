@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::super::dotenv;
 use crate::dockerfile_syntax::expand::{Dialect, expand};
 
 /// Variables and their values.
@@ -50,40 +51,20 @@ pub(crate) struct DotenvEntry {
     pub line: usize,
 }
 
-/// The lines of a `.env` file that set a variable: `NAME=value` (an `export` before the name,
-/// quotes around the value and `#` comments allowed). As compose reads the file, a value that is
-/// not in single quotes is filled from the variables above it (`CART_ADDR=cart:${CART_PORT}`);
-/// one that cannot be is kept as written.
+/// The lines of a `.env` file that set a variable ([`dotenv::lines`]). As compose reads the
+/// file, a value that is not in single quotes is filled from the variables above it
+/// (`CART_ADDR=cart:${CART_PORT}`); one that cannot be is kept as written.
 pub(crate) fn dotenv(text: &str) -> Vec<DotenvEntry> {
     let mut vars = Vars::default();
     let mut entries = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let line = line.trim();
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        if line.starts_with('#') {
-            continue;
-        }
-        let Some((name, value)) = line.split_once('=') else {
-            continue;
-        };
-        let name = name.trim();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            continue;
-        }
-        let value = value.trim();
-        let (value, literal) = match value.chars().next() {
-            Some(q @ ('"' | '\'')) if value.len() >= 2 && value.ends_with(q) => {
-                (&value[1..value.len() - 1], q == '\'')
-            }
-            _ => (value.split(" #").next().unwrap_or(value).trim(), false),
-        };
-        let filled = (!literal).then(|| vars.fill(value)).flatten();
-        let value = filled.unwrap_or_else(|| value.to_string());
-        vars.set(name, &value);
+    for line in dotenv::lines(text) {
+        let filled = (!line.literal).then(|| vars.fill(line.value)).flatten();
+        let value = filled.unwrap_or_else(|| line.value.to_string());
+        vars.set(line.name, &value);
         entries.push(DotenvEntry {
-            name: name.to_string(),
+            name: line.name.to_string(),
             value,
-            line: index + 1,
+            line: line.number,
         });
     }
     entries

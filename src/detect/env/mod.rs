@@ -20,6 +20,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::data_dirs::is_data_dir_name;
+use super::dotenv;
 use super::model::{EnvVar, Origin, Sourced, secret_shape};
 use super::regex;
 use super::source::{FileKind, ServiceFile, is_env_example};
@@ -84,12 +85,18 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
     // What each example file gives each secret, in the files' order.
     let mut examples_give: BTreeMap<String, Vec<Option<Sourced<String>>>> = BTreeMap::new();
     for file in &examples {
+        let lines = dotenv::lines(&file.text);
         for read in reads_in(file, &helpers) {
             if is_secret_name(&read.name) {
+                let number = file.line_at(read.offset);
+                let given = lines
+                    .iter()
+                    .find(|l| l.number == number && l.name == read.name && !l.value.is_empty())
+                    .map(|l| Sourced::new(l.value.to_string(), file.origin(read.offset)));
                 examples_give
                     .entry(read.name.clone())
                     .or_default()
-                    .push(example_value(file, read.offset));
+                    .push(given);
             }
             found.entry(read.name).or_insert_with(|| Reads {
                 origin: file.origin(read.offset),
@@ -134,32 +141,6 @@ pub(super) fn collect(files: &[ServiceFile]) -> Vec<EnvVar> {
             }
         })
         .collect()
-}
-
-/// The value an `.env.example` line gives the variable whose name starts at `offset`: what
-/// follows `=` to the end of the line, without its quotes, or without a ` #` comment when
-/// unquoted; `None` when empty.
-fn example_value(file: &ServiceFile, offset: usize) -> Option<Sourced<String>> {
-    let rest = &file.text[offset..];
-    let line = rest
-        .split('\n')
-        .next()
-        .unwrap_or(rest)
-        .trim_end_matches('\r');
-    let (before, value) = line.split_once('=')?;
-    let start = offset + before.len() + 1 + (value.len() - value.trim_start().len());
-    let value = value.trim();
-    let quoted = ['"', '\''].iter().find_map(|q| {
-        value
-            .strip_prefix(*q)
-            .and_then(|inner| inner.split_once(*q))
-            .map(|(inner, _)| inner)
-    });
-    let text = match quoted {
-        Some(inner) => inner,
-        None => value.split(" #").next().unwrap_or(value).trim(),
-    };
-    (!text.is_empty()).then(|| file.sourced(text.to_string(), start))
 }
 
 /// True for a switch's value (`true`, `false`, `yes`, `no`, any case): a stand-in where a
