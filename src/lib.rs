@@ -23,6 +23,7 @@ pub mod apply;
 pub mod assets;
 pub mod cli;
 pub mod config;
+mod connection_string;
 mod derive;
 pub mod detect;
 mod dockerfile_syntax;

@@ -34,34 +34,19 @@ pub(super) fn from_defaults(env: &[EnvVar]) -> Vec<Sourced<Peer>> {
 const LOCAL_HOSTS: &[&str] = &["", "localhost", "127.0.0.1", "[::1]", "::1"];
 
 /// The image of the store a connection string names on the local host (`postgres`, `redis`),
-/// or `None` for a remote host or another kind of value.
+/// or `None` for a remote host or another kind of value. A key/value string is libpq's, local
+/// when it names a database and no other host.
 fn local_store(value: &str) -> Option<&'static str> {
-    let value = value.trim();
-    if let Some((scheme, rest)) = value.split_once("://") {
-        let image = match scheme.split('+').next().unwrap_or(scheme) {
-            "postgres" | "postgresql" => "postgres",
-            "redis" => "redis",
-            _ => return None,
-        };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        let host = match host_port.rsplit_once(':') {
-            Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
-            _ => host_port,
-        };
-        return LOCAL_HOSTS.contains(&host).then_some(image);
-    }
-    // A libpq key/value string: `dbname=app user=app`, local when it names no other host.
-    let pairs: Vec<(&str, &str)> = value
-        .split_whitespace()
-        .map(|pair| pair.split_once('='))
-        .collect::<Option<_>>()?;
-    let names_database = pairs.iter().any(|(key, _)| *key == "dbname");
-    let local = pairs
-        .iter()
-        .filter(|(key, _)| *key == "host")
-        .all(|(_, host)| LOCAL_HOSTS.contains(host));
-    (names_database && local).then_some("postgres")
+    let connection = crate::connection_string::parse(value)?;
+    let image = match connection.scheme.as_deref() {
+        Some("postgres" | "postgresql") => "postgres",
+        Some("redis") => "redis",
+        None if connection.database.is_some() => "postgres",
+        _ => return None,
+    };
+    LOCAL_HOSTS
+        .contains(&connection.host.as_str())
+        .then_some(image)
 }
 
 #[cfg(test)]

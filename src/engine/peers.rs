@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
-use url::Url;
 
 use super::probe::exec;
 use super::run_settings::{EnvValue, RunSettings};
@@ -130,24 +129,15 @@ fn postgres_identity(env: &[(String, EnvValue)]) -> (Option<String>, Option<Stri
 
 /// The user and database of a PostgreSQL connection string, when `value` is one.
 fn connection_string_identity(value: &str) -> (Option<String>, Option<String>) {
-    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    if value.starts_with("postgres://") || value.starts_with("postgresql://") {
-        let Ok(url) = Url::parse(value) else {
-            return (None, None);
-        };
-        let database = url.path().strip_prefix('/').unwrap_or(url.path());
-        return (non_empty(url.username()), non_empty(database));
+    match crate::connection_string::parse(value) {
+        Some(c)
+            if matches!(c.scheme.as_deref(), Some("postgres" | "postgresql"))
+                || (c.scheme.is_none() && c.database.is_some()) =>
+        {
+            (c.user, c.database)
+        }
+        _ => (None, None),
     }
-    if value.contains("dbname=") {
-        let field = |key: &str| {
-            value
-                .split_whitespace()
-                .find_map(|pair| pair.strip_prefix(key))
-                .and_then(non_empty)
-        };
-        return (field("user="), field("dbname="));
-    }
-    (None, None)
 }
 
 /// The peers started for one run.

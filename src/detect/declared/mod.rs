@@ -24,7 +24,6 @@ use super::env::name_ends_with_word;
 use super::model::{FileProblem, ImportedFile, Language, Origin, Peer, Sourced};
 use super::source::{ServiceDir, ServiceFile};
 use crate::image_reference::ImageReference;
-use url::Url;
 
 /// Programs that consume a queue rather than serve requests, with the word that makes them a
 /// worker (`celery -A app worker`, `rq worker`); `None` when the program alone does.
@@ -621,7 +620,7 @@ fn peers(
 /// letters (`db`), or the host of a URL (`redis://cache:6379/0` → `cache`).
 fn named_host(value: &str) -> Option<String> {
     let host = if value.contains("://") {
-        Url::parse(value).ok()?.host_str()?.to_string()
+        crate::connection_string::parse(value)?.host
     } else {
         value.to_string()
     };
