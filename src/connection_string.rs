@@ -72,31 +72,45 @@ pub(crate) fn parse(value: &str) -> Option<Connection> {
 mod tests {
     use super::*;
 
-    fn parts(value: &str) -> Option<(Option<String>, Option<String>, String, Option<String>)> {
-        parse(value).map(|c| (c.scheme, c.user, c.host, c.database))
+    fn connection(
+        scheme: Option<&str>,
+        user: Option<&str>,
+        host: &str,
+        db: Option<&str>,
+    ) -> Connection {
+        Connection {
+            scheme: scheme.map(str::to_string),
+            user: user.map(str::to_string),
+            host: host.to_string(),
+            database: db.map(str::to_string),
+        }
     }
 
     #[test]
     fn urls_and_key_value_strings() {
-        let s = |v: &str| Some(v.to_string());
         assert_eq!(
-            parts("postgresql+psycopg://app:p#ss/w@db:5432/shop?sslmode=disable"),
-            Some((s("postgresql"), s("app"), "db".into(), s("shop")))
+            parse("postgresql+psycopg://app:p#ss/w@db:5432/shop?sslmode=disable"),
+            Some(connection(
+                Some("postgresql"),
+                Some("app"),
+                "db",
+                Some("shop")
+            ))
         );
         assert_eq!(
-            parts("redis://"),
-            Some((s("redis"), None, String::new(), None))
+            parse("redis://"),
+            Some(connection(Some("redis"), None, "", None))
         );
         assert_eq!(
-            parts("redis://[::1]:6379/0"),
-            Some((s("redis"), None, "[::1]".into(), s("0")))
+            parse("redis://[::1]:6379/0"),
+            Some(connection(Some("redis"), None, "[::1]", Some("0")))
         );
         assert_eq!(
-            parts("host=localhost user=app password=x dbname=shop"),
-            Some((None, s("app"), "localhost".into(), s("shop")))
+            parse("host=localhost user=app password=x dbname=shop"),
+            Some(connection(None, Some("app"), "localhost", Some("shop")))
         );
-        assert_eq!(parts("sslmode=disable"), None);
-        assert_eq!(parts("info"), None);
-        assert_eq!(parts("a b"), None);
+        assert_eq!(parse("sslmode=disable"), None);
+        assert_eq!(parse("info"), None);
+        assert_eq!(parse("a b"), None);
     }
 }
